@@ -1,0 +1,112 @@
+// swift-tools-version:6.0
+//
+// One package builds the host, the first-party plugins (each its own .so),
+// the Swift plugin kit, the examples, the tests and the benchmarks.
+// Targets under Plugins/ use explicit `path:`: SwiftPM also gives that folder
+// name to package plugins, and there are none here.
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+/// A first-party plugin written in C: one dynamic library per plugin.
+func cPlugin(_ name: String) -> (Product, Target) {
+    let target = "Plugin_\(name)"
+    return (
+        .library(name: "streamhost-\(name)", type: .dynamic, targets: [target]),
+        .target(
+            name: target, dependencies: ["StreamhostABI"], path: "Plugins/\(name)", publicHeadersPath: ".",
+            cSettings: [.unsafeFlags(["-O2", "-fvisibility=hidden"])])
+    )
+}
+
+let cPlugins = ["datagen", "stdout", "blackhole"].map(cPlugin)
+
+let package = Package(
+    name: "streamhost",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "streamhost", targets: ["streamhost"]),
+        .executable(name: "streamhost-bench", targets: ["StreamhostBenchmarks"]),
+        .library(name: "StreamhostKit", targets: ["StreamhostKit"]),
+        .library(name: "streamhost-file", type: .dynamic, targets: ["Plugin_file"]),
+        .library(name: "big-orders-swift", type: .dynamic, targets: ["BigOrdersSwift"]),
+    ] + cPlugins.map(\.0),
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // The C ABI: SDK/include/streamhost.h, plus layout checks compiled
+        // into a tiny C target so that an accidental layout change fails the
+        // build.
+        .target(
+            name: "StreamhostABI", path: "SDK",
+            exclude: ["README.md", "swift"],
+            sources: ["abi"],
+            publicHeadersPath: "include"),
+
+        // Host modules.
+        .target(name: "Core", swiftSettings: swiftSettings),
+        .target(
+            name: "PluginHost",
+            dependencies: ["Core", "StreamhostABI", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "Runtime",
+            dependencies: [
+                "Core", "PluginHost", "StreamhostABI", "Yams",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "streamhost",
+            dependencies: [
+                "Core", "PluginHost", "Runtime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .target(name: "TestKit", dependencies: ["Core"], swiftSettings: swiftSettings),
+
+        // The Swift plugin kit and the plugins written with it.
+        .target(
+            name: "StreamhostKit", dependencies: ["StreamhostABI"], path: "SDK/swift/StreamhostKit",
+            swiftSettings: swiftSettings),
+        .target(
+            name: "Plugin_file", dependencies: ["StreamhostKit"], path: "Plugins/file",
+            swiftSettings: swiftSettings),
+        .target(
+            name: "BigOrdersSwift", dependencies: ["StreamhostKit"], path: "examples/swift-operator",
+            exclude: ["job.yaml", "README.md"],
+            swiftSettings: swiftSettings),
+
+        // Benchmarks: their own executable; a plain `swift build` compiles
+        // them but nothing depends on them.
+        .executableTarget(
+            name: "StreamhostBenchmarks",
+            dependencies: ["Core", "PluginHost", "Runtime", "StreamhostABI"],
+            path: "Benchmarks",
+            swiftSettings: swiftSettings),
+
+        // Tests mirror the modules; EndToEndTests drive the built binary and
+        // load every plugin through dlopen.
+        .testTarget(name: "CoreTests", dependencies: ["Core", "TestKit"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PluginHostTests", dependencies: ["PluginHost", "TestKit"],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RuntimeTests", dependencies: ["Runtime", "PluginHost", "TestKit"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["TestKit"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StreamhostKitTests", dependencies: ["StreamhostKit", "Plugin_file", "TestKit"],
+            swiftSettings: swiftSettings),
+    ] + cPlugins.map(\.1),
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+#include "streamhost.h"
+/* being written */

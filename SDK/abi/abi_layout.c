@@ -1,0 +1,47 @@
+/*
+ * Compile-time checks of the ABI 1.0 layout on LP64 platforms.
+ *
+ * These asserts freeze the offsets of members that plugins built against
+ * ABI 1.0 rely on. Adding a member at the end of a struct (rule 4) keeps
+ * them true; moving, removing or resizing one breaks the build here, which
+ * is the point: such a change needs a new ABI major version.
+ */
+#include "streamhost.h"
+
+#include <stddef.h>
+
+#if defined(__LP64__) || defined(_LP64)
+_Static_assert(offsetof(sh_plugin_descriptor, magic) == 0, "descriptor magic");
+_Static_assert(offsetof(sh_plugin_descriptor, struct_size) == 4, "descriptor struct_size");
+_Static_assert(offsetof(sh_plugin_descriptor, abi_major) == 8, "descriptor abi_major");
+_Static_assert(offsetof(sh_plugin_descriptor, abi_minor) == 10, "descriptor abi_minor");
+_Static_assert(offsetof(sh_plugin_descriptor, name) == 16, "descriptor name");
+_Static_assert(offsetof(sh_plugin_descriptor, components) == 32, "descriptor components");
+_Static_assert(sizeof(sh_plugin_descriptor) == 56, "descriptor size 1.0");
+
+_Static_assert(offsetof(sh_component, kind) == 4, "component kind");
+_Static_assert(offsetof(sh_component, name) == 8, "component name");
+_Static_assert(offsetof(sh_component, vtable) == 40, "component vtable");
+_Static_assert(sizeof(sh_component) == 48, "component size 1.0");
+
+_Static_assert(offsetof(sh_component_vtable, create) == 8, "vtable create");
+_Static_assert(offsetof(sh_component_vtable, close) == 8 + 13 * 8, "vtable close");
+_Static_assert(sizeof(sh_component_vtable) == 8 + 14 * 8, "vtable size 1.0");
+
+_Static_assert(offsetof(sh_batch, count) == 4, "batch count");
+_Static_assert(offsetof(sh_batch, timestamps) == 8, "batch timestamps");
+_Static_assert(offsetof(sh_batch, flags) == 48, "batch flags");
+_Static_assert(sizeof(sh_batch) == 64, "batch size 1.0");
+
+_Static_assert(sizeof(sh_record) == 40, "record size 1.0");
+_Static_assert(sizeof(sh_task_info) == 48, "task info size 1.0");
+
+_Static_assert(offsetof(sh_host_api, services) == 8, "host services");
+_Static_assert(offsetof(sh_host_api, emit) == 24, "host emit");
+_Static_assert(sizeof(sh_host_api) == 24 + 39 * 8, "host api size 1.0");
+#endif
+
+/* The ABI version this host was compiled with, for diagnostics. */
+const char *sh_abi_version_string(void) {
+    return "1.0";
+}
