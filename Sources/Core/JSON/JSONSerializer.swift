@@ -1,0 +1,139 @@
+/// Writes `JSONValue`s as compact RFC 8259 text.
+///
+/// - Object keys come out in insertion order.
+/// - Strings escape '"', '\\' and the control characters U+0000-U+001F (as
+///   `\u00XX`); everything else, '/' and non-ASCII included, is written as is.
+/// - Doubles print round-trippably: the shortest digits that read back as the
+///   same `Double`. An integral double below 1e21 prints in plain digits with
+///   ".0" (`3.0`, `18446744073709552000.0`), never in exponent form, and the
+///   ".0" makes it parse back as a double, not an integer. Larger or
+///   fractional values use the shortest form, which may have an exponent
+///   (`1e+21`, `1e-07`). NaN and infinities, which JSON cannot express and
+///   the parser never produces, print as `null`.
+struct JSONSerializer {
+    private(set) var output: [UInt8] = []
+
+    mutating func write(_ value: JSONValue) {
+        switch value {
+        case .null:
+            append("null")
+        case .bool(let bool):
+            append(bool ? "true" : "false")
+        case .int(let integer):
+            writeInteger(integer)
+        case .double(let double):
+            writeDouble(double)
+        case .string(let string):
+            writeString(string)
+        case .array(let elements):
+            output.append(UInt8(ascii: "["))
+            for (index, element) in elements.enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                write(element)
+            }
+            output.append(UInt8(ascii: "]"))
+        case .object(let object):
+            output.append(UInt8(ascii: "{"))
+            for (index, (key, member)) in object.enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                writeString(key)
+                output.append(UInt8(ascii: ":"))
+                write(member)
+            }
+            output.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private mutating func append(_ text: StaticString) {
+        output.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    private mutating func writeInteger(_ integer: Int64) {
+        if integer < 0 { output.append(UInt8(ascii: "-")) }
+        writeDigits(integer.magnitude)
+    }
+
+    private mutating func writeDigits(_ magnitude: UInt64) {
+        // 20 digits hold UInt64.max; fill from the right, then copy.
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var remaining = magnitude
+            repeat {
+                count += 1
+                buffer[24 - count] = UInt8(ascii: "0") + UInt8(remaining % 10)
+                remaining /= 10
+            } while remaining > 0
+        }
+        withUnsafeBytes(of: &digits) { buffer in
+            output.append(contentsOf: buffer[(24 - count)...])
+        }
+    }
+
+    private mutating func writeDouble(_ double: Double) {
+        guard double.isFinite else {
+            append("null")
+            return
+        }
+        guard double == double.rounded(.towardZero), double.magnitude < 1e21 else {
+            output.append(contentsOf: double.description.utf8)
+            return
+        }
+        if double.sign == .minus { output.append(UInt8(ascii: "-")) }
+        if double.magnitude < 0x1p64 {
+            writeDigits(UInt64(double.magnitude))
+        } else {
+            // Between 2^64 and 1e21 the shortest digits are fewer than the
+            // integer's digits: expand "d.ddde+XX" with trailing zeros.
+            writeExpanded(double.magnitude.description)
+        }
+        append(".0")
+    }
+
+    /// Writes the integral value of a description such as
+    /// "1.8446744073709552e+19" in plain digits.
+    private mutating func writeExpanded(_ description: String) {
+        let parts = description.split(separator: "e")
+        precondition(parts.count == 2, "expected exponent form, got \(description)")
+        let mantissa = parts[0].filter { $0 != "." }
+        let exponent = Int(parts[1])!  // "+19" parses as 19.
+        let integerDigits = exponent + 1
+        precondition(integerDigits >= mantissa.count, "\(description) is not integral")
+        output.append(contentsOf: mantissa.utf8)
+        output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: integerDigits - mantissa.count))
+    }
+
+    mutating func writeString(_ string: String) {
+        output.append(UInt8(ascii: "\""))
+        for byte in string.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""):
+                append("\\\"")
+            case UInt8(ascii: "\\"):
+                append("\\\\")
+            case 0..<0x20:
+                output.append(contentsOf: Self.unicodeEscape(byte).utf8)
+            default:
+                output.append(byte)
+            }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+
+    /// "\u00XX" for a byte, with upper-case hex digits.
+    static func unicodeEscape(_ byte: UInt8) -> String {
+        let hexDigits = Array("0123456789ABCDEF".utf8)
+        let bytes: [UInt8] = [
+            UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+            hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)],
+        ]
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `string` as a JSON string literal, for messages.
+    static func quoted(_ string: String) -> String {
+        var serializer = JSONSerializer()
+        serializer.writeString(string)
+        return String(decoding: serializer.output, as: UTF8.self)
+    }
+}

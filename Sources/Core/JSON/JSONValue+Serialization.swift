@@ -1,0 +1,17 @@
+extension JSONValue {
+    /// The value as compact JSON text (no whitespace), keys in insertion
+    /// order, doubles printed so that they parse back to the same `Double`.
+    /// See `JSONSerializer` for the exact rules.
+    public func serialized() -> String {
+        var serializer = JSONSerializer()
+        serializer.write(self)
+        return String(decoding: serializer.output, as: UTF8.self)
+    }
+
+    /// The value as compact JSON, as UTF-8 bytes.
+    public func serializedBytes() -> [UInt8] {
+        var serializer = JSONSerializer()
+        serializer.write(self)
+        return serializer.output
+    }
+}
