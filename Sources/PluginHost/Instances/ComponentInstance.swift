@@ -1,0 +1,143 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Core
+import StreamhostABI
+
+/// A plugin callback that failed: which one, on which instance, and why.
+public struct PluginCallError: Error, CustomStringConvertible, Sendable {
+    public let stepID: String
+    public let instance: Int
+    public let component: String
+    public let pluginPath: String
+    public let callback: String
+    public let message: String
+
+    public var description: String {
+        "step '\(stepID)' instance \(instance) failed in \(callback) (component '\(component)' from \(pluginPath)): \(message)"
+    }
+}
+
+/// What a source's poll reported.
+public enum PollOutcome: Sendable { case emitted, idle, end }
+
+/// One live instance of a component: calls the plugin's vtable with the
+/// instance's context and turns statuses into Swift errors.
+///
+/// # Thread safety
+/// Not thread-safe: the runtime calls an instance from one thread at a
+/// time (ABI rule 8).
+public final class ComponentInstance: @unchecked Sendable {
+    public let component: Component
+    public let context: InstanceContext
+    private var instancePointer: UnsafeMutableRawPointer?
+    private var destroyed = false
+    private var taskInfo = sh_task_info()
+
+    /// Calls the component's create with the context's config.
+    public init(component: Component, context: InstanceContext) throws(PluginCallError) {
+        self.component = component
+        self.context = context
+        let configText = context.config.serialized()
+        var out: UnsafeMutableRawPointer?
+        let status = call("create") {
+            configText.withCString { text in
+                component.vtable.pointee.create(context.opaque, text, strlen(text), &out)
+            }
+        }
+        try check(status, "create")
+        instancePointer = out
+    }
+
+    deinit { destroy() }
+
+    @inline(__always)
+    private func call(_ name: StaticString, _ body: () -> sh_status) -> sh_status {
+        context.callbackError = nil
+        context.inCallback = true
+        defer { context.inCallback = false }
+        return body()
+    }
+
+    private func check(_ status: sh_status, _ callback: String) throws(PluginCallError) {
+        guard status != Status.ok else { return }
+        let message = context.callbackError
+            ?? "returned \(Status.name(status)) without calling set_error"
+        throw PluginCallError(
+            stepID: context.stepID, instance: context.instance, component: component.name,
+            pluginPath: component.pluginPath, callback: callback, message: message)
+    }
+
+    /// Calls open (if the component has it) with the task's placement.
+    public func open(
+        instance: Int, parallelism: Int, maxParallelism: Int, keyGroups: ClosedRange<Int>, inputCount: Int
+    ) throws(PluginCallError) {
+        taskInfo.struct_size = UInt32(MemoryLayout<sh_task_info>.size)
+        taskInfo.instance = UInt32(instance)
+        taskInfo.parallelism = UInt32(parallelism)
+        taskInfo.max_parallelism = UInt32(maxParallelism)
+        taskInfo.key_group_first = UInt32(keyGroups.lowerBound)
+        taskInfo.key_group_last = UInt32(keyGroups.upperBound)
+        taskInfo.input_count = UInt32(inputCount)
+        taskInfo.job_name = UnsafePointer(context.jobNameC)
+        taskInfo.step_id = UnsafePointer(context.stepIDC)
+        context.phase = .open
+        guard let open = component.vtable.pointee.open else { return }
+        let status = call("open") { withUnsafePointer(to: &taskInfo) { open(instancePointer, context.opaque, $0) } }
+        try check(status, "open")
+    }
+
+    /// Hands one batch to process (operators and sinks).
+    public func process(_ batch: RecordBatch, input: Int) throws(PluginCallError) {
+        let process = component.vtable.pointee.process!
+        let status = call("process") {
+            batch.withColumns { columns in
+                var raw = sh_batch()
+                raw.struct_size = UInt32(MemoryLayout<sh_batch>.size)
+                raw.count = UInt32(columns.count)
+                raw.timestamps = columns.timestamps
+                raw.key_offsets = columns.keyOffsets
+                raw.keys = columns.keys
+                raw.value_offsets = columns.valueOffsets
+                raw.values = columns.values
+                raw.flags = columns.flags
+                raw.input = UInt32(input)
+                return process(instancePointer, context.opaque, &raw)
+            }
+        }
+        try check(status, "process")
+    }
+
+    /// Asks a source for up to `max` records.
+    public func poll(max: Int) throws(PluginCallError) -> PollOutcome {
+        let poll = component.vtable.pointee.poll!
+        let status = call("poll") { poll(instancePointer, context.opaque, UInt32(clamping: max)) }
+        switch status {
+        case Status.ok: return .emitted
+        case Status.idle: return .idle
+        case Status.end: return .end
+        default:
+            try check(status, "poll")
+            return .emitted
+        }
+    }
+
+    /// Calls close: end of input; the component flushes. Emitting is
+    /// allowed during close and refused afterwards.
+    public func close() throws(PluginCallError) {
+        defer { context.phase = .closed }
+        guard let close = component.vtable.pointee.close else { return }
+        let status = call("close") { close(instancePointer, context.opaque) }
+        try check(status, "close")
+    }
+
+    /// Calls destroy once; later calls do nothing.
+    public func destroy() {
+        guard !destroyed else { return }
+        destroyed = true
+        if context.phase != .closed { context.phase = .closed }
+        component.vtable.pointee.destroy(instancePointer)
+        context.phase = .destroyed
+        instancePointer = nil
+    }
+}

@@ -1,0 +1,184 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Core
+import Logging
+import StreamhostABI
+
+/// The `sh_host_api` table handed to every plugin.
+///
+/// It is built once and lives as long as the process (plugins may keep the
+/// pointer). Each function turns its `sh_ctx *` back into the
+/// `InstanceContext` the runtime created for the instance.
+public enum HostAPI {
+    public static let hostVersion = "0.1.0"
+
+    /// The services this host implements (`SH_SERVICE_*` bits).
+    public static let services: UInt64 = UInt64(SH_SERVICE_CORE)
+
+    /// Names of every service and whether this host implements it.
+    public static var serviceList: [(name: String, implemented: Bool, arrivesWith: String)] {
+        [
+            ("core (emit, reject, errors, log, alloc, wakeup, counters, config)",
+             services & UInt64(SH_SERVICE_CORE) != 0, "ABI 1.0"),
+            ("keyed state", services & UInt64(SH_SERVICE_KEYED_STATE) != 0, "the state backend"),
+            ("timers and watermarks", services & UInt64(SH_SERVICE_TIMERS) != 0, "event time"),
+            ("log", services & UInt64(SH_SERVICE_LOG) != 0, "the durable log"),
+            ("checkpoints", services & UInt64(SH_SERVICE_CHECKPOINTS) != 0, "checkpointing"),
+            ("side outputs", services & UInt64(SH_SERVICE_SIDE_OUTPUTS) != 0, "event time"),
+        ]
+    }
+
+    nonisolated(unsafe) fileprivate static let hostVersionC = UnsafePointer(strdup(hostVersion)!)
+
+    nonisolated(unsafe) public static let table: UnsafePointer<sh_host_api> = {
+        let table = UnsafeMutablePointer<sh_host_api>.allocate(capacity: 1)
+        table.initialize(to: sh_host_api())
+        fill(table)
+        return UnsafePointer(table)
+    }()
+
+    private static func context(_ ctx: OpaquePointer?) -> InstanceContext? { InstanceContext.from(ctx) }
+
+    // Every closure below is a C function pointer: none captures anything.
+    private static func fill(_ t: UnsafeMutablePointer<sh_host_api>) {
+        t.pointee.struct_size = UInt32(MemoryLayout<sh_host_api>.size)
+        t.pointee.abi_major = PluginABI.major
+        t.pointee.abi_minor = PluginABI.minor
+        t.pointee.services = services
+        t.pointee.host_version = hostVersionC
+
+        t.pointee.emit = { ctx, record in
+            guard let context = InstanceContext.from(ctx), let record else { return Status.invalid }
+            return context.emit(record)
+        }
+        t.pointee.emit_batch = { ctx, batch in
+            guard let context = InstanceContext.from(ctx), let batch else { return Status.invalid }
+            return context.emit(batch: batch)
+        }
+        t.pointee.emit_side = { ctx, _, _ in
+            InstanceContext.from(ctx)?.unsupported("emit_side", service: "side outputs") ?? Status.invalid
+        }
+        t.pointee.reject = { ctx, record, reason in
+            guard let context = InstanceContext.from(ctx), let record else { return Status.invalid }
+            return context.reject(record, reason: reason.map { String(cString: $0) } ?? "rejected (no reason given)")
+        }
+        t.pointee.set_error = { ctx, message in
+            InstanceContext.from(ctx)?.setError(message.map { String(cString: $0) } ?? "(no message)")
+        }
+        t.pointee.last_error = { ctx in
+            guard let context = InstanceContext.from(ctx) else { return HostAPI.hostVersionC }
+            return context.lastErrorPointer
+        }
+        t.pointee.log = { ctx, level, message in
+            guard let context = InstanceContext.from(ctx) else { return }
+            let text = message.map { String(cString: $0) } ?? ""
+            let swiftLevel: Logger.Level
+            switch level {
+            case SH_LOG_TRACE: swiftLevel = .trace
+            case SH_LOG_DEBUG: swiftLevel = .debug
+            case SH_LOG_INFO: swiftLevel = .info
+            case SH_LOG_WARN: swiftLevel = .warning
+            default: swiftLevel = .error
+            }
+            context.logger.log(level: swiftLevel, "\(text)")
+        }
+        t.pointee.alloc = { size in malloc(size) }
+        t.pointee.free = { pointer in Glibc.free(pointer) }
+        t.pointee.wakeup = { ctx in
+            InstanceContext.from(ctx)?.onWakeup()
+        }
+        t.pointee.counter_register = { ctx, name, out in
+            guard let context = InstanceContext.from(ctx), let name, let out else { return Status.invalid }
+            out.pointee = context.registerCounter(String(cString: name))
+            return Status.ok
+        }
+        t.pointee.counter_add = { ctx, id, delta in
+            InstanceContext.from(ctx)?.addToCounter(id, delta)
+        }
+        t.pointee.config_string = { ctx, key, out in
+            guard let context = InstanceContext.from(ctx), let key, let out else { return Status.invalid }
+            let (status, pointer) = context.configString(String(cString: key))
+            if let pointer { out.pointee = pointer }
+            return status
+        }
+        t.pointee.config_int64 = { ctx, key, out in
+            guard let context = InstanceContext.from(ctx), let key, let out else { return Status.invalid }
+            let name = String(cString: key)
+            guard let value = context.configValue(name) else {
+                context.setLastHostError("config has no '\(name)'")
+                return Status.notFound
+            }
+            guard let number = value.int64Value else {
+                context.setLastHostError("config '\(name)' is \(value.typeName), not an integer")
+                return Status.wrongType
+            }
+            out.pointee = number
+            return Status.ok
+        }
+        t.pointee.config_double = { ctx, key, out in
+            guard let context = InstanceContext.from(ctx), let key, let out else { return Status.invalid }
+            let name = String(cString: key)
+            guard let value = context.configValue(name) else {
+                context.setLastHostError("config has no '\(name)'")
+                return Status.notFound
+            }
+            guard let number = value.doubleValue else {
+                context.setLastHostError("config '\(name)' is \(value.typeName), not a number")
+                return Status.wrongType
+            }
+            out.pointee = number
+            return Status.ok
+        }
+        t.pointee.config_bool = { ctx, key, out in
+            guard let context = InstanceContext.from(ctx), let key, let out else { return Status.invalid }
+            let name = String(cString: key)
+            guard let value = context.configValue(name) else {
+                context.setLastHostError("config has no '\(name)'")
+                return Status.notFound
+            }
+            guard let flag = value.boolValue else {
+                context.setLastHostError("config '\(name)' is \(value.typeName), not a boolean")
+                return Status.wrongType
+            }
+            out.pointee = flag ? 1 : 0
+            return Status.ok
+        }
+        t.pointee.current_watermark = { _ in Int64.min }
+        t.pointee.processing_time = { _ in
+            var now = timespec()
+            clock_gettime(CLOCK_REALTIME, &now)
+            return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+        }
+
+        // Keyed state, timers and the log arrive with later issues: until
+        // then they answer SH_UNSUPPORTED with a message saying so.
+        t.pointee.state_register = { ctx, _, _ in HostAPI.unsupported(ctx, "state_register", "keyed state") }
+        t.pointee.state_get = { ctx, _, _, _, _, _ in HostAPI.unsupported(ctx, "state_get", "keyed state") }
+        t.pointee.state_put = { ctx, _, _, _, _, _ in HostAPI.unsupported(ctx, "state_put", "keyed state") }
+        t.pointee.state_delete = { ctx, _, _, _ in HostAPI.unsupported(ctx, "state_delete", "keyed state") }
+        t.pointee.state_map_get = { ctx, _, _, _, _, _, _, _ in HostAPI.unsupported(ctx, "state_map_get", "keyed state") }
+        t.pointee.state_map_put = { ctx, _, _, _, _, _, _, _ in HostAPI.unsupported(ctx, "state_map_put", "keyed state") }
+        t.pointee.state_map_delete = { ctx, _, _, _, _, _ in HostAPI.unsupported(ctx, "state_map_delete", "keyed state") }
+        t.pointee.state_map_iterate = { ctx, _, _, _, _, _ in HostAPI.unsupported(ctx, "state_map_iterate", "keyed state") }
+        t.pointee.timer_register = { ctx, _, _, _, _ in HostAPI.unsupported(ctx, "timer_register", "timers") }
+        t.pointee.timer_delete = { ctx, _, _, _, _ in HostAPI.unsupported(ctx, "timer_delete", "timers") }
+        t.pointee.log_partitions = { ctx, _, _ in HostAPI.unsupported(ctx, "log_partitions", "log") }
+        t.pointee.log_reader_open = { ctx, _, _, _, _, _ in HostAPI.unsupported(ctx, "log_reader_open", "log") }
+        t.pointee.log_reader_read = { _, _, _, _ in Status.unsupported }
+        t.pointee.log_reader_close = { _ in }
+        t.pointee.log_append = { ctx, _, _, _, _ in HostAPI.unsupported(ctx, "log_append", "log") }
+        t.pointee.log_commit = { ctx, _, _, _, _ in HostAPI.unsupported(ctx, "log_commit", "log") }
+        t.pointee.log_committed = { ctx, _, _, _, _ in HostAPI.unsupported(ctx, "log_committed", "log") }
+        t.pointee.log_txn_begin = { ctx, _, _ in HostAPI.unsupported(ctx, "log_txn_begin", "log") }
+        t.pointee.log_txn_append = { _, _, _, _ in Status.unsupported }
+        t.pointee.log_txn_commit = { _ in Status.unsupported }
+        t.pointee.log_txn_abort = { _ in Status.unsupported }
+    }
+
+    fileprivate static func unsupported(_ ctx: OpaquePointer?, _ function: String, _ service: String) -> sh_status {
+        InstanceContext.from(ctx)?.unsupported(function, service: service) ?? Status.unsupported
+    }
+}

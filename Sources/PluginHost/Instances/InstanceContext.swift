@@ -1,0 +1,278 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Core
+import Logging
+import StreamhostABI
+
+/// A record a plugin sent to `host->reject`, with where it came from.
+public struct RejectedRecord: Sendable {
+    public let stepID: String
+    public let instance: Int
+    public let reason: String
+    public let timestamp: Int64
+    public let key: [UInt8]?
+    public let value: [UInt8]?
+
+    public init(stepID: String, instance: Int, reason: String, timestamp: Int64, key: [UInt8]?, value: [UInt8]?) {
+        self.stepID = stepID
+        self.instance = instance
+        self.reason = reason
+        self.timestamp = timestamp
+        self.key = key
+        self.value = value
+    }
+}
+
+/// The host side of one component instance: what `sh_ctx *` points to.
+///
+/// It collects what the instance emits into batches, keeps the message of a
+/// failing callback, answers config look-ups, and reports rule breaks
+/// (emitting from a sink, or after close) to the runtime.
+///
+/// # Thread safety
+/// Used by the one thread that is running the instance's callback (ABI rule
+/// 8), except `wakeup`, whose handler must itself be thread-safe.
+///
+/// # Ownership
+/// The runtime keeps the context alive until the instance's destroy has
+/// returned; the `sh_ctx *` handed to the plugin is an unretained pointer to
+/// it.
+public final class InstanceContext: @unchecked Sendable {
+    public enum Phase: Sendable { case created, open, closed, destroyed }
+
+    public let stepID: String
+    public let instance: Int
+    public let kind: ComponentKind
+    public let componentName: String
+    /// The validated config with the schema's defaults.
+    public let config: JSONValue
+    public internal(set) var phase: Phase = .created
+    var inCallback = false
+
+    /// Output batches close at whichever limit comes first.
+    public let batchRecordsMax: Int
+    public let batchBytesMax: Int
+    private var current: RecordBatch
+    private var sealed: [RecordBatch] = []
+    /// Records emitted so far.
+    public private(set) var emittedCount = 0
+
+    /// The message given to set_error during the current callback.
+    var callbackError: String?
+    private var lastHostError: UnsafeMutablePointer<CChar>?
+    private var configStrings: [String: UnsafeMutablePointer<CChar>] = [:]
+    let jobNameC: UnsafeMutablePointer<CChar>
+    let stepIDC: UnsafeMutablePointer<CChar>
+
+    public private(set) var counterNames: [String] = []
+    public private(set) var counterValues: [Int64] = []
+
+    public var logger: Logger
+    /// Receives rejected records (the dead-letter destination).
+    public var onReject: (RejectedRecord) -> Void = { _ in }
+    /// Receives breaches of the ABI rules that must fail the job.
+    public var onViolation: (String) -> Void = { _ in }
+    /// Asks the scheduler to run the instance again; any thread.
+    public var onWakeup: @Sendable () -> Void = {}
+
+    public init(
+        jobName: String, stepID: String, instance: Int, kind: ComponentKind, componentName: String,
+        config: JSONValue, batchRecordsMax: Int = 1024, batchBytesMax: Int = 1 << 20
+    ) {
+        self.stepID = stepID
+        self.instance = instance
+        self.kind = kind
+        self.componentName = componentName
+        self.config = config
+        self.batchRecordsMax = batchRecordsMax
+        self.batchBytesMax = batchBytesMax
+        self.current = RecordBatch(recordCapacity: batchRecordsMax, valueBytesCapacity: 64 * 1024)
+        self.jobNameC = strdup(jobName)
+        self.stepIDC = strdup(stepID)
+        var logger = Logger(label: "streamhost.step")
+        logger[metadataKey: "step"] = "\(stepID)[\(instance)]"
+        self.logger = logger
+    }
+
+    deinit {
+        free(lastHostError)
+        for pointer in configStrings.values { free(pointer) }
+        free(jobNameC)
+        free(stepIDC)
+    }
+
+    /// "step 'id' instance N (component 'name')", for messages.
+    public var label: String { "step '\(stepID)' instance \(instance) (\(kind) '\(componentName)')" }
+
+    /// The `sh_ctx *` handed to the plugin.
+    public var opaque: OpaquePointer { OpaquePointer(Unmanaged.passUnretained(self).toOpaque()) }
+
+    static func from(_ ctx: OpaquePointer?) -> InstanceContext? {
+        guard let ctx else { return nil }
+        return Unmanaged<InstanceContext>.fromOpaque(UnsafeRawPointer(ctx)).takeUnretainedValue()
+    }
+
+    // MARK: Output
+
+    /// Whether emitting is allowed now; reports the breach otherwise.
+    private func checkEmit(_ what: String) -> sh_status {
+        if kind == .sink {
+            fail("\(label) called \(what), but sinks have no output", status: Status.invalid)
+            return Status.invalid
+        }
+        switch phase {
+        case .closed, .destroyed:
+            fail("\(label) called \(what) after close; nothing may be emitted once close has returned",
+                 status: Status.closed)
+            return Status.closed
+        case .created, .open:
+            if !inCallback {
+                fail("\(label) called \(what) outside of a callback; host calls are valid only inside one "
+                     + "(use host->wakeup from other threads)", status: Status.invalid)
+                return Status.invalid
+            }
+            return Status.ok
+        }
+    }
+
+    private func fail(_ message: String, status: sh_status) {
+        setLastHostError(message)
+        onViolation(message)
+    }
+
+    @inline(__always)
+    func emit(_ record: UnsafePointer<sh_record>) -> sh_status {
+        let status = checkEmit("emit")
+        guard status == Status.ok else { return status }
+        let r = record.pointee
+        let key = r.key.map { UnsafeRawBufferPointer(start: $0, count: r.key_len) }
+        let value = r.value.map { UnsafeRawBufferPointer(start: $0, count: r.value_len) }
+        current.append(timestamp: r.timestamp, key: key, value: value)
+        emittedCount += 1
+        if current.count >= batchRecordsMax || current.byteCount >= batchBytesMax { sealCurrent() }
+        return Status.ok
+    }
+
+    func emit(batch: UnsafePointer<sh_batch>) -> sh_status {
+        let status = checkEmit("emit_batch")
+        guard status == Status.ok else { return status }
+        let b = batch.pointee
+        guard b.count == 0 || (b.timestamps != nil && b.value_offsets != nil) else {
+            setLastHostError("emit_batch: timestamps and value_offsets must not be NULL")
+            return Status.invalid
+        }
+        guard b.count > 0 else { return Status.ok }
+        if current.count > 0 && current.count + Int(b.count) > batchRecordsMax { sealCurrent() }
+        current.append(
+            count: Int(b.count), timestamps: b.timestamps, keyOffsets: b.key_offsets, keys: b.keys,
+            valueOffsets: b.value_offsets, values: b.values, flags: b.flags)
+        emittedCount += Int(b.count)
+        if current.count >= batchRecordsMax || current.byteCount >= batchBytesMax { sealCurrent() }
+        return Status.ok
+    }
+
+    private func sealCurrent() {
+        current.seal()
+        sealed.append(current)
+        current = RecordBatch(recordCapacity: batchRecordsMax, valueBytesCapacity: 64 * 1024)
+    }
+
+    /// Whether a full batch is waiting: a source should stop polling.
+    public var hasFullBatch: Bool { !sealed.isEmpty }
+
+    /// Records in the batch being built.
+    public var pendingRecordCount: Int { current.count }
+
+    /// Takes every batch emitted so far, sealing the one being built.
+    public func takeOutput() -> [RecordBatch] {
+        if current.count > 0 { sealCurrent() }
+        let out = sealed
+        sealed.removeAll(keepingCapacity: true)
+        return out
+    }
+
+    /// Takes only the full batches, leaving a partial one to grow.
+    public func takeFullBatches() -> [RecordBatch] {
+        let out = sealed
+        sealed.removeAll(keepingCapacity: true)
+        return out
+    }
+
+    // MARK: Errors, rejects, logs
+
+    func setError(_ message: String) { callbackError = message }
+
+    func setLastHostError(_ message: String) {
+        free(lastHostError)
+        lastHostError = strdup(message)
+    }
+
+    var lastErrorPointer: UnsafePointer<CChar> {
+        if let lastHostError { return UnsafePointer(lastHostError) }
+        setLastHostError("")
+        return UnsafePointer(lastHostError!)
+    }
+
+    func unsupported(_ function: String, service: String) -> sh_status {
+        setLastHostError("\(function) is not implemented by this host (streamhost \(HostAPI.hostVersion), "
+            + "ABI \(PluginABI.versionString)): the \(service) service is not available yet; "
+            + "`streamhost plugin inspect` lists the services this host implements")
+        return Status.unsupported
+    }
+
+    func reject(_ record: UnsafePointer<sh_record>, reason: String) -> sh_status {
+        guard inCallback, phase != .destroyed else {
+            fail("\(label) called reject outside of a callback", status: Status.invalid)
+            return Status.invalid
+        }
+        let r = record.pointee
+        let key = r.key.map { Array(UnsafeBufferPointer(start: $0, count: r.key_len)) }
+        let value = r.value.map { Array(UnsafeBufferPointer(start: $0, count: r.value_len)) }
+        onReject(RejectedRecord(
+            stepID: stepID, instance: instance, reason: reason, timestamp: r.timestamp, key: key, value: value))
+        return Status.ok
+    }
+
+    // MARK: Config
+
+    enum ConfigLookup { case found(JSONValue), missing }
+
+    func configValue(_ key: String) -> JSONValue? {
+        config.value(atPath: key)
+    }
+
+    func configString(_ key: String) -> (sh_status, UnsafePointer<CChar>?) {
+        if let cached = configStrings[key] { return (Status.ok, UnsafePointer(cached)) }
+        guard let value = configValue(key) else {
+            setLastHostError("config has no '\(key)'")
+            return (Status.notFound, nil)
+        }
+        guard case .string(let string) = value else {
+            setLastHostError("config '\(key)' is \(value.typeName), not a string")
+            return (Status.wrongType, nil)
+        }
+        let pointer = strdup(string)!
+        configStrings[key] = pointer
+        return (Status.ok, UnsafePointer(pointer))
+    }
+
+    // MARK: Counters
+
+    func registerCounter(_ name: String) -> sh_counter_id {
+        if let index = counterNames.firstIndex(of: name) { return sh_counter_id(index) }
+        counterNames.append(name)
+        counterValues.append(0)
+        return sh_counter_id(counterNames.count - 1)
+    }
+
+    func addToCounter(_ id: sh_counter_id, _ delta: Int64) {
+        guard Int(id) < counterValues.count else {
+            setLastHostError("counter_add: unknown counter id \(id)")
+            return
+        }
+        counterValues[Int(id)] &+= delta
+    }
+}

@@ -1,0 +1,78 @@
+import Core
+import StreamhostABI
+
+/// The three kinds of components.
+public enum ComponentKind: String, Sendable, CaseIterable, Hashable, CustomStringConvertible {
+    case source, `operator`, sink
+
+    init?(raw: sh_component_kind) {
+        switch raw {
+        case SH_KIND_SOURCE: self = .source
+        case SH_KIND_OPERATOR: self = .operator
+        case SH_KIND_SINK: self = .sink
+        default: return nil
+        }
+    }
+
+    public var description: String { rawValue }
+}
+
+/// A component a loaded plugin provides: its metadata and its vtable.
+///
+/// # Thread safety
+/// Immutable; the vtable and strings point into the plugin's static
+/// descriptor, which lives as long as the process (plugins are never
+/// unloaded).
+public struct Component: @unchecked Sendable {
+    public let kind: ComponentKind
+    public let name: String
+    public let description: String
+    /// The parsed config schema; nil when the component takes no config.
+    public let configSchema: JSONSchema?
+    /// The schema's text as the plugin declared it.
+    public let configSchemaText: String?
+    public let stateVersion: UInt32
+    /// Inputs an operator takes (1 unless it declares more).
+    public let inputCount: Int
+    public let pluginName: String
+    public let pluginVersion: String
+    public let pluginPath: String
+    let vtable: UnsafePointer<sh_component_vtable>
+    let vtableSize: UInt32
+
+    /// Names of the optional callbacks the component provides.
+    public var providedCallbacks: [String] {
+        let table: [(String, Bool)] = [
+            ("open", vtable.pointee.open != nil), ("process", vtable.pointee.process != nil),
+            ("poll", vtable.pointee.poll != nil), ("on_watermark", vtable.pointee.on_watermark != nil),
+            ("on_timer", vtable.pointee.on_timer != nil), ("snapshot", vtable.pointee.snapshot != nil),
+            ("restore", vtable.pointee.restore != nil), ("migrate", vtable.pointee.migrate != nil),
+            ("on_checkpoint", vtable.pointee.on_checkpoint != nil),
+            ("on_checkpoint_complete", vtable.pointee.on_checkpoint_complete != nil),
+            ("on_checkpoint_abort", vtable.pointee.on_checkpoint_abort != nil),
+            ("close", vtable.pointee.close != nil),
+        ]
+        return table.filter(\.1).map(\.0)
+    }
+}
+
+/// A plugin file that passed every check.
+public struct LoadedPlugin: Sendable {
+    public let path: String
+    public let name: String
+    public let version: String
+    public let abiMajor: UInt16
+    public let abiMinor: UInt16
+    public let components: [Component]
+    /// UDFs the plugin exports (name, symbol, signature): used by expressions.
+    public let functions: [ExportedFunction]
+}
+
+/// A C function a plugin declares for expressions.
+public struct ExportedFunction: Sendable, Hashable {
+    public let name: String
+    public let symbol: String
+    public let signature: String
+    public let freeSymbol: String?
+    public let isVectorized: Bool
+}

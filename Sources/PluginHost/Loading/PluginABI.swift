@@ -1,0 +1,45 @@
+import StreamhostABI
+
+/// The ABI this host speaks, and Swift names for the header's constants.
+public enum PluginABI {
+    public static let major = UInt16(SH_ABI_MAJOR)
+    public static let minor = UInt16(SH_ABI_MINOR)
+    public static let magic = UInt32(SH_PLUGIN_MAGIC)
+    public static let entrySymbol = SH_PLUGIN_ENTRY_SYMBOL
+    public static var versionString: String { "\(major).\(minor)" }
+
+    /// The size of an ABI 1.0 descriptor: anything smaller is refused.
+    static let descriptorSize10 = UInt32(MemoryLayout<sh_plugin_descriptor>.size)
+    /// Members every 1.0 component struct has (up to and including vtable).
+    static let componentSize10 = UInt32(MemoryLayout<sh_component>.size)
+    /// A vtable must at least reach `close`, the last 1.0 member.
+    static let vtableSize10 = UInt32(MemoryLayout<sh_component_vtable>.size)
+}
+
+/// Status codes of streamhost.h as Swift constants.
+public enum Status {
+    public static let ok = sh_status(SH_OK)
+    public static let error = sh_status(SH_ERROR)
+    public static let idle = sh_status(SH_IDLE)
+    public static let end = sh_status(SH_END)
+    public static let unsupported = sh_status(SH_UNSUPPORTED)
+    public static let notFound = sh_status(SH_NOT_FOUND)
+    public static let invalid = sh_status(SH_INVALID)
+    public static let wrongType = sh_status(SH_WRONG_TYPE)
+    public static let closed = sh_status(SH_CLOSED)
+
+    public static func name(_ status: sh_status) -> String {
+        switch status {
+        case ok: return "SH_OK"
+        case error: return "SH_ERROR"
+        case idle: return "SH_IDLE"
+        case end: return "SH_END"
+        case unsupported: return "SH_UNSUPPORTED"
+        case notFound: return "SH_NOT_FOUND"
+        case invalid: return "SH_INVALID"
+        case wrongType: return "SH_WRONG_TYPE"
+        case closed: return "SH_CLOSED"
+        default: return "status \(status)"
+        }
+    }
+}

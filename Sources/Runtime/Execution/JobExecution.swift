@@ -1,0 +1,262 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Core
+import Dispatch
+import Foundation
+import Logging
+import PluginHost
+import Synchronization
+
+/// Why a job failed.
+public enum JobFailure: Error, CustomStringConvertible, Sendable {
+    /// A plugin callback returned an error.
+    case plugin(PluginCallError)
+    /// A plugin broke an ABI rule (emit after close, emit from a sink...).
+    case violation(String)
+    /// Rejected records could not be written: stopping keeps them in the source.
+    case deadLetter(String)
+    /// The job was cancelled (a second SIGINT/SIGTERM).
+    case cancelled(String)
+    case other(String)
+
+    public var description: String {
+        switch self {
+        case .plugin(let error): return error.description
+        case .violation(let message): return message
+        case .deadLetter(let message): return message
+        case .cancelled(let message): return message
+        case .other(let message): return message
+        }
+    }
+}
+
+/// How a run ended, with its counts.
+public struct JobResult: Sendable {
+    public let failure: JobFailure?
+    public let sourceRecords: Int
+    public let sinkRecords: Int
+    public let rejectedRecords: Int
+    public let deadLetterPath: String
+    public let seconds: Double
+    /// The run stopped early on request (SIGINT/SIGTERM) and drained.
+    public let stoppedOnRequest: Bool
+}
+
+/// Options for running a job.
+public struct RunOptions: Sendable {
+    /// Worker threads; defaults to the number of cores.
+    public var workers: Int
+    /// Where rejected records go when the job file does not say.
+    public var deadLetterPath: String
+    /// Print records/s to stderr once a second.
+    public var showProgress: Bool
+
+    public init(workers: Int? = nil, deadLetterPath: String, showProgress: Bool = false) {
+        self.workers = workers ?? ProcessInfo.processInfo.activeProcessorCount
+        self.deadLetterPath = deadLetterPath
+        self.showProgress = showProgress
+    }
+}
+
+/// One run of a job: creates every instance, wires tasks and channels, runs
+/// them on the scheduler until the pipeline drains, fails or is stopped,
+/// then destroys every instance.
+///
+/// # Thread safety
+/// `requestStop` and `cancel` may be called from any thread while `run`
+/// runs on another.
+public final class JobExecution: @unchecked Sendable {
+    public let plan: JobPlan
+    let scheduler: Scheduler
+    let deadLetters: DeadLetterWriter
+    private let options: RunOptions
+    private var tasks: [StepTask] = []
+    private let logger = Logger(label: "streamhost.runtime")
+
+    private let cancelled = Atomic<Bool>(false)
+    private let stopRequested = Atomic<Bool>(false)
+    private let remainingTasks = Atomic<Int>(0)
+    private let sourceRecords = Atomic<Int>(0)
+    private let sinkRecords = Atomic<Int>(0)
+    private let failure = Mutex<JobFailure?>(nil)
+    private let finished = DispatchSemaphore(value: 0)
+
+    var isCancelled: Bool { cancelled.load(ordering: .relaxed) }
+    var isStopRequested: Bool { stopRequested.load(ordering: .relaxed) }
+
+    /// Creates every instance (each component's create runs here, so
+    /// config mistakes a plugin finds surface before anything flows).
+    public init(plan: JobPlan, options: RunOptions) throws(JobFailure) {
+        self.plan = plan
+        self.options = options
+        self.scheduler = Scheduler(workerCount: options.workers)
+        self.deadLetters = DeadLetterWriter(
+            path: plan.spec.deadLetterPath ?? options.deadLetterPath, jobName: plan.spec.name)
+
+        var instancesByStep: [[ComponentInstance]] = []
+        do {
+            for step in plan.steps {
+                var instances: [ComponentInstance] = []
+                for index in 0..<step.parallelism {
+                    let context = InstanceContext(
+                        jobName: plan.spec.name, stepID: step.id, instance: index, kind: step.component.kind,
+                        componentName: step.component.name, config: step.config,
+                        batchRecordsMax: plan.spec.batchRecordsMax)
+                    let deadLetters = self.deadLetters
+                    context.onReject = { deadLetters.write($0) }
+                    context.onViolation = { [unowned self] message in self.fail(.violation(message)) }
+                    instances.append(try ComponentInstance(component: step.component, context: context))
+                }
+                instancesByStep.append(instances)
+            }
+        } catch {
+            for instances in instancesByStep { for instance in instances { instance.destroy() } }
+            throw .plugin(error)
+        }
+        buildTasks(instancesByStep)
+    }
+
+    private func buildTasks(_ instancesByStep: [[ComponentInstance]]) {
+        // Tasks, by chain and instance.
+        var taskByStep: [Int: [StepTask]] = [:]
+        for chain in plan.chains {
+            let head = plan.steps[chain[0]]
+            var chainTasks: [StepTask] = []
+            for index in 0..<head.parallelism {
+                let name = chain.map { plan.steps[$0].id }.joined(separator: "->")
+                let task = StepTask(name: name, instance: index, instances: chain.map { instancesByStep[$0][index] },
+                                    stepIndices: chain, execution: self)
+                for instance in task.instances {
+                    instance.context.onWakeup = { [unowned task] in task.notify() }
+                }
+                chainTasks.append(task)
+            }
+            for step in chain { taskByStep[step] = chainTasks }
+            tasks += chainTasks
+        }
+
+        // Channels for every edge between chains.
+        var edgesByProducer: [ObjectIdentifier: [OutputRouter.Edge]] = [:]
+        for (consumerIndex, consumer) in plan.steps.enumerated() {
+            let consumerTasks = taskByStep[consumerIndex]!
+            for input in consumer.inputs {
+                let producerTasks = taskByStep[input.step]!
+                func makeChannel(_ producer: StepTask, _ target: StepTask) -> Channel {
+                    let channel = Channel(capacity: plan.spec.channelBatchesMax, inputIndex: input.inputIndex)
+                    channel.producer = producer
+                    channel.consumer = target
+                    target.inputs.append(channel)
+                    return channel
+                }
+                for (i, producer) in producerTasks.enumerated() {
+                    let channels: [Channel]
+                    if case .forward = input.exchange {
+                        channels = [makeChannel(producer, consumerTasks[i])]
+                    } else {
+                        channels = consumerTasks.map { makeChannel(producer, $0) }
+                    }
+                    edgesByProducer[ObjectIdentifier(producer), default: []].append(
+                        OutputRouter.Edge(exchange: input.exchange, channels: channels,
+                                          firstTarget: i % channels.count))
+                }
+            }
+        }
+        for task in tasks {
+            if let edges = edgesByProducer[ObjectIdentifier(task)] {
+                task.router = OutputRouter(edges: edges, instance: task.instance, keyGroups: plan.keyGroups,
+                                           batchRecordsMax: plan.spec.batchRecordsMax, deadLetters: deadLetters)
+            }
+        }
+    }
+
+    // MARK: Running
+
+    /// Runs the job to its end and returns how it ended.
+    public func run() -> JobResult {
+        let start = DispatchTime.now()
+        remainingTasks.store(tasks.count, ordering: .sequentiallyConsistent)
+        scheduler.start()
+        let progress = options.showProgress ? startProgress() : nil
+        for task in tasks { task.notify() }
+        finished.wait()
+        scheduler.stop()
+        progress?.cancel()
+        if options.showProgress { FileHandle.standardError.write("\n".data(using: .utf8)!) }
+        for task in tasks { task.destroyInstances() }
+        deadLetters.close()
+        if let problem = deadLetters.failure { fail(.deadLetter(problem)) }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        return JobResult(
+            failure: failure.withLock { $0 }, sourceRecords: sourceRecords.load(ordering: .relaxed),
+            sinkRecords: sinkRecords.load(ordering: .relaxed), rejectedRecords: deadLetters.count,
+            deadLetterPath: deadLetters.path, seconds: seconds,
+            stoppedOnRequest: stopRequested.load(ordering: .relaxed))
+    }
+
+    /// Stops the sources; the pipeline drains and every step closes (the
+    /// first SIGINT/SIGTERM).
+    public func requestStop() {
+        stopRequested.store(true, ordering: .sequentiallyConsistent)
+        for task in tasks { task.notify() }
+    }
+
+    /// Abandons the run without closing steps (the second signal).
+    public func cancel(reason: String) {
+        fail(.cancelled(reason))
+    }
+
+    /// Records the first failure and cancels the run.
+    func fail(_ error: JobFailure) {
+        let first = failure.withLock { current -> Bool in
+            guard current == nil else { return false }
+            current = error
+            return true
+        }
+        if first { logger.debug("job failing: \(error)") }
+        cancelled.store(true, ordering: .sequentiallyConsistent)
+        for task in tasks { task.notify() }
+    }
+
+    func taskFinished(_ task: StepTask) {
+        if remainingTasks.subtract(1, ordering: .sequentiallyConsistent).newValue == 0 { finished.signal() }
+    }
+
+    func countSourceRecords(_ count: Int) { sourceRecords.add(count, ordering: .relaxed) }
+    func countSinkRecords(_ count: Int) { sinkRecords.add(count, ordering: .relaxed) }
+
+    func wakeLater(_ task: StepTask, afterMs delay: Int) {
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(delay)) { task.notify() }
+    }
+
+    private func startProgress() -> any DispatchSourceTimer {
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global())
+        var lastIn = 0
+        var lastOut = 0
+        var last = DispatchTime.now()
+        timer.schedule(deadline: .now() + 1, repeating: 1)
+        timer.setEventHandler { [unowned self] in
+            let now = DispatchTime.now()
+            let seconds = Double(now.uptimeNanoseconds - last.uptimeNanoseconds) / 1e9
+            let totalIn = sourceRecords.load(ordering: .relaxed)
+            let totalOut = sinkRecords.load(ordering: .relaxed)
+            let line = "\r\(plan.spec.name): in \(Self.rate(Double(totalIn - lastIn) / seconds))/s, "
+                + "out \(Self.rate(Double(totalOut - lastOut) / seconds))/s, "
+                + "total in \(totalIn), out \(totalOut)\u{1b}[K"
+            FileHandle.standardError.write(line.data(using: .utf8)!)
+            lastIn = totalIn
+            lastOut = totalOut
+            last = now
+        }
+        timer.resume()
+        return timer
+    }
+
+    static func rate(_ value: Double) -> String {
+        if value >= 1e6 { return String(format: "%.2fM", value / 1e6) }
+        if value >= 1e3 { return String(format: "%.1fk", value / 1e3) }
+        return String(format: "%.0f", value)
+    }
+}

@@ -1,0 +1,471 @@
+import Core
+import Foundation
+import PluginHost
+import Yams
+
+/// Reads a job file into a `JobSpec`, checking its structure: types, ids,
+/// inputs and cycles. Plugins are not needed for this; `JobValidator`
+/// checks components and configs afterwards.
+public enum JobFileParser {
+    static let topLevelFields = [
+        "name", "parallelism", "max_parallelism", "dead_letter", "batch_size", "channel_capacity", "pipeline",
+    ]
+    static let stepFields = ["id", "source", "operator", "sink", "key_by", "config", "inputs", "parallelism"]
+
+    /// Default number of key groups.
+    public static let maxParallelismDefault = 128
+    public static let batchRecordsDefault = 1024
+    public static let channelBatchesDefault = 8
+
+    /// Parses the file at `path`.
+    public static func parse(path: String, overrides: [String] = []) throws(JobFileError) -> JobSpec {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw JobFileError(file: path, location: nil, field: nil,
+                               message: "cannot read the job file: \(error.localizedDescription)")
+        }
+        return try parse(text: text, file: path, overrides: overrides)
+    }
+
+    /// Parses job-file text; `file` names it in errors.
+    public static func parse(text: String, file: String, overrides: [String] = []) throws(JobFileError) -> JobSpec {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw JobFileError(file: file, location: nil, field: nil, message: "the job file is empty")
+            }
+            root = node
+        } catch let error as JobFileError {
+            throw error
+        } catch let error as YamlError {
+            throw JobFileError(file: file, location: yamlLocation(error), field: nil,
+                               message: "not valid YAML: \(yamlProblem(error))")
+        } catch {
+            throw JobFileError(file: file, location: nil, field: nil, message: "not valid YAML: \(error)")
+        }
+        var reader = Reader(file: file)
+        var spec = try reader.job(root)
+        try applyOverrides(overrides, to: &spec)
+        try resolveInputs(&spec)
+        return spec
+    }
+
+    private static func yamlLocation(_ error: YamlError) -> SourceLocation? {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
+            return SourceLocation(line: mark.line, column: mark.column)
+        default:
+            return nil
+        }
+    }
+
+    private static func yamlProblem(_ error: YamlError) -> String {
+        switch error {
+        case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _),
+             .composer(let context, let problem, _, _):
+            if let context { return "\(problem) \(context.text)" }
+            return problem
+        default:
+            return "\(error)"
+        }
+    }
+
+    // MARK: Reading nodes
+
+    struct Reader {
+        let file: String
+
+        func location(_ node: Node) -> SourceLocation? {
+            node.mark.map { SourceLocation(line: $0.line, column: $0.column) }
+        }
+
+        func error(_ node: Node?, _ field: String, _ message: String) -> JobFileError {
+            JobFileError(file: file, location: node.flatMap(location), field: field, message: message)
+        }
+
+        func describe(_ node: Node) -> String {
+            switch node {
+            case .scalar(let scalar):
+                switch value(node) {
+                case .string: return "string \"\(scalar.string)\""
+                case .int, .double: return "number \(scalar.string)"
+                case .bool: return "boolean \(scalar.string)"
+                case .null: return "null"
+                default: return "\"\(scalar.string)\""
+                }
+            case .mapping: return "a mapping"
+            case .sequence: return "a list"
+            case .alias: return "an alias"
+            }
+        }
+
+        /// A mapping's entries in order, refusing duplicate and non-string keys.
+        func entries(_ node: Node, _ field: String) throws(JobFileError) -> [(String, Node, Node)] {
+            guard case .mapping(let mapping) = node else {
+                throw error(node, field, "expected a mapping, got \(describe(node))")
+            }
+            var seen = Set<String>()
+            var out: [(String, Node, Node)] = []
+            for (keyNode, valueNode) in mapping {
+                guard case .scalar(let scalar) = keyNode else {
+                    throw error(keyNode, field, "keys must be strings")
+                }
+                let key = scalar.string
+                guard seen.insert(key).inserted else {
+                    throw error(keyNode, field.isEmpty ? key : "\(field).\(key)", "duplicate field '\(key)'")
+                }
+                out.append((key, keyNode, valueNode))
+            }
+            return out
+        }
+
+        func string(_ node: Node, _ field: String) throws(JobFileError) -> String {
+            guard case .scalar(let scalar) = node, case .string(let string) = value(node) else {
+                throw error(node, field, "expected a string, got \(describe(node))")
+            }
+            _ = scalar
+            return string
+        }
+
+        func integer(_ node: Node, _ field: String, min: Int, max: Int) throws(JobFileError) -> Int {
+            guard case .int(let number) = value(node) else {
+                throw error(node, field, "expected an integer, got \(describe(node))")
+            }
+            guard number >= Int64(min), number <= Int64(max) else {
+                throw error(node, field, "must be between \(min) and \(max), got \(number)")
+            }
+            return Int(number)
+        }
+
+        /// A YAML node as JSON: scalars by their resolved YAML tag.
+        func value(_ node: Node) -> JSONValue {
+            switch node {
+            case .scalar(let scalar):
+                switch Tag.Name(rawValue: node.tag.rawValue) {
+                case Tag.Name.null: return .null
+                case Tag.Name.bool: return node.bool.map(JSONValue.bool) ?? .string(scalar.string)
+                case Tag.Name.int:
+                    if let number = Int64(scalar.string) { return .int(number) }
+                    return node.int.map { .int(Int64($0)) } ?? .string(scalar.string)
+                case Tag.Name.float:
+                    return node.float.map(JSONValue.double) ?? .string(scalar.string)
+                default: return .string(scalar.string)
+                }
+            case .mapping(let mapping):
+                var object = JSONObject()
+                for (key, value) in mapping {
+                    object[key.string ?? ""] = self.value(value)
+                }
+                return .object(object)
+            case .sequence(let sequence):
+                return .array(sequence.map { self.value($0) })
+            case .alias:
+                return .null
+            }
+        }
+
+        mutating func job(_ root: Node) throws(JobFileError) -> JobSpec {
+            var spec = JobSpec(
+                file: file, name: "", parallelism: 1, maxParallelism: JobFileParser.maxParallelismDefault,
+                deadLetterPath: nil, batchRecordsMax: JobFileParser.batchRecordsDefault,
+                channelBatchesMax: JobFileParser.channelBatchesDefault, steps: [], locations: [:])
+            var pipelineNode: Node?
+            var nameSeen = false
+            for (key, keyNode, valueNode) in try entries(root, "") {
+                spec.locations[key] = location(keyNode)
+                switch key {
+                case "name":
+                    spec.name = try string(valueNode, "name")
+                    nameSeen = true
+                    guard JobFileParser.isValidIdentifier(spec.name) else {
+                        throw error(valueNode, "name", "job names use letters, digits, '-', '_' and '.' only, got \"\(spec.name)\"")
+                    }
+                case "parallelism":
+                    spec.parallelism = try integer(valueNode, "parallelism", min: 1, max: 32768)
+                case "max_parallelism":
+                    spec.maxParallelism = try integer(valueNode, "max_parallelism", min: 1, max: 32768)
+                case "dead_letter":
+                    spec.deadLetterPath = try string(valueNode, "dead_letter")
+                case "batch_size":
+                    spec.batchRecordsMax = try integer(valueNode, "batch_size", min: 1, max: 65536)
+                case "channel_capacity":
+                    spec.channelBatchesMax = try integer(valueNode, "channel_capacity", min: 1, max: 4096)
+                case "pipeline":
+                    pipelineNode = valueNode
+                default:
+                    throw error(keyNode, key, "unknown field '\(key)' (allowed: "
+                        + JobFileParser.topLevelFields.joined(separator: ", ") + ")")
+                }
+            }
+            guard nameSeen else { throw error(root, "name", "missing required field 'name'") }
+            guard let pipelineNode else { throw error(root, "pipeline", "missing required field 'pipeline'") }
+            guard case .sequence(let sequence) = pipelineNode else {
+                throw error(pipelineNode, "pipeline", "expected a list of steps, got \(describe(pipelineNode))")
+            }
+            guard !sequence.isEmpty else { throw error(pipelineNode, "pipeline", "the pipeline has no steps") }
+            if spec.parallelism > spec.maxParallelism {
+                throw error(nil, "parallelism", "parallelism \(spec.parallelism) exceeds max_parallelism \(spec.maxParallelism)")
+            }
+            var ids: [String: SourceLocation] = [:]
+            for (index, stepNode) in sequence.enumerated() {
+                let step = try self.step(stepNode, index: index)
+                if let first = ids[step.id] {
+                    throw error(stepNode, "pipeline[\(index)].id",
+                                "duplicate step id '\(step.id)' (first used at line \(first.line))")
+                }
+                ids[step.id] = step.location
+                if let p = step.parallelism, p > spec.maxParallelism {
+                    throw error(stepNode, "pipeline[\(index)].parallelism",
+                                "parallelism \(p) exceeds max_parallelism \(spec.maxParallelism)")
+                }
+                spec.steps.append(step)
+            }
+            return spec
+        }
+
+        func step(_ node: Node, index: Int) throws(JobFileError) -> StepSpec {
+            let prefix = "pipeline[\(index)]"
+            var id: String?
+            var kind: StepSpec.Kind?
+            var kindField: String?
+            var config: JSONValue = .object(JSONObject())
+            var inputs: [String]?
+            var parallelism: Int?
+            var fieldLocations: [String: SourceLocation] = [:]
+            for (key, keyNode, valueNode) in try entries(node, prefix) {
+                fieldLocations[key] = location(valueNode) ?? location(keyNode)
+                let field = "\(prefix).\(key)"
+                switch key {
+                case "id":
+                    let value = try string(valueNode, field)
+                    guard JobFileParser.isValidIdentifier(value) else {
+                        throw error(valueNode, field, "step ids use letters, digits, '-', '_' and '.' only, got \"\(value)\"")
+                    }
+                    id = value
+                case "source", "operator", "sink", "key_by":
+                    if let kindField {
+                        throw error(keyNode, field, "a step is one of source, operator, sink or key_by; "
+                            + "this one has both '\(kindField)' and '\(key)'")
+                    }
+                    kindField = key
+                    let name = try string(valueNode, field)
+                    guard !name.isEmpty else { throw error(valueNode, field, "must not be empty") }
+                    switch key {
+                    case "source": kind = .component(.source, name: name)
+                    case "operator": kind = .component(.operator, name: name)
+                    case "sink": kind = .component(.sink, name: name)
+                    default: kind = .keyBy(field: name)
+                    }
+                case "config":
+                    guard case .mapping = valueNode else {
+                        if case .null = value(valueNode) { continue }
+                        throw error(valueNode, field, "expected a mapping, got \(describe(valueNode))")
+                    }
+                    config = value(valueNode)
+                case "inputs":
+                    switch valueNode {
+                    case .scalar:
+                        inputs = [try string(valueNode, field)]
+                    case .sequence(let sequence):
+                        var list: [String] = []
+                        for (i, item) in sequence.enumerated() { list.append(try string(item, "\(field)[\(i)]")) }
+                        guard !list.isEmpty else { throw error(valueNode, field, "must name at least one step") }
+                        inputs = list
+                    default:
+                        throw error(valueNode, field, "expected a step id or a list of them, got \(describe(valueNode))")
+                    }
+                case "parallelism":
+                    parallelism = try integer(valueNode, field, min: 1, max: 32768)
+                default:
+                    throw error(keyNode, field, "unknown field '\(key)' (allowed: "
+                        + JobFileParser.stepFields.joined(separator: ", ") + ")")
+                }
+            }
+            guard let id else { throw error(node, "\(prefix).id", "missing required field 'id'") }
+            guard let kind else {
+                throw error(node, prefix, "step '\(id)' needs one of source, operator, sink or key_by")
+            }
+            if case .keyBy = kind, fieldLocations["config"] != nil {
+                throw error(node, "\(prefix).config", "key_by steps take no config")
+            }
+            return StepSpec(
+                index: index, id: id, kind: kind, config: config, inputs: inputs ?? [],
+                hasExplicitInputs: inputs != nil, parallelism: parallelism,
+                location: location(node) ?? SourceLocation(line: 0, column: 0), fieldLocations: fieldLocations)
+        }
+    }
+
+    static func isValidIdentifier(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a)
+                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+        }
+    }
+
+    // MARK: Overrides
+
+    /// Applies `--set target.path=value` overrides. `target` is a step id
+    /// (the path is inside its config) or a top-level field.
+    static func applyOverrides(_ overrides: [String], to spec: inout JobSpec) throws(JobFileError) {
+        for override in overrides {
+            func fail(_ message: String) -> JobFileError {
+                JobFileError(file: spec.file, location: nil, field: "--set \(override)", message: message)
+            }
+            guard let equals = override.firstIndex(of: "=") else {
+                throw fail("expected step.key=value (or a top-level field=value)")
+            }
+            let target = String(override[..<equals])
+            let text = String(override[override.index(after: equals)...])
+            let value: JSONValue
+            do {
+                let node = try Yams.compose(yaml: text)
+                value = node.map { Reader(file: spec.file).value($0) } ?? .null
+            } catch {
+                value = .string(text)
+            }
+            let parts = target.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            guard !parts.contains(where: \.isEmpty) else { throw fail("empty segment in '\(target)'") }
+            if let index = spec.steps.firstIndex(where: { $0.id == parts[0] }) {
+                guard parts.count >= 2 else { throw fail("name a config key: \(parts[0]).KEY=VALUE") }
+                if parts.count == 2, parts[1] == "parallelism" {
+                    guard case .int(let p) = value, p >= 1, p <= Int64(spec.maxParallelism) else {
+                        throw fail("parallelism must be an integer from 1 to \(spec.maxParallelism)")
+                    }
+                    spec.steps[index].parallelism = Int(p)
+                    continue
+                }
+                spec.steps[index].config = setting(value, at: Array(parts.dropFirst()), in: spec.steps[index].config)
+                continue
+            }
+            switch target {
+            case "parallelism", "max_parallelism", "batch_size", "channel_capacity":
+                guard case .int(let number) = value, number >= 1, number <= 65536 else {
+                    throw fail("\(target) must be a positive integer")
+                }
+                switch target {
+                case "parallelism": spec.parallelism = Int(number)
+                case "max_parallelism": spec.maxParallelism = Int(number)
+                case "batch_size": spec.batchRecordsMax = Int(number)
+                default: spec.channelBatchesMax = Int(number)
+                }
+            case "name":
+                guard case .string(let name) = value, isValidIdentifier(name) else { throw fail("invalid job name") }
+                spec.name = name
+            case "dead_letter":
+                guard case .string(let path) = value else { throw fail("dead_letter must be a path") }
+                spec.deadLetterPath = path
+            default:
+                throw fail("no step '\(parts[0])' (steps: \(spec.steps.map(\.id).joined(separator: ", "))) "
+                    + "and no top-level field '\(target)'")
+            }
+        }
+        if spec.parallelism > spec.maxParallelism {
+            throw JobFileError(file: spec.file, location: nil, field: "parallelism",
+                               message: "parallelism \(spec.parallelism) exceeds max_parallelism \(spec.maxParallelism)")
+        }
+    }
+
+    private static func setting(_ value: JSONValue, at path: [String], in container: JSONValue) -> JSONValue {
+        var object = container.objectValue ?? JSONObject()
+        let key = path[0]
+        if path.count == 1 {
+            object[key] = value
+        } else {
+            object[key] = setting(value, at: Array(path.dropFirst()), in: object[key] ?? .object(JSONObject()))
+        }
+        return .object(object)
+    }
+
+    // MARK: Inputs
+
+    /// Fills implicit inputs (the step before) and checks the graph: inputs
+    /// exist, sources have none, sinks feed nothing, key_by has one input
+    /// and a consumer, and there is no cycle.
+    static func resolveInputs(_ spec: inout JobSpec) throws(JobFileError) {
+        let byID = Dictionary(uniqueKeysWithValues: spec.steps.map { ($0.id, $0) })
+        for index in spec.steps.indices {
+            let step = spec.steps[index]
+            let explicit = step.hasExplicitInputs
+            let field = "pipeline[\(index)].inputs"
+            let inputsLocation = step.fieldLocations["inputs"] ?? step.location
+            func fail(_ message: String, at location: SourceLocation? = nil) -> JobFileError {
+                JobFileError(file: spec.file, location: location ?? inputsLocation, field: field, message: message)
+            }
+            if step.componentKind == .source {
+                if explicit { throw fail("step '\(step.id)' is a source: sources take no inputs") }
+                continue
+            }
+            if !explicit {
+                guard index > 0 else {
+                    throw JobFileError(file: spec.file, location: step.location, field: "pipeline[0]",
+                                       message: "the first step, '\(step.id)', is a \(step.kindWord); "
+                                           + "a pipeline starts with a source (or name this step's inputs)")
+                }
+                spec.steps[index].inputs = [spec.steps[index - 1].id]
+            }
+            for input in spec.steps[index].inputs {
+                guard let upstream = byID[input] else {
+                    throw fail("step '\(step.id)' reads from '\(input)', which is not a step of this job "
+                        + "(steps: \(spec.steps.map(\.id).joined(separator: ", ")))")
+                }
+                if upstream.componentKind == .sink {
+                    throw fail(explicit
+                        ? "step '\(step.id)' reads from '\(input)', which is a sink: sinks have no output"
+                        : "step '\(step.id)' follows the sink '\(input)', which has no output; "
+                            + "name this step's inputs", at: step.location)
+                }
+                if input == step.id { throw fail("step '\(step.id)' reads from itself") }
+            }
+            if case .keyBy = step.kind {
+                guard spec.steps[index].inputs.count == 1 else {
+                    throw fail("key_by '\(step.id)' takes exactly one input, got \(spec.steps[index].inputs.count)")
+                }
+            }
+        }
+        // Every key_by must feed something, and key_by must not feed key_by.
+        for step in spec.steps {
+            guard case .keyBy = step.kind else { continue }
+            let consumers = spec.steps.filter { $0.inputs.contains(step.id) }
+            guard !consumers.isEmpty else {
+                throw JobFileError(file: spec.file, location: step.location, field: "pipeline[\(step.index)]",
+                                   message: "key_by '\(step.id)' feeds no step")
+            }
+            if let next = consumers.first(where: { if case .keyBy = $0.kind { return true } else { return false } }) {
+                throw JobFileError(file: spec.file, location: next.location, field: "pipeline[\(next.index)]",
+                                   message: "key_by '\(next.id)' directly follows key_by '\(step.id)'; keep one")
+            }
+        }
+        try checkAcyclic(spec)
+    }
+
+    private static func checkAcyclic(_ spec: JobSpec) throws(JobFileError) {
+        let byID = Dictionary(uniqueKeysWithValues: spec.steps.map { ($0.id, $0) })
+        var state: [String: Int] = [:]  // 1: visiting, 2: done
+        var path: [String] = []
+        func visit(_ id: String) -> [String]? {
+            if state[id] == 2 { return nil }
+            if state[id] == 1 {
+                let start = path.firstIndex(of: id) ?? 0
+                return Array(path[start...]) + [id]
+            }
+            state[id] = 1
+            path.append(id)
+            for input in byID[id]?.inputs ?? [] {
+                if let cycle = visit(input) { return cycle }
+            }
+            path.removeLast()
+            state[id] = 2
+            return nil
+        }
+        for step in spec.steps {
+            if let cycle = visit(step.id) {
+                let first = byID[cycle[0]]!
+                throw JobFileError(file: spec.file, location: first.fieldLocations["inputs"] ?? first.location,
+                                   field: "pipeline[\(first.index)].inputs",
+                                   message: "the inputs form a cycle: " + cycle.reversed().joined(separator: " -> "))
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Core
+import PluginHost
+
+/// A place in a job file.
+public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
+    public let line: Int
+    public let column: Int
+    public init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
+    public var description: String { "\(line):\(column)" }
+}
+
+/// A job as written in its YAML file, before plugins are resolved.
+public struct JobSpec: Sendable {
+    public var file: String
+    public var name: String
+    public var parallelism: Int
+    /// The number of key groups; fixed for the job's life.
+    public var maxParallelism: Int
+    /// Where rejected records go (JSON lines); nil: the default path.
+    public var deadLetterPath: String?
+    /// Records per batch between steps.
+    public var batchRecordsMax: Int
+    /// Batches a channel between two tasks holds before its producer waits.
+    public var channelBatchesMax: Int
+    public var steps: [StepSpec]
+    public var locations: [String: SourceLocation]
+
+    public func step(id: String) -> StepSpec? { steps.first { $0.id == id } }
+}
+
+/// One step of a job's pipeline.
+public struct StepSpec: Sendable {
+    public enum Kind: Sendable, Equatable {
+        /// A plugin component.
+        case component(ComponentKind, name: String)
+        /// A hash exchange on a field of the JSON value (a dotted path), or
+        /// on the record's existing key when the field is `$key`.
+        case keyBy(field: String)
+    }
+
+    public var index: Int
+    public var id: String
+    public var kind: Kind
+    public var config: JSONValue
+    /// The steps feeding this one: explicit `inputs:`, or the step before.
+    public var inputs: [String]
+    /// Whether `inputs:` was written (otherwise the step before feeds it).
+    public var hasExplicitInputs: Bool
+    public var parallelism: Int?
+    public var location: SourceLocation
+    /// Where each field of the step (`config`, `inputs`...) was written.
+    public var fieldLocations: [String: SourceLocation]
+
+    public var componentKind: ComponentKind? {
+        if case .component(let kind, _) = kind { return kind }
+        return nil
+    }
+
+    public var componentName: String? {
+        if case .component(_, let name) = kind { return name }
+        return nil
+    }
+
+    /// How a job file names the step's kind ("source", "key_by"...).
+    public var kindWord: String {
+        switch kind {
+        case .component(let kind, _): return kind.rawValue
+        case .keyBy: return "key_by"
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Logging
+
+@main
+struct Streamhost: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "streamhost",
+        abstract: "Stream processing in one host: pipelines of plugins loaded with dlopen.",
+        discussion: """
+            Plugins are found from --plugin, then STREAMHOST_PLUGIN_PATH (colon-separated files or \
+            directories), then the plugins built with streamhost.
+            """,
+        version: "streamhost 0.1.0 (plugin ABI \(PluginHostInfo.abiVersion))",
+        subcommands: [Run.self, Validate.self, PluginCommand.self],
+        defaultSubcommand: Run.self)
+}
+
+/// Options every command that loads plugins shares.
+struct PluginOptions: ParsableArguments {
+    @Option(name: .customLong("plugin"), help: ArgumentHelp(
+        "A plugin .so (or a directory of them) to load; repeatable.", valueName: "path"))
+    var plugins: [String] = []
+}
+
+struct LoggingOptions: ParsableArguments {
+    @Option(help: "Log level: trace, debug, info, warning, error.")
+    var logLevel: String?
+
+    func bootstrap() {
+        let name = logLevel ?? ProcessEnvironment.value("STREAMHOST_LOG_LEVEL") ?? "info"
+        let level = Logger.Level(rawValue: name) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = CompactLogHandler(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
