@@ -41,7 +41,9 @@ _Static_assert(offsetof(sh_host_api, emit) == 24, "host emit");
 _Static_assert(sizeof(sh_host_api) == 24 + 39 * 8, "host api size 1.0");
 #endif
 
-/* The ABI version this host was compiled with, for diagnostics. */
-const char *sh_abi_version_string(void) {
+/* The ABI version this header declares, for diagnostics. Hidden: plugins
+ * built by SwiftPM link this file and must export nothing but their entry. */
+__attribute__((visibility("hidden"))) const char *sh_abi_version_string(void);
+__attribute__((visibility("hidden"))) const char *sh_abi_version_string(void) {
     return "1.0";
 }

@@ -122,6 +122,7 @@ enum {
  *   flags      flags ? flags[i] : 0    SH_RECORD_* bits
  * key_offsets and value_offsets have count + 1 entries, the first is 0.
  * A batch whose keys are all null may set key_offsets and keys to NULL.
+ * A null key or value (per flags) has an empty range in its offsets.
  *
  * Ownership: BORROWED. Everything a batch points to is valid until the
  * callback that received it returns. */
@@ -273,7 +274,8 @@ enum {
  * Thread safety: every function takes the sh_ctx of the instance whose
  * callback is running and may only be called inside that callback, on its
  * thread (rule 8) — except wakeup, which any thread may call at any time,
- * and alloc/free, which take no context and are thread-safe. */
+ * and alloc/free, which take no context and are thread-safe. create counts
+ * as a callback: config, counters, log and set_error work there. */
 typedef struct sh_host_api {
     uint32_t struct_size;
     uint16_t abi_major;
@@ -337,7 +339,10 @@ typedef struct sh_host_api {
     /* The step's config as validated against the component's schema, with
      * the schema's defaults filled in. key is a dotted path ("csv.header").
      * Strings are BORROWED until destroy returns. SH_NOT_FOUND when the key
-     * is absent, SH_WRONG_TYPE when it holds another JSON type. */
+     * is absent, SH_WRONG_TYPE when it holds another JSON type.
+     * config_double accepts integers too (JSON Schema's "number" includes
+     * them); config_int64 accepts a number with no fractional part (1000.0).
+     * Valid from create on. */
     sh_status (*config_string)(sh_ctx *ctx, const char *key, const char **out);
     sh_status (*config_int64)(sh_ctx *ctx, const char *key, int64_t *out);
     sh_status (*config_double)(sh_ctx *ctx, const char *key, double *out);
@@ -456,7 +461,8 @@ typedef struct sh_component_vtable {
     /* Sources: REQUIRED. Emits up to max records. Returns SH_OK after
      * emitting (possibly none), SH_IDLE when nothing is available now (the
      * host polls again after a short pause or a wakeup), SH_END once the
-     * source is exhausted (never called again). */
+     * source is exhausted (never called again). Records emitted in the call
+     * that returns SH_IDLE or SH_END are delivered like any others. */
     sh_status (*poll)(void *self, sh_ctx *ctx, uint32_t max);
 
     /* Optional (default: the host forwards the watermark). */
@@ -536,6 +542,12 @@ typedef struct sh_plugin_descriptor {
 /* The entry point every plugin defines. host is static (see sh_host_api).
  * Return NULL to refuse loading (after calling nothing: there is no ctx). */
 typedef const sh_plugin_descriptor *(*sh_plugin_entry_fn)(const sh_host_api *host);
+
+/* Its prototype, so the compiler checks a C plugin's definition. (Not seen
+ * by Swift, which exports the entry with @_cdecl through the plugin kit.) */
+#if !defined(__swift__)
+SH_EXPORT const sh_plugin_descriptor *streamhost_plugin_entry(const sh_host_api *host);
+#endif
 
 /* Fills the version members of a descriptor with this header's version. */
 #define SH_DESCRIPTOR_HEADER                                                \
