@@ -292,7 +292,7 @@ struct JSONParser {
                 return String(decoding: scratch, as: UTF8.self)
             }
             if byte == UInt8(ascii: "\\") {
-                try appendEscape()
+                try appendEscape(stringStart: quote)
             } else if byte < 0x20 {
                 throw controlCharacterError(byte)
             } else if byte < 0x80 {
@@ -324,7 +324,9 @@ struct JSONParser {
     }
 
     /// Reads the escape at `position` (a backslash) and appends its UTF-8.
-    private mutating func appendEscape() throws(JSONParseError) {
+    /// `stringStart` is the opening quote, where an unterminated string is
+    /// reported.
+    private mutating func appendEscape(stringStart: Int) throws(JSONParseError) {
         let backslash = position
         switch JSONEscape.decode(bytes, at: backslash, end: bytes.count) {
         case .scalar(let scalar, let length):
@@ -334,7 +336,7 @@ struct JSONParser {
             }
             position += length
         case .truncated:
-            throw unterminatedString(backslash)
+            throw unterminatedString(stringStart)
         case .invalidEscape:
             throw error(
                 "invalid escape '\\\(describeByte(bytes[backslash + 1]))' in string; valid escapes are "
