@@ -1,1 +1,12 @@
-// being written
+import StreamhostKit
+
+/// The "file" plugin: a SOURCE "file" that reads JSON Lines or CSV files and
+/// a SINK "file" that writes them atomically.
+let filePlugin = PluginDefinition(
+    name: "file", version: "1.0.0", components: [.source(FileSource.self), .sink(FileSink.self)])
+
+/// The plugin's one exported symbol.
+@_cdecl("streamhost_plugin_entry")
+public func streamhost_plugin_entry(_ host: UnsafePointer<sh_host_api>?) -> UnsafePointer<sh_plugin_descriptor>? {
+    filePlugin.entry(host)
+}

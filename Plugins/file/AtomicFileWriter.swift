@@ -1,0 +1,153 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes a file so that readers see either nothing or all of it.
+///
+/// Bytes go, buffered, to a temporary file in the target's directory,
+/// `.<basename>.inprogress-<pid>`. `commit()` flushes the buffer, fsyncs
+/// the file, renames it onto the final name and fsyncs the directory, so
+/// the rename itself survives a crash. A writer dropped without commit
+/// removes its temporary file.
+///
+/// # Thread safety
+/// One thread at a time (the sink instance's).
+///
+/// # Ownership
+/// Owns the descriptor, the buffer and the temporary file until commit;
+/// after a commit the final file belongs to the user.
+final class AtomicFileWriter {
+    /// Bytes buffered before a write(2).
+    static let bufferBytes = 1 << 20
+
+    /// The final path.
+    let path: String
+    /// Where the bytes go until commit.
+    let temporaryPath: String
+    /// The directory of both, fsynced after the rename.
+    let directory: String
+
+    private var descriptor: Int32
+    private let buffer: UnsafeMutableRawPointer
+    private var used = 0
+    private var committed = false
+
+    init(path: String) throws {
+        self.path = path
+        let (directory, prefix, basename) = AtomicFileWriter.split(path)
+        self.directory = directory
+        temporaryPath = prefix + ".\(basename).inprogress-\(getpid())"
+        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw FileError.cannotWrite(path: path, temporaryPath: temporaryPath, errno: errno)
+        }
+        buffer = .allocate(byteCount: AtomicFileWriter.bufferBytes, alignment: 16)
+    }
+
+    deinit {
+        if !committed { discard() }
+        buffer.deallocate()
+    }
+
+    /// Appends bytes to the file (through the buffer).
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        guard !bytes.isEmpty else { return }
+        if used + bytes.count > AtomicFileWriter.bufferBytes {
+            try flush()
+        }
+        if bytes.count >= AtomicFileWriter.bufferBytes {
+            try writeAll(bytes)
+            return
+        }
+        (buffer + used).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        used += bytes.count
+    }
+
+    func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try write($0) }
+    }
+
+    func write(byte: UInt8) throws {
+        if used == AtomicFileWriter.bufferBytes { try flush() }
+        buffer.storeBytes(of: byte, toByteOffset: used, as: UInt8.self)
+        used += 1
+    }
+
+    /// Makes the file durable under its final name.
+    func commit() throws {
+        precondition(!committed, "AtomicFileWriter.commit called twice")
+        try flush()
+        while fsync(descriptor) != 0 {
+            guard errno == EINTR else { throw FileError.cannotCommit(path: path, step: "fsync", errno: errno) }
+        }
+        let closed = close(descriptor)
+        descriptor = -1
+        if closed != 0 && errno != EINTR { throw FileError.cannotCommit(path: path, step: "close", errno: errno) }
+        guard rename(temporaryPath, path) == 0 else {
+            throw FileError.cannotCommit(path: path, step: "rename from '\(temporaryPath)'", errno: errno)
+        }
+        committed = true
+        try syncDirectory()
+    }
+
+    /// Removes the temporary file; the final path is left untouched.
+    func discard() {
+        if descriptor >= 0 {
+            close(descriptor)
+            descriptor = -1
+        }
+        unlink(temporaryPath)
+        used = 0
+    }
+
+    private func flush() throws {
+        guard used > 0 else { return }
+        try writeAll(UnsafeRawBufferPointer(start: buffer, count: used))
+        used = 0
+    }
+
+    private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let count = systemWrite(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw FileError.cannotWrite(path: path, temporaryPath: temporaryPath, errno: errno)
+            }
+            offset += count
+        }
+    }
+
+    private func syncDirectory() throws {
+        let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard directoryDescriptor >= 0 else {
+            throw FileError.cannotCommit(path: path, step: "open directory '\(directory)'", errno: errno)
+        }
+        defer { close(directoryDescriptor) }
+        while fsync(directoryDescriptor) != 0 {
+            // Some file systems cannot fsync a directory; the rename is then
+            // as durable as they make it.
+            if errno == EINVAL || errno == ENOTSUP { return }
+            guard errno == EINTR else {
+                throw FileError.cannotCommit(path: path, step: "fsync directory '\(directory)'", errno: errno)
+            }
+        }
+    }
+
+    /// The directory of path ("." for a bare name), path up to and with its
+    /// last slash ("" for a bare name), and the last component.
+    static func split(_ path: String) -> (directory: String, prefix: String, basename: String) {
+        guard let slash = path.lastIndex(of: "/") else { return (".", "", path) }
+        let directory = String(path[..<slash])
+        return (directory.isEmpty ? "/" : directory, String(path[...slash]), String(path[path.index(after: slash)...]))
+    }
+}
+
+/// write(2), named apart from `AtomicFileWriter.write`.
+private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+    write(descriptor, bytes, count)
+}

@@ -1,0 +1,68 @@
+import StreamhostABI
+
+/// What every component type (source, operator, sink) declares and does;
+/// conform to `Source`, `Operator` or `Sink` rather than to this.
+///
+/// The static members become the C `sh_component` the host reads; the
+/// instance members are called through the vtable the kit builds. Only
+/// `name`, `description`, `init(context:config:)` and the kind's data
+/// callback are required: the others have defaults that match the header's
+/// defaults for a NULL callback.
+///
+/// # Thread safety
+/// The host calls one instance from one thread at a time (never
+/// concurrently), in this order: `init` → [`restore`] → `open` → data
+/// callbacks and `snapshot` → `close` → deinit. Different instances of the
+/// same type run on different threads at once: instances must not share
+/// mutable state without a lock. Host services (`Context`) are valid only
+/// inside the callback that received them.
+///
+/// # Ownership
+/// The kit retains the instance once when the host creates it and releases
+/// it when the host destroys it: a final class's `deinit` runs at destroy,
+/// also when `close` was skipped (failure or cancellation), and must call
+/// nothing of the host. No callback in between retains or releases it.
+public protocol Component: AnyObject {
+    /// The component's name, unique per kind among all loaded plugins.
+    static var name: String { get }
+
+    /// One line saying what it does.
+    static var description: String { get }
+
+    /// The JSON Schema (an object schema) of its config, or `nil` for no
+    /// config. Default: `nil`.
+    static var configSchema: String? { get }
+
+    /// The version of the operator state layout written by `snapshot`, from
+    /// 1. Default: 1.
+    static var stateVersion: UInt32 { get }
+
+    /// Creates an instance from the validated config with defaults filled in.
+    /// Throw to refuse: the message becomes the job's error.
+    init(context: Context, config: Config) throws
+
+    /// Called once before data flows. Default: nothing.
+    func open(context: Context, info: TaskInfo) throws
+
+    /// End of input: flush everything; emitting is still allowed. Not
+    /// called on failure or cancellation. Default: nothing.
+    func close(context: Context) throws
+
+    /// Returns the operator-level state for checkpoint `checkpointID`, or
+    /// `nil` for none. Default: `nil`.
+    func snapshot(checkpointID: Int64, context: Context) throws -> [UInt8]?
+
+    /// Reads back a blob written by `snapshot`, of `stateVersion` (the
+    /// component's current one). `data` is BORROWED for the call. Default:
+    /// the state is ignored.
+    func restore(stateVersion: UInt32, data: UnsafeRawBufferPointer, context: Context) throws
+}
+
+extension Component {
+    public static var configSchema: String? { nil }
+    public static var stateVersion: UInt32 { 1 }
+    public func open(context: Context, info: TaskInfo) throws {}
+    public func close(context: Context) throws {}
+    public func snapshot(checkpointID: Int64, context: Context) throws -> [UInt8]? { nil }
+    public func restore(stateVersion: UInt32, data: UnsafeRawBufferPointer, context: Context) throws {}
+}

@@ -1,0 +1,96 @@
+import StreamhostABI
+
+/// The object behind the `void *self` the host passes to every callback:
+/// the user's instance plus the host table, behind one class dispatch.
+///
+/// C function pointers cannot be generic, so the vtable thunks are written
+/// once for all component types and reach the user's type through this
+/// class's overridable methods; `ComponentBox` and its subclasses are the
+/// generic implementations.
+///
+/// # Thread safety
+/// Called by one host thread at a time, like the instance it holds.
+///
+/// # Ownership
+/// Retained once by create (`Unmanaged.passRetained`) and released by
+/// destroy; the thunks borrow it with `_withUnsafeGuaranteedRef`, so no
+/// callback in between retains or releases anything.
+class InstanceBox {
+    /// The host table the instance was created with.
+    final let host: UnsafePointer<sh_host_api>
+
+    init(host: UnsafePointer<sh_host_api>) {
+        self.host = host
+    }
+
+    func open(_ context: Context, _ info: TaskInfo) throws {
+        preconditionFailure("InstanceBox is abstract")
+    }
+
+    func process(_ batch: Batch, _ context: Context) throws {
+        preconditionFailure("process called on a component that is neither an operator nor a sink")
+    }
+
+    func poll(_ max: Int, _ context: Context) throws -> PollResult {
+        preconditionFailure("poll called on a component that is not a source")
+    }
+
+    func close(_ context: Context) throws {
+        preconditionFailure("InstanceBox is abstract")
+    }
+
+    func snapshot(_ checkpointID: Int64, _ context: Context) throws -> [UInt8]? {
+        preconditionFailure("InstanceBox is abstract")
+    }
+
+    func restore(_ stateVersion: UInt32, _ data: UnsafeRawBufferPointer, _ context: Context) throws {
+        preconditionFailure("InstanceBox is abstract")
+    }
+}
+
+/// The callbacks every kind shares, for one component type.
+class ComponentBox<Instance: Component>: InstanceBox {
+    final let instance: Instance
+
+    init(instance: Instance, host: UnsafePointer<sh_host_api>) {
+        self.instance = instance
+        super.init(host: host)
+    }
+
+    final override func open(_ context: Context, _ info: TaskInfo) throws {
+        try instance.open(context: context, info: info)
+    }
+
+    final override func close(_ context: Context) throws {
+        try instance.close(context: context)
+    }
+
+    final override func snapshot(_ checkpointID: Int64, _ context: Context) throws -> [UInt8]? {
+        try instance.snapshot(checkpointID: checkpointID, context: context)
+    }
+
+    final override func restore(_ stateVersion: UInt32, _ data: UnsafeRawBufferPointer, _ context: Context) throws {
+        try instance.restore(stateVersion: stateVersion, data: data, context: context)
+    }
+}
+
+/// A source instance.
+final class SourceBox<Instance: Source>: ComponentBox<Instance> {
+    override func poll(_ max: Int, _ context: Context) throws -> PollResult {
+        try instance.poll(max: max, context: context)
+    }
+}
+
+/// An operator instance.
+final class OperatorBox<Instance: Operator>: ComponentBox<Instance> {
+    override func process(_ batch: Batch, _ context: Context) throws {
+        try instance.process(batch, context: context)
+    }
+}
+
+/// A sink instance.
+final class SinkBox<Instance: Sink>: ComponentBox<Instance> {
+    override func process(_ batch: Batch, _ context: Context) throws {
+        try instance.process(batch, context: context)
+    }
+}
