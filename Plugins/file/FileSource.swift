@@ -158,8 +158,8 @@ final class FileSource: Source {
         let now = context.processingTime
         var emitted = 0
         while emitted < max {
-            if let rangeEnd, reader.offset >= rangeEnd { return finish(emitted) }
-            guard var line = try nextLine(reader) else { return finish(emitted) }
+            if let rangeEnd, reader.offset >= rangeEnd { return finish() }
+            guard var line = try nextLine(reader) else { return finish() }
             if let last = line.last, last == UInt8(ascii: "\r") { line = UnsafeRawBufferPointer(rebasing: line.dropLast()) }
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
             try emitRecord(value: line, processingTime: now, context: context)
@@ -219,7 +219,7 @@ final class FileSource: Source {
                 }
                 try reader.fill()
             case .endOfInput:
-                return finish(emitted)
+                return finish()
             case .unterminatedQuote(let lineBreaks):
                 throw FileError.unterminatedQuote(path: path, line: csvLine + lineBreaks)
             case .blank(let consumed, let lineBreaks):
@@ -262,11 +262,11 @@ final class FileSource: Source {
         }
     }
 
-    /// The end of the input: records emitted in this poll are reported
-    /// first, `.end` on the next poll.
-    private func finish(_ emitted: Int) -> PollResult {
+    /// The end of the input. Records emitted in the poll that returns
+    /// `.end` are delivered like any others (header, poll).
+    private func finish() -> PollResult {
         finished = true
         reader = nil
-        return emitted > 0 ? .emitted : .end
+        return .end
     }
 }

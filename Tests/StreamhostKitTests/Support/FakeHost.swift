@@ -1,0 +1,144 @@
+import Foundation
+import StreamhostKit
+
+/// A `sh_host_api` implemented in Swift for in-process tests: every
+/// function turns its `sh_ctx *` back into the `FakeContext` it points to.
+enum FakeHost {
+    nonisolated(unsafe) static let version = strdup("fake-1.0")!
+
+    nonisolated(unsafe) static let table: UnsafePointer<sh_host_api> = make { _ in }
+
+    /// A table like `table`, changed by `edit` (for refusal tests).
+    static func make(_ edit: (inout sh_host_api) -> Void) -> UnsafePointer<sh_host_api> {
+        var t = sh_host_api()
+        t.struct_size = UInt32(MemoryLayout<sh_host_api>.size)
+        t.abi_major = UInt16(SH_ABI_MAJOR)
+        t.abi_minor = UInt16(SH_ABI_MINOR)
+        t.services = UInt64(SH_SERVICE_CORE)
+        t.host_version = UnsafePointer(version)
+        t.emit = { ctx, record in
+            let fake = FakeContext.from(ctx)
+            guard fake.emitStatus == SH_OK else { return fake.emitStatus }
+            fake.emitted.append(SeenRecord(record!.pointee))
+            return sh_status(SH_OK)
+        }
+        t.emit_batch = { ctx, batch in
+            let fake = FakeContext.from(ctx)
+            guard fake.emitStatus == SH_OK else { return fake.emitStatus }
+            for index in 0..<batch!.pointee.count {
+                var record = sh_record()
+                sh_batch_record(batch, index, &record)
+                fake.emitted.append(SeenRecord(record))
+            }
+            return sh_status(SH_OK)
+        }
+        t.emit_side = { _, _, _ in sh_status(SH_UNSUPPORTED) }
+        t.reject = { ctx, record, reason in
+            FakeContext.from(ctx).rejected.append((SeenRecord(record!.pointee), String(cString: reason!)))
+            return sh_status(SH_OK)
+        }
+        t.set_error = { ctx, message in FakeContext.from(ctx).errors.append(String(cString: message!)) }
+        t.last_error = { ctx in FakeContext.from(ctx).lastErrorPointer() }
+        t.log = { ctx, level, message in FakeContext.from(ctx).logs.append((level, String(cString: message!))) }
+        t.alloc = { size in malloc(size) }
+        t.free = { pointer in free(pointer) }
+        t.wakeup = { ctx in FakeContext.from(ctx).wakeups += 1 }
+        t.counter_register = { ctx, name, out in
+            let fake = FakeContext.from(ctx)
+            fake.counterNames.append(String(cString: name!))
+            fake.counterValues.append(0)
+            out!.pointee = sh_counter_id(fake.counterNames.count - 1)
+            return sh_status(SH_OK)
+        }
+        t.counter_add = { ctx, id, delta in FakeContext.from(ctx).counterValues[Int(id)] += delta }
+        t.config_string = { ctx, key, out in
+            let fake = FakeContext.from(ctx)
+            switch fake.config[String(cString: key!)] {
+            case nil: return sh_status(SH_NOT_FOUND)
+            case .string(let text)?:
+                out!.pointee = fake.borrow(text)
+                return sh_status(SH_OK)
+            default: return sh_status(SH_WRONG_TYPE)
+            }
+        }
+        t.config_int64 = { ctx, key, out in
+            switch FakeContext.from(ctx).config[String(cString: key!)] {
+            case nil: return sh_status(SH_NOT_FOUND)
+            case .int(let value)?:
+                out!.pointee = value
+                return sh_status(SH_OK)
+            default: return sh_status(SH_WRONG_TYPE)
+            }
+        }
+        t.config_double = { ctx, key, out in
+            switch FakeContext.from(ctx).config[String(cString: key!)] {
+            case nil: return sh_status(SH_NOT_FOUND)
+            case .double(let value)?:
+                out!.pointee = value
+                return sh_status(SH_OK)
+            // Like a host that keeps integers apart: the kit must fall back
+            // to config_int64.
+            default: return sh_status(SH_WRONG_TYPE)
+            }
+        }
+        t.config_bool = { ctx, key, out in
+            switch FakeContext.from(ctx).config[String(cString: key!)] {
+            case nil: return sh_status(SH_NOT_FOUND)
+            case .bool(let value)?:
+                out!.pointee = value ? 1 : 0
+                return sh_status(SH_OK)
+            default: return sh_status(SH_WRONG_TYPE)
+            }
+        }
+        t.current_watermark = { ctx in FakeContext.from(ctx).watermark }
+        t.processing_time = { ctx in FakeContext.from(ctx).processingTime }
+        edit(&t)
+        let pointer = UnsafeMutablePointer<sh_host_api>.allocate(capacity: 1)
+        pointer.initialize(to: t)
+        return UnsafePointer(pointer)
+    }
+}
+
+/// Builds a C batch over `records` for the duration of `body`.
+func withBatch<Result>(
+    _ records: [SeenRecord], input: UInt32 = 0, nullKeyColumns: Bool = false,
+    _ body: (UnsafePointer<sh_batch>) throws -> Result
+) rethrows -> Result {
+    let timestamps = records.map(\.timestamp)
+    var keyOffsets: [UInt32] = [0]
+    var keys: [UInt8] = []
+    var valueOffsets: [UInt32] = [0]
+    var values: [UInt8] = []
+    var flags: [UInt8] = []
+    for record in records {
+        var flag: UInt8 = 0
+        if let key = record.key { keys += key } else { flag |= UInt8(SH_RECORD_KEY_NULL) }
+        if let value = record.value { values += value } else { flag |= UInt8(SH_RECORD_VALUE_NULL) }
+        keyOffsets.append(UInt32(keys.count))
+        valueOffsets.append(UInt32(values.count))
+        flags.append(flag)
+    }
+    return try timestamps.withUnsafeBufferPointer { timestamps in
+        try keyOffsets.withUnsafeBufferPointer { keyOffsets in
+            try keys.withUnsafeBufferPointer { keys in
+                try valueOffsets.withUnsafeBufferPointer { valueOffsets in
+                    try values.withUnsafeBufferPointer { values in
+                        try flags.withUnsafeBufferPointer { flags in
+                            var batch = sh_batch()
+                            batch.struct_size = UInt32(MemoryLayout<sh_batch>.size)
+                            batch.count = UInt32(records.count)
+                            batch.timestamps = timestamps.baseAddress
+                            batch.key_offsets = nullKeyColumns ? nil : keyOffsets.baseAddress
+                            batch.keys = nullKeyColumns ? nil : keys.baseAddress
+                            batch.value_offsets = valueOffsets.baseAddress
+                            batch.values = values.baseAddress
+                            batch.flags = flags.contains { $0 != 0 } ? flags.baseAddress : nil
+                            batch.input = input
+                            return try withUnsafePointer(to: &batch) { try body($0) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import Plugin_file
+import StreamhostKit
+import Testing
+
+/// The file plugin's descriptor, through its exported entry function.
+nonisolated(unsafe) let fileDescriptor: UnsafePointer<sh_plugin_descriptor> = streamhost_plugin_entry(FakeHost.table)!
+
+/// The component of `descriptor` with that kind and name.
+func component(
+    _ descriptor: UnsafePointer<sh_plugin_descriptor>, _ kind: sh_component_kind, _ name: String
+) -> UnsafePointer<sh_component>? {
+    for index in 0..<Int(descriptor.pointee.component_count) {
+        guard let component = descriptor.pointee.components[index] else { continue }
+        if component.pointee.kind == kind && String(cString: component.pointee.name) == name { return component }
+    }
+    return nil
+}
+
+/// One component instance driven through its C vtable, as the host would.
+final class Harness {
+    let component: UnsafePointer<sh_component>
+    let fake: FakeContext
+    private(set) var instance: UnsafeMutableRawPointer?
+    private var taskStrings: [UnsafeMutablePointer<CChar>] = []
+
+    init(_ component: UnsafePointer<sh_component>, config: [String: ConfigValue] = [:]) {
+        self.component = component
+        self.fake = FakeContext(config: config)
+    }
+
+    deinit {
+        destroy()
+        for pointer in taskStrings { free(pointer) }
+    }
+
+    var vtable: sh_component_vtable { component.pointee.vtable.pointee }
+
+    /// The last message given to set_error, or "".
+    var lastError: String { fake.errors.last ?? "" }
+
+    @discardableResult
+    func create() -> sh_status {
+        var json = fake.configJSON()
+        return json.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { text in
+                vtable.create!(fake.raw, text.baseAddress, text.count, &instance)
+            }
+        }
+    }
+
+    @discardableResult
+    func open(instance index: UInt32 = 0, parallelism: UInt32 = 1) -> sh_status {
+        let job = strdup("test-job")!
+        let step = strdup("step-\(index)")!
+        taskStrings += [job, step]
+        var info = sh_task_info()
+        info.struct_size = UInt32(MemoryLayout<sh_task_info>.size)
+        info.instance = index
+        info.parallelism = parallelism
+        info.max_parallelism = 128
+        info.key_group_first = 0
+        info.key_group_last = 127
+        info.input_count = component.pointee.kind == SH_KIND_SOURCE ? 0 : 1
+        info.job_name = UnsafePointer(job)
+        info.step_id = UnsafePointer(step)
+        return vtable.open!(instance, fake.raw, &info)
+    }
+
+    @discardableResult
+    func poll(max: UInt32 = 1024) -> sh_status {
+        vtable.poll!(instance, fake.raw, max)
+    }
+
+    @discardableResult
+    func process(_ records: [SeenRecord], input: UInt32 = 0) -> sh_status {
+        withBatch(records, input: input) { vtable.process!(instance, fake.raw, $0) }
+    }
+
+    @discardableResult
+    func close() -> sh_status {
+        vtable.close!(instance, fake.raw)
+    }
+
+    func destroy() {
+        guard let instance else { return }
+        vtable.destroy!(instance)
+        self.instance = nil
+    }
+
+    /// Creates, opens and polls a source until it ends; returns the final
+    /// status (SH_END, or the first other status that stopped it).
+    @discardableResult
+    func runSource(instance index: UInt32 = 0, parallelism: UInt32 = 1, max: UInt32 = 1024) -> sh_status {
+        var status = create()
+        guard status == SH_OK else { return status }
+        status = open(instance: index, parallelism: parallelism)
+        guard status == SH_OK else { return status }
+        for _ in 0..<1_000_000 {
+            status = poll(max: max)
+            if status != SH_OK { break }
+        }
+        guard status == SH_END else { return status }
+        return close() == SH_OK ? sh_status(SH_END) : sh_status(SH_ERROR)
+    }
+}
+
+/// A fresh temporary directory for one test.
+final class Scratch {
+    let path: String
+
+    init() {
+        var template = Array((NSTemporaryDirectory() + "/streamhost-kit-XXXXXX").utf8CString)
+        path = String(cString: mkdtemp(&template)!)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    func file(_ name: String) -> String { path + "/" + name }
+
+    @discardableResult
+    func write(_ name: String, _ text: String) -> String {
+        write(name, Array(text.utf8))
+    }
+
+    @discardableResult
+    func write(_ name: String, _ bytes: [UInt8]) -> String {
+        let target = file(name)
+        _ = FileManager.default.createFile(atPath: target, contents: Data(bytes))
+        return target
+    }
+
+    func read(_ name: String) -> String? {
+        FileManager.default.contents(atPath: file(name)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: file(name)) }
+
+    /// Every entry of the directory, hidden ones included.
+    func entries() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
+    }
+}
+
+
+/// The file source and sink components.
+var fileSource: UnsafePointer<sh_component> { component(fileDescriptor, SH_KIND_SOURCE, "file")! }
+var fileSink: UnsafePointer<sh_component> { component(fileDescriptor, SH_KIND_SINK, "file")! }
