@@ -33,7 +33,7 @@ enum FileError: Error, CustomStringConvertible, Equatable {
         case .badPath(let component, let path):
             "file \(component): path '\(path)' must name a file"
         case .cannotOpen(let path, let code):
-            "file: cannot open '\(path)': \(errnoText(code))"
+            "file source: cannot open '\(path)': \(errnoText(code))"
         case .cannotRead(let path, let code):
             "file source: cannot read '\(path)': \(errnoText(code))"
         case .notRegularFile(let path):

@@ -79,7 +79,10 @@ public struct PluginDefinition: @unchecked Sendable {
     /// the 1.0 one, or it lacks the core service.
     public func entry(_ host: UnsafePointer<sh_host_api>?) -> UnsafePointer<sh_plugin_descriptor>? {
         guard HostTable.incompatibility(host) == nil, let host else { return nil }
-        HostTable.current = host
+        // The table is static in the host: a later call passes the same
+        // pointer, and skipping the write keeps repeated entry calls from
+        // racing with instances being created.
+        if HostTable.current != host { HostTable.current = host }
         return descriptor
     }
 
