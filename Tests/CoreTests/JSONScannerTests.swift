@@ -165,6 +165,69 @@ struct JSONScannerTests {
         #expect((try? JSONValue.parse(tooDeep)) == nil)
     }
 
+    @Test("strings of every length up to 40, with a special byte at every position, agree with the parser")
+    func stringLengthsAndPositions() throws {
+        // Each special part as written in JSON, and whether it is valid there.
+        let specials: [(text: String, valid: Bool)] = [
+            (#"\""#, true), (#"\\"#, true), (#"\u00e9"#, true), (#"\ud83d\ude00"#, true), ("é", true),
+            ("😀", true), ("\u{1}", false), ("\t", false), (#"\x"#, false), ("", true),
+        ]
+        let idPath = try JSONFieldPath("id")
+        let keyPath = try JSONFieldPath("k")
+        for length in 0...40 {
+            for position in 0...length {
+                for special in specials {
+                    let body = String(repeating: "a", count: position) + special.text
+                        + String(repeating: "b", count: length - position)
+                    for text in [#"{"k":"\#(body)","id":7}"#, #"{"\#(body)":1,"id":7}"#, #"{"id":7,"k":"\#(body)"}"#] {
+                        let bytes = Array(text.utf8)
+                        let parsed = try? parse(bytes: bytes)
+                        #expect((parsed != nil) == special.valid, "\(text)")
+                        let idResult = bytes.withUnsafeBytes { JSONScanner.find(idPath, in: $0) }
+                        let keyResult = bytes.withUnsafeBytes { JSONScanner.find(keyPath, in: $0) }
+                        if let parsed {
+                            expectAgreement(idResult, parsed["id"]!, bytes: bytes, context: text)
+                            if let expected = parsed["k"] {
+                                expectAgreement(keyResult, expected, bytes: bytes, context: text)
+                            } else {
+                                #expect(keyResult == .missing, "\(text)")
+                            }
+                        } else if text.hasPrefix(#"{"k""#) || text.hasPrefix(#"{"\#(body)""#) {
+                            // The bad string comes before "id": the scanner must notice it.
+                            guard case .malformed = idResult else {
+                                Issue.record("expected malformed, got \(idResult) for \(text)")
+                                continue
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("numbers of every length, cut anywhere, agree with the parser")
+    func numberLengthsAndCuts() throws {
+        let path = try JSONFieldPath("n")
+        let numbers = (1...30).flatMap { length -> [String] in
+            let digits = String((0..<length).map { Character(String(($0 * 7 + 1) % 10)) })
+            return [digits, "-" + digits, digits + ".5", "0." + digits, digits + "e-3", "-" + digits + ".25E+2"]
+        }
+        for number in numbers {
+            let text = #"{"a":[1.5,-2,3e2],"n":\#(number)}"#
+            let bytes = Array(text.utf8)
+            let parsed = try parse(bytes: bytes)
+            for cut in 0...bytes.count {
+                let prefix = Array(bytes[..<cut])
+                let result = prefix.withUnsafeBytes { JSONScanner.find(path, in: $0) }
+                if cut == bytes.count {
+                    expectAgreement(result, parsed["n"]!, bytes: prefix, context: text)
+                } else if case .found = result {
+                    Issue.record("found \(result) in a cut document: \(String(decoding: prefix, as: UTF8.self))")
+                }
+            }
+        }
+    }
+
     // MARK: Helpers
 
     @Test(

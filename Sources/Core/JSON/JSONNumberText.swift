@@ -91,6 +91,33 @@ enum JSONNumberText {
         return magnitude <= UInt64(Int64.max) ? Int64(magnitude) : nil
     }
 
+    // The helpers below avoid `rounded()` and `Int64(exactly:)` on purpose:
+    // those call libm (`trunc`, `floor`, `round`), which a program linking
+    // Core without Foundation would then fail to link.
+
+    /// Whether `double` is finite and has no fractional part.
+    static func isIntegral(_ double: Double) -> Bool {
+        guard double.isFinite else { return false }
+        // From 2^52 up every double is an integer; below, truncating to an
+        // integer and back is exact and changes only fractional values.
+        return double.magnitude >= 0x1p52 || Double(Int64(double)) == double
+    }
+
+    /// The `Int64` equal to `double`, or nil when it has a fractional part or
+    /// lies outside the `Int64` range.
+    static func int64(exactly double: Double) -> Int64? {
+        guard double >= -0x1p63 && double < 0x1p63 && isIntegral(double) else { return nil }
+        return Int64(double)
+    }
+
+    /// The greatest integer not above `double`, which must be finite and in
+    /// [-2^63, 2^63).
+    static func floorInt64(_ double: Double) -> Int64 {
+        precondition(double >= -0x1p63 && double < 0x1p63, "\(double) is outside the Int64 range")
+        let truncated = Int64(double)  // Rounds toward zero.
+        return Double(truncated) > double ? truncated - 1 : truncated
+    }
+
     /// Powers of ten that a `Double` holds exactly.
     private static let exactPowersOfTen: [Double] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,

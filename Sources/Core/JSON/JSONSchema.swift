@@ -154,9 +154,11 @@ extension JSONSchema {
         if double.isNaN { return nil }
         if double >= 0x1p63 { return 1 }
         if double < -0x1p63 { return -1 }
-        let whole = double.rounded(.down)
-        let wholeInteger = Int64(whole)  // In range: -2^63 <= whole < 2^63.
-        if wholeInteger != integer { return wholeInteger < integer ? -1 : 1 }
-        return double > whole ? 1 : 0
+        let whole = JSONNumberText.floorInt64(double)
+        if whole != integer { return whole < integer ? -1 : 1 }
+        // Equal integer parts: `double` is greater exactly when it has a
+        // fraction. Below 2^53, `Double(whole)` is exact; above, `double` is
+        // integral and equals `whole`.
+        return double > Double(whole) ? 1 : 0
     }
 }

@@ -87,7 +87,7 @@ extension JSONSchemaNode {
         case .bool: types.contains(.boolean)
         case .int: types.contains(.integer) || types.contains(.number)
         case .double(let double):
-            types.contains(.number) || (types.contains(.integer) && double.isFinite && double == double.rounded())
+            types.contains(.number) || (types.contains(.integer) && JSONNumberText.isIntegral(double))
         case .string: types.contains(.string)
         case .array: types.contains(.array)
         case .object: types.contains(.object)

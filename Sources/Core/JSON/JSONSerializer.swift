@@ -75,7 +75,7 @@ struct JSONSerializer {
             append("null")
             return
         }
-        guard double == double.rounded(.towardZero), double.magnitude < 1e21 else {
+        guard JSONNumberText.isIntegral(double), double.magnitude < 1e21 else {
             output.append(contentsOf: double.description.utf8)
             return
         }

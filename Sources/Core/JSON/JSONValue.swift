@@ -45,7 +45,7 @@ public enum JSONValue: Sendable, Hashable {
     public var int64Value: Int64? {
         switch self {
         case .int(let integer): integer
-        case .double(let double): Int64(exactly: double)
+        case .double(let double): JSONNumberText.int64(exactly: double)
         default: nil
         }
     }
