@@ -319,6 +319,12 @@ struct JSONParserTests {
         Failure(
             text: "{\"a\":1,\"\\u0061\":2}", message: "duplicate key \"a\" in object", line: 1, column: 8,
             offset: 7),
+        Failure(
+            text: "{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6,\"g\":7,\"h\":8,\"i\":9,\"j\":10,\"b\":11}",
+            message: "duplicate key \"b\" in object", line: 1, column: 63, offset: 62),
+        Failure(
+            text: "{\"a\":1,\n   \"a\":2}", message: "duplicate key \"a\" in object", line: 2, column: 4,
+            offset: 11),
     ]
 
     @Test("every error names what was expected and where", arguments: failures)

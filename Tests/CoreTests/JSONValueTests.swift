@@ -41,6 +41,27 @@ struct JSONValueTests {
         #expect(object["a"] == 9 && object["c"] == 3 && object["d"] == 4)
     }
 
+    @Test("objects past the linear-search size keep lookups, order and removal right")
+    func indexedObject() {
+        var object = JSONObject()
+        let count = JSONObject.linearSearchCountMax * 3
+        for index in 0..<count { object["k\(index)"] = .int(Int64(index)) }
+        object["k3"] = nil
+        object["k20"] = nil
+        object["k0"] = nil
+        object["k0"] = "again"
+        var expectedKeys = (0..<count).map { "k\($0)" }.filter { $0 != "k3" && $0 != "k20" && $0 != "k0" }
+        expectedKeys.append("k0")
+        #expect(object.keys == expectedKeys)
+        for (position, key) in object.keys.enumerated() {
+            #expect(object[key] == object.values[position], "\(key)")
+        }
+        #expect(object["k3"] == nil && object["k20"] == nil)
+        #expect(object["k21"] == 21)
+        #expect(object["k0"] == "again")
+        #expect(object.count == count - 2)
+    }
+
     @Test("lookup distinguishes an absent key from a null value")
     func absentVersusNull() {
         let object: JSONObject = ["present": nil]

@@ -1,6 +1,11 @@
 /// A JSON object: string keys mapped to values, in the order the keys were
 /// first inserted, with constant-time lookup by key.
 ///
+/// Objects of up to `linearSearchCountMax` keys, which is most records,
+/// find keys by comparing them in turn; larger ones keep a hash index. The
+/// comparisons are bounded by that constant, and for small objects they are
+/// cheaper than hashing, and save the index's allocation.
+///
 /// Equality and hashing ignore key order, as JSON does: `{"a":1,"b":2}` equals
 /// `{"b":2,"a":1}`. Iteration and serialization follow insertion order, so a
 /// parsed document prints back with its keys where the author put them.
@@ -15,14 +20,25 @@ public struct JSONObject: Sendable, Hashable, Sequence {
     public private(set) var keys: [String]
     /// Values in the order of `keys`.
     public private(set) var values: [JSONValue]
-    /// Position of each key in `keys`; kept in step with `keys` on every write.
-    private var positions: [String: Int]
+    /// Position of each key in `keys`, kept in step with `keys` on every
+    /// write; nil while the object has at most `linearSearchCountMax` keys.
+    private var positions: [String: Int]?
+
+    /// The most keys an object holds before it builds a hash index.
+    public static let linearSearchCountMax = 8
 
     /// Creates an empty object.
     public init() {
         keys = []
         values = []
-        positions = [:]
+        positions = nil
+    }
+
+    /// The position of `key` in `keys`.
+    @inline(__always)
+    private func position(of key: String) -> Int? {
+        if let positions { return positions[key] }
+        return keys.firstIndex(of: key)
     }
 
     /// Creates an object from key-value pairs; a later pair with the same key
@@ -42,7 +58,7 @@ public struct JSONObject: Sendable, Hashable, Sequence {
 
     /// Whether `key` is present (its value may be `.null`).
     public func contains(key: String) -> Bool {
-        positions[key] != nil
+        position(of: key) != nil
     }
 
     /// The value for `key`, or nil when the key is absent.
@@ -52,17 +68,15 @@ public struct JSONObject: Sendable, Hashable, Sequence {
     /// (linear in the number of keys, because later positions shift).
     public subscript(key: String) -> JSONValue? {
         get {
-            guard let position = positions[key] else { return nil }
+            guard let position = position(of: key) else { return nil }
             return values[position]
         }
         set {
             if let newValue {
-                if let position = positions[key] {
+                if let position = position(of: key) {
                     values[position] = newValue
                 } else {
-                    positions[key] = keys.count
-                    keys.append(key)
-                    values.append(newValue)
+                    appendNew(key: key, value: newValue)
                 }
             } else {
                 removeValue(forKey: key)
@@ -73,23 +87,33 @@ public struct JSONObject: Sendable, Hashable, Sequence {
     /// Removes `key` and returns its value, or nil when it was absent.
     @discardableResult
     public mutating func removeValue(forKey key: String) -> JSONValue? {
-        guard let position = positions.removeValue(forKey: key) else { return nil }
+        guard let position = position(of: key) else { return nil }
         keys.remove(at: position)
         let removed = values.remove(at: position)
-        for later in position..<keys.count {
-            positions[keys[later]] = later
+        if positions != nil {
+            positions![key] = nil
+            for later in position..<keys.count {
+                positions![keys[later]] = later
+            }
+            assert(positions!.count == keys.count)
         }
-        assert(positions.count == keys.count)
         return removed
     }
 
     /// Appends `key` known to be absent. The parser uses this after checking
-    /// for duplicates itself, which saves a second hash lookup.
+    /// for duplicates itself, which saves a second lookup.
     mutating func appendNew(key: String, value: JSONValue) {
-        precondition(positions[key] == nil, "appendNew called with a key that is already present")
-        positions[key] = keys.count
+        assert(position(of: key) == nil, "appendNew called with a key that is already present")
         keys.append(key)
         values.append(value)
+        if positions != nil {
+            positions![key] = keys.count - 1
+        } else if keys.count > Self.linearSearchCountMax {
+            var index: [String: Int] = [:]
+            index.reserveCapacity(keys.count * 2)
+            for (position, existing) in keys.enumerated() { index[existing] = position }
+            positions = index
+        }
     }
 
     public func makeIterator() -> Iterator {

@@ -26,11 +26,13 @@ struct JSONParser {
     /// allocate its own.
     private var scratch: [UInt8] = []
 
-    /// An array or object whose closing bracket has not been read yet.
+    /// The kind of an array or object whose closing bracket has not been
+    /// read yet. The containers themselves live in one stack per kind, so
+    /// that appending to the innermost one mutates it in place instead of
+    /// copying it out of an enum payload and back.
     private enum OpenContainer {
-        case array([JSONValue])
-        /// An object and the key whose value is being parsed.
-        case object(JSONObject, key: String)
+        case array
+        case object
     }
 
     init(bytes: UnsafeRawBufferPointer) {
@@ -59,7 +61,11 @@ struct JSONParser {
     // MARK: Structure
 
     private mutating func parseValue() throws(JSONParseError) -> JSONValue {
-        var stack: [OpenContainer] = []
+        var open: [OpenContainer] = []
+        var arrays: [[JSONValue]] = []
+        var objects: [JSONObject] = []
+        /// The key of the member being parsed in each open object.
+        var keys: [String] = []
         nextValue: while true {
             skipWhitespace()
             guard position < bytes.count else {
@@ -68,27 +74,28 @@ struct JSONParser {
             var value: JSONValue
             switch bytes[position] {
             case UInt8(ascii: "{"):
-                try checkDepth(stack.count)
+                try checkDepth(open.count)
                 position += 1
                 skipWhitespace()
                 if position < bytes.count && bytes[position] == UInt8(ascii: "}") {
                     position += 1
                     value = .object(JSONObject())
                 } else {
-                    let object = JSONObject()
-                    let key = try parseKey(in: object, afterComma: false)
-                    stack.append(.object(object, key: key))
+                    keys.append(try parseKey(afterComma: false))
+                    open.append(.object)
+                    objects.append(JSONObject())
                     continue nextValue
                 }
             case UInt8(ascii: "["):
-                try checkDepth(stack.count)
+                try checkDepth(open.count)
                 position += 1
                 skipWhitespace()
                 if position < bytes.count && bytes[position] == UInt8(ascii: "]") {
                     position += 1
                     value = .array([])
                 } else {
-                    stack.append(.array([]))
+                    open.append(.array)
+                    arrays.append([])
                     continue nextValue
                 }
             case UInt8(ascii: "\""):
@@ -112,49 +119,63 @@ struct JSONParser {
 
             // `value` is complete: hand it to the innermost open container,
             // closing containers for as long as their closing bracket follows.
-            while let container = stack.popLast() {
+            while let container = open.last {
                 switch container {
-                case .array(var elements):
-                    elements.append(value)
+                case .array:
+                    arrays[arrays.count - 1].append(value)
                     skipWhitespace()
                     if position < bytes.count && bytes[position] == UInt8(ascii: ",") {
                         position += 1
-                        stack.append(.array(elements))
                         skipWhitespace()
                         if position < bytes.count && bytes[position] == UInt8(ascii: "]") {
                             throw error("trailing comma before ']' is not allowed", at: position)
                         }
                         continue nextValue
                     }
-                    if position < bytes.count && bytes[position] == UInt8(ascii: "]") {
-                        position += 1
-                        value = .array(elements)
-                    } else {
+                    guard position < bytes.count && bytes[position] == UInt8(ascii: "]") else {
                         throw error(
                             "expected ',' or ']' after array element, got \(describeInput(at: position))",
                             at: position)
                     }
-                case .object(var object, let key):
-                    object.appendNew(key: key, value: value)
+                    position += 1
+                    open.removeLast()
+                    value = .array(arrays.removeLast())
+                case .object:
+                    let innermost = objects.count - 1
+                    objects[innermost].appendNew(key: keys.removeLast(), value: value)
                     skipWhitespace()
                     if position < bytes.count && bytes[position] == UInt8(ascii: ",") {
                         position += 1
-                        let nextKey = try parseKey(in: object, afterComma: true)
-                        stack.append(.object(object, key: nextKey))
+                        let keyOffset = position
+                        let key = try parseKey(afterComma: true)
+                        if objects[innermost].contains(key: key) {
+                            throw error(
+                                "duplicate key \(JSONSerializer.quoted(key)) in object",
+                                at: offsetOfKey(from: keyOffset))
+                        }
+                        keys.append(key)
                         continue nextValue
                     }
-                    if position < bytes.count && bytes[position] == UInt8(ascii: "}") {
-                        position += 1
-                        value = .object(object)
-                    } else {
+                    guard position < bytes.count && bytes[position] == UInt8(ascii: "}") else {
                         throw error(
                             "expected ',' or '}' after object member, got \(describeInput(at: position))",
                             at: position)
                     }
+                    position += 1
+                    open.removeLast()
+                    value = .object(objects.removeLast())
                 }
             }
             return value
         }
+    }
+
+    /// The offset of the opening quote of the key that follows a comma at
+    /// `offset - 1`; used only to place a duplicate-key error.
+    private func offsetOfKey(from offset: Int) -> Int {
+        var offset = offset
+        while offset < bytes.count && bytes[offset] != UInt8(ascii: "\"") { offset += 1 }
+        return offset
     }
 
     private func checkDepth(_ openContainers: Int) throws(JSONParseError) {
@@ -164,8 +185,9 @@ struct JSONParser {
         }
     }
 
-    /// Reads `"key" :` and leaves the position at the member's value.
-    private mutating func parseKey(in object: JSONObject, afterComma: Bool) throws(JSONParseError) -> String {
+    /// Reads `"key" :` and leaves the position at the member's value. The
+    /// caller checks for duplicates.
+    private mutating func parseKey(afterComma: Bool) throws(JSONParseError) -> String {
         skipWhitespace()
         guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
             if afterComma && position < bytes.count && bytes[position] == UInt8(ascii: "}") {
@@ -175,11 +197,7 @@ struct JSONParser {
                 "expected a string in double quotes as object key, got \(describeInput(at: position))",
                 at: position)
         }
-        let keyOffset = position
         let key = try parseString()
-        if object.contains(key: key) {
-            throw error("duplicate key \(JSONSerializer.quoted(key)) in object", at: keyOffset)
-        }
         skipWhitespace()
         guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
             throw error("expected ':' after object key, got \(describeInput(at: position))", at: position)

@@ -1,0 +1,71 @@
+import Core
+import Testing
+
+@Suite("RecordBatch")
+struct RecordBatchTests {
+    private func record(_ batch: RecordBatch, _ index: Int) -> (Int64, [UInt8]?, [UInt8]?) {
+        batch.withRecord(at: index) { ($0, $1.map(Array.init), $2.map(Array.init)) }
+    }
+
+    @Test func appendsAndReadsBackRecordsWithNulls() {
+        let batch = RecordBatch(recordCapacity: 2, valueBytesCapacity: 64)
+        let rows: [(Int64, [UInt8]?, [UInt8]?)] = (0..<500).map { i in
+            let key: [UInt8]? = i % 7 == 0 ? nil : Array("k\(i)".utf8)
+            let value: [UInt8]? = i % 11 == 0 ? nil : (i % 13 == 0 ? [] : Array(String(repeating: "v", count: i).utf8))
+            return (Int64(i) * 10, key, value)
+        }
+        for (timestamp, key, value) in rows {
+            let append = { (k: UnsafeRawBufferPointer?) in
+                if let value {
+                    value.withUnsafeBytes { batch.append(timestamp: timestamp, key: k, value: $0) }
+                } else {
+                    batch.append(timestamp: timestamp, key: k, value: nil)
+                }
+            }
+            if let key { key.withUnsafeBytes { append($0) } } else { append(nil) }
+        }
+        #expect(batch.count == rows.count)
+        for (index, row) in rows.enumerated() {
+            let got = record(batch, index)
+            #expect(got.0 == row.0 && got.1 == row.1 && got.2 == row.2)
+        }
+        #expect(batch.flags(at: 0) == RecordBatch.keyNullFlag | RecordBatch.valueNullFlag)
+        #expect(batch.flags(at: 1) == 0)
+    }
+
+    @Test func bulkAppendRebasesOffsetsAndKeepsNullKeys() {
+        let source = RecordBatch()
+        for i in 0..<10 {
+            Array("value-\(i)".utf8).withUnsafeBytes { value in
+                if i.isMultiple(of: 2) {
+                    Array("key-\(i)".utf8).withUnsafeBytes { source.append(timestamp: Int64(i), key: $0, value: value) }
+                } else {
+                    source.append(timestamp: Int64(i), key: nil, value: value)
+                }
+            }
+        }
+        let target = RecordBatch()
+        Array("first".utf8).withUnsafeBytes { target.append(timestamp: -1, key: $0, value: $0) }
+        target.append(contentsOf: source)
+        target.append(contentsOf: source)
+        #expect(target.count == 21)
+        #expect(record(target, 0).2 == Array("first".utf8))
+        for i in 0..<20 {
+            let got = record(target, i + 1)
+            #expect(got.0 == Int64(i % 10))
+            #expect(got.2 == Array("value-\(i % 10)".utf8))
+            #expect(got.1 == (i % 2 == 0 ? Array("key-\(i % 10)".utf8) : nil))
+        }
+    }
+
+    @Test func batchWithoutKeysExposesNoKeyColumn() {
+        let batch = RecordBatch()
+        Array("v".utf8).withUnsafeBytes { batch.append(timestamp: 1, key: nil, value: $0) }
+        #expect(!batch.hasKeys)
+        batch.withColumns { #expect($0.keyOffsets == nil && $0.keys == nil) }
+        let copy = RecordBatch()
+        copy.append(contentsOf: batch)
+        #expect(record(copy, 0).1 == nil)
+        #expect(!copy.hasKeys)
+    }
+}
