@@ -163,10 +163,9 @@ extension JSONScanner {
         /// Steps over the value at `start`: strings and numbers inline, the
         /// rest out of line.
         ///
-        /// A macro would be the honest tool here: this must be inlined for
-        /// speed, but it is part of a recursion (through `skipOther`) that
-        /// `@inline(__always)` refuses to inline, so the callers that matter
-        /// spell the dispatch out and call `skipOther` themselves.
+        /// The member loop of `find` spells this dispatch out instead of
+        /// calling it: this function recurses (through `skipOther`), and the
+        /// optimizer does not inline recursive functions, even when told to.
         func skipValue(at start: Int, depth: Int) -> Int {
             let first = byte(at: start)
             if first == UInt8(ascii: "\"") {

@@ -22,8 +22,8 @@ public struct JSONSchema: Sendable {
     /// The schema document as given.
     public let source: JSONValue
     /// JSON Pointers to keywords this validator does not implement and
-    /// therefore ignores, such as "/properties/name/pattern", in document
-    /// order.
+    /// therefore ignores, such as "/properties/name/pattern"; a subschema's
+    /// come before its parent's.
     public let unsupportedKeywords: [String]
     private let root: JSONSchemaNode
 
