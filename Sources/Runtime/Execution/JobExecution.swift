@@ -138,9 +138,11 @@ public final class JobExecution: @unchecked Sendable {
             tasks += chainTasks
         }
 
-        // Channels for every edge between chains.
+        // Channels for every edge between chains; edges inside a chain are
+        // direct calls and get none.
         var edgesByProducer: [ObjectIdentifier: [OutputRouter.Edge]] = [:]
-        for (consumerIndex, consumer) in plan.steps.enumerated() {
+        let chainHeads = Set(plan.chains.map { $0[0] })
+        for (consumerIndex, consumer) in plan.steps.enumerated() where chainHeads.contains(consumerIndex) {
             let consumerTasks = taskByStep[consumerIndex]!
             for input in consumer.inputs {
                 let producerTasks = taskByStep[input.step]!
