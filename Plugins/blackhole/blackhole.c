@@ -37,7 +37,8 @@ static void blackhole_destroy(void *self) {
     free(self);
 }
 
-static sh_status blackhole_create(sh_ctx *ctx, const char *config_json, size_t config_len, void **out) {
+static sh_status blackhole_create(sh_ctx *ctx, const sh_component *component, const char *config_json, size_t config_len, void **out) {
+    (void)component;
     (void)config_json;
     (void)config_len;
     int32_t print = 1;

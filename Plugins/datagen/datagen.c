@@ -347,7 +347,8 @@ static void datagen_destroy(void *self) {
     free(g);
 }
 
-static sh_status datagen_create(sh_ctx *ctx, const char *config_json, size_t config_len, void **out) {
+static sh_status datagen_create(sh_ctx *ctx, const sh_component *component, const char *config_json, size_t config_len, void **out) {
+    (void)component;
     (void)config_json;
     (void)config_len;
     datagen *g = calloc(1, sizeof *g);

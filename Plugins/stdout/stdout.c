@@ -221,7 +221,8 @@ static void stdout_destroy(void *self) {
     free(sink);
 }
 
-static sh_status stdout_create(sh_ctx *ctx, const char *config_json, size_t config_len, void **out) {
+static sh_status stdout_create(sh_ctx *ctx, const sh_component *component, const char *config_json, size_t config_len, void **out) {
+    (void)component;
     (void)config_json;
     (void)config_len;
     stdout_format format = STDOUT_FORMAT_VALUE;

@@ -38,7 +38,7 @@ _Static_assert(sizeof(sh_task_info) == 48, "task info size 1.0");
 
 _Static_assert(offsetof(sh_host_api, services) == 8, "host services");
 _Static_assert(offsetof(sh_host_api, emit) == 24, "host emit");
-_Static_assert(sizeof(sh_host_api) == 24 + 39 * 8, "host api size 1.0");
+_Static_assert(sizeof(sh_host_api) == 24 + 40 * 8, "host api size 1.0");
 #endif
 
 /* The ABI version this header declares, for diagnostics. Hidden: plugins

@@ -101,6 +101,10 @@ enum {
  * Passed to every callback; valid until destroy returns. */
 typedef struct sh_ctx sh_ctx;
 
+/* A component of a plugin (defined below); create and migrate receive the
+ * one they are called for. */
+typedef struct sh_component sh_component;
+
 /* Readers, transactions and counters handed out by the host. */
 typedef struct sh_log_reader sh_log_reader;
 typedef struct sh_log_txn sh_log_txn;
@@ -347,6 +351,10 @@ typedef struct sh_host_api {
     sh_status (*config_int64)(sh_ctx *ctx, const char *key, int64_t *out);
     sh_status (*config_double)(sh_ctx *ctx, const char *key, double *out);
     sh_status (*config_bool)(sh_ctx *ctx, const char *key, int32_t *out);
+    /* Any config value (an array, an object...) as compact JSON text,
+     * NUL-terminated; *len excludes the NUL. BORROWED until destroy
+     * returns. key NULL or "" means the whole config. */
+    sh_status (*config_json)(sh_ctx *ctx, const char *key, const char **out, size_t *len);
 
     /* --- time -------------------------------------------------------------- */
 
@@ -444,9 +452,13 @@ typedef struct sh_component_vtable {
     uint32_t struct_size;
     uint32_t reserved;
 
-    /* REQUIRED. Makes an instance; config_json (BORROWED) is the validated
-     * config with defaults. Store the instance pointer in *out. */
-    sh_status (*create)(sh_ctx *ctx, const char *config_json, size_t config_len, void **out);
+    /* REQUIRED. Makes an instance of component (the pointer from the
+     * plugin's own descriptor, so one create can serve several components).
+     * config_json (BORROWED) is the validated config with the schema's
+     * defaults: always a JSON object, "{}" when there is none, NUL-terminated,
+     * config_len excluding the NUL. Store the instance pointer in *out. */
+    sh_status (*create)(sh_ctx *ctx, const sh_component *component, const char *config_json,
+                        size_t config_len, void **out);
 
     /* REQUIRED. Frees the instance. Must accept NULL. No host-API calls. */
     void (*destroy)(void *self);
@@ -485,8 +497,9 @@ typedef struct sh_component_vtable {
     /* Optional (default: refuse any version change). Rewrites one old value
      * or blob; *out is allocated with host->alloc and OWNED by the host.
      * Returning SH_ERROR (with set_error) refuses: the restore stops before
-     * any record moves. Called without an instance (self is absent). */
-    sh_status (*migrate)(sh_ctx *ctx, const sh_migration *migration, sh_blob *out);
+     * any record moves. Called without an instance, with the component. */
+    sh_status (*migrate)(sh_ctx *ctx, const sh_component *component, const sh_migration *migration,
+                         sh_blob *out);
 
     /* Optional. Checkpoint barrier reached this instance (pre-commit). */
     sh_status (*on_checkpoint)(void *self, sh_ctx *ctx, int64_t checkpoint_id);
@@ -500,7 +513,7 @@ typedef struct sh_component_vtable {
     sh_status (*close)(void *self, sh_ctx *ctx);
 } sh_component_vtable;
 
-typedef struct sh_component {
+struct sh_component {
     uint32_t struct_size;
     sh_component_kind kind;
     const char *name;            /* unique among all loaded plugins */
@@ -509,7 +522,7 @@ typedef struct sh_component {
     uint32_t state_version;      /* version of the state layout, from 1 */
     uint32_t input_count;        /* operators: inputs it takes (0 means 1) */
     const sh_component_vtable *vtable;
-} sh_component;
+};
 
 /* A C function the plugin exports for expressions (the UDF issue). The
  * signature is a string such as "double(double,double)" or

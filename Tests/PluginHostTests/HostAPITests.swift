@@ -54,6 +54,12 @@ struct HostAPITests {
         #expect(table.config_double(context.opaque, "ratio", &double) == Status.ok && double == 2.5)
         var flag: Int32 = 0
         #expect(table.config_bool(context.opaque, "flag", &flag) == Status.ok && flag == 1)
+        var json: UnsafePointer<CChar>?
+        var length = 0
+        #expect(table.config_json(context.opaque, "csv", &json, &length) == Status.ok)
+        #expect(String(cString: json!) == "{\"delimiter\":\";\"}" && length == 17)
+        #expect(table.config_json(context.opaque, nil, &json, &length) == Status.ok)
+        #expect(String(cString: json!).hasPrefix("{\"path\":\"/tmp/x\""))
     }
 
     @Test func emitOutsideACallbackOrAfterCloseIsABreach() {

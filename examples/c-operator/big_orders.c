@@ -261,7 +261,8 @@ static amount_result find_amount(const unsigned char *value, size_t length, doub
 /* Callbacks                                                                */
 /* ------------------------------------------------------------------------ */
 
-static sh_status big_orders_create(sh_ctx *ctx, const char *config_json, size_t config_len, void **out) {
+static sh_status big_orders_create(sh_ctx *ctx, const sh_component *component, const char *config_json, size_t config_len, void **out) {
+    (void)component;
     (void)config_json;
     (void)config_len;
     double min_amount = 100;

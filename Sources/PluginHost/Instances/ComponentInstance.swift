@@ -42,7 +42,7 @@ public final class ComponentInstance: @unchecked Sendable {
         var out: UnsafeMutableRawPointer?
         let status = call("create") {
             configText.withCString { text in
-                component.vtable.pointee.create(context.opaque, text, strlen(text), &out)
+                component.vtable.pointee.create(context.opaque, component.raw, text, strlen(text), &out)
             }
         }
         try check(status, "create")

@@ -146,6 +146,15 @@ public enum HostAPI {
             out.pointee = flag ? 1 : 0
             return Status.ok
         }
+        t.pointee.config_json = { ctx, key, out, length in
+            guard let context = InstanceContext.from(ctx), let out else { return Status.invalid }
+            let (status, pointer, count) = context.configJSON(key.map { String(cString: $0) })
+            if let pointer {
+                out.pointee = pointer
+                length?.pointee = count
+            }
+            return status
+        }
         t.pointee.current_watermark = { _ in Int64.min }
         t.pointee.processing_time = { _ in
             var now = timespec()

@@ -259,6 +259,25 @@ public final class InstanceContext: @unchecked Sendable {
         return (Status.ok, UnsafePointer(pointer))
     }
 
+    /// Any config value as JSON text; nil or "" key: the whole config.
+    func configJSON(_ key: String?) -> (sh_status, UnsafePointer<CChar>?, Int) {
+        let cacheKey = "\u{0}json:" + (key ?? "")
+        if let cached = configStrings[cacheKey] { return (Status.ok, UnsafePointer(cached), strlen(cached)) }
+        let value: JSONValue
+        if let key, !key.isEmpty {
+            guard let found = configValue(key) else {
+                setLastHostError("config has no '\(key)'")
+                return (Status.notFound, nil, 0)
+            }
+            value = found
+        } else {
+            value = config
+        }
+        let pointer = strdup(value.serialized())!
+        configStrings[cacheKey] = pointer
+        return (Status.ok, UnsafePointer(pointer), strlen(pointer))
+    }
+
     // MARK: Counters
 
     func registerCounter(_ name: String) -> sh_counter_id {

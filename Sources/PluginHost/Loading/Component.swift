@@ -37,6 +37,8 @@ public struct Component: @unchecked Sendable {
     public let pluginName: String
     public let pluginVersion: String
     public let pluginPath: String
+    /// The component as the plugin's descriptor lists it (passed to create).
+    let raw: UnsafePointer<sh_component>
     let vtable: UnsafePointer<sh_component_vtable>
     let vtableSize: UInt32
 

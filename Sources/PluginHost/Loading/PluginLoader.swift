@@ -200,6 +200,6 @@ public enum PluginLoader {
             kind: kind, name: name, description: c.description.map { String(cString: $0) } ?? "",
             configSchema: schema, configSchemaText: schemaText, stateVersion: c.state_version,
             inputCount: max(Int(c.input_count), 1), pluginName: plugin, pluginVersion: version,
-            pluginPath: path, vtable: vtable, vtableSize: vtableSize)
+            pluginPath: path, raw: pointer, vtable: vtable, vtableSize: vtableSize)
     }
 }

@@ -15,7 +15,8 @@ typedef struct late_emit {
     sh_ctx *ctx; /* kept past its lifetime: the point of this fixture */
 } late_emit;
 
-static sh_status late_create(sh_ctx *ctx, const char *config_json, size_t config_len, void **out) {
+static sh_status late_create(sh_ctx *ctx, const sh_component *component, const char *config_json, size_t config_len, void **out) {
+    (void)component;
     (void)config_json;
     (void)config_len;
     late_emit *self = calloc(1, sizeof *self);

@@ -28,7 +28,8 @@ typedef struct fail_midstream {
     int64_t seen;
 } fail_midstream;
 
-static sh_status fail_create(sh_ctx *ctx, const char *config_json, size_t config_len, void **out) {
+static sh_status fail_create(sh_ctx *ctx, const sh_component *component, const char *config_json, size_t config_len, void **out) {
+    (void)component;
     (void)config_json;
     (void)config_len;
     int64_t fail_after = 1000;

@@ -7,7 +7,8 @@
 
 static int instance_marker;
 
-static sh_status noprocess_create(sh_ctx *ctx, const char *config_json, size_t config_len, void **out) {
+static sh_status noprocess_create(sh_ctx *ctx, const sh_component *component, const char *config_json, size_t config_len, void **out) {
+    (void)component;
     (void)ctx;
     (void)config_json;
     (void)config_len;

@@ -39,7 +39,8 @@ static uint64_t monotonic_ns(void) {
     return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 }
 
-static sh_status slow_create(sh_ctx *ctx, const char *config_json, size_t config_len, void **out) {
+static sh_status slow_create(sh_ctx *ctx, const sh_component *component, const char *config_json, size_t config_len, void **out) {
+    (void)component;
     (void)config_json;
     (void)config_len;
     int64_t ns_per_record = 1000;

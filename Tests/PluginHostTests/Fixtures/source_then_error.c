@@ -18,7 +18,8 @@ typedef struct bad_source {
     uint32_t emitted;
 } bad_source;
 
-static sh_status bad_source_create(sh_ctx *ctx, const char *config_json, size_t config_len, void **out) {
+static sh_status bad_source_create(sh_ctx *ctx, const sh_component *component, const char *config_json, size_t config_len, void **out) {
+    (void)component;
     (void)config_json;
     (void)config_len;
     bad_source *self = calloc(1, sizeof *self);
