@@ -1,0 +1,48 @@
+import Foundation
+import TestKit
+
+/// Runs the built streamhost binary.
+enum CLI {
+    static func run(
+        _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
+        input: String? = nil, timeoutSeconds: Double = 300, signalAfter: (Int32, Double)? = nil
+    ) throws -> ProcessOutcome {
+        var env = environment
+        // Keep tests independent of a developer's own settings.
+        env["STREAMHOST_PLUGIN_PATH"] = env["STREAMHOST_PLUGIN_PATH"] ?? ""
+        env["STREAMHOST_LOG_LEVEL"] = env["STREAMHOST_LOG_LEVEL"] ?? "info"
+        return try ProcessRunner.run(
+            BuildProducts.streamhost, arguments, environment: env, currentDirectory: directory, input: input,
+            timeoutSeconds: timeoutSeconds, signalAfter: signalAfter)
+    }
+
+    /// Lines of a text file (empty when it does not exist).
+    static func lines(_ path: String) -> [String] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+    }
+}
+
+/// The datagen records a job would see, produced by a run of datagen into
+/// a file: the reference that operator outputs are checked against.
+enum Reference {
+    static func orders(count: Int, seed: Int, in directory: TemporaryDirectory) throws -> [String] {
+        let output = directory.file("reference-\(count)-\(seed).jsonl")
+        if FileManager.default.fileExists(atPath: output) { return CLI.lines(output) }
+        let job = try directory.write("reference.yaml", """
+            name: reference
+            pipeline:
+              - {id: gen, source: datagen, config: {count: \(count), seed: \(seed)}}
+              - {id: out, sink: file, config: {path: "\(output)"}}
+            """)
+        let outcome = try CLI.run(["run", job])
+        precondition(outcome.status == 0, "reference run failed: \(outcome.standardError)")
+        return CLI.lines(output)
+    }
+
+    /// The `amount` of an orders record, parsed independently of the host.
+    static func amount(_ line: String) -> Double? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
+        return (object["amount"] as? NSNumber)?.doubleValue
+    }
+}

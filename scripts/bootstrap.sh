@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Makes sure the tools streamhost builds with are present, installing the
+# Debian packages that are missing. Sourced by scripts/example.sh and
+# scripts/test.sh; safe to run again.
+set -euo pipefail
+
+# The Swift toolchain of this machine kind lives in /opt/swift.
+if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
+    export PATH="$PATH:/opt/swift/usr/bin"
+fi
+if ! command -v swift >/dev/null 2>&1; then
+    echo "bootstrap: no Swift toolchain found (looked in PATH and /opt/swift/usr/bin)." >&2
+    echo "bootstrap: streamhost needs Swift 6.0 or newer; Debian does not package it." >&2
+    exit 1
+fi
+
+# Debian packages: a C compiler and make (plugins and examples are built
+# with plain cc), libc headers.
+missing=()
+command -v cc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
+command -v make >/dev/null 2>&1 || missing+=(make)
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "bootstrap: missing packages ${missing[*]}; run as root or install them." >&2
+        exit 1
+    fi
+    echo "bootstrap: installing ${missing[*]}" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
