@@ -263,22 +263,23 @@ public final class RecordBatch: @unchecked Sendable {
     }
 
     private func growKeys(toAtLeast needed: Int) {
-        var newCapacity = keyCapacity * 2
-        while newCapacity < needed { newCapacity *= 2 }
-        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-        grown.update(from: keyStorage, count: Int(keyOffsetStorage[count]))
-        keyStorage.deallocate()
-        keyStorage = grown
-        keyCapacity = newCapacity
+        Self.grow(&keyStorage, capacity: &keyCapacity, used: Int(keyOffsetStorage[count]), needed: needed)
     }
 
     private func growValues(toAtLeast needed: Int) {
-        var newCapacity = valueCapacity * 2
+        Self.grow(&valueStorage, capacity: &valueCapacity, used: Int(valueOffsetStorage[count]), needed: needed)
+    }
+
+    /// Doubles a byte buffer until it holds `needed`, keeping its first `used` bytes.
+    private static func grow(
+        _ storage: inout UnsafeMutablePointer<UInt8>, capacity: inout Int, used: Int, needed: Int
+    ) {
+        var newCapacity = capacity * 2
         while newCapacity < needed { newCapacity *= 2 }
         let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-        grown.update(from: valueStorage, count: Int(valueOffsetStorage[count]))
-        valueStorage.deallocate()
-        valueStorage = grown
-        valueCapacity = newCapacity
+        grown.update(from: storage, count: used)
+        storage.deallocate()
+        storage = grown
+        capacity = newCapacity
     }
 }

@@ -105,46 +105,16 @@ public enum HostAPI {
             return status
         }
         t.pointee.config_int64 = { ctx, key, out in
-            guard let context = InstanceContext.from(ctx), let key, let out else { return Status.invalid }
-            let name = String(cString: key)
-            guard let value = context.configValue(name) else {
-                context.setLastHostError("config has no '\(name)'")
-                return Status.notFound
-            }
-            guard let number = value.int64Value else {
-                context.setLastHostError("config '\(name)' is \(value.typeName), not an integer")
-                return Status.wrongType
-            }
-            out.pointee = number
-            return Status.ok
+            InstanceContext.from(ctx)?.configTyped(key, out, expected: "an integer") { $0.int64Value }
+                ?? Status.invalid
         }
         t.pointee.config_double = { ctx, key, out in
-            guard let context = InstanceContext.from(ctx), let key, let out else { return Status.invalid }
-            let name = String(cString: key)
-            guard let value = context.configValue(name) else {
-                context.setLastHostError("config has no '\(name)'")
-                return Status.notFound
-            }
-            guard let number = value.doubleValue else {
-                context.setLastHostError("config '\(name)' is \(value.typeName), not a number")
-                return Status.wrongType
-            }
-            out.pointee = number
-            return Status.ok
+            InstanceContext.from(ctx)?.configTyped(key, out, expected: "a number") { $0.doubleValue }
+                ?? Status.invalid
         }
         t.pointee.config_bool = { ctx, key, out in
-            guard let context = InstanceContext.from(ctx), let key, let out else { return Status.invalid }
-            let name = String(cString: key)
-            guard let value = context.configValue(name) else {
-                context.setLastHostError("config has no '\(name)'")
-                return Status.notFound
-            }
-            guard let flag = value.boolValue else {
-                context.setLastHostError("config '\(name)' is \(value.typeName), not a boolean")
-                return Status.wrongType
-            }
-            out.pointee = flag ? 1 : 0
-            return Status.ok
+            InstanceContext.from(ctx)?.configTyped(key, out, expected: "a boolean") { $0.boolValue.map { $0 ? 1 : 0 } }
+                ?? Status.invalid
         }
         t.pointee.config_json = { ctx, key, out, length in
             guard let context = InstanceContext.from(ctx), let out else { return Status.invalid }

@@ -259,6 +259,26 @@ public final class InstanceContext: @unchecked Sendable {
         return (Status.ok, UnsafePointer(pointer))
     }
 
+    /// A typed config look-up for the `config_*` functions: SH_NOT_FOUND
+    /// for an absent key, SH_WRONG_TYPE when `extract` finds another type.
+    func configTyped<T>(
+        _ key: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<T>?, expected: String,
+        extract: (JSONValue) -> T?
+    ) -> sh_status {
+        guard let key, let out else { return Status.invalid }
+        let name = String(cString: key)
+        guard let value = configValue(name) else {
+            setLastHostError("config has no '\(name)'")
+            return Status.notFound
+        }
+        guard let typed = extract(value) else {
+            setLastHostError("config '\(name)' is \(value.typeName), not \(expected)")
+            return Status.wrongType
+        }
+        out.pointee = typed
+        return Status.ok
+    }
+
     /// Any config value as JSON text; nil or "" key: the whole config.
     func configJSON(_ key: String?) -> (sh_status, UnsafePointer<CChar>?, Int) {
         let cacheKey = "\u{0}json:" + (key ?? "")

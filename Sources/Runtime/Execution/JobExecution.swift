@@ -20,7 +20,6 @@ public enum JobFailure: Error, CustomStringConvertible, Sendable {
     case deadLetter(String)
     /// The job was cancelled (a second SIGINT/SIGTERM).
     case cancelled(String)
-    case other(String)
 
     public var description: String {
         switch self {
@@ -28,7 +27,6 @@ public enum JobFailure: Error, CustomStringConvertible, Sendable {
         case .violation(let message): return message
         case .deadLetter(let message): return message
         case .cancelled(let message): return message
-        case .other(let message): return message
         }
     }
 }

@@ -141,11 +141,10 @@ final class StepTask: @unchecked Sendable {
             }
             router?.flushPartials()
             return .yield
-        } catch let error as PluginCallError {
-            execution.fail(.plugin(error))
-            return .finished
         } catch {
-            execution.fail(.other("\(name)[\(instance)]: \(error)"))
+            // Every failure here is a plugin callback's: the runtime's own
+            // steps do not throw.
+            execution.fail(.plugin(error))
             return .finished
         }
     }
