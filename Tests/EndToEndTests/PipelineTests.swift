@@ -44,6 +44,27 @@ struct PipelineTests {
             == (try Reference.orders(count: 7, seed: 3, in: directory)))
     }
 
+    @Test func pluginsAreFoundThroughSTREAMHOST_PLUGIN_PATH() throws {
+        let plugins = try TemporaryDirectory(prefix: "plugin-path")
+        _ = try CPluginBuilder.fixture("pass", into: plugins)
+        let job = try directory.write("path.yaml", """
+            name: via-path
+            pipeline:
+              - {id: gen, source: datagen, config: {count: 10}}
+              - {id: pass, operator: fixture-pass}
+              - {id: out, sink: blackhole}
+            """)
+        let found = try CLI.run(["run", job], environment: ["STREAMHOST_PLUGIN_PATH": "/nonexistent-dir:" + plugins.path])
+        #expect(found.status == 2, "a missing path entry is an error, not silently skipped")
+        #expect(found.standardError.contains("cannot read plugin /nonexistent-dir"))
+        let ok = try CLI.run(["run", job], environment: ["STREAMHOST_PLUGIN_PATH": plugins.path])
+        #expect(ok.status == 0, "\(ok.standardError)")
+        #expect(ok.standardError.contains("10 records in, 10 into sinks"))
+        let missing = try CLI.run(["run", job])
+        #expect(missing.status == 2)
+        #expect(missing.standardError.contains("unknown operator 'fixture-pass'"))
+    }
+
     @Test func csvInJSONLinesOut() throws {
         let input = try directory.write("in.csv", "id,name,score\n1,\"Smith, Jo\",9.5\n2,Lee,\n")
         let job = try directory.write("csv.yaml", """
