@@ -96,12 +96,12 @@ import Testing
 
         let second = Harness(scripted, config: ["count": .int(10)])
         #expect(second.create() == SH_OK)
-        #expect(second.vtable.restore!(second.instance, second.fake.raw, 1, data, blob.len) == SH_OK)
+        #expect(second.vtable.restore!(second.instance, second.fake.raw, 2, data, blob.len) == SH_OK)
         #expect(second.open() == SH_OK)
         #expect(second.poll(max: 100) == SH_OK)
         #expect(second.fake.emittedValues == ["3", "4", "5", "6", "7", "8", "9"])
 
-        #expect(second.vtable.restore!(second.instance, second.fake.raw, 1, data, 3) == SH_ERROR)
+        #expect(second.vtable.restore!(second.instance, second.fake.raw, 2, data, 3) == SH_ERROR)
         #expect(second.lastError == "scripted: state of 3 bytes, expected 8")
         #expect(second.vtable.snapshot!(second.instance, second.fake.raw, -1, &blob) == SH_ERROR)
         #expect(second.lastError == "scripted: negative checkpoint -1")
@@ -135,6 +135,130 @@ import Testing
         #expect(harness.vtable.process!(harness.instance, harness.fake.raw, nil) == SH_INVALID)
         #expect(harness.vtable.process!(nil, harness.fake.raw, nil) == SH_INVALID)
         var out: UnsafeMutableRawPointer? = nil
-        #expect(harness.vtable.create!(nil, nil, 0, &out) == SH_INVALID)
+        #expect(harness.vtable.create!(nil, echo, nil, 0, &out) == SH_INVALID)
+        var blob = sh_blob(data: nil, len: 0)
+        #expect(harness.vtable.migrate!(harness.fake.raw, echo, nil, &blob) == SH_INVALID)
+        #expect(harness.vtable.migrate!(nil, echo, nil, nil) == SH_INVALID)
+    }
+
+    // MARK: One create for every component
+
+    @Test func createFindsTheSwiftTypeFromTheComponentPointer() throws {
+        // One C function, taken from the echo operator's vtable, creates a
+        // sink and an operator of this plugin: the component pointer alone
+        // says which Swift type to make.
+        let create = try #require(echo.pointee.vtable.pointee.create)
+        #expect(unsafeBitCast(create, to: UInt.self) == unsafeBitCast(lifecycle.pointee.vtable.pointee.create!, to: UInt.self))
+
+        let token = "lifecycle-\(UInt64.random(in: 0...UInt64.max))"
+        let sinkFake = FakeContext(config: ["token": .string(token)])
+        var sink: UnsafeMutableRawPointer?
+        var sinkConfig = sinkFake.configJSON()
+        let sinkStatus = sinkConfig.withUTF8 { text in
+            text.withMemoryRebound(to: CChar.self) { create(sinkFake.raw, lifecycle, $0.baseAddress, $0.count, &sink) }
+        }
+        #expect(sinkStatus == SH_OK, "\(sinkFake.errors)")
+        // Only a LifecycleSink counts its deinit under this token.
+        lifecycle.pointee.vtable.pointee.destroy!(sink)
+        #expect(LifecycleSink.deinitCount(token) == 1)
+
+        let echoFake = FakeContext(config: ["mode": .string("describe")])
+        var operatorInstance: UnsafeMutableRawPointer?
+        var echoConfig = echoFake.configJSON()
+        let echoStatus = echoConfig.withUTF8 { text in
+            text.withMemoryRebound(to: CChar.self) {
+                create(echoFake.raw, echo, $0.baseAddress, $0.count, &operatorInstance)
+            }
+        }
+        #expect(echoStatus == SH_OK)
+        defer { echo.pointee.vtable.pointee.destroy!(operatorInstance) }
+        let status = withBatch([SeenRecord(key: "k", value: "v")], input: 1) {
+            echo.pointee.vtable.pointee.process!(operatorInstance, echoFake.raw, $0)
+        }
+        #expect(status == SH_OK)
+        #expect(echoFake.emittedValues == ["1 key=k value=v"])
+    }
+
+    @Test func createRefusesAComponentTheKitDidNotBuild() throws {
+        // Another plugin's component: its vtable is not the kit's.
+        var otherTable = echo.pointee.vtable.pointee
+        var other = echo.pointee
+        let harness = Harness(echo)
+        var out: UnsafeMutableRawPointer?
+        let foreign = withUnsafePointer(to: &otherTable) { table in
+            other.vtable = table
+            return withUnsafePointer(to: &other) { harness.vtable.create!(harness.fake.raw, $0, "{}", 2, &out) }
+        }
+        #expect(foreign == SH_INVALID)
+        #expect(out == nil)
+        #expect(harness.lastError.hasPrefix("StreamhostKit: create was called with a component that is not in this plugin's descriptor"))
+
+        // A copy of one of its own components (the host must pass the
+        // descriptor's pointer): the memory behind the copy is not the kit's.
+        let copy = UnsafeMutableRawPointer.allocate(byteCount: 4 * MemoryLayout<sh_component>.stride, alignment: 16)
+        defer { copy.deallocate() }
+        copy.initializeMemory(as: UInt8.self, repeating: 0, count: 4 * MemoryLayout<sh_component>.stride)
+        let copied = copy.bindMemory(to: sh_component.self, capacity: 1)
+        copied.pointee = echo.pointee
+        #expect(harness.vtable.create!(harness.fake.raw, copied, "{}", 2, &out) == SH_INVALID)
+        #expect(harness.vtable.create!(harness.fake.raw, nil, "{}", 2, &out) == SH_INVALID)
+        var blob = sh_blob(data: nil, len: 0)
+        var migration = sh_migration()
+        migration.struct_size = UInt32(MemoryLayout<sh_migration>.size)
+        #expect(harness.vtable.migrate!(harness.fake.raw, copied, &migration, &blob) == SH_INVALID)
+        #expect(harness.lastError.hasPrefix("StreamhostKit: migrate was called with a component that is not"))
+        #expect(out == nil && blob.data == nil)
+    }
+
+    // MARK: migrate
+
+    @Test func migrateRefusesByDefaultNamingTheVersions() {
+        let harness = Harness(echo)
+        let result = harness.migrate(from: 1, to: 3, data: [1, 2, 3])
+        #expect(result.status == SH_ERROR)
+        #expect(result.data == nil)
+        #expect(harness.fake.errors == [
+            "component 'echo' cannot migrate its state from version 1 to version 3: restore with the plugin "
+                + "version that wrote the checkpoint, start the job without it, or give the component a "
+                + "migrate(_:context:)"
+        ])
+        #expect(harness.lastError == PluginError.cannotMigrate(component: "echo", fromVersion: 1, toVersion: 3).description)
+
+        // The file plugin's components have no migrate of their own either.
+        let file = Harness(fileSink)
+        #expect(file.migrate(kind: SH_MIGRATE_KEYED_VALUE, from: 2, to: 1, stateName: "s", key: [1], data: []).status == SH_ERROR)
+        #expect(file.lastError.hasPrefix("component 'file' cannot migrate its state from version 2 to version 1:"))
+    }
+
+    @Test func migrateCallsTheComponentsOwnAndAllocatesWithTheHost() {
+        let harness = Harness(scripted)
+        let old = withUnsafeBytes(of: Int32(41).littleEndian) { Array($0) }
+        let result = harness.migrate(from: 1, to: 2, data: old)
+        #expect(result.status == SH_OK, "\(harness.fake.errors)")
+        #expect(result.data == withUnsafeBytes(of: Int64(41).littleEndian) { Array($0) })
+        #expect(harness.fake.logs.map(\.message) == ["scripted: state 1 -> 2"])
+
+        // The restore of a migrated blob goes on from there.
+        let restored = Harness(scripted, config: ["count": .int(43)])
+        #expect(restored.create() == SH_OK)
+        let data = result.data ?? []
+        #expect(restored.vtable.restore!(restored.instance, restored.fake.raw, 2, data, data.count) == SH_OK)
+        #expect(restored.open() == SH_OK)
+        #expect(restored.poll() == SH_OK)
+        #expect(restored.fake.emittedValues == ["41", "42"])
+
+        #expect(harness.migrate(from: 1, to: 2, data: [1]).status == SH_ERROR)
+        #expect(harness.lastError == "scripted: cannot migrate 1 bytes from 1 to 2")
+        // Keyed requests carry the state's name, the key and the plugin version.
+        #expect(harness.migrate(kind: SH_MIGRATE_MAP_ENTRY, from: 1, to: 2, stateName: "seen", key: Array("k7".utf8), data: []).status == SH_ERROR)
+        #expect(harness.lastError == "scripted: no keyed state to migrate ('seen', key k7, from plugin 0.0.0)")
+    }
+
+    @Test func migrateRefusesRequestsItCannotRead() {
+        let harness = Harness(scripted)
+        #expect(harness.migrate(from: 1, to: 2, data: [0, 0, 0, 0], structSize: 16).status == SH_ERROR)
+        #expect(harness.lastError.hasPrefix("migrate: the host's sh_migration has 16 bytes"))
+        #expect(harness.migrate(kind: sh_migration_kind(rawValue: 9), from: 1, to: 2, data: [0, 0, 0, 0]).status == SH_ERROR)
+        #expect(harness.lastError == "migrate: unknown migration kind 9 from the host")
     }
 }

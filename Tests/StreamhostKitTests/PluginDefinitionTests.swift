@@ -27,7 +27,7 @@ import Testing
 
         let source = try #require(component(testDescriptor, SH_KIND_SOURCE, "scripted")).pointee
         #expect(source.config_schema == nil)
-        #expect(source.state_version == 1)
+        #expect(source.state_version == 2)
         #expect(source.input_count == 0)
 
         let sink = try #require(component(testDescriptor, SH_KIND_SINK, "lifecycle")).pointee
@@ -40,9 +40,9 @@ import Testing
         #expect(source.create != nil && source.destroy != nil && source.open != nil && source.close != nil)
         #expect(source.poll != nil)
         #expect(source.process == nil)
-        #expect(source.snapshot != nil && source.restore != nil)
+        #expect(source.snapshot != nil && source.restore != nil && source.migrate != nil)
         // The header's defaults apply to what the kit does not express.
-        #expect(source.migrate == nil && source.on_timer == nil && source.on_watermark == nil)
+        #expect(source.on_timer == nil && source.on_watermark == nil)
         #expect(source.on_checkpoint == nil && source.on_checkpoint_complete == nil && source.on_checkpoint_abort == nil)
 
         let echo = try #require(component(testDescriptor, SH_KIND_OPERATOR, "echo")).pointee.vtable.pointee
@@ -50,15 +50,22 @@ import Testing
         #expect(echo.poll == nil)
     }
 
-    @Test func componentsHaveTheirOwnCreateFunctions() throws {
-        let creates = try [
+    @Test func oneCreateAndOneMigrateServeEveryComponent() throws {
+        let components = try [
             component(testDescriptor, SH_KIND_OPERATOR, "echo"),
             component(testDescriptor, SH_KIND_SOURCE, "scripted"),
             component(testDescriptor, SH_KIND_SINK, "lifecycle"),
             component(fileDescriptor, SH_KIND_SOURCE, "file"),
             component(fileDescriptor, SH_KIND_SINK, "file"),
-        ].map { try #require($0).pointee.vtable.pointee.create.map { unsafeBitCast($0, to: UInt.self) } }
-        #expect(Set(creates.compactMap { $0 }).count == 5)
+        ].map { try #require($0).pointee }
+        let creates = components.compactMap { $0.vtable.pointee.create.map { unsafeBitCast($0, to: UInt.self) } }
+        let migrates = components.compactMap { $0.vtable.pointee.migrate.map { unsafeBitCast($0, to: UInt.self) } }
+        #expect(creates.count == 5 && Set(creates).count == 1)
+        #expect(migrates.count == 5 && Set(migrates).count == 1)
+        // Two vtables in all: sources, and operators and sinks.
+        #expect(Set(components.map { UInt(bitPattern: $0.vtable) }).count == 2)
+        #expect(components[1].vtable == components[3].vtable)
+        #expect(components[0].vtable == components[2].vtable && components[2].vtable == components[4].vtable)
     }
 
     @Test func registeringATypeAgainReusesItsComponent() throws {

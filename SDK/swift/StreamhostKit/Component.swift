@@ -4,10 +4,10 @@ import StreamhostABI
 /// conform to `Source`, `Operator` or `Sink` rather than to this.
 ///
 /// The static members become the C `sh_component` the host reads; the
-/// instance members are called through the vtable the kit builds. Only
-/// `name`, `description`, `init(context:config:)` and the kind's data
-/// callback are required: the others have defaults that match the header's
-/// defaults for a NULL callback.
+/// instance members (and `migrate`) are called through the vtable the kit
+/// builds. Only `name`, `description`, `init(context:config:)` and the
+/// kind's data callback are required: the others have defaults that match
+/// the header's defaults for a NULL callback.
 ///
 /// # Thread safety
 /// The host calls one instance from one thread at a time (never
@@ -56,6 +56,15 @@ public protocol Component: AnyObject {
     /// component's current one). `data` is BORROWED for the call. Default:
     /// the state is ignored.
     func restore(stateVersion: UInt32, data: UnsafeRawBufferPointer, context: Context) throws
+
+    /// Rewrites one piece of state written with an older (or newer)
+    /// `stateVersion` into the current layout and returns it; throw to
+    /// refuse, which stops the restore before any record moves. Called
+    /// without an instance, possibly on several threads at once (the header
+    /// does not serialize migrate), with a context valid for the call only.
+    /// Default: refuses every version change with
+    /// `PluginError.cannotMigrate`.
+    static func migrate(_ migration: Migration, context: Context) throws -> [UInt8]
 }
 
 extension Component {
@@ -65,4 +74,8 @@ extension Component {
     public func close(context: Context) throws {}
     public func snapshot(checkpointID: Int64, context: Context) throws -> [UInt8]? { nil }
     public func restore(stateVersion: UInt32, data: UnsafeRawBufferPointer, context: Context) throws {}
+    public static func migrate(_ migration: Migration, context: Context) throws -> [UInt8] {
+        throw PluginError.cannotMigrate(
+            component: name, fromVersion: migration.fromVersion, toVersion: migration.toVersion)
+    }
 }

@@ -4,13 +4,21 @@ import StreamhostABI
 /// `.operator(T.self)` or `.sink(T.self)` in a `PluginDefinition`.
 ///
 /// # Thread safety
-/// Immutable; `@unchecked Sendable` because its factory closure captures a
+/// Immutable; `@unchecked Sendable` because its closures capture a
 /// component metatype, which Swift 6.0 cannot mark as sendable.
 ///
 /// # Ownership
-/// A value: it holds the type's metadata and a factory, nothing the host
-/// sees until the definition is built.
+/// A value: it holds the type's metadata and two closures, nothing the host
+/// sees until the definition is built. `ComponentRegistry` then keeps a
+/// copy for the life of the process, found again from the `sh_component`
+/// the host passes to create and migrate.
 public struct ComponentRegistration: @unchecked Sendable {
+    /// Makes an instance of the component and boxes it for the vtable.
+    typealias Factory = (Context, Config) throws -> InstanceBox
+
+    /// Calls the component type's `migrate(_:context:)`.
+    typealias Migrator = (Migration, Context) throws -> [UInt8]
+
     let kind: sh_component_kind
     let type: ObjectIdentifier
     let name: String
@@ -18,7 +26,8 @@ public struct ComponentRegistration: @unchecked Sendable {
     let configSchema: String?
     let stateVersion: UInt32
     let inputCount: UInt32
-    let make: CreateSlots.Factory
+    let make: Factory
+    let migrate: Migrator
 
     /// A source component of type `type`.
     public static func source<T: Source>(_ type: T.Type) -> ComponentRegistration {
@@ -44,7 +53,7 @@ public struct ComponentRegistration: @unchecked Sendable {
     }
 
     private init<T: Component>(
-        kind: sh_component_kind, componentType: T.Type, inputCount: UInt32, make: @escaping CreateSlots.Factory
+        kind: sh_component_kind, componentType: T.Type, inputCount: UInt32, make: @escaping Factory
     ) {
         self.kind = kind
         self.type = ObjectIdentifier(componentType)
@@ -54,6 +63,8 @@ public struct ComponentRegistration: @unchecked Sendable {
         self.stateVersion = T.stateVersion
         self.inputCount = inputCount
         self.make = make
+        // A protocol requirement, so T's own migrate wins over the default.
+        self.migrate = { migration, context in try T.migrate(migration, context: context) }
     }
 
     /// "source", "operator" or "sink", for messages.

@@ -9,8 +9,10 @@ import StreamhostABI
 /// `string("path", default: "x")` substitutes a default, and
 /// `requiredString("path")` throws `PluginError.missingConfig`. All of them
 /// throw `PluginError.invalidConfig` when the key holds another JSON type.
-/// Arrays are read from the raw JSON text (`strings(_:)`), because the 1.0
-/// host table has no array lookup.
+/// Any other value (an array, an object) comes as JSON text from the host's
+/// `config_json` (`json(_:)`), and `strings(_:)` and `withRawValue(_:_:)`
+/// read arrays and objects from it, so every lookup resolves dotted paths
+/// the host's way.
 ///
 /// # Thread safety
 /// Use it only inside `init(context:config:)`, on its thread: the lookups
@@ -18,7 +20,8 @@ import StreamhostABI
 ///
 /// # Ownership
 /// Every value returned is a Swift copy; `json` is copied from the host's
-/// borrowed text when the instance is created.
+/// borrowed text when the instance is created. `withRawValue` lends a view
+/// of the host's text, which is BORROWED until the instance is destroyed.
 public struct Config {
     /// The config as JSON text (an object), as the host passed it to create.
     public let json: String
@@ -121,10 +124,21 @@ public struct Config {
         return value
     }
 
-    // MARK: Arrays
+    // MARK: Any JSON value
+
+    /// The value at `key` (a dotted path) as compact JSON text, whatever its
+    /// type (an array, an object, "null"...), or `nil` if absent. `nil` or ""
+    /// asks for the whole config, an object.
+    public func json(_ key: String?) throws -> String? {
+        try withJSONText(key) { text in
+            text.map { String(decoding: $0, as: UTF8.self) }
+        }
+    }
+
+    // MARK: Arrays and objects
 
     /// The array of strings at `key` (a dotted path), or `nil` if absent or
-    /// null. Read from `json`, since the host table has no array lookup.
+    /// null.
     public func strings(_ key: String) throws -> [String]? {
         try withRawValue(key) { value -> [String]? in
             guard let value else { return nil }
@@ -144,32 +158,44 @@ public struct Config {
         }
     }
 
-    /// Calls `body` with the JSON value at `key` (a dotted path) of the raw
-    /// config text, or `nil` if absent or null. The view borrows the text:
-    /// copy what you keep.
+    /// Calls `body` with the JSON value at `key` (a dotted path; "" for the
+    /// whole config), or `nil` if absent or null. The view borrows the
+    /// host's text: copy what you keep.
     public func withRawValue<Result>(_ key: String, _ body: (JSONView?) throws -> Result) throws -> Result {
-        var text = json
-        return try text.withUTF8 { bytes in
-            let root: JSONView
+        try withJSONText(key) { text in
+            guard let text else { return try body(nil) }
+            let value: JSONView
             do {
-                root = try JSONView(parsing: UnsafeRawBufferPointer(bytes))
+                value = try JSONView(parsing: text)
             } catch {
-                throw PluginError.failed("the config passed by the host is not valid JSON: \(error)")
+                throw PluginError.failed("the host's config_json text for '\(key)' is not valid JSON: \(error)")
             }
-            var current: JSONView? = root
-            for part in key.split(separator: ".", omittingEmptySubsequences: false) {
-                guard let object = current, object.kind == .object else {
-                    current = nil
-                    break
-                }
-                current = object.member(String(part))
-            }
-            if let value = current, value.kind == .null { current = nil }
-            return try body(current)
+            return try body(value.kind == .null ? nil : value)
         }
     }
 
     // MARK: Internals
+
+    /// Calls `body` with the host's `config_json` text for `key` (BORROWED
+    /// until destroy), or `nil` if absent.
+    private func withJSONText<Result>(
+        _ key: String?, _ body: (UnsafeRawBufferPointer?) throws -> Result
+    ) throws -> Result {
+        var out: UnsafePointer<CChar>? = nil
+        var length = 0
+        let status =
+            if let key {
+                key.withCString { context.host.pointee.config_json!(context.rawContext, $0, &out, &length) }
+            } else {
+                context.host.pointee.config_json!(context.rawContext, nil, &out, &length)
+            }
+        guard try check(status, key: key ?? "", expected: "JSON") else { return try body(nil) }
+        guard let out else {
+            throw PluginError.host(
+                function: "config_json('\(key ?? "")')", status: status, message: "SH_OK without a text")
+        }
+        return try body(UnsafeRawBufferPointer(start: out, count: length))
+    }
 
     /// true: found; false: absent; throws on a wrong type or a host failure.
     private func check(_ status: sh_status, key: String, expected: String) throws -> Bool {

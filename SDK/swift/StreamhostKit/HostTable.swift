@@ -37,7 +37,8 @@ enum HostTable {
             table.last_error != nil, table.log != nil, table.alloc != nil, table.free != nil,
             table.wakeup != nil, table.counter_register != nil, table.counter_add != nil,
             table.config_string != nil, table.config_int64 != nil, table.config_double != nil,
-            table.config_bool != nil, table.current_watermark != nil, table.processing_time != nil,
+            table.config_bool != nil, table.config_json != nil, table.current_watermark != nil,
+            table.processing_time != nil,
         ]
         if core.contains(false) { return "the host table lacks a core function" }
         return nil

@@ -22,6 +22,10 @@ public enum PluginError: Error, CustomStringConvertible, Equatable, Sendable {
     /// A failure described by the plugin itself (`PluginError.failed("...")`).
     case failed(String)
 
+    /// The component has no way to rewrite its state from `fromVersion` to
+    /// `toVersion`: what the default `Component.migrate(_:context:)` throws.
+    case cannotMigrate(component: String, fromVersion: UInt32, toVersion: UInt32)
+
     public var description: String {
         switch self {
         case .missingConfig(let key):
@@ -34,6 +38,10 @@ public enum PluginError: Error, CustomStringConvertible, Equatable, Sendable {
                 : "host call \(function) failed with \(Status.name(status)): \(message)"
         case .failed(let message):
             message
+        case .cannotMigrate(let component, let fromVersion, let toVersion):
+            "component '\(component)' cannot migrate its state from version \(fromVersion) to version \(toVersion): "
+                + "restore with the plugin version that wrote the checkpoint, start the job without it, "
+                + "or give the component a migrate(_:context:)"
         }
     }
 }

@@ -1,24 +1,46 @@
 import StreamhostABI
 
-/// The vtable callbacks other than create: one C function each, shared by
-/// every component, reaching the instance through `InstanceBox`.
+/// The vtable callbacks: one C function each, shared by every component.
 ///
-/// Each thunk borrows the box with `_withUnsafeGuaranteedRef` (no retain,
-/// no release), wraps the context, calls the instance and turns a thrown
-/// error into `set_error` + `SH_ERROR`: nothing unwinds into the host.
+/// `create` and `migrate` find the component's Swift registration from the
+/// `sh_component` pointer the host passes (see `ComponentRegistry`); the
+/// others reach the instance through `InstanceBox`. Since no callback is
+/// bound to a component, the kit has two vtables in all: one for sources
+/// (`poll`) and one for operators and sinks (`process`).
+///
+/// Each instance thunk borrows the box with `_withUnsafeGuaranteedRef` (no
+/// retain, no release), wraps the context, calls the instance and turns a
+/// thrown error into `set_error` + `SH_ERROR`: nothing unwinds into the
+/// host.
 ///
 /// # Thread safety
-/// Called by the host, one thread at a time per instance.
+/// Called by the host, one thread at a time per instance; `create` and
+/// `migrate` may run on several threads at once for different contexts.
 ///
 /// # Ownership
 /// `self` is the pointer create returned (a retained `InstanceBox`); only
-/// destroy releases it.
+/// destroy releases it. The two vtables are allocated once and never freed.
 enum VTableThunks {
     typealias Instance = Unmanaged<InstanceBox>
 
-    /// A vtable for `kind` whose create is `create`; allocated once per
-    /// component and never freed.
-    static func make(kind: sh_component_kind, create: CreateSlots.Function) -> UnsafePointer<sh_component_vtable> {
+    /// The vtable of sources.
+    nonisolated(unsafe) static let sourceVTable: UnsafePointer<sh_component_vtable> = make(kind: SH_KIND_SOURCE)
+
+    /// The vtable of operators and sinks: they have the same callbacks.
+    nonisolated(unsafe) static let processingVTable: UnsafePointer<sh_component_vtable> = make(kind: SH_KIND_OPERATOR)
+
+    /// The vtable for components of `kind`.
+    static func vtable(for kind: sh_component_kind) -> UnsafePointer<sh_component_vtable> {
+        kind == SH_KIND_SOURCE ? sourceVTable : processingVTable
+    }
+
+    /// Whether `vtable` is one of the kit's (in this copy of the kit: each
+    /// plugin library carries its own).
+    static func isKitVTable(_ vtable: UnsafePointer<sh_component_vtable>?) -> Bool {
+        vtable == sourceVTable || vtable == processingVTable
+    }
+
+    private static func make(kind: sh_component_kind) -> UnsafePointer<sh_component_vtable> {
         var table = sh_component_vtable()
         table.struct_size = UInt32(MemoryLayout<sh_component_vtable>.size)
         table.create = create
@@ -27,17 +49,94 @@ enum VTableThunks {
         table.close = close
         table.snapshot = snapshot
         table.restore = restore
+        table.migrate = migrate
         switch kind {
         case SH_KIND_SOURCE: table.poll = poll
         default: table.process = process
         }
-        // on_watermark, on_timer, migrate and the checkpoint callbacks stay
-        // NULL: the header's defaults (forward the watermark, refuse a
-        // state-version change, nothing to commit) are what the kit offers.
+        // on_watermark, on_timer and the checkpoint callbacks stay NULL: the
+        // header's defaults (forward the watermark, nothing to commit) are
+        // what the kit offers.
         let pointer = UnsafeMutablePointer<sh_component_vtable>.allocate(capacity: 1)
         pointer.initialize(to: table)
         return UnsafePointer(pointer)
     }
+
+    // MARK: Without an instance
+
+    static let create: @convention(c) (
+        OpaquePointer?, UnsafePointer<sh_component>?, UnsafePointer<CChar>?, Int,
+        UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+    ) -> sh_status = { ctx, component, configJSON, configLength, out in
+        guard let ctx, let out else { return Status.invalid }
+        // Without a host table (entry was never called) there is no
+        // set_error to explain the failure with; that is the host's bug.
+        guard let host = HostTable.current else { return Status.invalid }
+        let context = Context(rawContext: ctx, host: host)
+        guard let registration = ComponentRegistry.registration(of: component) else {
+            return refuseUnknownComponent("create", context)
+        }
+        // The header promises an object text ("{}" for no config); a NULL or
+        // empty text from a host that breaks that promise reads as "{}".
+        let json =
+            if let configJSON, configLength > 0 {
+                String(decoding: UnsafeRawBufferPointer(start: configJSON, count: configLength), as: UTF8.self)
+            } else {
+                "{}"
+            }
+        do {
+            let box = try registration.pointee.make(context, Config(json: json, context: context))
+            out.pointee = Unmanaged.passRetained(box).toOpaque()
+            return Status.ok
+        } catch {
+            return context.fail(error)
+        }
+    }
+
+    static let migrate: @convention(c) (
+        OpaquePointer?, UnsafePointer<sh_component>?, UnsafePointer<sh_migration>?, UnsafeMutablePointer<sh_blob>?
+    ) -> sh_status = { ctx, component, migration, out in
+        guard let ctx, let migration, let out else { return Status.invalid }
+        guard let host = HostTable.current else { return Status.invalid }
+        let context = Context(rawContext: ctx, host: host)
+        guard let registration = ComponentRegistry.registration(of: component) else {
+            return refuseUnknownComponent("migrate", context)
+        }
+        do {
+            let data = try registration.pointee.migrate(try Migration(migration), context)
+            out.pointee = try hostBlob(data, host: host, callback: "migrate")
+            return Status.ok
+        } catch {
+            return context.fail(error)
+        }
+    }
+
+    /// Explains a component pointer the kit did not build and returns
+    /// `SH_INVALID`: the host broke the header's promise to pass the
+    /// pointer of the plugin's own descriptor.
+    private static func refuseUnknownComponent(_ callback: String, _ context: Context) -> sh_status {
+        let message = """
+            StreamhostKit: \(callback) was called with a component that is not in this plugin's descriptor \
+            (NULL, another plugin's, or a copy); the host must pass the sh_component pointer the descriptor lists
+            """
+        message.withCString { context.host.pointee.set_error!(context.rawContext, $0) }
+        return Status.invalid
+    }
+
+    /// `bytes` copied into memory from `host->alloc`, which the host owns
+    /// once the callback returns `SH_OK`. An empty blob still gets a
+    /// non-NULL pointer (one byte is allocated): NULL data means "no state".
+    private static func hostBlob(_ bytes: [UInt8], host: UnsafePointer<sh_host_api>, callback: String) throws -> sh_blob {
+        guard let data = host.pointee.alloc!(Swift.max(bytes.count, 1)) else {
+            throw PluginError.failed("\(callback): the host could not allocate \(bytes.count) bytes")
+        }
+        bytes.withUnsafeBytes { source in
+            if let base = source.baseAddress { data.copyMemory(from: base, byteCount: source.count) }
+        }
+        return sh_blob(data: data.assumingMemoryBound(to: UInt8.self), len: bytes.count)
+    }
+
+    // MARK: With an instance
 
     static let destroy: @convention(c) (UnsafeMutableRawPointer?) -> Void = { raw in
         guard let raw else { return }
@@ -108,15 +207,9 @@ enum VTableThunks {
                     out.pointee = sh_blob(data: nil, len: 0)
                     return Status.ok
                 }
-                // An empty state is not "no state": it still needs a
-                // non-NULL pointer, so allocate at least one byte.
-                guard let data = box.host.pointee.alloc!(Swift.max(state.count, 1)) else {
-                    throw PluginError.failed("snapshot: the host could not allocate \(state.count) bytes")
-                }
-                state.withUnsafeBytes { bytes in
-                    if let base = bytes.baseAddress { data.copyMemory(from: base, byteCount: bytes.count) }
-                }
-                out.pointee = sh_blob(data: data.assumingMemoryBound(to: UInt8.self), len: state.count)
+                // An empty state is not "no state": hostBlob gives it a
+                // non-NULL pointer.
+                out.pointee = try hostBlob(state, host: box.host, callback: "snapshot")
                 return Status.ok
             } catch {
                 return context.fail(error)

@@ -8,7 +8,12 @@ enum ConfigValue {
     case double(Double)
     case bool(Bool)
     case strings([String])
+    case array([ConfigValue])
+    case object([String: ConfigValue])
+    case null
 
+    /// Compact JSON, object members sorted by name (like the host's
+    /// `config_json`, which is compact too).
     var json: String {
         switch self {
         case .string(let text): FakeContext.quote(text)
@@ -16,7 +21,15 @@ enum ConfigValue {
         case .double(let value): String(value)
         case .bool(let value): value ? "true" : "false"
         case .strings(let values): "[" + values.map(FakeContext.quote).joined(separator: ",") + "]"
+        case .array(let values): "[" + values.map(\.json).joined(separator: ",") + "]"
+        case .object(let members): ConfigValue.objectJSON(members)
+        case .null: "null"
         }
+    }
+
+    static func objectJSON(_ members: [String: ConfigValue]) -> String {
+        "{" + members.sorted { $0.key < $1.key }.map { "\(FakeContext.quote($0.key)):\($0.value.json)" }
+            .joined(separator: ",") + "}"
     }
 }
 
@@ -91,8 +104,18 @@ final class FakeContext {
     var emittedValues: [String] { emitted.compactMap(\.valueText) }
 
     func configJSON() -> String {
-        "{" + config.sorted { $0.key < $1.key }.map { "\(FakeContext.quote($0.key)):\($0.value.json)" }
-            .joined(separator: ",") + "}"
+        ConfigValue.objectJSON(config)
+    }
+
+    /// The config value at a dotted path ("csv.columns"), as the host
+    /// resolves keys; `nil` if absent.
+    func configValue(at key: String) -> ConfigValue? {
+        var current = ConfigValue.object(config)
+        for part in key.split(separator: ".", omittingEmptySubsequences: false) {
+            guard case .object(let members) = current, let next = members[String(part)] else { return nil }
+            current = next
+        }
+        return current
     }
 
     /// Keeps a C string alive until the instance goes (BORROWED until destroy).

@@ -53,7 +53,7 @@ enum FakeHost {
         t.counter_add = { ctx, id, delta in FakeContext.from(ctx).counterValues[Int(id)] += delta }
         t.config_string = { ctx, key, out in
             let fake = FakeContext.from(ctx)
-            switch fake.config[String(cString: key!)] {
+            switch fake.configValue(at: String(cString: key!)) {
             case nil: return sh_status(SH_NOT_FOUND)
             case .string(let text)?:
                 out!.pointee = fake.borrow(text)
@@ -62,7 +62,7 @@ enum FakeHost {
             }
         }
         t.config_int64 = { ctx, key, out in
-            switch FakeContext.from(ctx).config[String(cString: key!)] {
+            switch FakeContext.from(ctx).configValue(at: String(cString: key!)) {
             case nil: return sh_status(SH_NOT_FOUND)
             case .int(let value)?:
                 out!.pointee = value
@@ -71,7 +71,7 @@ enum FakeHost {
             }
         }
         t.config_double = { ctx, key, out in
-            switch FakeContext.from(ctx).config[String(cString: key!)] {
+            switch FakeContext.from(ctx).configValue(at: String(cString: key!)) {
             case nil: return sh_status(SH_NOT_FOUND)
             case .double(let value)?:
                 out!.pointee = value
@@ -82,13 +82,27 @@ enum FakeHost {
             }
         }
         t.config_bool = { ctx, key, out in
-            switch FakeContext.from(ctx).config[String(cString: key!)] {
+            switch FakeContext.from(ctx).configValue(at: String(cString: key!)) {
             case nil: return sh_status(SH_NOT_FOUND)
             case .bool(let value)?:
                 out!.pointee = value ? 1 : 0
                 return sh_status(SH_OK)
             default: return sh_status(SH_WRONG_TYPE)
             }
+        }
+        t.config_json = { ctx, key, out, length in
+            let fake = FakeContext.from(ctx)
+            let path = key.map { String(cString: $0) } ?? ""
+            let text: String
+            if path.isEmpty {
+                text = fake.configJSON()
+            } else {
+                guard let value = fake.configValue(at: path) else { return sh_status(SH_NOT_FOUND) }
+                text = value.json
+            }
+            out!.pointee = fake.borrow(text)
+            length?.pointee = text.utf8.count
+            return sh_status(SH_OK)
         }
         t.current_watermark = { ctx in FakeContext.from(ctx).watermark }
         t.processing_time = { ctx in FakeContext.from(ctx).processingTime }

@@ -44,7 +44,8 @@ final class Harness {
         var json = fake.configJSON()
         return json.withUTF8 { bytes in
             bytes.withMemoryRebound(to: CChar.self) { text in
-                vtable.create!(fake.raw, text.baseAddress, text.count, &instance)
+                // The very pointer of the descriptor, as the header promises.
+                vtable.create!(fake.raw, component, text.baseAddress, text.count, &instance)
             }
         }
     }
@@ -80,6 +81,41 @@ final class Harness {
     @discardableResult
     func close() -> sh_status {
         vtable.close!(instance, fake.raw)
+    }
+
+    /// Calls the component's migrate, which needs no instance. Returns the
+    /// status and, after SH_OK, the blob's bytes (the blob is freed with
+    /// host->free, as the host would).
+    func migrate(
+        kind: sh_migration_kind = SH_MIGRATE_OPERATOR_BLOB, from: UInt32, to: UInt32, stateName: String? = nil,
+        key: [UInt8]? = nil, data: [UInt8], structSize: Int = MemoryLayout<sh_migration>.size
+    ) -> (status: sh_status, data: [UInt8]?) {
+        let name = stateName.map { strdup($0)! }
+        let pluginVersion = strdup("0.0.0")!
+        defer {
+            free(name)
+            free(pluginVersion)
+        }
+        return data.withUnsafeBufferPointer { bytes in
+            (key ?? []).withUnsafeBufferPointer { keyBytes in
+                var migration = sh_migration()
+                migration.struct_size = UInt32(structSize)
+                migration.kind = kind
+                migration.from_version = from
+                migration.to_version = to
+                migration.state_name = name.map { UnsafePointer($0) }
+                migration.from_plugin_version = UnsafePointer(pluginVersion)
+                migration.key = key == nil ? nil : keyBytes.baseAddress
+                migration.key_len = keyBytes.count
+                migration.data = bytes.baseAddress
+                migration.len = bytes.count
+                var blob = sh_blob(data: nil, len: 0)
+                let status = vtable.migrate!(fake.raw, component, &migration, &blob)
+                guard status == SH_OK, let data = blob.data else { return (status, nil) }
+                defer { FakeHost.table.pointee.free!(data) }
+                return (status, Array(UnsafeBufferPointer(start: data, count: blob.len)))
+            }
+        }
     }
 
     func destroy() {

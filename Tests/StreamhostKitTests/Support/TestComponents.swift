@@ -44,10 +44,28 @@ final class EchoOperator: Operator {
 }
 
 /// Emits "0", "1", ... up to `count` (keyed "k<i>"), `max` at a time; its
-/// state is the next number.
+/// state is the next number: 8 bytes little-endian in state version 2, 4 in
+/// version 1, which `migrate` rewrites.
 final class ScriptedSource: Source {
     static let name = "scripted"
     static let description = "Emits numbers"
+    static let stateVersion: UInt32 = 2
+
+    static func migrate(_ migration: Migration, context: Context) throws -> [UInt8] {
+        guard migration.kind == .operatorBlob else {
+            let key = migration.key.map { String(decoding: $0, as: UTF8.self) } ?? "nil"
+            throw PluginError.failed(
+                "scripted: no keyed state to migrate ('\(migration.stateName ?? "nil")', key \(key), "
+                    + "from plugin \(migration.fromPluginVersion))")
+        }
+        guard migration.fromVersion == 1, migration.toVersion == 2, migration.data.count == 4 else {
+            throw PluginError.failed(
+                "scripted: cannot migrate \(migration.data.count) bytes from \(migration.fromVersion) to \(migration.toVersion)")
+        }
+        context.log("scripted: state 1 -> 2", level: .info)
+        let next = Int64(Int32(littleEndian: migration.data.loadUnaligned(as: Int32.self)))
+        return withUnsafeBytes(of: next.littleEndian) { Array($0) }
+    }
 
     let count: Int
     let idleEvery: Int
