@@ -164,7 +164,7 @@ struct PipelineTests {
               - {id: gen, source: datagen, config: {count: 0, rate: 20000}}
               - {id: out, sink: file, config: {path: "\(output)"}}
             """)
-        let outcome = try CLI.run(["run", job], signalAfter: (SIGINT, 1.5), timeoutSeconds: 60)
+        let outcome = try CLI.run(["run", job], timeoutSeconds: 60, signalAfter: (SIGINT, 1.5))
         #expect(outcome.status == 0, "\(outcome.standardError)")
         #expect(outcome.standardError.contains("SIGINT: stopping the sources and draining the pipeline"))
         let lines = CLI.lines(output)

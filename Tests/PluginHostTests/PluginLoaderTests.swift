@@ -43,6 +43,19 @@ struct PluginLoaderTests {
         #expect(error.description.contains("is not a shared object (it is a text file)"))
     }
 
+    @Test func refusesEmptyAndTruncatedFiles() throws {
+        let empty = try directory.write("libempty.so", "")
+        #expect(refusal(empty) == .notASharedObject(path: empty, detail: "the file is empty"))
+        let original = try CPluginBuilder.fixture("pass", into: directory)
+        let head = try Data(contentsOf: URL(fileURLWithPath: original)).prefix(10)
+        let cut = directory.file("libcut.so")
+        try head.write(to: URL(fileURLWithPath: cut))
+        #expect(refusal(cut) == .notASharedObject(path: cut, detail: "the ELF header is cut short: the file has 10 bytes"))
+        let binary = directory.file("libbinary.so")
+        try Data([0, 1, 2, 3, 255, 254]).write(to: URL(fileURLWithPath: binary))
+        #expect(refusal(binary) == .notASharedObject(path: binary, detail: "it has no ELF header"))
+    }
+
     @Test func refusesAnObjectFile() throws {
         let object = directory.file("pass.o")
         let outcome = try ProcessRunner.run("cc", ["-c", "-fPIC", "-I", BuildProducts.sdkInclude, "-o", object,

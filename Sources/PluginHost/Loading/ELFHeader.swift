@@ -18,7 +18,7 @@ struct ELFHeader {
     let machine: UInt16
 
     /// Reads the header of the file at `path`.
-    /// Returns nil with a reason when the file is not ELF at all.
+    /// Throws `notASharedObject` saying what the file is when it is not ELF.
     static func read(path: String) throws(PluginLoadError) -> ELFHeader {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
@@ -27,16 +27,17 @@ struct ELFHeader {
         if fstat(fd, &stats) == 0, (stats.st_mode & S_IFMT) == S_IFDIR {
             throw .notASharedObject(path: path, detail: "it is a directory")
         }
-        var bytes = [UInt8](repeating: 0, count: 20)
-        let count = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, 20) }
-        guard count == 20 else {
-            throw .notASharedObject(path: path, detail: "the file is too short to be one: \(max(count, 0)) bytes")
-        }
-        guard bytes[0] == 0x7f, bytes[1] == UInt8(ascii: "E"), bytes[2] == UInt8(ascii: "L"),
-              bytes[3] == UInt8(ascii: "F")
-        else {
-            let isText = bytes.allSatisfy { $0 == 9 || $0 == 10 || $0 == 13 || (32..<127).contains($0) }
+        var bytes = [UInt8](repeating: 0, count: 64)
+        let count = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, 64) }
+        guard count >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+        let head = bytes[0..<count]
+        guard count >= 4, head.starts(with: [0x7f, UInt8(ascii: "E"), UInt8(ascii: "L"), UInt8(ascii: "F")]) else {
+            if count == 0 { throw .notASharedObject(path: path, detail: "the file is empty") }
+            let isText = head.allSatisfy { $0 == 9 || $0 == 10 || $0 == 13 || (32..<127).contains($0) }
             throw .notASharedObject(path: path, detail: isText ? "it is a text file" : "it has no ELF header")
+        }
+        guard count >= 20 else {
+            throw .notASharedObject(path: path, detail: "the ELF header is cut short: the file has \(count) bytes")
         }
         let littleEndian = bytes[5] == 1
         func u16(_ offset: Int) -> UInt16 {
