@@ -1,1 +1,69 @@
-print("bench")
+// streamhost-bench: measures the host and prints what it measured, on which
+// input and on how many cores. It never judges a timing; docs/BENCHMARKS.md
+// records figures together with the command that produced them.
+//
+//   swift build -c release --product streamhost-bench
+//   swift build -c release --product streamhost-datagen
+//   swift build -c release --product streamhost-blackhole
+//   .build/release/streamhost-bench [--quick] [--repetitions N] [--only pipeline|abi]
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+func writeStandardError(_ text: String) {
+    FileHandle.standardError.write(text.data(using: .utf8)!)
+}
+
+func runBenchmarks() -> Int32 {
+    let options: BenchmarkOptions
+    do {
+        options = try BenchmarkOptions.parse(Array(CommandLine.arguments.dropFirst()))
+    } catch {
+        writeStandardError("error: \(error)\n" + BenchmarkOptions.usage + "\n")
+        return 2
+    }
+    if options.showHelp {
+        print(BenchmarkOptions.usage)
+        return 0
+    }
+    #if DEBUG
+    writeStandardError("warning: this is a debug build; its figures are not worth quoting "
+        + "(build with -c release)\n")
+    #endif
+
+    let environment: BenchmarkEnvironment
+    do {
+        environment = try BenchmarkEnvironment.prepare()
+    } catch {
+        writeStandardError("error: \(error)\n")
+        return 1
+    }
+    defer { environment.removeScratch() }
+
+    let report = Report(machine: Machine.current())
+    report.header(command: CommandLine.arguments.joined(separator: " "), environment: environment, options: options)
+    do {
+        for group in options.groups {
+            switch group {
+            case .pipeline:
+                try PipelineThroughputBenchmark(
+                    environment: environment, records: options.quick ? 500_000 : 5_000_000
+                ).run(options: options, report: report)
+            case .abi:
+                try ABICrossingBenchmark(
+                    environment: environment,
+                    readCalls: options.quick ? 100_000 : 1_000_000,
+                    emitCalls: options.quick ? 1_000 : 10_000
+                ).run(options: options, report: report)
+            }
+        }
+    } catch {
+        writeStandardError("error: \(error)\n")
+        return 1
+    }
+    print("load average  \(Machine.loadAverage()) (at end)")
+    return 0
+}
+
+exit(runBenchmarks())

@@ -1,0 +1,67 @@
+/// The command line of streamhost-bench.
+struct BenchmarkOptions {
+    /// Benchmarks that can be chosen with `--only`.
+    enum Group: String, CaseIterable {
+        case pipeline, abi
+    }
+
+    /// Fewer records and repetitions: a smoke run, not figures to quote.
+    var quick = false
+    var repetitions = 5
+    var warmups = 1
+    var groups: [Group] = Group.allCases
+    /// Print the usage and measure nothing.
+    var showHelp = false
+
+    static let usage = """
+        usage: streamhost-bench [--quick] [--repetitions N] [--only pipeline|abi]
+
+          --quick            a short smoke run (fewer records, 3 repetitions); not for quoting
+          --repetitions N    measured repetitions per case (default 5; medians are quoted)
+          --only GROUP       run one benchmark: pipeline (throughput of whole jobs) or
+                             abi (the cost of crossing the plugin ABI)
+
+        Build it and the plugins it loads with
+          swift build -c release --product streamhost-bench
+          swift build -c release --product streamhost-datagen
+          swift build -c release --product streamhost-blackhole
+        """
+
+    static func parse(_ arguments: [String]) throws -> BenchmarkOptions {
+        var options = BenchmarkOptions()
+        var explicitRepetitions: Int?
+        var index = 0
+        func value(_ flag: String) throws -> String {
+            index += 1
+            guard index < arguments.count else { throw BenchmarkError(description: "\(flag) needs a value") }
+            return arguments[index]
+        }
+        while index < arguments.count {
+            let argument = arguments[index]
+            switch argument {
+            case "--quick":
+                options.quick = true
+            case "--repetitions":
+                let text = try value(argument)
+                guard let count = Int(text), count >= 1 else {
+                    throw BenchmarkError(description: "--repetitions must be a whole number >= 1, got '\(text)'")
+                }
+                explicitRepetitions = count
+            case "--only":
+                let text = try value(argument)
+                guard let group = Group(rawValue: text) else {
+                    throw BenchmarkError(description: "--only takes pipeline or abi, got '\(text)'")
+                }
+                options.groups = [group]
+            case "-h", "--help":
+                options.showHelp = true
+            default:
+                throw BenchmarkError(description: "unknown argument '\(argument)'")
+            }
+            index += 1
+        }
+        if options.quick { options.repetitions = 3 }
+        if let explicitRepetitions { options.repetitions = explicitRepetitions }
+        return options
+    }
+}
