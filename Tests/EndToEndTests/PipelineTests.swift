@@ -65,6 +65,20 @@ struct PipelineTests {
         #expect(missing.standardError.contains("unknown operator 'fixture-pass'"))
     }
 
+    @Test func aPluginNamedWithoutASlashIsTheFileInTheCurrentDirectory() throws {
+        _ = try CPluginBuilder.fixture("pass", into: directory)
+        let job = try directory.write("here.yaml", """
+            name: here
+            pipeline:
+              - {id: gen, source: datagen, config: {count: 3}}
+              - {id: pass, operator: fixture-pass}
+              - {id: out, sink: blackhole}
+            """)
+        let outcome = try CLI.run(["run", "here.yaml", "--plugin", "libpass.so"], in: directory.path)
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        #expect(outcome.standardError.contains("3 records in, 3 into sinks"))
+    }
+
     @Test func csvInJSONLinesOut() throws {
         let input = try directory.write("in.csv", "id,name,score\n1,\"Smith, Jo\",9.5\n2,Lee,\n")
         let job = try directory.write("csv.yaml", """

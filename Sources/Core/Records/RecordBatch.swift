@@ -17,26 +17,32 @@
 /// # Ownership
 /// The batch owns its buffers and frees them on deinit. Pointers handed out
 /// by the `withColumns` family are valid only inside the closure.
+///
+/// # Performance
+/// The stored properties are `@exclusivity(unchecked)`: a batch has one
+/// writer at a time by design (above), and Swift's dynamic exclusivity
+/// checks on them made a per-record append six times slower (see
+/// docs/BENCHMARKS.md, "Dynamic exclusivity checks").
 public final class RecordBatch: @unchecked Sendable {
     /// Bits of the flags column, equal to `SH_RECORD_*` in streamhost.h.
     public static let keyNullFlag: UInt8 = 1 << 0
     public static let valueNullFlag: UInt8 = 1 << 1
 
-    public private(set) var count: Int = 0
-    public private(set) var isSealed = false
+    @exclusivity(unchecked) public private(set) var count: Int = 0
+    @exclusivity(unchecked) public private(set) var isSealed = false
 
-    private var capacity: Int
-    private var timestampStorage: UnsafeMutablePointer<Int64>
-    private var keyOffsetStorage: UnsafeMutablePointer<UInt32>
-    private var valueOffsetStorage: UnsafeMutablePointer<UInt32>
-    private var flagStorage: UnsafeMutablePointer<UInt8>?
-    private var keyStorage: UnsafeMutablePointer<UInt8>
-    private var keyCapacity: Int
-    private var valueStorage: UnsafeMutablePointer<UInt8>
-    private var valueCapacity: Int
+    @exclusivity(unchecked) private var capacity: Int
+    @exclusivity(unchecked) private var timestampStorage: UnsafeMutablePointer<Int64>
+    @exclusivity(unchecked) private var keyOffsetStorage: UnsafeMutablePointer<UInt32>
+    @exclusivity(unchecked) private var valueOffsetStorage: UnsafeMutablePointer<UInt32>
+    @exclusivity(unchecked) private var flagStorage: UnsafeMutablePointer<UInt8>?
+    @exclusivity(unchecked) private var keyStorage: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) private var keyCapacity: Int
+    @exclusivity(unchecked) private var valueStorage: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) private var valueCapacity: Int
 
     /// Whether any record has a non-null key.
-    public private(set) var hasKeys = false
+    @exclusivity(unchecked) public private(set) var hasKeys = false
 
     public init(recordCapacity: Int = 1024, valueBytesCapacity: Int = 64 * 1024) {
         capacity = max(recordCapacity, 1)

@@ -36,6 +36,9 @@ public struct RejectedRecord: Sendable {
 /// Used by the one thread that is running the instance's callback (ABI rule
 /// 8), except `wakeup`, whose handler must itself be thread-safe.
 ///
+/// The fields on the emit path are `@exclusivity(unchecked)`: only that one
+/// thread touches them, and the dynamic checks cost more than the append.
+///
 /// # Ownership
 /// The runtime keeps the context alive until the instance's destroy has
 /// returned; the `sh_ctx *` handed to the plugin is an unretained pointer to
@@ -49,19 +52,19 @@ public final class InstanceContext: @unchecked Sendable {
     public let componentName: String
     /// The validated config with the schema's defaults.
     public let config: JSONValue
-    public internal(set) var phase: Phase = .created
-    var inCallback = false
+    @exclusivity(unchecked) public internal(set) var phase: Phase = .created
+    @exclusivity(unchecked) var inCallback = false
 
     /// Output batches close at whichever limit comes first.
     public let batchRecordsMax: Int
     public let batchBytesMax: Int
-    private var current: RecordBatch
-    private var sealed: [RecordBatch] = []
+    @exclusivity(unchecked) private var current: RecordBatch
+    @exclusivity(unchecked) private var sealed: [RecordBatch] = []
     /// Records emitted so far.
-    public private(set) var emittedCount = 0
+    @exclusivity(unchecked) public private(set) var emittedCount = 0
 
     /// The message given to set_error during the current callback.
-    var callbackError: String?
+    @exclusivity(unchecked) var callbackError: String?
     private var lastHostError: UnsafeMutablePointer<CChar>?
     private var configStrings: [String: UnsafeMutablePointer<CChar>] = [:]
     let jobNameC: UnsafeMutablePointer<CChar>

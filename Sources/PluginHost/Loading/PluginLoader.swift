@@ -48,7 +48,10 @@ public enum PluginLoader {
         let (handle, entry): (UnsafeMutableRawPointer, UnsafeMutableRawPointer) = try dlLock.withLock {
             _ throws(PluginLoadError) in
             _ = dlerror()
-            guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
+            // Without a slash dlopen searches the library path instead of
+            // opening the file the user named.
+            let openPath = path.contains("/") ? path : "./" + path
+            guard let handle = dlopen(openPath, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
                 let message = dlerror().map { String(cString: $0) } ?? "unknown dlopen error"
                 if message.contains("cannot dynamically load position-independent executable")
                     || message.contains("PIE object") {
