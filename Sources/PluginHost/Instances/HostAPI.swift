@@ -50,13 +50,15 @@ public enum HostAPI {
         t.pointee.services = services
         t.pointee.host_version = hostVersionC
 
+        // The two emit functions borrow the context without retaining it:
+        // they run once per record or batch.
         t.pointee.emit = { ctx, record in
-            guard let context = InstanceContext.from(ctx), let record else { return Status.invalid }
-            return context.emit(record)
+            guard let ctx, let record else { return Status.invalid }
+            return InstanceContext.borrowing(ctx) { $0.emit(record) }
         }
         t.pointee.emit_batch = { ctx, batch in
-            guard let context = InstanceContext.from(ctx), let batch else { return Status.invalid }
-            return context.emit(batch: batch)
+            guard let ctx, let batch else { return Status.invalid }
+            return InstanceContext.borrowing(ctx) { $0.emit(batch: batch) }
         }
         t.pointee.emit_side = { ctx, _, _ in
             InstanceContext.from(ctx)?.unsupported("emit_side", service: "side outputs") ?? Status.invalid

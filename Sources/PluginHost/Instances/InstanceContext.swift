@@ -113,6 +113,13 @@ public final class InstanceContext: @unchecked Sendable {
     /// The `sh_ctx *` handed to the plugin.
     public var opaque: OpaquePointer { OpaquePointer(Unmanaged.passUnretained(self).toOpaque()) }
 
+    /// Calls `body` with the context behind `ctx`, without retaining it (the
+    /// runtime keeps it alive for as long as the plugin may call).
+    @inline(__always)
+    static func borrowing<R>(_ ctx: OpaquePointer, _ body: (InstanceContext) -> R) -> R {
+        Unmanaged<InstanceContext>.fromOpaque(UnsafeRawPointer(ctx))._withUnsafeGuaranteedRef(body)
+    }
+
     static func from(_ ctx: OpaquePointer?) -> InstanceContext? {
         guard let ctx else { return nil }
         return Unmanaged<InstanceContext>.fromOpaque(UnsafeRawPointer(ctx)).takeUnretainedValue()

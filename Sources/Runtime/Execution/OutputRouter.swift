@@ -16,8 +16,9 @@ final class OutputRouter {
         /// The consumer's channels: one per consumer instance, or, for a
         /// forward edge, only the channel to the same-numbered instance.
         let channels: [Channel]
-        var nextTarget: Int
-        var builders: [RecordBatch?]
+        // Touched per record by one task only: no dynamic exclusivity checks.
+        @exclusivity(unchecked) var nextTarget: Int
+        @exclusivity(unchecked) var builders: [RecordBatch?]
 
         init(exchange: Exchange, channels: [Channel], firstTarget: Int) {
             self.exchange = exchange
