@@ -141,16 +141,16 @@ struct PipelineThroughputBenchmark {
                                                   warmups: options.warmups)
         for measurement in measurements { report.block(measurement) }
         let byName = Dictionary(uniqueKeysWithValues: measurements.map { ($0.benchmark.name, $0) })
-        func compare(_ operatorCase: String, _ baseline: String) {
+        func compare(_ operatorCase: String, _ baseline: String, adding what: String = "operator") {
             guard let withOperator = byName[operatorCase], let without = byName[baseline] else { return }
             let added = withOperator.nanosecondsPerRecord - without.nanosecondsPerRecord
             report.derived("\(operatorCase) vs \(baseline)",
                 "throughput ratio \(Format.fixed(withOperator.recordsPerSecond / without.recordsPerSecond, 3)), "
-                + "operator adds \(Format.fixed(added, 2)) ns/record (wall clock)")
+                + "\(what) adds \(Format.fixed(added, 2)) ns/record (wall clock)")
         }
         compare("pipeline.p1.passthrough", "pipeline.p1.direct")
         compare("pipeline.p2.keyby.passthrough", "pipeline.p2.keyby.direct")
-        compare("pipeline.p1.keyby.passthrough", "pipeline.p1.passthrough")
+        compare("pipeline.p1.keyby.passthrough", "pipeline.p1.passthrough", adding: "the hash exchange")
         if let one = byName["pipeline.p1.keyby.passthrough"], let two = byName["pipeline.p2.keyby.passthrough"] {
             report.derived("p2 vs p1 (key_by + passthrough)",
                 "speed-up \(Format.fixed(two.recordsPerSecond / one.recordsPerSecond, 3)) on "
