@@ -71,6 +71,19 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(name: "TestKit", dependencies: ["Core"], swiftSettings: swiftSettings),
 
+        // The durable log: Kafka RecordBatch v2 segments. CRC-32C in C (SSE4.2
+        // when the CPU has it); codecs from Debian's libraries.
+        .target(name: "CLogSupport", path: "Sources/CLogSupport", cSettings: [.unsafeFlags(["-O2"])]),
+        .systemLibrary(name: "CLZ4", path: "Sources/CSystem/CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CZstd", path: "Sources/CSystem/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CSystem/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSnappy", path: "Sources/CSystem/CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        .target(
+            name: "Log",
+            dependencies: ["Core", "CLogSupport", "CLZ4", "CZstd", "CZlib", "CSnappy",
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
+
         // The Swift plugin kit and the plugins written with it.
         .target(
             name: "StreamhostKit", dependencies: ["StreamhostABI"], path: "SDK/swift/StreamhostKit",
@@ -94,6 +107,7 @@ let package = Package(
         // Tests mirror the modules; EndToEndTests drive the built binary and
         // load every plugin through dlopen.
         .testTarget(name: "CoreTests", dependencies: ["Core", "TestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "LogTests", dependencies: ["Log", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PluginHostTests", dependencies: ["PluginHost", "TestKit"],
             exclude: ["Fixtures"],

@@ -1,0 +1,2 @@
+/* The Debian -dev package's headers, for Swift. */
+#include <zlib.h>
