@@ -1,3 +1,5 @@
+import Core
+import Log
 import Testing
 
 /// A small seeded generator (SplitMix64) so property tests replay exactly:
@@ -15,8 +17,21 @@ struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 
+    /// `count` random bytes, eight from each step (fast enough in debug builds).
     mutating func bytes(_ count: Int) -> [UInt8] {
-        (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &self) }
+        var result = [UInt8](repeating: 0, count: count)
+        result.withUnsafeMutableBytes { buffer in
+            var index = 0
+            while index < count {
+                var word = next()
+                for _ in 0..<min(8, count - index) {
+                    buffer[index] = UInt8(truncatingIfNeeded: word)
+                    word >>= 8
+                    index += 1
+                }
+            }
+        }
+        return result
     }
 }
 
@@ -45,5 +60,45 @@ struct BigEndianBytes {
         let first = (0..<8).map { _ in a.next() }
         #expect(first == (0..<8).map { _ in b.next() })
         #expect(first != (0..<8).map { _ in c.next() })
+    }
+}
+
+/// Helpers over batch bytes for tests that tamper with batches.
+enum BatchBytes {
+    /// Recomputes the CRC (bytes 17..<21) over bytes 21..<end, so a test can
+    /// reach the checks that come after the CRC.
+    static func reseal(_ batch: inout [UInt8]) {
+        let crc = batch.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[21...])) }
+        withUnsafeBytes(of: crc.bigEndian) { batch.replaceSubrange(17..<21, with: $0) }
+    }
+
+    /// Replaces the records section of an uncompressed batch with `records`
+    /// (already compressed by the caller with `codec`), fixing batchLength,
+    /// the codec bits and the CRC.
+    static func replacingRecords(of batch: [UInt8], with records: [UInt8], codec: Int16) -> [UInt8] {
+        var result = Array(batch[0..<61]) + records
+        withUnsafeBytes(of: Int32(result.count - 12).bigEndian) { result.replaceSubrange(8..<12, with: $0) }
+        let attributes = (Int16(result[21]) << 8 | Int16(result[22])) & ~0x07 | codec
+        withUnsafeBytes(of: attributes.bigEndian) { result.replaceSubrange(21..<23, with: $0) }
+        reseal(&result)
+        return result
+    }
+
+    /// The records section (after the 61-byte header).
+    static func records(of batch: [UInt8]) -> [UInt8] { Array(batch[61...]) }
+}
+
+extension Array where Element == UInt8 {
+    init(_ string: String) { self = Array(string.utf8) }
+}
+
+extension RecordBatch {
+    /// Appends a record given as optional arrays (nil is null).
+    func append(timestamp: Int64, key: [UInt8]?, value: [UInt8]?) {
+        func with(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> Void) {
+            guard let bytes else { return body(nil) }
+            bytes.withUnsafeBytes { body($0) }
+        }
+        with(key) { key in with(value) { value in append(timestamp: timestamp, key: key, value: value) } }
     }
 }

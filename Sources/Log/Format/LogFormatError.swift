@@ -29,19 +29,22 @@ public struct LogFormatError: Error, CustomStringConvertible, Sendable, Equatabl
     /// Offset within the batch where the problem was found; nil when it is
     /// not about a position (an argument to `encode`).
     public let byteOffset: Int?
+    /// Whether `byteOffset` counts within the decompressed records section
+    /// of a compressed batch rather than within the batch's stored bytes.
+    public let inDecompressedRecords: Bool
     /// What is wrong, in words.
     public let message: String
 
-    public init(_ kind: Kind, _ message: String, at byteOffset: Int? = nil) {
+    public init(_ kind: Kind, _ message: String, at byteOffset: Int? = nil, inDecompressedRecords: Bool = false) {
         self.kind = kind
         self.message = message
         self.byteOffset = byteOffset
+        self.inDecompressedRecords = inDecompressedRecords
     }
 
     public var description: String {
-        if let byteOffset {
-            return "RecordBatch v2: \(message) (at byte \(byteOffset) of the batch)"
-        }
-        return "RecordBatch v2: \(message)"
+        guard let byteOffset else { return "RecordBatch v2: \(message)" }
+        let place = inDecompressedRecords ? "of the decompressed records" : "of the batch"
+        return "RecordBatch v2: \(message) (at byte \(byteOffset) \(place))"
     }
 }

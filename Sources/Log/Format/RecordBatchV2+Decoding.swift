@@ -1,0 +1,202 @@
+import Core
+
+extension RecordBatchV2 {
+    /// The most bytes a batch's records may decompress to. A compressed batch
+    /// is at most `RecordBatchHeader.batchBytesMax`, but a hostile one can
+    /// claim gigabytes once inflated; decoding stops with an error instead.
+    public static let decompressedBytesMax = 128 << 20
+
+    /// The fewest bytes one record takes: length, attributes, timestampDelta,
+    /// offsetDelta, key length, value length and header count, one byte each.
+    static let recordBytesMin = 7
+
+    /// Decodes every record of the batch at the start of `batch`.
+    ///
+    /// Checks the header and the CRC first, then decompresses and reads each
+    /// record with every varint and length bounded by the bytes around it.
+    /// Any disagreement throws a `LogFormatError` naming the byte offset;
+    /// a malformed batch never crashes or reads out of bounds.
+    public static func decode(_ batch: UnsafeRawBufferPointer) throws(LogFormatError) -> [DecodedRecord] {
+        var collector = DecodedRecordCollector()
+        try visitRecords(batch, visitor: &collector)
+        return collector.records
+    }
+
+    /// Decodes the batch at the start of `batch` into `into`, skipping
+    /// records whose offset is below `fromOffset`; returns how many records
+    /// were appended.
+    ///
+    /// Keys and values are copied from the (decompressed) batch straight
+    /// into the columns, without a per-record allocation. Core batches have
+    /// no headers, so record headers are dropped. Checks as `decode(_:)`
+    /// does; on error, records appended before it stay in `into`.
+    @discardableResult
+    public static func decode(
+        _ batch: UnsafeRawBufferPointer, into: RecordBatch, fromOffset: Int64 = 0
+    ) throws(LogFormatError) -> Int {
+        var appender = RecordBatchAppender(batch: into, fromOffset: fromOffset)
+        try visitRecords(batch, visitor: &appender) { header in
+            // A batch wholly below fromOffset still has its CRC checked but
+            // is not decompressed.
+            header.lastOffset >= fromOffset
+        }
+        return appender.appended
+    }
+
+    /// Checks the batch and calls `visitor` with each record in order.
+    ///
+    /// `shouldRead` sees the CRC-checked header and may skip the records.
+    static func visitRecords<Visitor: RecordVisitor>(
+        _ batch: UnsafeRawBufferPointer, visitor: inout Visitor,
+        shouldRead: (RecordBatchHeader) -> Bool = { _ in true }
+    ) throws(LogFormatError) {
+        let header = try checkCRC(batch)
+        guard shouldRead(header) else { return }
+        let section = UnsafeRawBufferPointer(
+            rebasing: batch[RecordBatchHeader.Field.records ..< header.totalSize])
+        if header.compression == .none {
+            try readRecords(section, header: header, offsetBias: RecordBatchHeader.Field.records,
+                            isDecompressed: false, visitor: &visitor)
+        } else {
+            try RecordCompression.withDecompressed(header.compression, section, limit: decompressedBytesMax) {
+                (records) throws(LogFormatError) in
+                try readRecords(records, header: header, offsetBias: 0, isDecompressed: true, visitor: &visitor)
+            }
+        }
+    }
+
+    /// Reads `header.recordCount` records that fill `section` exactly.
+    @inline(__always)
+    private static func readRecords<Visitor: RecordVisitor>(
+        _ section: UnsafeRawBufferPointer, header: RecordBatchHeader, offsetBias: Int, isDecompressed: Bool,
+        visitor: inout Visitor
+    ) throws(LogFormatError) {
+        var reader = ByteReader(section, offsetBias: offsetBias, isDecompressed: isDecompressed)
+        let count = Int(header.recordCount)
+        // Also bounds what a visitor reserves for a hostile recordCount.
+        guard count <= section.count / recordBytesMin else {
+            throw LogFormatError(
+                .malformedRecord,
+                "recordCount \(count) needs at least \(count * recordBytesMin) bytes of records, "
+                    + "the batch has \(section.count)",
+                at: RecordBatchHeader.Field.recordCount)
+        }
+        visitor.begin(recordCount: count)
+        let useMaxTimestamp = header.timestampType == .logAppendTime
+        for index in 0..<count {
+            reader.limit = reader.count
+            let lengthAt = reader.position
+            let length = try reader.readVarint("length", record: index)
+            guard length >= 0, Int(length) <= reader.remaining else {
+                throw reader.error(
+                    "record \(index): length \(length) is outside 0...\(reader.remaining) (bytes left)", at: lengthAt)
+            }
+            let recordEnd = reader.position + Int(length)
+            reader.limit = recordEnd
+            _ = try reader.readInt8("attributes", record: index)
+            let timestampDelta = try reader.readVarlong("timestampDelta", record: index)
+            let offsetDelta = try reader.readVarint("offsetDelta", record: index)
+            let key = try reader.readLengthPrefixed("key", record: index, nullable: true)
+            let value = try reader.readLengthPrefixed("value", record: index, nullable: true)
+            let headerCountAt = reader.position
+            let headerCount = try reader.readVarint("header count", record: index)
+            // A header takes at least two bytes (two length varints).
+            guard headerCount >= 0, Int(headerCount) <= reader.remaining / 2 else {
+                throw reader.error(
+                    "record \(index): header count \(headerCount) is negative or exceeds the record's bytes",
+                    at: headerCountAt)
+            }
+            let headersStart = reader.position
+            for _ in 0..<Int(headerCount) {
+                _ = try reader.readLengthPrefixed("header key", record: index, nullable: false)
+                _ = try reader.readLengthPrefixed("header value", record: index, nullable: true)
+            }
+            guard reader.position == recordEnd else {
+                throw reader.error(
+                    "record \(index): length says \(length) bytes but its fields end \(recordEnd - reader.position) "
+                        + "bytes early",
+                    at: reader.position)
+            }
+            let headers = RawHeaders(
+                bytes: UnsafeRawBufferPointer(start: reader.base + headersStart, count: recordEnd - headersStart),
+                count: Int(headerCount))
+            visitor.visit(
+                offset: header.baseOffset &+ Int64(offsetDelta),
+                timestamp: useMaxTimestamp ? header.maxTimestamp : header.baseTimestamp &+ timestampDelta,
+                key: key, value: value, headers: headers)
+        }
+        reader.limit = reader.count
+        guard reader.position == reader.count else {
+            throw reader.error(
+                "\(reader.count - reader.position) bytes follow the last of \(count) records", at: reader.position)
+        }
+    }
+}
+
+/// Receives the records of a batch as `visitRecords` reads them. The
+/// buffers are valid only during the call.
+protocol RecordVisitor {
+    mutating func begin(recordCount: Int)
+    mutating func visit(
+        offset: Int64, timestamp: Int64, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
+        headers: RawHeaders)
+}
+
+/// A record's headers as stored, already bounds-checked by the reader.
+struct RawHeaders {
+    let bytes: UnsafeRawBufferPointer
+    let count: Int
+
+    /// Decodes the headers; only valid for bytes `visitRecords` has checked.
+    func decoded() -> [RecordHeader] {
+        guard count > 0 else { return [] }
+        var reader = ByteReader(bytes, offsetBias: 0, isDecompressed: false)
+        var headers: [RecordHeader] = []
+        headers.reserveCapacity(count)
+        do {
+            for _ in 0..<count {
+                let key = try reader.readLengthPrefixed("header key", record: 0, nullable: false)
+                let value = try reader.readLengthPrefixed("header value", record: 0, nullable: true)
+                headers.append(RecordHeader(key: String(decoding: key ?? .init(start: nil, count: 0), as: UTF8.self),
+                                            value: value.map { Array($0) }))
+            }
+        } catch {
+            // The bytes were checked when the record was read.
+            preconditionFailure("headers failed a second read: \(error)")
+        }
+        return headers
+    }
+}
+
+struct DecodedRecordCollector: RecordVisitor {
+    var records: [DecodedRecord] = []
+
+    mutating func begin(recordCount: Int) { records.reserveCapacity(recordCount) }
+
+    mutating func visit(
+        offset: Int64, timestamp: Int64, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
+        headers: RawHeaders
+    ) {
+        records.append(DecodedRecord(
+            offset: offset, timestamp: timestamp, key: key.map { Array($0) }, value: value.map { Array($0) },
+            headers: headers.decoded()))
+    }
+}
+
+struct RecordBatchAppender: RecordVisitor {
+    let batch: RecordBatch
+    let fromOffset: Int64
+    var appended = 0
+
+    mutating func begin(recordCount: Int) {}
+
+    @inline(__always)
+    mutating func visit(
+        offset: Int64, timestamp: Int64, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
+        headers: RawHeaders
+    ) {
+        guard offset >= fromOffset else { return }
+        batch.append(timestamp: timestamp, key: key, value: value)
+        appended += 1
+    }
+}
