@@ -1,0 +1,315 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// The log's data directory: every topic and partition of one host, held
+/// by one process at a time.
+///
+/// Layout:
+///
+///     <data>/lock                              flock'ed; holds the owner's pid
+///     <data>/topics/<name>/config.json         partition count + TopicConfig
+///     <data>/topics/<name>/<partition>/        segments (see PartitionLog)
+///     <data>/staging/                          topics being created
+///     <data>/trash/                            topics being deleted
+///
+/// Metadata changes are atomic: a topic is assembled under `staging/` and
+/// renamed into `topics/`; a deleted topic is renamed into `trash/` before
+/// its files are removed; `config.json` is replaced by write-temp, fsync,
+/// rename, fsync-directory. Whatever `staging/` and `trash/` hold at open
+/// is an operation a crash cut short, and is removed.
+///
+/// # Thread safety
+/// Safe to use from any thread: one lock serialises topic creation,
+/// deletion and config changes. Partitions have their own locks, so
+/// appends and reads do not take this one.
+///
+/// # Ownership
+/// Holds the directory's lock from `open` until `close()`.
+public final class DataDirectory: Sendable {
+    static let topicsName = "topics"
+    static let stagingName = "staging"
+    static let trashName = "trash"
+
+    public let path: String
+    private let logger: Logger
+    private let clock: @Sendable () -> Int64
+    private let state: Mutex<State>
+
+    private struct State {
+        var topics: [String: Topic]
+        var lock: DataDirectoryLock?
+    }
+
+    private var topicsPath: String { path + "/" + Self.topicsName }
+    private var stagingPath: String { path + "/" + Self.stagingName }
+    private var trashPath: String { path + "/" + Self.trashName }
+
+    private init(path: String, logger: Logger, clock: @escaping @Sendable () -> Int64, state: consuming sending State) {
+        self.path = path
+        self.logger = logger
+        self.clock = clock
+        self.state = Mutex(state)
+    }
+
+    /// Opens the data directory at `path` (creating it), takes its lock and
+    /// opens (recovering) every topic's partitions.
+    ///
+    /// Throws `dataDirectoryLocked` naming the holder's pid when another
+    /// process, or another open `DataDirectory` in this one, holds it.
+    public static func open(
+        path: String, logger: Logger = Logger(label: "streamhost.log"),
+        clock: @escaping @Sendable () -> Int64 = PartitionLog.wallClockMilliseconds
+    ) throws(LogError) -> DataDirectory {
+        do {
+            try POSIXFileSystem.makeDirectories(path)
+        } catch {
+            throw LogError(error, "the data directory was not opened")
+        }
+        let lock = try DataDirectoryLock.acquire(directory: path)
+        var topics: [String: Topic] = [:]
+        do throws(LogError) {
+            let topicsPath = path + "/" + topicsName
+            do {
+                try POSIXFileSystem.makeDirectories(topicsPath)
+                try POSIXFileSystem.removeTree(path + "/" + stagingName)
+                try POSIXFileSystem.removeTree(path + "/" + trashName)
+            } catch {
+                throw LogError(error, "the data directory was not opened")
+            }
+            let names: [String]
+            do {
+                names = try POSIXFileSystem.list(topicsPath)
+            } catch {
+                throw LogError(error, "the data directory was not opened")
+            }
+            for name in names {
+                guard (try? TopicName.validate(name)) != nil, POSIXFileSystem.isDirectory(topicsPath + "/" + name) else {
+                    logger.warning("data directory \(path): ignoring \(topicsPath)/\(name), which is not a topic")
+                    continue
+                }
+                topics[name] = try openTopic(name, in: topicsPath, logger: logger, clock: clock)
+            }
+        } catch {
+            for topic in topics.values { try? topic.close() }
+            lock.release()
+            throw error
+        }
+        logger.info("opened data directory \(path): \(topics.count) topics")
+        return DataDirectory(path: path, logger: logger, clock: clock, state: State(topics: topics, lock: lock))
+    }
+
+    private static func openTopic(
+        _ name: String, in topicsPath: String, logger: Logger, clock: @escaping @Sendable () -> Int64
+    ) throws(LogError) -> Topic {
+        let directory = topicsPath + "/" + name
+        let metadata = try readMetadata(directory + "/" + TopicMetadata.fileName)
+        var partitions: [PartitionLog] = []
+        do throws(LogError) {
+            for number in 0 ..< metadata.partitions {
+                let partitionPath = directory + "/\(number)"
+                guard POSIXFileSystem.isDirectory(partitionPath) else {
+                    throw .corruptMetadata(
+                        path: directory + "/" + TopicMetadata.fileName,
+                        detail: "it lists \(metadata.partitions) partitions but \(partitionPath) is missing")
+                }
+                partitions.append(try PartitionLog.open(
+                    directory: partitionPath, config: metadata.config,
+                    partition: TopicPartition(topic: name, partition: number), logger: logger, clock: clock))
+            }
+        } catch {
+            for partition in partitions { try? partition.close() }
+            throw error
+        }
+        return Topic(name: name, partitions: partitions, config: metadata.config)
+    }
+
+    private static func readMetadata(_ file: String) throws(LogError) -> TopicMetadata {
+        let bytes: [UInt8]
+        do {
+            bytes = try POSIXFileSystem.readAll(file)
+        } catch {
+            throw .corruptMetadata(path: file, detail: "\(error.operation) failed: \(SystemCallError.text(error.code))")
+        }
+        let metadata: TopicMetadata
+        do {
+            metadata = try JSONDecoder().decode(TopicMetadata.self, from: Data(bytes))
+        } catch let error as LogError {
+            throw .corruptMetadata(path: file, detail: error.description)
+        } catch {
+            throw .corruptMetadata(path: file, detail: "not the expected JSON: \(error)")
+        }
+        guard metadata.version <= TopicMetadata.currentVersion else {
+            throw .corruptMetadata(
+                path: file,
+                detail: "format version \(metadata.version) is newer than this build's \(TopicMetadata.currentVersion); "
+                    + "use a newer streamhost")
+        }
+        guard (1 ... TopicLimits.partitionsMax).contains(metadata.partitions) else {
+            throw .corruptMetadata(path: file, detail: "partitions is \(metadata.partitions)")
+        }
+        return metadata
+    }
+
+    private static func encode(_ metadata: TopicMetadata) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        // Encoding plain integers and strings cannot fail.
+        return Array(try! encoder.encode(metadata)) + [UInt8(ascii: "\n")]
+    }
+
+    // MARK: Topics
+
+    /// The topics' names, sorted.
+    public var topics: [String] {
+        state.withLock { $0.topics.keys.sorted() }
+    }
+
+    /// The topic called `name`, or `unknownTopic`.
+    public func topic(named name: String) throws(LogError) -> Topic {
+        try state.withLock { (state) throws(LogError) -> Topic in
+            try checkOpen(state)
+            guard let topic = state.topics[name] else { throw .unknownTopic(name) }
+            return topic
+        }
+    }
+
+    private func checkOpen(_ state: borrowing State) throws(LogError) {
+        if state.lock == nil { throw .dataDirectoryClosed(path: path) }
+    }
+
+    /// Creates a topic with `partitions` empty partitions.
+    ///
+    /// The topic appears whole or not at all: it is assembled under
+    /// `staging/`, fsynced, and renamed into `topics/`.
+    @discardableResult
+    public func createTopic(name: String, partitions: Int, config: TopicConfig = TopicConfig()) throws(LogError) -> Topic {
+        try TopicName.validate(name)
+        guard (1 ... TopicLimits.partitionsMax).contains(partitions) else {
+            throw .invalidPartitionCount(topic: name, count: partitions)
+        }
+        return try state.withLock { (state) throws(LogError) -> Topic in
+            try checkOpen(state)
+            guard state.topics[name] == nil else { throw .topicExists(name) }
+            let staged = stagingPath + "/" + name
+            let final = topicsPath + "/" + name
+            do throws(SystemCallError) {
+                try POSIXFileSystem.removeTree(staged)
+                try POSIXFileSystem.makeDirectories(staged)
+                for number in 0 ..< partitions {
+                    try POSIXFileSystem.makeDirectories(staged + "/\(number)")
+                }
+                try POSIXFileSystem.writeAtomically(
+                    Self.encode(TopicMetadata(partitions: partitions, config: config)),
+                    to: staged + "/" + TopicMetadata.fileName)
+                try POSIXFileSystem.syncDirectory(stagingPath)
+                try POSIXFileSystem.move(staged, to: final)
+                try POSIXFileSystem.syncDirectory(topicsPath)
+            } catch {
+                try? POSIXFileSystem.removeTree(staged)
+                throw LogError(error, "topic '\(name)' was not created")
+            }
+            let topic = try Self.openTopic(name, in: topicsPath, logger: logger, clock: clock)
+            state.topics[name] = topic
+            logger.info("created topic \(name) with \(partitions) partitions")
+            return topic
+        }
+    }
+
+    /// Deletes a topic and all its data. Its `Topic` and partitions are
+    /// closed first; the directory is renamed into `trash/` (so the topic is
+    /// gone at once, even if a crash follows) and then removed.
+    public func deleteTopic(named name: String) throws(LogError) {
+        try state.withLock { (state) throws(LogError) in
+            try checkOpen(state)
+            guard let topic = state.topics[name] else { throw .unknownTopic(name) }
+            for partition in topic.partitions { try? partition.close() }
+            let trashed = trashPath + "/" + name + ".\(UInt64.random(in: 0 ... UInt64.max))"
+            do throws(SystemCallError) {
+                try POSIXFileSystem.makeDirectories(trashPath)
+                try POSIXFileSystem.move(topicsPath + "/" + name, to: trashed)
+                try POSIXFileSystem.syncDirectory(topicsPath)
+            } catch {
+                // The partitions are closed; reopening restores the topic.
+                state.topics[name] = nil
+                throw LogError(error, "topic '\(name)' may not be deleted; open the data directory again to see")
+            }
+            state.topics[name] = nil
+            do throws(SystemCallError) {
+                try POSIXFileSystem.removeTree(trashed)
+            } catch {
+                logger.warning("topic \(name) is deleted but \(trashed) could not be removed: \(LogError(error, "")); it is removed at the next open")
+            }
+            logger.info("deleted topic \(name)")
+        }
+    }
+
+    /// Changes a topic's config: each key in `changes` is set (validated by
+    /// `TopicConfig.parse`), each key in `resetting` goes back to its
+    /// default. All or nothing: a bad value changes nothing. Returns the
+    /// new config, which is stored atomically and applied to the partitions.
+    @discardableResult
+    public func alterConfig(
+        topic name: String, changes: [String: String], resetting: [String] = []
+    ) throws(LogError) -> TopicConfig {
+        try state.withLock { (state) throws(LogError) -> TopicConfig in
+            try checkOpen(state)
+            guard let topic = state.topics[name] else { throw .unknownTopic(name) }
+            var config = topic.config
+            for key in resetting { try config.reset(key: key) }
+            for key in changes.keys.sorted() { try config.parse(key: key, value: changes[key]!) }
+            do throws(SystemCallError) {
+                try POSIXFileSystem.writeAtomically(
+                    Self.encode(TopicMetadata(partitions: topic.partitionCount, config: config)),
+                    to: topicsPath + "/" + name + "/" + TopicMetadata.fileName)
+            } catch {
+                throw LogError(error, "the config of topic '\(name)' was not changed")
+            }
+            topic.update(config: config)
+            logger.info("topic \(name): config changed: \(changes.keys.sorted().map { "\($0)=\(changes[$0]!)" }.joined(separator: ", "))")
+            return config
+        }
+    }
+
+    /// Applies retention to every partition of every topic (see
+    /// `PartitionLog.applyRetention`); returns how many segments were
+    /// deleted. A partition that fails does not stop the others; the first
+    /// failure is thrown at the end.
+    @discardableResult
+    public func applyRetention(now: Int64) throws(LogError) -> Int {
+        let topics = try state.withLock { (state) throws(LogError) -> [Topic] in
+            try checkOpen(state)
+            return Array(state.topics.values)
+        }
+        var deleted = 0
+        var failure: LogError?
+        for topic in topics {
+            for partition in topic.partitions {
+                do {
+                    deleted += try partition.applyRetention(now: now)
+                } catch {
+                    logger.error("\(error)")
+                    failure = failure ?? error
+                }
+            }
+        }
+        if let failure { throw failure }
+        return deleted
+    }
+
+    /// Closes every partition (flushing as their flush.mode says) and
+    /// releases the directory's lock. Harmless twice.
+    public func close() throws(LogError) {
+        try state.withLock { (state) throws(LogError) in
+            guard let lock = state.lock else { return }
+            var failure: LogError?
+            for topic in state.topics.values {
+                do throws(LogError) { try topic.close() } catch { failure = failure ?? error }
+            }
+            state.topics = [:]
+            lock.release()
+            state.lock = nil
+            if let failure { throw failure }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Logging
+
+/// Opening a partition's directory: which files are segments, recovery of
+/// each (`Segment.recover`), and the checks between segments.
+extension PartitionLogCore {
+    static func open(
+        directory: String, config: TopicConfig, partition: TopicPartition, logger: Logger,
+        clock: @escaping @Sendable () -> Int64
+    ) throws(LogError) -> PartitionLogCore {
+        let names: [String]
+        do {
+            try POSIXFileSystem.makeDirectories(directory)
+            names = try POSIXFileSystem.list(directory)
+        } catch {
+            throw LogError(error, "\(partition) could not be opened")
+        }
+        var logBases: [Int64] = []
+        var indexFiles: [(base: Int64, name: String)] = []
+        for name in names {
+            guard let (base, suffix) = SegmentFileName.parse(name) else {
+                if name.hasSuffix(".tmp") { removeLeftover(directory + "/" + name, partition, logger, "a temporary file") }
+                continue
+            }
+            switch suffix {
+            case SegmentFileName.logSuffix: logBases.append(base)
+            case SegmentFileName.offsetIndexSuffix, SegmentFileName.timeIndexSuffix: indexFiles.append((base, name))
+            default: removeLeftover(directory + "/" + name, partition, logger, "left by a deletion cut short")
+            }
+        }
+        let logBaseSet = Set(logBases)
+        for (base, name) in indexFiles where !logBaseSet.contains(base) {
+            removeLeftover(directory + "/" + name, partition, logger, "an index without its .log file")
+        }
+        logBases.sort()
+
+        let now = clock()
+        var segments: [Segment] = []
+        do throws(LogError) {
+            for (number, base) in logBases.enumerated() {
+                let segment = try Segment.recover(
+                    directory: directory, baseOffset: base, partition: partition, config: config,
+                    isActive: number == logBases.count - 1, nowMilliseconds: now, logger: logger)
+                if let previous = segments.last, base < previous.nextOffset {
+                    segment.close()
+                    throw LogError.overlappingSegments(
+                        partition, file: segment.log.path, baseOffset: base, previousEnd: previous.nextOffset)
+                }
+                segments.append(segment)
+            }
+            if segments.isEmpty {
+                do {
+                    segments.append(try Segment.create(
+                        directory: directory, baseOffset: 0, partition: partition,
+                        indexIntervalBytes: config.indexIntervalBytes, nowMilliseconds: now, logger: logger))
+                    if config.flushMode != .never { try POSIXFileSystem.syncDirectory(directory) }
+                } catch {
+                    throw LogError(error, "\(partition) could not be created")
+                }
+            } else if config.flushMode != .never {
+                // What a crashed process wrote may still be only in the page
+                // cache; what is reported as flushed must be on disk.
+                do {
+                    try segments[segments.count - 1].sync()
+                } catch {
+                    throw LogError(error, "\(partition) could not be opened")
+                }
+            }
+        } catch {
+            for segment in segments { segment.close() }
+            throw error
+        }
+        let core = PartitionLogCore(
+            partition: partition, directory: directory, config: config, segments: segments, logger: logger, clock: clock)
+        logger.debug(.init(stringLiteral:
+            "\(partition): opened \(directory): \(segments.count) segments, offsets \(core.startOffset) to "
+                + "\(core.endOffset - 1), \(core.sizeInBytes) bytes"))
+        return core
+    }
+
+    private static func removeLeftover(_ path: String, _ partition: TopicPartition, _ logger: Logger, _ what: String) {
+        do {
+            try POSIXFileSystem.removeFile(path)
+            logger.info("\(partition): removed \(path), \(what)")
+        } catch {
+            logger.warning("\(partition): could not remove \(path), \(what): \(SystemCallError.text(error.code))")
+        }
+    }
+}

@@ -1,0 +1,409 @@
+import Dispatch
+import Logging
+
+/// The state and logic of one partition: its segments, appends, reads,
+/// durability bookkeeping, retention and truncation. `PartitionLog` is its
+/// thread-safe front; see there for what each operation promises.
+///
+/// # Thread safety
+/// Not thread-safe: used only under `PartitionLog`'s lock.
+///
+/// # Ownership
+/// Owns its segments (and so their files).
+final class PartitionLogCore {
+    /// The most bytes one read returns beyond its first batch, whatever
+    /// `maxBytes` asks for: a bound on the buffer a read allocates.
+    static let readBytesMax = 64 << 20
+
+    let partition: TopicPartition
+    let directory: String
+    let logger: Logger
+    let clock: @Sendable () -> Int64
+    private(set) var config: TopicConfig
+    /// Oldest first; never empty. The last one is the active segment.
+    private(set) var segments: [Segment]
+    /// Every offset below this one has been fsynced.
+    private(set) var flushedOffset: Int64
+    private(set) var unflushedBytes = 0
+    /// Monotonic time of the oldest append not yet fsynced.
+    private var firstUnflushedAppendNanoseconds: UInt64?
+    /// Whether a background flush is scheduled (`flush.mode=interval`).
+    var flushScheduled = false
+    private(set) var isClosed = false
+
+    init(
+        partition: TopicPartition, directory: String, config: TopicConfig, segments: [Segment],
+        logger: Logger, clock: @escaping @Sendable () -> Int64
+    ) {
+        precondition(!segments.isEmpty, "a partition has at least one segment")
+        self.partition = partition
+        self.directory = directory
+        self.config = config
+        self.segments = segments
+        self.logger = logger
+        self.clock = clock
+        self.flushedOffset = segments[segments.count - 1].nextOffset
+    }
+
+    var active: Segment { segments[segments.count - 1] }
+    var startOffset: Int64 { segments[0].baseOffset }
+    var endOffset: Int64 { active.nextOffset }
+    var sizeInBytes: Int { segments.reduce(0) { $0 + $1.size } }
+
+    private func checkOpen() throws(LogError) {
+        if isClosed { throw .partitionClosed(partition) }
+    }
+
+    // MARK: Append
+
+    /// What `append` did, for `PartitionLog` to act on.
+    struct AppendResult {
+        let first: Int64
+        let last: Int64
+        /// Milliseconds after which a background flush must run, when one
+        /// was not scheduled yet (`flush.mode=interval`).
+        let scheduleFlushAfterMilliseconds: Int64?
+    }
+
+    func append(_ batch: inout [UInt8]) throws(LogError) -> AppendResult {
+        try checkOpen()
+        var header = try validate(batch)
+        let first = endOffset
+        let last = first + Int64(header.lastOffsetDelta)
+        if shouldRoll(header, size: batch.count, lastOffset: last) {
+            do {
+                try roll()
+            } catch {
+                logger.error("\(partition): \(error)")
+                throw error
+            }
+        }
+        batch.withUnsafeMutableBytes { RecordBatchV2.setBaseOffset(first, in: $0) }
+        header.baseOffset = first
+        let sync = shouldSync(appending: batch.count)
+        let unflushedBefore = flushedOffset < first ? " Offsets \(flushedOffset) to \(first - 1), appended earlier, "
+            + "are not fsynced yet either." : ""
+        do {
+            try batch.withBytes { (buffer) throws(SystemCallError) in
+                try active.append(buffer, header: header, sync: sync)
+            }
+        } catch {
+            let failure = LogError(
+                error,
+                "the append was not stored (\(partition) is unchanged and still readable, next offset \(first))."
+                    + (sync && error.operation == "fsync" ? unflushedBefore : ""))
+            logger.error("\(failure)")
+            throw failure
+        }
+        if sync {
+            markFlushed()
+        } else {
+            unflushedBytes += batch.count
+            if firstUnflushedAppendNanoseconds == nil { firstUnflushedAppendNanoseconds = Self.monotonicNanoseconds() }
+        }
+        var delay: Int64?
+        if config.flushMode == .interval && unflushedBytes > 0 && !flushScheduled {
+            flushScheduled = true
+            delay = config.flushMs
+        }
+        return AppendResult(first: first, last: last, scheduleFlushAfterMilliseconds: delay)
+    }
+
+    /// Checks a batch before anything is written: one whole v2 batch with a
+    /// valid CRC, records numbered 0 ..< recordCount, within max.message.bytes.
+    private func validate(_ batch: [UInt8]) throws(LogError) -> RecordBatchHeader {
+        let header: RecordBatchHeader
+        do {
+            header = try batch.withBytes { (buffer) throws(LogFormatError) in try RecordBatchV2.checkCRC(buffer) }
+        } catch {
+            throw .invalidBatch(partition, reason: error.message)
+        }
+        guard batch.count == header.totalSize else {
+            throw .invalidBatch(
+                partition,
+                reason: "the buffer holds \(batch.count) bytes but its batch is \(header.totalSize) bytes; append "
+                    + "takes exactly one batch")
+        }
+        guard batch.count <= config.maxMessageBytes else {
+            throw .invalidBatch(
+                partition,
+                reason: "the batch is \(batch.count) bytes, more than max.message.bytes=\(config.maxMessageBytes); "
+                    + "send smaller batches or raise the topic's max.message.bytes")
+        }
+        guard header.recordCount > 0, Int64(header.lastOffsetDelta) == Int64(header.recordCount) - 1 else {
+            throw .invalidBatch(
+                partition,
+                reason: "recordCount \(header.recordCount) and lastOffsetDelta \(header.lastOffsetDelta) do not "
+                    + "describe records numbered from 0 (a batch to append holds at least one record, and its "
+                    + "lastOffsetDelta is recordCount - 1)")
+        }
+        return header
+    }
+
+    /// Kafka's roll rules: the segment would pass segment.bytes; its first
+    /// batch is more than segment.ms older than this one (by record
+    /// timestamps, or by wall clock while it has none); or the batch's last
+    /// offset would not fit the index's 4-byte relative offset.
+    private func shouldRoll(_ header: RecordBatchHeader, size: Int, lastOffset: Int64) -> Bool {
+        let segment = active
+        guard !segment.isEmpty else { return false }
+        if segment.size + size > config.segmentBytes { return true }
+        if lastOffset - segment.baseOffset > Int64(Int32.max) { return true }
+        let waited: Int64
+        if let first = segment.indexState.firstBatchMaxTimestamp, first >= 0 {
+            waited = header.maxTimestamp &- first
+        } else {
+            waited = clock() - segment.createdAtMilliseconds
+        }
+        return waited > config.segmentMs
+    }
+
+    /// Starts a new active segment at the end offset. The old one gets its
+    /// final time-index entry and, unless flush.mode is never, an fsync of
+    /// its files; the new file's directory entry is fsynced as well.
+    private func roll() throws(LogError) {
+        let old = active
+        let sync = config.flushMode != .never
+        let base = endOffset
+        do {
+            try old.finishAppends(sync: sync)
+        } catch {
+            throw LogError(error, "the segment was not rolled and the append was not stored")
+        }
+        if sync { markFlushed() }
+        let segment: Segment
+        do {
+            segment = try Segment.create(
+                directory: directory, baseOffset: base, partition: partition,
+                indexIntervalBytes: config.indexIntervalBytes, nowMilliseconds: clock(), logger: logger)
+        } catch {
+            throw LogError(error, "no new segment was started and the append was not stored")
+        }
+        if sync {
+            do {
+                try POSIXFileSystem.syncDirectory(directory)
+            } catch {
+                segment.close()
+                for path in [segment.log.path, segment.offsetIndex.path, segment.timeIndex.path] {
+                    try? POSIXFileSystem.removeFile(path)
+                }
+                throw LogError(error, "no new segment was started and the append was not stored")
+            }
+        }
+        segments.append(segment)
+        logger.debug("\(partition): rolled to segment \(segment.log.path) at offset \(base)")
+    }
+
+    // MARK: Durability
+
+    private func shouldSync(appending size: Int) -> Bool {
+        switch config.flushMode {
+        case .everyAppend:
+            return true
+        case .never:
+            return false
+        case .bytes:
+            return unflushedBytes + size >= config.flushBytes
+        case .interval:
+            guard let first = firstUnflushedAppendNanoseconds else { return false }
+            return Self.monotonicNanoseconds() - first >= UInt64(config.flushMs) * 1_000_000
+        }
+    }
+
+    private func markFlushed() {
+        flushedOffset = endOffset
+        unflushedBytes = 0
+        firstUnflushedAppendNanoseconds = nil
+    }
+
+    /// fsyncs every segment holding offsets not fsynced yet.
+    func flush() throws(LogError) {
+        try checkOpen()
+        for segment in segments where segment.nextOffset > flushedOffset && !segment.isEmpty {
+            do {
+                try segment.sync()
+            } catch {
+                throw LogError(error, "offsets \(flushedOffset) to \(endOffset - 1) of \(partition) may not be durable")
+            }
+        }
+        markFlushed()
+    }
+
+    /// The background flush of flush.mode=interval. Returns the delay after
+    /// which to run again, or nil when nothing is left to flush.
+    func runScheduledFlush() -> Int64? {
+        flushScheduled = false
+        guard !isClosed, config.flushMode == .interval, let first = firstUnflushedAppendNanoseconds else { return nil }
+        let elapsedMilliseconds = Int64((Self.monotonicNanoseconds() - first) / 1_000_000)
+        if elapsedMilliseconds < config.flushMs {
+            flushScheduled = true
+            return config.flushMs - elapsedMilliseconds
+        }
+        do {
+            try flush()
+            return nil
+        } catch {
+            logger.error("\(partition): background flush failed: \(error); it is retried, and the next append retries it too")
+            flushScheduled = true
+            return config.flushMs
+        }
+    }
+
+    static func monotonicNanoseconds() -> UInt64 {
+        DispatchTime.now().uptimeNanoseconds
+    }
+
+    // MARK: Read
+
+    func read(from offset: Int64, maxBytes: Int) throws(LogError) -> LogSlice {
+        try checkOpen()
+        guard offset >= startOffset && offset <= endOffset else {
+            throw .offsetOutOfRange(partition, requested: offset, start: startOffset, end: endOffset)
+        }
+        var index = segmentIndex(for: offset)
+        while index < segments.count {
+            let segment = segments[index]
+            if let location = try segment.lookup(offset: offset) {
+                return try segment.read(from: location, maxBytes: min(maxBytes, Self.readBytesMax))
+            }
+            index += 1
+        }
+        return LogSlice(bytes: [], firstOffset: offset, nextOffset: offset, batchCount: 0)
+    }
+
+    /// The index of the last segment whose base offset is at most `offset`.
+    private func segmentIndex(for offset: Int64) -> Int {
+        var low = 0
+        var high = segments.count
+        while low < high {
+            let middle = (low + high) / 2
+            if segments[middle].baseOffset <= offset { low = middle + 1 } else { high = middle }
+        }
+        return max(low - 1, 0)
+    }
+
+    /// The first batch, in offset order, with a record timestamp at or after
+    /// `timestamp`; nil when there is none.
+    func batch(forTimestamp timestamp: Int64) throws(LogError) -> (segment: Segment, location: BatchLocation)? {
+        try checkOpen()
+        for segment in segments where (segment.indexState.maxTimestamp ?? Int64.min) >= timestamp {
+            if let location = try segment.lookup(timestamp: timestamp) { return (segment, location) }
+        }
+        return nil
+    }
+
+    // MARK: Retention
+
+    /// Deletes old segments, never the active one: first those whose
+    /// largest timestamp is more than retention.ms old, then the oldest ones
+    /// while the rest still hold at least retention.bytes. Stops at the first
+    /// segment that must stay. Compacted topics are left alone.
+    func applyRetention(nowMilliseconds now: Int64) throws(LogError) -> Int {
+        try checkOpen()
+        guard config.cleanupPolicy == .delete else { return 0 }
+        var deleted = 0
+        if config.retentionMs >= 0 {
+            while segments.count > 1, now - segments[0].largestTimestamp() > config.retentionMs {
+                try deleteOldestSegment(because: "its newest record is more than retention.ms=\(config.retentionMs) old")
+                deleted += 1
+            }
+        }
+        if config.retentionBytes >= 0 {
+            var excess = Int64(sizeInBytes) - config.retentionBytes
+            while segments.count > 1, excess - Int64(segments[0].size) >= 0 {
+                excess -= Int64(segments[0].size)
+                try deleteOldestSegment(because: "the partition is larger than retention.bytes=\(config.retentionBytes)")
+                deleted += 1
+            }
+        }
+        if deleted > 0 && config.flushMode != .never {
+            try? POSIXFileSystem.syncDirectory(directory)
+        }
+        return deleted
+    }
+
+    private func deleteOldestSegment(because reason: String) throws(LogError) {
+        let segment = segments[0]
+        let description = "\(segment.log.path) (offsets \(segment.baseOffset) to \(segment.nextOffset - 1), "
+            + "\(segment.size) bytes)"
+        do {
+            try segment.delete()
+        } catch {
+            throw LogError(error, "segment \(segment.log.path) was kept; retention tries again next time")
+        }
+        segments.removeFirst()
+        logger.info("\(partition): deleted segment \(description): \(reason)")
+    }
+
+    // MARK: Truncation
+
+    /// Removes every batch holding an offset at or above `offset` (the whole
+    /// batch holding `offset` goes, even its lower offsets), or from the
+    /// first unreadable batch before it. Returns the new end offset.
+    func truncate(toOffset offset: Int64) throws(LogError) -> Int64 {
+        try checkOpen()
+        guard offset >= startOffset && offset <= endOffset else {
+            throw .offsetOutOfRange(partition, requested: offset, start: startOffset, end: endOffset)
+        }
+        let oldEnd = endOffset
+        let oldSize = sizeInBytes
+        // Newest first, so a crash midway leaves a shorter but whole log.
+        while segments.count > 1, active.baseOffset >= offset {
+            let segment = active
+            do {
+                try segment.delete()
+            } catch {
+                throw LogError(error, "\(partition) was truncated only down to offset \(endOffset); run the repair again")
+            }
+            segments.removeLast()
+        }
+        let segment = active
+        let position = segment.baseOffset >= offset ? 0 : segment.truncationPosition(for: offset)
+        do {
+            try segment.log.truncate(to: position)
+        } catch {
+            throw LogError(error, "\(partition) was truncated only down to offset \(endOffset); run the repair again")
+        }
+        segment.close()
+        // Recovery rebuilds the segment's state and indexes from what is left.
+        let reopened = try Segment.recover(
+            directory: directory, baseOffset: segment.baseOffset, partition: partition, config: config,
+            isActive: true, nowMilliseconds: clock(), logger: logger)
+        segments[segments.count - 1] = reopened
+        if config.flushMode != .never {
+            do {
+                try reopened.sync()
+                try POSIXFileSystem.syncDirectory(directory)
+            } catch {
+                throw LogError(error, "\(partition) is truncated to offset \(endOffset) but that may not be durable")
+            }
+        }
+        flushedOffset = min(flushedOffset, endOffset)
+        unflushedBytes = 0
+        firstUnflushedAppendNanoseconds = nil
+        logger.warning(.init(stringLiteral:
+            "\(partition): truncated at offset \(offset): removed offsets \(endOffset) to \(oldEnd - 1) "
+                + "(\(oldSize - sizeInBytes) bytes); the partition now ends at offset \(endOffset)"))
+        return endOffset
+    }
+
+    // MARK: Config and closing
+
+    func update(config newConfig: TopicConfig) {
+        config = newConfig
+        active.setIndexInterval(newConfig.indexIntervalBytes)
+    }
+
+    /// fsyncs what is not yet (unless flush.mode is never) and closes the
+    /// files. Later calls throw `partitionClosed`.
+    func close() throws(LogError) {
+        guard !isClosed else { return }
+        var failure: LogError?
+        if config.flushMode != .never && flushedOffset < endOffset {
+            do { try flush() } catch { failure = error }
+        }
+        for segment in segments { segment.close() }
+        isClosed = true
+        if let failure { throw failure }
+    }
+}

@@ -1,0 +1,163 @@
+import Logging
+
+/// Opening an existing segment after a clean stop or a crash.
+///
+/// - An older (inactive) segment gets a quick check: the index files exist
+///   and hold whole, ordered entries inside the `.log` file; the batch
+///   headers from the last offset-index entry to the end of the file parse
+///   and follow each other to exactly the end; the time index ends with the
+///   segment's largest timestamp. If any of that fails, the segment is
+///   scanned in full like the active one and its indexes rewritten.
+/// - The active (last) segment is always scanned in full (`SegmentScan`):
+///   every batch's header, CRC and offsets. A torn tail is truncated at the
+///   last whole batch; corruption followed by valid batches is kept and
+///   reported. Its indexes are rewritten when they differ from the scan's.
+extension Segment {
+    static func recover(
+        directory: String, baseOffset: Int64, partition: TopicPartition, config: TopicConfig, isActive: Bool,
+        nowMilliseconds: Int64, logger: Logger
+    ) throws(LogError) -> Segment {
+        do {
+            return try recoverFiles(
+                directory: directory, baseOffset: baseOffset, partition: partition, config: config,
+                isActive: isActive, nowMilliseconds: nowMilliseconds, logger: logger)
+        } catch {
+            throw LogError(error, "\(partition) could not be opened")
+        }
+    }
+
+    private static func recoverFiles(
+        directory: String, baseOffset: Int64, partition: TopicPartition, config: TopicConfig, isActive: Bool,
+        nowMilliseconds: Int64, logger: Logger
+    ) throws(SystemCallError) -> Segment {
+        let log = try LogFile.open(SegmentFileName.log(directory, baseOffset), create: false)
+        let fileSize = try log.size()
+        let (offsetIndex, offsetIndexExisted) = try IndexFile<OffsetIndexEntry>.open(
+            SegmentFileName.offsetIndex(directory, baseOffset), baseOffset: baseOffset)
+        let (timeIndex, timeIndexExisted) = try IndexFile<TimeIndexEntry>.open(
+            SegmentFileName.timeIndex(directory, baseOffset), baseOffset: baseOffset)
+        func make(size: Int, nextOffset: Int64, state: SegmentIndexState) -> Segment {
+            Segment(
+                baseOffset: baseOffset, directory: directory, partition: partition, log: log,
+                offsetIndex: offsetIndex, timeIndex: timeIndex, size: size, nextOffset: nextOffset,
+                indexState: state, createdAtMilliseconds: nowMilliseconds, logger: logger)
+        }
+
+        var reason: String?
+        if !offsetIndexExisted {
+            reason = "\(offsetIndex.path) was missing"
+        } else if !timeIndexExisted {
+            reason = "\(timeIndex.path) was missing"
+        }
+        if !isActive && reason == nil {
+            switch try quickCheck(log: log, fileSize: fileSize, offsetIndex: offsetIndex, timeIndex: timeIndex,
+                                  baseOffset: baseOffset, indexIntervalBytes: config.indexIntervalBytes) {
+            case let .success(checked):
+                return make(size: fileSize, nextOffset: checked.nextOffset, state: checked.state)
+            case let .failure(problem):
+                reason = problem.text
+            }
+        }
+        if reason == nil {
+            if let problem = offsetIndex.problem(logSize: fileSize) {
+                reason = "\(offsetIndex.path): \(problem)"
+            } else if let problem = timeIndex.loadProblem {
+                reason = "\(timeIndex.path): \(problem)"
+            }
+        }
+
+        var scan = try SegmentScan.run(
+            file: log, fileSize: fileSize, baseOffset: baseOffset, indexIntervalBytes: config.indexIntervalBytes,
+            resumePositions: offsetIndex.entries.map(\.position))
+        for corruption in scan.corruptions {
+            let error = LogError.corruptBatch(
+                partition, file: log.path, position: corruption.position, offset: corruption.offset,
+                detail: corruption.detail)
+            logger.error(.init(stringLiteral:
+                "\(error). The bad bytes are kept in place (whole batches resume at byte position "
+                    + "\(corruption.resumedAt)); reads of the offsets they hold fail"))
+        }
+        if let cut = scan.cut {
+            try log.truncate(to: scan.validEnd)
+            if config.flushMode != .never { try log.sync() }
+            let kept = scan.nextOffset > baseOffset
+                ? "kept offsets \(baseOffset) to \(scan.nextOffset - 1) in this segment"
+                : "kept no offsets in this segment (it starts at offset \(baseOffset))"
+            logger.warning(.init(stringLiteral:
+                "\(partition): torn tail in \(log.path) at byte position \(cut.position): cut \(cut.bytes) bytes "
+                    + "(\(cut.detail)); \(kept)"))
+        }
+        if !isActive { scan.finish() }
+        var rebuilt: [String] = []
+        if offsetIndex.entries != scan.offsetEntries || offsetIndex.loadProblem != nil || !offsetIndexExisted {
+            try offsetIndex.replace(with: scan.offsetEntries)
+            rebuilt.append(offsetIndex.path)
+        }
+        if timeIndex.entries != scan.timeEntries || timeIndex.loadProblem != nil || !timeIndexExisted {
+            try timeIndex.replace(with: scan.timeEntries)
+            rebuilt.append(timeIndex.path)
+        }
+        if !rebuilt.isEmpty {
+            let why = reason ?? (scan.cut != nil ? "the torn tail was cut" : "they disagreed with the log")
+            logger.info("\(partition): rebuilt \(rebuilt.joined(separator: " and ")) from the log (\(why))")
+        }
+        return make(size: scan.validEnd, nextOffset: scan.nextOffset, state: scan.indexState)
+    }
+
+    private struct QuickCheckProblem: Error {
+        let text: String
+    }
+
+    /// The quick check of an inactive segment; on success its next offset
+    /// and index state.
+    private static func quickCheck(
+        log: LogFile, fileSize: Int, offsetIndex: IndexFile<OffsetIndexEntry>, timeIndex: IndexFile<TimeIndexEntry>,
+        baseOffset: Int64, indexIntervalBytes: Int
+    ) throws(SystemCallError) -> Result<(nextOffset: Int64, state: SegmentIndexState), QuickCheckProblem> {
+        func problem(_ text: String) -> Result<(nextOffset: Int64, state: SegmentIndexState), QuickCheckProblem> {
+            .failure(QuickCheckProblem(text: text))
+        }
+        if let text = offsetIndex.problem(logSize: fileSize) { return problem("\(offsetIndex.path): \(text)") }
+        let reader = SegmentReader(file: log, fileSize: fileSize)
+        let lastEntry = offsetIndex.last
+        var position = lastEntry?.position ?? 0
+        var expected: Int64? = lastEntry == nil ? baseOffset : nil
+        var nextOffset = baseOffset
+        var tailMaxTimestamp: Int64?
+        while position < fileSize {
+            let parsed = try reader.withBytes(at: position, count: RecordBatchHeader.size) { buffer in
+                try? RecordBatchHeader.parse(buffer)
+            }
+            guard let header = parsed ?? nil else {
+                return problem("\(log.path): no readable batch header at byte position \(position)")
+            }
+            if position == lastEntry?.position, header.lastOffset != lastEntry?.offset {
+                return problem(
+                    "\(offsetIndex.path): its last entry names offset \(lastEntry!.offset) at byte position "
+                        + "\(position), where the batch of offsets \(header.baseOffset) to \(header.lastOffset) is")
+            }
+            if let expected, header.baseOffset != expected {
+                return problem("\(log.path): the batch at byte position \(position) starts at offset "
+                    + "\(header.baseOffset) where \(expected) was expected")
+            }
+            guard position + header.totalSize <= fileSize else {
+                return problem("\(log.path): the batch at byte position \(position) runs past the end of the file")
+            }
+            if tailMaxTimestamp.map({ header.maxTimestamp > $0 }) ?? true { tailMaxTimestamp = header.maxTimestamp }
+            position += header.totalSize
+            expected = header.nextOffset
+            nextOffset = header.nextOffset
+        }
+        if let text = timeIndex.problem(nextOffset: nextOffset) { return problem("\(timeIndex.path): \(text)") }
+        var state = SegmentIndexState(indexIntervalBytes: indexIntervalBytes)
+        if let tailMaxTimestamp {
+            guard let last = timeIndex.last, last.timestamp >= tailMaxTimestamp else {
+                return problem("\(timeIndex.path) does not end with the segment's largest timestamp")
+            }
+            state.maxTimestamp = last.timestamp
+            state.offsetOfMaxTimestamp = last.offset
+            state.lastTimeEntryTimestamp = last.timestamp
+        }
+        return .success((nextOffset, state))
+    }
+}
