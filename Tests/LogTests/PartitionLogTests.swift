@@ -88,7 +88,8 @@ struct PartitionLogTests {
             all += StorageFixtures.batches(in: slice.bytes)
             offset = slice.nextOffset
         }
-        #expect(all == appended.batches)
+        let walkedEverything = all == appended.batches
+        #expect(walkedEverything, "\(all.count) batches read, \(appended.batches.count) appended")
         #expect(try log.read(from: log.endOffset, maxBytes: 100).isEmpty)
         #expect(throws: LogError.self) { try log.read(from: log.endOffset + 1, maxBytes: 100) }
 
@@ -127,7 +128,7 @@ struct PartitionLogTests {
         #expect(log.endOffset == 5)
         #expect(log.flushedOffset == 5, "flush.mode defaults to every-append")
         let slice = try log.read(from: 4, maxBytes: 1)
-        #expect(slice.bytes == second)
+        #expect(StorageFixtures.difference(slice.bytes, second) == nil)
         #expect(slice.firstOffset == 3)
         #expect(slice.nextOffset == 5)
         let decoded = try slice.bytes.withUnsafeBytes { try RecordBatchV2.decode($0) }
@@ -311,7 +312,8 @@ struct PartitionLogTests {
         #expect(log.segmentCount < segments)
         #expect(StorageFixtures.files(in: log.directory, suffix: ".log").count == log.segmentCount)
         #expect(throws: LogError.self) { try log.read(from: 40, maxBytes: 10) }
-        #expect(try log.read(from: 38, maxBytes: 1).bytes == appended.batches[12])
+        let kept = try log.read(from: 38, maxBytes: 1)
+        #expect(StorageFixtures.difference(kept.bytes, appended.batches[12]) == nil)
         #expect(try log.offset(forTimestamp: 125) == nil, "timestamps of removed batches are gone from the time index")
         var batch = StorageFixtures.batch(records: 1)
         #expect(try log.append(&batch) == (39, 39))

@@ -91,6 +91,15 @@ enum StorageFixtures {
         return result
     }
 
+    /// nil when the byte strings are equal, else where they first differ
+    /// (a short text, so a failed expectation does not print kilobytes).
+    static func difference(_ actual: [UInt8], _ expected: [UInt8]) -> String? {
+        if actual == expected { return nil }
+        let common = min(actual.count, expected.count)
+        let index = (0 ..< common).first { actual[$0] != expected[$0] } ?? common
+        return "\(actual.count) bytes differ from the expected \(expected.count) bytes at byte \(index)"
+    }
+
     /// The base offset stored in a batch's first 8 bytes.
     static func baseOffset(of batch: [UInt8]) -> Int64 {
         batch[0 ..< 8].reduce(0) { $0 << 8 | Int64($1) }

@@ -37,15 +37,15 @@ extension PartitionLogCore {
         var segments: [Segment] = []
         do throws(LogError) {
             for (number, base) in logBases.enumerated() {
-                let segment = try Segment.recover(
-                    directory: directory, baseOffset: base, partition: partition, config: config,
-                    isActive: number == logBases.count - 1, nowMilliseconds: now, logger: logger)
+                // Checked before recovery touches the file.
                 if let previous = segments.last, base < previous.nextOffset {
-                    segment.close()
                     throw LogError.overlappingSegments(
-                        partition, file: segment.log.path, baseOffset: base, previousEnd: previous.nextOffset)
+                        partition, file: SegmentFileName.log(directory, base), baseOffset: base,
+                        previousEnd: previous.nextOffset)
                 }
-                segments.append(segment)
+                segments.append(try Segment.recover(
+                    directory: directory, baseOffset: base, partition: partition, config: config,
+                    isActive: number == logBases.count - 1, nowMilliseconds: now, logger: logger))
             }
             if segments.isEmpty {
                 do {
