@@ -64,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "streamhost",
             dependencies: [
-                "Core", "PluginHost", "Runtime",
+                "Core", "PluginHost", "Runtime", "Log",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

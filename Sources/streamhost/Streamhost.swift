@@ -1,5 +1,8 @@
 import ArgumentParser
 import Logging
+import Synchronization
+
+private let loggingBootstrapped = Mutex(false)
 
 @main
 struct Streamhost: ParsableCommand {
@@ -11,7 +14,7 @@ struct Streamhost: ParsableCommand {
             directories), then the plugins built with streamhost.
             """,
         version: "streamhost 0.1.0 (plugin ABI \(PluginHostInfo.abiVersion))",
-        subcommands: [Run.self, Validate.self, PluginCommand.self],
+        subcommands: [Run.self, Validate.self, PluginCommand.self, TopicsCommand.self, Produce.self, Consume.self, GroupsCommand.self],
         defaultSubcommand: Run.self)
 }
 
@@ -26,9 +29,17 @@ struct LoggingOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, warning, error.")
     var logLevel: String?
 
-    func bootstrap() {
-        let name = logLevel ?? ProcessEnvironment.value("STREAMHOST_LOG_LEVEL") ?? "info"
-        let level = Logger.Level(rawValue: name) ?? .info
+    func bootstrap(defaultLevel: Logger.Level = .info) {
+        let name = logLevel ?? ProcessEnvironment.value("STREAMHOST_LOG_LEVEL")
+        bootstrapLogging(level: name.flatMap(Logger.Level.init(rawValue:)) ?? defaultLevel)
+    }
+}
+
+/// Sends swift-log output through `CompactLogHandler`; the first call wins.
+func bootstrapLogging(level: Logger.Level) {
+    loggingBootstrapped.withLock { done in
+        guard !done else { return }
+        done = true
         LoggingSystem.bootstrap { label in
             var handler = CompactLogHandler(label: label)
             handler.logLevel = level

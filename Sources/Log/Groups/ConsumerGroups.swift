@@ -1,0 +1,143 @@
+import Core
+import Foundation
+import Synchronization
+
+/// Committed consumer-group offsets, kept in the internal topic
+/// `__consumer_offsets` (one partition, `cleanup.policy=compact`).
+///
+/// Each commit appends one record: key `{"group":G,"topic":T,"partition":P}`
+/// and value `{"offset":N}`; the latest record per key wins. On open the
+/// topic is read from its start to rebuild the table, so the offsets survive
+/// restarts with the durability of the log itself.
+///
+/// # Thread safety
+/// All methods may be called from any thread.
+public final class ConsumerGroups: Sendable {
+    /// The internal topic's name.
+    public static let topicName = "__consumer_offsets"
+
+    public struct Key: Hashable, Sendable, Comparable {
+        public let group: String
+        public let topic: String
+        public let partition: Int
+
+        public init(group: String, topic: String, partition: Int) {
+            self.group = group
+            self.topic = topic
+            self.partition = partition
+        }
+
+        public static func < (a: Key, b: Key) -> Bool {
+            (a.group, a.topic, a.partition) < (b.group, b.topic, b.partition)
+        }
+    }
+
+    private let log: PartitionLog
+    private let committed = Mutex<[Key: Int64]>([:])
+
+    /// Opens the offsets store in `directory`, creating its topic on first use.
+    public init(directory: DataDirectory) throws(LogError) {
+        let topic: Topic
+        if directory.topics.contains(Self.topicName) {
+            topic = try directory.topic(named: Self.topicName)
+        } else {
+            var config = TopicConfig()
+            try config.parse(key: "cleanup.policy", value: "compact")
+            try config.parse(key: "retention.ms", value: "-1")
+            topic = try directory.createTopic(name: Self.topicName, partitions: 1, config: config)
+        }
+        log = try topic.partition(0)
+        var table: [Key: Int64] = [:]
+        var offset = log.startOffset
+        while offset < log.endOffset {
+            let slice = try log.read(from: offset, maxBytes: 1 << 20)
+            if slice.isEmpty { break }
+            var position = 0
+            while position < slice.bytes.count {
+                let decoded = slice.bytes.withUnsafeBytes { raw in
+                    Self.decodeBatch(UnsafeRawBufferPointer(rebasing: raw[position...]))
+                }
+                guard case .success(let (records, size)) = decoded else {
+                    if case .failure(let error) = decoded {
+                        throw .invalidBatch(log.partition, reason: "consumer offsets: \(error)")
+                    }
+                    break
+                }
+                for record in records {
+                    if let key = record.key.flatMap(Self.parseKey) {
+                        if let value = record.value, let parsed = Self.parseOffset(value) {
+                            table[key] = parsed
+                        } else {
+                            table[key] = nil
+                        }
+                    }
+                }
+                position += size
+            }
+            offset = slice.nextOffset
+        }
+        committed.withLock { $0 = table }
+    }
+
+    /// The committed offset (the next offset to read), if any.
+    public func committedOffset(group: String, topic: String, partition: Int) -> Int64? {
+        committed.withLock { $0[Key(group: group, topic: topic, partition: partition)] }
+    }
+
+    /// Commits `offset` (the next offset the group will read).
+    public func commit(group: String, topic: String, partition: Int, offset: Int64) throws(LogError) {
+        try commit([(Key(group: group, topic: topic, partition: partition), offset)])
+    }
+
+    /// Commits several offsets in one batch.
+    public func commit(_ offsets: [(Key, Int64)]) throws(LogError) {
+        guard !offsets.isEmpty else { return }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let records = offsets.map { key, offset in
+            LogRecord(timestamp: now, key: Self.encodeKey(key),
+                      value: Array(JSONValue.object(JSONObject([("offset", .int(offset))])).serialized().utf8),
+                      headers: [])
+        }
+        var batch: [UInt8]
+        do {
+            batch = try RecordBatchV2.encode(records)
+        } catch {
+            throw .invalidBatch(log.partition, reason: "consumer offsets: \(error)")
+        }
+        _ = try log.append(&batch)
+        committed.withLock { table in for (key, offset) in offsets { table[key] = offset } }
+    }
+
+    /// Every committed offset, sorted by group, topic and partition.
+    public var all: [(key: Key, offset: Int64)] {
+        committed.withLock { $0.map { (key: $0.key, offset: $0.value) } }.sorted { $0.key < $1.key }
+    }
+
+    /// The records of the batch at the start of `bytes`, and its size.
+    private static func decodeBatch(_ bytes: UnsafeRawBufferPointer) -> Result<([DecodedRecord], Int), LogFormatError> {
+        do {
+            let header = try RecordBatchHeader.parse(bytes)
+            return .success((try RecordBatchV2.decode(bytes), header.totalSize))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    static func encodeKey(_ key: Key) -> [UInt8] {
+        Array(JSONValue.object(JSONObject([
+            ("group", .string(key.group)), ("topic", .string(key.topic)), ("partition", .int(Int64(key.partition))),
+        ])).serialized().utf8)
+    }
+
+    static func parseKey(_ bytes: [UInt8]) -> Key? {
+        guard let value = bytes.withUnsafeBytes({ try? JSONValue.parse(bytes: $0) }),
+              let group = value["group"]?.stringValue, let topic = value["topic"]?.stringValue,
+              let partition = value["partition"]?.int64Value
+        else { return nil }
+        return Key(group: group, topic: topic, partition: Int(partition))
+    }
+
+    static func parseOffset(_ bytes: [UInt8]) -> Int64? {
+        bytes.withUnsafeBytes { try? JSONValue.parse(bytes: $0) }?["offset"]?.int64Value
+    }
+}

@@ -1,0 +1,217 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import Core
+import Dispatch
+import Foundation
+import Log
+import Synchronization
+
+struct Consume: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print a topic's records, one value per line.",
+        discussion: """
+            Starts at the group's committed offsets with --group (where it has some), else at \
+            --offset, --from-time, --from-beginning, or the end (only new records). Without \
+            --follow it stops at the end offsets it saw when it started. With --group it commits \
+            the offsets it has printed when it stops.
+            """)
+
+    @Argument var topic: String
+    @Flag(help: "Start at the first record still stored.") var fromBeginning = false
+    @Option(help: "Start at this offset (in every partition read).") var offset: Int64?
+    @Option(help: "Start at the first record with a timestamp at or after this (ms since the epoch, or ISO 8601).")
+    var fromTime: String?
+    @Option(help: "Read only this partition.") var partition: Int?
+    @Option(help: "A consumer group: start at its committed offsets and commit what was read.") var group: String?
+    @Option(help: "Stop after this many records.") var max: Int?
+    @Flag(help: "Keep waiting for new records (until SIGINT/SIGTERM).") var follow = false
+    @Option(help: "Output: value (the value per line) or json (partition, offset, timestamp, key, value).")
+    var format = "value"
+    @OptionGroup var data: DataDirectoryOptions
+
+    func run() throws {
+        guard format == "value" || format == "json" else { throw ValidationError("--format must be value or json") }
+        if [fromBeginning, offset != nil, fromTime != nil].filter({ $0 }).count > 1 {
+            throw ValidationError("give at most one of --from-beginning, --offset and --from-time")
+        }
+        let startTime = try fromTime.map(Self.parseTime)
+        let directory = try data.open()
+        let target = try withLogErrors { try directory.topic(named: topic) }
+        let partitions: [PartitionLog]
+        if let partition {
+            partitions = [try withLogErrors { try target.partition(partition) }]
+        } else {
+            partitions = target.partitions
+        }
+        let groups = try group.map { _ in try withLogErrors { try ConsumerGroups(directory: directory) } }
+
+        // Where each partition starts, and where a bounded read stops.
+        var positions: [Int64] = []
+        for log in partitions {
+            let number = log.partition.partition
+            var start: Int64
+            if let group, let committed = groups?.committedOffset(group: group, topic: topic, partition: number) {
+                start = committed
+            } else if let offset {
+                guard offset >= log.startOffset && offset <= log.endOffset else {
+                    writeStderr("error: \(LogError.offsetOutOfRange(log.partition, requested: offset, start: log.startOffset, end: log.endOffset))\n")
+                    throw ExitCode(1)
+                }
+                start = offset
+            } else if let startTime {
+                start = try withLogErrors { try log.offset(forTimestamp: startTime) } ?? log.endOffset
+            } else if fromBeginning {
+                start = log.startOffset
+            } else {
+                start = log.endOffset
+            }
+            start = Swift.max(start, log.startOffset)
+            positions.append(start)
+        }
+        let stops = partitions.map(\.endOffset)
+
+        let stop = Atomic<Bool>(false)
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let sources = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { stop.store(true, ordering: .relaxed) }
+            source.resume()
+            return source
+        }
+        defer { for source in sources { source.cancel() } }
+
+        var output = OutputBuffer()
+        var printed = 0
+        let limit = max ?? Int.max
+        func commit() throws {
+            guard let group, let groups else { return }
+            let offsets = partitions.enumerated().map { index, log in
+                (ConsumerGroups.Key(group: group, topic: topic, partition: log.partition.partition), positions[index])
+            }
+            try withLogErrors { try groups.commit(offsets) }
+        }
+        reading: while printed < limit && !stop.load(ordering: .relaxed) {
+            var progressed = false
+            for (index, log) in partitions.enumerated() {
+                let end = follow ? log.endOffset : stops[index]
+                guard positions[index] < end else { continue }
+                let slice = try withLogErrors { try log.read(from: positions[index], maxBytes: 1 << 20) }
+                guard !slice.isEmpty else { continue }
+                progressed = true
+                var position = 0
+                while position < slice.bytes.count {
+                    let decoded = slice.bytes.withUnsafeBytes { raw in
+                        Self.decodeBatch(UnsafeRawBufferPointer(rebasing: raw[position...]))
+                    }
+                    let (records, size): ([DecodedRecord], Int)
+                    switch decoded {
+                    case .success(let value): (records, size) = value
+                    case .failure(let error):
+                        output.flush()
+                        writeStderr("error: \(log.partition): a batch at offset \(positions[index]) cannot be decoded: \(error)\n")
+                        throw ExitCode(1)
+                    }
+                    for record in records where record.offset >= positions[index] {
+                        if !follow && record.offset >= stops[index] { break }
+                        print(record, partition: log.partition.partition, into: &output)
+                        positions[index] = record.offset + 1
+                        printed += 1
+                        if printed >= limit { break reading }
+                    }
+                    position += size
+                }
+                positions[index] = Swift.max(positions[index], slice.nextOffset)
+                if !follow { positions[index] = Swift.min(positions[index], stops[index]) }
+            }
+            if !progressed {
+                if !follow { break }
+                output.flush()
+                usleep(50_000)
+            }
+        }
+        output.flush()
+        try commit()
+    }
+
+    private func print(_ record: DecodedRecord, partition: Int, into output: inout OutputBuffer) {
+        if format == "value" {
+            output.append(record.value ?? [])
+        } else {
+            func text(_ bytes: [UInt8]?) -> JSONValue {
+                guard let bytes else { return .null }
+                return .string(String(decoding: bytes, as: UTF8.self))
+            }
+            let object = JSONObject([
+                ("partition", .int(Int64(partition))), ("offset", .int(record.offset)),
+                ("timestamp", .int(record.timestamp)), ("key", text(record.key)), ("value", text(record.value)),
+            ])
+            output.append(JSONValue.object(object).serialized().utf8)
+        }
+        output.append(CollectionOfOne(10))
+    }
+
+    static func decodeBatch(_ bytes: UnsafeRawBufferPointer) -> Result<([DecodedRecord], Int), LogFormatError> {
+        do {
+            let header = try RecordBatchHeader.parse(bytes)
+            return .success((try RecordBatchV2.decode(bytes), header.totalSize))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    static func parseTime(_ text: String) throws -> Int64 {
+        if let milliseconds = Int64(text) { return milliseconds }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) ?? ISO8601DateFormatter().date(from: text) {
+            return Int64(date.timeIntervalSince1970 * 1000)
+        }
+        throw ValidationError("--from-time takes ms since the epoch or an ISO 8601 time (2026-01-01T00:00:00Z), got '\(text)'")
+    }
+}
+
+struct GroupsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "groups", abstract: "Consumer groups and their lag.", subcommands: [List.self, Describe.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the consumer groups with committed offsets.")
+        @OptionGroup var data: DataDirectoryOptions
+        func run() throws {
+            let directory = try data.open()
+            let groups = try withLogErrors { try ConsumerGroups(directory: directory) }
+            for name in Set(groups.all.map(\.key.group)).sorted() { print(name) }
+        }
+    }
+
+    struct Describe: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a group's committed offset, end offset and lag per partition.")
+        @Argument var group: String
+        @OptionGroup var data: DataDirectoryOptions
+        func run() throws {
+            let directory = try data.open()
+            let groups = try withLogErrors { try ConsumerGroups(directory: directory) }
+            let rows = groups.all.filter { $0.key.group == group }
+            guard !rows.isEmpty else {
+                writeStderr("error: group '\(group)' has no committed offsets\n")
+                throw ExitCode(1)
+            }
+            print("group \(group)")
+            print("  topic  partition  committed  end  lag")
+            for row in rows {
+                guard let topic = try? directory.topic(named: row.key.topic),
+                      let log = try? topic.partition(row.key.partition)
+                else {
+                    print("  \(row.key.topic)  \(row.key.partition)  \(row.offset)  (topic or partition gone)")
+                    continue
+                }
+                print("  \(row.key.topic)  \(row.key.partition)  \(row.offset)  \(log.endOffset)  "
+                    + "\(Swift.max(0, log.endOffset - row.offset))")
+            }
+        }
+    }
+}

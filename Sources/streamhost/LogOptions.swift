@@ -1,0 +1,88 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import Foundation
+import Log
+import Logging
+
+/// The data directory option every log command takes.
+struct DataDirectoryOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "The data directory (default: STREAMHOST_DATA_DIR, else ./streamhost-data).", valueName: "dir"))
+    var dataDir: String?
+
+    var path: String { dataDir ?? ProcessEnvironment.value("STREAMHOST_DATA_DIR") ?? "streamhost-data" }
+
+    /// Opens the data directory, printing the error and exiting 1 when that fails.
+    /// Log commands log warnings and errors (recovery, truncation) unless
+    /// STREAMHOST_LOG_LEVEL says otherwise.
+    func open() throws -> DataDirectory {
+        bootstrapLogging(level: ProcessEnvironment.value("STREAMHOST_LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .warning)
+        do {
+            return try DataDirectory.open(path: path, logger: Logger(label: "streamhost.log"))
+        } catch {
+            writeStderr("error: \(error)\n")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// Runs a log operation, turning a LogError into a message and exit status 1.
+func withLogErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as LogError {
+        writeStderr("error: \(error)\n")
+        throw ExitCode(1)
+    }
+}
+
+/// A once-a-second records/s line on stderr when it is a terminal.
+final class ProgressLine: @unchecked Sendable {
+    private let label: String
+    private let enabled = isatty(STDERR_FILENO) != 0
+    private var count = 0
+    private var lastCount = 0
+    private var last = Date()
+
+    init(_ label: String) { self.label = label }
+
+    func add(_ records: Int) {
+        count += records
+        guard enabled else { return }
+        let now = Date()
+        let seconds = now.timeIntervalSince(last)
+        guard seconds >= 1 else { return }
+        writeStderr("\r\(label): \(count) records, \(Int(Double(count - lastCount) / seconds))/s\u{1b}[K")
+        lastCount = count
+        last = now
+    }
+
+    func finish() { if enabled && count > 0 { writeStderr("\r\u{1b}[K") } }
+}
+
+/// Buffers standard output and writes it in large chunks.
+struct OutputBuffer {
+    private var bytes: [UInt8] = []
+
+    mutating func append(_ data: some Sequence<UInt8>) {
+        bytes.append(contentsOf: data)
+        if bytes.count >= 1 << 16 { flush() }
+    }
+
+    mutating func flush() {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+                if written <= 0 {
+                    if written < 0 && errno == EINTR { continue }
+                    return
+                }
+                offset += written
+            }
+        }
+        bytes.removeAll(keepingCapacity: true)
+    }
+}
