@@ -1,0 +1,98 @@
+import Foundation
+import Log
+import Testing
+
+@Suite("TopicConfig")
+struct StorageTopicConfigTests {
+    @Test func defaultsAreKafkasPlusEveryAppendDurability() {
+        let config = TopicConfig()
+        #expect(config.retentionMs == 604_800_000)
+        #expect(config.retentionBytes == -1)
+        #expect(config.segmentBytes == 1_073_741_824)
+        #expect(config.segmentMs == 604_800_000)
+        #expect(config.cleanupPolicy == .delete)
+        #expect(config.deleteRetentionMs == 86_400_000)
+        #expect(config.indexIntervalBytes == 4096)
+        #expect(config.maxMessageBytes == 1_048_588)
+        #expect(config.flushMode == .everyAppend)
+        #expect(config.flushMs == 1000)
+        #expect(config.flushBytes == 1_048_576)
+        #expect(Set(config.properties.keys) == Set(TopicConfig.keys))
+    }
+
+    @Test(arguments: [
+        ("retention.ms", "-1"), ("retention.ms", "0"), ("retention.bytes", "-1"), ("retention.bytes", "1099511627776"),
+        ("segment.bytes", "1024"), ("segment.bytes", "2147483647"), ("segment.ms", "1"), ("cleanup.policy", "compact"),
+        ("delete.retention.ms", "0"), ("index.interval.bytes", "0"), ("max.message.bytes", "61"),
+        ("max.message.bytes", "67108876"), ("flush.mode", "interval"), ("flush.mode", "bytes"), ("flush.mode", "never"),
+        ("flush.mode", "every-append"), ("flush.ms", "1"), ("flush.ms", "86400000"), ("flush.bytes", "1"),
+    ])
+    func acceptedValuesAreStoredAndPrintedBack(key: String, value: String) throws {
+        var config = TopicConfig()
+        try config.parse(key: key, value: value)
+        #expect(config.properties[key] == value)
+        #expect(try TopicConfig([key: value]) == config)
+    }
+
+    @Test(arguments: [
+        ("retention.ms", "-2", "-1 (keep forever)"), ("retention.ms", "7d", "not a whole number"),
+        ("retention.bytes", "", "not a whole number"), ("segment.bytes", "1023", "from 1024 to 2147483647"),
+        ("segment.bytes", "2147483648", "out of range"), ("segment.ms", "0", "from 1 to"),
+        ("cleanup.policy", "compact,delete", "delete, compact"), ("delete.retention.ms", "-1", "from 0 to"),
+        ("index.interval.bytes", "-5", "from 0 to 2147483647"), ("max.message.bytes", "60", "61 (one batch header)"),
+        ("max.message.bytes", "67108877", "to 67108876"), ("flush.mode", "always", "every-append, interval, bytes, never"),
+        ("flush.ms", "0", "from 1 to 86400000"), ("flush.ms", "86400001", "(one day)"), ("flush.bytes", "0", "from 1 to"),
+        ("retention.ms", "99999999999999999999", "out of range"), ("retention.ms", " 5", "not a whole number"),
+        ("segment.byte", "1024", "unknown key; known keys are cleanup.policy"),
+    ])
+    func refusedValuesNameKeyValueAndWhatIsAllowed(key: String, value: String, allowed: String) {
+        var config = TopicConfig()
+        do {
+            try config.parse(key: key, value: value)
+            Issue.record("\(key)=\(value) was accepted")
+        } catch {
+            #expect(error == .invalidConfig(key: key, value: value, allowed: error.allowedText))
+            #expect(error.description.hasPrefix("invalid topic config \(key)=\(value): "))
+            #expect(error.description.contains(allowed), "\(error)")
+        }
+        #expect(config == TopicConfig(), "a refused value changes nothing")
+    }
+
+    @Test func resetRestoresTheDefault() throws {
+        var config = try TopicConfig(["retention.ms": "5", "flush.mode": "never"])
+        try config.reset(key: "retention.ms")
+        #expect(config.retentionMs == TopicConfig().retentionMs)
+        #expect(config.flushMode == .never)
+        #expect(throws: LogError.self) { try config.reset(key: "nope") }
+    }
+
+    @Test func codableUsesKafkaNamesAndValidatesOnDecode() throws {
+        let config = try TopicConfig(["segment.bytes": "4096", "cleanup.policy": "compact", "flush.mode": "bytes"])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = String(decoding: try encoder.encode(config), as: UTF8.self)
+        #expect(json.contains("\"segment.bytes\":4096"))
+        #expect(json.contains("\"cleanup.policy\":\"compact\""))
+        #expect(json.contains("\"flush.mode\":\"bytes\""))
+        #expect(try JSONDecoder().decode(TopicConfig.self, from: Data(json.utf8)) == config)
+
+        // Missing keys keep their defaults; numbers may be given as strings.
+        let partial = try JSONDecoder().decode(TopicConfig.self, from: Data(#"{"retention.ms": "60000"}"#.utf8))
+        #expect(partial == (try TopicConfig(["retention.ms": "60000"])))
+
+        #expect(throws: LogError.invalidConfig(key: "segment.bytes", value: "5", allowed: "out of range; expected a number of bytes from 1024 to 2147483647")) {
+            try JSONDecoder().decode(TopicConfig.self, from: Data(#"{"segment.bytes": 5}"#.utf8))
+        }
+        #expect(throws: LogError.self) {
+            try JSONDecoder().decode(TopicConfig.self, from: Data(#"{"segment.bites": 5000}"#.utf8))
+        }
+    }
+}
+
+extension LogError {
+    /// The `allowed` text of an invalidConfig error, for comparisons.
+    fileprivate var allowedText: String {
+        if case let .invalidConfig(_, _, allowed) = self { return allowed }
+        return ""
+    }
+}
