@@ -211,4 +211,32 @@ enum TestCompressors {
             }
         }
     }
+
+    /// Contexts are cached per thread: a failed stream must not poison the
+    /// next one, and threads must not share a context.
+    @Test func cachedContextsSurviveErrorsAndConcurrency() async throws {
+        let records = (0..<300).map { LogRecord(timestamp: Int64($0), key: nil, value: [UInt8]("value \($0)")) }
+        for codec in [CompressionCodec.lz4, .zstd] {
+            let good = try RecordBatchV2.encode(records, compression: codec)
+            var broken = good
+            broken.removeLast(3)
+            broken = BatchBytes.replacingRecords(of: good, with: BatchBytes.records(of: broken), codec: codec.rawValue)
+            #expect(throws: LogFormatError.self) { try decode(broken) }
+            expectRoundTrip(records, decoded: try decode(good), baseOffset: 0, "\(codec) after an error")
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    var generator = RecordGenerator(seed: 500 + UInt64(task))
+                    for round in 0..<10 {
+                        let records = generator.records(count: 50)
+                        let codec: CompressionCodec = (task + round) % 2 == 0 ? .zstd : .lz4
+                        let bytes = try RecordBatchV2.encode(records, compression: codec)
+                        expectRoundTrip(records, decoded: try decode(bytes), baseOffset: 0, "task \(task), round \(round)")
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
 }

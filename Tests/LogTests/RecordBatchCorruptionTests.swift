@@ -126,7 +126,7 @@ import Testing
         expectMalformed({ for index in 63..<71 { $0[index] = 0xFF } }, at: 63, "timestampDelta varint runs past")
         // A record whose length claims one byte more than its fields take.
         expectMalformed({ $0[61] = 0x14; $0.append(0); Self.fixBatchLength(&$0) }, at: 71,
-                        "length says 10 bytes but its fields end 1 bytes early")
+                        "length says 10 bytes but its fields take 9")
         // A byte after the last record.
         expectMalformed({ $0.append(0); Self.fixBatchLength(&$0) }, at: 71, "1 bytes follow the last of 1 records")
         // recordCount larger than the bytes can hold.
@@ -166,5 +166,19 @@ import Testing
 
     static func fixBatchLength(_ batch: inout [UInt8]) {
         withUnsafeBytes(of: Int32(batch.count - 12).bigEndian) { batch.replaceSubrange(8..<12, with: $0) }
+    }
+
+    /// baseOffset is outside the CRC: extreme values must not trap anywhere.
+    @Test func extremeBaseOffsetsDoNotTrap() throws {
+        var bytes = try Self.smallBatch(.none)
+        for baseOffset in [Int64.max, Int64.max - 1, Int64.min] {
+            bytes.withUnsafeMutableBytes { RecordBatchV2.setBaseOffset(baseOffset, in: $0) }
+            let header = try bytes.withUnsafeBytes { try RecordBatchHeader.parse($0) }
+            _ = (header.lastOffset, header.nextOffset)
+            let records = try Self.decodeBoth(bytes).get()
+            #expect(records.first?.offset == baseOffset)
+            let target = RecordBatch()
+            _ = try bytes.withUnsafeBytes { try RecordBatchV2.decode($0, into: target, fromOffset: 0) }
+        }
     }
 }

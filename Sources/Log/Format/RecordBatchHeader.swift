@@ -79,10 +79,14 @@ public struct RecordBatchHeader: Sendable, Equatable {
 
     /// The offset of the batch's last record (or of the last record it had
     /// before compaction removed some).
-    public var lastOffset: Int64 { baseOffset + Int64(lastOffsetDelta) }
+    ///
+    /// Wraps instead of trapping: baseOffset lies outside the CRC, so a
+    /// damaged one near `Int64.max` must not crash a reader. A log checks
+    /// offsets against its own before trusting them.
+    public var lastOffset: Int64 { baseOffset &+ Int64(lastOffsetDelta) }
 
-    /// The offset the next batch in the log starts at.
-    public var nextOffset: Int64 { lastOffset + 1 }
+    /// The offset the next batch in the log starts at (wrapping, as above).
+    public var nextOffset: Int64 { lastOffset &+ 1 }
 
     /// Bytes of the whole batch, header included.
     public var totalSize: Int { Int(batchLength) + Self.logOverhead }

@@ -112,9 +112,9 @@ extension RecordBatchV2 {
                 _ = try reader.readLengthPrefixed("header value", record: index, nullable: true)
             }
             guard reader.position == recordEnd else {
+                let fieldBytes = reader.position - (recordEnd - Int(length))
                 throw reader.error(
-                    "record \(index): length says \(length) bytes but its fields end \(recordEnd - reader.position) "
-                        + "bytes early",
+                    "record \(index): length says \(length) bytes but its fields take \(fieldBytes)",
                     at: reader.position)
             }
             let headers = RawHeaders(

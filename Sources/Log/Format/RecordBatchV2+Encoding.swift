@@ -107,26 +107,25 @@ extension RecordBatchV2 {
                 initialized = totalSize
             }
         } else {
-            let scratch = UnsafeMutableRawPointer.allocate(byteCount: max(recordsSize, 1), alignment: 16)
+            // One scratch allocation holds the plain records, then the
+            // compressed ones; the result is copied into an array of exactly
+            // the batch's size, since compression usually leaves most of the
+            // bound unused and a log may hold the array for a while.
+            let bound = try RecordCompression.compressBound(fields.compression, inputCount: recordsSize)
+            let scratch = UnsafeMutableRawPointer.allocate(byteCount: max(recordsSize + bound, 1), alignment: 16)
             defer { scratch.deallocate() }
             var writer = ByteWriter(base: scratch, capacity: recordsSize)
             writeRecords(source, baseTimestamp: baseTimestamp, into: &writer)
             precondition(writer.position == recordsSize, "encoder sized the batch wrong")
-            let bound = try RecordCompression.compressBound(fields.compression, inputCount: recordsSize)
-            var failure: LogFormatError?
-            output = [UInt8](unsafeUninitializedCapacity: headerSize + bound) { buffer, initialized in
-                do throws(LogFormatError) {
-                    let written = try RecordCompression.compress(
-                        fields.compression, UnsafeRawBufferPointer(start: scratch, count: recordsSize),
-                        into: UnsafeMutableRawPointer(buffer.baseAddress! + headerSize), capacity: bound)
-                    initialized = headerSize + written
-                } catch {
-                    failure = error
-                    initialized = 0
-                }
+            let compressed = scratch + recordsSize
+            let written = try RecordCompression.compress(
+                fields.compression, UnsafeRawBufferPointer(start: scratch, count: recordsSize),
+                into: compressed, capacity: bound)
+            try checkTotalSize(headerSize + written)
+            output = [UInt8](unsafeUninitializedCapacity: headerSize + written) { buffer, initialized in
+                UnsafeMutableRawPointer(buffer.baseAddress! + headerSize).copyMemory(from: compressed, byteCount: written)
+                initialized = headerSize + written
             }
-            if let failure { throw failure }
-            try checkTotalSize(output.count)
         }
         output.withUnsafeMutableBytes { batch in
             writeHeader(

@@ -13,11 +13,12 @@ import CZstd
 /// (frame format). Writes lz4 and zstd.
 ///
 /// # Thread safety
-/// Stateless; each call makes its own codec context.
+/// Any thread may call; zstd and lz4 contexts come from `CodecContexts`,
+/// one per thread.
 enum RecordCompression {
-    /// Codec contexts are made per call. lz4 frames use 64 KiB independent
-    /// blocks: Kafka's Java reader decompresses every block on its own, so
-    /// linked blocks (the lz4frame default) would be unreadable to it.
+    /// lz4's fast mode. Frames use 64 KiB independent blocks: Kafka's Java
+    /// reader decompresses every block on its own, so linked blocks (the
+    /// lz4frame default) would be unreadable to it.
     static let lz4CompressionLevel: Int32 = 0
     /// Kafka's default `compression.zstd.level`.
     static let zstdCompressionLevel: Int32 = 3
@@ -59,7 +60,11 @@ enum RecordCompression {
             }
             return written
         case .zstd:
-            let written = ZSTD_compress(output, capacity, input.baseAddress, input.count, zstdCompressionLevel)
+            guard let context = CodecContexts.zstdCompression() else {
+                throw LogFormatError(.compressionFailed, "zstd: cannot allocate a compression context")
+            }
+            let written = ZSTD_compressCCtx(
+                context, output, capacity, input.baseAddress, input.count, zstdCompressionLevel)
             guard ZSTD_isError(written) == 0 else {
                 throw LogFormatError(.compressionFailed, "zstd: \(String(cString: ZSTD_getErrorName(written)))")
             }
@@ -89,11 +94,12 @@ enum RecordCompression {
         _ codec: CompressionCodec, _ input: UnsafeRawBufferPointer, limit: Int,
         _ body: (UnsafeRawBufferPointer) throws(LogFormatError) -> R
     ) throws(LogFormatError) -> R {
+        if codec == .none { return try body(input) }
         var output = OutputBuffer(initialCapacity: min(limit, max(input.count * 4, 4096)), limit: limit)
         defer { output.deallocate() }
         switch codec {
         case .none:
-            return try body(input)
+            preconditionFailure("handled above")
         case .gzip:
             try inflateGzip(input, into: &output)
         case .snappy:
@@ -232,11 +238,9 @@ enum RecordCompression {
 
     private static func decompressLZ4(_ input: UnsafeRawBufferPointer, into output: inout OutputBuffer) throws(LogFormatError) {
         guard input.count > 0 else { throw failure(.lz4, "the compressed records are empty") }
-        var context: OpaquePointer?
-        guard LZ4F_isError(LZ4F_createDecompressionContext(&context, UInt32(LZ4F_VERSION))) == 0, let context else {
+        guard let context = CodecContexts.lz4Decompression() else {
             throw failure(.lz4, "cannot create a decompression context")
         }
-        defer { LZ4F_freeDecompressionContext(context) }
         var consumed = 0
         while true {
             guard output.reserve() else { throw tooLarge(.lz4, output.limit) }
@@ -258,8 +262,21 @@ enum RecordCompression {
 
     private static func decompressZstd(_ input: UnsafeRawBufferPointer, into output: inout OutputBuffer) throws(LogFormatError) {
         guard input.count > 0 else { throw failure(.zstd, "the compressed records are empty") }
-        guard let context = ZSTD_createDCtx() else { throw failure(.zstd, "cannot create a decompression context") }
-        defer { ZSTD_freeDCtx(context) }
+        guard let context = CodecContexts.zstdDecompression() else {
+            throw failure(.zstd, "cannot create a decompression context")
+        }
+        // Frames written in one shot (ours, and most libraries') state their
+        // size: decode those straight into a buffer of that size. Streaming
+        // remains for frames without it, several frames, and errors.
+        let contentSize = ZSTD_getFrameContentSize(input.baseAddress, input.count)
+        if contentSize < UInt64.max - 1, contentSize <= UInt64(output.limit), output.reserve(Int(contentSize)) {
+            let written = ZSTD_decompressDCtx(context, output.end, output.free, input.baseAddress, input.count)
+            if ZSTD_isError(written) == 0 && written == Int(contentSize) {
+                output.count += written
+                return
+            }
+            ZSTD_DCtx_reset(context, ZSTD_reset_session_only)
+        }
         var source = ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: 0)
         while true {
             guard output.reserve() else { throw tooLarge(.zstd, output.limit) }
