@@ -93,6 +93,19 @@ struct Consume: ParsableCommand {
             }
             try withLogErrors { try groups.commit(offsets) }
         }
+        do {
+            try readLoop()
+        } catch {
+            // What was printed before the failure is delivered, and with a
+            // group, committed.
+            output.flush()
+            try? commit()
+            throw error
+        }
+        output.flush()
+        try commit()
+
+        func readLoop() throws {
         reading: while printed < limit && !stop.load(ordering: .relaxed) {
             var progressed = false
             for (index, log) in partitions.enumerated() {
@@ -110,7 +123,6 @@ struct Consume: ParsableCommand {
                     switch decoded {
                     case .success(let value): (records, size) = value
                     case .failure(let error):
-                        output.flush()
                         writeStderr("error: \(log.partition): a batch at offset \(positions[index]) cannot be decoded: \(error)\n")
                         throw ExitCode(1)
                     }
@@ -132,8 +144,7 @@ struct Consume: ParsableCommand {
                 usleep(50_000)
             }
         }
-        output.flush()
-        try commit()
+        }
     }
 
     private func print(_ record: DecodedRecord, partition: Int, into output: inout OutputBuffer) {

@@ -25,6 +25,8 @@ struct Produce: ParsableCommand {
     @Option(help: "Write every record to this partition.") var partition: Int?
     @Option(help: "Batch compression: none, lz4 or zstd.") var compression = "none"
     @Option(help: "Records per batch at most.") var batchSize = 1000
+    @Flag(help: "After each append, print the number of records acknowledged so far to stdout.")
+    var printAcks = false
     @OptionGroup var data: DataDirectoryOptions
 
     func run() throws {
@@ -61,6 +63,12 @@ struct Produce: ParsableCommand {
         }
         let source = file ?? "standard input"
         var writer = PartitionedWriter(topic: target, compression: codec, batchRecordsMax: batchSize)
+        if printAcks {
+            writer.onAppend = { total in
+                var line = Array("\(total)\n".utf8)
+                line.withUnsafeMutableBytes { _ = write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+            }
+        }
         let progress = ProgressLine("produce \(topic)")
         var lineNumber = 0
         var reader = LineReader(fd: input)
@@ -160,6 +168,8 @@ struct PartitionedWriter {
     static let batchBytesMax = 16 * 1024
     private var builders: [RecordBatch]
     private(set) var appended = 0
+    /// Called after each append with the records acknowledged so far.
+    var onAppend: ((Int) -> Void)?
 
     init(topic: Topic, compression: CompressionCodec, batchRecordsMax: Int) {
         self.topic = topic
@@ -193,6 +203,7 @@ struct PartitionedWriter {
         _ = try topic.partition(partition).append(&bytes)
         appended += batch.count
         batch.removeAll()
+        onAppend?(appended)
     }
 
     mutating func flushAll() throws {

@@ -43,9 +43,11 @@ extension PartitionLogCore {
                         partition, file: SegmentFileName.log(directory, base), baseOffset: base,
                         previousEnd: previous.nextOffset)
                 }
+                let isActive = number == logBases.count - 1
                 segments.append(try Segment.recover(
                     directory: directory, baseOffset: base, partition: partition, config: config,
-                    isActive: number == logBases.count - 1, nowMilliseconds: now, logger: logger))
+                    isActive: isActive, nextSegmentBase: isActive ? nil : logBases[number + 1],
+                    nowMilliseconds: now, logger: logger))
             }
             if segments.isEmpty {
                 do {

@@ -7,7 +7,11 @@ import Logging
 ///   headers from the last offset-index entry to the end of the file parse
 ///   and follow each other to exactly the end; the time index ends with the
 ///   segment's largest timestamp. If any of that fails, the segment is
-///   scanned in full like the active one and its indexes rewritten.
+///   scanned in full like the active one and its indexes rewritten. Bytes
+///   that do not parse in an inactive segment are damage, not a torn write
+///   (nothing appends there), so they are never cut: the segment keeps its
+///   size and still covers the offsets up to the next segment's base, so a
+///   read of them fails with `corruptBatch` instead of skipping them.
 /// - The active (last) segment is always scanned in full (`SegmentScan`):
 ///   every batch's header, CRC and offsets. A torn tail is truncated at the
 ///   last whole batch; corruption followed by valid batches is kept and
@@ -15,12 +19,13 @@ import Logging
 extension Segment {
     static func recover(
         directory: String, baseOffset: Int64, partition: TopicPartition, config: TopicConfig, isActive: Bool,
-        nowMilliseconds: Int64, logger: Logger
+        nextSegmentBase: Int64? = nil, nowMilliseconds: Int64, logger: Logger
     ) throws(LogError) -> Segment {
         do {
             return try recoverFiles(
                 directory: directory, baseOffset: baseOffset, partition: partition, config: config,
-                isActive: isActive, nowMilliseconds: nowMilliseconds, logger: logger)
+                isActive: isActive, nextSegmentBase: nextSegmentBase, nowMilliseconds: nowMilliseconds,
+                logger: logger)
         } catch {
             throw LogError(error, "\(partition) could not be opened")
         }
@@ -28,7 +33,7 @@ extension Segment {
 
     private static func recoverFiles(
         directory: String, baseOffset: Int64, partition: TopicPartition, config: TopicConfig, isActive: Bool,
-        nowMilliseconds: Int64, logger: Logger
+        nextSegmentBase: Int64?, nowMilliseconds: Int64, logger: Logger
     ) throws(SystemCallError) -> Segment {
         let log = try LogFile.open(SegmentFileName.log(directory, baseOffset), create: false)
         let fileSize = try log.size()
@@ -76,6 +81,23 @@ extension Segment {
             logger.error(.init(stringLiteral:
                 "\(error). The bad bytes are kept in place (whole batches resume at byte position "
                     + "\(corruption.resumedAt)); reads of the offsets they hold fail"))
+        }
+        if let cut = scan.cut, !isActive {
+            let error = LogError.corruptBatch(
+                partition, file: log.path, position: cut.position, offset: scan.nextOffset, detail: cut.detail)
+            logger.error(.init(stringLiteral:
+                "\(error). This is not the partition's last segment, so the damage is not a torn write: its "
+                    + "\(fileSize - cut.position) bytes are kept and reads from offset \(scan.nextOffset) fail until "
+                    + "the partition is repaired"))
+            scan.finish()
+            if offsetIndex.entries != scan.offsetEntries || offsetIndex.loadProblem != nil || !offsetIndexExisted {
+                try offsetIndex.replace(with: scan.offsetEntries)
+            }
+            if timeIndex.entries != scan.timeEntries || timeIndex.loadProblem != nil || !timeIndexExisted {
+                try timeIndex.replace(with: scan.timeEntries)
+            }
+            return make(size: fileSize, nextOffset: max(nextSegmentBase ?? scan.nextOffset, scan.nextOffset),
+                        state: scan.indexState)
         }
         if let cut = scan.cut {
             try log.truncate(to: scan.validEnd)
