@@ -287,6 +287,8 @@ public final class DataDirectory: Sendable {
             for partition in topic.partitions {
                 do {
                     deleted += try partition.applyRetention(now: now)
+                } catch .partitionClosed {
+                    // Its topic was deleted meanwhile: nothing left to retain.
                 } catch {
                     logger.error("\(error)")
                     failure = failure ?? error

@@ -72,7 +72,7 @@ enum POSIXFileSystem {
 
     /// Renames `source` to `destination` (atomic within one file system).
     static func move(_ source: String, to destination: String) throws(SystemCallError) {
-        guard rename(source, destination) == 0 else { throw .last("rename to \(destination)", source) }
+        guard rename(source, destination) == 0 else { throw .last("rename", "\(source) to \(destination)") }
     }
 
     /// Removes a file; a missing file is fine.

@@ -22,11 +22,14 @@ import Synchronization
 ///
 /// # Durability (`flush.mode`)
 /// - `every-append`: `append` fsyncs the `.log` file before it returns.
-/// - `interval`: data is fsynced within `flush.ms` of being appended. The
-///   first append after an unflushed append schedules a background flush
-///   `flush.ms` later (a Dispatch timer on a global queue); an append that
-///   finds the oldest unflushed append already `flush.ms` old fsyncs before
-///   it returns, so a stalled timer cannot stretch the window.
+/// - `interval`: data is fsynced within `flush.ms` of being appended. An
+///   append that leaves data unflushed schedules a background flush
+///   `flush.ms` later when none is pending (a Dispatch timer on a global
+///   queue; it takes the partition's lock and fsyncs if the oldest unflushed
+///   append is due, else waits the remainder). An append that finds the
+///   oldest unflushed append already `flush.ms` old fsyncs before it
+///   returns, so a late timer cannot stretch the window while appends keep
+///   coming.
 /// - `bytes`: the append that brings the unflushed bytes to `flush.bytes`
 ///   fsyncs before it returns.
 /// - `never`: no fsync; the page cache writes the data back.

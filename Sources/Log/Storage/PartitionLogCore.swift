@@ -345,6 +345,7 @@ final class PartitionLogCore {
         guard offset >= startOffset && offset <= endOffset else {
             throw .offsetOutOfRange(partition, requested: offset, start: startOffset, end: endOffset)
         }
+        guard offset < endOffset else { return endOffset }
         let oldEnd = endOffset
         let oldSize = sizeInBytes
         // Newest first, so a crash midway leaves a shorter but whole log.
