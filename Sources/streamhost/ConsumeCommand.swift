@@ -114,26 +114,21 @@ struct Consume: ParsableCommand {
                 let slice = try withLogErrors { try log.read(from: positions[index], maxBytes: 1 << 20) }
                 guard !slice.isEmpty else { continue }
                 progressed = true
-                var position = 0
-                while position < slice.bytes.count {
-                    let decoded = slice.bytes.withUnsafeBytes { raw in
-                        Self.decodeBatch(UnsafeRawBufferPointer(rebasing: raw[position...]))
+                let records: [DecodedRecord]
+                do {
+                    records = try slice.bytes.withUnsafeBytes { (raw) throws(RecordBatchV2.BatchesError) in
+                        try RecordBatchV2.decode(batchesIn: raw)
                     }
-                    let (records, size): ([DecodedRecord], Int)
-                    switch decoded {
-                    case .success(let value): (records, size) = value
-                    case .failure(let error):
-                        writeStderr("error: \(log.partition): a batch at offset \(positions[index]) cannot be decoded: \(error)\n")
-                        throw ExitCode(1)
-                    }
-                    for record in records where record.offset >= positions[index] {
-                        if !follow && record.offset >= stops[index] { break }
-                        print(record, partition: log.partition.partition, into: &output)
-                        positions[index] = record.offset + 1
-                        printed += 1
-                        if printed >= limit { break reading }
-                    }
-                    position += size
+                } catch {
+                    writeStderr("error: \(log.partition): reading from offset \(positions[index]): \(error)\n")
+                    throw ExitCode(1)
+                }
+                for record in records where record.offset >= positions[index] {
+                    if !follow && record.offset >= stops[index] { break }
+                    print(record, partition: log.partition.partition, into: &output)
+                    positions[index] = record.offset + 1
+                    printed += 1
+                    if printed >= limit { break reading }
                 }
                 positions[index] = Swift.max(positions[index], slice.nextOffset)
                 if !follow { positions[index] = Swift.min(positions[index], stops[index]) }
@@ -162,15 +157,6 @@ struct Consume: ParsableCommand {
             output.append(JSONValue.object(object).serialized().utf8)
         }
         output.append(CollectionOfOne(10))
-    }
-
-    static func decodeBatch(_ bytes: UnsafeRawBufferPointer) -> Result<([DecodedRecord], Int), LogFormatError> {
-        do {
-            let header = try RecordBatchHeader.parse(bytes)
-            return .success((try RecordBatchV2.decode(bytes), header.totalSize))
-        } catch {
-            return .failure(error)
-        }
     }
 
     static func parseTime(_ text: String) throws -> Int64 {

@@ -1,5 +1,6 @@
 import Core
 import Testing
+import TestKit
 
 @Suite("JSON parser")
 struct JSONParserTests {
@@ -59,7 +60,7 @@ struct JSONParserTests {
 
     @Test("every decimal string parses to the same Double as the standard library's conversion")
     func doublesMatchStandardLibrary() throws {
-        var generator = SeededGenerator(seed: 0xD0B1E)
+        var generator = SeededRandom(seed: 0xD0B1E)
         for _ in 0..<20_000 {
             let digits = Int.random(in: 1...25, using: &generator)
             var text = Bool.random(using: &generator) ? "-" : ""
@@ -168,7 +169,7 @@ struct JSONParserTests {
 
     @Test("random values survive serialize and parse exactly", arguments: [1, 2, 3, 4])
     func randomRoundTrip(seed: UInt64) throws {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SeededRandom(seed: seed)
         for _ in 0..<500 {
             let value = RandomJSON.value(depth: 4, using: &generator)
             let text = value.serialized()
@@ -180,10 +181,10 @@ struct JSONParserTests {
 
     @Test("noisy but valid text (whitespace, escapes) parses to the same value", arguments: [5, 6])
     func noisyText(seed: UInt64) throws {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SeededRandom(seed: seed)
         for _ in 0..<300 {
             let value = RandomJSON.value(depth: 4, using: &generator)
-            var writer = NoisyJSONWriter(generator: SeededGenerator(seed: generator.next()))
+            var writer = NoisyJSONWriter(generator: SeededRandom(seed: generator.next()))
             writer.write(value)
             #expect(try JSONValue.parse(writer.output) == value, "\(writer.output)")
         }

@@ -1,5 +1,6 @@
 import Core
 import Testing
+import TestKit
 
 @Suite("JSON field scanner")
 struct JSONScannerTests {
@@ -384,14 +385,14 @@ struct JSONScannerTests {
 
     @Test("on random documents the scanner agrees with the parser for every path", arguments: [11, 12, 13, 14])
     func agreesWithParser(seed: UInt64) throws {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SeededRandom(seed: seed)
         for iteration in 0..<300 {
             let object = RandomJSON.object(depth: 3, using: &generator)
             let text: String
             if iteration % 2 == 0 {
                 text = JSONValue.object(object).serialized()
             } else {
-                var writer = NoisyJSONWriter(generator: SeededGenerator(seed: generator.next()))
+                var writer = NoisyJSONWriter(generator: SeededRandom(seed: generator.next()))
                 writer.write(.object(object))
                 text = writer.output
             }
@@ -405,7 +406,7 @@ struct JSONScannerTests {
 
     @Test("on random truncations the scanner never reads out of bounds and never finds a wrong value")
     func truncatedDocuments() throws {
-        var generator = SeededGenerator(seed: 99)
+        var generator = SeededRandom(seed: 99)
         for _ in 0..<300 {
             let object = RandomJSON.object(depth: 3, using: &generator)
             let bytes = Array(JSONValue.object(object).serialized().utf8)

@@ -1,22 +1,5 @@
 import Core
-
-/// SplitMix64: a tiny seeded generator, so that a failing random test can be
-/// run again with the same seed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-}
+import TestKit
 
 /// Random JSON values for property tests, biased toward what trips
 /// scanners up: quotes, backslashes, braces and brackets inside strings,

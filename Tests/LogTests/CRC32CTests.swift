@@ -1,4 +1,5 @@
 import Testing
+import TestKit
 @testable import Log
 
 @Suite struct CRC32CTests {
@@ -50,7 +51,7 @@ import Testing
     /// separately, so every length 0...300 at every start alignment 0...15
     /// must agree with the table.
     @Test func hardwareEqualsSoftwareAtEveryLengthAndAlignment() throws {
-        var generator = SeededGenerator(seed: 0xC3C3_2024)
+        var generator = SeededRandom(seed: 0xC3C3_2024)
         let buffer = generator.bytes(300 + 16)
         try buffer.withUnsafeBytes { all in
             for alignment in 0..<16 {
@@ -69,7 +70,7 @@ import Testing
     }
 
     @Test func singleBitFlipChangesChecksum() {
-        var generator = SeededGenerator(seed: 7)
+        var generator = SeededRandom(seed: 7)
         var input = generator.bytes(64)
         let original = CRC32C.checksum(input)
         for bit in 0..<(input.count * 8) {

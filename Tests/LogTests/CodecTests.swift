@@ -3,6 +3,7 @@ import CSnappy
 import CZlib
 import CZstd
 import Testing
+import TestKit
 @testable import Log
 
 /// Compressors written against the libraries directly, as a Kafka client
@@ -199,7 +200,7 @@ enum TestCompressors {
     }
 
     @Test func garbageIsAnErrorForEveryCodec() throws {
-        var generator = SeededGenerator(seed: 99)
+        var generator = SeededRandom(seed: 99)
         for codec in [CompressionCodec.gzip, .snappy, .lz4, .zstd] {
             for length in [0, 1, 5, 16, 100, 4096] {
                 let garbage = generator.bytes(length)

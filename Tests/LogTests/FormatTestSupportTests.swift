@@ -1,22 +1,9 @@
 import Core
 import Log
 import Testing
+import TestKit
 
-/// A small seeded generator (SplitMix64) so property tests replay exactly:
-/// a failure message names the seed, and the same seed gives the same input.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SeededRandom {
     /// `count` random bytes, eight from each step (fast enough in debug builds).
     mutating func bytes(_ count: Int) -> [UInt8] {
         var result = [UInt8](repeating: 0, count: count)
@@ -54,9 +41,9 @@ struct BigEndianBytes {
 
 @Suite struct FormatTestSupportTests {
     @Test func seededGeneratorReplays() {
-        var a = SeededGenerator(seed: 42)
-        var b = SeededGenerator(seed: 42)
-        var c = SeededGenerator(seed: 43)
+        var a = SeededRandom(seed: 42)
+        var b = SeededRandom(seed: 42)
+        var c = SeededRandom(seed: 43)
         let first = (0..<8).map { _ in a.next() }
         #expect(first == (0..<8).map { _ in b.next() })
         #expect(first != (0..<8).map { _ in c.next() })

@@ -25,7 +25,7 @@ private struct AppendedLog {
 struct PartitionLogTests {
     /// Appends `count` batches of random sizes; returns what was stored.
     private func appendRandomBatches(
-        to log: PartitionLog, count: Int, generator: inout StorageRandom, valueBytesMax: Int = 200,
+        to log: PartitionLog, count: Int, generator: inout SeededRandom, valueBytesMax: Int = 200,
         timestamp: (Int) -> Int64 = { 1_000 + Int64($0) * 10 }
     ) throws -> AppendedLog {
         var appended = AppendedLog()
@@ -43,7 +43,7 @@ struct PartitionLogTests {
     /// Checks that a read from every offset returns the batch holding it,
     /// followed by the next batches, within maxBytes (but at least one).
     private func expectEveryOffsetReadable(
-        _ log: PartitionLog, _ appended: AppendedLog, generator: inout StorageRandom
+        _ log: PartitionLog, _ appended: AppendedLog, generator: inout SeededRandom
     ) throws {
         let end = try #require(appended.lastOffsets.last) + 1
         #expect(log.endOffset == end)
@@ -66,7 +66,7 @@ struct PartitionLogTests {
 
     @Test(arguments: [1, 2, 3, 4] as [UInt64])
     func appendAndReadAcrossManySegmentRolls(seed: UInt64) throws {
-        var generator = StorageRandom(seed: seed)
+        var generator = SeededRandom(seed: seed)
         let directory = try TemporaryDirectory(prefix: "partition")
         let config = StorageFixtures.config([
             "segment.bytes": "\(Int.random(in: 1024 ... 4096, using: &generator))",
@@ -166,7 +166,7 @@ struct PartitionLogTests {
     }
 
     @Test func offsetForTimestampFindsTheFirstRecordAtOrAfterIt() throws {
-        var generator = StorageRandom(seed: 7)
+        var generator = SeededRandom(seed: 7)
         let directory = try TemporaryDirectory(prefix: "partition")
         let log = try PartitionLog.open(
             directory: directory.path + "/t/0",

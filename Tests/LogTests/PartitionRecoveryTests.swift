@@ -15,7 +15,7 @@ private struct WrittenPartition {
         directory = try TemporaryDirectory(prefix: "recovery")
         path = directory.path + "/t/0"
         self.config = config
-        var generator = StorageRandom(seed: seed)
+        var generator = SeededRandom(seed: seed)
         let log = try PartitionLog.open(directory: path, config: config, logger: LogCapture().logger)
         for index in 0 ..< batchCount {
             var batch = StorageFixtures.batch(
@@ -76,7 +76,7 @@ struct PartitionRecoveryTests {
 
     @Test(arguments: 0 ..< 12)
     func aTornTailIsCutAtTheLastWholeBatch(iteration: Int) throws {
-        var generator = StorageRandom(seed: 1000 + UInt64(iteration))
+        var generator = SeededRandom(seed: 1000 + UInt64(iteration))
         let written = try WrittenPartition(config: Self.smallSegments, batchCount: 40, seed: UInt64(iteration))
         let active = try #require(written.logFiles.last)
         #expect(written.logFiles.count > 3)
@@ -125,7 +125,7 @@ struct PartitionRecoveryTests {
         let written = try WrittenPartition(config: Self.smallSegments, batchCount: 25, seed: 99)
         let active = try #require(written.logFiles.last)
         let size = StorageFixtures.fileSize(active)
-        var generator = StorageRandom(seed: 5)
+        var generator = SeededRandom(seed: 5)
         var stray = StorageFixtures.batch(records: 3, valueBytes: 50)
         let garbage: [UInt8]
         switch kind {

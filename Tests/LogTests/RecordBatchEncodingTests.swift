@@ -1,5 +1,6 @@
 import Core
 import Testing
+import TestKit
 @testable import Log
 
 /// A batch assembled by hand, field by field, from the Kafka protocol's
@@ -56,9 +57,9 @@ enum GoldenBatch {
 
 /// Random records for property tests; everything derives from the seed.
 struct RecordGenerator {
-    var random: SeededGenerator
+    var random: SeededRandom
 
-    init(seed: UInt64) { random = SeededGenerator(seed: seed) }
+    init(seed: UInt64) { random = SeededRandom(seed: seed) }
 
     mutating func bytes(maxCount: Int) -> [UInt8]? {
         switch Int.random(in: 0..<20, using: &random) {

@@ -1,6 +1,7 @@
 import Foundation
 import StreamhostKit
 import Testing
+import TestKit
 
 /// SOURCE "file", driven through its vtable.
 @Suite struct FileSourceTests {
@@ -69,7 +70,7 @@ import Testing
 
     @Test(arguments: Layout.allCases)
     func parallelInstancesReadEveryLineExactlyOnce(_ layout: Layout) {
-        var generator = SplitMix(seed: 99)
+        var generator = SeededRandom(seed: 99)
         let lines = (0..<300).map { index in
             "{\"i\":\(index),\"pad\":\"" + String(repeating: "x", count: Int(generator.next() % 40)) + "\"}"
         }
@@ -273,18 +274,6 @@ import Testing
     }
 }
 
-/// A small deterministic generator for test data.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Where two long lists first differ, or nil: a short failure message
 /// instead of two printed lists of thousands of lines.

@@ -52,27 +52,17 @@ public final class ConsumerGroups: Sendable {
         while offset < log.endOffset {
             let slice = try log.read(from: offset, maxBytes: 1 << 20)
             if slice.isEmpty { break }
-            var position = 0
-            while position < slice.bytes.count {
-                let decoded = slice.bytes.withUnsafeBytes { raw in
-                    Self.decodeBatch(UnsafeRawBufferPointer(rebasing: raw[position...]))
+            let records: [DecodedRecord]
+            do {
+                records = try slice.bytes.withUnsafeBytes { (raw) throws(RecordBatchV2.BatchesError) in
+                    try RecordBatchV2.decode(batchesIn: raw)
                 }
-                guard case .success(let (records, size)) = decoded else {
-                    if case .failure(let error) = decoded {
-                        throw .invalidBatch(log.partition, reason: "consumer offsets: \(error)")
-                    }
-                    break
-                }
-                for record in records {
-                    if let key = record.key.flatMap(Self.parseKey) {
-                        if let value = record.value, let parsed = Self.parseOffset(value) {
-                            table[key] = parsed
-                        } else {
-                            table[key] = nil
-                        }
-                    }
-                }
-                position += size
+            } catch {
+                throw .invalidBatch(log.partition, reason: "consumer offsets: \(error)")
+            }
+            for record in records {
+                guard let key = record.key.flatMap(Self.parseKey) else { continue }
+                table[key] = record.value.flatMap(Self.parseOffset)
             }
             offset = slice.nextOffset
         }
@@ -111,16 +101,6 @@ public final class ConsumerGroups: Sendable {
     /// Every committed offset, sorted by group, topic and partition.
     public var all: [(key: Key, offset: Int64)] {
         committed.withLock { $0.map { (key: $0.key, offset: $0.value) } }.sorted { $0.key < $1.key }
-    }
-
-    /// The records of the batch at the start of `bytes`, and its size.
-    private static func decodeBatch(_ bytes: UnsafeRawBufferPointer) -> Result<([DecodedRecord], Int), LogFormatError> {
-        do {
-            let header = try RecordBatchHeader.parse(bytes)
-            return .success((try RecordBatchV2.decode(bytes), header.totalSize))
-        } catch {
-            return .failure(error)
-        }
     }
 
     static func encodeKey(_ key: Key) -> [UInt8] {
