@@ -100,7 +100,7 @@ let package = Package(
         // them but nothing depends on them.
         .executableTarget(
             name: "StreamhostBenchmarks",
-            dependencies: ["Core", "PluginHost", "Runtime", "StreamhostABI"],
+            dependencies: ["Core", "Log", "PluginHost", "Runtime", "StreamhostABI"],
             path: "Benchmarks",
             swiftSettings: swiftSettings),
 

@@ -2,7 +2,7 @@
 struct BenchmarkOptions {
     /// Benchmarks that can be chosen with `--only`.
     enum Group: String, CaseIterable {
-        case pipeline, abi
+        case pipeline, abi, log
     }
 
     /// Fewer records and repetitions: a smoke run, not figures to quote.
@@ -14,12 +14,13 @@ struct BenchmarkOptions {
     var showHelp = false
 
     static let usage = """
-        usage: streamhost-bench [--quick] [--repetitions N] [--only pipeline|abi]
+        usage: streamhost-bench [--quick] [--repetitions N] [--only pipeline|abi|log]
 
           --quick            a short smoke run (fewer records, 3 repetitions); not for quoting
           --repetitions N    measured repetitions per case (default 5; medians are quoted)
-          --only GROUP       run one benchmark: pipeline (throughput of whole jobs) or
-                             abi (the cost of crossing the plugin ABI)
+          --only GROUP       run one benchmark: pipeline (throughput of whole jobs),
+                             abi (the cost of crossing the plugin ABI) or log (append,
+                             read and catch-up of the durable log, against dd)
 
         Build it and the plugins it loads with
           swift build -c release --product streamhost-bench
@@ -50,7 +51,7 @@ struct BenchmarkOptions {
             case "--only":
                 let text = try value(argument)
                 guard let group = Group(rawValue: text) else {
-                    throw BenchmarkError(description: "--only takes pipeline or abi, got '\(text)'")
+                    throw BenchmarkError(description: "--only takes pipeline, abi or log, got '\(text)'")
                 }
                 options.groups = [group]
             case "-h", "--help":

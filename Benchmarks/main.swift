@@ -5,7 +5,7 @@
 //   swift build -c release --product streamhost-bench
 //   swift build -c release --product streamhost-datagen
 //   swift build -c release --product streamhost-blackhole
-//   .build/release/streamhost-bench [--quick] [--repetitions N] [--only pipeline|abi]
+//   .build/release/streamhost-bench [--quick] [--repetitions N] [--only pipeline|abi|log]
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -55,6 +55,12 @@ func runBenchmarks() -> Int32 {
                     environment: environment,
                     readCalls: options.quick ? 100_000 : 1_000_000,
                     emitCalls: options.quick ? 1_000 : 10_000
+                ).run(options: options, report: report)
+            case .log:
+                try LogBenchmark(
+                    environment: environment,
+                    appendBytes: options.quick ? 64 << 20 : 1 << 30,
+                    catchUpBytes: options.quick ? 128 << 20 : 1 << 30
                 ).run(options: options, report: report)
             }
         }
