@@ -1,0 +1,463 @@
+/*
+ * logsink — appends records to a topic of the host's durable log: SINK "log".
+ *
+ * Uses only log_partitions and log_append of the host-API table
+ * (SH_SERVICE_LOG). The topic must exist; its partition count is read once,
+ * in open.
+ *
+ * Partitioning:
+ *   key (default)  a record with a key (an empty key counts as a key) goes
+ *                  to partition (murmur2(key) & 0x7fffffff) % partitions,
+ *                  Kafka's default partitioner exactly (murmur2 with seed
+ *                  0x9747b28c), so a key lands where a Kafka producer would
+ *                  put it; records with a null key go round-robin, below.
+ *   round_robin    every record goes round-robin, below.
+ * Round-robin is batch by batch (like Kafka's sticky partitioner): the
+ * round-robin records of one process call go to one partition, and the
+ * next call's to the next partition; a call with more than batch_records
+ * such records moves on every batch_records records. Instance i starts at
+ * partition i % partitions so parallel instances spread out.
+ *
+ * Durability: records are buffered per partition in sh_batch columns
+ * (timestamps, key and value offsets, null-key / null-value flags; keys,
+ * values, timestamps and tombstones are kept as they came). A partition's
+ * buffer is appended with one log_append when it reaches batch_records,
+ * and every non-empty buffer is appended before process returns: what
+ * process received has been appended (under the topic's durability policy)
+ * when process returns SH_OK. close appends anything left (nothing, since
+ * process flushes). A failed append fails the job with the topic, the
+ * partition and the host's message.
+ *
+ * Counter "records": records appended.
+ */
+#include "streamhost.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LOGSINK_BATCH_RECORDS_MAX 1000000
+
+static const char logsink_schema[] =
+    "{"
+    "\"type\":\"object\","
+    "\"description\":\"Appends records to a topic of the host's durable log.\","
+    "\"properties\":{"
+    "\"topic\":{\"type\":\"string\",\"minLength\":1,"
+    "\"description\":\"The topic to append to; it must exist.\"},"
+    "\"partitioner\":{\"type\":\"string\",\"enum\":[\"key\",\"round_robin\"],\"default\":\"key\","
+    "\"description\":\"key: Kafka's murmur2 partitioner for keyed records, round-robin for null keys; "
+    "round_robin: every record round-robin, batch by batch.\"},"
+    "\"batch_records\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000000,\"default\":1000,"
+    "\"description\":\"Append a partition's buffer once it holds this many records.\"}"
+    "},"
+    "\"required\":[\"topic\"],"
+    "\"additionalProperties\":false"
+    "}";
+
+/* One partition's pending records, in sh_batch columns. */
+typedef struct logsink_buffer {
+    uint32_t count;
+    uint32_t capacity;      /* records the columns have room for */
+    int has_flags;
+    int64_t *timestamps;
+    uint32_t *key_offsets;  /* capacity + 1 */
+    uint32_t *value_offsets;
+    uint8_t *flags;
+    uint8_t *keys;
+    size_t keys_capacity;
+    uint8_t *values;
+    size_t values_capacity;
+} logsink_buffer;
+
+typedef struct logsink {
+    const char *topic;      /* BORROWED from the host until destroy */
+    int round_robin_all;    /* partitioner round_robin */
+    uint32_t batch_records;
+
+    uint32_t partitions;
+    logsink_buffer *buffers;
+    uint32_t rr_partition;  /* current round-robin target */
+    uint32_t rr_records;    /* round-robin records sent to it in this run */
+
+    sh_counter_id records_counter;
+    int has_records_counter;
+} logsink;
+
+static const sh_host_api *host;
+
+/* ------------------------------------------------------------------------ */
+/* Kafka's murmur2                                                          */
+/* ------------------------------------------------------------------------ */
+
+/* org.apache.kafka.common.utils.Utils.murmur2, bit for bit (Java's int
+ * arithmetic is 32-bit two's complement: uint32_t here, >>> is >>). */
+static uint32_t kafka_murmur2(const uint8_t *data, size_t length) {
+    const uint32_t seed = 0x9747b28cu;
+    const uint32_t m = 0x5bd1e995u;
+    const int r = 24;
+    uint32_t h = seed ^ (uint32_t)length;
+    size_t length4 = length / 4;
+    for (size_t i = 0; i < length4; i++) {
+        size_t i4 = i * 4;
+        uint32_t k = (uint32_t)data[i4] | ((uint32_t)data[i4 + 1] << 8) | ((uint32_t)data[i4 + 2] << 16) |
+                     ((uint32_t)data[i4 + 3] << 24);
+        k *= m;
+        k ^= k >> r;
+        k *= m;
+        h *= m;
+        h ^= k;
+    }
+    size_t tail = length & ~(size_t)3;
+    switch (length % 4) {
+    case 3: h ^= (uint32_t)data[tail + 2] << 16; /* fall through */
+    case 2: h ^= (uint32_t)data[tail + 1] << 8;  /* fall through */
+    case 1:
+        h ^= (uint32_t)data[tail];
+        h *= m;
+        break;
+    default: break;
+    }
+    h ^= h >> 13;
+    h *= m;
+    h ^= h >> 15;
+    return h;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Buffers                                                                  */
+/* ------------------------------------------------------------------------ */
+
+static void buffer_free(logsink_buffer *b) {
+    free(b->timestamps);
+    free(b->key_offsets);
+    free(b->value_offsets);
+    free(b->flags);
+    free(b->keys);
+    free(b->values);
+}
+
+static int reserve_bytes(uint8_t **buffer, size_t *capacity, size_t needed) {
+    if (needed <= *capacity) return 1;
+    size_t grown = *capacity ? *capacity : 4096;
+    while (grown < needed) grown *= 2;
+    uint8_t *moved = realloc(*buffer, grown);
+    if (moved == NULL) return 0;
+    *buffer = moved;
+    *capacity = grown;
+    return 1;
+}
+
+static int reserve_records(logsink_buffer *b, uint32_t needed) {
+    if (needed <= b->capacity) return 1;
+    uint32_t grown = b->capacity ? b->capacity : 64;
+    while (grown < needed) grown = grown > UINT32_MAX / 2 ? needed : grown * 2;
+    int64_t *timestamps = realloc(b->timestamps, sizeof(int64_t) * grown);
+    if (timestamps == NULL) return 0;
+    b->timestamps = timestamps;
+    uint32_t *key_offsets = realloc(b->key_offsets, sizeof(uint32_t) * ((size_t)grown + 1));
+    if (key_offsets == NULL) return 0;
+    b->key_offsets = key_offsets;
+    uint32_t *value_offsets = realloc(b->value_offsets, sizeof(uint32_t) * ((size_t)grown + 1));
+    if (value_offsets == NULL) return 0;
+    b->value_offsets = value_offsets;
+    uint8_t *flags = realloc(b->flags, grown);
+    if (flags == NULL) return 0;
+    b->flags = flags;
+    if (b->capacity == 0) {
+        b->key_offsets[0] = 0;
+        b->value_offsets[0] = 0;
+    }
+    b->capacity = grown;
+    return 1;
+}
+
+/* Appends partition's buffer to the topic and empties it. */
+static sh_status logsink_flush(logsink *s, sh_ctx *ctx, uint32_t partition) {
+    logsink_buffer *b = &s->buffers[partition];
+    if (b->count == 0) return SH_OK;
+    sh_batch batch = {
+        .struct_size = sizeof(sh_batch),
+        .count = b->count,
+        .timestamps = b->timestamps,
+        .key_offsets = b->key_offsets,
+        .keys = b->keys,
+        .value_offsets = b->value_offsets,
+        .values = b->values,
+        .flags = b->has_flags ? b->flags : NULL,
+    };
+    int64_t first_offset = -1;
+    sh_status status = host->log_append(ctx, s->topic, partition, &batch, &first_offset);
+    if (status != SH_OK) {
+        char message[700];
+        snprintf(message, sizeof message,
+                 "log sink: appending %u records to topic '%.200s' partition %u failed (status %d): %s",
+                 (unsigned)b->count, s->topic, (unsigned)partition, (int)status, host->last_error(ctx));
+        host->set_error(ctx, message);
+        return SH_ERROR;
+    }
+    if (s->has_records_counter) host->counter_add(ctx, s->records_counter, (int64_t)b->count);
+    b->count = 0;
+    b->has_flags = 0;
+    return SH_OK;
+}
+
+static sh_status out_of_memory(sh_ctx *ctx, logsink *s, uint32_t partition) {
+    char message[400];
+    snprintf(message, sizeof message, "log sink: out of memory buffering records for topic '%.200s' partition %u",
+             s->topic, (unsigned)partition);
+    host->set_error(ctx, message);
+    return SH_ERROR;
+}
+
+/* Adds record r (flags f) to partition's buffer, appending first if the
+ * 32-bit offsets would overflow and after if it reaches batch_records. */
+static sh_status buffer_add(logsink *s, sh_ctx *ctx, uint32_t partition, const sh_record *r, uint8_t f) {
+    logsink_buffer *b = &s->buffers[partition];
+    size_t key_len = r->key != NULL ? r->key_len : 0;
+    size_t value_len = r->value != NULL ? r->value_len : 0;
+    if (b->count > 0 && ((size_t)b->key_offsets[b->count] + key_len > UINT32_MAX ||
+                         (size_t)b->value_offsets[b->count] + value_len > UINT32_MAX)) {
+        if (logsink_flush(s, ctx, partition) != SH_OK) return SH_ERROR;
+    }
+    if (!reserve_records(b, b->count + 1)) return out_of_memory(ctx, s, partition);
+    size_t keys_used = b->key_offsets[b->count];
+    size_t values_used = b->value_offsets[b->count];
+    if (!reserve_bytes(&b->keys, &b->keys_capacity, keys_used + key_len + 1) ||
+        !reserve_bytes(&b->values, &b->values_capacity, values_used + value_len + 1))
+        return out_of_memory(ctx, s, partition);
+    if (key_len > 0) memcpy(b->keys + keys_used, r->key, key_len);
+    if (value_len > 0) memcpy(b->values + values_used, r->value, value_len);
+    uint32_t i = b->count;
+    b->timestamps[i] = r->timestamp;
+    b->flags[i] = f;
+    if (f != 0) b->has_flags = 1;
+    b->key_offsets[i + 1] = (uint32_t)(keys_used + key_len);
+    b->value_offsets[i + 1] = (uint32_t)(values_used + value_len);
+    b->count = i + 1;
+    if (b->count >= s->batch_records) return logsink_flush(s, ctx, partition);
+    return SH_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Callbacks                                                                */
+/* ------------------------------------------------------------------------ */
+
+static void logsink_destroy(void *self) {
+    logsink *s = self;
+    if (s == NULL) return;
+    if (s->buffers != NULL) {
+        for (uint32_t p = 0; p < s->partitions; p++) buffer_free(&s->buffers[p]);
+        free(s->buffers);
+    }
+    free(s);
+}
+
+static sh_status config_failure(sh_ctx *ctx, const char *key, const char *expected, sh_status status) {
+    char message[512];
+    snprintf(message, sizeof message, "log sink: config '%s' must be %s (host status %d: %s)", key, expected,
+             (int)status, host->last_error(ctx));
+    host->set_error(ctx, message);
+    return SH_ERROR;
+}
+
+static sh_status logsink_create(sh_ctx *ctx, const sh_component *component, const char *config_json,
+                                size_t config_len, void **out) {
+    (void)component;
+    (void)config_json;
+    (void)config_len;
+    logsink *s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        host->set_error(ctx, "log sink: out of memory creating the instance");
+        return SH_ERROR;
+    }
+    s->batch_records = 1000;
+
+    sh_status status = host->config_string(ctx, "topic", &s->topic);
+    if (status == SH_NOT_FOUND) {
+        host->set_error(ctx, "log sink: config 'topic' is required");
+        logsink_destroy(s);
+        return SH_ERROR;
+    }
+    if (status != SH_OK || s->topic == NULL || s->topic[0] == '\0') {
+        if (status == SH_OK) host->set_error(ctx, "log sink: config 'topic' must not be empty");
+        else config_failure(ctx, "topic", "a string", status);
+        logsink_destroy(s);
+        return SH_ERROR;
+    }
+
+    const char *partitioner = NULL;
+    status = host->config_string(ctx, "partitioner", &partitioner);
+    if (status == SH_OK) {
+        if (strcmp(partitioner, "round_robin") == 0) {
+            s->round_robin_all = 1;
+        } else if (strcmp(partitioner, "key") != 0) {
+            char message[256];
+            snprintf(message, sizeof message,
+                     "log sink: config 'partitioner' is \"%.100s\"; it must be one of key, round_robin", partitioner);
+            host->set_error(ctx, message);
+            logsink_destroy(s);
+            return SH_ERROR;
+        }
+    } else if (status != SH_NOT_FOUND) {
+        config_failure(ctx, "partitioner", "a string", status);
+        logsink_destroy(s);
+        return SH_ERROR;
+    }
+
+    int64_t batch_records = 1000;
+    status = host->config_int64(ctx, "batch_records", &batch_records);
+    if (status == SH_NOT_FOUND) {
+        batch_records = 1000;
+    } else if (status != SH_OK) {
+        config_failure(ctx, "batch_records", "an integer", status);
+        logsink_destroy(s);
+        return SH_ERROR;
+    }
+    if (batch_records < 1 || batch_records > LOGSINK_BATCH_RECORDS_MAX) {
+        char message[200];
+        snprintf(message, sizeof message, "log sink: config 'batch_records' is %" PRId64
+                 "; it must be between 1 and %d", batch_records, LOGSINK_BATCH_RECORDS_MAX);
+        host->set_error(ctx, message);
+        logsink_destroy(s);
+        return SH_ERROR;
+    }
+    s->batch_records = (uint32_t)batch_records;
+    *out = s;
+    return SH_OK;
+}
+
+static sh_status logsink_open(void *self, sh_ctx *ctx, const sh_task_info *info) {
+    logsink *s = self;
+    uint32_t instance = 0;
+    if (info != NULL && info->struct_size >= offsetof(sh_task_info, instance) + sizeof info->instance)
+        instance = info->instance;
+    if (host->counter_register(ctx, "records", &s->records_counter) != SH_OK) {
+        char message[300];
+        snprintf(message, sizeof message, "log sink: cannot register counter 'records': %s", host->last_error(ctx));
+        host->set_error(ctx, message);
+        return SH_ERROR;
+    }
+    s->has_records_counter = 1;
+
+    uint32_t partitions = 0;
+    sh_status status = host->log_partitions(ctx, s->topic, &partitions);
+    if (status == SH_NOT_FOUND) {
+        char message[400];
+        snprintf(message, sizeof message, "log sink: topic '%.200s' does not exist", s->topic);
+        host->set_error(ctx, message);
+        return SH_ERROR;
+    }
+    if (status != SH_OK) {
+        char message[600];
+        snprintf(message, sizeof message, "log sink: cannot read the partitions of topic '%.200s' (status %d): %s",
+                 s->topic, (int)status, host->last_error(ctx));
+        host->set_error(ctx, message);
+        return SH_ERROR;
+    }
+    if (partitions == 0) {
+        char message[400];
+        snprintf(message, sizeof message, "log sink: topic '%.200s' has no partitions", s->topic);
+        host->set_error(ctx, message);
+        return SH_ERROR;
+    }
+    s->buffers = calloc(partitions, sizeof *s->buffers);
+    if (s->buffers == NULL) {
+        host->set_error(ctx, "log sink: out of memory for the partition buffers");
+        return SH_ERROR;
+    }
+    s->partitions = partitions;
+    s->rr_partition = instance % partitions;
+    s->rr_records = 0;
+    return SH_OK;
+}
+
+static sh_status logsink_flush_all(logsink *s, sh_ctx *ctx) {
+    for (uint32_t p = 0; p < s->partitions; p++) {
+        if (logsink_flush(s, ctx, p) != SH_OK) return SH_ERROR;
+    }
+    return SH_OK;
+}
+
+static sh_status logsink_process(void *self, sh_ctx *ctx, const sh_batch *batch) {
+    logsink *s = self;
+    if (s->buffers == NULL) {
+        host->set_error(ctx, "log sink: process called before open");
+        return SH_ERROR;
+    }
+    for (uint32_t i = 0; i < batch->count; i++) {
+        sh_record r;
+        sh_batch_record(batch, i, &r);
+        uint8_t f = 0;
+        if (r.key == NULL) f |= SH_RECORD_KEY_NULL;
+        if (r.value == NULL) f |= SH_RECORD_VALUE_NULL;
+        uint32_t partition;
+        if (r.key != NULL && !s->round_robin_all) {
+            partition = (kafka_murmur2(r.key, r.key_len) & 0x7fffffffu) % s->partitions;
+        } else {
+            if (s->rr_records >= s->batch_records) {
+                s->rr_partition = (s->rr_partition + 1) % s->partitions;
+                s->rr_records = 0;
+            }
+            partition = s->rr_partition;
+            s->rr_records++;
+        }
+        if (buffer_add(s, ctx, partition, &r, f) != SH_OK) return SH_ERROR;
+    }
+    /* The next call's round-robin records go to the next partition. */
+    if (s->rr_records > 0) {
+        s->rr_partition = (s->rr_partition + 1) % s->partitions;
+        s->rr_records = 0;
+    }
+    return logsink_flush_all(s, ctx);
+}
+
+static sh_status logsink_close(void *self, sh_ctx *ctx) {
+    logsink *s = self;
+    return logsink_flush_all(s, ctx);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The descriptor                                                           */
+/* ------------------------------------------------------------------------ */
+
+static const sh_component_vtable logsink_vtable = {
+    .struct_size = sizeof(sh_component_vtable),
+    .create = logsink_create,
+    .destroy = logsink_destroy,
+    .open = logsink_open,
+    .process = logsink_process,
+    .close = logsink_close,
+};
+
+static const sh_component logsink_component = {
+    .struct_size = sizeof(sh_component),
+    .kind = SH_KIND_SINK,
+    .name = "log",
+    .description = "Appends records to a topic of the host's durable log (Kafka-compatible key partitioning)",
+    .config_schema = logsink_schema,
+    .state_version = 1,
+    .input_count = 0,
+    .vtable = &logsink_vtable,
+};
+
+static const sh_component *const logsink_components[] = {&logsink_component};
+
+static const sh_plugin_descriptor logsink_descriptor = {
+    SH_DESCRIPTOR_HEADER,
+    .component_count = 1,
+    .name = "logsink",
+    .version = "0.1.0",
+    .components = logsink_components,
+    .function_count = 0,
+    .functions = NULL,
+};
+
+SH_EXPORT const sh_plugin_descriptor *streamhost_plugin_entry(const sh_host_api *api);
+
+SH_EXPORT const sh_plugin_descriptor *streamhost_plugin_entry(const sh_host_api *api) {
+    if (api == NULL) return NULL;
+    host = api;
+    return &logsink_descriptor;
+}

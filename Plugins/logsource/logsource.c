@@ -1,0 +1,511 @@
+/*
+ * logsource — reads a topic of the host's durable log: SOURCE "log".
+ *
+ * Uses only the log functions of the host-API table (SH_SERVICE_LOG):
+ * log_partitions, log_reader_open/read/close, log_commit, log_committed.
+ *
+ * Partitions. Instance i of p reads partitions i, i+p, i+2p, ... of the
+ * topic (the partition count is read once, in open). An instance with no
+ * partition (p larger than the partition count) emits nothing: bounded, it
+ * ends at once; unbounded, it stays idle.
+ *
+ * Start position, per partition: with `group`, the group's committed offset
+ * for the partition when the host has one (log_committed returns SH_OK);
+ * when it has none (SH_NOT_FOUND), or without `group`, `start` decides:
+ * earliest, latest, offset (`offset`, required then) or time (the first
+ * record with timestamp >= `time`, required then). Any other status of
+ * log_committed fails open rather than silently re-reading from `start`.
+ *
+ * Polling. poll(max) visits the partitions round-robin, starting one
+ * partition further at each poll so that no partition starves, reads up to
+ * the records still allowed by max from each and forwards every batch it
+ * gets with one emit_batch (the reader's batch is borrowed until the next
+ * call on the reader; emit_batch copies it).
+ *
+ * bounded (default true): a partition is done the first time its reader
+ * has no record available (log_reader_read returns SH_IDLE, or SH_END
+ * should a host return that); the source returns SH_END once every assigned
+ * partition is done. So a bounded source stops when the partitions have no
+ * more records at the time of polling: it reads at least what the topic
+ * held when it opened, plus whatever was appended before each partition
+ * was drained. bounded false: the source never ends; it returns SH_IDLE
+ * when no partition has a record now.
+ *
+ * Commits (with `group` only). The committed offset of a partition is the
+ * offset of the next record to read (next_offset of the last read), as in
+ * Kafka. Every commit_every_records records emitted by the instance, and
+ * in close, the instance commits each partition whose position moved since
+ * its last commit. A commit means "handed to the host", not "processed
+ * downstream": a job that fails after a commit and before its sinks wrote
+ * the records does not re-read them. (Commits tied to checkpoints need
+ * SH_SERVICE_CHECKPOINTS.) destroy makes no host calls: when close is
+ * skipped (failure, cancellation) nothing is committed and the host
+ * releases the readers of the instance.
+ *
+ * Counter "records": records emitted.
+ */
+#include "streamhost.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char logsource_schema[] =
+    "{"
+    "\"type\":\"object\","
+    "\"description\":\"Reads the partitions of a topic of the host's durable log.\","
+    "\"properties\":{"
+    "\"topic\":{\"type\":\"string\",\"minLength\":1,"
+    "\"description\":\"The topic to read; it must exist.\"},"
+    "\"group\":{\"type\":\"string\",\"minLength\":1,"
+    "\"description\":\"Consumer group: start from its committed offsets and commit the positions read.\"},"
+    "\"start\":{\"type\":\"string\",\"enum\":[\"earliest\",\"latest\",\"offset\",\"time\"],\"default\":\"earliest\","
+    "\"description\":\"Where a partition without a committed offset starts: its first record, its end, "
+    "'offset' or the first record whose timestamp is >= 'time'.\"},"
+    "\"offset\":{\"type\":\"integer\",\"minimum\":0,"
+    "\"description\":\"With start 'offset': the offset to start each partition at.\"},"
+    "\"time\":{\"type\":\"integer\","
+    "\"description\":\"With start 'time': a timestamp in ms since the Unix epoch.\"},"
+    "\"bounded\":{\"type\":\"boolean\",\"default\":true,"
+    "\"description\":\"true: end once every partition has no more records at the time of polling; "
+    "false: keep polling for new records.\"},"
+    "\"commit_every_records\":{\"type\":\"integer\",\"minimum\":1,\"default\":10000,"
+    "\"description\":\"With group: commit the positions every this many records (and on close).\"}"
+    "},"
+    "\"required\":[\"topic\"],"
+    "\"additionalProperties\":false"
+    "}";
+
+typedef struct logsource_partition {
+    uint32_t partition;
+    sh_log_reader *reader;
+    int64_t position;       /* next offset to read, when known */
+    int has_position;
+    int64_t committed;      /* last offset committed (or found committed) */
+    int has_committed;
+    int done;               /* bounded: drained */
+} logsource_partition;
+
+typedef struct logsource {
+    /* Config (strings BORROWED from the host until destroy). */
+    const char *topic;
+    const char *group;      /* NULL: no group */
+    sh_log_start start;
+    int64_t start_value;
+    int bounded;
+    int64_t commit_every;
+
+    /* Assigned partitions. */
+    logsource_partition *parts;
+    uint32_t part_count;
+    uint32_t cursor;        /* where the next poll starts */
+    uint32_t done_count;
+    uint64_t since_commit;  /* records emitted since the last commit */
+
+    sh_counter_id records_counter;
+    int has_records_counter;
+} logsource;
+
+static const sh_host_api *host;
+
+static const char *const start_names[] = {"earliest", "latest", "offset", "time", NULL};
+
+/* ------------------------------------------------------------------------ */
+/* Config                                                                   */
+/* ------------------------------------------------------------------------ */
+
+static sh_status config_failure(sh_ctx *ctx, const char *key, const char *expected, sh_status status) {
+    char message[512];
+    snprintf(message, sizeof message, "log source: config '%s' must be %s (host status %d: %s)", key, expected,
+             (int)status, host->last_error(ctx));
+    host->set_error(ctx, message);
+    return SH_ERROR;
+}
+
+/* A string; *out stays NULL when absent and not required. */
+static sh_status config_text(sh_ctx *ctx, const char *key, int required, const char **out) {
+    const char *text = NULL;
+    sh_status status = host->config_string(ctx, key, &text);
+    if (status == SH_NOT_FOUND && !required) {
+        *out = NULL;
+        return SH_OK;
+    }
+    if (status == SH_NOT_FOUND) {
+        char message[160];
+        snprintf(message, sizeof message, "log source: config '%s' is required", key);
+        host->set_error(ctx, message);
+        return SH_ERROR;
+    }
+    if (status != SH_OK) return config_failure(ctx, key, "a string", status);
+    if (text == NULL || text[0] == '\0') {
+        char message[160];
+        snprintf(message, sizeof message, "log source: config '%s' must not be empty", key);
+        host->set_error(ctx, message);
+        return SH_ERROR;
+    }
+    *out = text;
+    return SH_OK;
+}
+
+/* An integer >= minimum; *present says whether it was given. */
+static sh_status config_integer(sh_ctx *ctx, const char *key, int64_t minimum, int64_t *out, int *present) {
+    int64_t value = 0;
+    sh_status status = host->config_int64(ctx, key, &value);
+    if (status == SH_NOT_FOUND) {
+        *present = 0;
+        return SH_OK;
+    }
+    if (status != SH_OK) return config_failure(ctx, key, "an integer", status);
+    if (value < minimum) {
+        char message[200];
+        snprintf(message, sizeof message, "log source: config '%s' is %" PRId64 "; it must be >= %" PRId64, key,
+                 value, minimum);
+        host->set_error(ctx, message);
+        return SH_ERROR;
+    }
+    *out = value;
+    *present = 1;
+    return SH_OK;
+}
+
+static void logsource_destroy(void *self) {
+    logsource *s = self;
+    if (s == NULL) return;
+    free(s->parts);
+    free(s);
+}
+
+static sh_status logsource_create(sh_ctx *ctx, const sh_component *component, const char *config_json,
+                                  size_t config_len, void **out) {
+    (void)component;
+    (void)config_json;
+    (void)config_len;
+    logsource *s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        host->set_error(ctx, "log source: out of memory creating the instance");
+        return SH_ERROR;
+    }
+    s->start = SH_LOG_START_EARLIEST;
+    s->bounded = 1;
+    s->commit_every = 10000;
+
+    const char *start = NULL;
+    if (config_text(ctx, "topic", 1, &s->topic) != SH_OK || config_text(ctx, "group", 0, &s->group) != SH_OK ||
+        config_text(ctx, "start", 0, &start) != SH_OK) {
+        logsource_destroy(s);
+        return SH_ERROR;
+    }
+    if (start != NULL) {
+        int found = 0;
+        for (int i = 0; start_names[i] != NULL; i++) {
+            if (strcmp(start, start_names[i]) == 0) {
+                s->start = (sh_log_start)i;
+                found = 1;
+            }
+        }
+        if (!found) {
+            char message[256];
+            snprintf(message, sizeof message,
+                     "log source: config 'start' is \"%.100s\"; it must be one of earliest, latest, offset, time",
+                     start);
+            host->set_error(ctx, message);
+            logsource_destroy(s);
+            return SH_ERROR;
+        }
+    }
+
+    int64_t offset = 0, time = 0, every = 10000;
+    int has_offset = 0, has_time = 0, has_every = 0;
+    if (config_integer(ctx, "offset", 0, &offset, &has_offset) != SH_OK ||
+        config_integer(ctx, "time", INT64_MIN, &time, &has_time) != SH_OK ||
+        config_integer(ctx, "commit_every_records", 1, &every, &has_every) != SH_OK) {
+        logsource_destroy(s);
+        return SH_ERROR;
+    }
+    if (has_every) s->commit_every = every;
+    if (s->start == SH_LOG_START_OFFSET) {
+        if (!has_offset) {
+            host->set_error(ctx, "log source: config 'start' is \"offset\" but 'offset' is missing");
+            logsource_destroy(s);
+            return SH_ERROR;
+        }
+        s->start_value = offset;
+    } else if (s->start == SH_LOG_START_TIME) {
+        if (!has_time) {
+            host->set_error(ctx, "log source: config 'start' is \"time\" but 'time' is missing");
+            logsource_destroy(s);
+            return SH_ERROR;
+        }
+        s->start_value = time;
+    }
+
+    int32_t bounded = 1;
+    sh_status status = host->config_bool(ctx, "bounded", &bounded);
+    if (status == SH_NOT_FOUND) {
+        bounded = 1;
+    } else if (status != SH_OK) {
+        config_failure(ctx, "bounded", "a boolean", status);
+        logsource_destroy(s);
+        return SH_ERROR;
+    }
+    s->bounded = bounded != 0;
+    *out = s;
+    return SH_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Open, commit, close                                                      */
+/* ------------------------------------------------------------------------ */
+
+static void describe_start(char *buffer, size_t size, sh_log_start start, int64_t value) {
+    switch (start) {
+    case SH_LOG_START_EARLIEST: snprintf(buffer, size, "earliest"); break;
+    case SH_LOG_START_LATEST: snprintf(buffer, size, "latest"); break;
+    case SH_LOG_START_OFFSET: snprintf(buffer, size, "offset %" PRId64, value); break;
+    case SH_LOG_START_TIME: snprintf(buffer, size, "time %" PRId64, value); break;
+    default: snprintf(buffer, size, "start %d", (int)start); break;
+    }
+}
+
+static sh_status logsource_open(void *self, sh_ctx *ctx, const sh_task_info *info) {
+    logsource *s = self;
+    uint32_t instance = 0, parallelism = 1;
+    if (info != NULL && info->struct_size >= offsetof(sh_task_info, parallelism) + sizeof info->parallelism) {
+        if (info->parallelism == 0 || info->instance >= info->parallelism) {
+            char message[160];
+            snprintf(message, sizeof message, "log source: task info says instance %u of %u, which is impossible",
+                     (unsigned)info->instance, (unsigned)info->parallelism);
+            host->set_error(ctx, message);
+            return SH_ERROR;
+        }
+        instance = info->instance;
+        parallelism = info->parallelism;
+    }
+    if (host->counter_register(ctx, "records", &s->records_counter) != SH_OK) {
+        char message[300];
+        snprintf(message, sizeof message, "log source: cannot register counter 'records': %s",
+                 host->last_error(ctx));
+        host->set_error(ctx, message);
+        return SH_ERROR;
+    }
+    s->has_records_counter = 1;
+
+    uint32_t partitions = 0;
+    sh_status status = host->log_partitions(ctx, s->topic, &partitions);
+    if (status == SH_NOT_FOUND) {
+        char message[400];
+        snprintf(message, sizeof message, "log source: topic '%.200s' does not exist", s->topic);
+        host->set_error(ctx, message);
+        return SH_ERROR;
+    }
+    if (status != SH_OK) {
+        char message[600];
+        snprintf(message, sizeof message, "log source: cannot read the partitions of topic '%.200s' (status %d): %s",
+                 s->topic, (int)status, host->last_error(ctx));
+        host->set_error(ctx, message);
+        return SH_ERROR;
+    }
+
+    s->part_count = instance < partitions ? (partitions - instance - 1) / parallelism + 1 : 0;
+    if (s->part_count > 0) {
+        s->parts = calloc(s->part_count, sizeof *s->parts);
+        if (s->parts == NULL) {
+            host->set_error(ctx, "log source: out of memory for the partitions");
+            s->part_count = 0;
+            return SH_ERROR;
+        }
+    } else {
+        char message[300];
+        snprintf(message, sizeof message,
+                 "log source: topic '%.200s' has %u partitions; instance %u of %u has none to read",
+                 s->topic, (unsigned)partitions, (unsigned)instance, (unsigned)parallelism);
+        host->log(ctx, SH_LOG_WARN, message);
+    }
+
+    for (uint32_t k = 0; k < s->part_count; k++) {
+        logsource_partition *p = &s->parts[k];
+        p->partition = instance + k * parallelism;
+        sh_log_start start = s->start;
+        int64_t value = s->start_value;
+        if (s->group != NULL) {
+            int64_t committed = 0;
+            status = host->log_committed(ctx, s->group, s->topic, p->partition, &committed);
+            if (status == SH_OK) {
+                start = SH_LOG_START_OFFSET;
+                value = committed;
+                p->committed = committed;
+                p->has_committed = 1;
+            } else if (status != SH_NOT_FOUND) {
+                char message[700];
+                snprintf(message, sizeof message,
+                         "log source: cannot read the committed offset of group '%.150s' on topic '%.150s' "
+                         "partition %u (status %d): %s",
+                         s->group, s->topic, (unsigned)p->partition, (int)status, host->last_error(ctx));
+                host->set_error(ctx, message);
+                return SH_ERROR;
+            }
+        }
+        if (start == SH_LOG_START_OFFSET) {
+            p->position = value;
+            p->has_position = 1;
+        }
+        status = host->log_reader_open(ctx, s->topic, p->partition, start, value, &p->reader);
+        if (status != SH_OK || p->reader == NULL) {
+            char where[64], message[700];
+            describe_start(where, sizeof where, start, value);
+            snprintf(message, sizeof message,
+                     "log source: cannot open a reader on topic '%.200s' partition %u at %s (status %d): %s",
+                     s->topic, (unsigned)p->partition, where, (int)status, host->last_error(ctx));
+            p->reader = NULL;
+            host->set_error(ctx, message);
+            return SH_ERROR;
+        }
+    }
+    return SH_OK;
+}
+
+/* Commits every partition whose position moved since its last commit. */
+static sh_status logsource_commit(logsource *s, sh_ctx *ctx) {
+    s->since_commit = 0;
+    if (s->group == NULL) return SH_OK;
+    for (uint32_t k = 0; k < s->part_count; k++) {
+        logsource_partition *p = &s->parts[k];
+        if (!p->has_position || (p->has_committed && p->committed == p->position)) continue;
+        sh_status status = host->log_commit(ctx, s->group, s->topic, p->partition, p->position);
+        if (status != SH_OK) {
+            char message[700];
+            snprintf(message, sizeof message,
+                     "log source: cannot commit offset %" PRId64 " for group '%.150s' on topic '%.150s' "
+                     "partition %u (status %d): %s",
+                     p->position, s->group, s->topic, (unsigned)p->partition, (int)status, host->last_error(ctx));
+            host->set_error(ctx, message);
+            return SH_ERROR;
+        }
+        p->committed = p->position;
+        p->has_committed = 1;
+    }
+    return SH_OK;
+}
+
+static sh_status logsource_close(void *self, sh_ctx *ctx) {
+    logsource *s = self;
+    sh_status status = logsource_commit(s, ctx);
+    for (uint32_t k = 0; k < s->part_count; k++) {
+        if (s->parts[k].reader != NULL) {
+            host->log_reader_close(s->parts[k].reader);
+            s->parts[k].reader = NULL;
+        }
+    }
+    return status;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Poll                                                                     */
+/* ------------------------------------------------------------------------ */
+
+static sh_status logsource_poll(void *self, sh_ctx *ctx, uint32_t max) {
+    logsource *s = self;
+    if (s->bounded && s->done_count == s->part_count) return SH_END;
+    uint32_t remaining = max;
+    uint64_t emitted = 0;
+    uint32_t n = s->part_count;
+    uint32_t first = s->cursor;
+    if (n > 0) s->cursor = (s->cursor + 1) % n;
+
+    for (uint32_t visited = 0; visited < n && remaining > 0; visited++) {
+        logsource_partition *p = &s->parts[(first + visited) % n];
+        if (p->done || p->reader == NULL) continue;
+        /* Drain this partition up to what max still allows, then move on. */
+        while (remaining > 0) {
+            const sh_batch *batch = NULL;
+            int64_t next = p->position;
+            sh_status status = host->log_reader_read(p->reader, remaining, &batch, &next);
+            if (status == SH_IDLE || status == SH_END) {
+                if (s->bounded || status == SH_END) {
+                    p->done = 1;
+                    s->done_count++;
+                }
+                break;
+            }
+            if (status != SH_OK) {
+                char where[64], message[600];
+                if (p->has_position) snprintf(where, sizeof where, " at offset %" PRId64, p->position);
+                else where[0] = '\0';
+                snprintf(message, sizeof message,
+                         "log source: reading topic '%.200s' partition %u%s failed (status %d): %s", s->topic,
+                         (unsigned)p->partition, where, (int)status, host->last_error(ctx));
+                host->set_error(ctx, message);
+                return SH_ERROR;
+            }
+            p->position = next;
+            p->has_position = 1;
+            if (batch == NULL || batch->count == 0) break; /* nothing this time; the next poll retries */
+            uint32_t count = batch->count;
+            status = host->emit_batch(ctx, batch);
+            if (status != SH_OK) {
+                char message[600];
+                snprintf(message, sizeof message,
+                         "log source: emit_batch of %u records from topic '%.200s' partition %u failed "
+                         "(status %d): %s",
+                         (unsigned)count, s->topic, (unsigned)p->partition, (int)status, host->last_error(ctx));
+                host->set_error(ctx, message);
+                return SH_ERROR;
+            }
+            emitted += count;
+            s->since_commit += count;
+            remaining = count >= remaining ? 0 : remaining - count;
+        }
+    }
+
+    if (emitted > 0 && s->has_records_counter) host->counter_add(ctx, s->records_counter, (int64_t)emitted);
+    if (s->group != NULL && s->since_commit >= (uint64_t)s->commit_every) {
+        if (logsource_commit(s, ctx) != SH_OK) return SH_ERROR;
+    }
+    if (s->bounded && s->done_count == s->part_count) return SH_END;
+    return emitted > 0 || max == 0 ? SH_OK : SH_IDLE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The descriptor                                                           */
+/* ------------------------------------------------------------------------ */
+
+static const sh_component_vtable logsource_vtable = {
+    .struct_size = sizeof(sh_component_vtable),
+    .create = logsource_create,
+    .destroy = logsource_destroy,
+    .open = logsource_open,
+    .poll = logsource_poll,
+    .close = logsource_close,
+};
+
+static const sh_component logsource_component = {
+    .struct_size = sizeof(sh_component),
+    .kind = SH_KIND_SOURCE,
+    .name = "log",
+    .description = "Reads a topic of the host's durable log, optionally as a consumer group",
+    .config_schema = logsource_schema,
+    .state_version = 1,
+    .input_count = 0,
+    .vtable = &logsource_vtable,
+};
+
+static const sh_component *const logsource_components[] = {&logsource_component};
+
+static const sh_plugin_descriptor logsource_descriptor = {
+    SH_DESCRIPTOR_HEADER,
+    .component_count = 1,
+    .name = "logsource",
+    .version = "0.1.0",
+    .components = logsource_components,
+    .function_count = 0,
+    .functions = NULL,
+};
+
+SH_EXPORT const sh_plugin_descriptor *streamhost_plugin_entry(const sh_host_api *api);
+
+SH_EXPORT const sh_plugin_descriptor *streamhost_plugin_entry(const sh_host_api *api) {
+    if (api == NULL) return NULL;
+    host = api;
+    return &logsource_descriptor;
+}
