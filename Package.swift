@@ -21,7 +21,7 @@ func cPlugin(_ name: String) -> (Product, Target) {
     )
 }
 
-let cPlugins = ["datagen", "stdout", "blackhole"].map(cPlugin)
+let cPlugins = ["datagen", "stdout", "blackhole", "logsource", "logsink"].map(cPlugin)
 
 let package = Package(
     name: "streamhost",
@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "Runtime",
             dependencies: [
-                "Core", "PluginHost", "StreamhostABI", "Yams",
+                "Core", "PluginHost", "StreamhostABI", "Yams", "Log",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),

@@ -63,6 +63,8 @@ struct Run: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Show records/s once a second (default: when stderr is a terminal).")
     var progress: Bool?
 
+    @OptionGroup var data: DataDirectoryOptions
+
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
@@ -71,11 +73,13 @@ struct Run: ParsableCommand {
         let plan = try planJob(path: job, overrides: overrides, plugins: plugins)
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
 
-        let dataDirectory = ProcessEnvironment.value("STREAMHOST_DATA_DIR") ?? "streamhost-data"
+        let dataDirectory = data.path
+        let logServices = DataDirectoryLogServices(path: dataDirectory)
+        defer { logServices.close() }
         let options = RunOptions(
             workers: workers,
             deadLetterPath: deadLetter ?? "\(dataDirectory)/dead-letter/\(plan.spec.name).jsonl",
-            showProgress: progress ?? (isatty(STDERR_FILENO) != 0))
+            showProgress: progress ?? (isatty(STDERR_FILENO) != 0), logServices: logServices)
         let execution: JobExecution
         do {
             execution = try JobExecution(plan: plan, options: options)

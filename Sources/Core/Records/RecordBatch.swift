@@ -224,16 +224,21 @@ public final class RecordBatch: @unchecked Sendable {
         public let flags: UnsafePointer<UInt8>?
     }
 
-    /// Calls `body` with pointers to the columns, valid inside the closure.
-    @inline(__always)
-    public func withColumns<R>(_ body: (Columns) throws -> R) rethrows -> R {
-        let columns = Columns(
+    /// The columns as raw pointers, valid until the batch is next appended
+    /// to, emptied or freed: for handing a batch the caller keeps alive to C.
+    public var unsafeColumns: Columns {
+        Columns(
             count: count, timestamps: timestampStorage,
             keyOffsets: hasKeys ? UnsafePointer(keyOffsetStorage) : nil,
             keys: hasKeys ? UnsafePointer(keyStorage) : nil,
             valueOffsets: valueOffsetStorage, values: valueStorage,
             flags: flagStorage.map { UnsafePointer($0) })
-        return try withExtendedLifetime(self) { try body(columns) }
+    }
+
+    /// Calls `body` with pointers to the columns, valid inside the closure.
+    @inline(__always)
+    public func withColumns<R>(_ body: (Columns) throws -> R) rethrows -> R {
+        try withExtendedLifetime(self) { try body(unsafeColumns) }
     }
 
     // MARK: Growth

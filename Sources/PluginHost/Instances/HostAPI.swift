@@ -16,7 +16,7 @@ public enum HostAPI {
     public static let hostVersion = "0.1.0"
 
     /// The services this host implements (`SH_SERVICE_*` bits).
-    public static let services: UInt64 = UInt64(SH_SERVICE_CORE)
+    public static let services: UInt64 = UInt64(SH_SERVICE_CORE) | UInt64(SH_SERVICE_LOG)
 
     /// Names of every service and whether this host implements it.
     public static var serviceList: [(name: String, implemented: Bool, arrivesWith: String)] {
@@ -134,8 +134,8 @@ public enum HostAPI {
             return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
         }
 
-        // Keyed state, timers and the log arrive with later issues: until
-        // then they answer SH_UNSUPPORTED with a message saying so.
+        // Keyed state, timers and log transactions arrive with later issues:
+        // until then they answer SH_UNSUPPORTED with a message saying so.
         t.pointee.state_register = { ctx, _, _ in HostAPI.unsupported(ctx, "state_register", "keyed state") }
         t.pointee.state_get = { ctx, _, _, _, _, _ in HostAPI.unsupported(ctx, "state_get", "keyed state") }
         t.pointee.state_put = { ctx, _, _, _, _, _ in HostAPI.unsupported(ctx, "state_put", "keyed state") }
@@ -146,13 +146,72 @@ public enum HostAPI {
         t.pointee.state_map_iterate = { ctx, _, _, _, _, _ in HostAPI.unsupported(ctx, "state_map_iterate", "keyed state") }
         t.pointee.timer_register = { ctx, _, _, _, _ in HostAPI.unsupported(ctx, "timer_register", "timers") }
         t.pointee.timer_delete = { ctx, _, _, _, _ in HostAPI.unsupported(ctx, "timer_delete", "timers") }
-        t.pointee.log_partitions = { ctx, _, _ in HostAPI.unsupported(ctx, "log_partitions", "log") }
-        t.pointee.log_reader_open = { ctx, _, _, _, _, _ in HostAPI.unsupported(ctx, "log_reader_open", "log") }
-        t.pointee.log_reader_read = { _, _, _, _ in Status.unsupported }
-        t.pointee.log_reader_close = { _ in }
-        t.pointee.log_append = { ctx, _, _, _, _ in HostAPI.unsupported(ctx, "log_append", "log") }
-        t.pointee.log_commit = { ctx, _, _, _, _ in HostAPI.unsupported(ctx, "log_commit", "log") }
-        t.pointee.log_committed = { ctx, _, _, _, _ in HostAPI.unsupported(ctx, "log_committed", "log") }
+        t.pointee.log_partitions = { ctx, topic, out in
+            guard let context = InstanceContext.from(ctx), let topic, let out else { return Status.invalid }
+            return context.logCall("log_partitions") { (services) throws(LogServiceError) in
+                out.pointee = UInt32(try services.partitionCount(topic: String(cString: topic)))
+            }
+        }
+        t.pointee.log_reader_open = { ctx, topic, partition, start, value, out in
+            guard let context = InstanceContext.from(ctx), let topic, let out else { return Status.invalid }
+            let position: LogStart
+            switch start {
+            case SH_LOG_START_EARLIEST: position = .earliest
+            case SH_LOG_START_LATEST: position = .latest
+            case SH_LOG_START_OFFSET: position = .offset(value)
+            case SH_LOG_START_TIME: position = .time(value)
+            default:
+                context.setLastHostError("log_reader_open: unknown start \(start.rawValue)")
+                return Status.invalid
+            }
+            return context.logCall("log_reader_open") { (services) throws(LogServiceError) in
+                let reader = HostLogReader(
+                    reader: try services.openReader(topic: String(cString: topic), partition: Int(partition), start: position),
+                    context: context)
+                context.keep(reader)
+                out.pointee = reader.opaque
+            }
+        }
+        t.pointee.log_reader_read = { reader, max, out, next in
+            guard let reader = HostLogReader.from(reader), let out else { return Status.invalid }
+            return reader.read(max: Int(max), out: out, next: next)
+        }
+        t.pointee.log_reader_close = { reader in
+            guard let reader = HostLogReader.from(reader) else { return }
+            reader.context.release(reader)
+        }
+        t.pointee.log_append = { ctx, topic, partition, batch, first in
+            guard let context = InstanceContext.from(ctx), let topic, let batch else { return Status.invalid }
+            let b = batch.pointee
+            guard b.count > 0, b.timestamps != nil, b.value_offsets != nil else {
+                context.setLastHostError("log_append: an empty batch, or one without timestamps or value offsets")
+                return Status.invalid
+            }
+            let records = RecordBatch(recordCapacity: Int(b.count))
+            records.append(
+                count: Int(b.count), timestamps: b.timestamps, keyOffsets: b.key_offsets, keys: b.keys,
+                valueOffsets: b.value_offsets, values: b.values, flags: b.flags)
+            return context.logCall("log_append") { (services) throws(LogServiceError) in
+                let offset = try services.append(topic: String(cString: topic), partition: Int(partition), records: records)
+                first?.pointee = offset
+            }
+        }
+        t.pointee.log_commit = { ctx, group, topic, partition, offset in
+            guard let context = InstanceContext.from(ctx), let group, let topic else { return Status.invalid }
+            return context.logCall("log_commit") { (services) throws(LogServiceError) in
+                try services.commit(group: String(cString: group), topic: String(cString: topic),
+                                    partition: Int(partition), offset: offset)
+            }
+        }
+        t.pointee.log_committed = { ctx, group, topic, partition, out in
+            guard let context = InstanceContext.from(ctx), let group, let topic, let out else { return Status.invalid }
+            return context.logCall("log_committed") { (services) throws(LogServiceError) in
+                guard let offset = try services.committedOffset(
+                    group: String(cString: group), topic: String(cString: topic), partition: Int(partition))
+                else { throw .notFound("group '\(String(cString: group))' has no committed offset for this partition") }
+                out.pointee = offset
+            }
+        }
         t.pointee.log_txn_begin = { ctx, _, _ in HostAPI.unsupported(ctx, "log_txn_begin", "log") }
         t.pointee.log_txn_append = { _, _, _, _ in Status.unsupported }
         t.pointee.log_txn_commit = { _ in Status.unsupported }

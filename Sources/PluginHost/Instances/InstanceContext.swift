@@ -80,6 +80,10 @@ public final class InstanceContext: @unchecked Sendable {
     public var onViolation: (String) -> Void = { _ in }
     /// Asks the scheduler to run the instance again; any thread.
     public var onWakeup: @Sendable () -> Void = {}
+    /// The durable log, when the job runs with a data directory.
+    public var logServices: (any LogServices)?
+    /// Readers the plugin opened and has not closed (released with the context).
+    private var logReaders: [ObjectIdentifier: HostLogReader] = [:]
 
     public init(
         jobName: String, stepID: String, instance: Int, kind: ComponentKind, componentName: String,
@@ -307,6 +311,28 @@ public final class InstanceContext: @unchecked Sendable {
         configStrings[cacheKey] = pointer
         return (Status.ok, UnsafePointer(pointer), strlen(pointer))
     }
+
+    // MARK: Log services
+
+    /// Runs a log service call: SH_UNSUPPORTED without a log, the error's
+    /// status and message (for last_error) when it fails.
+    func logCall(_ function: String, _ body: (any LogServices) throws(LogServiceError) -> Void) -> sh_status {
+        guard let logServices else {
+            setLastHostError("\(function): this job runs without the durable log (no data directory was given to "
+                + "the host)")
+            return Status.unsupported
+        }
+        do {
+            try body(logServices)
+            return Status.ok
+        } catch {
+            setLastHostError("\(function): \(error.message)")
+            return error.status
+        }
+    }
+
+    func keep(_ reader: HostLogReader) { logReaders[ObjectIdentifier(reader)] = reader }
+    func release(_ reader: HostLogReader) { logReaders[ObjectIdentifier(reader)] = nil }
 
     // MARK: Counters
 

@@ -51,11 +51,17 @@ public struct RunOptions: Sendable {
     public var deadLetterPath: String
     /// Print records/s to stderr once a second.
     public var showProgress: Bool
+    /// The durable log plugins reach through `log_*`; nil: those answer
+    /// SH_UNSUPPORTED.
+    public var logServices: (any LogServices)?
 
-    public init(workers: Int? = nil, deadLetterPath: String, showProgress: Bool = false) {
+    public init(
+        workers: Int? = nil, deadLetterPath: String, showProgress: Bool = false, logServices: (any LogServices)? = nil
+    ) {
         self.workers = workers ?? ProcessInfo.processInfo.activeProcessorCount
         self.deadLetterPath = deadLetterPath
         self.showProgress = showProgress
+        self.logServices = logServices
     }
 }
 
@@ -106,6 +112,7 @@ public final class JobExecution: @unchecked Sendable {
                     let deadLetters = self.deadLetters
                     context.onReject = { deadLetters.write($0) }
                     context.onViolation = { [unowned self] message in self.fail(.violation(message)) }
+                    context.logServices = options.logServices
                     instances.append(try ComponentInstance(component: step.component, context: context))
                 }
                 instancesByStep.append(instances)

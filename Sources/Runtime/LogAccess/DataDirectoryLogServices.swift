@@ -1,0 +1,202 @@
+import Core
+import Log
+import Logging
+import PluginHost
+import Synchronization
+
+/// The log services plugins reach through `sh_host_api.log_*`, over a data
+/// directory that is opened (and locked) on the first call, so a job that
+/// never touches the log never takes the lock.
+///
+/// # Thread safety
+/// All methods may be called from any task thread.
+public final class DataDirectoryLogServices: LogServices {
+    public let path: String
+    private let state = Mutex<(directory: DataDirectory?, groups: ConsumerGroups?)>((nil, nil))
+
+    public init(path: String) { self.path = path }
+
+    private func directory() throws(LogServiceError) -> DataDirectory {
+        let result: Result<DataDirectory, LogError> = state.withLock { state in
+            if let directory = state.directory { return .success(directory) }
+            do throws(LogError) {
+                let directory = try DataDirectory.open(path: path, logger: Logger(label: "streamhost.log"))
+                state.directory = directory
+                return .success(directory)
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch result {
+        case .success(let directory): return directory
+        case .failure(let error): throw Self.convert(error)
+        }
+    }
+
+    private func groups() throws(LogServiceError) -> ConsumerGroups {
+        let directory = try directory()
+        let result: Result<ConsumerGroups, LogError> = state.withLock { state in
+            if let groups = state.groups { return .success(groups) }
+            do throws(LogError) {
+                let groups = try ConsumerGroups(directory: directory)
+                state.groups = groups
+                return .success(groups)
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch result {
+        case .success(let groups): return groups
+        case .failure(let error): throw Self.convert(error)
+        }
+    }
+
+    private func partition(_ topic: String, _ number: Int) throws(LogServiceError) -> PartitionLog {
+        do {
+            return try directory().topic(named: topic).partition(number)
+        } catch let error as LogServiceError {
+            throw error
+        } catch let error as LogError {
+            throw Self.convert(error)
+        } catch {
+            throw .failed("\(error)")
+        }
+    }
+
+    static func convert(_ error: LogError) -> LogServiceError {
+        switch error {
+        case .unknownTopic, .unknownPartition: return .notFound(error.description)
+        case .offsetOutOfRange, .invalidBatch, .invalidTopicName, .invalidConfig: return .invalid(error.description)
+        default: return .failed(error.description)
+        }
+    }
+
+    public func partitionCount(topic: String) throws(LogServiceError) -> Int {
+        do {
+            return try directory().topic(named: topic).partitionCount
+        } catch let error as LogServiceError {
+            throw error
+        } catch let error as LogError {
+            throw Self.convert(error)
+        } catch {
+            throw .failed("\(error)")
+        }
+    }
+
+    public func openReader(topic: String, partition number: Int, start: LogStart) throws(LogServiceError)
+        -> any LogServiceReader
+    {
+        let log = try partition(topic, number)
+        let position: Int64
+        switch start {
+        case .earliest: position = log.startOffset
+        case .latest: position = log.endOffset
+        case .offset(let offset):
+            guard offset >= log.startOffset && offset <= log.endOffset else {
+                throw Self.convert(.offsetOutOfRange(log.partition, requested: offset, start: log.startOffset,
+                                                     end: log.endOffset))
+            }
+            position = offset
+        case .time(let time):
+            do {
+                position = try log.offset(forTimestamp: time) ?? log.endOffset
+            } catch {
+                throw Self.convert(error)
+            }
+        }
+        return PartitionReader(log: log, position: position)
+    }
+
+    public func append(topic: String, partition number: Int, records: RecordBatch) throws(LogServiceError) -> Int64 {
+        let log = try partition(topic, number)
+        do {
+            var bytes = try RecordBatchV2.encode(records)
+            return try log.append(&bytes).first
+        } catch let error as LogError {
+            throw Self.convert(error)
+        } catch {
+            throw .invalid("\(log.partition): the batch cannot be encoded: \(error)")
+        }
+    }
+
+    public func commit(group: String, topic: String, partition: Int, offset: Int64) throws(LogServiceError) {
+        do {
+            try groups().commit(group: group, topic: topic, partition: partition, offset: offset)
+        } catch let error as LogServiceError {
+            throw error
+        } catch let error as LogError {
+            throw Self.convert(error)
+        } catch {
+            throw .failed("\(error)")
+        }
+    }
+
+    public func committedOffset(group: String, topic: String, partition: Int) throws(LogServiceError) -> Int64? {
+        try groups().committedOffset(group: group, topic: topic, partition: partition)
+    }
+
+    /// Flushes and closes the data directory, if it was opened.
+    public func close() {
+        state.withLock { state in
+            try? state.directory?.close()
+            state = (nil, nil)
+        }
+    }
+}
+
+/// Reads one partition forward, a slice (about 1 MiB) at a time.
+final class PartitionReader: LogServiceReader {
+    static let readBytesMax = 1 << 20
+    let log: PartitionLog
+    private(set) var position: Int64
+
+    init(log: PartitionLog, position: Int64) {
+        self.log = log
+        self.position = position
+    }
+
+    func read(max: Int) throws(LogServiceError) -> (records: RecordBatch, nextOffset: Int64)? {
+        guard position < log.endOffset else { return nil }
+        let slice: LogSlice
+        do {
+            slice = try log.read(from: position, maxBytes: Self.readBytesMax)
+        } catch {
+            throw DataDirectoryLogServices.convert(error)
+        }
+        guard !slice.isEmpty else { return nil }
+        let decoded = RecordBatch(recordCapacity: Swift.max(1, Swift.min(max, 4096)))
+        var offset = 0
+        var next = position
+        let failure: LogFormatError? = slice.bytes.withUnsafeBytes { raw in
+            while offset < raw.count && decoded.count < max {
+                let batch = UnsafeRawBufferPointer(rebasing: raw[offset...])
+                do throws(LogFormatError) {
+                    let header = try RecordBatchHeader.parse(batch)
+                    try RecordBatchV2.decode(batch, into: decoded, fromOffset: position)
+                    offset += header.totalSize
+                    next = header.nextOffset
+                } catch {
+                    return error
+                }
+            }
+            return nil
+        }
+        if let failure {
+            throw .failed("\(log.partition): the batch at offset \(next) cannot be decoded: \(failure)")
+        }
+        // Never more than asked for: a batch that overshoots is cut, and the
+        // next read starts right after the last record returned. Offsets are
+        // contiguous within a partition (there is no compaction yet), so the
+        // k-th record read is at position + k.
+        let records: RecordBatch
+        if decoded.count > max {
+            records = RecordBatch(recordCapacity: max)
+            for index in 0..<max { records.append(recordAt: index, of: decoded) }
+            next = position + Int64(max)
+        } else {
+            records = decoded
+        }
+        position = Swift.max(position, next)
+        return records.count > 0 ? (records, position) : nil
+    }
+}
