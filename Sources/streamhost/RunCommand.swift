@@ -57,7 +57,7 @@ struct Run: ParsableCommand {
     @Option(help: "Worker threads (default: one per core).")
     var workers: Int?
 
-    @Option(help: "Where rejected records go (default: the job file's dead_letter, else DATA_DIR/dead-letter/JOB.jsonl).")
+    @Option(help: "A file for rejected records (default: the job file's dead_letter, else the topic JOB.dlq in the data directory).")
     var deadLetter: String?
 
     @Flag(inversion: .prefixedNo, help: "Show records/s once a second (default: when stderr is a terminal).")
@@ -76,10 +76,11 @@ struct Run: ParsableCommand {
         let dataDirectory = data.path
         let logServices = DataDirectoryLogServices(path: dataDirectory)
         defer { logServices.close() }
-        let options = RunOptions(
+        var options = RunOptions(
             workers: workers,
             deadLetterPath: deadLetter ?? "\(dataDirectory)/dead-letter/\(plan.spec.name).jsonl",
             showProgress: progress ?? (isatty(STDERR_FILENO) != 0), logServices: logServices)
+        options.deadLetterToFile = deadLetter != nil
         let execution: JobExecution
         do {
             execution = try JobExecution(plan: plan, options: options)

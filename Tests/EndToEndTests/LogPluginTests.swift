@@ -62,6 +62,30 @@ struct LogPluginTests {
         #expect(second.standardError.contains("0 records in"))
     }
 
+    @Test func rejectedRecordsGoToTheJobsDeadLetterTopic() throws {
+        let job = try directory.write("rejects.yaml", """
+            name: rejecting
+            pipeline:
+              - {id: gen, source: datagen, config: {count: 30}}
+              - {id: by, key_by: no_such_field}
+              - {id: out, sink: blackhole, parallelism: 2}
+            """)
+        let run = try cli(["run", job])
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.standardError.contains("30 rejected (see topic rejecting.dlq"))
+        let dlq = try cli(["consume", "rejecting.dlq", "--from-beginning", "--format", "json"])
+        let records = dlq.standardOutput.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        #expect(records.count == 30)
+        #expect(records.allSatisfy { $0["key"] as? String == "by" })
+        let first = try #require((records.first?["value"] as? String).flatMap {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        })
+        #expect(first["reason"] as? String == "key_by 'no_such_field': field 'no_such_field' is missing")
+        #expect((first["value"] as? String)?.hasPrefix("{\"order_id\":") == true)
+    }
+
     @Test func aMissingTopicFailsTheJobWithItsName() throws {
         let job = try directory.write("missing.yaml", """
             name: missing

@@ -34,6 +34,8 @@ public protocol LogServices: AnyObject, Sendable {
     func append(topic: String, partition: Int, records: RecordBatch) throws(LogServiceError) -> Int64
     func commit(group: String, topic: String, partition: Int, offset: Int64) throws(LogServiceError)
     func committedOffset(group: String, topic: String, partition: Int) throws(LogServiceError) -> Int64?
+    /// Creates the topic with `partitions` partitions unless it exists.
+    func ensureTopic(_ topic: String, partitions: Int) throws(LogServiceError)
 }
 
 /// A position in one partition that reads forward.

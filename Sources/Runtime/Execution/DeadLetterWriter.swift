@@ -8,16 +8,18 @@ import Foundation
 import PluginHost
 import Synchronization
 
-/// Writes rejected records to the job's dead-letter file, one JSON object
-/// per line: job, step, instance, reason, timestamp, key and value (as text
-/// when they are UTF-8, else base64 in `key_base64`/`value_base64`), and
-/// the time of rejection.
+/// Writes rejected records to the job's dead-letter destination, one JSON
+/// object per record: job, step, instance, reason, timestamp, key and value
+/// (as text when they are UTF-8, else base64 in `key_base64`/`value_base64`),
+/// and the time of rejection.
 ///
-/// The file is opened on the first reject (append mode, created with its
-/// directory), every line is written with one write(2) so lines from
-/// several tasks never interleave, and `close` fsyncs it. A write that
-/// fails is kept as the job's failure: a record that cannot be kept must
-/// not be silently lost.
+/// The destination is a topic (`<job>.dlq` by default, created with one
+/// partition on the first reject; each reject is appended at once with the
+/// step id as key, so it is as durable as the topic's flush.mode) or a
+/// JSON-lines file (opened on the first reject in append mode, one write(2)
+/// per line so lines from several tasks never interleave, fsynced by
+/// `close`). A write that fails is kept as the job's failure: a record that
+/// cannot be kept must not be silently lost.
 ///
 /// # Thread safety
 /// All methods may be called from any thread.
@@ -28,14 +30,34 @@ public final class DeadLetterWriter: @unchecked Sendable {
         var failure: String?
     }
 
-    public let path: String
+    /// Where rejected records go.
+    public enum Destination: Sendable, CustomStringConvertible {
+        case file(String)
+        case topic(String, any LogServices)
+
+        public var description: String {
+            switch self {
+            case .file(let path): return path
+            case .topic(let name, _): return "topic \(name) (streamhost consume \(name) --from-beginning)"
+            }
+        }
+    }
+
+    public let destination: Destination
     public let jobName: String
     private let state = Mutex(State())
 
-    public init(path: String, jobName: String) {
-        self.path = path
+    public init(destination: Destination, jobName: String) {
+        self.destination = destination
         self.jobName = jobName
     }
+
+    public convenience init(path: String, jobName: String) {
+        self.init(destination: .file(path), jobName: jobName)
+    }
+
+    /// The destination, for messages.
+    public var path: String { destination.description }
 
     /// Records written so far.
     public var count: Int { state.withLock { $0.count } }
@@ -52,7 +74,13 @@ public final class DeadLetterWriter: @unchecked Sendable {
         Self.put(record.key, name: "key", into: &object)
         Self.put(record.value, name: "value", into: &object)
         object["rejected_at"] = .int(Int64(Date().timeIntervalSince1970 * 1000))
-        let line = JSONValue.object(object).serialized() + "\n"
+        let text = JSONValue.object(object).serialized()
+        if case .topic(let topic, let services) = destination {
+            append(text, key: record.stepID, to: topic, services)
+            return
+        }
+        let path = self.path
+        let line = text + "\n"
         state.withLock { s in
             guard s.failure == nil else { return }
             if s.fd < 0 {
@@ -82,6 +110,24 @@ public final class DeadLetterWriter: @unchecked Sendable {
             }
             Glibc.close(s.fd)
             s.fd = -1
+        }
+    }
+
+    private func append(_ text: String, key: String, to topic: String, _ services: any LogServices) {
+        state.withLock { s in
+            guard s.failure == nil else { return }
+            let records = RecordBatch(recordCapacity: 1)
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            Array(key.utf8).withUnsafeBytes { keyBytes in
+                Array(text.utf8).withUnsafeBytes { records.append(timestamp: now, key: keyBytes, value: $0) }
+            }
+            do throws(LogServiceError) {
+                if s.count == 0 { try services.ensureTopic(topic, partitions: 1) }
+                _ = try services.append(topic: topic, partition: 0, records: records)
+                s.count += 1
+            } catch {
+                s.failure = "cannot write to the dead-letter topic \(topic): \(error.message)"
+            }
         }
     }
 

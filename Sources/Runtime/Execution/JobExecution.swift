@@ -47,8 +47,12 @@ public struct JobResult: Sendable {
 public struct RunOptions: Sendable {
     /// Worker threads; defaults to the number of cores.
     public var workers: Int
-    /// Where rejected records go when the job file does not say.
+    /// The file rejected records go to when the job file does not name one
+    /// and there is no log (or `deadLetterToFile` is set).
     public var deadLetterPath: String
+    /// With the log available, rejects go to the topic `<job>.dlq` unless
+    /// this is set (an explicit `--dead-letter` file).
+    public var deadLetterToFile = false
     /// Print records/s to stderr once a second.
     public var showProgress: Bool
     /// The durable log plugins reach through `log_*`; nil: those answer
@@ -97,8 +101,15 @@ public final class JobExecution: @unchecked Sendable {
         self.plan = plan
         self.options = options
         self.scheduler = Scheduler(workerCount: options.workers)
-        self.deadLetters = DeadLetterWriter(
-            path: plan.spec.deadLetterPath ?? options.deadLetterPath, jobName: plan.spec.name)
+        let destination: DeadLetterWriter.Destination
+        if let path = plan.spec.deadLetterPath {
+            destination = .file(path)
+        } else if let services = options.logServices, !options.deadLetterToFile {
+            destination = .topic("\(plan.spec.name).dlq", services)
+        } else {
+            destination = .file(options.deadLetterPath)
+        }
+        self.deadLetters = DeadLetterWriter(destination: destination, jobName: plan.spec.name)
 
         var instancesByStep: [[ComponentInstance]] = []
         do {

@@ -135,6 +135,22 @@ public final class DataDirectoryLogServices: LogServices {
         try groups().committedOffset(group: group, topic: topic, partition: partition)
     }
 
+    public func ensureTopic(_ topic: String, partitions: Int) throws(LogServiceError) {
+        do {
+            let directory = try directory()
+            if !directory.topics.contains(topic) {
+                _ = try directory.createTopic(name: topic, partitions: partitions)
+            }
+        } catch let error as LogServiceError {
+            throw error
+        } catch let error as LogError {
+            if case .topicExists = error { return }
+            throw Self.convert(error)
+        } catch {
+            throw .failed("\(error)")
+        }
+    }
+
     /// Flushes and closes the data directory, if it was opened.
     public func close() {
         state.withLock { state in
