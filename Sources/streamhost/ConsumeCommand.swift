@@ -85,6 +85,8 @@ struct Consume: ParsableCommand {
 
         var output = OutputBuffer()
         var printed = 0
+        let progress = ProgressLine("consume \(topic)")
+        defer { progress.finish() }
         let limit = max ?? Int.max
         func commit() throws {
             guard let group, let groups else { return }
@@ -130,6 +132,7 @@ struct Consume: ParsableCommand {
                     printed += 1
                     if printed >= limit { break reading }
                 }
+                progress.add(records.count)
                 positions[index] = Swift.max(positions[index], slice.nextOffset)
                 if !follow { positions[index] = Swift.min(positions[index], stops[index]) }
             }
