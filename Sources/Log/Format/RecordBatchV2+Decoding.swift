@@ -30,12 +30,16 @@ extension RecordBatchV2 {
     /// into the columns, without a per-record allocation. Core batches have
     /// no headers, so record headers are dropped. Checks as `decode(_:)`
     /// does; on error, records appended before it stay in `into`.
+    ///
+    /// `crcVerified: true` skips the CRC for bytes the caller has just
+    /// verified itself (a `PartitionLog.read` slice: the log checks every
+    /// batch it returns); every length and varint is still bounds-checked.
     @discardableResult
     public static func decode(
-        _ batch: UnsafeRawBufferPointer, into: RecordBatch, fromOffset: Int64 = 0
+        _ batch: UnsafeRawBufferPointer, into: RecordBatch, fromOffset: Int64 = 0, crcVerified: Bool = false
     ) throws(LogFormatError) -> Int {
         var appender = RecordBatchAppender(batch: into, fromOffset: fromOffset)
-        try visitRecords(batch, visitor: &appender) { header in
+        try visitRecords(batch, visitor: &appender, verifyCRC: !crcVerified) { header in
             // A batch wholly below fromOffset still has its CRC checked but
             // is not decompressed.
             header.lastOffset >= fromOffset
@@ -47,10 +51,14 @@ extension RecordBatchV2 {
     ///
     /// `shouldRead` sees the CRC-checked header and may skip the records.
     static func visitRecords<Visitor: RecordVisitor>(
-        _ batch: UnsafeRawBufferPointer, visitor: inout Visitor,
+        _ batch: UnsafeRawBufferPointer, visitor: inout Visitor, verifyCRC: Bool = true,
         shouldRead: (RecordBatchHeader) -> Bool = { _ in true }
     ) throws(LogFormatError) {
-        let header = try checkCRC(batch)
+        let header = verifyCRC ? try checkCRC(batch) : try RecordBatchHeader.parse(batch)
+        guard header.totalSize <= batch.count else {
+            throw LogFormatError(
+                .truncated, "the batch needs \(header.totalSize) bytes but only \(batch.count) remain", at: 0)
+        }
         guard shouldRead(header) else { return }
         let section = UnsafeRawBufferPointer(
             rebasing: batch[RecordBatchHeader.Field.records ..< header.totalSize])
