@@ -115,15 +115,7 @@ struct ABICrossingBenchmark {
         ) {
             var total: UInt64 = 0
             let sample = batch.withColumns { columns in
-                var raw = sh_batch()
-                raw.struct_size = UInt32(MemoryLayout<sh_batch>.size)
-                raw.count = UInt32(columns.count)
-                raw.timestamps = columns.timestamps
-                raw.key_offsets = columns.keyOffsets
-                raw.keys = columns.keys
-                raw.value_offsets = columns.valueOffsets
-                raw.values = columns.values
-                raw.flags = columns.flags
+                var raw = sh_batch(columns)
                 return Sample.measure {
                     for _ in 0..<readCalls { total &+= direct(&raw) }
                 }

@@ -159,7 +159,3 @@ struct Validate: ParsableCommand {
         }
     }
 }
-
-enum PluginHostInfo {
-    static var abiVersion: String { PluginABI.versionString }
-}

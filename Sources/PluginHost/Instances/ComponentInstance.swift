@@ -92,16 +92,7 @@ public final class ComponentInstance: @unchecked Sendable {
         let process = component.vtable.pointee.process!
         let status = call("process") {
             batch.withColumns { columns in
-                var raw = sh_batch()
-                raw.struct_size = UInt32(MemoryLayout<sh_batch>.size)
-                raw.count = UInt32(columns.count)
-                raw.timestamps = columns.timestamps
-                raw.key_offsets = columns.keyOffsets
-                raw.keys = columns.keys
-                raw.value_offsets = columns.valueOffsets
-                raw.values = columns.values
-                raw.flags = columns.flags
-                raw.input = UInt32(input)
+                var raw = sh_batch(columns, input: input)
                 return process(instancePointer, context.opaque, &raw)
             }
         }

@@ -134,25 +134,25 @@ public final class InstanceContext: @unchecked Sendable {
     /// Whether emitting is allowed now; reports the breach otherwise.
     private func checkEmit(_ what: String) -> sh_status {
         if kind == .sink {
-            fail("\(label) called \(what), but sinks have no output", status: Status.invalid)
+            breach("\(label) called \(what), but sinks have no output")
             return Status.invalid
         }
         switch phase {
         case .closed, .destroyed:
-            fail("\(label) called \(what) after close; nothing may be emitted once close has returned",
-                 status: Status.closed)
+            breach("\(label) called \(what) after close; nothing may be emitted once close has returned")
             return Status.closed
         case .created, .open:
             if !inCallback {
-                fail("\(label) called \(what) outside of a callback; host calls are valid only inside one "
-                     + "(use host->wakeup from other threads)", status: Status.invalid)
+                breach("\(label) called \(what) outside of a callback; host calls are valid only inside one "
+                     + "(use host->wakeup from other threads)")
                 return Status.invalid
             }
             return Status.ok
         }
     }
 
-    private func fail(_ message: String, status: sh_status) {
+    /// Reports a breach of the ABI rules: last_error, and the job fails.
+    private func breach(_ message: String) {
         setLastHostError(message)
         onViolation(message)
     }
@@ -239,7 +239,7 @@ public final class InstanceContext: @unchecked Sendable {
 
     func reject(_ record: UnsafePointer<sh_record>, reason: String) -> sh_status {
         guard inCallback, phase != .destroyed else {
-            fail("\(label) called reject outside of a callback", status: Status.invalid)
+            breach("\(label) called reject outside of a callback")
             return Status.invalid
         }
         let r = record.pointee
@@ -251,8 +251,6 @@ public final class InstanceContext: @unchecked Sendable {
     }
 
     // MARK: Config
-
-    enum ConfigLookup { case found(JSONValue), missing }
 
     func configValue(_ key: String) -> JSONValue? {
         config.value(atPath: key)

@@ -74,16 +74,7 @@ final class HostLogReader {
         do {
             guard let (records, nextOffset) = try reader.read(max: max) else { return Status.idle }
             current = records
-            let columns = records.unsafeColumns
-            view.pointee.struct_size = UInt32(MemoryLayout<sh_batch>.size)
-            view.pointee.count = UInt32(columns.count)
-            view.pointee.timestamps = columns.timestamps
-            view.pointee.key_offsets = columns.keyOffsets
-            view.pointee.keys = columns.keys
-            view.pointee.value_offsets = columns.valueOffsets
-            view.pointee.values = columns.values
-            view.pointee.flags = columns.flags
-            view.pointee.input = 0
+            view.pointee = sh_batch(records.unsafeColumns)
             out.pointee = UnsafePointer(view)
             next?.pointee = nextOffset
             return Status.ok

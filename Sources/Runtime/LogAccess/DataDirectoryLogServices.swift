@@ -16,51 +16,41 @@ public final class DataDirectoryLogServices: LogServices {
 
     public init(path: String) { self.path = path }
 
-    private func directory() throws(LogServiceError) -> DataDirectory {
-        let result: Result<DataDirectory, LogError> = state.withLock { state in
+    /// Runs `body` with the data directory, opening it on first use, and
+    /// turns a `LogError` into the status and message plugins get.
+    private func withDirectory<T>(_ body: (DataDirectory) throws(LogError) -> T) throws(LogServiceError) -> T {
+        let opened: Result<DataDirectory, LogError> = state.withLock { state in
             if let directory = state.directory { return .success(directory) }
-            do throws(LogError) {
+            return Result { () throws(LogError) in
                 let directory = try DataDirectory.open(path: path, logger: Logger(label: "streamhost.log"))
                 state.directory = directory
-                return .success(directory)
-            } catch {
-                return .failure(error)
+                return directory
             }
         }
-        switch result {
-        case .success(let directory): return directory
-        case .failure(let error): throw Self.convert(error)
+        do throws(LogError) {
+            return try body(try opened.get())
+        } catch {
+            throw Self.convert(error)
         }
     }
 
-    private func groups() throws(LogServiceError) -> ConsumerGroups {
-        let directory = try directory()
-        let result: Result<ConsumerGroups, LogError> = state.withLock { state in
-            if let groups = state.groups { return .success(groups) }
-            do throws(LogError) {
-                let groups = try ConsumerGroups(directory: directory)
-                state.groups = groups
-                return .success(groups)
-            } catch {
-                return .failure(error)
+    /// The consumer-group offsets, loaded on first use.
+    private func withGroups<T>(_ body: (ConsumerGroups) throws(LogError) -> T) throws(LogServiceError) -> T {
+        try withDirectory { (directory) throws(LogError) in
+            let loaded: Result<ConsumerGroups, LogError> = state.withLock { state in
+                if let groups = state.groups { return .success(groups) }
+                return Result { () throws(LogError) in
+                    let groups = try ConsumerGroups(directory: directory)
+                    state.groups = groups
+                    return groups
+                }
             }
-        }
-        switch result {
-        case .success(let groups): return groups
-        case .failure(let error): throw Self.convert(error)
+            return try body(try loaded.get())
         }
     }
 
     private func partition(_ topic: String, _ number: Int) throws(LogServiceError) -> PartitionLog {
-        do {
-            return try directory().topic(named: topic).partition(number)
-        } catch let error as LogServiceError {
-            throw error
-        } catch let error as LogError {
-            throw Self.convert(error)
-        } catch {
-            throw .failed("\(error)")
-        }
+        try withDirectory { (directory) throws(LogError) in try directory.topic(named: topic).partition(number) }
     }
 
     static func convert(_ error: LogError) -> LogServiceError {
@@ -72,15 +62,7 @@ public final class DataDirectoryLogServices: LogServices {
     }
 
     public func partitionCount(topic: String) throws(LogServiceError) -> Int {
-        do {
-            return try directory().topic(named: topic).partitionCount
-        } catch let error as LogServiceError {
-            throw error
-        } catch let error as LogError {
-            throw Self.convert(error)
-        } catch {
-            throw .failed("\(error)")
-        }
+        try withDirectory { (directory) throws(LogError) in try directory.topic(named: topic).partitionCount }
     }
 
     public func openReader(topic: String, partition number: Int, start: LogStart) throws(LogServiceError)
@@ -109,45 +91,38 @@ public final class DataDirectoryLogServices: LogServices {
 
     public func append(topic: String, partition number: Int, records: RecordBatch) throws(LogServiceError) -> Int64 {
         let log = try partition(topic, number)
+        var bytes: [UInt8]
         do {
-            var bytes = try RecordBatchV2.encode(records)
-            return try log.append(&bytes).first
-        } catch let error as LogError {
-            throw Self.convert(error)
+            bytes = try RecordBatchV2.encode(records)
         } catch {
             throw .invalid("\(log.partition): the batch cannot be encoded: \(error)")
+        }
+        do {
+            return try log.append(&bytes).first
+        } catch {
+            throw Self.convert(error)
         }
     }
 
     public func commit(group: String, topic: String, partition: Int, offset: Int64) throws(LogServiceError) {
-        do {
-            try groups().commit(group: group, topic: topic, partition: partition, offset: offset)
-        } catch let error as LogServiceError {
-            throw error
-        } catch let error as LogError {
-            throw Self.convert(error)
-        } catch {
-            throw .failed("\(error)")
+        try withGroups { (groups) throws(LogError) in
+            try groups.commit(group: group, topic: topic, partition: partition, offset: offset)
         }
     }
 
     public func committedOffset(group: String, topic: String, partition: Int) throws(LogServiceError) -> Int64? {
-        try groups().committedOffset(group: group, topic: topic, partition: partition)
+        try withGroups { groups in groups.committedOffset(group: group, topic: topic, partition: partition) }
     }
 
     public func ensureTopic(_ topic: String, partitions: Int) throws(LogServiceError) {
-        do {
-            let directory = try directory()
-            if !directory.topics.contains(topic) {
+        try withDirectory { (directory) throws(LogError) in
+            guard !directory.topics.contains(topic) else { return }
+            do throws(LogError) {
                 _ = try directory.createTopic(name: topic, partitions: partitions)
+            } catch {
+                // Created meanwhile by another instance: that is what was asked.
+                guard case .topicExists = error else { throw error }
             }
-        } catch let error as LogServiceError {
-            throw error
-        } catch let error as LogError {
-            if case .topicExists = error { return }
-            throw Self.convert(error)
-        } catch {
-            throw .failed("\(error)")
         }
     }
 
