@@ -11,7 +11,12 @@ public struct ProcessOutcome: Sendable {
     public let status: Int32
     public let standardOutput: String
     public let standardError: String
-    /// The child's peak resident set size in KiB (from wait4's rusage).
+    /// The child's peak resident set size in KiB: its own `VmHWM`, sampled
+    /// from /proc while it runs (a high-water mark, so only growth in its
+    /// last couple of milliseconds can be missed). Not wait4's `ru_maxrss`:
+    /// posix_spawn uses vfork, and Linux carries the parent's high-water
+    /// mark into a vforked child's, so that figure can be the test
+    /// runner's own peak. 0 when the child ended before a sample was taken.
     public let maxResidentKiB: Int
     public let seconds: Double
 }
@@ -75,7 +80,10 @@ public enum ProcessRunner {
         var status: Int32 = 0
         var usage = rusage()
         var signalled = false
+        var highWaterKiB = 0
         while true {
+            // Before reaping: afterwards /proc/PID is gone.
+            highWaterKiB = max(highWaterKiB, Self.highWaterKiB(of: pid))
             let result = wait4(pid, &status, WNOHANG, &usage)
             if result == pid { break }
             if result < 0 && errno != EINTR { break }
@@ -96,6 +104,14 @@ public enum ProcessRunner {
         let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
         return ProcessOutcome(
             status: exitStatus, standardOutput: out, standardError: err,
-            maxResidentKiB: Int(usage.ru_maxrss), seconds: Date().timeIntervalSince(start))
+            maxResidentKiB: highWaterKiB, seconds: Date().timeIntervalSince(start))
+    }
+
+    /// `VmHWM` of a live (or zombie-free) process in KiB, or 0.
+    static func highWaterKiB(of pid: pid_t) -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+        else { return 0 }
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0
     }
 }
