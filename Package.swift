@@ -54,10 +54,11 @@ let package = Package(
             name: "PluginHost",
             dependencies: ["Core", "StreamhostABI", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
+        .target(name: "State", dependencies: ["Core"], swiftSettings: swiftSettings),
         .target(
             name: "Runtime",
             dependencies: [
-                "Core", "PluginHost", "StreamhostABI", "Yams", "Log",
+                "Core", "PluginHost", "StreamhostABI", "Yams", "Log", "State",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
