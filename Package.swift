@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "Core", swiftSettings: swiftSettings),
         .target(
             name: "PluginHost",
-            dependencies: ["Core", "StreamhostABI", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Core", "State", "StreamhostABI", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         .target(name: "State", dependencies: ["Core"], swiftSettings: swiftSettings),
         .target(

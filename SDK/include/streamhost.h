@@ -1,5 +1,5 @@
 /*
- * streamhost.h — the streamhost plugin ABI, version 1.0.
+ * streamhost.h — the streamhost plugin ABI, version 1.1.
  *
  * This header is the whole contract between the streamhost host and its
  * plugins (sources, operators and sinks). What is not declared here is not
@@ -59,7 +59,7 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 #define SH_ABI_MAJOR 1
-#define SH_ABI_MINOR 0
+#define SH_ABI_MINOR 1
 
 /* "SHP1" read as a little-endian 32-bit number: the first member of every
  * plugin descriptor. A descriptor without it is refused. */
@@ -261,7 +261,8 @@ enum {
     SH_SERVICE_CORE = 1u << 0,        /* emit, reject, errors, log, alloc,
                                          wakeup, counters, config: 1.0 */
     SH_SERVICE_KEYED_STATE = 1u << 1, /* state_*: the keyed-state issue */
-    SH_SERVICE_TIMERS = 1u << 2,      /* timer_*, current_watermark */
+    SH_SERVICE_TIMERS = 1u << 2,      /* timer_*, current_watermark,
+                                         emit_watermark (1.1) */
     SH_SERVICE_LOG = 1u << 3,         /* log_*: the durable-log issue */
     SH_SERVICE_CHECKPOINTS = 1u << 4, /* snapshot/restore/migrate and the
                                          checkpoint callbacks are called */
@@ -428,6 +429,16 @@ typedef struct sh_host_api {
                                 const sh_batch *batch);
     sh_status (*log_txn_commit)(sh_log_txn *txn);
     sh_status (*log_txn_abort)(sh_log_txn *txn);
+
+    /* --- added in 1.1 ------------------------------------------------------ */
+
+    /* Sources whose step says `watermarks: {strategy: source}`: declares
+     * that no record with a timestamp <= watermark follows from this
+     * instance. A watermark not above the last one is ignored. With any
+     * other strategy the host makes the watermarks and ignores this call
+     * (it returns SH_OK and logs once). Operators and sinks: SH_INVALID
+     * (their watermark comes from their inputs). */
+    sh_status (*emit_watermark)(sh_ctx *ctx, int64_t watermark);
 } sh_host_api;
 
 /* ------------------------------------------------------------------------ */

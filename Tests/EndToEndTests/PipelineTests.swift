@@ -158,7 +158,7 @@ struct PipelineTests {
         let plugins = try #require(report["plugins"] as? [[String: Any]])
         #expect(Set(plugins.compactMap { $0["name"] as? String }).isSuperset(of: ["datagen", "stdout", "blackhole", "file"]))
         let datagen = try #require(plugins.first { $0["name"] as? String == "datagen" })
-        #expect(datagen["abi"] as? String == "1.0")
+        #expect(datagen["abi"] as? String == "1.1")
         let component = try #require((datagen["components"] as? [[String: Any]])?.first)
         #expect(component["kind"] as? String == "source")
         #expect(((component["config_schema"] as? [String: Any])?["properties"] as? [String: Any])?["count"] != nil)
@@ -167,7 +167,7 @@ struct PipelineTests {
 
         let text = try CLI.run(["plugin", "inspect", BuildProducts.plugin("blackhole")])
         #expect(text.standardOutput.contains("sink blackhole"))
-        #expect(text.standardOutput.contains("answers SH_UNSUPPORTED until the state backend"))
+        #expect(text.standardOutput.contains("answers SH_UNSUPPORTED until checkpointing"))
     }
 
     @Test func sigintStopsTheSourcesAndDrainsIntoCommittedOutput() throws {

@@ -114,16 +114,17 @@ struct PluginLoaderTests {
     @Test func refusesAnotherABIMajor() throws {
         let path = try CPluginBuilder.fixture("abi_major", into: directory)
         let error = try #require(refusal(path))
-        #expect(error == .abiMajorMismatch(path: path, plugin: "2.0", host: "1.0"))
-        #expect(error.description.contains("was built for ABI 2.0, this host speaks ABI 1.0"))
+        let minor = PluginABI.minor
+        #expect(error == .abiMajorMismatch(path: path, plugin: "2.\(minor)", host: PluginABI.versionString))
+        #expect(error.description.contains("was built for ABI 2.\(minor), this host speaks ABI \(PluginABI.versionString)"))
         #expect(error.description.contains("rebuild the plugin"))
     }
 
     @Test func refusesANewerABIMinor() throws {
         let path = try CPluginBuilder.fixture("abi_minor", into: directory)
         let error = try #require(refusal(path))
-        #expect(error == .abiMinorNewer(path: path, plugin: "1.5", host: "1.0"))
-        #expect(error.description.contains("newer than this host's ABI 1.0; upgrade streamhost"))
+        #expect(error == .abiMinorNewer(path: path, plugin: "1.\(PluginABI.minor + 5)", host: PluginABI.versionString))
+        #expect(error.description.contains("newer than this host's ABI \(PluginABI.versionString); upgrade streamhost"))
     }
 
     @Test func refusesDuplicateComponentNames() throws {

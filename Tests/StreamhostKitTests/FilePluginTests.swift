@@ -10,7 +10,7 @@ import Testing
         #expect(descriptor.magic == SH_PLUGIN_MAGIC)
         #expect(descriptor.struct_size == 56)
         #expect(descriptor.abi_major == 1)
-        #expect(descriptor.abi_minor == 0)
+        #expect(descriptor.abi_minor == UInt16(SH_ABI_MINOR))
         #expect(String(cString: descriptor.name) == "file")
         #expect(String(cString: descriptor.version) == "1.0.0")
         #expect(descriptor.component_count == 2)

@@ -84,7 +84,7 @@ import Testing
         #expect(testPlugin.entry(nil) == nil)
         let newerMajor = FakeHost.make { $0.abi_major = UInt16(SH_ABI_MAJOR) + 1 }
         #expect(testPlugin.entry(newerMajor) == nil)
-        #expect(PluginDefinition.incompatibility(of: newerMajor)?.contains("host ABI 2.0") == true)
+        #expect(PluginDefinition.incompatibility(of: newerMajor)?.contains("host ABI 2.\(SH_ABI_MINOR)") == true)
         let truncated = FakeHost.make { $0.struct_size = 64 }
         #expect(testPlugin.entry(truncated) == nil)
         let noCore = FakeHost.make { $0.services = 0 }

@@ -14,7 +14,8 @@ import StreamhostABI
 enum HostTable {
     nonisolated(unsafe) static var current: UnsafePointer<sh_host_api>? = nil
 
-    /// The size of the 1.0 table: the kit calls members up to its end.
+    /// The size of the table in the header the kit was built with (1.1):
+    /// the kit calls members up to its end.
     static let requiredSize = MemoryLayout<sh_host_api>.size
 
     /// Whether the kit can work with `host`: same ABI major, a table at

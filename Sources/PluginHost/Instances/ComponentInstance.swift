@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Core
+import State
 import StreamhostABI
 
 /// A plugin callback that failed: which one, on which instance, and why.
@@ -38,6 +39,7 @@ public final class ComponentInstance: @unchecked Sendable {
     public init(component: Component, context: InstanceContext) throws(PluginCallError) {
         self.component = component
         self.context = context
+        context.handlesTimers = component.vtable.pointee.on_timer != nil
         let configText = context.config.serialized()
         var out: UnsafeMutableRawPointer?
         let status = call("create") {
@@ -55,6 +57,7 @@ public final class ComponentInstance: @unchecked Sendable {
     private func call(_ name: StaticString, _ body: () -> sh_status) -> sh_status {
         context.callbackError = nil
         context.inCallback = true
+        if let store = context.stateStore { store.processingTime = HostClock.nowMs() }
         defer { context.inCallback = false }
         return body()
     }
@@ -82,6 +85,7 @@ public final class ComponentInstance: @unchecked Sendable {
         taskInfo.job_name = UnsafePointer(context.jobNameC)
         taskInfo.step_id = UnsafePointer(context.stepIDC)
         context.phase = .open
+        context.place(maxParallelism: maxParallelism, keyGroups: keyGroups)
         guard let open = component.vtable.pointee.open else { return }
         let status = call("open") { withUnsafePointer(to: &taskInfo) { open(instancePointer, context.opaque, $0) } }
         try check(status, "open")
@@ -110,6 +114,56 @@ public final class ComponentInstance: @unchecked Sendable {
         default:
             try check(status, "poll")
             return .emitted
+        }
+    }
+
+    /// Moves the instance's event time to `watermark`: fires its event-time
+    /// timers up to it in time order, then calls on_watermark. The caller
+    /// forwards the watermark downstream afterwards.
+    public func advanceWatermark(to watermark: Int64) throws(PluginCallError) {
+        context.currentWatermark = watermark
+        if let store = context.stateStore { try fireTimers(store, .eventTime, notAfter: watermark) }
+        guard let onWatermark = component.vtable.pointee.on_watermark else { return }
+        let status = call("on_watermark") { onWatermark(instancePointer, context.opaque, watermark) }
+        try check(status, "on_watermark")
+    }
+
+    /// Fires the processing-time timers due at `now`; returns the time of
+    /// the next one, if any.
+    public func fireProcessingTimers(now: Int64) throws(PluginCallError) -> Int64? {
+        guard let store = context.stateStore else { return nil }
+        try fireTimers(store, .processingTime, notAfter: now)
+        do {
+            return try store.earliestTimer(.processingTime)
+        } catch {
+            context.fatal("\(context.label): reading its timers failed: \(error)")
+            return nil
+        }
+    }
+
+    private func fireTimers(_ store: any KeyedStateStore, _ domain: TimeDomain, notAfter limit: Int64)
+        throws(PluginCallError)
+    {
+        guard let onTimer = component.vtable.pointee.on_timer else { return }
+        while true {
+            let fired: FiredTimer?
+            do {
+                fired = try store.popTimer(domain, notAfter: limit)
+            } catch {
+                context.fatal("\(context.label): reading its timers failed: \(error)")
+                return
+            }
+            guard let fired else { return }
+            let status = call("on_timer") {
+                fired.key.withUnsafeBufferPointer { key in
+                    var timer = sh_timer(
+                        struct_size: UInt32(MemoryLayout<sh_timer>.size),
+                        domain: domain == .eventTime ? SH_TIME_EVENT : SH_TIME_PROCESSING,
+                        time: fired.time, key: key.baseAddress ?? HostAPI.emptyBytes, key_len: key.count)
+                    return onTimer(instancePointer, context.opaque, &timer)
+                }
+            }
+            try check(status, "on_timer")
         }
     }
 

@@ -5,6 +5,7 @@ import Musl
 #endif
 import Core
 import Logging
+import State
 import StreamhostABI
 
 /// The `sh_host_api` table handed to every plugin.
@@ -17,6 +18,10 @@ public enum HostAPI {
 
     /// The services this host implements (`SH_SERVICE_*` bits).
     public static let services: UInt64 = UInt64(SH_SERVICE_CORE) | UInt64(SH_SERVICE_LOG)
+        | UInt64(SH_SERVICE_KEYED_STATE) | UInt64(SH_SERVICE_TIMERS) | UInt64(SH_SERVICE_SIDE_OUTPUTS)
+
+    /// Where an empty borrowed value points (never NULL for SH_OK).
+    nonisolated(unsafe) static let emptyBytes = UnsafePointer<UInt8>(UnsafeMutablePointer<UInt8>.allocate(capacity: 1))
 
     /// Names of every service and whether this host implements it.
     public static var serviceList: [(name: String, implemented: Bool, arrivesWith: String)] {
@@ -60,8 +65,9 @@ public enum HostAPI {
             guard let ctx, let batch else { return Status.invalid }
             return InstanceContext.borrowing(ctx) { $0.emit(batch: batch) }
         }
-        t.pointee.emit_side = { ctx, _, _ in
-            InstanceContext.from(ctx)?.unsupported("emit_side", service: "side outputs") ?? Status.invalid
+        t.pointee.emit_side = { ctx, output, record in
+            guard let ctx, let output, let record else { return Status.invalid }
+            return InstanceContext.borrowing(ctx) { $0.emitSide(String(cString: output), record) }
         }
         t.pointee.reject = { ctx, record, reason in
             guard let context = InstanceContext.from(ctx), let record else { return Status.invalid }
@@ -127,25 +133,123 @@ public enum HostAPI {
             }
             return status
         }
-        t.pointee.current_watermark = { _ in Int64.min }
-        t.pointee.processing_time = { _ in
-            var now = timespec()
-            clock_gettime(CLOCK_REALTIME, &now)
-            return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+        t.pointee.current_watermark = { ctx in
+            guard let ctx else { return Int64.min }
+            return InstanceContext.borrowing(ctx) { $0.currentWatermark }
+        }
+        t.pointee.processing_time = { _ in HostClock.nowMs() }
+        t.pointee.emit_watermark = { ctx, watermark in
+            guard let ctx else { return Status.invalid }
+            return InstanceContext.borrowing(ctx) { $0.emitWatermark(watermark) }
         }
 
-        // Keyed state, timers and log transactions arrive with later issues:
-        // until then they answer SH_UNSUPPORTED with a message saying so.
-        t.pointee.state_register = { ctx, _, _ in HostAPI.unsupported(ctx, "state_register", "keyed state") }
-        t.pointee.state_get = { ctx, _, _, _, _, _ in HostAPI.unsupported(ctx, "state_get", "keyed state") }
-        t.pointee.state_put = { ctx, _, _, _, _, _ in HostAPI.unsupported(ctx, "state_put", "keyed state") }
-        t.pointee.state_delete = { ctx, _, _, _ in HostAPI.unsupported(ctx, "state_delete", "keyed state") }
-        t.pointee.state_map_get = { ctx, _, _, _, _, _, _, _ in HostAPI.unsupported(ctx, "state_map_get", "keyed state") }
-        t.pointee.state_map_put = { ctx, _, _, _, _, _, _, _ in HostAPI.unsupported(ctx, "state_map_put", "keyed state") }
-        t.pointee.state_map_delete = { ctx, _, _, _, _, _ in HostAPI.unsupported(ctx, "state_map_delete", "keyed state") }
-        t.pointee.state_map_iterate = { ctx, _, _, _, _, _ in HostAPI.unsupported(ctx, "state_map_iterate", "keyed state") }
-        t.pointee.timer_register = { ctx, _, _, _, _ in HostAPI.unsupported(ctx, "timer_register", "timers") }
-        t.pointee.timer_delete = { ctx, _, _, _, _ in HostAPI.unsupported(ctx, "timer_delete", "timers") }
+        // Keyed state: every call borrows the context (they run per record).
+        t.pointee.state_register = { ctx, descriptor, out in
+            guard let ctx, let descriptor, let out else { return Status.invalid }
+            return InstanceContext.borrowing(ctx) { $0.stateRegister(descriptor, out) }
+        }
+        t.pointee.state_get = { ctx, state, key, keyLength, value, valueLength in
+            guard let ctx, let value else { return Status.invalid }
+            return InstanceContext.borrowing(ctx) { context in
+                context.stateCall("state_get", key: key, keyLength: keyLength) { (store, group, key) throws(StateError) in
+                    guard let found = try store.get(state, keyGroup: group, key: key) else {
+                        value.pointee = nil
+                        valueLength?.pointee = 0
+                        return Status.notFound
+                    }
+                    value.pointee = found.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? HostAPI.emptyBytes
+                    valueLength?.pointee = found.count
+                    return Status.ok
+                }
+            }
+        }
+        t.pointee.state_put = { ctx, state, key, keyLength, value, valueLength in
+            guard let ctx, value != nil || valueLength == 0 else { return Status.invalid }
+            return InstanceContext.borrowing(ctx) { context in
+                context.stateCall("state_put", key: key, keyLength: keyLength) { (store, group, key) throws(StateError) in
+                    try store.put(state, keyGroup: group, key: key,
+                                  value: UnsafeRawBufferPointer(start: value, count: valueLength))
+                    return Status.ok
+                }
+            }
+        }
+        t.pointee.state_delete = { ctx, state, key, keyLength in
+            guard let ctx else { return Status.invalid }
+            return InstanceContext.borrowing(ctx) { context in
+                context.stateCall("state_delete", key: key, keyLength: keyLength) { (store, group, key) throws(StateError) in
+                    try store.delete(state, keyGroup: group, key: key)
+                    return Status.ok
+                }
+            }
+        }
+        t.pointee.state_map_get = { ctx, state, key, keyLength, userKey, userKeyLength, value, valueLength in
+            guard let ctx, let value, userKey != nil || userKeyLength == 0 else { return Status.invalid }
+            return InstanceContext.borrowing(ctx) { context in
+                context.stateCall("state_map_get", key: key, keyLength: keyLength) { (store, group, key) throws(StateError) in
+                    guard let found = try store.mapGet(
+                        state, keyGroup: group, key: key, userKey: UnsafeRawBufferPointer(start: userKey, count: userKeyLength))
+                    else {
+                        value.pointee = nil
+                        valueLength?.pointee = 0
+                        return Status.notFound
+                    }
+                    value.pointee = found.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? HostAPI.emptyBytes
+                    valueLength?.pointee = found.count
+                    return Status.ok
+                }
+            }
+        }
+        t.pointee.state_map_put = { ctx, state, key, keyLength, userKey, userKeyLength, value, valueLength in
+            guard let ctx, userKey != nil || userKeyLength == 0, value != nil || valueLength == 0 else {
+                return Status.invalid
+            }
+            return InstanceContext.borrowing(ctx) { context in
+                context.stateCall("state_map_put", key: key, keyLength: keyLength) { (store, group, key) throws(StateError) in
+                    try store.mapPut(state, keyGroup: group, key: key,
+                                     userKey: UnsafeRawBufferPointer(start: userKey, count: userKeyLength),
+                                     value: UnsafeRawBufferPointer(start: value, count: valueLength))
+                    return Status.ok
+                }
+            }
+        }
+        t.pointee.state_map_delete = { ctx, state, key, keyLength, userKey, userKeyLength in
+            guard let ctx, userKey != nil || userKeyLength == 0 else { return Status.invalid }
+            return InstanceContext.borrowing(ctx) { context in
+                context.stateCall("state_map_delete", key: key, keyLength: keyLength) { (store, group, key) throws(StateError) in
+                    try store.mapDelete(state, keyGroup: group, key: key,
+                                        userKey: UnsafeRawBufferPointer(start: userKey, count: userKeyLength))
+                    return Status.ok
+                }
+            }
+        }
+        t.pointee.state_map_iterate = { ctx, state, key, keyLength, visitor, user in
+            guard let ctx, let visitor else { return Status.invalid }
+            return InstanceContext.borrowing(ctx) { context in
+                context.stateCall("state_map_iterate", key: key, keyLength: keyLength) { (store, group, key) throws(StateError) in
+                    var result = Status.ok
+                    try store.mapIterate(state, keyGroup: group, key: key) { userKey, value in
+                        result = visitor(user, userKey.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? HostAPI.emptyBytes,
+                                         userKey.count,
+                                         value.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? HostAPI.emptyBytes,
+                                         value.count)
+                        return result == Status.ok
+                    }
+                    return result
+                }
+            }
+        }
+        t.pointee.timer_register = { ctx, domain, key, keyLength, time in
+            guard let ctx else { return Status.invalid }
+            return InstanceContext.borrowing(ctx) {
+                $0.timerCall("timer_register", domain: domain, key: key, keyLength: keyLength, time: time, register: true)
+            }
+        }
+        t.pointee.timer_delete = { ctx, domain, key, keyLength, time in
+            guard let ctx else { return Status.invalid }
+            return InstanceContext.borrowing(ctx) {
+                $0.timerCall("timer_delete", domain: domain, key: key, keyLength: keyLength, time: time, register: false)
+            }
+        }
         t.pointee.log_partitions = { ctx, topic, out in
             guard let context = InstanceContext.from(ctx), let topic, let out else { return Status.invalid }
             return context.logCall("log_partitions") { (services) throws(LogServiceError) in

@@ -5,6 +5,7 @@ import Musl
 #endif
 import Core
 import Logging
+import State
 import StreamhostABI
 
 /// A record a plugin sent to `host->reject`, with where it came from.
@@ -84,6 +85,36 @@ public final class InstanceContext: @unchecked Sendable {
     public var logServices: (any LogServices)?
     /// Readers the plugin opened and has not closed (released with the context).
     private var logReaders: [ObjectIdentifier: HostLogReader] = [:]
+    /// Receives host-side failures that must fail the job (a state backend
+    /// past its memory bound, a storage error).
+    public var onFatal: (String) -> Void = { _ in }
+
+    // Event time.
+    /// The instance's event-time watermark (`current_watermark`).
+    @exclusivity(unchecked) public var currentWatermark: Int64 = .min
+    /// Sources with `watermarks: {strategy: source}` take their watermarks
+    /// from `emit_watermark`; other sources' calls are ignored.
+    public var acceptsSourceWatermarks = false
+    /// The highest watermark the source emitted so far.
+    @exclusivity(unchecked) public internal(set) var sourceWatermark: Int64 = .min
+    var ignoredWatermarkLogged = false
+
+    // Keyed state and timers.
+    /// Where the instance's keyed state lives; nil: state calls answer
+    /// SH_UNSUPPORTED.
+    public var stateBackend: (any StateBackend)?
+    /// Key groups of the job and the range this instance owns (set at open).
+    @exclusivity(unchecked) var keyGroupLayout = KeyGroups(maxParallelism: 1)
+    @exclusivity(unchecked) var ownedKeyGroups: ClosedRange<Int> = 0...0
+    /// Created by the first state_register or timer_register.
+    @exclusivity(unchecked) public internal(set) var stateStore: (any KeyedStateStore)?
+    /// Names of the states registered, by id (for messages).
+    var stateNames: [StateID: String] = [:]
+    /// Whether the component has on_timer (timer_register needs it).
+    public var handlesTimers = false
+    /// Told the time of each processing-time timer registered, so the
+    /// runtime can wake the task then.
+    public var onProcessingTimer: (Int64) -> Void = { _ in }
 
     public init(
         jobName: String, stepID: String, instance: Int, kind: ComponentKind, componentName: String,
@@ -152,7 +183,7 @@ public final class InstanceContext: @unchecked Sendable {
     }
 
     /// Reports a breach of the ABI rules: last_error, and the job fails.
-    private func breach(_ message: String) {
+    func breach(_ message: String) {
         setLastHostError(message)
         onViolation(message)
     }

@@ -1,24 +1,40 @@
 import Core
 import Synchronization
 
-/// A bounded queue of batches from one producer task to one consumer task.
+/// What flows between two tasks: record batches, and the event-time
+/// markers that travel in order with them.
+enum StreamElement {
+    case batch(RecordBatch)
+    /// No record with a timestamp <= this will follow from this producer.
+    case watermark(Int64)
+    /// The producer is idle: leave it out of the watermark minimum until it
+    /// sends a batch or a watermark again.
+    case idle
+}
+
+/// A bounded queue of stream elements from one producer task to one
+/// consumer task.
 ///
-/// A full channel refuses a push; the producer keeps the batch and parks
+/// A full channel refuses a push; the producer keeps the element and parks
 /// until the consumer takes something and wakes it. That is backpressure:
-/// memory between two tasks never exceeds `capacity` batches.
+/// memory between two tasks never exceeds `capacity` batches. Markers
+/// (watermarks, idleness) do not count against the capacity when they can
+/// replace the marker queued last, since only the newest one matters.
 ///
 /// # Thread safety
 /// Safe for one producer and one consumer on different threads.
 final class Channel: @unchecked Sendable {
-    enum Pop { case batch(RecordBatch), empty, ended }
+    enum Pop { case element(StreamElement), empty, ended }
 
     private struct State {
-        var buffer: [RecordBatch?]
+        var buffer: [StreamElement?]
         var head = 0
         var count = 0
         var closed = false
         var producerWaiting = false
         var consumerWaiting = false
+
+        var lastIndex: Int { (head + count - 1) % buffer.count }
     }
 
     let capacity: Int
@@ -34,15 +50,19 @@ final class Channel: @unchecked Sendable {
         self.state = Mutex(State(buffer: Array(repeating: nil, count: capacity)))
     }
 
-    /// Appends `batch` unless the channel is full.
-    func tryPush(_ batch: RecordBatch) -> Bool {
+    /// Appends `element` unless the channel is full.
+    func tryPush(_ element: StreamElement) -> Bool {
         let wake: Bool? = state.withLock { s in
             precondition(!s.closed, "push to a closed channel")
+            if s.count > 0, Self.supersedes(element, s.buffer[s.lastIndex]!) {
+                s.buffer[s.lastIndex] = element
+                return false
+            }
             guard s.count < capacity else {
                 s.producerWaiting = true
                 return nil
             }
-            s.buffer[(s.head + s.count) % capacity] = batch
+            s.buffer[(s.head + s.count) % capacity] = element
             s.count += 1
             let wake = s.consumerWaiting
             s.consumerWaiting = false
@@ -51,6 +71,17 @@ final class Channel: @unchecked Sendable {
         guard let wake else { return false }
         if wake { consumer.notify() }
         return true
+    }
+
+    /// Whether `new` makes the queued `last` pointless: a later watermark
+    /// covers an earlier one, and a watermark (which reactivates the input)
+    /// or another idle mark replaces an idle mark. A watermark followed by
+    /// idle keeps both: the watermark still counts.
+    static func supersedes(_ new: StreamElement, _ last: StreamElement) -> Bool {
+        switch (new, last) {
+        case (.watermark, .watermark), (.watermark, .idle), (.idle, .idle): return true
+        default: return false
+        }
     }
 
     /// Marks the end of the stream; the consumer sees `.ended` once drained.
@@ -64,7 +95,7 @@ final class Channel: @unchecked Sendable {
         if wake { consumer.notify() }
     }
 
-    /// Takes the oldest batch, if any.
+    /// Takes the oldest element, if any.
     func pop() -> Pop {
         let (result, wake): (Pop, Bool) = state.withLock { s in
             guard s.count > 0 else {
@@ -72,18 +103,18 @@ final class Channel: @unchecked Sendable {
                 s.consumerWaiting = true
                 return (.empty, false)
             }
-            let batch = s.buffer[s.head]!
+            let element = s.buffer[s.head]!
             s.buffer[s.head] = nil
             s.head = (s.head + 1) % capacity
             s.count -= 1
             let wake = s.producerWaiting
             s.producerWaiting = false
-            return (.batch(batch), wake)
+            return (.element(element), wake)
         }
         if wake { producer.notify() }
         return result
     }
 
-    /// Batches queued now (for metrics and tests).
+    /// Elements queued now (for metrics and tests).
     var queuedCount: Int { state.withLock { $0.count } }
 }

@@ -8,6 +8,7 @@ import Dispatch
 import Foundation
 import Logging
 import PluginHost
+import State
 import Synchronization
 
 /// Why a job failed.
@@ -18,6 +19,8 @@ public enum JobFailure: Error, CustomStringConvertible, Sendable {
     case violation(String)
     /// Rejected records could not be written: stopping keeps them in the source.
     case deadLetter(String)
+    /// The state backend failed or passed its memory bound.
+    case state(String)
     /// The job was cancelled (a second SIGINT/SIGTERM).
     case cancelled(String)
 
@@ -26,6 +29,7 @@ public enum JobFailure: Error, CustomStringConvertible, Sendable {
         case .plugin(let error): return error.description
         case .violation(let message): return message
         case .deadLetter(let message): return message
+        case .state(let message): return message
         case .cancelled(let message): return message
         }
     }
@@ -58,6 +62,9 @@ public struct RunOptions: Sendable {
     /// The durable log plugins reach through `log_*`; nil: those answer
     /// SH_UNSUPPORTED.
     public var logServices: (any LogServices)?
+    /// Where keyed state and timers live; nil: state calls answer
+    /// SH_UNSUPPORTED.
+    public var stateBackend: (any StateBackend)?
 
     public init(
         workers: Int? = nil, deadLetterPath: String, showProgress: Bool = false, logServices: (any LogServices)? = nil
@@ -124,6 +131,9 @@ public final class JobExecution: @unchecked Sendable {
                     context.onReject = { deadLetters.write($0) }
                     context.onViolation = { [unowned self] message in self.fail(.violation(message)) }
                     context.logServices = options.logServices
+                    context.stateBackend = options.stateBackend
+                    context.onFatal = { [unowned self] message in self.fail(.state(message)) }
+                    context.acceptsSourceWatermarks = step.watermarks.strategy == .source
                     instances.append(try ComponentInstance(component: step.component, context: context))
                 }
                 instancesByStep.append(instances)
@@ -147,6 +157,7 @@ public final class JobExecution: @unchecked Sendable {
                                     stepIndices: chain, execution: self)
                 for instance in task.instances {
                     instance.context.onWakeup = { [unowned task] in task.notify() }
+                    instance.context.onProcessingTimer = { [unowned task] time in task.processingTimerRegistered(at: time) }
                 }
                 chainTasks.append(task)
             }

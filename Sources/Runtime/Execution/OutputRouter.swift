@@ -33,8 +33,8 @@ final class OutputRouter {
     private let keyGroups: KeyGroups
     private let batchRecordsMax: Int
     private let deadLetters: DeadLetterWriter
-    /// Batches refused by a full channel, per channel, oldest first.
-    private var pending: [ObjectIdentifier: (Channel, [RecordBatch])] = [:]
+    /// Elements refused by a full channel, per channel, oldest first.
+    private var pending: [ObjectIdentifier: (Channel, [StreamElement])] = [:]
     private var pendingOrder: [ObjectIdentifier] = []
 
     init(edges: [Edge], instance: Int, keyGroups: KeyGroups, batchRecordsMax: Int, deadLetters: DeadLetterWriter) {
@@ -149,30 +149,43 @@ final class OutputRouter {
 
     private func send(_ batch: RecordBatch, to channel: Channel) {
         batch.seal()
+        send(.batch(batch), to: channel)
+    }
+
+    private func send(_ element: StreamElement, to channel: Channel) {
         let id = ObjectIdentifier(channel)
-        if pending[id] == nil, channel.tryPush(batch) { return }
+        if pending[id] == nil, channel.tryPush(element) { return }
         if pending[id] == nil {
-            pending[id] = (channel, [batch])
+            pending[id] = (channel, [element])
             pendingOrder.append(id)
+        } else if Channel.supersedes(element, pending[id]!.1.last!) {
+            pending[id]!.1[pending[id]!.1.count - 1] = element
         } else {
-            pending[id]!.1.append(batch)
+            pending[id]!.1.append(element)
         }
     }
 
-    /// Pushes held batches; false while some channel is still full.
+    /// Sends a watermark or idle mark down every channel, after the records
+    /// routed before it.
+    func broadcast(_ marker: StreamElement) {
+        flushPartials()
+        for edge in edges { for channel in edge.channels { send(marker, to: channel) } }
+    }
+
+    /// Pushes held elements; false while some channel is still full.
     func flush() -> Bool {
         var index = 0
         while index < pendingOrder.count {
             let id = pendingOrder[index]
-            var (channel, batches) = pending[id]!
+            var (channel, elements) = pending[id]!
             var sent = 0
-            while sent < batches.count, channel.tryPush(batches[sent]) { sent += 1 }
-            if sent == batches.count {
+            while sent < elements.count, channel.tryPush(elements[sent]) { sent += 1 }
+            if sent == elements.count {
                 pending[id] = nil
                 pendingOrder.remove(at: index)
             } else {
-                batches.removeFirst(sent)
-                pending[id] = (channel, batches)
+                elements.removeFirst(sent)
+                pending[id] = (channel, elements)
                 index += 1
             }
         }
@@ -181,7 +194,7 @@ final class OutputRouter {
 
     /// Ends every outgoing stream (after the chain closed and flushed).
     func closeChannels() {
-        precondition(!hasPending, "closing channels with batches still held")
+        precondition(!hasPending, "closing channels with elements still held")
         for edge in edges { for channel in edge.channels { channel.close() } }
     }
 }

@@ -32,6 +32,21 @@ final class StepTask: @unchecked Sendable {
     unowned(unsafe) let execution: JobExecution
 
     private let runState = Mutex(RunState.idle)
+    /// Event time: the chain's watermark, and per input channel the last
+    /// watermark, idleness and end.
+    private var watermark = Int64.min
+    private var inputWatermarks: [Int64] = []
+    private var inputIdle: [Bool] = []
+    private var inputEnded: [Bool] = []
+    /// Whether an idle mark went downstream and no data followed it.
+    private var idleAnnounced = false
+    /// Sources: the largest timestamp emitted, and when the last record was.
+    private var maxTimestamp = Int64.min
+    private var lastRecordAt: Int64 = 0
+    /// The earliest processing-time timer of the chain, and the wake-up
+    /// already scheduled for it.
+    private var nextProcessingTimer: Int64?
+    private var wakeScheduledFor: Int64?
     private var opened = false
     private var sourceEnded = false
     private var chainClosed = false
@@ -100,6 +115,7 @@ final class StepTask: @unchecked Sendable {
                 try open()
                 opened = true
             }
+            if let due = nextProcessingTimer, !chainClosed, HostClock.nowMs() >= due { try fireProcessingTimers() }
             for _ in 0..<Self.runBatchesMax {
                 if let router, router.hasPending {
                     guard router.flush() else { return .park }
@@ -119,13 +135,16 @@ final class StepTask: @unchecked Sendable {
                         sourceEnded = true
                         continue
                     case .idle:
+                        try checkSourceIdle()
                         router?.flushPartials()
                         if let router, router.hasPending, !router.flush() { return .park }
                         execution.wakeLater(self, afterMs: Self.idlePollDelayMs)
                         return .park
                     }
                 } else {
-                    switch takeInput() {
+                    switch try takeInput() {
+                    case .marker:
+                        continue
                     case .batch(let batch, let inputIndex):
                         try instances[0].process(batch, input: inputIndex)
                         if stepIndices.count == 1 && isSinkChain { execution.countSinkRecords(batch.count) }
@@ -158,35 +177,182 @@ final class StepTask: @unchecked Sendable {
                 keyGroups: execution.plan.keyGroups.range(ofInstance: instance, parallelism: step.parallelism),
                 inputCount: step.inputs.count)
         }
+        inputWatermarks = Array(repeating: .min, count: inputs.count)
+        inputIdle = Array(repeating: false, count: inputs.count)
+        inputEnded = Array(repeating: false, count: inputs.count)
+        lastRecordAt = HostClock.nowMs()
     }
 
     private func pollSource() throws(PluginCallError) -> PollOutcome {
         let source = instances[0]
         let room = max(1, source.context.batchRecordsMax - source.context.pendingRecordCount)
         let outcome = try source.poll(max: room)
-        let output = source.context.takeOutput()
+        var output = source.context.takeOutput()
+        let spec = execution.plan.steps[stepIndices[0]].watermarks
+        if spec.strategy != .none { output = output.map { checkTimestamps($0, spec) } }
         var emitted = 0
         for batch in output { emitted += batch.count }
-        if emitted > 0 { execution.countSourceRecords(emitted) }
+        if emitted > 0 {
+            execution.countSourceRecords(emitted)
+            lastRecordAt = HostClock.nowMs()
+            idleAnnounced = false
+        }
         try pushDown(output, from: 1)
+        let candidate: Int64?
+        switch spec.strategy {
+        case .none: candidate = nil
+        case .ascending: candidate = maxTimestamp == .min ? nil : maxTimestamp &- 1
+        case .boundedOutOfOrderness:
+            candidate = maxTimestamp == .min ? nil : maxTimestamp &- spec.maxOutOfOrdernessMs &- 1
+        case .source: candidate = source.context.sourceWatermark == .min ? nil : source.context.sourceWatermark
+        }
+        if let candidate, candidate > watermark {
+            source.context.currentWatermark = candidate
+            try advanceWatermark(to: candidate, from: 1)
+        }
         return outcome
     }
 
-    private enum Input { case batch(RecordBatch, Int), empty, ended }
+    /// With event time on, rejects records whose timestamps would corrupt
+    /// the watermark (negative, or too far ahead of the clock) and tracks
+    /// the largest timestamp of the rest.
+    private func checkTimestamps(_ batch: RecordBatch, _ spec: WatermarkSpec) -> RecordBatch {
+        let limit = HostClock.nowMs() &+ spec.maxFutureMs
+        var badCount = 0
+        var largest = maxTimestamp
+        for index in 0..<batch.count {
+            let timestamp = batch.timestamp(at: index)
+            if timestamp < 0 || timestamp > limit {
+                badCount += 1
+            } else if timestamp > largest {
+                largest = timestamp
+            }
+        }
+        maxTimestamp = largest
+        guard badCount > 0 else { return batch }
+        let kept = RecordBatch(recordCapacity: batch.count - badCount)
+        for index in 0..<batch.count {
+            let timestamp = batch.timestamp(at: index)
+            guard timestamp < 0 || timestamp > limit else {
+                kept.append(recordAt: index, of: batch)
+                continue
+            }
+            let reason = timestamp < 0
+                ? "timestamp \(timestamp) is negative: event time needs a timestamp >= 0 (Kafka's -1 means none)"
+                : "timestamp \(timestamp) is \(timestamp - (limit - spec.maxFutureMs)) ms ahead of the host clock, "
+                    + "past watermarks.max_future_ms (\(spec.maxFutureMs)); it would make every later record late"
+            batch.withRecord(at: index) { timestamp, key, value in
+                execution.deadLetters.write(RejectedRecord(
+                    stepID: execution.plan.steps[stepIndices[0]].id, instance: instance, reason: reason,
+                    timestamp: timestamp, key: key.map { Array($0) }, value: value.map { Array($0) }))
+            }
+        }
+        kept.seal()
+        return kept
+    }
 
-    /// The next batch from the inputs, round-robin.
-    private func takeInput() -> Input {
+    /// An idle source past its idle timeout tells downstream to leave it
+    /// out of their watermarks until it emits again.
+    private func checkSourceIdle() throws(PluginCallError) {
+        guard !idleAnnounced, let timeout = execution.plan.steps[stepIndices[0]].watermarks.idleTimeoutMs,
+              HostClock.nowMs() - lastRecordAt >= timeout
+        else { return }
+        idleAnnounced = true
+        router?.broadcast(.idle)
+    }
+
+    private enum Input { case batch(RecordBatch, Int), marker, empty, ended }
+
+    /// The next batch from the inputs, round-robin; watermarks and idle
+    /// marks are applied on the way.
+    private func takeInput() throws(PluginCallError) -> Input {
         var allEnded = true
         for _ in 0..<inputs.count {
-            let channel = inputs[nextInput]
+            let position = nextInput
+            let channel = inputs[position]
             nextInput = (nextInput + 1) % inputs.count
             switch channel.pop() {
-            case .batch(let batch): return .batch(batch, channel.inputIndex)
-            case .empty: allEnded = false
-            case .ended: continue
+            case .element(.batch(let batch)):
+                inputIdle[position] = false
+                return .batch(batch, channel.inputIndex)
+            case .element(.watermark(let mark)):
+                inputIdle[position] = false
+                if mark > inputWatermarks[position] { inputWatermarks[position] = mark }
+                try inputWatermarksChanged()
+                return .marker
+            case .element(.idle):
+                inputIdle[position] = true
+                try inputWatermarksChanged()
+                return .marker
+            case .empty:
+                allEnded = false
+            case .ended:
+                if !inputEnded[position] {
+                    inputEnded[position] = true
+                    try inputWatermarksChanged()
+                }
             }
         }
         return allEnded ? .ended : .empty
+    }
+
+    /// The task's watermark is the minimum over its active inputs (idle and
+    /// ended ones excepted); with every open input idle, the task is idle.
+    private func inputWatermarksChanged() throws(PluginCallError) {
+        var minimum: Int64?
+        var anyOpen = false
+        for position in inputs.indices where !inputEnded[position] {
+            anyOpen = true
+            if !inputIdle[position] { minimum = min(minimum ?? .max, inputWatermarks[position]) }
+        }
+        if let minimum {
+            idleAnnounced = false
+            try advanceWatermark(to: minimum, from: 0)
+        } else if anyOpen, !idleAnnounced {
+            idleAnnounced = true
+            router?.broadcast(.idle)
+        }
+        // With every input ended, closing the chain moves it to the end of time.
+    }
+
+    /// Moves the chain from `position` on to `newWatermark`: each instance
+    /// fires its timers and sees the watermark after the records before it,
+    /// then the watermark goes downstream.
+    private func advanceWatermark(to newWatermark: Int64, from position: Int) throws(PluginCallError) {
+        guard newWatermark > watermark else { return }
+        watermark = newWatermark
+        for index in position..<instances.count {
+            try instances[index].advanceWatermark(to: newWatermark)
+            try pushDown(instances[index].context.takeOutput(), from: index + 1)
+        }
+        router?.broadcast(.watermark(newWatermark))
+    }
+
+    // MARK: Processing-time timers
+
+    /// Called (on this task's thread, inside a callback) when an instance
+    /// registers a processing-time timer.
+    func processingTimerRegistered(at time: Int64) {
+        if nextProcessingTimer.map({ time < $0 }) ?? true { nextProcessingTimer = time }
+        scheduleTimerWake()
+    }
+
+    private func scheduleTimerWake() {
+        guard let due = nextProcessingTimer, wakeScheduledFor.map({ due < $0 }) ?? true else { return }
+        wakeScheduledFor = due
+        execution.wakeLater(self, afterMs: Int(max(0, due - HostClock.nowMs())))
+    }
+
+    private func fireProcessingTimers() throws(PluginCallError) {
+        let now = HostClock.nowMs()
+        if let scheduled = wakeScheduledFor, scheduled <= now { wakeScheduledFor = nil }
+        var next: Int64?
+        for index in instances.indices {
+            if let time = try instances[index].fireProcessingTimers(now: now) { next = min(next ?? .max, time) }
+            try pushDown(instances[index].context.takeOutput(), from: index + 1)
+        }
+        nextProcessingTimer = next
+        scheduleTimerWake()
     }
 
     /// Hands batches to chained instance `position` (or to the router past
@@ -203,14 +369,20 @@ final class StepTask: @unchecked Sendable {
         }
     }
 
-    /// End of input: close every instance in chain order, each one's final
-    /// output flowing into the next before it closes.
+    /// End of input: every instance in chain order moves to the end of
+    /// event time (its event-time timers fire), then closes, each one's
+    /// final output flowing into the next before that one does the same.
     private func closeChain() throws(PluginCallError) {
         guard !chainClosed else { return }
         for position in instances.indices {
+            if position > 0 || !isSource {
+                try instances[position].advanceWatermark(to: .max)
+                try pushDown(instances[position].context.takeOutput(), from: position + 1)
+            }
             try instances[position].close()
             try pushDown(instances[position].context.takeOutput(), from: position + 1)
         }
+        watermark = .max
         router?.flushPartials()
         chainClosed = true
     }

@@ -8,9 +8,12 @@ import Yams
 /// checks components and configs afterwards.
 public enum JobFileParser {
     static let topLevelFields = [
-        "name", "parallelism", "max_parallelism", "dead_letter", "batch_size", "channel_capacity", "pipeline",
+        "name", "parallelism", "max_parallelism", "dead_letter", "batch_size", "channel_capacity", "state",
+        "pipeline",
     ]
-    static let stepFields = ["id", "source", "operator", "sink", "key_by", "config", "inputs", "parallelism"]
+    static let stepFields = [
+        "id", "source", "operator", "sink", "key_by", "config", "inputs", "parallelism", "watermarks",
+    ]
 
     /// Default number of key groups.
     public static let maxParallelismDefault = 128
@@ -192,6 +195,8 @@ public enum JobFileParser {
                     spec.batchRecordsMax = try integer(valueNode, "batch_size", min: 1, max: 65536)
                 case "channel_capacity":
                     spec.channelBatchesMax = try integer(valueNode, "channel_capacity", min: 1, max: 4096)
+                case "state":
+                    spec.state = try state(valueNode)
                 case "pipeline":
                     pipelineNode = valueNode
                 default:
@@ -225,6 +230,80 @@ public enum JobFileParser {
             return spec
         }
 
+        func state(_ node: Node) throws(JobFileError) -> StateSpec {
+            var spec = StateSpec()
+            var boundNode: Node?
+            var directoryNode: Node?
+            for (key, keyNode, valueNode) in try entries(node, "state") {
+                let field = "state.\(key)"
+                switch key {
+                case "backend":
+                    let name = try string(valueNode, field)
+                    guard let backend = StateSpec.Backend(rawValue: name) else {
+                        throw error(valueNode, field, "unknown state backend '\(name)' (allowed: "
+                            + StateSpec.Backend.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+                    }
+                    spec.backend = backend
+                case "memory_bytes_max":
+                    spec.memoryBytesMax = try integer(valueNode, field, min: 1024, max: Int.max)
+                    boundNode = keyNode
+                case "directory":
+                    let path = try string(valueNode, field)
+                    guard !path.isEmpty else { throw error(valueNode, field, "must not be empty") }
+                    spec.directory = path
+                    directoryNode = keyNode
+                default:
+                    throw error(keyNode, field, "unknown field '\(key)' (allowed: "
+                        + StateSpec.fields.joined(separator: ", ") + ")")
+                }
+            }
+            if spec.backend == .rocksdb, let boundNode {
+                throw error(boundNode, "state.memory_bytes_max", "applies to the memory backend only; "
+                    + "the rocksdb backend keeps state on disk")
+            }
+            if spec.backend == .memory, let directoryNode {
+                throw error(directoryNode, "state.directory", "applies to the rocksdb backend only")
+            }
+            return spec
+        }
+
+        func watermarks(_ node: Node, _ prefix: String) throws(JobFileError) -> WatermarkSpec {
+            var spec = WatermarkSpec()
+            var boundNode: Node?
+            var strategyNode: Node?
+            for (key, keyNode, valueNode) in try entries(node, prefix) {
+                let field = "\(prefix).\(key)"
+                switch key {
+                case "strategy":
+                    let name = try string(valueNode, field)
+                    guard let strategy = WatermarkSpec.Strategy(rawValue: name) else {
+                        throw error(valueNode, field, "unknown watermark strategy '\(name)' (allowed: "
+                            + WatermarkSpec.Strategy.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+                    }
+                    spec.strategy = strategy
+                    strategyNode = valueNode
+                case "max_out_of_orderness_ms":
+                    spec.maxOutOfOrdernessMs = Int64(try integer(valueNode, field, min: 0, max: 365 * 86_400_000))
+                    boundNode = keyNode
+                case "idle_timeout_ms":
+                    spec.idleTimeoutMs = Int64(try integer(valueNode, field, min: 1, max: 365 * 86_400_000))
+                case "max_future_ms":
+                    spec.maxFutureMs = Int64(try integer(valueNode, field, min: 0, max: Int(Int64.max / 2)))
+                default:
+                    throw error(keyNode, field, "unknown field '\(key)' (allowed: "
+                        + WatermarkSpec.fields.joined(separator: ", ") + ")")
+                }
+            }
+            if let boundNode, spec.strategy != .boundedOutOfOrderness {
+                throw error(boundNode, "\(prefix).max_out_of_orderness_ms",
+                            "applies to strategy bounded_out_of_orderness only (the strategy is \(spec.strategy.rawValue))")
+            }
+            if strategyNode == nil, boundNode != nil {
+                spec.strategy = .boundedOutOfOrderness
+            }
+            return spec
+        }
+
         func step(_ node: Node, index: Int) throws(JobFileError) -> StepSpec {
             let prefix = "pipeline[\(index)]"
             var id: String?
@@ -233,6 +312,7 @@ public enum JobFileParser {
             var config: JSONValue = .object(JSONObject())
             var inputs: [String]?
             var parallelism: Int?
+            var watermarks: WatermarkSpec?
             var fieldLocations: [String: SourceLocation] = [:]
             for (key, keyNode, valueNode) in try entries(node, prefix) {
                 fieldLocations[key] = location(valueNode) ?? location(keyNode)
@@ -278,6 +358,8 @@ public enum JobFileParser {
                     }
                 case "parallelism":
                     parallelism = try integer(valueNode, field, min: 1, max: 32768)
+                case "watermarks":
+                    watermarks = try self.watermarks(valueNode, field)
                 default:
                     throw error(keyNode, field, "unknown field '\(key)' (allowed: "
                         + JobFileParser.stepFields.joined(separator: ", ") + ")")
@@ -290,10 +372,16 @@ public enum JobFileParser {
             if case .keyBy = kind, fieldLocations["config"] != nil {
                 throw error(node, "\(prefix).config", "key_by steps take no config")
             }
-            return StepSpec(
+            if watermarks != nil, !kind.isSource {
+                throw error(node, "\(prefix).watermarks", "only sources take watermarks; "
+                    + "later steps get theirs from their inputs")
+            }
+            var step = StepSpec(
                 index: index, id: id, kind: kind, config: config, inputs: inputs ?? [],
                 hasExplicitInputs: inputs != nil, parallelism: parallelism,
                 location: location(node) ?? SourceLocation(line: 0, column: 0), fieldLocations: fieldLocations)
+            if let watermarks { step.watermarks = watermarks }
+            return step
         }
     }
 

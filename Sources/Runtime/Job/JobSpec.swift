@@ -25,6 +25,8 @@ public struct JobSpec: Sendable {
     public var batchRecordsMax: Int
     /// Batches a channel between two tasks holds before its producer waits.
     public var channelBatchesMax: Int
+    /// Where keyed state lives.
+    public var state = StateSpec()
     public var steps: [StepSpec]
     public var locations: [String: SourceLocation]
 
@@ -39,6 +41,11 @@ public struct StepSpec: Sendable {
         /// A hash exchange on a field of the JSON value (a dotted path), or
         /// on the record's existing key when the field is `$key`.
         case keyBy(field: String)
+
+        var isSource: Bool {
+            if case .component(.source, _) = self { return true }
+            return false
+        }
     }
 
     public var index: Int
@@ -50,6 +57,8 @@ public struct StepSpec: Sendable {
     /// Whether `inputs:` was written (otherwise the step before feeds it).
     public var hasExplicitInputs: Bool
     public var parallelism: Int?
+    /// Sources only: how their records get watermarks.
+    public var watermarks = WatermarkSpec()
     public var location: SourceLocation
     /// Where each field of the step (`config`, `inputs`...) was written.
     public var fieldLocations: [String: SourceLocation]

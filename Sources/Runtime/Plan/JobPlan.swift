@@ -50,6 +50,8 @@ public struct PlannedStep: Sendable {
     public let config: JSONValue
     public let parallelism: Int
     public let inputs: [Input]
+    /// Sources: how their records get watermarks.
+    public let watermarks: WatermarkSpec
 }
 
 /// A job ready to run: components resolved, configs validated, the graph

@@ -89,7 +89,7 @@ public enum JobValidator {
                 throw fail(step, "inputs", "sink '\(component.name)' takes one input, got \(inputs.count)", at: "inputs")
             }
             planned.append(PlannedStep(id: step.id, component: component, config: config,
-                                       parallelism: parallelism, inputs: inputs))
+                                       parallelism: parallelism, inputs: inputs, watermarks: step.watermarks))
         }
 
         return JobPlan(spec: spec, steps: planned, chains: chains(of: planned),

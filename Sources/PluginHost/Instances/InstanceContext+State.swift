@@ -1,0 +1,217 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Core
+import State
+import StreamhostABI
+
+/// Keyed state, timers and watermarks: the host side of `state_*`,
+/// `timer_*`, `current_watermark` and `emit_watermark`.
+extension InstanceContext {
+    // MARK: Watermarks
+
+    func emitWatermark(_ watermark: Int64) -> sh_status {
+        guard kind == .source else {
+            setLastHostError("emit_watermark: only sources emit watermarks; \(label) gets its watermark from its inputs")
+            return Status.invalid
+        }
+        guard inCallback else {
+            breach("\(label) called emit_watermark outside of a callback")
+            return Status.invalid
+        }
+        guard acceptsSourceWatermarks else {
+            if !ignoredWatermarkLogged {
+                ignoredWatermarkLogged = true
+                logger.info("ignoring watermarks emitted by the source: the step's watermark strategy is not 'source'")
+            }
+            return Status.ok
+        }
+        if watermark > sourceWatermark { sourceWatermark = watermark }
+        return Status.ok
+    }
+
+    // MARK: Placement
+
+    /// Where the instance sits among the key groups (from open).
+    func place(maxParallelism: Int, keyGroups: ClosedRange<Int>) {
+        keyGroupLayout = KeyGroups(maxParallelism: maxParallelism)
+        ownedKeyGroups = keyGroups
+    }
+
+    // MARK: State calls
+
+    /// The store, created on first use.
+    private func store(_ function: String) -> (any KeyedStateStore)? {
+        if let stateStore { return stateStore }
+        guard let stateBackend else {
+            setLastHostError("\(function): this host runs the job without a state backend")
+            return nil
+        }
+        do {
+            let store = try stateBackend.makeStore(stepID: stepID, instance: instance, keyGroups: ownedKeyGroups)
+            store.processingTime = HostClock.nowMs()
+            stateStore = store
+            return store
+        } catch {
+            fatal("\(function): \(label): the \(stateBackend.name) state backend could not open: \(error)")
+            return nil
+        }
+    }
+
+    /// Runs a state call: checks the thread rule, finds the store and the
+    /// key's key group, and turns errors into a status and last_error. A
+    /// backend past its memory bound or failing in storage fails the job.
+    @inline(__always)
+    func stateCall(
+        _ function: String, key: UnsafePointer<UInt8>?, keyLength: Int,
+        _ body: (any KeyedStateStore, Int, UnsafeRawBufferPointer) throws(StateError) -> sh_status
+    ) -> sh_status {
+        guard inCallback else {
+            breach("\(label) called \(function) outside of a callback")
+            return Status.invalid
+        }
+        guard let stateStore else {
+            setLastHostError("\(function): no state or timer was registered (call state_register in open)")
+            return Status.invalid
+        }
+        guard key != nil || keyLength == 0 else {
+            setLastHostError("\(function): key is NULL with key_len \(keyLength)")
+            return Status.invalid
+        }
+        let keyBytes = UnsafeRawBufferPointer(start: key, count: keyLength)
+        let keyGroup = keyGroupLayout.keyGroup(of: keyBytes)
+        do {
+            return try body(stateStore, keyGroup, keyBytes)
+        } catch {
+            return stateFailure(function, error)
+        }
+    }
+
+    func stateFailure(_ function: String, _ error: StateError) -> sh_status {
+        switch error {
+        case .memoryBoundExceeded, .storage:
+            fatal("\(function): \(label): \(error)")
+            return Status.error
+        case .unknownState, .conflictingRegistration, .wrongKind, .keyGroupNotOwned:
+            setLastHostError("\(function): \(error)")
+            return Status.invalid
+        }
+    }
+
+    /// Reports a host-side failure: last_error, and the job fails.
+    func fatal(_ message: String) {
+        setLastHostError(message)
+        onFatal(message)
+    }
+
+    func stateRegister(_ descriptor: UnsafePointer<sh_state_desc>, _ out: UnsafeMutablePointer<sh_state_id>) -> sh_status {
+        guard inCallback else {
+            breach("\(label) called state_register outside of a callback")
+            return Status.invalid
+        }
+        let d = descriptor.pointee
+        guard d.struct_size >= UInt32(MemoryLayout<sh_state_desc>.size), let namePointer = d.name else {
+            setLastHostError("state_register: the descriptor needs struct_size and a name")
+            return Status.invalid
+        }
+        let name = String(cString: namePointer)
+        guard !name.isEmpty else {
+            setLastHostError("state_register: the state name is empty")
+            return Status.invalid
+        }
+        let kind: StateKind
+        switch d.kind {
+        case SH_STATE_VALUE: kind = .value
+        case SH_STATE_MAP: kind = .map
+        default:
+            setLastHostError("state_register: state '\(name)' has unknown kind \(d.kind.rawValue)")
+            return Status.invalid
+        }
+        guard d.ttl_ms >= 0 else {
+            setLastHostError("state_register: state '\(name)' has a negative ttl_ms (\(d.ttl_ms))")
+            return Status.invalid
+        }
+        guard let store = store("state_register") else { return Status.unsupported }
+        do {
+            let id = try store.register(StateDescriptor(name: name, kind: kind, ttlMs: d.ttl_ms))
+            stateNames[id] = name
+            out.pointee = id
+            return Status.ok
+        } catch {
+            return stateFailure("state_register", error)
+        }
+    }
+
+    // MARK: Timers
+
+    func timerCall(
+        _ function: String, domain: sh_time_domain, key: UnsafePointer<UInt8>?, keyLength: Int, time: Int64,
+        register: Bool
+    ) -> sh_status {
+        guard handlesTimers else {
+            setLastHostError("\(function): component '\(componentName)' has no on_timer callback, so its timers "
+                + "could never fire")
+            return Status.invalid
+        }
+        let timeDomain: TimeDomain
+        switch domain {
+        case SH_TIME_EVENT: timeDomain = .eventTime
+        case SH_TIME_PROCESSING: timeDomain = .processingTime
+        default:
+            setLastHostError("\(function): unknown time domain \(domain.rawValue)")
+            return Status.invalid
+        }
+        if stateStore == nil, inCallback, store(function) == nil { return Status.unsupported }
+        return stateCall(function, key: key, keyLength: keyLength) { (store, keyGroup, keyBytes) throws(StateError) in
+            if register {
+                try store.registerTimer(timeDomain, keyGroup: keyGroup, key: keyBytes, time: time)
+                if timeDomain == .processingTime { onProcessingTimer(time) }
+            } else {
+                try store.deleteTimer(timeDomain, keyGroup: keyGroup, key: keyBytes, time: time)
+            }
+            return Status.ok
+        }
+    }
+}
+
+/// The host's wall clock in ms since the Unix epoch.
+public enum HostClock {
+    @inline(__always)
+    public static func nowMs() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+    }
+}
+
+extension InstanceContext {
+    // MARK: Side outputs
+
+    /// `emit_side`: a record for a named side output (late records, for
+    /// instance). Until a step of the job reads the side output, it goes to
+    /// the dead-letter destination with the output's name as its reason,
+    /// so nothing is dropped silently.
+    func emitSide(_ output: String, _ record: UnsafePointer<sh_record>) -> sh_status {
+        guard kind != .sink else {
+            breach("\(label) called emit_side, but sinks have no output")
+            return Status.invalid
+        }
+        guard inCallback, phase == .open || phase == .created else {
+            breach("\(label) called emit_side outside of a callback or after close")
+            return Status.invalid
+        }
+        guard !output.isEmpty else {
+            setLastHostError("emit_side: the output name is empty")
+            return Status.invalid
+        }
+        let r = record.pointee
+        let key = r.key.map { Array(UnsafeBufferPointer(start: $0, count: r.key_len)) }
+        let value = r.value.map { Array(UnsafeBufferPointer(start: $0, count: r.value_len)) }
+        onReject(RejectedRecord(
+            stepID: stepID, instance: instance, reason: "side output '\(output)' (no step reads it)",
+            timestamp: r.timestamp, key: key, value: value))
+        return Status.ok
+    }
+}
