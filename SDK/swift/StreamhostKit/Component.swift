@@ -57,6 +57,15 @@ public protocol Component: AnyObject {
     /// the state is ignored.
     func restore(stateVersion: UInt32, data: UnsafeRawBufferPointer, context: Context) throws
 
+    /// The instance's event time moved to `watermark` (its event-time
+    /// timers up to it have fired). The host forwards the watermark after
+    /// this returns. Default: nothing.
+    func onWatermark(_ watermark: Int64, context: Context) throws
+
+    /// A timer the instance registered fired. Default: throws (a component
+    /// that registers timers must handle them).
+    func onTimer(_ timer: Timer, context: Context) throws
+
     /// Rewrites one piece of state written with an older (or newer)
     /// `stateVersion` into the current layout and returns it; throw to
     /// refuse, which stops the restore before any record moves. Called
@@ -74,6 +83,10 @@ extension Component {
     public func close(context: Context) throws {}
     public func snapshot(checkpointID: Int64, context: Context) throws -> [UInt8]? { nil }
     public func restore(stateVersion: UInt32, data: UnsafeRawBufferPointer, context: Context) throws {}
+    public func onWatermark(_ watermark: Int64, context: Context) throws {}
+    public func onTimer(_ timer: Timer, context: Context) throws {
+        throw PluginError.failed("\(Self.name): a timer fired, but the component does not implement onTimer")
+    }
     public static func migrate(_ migration: Migration, context: Context) throws -> [UInt8] {
         throw PluginError.cannotMigrate(
             component: name, fromVersion: migration.fromVersion, toVersion: migration.toVersion)

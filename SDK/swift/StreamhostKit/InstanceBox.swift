@@ -46,6 +46,14 @@ class InstanceBox {
     func restore(_ stateVersion: UInt32, _ data: UnsafeRawBufferPointer, _ context: Context) throws {
         preconditionFailure("InstanceBox is abstract")
     }
+
+    func onWatermark(_ watermark: Int64, _ context: Context) throws {
+        preconditionFailure("InstanceBox is abstract")
+    }
+
+    func onTimer(_ timer: Timer, _ context: Context) throws {
+        preconditionFailure("InstanceBox is abstract")
+    }
 }
 
 /// The callbacks every kind shares, for one component type.
@@ -71,6 +79,14 @@ class ComponentBox<Instance: Component>: InstanceBox {
 
     final override func restore(_ stateVersion: UInt32, _ data: UnsafeRawBufferPointer, _ context: Context) throws {
         try instance.restore(stateVersion: stateVersion, data: data, context: context)
+    }
+
+    final override func onWatermark(_ watermark: Int64, _ context: Context) throws {
+        try instance.onWatermark(watermark, context: context)
+    }
+
+    final override func onTimer(_ timer: Timer, _ context: Context) throws {
+        try instance.onTimer(timer, context: context)
     }
 }
 

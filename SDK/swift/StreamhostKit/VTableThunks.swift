@@ -50,13 +50,14 @@ enum VTableThunks {
         table.snapshot = snapshot
         table.restore = restore
         table.migrate = migrate
+        table.on_watermark = onWatermark
+        table.on_timer = onTimer
         switch kind {
         case SH_KIND_SOURCE: table.poll = poll
         default: table.process = process
         }
-        // on_watermark, on_timer and the checkpoint callbacks stay NULL: the
-        // header's defaults (forward the watermark, nothing to commit) are
-        // what the kit offers.
+        // The checkpoint callbacks stay NULL: the header's default (nothing
+        // to commit) is what the kit offers.
         let pointer = UnsafeMutablePointer<sh_component_vtable>.allocate(capacity: 1)
         pointer.initialize(to: table)
         return UnsafePointer(pointer)
@@ -190,6 +191,34 @@ enum VTableThunks {
             let context = Context(rawContext: ctx, host: box.host)
             do {
                 try box.close(context)
+                return Status.ok
+            } catch {
+                return context.fail(error)
+            }
+        }
+    }
+
+    static let onWatermark: @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, Int64) -> sh_status = {
+        raw, ctx, watermark in
+        guard let raw, let ctx else { return Status.invalid }
+        return Instance.fromOpaque(raw)._withUnsafeGuaranteedRef { box in
+            let context = Context(rawContext: ctx, host: box.host)
+            do {
+                try box.onWatermark(watermark, context)
+                return Status.ok
+            } catch {
+                return context.fail(error)
+            }
+        }
+    }
+
+    static let onTimer: @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, UnsafePointer<sh_timer>?) -> sh_status = {
+        raw, ctx, timer in
+        guard let raw, let ctx, let timer else { return Status.invalid }
+        return Instance.fromOpaque(raw)._withUnsafeGuaranteedRef { box in
+            let context = Context(rawContext: ctx, host: box.host)
+            do {
+                try box.onTimer(Timer(timer), context)
                 return Status.ok
             } catch {
                 return context.fail(error)
