@@ -48,6 +48,7 @@ import Testing
         let echo = try #require(component(testDescriptor, SH_KIND_OPERATOR, "echo")).pointee.vtable.pointee
         #expect(echo.process != nil)
         #expect(echo.poll == nil)
+        #expect(echo.on_timer != nil && echo.on_watermark != nil)
     }
 
     @Test func oneCreateAndOneMigrateServeEveryComponent() throws {

@@ -50,14 +50,17 @@ enum VTableThunks {
         table.snapshot = snapshot
         table.restore = restore
         table.migrate = migrate
-        table.on_watermark = onWatermark
-        table.on_timer = onTimer
         switch kind {
-        case SH_KIND_SOURCE: table.poll = poll
-        default: table.process = process
+        case SH_KIND_SOURCE:
+            table.poll = poll
+        default:
+            table.process = process
+            table.on_watermark = onWatermark
+            table.on_timer = onTimer
         }
-        // The checkpoint callbacks stay NULL: the header's default (nothing
-        // to commit) is what the kit offers.
+        // Sources get no on_watermark/on_timer (their watermarks come from
+        // the host's strategy or emitWatermark), and the checkpoint
+        // callbacks stay NULL: the header's defaults are what the kit offers.
         let pointer = UnsafeMutablePointer<sh_component_vtable>.allocate(capacity: 1)
         pointer.initialize(to: table)
         return UnsafePointer(pointer)
