@@ -31,6 +31,7 @@ let package = Package(
         .executable(name: "streamhost-bench", targets: ["StreamhostBenchmarks"]),
         .library(name: "StreamhostKit", targets: ["StreamhostKit"]),
         .library(name: "streamhost-file", type: .dynamic, targets: ["Plugin_file"]),
+        .library(name: "streamhost-window", type: .dynamic, targets: ["Plugin_window"]),
         .library(name: "big-orders-swift", type: .dynamic, targets: ["BigOrdersSwift"]),
     ] + cPlugins.map(\.0),
     dependencies: [
@@ -91,6 +92,9 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "Plugin_file", dependencies: ["StreamhostKit"], path: "Plugins/file",
+            swiftSettings: swiftSettings),
+        .target(
+            name: "Plugin_window", dependencies: ["StreamhostKit"], path: "Plugins/window",
             swiftSettings: swiftSettings),
         .target(
             name: "BigOrdersSwift", dependencies: ["StreamhostKit"], path: "examples/swift-operator",

@@ -8,6 +8,13 @@
  *   category     one of 8 names                        from r2's top 3 bits
  *   amount       a draw in [0.00, 1000.00), in cents   from r2's low 32 bits
  *   event_time   start_time + n * time_step_ms         (also the timestamp)
+ *                - a draw in [0, disorder_ms]          from r1's low 32 bits
+ *                - late_ms if n % late_every == late_every - 1
+ *
+ * disorder_ms makes the stream out of order by up to that much (a watermark
+ * strategy with max_out_of_orderness_ms >= disorder_ms sees no late record);
+ * late_every/late_ms add stragglers later than that, the records a window's
+ * allowed lateness or dead-letter handling is for.
  *
  * where r1 and r2 are outputs 2n+1 and 2n+2 of the splitmix64 stream seeded
  * with `seed`. Since nothing depends on the poll size, the instance count or
@@ -79,7 +86,13 @@ static const char datagen_schema[] =
     "\"start_time\":{\"type\":\"integer\",\"default\":1767225600000,"
     "\"description\":\"event_time of record 0, in ms since the Unix epoch (default 2026-01-01T00:00:00Z).\"},"
     "\"time_step_ms\":{\"type\":\"integer\",\"minimum\":0,\"default\":1,"
-    "\"description\":\"event_time advances by this many ms from one record to the next.\"}"
+    "\"description\":\"event_time advances by this many ms from one record to the next.\"},"
+    "\"disorder_ms\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":86400000,\"default\":0,"
+    "\"description\":\"Each event_time is moved back by a seeded draw in [0, disorder_ms]: out-of-order events.\"},"
+    "\"late_every\":{\"type\":\"integer\",\"minimum\":0,\"default\":0,"
+    "\"description\":\"Every late_every-th record (n % late_every == late_every - 1) is a straggler; 0: none.\"},"
+    "\"late_ms\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":86400000,\"default\":0,"
+    "\"description\":\"How much earlier than its place a straggler's event_time is (on top of disorder).\"}"
     "},"
     "\"additionalProperties\":false"
     "}";
@@ -121,6 +134,7 @@ typedef struct datagen_draw {
     uint32_t category;
     uint32_t amount_cents; /* 0 ..< 100000 */
     uint64_t bytes_seed;
+    uint32_t disorder_bits; /* r1's low 32 bits */
 } datagen_draw;
 
 static inline datagen_draw datagen_draw_record(uint64_t seed, uint64_t customers, uint64_t n) {
@@ -133,6 +147,7 @@ static inline datagen_draw datagen_draw_record(uint64_t seed, uint64_t customers
     draw.category = (uint32_t)(r2 >> 61);
     draw.amount_cents = (uint32_t)(((r2 & 0xffffffffu) * 100000u) >> 32);
     draw.bytes_seed = r2;
+    draw.disorder_bits = (uint32_t)r1;
     return draw;
 }
 
@@ -222,6 +237,9 @@ typedef struct datagen {
     uint64_t customers;
     int64_t start_time;
     int64_t time_step_ms;
+    uint64_t disorder_ms;
+    uint64_t late_every;
+    int64_t late_ms;
 
     /* Task: this instance generates next, next + stride, ... */
     uint64_t next;
@@ -400,7 +418,7 @@ static sh_status datagen_create(sh_ctx *ctx, const sh_component *component, cons
         host->set_error(ctx, "datagen: out of memory creating the instance");
         return SH_ERROR;
     }
-    int64_t count, seed, value_size, customers, start_time, time_step_ms;
+    int64_t count, seed, value_size, customers, start_time, time_step_ms, disorder_ms, late_every, late_ms;
     int schema, key_field;
     if (config_integer(ctx, "count", 1000, 0, INT64_MAX, &count) != SH_OK ||
         config_nonnegative_number(ctx, "rate", 0, &g->rate) != SH_OK ||
@@ -410,7 +428,10 @@ static sh_status datagen_create(sh_ctx *ctx, const sh_component *component, cons
         config_choice(ctx, "key", key_choices, DATAGEN_KEY_NONE, &key_field) != SH_OK ||
         config_integer(ctx, "customers", 1000, 1, DATAGEN_CUSTOMERS_MAX, &customers) != SH_OK ||
         config_integer(ctx, "start_time", 1767225600000, INT64_MIN, INT64_MAX, &start_time) != SH_OK ||
-        config_integer(ctx, "time_step_ms", 1, 0, INT64_MAX, &time_step_ms) != SH_OK) {
+        config_integer(ctx, "time_step_ms", 1, 0, INT64_MAX, &time_step_ms) != SH_OK ||
+        config_integer(ctx, "disorder_ms", 0, 0, 86400000, &disorder_ms) != SH_OK ||
+        config_integer(ctx, "late_every", 0, 0, INT64_MAX, &late_every) != SH_OK ||
+        config_integer(ctx, "late_ms", 0, 0, 86400000, &late_ms) != SH_OK) {
         datagen_destroy(g);
         return SH_ERROR;
     }
@@ -423,6 +444,9 @@ static sh_status datagen_create(sh_ctx *ctx, const sh_component *component, cons
     g->customers = (uint64_t)customers;
     g->start_time = start_time;
     g->time_step_ms = time_step_ms;
+    g->disorder_ms = (uint64_t)disorder_ms;
+    g->late_every = (uint64_t)late_every;
+    g->late_ms = late_ms;
 
     /* Until open says otherwise: the only instance. */
     g->next = 0;
@@ -469,6 +493,8 @@ static sh_status datagen_open(void *self, sh_ctx *ctx, const sh_task_info *info)
 static inline void datagen_format(datagen *g, uint64_t n, sh_record *record) {
     datagen_draw draw = datagen_draw_record(g->seed, g->customers, n);
     int64_t event_time = (int64_t)((uint64_t)g->start_time + n * (uint64_t)g->time_step_ms);
+    if (g->disorder_ms > 0) event_time -= (int64_t)(draw.disorder_bits % (g->disorder_ms + 1));
+    if (g->late_every > 0 && n % g->late_every == g->late_every - 1) event_time -= g->late_ms;
     char *start = g->value_buffer;
     char *p = start;
 

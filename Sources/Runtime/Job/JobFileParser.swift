@@ -294,12 +294,12 @@ public enum JobFileParser {
                         + WatermarkSpec.fields.joined(separator: ", ") + ")")
                 }
             }
+            if strategyNode == nil, boundNode != nil {
+                spec.strategy = .boundedOutOfOrderness
+            }
             if let boundNode, spec.strategy != .boundedOutOfOrderness {
                 throw error(boundNode, "\(prefix).max_out_of_orderness_ms",
                             "applies to strategy bounded_out_of_orderness only (the strategy is \(spec.strategy.rawValue))")
-            }
-            if strategyNode == nil, boundNode != nil {
-                spec.strategy = .boundedOutOfOrderness
             }
             return spec
         }

@@ -1,0 +1,303 @@
+import StreamhostKit
+
+/// A window's running aggregates, as the bytes kept in keyed map state.
+///
+/// Layout (native byte order; the state never leaves this host except
+/// through savepoints, which copy it as bytes):
+///
+///     0   count   Int64  records in the window
+///     8   start   Int64
+///     16  end     Int64
+///     24  one 16-byte slot per aggregate:
+///         count(field)     Int64 non-null values
+///         sum, avg         UInt8 mode (0 none yet, 1 exact, 2 double), UInt8 scale, Int64|Double at +8
+///         min, max         UInt8 has, Double at +8
+///         first, last      UInt8 has, Int64 timestamp at +8; text in the tail
+///         distinct_count   Int64 distinct values (the values live in their own map state)
+///     tail: for each first/last aggregate, in order: UInt32 length + the value's JSON text
+///
+/// Every update works in place on a scratch copy, so the common case (count
+/// and sums) allocates nothing per record.
+struct AccumulatorLayout {
+    static let headerSize = 24
+    static let slotSize = 16
+
+    let aggregates: [AggregateSpec]
+    var fixedSize: Int { Self.headerSize + Self.slotSize * aggregates.count }
+    /// Index among the first/last aggregates, per aggregate (nil for others).
+    let textIndex: [Int?]
+
+    init(aggregates: [AggregateSpec]) {
+        self.aggregates = aggregates
+        var next = 0
+        textIndex = aggregates.map { aggregate in
+            guard aggregate.function == .first || aggregate.function == .last else { return nil }
+            defer { next += 1 }
+            return next
+        }
+    }
+
+    var textCount: Int { textIndex.compactMap { $0 }.count }
+
+    func slot(_ index: Int) -> Int { Self.headerSize + Self.slotSize * index }
+
+    /// A fresh accumulator for [start, end).
+    func makeEmpty(start: Int64, end: Int64, into bytes: inout [UInt8]) {
+        bytes.removeAll(keepingCapacity: true)
+        bytes.append(contentsOf: repeatElement(0, count: fixedSize))
+        for _ in 0..<textCount { bytes.append(contentsOf: [0, 0, 0, 0]) }
+        bytes.store(start, at: 8)
+        bytes.store(end, at: 16)
+    }
+
+    /// The tail range of text `index` (an index among first/last aggregates).
+    func textRange(_ index: Int, in bytes: [UInt8]) -> Range<Int> {
+        var position = fixedSize
+        for _ in 0..<index { position += 4 + Int(bytes.loadUInt32(at: position)) }
+        let length = Int(bytes.loadUInt32(at: position))
+        return (position + 4)..<(position + 4 + length)
+    }
+
+    func setText(_ index: Int, _ text: UnsafeRawBufferPointer, in bytes: inout [UInt8]) {
+        let range = textRange(index, in: bytes)
+        bytes.replaceSubrange(range, with: text)
+        bytes.storeUInt32(UInt32(text.count), at: range.lowerBound - 4)
+    }
+}
+
+/// One record's values for the aggregates, found before any state changes.
+enum AggregateInput {
+    /// count without a field, or a count(field) whose field is null/absent.
+    case none
+    case exact(units: Int64, scale: Int, double: Double)
+    case double(Double)
+    /// first/last/distinct: the value's JSON text (BORROWED from the record).
+    case text(UnsafeRawBufferPointer)
+    /// count(field) with a value present.
+    case present
+}
+
+extension AccumulatorLayout {
+    /// Adds one record's inputs (distinct counts are maintained by the
+    /// operator, which knows whether the value is new).
+    func add(_ inputs: [AggregateInput], timestamp: Int64, to bytes: inout [UInt8]) {
+        bytes.store(bytes.loadInt64(at: 0) + 1, at: 0)
+        for (index, aggregate) in aggregates.enumerated() {
+            let slot = slot(index)
+            switch aggregate.function {
+            case .count:
+                if case .present = inputs[index] { bytes.store(bytes.loadInt64(at: slot) + 1, at: slot) }
+            case .sum, .avg:
+                addNumber(inputs[index], slot: slot, to: &bytes)
+            case .min, .max:
+                let value: Double
+                switch inputs[index] {
+                case .exact(_, _, let double), .double(let double): value = double
+                default: continue
+                }
+                let has = bytes[slot] != 0
+                let current = bytes.loadDouble(at: slot + 8)
+                if !has || (aggregate.function == .min ? value < current : value > current) {
+                    bytes[slot] = 1
+                    bytes.store(value, at: slot + 8)
+                }
+            case .first, .last:
+                guard case .text(let text) = inputs[index] else { continue }
+                offerText(text, timestamp: timestamp, index: index, into: &bytes)
+            case .distinctCount:
+                continue
+            }
+        }
+    }
+
+    private func addNumber(_ input: AggregateInput, slot: Int, to bytes: inout [UInt8]) {
+        switch input {
+        case .exact(let units, let scale, let double):
+            addExact(units: units, scale: scale, double: double, slot: slot, to: &bytes)
+        case .double(let double):
+            addDouble(double, slot: slot, to: &bytes)
+        default:
+            return
+        }
+    }
+
+    private func addExact(units: Int64, scale: Int, double: Double, slot: Int, to bytes: inout [UInt8]) {
+        switch bytes[slot] {
+        case 0:
+            bytes[slot] = 1
+            bytes[slot + 1] = UInt8(scale)
+            bytes.store(units, at: slot + 8)
+        case 1:
+            let currentScale = Int(bytes[slot + 1])
+            let target = max(currentScale, scale)
+            if let current = ExactDecimal.rescale(bytes.loadInt64(at: slot + 8), from: currentScale, to: target),
+               let added = ExactDecimal.rescale(units, from: scale, to: target) {
+                let (sum, overflow) = current.addingReportingOverflow(added)
+                if !overflow {
+                    bytes[slot + 1] = UInt8(target)
+                    bytes.store(sum, at: slot + 8)
+                    return
+                }
+            }
+            toDouble(slot: slot, in: &bytes)
+            addDouble(double, slot: slot, to: &bytes)
+        default:
+            addDouble(double, slot: slot, to: &bytes)
+        }
+    }
+
+    private func addDouble(_ value: Double, slot: Int, to bytes: inout [UInt8]) {
+        if bytes[slot] == 1 { toDouble(slot: slot, in: &bytes) }
+        let current = bytes[slot] == 2 ? bytes.loadDouble(at: slot + 8) : 0
+        bytes[slot] = 2
+        bytes.store(current + value, at: slot + 8)
+    }
+
+    private func toDouble(slot: Int, in bytes: inout [UInt8]) {
+        let value = ExactDecimal.double(bytes.loadInt64(at: slot + 8), scale: Int(bytes[slot + 1]))
+        bytes[slot] = 2
+        bytes.store(value, at: slot + 8)
+    }
+
+    /// first keeps the earliest (timestamp, text), last the latest: ties are
+    /// broken by the text's bytes so the result never depends on arrival order.
+    private func offerText(_ text: UnsafeRawBufferPointer, timestamp: Int64, index: Int, into bytes: inout [UInt8]) {
+        let slot = slot(index)
+        let textIndex = textIndex[index]!
+        let wantsEarliest = aggregates[index].function == .first
+        if bytes[slot] != 0 {
+            let current = bytes.loadInt64(at: slot + 8)
+            if timestamp != current {
+                guard wantsEarliest ? timestamp < current : timestamp > current else { return }
+            } else {
+                let range = textRange(textIndex, in: bytes)
+                let order = bytes.withUnsafeBytes { compareBytes(text, UnsafeRawBufferPointer(rebasing: $0[range])) }
+                guard wantsEarliest ? order < 0 : order > 0 else { return }
+            }
+        }
+        bytes[slot] = 1
+        bytes.store(timestamp, at: slot + 8)
+        setText(textIndex, text, in: &bytes)
+    }
+
+    /// Folds `other` (another window's accumulator) into `bytes`, for
+    /// merging sessions. Distinct counts are recomputed by the operator.
+    func merge(_ other: [UInt8], into bytes: inout [UInt8]) {
+        bytes.store(bytes.loadInt64(at: 0) + other.loadInt64(at: 0), at: 0)
+        for (index, aggregate) in aggregates.enumerated() {
+            let slot = slot(index)
+            switch aggregate.function {
+            case .count:
+                bytes.store(bytes.loadInt64(at: slot) + other.loadInt64(at: slot), at: slot)
+            case .sum, .avg:
+                switch other[slot] {
+                case 1:
+                    let units = other.loadInt64(at: slot + 8)
+                    let scale = Int(other[slot + 1])
+                    addExact(units: units, scale: scale, double: ExactDecimal.double(units, scale: scale),
+                             slot: slot, to: &bytes)
+                case 2:
+                    addDouble(other.loadDouble(at: slot + 8), slot: slot, to: &bytes)
+                default:
+                    break
+                }
+            case .min, .max:
+                guard other[slot] != 0 else { continue }
+                let value = other.loadDouble(at: slot + 8)
+                let current = bytes.loadDouble(at: slot + 8)
+                if bytes[slot] == 0 || (aggregate.function == .min ? value < current : value > current) {
+                    bytes[slot] = 1
+                    bytes.store(value, at: slot + 8)
+                }
+            case .first, .last:
+                guard other[slot] != 0 else { continue }
+                let range = textRange(textIndex[index]!, in: other)
+                let text = Array(other[range])
+                text.withUnsafeBytes {
+                    offerText($0, timestamp: other.loadInt64(at: slot + 8), index: index, into: &bytes)
+                }
+            case .distinctCount:
+                continue
+            }
+        }
+    }
+
+    /// Appends the window's result fields (after the key and bounds).
+    func appendResult(_ bytes: [UInt8], to output: inout [UInt8]) {
+        let count = bytes.loadInt64(at: 0)
+        for (index, aggregate) in aggregates.enumerated() {
+            let slot = slot(index)
+            output.append(UInt8(ascii: ","))
+            JSONText.appendQuoted(aggregate.name, to: &output)
+            output.append(UInt8(ascii: ":"))
+            switch aggregate.function {
+            case .count:
+                appendJSON(aggregate.path == nil ? count : bytes.loadInt64(at: slot), to: &output)
+            case .distinctCount:
+                appendJSON(bytes.loadInt64(at: slot), to: &output)
+            case .sum:
+                switch bytes[slot] {
+                case 1: ExactDecimal.append(bytes.loadInt64(at: slot + 8), scale: Int(bytes[slot + 1]), to: &output)
+                case 2: appendJSON(bytes.loadDouble(at: slot + 8), to: &output)
+                default: output.append(UInt8(ascii: "0"))
+                }
+            case .avg:
+                let values = Double(count)
+                switch bytes[slot] {
+                case 1:
+                    appendJSON(ExactDecimal.double(bytes.loadInt64(at: slot + 8), scale: Int(bytes[slot + 1])) / values,
+                               to: &output)
+                case 2: appendJSON(bytes.loadDouble(at: slot + 8) / values, to: &output)
+                default: output.append(contentsOf: "null".utf8)
+                }
+            case .min, .max:
+                if bytes[slot] != 0 {
+                    appendJSON(bytes.loadDouble(at: slot + 8), to: &output)
+                } else {
+                    output.append(contentsOf: "null".utf8)
+                }
+            case .first, .last:
+                if bytes[slot] != 0 {
+                    output.append(contentsOf: bytes[textRange(textIndex[index]!, in: bytes)])
+                } else {
+                    output.append(contentsOf: "null".utf8)
+                }
+            }
+        }
+    }
+}
+
+func compareBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+    let common = min(a.count, b.count)
+    for index in 0..<common where a[index] != b[index] { return a[index] < b[index] ? -1 : 1 }
+    return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
+}
+
+extension [UInt8] {
+    @inline(__always) func loadInt64(at offset: Int) -> Int64 {
+        withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: Int64.self) }
+    }
+    @inline(__always) func loadDouble(at offset: Int) -> Double {
+        withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: Double.self) }
+    }
+    @inline(__always) func loadUInt32(at offset: Int) -> UInt32 {
+        withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: UInt32.self) }
+    }
+    @inline(__always) mutating func store(_ value: Int64, at offset: Int) {
+        withUnsafeMutableBytes { $0.storeBytes(of: value, toByteOffset: offset, as: Int64.self) }
+    }
+    @inline(__always) mutating func store(_ value: Double, at offset: Int) {
+        withUnsafeMutableBytes { $0.storeBytes(of: value, toByteOffset: offset, as: Double.self) }
+    }
+    @inline(__always) mutating func storeUInt32(_ value: UInt32, at offset: Int) {
+        withUnsafeMutableBytes { $0.storeBytes(of: value, toByteOffset: offset, as: UInt32.self) }
+    }
+}
+
+/// JSON string quoting for names and keys.
+enum JSONText {
+    static func appendQuoted(_ text: String, to output: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { JSONView.appendQuoted(UnsafeRawBufferPointer($0), to: &output) }
+    }
+}

@@ -1,0 +1,334 @@
+import StreamhostKit
+
+/// OPERATOR "window": per key, aggregates records over event-time windows
+/// and emits one result per window when the watermark passes its end.
+///
+/// State (kept by the host, so checkpoints and rescaling need nothing from
+/// here): map state "windows" per key, user key = the window start
+/// (order-preserving big-endian), value = the accumulator (see
+/// `AccumulatorLayout`); map state "distinct" per key for distinct_count,
+/// user key = start + aggregate index + the value's JSON text. An
+/// event-time timer at end - 1 fires the window (Flink's maxTimestamp);
+/// with allowed lateness a second one at end - 1 + lateness removes it,
+/// and a late record within the lateness updates the window and emits the
+/// result again at once. A record later than that goes to the dead-letter
+/// destination (or the side output "late") with the reason.
+///
+/// Session windows merge: a record's [ts, ts + gap) joins every session of
+/// its key it touches (Flink's rule: windows that intersect or meet).
+final class WindowOperator: Operator {
+    static let name = "window"
+    static let description = "Tumbling, sliding and session windows over event time: count, sum, min, max, avg, first, last, distinct_count"
+    static let configSchema: String? = WindowSpec.schema
+
+    let spec: WindowSpec
+    let layout: AccumulatorLayout
+    let hasDistinct: Bool
+    var windowsState: MapState!
+    var distinctState: MapState!
+
+    // Buffers reused across records.
+    var inputs: [AggregateInput]
+    var windows: [(start: Int64, end: Int64)] = []
+    var scratch: [UInt8] = []
+    var output: [UInt8] = []
+    var userKey: [UInt8] = Array(repeating: 0, count: 8)
+    var distinctKey: [UInt8] = []
+    var collected: [(start: Int64, bytes: [UInt8])] = []
+
+    init(context: Context, config: Config) throws {
+        spec = try WindowSpec(config: config)
+        layout = AccumulatorLayout(aggregates: spec.aggregates)
+        hasDistinct = spec.aggregates.contains { $0.function == .distinctCount }
+        inputs = Array(repeating: .none, count: spec.aggregates.count)
+        scratch.reserveCapacity(256)
+        output.reserveCapacity(256)
+    }
+
+    func open(context: Context, info: TaskInfo) throws {
+        windowsState = try context.mapState(named: "windows")
+        if hasDistinct { distinctState = try context.mapState(named: "distinct") }
+    }
+
+    // MARK: Records
+
+    func process(_ batch: Batch, context: Context) throws {
+        let watermark = context.watermark
+        for index in 0..<batch.count {
+            let timestamp = batch.timestamp(at: index)
+            guard let key = batch.key(at: index) else {
+                try context.reject(batch[index], reason: "window: the record has no key; put a key_by step before the window")
+                continue
+            }
+            guard timestamp >= 0 else {
+                try context.reject(batch[index], reason: "window: timestamp \(timestamp) is negative (no event time)")
+                continue
+            }
+            if let problem = readInputs(batch.value(at: index)) {
+                try context.reject(batch[index], reason: "window: \(problem)")
+                continue
+            }
+            if case .session = spec.kind {
+                try addToSession(key: key, timestamp: timestamp, record: batch[index], watermark: watermark, context: context)
+            } else {
+                try addToWindows(key: key, timestamp: timestamp, record: batch[index], watermark: watermark, context: context)
+            }
+        }
+    }
+
+    /// Finds every aggregate's input in the record's value; the reason when
+    /// the record cannot be aggregated (then no state changes).
+    private func readInputs(_ value: UnsafeRawBufferPointer?) -> String? {
+        guard spec.aggregates.contains(where: { $0.path != nil }) else { return nil }
+        guard let value else { return "the record's value is null" }
+        let root: JSONView
+        do {
+            root = try JSONView(parsing: value)
+        } catch {
+            return "the value is not valid JSON (\(error))"
+        }
+        for (index, aggregate) in spec.aggregates.enumerated() {
+            guard let path = aggregate.path else {
+                inputs[index] = .none
+                continue
+            }
+            let found = path.find(in: root)
+            switch aggregate.function {
+            case .count:
+                inputs[index] = (found == nil || found!.kind == .null) ? .none : .present
+            case .sum, .avg, .min, .max:
+                guard let found, found.kind != .null else {
+                    return "field '\(path.text)' is \(found == nil ? "missing" : "null"); \(aggregate.function.rawValue) needs a number"
+                }
+                guard found.kind == .number, let double = found.doubleValue else {
+                    return "field '\(path.text)' is not a number (\(String(decoding: found.bytes.prefix(40), as: UTF8.self)))"
+                }
+                if let (units, scale) = ExactDecimal.parse(found.bytes) {
+                    inputs[index] = .exact(units: units, scale: scale, double: double)
+                } else {
+                    inputs[index] = .double(double)
+                }
+            case .first, .last, .distinctCount:
+                guard let found else { return "field '\(path.text)' is missing" }
+                inputs[index] = .text(found.bytes)
+            }
+        }
+        return nil
+    }
+
+    private func addToWindows(key: UnsafeRawBufferPointer, timestamp: Int64, record: Record, watermark: Int64,
+                              context: Context) throws {
+        spec.windows(of: timestamp, into: &windows)
+        var accepted = false
+        for window in windows where window.end - 1 + spec.allowedLateness > watermark {
+            accepted = true
+            setUserKey(window.start)
+            let existing = try userKey.withUnsafeBytes { try context.get(windowsState, key: key, userKey: $0) }
+            if let existing {
+                scratch.removeAll(keepingCapacity: true)
+                scratch.append(contentsOf: existing)
+            } else {
+                layout.makeEmpty(start: window.start, end: window.end, into: &scratch)
+            }
+            try updateDistinct(key: key, start: window.start, context: context)
+            layout.add(inputs, timestamp: timestamp, to: &scratch)
+            try store(key: key, start: window.start, context: context)
+            if existing == nil { try registerTimers(key: key, end: window.end, context: context) }
+            if window.end - 1 <= watermark { try emitResult(key: key, context: context) }
+        }
+        if !accepted { try handleLate(record, windows.last!, watermark: watermark, context: context) }
+    }
+
+    private func addToSession(key: UnsafeRawBufferPointer, timestamp: Int64, record: Record, watermark: Int64,
+                              context: Context) throws {
+        guard case .session(let gap) = spec.kind else { return }
+        var start = timestamp
+        var end = timestamp + gap
+        collected.removeAll(keepingCapacity: true)
+        try context.forEach(windowsState, key: key) { userKey, value in
+            let otherStart = Self.decodeStart(userKey)
+            let otherEnd = value.loadUnaligned(fromByteOffset: 16, as: Int64.self)
+            if otherStart <= timestamp + gap && otherEnd >= timestamp {
+                collected.append((otherStart, Array(value)))
+            }
+            return true
+        }
+        for window in collected {
+            start = min(start, window.start)
+            end = max(end, window.bytes.loadInt64(at: 16))
+        }
+        guard end - 1 + spec.allowedLateness > watermark else {
+            try handleLate(record, (start, end), watermark: watermark, context: context)
+            return
+        }
+        layout.makeEmpty(start: start, end: end, into: &scratch)
+        for window in collected {
+            layout.merge(window.bytes, into: &scratch)
+            if window.start != start {
+                setUserKey(window.start)
+                try userKey.withUnsafeBytes { try context.delete(windowsState, key: key, userKey: $0) }
+            }
+        }
+        if hasDistinct && !collected.isEmpty { try mergeDistinct(key: key, into: start, context: context) }
+        try updateDistinct(key: key, start: start, context: context)
+        layout.add(inputs, timestamp: timestamp, to: &scratch)
+        try store(key: key, start: start, context: context)
+        // Timers of the merged sessions stay registered; when they fire they
+        // find no window ending there and do nothing.
+        if collected.count != 1 || collected[0].bytes.loadInt64(at: 16) != end {
+            try registerTimers(key: key, end: end, context: context)
+        }
+        if end - 1 <= watermark { try emitResult(key: key, context: context) }
+    }
+
+    private func handleLate(_ record: Record, _ window: (start: Int64, end: Int64), watermark: Int64,
+                            context: Context) throws {
+        let reason = "window: late record: timestamp \(record.timestamp) falls in window [\(window.start), \(window.end)), "
+            + "closed at watermark \(watermark) (allowed lateness \(spec.allowedLateness) ms)"
+        switch spec.late {
+        case .deadLetter:
+            try context.reject(record, reason: reason)
+        case .sideOutput:
+            try context.emitSide("late", timestamp: record.timestamp, key: record.key, value: record.value)
+        }
+    }
+
+    // MARK: Timers
+
+    func onTimer(_ timer: Timer, context: Context) throws {
+        let key = timer.key
+        collected.removeAll(keepingCapacity: true)
+        let lateness = spec.allowedLateness
+        try context.forEach(windowsState, key: key) { userKey, value in
+            let end = value.loadUnaligned(fromByteOffset: 16, as: Int64.self)
+            if end - 1 == timer.time || end - 1 + lateness == timer.time {
+                collected.append((Self.decodeStart(userKey), Array(value)))
+            }
+            return true
+        }
+        for window in collected {
+            let end = window.bytes.loadInt64(at: 16)
+            if end - 1 == timer.time {
+                scratch = window.bytes
+                try emitResult(key: key, context: context)
+            }
+            if end - 1 + lateness == timer.time {
+                setUserKey(window.start)
+                try userKey.withUnsafeBytes { try context.delete(windowsState, key: key, userKey: $0) }
+                if hasDistinct { try deleteDistinct(key: key, start: window.start, context: context) }
+            }
+        }
+    }
+
+    private func registerTimers(key: UnsafeRawBufferPointer, end: Int64, context: Context) throws {
+        try context.registerTimer(.eventTime, key: key, time: end - 1)
+        if spec.allowedLateness > 0 {
+            try context.registerTimer(.eventTime, key: key, time: end - 1 + spec.allowedLateness)
+        }
+    }
+
+    // MARK: Results
+
+    /// Emits the window in `scratch` for `key`, stamped end - 1.
+    private func emitResult(key: UnsafeRawBufferPointer, context: Context) throws {
+        let start = scratch.loadInt64(at: 8)
+        let end = scratch.loadInt64(at: 16)
+        output.removeAll(keepingCapacity: true)
+        output.append(UInt8(ascii: "{"))
+        JSONText.appendQuoted(spec.keyName, to: &output)
+        output.append(UInt8(ascii: ":"))
+        JSONView.appendQuoted(key, to: &output)
+        output.append(contentsOf: #","window_start":"#.utf8)
+        appendJSON(start, to: &output)
+        output.append(contentsOf: #","window_end":"#.utf8)
+        appendJSON(end, to: &output)
+        layout.appendResult(scratch, to: &output)
+        output.append(UInt8(ascii: "}"))
+        try output.withUnsafeBytes { try context.emit(timestamp: end - 1, key: key, value: $0) }
+    }
+
+    // MARK: State helpers
+
+    private func store(key: UnsafeRawBufferPointer, start: Int64, context: Context) throws {
+        setUserKey(start)
+        try userKey.withUnsafeBytes { userKey in
+            try scratch.withUnsafeBytes { try context.put(windowsState, key: key, userKey: userKey, value: $0) }
+        }
+    }
+
+    /// Window starts as map keys: big-endian with the sign bit flipped, so
+    /// byte order is time order.
+    private func setUserKey(_ start: Int64) {
+        let bits = UInt64(bitPattern: start) ^ (1 << 63)
+        for index in 0..<8 { userKey[index] = UInt8(truncatingIfNeeded: bits >> (56 - 8 * UInt64(index))) }
+    }
+
+    static func decodeStart(_ userKey: UnsafeRawBufferPointer) -> Int64 {
+        var bits: UInt64 = 0
+        for index in 0..<8 { bits = bits << 8 | UInt64(userKey[index]) }
+        return Int64(bitPattern: bits ^ (1 << 63))
+    }
+
+    /// Counts the record's distinct values that are new in the window.
+    private func updateDistinct(key: UnsafeRawBufferPointer, start: Int64, context: Context) throws {
+        guard hasDistinct else { return }
+        for (index, aggregate) in spec.aggregates.enumerated() where aggregate.function == .distinctCount {
+            guard case .text(let text) = inputs[index] else { continue }
+            setDistinctKey(start: start, aggregate: index, text: text)
+            let seen = try distinctKey.withUnsafeBytes { try context.get(distinctState, key: key, userKey: $0) } != nil
+            if seen { continue }
+            try distinctKey.withUnsafeBytes { userKey in
+                try context.put(distinctState, key: key, userKey: userKey, value: UnsafeRawBufferPointer(start: nil, count: 0))
+            }
+            let slot = layout.slot(index)
+            scratch.store(scratch.loadInt64(at: slot) + 1, at: slot)
+        }
+    }
+
+    private func setDistinctKey(start: Int64, aggregate: Int, text: UnsafeRawBufferPointer) {
+        setUserKey(start)
+        distinctKey.removeAll(keepingCapacity: true)
+        distinctKey.append(contentsOf: userKey)
+        distinctKey.append(UInt8(aggregate))
+        distinctKey.append(contentsOf: text)
+    }
+
+    /// The distinct entries of window `start` (as user keys).
+    private func distinctEntries(key: UnsafeRawBufferPointer, start: Int64, context: Context) throws -> [[UInt8]] {
+        setUserKey(start)
+        let prefix = userKey
+        var entries: [[UInt8]] = []
+        try context.forEach(distinctState, key: key) { userKey, _ in
+            if userKey.count > 8 && userKey.prefix(8).elementsEqual(prefix) { entries.append(Array(userKey)) }
+            return true
+        }
+        return entries
+    }
+
+    private func deleteDistinct(key: UnsafeRawBufferPointer, start: Int64, context: Context) throws {
+        for entry in try distinctEntries(key: key, start: start, context: context) {
+            try entry.withUnsafeBytes { try context.delete(distinctState, key: key, userKey: $0) }
+        }
+    }
+
+    /// Moves the distinct values of the merged sessions under `start` and
+    /// recounts them into `scratch`.
+    private func mergeDistinct(key: UnsafeRawBufferPointer, into start: Int64, context: Context) throws {
+        for window in collected where window.start != start {
+            for entry in try distinctEntries(key: key, start: window.start, context: context) {
+                try entry.withUnsafeBytes { try context.delete(distinctState, key: key, userKey: $0) }
+                setUserKey(start)
+                var moved = userKey
+                moved.append(contentsOf: entry[8...])
+                try moved.withUnsafeBytes { userKey in
+                    try context.put(distinctState, key: key, userKey: userKey, value: UnsafeRawBufferPointer(start: nil, count: 0))
+                }
+            }
+        }
+        var counts = Array(repeating: Int64(0), count: spec.aggregates.count)
+        for entry in try distinctEntries(key: key, start: start, context: context) { counts[Int(entry[8])] += 1 }
+        for (index, aggregate) in spec.aggregates.enumerated() where aggregate.function == .distinctCount {
+            scratch.store(counts[index], at: layout.slot(index))
+        }
+    }
+}
