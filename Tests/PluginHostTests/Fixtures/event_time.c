@@ -7,7 +7,8 @@
  *       record key), `per_poll` records per poll, `watermarks` "w1,w2,..."
  *       (with strategy source: emit_watermark(w_i) after the i-th poll),
  *       `idle_ms` (after the last record, stay idle this long before END),
- *       `poll_interval_ms` (answer SH_IDLE between polls for this long).
+ *       `poll_interval_ms` (answer SH_IDLE between polls for this long),
+ *       `values` "v1|v2|..." (each record's value instead of the generated one).
  *       Instance i > 0 reads `timestamps_<i>` and `idle_ms_<i>` when given.
  *   operator "fixture-wm-probe"  forwards records; on every watermark emits
  *       {"watermark":W,"instance":I}.
@@ -35,12 +36,12 @@ static sh_status failf(sh_ctx *ctx, const char *what) {
 }
 
 /* Splits "a,b,c" into a malloc'ed array of malloc'ed strings. */
-static size_t split(const char *text, char ***out) {
+static size_t split_by(const char *text, char separator, char ***out) {
     size_t count = 0;
     char **items = NULL;
     const char *start = text;
     while (*start) {
-        const char *end = strchr(start, ',');
+        const char *end = strchr(start, separator);
         size_t length = end ? (size_t)(end - start) : strlen(start);
         items = realloc(items, (count + 1) * sizeof *items);
         items[count] = strndup(start, length);
@@ -51,6 +52,8 @@ static size_t split(const char *text, char ***out) {
     *out = items;
     return count;
 }
+
+static size_t split(const char *text, char ***out) { return split_by(text, ',', out); }
 
 static const char *config_text(sh_ctx *ctx, const char *key) {
     const char *value = "";
@@ -73,6 +76,8 @@ typedef struct ts_source {
     size_t key_count;
     char **marks;
     size_t mark_count;
+    char **values;
+    size_t value_count;
     size_t next;
     size_t polls;
     int64_t per_poll;
@@ -112,6 +117,7 @@ static sh_status source_open(void *raw, sh_ctx *ctx, const sh_task_info *info) {
     self->stamp_count = split(stamps, &self->stamps);
     self->key_count = split(config_text(ctx, "keys"), &self->keys);
     self->mark_count = split(config_text(ctx, "watermarks"), &self->marks);
+    self->value_count = split_by(config_text(ctx, "values"), '|', &self->values);
     self->per_poll = config_number(ctx, "per_poll", 1);
     self->poll_interval_ms = config_number(ctx, "poll_interval_ms", 0);
     self->idle_since = -1;
@@ -125,6 +131,7 @@ static void source_destroy(void *raw) {
     free_list(self->stamps, self->stamp_count);
     free_list(self->keys, self->key_count);
     free_list(self->marks, self->mark_count);
+    free_list(self->values, self->value_count);
     free(self);
 }
 
@@ -147,6 +154,7 @@ static sh_status source_poll(void *raw, sh_ctx *ctx, uint32_t max) {
         const char *key = self->key_count ? self->keys[self->next % self->key_count] : "k";
         char value[200];
         int length = snprintf(value, sizeof value, "{\"ts\":%" PRId64 ",\"key\":\"%s\"}", ts, key);
+        if (self->next < self->value_count) length = snprintf(value, sizeof value, "%s", self->values[self->next]);
         sh_record record = {
             .timestamp = ts,
             .key = (const uint8_t *)key,
