@@ -184,5 +184,6 @@ public final class ComponentInstance: @unchecked Sendable {
         component.vtable.pointee.destroy(instancePointer)
         context.phase = .destroyed
         instancePointer = nil
+        context.stateStore?.close()
     }
 }
