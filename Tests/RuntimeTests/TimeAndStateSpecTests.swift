@@ -1,6 +1,7 @@
 import Core
 import Runtime
 import Testing
+import TestKit
 
 /// `watermarks:` on source steps and `state:` at the top of a job file.
 @Suite("Job files: watermarks and state")
@@ -82,5 +83,43 @@ struct TimeAndStateSpecTests {
         #expect(problem.field == field)
         #expect(problem.message.contains(message), "\(problem.message)")
         #expect(problem.line == 2)
+    }
+}
+
+@Suite("Job files: side outputs")
+struct SideOutputSpecTests {
+    func plan(_ steps: String) throws -> JobPlan {
+        let directory = try TemporaryDirectory(prefix: "side-spec")
+        return try makePlan("name: side\npipeline:\n" + steps, fixtures: ["pass"], in: directory)
+    }
+
+    @Test func aSideOutputInputIsAChannelFromItsStep() throws {
+        let plan = try plan("""
+              - {id: gen, source: datagen}
+              - {id: pass, operator: fixture-pass}
+              - {id: out, sink: blackhole}
+              - {id: odd, sink: blackhole, inputs: ["pass:odd"]}
+            """)
+        // gen -> pass -> out still chain; the side output gets its own task.
+        #expect(plan.chains == [[0, 1, 2], [3]])
+        #expect(plan.steps[3].inputs[0].sideOutput == "odd")
+        #expect(plan.steps[3].inputs[0].step == 1)
+    }
+
+    @Test(arguments: [
+        ("  - {id: gen, source: datagen}\n  - {id: out, sink: blackhole, inputs: [\"nope:late\"]}\n",
+         "reads from 'nope', which is not a step of this job"),
+        ("  - {id: gen, source: datagen}\n  - {id: by, key_by: x}\n  - {id: out, sink: blackhole}\n  - {id: o2, sink: blackhole, inputs: [\"by:late\"]}\n",
+         "only sources and operators have side outputs; 'by' is a key_by"),
+        ("  - {id: gen, source: datagen}\n  - {id: out, sink: blackhole, inputs: [\"gen:\"]}\n",
+         "a side output is named STEP:NAME"),
+    ])
+    func refusesBadSideOutputReferences(steps: String, message: String) throws {
+        do {
+            _ = try JobFileParser.parse(text: "name: side\npipeline:\n" + steps, file: "job.yaml")
+            Issue.record("accepted \(steps)")
+        } catch {
+            #expect(error.message.contains(message), "\(error.message)")
+        }
     }
 }

@@ -190,9 +190,9 @@ extension InstanceContext {
     // MARK: Side outputs
 
     /// `emit_side`: a record for a named side output (late records, for
-    /// instance). Until a step of the job reads the side output, it goes to
-    /// the dead-letter destination with the output's name as its reason,
-    /// so nothing is dropped silently.
+    /// instance). Steps read it with `inputs: [STEP:NAME]`; when none does,
+    /// the record goes to the dead-letter destination with the output's name
+    /// as its reason, so nothing is dropped silently.
     func emitSide(_ output: String, _ record: UnsafePointer<sh_record>) -> sh_status {
         guard kind != .sink else {
             breach("\(label) called emit_side, but sinks have no output")
@@ -207,11 +207,26 @@ extension InstanceContext {
             return Status.invalid
         }
         let r = record.pointee
+        if readSideOutputs.contains(output) {
+            let batch = sideBatches[output] ?? RecordBatch(recordCapacity: 64)
+            batch.append(timestamp: r.timestamp, key: r.key.map { UnsafeRawBufferPointer(start: $0, count: r.key_len) },
+                         value: r.value.map { UnsafeRawBufferPointer(start: $0, count: r.value_len) })
+            sideBatches[output] = batch
+            return Status.ok
+        }
         let key = r.key.map { Array(UnsafeBufferPointer(start: $0, count: r.key_len)) }
         let value = r.value.map { Array(UnsafeBufferPointer(start: $0, count: r.value_len)) }
         onReject(RejectedRecord(
             stepID: stepID, instance: instance, reason: "side output '\(output)' (no step reads it)",
             timestamp: r.timestamp, key: key, value: value))
         return Status.ok
+    }
+
+    /// Takes the side-output records emitted since the last take.
+    public func takeSideOutputs() -> [(name: String, batch: RecordBatch)] {
+        guard !sideBatches.isEmpty else { return [] }
+        let out = sideBatches.map { (name: $0.key, batch: $0.value) }
+        sideBatches.removeAll(keepingCapacity: true)
+        return out
     }
 }

@@ -110,6 +110,10 @@ public final class InstanceContext: @unchecked Sendable {
     @exclusivity(unchecked) public internal(set) var stateStore: (any KeyedStateStore)?
     /// Names of the states registered, by id (for messages).
     var stateNames: [StateID: String] = [:]
+    /// Side outputs some step reads; records for others go to `onReject`.
+    public var readSideOutputs: Set<String> = []
+    /// Records emitted to read side outputs since the last take, by name.
+    var sideBatches: [String: RecordBatch] = [:]
     /// Whether the component has on_timer (timer_register needs it).
     public var handlesTimers = false
     /// Told the time of each processing-time timer registered, so the

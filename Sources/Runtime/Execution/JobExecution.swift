@@ -120,7 +120,7 @@ public final class JobExecution: @unchecked Sendable {
 
         var instancesByStep: [[ComponentInstance]] = []
         do {
-            for step in plan.steps {
+            for (stepIndex, step) in plan.steps.enumerated() {
                 var instances: [ComponentInstance] = []
                 for index in 0..<step.parallelism {
                     let context = InstanceContext(
@@ -134,6 +134,7 @@ public final class JobExecution: @unchecked Sendable {
                     context.stateBackend = options.stateBackend
                     context.onFatal = { [unowned self] message in self.fail(.state(message)) }
                     context.acceptsSourceWatermarks = step.watermarks.strategy == .source
+                    context.readSideOutputs = Set(plan.consumers(of: stepIndex).compactMap(\.input.sideOutput))
                     instances.append(try ComponentInstance(component: step.component, context: context))
                 }
                 instancesByStep.append(instances)
@@ -189,7 +190,8 @@ public final class JobExecution: @unchecked Sendable {
                     }
                     edgesByProducer[ObjectIdentifier(producer), default: []].append(
                         OutputRouter.Edge(exchange: input.exchange, channels: channels,
-                                          firstTarget: i % channels.count))
+                                          firstTarget: i % channels.count,
+                                          sideOutput: input.sideOutput.map { (input.step, $0) }))
                 }
             }
         }

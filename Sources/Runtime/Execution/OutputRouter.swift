@@ -13,6 +13,9 @@ import PluginHost
 final class OutputRouter {
     final class Edge {
         let exchange: Exchange
+        /// For a side output: the producing step (by plan index) and the
+        /// output's name; nil for the chain's main output.
+        let sideOutput: (step: Int, name: String)?
         /// The consumer's channels: one per consumer instance, or, for a
         /// forward edge, only the channel to the same-numbered instance.
         let channels: [Channel]
@@ -20,8 +23,9 @@ final class OutputRouter {
         @exclusivity(unchecked) var nextTarget: Int
         @exclusivity(unchecked) var builders: [RecordBatch?]
 
-        init(exchange: Exchange, channels: [Channel], firstTarget: Int) {
+        init(exchange: Exchange, channels: [Channel], firstTarget: Int, sideOutput: (step: Int, name: String)? = nil) {
             self.exchange = exchange
+            self.sideOutput = sideOutput
             self.channels = channels
             self.nextTarget = firstTarget
             self.builders = Array(repeating: nil, count: channels.count)
@@ -47,19 +51,31 @@ final class OutputRouter {
 
     var hasPending: Bool { !pendingOrder.isEmpty }
 
-    /// Routes one sealed batch along every edge.
+    /// Routes one sealed batch of the chain's main output along its edges.
     func route(_ batch: RecordBatch) {
         batch.seal()
+        for edge in edges where edge.sideOutput == nil { send(batch, along: edge) }
+    }
+
+    /// Routes a batch of step `step`'s side output `name` to the steps that
+    /// read it.
+    func routeSide(_ batch: RecordBatch, step: Int, name: String) {
+        batch.seal()
         for edge in edges {
-            switch edge.exchange {
-            case .forward:
-                send(batch, to: edge.channels[0])
-            case .rebalance:
-                send(batch, to: edge.channels[edge.nextTarget])
-                edge.nextTarget = (edge.nextTarget + 1) % edge.channels.count
-            case .hash(let selector, let stepID):
-                partition(batch, edge: edge, selector: selector, stepID: stepID)
-            }
+            guard let side = edge.sideOutput, side.step == step, side.name == name else { continue }
+            send(batch, along: edge)
+        }
+    }
+
+    private func send(_ batch: RecordBatch, along edge: Edge) {
+        switch edge.exchange {
+        case .forward:
+            send(batch, to: edge.channels[0])
+        case .rebalance:
+            send(batch, to: edge.channels[edge.nextTarget])
+            edge.nextTarget = (edge.nextTarget + 1) % edge.channels.count
+        case .hash(let selector, let stepID):
+            partition(batch, edge: edge, selector: selector, stepID: stepID)
         }
     }
 

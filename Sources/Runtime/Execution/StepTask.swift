@@ -148,7 +148,7 @@ final class StepTask: @unchecked Sendable {
                     case .batch(let batch, let inputIndex):
                         try instances[0].process(batch, input: inputIndex)
                         if stepIndices.count == 1 && isSinkChain { execution.countSinkRecords(batch.count) }
-                        try pushDown(instances[0].context.takeOutput(), from: 1)
+                        try forward(from: 0)
                     case .ended:
                         try closeChain()
                     case .empty:
@@ -196,6 +196,9 @@ final class StepTask: @unchecked Sendable {
             execution.countSourceRecords(emitted)
             lastRecordAt = HostClock.nowMs()
             idleAnnounced = false
+        }
+        for (name, batch) in source.context.takeSideOutputs() {
+            router?.routeSide(batch, step: stepIndices[0], name: name)
         }
         try pushDown(output, from: 1)
         let candidate: Int64?
@@ -323,7 +326,7 @@ final class StepTask: @unchecked Sendable {
         watermark = newWatermark
         for index in position..<instances.count {
             try instances[index].advanceWatermark(to: newWatermark)
-            try pushDown(instances[index].context.takeOutput(), from: index + 1)
+            try forward(from: index)
         }
         router?.broadcast(.watermark(newWatermark))
     }
@@ -349,10 +352,22 @@ final class StepTask: @unchecked Sendable {
         var next: Int64?
         for index in instances.indices {
             if let time = try instances[index].fireProcessingTimers(now: now) { next = min(next ?? .max, time) }
-            try pushDown(instances[index].context.takeOutput(), from: index + 1)
+            try forward(from: index)
         }
         nextProcessingTimer = next
         scheduleTimerWake()
+    }
+
+    /// Hands what instance `position` emitted on: its output to the next
+    /// instance (or the router), its side outputs to the router.
+    private func forward(from position: Int) throws(PluginCallError) {
+        let context = instances[position].context
+        if !context.readSideOutputs.isEmpty {
+            for (name, batch) in context.takeSideOutputs() {
+                router?.routeSide(batch, step: stepIndices[position], name: name)
+            }
+        }
+        try pushDown(context.takeOutput(), from: position + 1)
     }
 
     /// Hands batches to chained instance `position` (or to the router past
@@ -365,7 +380,7 @@ final class StepTask: @unchecked Sendable {
             }
             try instances[position].process(batch, input: 0)
             if position == instances.count - 1 && isSinkChain { execution.countSinkRecords(batch.count) }
-            try pushDown(instances[position].context.takeOutput(), from: position + 1)
+            try forward(from: position)
         }
     }
 
@@ -377,10 +392,10 @@ final class StepTask: @unchecked Sendable {
         for position in instances.indices {
             if position > 0 || !isSource {
                 try instances[position].advanceWatermark(to: .max)
-                try pushDown(instances[position].context.takeOutput(), from: position + 1)
+                try forward(from: position)
             }
             try instances[position].close()
-            try pushDown(instances[position].context.takeOutput(), from: position + 1)
+            try forward(from: position)
         }
         watermark = .max
         router?.flushPartials()

@@ -493,10 +493,21 @@ public enum JobFileParser {
                 }
                 spec.steps[index].inputs = [spec.steps[index - 1].id]
             }
-            for input in spec.steps[index].inputs {
+            for reference in spec.steps[index].inputs {
+                let (input, sideOutput) = StepSpec.splitInput(reference)
                 guard let upstream = byID[input] else {
                     throw fail("step '\(step.id)' reads from '\(input)', which is not a step of this job "
                         + "(steps: \(spec.steps.map(\.id).joined(separator: ", ")))")
+                }
+                if let sideOutput {
+                    guard isValidIdentifier(sideOutput) else {
+                        throw fail("'\(reference)': a side output is named STEP:NAME, with letters, digits, '-', '_' "
+                            + "and '.' in NAME")
+                    }
+                    guard upstream.componentKind == .operator || upstream.componentKind == .source else {
+                        throw fail("'\(reference)': only sources and operators have side outputs; '\(input)' is a "
+                            + "\(upstream.kindWord)")
+                    }
                 }
                 if upstream.componentKind == .sink {
                     throw fail(explicit
@@ -540,7 +551,7 @@ public enum JobFileParser {
             }
             state[id] = 1
             path.append(id)
-            for input in byID[id]?.inputs ?? [] {
+            for input in (byID[id]?.inputs ?? []).map({ StepSpec.splitInput($0).step }) {
                 if let cycle = visit(input) { return cycle }
             }
             path.removeLast()

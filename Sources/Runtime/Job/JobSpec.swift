@@ -63,6 +63,13 @@ public struct StepSpec: Sendable {
     /// Where each field of the step (`config`, `inputs`...) was written.
     public var fieldLocations: [String: SourceLocation]
 
+    /// Splits an input reference: "win" is step win's output, "win:late"
+    /// its side output "late".
+    public static func splitInput(_ reference: String) -> (step: String, sideOutput: String?) {
+        guard let colon = reference.firstIndex(of: ":") else { return (reference, nil) }
+        return (String(reference[..<colon]), String(reference[reference.index(after: colon)...]))
+    }
+
     public var componentKind: ComponentKind? {
         if case .component(let kind, _) = kind { return kind }
         return nil

@@ -42,6 +42,16 @@ public struct PlannedStep: Sendable {
         public let exchange: Exchange
         /// Which input of this step (the `input` field of its batches).
         public let inputIndex: Int
+        /// The upstream's side output this input reads (`step:name`), or nil
+        /// for its main output.
+        public let sideOutput: String?
+
+        public init(step: Int, exchange: Exchange, inputIndex: Int, sideOutput: String? = nil) {
+            self.step = step
+            self.exchange = exchange
+            self.inputIndex = inputIndex
+            self.sideOutput = sideOutput
+        }
     }
 
     public let id: String

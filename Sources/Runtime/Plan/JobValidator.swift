@@ -61,7 +61,8 @@ public enum JobValidator {
             let (component, config) = components[step.id]!
             let parallelism = step.parallelism ?? spec.parallelism
             var inputs: [PlannedStep.Input] = []
-            for (inputIndex, inputID) in step.inputs.enumerated() {
+            for (inputIndex, reference) in step.inputs.enumerated() {
+                var (inputID, sideOutput) = StepSpec.splitInput(reference)
                 var upstream = specByID[inputID]!
                 var exchange: Exchange?
                 if case .keyBy(let field) = upstream.kind {
@@ -74,12 +75,13 @@ public enum JobValidator {
                             throw fail(upstream, "key_by", "invalid field path '\(field)': \(error)", at: "key_by")
                         }
                     }
-                    upstream = specByID[upstream.inputs[0]]!
+                    (inputID, sideOutput) = StepSpec.splitInput(upstream.inputs[0])
+                    upstream = specByID[inputID]!
                 }
                 let upstreamIndex = indexByID[upstream.id]!
                 let upstreamParallelism = upstream.parallelism ?? spec.parallelism
                 if exchange == nil { exchange = upstreamParallelism == parallelism ? .forward : .rebalance }
-                inputs.append(.init(step: upstreamIndex, exchange: exchange!, inputIndex: inputIndex))
+                inputs.append(.init(step: upstreamIndex, exchange: exchange!, inputIndex: inputIndex, sideOutput: sideOutput))
             }
             if component.kind == .operator, inputs.count != component.inputCount {
                 throw fail(step, "inputs", "operator '\(component.name)' takes \(component.inputCount) "
@@ -99,11 +101,13 @@ public enum JobValidator {
     /// Chains step b onto step a when b's only input is a forward edge from
     /// a and a feeds nothing else.
     static func chains(of steps: [PlannedStep]) -> [[Int]] {
+        // Only main outputs chain; a side output always goes through a channel.
         var consumerCount = [Int](repeating: 0, count: steps.count)
-        for step in steps { for input in step.inputs { consumerCount[input.step] += 1 } }
+        for step in steps { for input in step.inputs where input.sideOutput == nil { consumerCount[input.step] += 1 } }
         var chainedInto = [Int?](repeating: nil, count: steps.count)
         for (index, step) in steps.enumerated() {
-            guard step.inputs.count == 1, case .forward = step.inputs[0].exchange else { continue }
+            guard step.inputs.count == 1, step.inputs[0].sideOutput == nil, case .forward = step.inputs[0].exchange
+            else { continue }
             let upstream = step.inputs[0].step
             if consumerCount[upstream] == 1 && steps[upstream].parallelism == step.parallelism {
                 chainedInto[index] = upstream
