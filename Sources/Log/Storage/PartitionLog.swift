@@ -114,7 +114,14 @@ public final class PartitionLog: Sendable {
     /// at `endOffset` returns an empty slice; outside `startOffset ...
     /// endOffset` throws `offsetOutOfRange`.
     ///
-    /// Every batch is checked (header, CRC-32C, contiguous offsets). A bad
+    /// Offsets increase but may have gaps where compaction removed records:
+    /// a read from a removed offset starts with the first batch holding a
+    /// higher one (whose records may all be below `offset` when compaction
+    /// kept only the batch's first records; skip those). When nothing is
+    /// left from `offset` to the end, the slice is empty and its
+    /// `nextOffset` is `endOffset`.
+    ///
+    /// Every batch is checked (header, CRC-32C, increasing offsets). A bad
     /// first batch throws `LogError.corruptBatch` naming the file, byte
     /// position and offset, and how to repair; a bad later batch ends the
     /// slice before it. Nothing is skipped silently.

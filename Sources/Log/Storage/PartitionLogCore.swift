@@ -268,7 +268,9 @@ final class PartitionLogCore {
             }
             index += 1
         }
-        return LogSlice(bytes: [], firstOffset: offset, nextOffset: offset, batchCount: 0)
+        // No batch holds an offset from `offset` on: the read is at the end,
+        // or compaction removed everything from there to the end.
+        return LogSlice(bytes: [], firstOffset: offset, nextOffset: endOffset, batchCount: 0)
     }
 
     /// The index of the last segment whose base offset is at most `offset`.
