@@ -91,8 +91,9 @@ public final class PartitionLog: Sendable {
     ///
     /// `batch` must be exactly one Kafka RecordBatch v2 with a valid CRC,
     /// at least one record, lastOffsetDelta = recordCount - 1, and at most
-    /// `max.message.bytes`; otherwise `LogError.invalidBatch` is thrown and
-    /// nothing is written. Its baseOffset is set to `endOffset` in place
+    /// `max.message.bytes`, and on a compacted topic (`cleanup.policy`
+    /// compact or compact,delete) a key on every record; otherwise
+    /// `LogError.invalidBatch` is thrown and nothing is written. Its baseOffset is set to `endOffset` in place
     /// (baseOffset is outside the CRC). The call returns once the topic's
     /// `flush.mode` is met (see the type's documentation).
     ///
@@ -181,8 +182,8 @@ public final class PartitionLog: Sendable {
 
     /// Deletes whole old segments (never the active one) by `retention.ms`
     /// (a segment's newest record timestamp against `now`) and then
-    /// `retention.bytes`; returns how many were deleted. Compacted topics
-    /// are left alone.
+    /// `retention.bytes`; returns how many were deleted. Topics with
+    /// cleanup.policy=compact are left alone (compact,delete ones are not).
     @discardableResult
     public func applyRetention(now: Int64) throws(LogError) -> Int {
         try core.withLock { (core) throws(LogError) -> Int in try core.applyRetention(nowMilliseconds: now) }

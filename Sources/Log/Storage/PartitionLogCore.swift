@@ -110,7 +110,8 @@ final class PartitionLogCore {
     }
 
     /// Checks a batch before anything is written: one whole v2 batch with a
-    /// valid CRC, records numbered 0 ..< recordCount, within max.message.bytes.
+    /// valid CRC, records numbered 0 ..< recordCount, within max.message.bytes,
+    /// and on a compacted topic a key on every record.
     private func validate(_ batch: [UInt8]) throws(LogError) -> RecordBatchHeader {
         let header: RecordBatchHeader
         do {
@@ -136,6 +137,26 @@ final class PartitionLogCore {
                 reason: "recordCount \(header.recordCount) and lastOffsetDelta \(header.lastOffsetDelta) do not "
                     + "describe records numbered from 0 (a batch to append holds at least one record, and its "
                     + "lastOffsetDelta is recordCount - 1)")
+        }
+        if config.cleanupPolicy.compacts {
+            // Compaction keeps the latest record per key, so a keyless
+            // record has no meaning there; Kafka refuses it too.
+            let keyless: Int?
+            do {
+                keyless = try batch.withBytes { (buffer) throws(LogFormatError) in
+                    try RecordBatchV2.firstRecordWithoutKey(buffer, crcVerified: true)
+                }
+            } catch {
+                throw .invalidBatch(partition, reason: error.message)
+            }
+            if let keyless {
+                throw .invalidBatch(
+                    partition,
+                    reason: "record \(keyless) of the batch (0-based) has no key, and the topic has "
+                        + "cleanup.policy=\(config.cleanupPolicy.rawValue): compaction keeps the latest record per "
+                        + "key, so every record needs one; give the records keys or use a topic with "
+                        + "cleanup.policy=delete")
+            }
         }
         return header
     }
@@ -299,10 +320,11 @@ final class PartitionLogCore {
     /// Deletes old segments, never the active one: first those whose
     /// largest timestamp is more than retention.ms old, then the oldest ones
     /// while the rest still hold at least retention.bytes. Stops at the first
-    /// segment that must stay. Compacted topics are left alone.
+    /// segment that must stay. Topics with cleanup.policy=compact are left
+    /// alone (compact,delete ones are not).
     func applyRetention(nowMilliseconds now: Int64) throws(LogError) -> Int {
         try checkOpen()
-        guard config.cleanupPolicy == .delete else { return 0 }
+        guard config.cleanupPolicy.deletes else { return 0 }
         var deleted = 0
         if config.retentionMs >= 0 {
             while segments.count > 1, now - segments[0].largestTimestamp() > config.retentionMs {
