@@ -204,6 +204,16 @@ public final class PartitionLog: Sendable {
         try core.withLock { (core) throws(LogError) in try core.close() }
     }
 
+    /// Runs `body` under the partition's lock (for the extensions of this
+    /// type in other files).
+    func withCore<Result, Failure: Error>(
+        _ body: (PartitionLogCore) throws(Failure) -> sending Result
+    ) throws(Failure) -> sending Result {
+        try core.withLock { (core) throws(Failure) -> sending Result in try body(core) }
+    }
+
+    var logger: Logger { core.withLock { $0.logger } }
+
     private func scheduleFlush(afterMilliseconds delay: Int64) {
         DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + .milliseconds(Int(delay))) { [weak self] in
             guard let self else { return }

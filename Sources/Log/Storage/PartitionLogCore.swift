@@ -21,7 +21,9 @@ final class PartitionLogCore {
     let clock: @Sendable () -> Int64
     private(set) var config: TopicConfig
     /// Oldest first; never empty. The last one is the active segment.
-    private(set) var segments: [Segment]
+    /// Changed by appends (a roll), retention, truncation and compaction's
+    /// commit (`PartitionLogCore+Compaction.swift`).
+    var segments: [Segment]
     /// Every offset below this one has been fsynced.
     private(set) var flushedOffset: Int64
     private(set) var unflushedBytes = 0
@@ -30,6 +32,12 @@ final class PartitionLogCore {
     /// Whether a background flush is scheduled (`flush.mode=interval`).
     var flushScheduled = false
     private(set) var isClosed = false
+    /// How far the partition is compacted (`CleanerCheckpoint`); nil when
+    /// no pass is on record, so the whole log counts as dirty.
+    var cleanerCheckpoint: CleanerCheckpoint?
+    /// Whether a compaction pass of this partition is between planning and
+    /// commit: a second one is refused meanwhile.
+    var compactionRunning = false
 
     init(
         partition: TopicPartition, directory: String, config: TopicConfig, segments: [Segment],
@@ -406,6 +414,10 @@ final class PartitionLogCore {
         flushedOffset = min(flushedOffset, endOffset)
         unflushedBytes = 0
         firstUnflushedAppendNanoseconds = nil
+        if let checkpoint = cleanerCheckpoint, checkpoint.firstDirtyOffset > endOffset {
+            // Offsets appended from here on must count as dirty again.
+            forgetCleanerCheckpoint()
+        }
         logger.warning(.init(stringLiteral:
             "\(partition): truncated at offset \(offset): removed offsets \(endOffset) to \(oldEnd - 1) "
                 + "(\(oldSize - sizeInBytes) bytes); the partition now ends at offset \(endOffset)"))
@@ -417,6 +429,15 @@ final class PartitionLogCore {
     func update(config newConfig: TopicConfig) {
         config = newConfig
         active.setIndexInterval(newConfig.indexIntervalBytes)
+    }
+
+    /// Closes the files without flushing and marks the partition closed:
+    /// what a process that dies leaves (compaction's crash tests), and what
+    /// remains when a committed compaction could not be completed (opening
+    /// the partition again completes it).
+    func abandon() {
+        for segment in segments { segment.close() }
+        isClosed = true
     }
 
     /// fsyncs what is not yet (unless flush.mode is never) and closes the
