@@ -8,13 +8,22 @@ import Synchronization
 /// directory that is opened (and locked) on the first call, so a job that
 /// never touches the log never takes the lock.
 ///
+/// While the directory is open, a background `LogCleaner` compacts its
+/// compacted topics (`__consumer_offsets` among them) every
+/// `cleanerIntervalMilliseconds`, as a Kafka broker's cleaner would.
+///
 /// # Thread safety
 /// All methods may be called from any task thread.
 public final class DataDirectoryLogServices: LogServices {
     public let path: String
-    private let state = Mutex<(directory: DataDirectory?, groups: ConsumerGroups?)>((nil, nil))
+    /// The pause between the background cleaner's rounds; nil: no cleaner.
+    public let cleanerIntervalMilliseconds: Int64?
+    private let state = Mutex<(directory: DataDirectory?, groups: ConsumerGroups?, cleaner: LogCleaner?)>((nil, nil, nil))
 
-    public init(path: String) { self.path = path }
+    public init(path: String, cleanerIntervalMilliseconds: Int64? = LogCleaner.intervalMillisecondsDefault) {
+        self.path = path
+        self.cleanerIntervalMilliseconds = cleanerIntervalMilliseconds
+    }
 
     /// Runs `body` with the data directory, opening it on first use, and
     /// turns a `LogError` into the status and message plugins get.
@@ -22,8 +31,14 @@ public final class DataDirectoryLogServices: LogServices {
         let opened: Result<DataDirectory, LogError> = state.withLock { state in
             if let directory = state.directory { return .success(directory) }
             return Result { () throws(LogError) in
-                let directory = try DataDirectory.open(path: path, logger: Logger(label: "streamhost.log"))
+                let logger = Logger(label: "streamhost.log")
+                let directory = try DataDirectory.open(path: path, logger: logger)
                 state.directory = directory
+                if let interval = cleanerIntervalMilliseconds {
+                    let cleaner = LogCleaner(directory: directory, intervalMilliseconds: interval, logger: logger)
+                    cleaner.start()
+                    state.cleaner = cleaner
+                }
                 return directory
             }
         }
@@ -126,11 +141,14 @@ public final class DataDirectoryLogServices: LogServices {
         }
     }
 
-    /// Flushes and closes the data directory, if it was opened.
+    /// Stops the cleaner (waiting for a pass it is running), then flushes
+    /// and closes the data directory, if it was opened.
     public func close() {
+        let cleaner = state.withLock { state in state.cleaner }
+        cleaner?.stop()
         state.withLock { state in
             try? state.directory?.close()
-            state = (nil, nil)
+            state = (nil, nil, nil)
         }
     }
 }
