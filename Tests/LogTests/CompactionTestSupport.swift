@@ -62,6 +62,14 @@ struct CompactionModel {
         }
     }
 
+    /// A truncation: every record at or above `end` goes.
+    mutating func truncate(to end: Int64) {
+        appended.removeAll { $0.offset >= end }
+        // Later appends reuse these offsets.
+        removed = removed.filter { $0 < end }
+        horizons = horizons.filter { $0.key < end }
+    }
+
     /// What a reader should see.
     var visible: [Record] { appended.filter { !removed.contains($0.offset) } }
 

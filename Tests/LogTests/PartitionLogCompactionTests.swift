@@ -408,4 +408,42 @@ struct PartitionLogCompactionTests {
         let firstSegment = try log.read(from: 0, maxBytes: 1 << 20)
         #expect(firstSegment.batchCount > 0)
     }
+
+    @Test func aTruncationBelowTheCompactedPartMakesWhatFollowsDirtyAgain() throws {
+        let directory = try TemporaryDirectory(prefix: "compaction")
+        let path = directory.path + "/t/0"
+        let config = CompactionFixtures.config(["segment.ms": "10", "segment.bytes": "1048576"])
+        var log = try PartitionLog.open(directory: path, config: config)
+        var model = CompactionModel(deleteRetentionMs: 0)
+        var generator = SeededRandom(seed: 9)
+        var timestamp: Int64 = 0
+        func segment() throws {  // each call starts a new segment (segment.ms=10)
+            timestamp += 1000
+            try CompactionFixtures.append(
+                CompactionFixtures.records(count: 20, keys: 5, tombstoneShare: 0, timestamp: timestamp, generator: &generator),
+                to: log, model: &model)
+        }
+        func pass() throws {
+            let end = log.segmentBaseOffsets.last!
+            #expect(try log.compact(force: true).compactedBelowOffset == end)
+            model.pass(end: end, now: 0)
+        }
+        for _ in 0 ..< 3 { try segment() }
+        try pass()
+        for _ in 0 ..< 3 { try segment() }
+        try pass()
+        let checkpointed = log.segmentBaseOffsets.last!
+        let end = try log.truncate(toOffset: checkpointed - 30)
+        #expect(end < checkpointed)
+        model.truncate(to: end)
+        // Reopened: the checkpoint must not survive on disk either.
+        try log.close()
+        log = try PartitionLog.open(directory: path, config: config)
+        for _ in 0 ..< 3 { try segment() }
+        try pass()
+        let difference = CompactionFixtures.difference(try CompactionFixtures.read(log, from: 0), model.visible)
+        #expect(difference == nil, "\(difference ?? "")")
+        let compacted = model.visible.filter { $0.offset < log.segmentBaseOffsets.last! }
+        #expect(Set(compacted.compactMap(\.key)).count == compacted.count, "one record per key below the active segment")
+    }
 }

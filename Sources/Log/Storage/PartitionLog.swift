@@ -36,11 +36,17 @@ import Synchronization
 /// `flushedOffset` tells how far data is known to be on disk. Rolling a
 /// segment fsyncs the old one and the directory (all modes but `never`).
 ///
+/// # Compaction
+/// On compacted topics `compact` (see `PartitionLog+Compaction.swift`)
+/// rewrites older segments keeping the latest record per key, so offsets
+/// may have gaps; reads return the next higher record.
+///
 /// # Thread safety
 /// Safe to use from any thread. One lock serialises appends, reads,
 /// retention and truncation of the partition; a read copies its bytes out
 /// under the lock, so the returned `LogSlice` is independent of later
-/// changes.
+/// changes. A compaction pass takes the lock only to plan and to swap its
+/// segments in.
 ///
 /// # Ownership
 /// Owns the partition's files while open. One process may open a
