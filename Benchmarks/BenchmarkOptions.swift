@@ -2,7 +2,7 @@
 struct BenchmarkOptions {
     /// Benchmarks that can be chosen with `--only`.
     enum Group: String, CaseIterable {
-        case pipeline, abi, log
+        case pipeline, abi, log, compaction
     }
 
     /// Fewer records and repetitions: a smoke run, not figures to quote.
@@ -14,13 +14,15 @@ struct BenchmarkOptions {
     var showHelp = false
 
     static let usage = """
-        usage: streamhost-bench [--quick] [--repetitions N] [--only pipeline|abi|log]
+        usage: streamhost-bench [--quick] [--repetitions N] [--only pipeline|abi|log|compaction]
 
           --quick            a short smoke run (fewer records, 3 repetitions); not for quoting
           --repetitions N    measured repetitions per case (default 5; medians are quoted)
           --only GROUP       run one benchmark: pipeline (throughput of whole jobs),
-                             abi (the cost of crossing the plugin ABI) or log (append,
-                             read and catch-up of the durable log, against dd)
+                             abi (the cost of crossing the plugin ABI), log (append,
+                             read and catch-up of the durable log, against dd) or
+                             compaction (one compaction pass, against dd copying
+                             the same segments)
 
         Build it and the plugins it loads with
           swift build -c release --product streamhost-bench
@@ -51,7 +53,7 @@ struct BenchmarkOptions {
             case "--only":
                 let text = try value(argument)
                 guard let group = Group(rawValue: text) else {
-                    throw BenchmarkError(description: "--only takes pipeline, abi or log, got '\(text)'")
+                    throw BenchmarkError(description: "--only takes pipeline, abi, log or compaction, got '\(text)'")
                 }
                 options.groups = [group]
             case "-h", "--help":

@@ -28,12 +28,28 @@ import Log
 /// - `log.catchup.decode`: a consumer from offset 0 of the same partition
 ///   (100-byte values): 1 MiB reads, every batch decoded into one reused
 ///   Core `RecordBatch` with `RecordBatchV2.decode(_:into:)`.
+///
+/// Benchmark 3b (`--only compaction`, `runCompaction`): one compaction pass.
+/// - `log.compact.100B.100k-keys`: `PartitionLog.compact(force: true)` of a
+///   compacted topic whose inactive segments hold `compactionBytes` of
+///   100-byte records in 16 KB batches, keys cycling over 100,000 keys (so
+///   each key was written about 20 times per 256 MiB); the pass reads every
+///   inactive segment twice (offset map, then rewrite) and writes and
+///   fsyncs what it keeps. Each repetition compacts a fresh copy of the same
+///   input (copied and `sync`ed untimed), read from the page cache.
+/// - `dd.copy.1M`: the baseline, `dd if=SEGMENT of=COPY bs=1M` for each of
+///   the same inactive segment files: reading and writing the same bytes
+///   once, without sync.
 struct LogBenchmark {
     let environment: BenchmarkEnvironment
     /// Bytes one append repetition writes.
     let appendBytes: Int
     /// Bytes of the partition that the read and catch-up cases read.
     let catchUpBytes: Int
+    /// Bytes of inactive segments one compaction repetition compacts.
+    var compactionBytes: Int = 256 << 20
+    /// Distinct keys of the compaction input.
+    let compactionKeyCount = 100_000
     /// The size batches are filled up to: Kafka's default `batch.size`.
     let batchBytesTarget = 16_384
     let readBytesMax = 1 << 20
@@ -277,6 +293,128 @@ struct LogBenchmark {
         }
         return [ByteCase(benchmark: read, bytes: bytes), ByteCase(benchmark: ddRead, bytes: bytes),
                 ByteCase(benchmark: catchUp, bytes: bytes)]
+    }
+
+    // MARK: Compaction
+
+    /// Writes the compaction input into `directory`: 4 inactive segments of
+    /// `compactionBytes / 4` each, then one batch in the active segment.
+    /// Returns the inactive segments' files, their bytes and records.
+    func writeCompactionInput(_ directory: String) throws -> (files: [String], bytes: Int, records: Int) {
+        removeTree(directory)
+        let data = try DataDirectory.open(path: directory)
+        let segmentBytes = compactionBytes / 4
+        let log = try data.createTopic(name: "bench", partitions: 1, config: try Self.config([
+            "cleanup.policy": "compact", "segment.bytes": String(segmentBytes), "flush.mode": "never",
+        ])).partition(0)
+        let valueSize = 100
+        let perBatch = (batchBytesTarget - RecordBatchHeader.size) / (valueSize + 12 + 8)
+        var next = 0
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        while log.segmentCount < 5 {
+            var records: [LogRecord] = []
+            records.reserveCapacity(perBatch)
+            for _ in 0..<perBatch {
+                let key = Array(String(format: "key-%08d", next % compactionKeyCount).utf8)
+                var value = [UInt8](repeating: 0, count: valueSize)
+                for byte in 0..<valueSize {
+                    state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                    value[byte] = 0x20 + UInt8(truncatingIfNeeded: state >> 59)
+                }
+                records.append(LogRecord(timestamp: 1_700_000_000_000 + Int64(next), key: key, value: value))
+                next += 1
+            }
+            var batch = try RecordBatchV2.encode(records)
+            try log.append(&batch)
+        }
+        let bases = log.segmentBaseOffsets
+        let records = Int(bases[4])
+        try data.close()
+        let partition = directory + "/topics/bench/0"
+        let files = try FileManager.default.contentsOfDirectory(atPath: partition)
+            .filter { $0.hasSuffix(".log") }.sorted().prefix(4).map { partition + "/" + $0 }
+        let bytes = try files.reduce(0) {
+            $0 + ((try FileManager.default.attributesOfItem(atPath: $1)[.size] as? NSNumber)?.intValue ?? 0)
+        }
+        return (files, bytes, records)
+    }
+
+    func compactionCases() throws -> [ByteCase] {
+        let template = workspace + "/compaction-input"
+        let input = try writeCompactionInput(template)
+        let keyCount = compactionKeyCount
+        let work = workspace + "/compaction-work"
+        let compact = BenchmarkCase(
+            name: "log.compact.100B.100k-keys",
+            input: "PartitionLog.compact(force: true) of \(input.files.count) inactive segments, "
+                + "\(Format.grouped(input.bytes)) bytes, \(Format.grouped(input.records)) records with 100-byte values "
+                + "and 12-byte keys cycling over \(Format.grouped(keyCount)) keys, 16 KB uncompressed batches; "
+                + "a fresh copy per repetition (cp + sync untimed), page cache; timed: the pass (map, rewrite, "
+                + "fsync of the output, swap)",
+            records: input.records, calls: nil
+        ) {
+            removeTree(work)
+            let copied = try runProcess("cp", ["-r", template, work])
+            guard copied.status == 0 else {
+                throw BenchmarkError(description: "cp -r \(template) \(work) failed: \(copied.output)")
+            }
+            Glibc.sync()
+            let data = try DataDirectory.open(path: work)
+            let log = try data.topic(named: "bench").partition(0)
+            var result: CompactionResult?
+            let sample = try Sample.measure { result = try log.compact(force: true) }
+            try data.close()
+            removeTree(work)
+            guard let result, result.skipped == nil, result.bytesRead == input.bytes,
+                  result.recordsRead == input.records, result.recordsKept == keyCount
+            else {
+                throw BenchmarkError(description: "log.compact: unexpected result \(String(describing: result)); "
+                    + "expected \(input.bytes) bytes and \(input.records) records read, \(keyCount) kept")
+            }
+            return sample
+        }
+        let copies = workspace + "/dd-copies"
+        let files = input.files
+        let ddCopy = BenchmarkCase(
+            name: "dd.copy.1M",
+            input: "dd if=SEGMENT of=COPY bs=1M for each of the same \(files.count) segment files (page cache, "
+                + "no sync; process starts included)",
+            records: (input.bytes + (1 << 20) - 1) >> 20, calls: nil
+        ) {
+            removeTree(copies)
+            try FileManager.default.createDirectory(atPath: copies, withIntermediateDirectories: true)
+            Glibc.sync()
+            let sample = try Sample.measure {
+                for (index, file) in files.enumerated() {
+                    try runDD(["if=\(file)", "of=\(copies)/\(index)", "bs=1M"], name: "dd.copy.1M")
+                }
+            }
+            removeTree(copies)
+            return sample
+        }
+        return [ByteCase(benchmark: compact, bytes: input.bytes), ByteCase(benchmark: ddCopy, bytes: input.bytes)]
+    }
+
+    /// Benchmark 3b: compaction against `dd` copying the same segment files.
+    func runCompaction(options: BenchmarkOptions, report: Report) throws {
+        print("== Benchmark 3b: log compaction ==")
+        print("load average  \(Machine.loadAverage()) (at start)")
+        removeTree(workspace)
+        try FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true)
+        defer { removeTree(workspace) }
+        let df = (try? runProcess("df", ["-hT", workspace]).output)?
+            .split(separator: "\n").last.map(String.init) ?? "unknown"
+        print("workspace     \(workspace)  [df -hT: \(df)]")
+        print("units         MB = 10^6 bytes of input segments, MiB = 2^20 bytes")
+        print("")
+        let cases = try compactionCases()
+        let measurements = try measureInterleaved(cases.map(\.benchmark), repetitions: options.repetitions,
+                                                  warmups: options.warmups)
+        let rows = zip(measurements, cases.map(\.bytes)).map { ($0, $1) }
+        for (m, bytes) in rows { block(m, bytes: bytes, report: report) }
+        let baselines = ["log.compact.100B.100k-keys": "dd.copy.1M"]
+        printDerived(rows, baselines: baselines, report: report)
+        table(rows, baselines: baselines, byName: Dictionary(uniqueKeysWithValues: rows.map { ($0.0.benchmark.name, $0) }))
     }
 
     // MARK: Report

@@ -5,7 +5,7 @@
 //   swift build -c release --product streamhost-bench
 //   swift build -c release --product streamhost-datagen
 //   swift build -c release --product streamhost-blackhole
-//   .build/release/streamhost-bench [--quick] [--repetitions N] [--only pipeline|abi|log]
+//   .build/release/streamhost-bench [--quick] [--repetitions N] [--only pipeline|abi|log|compaction]
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -62,6 +62,11 @@ func runBenchmarks() -> Int32 {
                     appendBytes: options.quick ? 64 << 20 : 1 << 30,
                     catchUpBytes: options.quick ? 128 << 20 : 1 << 30
                 ).run(options: options, report: report)
+            case .compaction:
+                try LogBenchmark(
+                    environment: environment, appendBytes: 0, catchUpBytes: 0,
+                    compactionBytes: options.quick ? 64 << 20 : 256 << 20
+                ).runCompaction(options: options, report: report)
             }
         }
     } catch {

@@ -114,7 +114,11 @@ struct Consume: ParsableCommand {
                 let end = follow ? log.endOffset : stops[index]
                 guard positions[index] < end else { continue }
                 let slice = try withLogErrors { try log.read(from: positions[index], maxBytes: 1 << 20) }
-                guard !slice.isEmpty else { continue }
+                guard !slice.isEmpty else {
+                    // Compaction removed every offset from here to the end.
+                    positions[index] = Swift.max(positions[index], Swift.min(slice.nextOffset, end))
+                    continue
+                }
                 progressed = true
                 let records: [DecodedRecord]
                 do {

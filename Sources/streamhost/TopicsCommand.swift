@@ -4,8 +4,8 @@ import Log
 
 struct TopicsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "topics", abstract: "Create, list, describe, alter, delete and repair topics.",
-        subcommands: [Create.self, List.self, Describe.self, Alter.self, Delete.self, Repair.self])
+        commandName: "topics", abstract: "Create, list, describe, alter, delete, compact and repair topics.",
+        subcommands: [Create.self, List.self, Describe.self, Alter.self, Delete.self, Compact.self, Repair.self])
 
     /// Parses `key=value` config arguments.
     static func parseConfigs(_ items: [String]) throws -> [String: String] {
@@ -88,6 +88,45 @@ struct TopicsCommand: ParsableCommand {
             let directory = try data.open()
             try withLogErrors { try directory.deleteTopic(named: name) }
             print("deleted topic \(name)")
+        }
+    }
+
+    struct Compact: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compact a topic now: keep the latest record per key.",
+            discussion: "For topics with cleanup.policy=compact or compact,delete. Rewrites each partition's older "
+                + "segments, whatever min.cleanable.dirty.ratio says: keeps each key's latest record, removes "
+                + "tombstones whose delete.retention.ms has passed since compaction first kept them, and merges "
+                + "small segments. The active segment, and segments with records newer than min.compaction.lag.ms, "
+                + "are left alone. Safe to interrupt: a partition holds either its old segments or its new ones.")
+        @Argument var name: String
+        @OptionGroup var data: DataDirectoryOptions
+        func run() throws {
+            let directory = try data.open()
+            let topic = try withLogErrors { try directory.topic(named: name) }
+            guard topic.config.cleanupPolicy.compacts else {
+                writeStderr("error: \(LogError.notCompacted(topic: name, policy: topic.config.cleanupPolicy.rawValue))\n")
+                throw ExitCode(1)
+            }
+            var failed = false
+            for partition in topic.partitions {
+                do {
+                    let result = try partition.compact(force: true)
+                    if let reason = result.skipped {
+                        print("\(name) partition \(partition.partition.partition): not compacted: \(reason)")
+                    } else {
+                        print("\(name) partition \(partition.partition.partition): \(result.segmentsRead) segments "
+                            + "(\(result.bytesRead) bytes) became \(result.segmentsWritten) (\(result.bytesWritten) bytes); "
+                            + "kept \(result.recordsKept) of \(result.recordsRead) records"
+                            + (result.tombstonesRemoved > 0 ? ", removed \(result.tombstonesRemoved) tombstones" : "")
+                            + "; offsets below \(result.compactedBelowOffset) are compacted")
+                    }
+                } catch {
+                    writeStderr("error: \(error)\n")
+                    failed = true
+                }
+            }
+            if failed { throw ExitCode(1) }
         }
     }
 

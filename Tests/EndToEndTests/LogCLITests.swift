@@ -170,4 +170,109 @@ struct LogCLITests {
         }
         #expect(offsets == Array(0..<offsets.count))
     }
+
+    /// JSON lines of `consume --format json` as (offset, key, value).
+    func records(_ output: String) -> [(offset: Int, key: String, value: String)] {
+        output.split(separator: "\n").compactMap { line in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let offset = object["offset"] as? Int, let key = object["key"] as? String,
+                  let value = object["value"] as? String
+            else { return nil }
+            return (offset, key, value)
+        }
+    }
+
+    @Test func topicsCompactKeepsTheLatestValuePerKeyAndGroupsReadOn() throws {
+        let create = try log(["topics", "create", "profiles", "--config", "cleanup.policy=compact",
+                              "--config", "segment.bytes=4096"])
+        #expect(create.status == 0, "\(create.standardError)")
+        // 2000 updates of 50 customers, 20 per batch: many segments.
+        let lines = (0..<2000).map { #"{"customer":"c\#($0 % 50)","version":\#($0)}"# }
+        let produced = try log(["produce", "profiles", "--key", "customer", "--batch-size", "20"],
+                               input: lines.joined(separator: "\n") + "\n")
+        #expect(produced.status == 0, "\(produced.standardError)")
+        let first = try log(["consume", "profiles", "--from-beginning", "--group", "audit", "--max", "100"])
+        #expect(first.standardOutput.split(separator: "\n").count == 100)
+
+        let compact = try log(["topics", "compact", "profiles"])
+        #expect(compact.status == 0, "\(compact.standardError)")
+        #expect(compact.standardOutput.contains("profiles partition 0: "), "\(compact.standardOutput)")
+        #expect(compact.standardOutput.contains("kept 50 of"), "\(compact.standardOutput)")
+
+        let read = records(try log(["consume", "profiles", "--from-beginning", "--format", "json"]).standardOutput)
+        #expect(read.count < 200, "\(read.count) records are left of 2000")
+        #expect(read.map(\.offset) == read.map(\.offset).sorted() && Set(read.map(\.offset)).count == read.count)
+        var latest: [String: String] = [:]
+        for line in lines { latest[String(line.split(separator: "\"")[3])] = line }
+        var lastRead: [String: String] = [:]
+        for record in read { lastRead[record.key] = record.value }
+        #expect(lastRead == latest, "every customer's latest version is there")
+
+        // The group committed offset 100, which compaction removed: it reads on from the next record.
+        let rest = records(try log(["consume", "profiles", "--group", "audit", "--format", "json"]).standardOutput)
+        #expect(rest.map(\.offset) == read.map(\.offset).filter { $0 >= 100 })
+        #expect(try log(["groups", "describe", "audit"]).standardOutput.contains("profiles  0  2000  2000  0"))
+
+        // Compacting again finds nothing to drop; a delete topic is refused.
+        let again = try log(["topics", "compact", "profiles"])
+        #expect(again.status == 0)
+        #expect(records(try log(["consume", "profiles", "--from-beginning", "--format", "json"]).standardOutput).map(\.offset)
+            == read.map(\.offset))
+        #expect(try log(["topics", "create", "events"]).status == 0)
+        let refused = try log(["topics", "compact", "events"])
+        #expect(refused.status == 1)
+        #expect(refused.standardError.contains("topic 'events' has cleanup.policy=delete"))
+        let keyless = try log(["produce", "profiles"], input: "{\"a\":1}\n")
+        #expect(keyless.status == 1)
+        #expect(keyless.standardError.contains("has no key"), "\(keyless.standardError)")
+    }
+
+    /// `topics compact` killed with SIGKILL at random moments: each time the
+    /// topic then reads exactly as before compaction or exactly as after it.
+    @Test func killedCompactionsLeaveTheOldOrTheNewRecords() throws {
+        let original = directory.file("original")
+        func run(_ arguments: [String], _ dataDirectory: String, input: String? = nil) throws -> ProcessOutcome {
+            try CLI.run(arguments + ["--data-dir", dataDirectory], input: input)
+        }
+        #expect(try run(["topics", "create", "p", "--config", "cleanup.policy=compact", "--config", "segment.bytes=262144",
+                         "--config", "flush.mode=never"], original).status == 0)
+        let lines = (0..<60_000).map { #"{"customer":"c\#($0 % 2000)","version":\#($0),"pad":"xxxxxxxxxxxxxxxxxxxxxxxx"}"# }
+        let input = try directory.write("in.jsonl", lines.joined(separator: "\n") + "\n")
+        #expect(try run(["produce", "p", "--key", "customer", "--batch-size", "200", "--file", input], original).status == 0)
+        let before = try run(["consume", "p", "--from-beginning"], original).standardOutput
+
+        let reference = directory.file("reference")
+        try FileManager.default.copyItem(atPath: original, toPath: reference)
+        let started = Date()
+        #expect(try run(["topics", "compact", "p"], reference).status == 0)
+        let duration = Date().timeIntervalSince(started)
+        let after = try run(["consume", "p", "--from-beginning"], reference).standardOutput
+        #expect(after != before)
+
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<12 {
+            let trial = directory.file("trial-\(round)")
+            try FileManager.default.copyItem(atPath: original, toPath: trial)
+            _ = try ProcessRunner.run(
+                BuildProducts.streamhost, ["topics", "compact", "p", "--data-dir", trial],
+                environment: ["STREAMHOST_PLUGIN_PATH": ""], timeoutSeconds: 120,
+                signalAfter: (SIGKILL, Double.random(in: 0...duration, using: &generator)))
+            let read = try run(["consume", "p", "--from-beginning"], trial)
+            #expect(read.status == 0, "round \(round): \(read.standardError)")
+            let state = read.standardOutput == before ? "old" : read.standardOutput == after ? "new" : "mixed"
+            #expect(state != "mixed", "round \(round): the records are neither the old nor the new ones")
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: trial + "/topics/p/0")
+                .filter { $0.hasSuffix(".cleaned") || $0.hasPrefix("compaction.swap") }
+            #expect(leftovers.isEmpty, "round \(round): \(leftovers)")
+        }
+    }
+
+    @Test func aRelativeDataDirectoryWorks() throws {
+        let created = try CLI.run(["topics", "create", "t", "--data-dir", "relative-data"], in: directory.path)
+        #expect(created.status == 0, "\(created.standardError)")
+        #expect(FileManager.default.fileExists(atPath: directory.file("relative-data/topics/t/config.json")))
+        let listed = try CLI.run(["topics", "list"], in: directory.path)
+        #expect(listed.status == 0, "\(listed.standardError)")
+        #expect(FileManager.default.fileExists(atPath: directory.file("streamhost-data/lock")))
+    }
 }

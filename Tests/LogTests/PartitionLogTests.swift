@@ -263,6 +263,43 @@ struct PartitionLogTests {
         }
         #expect(try log.applyRetention(now: Int64.max / 2) == 0)
         #expect(log.startOffset == 0)
+
+        // compact,delete topics get both: retention deletes their old segments.
+        log.update(config: StorageFixtures.config([
+            "segment.bytes": "1024", "retention.bytes": "0", "cleanup.policy": "compact,delete",
+        ]))
+        #expect(try log.applyRetention(now: Int64.max / 2) > 0)
+        #expect(log.startOffset > 0)
+    }
+
+    @Test(arguments: ["compact", "compact,delete"])
+    func compactedTopicsRefuseRecordsWithoutAKey(policy: String) throws {
+        let directory = try TemporaryDirectory(prefix: "partition")
+        let log = try PartitionLog.open(
+            directory: directory.path + "/t/0", config: StorageFixtures.config(["cleanup.policy": policy]))
+        for codec in [CompressionCodec.none, .zstd] {
+            var batch = try RecordBatchV2.encode([
+                LogRecord(timestamp: 1, key: Array("a".utf8), value: [1]),
+                LogRecord(timestamp: 2, key: Array("b".utf8), value: nil),
+                LogRecord(timestamp: 3, key: nil, value: [3]),
+            ], compression: codec)
+            do {
+                try log.append(&batch)
+                Issue.record("a keyless record was stored (\(codec))")
+            } catch {
+                guard case .invalidBatch = error else { Issue.record("unexpected \(error)"); continue }
+                #expect(error.description.contains("record 2 of the batch (0-based) has no key"), "\(error)")
+                #expect(error.description.contains("cleanup.policy=\(policy)"))
+                #expect(error.description.contains("nothing was stored"))
+            }
+        }
+        #expect(log.endOffset == 0)
+        #expect(log.sizeInBytes == 0)
+        // Keys may be empty, values null (tombstones).
+        var keyed = try RecordBatchV2.encode([
+            LogRecord(timestamp: 1, key: [], value: [1]), LogRecord(timestamp: 2, key: Array("b".utf8), value: nil),
+        ])
+        #expect(try log.append(&keyed) == (0, 1))
     }
 
     @Test func flushModesControlWhenDataIsFsynced() throws {

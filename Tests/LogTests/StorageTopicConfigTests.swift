@@ -17,12 +17,17 @@ struct StorageTopicConfigTests {
         #expect(config.flushMode == .everyAppend)
         #expect(config.flushMs == 1000)
         #expect(config.flushBytes == 1_048_576)
+        #expect(config.minCleanableDirtyRatio == 0.5)
+        #expect(config.minCompactionLagMs == 0)
         #expect(Set(config.properties.keys) == Set(TopicConfig.keys))
     }
 
     @Test(arguments: [
         ("retention.ms", "-1"), ("retention.ms", "0"), ("retention.bytes", "-1"), ("retention.bytes", "1099511627776"),
         ("segment.bytes", "1024"), ("segment.bytes", "2147483647"), ("segment.ms", "1"), ("cleanup.policy", "compact"),
+        ("cleanup.policy", "compact,delete"), ("min.cleanable.dirty.ratio", "0.0"),
+        ("min.cleanable.dirty.ratio", "0.25"), ("min.cleanable.dirty.ratio", "1.0"), ("min.compaction.lag.ms", "0"),
+        ("min.compaction.lag.ms", "3600000"),
         ("delete.retention.ms", "0"), ("index.interval.bytes", "0"), ("max.message.bytes", "61"),
         ("max.message.bytes", "67108876"), ("flush.mode", "interval"), ("flush.mode", "bytes"), ("flush.mode", "never"),
         ("flush.mode", "every-append"), ("flush.ms", "1"), ("flush.ms", "86400000"), ("flush.bytes", "1"),
@@ -38,7 +43,11 @@ struct StorageTopicConfigTests {
         ("retention.ms", "-2", "-1 (keep forever)"), ("retention.ms", "7d", "not a whole number"),
         ("retention.bytes", "", "not a whole number"), ("segment.bytes", "1023", "from 1024 to 2147483647"),
         ("segment.bytes", "2147483648", "out of range"), ("segment.ms", "0", "from 1 to"),
-        ("cleanup.policy", "compact,delete", "delete, compact"), ("delete.retention.ms", "-1", "from 0 to"),
+        ("cleanup.policy", "compact, delete", "delete, compact, compact,delete"),
+        ("cleanup.policy", "archive", "expected one of"), ("delete.retention.ms", "-1", "from 0 to"),
+        ("min.cleanable.dirty.ratio", "1.5", "out of range; expected a number from 0 to 1"),
+        ("min.cleanable.dirty.ratio", "-0.1", "not a decimal number"), ("min.cleanable.dirty.ratio", "nan", "not a decimal"),
+        ("min.cleanable.dirty.ratio", "", "not a decimal number"), ("min.compaction.lag.ms", "-1", "from 0 to"),
         ("index.interval.bytes", "-5", "from 0 to 2147483647"), ("max.message.bytes", "60", "61 (one batch header)"),
         ("max.message.bytes", "67108877", "to 67108876"), ("flush.mode", "always", "every-append, interval, bytes, never"),
         ("flush.ms", "0", "from 1 to 86400000"), ("flush.ms", "86400001", "(one day)"), ("flush.bytes", "0", "from 1 to"),
@@ -86,6 +95,28 @@ struct StorageTopicConfigTests {
         #expect(throws: LogError.self) {
             try JSONDecoder().decode(TopicConfig.self, from: Data(#"{"segment.bites": 5000}"#.utf8))
         }
+
+        // The dirty ratio is a JSON decimal and round-trips; a bad one is refused on decode.
+        let compacted = try TopicConfig([
+            "cleanup.policy": "delete,compact", "min.cleanable.dirty.ratio": "0.75", "min.compaction.lag.ms": "60000",
+        ])
+        #expect(compacted.cleanupPolicy == .compactAndDelete)
+        #expect(compacted.properties["cleanup.policy"] == "compact,delete")
+        let compactedJSON = String(decoding: try encoder.encode(compacted), as: UTF8.self)
+        #expect(compactedJSON.contains("\"min.cleanable.dirty.ratio\":0.75"), "\(compactedJSON)")
+        #expect(compactedJSON.contains("\"cleanup.policy\":\"compact,delete\""))
+        #expect(try JSONDecoder().decode(TopicConfig.self, from: Data(compactedJSON.utf8)) == compacted)
+        #expect(try JSONDecoder().decode(TopicConfig.self, from: Data(#"{"min.cleanable.dirty.ratio": 1}"#.utf8))
+            .minCleanableDirtyRatio == 1)
+        #expect(throws: LogError.invalidConfig(key: "min.cleanable.dirty.ratio", value: "2.5", allowed: "out of range; expected a number from 0 to 1")) {
+            try JSONDecoder().decode(TopicConfig.self, from: Data(#"{"min.cleanable.dirty.ratio": 2.5}"#.utf8))
+        }
+    }
+
+    @Test func policiesSayWhetherTheyCompactAndDelete() {
+        #expect(TopicConfig.CleanupPolicy.delete.deletes && !TopicConfig.CleanupPolicy.delete.compacts)
+        #expect(TopicConfig.CleanupPolicy.compact.compacts && !TopicConfig.CleanupPolicy.compact.deletes)
+        #expect(TopicConfig.CleanupPolicy.compactAndDelete.compacts && TopicConfig.CleanupPolicy.compactAndDelete.deletes)
     }
 }
 

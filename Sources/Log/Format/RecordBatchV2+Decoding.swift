@@ -47,6 +47,31 @@ extension RecordBatchV2 {
         return appender.appended
     }
 
+    /// Decodes the batch at the start of `batch` into `into` like
+    /// `decode(_:into:fromOffset:crcVerified:)`, appending at most
+    /// `recordsMax` records. Returns how many were appended and where the
+    /// next read continues: right after the last record appended when the
+    /// limit cut the batch short, else the batch's next offset.
+    ///
+    /// Offsets within a batch may have gaps (compaction removes records but
+    /// keeps the batch's offset range), so the position after k records is
+    /// the k-th record's offset + 1, never a count added to `fromOffset`.
+    public static func decode(
+        _ batch: UnsafeRawBufferPointer, into: RecordBatch, fromOffset: Int64, crcVerified: Bool = false,
+        recordsMax: Int
+    ) throws(LogFormatError) -> (appended: Int, nextOffset: Int64) {
+        precondition(recordsMax >= 0, "recordsMax \(recordsMax) is negative")
+        if recordsMax == 0 { return (0, fromOffset) }
+        var appender = RecordBatchAppender(batch: into, fromOffset: fromOffset, limit: recordsMax)
+        var batchNextOffset: Int64 = fromOffset
+        try visitRecords(batch, visitor: &appender, verifyCRC: !crcVerified) { header in
+            batchNextOffset = header.nextOffset
+            return header.lastOffset >= fromOffset
+        }
+        let nextOffset = appender.cutShort ? appender.lastAppendedOffset + 1 : max(batchNextOffset, fromOffset)
+        return (appender.appended, nextOffset)
+    }
+
     /// Checks the batch and calls `visitor` with each record in order.
     ///
     /// `shouldRead` sees the CRC-checked header and may skip the records.
@@ -194,7 +219,18 @@ struct DecodedRecordCollector: RecordVisitor {
 struct RecordBatchAppender: RecordVisitor {
     let batch: RecordBatch
     let fromOffset: Int64
+    /// The most records to append; later ones set `cutShort`.
+    var limit = Int.max
     var appended = 0
+    var lastAppendedOffset: Int64 = -1
+    /// Whether a record at or after `fromOffset` was left out by `limit`.
+    var cutShort = false
+
+    init(batch: RecordBatch, fromOffset: Int64, limit: Int = Int.max) {
+        self.batch = batch
+        self.fromOffset = fromOffset
+        self.limit = limit
+    }
 
     mutating func begin(recordCount: Int) {}
 
@@ -204,7 +240,12 @@ struct RecordBatchAppender: RecordVisitor {
         headers: RawHeaders
     ) {
         guard offset >= fromOffset else { return }
+        guard appended < limit else {
+            cutShort = true
+            return
+        }
         batch.append(timestamp: timestamp, key: key, value: value)
         appended += 1
+        lastAppendedOffset = offset
     }
 }

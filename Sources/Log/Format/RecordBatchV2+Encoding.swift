@@ -66,6 +66,18 @@ extension RecordBatchV2 {
         var baseSequence: Int32
         var isTransactional: Bool
         var isControl: Bool
+        var partitionLeaderEpoch: Int32 = -1
+        var timestampType: TimestampType = .createTime
+        /// nil: recordCount - 1. Compaction keeps a batch's original
+        /// lastOffsetDelta when it removes records (Kafka's rule), so the
+        /// batch still spans its original offsets.
+        var lastOffsetDelta: Int32? = nil
+        /// A compaction delete horizon: stored as baseTimestamp with
+        /// attributes bit 6, record timestamps then being deltas from it.
+        var deleteHorizon: Int64? = nil
+        /// nil: the records' largest timestamp. A LogAppendTime batch keeps
+        /// the time the log stamped, which its records' timestamps read as.
+        var maxTimestamp: Int64? = nil
     }
 
     /// Encodes any record source in two passes: the first sizes every record
@@ -79,8 +91,8 @@ extension RecordBatchV2 {
         guard count <= recordCountMax else {
             throw LogFormatError(.invalidArgument, "\(count) records exceed recordCountMax \(recordCountMax)")
         }
-        let baseTimestamp = source.timestamp(at: 0)
-        var maxTimestamp = baseTimestamp
+        let baseTimestamp = fields.deleteHorizon ?? source.timestamp(at: 0)
+        var maxTimestamp = source.timestamp(at: 0)
         var recordsSize = 0
         for index in 0..<count {
             let timestamp = source.timestamp(at: index)
@@ -130,7 +142,7 @@ extension RecordBatchV2 {
         output.withUnsafeMutableBytes { batch in
             writeHeader(
                 into: batch, fields: fields, recordCount: Int32(count), baseTimestamp: baseTimestamp,
-                maxTimestamp: maxTimestamp)
+                maxTimestamp: fields.maxTimestamp ?? maxTimestamp)
         }
         return output
     }
@@ -150,14 +162,16 @@ extension RecordBatchV2 {
     ) {
         typealias Field = RecordBatchHeader.Field
         var attributes = fields.compression.rawValue
+        if fields.timestampType == .logAppendTime { attributes |= RecordBatchHeader.timestampTypeBit }
         if fields.isTransactional { attributes |= RecordBatchHeader.transactionalBit }
         if fields.isControl { attributes |= RecordBatchHeader.controlBit }
+        if fields.deleteHorizon != nil { attributes |= RecordBatchHeader.deleteHorizonBit }
         batch.storeBigEndian(fields.baseOffset, at: Field.baseOffset)
         batch.storeBigEndian(Int32(batch.count - RecordBatchHeader.logOverhead), at: Field.batchLength)
-        batch.storeBigEndian(Int32(-1), at: Field.partitionLeaderEpoch)
+        batch.storeBigEndian(fields.partitionLeaderEpoch, at: Field.partitionLeaderEpoch)
         batch.storeBigEndian(RecordBatchHeader.magicV2, at: Field.magic)
         batch.storeBigEndian(attributes, at: Field.attributes)
-        batch.storeBigEndian(recordCount - 1, at: Field.lastOffsetDelta)
+        batch.storeBigEndian(fields.lastOffsetDelta ?? recordCount - 1, at: Field.lastOffsetDelta)
         batch.storeBigEndian(baseTimestamp, at: Field.baseTimestamp)
         batch.storeBigEndian(maxTimestamp, at: Field.maxTimestamp)
         batch.storeBigEndian(fields.producerID, at: Field.producerId)
@@ -181,7 +195,7 @@ extension RecordBatchV2 {
         let valueLength = source.valueLength(at: index)
         let body = 1  // attributes
             + Varint.size(source.timestamp(at: index) &- baseTimestamp)
-            + Varint.size(Int32(truncatingIfNeeded: index))
+            + Varint.size(source.offsetDelta(at: index))
             + Varint.size(Int64(keyLength)) + max(keyLength, 0)
             + Varint.size(Int64(valueLength)) + max(valueLength, 0)
             + source.headersSize(at: index)
@@ -200,7 +214,7 @@ extension RecordBatchV2 {
             let bodyStart = writer.position
             writer.writeUInt8(0)
             writer.writeVarlong(source.timestamp(at: index) &- baseTimestamp)
-            writer.writeVarint(Int32(index))
+            writer.writeVarint(source.offsetDelta(at: index))
             writer.writeVarint(Int32(source.keyLength(at: index)))
             source.writeKey(at: index, into: &writer)
             writer.writeVarint(Int32(source.valueLength(at: index)))
@@ -215,6 +229,9 @@ extension RecordBatchV2 {
 /// Implementations are specialized into the encoder, so calls are direct.
 protocol EncodableRecords {
     var count: Int { get }
+    /// The record's offset delta from the batch's baseOffset; increasing.
+    /// Fresh batches number their records 0, 1, 2, … (the default).
+    func offsetDelta(at index: Int) -> Int32
     func timestamp(at index: Int) -> Int64
     func keyLength(at index: Int) -> Int
     func valueLength(at index: Int) -> Int
@@ -223,6 +240,11 @@ protocol EncodableRecords {
     func writeKey(at index: Int, into writer: inout ByteWriter)
     func writeValue(at index: Int, into writer: inout ByteWriter)
     func writeHeaders(at index: Int, into writer: inout ByteWriter)
+}
+
+extension EncodableRecords {
+    @inline(__always)
+    func offsetDelta(at index: Int) -> Int32 { Int32(truncatingIfNeeded: index) }
 }
 
 /// `[LogRecord]` as a record source.

@@ -3,12 +3,15 @@ import Foundation
 import Synchronization
 
 /// Committed consumer-group offsets, kept in the internal topic
-/// `__consumer_offsets` (one partition, `cleanup.policy=compact`).
+/// `__consumer_offsets` (one partition, `cleanup.policy=compact`,
+/// `segment.bytes` 100 MiB as Kafka's `offsets.topic.segment.bytes`).
 ///
 /// Each commit appends one record: key `{"group":G,"topic":T,"partition":P}`
-/// and value `{"offset":N}`; the latest record per key wins. On open the
-/// topic is read from its start to rebuild the table, so the offsets survive
-/// restarts with the durability of the log itself.
+/// and value `{"offset":N}`; the latest record per key wins, which is
+/// exactly what compaction keeps, so the log cleaner bounds the topic by
+/// the number of keys rather than of commits. On open the topic is read
+/// from its start to rebuild the table, so the offsets survive restarts
+/// with the durability of the log itself.
 ///
 /// # Thread safety
 /// All methods may be called from any thread.
@@ -35,15 +38,26 @@ public final class ConsumerGroups: Sendable {
     private let log: PartitionLog
     private let committed = Mutex<[Key: Int64]>([:])
 
-    /// Opens the offsets store in `directory`, creating its topic on first use.
+    /// The internal topic's segment size: Kafka's `offsets.topic.segment.bytes`.
+    /// Smaller than the 1 GiB default so that segments roll, and so get
+    /// compacted, at a modest size.
+    public static let segmentBytes = 100 << 20
+
+    /// Opens the offsets store in `directory`, creating its topic on first
+    /// use. A topic made by an older build whose cleanup.policy does not
+    /// compact is switched to compact.
     public init(directory: DataDirectory) throws(LogError) {
-        let topic: Topic
+        var topic: Topic
         if directory.topics.contains(Self.topicName) {
             topic = try directory.topic(named: Self.topicName)
+            if !topic.config.cleanupPolicy.compacts {
+                try directory.alterConfig(topic: Self.topicName, changes: ["cleanup.policy": "compact"])
+                topic = try directory.topic(named: Self.topicName)
+            }
         } else {
-            var config = TopicConfig()
-            try config.parse(key: "cleanup.policy", value: "compact")
-            try config.parse(key: "retention.ms", value: "-1")
+            let config = try TopicConfig([
+                "cleanup.policy": "compact", "retention.ms": "-1", "segment.bytes": String(Self.segmentBytes),
+            ])
             topic = try directory.createTopic(name: Self.topicName, partitions: 1, config: config)
         }
         log = try topic.partition(0)

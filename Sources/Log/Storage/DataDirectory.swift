@@ -299,6 +299,59 @@ public final class DataDirectory: Sendable {
         return deleted
     }
 
+    // MARK: Compaction
+
+    /// Compacts every partition of topic `name` (see `PartitionLog.compact`);
+    /// `force` runs the passes whether or not they are due by
+    /// `min.cleanable.dirty.ratio`. Throws `notCompacted` when the topic's
+    /// cleanup.policy does not compact. A partition that fails does not stop
+    /// the others; the first failure is thrown at the end.
+    @discardableResult
+    public func compact(
+        topic name: String, force: Bool = true,
+        offsetMapBytesMax: Int = PartitionLog.offsetMapBytesMaxDefault
+    ) throws(LogError) -> [CompactionResult] {
+        let topic = try topic(named: name)
+        guard topic.config.cleanupPolicy.compacts else {
+            throw .notCompacted(topic: name, policy: topic.config.cleanupPolicy.rawValue)
+        }
+        return try compact([topic], force: force, offsetMapBytesMax: offsetMapBytesMax)
+    }
+
+    /// One compaction pass over every partition of every compacted topic,
+    /// where it is due (or everywhere with `force`): what the background
+    /// `LogCleaner` runs. Failures are logged; the first is thrown at the end.
+    @discardableResult
+    public func compactAll(
+        force: Bool = false, offsetMapBytesMax: Int = PartitionLog.offsetMapBytesMaxDefault
+    ) throws(LogError) -> [CompactionResult] {
+        let topics = try state.withLock { (state) throws(LogError) -> [Topic] in
+            try checkOpen(state)
+            return state.topics.keys.sorted().map { state.topics[$0]! }
+        }
+        return try compact(
+            topics.filter { $0.config.cleanupPolicy.compacts }, force: force, offsetMapBytesMax: offsetMapBytesMax)
+    }
+
+    private func compact(_ topics: [Topic], force: Bool, offsetMapBytesMax: Int) throws(LogError) -> [CompactionResult] {
+        var results: [CompactionResult] = []
+        var failure: LogError?
+        for topic in topics {
+            for partition in topic.partitions {
+                do {
+                    results.append(try partition.compact(force: force, offsetMapBytesMax: offsetMapBytesMax))
+                } catch .partitionClosed {
+                    // Its topic was deleted meanwhile: nothing left to compact.
+                } catch {
+                    logger.error("\(error)")
+                    failure = failure ?? error
+                }
+            }
+        }
+        if let failure { throw failure }
+        return results
+    }
+
     /// Closes every partition (flushing as their flush.mode says) and
     /// releases the directory's lock. Harmless twice.
     public func close() throws(LogError) {

@@ -64,6 +64,16 @@ public enum LogError: Error, CustomStringConvertible, Sendable, Equatable {
     /// layout disagrees with it.
     case corruptMetadata(path: String, detail: String)
 
+    /// A partition's record of a committed compaction (`compaction.swap`)
+    /// is unreadable, so the swap it records cannot be completed. The
+    /// partition is not opened, so that no mix of old and new segments is
+    /// ever read.
+    case corruptCompactionRecord(TopicPartition, path: String, detail: String)
+
+    /// Compaction was asked of a topic whose `cleanup.policy` does not
+    /// include compact.
+    case notCompacted(topic: String, policy: String)
+
     /// The data directory was closed before this call.
     case dataDirectoryClosed(path: String)
 
@@ -111,6 +121,12 @@ public enum LogError: Error, CustomStringConvertible, Sendable, Equatable {
         case let .corruptMetadata(path, detail):
             return "topic metadata \(path) is unusable: \(detail); restore the file from a backup, or remove "
                 + "the topic's directory to drop the topic"
+        case let .corruptCompactionRecord(partition, path, detail):
+            return "\(partition): the record of a committed compaction, \(path), is unusable: \(detail). The partition "
+                + "was not opened, so that no mix of old and new segments is read; restore its directory from a backup"
+        case let .notCompacted(topic, policy):
+            return "topic '\(topic)' has cleanup.policy=\(policy); only topics with cleanup.policy=compact or "
+                + "compact,delete are compacted (`streamhost topics alter \(topic) --config cleanup.policy=compact`)"
         case let .dataDirectoryClosed(path):
             return "data directory \(path) is closed; open it again"
         case let .partitionClosed(partition):

@@ -57,6 +57,16 @@ final class LogFile {
         return Int64(status.st_mtim.tv_sec) * 1000 + Int64(status.st_mtim.tv_nsec) / 1_000_000
     }
 
+    /// Sets the file's modification (and access) time to `milliseconds`
+    /// since the epoch.
+    func setModificationTime(milliseconds: Int64) throws(SystemCallError) {
+        let seconds = milliseconds / 1000
+        let nanoseconds = (milliseconds % 1000) * 1_000_000
+        var times = [timespec(tv_sec: Int(seconds), tv_nsec: Int(nanoseconds)),
+                     timespec(tv_sec: Int(seconds), tv_nsec: Int(nanoseconds))]
+        guard futimens(descriptor, &times) == 0 else { throw .last("set modification time of", path) }
+    }
+
     /// Writes all of `bytes` at `position`, retrying short writes and EINTR.
     ///
     /// On failure part of `bytes` may have reached the file; the caller

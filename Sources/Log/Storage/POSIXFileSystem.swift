@@ -5,7 +5,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 
 /// The directory-level system calls the storage layer makes: create, list,
 /// rename, remove, fsync a directory, and replace a small file atomically.
@@ -35,10 +34,21 @@ enum POSIXFileSystem {
         return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
     }
 
+    /// The directory holding `path`: "." for a bare name, "/" for a name at
+    /// the root. (Foundation's `NSString.deletingLastPathComponent` traps on
+    /// relative paths with the toolchain this is built with, which crashed
+    /// every log command given a relative `--data-dir`.)
+    static func parent(of path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed.removeLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return "." }
+        return slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
+    }
+
     /// Creates `path` and its missing parents; an existing directory is fine.
     static func makeDirectories(_ path: String) throws(SystemCallError) {
         if isDirectory(path) { return }
-        let parent = (path as NSString).deletingLastPathComponent
+        let parent = parent(of: path)
         if !parent.isEmpty && parent != path && !isDirectory(parent) {
             try makeDirectories(parent)
         }
@@ -107,7 +117,7 @@ enum POSIXFileSystem {
             try? removeFile(temporary)
             throw error
         }
-        try syncDirectory((path as NSString).deletingLastPathComponent)
+        try syncDirectory(parent(of: path))
     }
 
     /// The whole content of a small file.

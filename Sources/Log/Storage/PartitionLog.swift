@@ -36,11 +36,17 @@ import Synchronization
 /// `flushedOffset` tells how far data is known to be on disk. Rolling a
 /// segment fsyncs the old one and the directory (all modes but `never`).
 ///
+/// # Compaction
+/// On compacted topics `compact` (see `PartitionLog+Compaction.swift`)
+/// rewrites older segments keeping the latest record per key, so offsets
+/// may have gaps; reads return the next higher record.
+///
 /// # Thread safety
 /// Safe to use from any thread. One lock serialises appends, reads,
 /// retention and truncation of the partition; a read copies its bytes out
 /// under the lock, so the returned `LogSlice` is independent of later
-/// changes.
+/// changes. A compaction pass takes the lock only to plan and to swap its
+/// segments in.
 ///
 /// # Ownership
 /// Owns the partition's files while open. One process may open a
@@ -91,8 +97,9 @@ public final class PartitionLog: Sendable {
     ///
     /// `batch` must be exactly one Kafka RecordBatch v2 with a valid CRC,
     /// at least one record, lastOffsetDelta = recordCount - 1, and at most
-    /// `max.message.bytes`; otherwise `LogError.invalidBatch` is thrown and
-    /// nothing is written. Its baseOffset is set to `endOffset` in place
+    /// `max.message.bytes`, and on a compacted topic (`cleanup.policy`
+    /// compact or compact,delete) a key on every record; otherwise
+    /// `LogError.invalidBatch` is thrown and nothing is written. Its baseOffset is set to `endOffset` in place
     /// (baseOffset is outside the CRC). The call returns once the topic's
     /// `flush.mode` is met (see the type's documentation).
     ///
@@ -114,7 +121,14 @@ public final class PartitionLog: Sendable {
     /// at `endOffset` returns an empty slice; outside `startOffset ...
     /// endOffset` throws `offsetOutOfRange`.
     ///
-    /// Every batch is checked (header, CRC-32C, contiguous offsets). A bad
+    /// Offsets increase but may have gaps where compaction removed records:
+    /// a read from a removed offset starts with the first batch holding a
+    /// higher one (whose records may all be below `offset` when compaction
+    /// kept only the batch's first records; skip those). When nothing is
+    /// left from `offset` to the end, the slice is empty and its
+    /// `nextOffset` is `endOffset`.
+    ///
+    /// Every batch is checked (header, CRC-32C, increasing offsets). A bad
     /// first batch throws `LogError.corruptBatch` naming the file, byte
     /// position and offset, and how to repair; a bad later batch ends the
     /// slice before it. Nothing is skipped silently.
@@ -174,8 +188,8 @@ public final class PartitionLog: Sendable {
 
     /// Deletes whole old segments (never the active one) by `retention.ms`
     /// (a segment's newest record timestamp against `now`) and then
-    /// `retention.bytes`; returns how many were deleted. Compacted topics
-    /// are left alone.
+    /// `retention.bytes`; returns how many were deleted. Topics with
+    /// cleanup.policy=compact are left alone (compact,delete ones are not).
     @discardableResult
     public func applyRetention(now: Int64) throws(LogError) -> Int {
         try core.withLock { (core) throws(LogError) -> Int in try core.applyRetention(nowMilliseconds: now) }
@@ -195,6 +209,16 @@ public final class PartitionLog: Sendable {
     public func close() throws(LogError) {
         try core.withLock { (core) throws(LogError) in try core.close() }
     }
+
+    /// Runs `body` under the partition's lock (for the extensions of this
+    /// type in other files).
+    func withCore<Result, Failure: Error>(
+        _ body: (PartitionLogCore) throws(Failure) -> sending Result
+    ) throws(Failure) -> sending Result {
+        try core.withLock { (core) throws(Failure) -> sending Result in try body(core) }
+    }
+
+    var logger: Logger { core.withLock { $0.logger } }
 
     private func scheduleFlush(afterMilliseconds delay: Int64) {
         DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + .milliseconds(Int(delay))) { [weak self] in

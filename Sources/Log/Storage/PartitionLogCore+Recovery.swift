@@ -7,9 +7,16 @@ extension PartitionLogCore {
         directory: String, config: TopicConfig, partition: TopicPartition, logger: Logger,
         clock: @escaping @Sendable () -> Int64
     ) throws(LogError) -> PartitionLogCore {
-        let names: [String]
         do {
             try POSIXFileSystem.makeDirectories(directory)
+        } catch {
+            throw LogError(error, "\(partition) could not be opened")
+        }
+        // A compaction a crash cut short: completed if it committed, else
+        // its files are removed. Before the listing, which must see the result.
+        try CompactionSwap.recover(directory: directory, partition: partition, logger: logger)
+        let names: [String]
+        do {
             names = try POSIXFileSystem.list(directory)
         } catch {
             throw LogError(error, "\(partition) could not be opened")
@@ -73,6 +80,7 @@ extension PartitionLogCore {
         }
         let core = PartitionLogCore(
             partition: partition, directory: directory, config: config, segments: segments, logger: logger, clock: clock)
+        core.cleanerCheckpoint = CleanerCheckpoint.read(directory: directory, partition: partition, logger: logger)
         logger.debug(.init(stringLiteral:
             "\(partition): opened \(directory): \(segments.count) segments, offsets \(core.startOffset) to "
                 + "\(core.endOffset - 1), \(core.sizeInBytes) bytes"))

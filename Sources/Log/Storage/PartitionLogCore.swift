@@ -21,7 +21,9 @@ final class PartitionLogCore {
     let clock: @Sendable () -> Int64
     private(set) var config: TopicConfig
     /// Oldest first; never empty. The last one is the active segment.
-    private(set) var segments: [Segment]
+    /// Changed by appends (a roll), retention, truncation and compaction's
+    /// commit (`PartitionLogCore+Compaction.swift`).
+    var segments: [Segment]
     /// Every offset below this one has been fsynced.
     private(set) var flushedOffset: Int64
     private(set) var unflushedBytes = 0
@@ -30,6 +32,12 @@ final class PartitionLogCore {
     /// Whether a background flush is scheduled (`flush.mode=interval`).
     var flushScheduled = false
     private(set) var isClosed = false
+    /// How far the partition is compacted (`CleanerCheckpoint`); nil when
+    /// no pass is on record, so the whole log counts as dirty.
+    var cleanerCheckpoint: CleanerCheckpoint?
+    /// Whether a compaction pass of this partition is between planning and
+    /// commit: a second one is refused meanwhile.
+    var compactionRunning = false
 
     init(
         partition: TopicPartition, directory: String, config: TopicConfig, segments: [Segment],
@@ -110,7 +118,8 @@ final class PartitionLogCore {
     }
 
     /// Checks a batch before anything is written: one whole v2 batch with a
-    /// valid CRC, records numbered 0 ..< recordCount, within max.message.bytes.
+    /// valid CRC, records numbered 0 ..< recordCount, within max.message.bytes,
+    /// and on a compacted topic a key on every record.
     private func validate(_ batch: [UInt8]) throws(LogError) -> RecordBatchHeader {
         let header: RecordBatchHeader
         do {
@@ -136,6 +145,26 @@ final class PartitionLogCore {
                 reason: "recordCount \(header.recordCount) and lastOffsetDelta \(header.lastOffsetDelta) do not "
                     + "describe records numbered from 0 (a batch to append holds at least one record, and its "
                     + "lastOffsetDelta is recordCount - 1)")
+        }
+        if config.cleanupPolicy.compacts {
+            // Compaction keeps the latest record per key, so a keyless
+            // record has no meaning there; Kafka refuses it too.
+            let keyless: Int?
+            do {
+                keyless = try batch.withBytes { (buffer) throws(LogFormatError) in
+                    try RecordBatchV2.firstRecordWithoutKey(buffer, crcVerified: true)
+                }
+            } catch {
+                throw .invalidBatch(partition, reason: error.message)
+            }
+            if let keyless {
+                throw .invalidBatch(
+                    partition,
+                    reason: "record \(keyless) of the batch (0-based) has no key, and the topic has "
+                        + "cleanup.policy=\(config.cleanupPolicy.rawValue): compaction keeps the latest record per "
+                        + "key, so every record needs one; give the records keys or use a topic with "
+                        + "cleanup.policy=delete")
+            }
         }
         return header
     }
@@ -268,7 +297,9 @@ final class PartitionLogCore {
             }
             index += 1
         }
-        return LogSlice(bytes: [], firstOffset: offset, nextOffset: offset, batchCount: 0)
+        // No batch holds an offset from `offset` on: the read is at the end,
+        // or compaction removed everything from there to the end.
+        return LogSlice(bytes: [], firstOffset: offset, nextOffset: endOffset, batchCount: 0)
     }
 
     /// The index of the last segment whose base offset is at most `offset`.
@@ -297,10 +328,11 @@ final class PartitionLogCore {
     /// Deletes old segments, never the active one: first those whose
     /// largest timestamp is more than retention.ms old, then the oldest ones
     /// while the rest still hold at least retention.bytes. Stops at the first
-    /// segment that must stay. Compacted topics are left alone.
+    /// segment that must stay. Topics with cleanup.policy=compact are left
+    /// alone (compact,delete ones are not).
     func applyRetention(nowMilliseconds now: Int64) throws(LogError) -> Int {
         try checkOpen()
-        guard config.cleanupPolicy == .delete else { return 0 }
+        guard config.cleanupPolicy.deletes else { return 0 }
         var deleted = 0
         if config.retentionMs >= 0 {
             while segments.count > 1, now - segments[0].largestTimestamp() > config.retentionMs {
@@ -382,6 +414,10 @@ final class PartitionLogCore {
         flushedOffset = min(flushedOffset, endOffset)
         unflushedBytes = 0
         firstUnflushedAppendNanoseconds = nil
+        if let checkpoint = cleanerCheckpoint, checkpoint.firstDirtyOffset > endOffset {
+            // Offsets appended from here on must count as dirty again.
+            forgetCleanerCheckpoint()
+        }
         logger.warning(.init(stringLiteral:
             "\(partition): truncated at offset \(offset): removed offsets \(endOffset) to \(oldEnd - 1) "
                 + "(\(oldSize - sizeInBytes) bytes); the partition now ends at offset \(endOffset)"))
@@ -393,6 +429,15 @@ final class PartitionLogCore {
     func update(config newConfig: TopicConfig) {
         config = newConfig
         active.setIndexInterval(newConfig.indexIntervalBytes)
+    }
+
+    /// Closes the files without flushing and marks the partition closed:
+    /// what a process that dies leaves (compaction's crash tests), and what
+    /// remains when a committed compaction could not be completed (opening
+    /// the partition again completes it).
+    func abandon() {
+        for segment in segments { segment.close() }
+        isClosed = true
     }
 
     /// fsyncs what is not yet (unless flush.mode is never) and closes the

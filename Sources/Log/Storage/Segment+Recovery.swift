@@ -4,8 +4,9 @@ import Logging
 ///
 /// - An older (inactive) segment gets a quick check: the index files exist
 ///   and hold whole, ordered entries inside the `.log` file; the batch
-///   headers from the last offset-index entry to the end of the file parse
-///   and follow each other to exactly the end; the time index ends with the
+///   headers from the last offset-index entry to the end of the file parse,
+///   have increasing offsets (gaps allowed, as compaction leaves them) and
+///   follow each other to exactly the end; the time index ends with the
 ///   segment's largest timestamp. If any of that fails, the segment is
 ///   scanned in full like the active one and its indexes rewritten. Bytes
 ///   that do not parse in an inactive segment are damage, not a torn write
@@ -13,7 +14,7 @@ import Logging
 ///   size and still covers the offsets up to the next segment's base, so a
 ///   read of them fails with `corruptBatch` instead of skipping them.
 /// - The active (last) segment is always scanned in full (`SegmentScan`):
-///   every batch's header, CRC and offsets. A torn tail is truncated at the
+///   every batch's header, CRC and increasing offsets. A torn tail is truncated at the
 ///   last whole batch; corruption followed by valid batches is kept and
 ///   reported. Its indexes are rewritten when they differ from the scan's.
 extension Segment {
@@ -48,6 +49,7 @@ extension Segment {
                 indexState: state, createdAtMilliseconds: nowMilliseconds, logger: logger)
         }
 
+        let offsetLimit = Segment.offsetLimit(baseOffset: baseOffset)
         var reason: String?
         if !offsetIndexExisted {
             reason = "\(offsetIndex.path) was missing"
@@ -56,7 +58,8 @@ extension Segment {
         }
         if !isActive && reason == nil {
             switch try quickCheck(log: log, fileSize: fileSize, offsetIndex: offsetIndex, timeIndex: timeIndex,
-                                  baseOffset: baseOffset, indexIntervalBytes: config.indexIntervalBytes) {
+                                  baseOffset: baseOffset, offsetLimit: offsetLimit,
+                                  indexIntervalBytes: config.indexIntervalBytes) {
             case let .success(checked):
                 return make(size: fileSize, nextOffset: checked.nextOffset, state: checked.state)
             case let .failure(problem):
@@ -72,8 +75,8 @@ extension Segment {
         }
 
         var scan = try SegmentScan.run(
-            file: log, fileSize: fileSize, baseOffset: baseOffset, indexIntervalBytes: config.indexIntervalBytes,
-            resumePositions: offsetIndex.entries.map(\.position))
+            file: log, fileSize: fileSize, baseOffset: baseOffset, offsetLimit: offsetLimit,
+            indexIntervalBytes: config.indexIntervalBytes, resumePositions: offsetIndex.entries.map(\.position))
         for corruption in scan.corruptions {
             let error = LogError.corruptBatch(
                 partition, file: log.path, position: corruption.position, offset: corruption.offset,
@@ -134,7 +137,7 @@ extension Segment {
     /// and index state.
     private static func quickCheck(
         log: LogFile, fileSize: Int, offsetIndex: IndexFile<OffsetIndexEntry>, timeIndex: IndexFile<TimeIndexEntry>,
-        baseOffset: Int64, indexIntervalBytes: Int
+        baseOffset: Int64, offsetLimit: Int64, indexIntervalBytes: Int
     ) throws(SystemCallError) -> Result<(nextOffset: Int64, state: SegmentIndexState), QuickCheckProblem> {
         func problem(_ text: String) -> Result<(nextOffset: Int64, state: SegmentIndexState), QuickCheckProblem> {
             .failure(QuickCheckProblem(text: text))
@@ -158,12 +161,15 @@ extension Segment {
                     "\(offsetIndex.path): its last entry names offset \(lastEntry!.offset) at byte position "
                         + "\(position), where the batch of offsets \(header.baseOffset) to \(header.lastOffset) is")
             }
-            if let expected, header.baseOffset != expected {
+            if let expected, header.baseOffset < expected {
                 return problem("\(log.path): the batch at byte position \(position) starts at offset "
-                    + "\(header.baseOffset) where \(expected) was expected")
+                    + "\(header.baseOffset), not above offset \(expected - 1) before it")
             }
             guard position + header.totalSize <= fileSize else {
                 return problem("\(log.path): the batch at byte position \(position) runs past the end of the file")
+            }
+            if let text = offsetProblem(header, limit: offsetLimit) {
+                return problem("\(log.path): the batch at byte position \(position): \(text)")
             }
             if tailMaxTimestamp.map({ header.maxTimestamp > $0 }) ?? true { tailMaxTimestamp = header.maxTimestamp }
             position += header.totalSize

@@ -7,10 +7,17 @@ import Logging
 /// Only the partition's last segment (the active one) is appended to.
 /// Reads find a batch through the offset index, then scan batch headers
 /// (61 bytes each) from the indexed position; they check every header, the
-/// batch's CRC and that offsets follow each other, and a failed check is an
-/// error naming the file, byte position and offset. Within a segment offsets
-/// are contiguous: each batch starts right after the previous one's last
-/// offset.
+/// batch's CRC and that offsets increase, and a failed check is an error
+/// naming the file, byte position and offset.
+///
+/// Within a segment offsets increase but need not be contiguous: appends
+/// write each batch right after the previous one's last offset, while
+/// compaction (`LogCleaner`) drops whole batches and so leaves gaps. A
+/// batch keeps its base offset and last offset when compaction removes
+/// some of its records (Kafka's rule), so a gap is always between batches,
+/// and the segment's first batch may start above `baseOffset`. baseOffset
+/// lies outside a batch's CRC (Kafka's format), so a base offset damaged
+/// upwards cannot be told from a gap; one damaged downwards is reported.
 ///
 /// # Thread safety
 /// Not thread-safe: owned by one `PartitionLog`, used under its lock.
@@ -31,7 +38,8 @@ final class Segment {
 
     /// The logical size of the `.log` file: the end of its last whole batch.
     private(set) var size: Int
-    /// The offset after the segment's last batch.
+    /// The offset after the segment's last batch (`baseOffset` while it has
+    /// none).
     private(set) var nextOffset: Int64
     private(set) var indexState: SegmentIndexState
 
@@ -84,6 +92,28 @@ final class Segment {
     }
 
     var isEmpty: Bool { size == 0 }
+
+    /// Every offset of a segment starting at `baseOffset` is below this one:
+    /// an index entry holds an offset relative to the base in 4 bytes. (An
+    /// older segment also ends before the next one's base; opening the
+    /// partition checks that, and refuses segments that overlap.)
+    static func offsetLimit(baseOffset: Int64) -> Int64 {
+        baseOffset &+ Int64(Int32.max) &+ 1
+    }
+
+    /// Why a batch's offsets cannot belong to a segment whose offsets are
+    /// below `limit`, or nil when they can. With gaps allowed between
+    /// batches, this is what catches most damaged base offsets (which lie
+    /// outside the CRC): a random one lands far outside the segment.
+    static func offsetProblem(_ header: RecordBatchHeader, limit: Int64) -> String? {
+        guard header.lastOffsetDelta >= 0, header.lastOffset >= header.baseOffset, header.lastOffset < limit else {
+            return "the batch's offsets \(header.baseOffset) to \(header.lastOffset) do not fit the segment, whose "
+                + "offsets are below \(limit)"
+        }
+        return nil
+    }
+
+    private var readOffsetLimit: Int64 { Self.offsetLimit(baseOffset: baseOffset) }
 
     /// The segment's largest record timestamp, or the `.log` file's
     /// modification time when no batch has one (Kafka's rule for retention).
@@ -202,21 +232,24 @@ final class Segment {
                 "the batch holds offsets \(header.baseOffset) to \(header.lastOffset) but the index says its last "
                     + "offset is \(entry.offset)")
         }
-        if entry == nil, header.baseOffset != baseOffset {
+        if entry == nil, header.baseOffset < baseOffset {
             throw corrupt(
                 position, baseOffset,
-                "the segment's first batch starts at offset \(header.baseOffset) instead of \(baseOffset)")
+                "the segment's first batch starts at offset \(header.baseOffset), below the segment's base offset "
+                    + "\(baseOffset)")
         }
         return try checkedLocation(position, header)
     }
 
     /// The batch right after `location`, or nil at the end of the segment.
+    /// Its base offset must be above the previous batch's last offset (a gap
+    /// between them is what compaction leaves).
     func location(after location: BatchLocation) throws(LogError) -> BatchLocation? {
         let position = location.end
         guard position < size else { return nil }
         let expected = location.header.nextOffset
         let header = try readHeader(at: position, expectedOffset: expected)
-        guard header.baseOffset == expected else {
+        guard header.baseOffset >= expected else {
             throw corrupt(
                 position, expected,
                 "the batch starts at offset \(header.baseOffset) but the batch before it ends at offset "
@@ -230,6 +263,9 @@ final class Segment {
             throw corrupt(
                 position, header.baseOffset,
                 "the batch of \(header.totalSize) bytes runs past the end of the segment's \(size) bytes")
+        }
+        if let problem = Self.offsetProblem(header, limit: readOffsetLimit) {
+            throw corrupt(position, header.baseOffset, problem)
         }
         return BatchLocation(position: position, header: header)
     }
@@ -256,8 +292,9 @@ final class Segment {
 
     /// Whole batches starting with the one at `location`: as many as fit in
     /// `maxBytes`, and always the first one. Every batch's header, CRC and
-    /// offsets are checked. A bad first batch is an error; a bad later batch
-    /// ends the slice before it, so the next read (starting there) reports it.
+    /// offsets (increasing, gaps allowed) are checked. A bad first batch is
+    /// an error; a bad later batch ends the slice before it, so the next read
+    /// (starting there) reports it.
     func read(from location: BatchLocation, maxBytes: Int) throws(LogError) -> LogSlice {
         let wanted = min(size - location.position, max(location.header.totalSize, maxBytes))
         var bytes: [UInt8]
@@ -285,10 +322,15 @@ final class Segment {
                     failure = corrupt(location.position + cursor, nextOffset, error.message)
                     break
                 }
-                if header.baseOffset != nextOffset {
+                if header.baseOffset < nextOffset {
                     failure = corrupt(
                         location.position + cursor, nextOffset,
-                        "the batch starts at offset \(header.baseOffset) where offset \(nextOffset) was expected")
+                        "the batch starts at offset \(header.baseOffset) but the batch before it ends at offset "
+                            + "\(nextOffset - 1)")
+                    break
+                }
+                if let problem = Self.offsetProblem(header, limit: readOffsetLimit) {
+                    failure = corrupt(location.position + cursor, nextOffset, problem)
                     break
                 }
                 cursor += header.totalSize
@@ -318,7 +360,7 @@ final class Segment {
                   let header = try? bytes.withBytes({ (buffer) throws(LogFormatError) in
                       try RecordBatchHeader.parse(buffer)
                   }),
-                  expected.map({ $0 == header.baseOffset }) ?? true,
+                  expected.map({ header.baseOffset >= $0 }) ?? true,
                   header.lastOffset < offset,
                   position + header.totalSize <= size
             else { return position }

@@ -1,6 +1,7 @@
 /// A full check of a segment's `.log` file, batch by batch: header parse,
-/// CRC-32C, offsets contiguous from the segment's base offset. It yields the
-/// index entries the file should have and where its whole batches end.
+/// CRC-32C, offsets increasing from the segment's base offset (gaps between
+/// batches are allowed: compaction leaves them). It yields the index entries
+/// the file should have and where its whole batches end.
 ///
 /// What the scan does at a batch that fails a check depends on what follows
 /// it:
@@ -38,6 +39,8 @@ struct SegmentScan {
     static let resumeAttemptsMax = 16
 
     let baseOffset: Int64
+    /// Every offset of the segment is below this one (see `Segment.offsetLimit`).
+    let offsetLimit: Int64
     private(set) var validEnd = 0
     private(set) var nextOffset: Int64
     private(set) var indexState: SegmentIndexState
@@ -47,26 +50,29 @@ struct SegmentScan {
     private(set) var cut: Cut?
     private(set) var batchCount = 0
 
-    private init(baseOffset: Int64, indexIntervalBytes: Int) {
+    private init(baseOffset: Int64, offsetLimit: Int64, indexIntervalBytes: Int) {
         self.baseOffset = baseOffset
+        self.offsetLimit = offsetLimit
         self.nextOffset = baseOffset
         self.indexState = SegmentIndexState(indexIntervalBytes: indexIntervalBytes)
     }
 
     /// Scans `file` (`fileSize` bytes) of the segment starting at
-    /// `baseOffset`. `resumePositions` are batch positions believed valid
-    /// (the old offset index), tried when a batch header cannot be read.
+    /// `baseOffset`, whose offsets are all below `offsetLimit`.
+    /// `resumePositions` are batch positions believed valid (the old offset
+    /// index), tried when a batch header cannot be read.
     static func run(
-        file: LogFile, fileSize: Int, baseOffset: Int64, indexIntervalBytes: Int, resumePositions: [Int]
+        file: LogFile, fileSize: Int, baseOffset: Int64, offsetLimit: Int64, indexIntervalBytes: Int,
+        resumePositions: [Int]
     ) throws(SystemCallError) -> SegmentScan {
-        var scan = SegmentScan(baseOffset: baseOffset, indexIntervalBytes: indexIntervalBytes)
+        var scan = SegmentScan(baseOffset: baseOffset, offsetLimit: offsetLimit, indexIntervalBytes: indexIntervalBytes)
         let reader = SegmentReader(file: file, fileSize: fileSize)
         let resumeCandidates = resumePositions.sorted()
         var position = 0
         var expected = baseOffset
         var forceEntry = false
         while position < fileSize {
-            let verdict = try examine(reader, at: position, expected: expected)
+            let verdict = try examine(reader, at: position, expected: expected, limit: offsetLimit)
             if case let .whole(header) = verdict {
                 scan.accept(header, at: position, forceEntry: forceEntry)
                 forceEntry = false
@@ -77,7 +83,7 @@ struct SegmentScan {
             // A bad batch whose header still gives its length, followed by a
             // valid batch with a later offset: corruption in the middle.
             if case let .bad(header?, detail) = verdict, position + header.totalSize < fileSize,
-               case let .whole(next)? = try? examine(reader, at: position + header.totalSize, expected: nil),
+               case let .whole(next)? = try? examine(reader, at: position + header.totalSize, expected: nil, limit: offsetLimit),
                next.baseOffset > expected {
                 scan.corruptions.append(
                     Corruption(position: position, offset: expected, detail: detail, resumedAt: position + header.totalSize))
@@ -98,7 +104,8 @@ struct SegmentScan {
             for candidate in resumeCandidates where candidate > position && candidate < fileSize {
                 if attempts == resumeAttemptsMax { break }
                 attempts += 1
-                if case let .whole(next) = try examine(reader, at: candidate, expected: nil), next.baseOffset > expected {
+                if case let .whole(next) = try examine(reader, at: candidate, expected: nil, limit: offsetLimit),
+                   next.baseOffset > expected {
                     scan.corruptions.append(
                         Corruption(position: position, offset: expected, detail: detail, resumedAt: candidate))
                     position = candidate
@@ -138,10 +145,11 @@ struct SegmentScan {
         case bad(RecordBatchHeader?, String)
     }
 
-    /// Checks the batch at `position`; `expected` is the base offset it must
-    /// have (nil: any).
+    /// Checks the batch at `position`; `expected` is the lowest base offset it
+    /// may have, the previous batch's last offset + 1 (nil: any), and its
+    /// offsets must be below `limit`.
     private static func examine(
-        _ reader: SegmentReader, at position: Int, expected: Int64?
+        _ reader: SegmentReader, at position: Int, expected: Int64?, limit: Int64
     ) throws(SystemCallError) -> Verdict {
         let remaining = reader.fileSize - position
         guard remaining >= RecordBatchHeader.size else {
@@ -162,9 +170,11 @@ struct SegmentScan {
         guard crcIsValid else {
             return .bad(header, "CRC-32C mismatch in the batch of offsets \(header.baseOffset) to \(header.lastOffset)")
         }
-        if let expected, header.baseOffset != expected {
-            return .bad(header, "the batch starts at offset \(header.baseOffset) where offset \(expected) was expected")
+        if let expected, header.baseOffset < expected {
+            return .bad(header, "the batch starts at offset \(header.baseOffset), not above the previous batch's last "
+                + "offset \(expected - 1)")
         }
+        if let problem = Segment.offsetProblem(header, limit: limit) { return .bad(header, problem) }
         return .whole(header)
     }
 }

@@ -1,5 +1,6 @@
 /// `TopicConfig` as a JSON object keyed by the Kafka names: numbers for
-/// numeric keys, strings for the others, for example
+/// numeric keys (`min.cleanable.dirty.ratio` a decimal), strings for the
+/// others, for example
 /// `{"cleanup.policy": "delete", "retention.ms": 604800000, …}`.
 ///
 /// Decoding starts from the defaults (a key missing from an older file keeps
@@ -15,6 +16,7 @@ extension TopicConfig: Codable {
     }
 
     private static let stringKeys: Set<String> = ["cleanup.policy", "flush.mode"]
+    private static let decimalKeys: Set<String> = ["min.cleanable.dirty.ratio"]
 
     public init(from decoder: any Decoder) throws {
         self.init()
@@ -22,6 +24,8 @@ extension TopicConfig: Codable {
         for key in container.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
             let value: String
             if let number = try? container.decode(Int64.self, forKey: key) {
+                value = String(number)
+            } else if let number = try? container.decode(Double.self, forKey: key) {
                 value = String(number)
             } else {
                 value = try container.decode(String.self, forKey: key)
@@ -35,6 +39,8 @@ extension TopicConfig: Codable {
         for (key, value) in properties {
             if Self.stringKeys.contains(key) {
                 try container.encode(value, forKey: Key(stringValue: key))
+            } else if Self.decimalKeys.contains(key) {
+                try container.encode(Double(value)!, forKey: Key(stringValue: key))
             } else {
                 try container.encode(Int64(value)!, forKey: Key(stringValue: key))
             }

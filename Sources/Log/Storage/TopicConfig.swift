@@ -12,10 +12,12 @@
 /// | retention.bytes | -1 (no limit) | -1 or ≥ 0 |
 /// | segment.bytes | 1073741824 (1 GiB) | 1024 … 2147483647 |
 /// | segment.ms | 604800000 (7 days) | ≥ 1 |
-/// | cleanup.policy | delete | delete, compact |
+/// | cleanup.policy | delete | delete, compact, compact,delete |
 /// | delete.retention.ms | 86400000 (1 day) | ≥ 0 |
 /// | index.interval.bytes | 4096 | 0 … 2147483647 |
 /// | max.message.bytes | 1048588 | 61 … 67108876 |
+/// | min.cleanable.dirty.ratio | 0.5 | 0 … 1 |
+/// | min.compaction.lag.ms | 0 | ≥ 0 |
 /// | flush.mode | every-append | every-append, interval, bytes, never |
 /// | flush.ms | 1000 | 1 … 86400000 |
 /// | flush.bytes | 1048576 | ≥ 1 |
@@ -27,9 +29,19 @@ public struct TopicConfig: Sendable, Equatable {
     public enum CleanupPolicy: String, Sendable, CaseIterable {
         /// Whole old segments are deleted by `retention.ms` and `retention.bytes`.
         case delete
-        /// Only the latest record per key is kept. Retention does not delete
-        /// segments of a compacted topic.
+        /// Only the latest record per key is kept (`LogCleaner`); every record
+        /// needs a key. Retention does not delete segments.
         case compact
+        /// Both: compaction keeps the latest record per key, and retention
+        /// deletes whole old segments. Kafka's `compact,delete`; `parse` also
+        /// takes `delete,compact`.
+        case compactAndDelete = "compact,delete"
+
+        /// Whether the log cleaner compacts the topic (and appends need keys).
+        public var compacts: Bool { self != .delete }
+
+        /// Whether retention deletes old segments.
+        public var deletes: Bool { self != .compact }
     }
 
     /// When appended data is forced to stable storage (fsync) before or
@@ -64,6 +76,13 @@ public struct TopicConfig: Sendable, Equatable {
     public private(set) var flushMode: FlushMode = .everyAppend
     public private(set) var flushMs: Int64 = 1000
     public private(set) var flushBytes: Int = 1 << 20
+    /// The background cleaner compacts a partition once the part of its log
+    /// not yet compacted is more than this fraction of the compactable part
+    /// (Kafka's `min.cleanable.dirty.ratio`).
+    public private(set) var minCleanableDirtyRatio: Double = 0.5
+    /// A record stays uncompacted for at least this long after its segment's
+    /// newest timestamp (Kafka's `min.compaction.lag.ms`).
+    public private(set) var minCompactionLagMs: Int64 = 0
 
     /// The defaults (table above).
     public init() {}
@@ -78,8 +97,8 @@ public struct TopicConfig: Sendable, Equatable {
     /// Every key, in the order `properties` lists them.
     public static let keys: [String] = [
         "cleanup.policy", "delete.retention.ms", "flush.bytes", "flush.mode", "flush.ms",
-        "index.interval.bytes", "max.message.bytes", "retention.bytes", "retention.ms",
-        "segment.bytes", "segment.ms",
+        "index.interval.bytes", "max.message.bytes", "min.cleanable.dirty.ratio", "min.compaction.lag.ms",
+        "retention.bytes", "retention.ms", "segment.bytes", "segment.ms",
     ]
 
     /// Sets `key` to `value` after checking it, or throws
@@ -95,10 +114,22 @@ public struct TopicConfig: Sendable, Equatable {
         case "segment.ms":
             segmentMs = try Self.integer(key, value, 1 ... Int64.max, "a number of milliseconds from 1 to \(Int64.max)")
         case "cleanup.policy":
-            guard let policy = CleanupPolicy(rawValue: value) else {
-                throw .invalidConfig(key: key, value: value, allowed: "expected one of: delete, compact")
+            guard let policy = CleanupPolicy(rawValue: value == "delete,compact" ? "compact,delete" : value) else {
+                throw .invalidConfig(
+                    key: key, value: value, allowed: "expected one of: delete, compact, compact,delete")
             }
             cleanupPolicy = policy
+        case "min.cleanable.dirty.ratio":
+            guard let ratio = Double(value), ratio.isFinite, value.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") })
+            else {
+                throw .invalidConfig(key: key, value: value, allowed: "not a decimal number; expected a number from 0 to 1")
+            }
+            guard (0 ... 1).contains(ratio) else {
+                throw .invalidConfig(key: key, value: value, allowed: "out of range; expected a number from 0 to 1")
+            }
+            minCleanableDirtyRatio = ratio
+        case "min.compaction.lag.ms":
+            minCompactionLagMs = try Self.integer(key, value, 0 ... Int64.max, "a number of milliseconds from 0 to \(Int64.max)")
         case "delete.retention.ms":
             deleteRetentionMs = try Self.integer(key, value, 0 ... Int64.max, "a number of milliseconds from 0 to \(Int64.max)")
         case "index.interval.bytes":
@@ -138,6 +169,8 @@ public struct TopicConfig: Sendable, Equatable {
             "flush.ms": String(flushMs),
             "index.interval.bytes": String(indexIntervalBytes),
             "max.message.bytes": String(maxMessageBytes),
+            "min.cleanable.dirty.ratio": String(minCleanableDirtyRatio),
+            "min.compaction.lag.ms": String(minCompactionLagMs),
             "retention.bytes": String(retentionBytes),
             "retention.ms": String(retentionMs),
             "segment.bytes": String(segmentBytes),

@@ -8,13 +8,22 @@ import Synchronization
 /// directory that is opened (and locked) on the first call, so a job that
 /// never touches the log never takes the lock.
 ///
+/// While the directory is open, a background `LogCleaner` compacts its
+/// compacted topics (`__consumer_offsets` among them) every
+/// `cleanerIntervalMilliseconds`, as a Kafka broker's cleaner would.
+///
 /// # Thread safety
 /// All methods may be called from any task thread.
 public final class DataDirectoryLogServices: LogServices {
     public let path: String
-    private let state = Mutex<(directory: DataDirectory?, groups: ConsumerGroups?)>((nil, nil))
+    /// The pause between the background cleaner's rounds; nil: no cleaner.
+    public let cleanerIntervalMilliseconds: Int64?
+    private let state = Mutex<(directory: DataDirectory?, groups: ConsumerGroups?, cleaner: LogCleaner?)>((nil, nil, nil))
 
-    public init(path: String) { self.path = path }
+    public init(path: String, cleanerIntervalMilliseconds: Int64? = LogCleaner.intervalMillisecondsDefault) {
+        self.path = path
+        self.cleanerIntervalMilliseconds = cleanerIntervalMilliseconds
+    }
 
     /// Runs `body` with the data directory, opening it on first use, and
     /// turns a `LogError` into the status and message plugins get.
@@ -22,8 +31,14 @@ public final class DataDirectoryLogServices: LogServices {
         let opened: Result<DataDirectory, LogError> = state.withLock { state in
             if let directory = state.directory { return .success(directory) }
             return Result { () throws(LogError) in
-                let directory = try DataDirectory.open(path: path, logger: Logger(label: "streamhost.log"))
+                let logger = Logger(label: "streamhost.log")
+                let directory = try DataDirectory.open(path: path, logger: logger)
                 state.directory = directory
+                if let interval = cleanerIntervalMilliseconds {
+                    let cleaner = LogCleaner(directory: directory, intervalMilliseconds: interval, logger: logger)
+                    cleaner.start()
+                    state.cleaner = cleaner
+                }
                 return directory
             }
         }
@@ -126,11 +141,14 @@ public final class DataDirectoryLogServices: LogServices {
         }
     }
 
-    /// Flushes and closes the data directory, if it was opened.
+    /// Stops the cleaner (waiting for a pass it is running), then flushes
+    /// and closes the data directory, if it was opened.
     public func close() {
+        let cleaner = state.withLock { state in state.cleaner }
+        cleaner?.stop()
         state.withLock { state in
             try? state.directory?.close()
-            state = (nil, nil)
+            state = (nil, nil, nil)
         }
     }
 }
@@ -146,49 +164,54 @@ final class PartitionReader: LogServiceReader {
         self.position = position
     }
 
+    /// The most slices one `read` goes through when their batches hold no
+    /// record at or after the position (compaction can leave such batches:
+    /// it keeps a batch's offset range while removing its later records).
+    static let emptySlicesMax = 64
+
     func read(max: Int) throws(LogServiceError) -> (records: RecordBatch, nextOffset: Int64)? {
-        guard position < log.endOffset else { return nil }
-        let slice: LogSlice
-        do {
-            slice = try log.read(from: position, maxBytes: Self.readBytesMax)
-        } catch {
-            throw DataDirectoryLogServices.convert(error)
-        }
-        guard !slice.isEmpty else { return nil }
         let decoded = RecordBatch(recordCapacity: Swift.max(1, Swift.min(max, 4096)))
-        var offset = 0
-        var next = position
-        let failure: LogFormatError? = slice.bytes.withUnsafeBytes { raw in
-            while offset < raw.count && decoded.count < max {
-                let batch = UnsafeRawBufferPointer(rebasing: raw[offset...])
-                do throws(LogFormatError) {
-                    let header = try RecordBatchHeader.parse(batch)
-                    // PartitionLog.read has just checked every batch's CRC.
-                    try RecordBatchV2.decode(batch, into: decoded, fromOffset: position, crcVerified: true)
-                    offset += header.totalSize
-                    next = header.nextOffset
-                } catch {
-                    return error
-                }
+        var slicesRead = 0
+        while decoded.count == 0 && slicesRead < Self.emptySlicesMax && position < log.endOffset {
+            let slice: LogSlice
+            do {
+                slice = try log.read(from: position, maxBytes: Self.readBytesMax)
+            } catch {
+                throw DataDirectoryLogServices.convert(error)
             }
-            return nil
+            slicesRead += 1
+            if slice.isEmpty {
+                // Compaction removed every offset from here to the end.
+                position = Swift.max(position, slice.nextOffset)
+                break
+            }
+            var offset = 0
+            var next = position
+            // Never more than asked for: a batch that overshoots is cut, and
+            // the next read starts right after the last record returned (its
+            // offset + 1: offsets may have gaps, so never position + count).
+            let failure: LogFormatError? = slice.bytes.withUnsafeBytes { raw in
+                while offset < raw.count && decoded.count < max {
+                    let batch = UnsafeRawBufferPointer(rebasing: raw[offset...])
+                    do throws(LogFormatError) {
+                        let header = try RecordBatchHeader.parse(batch)
+                        // PartitionLog.read has just checked every batch's CRC.
+                        let result = try RecordBatchV2.decode(
+                            batch, into: decoded, fromOffset: next, crcVerified: true,
+                            recordsMax: max - decoded.count)
+                        offset += header.totalSize
+                        next = result.nextOffset
+                    } catch {
+                        return error
+                    }
+                }
+                return nil
+            }
+            if let failure {
+                throw .failed("\(log.partition): the batch at offset \(next) cannot be decoded: \(failure)")
+            }
+            position = Swift.max(position, next)
         }
-        if let failure {
-            throw .failed("\(log.partition): the batch at offset \(next) cannot be decoded: \(failure)")
-        }
-        // Never more than asked for: a batch that overshoots is cut, and the
-        // next read starts right after the last record returned. Offsets are
-        // contiguous within a partition (there is no compaction yet), so the
-        // k-th record read is at position + k.
-        let records: RecordBatch
-        if decoded.count > max {
-            records = RecordBatch(recordCapacity: max)
-            for index in 0..<max { records.append(recordAt: index, of: decoded) }
-            next = position + Int64(max)
-        } else {
-            records = decoded
-        }
-        position = Swift.max(position, next)
-        return records.count > 0 ? (records, position) : nil
+        return decoded.count > 0 ? (decoded, position) : nil
     }
 }
