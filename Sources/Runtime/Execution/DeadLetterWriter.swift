@@ -157,8 +157,10 @@ public final class DeadLetterWriter: @unchecked Sendable {
     }
 
     static func makeParentDirectory(of path: String) {
-        let parent = (path as NSString).deletingLastPathComponent
-        guard !parent.isEmpty else { return }
+        // Not NSString.deletingLastPathComponent: it traps on relative paths
+        // with this toolchain.
+        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return }
+        let parent = String(path[..<slash])
         try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
     }
 }
