@@ -85,17 +85,24 @@ enum ExactDecimal {
 
     /// Decimal text of units × 10^-scale ("12.34", "-0.5", "7").
     static func append(_ units: Int64, scale: Int, to output: inout [UInt8]) {
-        var magnitude = units.magnitude
-        var digits: [UInt8] = []
-        repeat {
-            digits.append(UInt8(truncatingIfNeeded: magnitude % 10) + 0x30)
-            magnitude /= 10
-        } while magnitude > 0
-        while digits.count <= scale { digits.append(0x30) }
-        if units < 0 { output.append(UInt8(ascii: "-")) }
-        for index in stride(from: digits.count - 1, through: 0, by: -1) {
-            if index == scale - 1 { output.append(UInt8(ascii: ".")) }
-            output.append(digits[index])
+        // At most 20 digits; written backwards into a stack buffer.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in
+            var magnitude = units.magnitude
+            var count = 0
+            repeat {
+                digits[count] = UInt8(truncatingIfNeeded: magnitude % 10) + 0x30
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            while count <= scale {
+                digits[count] = 0x30
+                count += 1
+            }
+            if units < 0 { output.append(UInt8(ascii: "-")) }
+            for index in stride(from: count - 1, through: 0, by: -1) {
+                if index == scale - 1 { output.append(UInt8(ascii: ".")) }
+                output.append(digits[index])
+            }
         }
     }
 }
@@ -114,5 +121,5 @@ func appendJSON(_ value: Double, to output: inout [UInt8]) {
 }
 
 func appendJSON(_ value: Int64, to output: inout [UInt8]) {
-    output.append(contentsOf: String(value).utf8)
+    ExactDecimal.append(value, scale: 0, to: &output)
 }

@@ -27,8 +27,14 @@ final class WindowOperator: Operator {
     var windowsState: MapState!
     var distinctState: MapState!
 
+    /// One pass over each record's value finds every aggregate's field.
+    let extractor: FieldExtractor
+    /// The extractor's path index per aggregate (nil: no field).
+    let pathIndex: [Int?]
+
     // Buffers reused across records.
     var inputs: [AggregateInput]
+    var found: [(kind: FieldExtractor.Kind, range: Range<Int>)?]
     var windows: [(start: Int64, end: Int64)] = []
     var scratch: [UInt8] = []
     var output: [UInt8] = []
@@ -41,6 +47,14 @@ final class WindowOperator: Operator {
         layout = AccumulatorLayout(aggregates: spec.aggregates)
         hasDistinct = spec.aggregates.contains { $0.function == .distinctCount }
         inputs = Array(repeating: .none, count: spec.aggregates.count)
+        var paths: [FieldPath] = []
+        pathIndex = spec.aggregates.map { aggregate in
+            guard let path = aggregate.path else { return nil }
+            paths.append(path)
+            return paths.count - 1
+        }
+        extractor = FieldExtractor(paths: paths)
+        found = Array(repeating: nil, count: paths.count)
         scratch.reserveCapacity(256)
         output.reserveCapacity(256)
     }
@@ -79,38 +93,44 @@ final class WindowOperator: Operator {
     /// Finds every aggregate's input in the record's value; the reason when
     /// the record cannot be aggregated (then no state changes).
     private func readInputs(_ value: UnsafeRawBufferPointer?) -> String? {
-        guard spec.aggregates.contains(where: { $0.path != nil }) else { return nil }
+        guard !found.isEmpty else { return nil }
         guard let value else { return "the record's value is null" }
-        let root: JSONView
         do {
-            root = try JSONView(parsing: value)
+            try extractor.extract(from: value, into: &found)
         } catch {
-            return "the value is not valid JSON (\(error))"
+            return error.description
         }
         for (index, aggregate) in spec.aggregates.enumerated() {
-            guard let path = aggregate.path else {
+            guard let pathIndex = pathIndex[index], let path = aggregate.path else {
                 inputs[index] = .none
                 continue
             }
-            let found = path.find(in: root)
+            let field = found[pathIndex]
             switch aggregate.function {
             case .count:
-                inputs[index] = (found == nil || found!.kind == .null) ? .none : .present
+                inputs[index] = (field == nil || field!.kind == .null) ? .none : .present
             case .sum, .avg, .min, .max:
-                guard let found, found.kind != .null else {
-                    return "field '\(path.text)' is \(found == nil ? "missing" : "null"); \(aggregate.function.rawValue) needs a number"
+                guard let field, field.kind != .null else {
+                    return "field '\(path.text)' is \(found[pathIndex] == nil ? "missing" : "null"); "
+                        + "\(aggregate.function.rawValue) needs a number"
                 }
-                guard found.kind == .number, let double = found.doubleValue else {
-                    return "field '\(path.text)' is not a number (\(String(decoding: found.bytes.prefix(40), as: UTF8.self)))"
-                }
-                if let (units, scale) = ExactDecimal.parse(found.bytes) {
+                let text = UnsafeRawBufferPointer(rebasing: value[field.range])
+                if field.kind == .number, let (units, scale) = ExactDecimal.parse(text) {
+                    // Below 2^53 both operands are exact and the quotient is
+                    // correctly rounded: the double strtod would give.
+                    let double = units.magnitude < 1 << 53
+                        ? Double(units) / Double(ExactDecimal.powersOf10[scale])
+                        : Double(String(decoding: text, as: UTF8.self)) ?? ExactDecimal.double(units, scale: scale)
                     inputs[index] = .exact(units: units, scale: scale, double: double)
-                } else {
+                } else if field.kind == .number, let double = Double(String(decoding: text, as: UTF8.self)),
+                          double.isFinite {
                     inputs[index] = .double(double)
+                } else {
+                    return "field '\(path.text)' is not a number (\(String(decoding: text.prefix(40), as: UTF8.self)))"
                 }
             case .first, .last, .distinctCount:
-                guard let found else { return "field '\(path.text)' is missing" }
-                inputs[index] = .text(found.bytes)
+                guard let field else { return "field '\(path.text)' is missing" }
+                inputs[index] = .text(UnsafeRawBufferPointer(rebasing: value[field.range]))
             }
         }
         return nil
@@ -197,6 +217,47 @@ final class WindowOperator: Operator {
 
     func onTimer(_ timer: Timer, context: Context) throws {
         let key = timer.key
+        let lateness = spec.allowedLateness
+        let size: Int64
+        switch spec.kind {
+        case .tumbling(let length), .sliding(let length, _): size = length
+        case .session: return try onSessionTimer(timer, context: context)
+        }
+        // A fixed-size window's start follows from the timer's time: the
+        // window that fires ends at time + 1, the one to remove at
+        // time + 1 - lateness.
+        let firing = timer.time + 1 - size
+        if try load(key: key, start: firing, context: context), scratch.loadInt64(at: 16) - 1 == timer.time {
+            try emitResult(key: key, context: context)
+            if lateness == 0 { try remove(key: key, start: firing, context: context) }
+        }
+        if lateness > 0 {
+            let expired = timer.time + 1 - lateness - size
+            if try load(key: key, start: expired, context: context) { try remove(key: key, start: expired, context: context) }
+        }
+    }
+
+    /// Reads window `start` of `key` into `scratch`; false when absent.
+    private func load(key: UnsafeRawBufferPointer, start: Int64, context: Context) throws -> Bool {
+        setUserKey(start)
+        guard let bytes = try userKey.withUnsafeBytes({ try context.get(windowsState, key: key, userKey: $0) }) else {
+            return false
+        }
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: bytes)
+        return true
+    }
+
+    private func remove(key: UnsafeRawBufferPointer, start: Int64, context: Context) throws {
+        setUserKey(start)
+        try userKey.withUnsafeBytes { try context.delete(windowsState, key: key, userKey: $0) }
+        if hasDistinct { try deleteDistinct(key: key, start: start, context: context) }
+    }
+
+    /// Sessions have no fixed size: the key's windows are scanned for the
+    /// ones that end or expire at the timer's time.
+    private func onSessionTimer(_ timer: Timer, context: Context) throws {
+        let key = timer.key
         collected.removeAll(keepingCapacity: true)
         let lateness = spec.allowedLateness
         try context.forEach(windowsState, key: key) { userKey, value in
@@ -212,11 +273,7 @@ final class WindowOperator: Operator {
                 scratch = window.bytes
                 try emitResult(key: key, context: context)
             }
-            if end - 1 + lateness == timer.time {
-                setUserKey(window.start)
-                try userKey.withUnsafeBytes { try context.delete(windowsState, key: key, userKey: $0) }
-                if hasDistinct { try deleteDistinct(key: key, start: window.start, context: context) }
-            }
+            if end - 1 + lateness == timer.time { try remove(key: key, start: window.start, context: context) }
         }
     }
 

@@ -144,16 +144,6 @@ struct FieldPath {
         segments = text.split(separator: ".", omittingEmptySubsequences: false).map { Array($0.utf8) }
     }
 
-    /// The value at the path, or nil when a segment is missing or not an object.
-    func find(in root: JSONView) -> JSONView? {
-        var current = root
-        for segment in segments {
-            guard current.kind == .object else { return nil }
-            guard let next = segment.withUnsafeBytes({ current.member(utf8: $0) }) else { return nil }
-            current = next
-        }
-        return current
-    }
 }
 
 extension String {
