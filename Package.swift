@@ -110,7 +110,7 @@ let package = Package(
         // them but nothing depends on them.
         .executableTarget(
             name: "StreamhostBenchmarks",
-            dependencies: ["Core", "Log", "PluginHost", "Runtime", "StreamhostABI"],
+            dependencies: ["Core", "Log", "PluginHost", "Runtime", "State", "StreamhostABI"],
             path: "Benchmarks",
             swiftSettings: swiftSettings),
 
@@ -123,7 +123,7 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "RuntimeTests", dependencies: ["Runtime", "PluginHost", "Log", "TestKit"],
+            name: "RuntimeTests", dependencies: ["Runtime", "PluginHost", "Log", "State", "TestKit"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests", dependencies: ["TestKit"],

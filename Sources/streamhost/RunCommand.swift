@@ -81,6 +81,16 @@ struct Run: ParsableCommand {
             deadLetterPath: deadLetter ?? "\(dataDirectory)/dead-letter/\(plan.spec.name).jsonl",
             showProgress: progress ?? (isatty(STDERR_FILENO) != 0), logServices: logServices)
         options.deadLetterToFile = deadLetter != nil
+        let state: JobStateBackend
+        do {
+            state = try JobStateBackend.make(plan.spec.state, jobName: plan.spec.name, dataDirectory: dataDirectory)
+        } catch {
+            writeStderr("error: job '\(plan.spec.name)' failed to start: \(error)\n")
+            throw ExitCode(1)
+        }
+        // Runs after the run has destroyed every instance (closing its store).
+        defer { state.close() }
+        options.stateBackend = state.backend
         let execution: JobExecution
         do {
             execution = try JobExecution(plan: plan, options: options)
