@@ -33,7 +33,7 @@ func swiftPlugin(_ name: String) -> (Product, Target) {
     )
 }
 
-let swiftPlugins = ["file", "dedup"].map(swiftPlugin)
+let swiftPlugins = ["file", "dedup", "join"].map(swiftPlugin)
 
 let package = Package(
     name: "streamhost",
