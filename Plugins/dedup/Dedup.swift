@@ -12,12 +12,13 @@ import StreamhostKit
 ///   suppresses the records of that key with timestamps < t + ttl_ms; the
 ///   first record at or after t + ttl_ms is kept and starts a new period.
 ///   "first_seen" holds t (8 bytes, little-endian), and an event-time timer
-///   at t + ttl_ms deletes it once the watermark passes it, when no record
-///   that is not late could be its duplicate any more. A late record
-///   (timestamp < watermark) of a key with no entry is rejected: its entry
-///   may already have been cleaned up, so dedup cannot tell a first from a
-///   duplicate. (A late record of a key with an entry is a duplicate: its
-///   timestamp is below the watermark, which is below t + ttl_ms.)
+///   at t + ttl_ms deletes it once the watermark reaches t + ttl_ms, when
+///   no record that is not late (timestamp >= watermark) could be its
+///   duplicate any more. A late record (timestamp < watermark) of a key
+///   with no entry is rejected: its entry may already have been cleaned
+///   up, so dedup cannot tell a first from a duplicate. (A late record of
+///   a key with an entry is a duplicate: its timestamp is below the
+///   watermark, which is below t + ttl_ms.)
 /// - `time: processing`: a key's entry lives ttl_ms of processing time
 ///   after the first record wrote it (the host's state TTL); records of the
 ///   key meanwhile are duplicates.
@@ -160,7 +161,7 @@ final class Dedup: Operator {
         }
     }
 
-    /// Event time: the watermark passed the end of a key's period, so no
+    /// Event time: the watermark reached the end of a key's period, so no
     /// record that is not late can be its duplicate: the entry goes.
     func onTimer(_ timer: Timer, context: Context) throws {
         guard let stored = try context.get(firstSeen, key: timer.key) else { return }

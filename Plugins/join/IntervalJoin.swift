@@ -59,6 +59,8 @@ final class IntervalJoin: Operator {
     enum Side: Int {
         case left = 0, right = 1
 
+        static let both: [Side] = [.left, .right]
+
         var name: String { self == .left ? "left" : "right" }
     }
 
@@ -136,7 +138,7 @@ final class IntervalJoin: Operator {
     /// (the host keeps one per key and time), and entries are visited in
     /// timestamp order, so the expired ones are a prefix of each buffer.
     func onTimer(_ timer: Timer, context: Context) throws {
-        for side in [Side.left, .right] {
+        for side in Side.both {
             let state = buffer(of: side)
             expiredKeys.removeAll(keepingCapacity: true)
             try context.forEach(state, key: timer.key) { userKey, _ in
