@@ -144,7 +144,10 @@ final class Dedup: Operator {
         switch time {
         case .processing:
             if try context.get(firstSeen, key: key) != nil { return .duplicate }
-            try withUnsafeBytes(of: context.processingTime.littleEndian) { try context.put(firstSeen, key: key, value: $0) }
+            // The value only marks the key; the processing time helps a reader.
+            try withUnsafeBytes(of: context.processingTime.littleEndian) {
+                try context.put(firstSeen, key: key, value: $0)
+            }
             return .first
         case .event:
             if let stored = try context.get(firstSeen, key: key) {

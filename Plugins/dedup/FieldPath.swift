@@ -25,7 +25,8 @@ struct FieldPath: CustomStringConvertible {
         if let empty = parts.firstIndex(where: \.isEmpty) {
             throw PluginError.invalidConfig(
                 key: configKey,
-                expected: "a dotted path of field names such as \"customer.id\" (in '\(text)', segment \(empty + 1) is empty)")
+                expected: "a dotted path of field names such as \"customer.id\" "
+                    + "(in '\(text)', segment \(empty + 1) is empty)")
         }
         description = text
         segments = parts.map { Array($0.utf8) }

@@ -128,49 +128,56 @@ extension FakeHost {
             return status
         }
         t.state_get = { ctx, id, key, keyLength, value, valueLength in
-            let found = FakeContext.from(ctx).keyedState.get(id, kind: SH_STATE_VALUE, key: FakeHost.bytes(key, keyLength), userKey: [])
-            value!.pointee = found.value?.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? FakeHost.emptyBytes
+            let found = FakeContext.from(ctx).keyedState.get(
+                id, kind: SH_STATE_VALUE, key: FakeHost.bytes(key, keyLength), userKey: [])
+            value!.pointee = found.value.map { $0.baseAddress!.assumingMemoryBound(to: UInt8.self) }
             valueLength!.pointee = found.value?.count ?? 0
             return found.status
         }
         t.state_put = { ctx, id, key, keyLength, value, valueLength in
             FakeContext.from(ctx).keyedState.put(
-                id, kind: SH_STATE_VALUE, key: FakeHost.bytes(key, keyLength), userKey: [], value: FakeHost.bytes(value, valueLength))
+                id, kind: SH_STATE_VALUE, key: FakeHost.bytes(key, keyLength), userKey: [],
+                value: FakeHost.bytes(value, valueLength))
         }
         t.state_delete = { ctx, id, key, keyLength in
-            FakeContext.from(ctx).keyedState.delete(id, kind: SH_STATE_VALUE, key: FakeHost.bytes(key, keyLength), userKey: [])
+            FakeContext.from(ctx).keyedState.delete(
+                id, kind: SH_STATE_VALUE, key: FakeHost.bytes(key, keyLength), userKey: [])
         }
         t.state_map_get = { ctx, id, key, keyLength, userKey, userKeyLength, value, valueLength in
             let found = FakeContext.from(ctx).keyedState.get(
-                id, kind: SH_STATE_MAP, key: FakeHost.bytes(key, keyLength), userKey: FakeHost.bytes(userKey, userKeyLength))
-            value!.pointee = found.value?.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? FakeHost.emptyBytes
+                id, kind: SH_STATE_MAP, key: FakeHost.bytes(key, keyLength),
+                userKey: FakeHost.bytes(userKey, userKeyLength))
+            value!.pointee = found.value.map { $0.baseAddress!.assumingMemoryBound(to: UInt8.self) }
             valueLength!.pointee = found.value?.count ?? 0
             return found.status
         }
         t.state_map_put = { ctx, id, key, keyLength, userKey, userKeyLength, value, valueLength in
             FakeContext.from(ctx).keyedState.put(
-                id, kind: SH_STATE_MAP, key: FakeHost.bytes(key, keyLength), userKey: FakeHost.bytes(userKey, userKeyLength),
-                value: FakeHost.bytes(value, valueLength))
+                id, kind: SH_STATE_MAP, key: FakeHost.bytes(key, keyLength),
+                userKey: FakeHost.bytes(userKey, userKeyLength), value: FakeHost.bytes(value, valueLength))
         }
         t.state_map_delete = { ctx, id, key, keyLength, userKey, userKeyLength in
             FakeContext.from(ctx).keyedState.delete(
-                id, kind: SH_STATE_MAP, key: FakeHost.bytes(key, keyLength), userKey: FakeHost.bytes(userKey, userKeyLength))
+                id, kind: SH_STATE_MAP, key: FakeHost.bytes(key, keyLength),
+                userKey: FakeHost.bytes(userKey, userKeyLength))
         }
         t.state_map_iterate = { ctx, id, key, keyLength, visitor, user in
             FakeContext.from(ctx).keyedState.iterate(id, key: FakeHost.bytes(key, keyLength)) { userKey, value in
                 userKey.withUnsafeBufferPointer { userKey in
                     value.withUnsafeBufferPointer { value in
-                        visitor!(user, userKey.baseAddress ?? FakeHost.emptyBytes, userKey.count, value.baseAddress ?? FakeHost.emptyBytes,
-                                 value.count)
+                        visitor!(user, userKey.baseAddress ?? FakeHost.emptyBytes, userKey.count,
+                                 value.baseAddress ?? FakeHost.emptyBytes, value.count)
                     }
                 }
             }
         }
         t.timer_register = { ctx, domain, key, keyLength, time in
-            FakeContext.from(ctx).keyedState.registerTimer(.init(domain: domain, time: time, key: FakeHost.bytes(key, keyLength)))
+            FakeContext.from(ctx).keyedState.registerTimer(
+                .init(domain: domain, time: time, key: FakeHost.bytes(key, keyLength)))
         }
         t.timer_delete = { ctx, domain, key, keyLength, time in
-            FakeContext.from(ctx).keyedState.deleteTimer(.init(domain: domain, time: time, key: FakeHost.bytes(key, keyLength)))
+            FakeContext.from(ctx).keyedState.deleteTimer(
+                .init(domain: domain, time: time, key: FakeHost.bytes(key, keyLength)))
         }
     }
 
@@ -180,8 +187,8 @@ extension FakeHost {
         return Array(UnsafeBufferPointer(start: pointer, count: count))
     }
 
-    /// A non-NULL address for empty results.
-    nonisolated(unsafe) private static let emptyBytes: UnsafePointer<UInt8> = {
+    /// A non-NULL address for empty buffers (NULL means "null" in the ABI).
+    nonisolated(unsafe) static let emptyBytes: UnsafePointer<UInt8> = {
         let byte = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
         byte.initialize(to: 0)
         return UnsafePointer(byte)

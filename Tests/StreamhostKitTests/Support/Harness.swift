@@ -96,19 +96,13 @@ final class Harness {
             let status = timer.key.withUnsafeBufferPointer { key in
                 var fired = sh_timer(
                     struct_size: UInt32(MemoryLayout<sh_timer>.size), domain: timer.domain, time: timer.time,
-                    key: key.baseAddress ?? Harness.emptyKey, key_len: key.count)
+                    key: key.baseAddress ?? FakeHost.emptyBytes, key_len: key.count)
                 return vtable.on_timer!(instance, fake.raw, &fired)
             }
             guard status == SH_OK else { return status }
         }
         return vtable.on_watermark!(instance, fake.raw, watermark)
     }
-
-    nonisolated(unsafe) private static let emptyKey: UnsafePointer<UInt8> = {
-        let byte = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
-        byte.initialize(to: 0)
-        return UnsafePointer(byte)
-    }()
 
     @discardableResult
     func close() -> sh_status {
