@@ -65,7 +65,12 @@ let package = Package(
             name: "PluginHost",
             dependencies: ["Core", "State", "StreamhostABI", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
-        .target(name: "State", dependencies: ["Core"], swiftSettings: swiftSettings),
+        // Keyed state: the protocols, the in-memory backend and the RocksDB
+        // backend (Debian's librocksdb, through its C API).
+        .systemLibrary(
+            name: "CRocksDB", path: "Sources/CSystem/CRocksDB", pkgConfig: "rocksdb",
+            providers: [.apt(["librocksdb-dev"])]),
+        .target(name: "State", dependencies: ["Core", "CRocksDB"], swiftSettings: swiftSettings),
         .target(
             name: "Runtime",
             dependencies: [

@@ -5,6 +5,9 @@ public enum StateError: Error, Sendable, Hashable, CustomStringConvertible {
     case unknownState(StateID)
     /// `register` was called again for a name with another kind or TTL.
     case conflictingRegistration(name: String, existing: StateDescriptor, requested: StateDescriptor)
+    /// `register` was given a descriptor it cannot accept (an empty name, a
+    /// negative TTL).
+    case invalidDescriptor(name: String, reason: String)
     /// A value call on a map state, or the other way round.
     case wrongKind(name: String, actual: StateKind)
     /// The key belongs to another instance's key groups.
@@ -21,6 +24,8 @@ public enum StateError: Error, Sendable, Hashable, CustomStringConvertible {
         case .conflictingRegistration(let name, let existing, let requested):
             return "state '\(name)' is already registered as \(existing.kind) state with ttl \(existing.ttlMs) ms; "
                 + "it cannot be registered again as \(requested.kind) state with ttl \(requested.ttlMs) ms"
+        case .invalidDescriptor(let name, let reason):
+            return "cannot register state '\(name)': \(reason)"
         case .wrongKind(let name, let actual):
             return "state '\(name)' is \(actual) state; use the \(actual == .map ? "state_map_*" : "state_get/put/delete") functions"
         case .keyGroupNotOwned(let keyGroup, let owned):

@@ -94,7 +94,7 @@ extension InstanceContext {
         case .memoryBoundExceeded, .storage:
             fatal("\(function): \(label): \(error)")
             return Status.error
-        case .unknownState, .conflictingRegistration, .wrongKind, .keyGroupNotOwned:
+        case .unknownState, .conflictingRegistration, .wrongKind, .keyGroupNotOwned, .invalidDescriptor:
             setLastHostError("\(function): \(error)")
             return Status.invalid
         }

@@ -1,0 +1,136 @@
+import CRocksDB
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One open RocksDB database with the backend's two column families, the
+/// options the store reuses on every call, and RocksDB's C errors turned
+/// into `StateError.storage` naming the path.
+///
+/// # Thread safety
+/// Used by one store, from one thread at a time.
+///
+/// # Ownership
+/// Owns the database and every RocksDB object it creates; `close()` (or
+/// deinit) releases them in the order RocksDB needs.
+final class RocksDBDatabase {
+    let path: String
+    /// "step S, instance N", for messages.
+    let context: String
+    private(set) var db: OpaquePointer?
+    /// Column family `default`: state entries and the timer index.
+    private(set) var state: OpaquePointer?
+    /// Column family `timers`: timers in firing order.
+    private(set) var timers: OpaquePointer?
+    /// WAL disabled (see `RocksDBStateBackend`).
+    let writeOptions: OpaquePointer
+    /// Point reads.
+    let readOptions: OpaquePointer
+    /// Iteration; its upper bound is set per iterator.
+    let iterationOptions: OpaquePointer
+    let ttlFilter = RocksDBTTLFilter()
+    private let compactionFilter: OpaquePointer
+
+    init(path: String, cache: OpaquePointer, configuration: RocksDBStateBackend.Configuration,
+         context: String) throws(StateError) {
+        self.path = path
+        self.context = context
+        writeOptions = rocksdb_writeoptions_create()
+        rocksdb_writeoptions_disable_WAL(writeOptions, 1)
+        readOptions = rocksdb_readoptions_create()
+        iterationOptions = rocksdb_readoptions_create()
+        compactionFilter = ttlFilter.makeFilter()
+
+        let table = rocksdb_block_based_options_create()!
+        defer { rocksdb_block_based_options_destroy(table) }
+        rocksdb_block_based_options_set_block_cache(table, cache)
+        // Index and filter blocks live in the shared cache, so table
+        // readers stay inside its bound; level-0 ones stay pinned there,
+        // since every read consults them.
+        rocksdb_block_based_options_set_cache_index_and_filter_blocks(table, 1)
+        rocksdb_block_based_options_set_pin_l0_filter_and_index_blocks_in_cache(table, 1)
+        let bloom = rocksdb_filterpolicy_create_bloom_full(10)
+        rocksdb_block_based_options_set_filter_policy(table, bloom)  // the table options own it now
+        rocksdb_block_based_options_set_format_version(table, 5)
+
+        let options = rocksdb_options_create()!
+        defer { rocksdb_options_destroy(options) }
+        rocksdb_options_set_create_if_missing(options, 1)
+        rocksdb_options_set_create_missing_column_families(options, 1)
+        rocksdb_options_set_block_based_table_factory(options, table)
+        rocksdb_options_set_db_write_buffer_size(options, configuration.writeBufferBytesPerStore)
+        rocksdb_options_set_write_buffer_size(options, max(1 << 20, configuration.writeBufferBytesPerStore / 2))
+        rocksdb_options_set_max_write_buffer_number(options, 2)
+        rocksdb_options_set_max_background_jobs(options, Int32(configuration.backgroundJobs))
+        rocksdb_options_set_compression(options, Int32(rocksdb_lz4_compression))
+        rocksdb_options_set_level_compaction_dynamic_level_bytes(options, 1)
+        // RocksDB's informational LOG files: warnings only, two files kept.
+        rocksdb_options_set_info_log_level(options, 2)
+        rocksdb_options_set_keep_log_file_num(options, 2)
+
+        let stateOptions = rocksdb_options_create_copy(options)!
+        defer { rocksdb_options_destroy(stateOptions) }
+        rocksdb_options_set_compaction_filter(stateOptions, compactionFilter)
+
+        // A store starts empty: destroy what an earlier run left here.
+        var error: UnsafeMutablePointer<CChar>?
+        rocksdb_destroy_db(options, path, &error)
+        try check(&error, "cannot clear the old rocksdb state in")
+
+        let nameStorage: [UnsafeMutablePointer<CChar>] = [strdup("default")!, strdup("timers")!]
+        defer { nameStorage.forEach { free($0) } }
+        var names: [UnsafePointer<CChar>?] = nameStorage.map { UnsafePointer($0) }
+        var familyOptions: [OpaquePointer?] = [stateOptions, options]
+        var handles: [OpaquePointer?] = [nil, nil]
+        let opened = rocksdb_open_column_families(options, path, 2, &names, &familyOptions, &handles, &error)
+        // On a throw, deinit releases what init created.
+        try check(&error, "cannot open rocksdb state in")
+        db = opened
+        state = handles[0]
+        timers = handles[1]
+    }
+
+    deinit { close() }
+
+    var isOpen: Bool { db != nil }
+
+    private var isReleased = false
+
+    /// Closes the database (its files stay) and releases the options;
+    /// idempotent.
+    func close() {
+        guard !isReleased else { return }
+        isReleased = true
+        if let state { rocksdb_column_family_handle_destroy(state) }
+        if let timers { rocksdb_column_family_handle_destroy(timers) }
+        if let db { rocksdb_close(db) }
+        db = nil
+        state = nil
+        timers = nil
+        // The filter may be destroyed only once the database that uses it is closed.
+        rocksdb_compactionfilter_destroy(compactionFilter)
+        rocksdb_writeoptions_destroy(writeOptions)
+        rocksdb_readoptions_destroy(readOptions)
+        rocksdb_readoptions_destroy(iterationOptions)
+    }
+
+    /// Throws `.storage` with RocksDB's message if `error` is set, and frees it.
+    @inline(__always)
+    func check(_ error: inout UnsafeMutablePointer<CChar>?, _ action: @autoclosure () -> String) throws(StateError) {
+        guard let message = error else { return }
+        let text = String(cString: message)
+        rocksdb_free(message)
+        error = nil
+        throw .storage("\(action()) \(path) (\(context)): \(text)")
+    }
+
+    /// The database; a closed store is a programmer error.
+    @inline(__always)
+    var handle: OpaquePointer {
+        guard let db else { preconditionFailure("rocksdb state store used after close (\(path), \(context))") }
+        return db
+    }
+}
