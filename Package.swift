@@ -128,7 +128,7 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "RuntimeTests", dependencies: ["Runtime", "PluginHost", "TestKit"],
+            name: "RuntimeTests", dependencies: ["Runtime", "PluginHost", "State", "TestKit"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests", dependencies: ["TestKit"],
