@@ -23,6 +23,18 @@ func cPlugin(_ name: String) -> (Product, Target) {
 
 let cPlugins = ["datagen", "stdout", "blackhole", "logsource", "logsink"].map(cPlugin)
 
+/// A first-party plugin written with the Swift plugin kit: one dynamic
+/// library per plugin.
+func swiftPlugin(_ name: String) -> (Product, Target) {
+    let target = "Plugin_\(name)"
+    return (
+        .library(name: "streamhost-\(name)", type: .dynamic, targets: [target]),
+        .target(name: target, dependencies: ["StreamhostKit"], path: "Plugins/\(name)", swiftSettings: swiftSettings)
+    )
+}
+
+let swiftPlugins = ["file", "window", "dedup", "join"].map(swiftPlugin)
+
 let package = Package(
     name: "streamhost",
     platforms: [.macOS(.v14)],
@@ -30,10 +42,8 @@ let package = Package(
         .executable(name: "streamhost", targets: ["streamhost"]),
         .executable(name: "streamhost-bench", targets: ["StreamhostBenchmarks"]),
         .library(name: "StreamhostKit", targets: ["StreamhostKit"]),
-        .library(name: "streamhost-file", type: .dynamic, targets: ["Plugin_file"]),
-        .library(name: "streamhost-window", type: .dynamic, targets: ["Plugin_window"]),
         .library(name: "big-orders-swift", type: .dynamic, targets: ["BigOrdersSwift"]),
-    ] + cPlugins.map(\.0),
+    ] + cPlugins.map(\.0) + swiftPlugins.map(\.0),
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
@@ -91,15 +101,10 @@ let package = Package(
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
 
-        // The Swift plugin kit and the plugins written with it.
+        // The Swift plugin kit (its plugins are in swiftPlugins) and the
+        // example written with it.
         .target(
             name: "StreamhostKit", dependencies: ["StreamhostABI"], path: "SDK/swift/StreamhostKit",
-            swiftSettings: swiftSettings),
-        .target(
-            name: "Plugin_file", dependencies: ["StreamhostKit"], path: "Plugins/file",
-            swiftSettings: swiftSettings),
-        .target(
-            name: "Plugin_window", dependencies: ["StreamhostKit"], path: "Plugins/window",
             swiftSettings: swiftSettings),
         .target(
             name: "BigOrdersSwift", dependencies: ["StreamhostKit"], path: "examples/swift-operator",
@@ -131,6 +136,6 @@ let package = Package(
         .testTarget(
             name: "StreamhostKitTests", dependencies: ["StreamhostKit", "Plugin_file", "TestKit"],
             swiftSettings: swiftSettings),
-    ] + cPlugins.map(\.1),
+    ] + cPlugins.map(\.1) + swiftPlugins.map(\.1),
     swiftLanguageModes: [.v6]
 )

@@ -89,4 +89,41 @@ import Testing
         fake.hostError = "last"
         #expect(context.lastError == "last")
     }
+
+    @Test func keyedStateTimersAndSideOutputsGoThroughTheHost() throws {
+        let fake = FakeContext()
+        let context = fake.context
+        let counts = try context.valueState(named: "counts", ttlMs: 50)
+        let buckets = try context.mapState(named: "buckets")
+        let key: [UInt8] = [1, 2]
+        try key.withUnsafeBytes { key in
+            #expect(try context.get(counts, key: key) == nil)
+            try [UInt8](arrayLiteral: 7).withUnsafeBytes { try context.put(counts, key: key, value: $0) }
+            #expect(try context.get(counts, key: key).map(Array.init) == [7])
+            for userKey in [[UInt8]([2]), [1, 9], [1]] {
+                try userKey.withUnsafeBytes { try context.put(buckets, key: key, userKey: $0, value: $0) }
+            }
+            var visited: [[UInt8]] = []
+            try context.forEach(buckets, key: key) { userKey, value in
+                #expect(Array(userKey) == Array(value))
+                visited.append(Array(userKey))
+                return visited.count < 2
+            }
+            // Byte order, and the visit stops when the body says so.
+            #expect(visited == [[1], [1, 9]])
+            try context.registerTimer(.eventTime, key: key, time: 30)
+            try context.registerTimer(.eventTime, key: key, time: 30)
+            try context.registerTimer(.eventTime, key: key, time: 20)
+            try context.deleteTimer(.eventTime, key: key, time: 20)
+            #expect(fake.keyedState.eventTimers.map(\.time) == [30])
+            try context.emitSide("late", timestamp: 4, key: key, value: nil)
+            // The value state's TTL runs on processing time.
+            fake.processingTime += 50
+            #expect(try context.get(counts, key: key) == nil)
+            try context.delete(buckets, key: key, userKey: UnsafeRawBufferPointer(start: nil, count: 0))
+        }
+        #expect(fake.keyedState.entryCount("buckets") == 3)
+        #expect(fake.sideOutputs.map(\.output) == ["late"])
+        #expect(fake.sideOutputs.map(\.record) == [SeenRecord(timestamp: 4, key: key, value: nil as [UInt8]?)])
+    }
 }

@@ -76,6 +76,10 @@ final class FakeContext {
     var wakeups = 0
     var processingTime: Int64 = 1_700_000_000_000
     var watermark: Int64 = .min
+    /// Records sent with emit_side, with the output's name.
+    var sideOutputs: [(output: String, record: SeenRecord)] = []
+    /// Keyed state and timers (state_*, timer_*).
+    private(set) lazy var keyedState = FakeKeyedState { [unowned self] in self.processingTime }
     /// What emit and emit_batch return (with `hostError` as last_error).
     var emitStatus = sh_status(SH_OK)
     var hostError = ""

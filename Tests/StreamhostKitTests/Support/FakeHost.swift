@@ -3,6 +3,8 @@ import StreamhostKit
 
 /// A `sh_host_api` implemented in Swift for in-process tests: every
 /// function turns its `sh_ctx *` back into the `FakeContext` it points to.
+/// Keyed state and timers live in the context's `FakeKeyedState`; tests
+/// move event time with `Harness.advanceWatermark(to:)`.
 enum FakeHost {
     nonisolated(unsafe) static let version = strdup("fake-1.0")!
 
@@ -14,7 +16,7 @@ enum FakeHost {
         t.struct_size = UInt32(MemoryLayout<sh_host_api>.size)
         t.abi_major = UInt16(SH_ABI_MAJOR)
         t.abi_minor = UInt16(SH_ABI_MINOR)
-        t.services = UInt64(SH_SERVICE_CORE)
+        t.services = UInt64(SH_SERVICE_CORE | SH_SERVICE_KEYED_STATE | SH_SERVICE_TIMERS | SH_SERVICE_SIDE_OUTPUTS)
         t.host_version = UnsafePointer(version)
         t.emit = { ctx, record in
             let fake = FakeContext.from(ctx)
@@ -32,7 +34,10 @@ enum FakeHost {
             }
             return sh_status(SH_OK)
         }
-        t.emit_side = { _, _, _ in sh_status(SH_UNSUPPORTED) }
+        t.emit_side = { ctx, output, record in
+            FakeContext.from(ctx).sideOutputs.append((String(cString: output!), SeenRecord(record!.pointee)))
+            return sh_status(SH_OK)
+        }
         t.reject = { ctx, record, reason in
             FakeContext.from(ctx).rejected.append((SeenRecord(record!.pointee), String(cString: reason!)))
             return sh_status(SH_OK)
@@ -106,11 +111,88 @@ enum FakeHost {
         }
         t.current_watermark = { ctx in FakeContext.from(ctx).watermark }
         t.processing_time = { ctx in FakeContext.from(ctx).processingTime }
+        addKeyedState(to: &t)
         edit(&t)
         let pointer = UnsafeMutablePointer<sh_host_api>.allocate(capacity: 1)
         pointer.initialize(to: t)
         return UnsafePointer(pointer)
     }
+}
+
+extension FakeHost {
+    /// The state_* and timer_* functions, over each context's `FakeKeyedState`.
+    private static func addKeyedState(to t: inout sh_host_api) {
+        t.state_register = { ctx, descriptor, out in
+            let (status, id) = FakeContext.from(ctx).keyedState.register(descriptor!.pointee)
+            out!.pointee = id
+            return status
+        }
+        t.state_get = { ctx, id, key, keyLength, value, valueLength in
+            let found = FakeContext.from(ctx).keyedState.get(
+                id, kind: SH_STATE_VALUE, key: FakeHost.bytes(key, keyLength), userKey: [])
+            value!.pointee = found.value.map { $0.baseAddress!.assumingMemoryBound(to: UInt8.self) }
+            valueLength!.pointee = found.value?.count ?? 0
+            return found.status
+        }
+        t.state_put = { ctx, id, key, keyLength, value, valueLength in
+            FakeContext.from(ctx).keyedState.put(
+                id, kind: SH_STATE_VALUE, key: FakeHost.bytes(key, keyLength), userKey: [],
+                value: FakeHost.bytes(value, valueLength))
+        }
+        t.state_delete = { ctx, id, key, keyLength in
+            FakeContext.from(ctx).keyedState.delete(
+                id, kind: SH_STATE_VALUE, key: FakeHost.bytes(key, keyLength), userKey: [])
+        }
+        t.state_map_get = { ctx, id, key, keyLength, userKey, userKeyLength, value, valueLength in
+            let found = FakeContext.from(ctx).keyedState.get(
+                id, kind: SH_STATE_MAP, key: FakeHost.bytes(key, keyLength),
+                userKey: FakeHost.bytes(userKey, userKeyLength))
+            value!.pointee = found.value.map { $0.baseAddress!.assumingMemoryBound(to: UInt8.self) }
+            valueLength!.pointee = found.value?.count ?? 0
+            return found.status
+        }
+        t.state_map_put = { ctx, id, key, keyLength, userKey, userKeyLength, value, valueLength in
+            FakeContext.from(ctx).keyedState.put(
+                id, kind: SH_STATE_MAP, key: FakeHost.bytes(key, keyLength),
+                userKey: FakeHost.bytes(userKey, userKeyLength), value: FakeHost.bytes(value, valueLength))
+        }
+        t.state_map_delete = { ctx, id, key, keyLength, userKey, userKeyLength in
+            FakeContext.from(ctx).keyedState.delete(
+                id, kind: SH_STATE_MAP, key: FakeHost.bytes(key, keyLength),
+                userKey: FakeHost.bytes(userKey, userKeyLength))
+        }
+        t.state_map_iterate = { ctx, id, key, keyLength, visitor, user in
+            FakeContext.from(ctx).keyedState.iterate(id, key: FakeHost.bytes(key, keyLength)) { userKey, value in
+                userKey.withUnsafeBufferPointer { userKey in
+                    value.withUnsafeBufferPointer { value in
+                        visitor!(user, userKey.baseAddress ?? FakeHost.emptyBytes, userKey.count,
+                                 value.baseAddress ?? FakeHost.emptyBytes, value.count)
+                    }
+                }
+            }
+        }
+        t.timer_register = { ctx, domain, key, keyLength, time in
+            FakeContext.from(ctx).keyedState.registerTimer(
+                .init(domain: domain, time: time, key: FakeHost.bytes(key, keyLength)))
+        }
+        t.timer_delete = { ctx, domain, key, keyLength, time in
+            FakeContext.from(ctx).keyedState.deleteTimer(
+                .init(domain: domain, time: time, key: FakeHost.bytes(key, keyLength)))
+        }
+    }
+
+    /// A copy of `count` bytes at `pointer` (NULL with count 0 is empty).
+    private static func bytes(_ pointer: UnsafePointer<UInt8>?, _ count: Int) -> [UInt8] {
+        guard let pointer else { return [] }
+        return Array(UnsafeBufferPointer(start: pointer, count: count))
+    }
+
+    /// A non-NULL address for empty buffers (NULL means "null" in the ABI).
+    nonisolated(unsafe) static let emptyBytes: UnsafePointer<UInt8> = {
+        let byte = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
+        byte.initialize(to: 0)
+        return UnsafePointer(byte)
+    }()
 }
 
 /// Builds a C batch over `records` for the duration of `body`.

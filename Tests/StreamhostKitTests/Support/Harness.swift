@@ -29,6 +29,13 @@ final class Harness {
         self.fake = FakeContext(config: config)
     }
 
+    /// An instance over an existing fake context: its keyed state and
+    /// timers, as a restored instance finds the state of the one before.
+    init(_ component: UnsafePointer<sh_component>, sharing fake: FakeContext) {
+        self.component = component
+        self.fake = fake
+    }
+
     deinit {
         destroy()
         for pointer in taskStrings { free(pointer) }
@@ -62,7 +69,7 @@ final class Harness {
         info.max_parallelism = 128
         info.key_group_first = 0
         info.key_group_last = 127
-        info.input_count = component.pointee.kind == SH_KIND_SOURCE ? 0 : 1
+        info.input_count = component.pointee.kind == SH_KIND_SOURCE ? 0 : max(component.pointee.input_count, 1)
         info.job_name = UnsafePointer(job)
         info.step_id = UnsafePointer(step)
         return vtable.open!(instance, fake.raw, &info)
@@ -76,6 +83,25 @@ final class Harness {
     @discardableResult
     func process(_ records: [SeenRecord], input: UInt32 = 0) -> sh_status {
         withBatch(records, input: input) { vtable.process!(instance, fake.raw, $0) }
+    }
+
+    /// Moves event time to `watermark` as the host does: fires the event-time
+    /// timers at or before it through on_timer in (time, key) order, those
+    /// registered meanwhile included, then calls on_watermark. Stops at the
+    /// first status that is not SH_OK and returns it.
+    @discardableResult
+    func advanceWatermark(to watermark: Int64) -> sh_status {
+        fake.watermark = watermark
+        while let timer = fake.keyedState.popEventTimer(notAfter: watermark) {
+            let status = timer.key.withUnsafeBufferPointer { key in
+                var fired = sh_timer(
+                    struct_size: UInt32(MemoryLayout<sh_timer>.size), domain: timer.domain, time: timer.time,
+                    key: key.baseAddress ?? FakeHost.emptyBytes, key_len: key.count)
+                return vtable.on_timer!(instance, fake.raw, &fired)
+            }
+            guard status == SH_OK else { return status }
+        }
+        return vtable.on_watermark!(instance, fake.raw, watermark)
     }
 
     @discardableResult
@@ -182,3 +208,17 @@ final class Scratch {
 /// The file source and sink components.
 var fileSource: UnsafePointer<sh_component> { component(fileDescriptor, SH_KIND_SOURCE, "file")! }
 var fileSink: UnsafePointer<sh_component> { component(fileDescriptor, SH_KIND_SINK, "file")! }
+
+/// The descriptor of a plugin library built next to the test binary,
+/// loaded with dlopen as the host loads plugins (the library carries its
+/// own copy of the kit), its entry called with the fake host's table.
+func builtPluginDescriptor(_ library: String) throws -> UnsafePointer<sh_plugin_descriptor> {
+    let product = String(library.dropFirst("lib".count).dropLast(".so".count))
+    let path = try #require(
+        FilePluginTests.findBuiltLibrary(library),
+        "\(library) not found next to the test binary: swift build --product \(product)")
+    let handle = try #require(dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE), "\(String(cString: dlerror()))")
+    let symbol = try #require(dlsym(handle, SH_PLUGIN_ENTRY_SYMBOL))
+    let entry = unsafeBitCast(symbol, to: sh_plugin_entry_fn.self)
+    return try #require(entry(FakeHost.table))
+}
