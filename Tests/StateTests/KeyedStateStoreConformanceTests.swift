@@ -426,6 +426,34 @@ struct KeyedStateStoreConformanceTests {
         #expect(try store.earliestTimer(.eventTime) == nil)
     }
 
+    @Test(arguments: BackendKind.allCases)
+    func deletingMostTimersKeepsTheRestInOrder(_ kind: BackendKind) throws {
+        // Deletes of the earliest timers, of timers in the middle, and
+        // far more deletes than timers left.
+        let fixture = try StoreFixture(kind)
+        let store = fixture.store
+        for index in 0..<3_000 {
+            try store.registerTimer(.processingTime, index % 128, bytes("k\(index % 50)"), Int64(index / 3))
+        }
+        var kept: [TimerModelKey] = []
+        for index in 0..<3_000 {
+            let timer = TimerModelKey(time: Int64(index / 3), keyGroup: index % 128, key: bytes("k\(index % 50)"))
+            if index % 10 == 7 {
+                kept.append(timer)
+            } else {
+                try store.deleteTimer(.processingTime, timer.keyGroup, timer.key, timer.time)
+            }
+            if index == 1_500 { #expect(try store.earliestTimer(.processingTime) == 2) }
+        }
+        #expect(try store.earliestTimer(.processingTime) == kept.min()?.time)
+        // A deleted timer registered again is back, once.
+        try store.registerTimer(.processingTime, 0, bytes("k0"), 0)
+        try store.registerTimer(.processingTime, 0, bytes("k0"), 0)
+        kept.append(TimerModelKey(time: 0, keyGroup: 0, key: bytes("k0")))
+        let fired = try store.popAll(.processingTime)
+        #expect(fired.map { TimerModelKey(time: $0.time, keyGroup: $0.keyGroup, key: $0.key) } == kept.sorted())
+    }
+
     // MARK: Canonical form
 
     @Test(arguments: BackendKind.allCases)
