@@ -106,7 +106,7 @@ let package = Package(
         // them but nothing depends on them.
         .executableTarget(
             name: "StreamhostBenchmarks",
-            dependencies: ["Core", "Log", "PluginHost", "Runtime", "StreamhostABI"],
+            dependencies: ["Core", "Log", "PluginHost", "Runtime", "State", "StreamhostABI"],
             path: "Benchmarks",
             swiftSettings: swiftSettings),
 

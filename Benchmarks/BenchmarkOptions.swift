@@ -2,25 +2,33 @@
 struct BenchmarkOptions {
     /// Benchmarks that can be chosen with `--only`.
     enum Group: String, CaseIterable {
-        case pipeline, abi, log
+        case pipeline, abi, log, state
+        case stateRSS = "state-rss"
     }
+
+    /// What a run without `--only` measures: everything but `state-rss`,
+    /// which wants a process of its own.
+    static let defaultGroups: [Group] = [.pipeline, .abi, .log, .state]
 
     /// Fewer records and repetitions: a smoke run, not figures to quote.
     var quick = false
     var repetitions = 5
     var warmups = 1
-    var groups: [Group] = Group.allCases
+    var groups: [Group] = BenchmarkOptions.defaultGroups
     /// Print the usage and measure nothing.
     var showHelp = false
 
     static let usage = """
-        usage: streamhost-bench [--quick] [--repetitions N] [--only pipeline|abi|log]
+        usage: streamhost-bench [--quick] [--repetitions N] [--only pipeline|abi|log|state|state-rss]
 
           --quick            a short smoke run (fewer records, 3 repetitions); not for quoting
           --repetitions N    measured repetitions per case (default 5; medians are quoted)
           --only GROUP       run one benchmark: pipeline (throughput of whole jobs),
-                             abi (the cost of crossing the plugin ABI) or log (append,
-                             read and catch-up of the durable log, against dd)
+                             abi (the cost of crossing the plugin ABI), log (append,
+                             read and catch-up of the durable log, against dd), state
+                             (keyed-state get/put per operation on the memory and
+                             RocksDB backends) or state-rss (resident memory after
+                             10M puts into RocksDB; not part of a plain run)
 
         Build it and the plugins it loads with
           swift build -c release --product streamhost-bench
@@ -51,7 +59,7 @@ struct BenchmarkOptions {
             case "--only":
                 let text = try value(argument)
                 guard let group = Group(rawValue: text) else {
-                    throw BenchmarkError(description: "--only takes pipeline, abi or log, got '\(text)'")
+                    throw BenchmarkError(description: "--only takes pipeline, abi, log, state or state-rss, got '\(text)'")
                 }
                 options.groups = [group]
             case "-h", "--help":

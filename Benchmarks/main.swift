@@ -5,7 +5,7 @@
 //   swift build -c release --product streamhost-bench
 //   swift build -c release --product streamhost-datagen
 //   swift build -c release --product streamhost-blackhole
-//   .build/release/streamhost-bench [--quick] [--repetitions N] [--only pipeline|abi|log]
+//   .build/release/streamhost-bench [--quick] [--repetitions N] [--only pipeline|abi|log|state|state-rss]
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -62,6 +62,16 @@ func runBenchmarks() -> Int32 {
                     appendBytes: options.quick ? 64 << 20 : 1 << 30,
                     catchUpBytes: options.quick ? 128 << 20 : 1 << 30
                 ).run(options: options, report: report)
+            case .state:
+                try StateBenchmark(
+                    environment: environment,
+                    keyCounts: [10_000, 100_000, 1_000_000],
+                    memoryOperations: options.quick ? 200_000 : 2_000_000,
+                    rocksDBOperations: options.quick ? 20_000 : 200_000
+                ).run(options: options, report: report)
+            case .stateRSS:
+                try StateRSSBenchmark(environment: environment, keys: options.quick ? 1_000_000 : 10_000_000)
+                    .run(report: report)
             }
         }
     } catch {
