@@ -123,6 +123,7 @@ let package = Package(
         // load every plugin through dlopen.
         .testTarget(name: "CoreTests", dependencies: ["Core", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "LogTests", dependencies: ["Log", "TestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "StateTests", dependencies: ["Core", "State", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PluginHostTests", dependencies: ["PluginHost", "TestKit"],
             exclude: ["Fixtures"],

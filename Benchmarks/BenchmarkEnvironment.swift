@@ -39,7 +39,7 @@ struct BenchmarkEnvironment {
     var deadLetterPath: String { scratchDirectory + "/dead-letter.jsonl" }
 
     /// The built-in plugins the benchmarks need, by product name.
-    static let builtinPlugins = ["datagen", "blackhole"]
+    static let builtinPlugins = ["datagen", "blackhole", "window"]
 
     /// Finds the package and the built plugins, compiles the benchmark
     /// plugin and loads everything.

@@ -2,32 +2,42 @@
 struct BenchmarkOptions {
     /// Benchmarks that can be chosen with `--only`.
     enum Group: String, CaseIterable {
-        case pipeline, abi, log, compaction
+        case pipeline, abi, log, compaction, state, window
+        case stateRSS = "state-rss"
     }
+
+    /// What a run without `--only` measures: everything but `state-rss`,
+    /// which wants a process of its own.
+    static let defaultGroups: [Group] = [.pipeline, .abi, .log, .compaction, .state, .window]
 
     /// Fewer records and repetitions: a smoke run, not figures to quote.
     var quick = false
     var repetitions = 5
     var warmups = 1
-    var groups: [Group] = Group.allCases
+    var groups: [Group] = BenchmarkOptions.defaultGroups
     /// Print the usage and measure nothing.
     var showHelp = false
 
     static let usage = """
-        usage: streamhost-bench [--quick] [--repetitions N] [--only pipeline|abi|log|compaction]
+        usage: streamhost-bench [--quick] [--repetitions N] [--only pipeline|abi|log|compaction|state|window|state-rss]
 
           --quick            a short smoke run (fewer records, 3 repetitions); not for quoting
           --repetitions N    measured repetitions per case (default 5; medians are quoted)
           --only GROUP       run one benchmark: pipeline (throughput of whole jobs),
                              abi (the cost of crossing the plugin ABI), log (append,
-                             read and catch-up of the durable log, against dd) or
+                             read and catch-up of the durable log, against dd),
                              compaction (one compaction pass, against dd copying
-                             the same segments)
+                             the same segments), state (keyed-state get/put per
+                             operation on the memory and RocksDB backends), window
+                             (a tumbling window over 100k keys through whole jobs,
+                             on both backends) or state-rss (resident memory after
+                             10M puts into RocksDB; not part of a plain run)
 
         Build it and the plugins it loads with
           swift build -c release --product streamhost-bench
           swift build -c release --product streamhost-datagen
           swift build -c release --product streamhost-blackhole
+          swift build -c release --product streamhost-window
         """
 
     static func parse(_ arguments: [String]) throws -> BenchmarkOptions {
@@ -53,7 +63,7 @@ struct BenchmarkOptions {
             case "--only":
                 let text = try value(argument)
                 guard let group = Group(rawValue: text) else {
-                    throw BenchmarkError(description: "--only takes pipeline, abi, log or compaction, got '\(text)'")
+                    throw BenchmarkError(description: "--only takes pipeline, abi, log, compaction, state, window or state-rss, got '\(text)'")
                 }
                 options.groups = [group]
             case "-h", "--help":

@@ -5,7 +5,8 @@
 //   swift build -c release --product streamhost-bench
 //   swift build -c release --product streamhost-datagen
 //   swift build -c release --product streamhost-blackhole
-//   .build/release/streamhost-bench [--quick] [--repetitions N] [--only pipeline|abi|log|compaction]
+//   swift build -c release --product streamhost-window
+//   .build/release/streamhost-bench [--quick] [--repetitions N] [--only pipeline|abi|log|compaction|state|window|state-rss]
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -67,6 +68,19 @@ func runBenchmarks() -> Int32 {
                     environment: environment, appendBytes: 0, catchUpBytes: 0,
                     compactionBytes: options.quick ? 64 << 20 : 256 << 20
                 ).runCompaction(options: options, report: report)
+            case .state:
+                try StateBenchmark(
+                    environment: environment,
+                    keyCounts: [10_000, 100_000, 1_000_000],
+                    memoryOperations: options.quick ? 200_000 : 2_000_000,
+                    rocksDBOperations: options.quick ? 20_000 : 200_000
+                ).run(options: options, report: report)
+            case .stateRSS:
+                try StateRSSBenchmark(environment: environment, keys: options.quick ? 1_000_000 : 10_000_000)
+                    .run(report: report)
+            case .window:
+                try WindowBenchmark(environment: environment, records: options.quick ? 500_000 : 5_000_000)
+                    .run(options: options, report: report)
             }
         }
     } catch {

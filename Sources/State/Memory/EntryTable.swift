@@ -130,11 +130,15 @@ struct EntryTable {
     }
 
     /// The capacity to shrink to after removals, or nil to keep it: an
-    /// empty table frees its slots, a table under 1/8 full halves.
+    /// empty table frees its slots; a table under 1/8 full shrinks at once
+    /// to the size that makes it half full (not halving step by step,
+    /// which resized many times while a table drained).
     var capacityAfterShrinking: Int? {
         if count == 0 { return capacity == 0 ? nil : 0 }
-        if capacity > Self.minimumCapacity && count * 8 < capacity { return capacity / 2 }
-        return nil
+        guard capacity > Self.minimumCapacity && count * 8 < capacity else { return nil }
+        var fitting = Self.minimumCapacity
+        while fitting < count * 2 { fitting *= 2 }
+        return fitting
     }
 
     /// Calls `body` with every block, in slot order.

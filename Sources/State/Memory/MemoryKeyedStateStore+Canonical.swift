@@ -19,8 +19,7 @@ extension MemoryKeyedStateStore {
                 }
             }
             for queue in timerQueues {
-                try queue.tables[group].forEachBlock { (entry) throws(StateError) in
-                    let timer = TimerBlock(entry)
+                try queue.forEachTimer(group: group) { (timer) throws(StateError) in
                     try body(.timer(FiredTimer(domain: queue.domain, time: timer.time, keyGroup: keyGroup,
                                                key: Array(timer.key))))
                 }

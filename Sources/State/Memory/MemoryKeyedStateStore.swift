@@ -72,8 +72,9 @@ public final class MemoryKeyedStateStore: KeyedStateStore {
         let queueBytes = 2 * TimerQueue.tableArrayBytes(keyGroupCount: keyGroups.count)
         try budget.reserve(queueBytes, for: "timers")
         usedBytes = queueBytes
-        timerQueues = [TimerQueue(domain: .eventTime, keyGroupCount: keyGroups.count),
-                       TimerQueue(domain: .processingTime, keyGroupCount: keyGroups.count)]
+        timerQueues = [.eventTime, .processingTime].map { [seed] domain in
+            TimerQueue(domain: domain, firstKeyGroup: keyGroups.lowerBound, keyGroupCount: keyGroups.count, seed: seed)
+        }
     }
 
     deinit { close() }
