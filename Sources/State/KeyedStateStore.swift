@@ -61,13 +61,23 @@ public protocol KeyedStateStore: AnyObject {
     // MARK: Canonical form (savepoints, rescaling, backend changes)
 
     /// Every live entry and timer of the key groups in `range`, in
-    /// key-group order: the backend-independent form.
+    /// key-group order: the backend-independent form. Key groups of `range`
+    /// the store does not own have nothing to give; within a key group the
+    /// order is the backend's. Expired entries are left out; `expiresAt` is
+    /// set for entries of TTL states. The store must not be called from
+    /// `body` (another store may: that is how state moves).
     func forEachEntry(in range: ClosedRange<Int>, _ body: (StateEntry) throws(StateError) -> Void) throws(StateError)
     /// Adds one entry in canonical form (its state must be registered, or
-    /// is registered from the entry's descriptor).
+    /// is registered from the entry's descriptor, with the same rules as
+    /// `register`). A value entry keeps its `expiresAt` (one already past is
+    /// inserted but never returned); without one, an entry of a TTL state
+    /// expires as if written now, and `expiresAt` is ignored for states
+    /// without TTL. A user key on a value state, or none on a map state,
+    /// throws `.wrongKind`.
     func insert(_ entry: StateEntry) throws(StateError)
 
-    /// Releases what the store holds (files stay where the backend keeps them).
+    /// Releases what the store holds (files stay where the backend keeps
+    /// them). The store must not be used afterwards.
     func close()
 }
 

@@ -48,9 +48,6 @@ struct EntryTable {
     @inline(__always)
     func block(at index: Int) -> UnsafeMutableRawPointer { slots.unsafelyUnwrapped[index].block.unsafelyUnwrapped }
 
-    @inline(__always)
-    func hash(at index: Int) -> UInt64 { slots.unsafelyUnwrapped[index].hash }
-
     /// The block in slot `index`, or nil if the slot is empty.
     @inline(__always)
     func blockIfPresent(at index: Int) -> UnsafeMutableRawPointer? {

@@ -88,9 +88,6 @@ final class TimerQueue {
     /// The name memory-bound errors give timers.
     var stateName: String { domain == .eventTime ? "event-time timers" : "processing-time timers" }
 
-    /// Live timers.
-    var count: Int { heapCount - deletedCount }
-
     init(domain: TimeDomain, firstKeyGroup: Int, keyGroupCount: Int, seed: UInt64) {
         self.domain = domain
         self.firstKeyGroup = firstKeyGroup

@@ -108,8 +108,6 @@ final class RocksDBDatabase {
 
     deinit { close() }
 
-    var isOpen: Bool { db != nil }
-
     private var isReleased = false
 
     /// Closes the database (its files stay) and releases the options;

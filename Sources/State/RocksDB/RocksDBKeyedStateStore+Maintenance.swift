@@ -2,8 +2,9 @@ import CRocksDB
 
 extension RocksDBKeyedStateStore {
     /// Flushes the memtables and compacts both column families completely
-    /// (so the TTL filter sees every entry). Slow; for tests and tools.
-    func compactAll() throws(StateError) {
+    /// (so the TTL filter sees every entry), waiting until done. Slow; for
+    /// tests, tools and benchmarks that want no compaction running.
+    public func compactAll() throws(StateError) {
         let flush = rocksdb_flushoptions_create()
         defer { rocksdb_flushoptions_destroy(flush) }
         rocksdb_flushoptions_set_wait(flush, 1)

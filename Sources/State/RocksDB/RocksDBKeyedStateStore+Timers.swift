@@ -88,7 +88,7 @@ extension RocksDBKeyedStateStore {
     func firstTimerKey(_ domain: TimeDomain) throws(StateError) -> [UInt8]? {
         let head = timerHead(domain)
         if !head.isValid {
-            var start = head.floor ?? [RocksDBKeyLayout.domainByte(domain)]
+            let start = head.floor ?? [RocksDBKeyLayout.domainByte(domain)]
             let end = [RocksDBKeyLayout.domainByte(domain) + 1]
             var found: [[UInt8]] = []
             found.reserveCapacity(RocksDBTimerHead.refillCount)
@@ -101,7 +101,6 @@ extension RocksDBKeyedStateStore {
                     }
                 }
             }
-            start = []
             head.refill(found)
         }
         return head.first

@@ -33,11 +33,4 @@ struct StateRegistry {
         guard let last = descriptors.popLast() else { return }
         idsByName[last.name] = nil
     }
-
-    /// The descriptor of `id`, or throws `.unknownState`.
-    @inline(__always)
-    func descriptor(_ id: StateID) throws(StateError) -> StateDescriptor {
-        guard Int(id) < descriptors.count else { throw .unknownState(id) }
-        return descriptors[Int(id)]
-    }
 }
