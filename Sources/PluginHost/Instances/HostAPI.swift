@@ -152,14 +152,7 @@ public enum HostAPI {
             guard let ctx, let value else { return Status.invalid }
             return InstanceContext.borrowing(ctx) { context in
                 context.stateCall("state_get", key: key, keyLength: keyLength) { (store, group, key) throws(StateError) in
-                    guard let found = try store.get(state, keyGroup: group, key: key) else {
-                        value.pointee = nil
-                        valueLength?.pointee = 0
-                        return Status.notFound
-                    }
-                    value.pointee = found.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? HostAPI.emptyBytes
-                    valueLength?.pointee = found.count
-                    return Status.ok
+                    HostAPI.lend(try store.get(state, keyGroup: group, key: key), value, valueLength)
                 }
             }
         }
@@ -186,16 +179,10 @@ public enum HostAPI {
             guard let ctx, let value, userKey != nil || userKeyLength == 0 else { return Status.invalid }
             return InstanceContext.borrowing(ctx) { context in
                 context.stateCall("state_map_get", key: key, keyLength: keyLength) { (store, group, key) throws(StateError) in
-                    guard let found = try store.mapGet(
-                        state, keyGroup: group, key: key, userKey: UnsafeRawBufferPointer(start: userKey, count: userKeyLength))
-                    else {
-                        value.pointee = nil
-                        valueLength?.pointee = 0
-                        return Status.notFound
-                    }
-                    value.pointee = found.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? HostAPI.emptyBytes
-                    valueLength?.pointee = found.count
-                    return Status.ok
+                    HostAPI.lend(
+                        try store.mapGet(state, keyGroup: group, key: key,
+                                         userKey: UnsafeRawBufferPointer(start: userKey, count: userKeyLength)),
+                        value, valueLength)
                 }
             }
         }
@@ -320,6 +307,23 @@ public enum HostAPI {
         t.pointee.log_txn_append = { _, _, _, _ in Status.unsupported }
         t.pointee.log_txn_commit = { _ in Status.unsupported }
         t.pointee.log_txn_abort = { _ in Status.unsupported }
+    }
+
+    /// Hands a borrowed state value to the plugin: SH_OK with its address
+    /// (never NULL) and length, or SH_NOT_FOUND with NULL and 0.
+    @inline(__always)
+    fileprivate static func lend(
+        _ found: UnsafeRawBufferPointer?, _ value: UnsafeMutablePointer<UnsafePointer<UInt8>?>,
+        _ length: UnsafeMutablePointer<Int>?
+    ) -> sh_status {
+        guard let found else {
+            value.pointee = nil
+            length?.pointee = 0
+            return Status.notFound
+        }
+        value.pointee = found.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? emptyBytes
+        length?.pointee = found.count
+        return Status.ok
     }
 
     fileprivate static func unsupported(_ ctx: OpaquePointer?, _ function: String, _ service: String) -> sh_status {
