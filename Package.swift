@@ -16,10 +16,15 @@ func cPlugin(_ name: String) -> (Product, Target) {
     return (
         .library(name: "streamhost-\(name)", type: .dynamic, targets: [target]),
         .target(
-            name: target, dependencies: ["StreamhostABI"], path: "Plugins/\(name)", publicHeadersPath: ".",
-            cSettings: [.unsafeFlags(["-O2", "-fvisibility=hidden"])])
+            name: target, dependencies: ["StreamhostABI", "PluginSupport"], path: "Plugins/\(name)",
+            publicHeadersPath: ".", cSettings: [.unsafeFlags(["-O2", "-fvisibility=hidden"])])
     )
 }
+
+/// Helpers the C plugins share (not ABI: linked into each plugin, hidden).
+let pluginSupport = Target.target(
+    name: "PluginSupport", dependencies: ["StreamhostABI"], path: "Plugins/common",
+    cSettings: [.unsafeFlags(["-O2", "-fvisibility=hidden"])])
 
 let cPlugins = ["datagen", "stdout", "blackhole", "logsource", "logsink"].map(cPlugin)
 
@@ -137,6 +142,6 @@ let package = Package(
         .testTarget(
             name: "StreamhostKitTests", dependencies: ["StreamhostKit", "Plugin_file", "TestKit"],
             swiftSettings: swiftSettings),
-    ] + cPlugins.map(\.1) + swiftPlugins.map(\.1),
+    ] + cPlugins.map(\.1) + swiftPlugins.map(\.1) + [pluginSupport],
     swiftLanguageModes: [.v6]
 )

@@ -7,6 +7,7 @@
  * benchmarks use to measure everything upstream of it.
  */
 #include "streamhost.h"
+#include "plugin_support.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -46,11 +47,8 @@ static sh_status blackhole_create(sh_ctx *ctx, const sh_component *component, co
     if (status == SH_NOT_FOUND) {
         print = 1;
     } else if (status != SH_OK) {
-        char message[300];
-        snprintf(message, sizeof message, "blackhole: config 'print' must be a boolean (host status %d: %s)",
-                 (int)status, host->last_error(ctx));
-        host->set_error(ctx, message);
-        return SH_ERROR;
+        return plugin_fail(host, ctx, "blackhole: config 'print' must be a boolean (host status %d: %s)",
+                           (int)status, host->last_error(ctx));
     }
     blackhole *sink = calloc(1, sizeof *sink);
     if (sink == NULL) {

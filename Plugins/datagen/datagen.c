@@ -41,6 +41,7 @@
 #endif
 
 #include "streamhost.h"
+#include "plugin_support.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -281,11 +282,7 @@ static uint64_t monotonic_ns(void) {
 /* ------------------------------------------------------------------------ */
 
 static sh_status config_failure(sh_ctx *ctx, const char *key, const char *expected, sh_status status) {
-    char message[512];
-    snprintf(message, sizeof message, "datagen: config '%s' must be %s (host status %d: %s)", key, expected,
-             (int)status, host->last_error(ctx));
-    host->set_error(ctx, message);
-    return SH_ERROR;
+    return plugin_config_failure(host, ctx, "datagen", key, expected, status);
 }
 
 /* Reads an integer in [minimum, maximum]; fallback when the key is absent
@@ -301,11 +298,9 @@ static sh_status config_integer(sh_ctx *ctx, const char *key, int64_t fallback, 
         return config_failure(ctx, key, "an integer", status);
     }
     if (value < minimum || value > maximum) {
-        char message[256];
-        snprintf(message, sizeof message, "datagen: config '%s' is %" PRId64 "; it must be between %" PRId64
-                 " and %" PRId64, key, value, minimum, maximum);
-        host->set_error(ctx, message);
-        return SH_ERROR;
+        return plugin_fail(host, ctx,
+                           "datagen: config '%s' is %" PRId64 "; it must be between %" PRId64 " and %" PRId64, key,
+                           value, minimum, maximum);
     }
     *out = value;
     return SH_OK;
@@ -327,10 +322,7 @@ static sh_status config_nonnegative_number(sh_ctx *ctx, const char *key, double 
         return config_failure(ctx, key, "a number", status);
     }
     if (!(value >= 0) || value > 1e18) {
-        char message[256];
-        snprintf(message, sizeof message, "datagen: config '%s' is %g; it must be a number >= 0", key, value);
-        host->set_error(ctx, message);
-        return SH_ERROR;
+        return plugin_fail(host, ctx, "datagen: config '%s' is %g; it must be a number >= 0", key, value);
     }
     *out = value;
     return SH_OK;
@@ -356,10 +348,7 @@ static sh_status config_choice(sh_ctx *ctx, const char *key, const char *const *
         strncat(list, i == 0 ? "" : ", ", sizeof list - strlen(list) - 1);
         strncat(list, choices[i], sizeof list - strlen(list) - 1);
     }
-    char message[384];
-    snprintf(message, sizeof message, "datagen: config '%s' is \"%.100s\"; it must be one of %s", key, text, list);
-    host->set_error(ctx, message);
-    return SH_ERROR;
+    return plugin_fail(host, ctx, "datagen: config '%s' is \"%.100s\"; it must be one of %s", key, text, list);
 }
 
 static const char *const schema_choices[] = {"orders", "bytes", NULL};
@@ -379,18 +368,6 @@ static void datagen_destroy(void *self) {
     free(g->values);
     free(g->keys);
     free(g);
-}
-
-/* Grows *buffer to hold at least needed bytes; 0 on allocation failure. */
-static int reserve_bytes(uint8_t **buffer, size_t *capacity, size_t needed) {
-    if (needed <= *capacity) return 1;
-    size_t grown = *capacity ? *capacity : 64 * 1024;
-    while (grown < needed) grown *= 2;
-    uint8_t *moved = realloc(*buffer, grown);
-    if (moved == NULL) return 0;
-    *buffer = moved;
-    *capacity = grown;
-    return 1;
 }
 
 /* Makes room for count records in the batch columns; 0 on failure. */
@@ -468,21 +445,15 @@ static sh_status datagen_open(void *self, sh_ctx *ctx, const sh_task_info *info)
     /* Members past the writer's struct_size are absent (rule 4). */
     if (info != NULL && info->struct_size >= offsetof(sh_task_info, parallelism) + sizeof info->parallelism) {
         if (info->parallelism == 0 || info->instance >= info->parallelism) {
-            char message[160];
-            snprintf(message, sizeof message, "datagen: task info says instance %u of %u, which is impossible",
-                     (unsigned)info->instance, (unsigned)info->parallelism);
-            host->set_error(ctx, message);
-            return SH_ERROR;
+            return plugin_fail(host, ctx, "datagen: task info says instance %u of %u, which is impossible",
+                               (unsigned)info->instance, (unsigned)info->parallelism);
         }
         g->next = info->instance;
         g->stride = info->parallelism;
         g->instance_rate = g->rate / (double)info->parallelism;
     }
     if (host->counter_register(ctx, "records", &g->records_counter) != SH_OK) {
-        char message[300];
-        snprintf(message, sizeof message, "datagen: cannot register counter 'records': %s", host->last_error(ctx));
-        host->set_error(ctx, message);
-        return SH_ERROR;
+        return plugin_fail(host, ctx, "datagen: cannot register counter 'records': %s", host->last_error(ctx));
     }
     g->has_records_counter = 1;
     return SH_OK;
@@ -608,8 +579,8 @@ static sh_status datagen_poll(void *self, sh_ctx *ctx, uint32_t max) {
     g->key_offsets[0] = 0;
     for (uint64_t i = 0; i < todo; i++) {
         datagen_format(g, g->next, &record);
-        if (!reserve_bytes(&g->values, &g->values_capacity, values_used + record.value_len) ||
-            !reserve_bytes(&g->keys, &g->keys_capacity, keys_used + record.key_len + 1)) {
+        if (!plugin_reserve_bytes(&g->values, &g->values_capacity, values_used + record.value_len, 64 * 1024) ||
+            !plugin_reserve_bytes(&g->keys, &g->keys_capacity, keys_used + record.key_len + 1, 64 * 1024)) {
             host->set_error(ctx, "datagen: out of memory for a batch");
             return SH_ERROR;
         }
@@ -636,11 +607,8 @@ static sh_status datagen_poll(void *self, sh_ctx *ctx, uint32_t max) {
         };
         sh_status status = host->emit_batch(ctx, &batch);
         if (status != SH_OK) {
-            char message[300];
-            snprintf(message, sizeof message, "datagen: emit_batch of %" PRIu64 " records failed (status %d): %s",
-                     todo, (int)status, host->last_error(ctx));
-            host->set_error(ctx, message);
-            return SH_ERROR;
+            return plugin_fail(host, ctx, "datagen: emit_batch of %" PRIu64 " records failed (status %d): %s", todo,
+                               (int)status, host->last_error(ctx));
         }
     }
     g->emitted += todo;

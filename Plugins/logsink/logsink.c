@@ -31,6 +31,7 @@
  * Counter "records": records appended.
  */
 #include "streamhost.h"
+#include "plugin_support.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -138,17 +139,6 @@ static void buffer_free(logsink_buffer *b) {
     free(b->values);
 }
 
-static int reserve_bytes(uint8_t **buffer, size_t *capacity, size_t needed) {
-    if (needed <= *capacity) return 1;
-    size_t grown = *capacity ? *capacity : 4096;
-    while (grown < needed) grown *= 2;
-    uint8_t *moved = realloc(*buffer, grown);
-    if (moved == NULL) return 0;
-    *buffer = moved;
-    *capacity = grown;
-    return 1;
-}
-
 static int reserve_records(logsink_buffer *b, uint32_t needed) {
     if (needed <= b->capacity) return 1;
     uint32_t grown = b->capacity ? b->capacity : 64;
@@ -190,12 +180,9 @@ static sh_status logsink_flush(logsink *s, sh_ctx *ctx, uint32_t partition) {
     int64_t first_offset = -1;
     sh_status status = host->log_append(ctx, s->topic, partition, &batch, &first_offset);
     if (status != SH_OK) {
-        char message[700];
-        snprintf(message, sizeof message,
-                 "log sink: appending %u records to topic '%.200s' partition %u failed (status %d): %s",
-                 (unsigned)b->count, s->topic, (unsigned)partition, (int)status, host->last_error(ctx));
-        host->set_error(ctx, message);
-        return SH_ERROR;
+        return plugin_fail(host, ctx,
+                           "log sink: appending %u records to topic '%.200s' partition %u failed (status %d): %s",
+                           (unsigned)b->count, s->topic, (unsigned)partition, (int)status, host->last_error(ctx));
     }
     if (s->has_records_counter) host->counter_add(ctx, s->records_counter, (int64_t)b->count);
     b->count = 0;
@@ -204,11 +191,8 @@ static sh_status logsink_flush(logsink *s, sh_ctx *ctx, uint32_t partition) {
 }
 
 static sh_status out_of_memory(sh_ctx *ctx, logsink *s, uint32_t partition) {
-    char message[400];
-    snprintf(message, sizeof message, "log sink: out of memory buffering records for topic '%.200s' partition %u",
-             s->topic, (unsigned)partition);
-    host->set_error(ctx, message);
-    return SH_ERROR;
+    return plugin_fail(host, ctx, "log sink: out of memory buffering records for topic '%.200s' partition %u",
+                       s->topic, (unsigned)partition);
 }
 
 /* Adds record r (flags f) to partition's buffer, appending first if the
@@ -224,8 +208,8 @@ static sh_status buffer_add(logsink *s, sh_ctx *ctx, uint32_t partition, const s
     if (!reserve_records(b, b->count + 1)) return out_of_memory(ctx, s, partition);
     size_t keys_used = b->key_offsets[b->count];
     size_t values_used = b->value_offsets[b->count];
-    if (!reserve_bytes(&b->keys, &b->keys_capacity, keys_used + key_len + 1) ||
-        !reserve_bytes(&b->values, &b->values_capacity, values_used + value_len + 1))
+    if (!plugin_reserve_bytes(&b->keys, &b->keys_capacity, keys_used + key_len + 1, 4096) ||
+        !plugin_reserve_bytes(&b->values, &b->values_capacity, values_used + value_len + 1, 4096))
         return out_of_memory(ctx, s, partition);
     if (key_len > 0) memcpy(b->keys + keys_used, r->key, key_len);
     if (value_len > 0) memcpy(b->values + values_used, r->value, value_len);
@@ -255,11 +239,7 @@ static void logsink_destroy(void *self) {
 }
 
 static sh_status config_failure(sh_ctx *ctx, const char *key, const char *expected, sh_status status) {
-    char message[512];
-    snprintf(message, sizeof message, "log sink: config '%s' must be %s (host status %d: %s)", key, expected,
-             (int)status, host->last_error(ctx));
-    host->set_error(ctx, message);
-    return SH_ERROR;
+    return plugin_config_failure(host, ctx, "log sink", key, expected, status);
 }
 
 static sh_status logsink_create(sh_ctx *ctx, const sh_component *component, const char *config_json,
@@ -334,33 +314,14 @@ static sh_status logsink_open(void *self, sh_ctx *ctx, const sh_task_info *info)
     if (info != NULL && info->struct_size >= offsetof(sh_task_info, instance) + sizeof info->instance)
         instance = info->instance;
     if (host->counter_register(ctx, "records", &s->records_counter) != SH_OK) {
-        char message[300];
-        snprintf(message, sizeof message, "log sink: cannot register counter 'records': %s", host->last_error(ctx));
-        host->set_error(ctx, message);
-        return SH_ERROR;
+        return plugin_fail(host, ctx, "log sink: cannot register counter 'records': %s", host->last_error(ctx));
     }
     s->has_records_counter = 1;
 
     uint32_t partitions = 0;
-    sh_status status = host->log_partitions(ctx, s->topic, &partitions);
-    if (status == SH_NOT_FOUND) {
-        char message[400];
-        snprintf(message, sizeof message, "log sink: topic '%.200s' does not exist", s->topic);
-        host->set_error(ctx, message);
-        return SH_ERROR;
-    }
-    if (status != SH_OK) {
-        char message[600];
-        snprintf(message, sizeof message, "log sink: cannot read the partitions of topic '%.200s' (status %d): %s",
-                 s->topic, (int)status, host->last_error(ctx));
-        host->set_error(ctx, message);
-        return SH_ERROR;
-    }
+    if (plugin_topic_partitions(host, ctx, "log sink", s->topic, &partitions) != SH_OK) return SH_ERROR;
     if (partitions == 0) {
-        char message[400];
-        snprintf(message, sizeof message, "log sink: topic '%.200s' has no partitions", s->topic);
-        host->set_error(ctx, message);
-        return SH_ERROR;
+        return plugin_fail(host, ctx, "log sink: topic '%.200s' has no partitions", s->topic);
     }
     s->buffers = calloc(partitions, sizeof *s->buffers);
     if (s->buffers == NULL) {

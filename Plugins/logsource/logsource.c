@@ -45,6 +45,7 @@
  * Counter "records": records emitted.
  */
 #include "streamhost.h"
+#include "plugin_support.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -116,11 +117,7 @@ static const char *const start_names[] = {"earliest", "latest", "offset", "time"
 /* ------------------------------------------------------------------------ */
 
 static sh_status config_failure(sh_ctx *ctx, const char *key, const char *expected, sh_status status) {
-    char message[512];
-    snprintf(message, sizeof message, "log source: config '%s' must be %s (host status %d: %s)", key, expected,
-             (int)status, host->last_error(ctx));
-    host->set_error(ctx, message);
-    return SH_ERROR;
+    return plugin_config_failure(host, ctx, "log source", key, expected, status);
 }
 
 /* A string; *out stays NULL when absent and not required. */
@@ -132,17 +129,11 @@ static sh_status config_text(sh_ctx *ctx, const char *key, int required, const c
         return SH_OK;
     }
     if (status == SH_NOT_FOUND) {
-        char message[160];
-        snprintf(message, sizeof message, "log source: config '%s' is required", key);
-        host->set_error(ctx, message);
-        return SH_ERROR;
+        return plugin_fail(host, ctx, "log source: config '%s' is required", key);
     }
     if (status != SH_OK) return config_failure(ctx, key, "a string", status);
     if (text == NULL || text[0] == '\0') {
-        char message[160];
-        snprintf(message, sizeof message, "log source: config '%s' must not be empty", key);
-        host->set_error(ctx, message);
-        return SH_ERROR;
+        return plugin_fail(host, ctx, "log source: config '%s' must not be empty", key);
     }
     *out = text;
     return SH_OK;
@@ -158,11 +149,8 @@ static sh_status config_integer(sh_ctx *ctx, const char *key, int64_t minimum, i
     }
     if (status != SH_OK) return config_failure(ctx, key, "an integer", status);
     if (value < minimum) {
-        char message[200];
-        snprintf(message, sizeof message, "log source: config '%s' is %" PRId64 "; it must be >= %" PRId64, key,
-                 value, minimum);
-        host->set_error(ctx, message);
-        return SH_ERROR;
+        return plugin_fail(host, ctx, "log source: config '%s' is %" PRId64 "; it must be >= %" PRId64, key, value,
+                           minimum);
     }
     *out = value;
     *present = 1;
@@ -273,39 +261,19 @@ static sh_status logsource_open(void *self, sh_ctx *ctx, const sh_task_info *inf
     uint32_t instance = 0, parallelism = 1;
     if (info != NULL && info->struct_size >= offsetof(sh_task_info, parallelism) + sizeof info->parallelism) {
         if (info->parallelism == 0 || info->instance >= info->parallelism) {
-            char message[160];
-            snprintf(message, sizeof message, "log source: task info says instance %u of %u, which is impossible",
-                     (unsigned)info->instance, (unsigned)info->parallelism);
-            host->set_error(ctx, message);
-            return SH_ERROR;
+            return plugin_fail(host, ctx, "log source: task info says instance %u of %u, which is impossible",
+                               (unsigned)info->instance, (unsigned)info->parallelism);
         }
         instance = info->instance;
         parallelism = info->parallelism;
     }
     if (host->counter_register(ctx, "records", &s->records_counter) != SH_OK) {
-        char message[300];
-        snprintf(message, sizeof message, "log source: cannot register counter 'records': %s",
-                 host->last_error(ctx));
-        host->set_error(ctx, message);
-        return SH_ERROR;
+        return plugin_fail(host, ctx, "log source: cannot register counter 'records': %s", host->last_error(ctx));
     }
     s->has_records_counter = 1;
 
     uint32_t partitions = 0;
-    sh_status status = host->log_partitions(ctx, s->topic, &partitions);
-    if (status == SH_NOT_FOUND) {
-        char message[400];
-        snprintf(message, sizeof message, "log source: topic '%.200s' does not exist", s->topic);
-        host->set_error(ctx, message);
-        return SH_ERROR;
-    }
-    if (status != SH_OK) {
-        char message[600];
-        snprintf(message, sizeof message, "log source: cannot read the partitions of topic '%.200s' (status %d): %s",
-                 s->topic, (int)status, host->last_error(ctx));
-        host->set_error(ctx, message);
-        return SH_ERROR;
-    }
+    if (plugin_topic_partitions(host, ctx, "log source", s->topic, &partitions) != SH_OK) return SH_ERROR;
 
     s->part_count = instance < partitions ? (partitions - instance - 1) / parallelism + 1 : 0;
     if (s->part_count > 0) {
@@ -330,27 +298,24 @@ static sh_status logsource_open(void *self, sh_ctx *ctx, const sh_task_info *inf
         int64_t value = s->start_value;
         if (s->group != NULL) {
             int64_t committed = 0;
-            status = host->log_committed(ctx, s->group, s->topic, p->partition, &committed);
+            sh_status status = host->log_committed(ctx, s->group, s->topic, p->partition, &committed);
             if (status == SH_OK) {
                 start = SH_LOG_START_OFFSET;
                 value = committed;
                 p->committed = committed;
                 p->has_committed = 1;
             } else if (status != SH_NOT_FOUND) {
-                char message[700];
-                snprintf(message, sizeof message,
-                         "log source: cannot read the committed offset of group '%.150s' on topic '%.150s' "
-                         "partition %u (status %d): %s",
-                         s->group, s->topic, (unsigned)p->partition, (int)status, host->last_error(ctx));
-                host->set_error(ctx, message);
-                return SH_ERROR;
+                return plugin_fail(host, ctx,
+                                   "log source: cannot read the committed offset of group '%.150s' on topic '%.150s' "
+                                   "partition %u (status %d): %s",
+                                   s->group, s->topic, (unsigned)p->partition, (int)status, host->last_error(ctx));
             }
         }
         if (start == SH_LOG_START_OFFSET) {
             p->position = value;
             p->has_position = 1;
         }
-        status = host->log_reader_open(ctx, s->topic, p->partition, start, value, &p->reader);
+        sh_status status = host->log_reader_open(ctx, s->topic, p->partition, start, value, &p->reader);
         if (status != SH_OK || p->reader == NULL) {
             char where[64], message[700];
             describe_start(where, sizeof where, start, value);
@@ -374,13 +339,11 @@ static sh_status logsource_commit(logsource *s, sh_ctx *ctx) {
         if (!p->has_position || (p->has_committed && p->committed == p->position)) continue;
         sh_status status = host->log_commit(ctx, s->group, s->topic, p->partition, p->position);
         if (status != SH_OK) {
-            char message[700];
-            snprintf(message, sizeof message,
-                     "log source: cannot commit offset %" PRId64 " for group '%.150s' on topic '%.150s' "
-                     "partition %u (status %d): %s",
-                     p->position, s->group, s->topic, (unsigned)p->partition, (int)status, host->last_error(ctx));
-            host->set_error(ctx, message);
-            return SH_ERROR;
+            return plugin_fail(host, ctx,
+                               "log source: cannot commit offset %" PRId64 " for group '%.150s' on topic '%.150s' "
+                               "partition %u (status %d): %s",
+                               p->position, s->group, s->topic, (unsigned)p->partition, (int)status,
+                               host->last_error(ctx));
         }
         p->committed = p->position;
         p->has_committed = 1;
@@ -444,13 +407,11 @@ static sh_status logsource_poll(void *self, sh_ctx *ctx, uint32_t max) {
             uint32_t count = batch->count;
             status = host->emit_batch(ctx, batch);
             if (status != SH_OK) {
-                char message[600];
-                snprintf(message, sizeof message,
-                         "log source: emit_batch of %u records from topic '%.200s' partition %u failed "
-                         "(status %d): %s",
-                         (unsigned)count, s->topic, (unsigned)p->partition, (int)status, host->last_error(ctx));
-                host->set_error(ctx, message);
-                return SH_ERROR;
+                return plugin_fail(host, ctx,
+                                   "log source: emit_batch of %u records from topic '%.200s' partition %u failed "
+                                   "(status %d): %s",
+                                   (unsigned)count, s->topic, (unsigned)p->partition, (int)status,
+                                   host->last_error(ctx));
             }
             emitted += count;
             s->since_commit += count;

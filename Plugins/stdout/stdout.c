@@ -20,6 +20,7 @@
 #endif
 
 #include "streamhost.h"
+#include "plugin_support.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -100,10 +101,7 @@ static sh_status stdout_flush(stdout_sink *sink, sh_ctx *ctx) {
     int error = write_all(sink->buffer, sink->length);
     sink->length = 0;
     if (error != 0) {
-        char message[256];
-        snprintf(message, sizeof message, "stdout: writing to standard output (fd 1) failed: %s", strerror(error));
-        host->set_error(ctx, message);
-        return SH_ERROR;
+        return plugin_fail(host, ctx, "stdout: writing to standard output (fd 1) failed: %s", strerror(error));
     }
     return SH_OK;
 }
@@ -121,10 +119,7 @@ static sh_status stdout_reserve(stdout_sink *sink, sh_ctx *ctx, size_t extra) {
     }
     uint8_t *buffer = realloc(sink->buffer, capacity);
     if (buffer == NULL) {
-        char message[128];
-        snprintf(message, sizeof message, "stdout: out of memory growing the output buffer to %zu bytes", capacity);
-        host->set_error(ctx, message);
-        return SH_ERROR;
+        return plugin_fail(host, ctx, "stdout: out of memory growing the output buffer to %zu bytes", capacity);
     }
     sink->buffer = buffer;
     sink->capacity = capacity;
@@ -234,18 +229,12 @@ static sh_status stdout_create(sh_ctx *ctx, const sh_component *component, const
         } else if (strcmp(text, "json") == 0) {
             format = STDOUT_FORMAT_JSON;
         } else {
-            char message[256];
-            snprintf(message, sizeof message, "stdout: config 'format' is \"%.100s\"; it must be \"value\" or \"json\"",
-                     text);
-            host->set_error(ctx, message);
-            return SH_ERROR;
+            return plugin_fail(host, ctx, "stdout: config 'format' is \"%.100s\"; it must be \"value\" or \"json\"",
+                               text);
         }
     } else if (status != SH_NOT_FOUND) {
-        char message[300];
-        snprintf(message, sizeof message, "stdout: config 'format' must be a string (host status %d: %s)",
-                 (int)status, host->last_error(ctx));
-        host->set_error(ctx, message);
-        return SH_ERROR;
+        return plugin_fail(host, ctx, "stdout: config 'format' must be a string (host status %d: %s)", (int)status,
+                           host->last_error(ctx));
     }
     stdout_sink *sink = calloc(1, sizeof *sink);
     if (sink == NULL) {
