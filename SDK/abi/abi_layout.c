@@ -40,12 +40,13 @@ _Static_assert(offsetof(sh_host_api, services) == 8, "host services");
 _Static_assert(offsetof(sh_host_api, emit) == 24, "host emit");
 _Static_assert(offsetof(sh_host_api, log_txn_abort) == 24 + 39 * 8, "host api: last 1.0 member");
 _Static_assert(offsetof(sh_host_api, emit_watermark) == 24 + 40 * 8, "host api: emit_watermark (1.1)");
-_Static_assert(sizeof(sh_host_api) == 24 + 41 * 8, "host api size 1.1");
+_Static_assert(offsetof(sh_host_api, log_txn_resume) == 24 + 41 * 8, "host api: log_txn_resume (1.2)");
+_Static_assert(sizeof(sh_host_api) == 24 + 42 * 8, "host api size 1.2");
 #endif
 
 /* The ABI version this header declares, for diagnostics. Hidden: plugins
  * built by SwiftPM link this file and must export nothing but their entry. */
 __attribute__((visibility("hidden"))) const char *sh_abi_version_string(void);
 __attribute__((visibility("hidden"))) const char *sh_abi_version_string(void) {
-    return "1.1";
+    return "1.2";
 }

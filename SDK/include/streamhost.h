@@ -1,5 +1,5 @@
 /*
- * streamhost.h — the streamhost plugin ABI, version 1.1.
+ * streamhost.h — the streamhost plugin ABI, version 1.2.
  *
  * This header is the whole contract between the streamhost host and its
  * plugins (sources, operators and sinks). What is not declared here is not
@@ -59,7 +59,7 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 #define SH_ABI_MAJOR 1
-#define SH_ABI_MINOR 1
+#define SH_ABI_MINOR 2
 
 /* "SHP1" read as a little-endian 32-bit number: the first member of every
  * plugin descriptor. A descriptor without it is refused. */
@@ -439,6 +439,17 @@ typedef struct sh_host_api {
      * (it returns SH_OK and logs once). Operators and sinks: SH_INVALID
      * (their watermark comes from their inputs). */
     sh_status (*emit_watermark)(sh_ctx *ctx, int64_t watermark);
+
+    /* --- added in 1.2 ------------------------------------------------------ */
+
+    /* Exactly-once sinks after a restore: reopens the transaction
+     * transactional_id that an earlier run (or this one) began and neither
+     * committed nor aborted, so that it can be committed (it was
+     * pre-committed in a checkpoint that completed) or aborted. *out is
+     * released by log_txn_commit or log_txn_abort. SH_NOT_FOUND when no such
+     * transaction is open: it was committed or aborted already, which makes
+     * "resume, then commit" safe to repeat. */
+    sh_status (*log_txn_resume)(sh_ctx *ctx, const char *transactional_id, sh_log_txn **out);
 } sh_host_api;
 
 /* ------------------------------------------------------------------------ */

@@ -31,7 +31,7 @@ public enum PollOutcome: Sendable { case emitted, idle, end }
 public final class ComponentInstance: @unchecked Sendable {
     public let component: Component
     public let context: InstanceContext
-    private var instancePointer: UnsafeMutableRawPointer?
+    private(set) var instancePointer: UnsafeMutableRawPointer?
     private var destroyed = false
     private var taskInfo = sh_task_info()
 
@@ -54,7 +54,7 @@ public final class ComponentInstance: @unchecked Sendable {
     deinit { destroy() }
 
     @inline(__always)
-    private func call(_ name: StaticString, _ body: () -> sh_status) -> sh_status {
+    func call(_ name: StaticString, _ body: () -> sh_status) -> sh_status {
         context.callbackError = nil
         context.inCallback = true
         if let store = context.stateStore { store.processingTime = HostClock.nowMs() }
@@ -62,7 +62,7 @@ public final class ComponentInstance: @unchecked Sendable {
         return body()
     }
 
-    private func check(_ status: sh_status, _ callback: String) throws(PluginCallError) {
+    func check(_ status: sh_status, _ callback: String) throws(PluginCallError) {
         guard status != Status.ok else { return }
         let message = context.callbackError
             ?? "returned \(Status.name(status)) without calling set_error"

@@ -307,6 +307,7 @@ public enum HostAPI {
         t.pointee.log_txn_append = { _, _, _, _ in Status.unsupported }
         t.pointee.log_txn_commit = { _ in Status.unsupported }
         t.pointee.log_txn_abort = { _ in Status.unsupported }
+        t.pointee.log_txn_resume = { ctx, _, _ in HostAPI.unsupported(ctx, "log_txn_resume", "log") }
     }
 
     /// Hands a borrowed state value to the plugin: SH_OK with its address
