@@ -34,7 +34,8 @@ _Static_assert(offsetof(sh_batch, flags) == 48, "batch flags");
 _Static_assert(sizeof(sh_batch) == 64, "batch size 1.0");
 
 _Static_assert(sizeof(sh_record) == 40, "record size 1.0");
-_Static_assert(sizeof(sh_task_info) == 48, "task info size 1.0");
+_Static_assert(offsetof(sh_task_info, checkpoint_interval_ms) == 48, "task info: checkpoint_interval_ms (1.2)");
+_Static_assert(sizeof(sh_task_info) == 56, "task info size 1.2");
 
 _Static_assert(offsetof(sh_host_api, services) == 8, "host services");
 _Static_assert(offsetof(sh_host_api, emit) == 24, "host emit");

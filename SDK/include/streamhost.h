@@ -177,6 +177,9 @@ typedef struct sh_task_info {
     uint32_t reserved;
     const char *job_name;       /* BORROWED until close returns */
     const char *step_id;        /* BORROWED until close returns */
+    /* --- added in 1.2 --- */
+    int64_t checkpoint_interval_ms; /* 0: the job takes no checkpoints, so
+                                       on_checkpoint* are never called */
 } sh_task_info;
 
 /* ------------------------------------------------------------------------ */
@@ -512,7 +515,13 @@ typedef struct sh_component_vtable {
 
     /* Optional (default: state is ignored). Reads back a blob written by
      * snapshot, BORROWED, of the component's current state_version
-     * (migrate has already run when versions differed). */
+     * (migrate has already run when versions differed). Called before open.
+     * When the step runs at the parallelism it had when the checkpoint was
+     * taken, instance i gets the blob instance i wrote (if it wrote one).
+     * When the parallelism changed, every instance gets every old
+     * instance's blob, one restore call each (Flink's union list state):
+     * a component keeps what it now owns (a source: the partitions it is
+     * assigned) and must tolerate state another instance also restores. */
     sh_status (*restore)(void *self, sh_ctx *ctx, uint32_t state_version, const uint8_t *data,
                          size_t len);
 

@@ -20,10 +20,13 @@ public struct TaskInfo: Sendable, Equatable {
     public var jobName: String
     /// The step's id.
     public var stepID: String
+    /// The job's checkpoint interval; 0 when it takes no checkpoints (then
+    /// the checkpoint callbacks are never called). Added in ABI 1.2.
+    public var checkpointIntervalMs: Int64
 
     public init(
         instance: Int, parallelism: Int, maxParallelism: Int, keyGroups: ClosedRange<Int>, inputCount: Int,
-        jobName: String, stepID: String
+        jobName: String, stepID: String, checkpointIntervalMs: Int64 = 0
     ) {
         self.instance = instance
         self.parallelism = parallelism
@@ -32,6 +35,7 @@ public struct TaskInfo: Sendable, Equatable {
         self.inputCount = inputCount
         self.jobName = jobName
         self.stepID = stepID
+        self.checkpointIntervalMs = checkpointIntervalMs
     }
 
     /// Copies the host's task info. Members past its `struct_size` are
@@ -52,6 +56,7 @@ public struct TaskInfo: Sendable, Equatable {
             keyGroups: first...max(first, last),
             inputCount: has(\.input_count) ? Int(raw.input_count) : 0,
             jobName: has(\.job_name) ? raw.job_name.map { String(cString: $0) } ?? "" : "",
-            stepID: has(\.step_id) ? raw.step_id.map { String(cString: $0) } ?? "" : "")
+            stepID: has(\.step_id) ? raw.step_id.map { String(cString: $0) } ?? "" : "",
+            checkpointIntervalMs: has(\.checkpoint_interval_ms) ? raw.checkpoint_interval_ms : 0)
     }
 }

@@ -73,7 +73,8 @@ public final class ComponentInstance: @unchecked Sendable {
 
     /// Calls open (if the component has it) with the task's placement.
     public func open(
-        instance: Int, parallelism: Int, maxParallelism: Int, keyGroups: ClosedRange<Int>, inputCount: Int
+        instance: Int, parallelism: Int, maxParallelism: Int, keyGroups: ClosedRange<Int>, inputCount: Int,
+        checkpointIntervalMs: Int64 = 0
     ) throws(PluginCallError) {
         taskInfo.struct_size = UInt32(MemoryLayout<sh_task_info>.size)
         taskInfo.instance = UInt32(instance)
@@ -84,6 +85,7 @@ public final class ComponentInstance: @unchecked Sendable {
         taskInfo.input_count = UInt32(inputCount)
         taskInfo.job_name = UnsafePointer(context.jobNameC)
         taskInfo.step_id = UnsafePointer(context.stepIDC)
+        taskInfo.checkpoint_interval_ms = checkpointIntervalMs
         context.phase = .open
         context.place(maxParallelism: maxParallelism, keyGroups: keyGroups)
         guard let open = component.vtable.pointee.open else { return }
