@@ -76,10 +76,12 @@ let package = Package(
             name: "CRocksDB", path: "Sources/CSystem/CRocksDB", pkgConfig: "rocksdb",
             providers: [.apt(["librocksdb-dev"])]),
         .target(name: "State", dependencies: ["Core", "CRocksDB"], swiftSettings: swiftSettings),
+        // Checkpoints and savepoints: manifests and the checkpoint store.
+        .target(name: "Checkpoint", dependencies: ["Core", "State", "CLogSupport"], swiftSettings: swiftSettings),
         .target(
             name: "Runtime",
             dependencies: [
-                "Core", "PluginHost", "StreamhostABI", "Yams", "Log", "State",
+                "Core", "PluginHost", "StreamhostABI", "Yams", "Log", "State", "Checkpoint",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
@@ -128,6 +130,7 @@ let package = Package(
         // load every plugin through dlopen.
         .testTarget(name: "CoreTests", dependencies: ["Core", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "LogTests", dependencies: ["Log", "TestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "StateTests", dependencies: ["Core", "State", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PluginHostTests", dependencies: ["PluginHost", "TestKit"],

@@ -27,6 +27,8 @@ public struct JobSpec: Sendable {
     public var channelBatchesMax: Int
     /// Where keyed state lives.
     public var state = StateSpec()
+    /// Checkpoints and restarts; nil: none.
+    public var checkpoints: CheckpointSpec?
     public var steps: [StepSpec]
     public var locations: [String: SourceLocation]
 
