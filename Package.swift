@@ -76,6 +76,8 @@ let package = Package(
             name: "CRocksDB", path: "Sources/CSystem/CRocksDB", pkgConfig: "rocksdb",
             providers: [.apt(["librocksdb-dev"])]),
         .target(name: "State", dependencies: ["Core", "CRocksDB"], swiftSettings: swiftSettings),
+        // The admin API of a running host (a Unix socket in the data directory).
+        .target(name: "Admin", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         // Checkpoints and savepoints: manifests and the checkpoint store.
         .target(name: "Checkpoint", dependencies: ["Core", "State", "CLogSupport"], swiftSettings: swiftSettings),
         .target(
@@ -88,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "streamhost",
             dependencies: [
-                "Core", "PluginHost", "Runtime", "Log",
+                "Core", "PluginHost", "Runtime", "Log", "Admin",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -130,6 +132,7 @@ let package = Package(
         // load every plugin through dlopen.
         .testTarget(name: "CoreTests", dependencies: ["Core", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "LogTests", dependencies: ["Log", "TestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "AdminTests", dependencies: ["Admin", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "StateTests", dependencies: ["Core", "State", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(

@@ -149,3 +149,18 @@ public final class CheckpointStore: @unchecked Sendable {
         return removed
     }
 }
+
+extension CheckpointStore {
+    /// Reads a checkpoint file and checks it against its manifest entry.
+    public static func readVerified(path: String, file: SnapshotFile) throws(CheckpointError) -> [UInt8] {
+        let bytes = try FileIO.readFile(path)
+        guard bytes.count == file.bytes else {
+            throw .corrupt(path: path, message: "\(bytes.count) bytes, the manifest says \(file.bytes)")
+        }
+        let crc = FileIO.crc32c(bytes)
+        guard crc == file.crc32c else {
+            throw .corrupt(path: path, message: "checksum mismatch (manifest \(file.crc32c), file \(crc))")
+        }
+        return bytes
+    }
+}
