@@ -46,6 +46,11 @@ public final class JobRunner: @unchecked Sendable {
     private let control = Mutex(Control())
     /// Restarts after failures so far (for tests and the summary).
     public let restarts = Atomic<Int>(0)
+    /// What each attempt started from, and the unusable checkpoints
+    /// skipped on the way (with the reasons), for tests and the summary.
+    private let history = Mutex<(restoredFrom: [Int64?], skipped: [String])>(([], []))
+    public var restoredFrom: [Int64?] { history.withLock { $0.restoredFrom } }
+    public var skippedCheckpoints: [String] { history.withLock { $0.skipped } }
 
     public init(plan: JobPlan, options: RunOptions, restoreFrom: RestoreSource? = nil, makeState: @escaping StateFactory) {
         self.plan = plan
@@ -137,7 +142,9 @@ public final class JobRunner: @unchecked Sendable {
         guard let checkpoints = options.checkpoints else { return nil }
         let store = CheckpointStore(directory: checkpoints.checkpointDirectory, prefix: "chk")
         let entry = store.latestValid { id, error in
-            logger.warning("checkpoint \(id) of job '\(plan.spec.name)' is unusable and is skipped: \(error)")
+            let message = "checkpoint \(id) of job '\(plan.spec.name)' is unusable and is skipped: \(error)"
+            logger.warning("\(message)")
+            history.withLock { $0.skipped.append(message) }
         }
         guard let entry else { return nil }
         return RestoreSource(directory: entry.directory, manifest: entry.manifest)
@@ -160,6 +167,7 @@ public final class JobRunner: @unchecked Sendable {
         } catch {
             return JobResult.startFailure(error)
         }
+        history.withLock { $0.restoredFrom.append(restore?.manifest.checkpointID) }
         if let restore {
             logger.info("job '\(plan.spec.name)' restored from \(restore.manifest.kind.rawValue) \(restore.manifest.checkpointID) (\(restore.directory))")
         }
