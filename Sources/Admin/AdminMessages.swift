@@ -53,8 +53,9 @@ public enum AdminError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .notRunning(let socket, let reason):
-            return "no streamhost is running with this data directory (\(socket): \(reason)); start the job with "
-                + "`streamhost run JOB --data-dir DIR` and use the same --data-dir"
+            return "no streamhost is running with this data directory (\(socket): \(reason)); only a job with a "
+                + "checkpoints: section serves savepoints: start it with `streamhost run JOB --data-dir DIR` and use "
+                + "the same --data-dir"
         case .permissionDenied(let socket):
             return "\(socket): permission denied; the admin socket is open to the user running the host only"
         case .io(let socket, let message): return "\(socket): \(message)"

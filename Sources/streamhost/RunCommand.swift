@@ -127,19 +127,23 @@ struct Run: ParsableCommand {
         }
 
         // The admin socket: savepoints and swaps from `streamhost savepoint|swap`.
+        // Only jobs with checkpoints take savepoints, and only they hold the
+        // data directory's socket: other jobs may share a directory.
         let currentRegistry = CurrentRegistry(registry)
-        let admin: AdminServer
-        do {
-            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-            admin = try AdminServer(path: AdminClient.socketPath(dataDirectory: dataDirectory)) { request, reply in
-                Self.serve(request, runner: runner, spec: spec, registry: currentRegistry, dataDirectory: dataDirectory,
-                           reply: reply)
+        var admin: AdminServer?
+        if plan.spec.checkpoints != nil {
+            do {
+                try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+                admin = try AdminServer(path: AdminClient.socketPath(dataDirectory: dataDirectory)) { request, reply in
+                    Self.serve(request, runner: runner, spec: spec, registry: currentRegistry, dataDirectory: dataDirectory,
+                               reply: reply)
+                }
+            } catch {
+                writeStderr("error: job '\(plan.spec.name)' failed to start: \(error)\n")
+                throw ExitCode(1)
             }
-        } catch {
-            writeStderr("error: job '\(plan.spec.name)' failed to start: \(error)\n")
-            throw ExitCode(1)
         }
-        defer { admin.close() }
+        defer { admin?.close() }
 
         // First signal: drain and stop. Second: abandon.
         signal(SIGINT, SIG_IGN)

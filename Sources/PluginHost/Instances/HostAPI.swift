@@ -19,6 +19,7 @@ public enum HostAPI {
     /// The services this host implements (`SH_SERVICE_*` bits).
     public static let services: UInt64 = UInt64(SH_SERVICE_CORE) | UInt64(SH_SERVICE_LOG)
         | UInt64(SH_SERVICE_KEYED_STATE) | UInt64(SH_SERVICE_TIMERS) | UInt64(SH_SERVICE_SIDE_OUTPUTS)
+        | UInt64(SH_SERVICE_CHECKPOINTS)
 
     /// Where an empty borrowed value points (never NULL for SH_OK).
     nonisolated(unsafe) static let emptyBytes = UnsafePointer<UInt8>(UnsafeMutablePointer<UInt8>.allocate(capacity: 1))
