@@ -59,6 +59,9 @@ public final class JobRunner: @unchecked Sendable {
         self.makeState = makeState
     }
 
+    /// Records the current attempt's sources emitted so far (0 between attempts).
+    public var sourceRecordsSoFar: Int { control.withLock { $0.current?.sourceRecordsSoFar ?? 0 } }
+
     /// The plan of the attempt running now (a swap replaces it).
     public var currentPlan: JobPlan { control.withLock { _ in plan } }
 

@@ -126,6 +126,8 @@ public final class JobExecution: @unchecked Sendable {
     /// A stop-with-savepoint completed: every task finishes without closing.
     var isFinishingAfterSavepoint: Bool { finishing.load(ordering: .sequentiallyConsistent) }
     var taskCount: Int { tasks.count }
+    /// Records the sources emitted so far in this run (for progress).
+    public var sourceRecordsSoFar: Int { sourceRecords.load(ordering: .relaxed) }
     var allTasksRunning: Bool { remainingTasks.load(ordering: .sequentiallyConsistent) == tasks.count }
     var stateBackendName: String { options.stateBackend?.name ?? "none" }
 
