@@ -2,6 +2,8 @@
  * out, strings with a counting free function, the error-code convention,
  * vectorized forms, and symbols that are data rather than code. A plain
  * shared library: no streamhost descriptor. */
+/* strdup is POSIX, not C11. */
+#define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
