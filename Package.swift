@@ -160,6 +160,7 @@ package.targets += [
         exclude: ["Fixtures"],
         swiftSettings: swiftSettings),
 ]
-for target in package.targets where ["Runtime", "StreamhostBenchmarks", "RuntimeTests"].contains(target.name) {
+for target in package.targets
+where ["Runtime", "streamhost", "StreamhostBenchmarks", "RuntimeTests"].contains(target.name) {
     target.dependencies.append("NativeFunctions")
 }

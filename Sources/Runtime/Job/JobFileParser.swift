@@ -9,7 +9,7 @@ import Yams
 public enum JobFileParser {
     static let topLevelFields = [
         "name", "parallelism", "max_parallelism", "dead_letter", "batch_size", "channel_capacity", "state",
-        "pipeline",
+        "pipeline", "functions",
     ]
     static let stepFields = [
         "id", "source", "operator", "sink", "key_by", "config", "inputs", "parallelism", "watermarks",
@@ -199,6 +199,8 @@ public enum JobFileParser {
                     spec.state = try state(valueNode)
                 case "pipeline":
                     pipelineNode = valueNode
+                case "functions":
+                    spec.functions = try functions(valueNode)
                 default:
                     throw error(keyNode, key, "unknown field '\(key)' (allowed: "
                         + JobFileParser.topLevelFields.joined(separator: ", ") + ")")
