@@ -4,11 +4,13 @@ struct BenchmarkOptions {
     enum Group: String, CaseIterable {
         case pipeline, abi, log, compaction, state, window
         case stateRSS = "state-rss"
+        /// Native UDFs through libffi (Benchmark 8).
+        case ffi
     }
 
     /// What a run without `--only` measures: everything but `state-rss`,
     /// which wants a process of its own.
-    static let defaultGroups: [Group] = [.pipeline, .abi, .log, .compaction, .state, .window]
+    static let defaultGroups: [Group] = [.pipeline, .abi, .log, .compaction, .state, .window, .ffi]
 
     /// Fewer records and repetitions: a smoke run, not figures to quote.
     var quick = false
@@ -19,7 +21,7 @@ struct BenchmarkOptions {
     var showHelp = false
 
     static let usage = """
-        usage: streamhost-bench [--quick] [--repetitions N] [--only pipeline|abi|log|compaction|state|window|state-rss]
+        usage: streamhost-bench [--quick] [--repetitions N] [--only pipeline|abi|log|compaction|state|window|state-rss|ffi]
 
           --quick            a short smoke run (fewer records, 3 repetitions); not for quoting
           --repetitions N    measured repetitions per case (default 5; medians are quoted)
@@ -31,7 +33,9 @@ struct BenchmarkOptions {
                              operation on the memory and RocksDB backends), window
                              (a tumbling window over 100k keys through whole jobs,
                              on both backends) or state-rss (resident memory after
-                             10M puts into RocksDB; not part of a plain run)
+                             10M puts into RocksDB; not part of a plain run),
+                             ffi (native UDFs: libffi calls, scalar and
+                             vectorized, against direct function-pointer calls)
 
         Build it and the plugins it loads with
           swift build -c release --product streamhost-bench
@@ -63,7 +67,7 @@ struct BenchmarkOptions {
             case "--only":
                 let text = try value(argument)
                 guard let group = Group(rawValue: text) else {
-                    throw BenchmarkError(description: "--only takes pipeline, abi, log, compaction, state, window or state-rss, got '\(text)'")
+                    throw BenchmarkError(description: "--only takes pipeline, abi, log, compaction, state, window, state-rss or ffi, got '\(text)'")
                 }
                 options.groups = [group]
             case "-h", "--help":
