@@ -29,6 +29,11 @@ public final class NativeFunction: @unchecked Sendable {
     /// The C function's address, for callers that know its type at compile
     /// time (benchmarks compare against a direct call).
     public let address: UnsafeRawPointer
+    /// Copied out of `declaration` and `signature` for the call path.
+    public let isVectorized: Bool
+    let parameters: [NativeType]
+    let result: NativeType
+    let isFallible: Bool
 
     let function: @convention(c) () -> Void
     let freeFunction: (@convention(c) (UnsafeMutableRawPointer?) -> Void)?
@@ -36,7 +41,6 @@ public final class NativeFunction: @unchecked Sendable {
     let interface: CallInterface
 
     public var name: String { declaration.name }
-    public var isVectorized: Bool { declaration.isVectorized }
 
     private init(
         declaration: FunctionDeclaration, signature: FunctionSignature, address: UnsafeMutableRawPointer,
@@ -45,6 +49,10 @@ public final class NativeFunction: @unchecked Sendable {
         self.declaration = declaration
         self.signature = signature
         self.address = UnsafeRawPointer(address)
+        self.isVectorized = declaration.isVectorized
+        self.parameters = signature.parameters
+        self.result = signature.result
+        self.isFallible = signature.isFallible
         self.function = unsafeBitCast(address, to: (@convention(c) () -> Void).self)
         self.freeFunction = freeAddress.map {
             unsafeBitCast($0, to: (@convention(c) (UnsafeMutableRawPointer?) -> Void).self)
@@ -147,18 +155,20 @@ public final class NativeFunction: @unchecked Sendable {
     /// Frees a string the function returned, if its result is `char*`.
     @inline(__always)
     func release(_ string: UnsafeMutablePointer<CChar>?) {
-        guard let string, signature.result == .ownedString else { return }
+        guard let string, result == .ownedString else { return }
         freeFunction?(UnsafeMutableRawPointer(string))
     }
 
     /// Copies a returned string, then frees it when the callee allocated it.
-    func takeString(_ pointer: UnsafeMutablePointer<CChar>?) -> Result<String?, NativeFunctionError> {
-        guard let pointer else { return .success(nil) }
+    /// A string that is not UTF-8 is freed too and reported in `failure`.
+    @inline(__always)
+    func takeString(_ pointer: UnsafeMutablePointer<CChar>?, failure: inout CallFailure) -> String? {
+        guard let pointer else { return nil }
         defer { release(pointer) }
         guard let string = String(validatingCString: pointer) else {
-            return .failure(.invalidResult(function: name, problem: "returned a string that is not valid UTF-8 "
-                + "(\(strlen(pointer)) bytes); native functions exchange UTF-8 text"))
+            failure = CallFailure(kind: .invalidUTF8, index: strlen(pointer))
+            return nil
         }
-        return .success(string)
+        return string
     }
 }

@@ -167,10 +167,9 @@ extension NativeFunction {
                 release(strings[row])
                 continue
             }
-            switch takeString(strings[row]) {
-            case .success(let string): buffer[row] = string
-            case .failure(let problem): firstProblem = problem
-            }
+            var failure = CallFailure()
+            let string = takeString(strings[row], failure: &failure)
+            if failure.failed { firstProblem = error(failure) } else { buffer[row] = string }
         }
         if status != 0 { return .failure(.returnedError(function: name, code: status, row: nil)) }
         if let firstProblem { return .failure(firstProblem) }
@@ -198,7 +197,7 @@ extension NativeFunction {
             }
         }
         let bases = arguments.map { UnsafeMutableRawPointer(mutating: $0.baseAddress!) }
-        let fallible = signature.isFallible
+        let fallible = isFallible
         // Slots: out, a pointer to out, the return value.
         let outcome: Result<Int, NativeFunctionError> = withUnsafeTemporaryAllocation(
             byteCount: 3 * Self.slotBytes, alignment: 16
@@ -217,7 +216,7 @@ extension NativeFunction {
                         interface.call(function, result: returned, arguments: pointers.baseAddress!)
                         let status = Int32(truncatingIfNeeded: returned.load(as: UInt64.self))
                         if status != 0 {
-                            if signature.result.isString { release(out.load(as: UnsafeMutablePointer<CChar>?.self)) }
+                            if result.isString { release(out.load(as: UnsafeMutablePointer<CChar>?.self)) }
                             rowErrors?[row] = status
                             failed += 1
                             continue
@@ -252,10 +251,10 @@ extension NativeFunction {
         case .bool(let buffer):
             buffer[row] = (widened ? UInt8(truncatingIfNeeded: slot.load(as: UInt64.self)) : slot.load(as: UInt8.self)) != 0
         case .string(let buffer):
-            switch takeString(slot.load(as: UnsafeMutablePointer<CChar>?.self)) {
-            case .success(let string): buffer[row] = string
-            case .failure(let problem): return problem
-            }
+            var failure = CallFailure()
+            let string = takeString(slot.load(as: UnsafeMutablePointer<CChar>?.self), failure: &failure)
+            if failure.failed { return error(failure) }
+            buffer[row] = string
         }
         return nil
     }

@@ -20,7 +20,10 @@ public enum JobFunctions {
         plugins.plugins.flatMap { plugin in
             plugin.functions.map { function in
                 FunctionDeclaration(
-                    name: function.name, library: plugin.path, symbol: function.symbol,
+                    // As the plugin loader opened it: a bare file name is a
+                    // file in the current directory, not a soname to search.
+                    name: function.name, library: plugin.path,
+                    libraryPath: plugin.path.contains("/") ? plugin.path : "./" + plugin.path, symbol: function.symbol,
                     signature: function.signature, isVectorized: function.isVectorized,
                     freeSymbol: function.freeSymbol, origin: .plugin(name: plugin.name, path: plugin.path))
             }
