@@ -7,6 +7,10 @@ import Musl
 extension NativeFunction {
     /// Bytes per argument or result slot: every supported C type fits in 8.
     static let slotBytes = 8
+    /// Slots a scalar call uses at most: see `call(_:)`.
+    static let scalarSlotsMax = 2 * FunctionSignature.parametersMax + 6
+    /// Argument pointers a scalar call passes at most.
+    static let scalarPointersMax = FunctionSignature.parametersMax + 3
 
     /// Calls the function once.
     ///
@@ -33,9 +37,12 @@ extension NativeFunction {
         // Slots: the argument values; for a vectorized function a pointer to
         // each of them; then n, out, a pointer to out, errors, a pointer to
         // errors and the return value.
-        let slots = 2 * count + 6
-        let value = withUnsafeTemporaryAllocation(byteCount: slots * Self.slotBytes, alignment: 16) { storage in
-            withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer?.self, capacity: count + 3) { pointers in
+        // Constant sizes (for parametersMax) let the compiler put both on
+        // the stack without a run-time size check.
+        let value = withUnsafeTemporaryAllocation(byteCount: Self.scalarSlotsMax * Self.slotBytes, alignment: 16) {
+            storage in
+            withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer?.self, capacity: Self.scalarPointersMax) {
+                pointers in
                 bind(arguments, from: 0, storage: storage.baseAddress!, pointers: pointers.baseAddress!,
                      failure: &failure)
             }
