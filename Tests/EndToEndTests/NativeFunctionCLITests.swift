@@ -10,8 +10,10 @@ struct NativeFunctionCLITests {
 
     init() throws {
         directory = try TemporaryDirectory(prefix: "udf-cli")
-        try CPluginBuilder.build(source: BuildProducts.packageRoot + "/examples/udf/geo.c",
-                                 output: directory.file("libgeo.so"), extraFlags: ["-lm"])
+        // As examples/udf/README.md builds it.
+        let build = try ProcessRunner.run(
+            "make", ["-C", BuildProducts.packageRoot + "/examples/udf", "OUT=\(directory.path)", "CFLAGS=-Werror"])
+        try #require(build.status == 0, "make failed: \(build.standardError)")
     }
 
     private func job(symbol: String) throws -> String {
