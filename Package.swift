@@ -151,3 +151,22 @@ let package = Package(
     ] + cPlugins.map(\.1) + swiftPlugins.map(\.1) + [pluginSupport],
     swiftLanguageModes: [.v6]
 )
+
+// Native UDFs (issue 6): C functions from plugin libraries or system
+// libraries, called through Debian's libffi with signatures known only at
+// run time. NativeFunctions does the dlopen/dlsym and the calls; the Runtime
+// resolves a job's `functions:` into a FunctionRegistry at job start.
+package.targets += [
+    .systemLibrary(
+        name: "CFFI", path: "Sources/CSystem/CFFI", pkgConfig: "libffi", providers: [.apt(["libffi-dev"])]),
+    .target(name: "CNativeSupport", path: "Sources/CNativeSupport", cSettings: [.unsafeFlags(["-O2"])]),
+    .target(name: "NativeFunctions", dependencies: ["CFFI", "CNativeSupport"], swiftSettings: swiftSettings),
+    .testTarget(
+        name: "NativeFunctionsTests", dependencies: ["NativeFunctions", "TestKit"],
+        exclude: ["Fixtures"],
+        swiftSettings: swiftSettings),
+]
+for target in package.targets
+where ["Runtime", "streamhost", "StreamhostBenchmarks", "RuntimeTests"].contains(target.name) {
+    target.dependencies.append("NativeFunctions")
+}

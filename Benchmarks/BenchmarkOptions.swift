@@ -5,11 +5,13 @@ struct BenchmarkOptions {
         case pipeline, abi, log, compaction, state, window
         case stateRSS = "state-rss"
         case checkpointOverhead = "checkpoint-overhead"
+        /// Native UDFs through libffi (Benchmark 8).
+        case ffi
     }
 
     /// What a run without `--only` measures: everything but `state-rss`,
     /// which wants a process of its own.
-    static let defaultGroups: [Group] = [.pipeline, .abi, .log, .compaction, .state, .window]
+    static let defaultGroups: [Group] = [.pipeline, .abi, .log, .compaction, .state, .window, .ffi]
 
     /// Fewer records and repetitions: a smoke run, not figures to quote.
     var quick = false
@@ -20,7 +22,7 @@ struct BenchmarkOptions {
     var showHelp = false
 
     static let usage = """
-        usage: streamhost-bench [--quick] [--repetitions N] [--only pipeline|abi|log|compaction|state|window|state-rss|checkpoint-overhead]
+        usage: streamhost-bench [--quick] [--repetitions N] [--only pipeline|abi|log|compaction|state|window|state-rss|ffi|checkpoint-overhead]
 
           --quick            a short smoke run (fewer records, 3 repetitions); not for quoting
           --repetitions N    measured repetitions per case (default 5; medians are quoted)
@@ -32,7 +34,9 @@ struct BenchmarkOptions {
                              operation on the memory and RocksDB backends), window
                              (a tumbling window over 100k keys through whole jobs,
                              on both backends) or state-rss (resident memory after
-                             10M puts into RocksDB; not part of a plain run) or
+                             10M puts into RocksDB; not part of a plain run),
+                             ffi (native UDFs: libffi calls, scalar and
+                             vectorized, against direct function-pointer calls) or
                              checkpoint-overhead (the window job with checkpoints
                              every second vs none; not part of a plain run)
 
@@ -66,7 +70,7 @@ struct BenchmarkOptions {
             case "--only":
                 let text = try value(argument)
                 guard let group = Group(rawValue: text) else {
-                    throw BenchmarkError(description: "--only takes pipeline, abi, log, compaction, state, window, state-rss or checkpoint-overhead, got '\(text)'")
+                    throw BenchmarkError(description: "--only takes pipeline, abi, log, compaction, state, window, state-rss, ffi or checkpoint-overhead, got '\(text)'")
                 }
                 options.groups = [group]
             case "-h", "--help":

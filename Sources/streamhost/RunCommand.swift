@@ -285,6 +285,11 @@ struct Validate: ParsableCommand {
             }
             print(line)
         }
+        // Native functions were resolved while planning; list what jobs may call.
+        for function in plan.functions.functions {
+            print("  function \(function.name): \(function.signature)"
+                + (function.isVectorized ? " vectorized" : "") + " from \(function.declaration.library)")
+        }
     }
 }
 

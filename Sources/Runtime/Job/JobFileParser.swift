@@ -9,7 +9,7 @@ import Yams
 public enum JobFileParser {
     static let topLevelFields = [
         "name", "parallelism", "max_parallelism", "dead_letter", "batch_size", "channel_capacity", "state",
-        "checkpoints", "pipeline",
+        "checkpoints", "pipeline", "functions",
     ]
     static let stepFields = [
         "id", "source", "operator", "sink", "key_by", "config", "inputs", "parallelism", "watermarks",
@@ -201,6 +201,8 @@ public enum JobFileParser {
                     spec.checkpoints = try checkpoints(valueNode)
                 case "pipeline":
                     pipelineNode = valueNode
+                case "functions":
+                    spec.functions = try functions(valueNode)
                 default:
                     throw error(keyNode, key, "unknown field '\(key)' (allowed: "
                         + JobFileParser.topLevelFields.joined(separator: ", ") + ")")

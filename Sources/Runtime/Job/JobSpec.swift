@@ -31,6 +31,8 @@ public struct JobSpec: Sendable {
     public var checkpoints: CheckpointSpec?
     public var steps: [StepSpec]
     public var locations: [String: SourceLocation]
+    /// Native functions (UDFs) the job file declares in `functions:`.
+    public var functions: [FunctionSpec] = []
 
     public func step(id: String) -> StepSpec? { steps.first { $0.id == id } }
 }

@@ -94,8 +94,12 @@ public enum JobValidator {
                                        parallelism: parallelism, inputs: inputs, watermarks: step.watermarks))
         }
 
-        return JobPlan(spec: spec, steps: planned, chains: chains(of: planned),
-                       keyGroups: KeyGroups(maxParallelism: spec.maxParallelism))
+        var plan = JobPlan(spec: spec, steps: planned, chains: chains(of: planned),
+                           keyGroups: KeyGroups(maxParallelism: spec.maxParallelism))
+        // Native functions load their libraries here, at job start, so that a
+        // bad declaration stops the job before any record moves.
+        plan.functions = try JobFunctions.resolve(spec, plugins: registry)
+        return plan
     }
 
     /// Chains step b onto step a when b's only input is a forward edge from
