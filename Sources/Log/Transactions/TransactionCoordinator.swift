@@ -98,16 +98,19 @@ public final class TransactionCoordinator: Sendable {
             if var existing = state.entries[id] {
                 switch existing.state {
                 case .ongoing:
+                    // One bump: the abort markers carry the new epoch, which
+                    // fences the old holder, and the new transaction uses it.
                     existing = try bumpEpoch(existing, &state)
                     existing.state = .aborting
                     try complete(existing, &state)
                     logger.info("transaction '\(id)': the open transaction was aborted by a new begin (epoch \(existing.producerEpoch))")
+                    entry = state.entries[id]!
                 case .committing, .aborting:
                     try complete(existing, &state)
+                    entry = try bumpEpoch(state.entries[id]!, &state)
                 case .committed, .aborted:
-                    break
+                    entry = try bumpEpoch(existing, &state)
                 }
-                entry = try bumpEpoch(state.entries[id]!, &state)
             } else {
                 entry = TransactionStatus(
                     transactionalId: id, producerId: state.nextProducerId, producerEpoch: 0, state: .ongoing,
