@@ -215,7 +215,8 @@ public final class TransactionCoordinator: Sendable {
 
     /// Commits: when this returns, read-committed readers see the
     /// transaction's batches and the commit survives a crash. Repeating a
-    /// commit whose markers failed to write finishes it.
+    /// commit whose markers failed to write finishes it; repeating one that
+    /// succeeded does nothing.
     public func commit(_ handle: TransactionHandle) throws(LogError) {
         try end(handle, as: .committing)
     }
@@ -283,10 +284,16 @@ public final class TransactionCoordinator: Sendable {
     private func end(_ handle: TransactionHandle, as decision: TransactionState) throws(LogError) {
         try state.withLock { (state) throws(LogError) in
             if let entry = state.entries[handle.transactionalId], entry.producerId == handle.producerId,
-               entry.producerEpoch == handle.producerEpoch, entry.state == decision {
-                // A retry after markers failed to write.
-                try complete(entry, &state)
-                return
+               entry.producerEpoch == handle.producerEpoch {
+                let done: TransactionState = decision == .committing ? .committed : .aborted
+                if entry.state == decision {
+                    // A retry after markers failed to write.
+                    try complete(entry, &state)
+                    return
+                }
+                // Repeated (two instances restoring the same pending
+                // transaction each commit it): already done.
+                if entry.state == done { return }
             }
             var entry = try openEntry(handle, state)
             if decision == .committing {

@@ -393,7 +393,4 @@ public enum HostAPI {
         return Status.ok
     }
 
-    fileprivate static func unsupported(_ ctx: OpaquePointer?, _ function: String, _ service: String) -> sh_status {
-        InstanceContext.from(ctx)?.unsupported(function, service: service) ?? Status.unsupported
-    }
 }
