@@ -83,7 +83,7 @@ public final class TransactionCoordinator: Sendable {
             try Self.load(log, into: &initial)
         }
         state = Mutex(initial)
-        try recover()
+        recover()
     }
 
     // MARK: Public operations
@@ -429,11 +429,19 @@ public final class TransactionCoordinator: Sendable {
 
     /// Finishes decided transactions and settles every open transaction
     /// the registry does not account for (see the type's documentation).
-    private func recover() throws(LogError) {
-        try state.withLock { (state) throws(LogError) in
+    /// A write that fails here is logged and left for the next open (or the
+    /// next `begin`, `resume` or `commit` of the id): the data directory
+    /// still opens, and the transaction stays invisible to read-committed
+    /// readers until then, never half-visible.
+    private func recover() {
+        state.withLock { state in
             for entry in state.entries.values where entry.state.isCompleting {
                 logger.info("transactions: finishing the \(entry.state == .committing ? "commit" : "abort") of '\(entry.transactionalId)' cut short")
-                try complete(entry, &state)
+                do {
+                    try complete(entry, &state)
+                } catch {
+                    logger.error("transactions: '\(entry.transactionalId)' is still \(entry.state.rawValue): \(error)")
+                }
             }
             var byProducer: [Int64: TransactionStatus] = [:]
             for entry in state.entries.values { byProducer[entry.producerId] = entry }
@@ -458,7 +466,11 @@ public final class TransactionCoordinator: Sendable {
                                 + "marker of producer id \(open.producerId) epoch \(open.producerEpoch) (\(owner)), "
                                 + "open from offset \(open.firstOffset)"))
                         let epoch = max(open.producerEpoch, entry?.producerEpoch ?? open.producerEpoch)
-                        try writeMarkers(kind, producerId: open.producerId, epoch: epoch, to: [log.partition])
+                        do {
+                            try writeMarkers(kind, producerId: open.producerId, epoch: epoch, to: [log.partition])
+                        } catch {
+                            logger.error("transactions: \(log.partition): the marker was not written: \(error)")
+                        }
                     }
                 }
             }
