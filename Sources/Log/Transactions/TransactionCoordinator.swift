@@ -11,22 +11,27 @@ import Synchronization
 ///
 /// # The registry
 /// The internal topic `__transaction_state` (one partition,
-/// `cleanup.policy=compact`, `flush.mode=every-append`) holds one record
-/// per change of a transactional id's entry (`TransactionStatus`): key the
-/// id, value its producer id, epoch, state and partitions. The latest
-/// record per id wins, which is what compaction keeps. The topic is made
-/// by the first `begin`; a directory without transactions has none.
+/// `cleanup.policy=compact`) holds one record per change of a
+/// transactional id's entry (`TransactionStatus`): key the id, value its
+/// producer id, epoch, state and partitions. The latest record per id
+/// wins, which is what compaction keeps. The topic is made by the first
+/// transaction that appends; a directory without transactions has none.
+/// Its `flush.mode` is `never`: the coordinator fsyncs it itself, exactly
+/// where the order below needs it.
 ///
 /// # Order of writes, and what a crash leaves
-/// - `begin`: registry record `ongoing` with no partitions.
+/// - `begin`: nothing written (the entry is in memory) unless it aborts an
+///   open transaction first.
 /// - `append` to a partition new to the transaction: registry record with
 ///   the partition added (fsynced), then the batch. So the registry always
 ///   names every partition that may hold the transaction's batches.
 /// - `commit`: fsync the transaction's partitions (its batches are durable
-///   before the decision is), registry record `committing` (fsynced),
-///   COMMIT markers (fsynced unless the topic has `flush.mode=never`),
-///   registry record `committed`. `abort` is the same with `aborting`,
-///   ABORT markers and `aborted`, without the first fsync.
+///   before the decision is), registry record `committing` (fsynced: the
+///   commit point), COMMIT markers (durable per the topic's `flush.mode`),
+///   registry record `committed` (not fsynced). `abort` is the same with
+///   `aborting`, ABORT markers and `aborted`, without the first fsync.
+/// So a commit costs three fsyncs (registry when the first partition is
+/// added, data, decision) plus what the topic's policy adds for the marker.
 /// When the coordinator opens (with its data directory) it finishes every
 /// `committing` or `aborting` entry, then looks at every partition's open
 /// transactions: one whose entry is `ongoing` at the same epoch stays open
@@ -119,7 +124,12 @@ public final class TransactionCoordinator: Sendable {
             }
             entry.state = .ongoing
             entry.partitions = []
-            try write(entry, &state)
+            // Kept in memory until the first append registers a partition:
+            // a transaction without batches needs no record, and after a
+            // restart the next begin bumps the epoch from the one stored.
+            entry.updatedMilliseconds = clock()
+            state.entries[id] = entry
+            state.nextProducerId = max(state.nextProducerId, entry.producerId + 1)
             return TransactionHandle(
                 transactionalId: id, producerId: entry.producerId, producerEpoch: entry.producerEpoch)
         }
@@ -332,7 +342,10 @@ public final class TransactionCoordinator: Sendable {
         try writeMarkers(kind, producerId: entry.producerId, epoch: entry.producerEpoch, to: entry.partitions)
         var done = entry
         done.state = kind == .commit ? .committed : .aborted
-        try write(done, &state)
+        // Not fsynced: lost in a crash, the registry says committing or
+        // aborting again and opening writes the markers again (a second
+        // marker closes nothing and is harmless).
+        try write(done, &state, sync: false)
     }
 
     private func writeMarkers(
@@ -345,8 +358,10 @@ public final class TransactionCoordinator: Sendable {
                 continue
             }
             var bytes = marker.encode(timestamp: clock())
+            // Durable as the topic's flush.mode makes it: the decision is
+            // already fsynced in the registry, and opening the data
+            // directory writes a marker that a crash lost.
             try log.appendTransactional(&bytes)
-            if log.config.flushMode != .never && log.flushedOffset < log.endOffset { try log.flush() }
         }
     }
 
@@ -354,9 +369,11 @@ public final class TransactionCoordinator: Sendable {
         try? directory.topic(named: partition.topic).partition(partition.partition)
     }
 
-    /// Appends `entry` to the registry (creating the topic on first use);
-    /// fsynced before it returns.
-    private func write(_ entry: TransactionStatus, _ state: inout State) throws(LogError) {
+    /// Appends `entry` to the registry (creating the topic on first use),
+    /// fsynced before it returns when `sync` (the registry's topic itself
+    /// never fsyncs: see the type's documentation for which records must be
+    /// durable when).
+    private func write(_ entry: TransactionStatus, _ state: inout State, sync: Bool = true) throws(LogError) {
         var entry = entry
         entry.updatedMilliseconds = clock()
         let registry: PartitionLog
@@ -375,7 +392,7 @@ public final class TransactionCoordinator: Sendable {
             throw .invalidBatch(registry.partition, reason: "transaction registry: \(error.message)")
         }
         try registry.append(&bytes)
-        if registry.flushedOffset < registry.endOffset { try registry.flush() }
+        if sync && registry.flushedOffset < registry.endOffset { try registry.flush() }
         state.entries[entry.transactionalId] = entry
         state.nextProducerId = max(state.nextProducerId, entry.producerId + 1)
     }
@@ -387,12 +404,12 @@ public final class TransactionCoordinator: Sendable {
             let topic = try directory.topic(named: topicName)
             var changes: [String: String] = [:]
             if !topic.config.cleanupPolicy.compacts { changes["cleanup.policy"] = "compact" }
-            if topic.config.flushMode != .everyAppend { changes["flush.mode"] = "every-append" }
+            if topic.config.flushMode != .never { changes["flush.mode"] = "never" }
             if !changes.isEmpty { try directory.alterConfig(topic: topicName, changes: changes) }
             return try directory.topic(named: topicName).partition(0)
         }
         let config = try TopicConfig([
-            "cleanup.policy": "compact", "retention.ms": "-1", "flush.mode": "every-append",
+            "cleanup.policy": "compact", "retention.ms": "-1", "flush.mode": "never",
             "segment.bytes": String(segmentBytes),
         ])
         return try directory.createTopic(name: topicName, partitions: 1, config: config).partition(0)
