@@ -416,7 +416,8 @@ typedef struct sh_host_api {
 
     /* Number of partitions of topic, or SH_NOT_FOUND. */
     sh_status (*log_partitions)(sh_ctx *ctx, const char *topic, uint32_t *out);
-    /* Opens a reader on one partition; release it with log_reader_close. */
+    /* Opens a read-committed reader on one partition (see sh_log_isolation;
+     * log_reader_open_isolated chooses); release it with log_reader_close. */
     sh_status (*log_reader_open)(sh_ctx *ctx, const char *topic, uint32_t partition, sh_log_start start,
                                  int64_t value, sh_log_reader **out);
     /* Reads up to max records into *out (BORROWED until the next call on the
