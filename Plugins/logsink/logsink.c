@@ -59,6 +59,11 @@
  *       close (end of a bounded input): commits the open and the pending
  *       transactions. destroy makes no host calls: a transaction left open
  *       is aborted by the host when the job restores.
+ *       A pre-committed transaction's records are as durable as the topic's
+ *       flush.mode makes them (the default, every-append, fsyncs each one):
+ *       with interval or bytes, a machine crash (not a process crash: the
+ *       page cache survives that) between a checkpoint and the next fsync
+ *       can lose records the checkpoint counts as written.
  *   exactly_once without checkpoints: at-least-once appends (as below),
  *       with one warning in the log.
  *   at_least_once: plain log_append, as described above.
