@@ -23,6 +23,8 @@ public final class AdminServer: @unchecked Sendable {
 
     /// The largest request or answer accepted, in bytes.
     public static let messageBytesMax = 64 << 10
+    /// How long a client may take to send its request.
+    static let requestTimeoutSeconds = 5
 
     public let path: String
     private let handler: Handler
@@ -94,6 +96,13 @@ public final class AdminServer: @unchecked Sendable {
     }
 
     private func handle(_ connection: Int32) {
+        // The request is read before the credentials are judged, so that a
+        // refused client gets its answer instead of a reset connection
+        // (closing with its request unread would reset it). Reading is
+        // bounded in size and time.
+        var timeout = timeval(tv_sec: Self.requestTimeoutSeconds, tv_usec: 0)
+        setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let line = UnixSocket.readLine(connection, limit: Self.messageBytesMax)
         var credentials = PeerCredentials()
         var length = socklen_t(MemoryLayout<PeerCredentials>.size)
         guard getsockopt(connection, SOL_SOCKET, PeerCredentials.option, &credentials, &length) == 0 else {
@@ -105,7 +114,7 @@ public final class AdminServer: @unchecked Sendable {
             reply(.failure("permission denied: only the user running the host may use its admin socket"), on: connection)
             return
         }
-        guard let line = UnixSocket.readLine(connection, limit: Self.messageBytesMax) else {
+        guard let line else {
             reply(.failure("the request is not one line of at most \(Self.messageBytesMax) bytes"), on: connection)
             return
         }

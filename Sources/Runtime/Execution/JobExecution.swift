@@ -126,6 +126,8 @@ public final class JobExecution: @unchecked Sendable {
     /// A stop-with-savepoint completed: every task finishes without closing.
     var isFinishingAfterSavepoint: Bool { finishing.load(ordering: .sequentiallyConsistent) }
     var taskCount: Int { tasks.count }
+    /// What instances are told in open: 0 without checkpoints.
+    var checkpointIntervalMs: Int64 { options.checkpoints?.spec.intervalMs ?? 0 }
     /// Records the sources emitted so far in this run (for progress).
     public var sourceRecordsSoFar: Int { sourceRecords.load(ordering: .relaxed) }
     var allTasksRunning: Bool { remainingTasks.load(ordering: .sequentiallyConsistent) == tasks.count }
@@ -178,6 +180,20 @@ public final class JobExecution: @unchecked Sendable {
             } catch {
                 for instances in instancesByStep { for instance in instances { instance.destroy() } }
                 throw error
+            }
+        }
+        if options.checkpoints != nil, let services = options.logServices {
+            // Transactions of an earlier run that no completed checkpoint
+            // covers (the sinks' restore just committed those that one
+            // did) are aborted, so they hold back no read-committed reader.
+            do {
+                let aborted = try services.abortOpenTransactions(prefix: "\(plan.spec.name)/")
+                if !aborted.isEmpty {
+                    logger.info("aborted \(aborted.count) open transactions of an earlier run: \(aborted.joined(separator: ", "))")
+                }
+            } catch {
+                for instances in instancesByStep { for instance in instances { instance.destroy() } }
+                throw .restore("cannot abort the open transactions of job '\(plan.spec.name)': \(error)")
             }
         }
         buildTasks(instancesByStep)

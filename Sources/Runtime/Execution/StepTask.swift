@@ -201,7 +201,7 @@ final class StepTask: @unchecked Sendable {
                 instance: instance, parallelism: step.parallelism,
                 maxParallelism: execution.plan.keyGroups.maxParallelism,
                 keyGroups: execution.plan.keyGroups.range(ofInstance: instance, parallelism: step.parallelism),
-                inputCount: step.inputs.count)
+                inputCount: step.inputs.count, checkpointIntervalMs: execution.checkpointIntervalMs)
         }
         inputWatermarks = Array(repeating: .min, count: inputs.count)
         inputIdle = Array(repeating: false, count: inputs.count)
