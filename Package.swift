@@ -75,7 +75,7 @@ let package = Package(
         .systemLibrary(
             name: "CRocksDB", path: "Sources/CSystem/CRocksDB", pkgConfig: "rocksdb",
             providers: [.apt(["librocksdb-dev"])]),
-        .target(name: "State", dependencies: ["Core", "CRocksDB"], swiftSettings: swiftSettings),
+        .target(name: "State", dependencies: ["Core", "CRocksDB", "CLogSupport"], swiftSettings: swiftSettings),
         .target(
             name: "Runtime",
             dependencies: [

@@ -61,6 +61,10 @@ public final class RocksDBKeyedStateStore: KeyedStateStore {
     let batch: OpaquePointer
     /// [event time, processing time].
     let timerHeads = [RocksDBTimerHead(domain: .eventTime), RocksDBTimerHead(domain: .processingTime)]
+    /// The files of the last native snapshot (see `captureSnapshot`).
+    let snapshotLineage = RocksDBSnapshotLineage()
+    /// Native snapshots captured, for naming their staging directories.
+    var snapshotsCaptured = 0
 
     init(database: RocksDBDatabase, keyGroups: ClosedRange<Int>) {
         self.database = database
