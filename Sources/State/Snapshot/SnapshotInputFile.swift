@@ -17,8 +17,9 @@ final class SnapshotInputFile {
 
     /// Opens `path`, which must be a regular file of `expectedBytes` bytes.
     init(path: String, expectedBytes: Int) throws(StateError) {
-        self.path = path
-        descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // Checked before the stored properties are set: a throwing init
+        // that had set them all would also run deinit, closing twice.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             let reason = errno == ENOENT ? "the file is missing" : "cannot open it: \(SnapshotFiles.systemError())"
             throw .snapshot(path: path, offset: nil, problem: reason)
@@ -29,13 +30,16 @@ final class SnapshotInputFile {
             close(descriptor)
             throw .snapshot(path: path, offset: nil, problem: "cannot stat it: \(reason)")
         }
-        byteSize = Int(status.st_size)
+        let byteSize = Int(status.st_size)
         guard byteSize == expectedBytes else {
             close(descriptor)
             throw .snapshot(path: path, offset: nil,
                             problem: "the file has \(byteSize) bytes, its snapshot handle says \(expectedBytes) "
                                 + "(truncated, or replaced by another file)")
         }
+        self.path = path
+        self.byteSize = byteSize
+        self.descriptor = descriptor
     }
 
     deinit { close(descriptor) }
