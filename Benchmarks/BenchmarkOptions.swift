@@ -4,6 +4,7 @@ struct BenchmarkOptions {
     enum Group: String, CaseIterable {
         case pipeline, abi, log, compaction, state, window
         case stateRSS = "state-rss"
+        case checkpoint
     }
 
     /// What a run without `--only` measures: everything but `state-rss`,
@@ -32,6 +33,9 @@ struct BenchmarkOptions {
                              (a tumbling window over 100k keys through whole jobs,
                              on both backends) or state-rss (resident memory after
                              10M puts into RocksDB; not part of a plain run)
+                             or checkpoint (keyed-state snapshots and restores of
+                             1M and 10M keys on both backends; not part of a
+                             plain run)
 
         Build it and the plugins it loads with
           swift build -c release --product streamhost-bench

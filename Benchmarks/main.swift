@@ -78,6 +78,10 @@ func runBenchmarks() -> Int32 {
             case .stateRSS:
                 try StateRSSBenchmark(environment: environment, keys: options.quick ? 1_000_000 : 10_000_000)
                     .run(report: report)
+            case .checkpoint:
+                try CheckpointBenchmark(
+                    environment: environment, keyCounts: options.quick ? [100_000] : [1_000_000, 10_000_000]
+                ).run(report: report)
             case .window:
                 try WindowBenchmark(environment: environment, records: options.quick ? 500_000 : 5_000_000)
                     .run(options: options, report: report)
