@@ -179,7 +179,7 @@ struct CheckpointBenchmark {
                 let index = Int(checker.next() % UInt64(keys))
                 let keyBytes = writeKey(index)
                 guard let found = try restored.get(id, keyGroup: groups.keyGroup(of: keyBytes), key: keyBytes),
-                      found.count == 16, found.load(as: UInt64.self) == UInt64(index) else {
+                      found.count == 16, found.loadUnaligned(as: UInt64.self) == UInt64(index) else {
                     throw BenchmarkError(description: "checkpoint: key \(index) is missing after the \(label) restore")
                 }
             }
