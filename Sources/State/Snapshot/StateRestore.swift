@@ -12,6 +12,19 @@ enum StateRestore {
     static func insert(_ sources: [StateRestoreSource], into store: any KeyedStateStore,
                        transform: StateEntryTransform?) throws(StateError) {
         let range = store.keyGroups
+        let rocks = store as? RocksDBKeyedStateStore
+        rocks?.beginBulkLoad()
+        do throws(StateError) {
+            try insertEach(sources, into: store, range: range, transform: transform)
+            try rocks?.endBulkLoad(apply: true)
+        } catch {
+            try? rocks?.endBulkLoad(apply: false)
+            throw error
+        }
+    }
+
+    private static func insertEach(_ sources: [StateRestoreSource], into store: any KeyedStateStore,
+                                   range: ClosedRange<Int>, transform: StateEntryTransform?) throws(StateError) {
         for source in sources {
             let handle = source.handle
             guard handle.keyGroups.overlaps(range) else { continue }
