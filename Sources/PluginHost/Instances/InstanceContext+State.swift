@@ -91,7 +91,7 @@ extension InstanceContext {
 
     func stateFailure(_ function: String, _ error: StateError) -> sh_status {
         switch error {
-        case .memoryBoundExceeded, .storage:
+        case .memoryBoundExceeded, .storage, .snapshot:
             fatal("\(function): \(label): \(error)")
             return Status.error
         case .unknownState, .conflictingRegistration, .invalidDescriptor, .wrongKind, .keyGroupNotOwned:
