@@ -40,6 +40,14 @@ extension InstanceContext {
         ownedKeyGroups = keyGroups
     }
 
+    /// Gives the instance a store restored from a checkpoint (before open;
+    /// the instance would otherwise create an empty one on first use).
+    public func installRestoredStore(_ store: any KeyedStateStore) {
+        precondition(stateStore == nil, "\(label) already has a state store")
+        store.processingTime = HostClock.nowMs()
+        stateStore = store
+    }
+
     // MARK: State calls
 
     /// The store, created on first use.
