@@ -247,6 +247,22 @@ struct StateSnapshotTests {
         }
     }
 
+    @Test(arguments: [BackendKind.memory, .rocksdb], [StateSnapshotFormat.canonical, .native])
+    func anEmptyStoreRestoresEmpty(kind: BackendKind, format: StateSnapshotFormat) throws {
+        let fixture = try SnapshotFixture()
+        let empty = try makeStore(kind, fixture, keyGroups: 8...15, name: "empty")
+        defer { empty.close() }
+        let source = try fixture.snapshot(empty, format)
+        #expect(source.handle.states.isEmpty)
+        for target in [BackendKind.memory, .rocksdb] {
+            let restored = try makeStore(target, fixture, keyGroups: 8...15, name: "restored-\(target)",
+                                         restoringFrom: [source])
+            defer { restored.close() }
+            #expect(try restored.entries(in: 0...63).isEmpty)
+            #expect(try restored.earliestTimer(.eventTime) == nil)
+        }
+    }
+
     @Test func aRocksDBStoreClosedDuringACanonicalWriteStaysOpenUntilTheWriteEnds() throws {
         let fixture = try SnapshotFixture()
         let store = try makeStore(.rocksdb, fixture, keyGroups: Self.all, name: "closing")
