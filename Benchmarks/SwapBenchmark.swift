@@ -45,8 +45,8 @@ struct SwapBenchmark {
         return try JobValidator.plan(try JobFileParser.parse(text: text, file: "<bench-swap>", overrides: []), registry: registry)
     }
 
-    /// One swap; returns (pause ms, keys in the savepoint, savepoint bytes).
-    private func swapOnce(backend: String, parallelism: Int) throws -> (Double, Int, Int) {
+    /// One swap; returns its report, the keys in the savepoint and its bytes.
+    private func swapOnce(backend: String, parallelism: Int) throws -> (SwapReport, Int, Int) {
         var base = PluginRegistry()
         for plugin in environment.registry.plugins where plugin.name != "running-total" { try base.add(plugin) }
         let v1 = try base.replacing(with: try PluginLoader.load(path: try build(1)))
@@ -93,7 +93,7 @@ struct SwapBenchmark {
             else { return nil }
             return handle.entryCount
         }.reduce(0, +) ?? 0
-        return (report.pauseMs, savedKeys, files.reduce(0) { $0 + $1.bytes })
+        return (report, savedKeys, files.reduce(0) { $0 + $1.bytes })
     }
 
     func run(options: BenchmarkOptions, report: Report) throws {
@@ -102,19 +102,24 @@ struct SwapBenchmark {
         for backend in ["memory", "rocksdb"] {
             for parallelism in [1, 2] {
                 var pauses: [Double] = []
+                var parts: [(Double, Double, Double)] = []
                 var keyCounts: [Int] = []
                 var bytes: [Int] = []
                 for _ in 0..<options.repetitions {
-                    let (pause, keys, size) = try swapOnce(backend: backend, parallelism: parallelism)
-                    pauses.append(pause)
+                    let (swap, keys, size) = try swapOnce(backend: backend, parallelism: parallelism)
+                    pauses.append(swap.pauseMs)
+                    parts.append((swap.savepoint.durationMs, swap.stopMs, swap.restoreMs))
                     keyCounts.append(keys)
                     bytes.append(size)
                 }
                 let median = Measurement.median(pauses)
+                let middle = parts.sorted { $0.0 + $0.1 + $0.2 < $1.0 + $1.1 + $1.2 }[parts.count / 2]
                 report.derived("swap.\(backend).p\(parallelism)",
                                "pause median \(Format.fixed(median, 1)) ms (all: \(pauses.map { Format.fixed($0, 0) }.joined(separator: ", "))), "
                                + "keys in savepoint \(keyCounts.sorted()[keyCounts.count / 2]), "
-                               + "savepoint \(Format.fixed(Double(bytes.sorted()[bytes.count / 2]) / 1e6, 1)) MB; aim < 1000 ms")
+                               + "savepoint \(Format.fixed(Double(bytes.sorted()[bytes.count / 2]) / 1e6, 1)) MB; aim < 1000 ms; "
+                               + "middle run: savepoint \(Format.fixed(middle.0, 0)) ms, stopped after \(Format.fixed(middle.1, 0)) ms, "
+                               + "new run created and restored in \(Format.fixed(middle.2, 0)) ms")
             }
         }
         print("load average  \(Machine.loadAverage()) (at end)")

@@ -90,42 +90,90 @@ extension Component {
     /// A refusal (or a component without migrate) throws, naming the
     /// state, both state versions and the old plugin version.
     public func migrate(_ request: MigrationRequest, context: InstanceContext) throws(PluginCallError) -> [UInt8] {
-        let what = request.stateName.map { "keyed state '\($0)'" } ?? "operator state"
-        func refusal(_ message: String) -> PluginCallError {
-            PluginCallError(
-                stepID: context.stepID, instance: context.instance, component: name, pluginPath: pluginPath,
-                callback: "migrate",
-                message: "cannot migrate \(what) from state_version \(request.fromVersion) (plugin \(request.fromPluginVersion)) "
-                    + "to state_version \(request.toVersion) (plugin \(pluginVersion)): \(message)")
+        let migrator = Migrator(component: self, fromVersion: request.fromVersion, toVersion: request.toVersion,
+                                fromPluginVersion: request.fromPluginVersion, context: context)
+        return try migrator.migrate(request.kind, stateName: request.stateName, key: request.key, data: request.data)
+    }
+}
+
+/// Calls a component's migrate hook for many values of one restore (the
+/// same versions every time): the C strings are made once, and each call
+/// passes the bytes it is given without copying them.
+///
+/// # Thread safety
+/// One thread at a time (it reuses its context); use one per thread.
+public final class Migrator {
+    public let component: Component
+    public let fromVersion: UInt32
+    public let toVersion: UInt32
+    public let fromPluginVersion: String
+    private let context: InstanceContext
+    private let fromPluginVersionC: UnsafeMutablePointer<CChar>
+    private var stateNames: [String: UnsafeMutablePointer<CChar>] = [:]
+
+    public init(component: Component, fromVersion: UInt32, toVersion: UInt32, fromPluginVersion: String,
+                context: InstanceContext) {
+        self.component = component
+        self.fromVersion = fromVersion
+        self.toVersion = toVersion
+        self.fromPluginVersion = fromPluginVersion
+        self.context = context
+        fromPluginVersionC = strdup(fromPluginVersion)
+    }
+
+    deinit {
+        free(fromPluginVersionC)
+        for pointer in stateNames.values { free(pointer) }
+    }
+
+    /// Migrates one value (or blob, with `stateName` nil) and returns its
+    /// new bytes; a refusal throws, naming the state and both versions.
+    public func migrate(_ kind: MigrationRequest.Kind, stateName: String?, key: [UInt8]?, data: [UInt8])
+        throws(PluginCallError) -> [UInt8]
+    {
+        guard let migrate = component.vtable.pointee.migrate else {
+            throw refusal(stateName, "the component has no migrate callback, so it refuses every version change")
         }
-        guard let migrate = vtable.pointee.migrate else {
-            throw refusal("the component has no migrate callback, so it refuses every version change")
+        var name: UnsafeMutablePointer<CChar>?
+        if let stateName {
+            if let known = stateNames[stateName] {
+                name = known
+            } else {
+                name = strdup(stateName)
+                stateNames[stateName] = name
+            }
         }
         var blob = sh_blob(data: nil, len: 0)
         context.callbackError = nil
         context.inCallback = true
-        let status: sh_status = request.stateName.withOptionalCString { stateName in
-            request.fromPluginVersion.withCString { fromPlugin in
-                (request.key ?? []).withUnsafeBufferPointer { key in
-                    request.data.withUnsafeBufferPointer { data in
-                        var migration = sh_migration(
-                            struct_size: UInt32(MemoryLayout<sh_migration>.size),
-                            kind: request.kind.raw, from_version: request.fromVersion, to_version: request.toVersion,
-                            state_name: stateName, from_plugin_version: fromPlugin,
-                            key: request.key == nil ? nil : (key.baseAddress ?? HostAPI.emptyBytes), key_len: key.count,
-                            data: data.baseAddress ?? HostAPI.emptyBytes, len: data.count)
-                        return migrate(context.opaque, raw, &migration, &blob)
-                    }
-                }
+        let status: sh_status = data.withUnsafeBufferPointer { data in
+            func call(_ key: UnsafeBufferPointer<UInt8>?) -> sh_status {
+                var migration = sh_migration(
+                    struct_size: UInt32(MemoryLayout<sh_migration>.size), kind: kind.raw, from_version: fromVersion,
+                    to_version: toVersion, state_name: UnsafePointer(name), from_plugin_version: UnsafePointer(fromPluginVersionC),
+                    key: key.map { $0.baseAddress ?? HostAPI.emptyBytes }, key_len: key?.count ?? 0,
+                    data: data.baseAddress ?? HostAPI.emptyBytes, len: data.count)
+                return migrate(context.opaque, component.raw, &migration, &blob)
             }
+            guard let key else { return call(nil) }
+            return key.withUnsafeBufferPointer { call($0) }
         }
         context.inCallback = false
-        defer { if let data = blob.data { free(data) } }
+        defer { if let bytes = blob.data { free(bytes) } }
         guard status == Status.ok else {
-            throw refusal(context.callbackError ?? "returned \(Status.name(status)) without calling set_error")
+            throw refusal(stateName, context.callbackError ?? "returned \(Status.name(status)) without calling set_error")
         }
-        guard let data = blob.data else { return [] }
-        return Array(UnsafeBufferPointer(start: data, count: blob.len))
+        guard let bytes = blob.data else { return [] }
+        return Array(UnsafeBufferPointer(start: bytes, count: blob.len))
+    }
+
+    private func refusal(_ stateName: String?, _ message: String) -> PluginCallError {
+        let what = stateName.map { "keyed state '\($0)'" } ?? "operator state"
+        return PluginCallError(
+            stepID: context.stepID, instance: context.instance, component: component.name,
+            pluginPath: component.pluginPath, callback: "migrate",
+            message: "cannot migrate \(what) from state_version \(fromVersion) (plugin \(fromPluginVersion)) "
+                + "to state_version \(toVersion) (plugin \(component.pluginVersion)): \(message)")
     }
 }
 
@@ -135,15 +183,6 @@ extension MigrationRequest.Kind {
         case .keyedValue: return SH_MIGRATE_KEYED_VALUE
         case .mapEntry: return SH_MIGRATE_MAP_ENTRY
         case .operatorBlob: return SH_MIGRATE_OPERATOR_BLOB
-        }
-    }
-}
-
-extension Optional where Wrapped == String {
-    fileprivate func withOptionalCString<R>(_ body: (UnsafePointer<CChar>?) -> R) -> R {
-        switch self {
-        case .some(let string): return string.withCString { body($0) }
-        case .none: return body(nil)
         }
     }
 }

@@ -296,7 +296,7 @@ final class CheckpointCoordinator: @unchecked Sendable {
         lastCompletedID.store(barrier.id, ordering: .relaxed)
         execution.notifyTasks(.complete(barrier.id))
         pending.waiter?(.success(SavepointResult(id: barrier.id, directory: final, durationMs: durationMs)))
-        if barrier.stopsJob { execution.finishAfterSavepoint(final) }
+        if barrier.stopsJob { execution.finishAfterSavepoint(final, durationMs: durationMs) }
     }
 
     /// Abandons a checkpoint: its files go, the tasks discard what they

@@ -1,5 +1,6 @@
 import Checkpoint
 import Core
+import Dispatch
 import Foundation
 import Logging
 import PluginHost
@@ -178,25 +179,31 @@ extension JobExecution {
         }
         let component = step.component
         let migrating = saved.stateVersion < component.stateVersion
-        for (index, stepInstance) in instances.enumerated() {
+        // Instances restore side by side: their stores are independent,
+        // and migrate may be called concurrently (the header promises no
+        // serialisation of it).
+        let outcomes = RestoredStores()
+        let savedHandles = handles
+        DispatchQueue.concurrentPerform(iterations: instances.count) { index in
+            let stepInstance = instances[index]
             let keyGroups = plan.keyGroups.range(ofInstance: index, parallelism: step.parallelism)
-            let sources = handles.filter { $0.1.keyGroups.overlaps(keyGroups) }.map { old, handle in
+            let sources = savedHandles.filter { $0.1.keyGroups.overlaps(keyGroups) }.map { old, handle in
                 StateRestoreSource(
                     directory: source.directory + "/" + keyedStatePrefix(stepID: step.id, instance: old.instance),
                     handle: handle)
             }
-            guard !sources.isEmpty else { continue }
+            guard !sources.isEmpty else { return }
             var refusal: PluginCallError?
+            let migrator = Migrator(component: component, fromVersion: saved.stateVersion,
+                                    toVersion: component.stateVersion, fromPluginVersion: saved.pluginVersion,
+                                    context: stepInstance.context)
             let transform: StateEntryTransform? = migrating ? { entry throws(StateError) in
                 guard case .value(let state, let keyGroup, let key, let userKey, let value, let expiresAt) = entry else {
                     return entry
                 }
                 do throws(PluginCallError) {
-                    let migrated = try component.migrate(
-                        MigrationRequest(kind: userKey == nil ? .keyedValue : .mapEntry, fromVersion: saved.stateVersion,
-                                         toVersion: component.stateVersion, stateName: state.name,
-                                         fromPluginVersion: saved.pluginVersion, key: key, data: value),
-                        context: stepInstance.context)
+                    let migrated = try migrator.migrate(userKey == nil ? .keyedValue : .mapEntry, stateName: state.name,
+                                                        key: key, data: value)
                     return .value(state: state, keyGroup: keyGroup, key: key, userKey: userKey, value: migrated,
                                   expiresAt: expiresAt)
                 } catch {
@@ -204,14 +211,29 @@ extension JobExecution {
                     throw .storage("migration refused")
                 }
             } : nil
+            let outcome: Result<any KeyedStateStore, JobFailure>
             do {
-                let store = try backend.makeStore(
-                    stepID: step.id, instance: index, keyGroups: keyGroups, restoringFrom: sources, transform: transform)
-                stepInstance.context.installRestoredStore(store)
+                outcome = .success(try backend.makeStore(
+                    stepID: step.id, instance: index, keyGroups: keyGroups, restoringFrom: sources, transform: transform))
             } catch {
-                if let refusal { throw .restore("restore stopped before any record moved: \(refusal)") }
-                throw .restore("cannot restore the keyed state of step '\(step.id)' instance \(index): \(error)")
+                if let refusal {
+                    outcome = .failure(.restore("restore stopped before any record moved: \(refusal)"))
+                } else {
+                    outcome = .failure(.restore("cannot restore the keyed state of step '\(step.id)' instance \(index): \(error)"))
+                }
             }
+            outcomes.set(index, outcome)
+        }
+        let results = outcomes.results
+        if let failure = results.sorted(by: { $0.key < $1.key }).lazy.compactMap({ entry -> JobFailure? in
+            if case .failure(let failure) = entry.value { return failure }
+            return nil
+        }).first {
+            for case .success(let store) in results.values { store.close() }
+            throw failure
+        }
+        for (index, outcome) in results {
+            if case .success(let store) = outcome { instances[index].context.installRestoredStore(store) }
         }
     }
 }
@@ -242,4 +264,18 @@ struct StoreSnapshotCapture: KeyedStateCapture {
     }
 
     func discard() { writer.discard() }
+}
+
+/// The stores restored side by side, collected from the restoring threads.
+private final class RestoredStores: @unchecked Sendable {
+    // @unchecked: `results` is only touched under `lock`, and read after
+    // every restoring thread has ended.
+    private let lock = NSLock()
+    private(set) var results: [Int: Result<any KeyedStateStore, JobFailure>] = [:]
+
+    func set(_ index: Int, _ outcome: Result<any KeyedStateStore, JobFailure>) {
+        lock.lock()
+        results[index] = outcome
+        lock.unlock()
+    }
 }

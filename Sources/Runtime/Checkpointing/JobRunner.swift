@@ -14,6 +14,10 @@ public struct SwapReport: Sendable {
     public let savepoint: SavepointResult
     /// From the savepoint request to the new build running, in ms.
     public let pauseMs: Double
+    /// Parts of the pause: until the old run had stopped (the savepoint
+    /// included), and creating and restoring the new one.
+    public var stopMs: Double = 0
+    public var restoreMs: Double = 0
 }
 
 /// Runs a job across its failures and restores: resumes from the latest
@@ -84,13 +88,16 @@ public final class JobRunner: @unchecked Sendable {
                 defer { c.swap = nil }
                 return c.swap
             }) {
+                let stoppedAt = DispatchTime.now()
                 do {
                     let newPlan = try swap.replan()
                     control.withLock { _ in plan = newPlan }
                     restore = try RestoreSource.load(directory: savepoint)
-                    let report = SwapReport(
-                        savepoint: SavepointResult(id: restore!.manifest.checkpointID, directory: savepoint, durationMs: 0),
+                    var report = SwapReport(
+                        savepoint: SavepointResult(id: restore!.manifest.checkpointID, directory: savepoint,
+                                                   durationMs: result.savepointDurationMs),
                         pauseMs: 0)
+                    report.stopMs = Double(stoppedAt.uptimeNanoseconds - swap.startedAt.uptimeNanoseconds) / 1e6
                     pendingSwapReport = (report, swap.startedAt, swap.completion)
                     continue
                 } catch {
@@ -165,11 +172,13 @@ public final class JobRunner: @unchecked Sendable {
         defer { state?.close() }
         attemptOptions.stateBackend = state?.backend
         let execution: JobExecution
+        let creating = DispatchTime.now()
         do {
             execution = try JobExecution(plan: plan, options: attemptOptions)
         } catch {
             return JobResult.startFailure(error)
         }
+        let createdMs = Double(DispatchTime.now().uptimeNanoseconds - creating.uptimeNanoseconds) / 1e6
         history.withLock { $0.restoredFrom.append(restore?.manifest.checkpointID) }
         if let restore {
             logger.info("job '\(plan.spec.name)' restored from \(restore.manifest.kind.rawValue) \(restore.manifest.checkpointID) (\(restore.directory))")
@@ -182,7 +191,10 @@ public final class JobRunner: @unchecked Sendable {
         if let (report, startedAt, completion) = pendingSwapReport {
             pendingSwapReport = nil
             let pause = Double(DispatchTime.now().uptimeNanoseconds - startedAt.uptimeNanoseconds) / 1e6
-            completion(.success(SwapReport(savepoint: report.savepoint, pauseMs: pause)))
+            var final = SwapReport(savepoint: report.savepoint, pauseMs: pause)
+            final.stopMs = report.stopMs
+            final.restoreMs = createdMs
+            completion(.success(final))
         }
         guard proceed else { return JobResult.startFailure(.cancelled("stopped before the run started")) }
         let result = execution.run()

@@ -52,8 +52,10 @@ public struct JobResult: Sendable {
     public let seconds: Double
     /// The run stopped early on request (SIGINT/SIGTERM) and drained.
     public let stoppedOnRequest: Bool
-    /// The run ended with a stop-with-savepoint: the savepoint's directory.
+    /// The run ended with a stop-with-savepoint: the savepoint's directory,
+    /// and how long the savepoint took.
     public var savepointDirectory: String? = nil
+    public var savepointDurationMs: Double = 0
     /// Checkpoints and savepoints completed during the run.
     public var checkpointsCompleted = 0
     /// The newest of them, 0 when none.
@@ -119,7 +121,7 @@ public final class JobExecution: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private(set) var coordinator: CheckpointCoordinator?
     private let finishing = Atomic<Bool>(false)
-    private let savepointPath = Mutex<String?>(nil)
+    private let savepointPath = Mutex<(String, Double)?>(nil)
 
     var isCancelled: Bool { cancelled.load(ordering: .relaxed) }
     var isStopRequested: Bool { stopRequested.load(ordering: .relaxed) }
@@ -283,7 +285,7 @@ public final class JobExecution: @unchecked Sendable {
             sinkRecords: sinkRecords.load(ordering: .relaxed), rejectedRecords: deadLetters.count,
             deadLetterPath: deadLetters.path, seconds: seconds,
             stoppedOnRequest: stopRequested.load(ordering: .relaxed))
-        result.savepointDirectory = savepointPath.withLock { $0 }
+        (result.savepointDirectory, result.savepointDurationMs) = savepointPath.withLock { ($0?.0, $0?.1 ?? 0) }
         result.checkpointsCompleted = coordinator?.completedCount.load(ordering: .relaxed) ?? 0
         result.lastCheckpointID = coordinator?.lastCompletedID.load(ordering: .relaxed) ?? 0
         return result
@@ -310,8 +312,8 @@ public final class JobExecution: @unchecked Sendable {
         for task in tasks { task.post(notice) }
     }
 
-    func finishAfterSavepoint(_ directory: String) {
-        savepointPath.withLock { $0 = directory }
+    func finishAfterSavepoint(_ directory: String, durationMs: Double) {
+        savepointPath.withLock { $0 = (directory, durationMs) }
         finishing.store(true, ordering: .sequentiallyConsistent)
         for task in tasks { task.notify() }
     }
