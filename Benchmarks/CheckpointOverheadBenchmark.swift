@@ -17,34 +17,16 @@ struct CheckpointOverheadBenchmark {
     let keys = 100_000
     let intervalMs = 1000
 
-    private func jobText(parallelism: Int, checkpoints: Bool) -> String {
-        """
-        name: bench-checkpoints-p\(parallelism)-\(checkpoints ? "on" : "off")
-        parallelism: \(parallelism)
-        \(checkpoints ? "checkpoints: {interval_ms: \(intervalMs)}" : "")
-        pipeline:
-          - id: orders
-            source: datagen
-            config: {count: \(records), seed: 42, customers: \(keys), time_step_ms: 1}
-            watermarks: {strategy: ascending}
-          - {id: by_customer, key_by: customer_id}
-          - id: revenue
-            operator: window
-            config:
-              kind: tumbling
-              size_ms: 300000
-              aggregates: [{fn: count, name: orders}, {fn: sum, field: amount, name: revenue}]
-          - {id: out, sink: blackhole, config: {print: false}}
-        """
-    }
-
     func cases(parallelism: Int) throws -> [BenchmarkCase] {
         var cases: [BenchmarkCase] = []
         for checkpoints in [false, true] {
             let name = "checkpoints.\(checkpoints ? "1s" : "off").p\(parallelism)"
             let plan = try JobValidator.plan(
-                try JobFileParser.parse(text: jobText(parallelism: parallelism, checkpoints: checkpoints),
-                                        file: "<\(name)>", overrides: []),
+                try JobFileParser.parse(
+                    text: WindowBenchmark.jobText(
+                        name: "bench-checkpoints-p\(parallelism)-\(checkpoints ? "on" : "off")", parallelism: parallelism,
+                        records: records, keys: keys, extra: checkpoints ? "checkpoints: {interval_ms: \(intervalMs)}" : ""),
+                    file: "<\(name)>", overrides: []),
                 registry: environment.registry)
             let expected = records
             let environment = environment

@@ -18,10 +18,12 @@ struct WindowBenchmark {
     let records: Int
     let keys = 100_000
 
-    private func jobText(parallelism: Int) -> String {
+    /// The job; `extra` adds top-level fields (Benchmark 9 adds checkpoints).
+    static func jobText(name: String, parallelism: Int, records: Int, keys: Int, extra: String = "") -> String {
         """
-        name: bench-window-p\(parallelism)
+        name: \(name)
         parallelism: \(parallelism)
+        \(extra)
         pipeline:
           - id: orders
             source: datagen
@@ -44,7 +46,10 @@ struct WindowBenchmark {
             for parallelism in [1, 2] {
                 let name = "window.\(backend).p\(parallelism)"
                 let plan = try JobValidator.plan(
-                    try JobFileParser.parse(text: jobText(parallelism: parallelism), file: "<\(name)>", overrides: []),
+                    try JobFileParser.parse(
+                        text: Self.jobText(name: "bench-window-p\(parallelism)", parallelism: parallelism, records: records,
+                                           keys: keys),
+                        file: "<\(name)>", overrides: []),
                     registry: environment.registry)
                 let expected = records
                 let environment = environment

@@ -20,12 +20,15 @@ func loadPlugins(for spec: JobSpec, options: PluginOptions) throws(PluginLoadErr
     return registry
 }
 
-/// Parses and resolves a job file, printing the error and exiting 2 on a mistake.
-func planJob(path: String, overrides: [String], plugins: PluginOptions) throws -> JobPlan {
+/// Parses and resolves a job file, printing the error and exiting 2 on a
+/// mistake; returns the spec and plugins too (a swap plans again with them).
+func planJob(path: String, overrides: [String], plugins: PluginOptions) throws
+    -> (spec: JobSpec, registry: PluginRegistry, plan: JobPlan)
+{
     do {
         let spec = try JobFileParser.parse(path: path, overrides: overrides)
         let registry = try loadPlugins(for: spec, options: plugins)
-        return try JobValidator.plan(spec, registry: registry)
+        return (spec, registry, try JobValidator.plan(spec, registry: registry))
     } catch let error as JobFileError {
         writeStderr("error: \(error)\n")
         throw ExitCode(2)
@@ -80,20 +83,7 @@ struct Run: ParsableCommand {
     func run() throws {
         logging.bootstrap()
         let logger = Logger(label: "streamhost")
-        let spec: JobSpec
-        let registry: PluginRegistry
-        let plan: JobPlan
-        do {
-            spec = try JobFileParser.parse(path: job, overrides: overrides)
-            registry = try loadPlugins(for: spec, options: plugins)
-            plan = try JobValidator.plan(spec, registry: registry)
-        } catch let error as JobFileError {
-            writeStderr("error: \(error)\n")
-            throw ExitCode(2)
-        } catch let error as PluginLoadError {
-            writeStderr("error: \(error)\n")
-            throw ExitCode(2)
-        }
+        let (spec, registry, plan) = try planJob(path: job, overrides: overrides, plugins: plugins)
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
         if allowNonRestoredState && fromSavepoint == nil {
             throw ValidationError("--allow-non-restored-state applies to --from-savepoint only")
@@ -270,7 +260,7 @@ struct Validate: ParsableCommand {
     var overrides: [String] = []
 
     func run() throws {
-        let plan = try planJob(path: job, overrides: overrides, plugins: plugins)
+        let plan = try planJob(path: job, overrides: overrides, plugins: plugins).plan
         print("job '\(plan.spec.name)' is valid: \(plan.steps.count) steps in \(plan.chains.count) chained tasks "
             + "(max_parallelism \(plan.keyGroups.maxParallelism))")
         for chain in plan.chains {
