@@ -102,6 +102,10 @@ final class CheckpointCoordinator: @unchecked Sendable {
     // MARK: Ticking
 
     func start() {
+        // The first checkpoint comes one interval after the start, not at
+        // once (a restarted or swapped job would otherwise checkpoint all
+        // its restored state again immediately).
+        state.withLock { $0.lastTriggerAt = DispatchTime.now() }
         let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "streamhost.checkpoint-ticker"))
         timer.schedule(deadline: .now() + .milliseconds(Self.tickMs), repeating: .milliseconds(Self.tickMs))
         timer.setEventHandler { [unowned self] in self.tick() }
