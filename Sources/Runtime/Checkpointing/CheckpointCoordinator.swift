@@ -84,6 +84,8 @@ final class CheckpointCoordinator: @unchecked Sendable {
     /// Completed checkpoints and savepoints of this run (for tests and the summary).
     let completedCount = Atomic<Int>(0)
     let lastCompletedID = Atomic<Int64>(0)
+    /// Checkpoints and savepoints that failed or timed out in this run.
+    let failedCount = Atomic<Int>(0)
 
     /// How often the ticker looks at the clock.
     static let tickMs = 20
@@ -308,6 +310,7 @@ final class CheckpointCoordinator: @unchecked Sendable {
     private func fail(_ pending: Pending, reason: String) {
         let what = pending.barrier.kind == .checkpoint ? "checkpoint" : "savepoint"
         logger.warning("\(what) \(pending.barrier.id) failed: \(reason)")
+        failedCount.add(1, ordering: .relaxed)
         io.async { [self] in
             (pending.barrier.kind == .checkpoint ? checkpoints : savepoints).abort(pending.barrier.id)
         }

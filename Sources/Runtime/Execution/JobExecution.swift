@@ -60,6 +60,8 @@ public struct JobResult: Sendable {
     public var checkpointsCompleted = 0
     /// The newest of them, 0 when none.
     public var lastCheckpointID: Int64 = 0
+    /// Checkpoints and savepoints that failed or timed out (and were removed).
+    public var checkpointsFailed = 0
     /// The run failed before anything ran (create or restore).
     public var startFailed = false
 }
@@ -288,6 +290,7 @@ public final class JobExecution: @unchecked Sendable {
         (result.savepointDirectory, result.savepointDurationMs) = savepointPath.withLock { ($0?.0, $0?.1 ?? 0) }
         result.checkpointsCompleted = coordinator?.completedCount.load(ordering: .relaxed) ?? 0
         result.lastCheckpointID = coordinator?.lastCompletedID.load(ordering: .relaxed) ?? 0
+        result.checkpointsFailed = coordinator?.failedCount.load(ordering: .relaxed) ?? 0
         return result
     }
 
