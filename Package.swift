@@ -145,3 +145,10 @@ let package = Package(
     ] + cPlugins.map(\.1) + swiftPlugins.map(\.1) + [pluginSupport],
     swiftLanguageModes: [.v6]
 )
+
+// The expression language (issue 6): parser, type checker, compiled
+// evaluation, built-in functions; no I/O. The `expressions` plugin
+// (filter, map, project) is built on it, and the host uses it to check
+// expressions in job files at plan time.
+package.targets.append(.target(name: "Expressions", swiftSettings: swiftSettings))
+package.targets.append(.testTarget(name: "ExpressionsTests", dependencies: ["Expressions", "TestKit"], swiftSettings: swiftSettings))
