@@ -34,6 +34,15 @@ struct ExpressionCompiler {
         }
     }
 
+    /// Two values that cannot be compared: blames the side whose type is
+    /// only known at run time (the field), naming the other side.
+    private func comparisonFailure(_ node: ExpressionNode, _ left: ExpressionNode, _ right: ExpressionNode,
+                                   _ a: ExpressionValue, _ b: ExpressionValue, _ what: String) -> ExpressionRuntimeError {
+        let blameLeft = checker.types[left.id] == .any || checker.types[right.id] != .any
+        let (culprit, value, other, otherValue) = blameLeft ? (left, a, right, b) : (right, b, left, a)
+        return failure(node, operandMismatch(culprit, value, "which \(what) cannot compare with `\(source(other))`, \(otherValue.described)"))
+    }
+
     func compile(_ node: ExpressionNode) throws(ExpressionError) -> Evaluator {
         switch node.kind {
         case .literal(let value):
@@ -96,7 +105,7 @@ struct ExpressionCompiler {
                     do throws(OperationFailure) {
                         if try ValueOperations.compare(needle, candidate) == 0 { return .boolean(!negated) }
                     } catch {
-                        throw failure(node, operand, list[index], needle, candidate, error, "'in'")
+                        throw comparisonFailure(node, operand, list[index], needle, candidate, "'in'")
                     }
                 }
                 return sawNull ? .null : .boolean(negated)
@@ -175,25 +184,27 @@ struct ExpressionCompiler {
             }
         case .concatenate:
             return { (frame: EvaluationFrame) throws(ExpressionRuntimeError) -> ExpressionValue in
+                // Both sides are evaluated (a failure on either side fails
+                // the record), then a null side makes the result null.
                 let x = try a(frame)
-                if x.isNull { return .null }
                 let y = try b(frame)
-                if y.isNull { return .null }
+                if x.isNull || y.isNull { return .null }
                 guard case .string(let s) = x else { throw failure(node, operandMismatch(left, x, "but '||' joins strings")) }
                 guard case .string(let t) = y else { throw failure(node, operandMismatch(right, y, "but '||' joins strings")) }
                 return .string(s + t)
             }
         case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual:
             return { (frame: EvaluationFrame) throws(ExpressionRuntimeError) -> ExpressionValue in
+                // Both sides are evaluated (a failure on either side fails
+                // the record), then a null side makes the result null.
                 let x = try a(frame)
-                if x.isNull { return .null }
                 let y = try b(frame)
-                if y.isNull { return .null }
+                if x.isNull || y.isNull { return .null }
                 let order: Int
                 do throws(OperationFailure) {
                     order = try ValueOperations.compare(x, y)
                 } catch {
-                    throw failure(node, left, right, x, y, error, "'\(op.rawValue)'")
+                    throw comparisonFailure(node, left, right, x, y, "'\(op.rawValue)'")
                 }
                 switch op {
                 case .equal: return .boolean(order == 0)
