@@ -152,3 +152,10 @@ let package = Package(
 // expressions in job files at plan time.
 package.targets.append(.target(name: "Expressions", swiftSettings: swiftSettings))
 package.targets.append(.testTarget(name: "ExpressionsTests", dependencies: ["Expressions", "TestKit"], swiftSettings: swiftSettings))
+// The filter, map and project operators: a kit plugin that links Expressions.
+package.products.append(.library(name: "streamhost-expressions", type: .dynamic, targets: ["Plugin_expressions"]))
+package.targets.append(.target(
+    name: "Plugin_expressions", dependencies: ["StreamhostKit", "Expressions"], path: "Plugins/expressions",
+    swiftSettings: swiftSettings))
+// The host checks expressions in job files at plan time (JobValidator).
+package.targets.first { $0.name == "Runtime" }?.dependencies.append("Expressions")

@@ -45,6 +45,7 @@ public enum JobValidator {
                     }
                     throw fail(step, field, message, at: step.fieldLocations["config"] != nil ? "config" : nil)
                 }
+                try ExpressionConfigChecker.check(step, config: config, schema: schema.source, file: spec.file)
             } else if let object = config.objectValue, !object.isEmpty {
                 throw fail(step, "config", "\(kind) '\(name)' takes no config, got fields: "
                     + object.keys.joined(separator: ", "), at: "config")

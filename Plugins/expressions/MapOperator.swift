@@ -1,0 +1,113 @@
+import Expressions
+import StreamhostKit
+
+/// OPERATOR "map": sets fields of each record from expressions.
+///
+/// `set` maps a field path (`amount_eur`, `customer.name`) to an
+/// expression. Every expression reads the input record: a later entry does
+/// not see what an earlier one set (as in a SQL SELECT list), so the order
+/// only decides where new fields go. Existing fields are replaced in place;
+/// new ones are appended to their object. A null result sets the field to
+/// null. A record an expression cannot be evaluated on goes to the
+/// dead-letter destination with the reason, and none of its fields is set.
+/// Tombstones pass through unchanged.
+///
+/// # Thread safety
+/// One instance per task thread, as every component.
+///
+/// # Ownership
+/// Keeps its output buffers between batches, so that records allocate nothing.
+final class MapOperator: Operator {
+    static let name = "map"
+    static let description = "Sets or replaces fields of each record with values computed by expressions."
+    static let configSchema: String? = #"""
+        {"type":"object",
+         "properties":{
+          "set":{"type":"object","description":"field path -> expression, such as amount_eur: amount * 0.92",
+                 "additionalProperties":{"type":"string","minLength":1,"x-streamhost-expression":true}}},
+         "required":["set"],"additionalProperties":false}
+        """#
+
+    private let fields: [String]
+    private let program: ExpressionProgram
+    private let rewriter: RecordRewriter
+    private var valueBytes: [UInt8] = []
+    private var valueRanges: [Range<Int>]
+    private var output: [UInt8] = []
+
+    init(context: Context, config: Config) throws {
+        var entries: [(field: String, expression: String)] = []
+        try config.withRawValue("set") { set in
+            guard let set, set.kind == .object else { throw PluginError.invalidConfig(key: "set", expected: "a mapping of field to expression") }
+            var failure: PluginError?
+            set.forEachMember { name, value in
+                guard let field = name.stringValue, let text = value.stringValue else {
+                    failure = .invalidConfig(key: "set", expected: "expressions written as strings")
+                    return
+                }
+                entries.append((field, text))
+            }
+            if let failure { throw failure }
+        }
+        guard !entries.isEmpty else { throw PluginError.invalidConfig(key: "set", expected: "at least one field") }
+        for entry in entries where entry.field.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty) {
+            throw PluginError.failed("map: set '\(entry.field)': a field path is names joined by dots, none of them empty")
+        }
+        fields = entries.map(\.field)
+        do {
+            program = try ExpressionProgram(entries.map { .init($0.expression) })
+        } catch {
+            throw PluginError.failed("map: set \(entries[error.index].field) = `\(entries[error.index].expression)`: \(error.error)")
+        }
+        do {
+            rewriter = try RecordRewriter(targets: fields.map { $0.split(separator: ".", omittingEmptySubsequences: false).map(String.init) })
+        } catch {
+            throw PluginError.failed("map: \(error)")
+        }
+        valueRanges = [Range<Int>](repeating: 0..<0, count: entries.count)
+    }
+
+    func process(_ batch: Batch, context: Context) throws {
+        for index in batch.indices {
+            guard let value = batch.value(at: index) else {
+                try context.emit(batch.record(at: index))
+                continue
+            }
+            var failure: ExpressionRuntimeError?
+            valueBytes.removeAll(keepingCapacity: true)
+            output.removeAll(keepingCapacity: true)
+            do throws(ExpressionRuntimeError) {
+                try program.load(record: value, timestamp: batch.timestamp(at: index))
+                for field in 0..<fields.count {
+                    let start = valueBytes.count
+                    do throws(ExpressionRuntimeError) {
+                        try program.evaluate(field).appendJSON(to: &valueBytes)
+                    } catch {
+                        throw ExpressionRuntimeError(message: "set \(fields[field]) = `\(program.sources[field].text)`: \(error.message)")
+                    }
+                    valueRanges[field] = start..<valueBytes.count
+                }
+                var spliceFailure: ExpressionRuntimeError?
+                valueRanges.withUnsafeBufferPointer { ranges in
+                    valueBytes.withUnsafeBytes { bytes in
+                        do throws(ExpressionRuntimeError) {
+                            try rewriter.rewrite(value, values: ranges, valueBytes: bytes, into: &output)
+                        } catch {
+                            spliceFailure = error
+                        }
+                    }
+                }
+                if let spliceFailure { throw spliceFailure }
+            } catch {
+                failure = error
+            }
+            if let failure {
+                try context.reject(record: batch.record(at: index), reason: "map: \(failure.message)")
+                continue
+            }
+            try output.withUnsafeBytes { bytes in
+                try context.emit(timestamp: batch.timestamp(at: index), key: batch.key(at: index), value: bytes)
+            }
+        }
+    }
+}
