@@ -3,12 +3,13 @@ struct BenchmarkOptions {
     /// Benchmarks that can be chosen with `--only`.
     enum Group: String, CaseIterable {
         case pipeline, abi, log, compaction, state, window
+        case expressions
         case stateRSS = "state-rss"
     }
 
     /// What a run without `--only` measures: everything but `state-rss`,
     /// which wants a process of its own.
-    static let defaultGroups: [Group] = [.pipeline, .abi, .log, .compaction, .state, .window]
+    static let defaultGroups: [Group] = [.pipeline, .abi, .log, .compaction, .state, .window, .expressions]
 
     /// Fewer records and repetitions: a smoke run, not figures to quote.
     var quick = false
@@ -19,7 +20,7 @@ struct BenchmarkOptions {
     var showHelp = false
 
     static let usage = """
-        usage: streamhost-bench [--quick] [--repetitions N] [--only pipeline|abi|log|compaction|state|window|state-rss]
+        usage: streamhost-bench [--quick] [--repetitions N] [--only pipeline|abi|log|compaction|state|window|state-rss|expressions]
 
           --quick            a short smoke run (fewer records, 3 repetitions); not for quoting
           --repetitions N    measured repetitions per case (default 5; medians are quoted)
@@ -32,12 +33,15 @@ struct BenchmarkOptions {
                              (a tumbling window over 100k keys through whole jobs,
                              on both backends) or state-rss (resident memory after
                              10M puts into RocksDB; not part of a plain run)
+                             or expressions (filter + map as expressions against the
+                             same logic hand-written in C; needs streamhost-expressions)
 
         Build it and the plugins it loads with
           swift build -c release --product streamhost-bench
           swift build -c release --product streamhost-datagen
           swift build -c release --product streamhost-blackhole
           swift build -c release --product streamhost-window
+          swift build -c release --product streamhost-expressions
         """
 
     static func parse(_ arguments: [String]) throws -> BenchmarkOptions {
@@ -63,7 +67,7 @@ struct BenchmarkOptions {
             case "--only":
                 let text = try value(argument)
                 guard let group = Group(rawValue: text) else {
-                    throw BenchmarkError(description: "--only takes pipeline, abi, log, compaction, state, window or state-rss, got '\(text)'")
+                    throw BenchmarkError(description: "--only takes pipeline, abi, log, compaction, state, window, state-rss or expressions, got '\(text)'")
                 }
                 options.groups = [group]
             case "-h", "--help":
