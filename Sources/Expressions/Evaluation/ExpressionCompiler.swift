@@ -289,7 +289,7 @@ struct ExpressionCompiler {
                 if value.isNull, propagatesNull { return .null }
                 guard let converted = ValueOperations.argument(value, as: parameterTypes[index]) else {
                     throw failure(node, operandMismatch(arguments[index], value,
-                                                        "but argument \(index + 1) of \(name) must be a \(parameterTypes[index])"))
+                                                        "but argument \(index + 1) of \(name) must be \(parameterTypes[index].withArticle)"))
                 }
                 values[index] = converted
             }

@@ -80,8 +80,8 @@ public final class ExpressionProgram {
         var checker = ExpressionTypeChecker(text: source.text, nodeCount: count, library: library)
         let type = try checker.check(node)
         if let expected = source.expected, !type.mayBe(expected) {
-            let role = expected == .boolean ? "a condition, which must be a boolean" : "a \(expected)"
-            throw ExpressionError(.type, at: node.position, "this is \(role), but `\(checker.source(node))` is a \(type)")
+            let role = expected == .boolean ? "a condition, which must be a boolean" : expected.withArticle
+            throw ExpressionError(.type, at: node.position, "this is \(role), but `\(checker.source(node))` is \(type.withArticle)")
         }
         let compiler = ExpressionCompiler(text: source.text, checker: checker, slots: slots)
         return (type, try compiler.compile(node))

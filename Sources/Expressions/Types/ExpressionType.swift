@@ -27,6 +27,15 @@ public enum ExpressionType: String, Sendable, Hashable, CustomStringConvertible 
 
     public var description: String { rawValue }
 
+    /// The name with its article, for messages: "an integer", "a string".
+    public var withArticle: String {
+        switch self {
+        case .any: "a value of any type"
+        case .integer, .array, .object: "an \(rawValue)"
+        default: "a \(rawValue)"
+        }
+    }
+
     /// Whether a value of this type may be a number at run time.
     var mayBeNumber: Bool {
         switch self {

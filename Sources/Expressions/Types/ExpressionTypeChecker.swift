@@ -51,7 +51,7 @@ struct ExpressionTypeChecker {
             return .boolean
         case .unary(.negate, let operand):
             let type = try check(operand)
-            guard type.mayBeNumber else { throw fail(operand, "'-' negates numbers; `\(source(operand))` is a \(type)") }
+            guard type.mayBeNumber else { throw fail(operand, "'-' negates numbers; `\(source(operand))` is \(type.withArticle)") }
             return type == .null ? .null : type == .any ? .number : type
         case .binary(let op, let left, let right):
             return try binary(op, left, right, node)
@@ -63,7 +63,7 @@ struct ExpressionTypeChecker {
             for item in list {
                 let itemType = try check(item)
                 guard Self.comparable(type, itemType) else {
-                    throw fail(item, "`\(source(item))` is a \(itemType) and cannot be compared with `\(source(operand))`, a \(type)")
+                    throw fail(item, "`\(source(item))` is \(itemType.withArticle) and cannot be compared with `\(source(operand))`, \(type.withArticle)")
                 }
             }
             return .boolean
@@ -78,7 +78,7 @@ struct ExpressionTypeChecker {
         case .cast(let operand, let type, _):
             let from = try check(operand)
             if from == .array || from == .object, type != .string {
-                throw fail(node, "a \(from) cannot be cast to \(type) (only to string)")
+                throw fail(node, "\(from.withArticle) cannot be cast to \(type) (only to string)")
             }
             return type
         case .call(let name, let arguments):
@@ -87,10 +87,10 @@ struct ExpressionTypeChecker {
             let valueType = try check(value)
             let indexType = try check(index)
             guard valueType == .any || valueType == .array || valueType == .object || valueType == .null else {
-                throw fail(value, "only lists, arrays and objects can be indexed; `\(source(value))` is a \(valueType)")
+                throw fail(value, "only lists, arrays and objects can be indexed; `\(source(value))` is \(valueType.withArticle)")
             }
             guard indexType.mayBe(.integer) || indexType.mayBe(.string) else {
-                throw fail(index, "an index is an integer (or a member name); `\(source(index))` is a \(indexType)")
+                throw fail(index, "an index is an integer (or a member name); `\(source(index))` is \(indexType.withArticle)")
             }
             return .any
         }
@@ -99,7 +99,7 @@ struct ExpressionTypeChecker {
     private mutating func expectBoolean(_ node: ExpressionNode, _ role: String) throws(ExpressionError) {
         let type = try check(node)
         guard type.mayBe(.boolean) else {
-            throw fail(node, "\(role) needs a boolean; `\(source(node))` is a \(type)")
+            throw fail(node, "\(role) needs a boolean; `\(source(node))` is \(type.withArticle)")
         }
     }
 
@@ -114,7 +114,7 @@ struct ExpressionTypeChecker {
             for operand in [left, right] {
                 let type = try check(operand)
                 guard type.mayBe(.string) else {
-                    throw fail(operand, "'||' joins strings; `\(source(operand))` is a \(type) (use cast(... as string))")
+                    throw fail(operand, "'||' joins strings; `\(source(operand))` is \(type.withArticle) (use cast(... as string))")
                 }
             }
             return .string
@@ -122,7 +122,7 @@ struct ExpressionTypeChecker {
             let leftType = try check(left)
             let rightType = try check(right)
             guard Self.comparable(leftType, rightType) else {
-                throw fail(node, "cannot compare `\(source(left))`, a \(leftType), with `\(source(right))`, a \(rightType)")
+                throw fail(node, "cannot compare `\(source(left))`, \(leftType.withArticle), with `\(source(right))`, \(rightType.withArticle)")
             }
             if leftType == .array || leftType == .object || rightType == .array || rightType == .object {
                 throw fail(node, "lists, arrays and objects cannot be compared")
@@ -133,7 +133,7 @@ struct ExpressionTypeChecker {
             let rightType = try check(right)
             for (operand, type) in [(left, leftType), (right, rightType)] where !type.mayBeNumber {
                 let hint = type == .string && op == .add ? " (join strings with '||' or concat)" : ""
-                throw fail(operand, "'\(op.rawValue)' needs numbers; `\(source(operand))` is a \(type)\(hint)")
+                throw fail(operand, "'\(op.rawValue)' needs numbers; `\(source(operand))` is \(type.withArticle)\(hint)")
             }
             if case .literal(let value) = right.kind, op == .divide || op == .remainder, Self.isZero(value) {
                 throw fail(right, "division by zero")
@@ -153,7 +153,7 @@ struct ExpressionTypeChecker {
             case "if":
                 guard arguments.count == 3 else { throw fail(node, "if takes 3 arguments, got \(arguments.count): \(usage)") }
                 guard types[0].mayBe(.boolean) else {
-                    throw fail(arguments[0], "if's condition needs a boolean; `\(source(arguments[0]))` is a \(types[0])")
+                    throw fail(arguments[0], "if's condition needs a boolean; `\(source(arguments[0]))` is \(types[0].withArticle)")
                 }
                 return Self.unify([types[1], types[2]])
             default:
@@ -179,8 +179,8 @@ struct ExpressionTypeChecker {
             let type = try check(argument)
             let wanted = signature.parameterType(at: index)!
             guard type.mayBe(wanted) else {
-                throw fail(argument, "argument \(index + 1) of \(name) must be a\(wanted.rawValue.first.map { "aeiou".contains($0) } == true ? "n" : "") \(wanted); "
-                    + "`\(source(argument))` is a \(type)")
+                throw fail(argument, "argument \(index + 1) of \(name) must be \(wanted.withArticle); "
+                    + "`\(source(argument))` is \(type.withArticle)")
             }
         }
         functions[node.id] = function
