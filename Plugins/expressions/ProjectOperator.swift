@@ -25,7 +25,8 @@ final class ProjectOperator: Operator {
         """#
 
     private let projection: RecordProjection
-    private var output: [UInt8] = []
+    // One thread at a time uses an instance: no run-time exclusivity checks.
+    @exclusivity(unchecked) private var output: [UInt8] = []
 
     init(context: Context, config: Config) throws {
         let keep = try config.strings("keep") ?? []

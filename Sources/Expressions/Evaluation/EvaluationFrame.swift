@@ -8,8 +8,11 @@
 /// `record` BORROWS the caller's bytes between `load` and the last
 /// evaluation of that record.
 final class EvaluationFrame {
-    var record = UnsafeRawBufferPointer(start: nil, count: 0)
-    var timestamp: Int64 = 0
+    // Exclusivity is checked at compile time only: these are written by
+    // `load` and read by evaluation, never both at once, and the run-time
+    // checks cost more than the evaluation of a small expression.
+    @exclusivity(unchecked) var record = UnsafeRawBufferPointer(start: nil, count: 0)
+    @exclusivity(unchecked) var timestamp: Int64 = 0
     let slots: UnsafeMutableBufferPointer<RecordFieldScanner.Slot>
 
     init(slotCount: Int) {

@@ -18,43 +18,91 @@ struct RecordFieldScanner: Sendable {
         var end = 0
     }
 
-    private struct Node: Sendable {
-        var members: [(name: [UInt8], node: Int)] = []
-        var elements: [(index: Int, node: Int)] = []
-        var slot: Int?
+    /// The path tree, flattened into arrays so that a walk reads it through
+    /// pointers: no copies, no reference counting per member.
+    private struct NodeInfo: Sendable {
+        var firstMember: Int = 0
+        var memberCount: Int = 0
+        var firstElement: Int = 0
+        var elementCount: Int = 0
+        var slot: Int = -1
+    }
+
+    private struct MemberEntry: Sendable {
+        var nameStart: Int
+        var nameCount: Int
+        var child: Int
     }
 
     /// The paths, in slot order.
     let paths: [FieldPath]
-    private var nodes: [Node] = [Node()]
+    private let nodes: [NodeInfo]
+    private let members: [MemberEntry]
+    private let elements: [(index: Int, child: Int)]
+    private let names: [UInt8]
 
     init(paths: [FieldPath]) {
         self.paths = paths
+        // Build the tree with nested arrays first, then flatten it.
+        struct Building {
+            var members: [(name: [UInt8], node: Int)] = []
+            var elements: [(index: Int, node: Int)] = []
+            var slot: Int?
+        }
+        var tree = [Building()]
         for (slot, path) in paths.enumerated() {
             var node = 0
             for segment in path.segments {
                 switch segment {
                 case .member(let name):
                     let bytes = Array(name.utf8)
-                    if let child = nodes[node].members.first(where: { $0.name == bytes })?.node {
+                    if let child = tree[node].members.first(where: { $0.name == bytes })?.node {
                         node = child
                     } else {
-                        nodes.append(Node())
-                        nodes[node].members.append((bytes, nodes.count - 1))
-                        node = nodes.count - 1
+                        tree.append(Building())
+                        tree[node].members.append((bytes, tree.count - 1))
+                        node = tree.count - 1
                     }
                 case .index(let index):
-                    if let child = nodes[node].elements.first(where: { $0.index == index })?.node {
+                    if let child = tree[node].elements.first(where: { $0.index == index })?.node {
                         node = child
                     } else {
-                        nodes.append(Node())
-                        nodes[node].elements.append((index, nodes.count - 1))
-                        node = nodes.count - 1
+                        tree.append(Building())
+                        tree[node].elements.append((index, tree.count - 1))
+                        node = tree.count - 1
                     }
                 }
             }
-            nodes[node].slot = slot
+            tree[node].slot = slot
         }
+        var nodes: [NodeInfo] = []
+        var members: [MemberEntry] = []
+        var elements: [(index: Int, child: Int)] = []
+        var names: [UInt8] = []
+        for building in tree {
+            var info = NodeInfo(firstMember: members.count, memberCount: building.members.count,
+                                firstElement: elements.count, elementCount: building.elements.count, slot: building.slot ?? -1)
+            for member in building.members {
+                members.append(MemberEntry(nameStart: names.count, nameCount: member.name.count, child: member.node))
+                names.append(contentsOf: member.name)
+            }
+            elements.append(contentsOf: building.elements.map { ($0.index, $0.node) })
+            if building.members.isEmpty { info.firstMember = 0 }
+            nodes.append(info)
+        }
+        self.nodes = nodes
+        self.members = members
+        self.elements = elements
+        self.names = names
+    }
+
+    /// The tables as pointers, for the duration of one scan.
+    private struct Tables {
+        let nodes: UnsafeBufferPointer<NodeInfo>
+        let members: UnsafeBufferPointer<MemberEntry>
+        let elements: UnsafeBufferPointer<(index: Int, child: Int)>
+        let names: UnsafeRawBufferPointer
+        let slots: UnsafeMutableBufferPointer<Slot>
     }
 
     /// Fills `slots` (one per path) from `text`, which must be a JSON
@@ -66,54 +114,101 @@ struct RecordFieldScanner: Sendable {
         guard cursor.peek == UInt8(ascii: "{") else {
             throw cursor.failure(cursor.atEnd ? "the value is empty, not a JSON object" : "the value is not a JSON object")
         }
-        try walk(&cursor, node: 0, depth: 0, slots: slots)
+        var failure: JSONCursor.Failure?
+        nodes.withUnsafeBufferPointer { nodes in
+            members.withUnsafeBufferPointer { members in
+                elements.withUnsafeBufferPointer { elements in
+                    names.withUnsafeBytes { names in
+                        let tables = Tables(nodes: nodes, members: members, elements: elements, names: names, slots: slots)
+                        do throws(JSONCursor.Failure) {
+                            try Self.walk(&cursor, node: 0, depth: 0, tables: tables)
+                        } catch {
+                            failure = error
+                        }
+                    }
+                }
+            }
+        }
+        if let failure { throw failure }
         cursor.skipSpace()
         guard cursor.atEnd else { throw cursor.failure("unexpected text after the object") }
     }
 
-    private func walk(_ cursor: inout JSONCursor, node: Int, depth: Int,
-                      slots: UnsafeMutableBufferPointer<Slot>) throws(JSONCursor.Failure) {
+    private static func walk(_ cursor: inout JSONCursor, node: Int, depth: Int, tables: Tables) throws(JSONCursor.Failure) {
         let start = cursor.position
-        let here = nodes[node]
+        let here = tables.nodes[node]
         let kind: JSONCursor.Kind
-        if !here.members.isEmpty, cursor.peek == UInt8(ascii: "{") {
+        if here.memberCount > 0, cursor.peek == UInt8(ascii: "{") {
             kind = .object
-            try cursor.forEachMember(depth: depth) { (cursor: inout JSONCursor, name: Range<Int>, escaped: Bool) throws(JSONCursor.Failure) in
-                if let child = self.child(of: here, named: name, escaped: escaped, in: cursor.text) {
-                    try self.walk(&cursor, node: child, depth: depth + 1, slots: slots)
-                } else {
-                    try cursor.skipValue(depth: depth + 1)
+            guard depth < JSONCursor.depthMax else { throw cursor.failure("nesting deeper than \(JSONCursor.depthMax)") }
+            cursor.position += 1
+            cursor.skipSpace()
+            if cursor.peek == UInt8(ascii: "}") {
+                cursor.position += 1
+            } else {
+                while true {
+                    cursor.skipSpace()
+                    guard cursor.peek == UInt8(ascii: "\"") else { throw cursor.failure("expected a member name") }
+                    let nameStart = cursor.position + 1
+                    let escaped = try cursor.skipString()
+                    let name = nameStart..<(cursor.position - 1)
+                    cursor.skipSpace()
+                    guard cursor.peek == UInt8(ascii: ":") else { throw cursor.failure("expected ':'") }
+                    cursor.position += 1
+                    cursor.skipSpace()
+                    if let child = child(of: here, named: name, escaped: escaped, in: cursor.text, tables: tables) {
+                        try walk(&cursor, node: child, depth: depth + 1, tables: tables)
+                    } else {
+                        try cursor.skipValue(depth: depth + 1)
+                    }
+                    cursor.skipSpace()
+                    let separator = cursor.peek
+                    if separator == UInt8(ascii: ",") {
+                        cursor.position += 1
+                        continue
+                    }
+                    guard separator == UInt8(ascii: "}") else { throw cursor.failure("expected ',' or '}'") }
+                    cursor.position += 1
+                    break
                 }
             }
-        } else if !here.elements.isEmpty, cursor.peek == UInt8(ascii: "[") {
+        } else if here.elementCount > 0, cursor.peek == UInt8(ascii: "[") {
             kind = .array
             try cursor.forEachElement(depth: depth) { (cursor: inout JSONCursor, index: Int) throws(JSONCursor.Failure) in
-                if let child = here.elements.first(where: { $0.index == index })?.node {
-                    try self.walk(&cursor, node: child, depth: depth + 1, slots: slots)
-                } else {
-                    try cursor.skipValue(depth: depth + 1)
+                for entry in here.firstElement..<(here.firstElement + here.elementCount) where tables.elements[entry].index == index {
+                    try walk(&cursor, node: tables.elements[entry].child, depth: depth + 1, tables: tables)
+                    return
                 }
+                try cursor.skipValue(depth: depth + 1)
             }
         } else {
             kind = try cursor.skipValue(depth: depth)
         }
-        if let slot = here.slot { slots[slot] = Slot(kind: kind, start: start, end: cursor.position) }
+        if here.slot >= 0 { tables.slots[here.slot] = Slot(kind: kind, start: start, end: cursor.position) }
     }
 
     @inline(__always)
-    private func child(of node: Node, named range: Range<Int>, escaped: Bool, in text: UnsafeRawBufferPointer) -> Int? {
+    private static func child(of node: NodeInfo, named range: Range<Int>, escaped: Bool, in text: UnsafeRawBufferPointer,
+                              tables: Tables) -> Int? {
         if escaped {
             // Rare: compare the decoded name.
             var decoded: [UInt8] = []
             JSONCursor.unescape(UnsafeRawBufferPointer(rebasing: text[range]), into: &decoded)
-            return node.members.first { $0.name == decoded }?.node
+            for entry in node.firstMember..<(node.firstMember + node.memberCount) {
+                let member = tables.members[entry]
+                if decoded.elementsEqual(tables.names[member.nameStart..<(member.nameStart + member.nameCount)]) {
+                    return member.child
+                }
+            }
+            return nil
         }
         let count = range.count
-        for member in node.members where member.name.count == count {
-            let equal = member.name.withUnsafeBytes { name in
-                count == 0 || memcmp(name.baseAddress!, text.baseAddress! + range.lowerBound, count) == 0
+        for entry in node.firstMember..<(node.firstMember + node.memberCount) {
+            let member = tables.members[entry]
+            guard member.nameCount == count else { continue }
+            if count == 0 || memcmp(tables.names.baseAddress! + member.nameStart, text.baseAddress! + range.lowerBound, count) == 0 {
+                return member.child
             }
-            if equal { return member.node }
         }
         return nil
     }

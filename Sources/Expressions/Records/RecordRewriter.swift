@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Sets fields of a JSON object record to new values, splicing them into
 /// the record's text: untouched parts are copied as they are, in runs,
 /// and nothing is parsed beyond what the walk needs.
@@ -28,12 +34,15 @@ public struct RecordRewriter: Sendable {
     }
 
     public let targets: [[String]]
-    private var nodes: [Node] = [Node()]
+    /// The most targets set directly inside one object.
+    public static let targetsPerObjectMax = 64
+    private let flat: FlatTree
 
     /// Targets as member-name paths; a target that is a prefix of another
     /// (`a` and `a.b`), or set twice, is refused.
     public init(targets: [[String]]) throws(InvalidTargets) {
         self.targets = targets
+        var nodes = [Node()]
         for (index, path) in targets.enumerated() {
             guard !path.isEmpty, path.count <= ExpressionLimits.depthMax else {
                 throw InvalidTargets(description: "a target needs 1 to \(ExpressionLimits.depthMax) names")
@@ -62,6 +71,17 @@ public struct RecordRewriter: Sendable {
             }
             nodes[node].target = index
         }
+        var flat = FlatTree()
+        for node in nodes {
+            guard node.children.count <= Self.targetsPerObjectMax else {
+                throw InvalidTargets(description: "more than \(Self.targetsPerObjectMax) fields are set inside one object")
+            }
+            flat.nodes.append(FlatNode(nameStart: flat.names.count, nameCount: node.name.count, firstChild: flat.children.count,
+                                       childCount: node.children.count, target: node.target ?? -1))
+            flat.names.append(contentsOf: node.name)
+            flat.children.append(contentsOf: node.children)
+        }
+        self.flat = flat
     }
 
     /// Appends `record` with every target set to its value to `output`.
@@ -70,31 +90,77 @@ public struct RecordRewriter: Sendable {
     public func rewrite(_ record: UnsafeRawBufferPointer, values: UnsafeBufferPointer<Range<Int>>,
                         valueBytes: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(ExpressionRuntimeError) {
         precondition(values.count == targets.count, "one value per target")
-        var writer = Writer(text: record, values: values, valueBytes: valueBytes, nodes: nodes)
-        var cursor = JSONCursor(record)
-        do throws(JSONCursor.Failure) {
-            cursor.skipSpace()
-            guard cursor.peek == UInt8(ascii: "{") else {
-                throw cursor.failure(cursor.atEnd ? "the value is empty, not a JSON object" : "the value is not a JSON object")
+        var failure: ExpressionRuntimeError?
+        flat.nodes.withUnsafeBufferPointer { nodes in
+            flat.children.withUnsafeBufferPointer { children in
+                flat.names.withUnsafeBytes { names in
+                    var writer = Writer(text: record, values: values, valueBytes: valueBytes,
+                                        nodes: nodes, children: children, names: names)
+                    var cursor = JSONCursor(record)
+                    do throws(JSONCursor.Failure) {
+                        cursor.skipSpace()
+                        guard cursor.peek == UInt8(ascii: "{") else {
+                            throw cursor.failure(cursor.atEnd ? "the value is empty, not a JSON object" : "the value is not a JSON object")
+                        }
+                        try writer.object(&cursor, node: 0, depth: 0, output: &output)
+                        cursor.skipSpace()
+                        guard cursor.atEnd else { throw cursor.failure("unexpected text after the object") }
+                    } catch {
+                        failure = ExpressionRuntimeError(message: error.description)
+                        return
+                    }
+                    if let problem = writer.failure {
+                        failure = problem
+                        return
+                    }
+                    writer.copy(upTo: record.count, into: &output)
+                }
             }
-            try writer.object(&cursor, node: 0, depth: 0, output: &output)
-            cursor.skipSpace()
-            guard cursor.atEnd else { throw cursor.failure("unexpected text after the object") }
-        } catch {
-            throw ExpressionRuntimeError(message: error.description)
         }
-        if let failure = writer.failure { throw failure }
-        writer.copy(upTo: record.count, into: &output)
+        if let failure { throw failure }
+    }
+
+    /// The target tree flattened for the walk: per node its name (a range
+    /// of `names`), its children (a range of `children`) and its target.
+    struct FlatNode: Sendable {
+        var nameStart: Int
+        var nameCount: Int
+        var firstChild: Int
+        var childCount: Int
+        var target: Int
+    }
+
+    struct FlatTree: Sendable {
+        var nodes: [FlatNode] = []
+        var children: [Int] = []
+        var names: [UInt8] = []
     }
 
     private struct Writer {
         let text: UnsafeRawBufferPointer
         let values: UnsafeBufferPointer<Range<Int>>
         let valueBytes: UnsafeRawBufferPointer
-        let nodes: [Node]
+        let nodes: UnsafeBufferPointer<FlatNode>
+        let children: UnsafeBufferPointer<Int>
+        let names: UnsafeRawBufferPointer
         /// Record text before this has been written.
         var copied = 0
         var failure: ExpressionRuntimeError?
+
+        init(text: UnsafeRawBufferPointer, values: UnsafeBufferPointer<Range<Int>>, valueBytes: UnsafeRawBufferPointer,
+             nodes: UnsafeBufferPointer<FlatNode>, children: UnsafeBufferPointer<Int>, names: UnsafeRawBufferPointer) {
+            self.text = text
+            self.values = values
+            self.valueBytes = valueBytes
+            self.nodes = nodes
+            self.children = children
+            self.names = names
+        }
+
+        func name(_ node: Int) -> UnsafeRawBufferPointer {
+            let info = nodes[node]
+            return UnsafeRawBufferPointer(rebasing: names[info.nameStart..<(info.nameStart + info.nameCount)])
+        }
 
         mutating func copy(upTo end: Int, into output: inout [UInt8]) {
             if end > copied { output.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[copied..<end])) }
@@ -102,14 +168,16 @@ public struct RecordRewriter: Sendable {
         }
 
         func appendValue(_ node: Int, into output: inout [UInt8]) {
-            if let target = nodes[node].target {
-                output.append(contentsOf: UnsafeRawBufferPointer(rebasing: valueBytes[values[target]]))
+            let info = nodes[node]
+            if info.target >= 0 {
+                output.append(contentsOf: UnsafeRawBufferPointer(rebasing: valueBytes[values[info.target]]))
                 return
             }
             // A new object holding the node's targets.
             output.append(UInt8(ascii: "{"))
-            for (index, child) in nodes[node].children.enumerated() {
+            for index in 0..<info.childCount {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
+                let child = children[info.firstChild + index]
                 appendName(child, into: &output)
                 appendValue(child, into: &output)
             }
@@ -117,59 +185,90 @@ public struct RecordRewriter: Sendable {
         }
 
         func appendName(_ node: Int, into output: inout [UInt8]) {
-            nodes[node].name.withUnsafeBytes { ExpressionValueWriter.appendQuoted($0, to: &output) }
+            ExpressionValueWriter.appendQuoted(name(node), to: &output)
             output.append(UInt8(ascii: ":"))
+        }
+
+        /// Which child of `info` is named `range` of the text, if any.
+        func child(of info: FlatNode, named range: Range<Int>, escaped: Bool) -> Int? {
+            let raw = UnsafeRawBufferPointer(rebasing: text[range])
+            var decoded: [UInt8] = []
+            if escaped { JSONCursor.unescape(raw, into: &decoded) }
+            for index in 0..<info.childCount {
+                let wanted = name(children[info.firstChild + index])
+                let equal = escaped ? decoded.elementsEqual(wanted)
+                    : wanted.count == raw.count && (raw.count == 0 || memcmp(wanted.baseAddress!, raw.baseAddress!, raw.count) == 0)
+                if equal { return index }
+            }
+            return nil
         }
 
         /// Walks the object at the cursor, splicing node's children in.
         mutating func object(_ cursor: inout JSONCursor, node: Int, depth: Int, output: inout [UInt8]) throws(JSONCursor.Failure) {
-            let children = nodes[node].children
-            // At most a few targets per object: a bit set of those seen.
-            var seen = [Bool](repeating: false, count: children.count)
+            let info = nodes[node]
+            // Which children the object had (at most 64 per object: see init).
+            var seen: UInt64 = 0
             var hasMembers = false
-            let text = self.text
-            try cursor.forEachMember(depth: depth) { (cursor: inout JSONCursor, name: Range<Int>, escaped: Bool) throws(JSONCursor.Failure) in
-                hasMembers = true
-                let found = children.firstIndex { child in
-                    let wanted = nodes[child].name
-                    if escaped {
-                        var decoded: [UInt8] = []
-                        JSONCursor.unescape(UnsafeRawBufferPointer(rebasing: text[name]), into: &decoded)
-                        return decoded == wanted
+            guard depth < JSONCursor.depthMax else { throw cursor.failure("nesting deeper than \(JSONCursor.depthMax)") }
+            cursor.position += 1
+            cursor.skipSpace()
+            if cursor.peek == UInt8(ascii: "}") {
+                cursor.position += 1
+            } else {
+                while true {
+                    cursor.skipSpace()
+                    guard cursor.peek == UInt8(ascii: "\"") else { throw cursor.failure("expected a member name") }
+                    let nameStart = cursor.position + 1
+                    let escaped = try cursor.skipString()
+                    let nameRange = nameStart..<(cursor.position - 1)
+                    cursor.skipSpace()
+                    guard cursor.peek == UInt8(ascii: ":") else { throw cursor.failure("expected ':'") }
+                    cursor.position += 1
+                    cursor.skipSpace()
+                    hasMembers = true
+                    if let found = child(of: info, named: nameRange, escaped: escaped) {
+                        seen |= 1 << UInt64(found)
+                        let child = children[info.firstChild + found]
+                        let valueStart = cursor.position
+                        if nodes[child].target < 0, cursor.peek == UInt8(ascii: "{") {
+                            try object(&cursor, node: child, depth: depth + 1, output: &output)
+                        } else {
+                            let kind = try cursor.skipValue(depth: depth + 1)
+                            if nodes[child].target < 0, kind != .null {
+                                if failure == nil {
+                                    failure = ExpressionRuntimeError(
+                                        message: "cannot set fields inside `\(String(decoding: name(child), as: UTF8.self))`: "
+                                            + "it holds \(kind == .array ? "an array" : "a \(kind)"), not an object")
+                                }
+                            } else {
+                                copy(upTo: valueStart, into: &output)
+                                appendValue(child, into: &output)
+                                copied = cursor.position
+                            }
+                        }
+                    } else {
+                        try cursor.skipValue(depth: depth + 1)
                     }
-                    return wanted.elementsEqual(UnsafeRawBufferPointer(rebasing: text[name]))
-                }
-                guard let found else {
-                    try cursor.skipValue(depth: depth + 1)
-                    return
-                }
-                seen[found] = true
-                let child = children[found]
-                let valueStart = cursor.position
-                if nodes[child].target == nil, cursor.peek == UInt8(ascii: "{") {
-                    try object(&cursor, node: child, depth: depth + 1, output: &output)
-                    return
-                }
-                let kind = try cursor.skipValue(depth: depth + 1)
-                if nodes[child].target == nil, kind != .null {
-                    if failure == nil {
-                        failure = ExpressionRuntimeError(message: "cannot set fields inside `\(String(decoding: nodes[child].name, as: UTF8.self))`: "
-                            + "it holds \(kind == .array ? "an array" : "a \(kind)"), not an object")
+                    cursor.skipSpace()
+                    let separator = cursor.peek
+                    if separator == UInt8(ascii: ",") {
+                        cursor.position += 1
+                        continue
                     }
-                    return
+                    guard separator == UInt8(ascii: "}") else { throw cursor.failure("expected ',' or '}'") }
+                    cursor.position += 1
+                    break
                 }
-                copy(upTo: valueStart, into: &output)
-                appendValue(child, into: &output)
-                copied = cursor.position
             }
             // The cursor is past '}': add what the object lacked before it.
-            guard seen.contains(false) else { return }
-            let closing = cursor.position - 1
-            copy(upTo: closing, into: &output)
+            let all: UInt64 = info.childCount == 64 ? ~0 : (1 << UInt64(info.childCount)) - 1
+            guard seen != all else { return }
+            copy(upTo: cursor.position - 1, into: &output)
             var needsComma = hasMembers
-            for (index, child) in children.enumerated() where !seen[index] {
+            for index in 0..<info.childCount where seen & (1 << UInt64(index)) == 0 {
                 if needsComma { output.append(UInt8(ascii: ",")) }
                 needsComma = true
+                let child = children[info.firstChild + index]
                 appendName(child, into: &output)
                 appendValue(child, into: &output)
             }
