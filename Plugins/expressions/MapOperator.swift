@@ -37,6 +37,8 @@ final class MapOperator: Operator {
     @exclusivity(unchecked) private var valueBytes: [UInt8] = []
     @exclusivity(unchecked) private var valueRanges: [Range<Int>]
     @exclusivity(unchecked) private var output: [UInt8] = []
+    /// Where each target is in the current record (top-level targets only).
+    @exclusivity(unchecked) private var found: [Range<Int>?]
 
     init(context: Context, config: Config) throws {
         var entries: [(field: String, expression: String)] = []
@@ -57,17 +59,22 @@ final class MapOperator: Operator {
             throw PluginError.failed("map: set '\(entry.field)': a field path is names joined by dots, none of them empty")
         }
         fields = entries.map(\.field)
+        let targets = fields.map { $0.split(separator: ".", omittingEmptySubsequences: false).map(String.init) }
         do {
-            program = try ExpressionProgram(entries.map { .init($0.expression) })
+            // Top-level targets are located in the same pass that reads the
+            // fields, so that the results are spliced in without a second walk.
+            let locating = targets.allSatisfy { $0.count == 1 } ? targets.map { FieldPath($0.map(FieldPath.Segment.member)) } : []
+            program = try ExpressionProgram(entries.map { .init($0.expression) }, locating: locating)
         } catch {
             throw PluginError.failed("map: set \(entries[error.index].field) = `\(entries[error.index].expression)`: \(error.error)")
         }
         do {
-            rewriter = try RecordRewriter(targets: fields.map { $0.split(separator: ".", omittingEmptySubsequences: false).map(String.init) })
+            rewriter = try RecordRewriter(targets: targets)
         } catch {
             throw PluginError.failed("map: \(error)")
         }
         valueRanges = [Range<Int>](repeating: 0..<0, count: entries.count)
+        found = [Range<Int>?](repeating: nil, count: entries.count)
     }
 
     func process(_ batch: Batch, context: Context) throws {
@@ -91,12 +98,29 @@ final class MapOperator: Operator {
                     valueRanges[field] = start..<valueBytes.count
                 }
                 var spliceFailure: ExpressionRuntimeError?
-                valueRanges.withUnsafeBufferPointer { ranges in
-                    valueBytes.withUnsafeBytes { bytes in
-                        do throws(ExpressionRuntimeError) {
-                            try rewriter.rewrite(value, values: ranges, valueBytes: bytes, into: &output)
-                        } catch {
-                            spliceFailure = error
+                // Top-level targets were located by the scan: splice directly,
+                // unless a target occurs twice (then every occurrence is set
+                // by the full walk).
+                var repeated = !rewriter.isTopLevelOnly
+                if rewriter.isTopLevelOnly {
+                    for target in 0..<fields.count {
+                        let location = program.location(of: target)
+                        found[target] = location?.range
+                        repeated = repeated || location?.repeated == true
+                    }
+                }
+                found.withUnsafeBufferPointer { found in
+                    valueRanges.withUnsafeBufferPointer { ranges in
+                        valueBytes.withUnsafeBytes { bytes in
+                            if !repeated {
+                                rewriter.rewriteTopLevel(value, found: found, values: ranges, valueBytes: bytes, into: &output)
+                                return
+                            }
+                            do throws(ExpressionRuntimeError) {
+                                try rewriter.rewrite(value, values: ranges, valueBytes: bytes, into: &output)
+                            } catch {
+                                spliceFailure = error
+                            }
                         }
                     }
                 }

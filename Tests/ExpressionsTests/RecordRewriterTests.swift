@@ -64,3 +64,57 @@ struct RecordRewriterTests {
         #expect(throws: RecordProjection.InvalidProjection.self) { try project("{}", rename: [("a", "c"), ("b", "c")]) }
     }
 }
+
+@Suite("Top-level splicing from located fields")
+struct TopLevelSpliceTests {
+    /// Sets top-level `targets` through the program's located ranges and
+    /// through the full walk; both must agree.
+    func bothWays(_ record: String, _ targets: [(String, String)]) throws -> String {
+        let rewriter = try RecordRewriter(targets: targets.map { [$0.0] })
+        let program = try ExpressionProgram([], locating: targets.map { FieldPath([.member($0.0)]) })
+        var bytes: [UInt8] = []
+        var ranges: [Range<Int>] = []
+        for (_, value) in targets {
+            let start = bytes.count
+            bytes.append(contentsOf: value.utf8)
+            ranges.append(start..<bytes.count)
+        }
+        var fast: [UInt8] = []
+        var slow: [UInt8] = []
+        var record = record
+        try record.withUTF8 { text in
+            let raw = UnsafeRawBufferPointer(text)
+            try program.load(record: raw, timestamp: 0)
+            let found = targets.indices.map { program.location(of: $0)?.range }
+            #expect(targets.indices.allSatisfy { program.location(of: $0)?.repeated != true })
+            found.withUnsafeBufferPointer { found in
+                ranges.withUnsafeBufferPointer { ranges in
+                    bytes.withUnsafeBytes { values in
+                        rewriter.rewriteTopLevel(raw, found: found, values: ranges, valueBytes: values, into: &fast)
+                    }
+                }
+            }
+            try ranges.withUnsafeBufferPointer { ranges in
+                try bytes.withUnsafeBytes { values in
+                    try rewriter.rewrite(raw, values: ranges, valueBytes: values, into: &slow)
+                }
+            }
+        }
+        #expect(fast == slow, "\(String(decoding: fast, as: UTF8.self)) vs \(String(decoding: slow, as: UTF8.self))")
+        return String(decoding: fast, as: UTF8.self)
+    }
+
+    @Test func agreesWithTheFullWalk() throws {
+        #expect(try bothWays(#"{"a":1,"b":"x"}"#, [("b", "2"), ("a", "3"), ("c", "4")]) == #"{"a":3,"b":2,"c":4}"#)
+        #expect(try bothWays(#" { } "#, [("a", "1"), ("b", "2")]) == #" { "a":1,"b":2} "#)
+        #expect(try bothWays(#"{"z":{"a":1}}  "#, [("a", "true")]) == #"{"z":{"a":1},"a":true}  "#)
+        #expect(try bothWays(#"{"a":[1,2] ,"q":null}"#, [("q", "null"), ("a", "[]")]) == #"{"a":[] ,"q":null}"#)
+    }
+
+    @Test func repeatedMembersAreReported() throws {
+        let program = try ExpressionProgram([], locating: [FieldPath([.member("a")])])
+        var record = #"{"a":1,"a":2}"#
+        try record.withUTF8 { try program.load(record: UnsafeRawBufferPointer($0), timestamp: 0) }
+        #expect(program.location(of: 0)?.repeated == true)
+    }
+}

@@ -44,8 +44,14 @@ public final class ExpressionProgram {
     private let evaluators: [Evaluator]
     private let scanner: RecordFieldScanner
     private let frame: EvaluationFrame
+    /// The slots of `locating`'s paths.
+    private let locatedSlots: [Int]
 
-    public init(_ sources: [Source], library: any ExpressionFunctionLibrary = BuiltinFunctions()) throws(Failure) {
+    /// Compiles `sources`. `locating` names further paths whose place in
+    /// each loaded record `location(of:)` tells, found in the same pass
+    /// (`map` uses it to splice its results without walking the record again).
+    public init(_ sources: [Source], library: any ExpressionFunctionLibrary = BuiltinFunctions(),
+                locating: [FieldPath] = []) throws(Failure) {
         let slots = FieldSlotTable()
         var evaluators: [Evaluator] = []
         var types: [ExpressionType] = []
@@ -58,6 +64,7 @@ public final class ExpressionProgram {
                 throw Failure(index: index, error: error)
             }
         }
+        locatedSlots = locating.map { slots.slot(for: $0) }
         self.sources = sources
         self.types = types
         self.evaluators = evaluators
@@ -103,6 +110,15 @@ public final class ExpressionProgram {
         } catch {
             throw ExpressionRuntimeError(message: error.description)
         }
+    }
+
+    /// Where path `index` of `locating` is in the loaded record: its value's
+    /// byte range, and whether the member occurred more than once; nil when
+    /// the record lacks it.
+    public func location(of index: Int) -> (range: Range<Int>, repeated: Bool)? {
+        let slot = frame.slots[locatedSlots[index]]
+        guard slot.kind != .missing else { return nil }
+        return (slot.start..<slot.end, slot.repeated)
     }
 
     /// Expression `index`'s value for the loaded record.

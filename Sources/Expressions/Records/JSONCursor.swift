@@ -44,12 +44,19 @@ struct JSONCursor {
 
     @inline(__always)
     mutating func skipSpace() {
-        while position < text.count {
-            switch text[position] {
-            case 0x20, 0x09, 0x0A, 0x0D: position += 1
-            default: return
+        guard position < text.count else { return }
+        let base = text.baseAddress!
+        var index = position
+        let end = text.count
+        while index < end {
+            switch base.load(fromByteOffset: index, as: UInt8.self) {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default:
+                position = index
+                return
             }
         }
+        position = index
     }
 
     var kindAhead: Kind? {
@@ -67,23 +74,31 @@ struct JSONCursor {
     /// Past a string starting at the cursor; returns whether it holds a
     /// backslash escape.
     @discardableResult
+    @inline(__always)
     mutating func skipString() throws(Failure) -> Bool {
-        position += 1
+        // Locals rather than `position`, so that the loop runs in registers.
+        let base = text.baseAddress!
+        let end = text.count
+        var index = position + 1
         var escaped = false
-        while position < text.count {
-            let byte = text[position]
+        while index < end {
+            let byte = base.load(fromByteOffset: index, as: UInt8.self)
             if byte == UInt8(ascii: "\"") {
-                position += 1
+                position = index + 1
                 return escaped
             }
             if byte == UInt8(ascii: "\\") {
                 escaped = true
-                position += 1
-            } else if byte < 0x20 {
+                index += 2
+                continue
+            }
+            if byte < 0x20 {
+                position = index
                 throw failure("a control character in a string")
             }
-            position += 1
+            index += 1
         }
+        position = end
         throw failure("an unterminated string")
     }
 
@@ -128,16 +143,21 @@ struct JSONCursor {
             }
         case .number:
             let start = position
-            while position < text.count {
-                switch text[position] {
+            let base = text.baseAddress!
+            var index = position
+            let end = text.count
+            while index < end {
+                switch base.load(fromByteOffset: index, as: UInt8.self) {
                 case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
                      UInt8(ascii: "e"), UInt8(ascii: "E"):
-                    position += 1
+                    index += 1
                 default:
+                    position = index
                     guard position > start else { throw failure("expected a number") }
                     return kind
                 }
             }
+            position = index
         case .boolean, .null:
             let word: StaticString = peek == UInt8(ascii: "t") ? "true" : peek == UInt8(ascii: "f") ? "false" : "null"
             let count = word.utf8CodeUnitCount

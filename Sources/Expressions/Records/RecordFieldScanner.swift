@@ -16,6 +16,8 @@ struct RecordFieldScanner: Sendable {
         var kind: JSONCursor.Kind = .missing
         var start = 0
         var end = 0
+        /// The member occurred more than once (the last one is kept).
+        var repeated = false
     }
 
     /// The path tree, flattened into arrays so that a walk reads it through
@@ -184,7 +186,10 @@ struct RecordFieldScanner: Sendable {
         } else {
             kind = try cursor.skipValue(depth: depth)
         }
-        if here.slot >= 0 { tables.slots[here.slot] = Slot(kind: kind, start: start, end: cursor.position) }
+        if here.slot >= 0 {
+            let repeated = tables.slots[here.slot].kind != .missing
+            tables.slots[here.slot] = Slot(kind: kind, start: start, end: cursor.position, repeated: repeated)
+        }
     }
 
     @inline(__always)

@@ -42,6 +42,7 @@ public struct RecordRewriter: Sendable {
     /// (`a` and `a.b`), or set twice, is refused.
     public init(targets: [[String]]) throws(InvalidTargets) {
         self.targets = targets
+        isTopLevelOnly = targets.allSatisfy { $0.count == 1 }
         var nodes = [Node()]
         for (index, path) in targets.enumerated() {
             guard !path.isEmpty, path.count <= ExpressionLimits.depthMax else {
@@ -82,6 +83,68 @@ public struct RecordRewriter: Sendable {
             flat.children.append(contentsOf: node.children)
         }
         self.flat = flat
+    }
+
+    /// Whether every target is a top-level field, so that
+    /// `rewriteTopLevel` applies.
+    public let isTopLevelOnly: Bool
+
+    /// `rewrite` for top-level targets whose places the caller already
+    /// knows (`found[i]`: target i's value range in the record, nil when
+    /// absent, from a pass that checked the record is one JSON object):
+    /// copies the record in runs and writes the values in, without walking
+    /// it again. Targets that occur more than once need `rewrite`.
+    public func rewriteTopLevel(_ record: UnsafeRawBufferPointer, found: UnsafeBufferPointer<Range<Int>?>,
+                                values: UnsafeBufferPointer<Range<Int>>, valueBytes: UnsafeRawBufferPointer,
+                                into output: inout [UInt8]) {
+        precondition(isTopLevelOnly && found.count == targets.count && values.count == targets.count, "top-level targets only")
+        var copied = 0
+        // Replace in record order: take the found target that starts first, each time.
+        var done: UInt64 = 0
+        var hasMember = false
+        for _ in 0..<targets.count {
+            var next = -1
+            for index in 0..<targets.count where done & (1 << UInt64(index)) == 0 {
+                guard let range = found[index] else { continue }
+                if next < 0 || range.lowerBound < found[next]!.lowerBound { next = index }
+            }
+            guard next >= 0 else { break }
+            done |= 1 << UInt64(next)
+            hasMember = true
+            let range = found[next]!
+            output.append(contentsOf: UnsafeRawBufferPointer(rebasing: record[copied..<range.lowerBound]))
+            output.append(contentsOf: UnsafeRawBufferPointer(rebasing: valueBytes[values[next]]))
+            copied = range.upperBound
+        }
+        guard found.contains(where: { $0 == nil }) else {
+            output.append(contentsOf: UnsafeRawBufferPointer(rebasing: record[copied...]))
+            return
+        }
+        // The closing brace is the last byte that is not space.
+        var closing = record.count - 1
+        while closing > 0, record[closing] != UInt8(ascii: "}") { closing -= 1 }
+        if !hasMember {
+            var index = 0
+            while record[index] != UInt8(ascii: "{") { index += 1 }
+            index += 1
+            while index < closing, record[index] == 0x20 || record[index] == 0x09 || record[index] == 0x0A || record[index] == 0x0D {
+                index += 1
+            }
+            hasMember = index < closing
+        }
+        output.append(contentsOf: UnsafeRawBufferPointer(rebasing: record[copied..<closing]))
+        flat.names.withUnsafeBytes { names in
+            for index in 0..<targets.count where found[index] == nil {
+                if hasMember { output.append(UInt8(ascii: ",")) }
+                hasMember = true
+                let node = flat.nodes[flat.children[index]]
+                ExpressionValueWriter.appendQuoted(UnsafeRawBufferPointer(rebasing: names[node.nameStart..<(node.nameStart + node.nameCount)]),
+                                                   to: &output)
+                output.append(UInt8(ascii: ":"))
+                output.append(contentsOf: UnsafeRawBufferPointer(rebasing: valueBytes[values[index]]))
+            }
+        }
+        output.append(contentsOf: UnsafeRawBufferPointer(rebasing: record[closing...]))
     }
 
     /// Appends `record` with every target set to its value to `output`.
