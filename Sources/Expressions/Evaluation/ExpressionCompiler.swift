@@ -200,6 +200,10 @@ struct ExpressionCompiler {
                 let x = try a(frame)
                 let y = try b(frame)
                 if x.isNull || y.isNull { return .null }
+                // Equality of two strings needs no ordering.
+                if op == .equal || op == .notEqual, case .string(let s) = x, case .string(let t) = y {
+                    return .boolean((s == t) == (op == .equal))
+                }
                 let order: Int
                 do throws(OperationFailure) {
                     order = try ValueOperations.compare(x, y)

@@ -309,16 +309,10 @@ struct JSONCursor {
     /// exponent and fits Int64, a decimal when it has a fraction and fits
     /// one, else a double. Nil for text that is not a JSON number.
     static func number(_ text: UnsafeRawBufferPointer) -> ExpressionValue? {
-        var integer = true
-        for byte in text where !isDigit(byte) && byte != UInt8(ascii: "-") {
-            integer = false
-            break
-        }
-        if integer, let value = parseInteger(text) { return .integer(value) }
-        guard isValidNumber(text) else { return nil }
-        if !text.contains(UInt8(ascii: "e")), !text.contains(UInt8(ascii: "E")), let decimal = DecimalNumber.parse(text) {
-            return .decimal(decimal)
-        }
+        // One pass checks the grammar and tells which kind of number it is.
+        guard let (hasFraction, hasExponent) = numberShape(text) else { return nil }
+        if !hasFraction && !hasExponent, let value = parseInteger(text) { return .integer(value) }
+        if !hasExponent, let decimal = DecimalNumber.parse(text) { return .decimal(decimal) }
         let double = withUnsafeTemporaryAllocation(of: CChar.self, capacity: text.count + 1) { buffer -> Double in
             for index in 0..<text.count { buffer[index] = CChar(bitPattern: text[index]) }
             buffer[text.count] = 0
@@ -355,27 +349,37 @@ struct JSONCursor {
 
     /// RFC 8259's number grammar.
     static func isValidNumber(_ text: UnsafeRawBufferPointer) -> Bool {
+        numberShape(text) != nil
+    }
+
+    /// Whether `text` has a fraction and an exponent, or nil when it is not
+    /// a number as RFC 8259 writes it.
+    static func numberShape(_ text: UnsafeRawBufferPointer) -> (hasFraction: Bool, hasExponent: Bool)? {
         var index = 0
         let count = text.count
+        var hasFraction = false
+        var hasExponent = false
         if index < count, text[index] == UInt8(ascii: "-") { index += 1 }
-        guard index < count else { return false }
+        guard index < count else { return nil }
         if text[index] == UInt8(ascii: "0") {
             index += 1
         } else {
-            guard isDigit(text[index]) else { return false }
+            guard isDigit(text[index]) else { return nil }
             while index < count, isDigit(text[index]) { index += 1 }
         }
         if index < count, text[index] == UInt8(ascii: ".") {
+            hasFraction = true
             index += 1
-            guard index < count, isDigit(text[index]) else { return false }
+            guard index < count, isDigit(text[index]) else { return nil }
             while index < count, isDigit(text[index]) { index += 1 }
         }
         if index < count, text[index] == UInt8(ascii: "e") || text[index] == UInt8(ascii: "E") {
+            hasExponent = true
             index += 1
             if index < count, text[index] == UInt8(ascii: "+") || text[index] == UInt8(ascii: "-") { index += 1 }
-            guard index < count, isDigit(text[index]) else { return false }
+            guard index < count, isDigit(text[index]) else { return nil }
             while index < count, isDigit(text[index]) { index += 1 }
         }
-        return index == count
+        return index == count ? (hasFraction, hasExponent) : nil
     }
 }

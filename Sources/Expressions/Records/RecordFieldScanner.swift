@@ -159,7 +159,16 @@ struct RecordFieldScanner: Sendable {
                     cursor.position += 1
                     cursor.skipSpace()
                     if let child = child(of: here, named: name, escaped: escaped, in: cursor.text, tables: tables) {
-                        try walk(&cursor, node: child, depth: depth + 1, tables: tables)
+                        let leaf = tables.nodes[child]
+                        if leaf.memberCount == 0 && leaf.elementCount == 0 {
+                            // A field wanted as a whole: note where it is.
+                            let valueStart = cursor.position
+                            let kind = try cursor.skipValue(depth: depth + 1)
+                            let repeated = tables.slots[leaf.slot].kind != .missing
+                            tables.slots[leaf.slot] = Slot(kind: kind, start: valueStart, end: cursor.position, repeated: repeated)
+                        } else {
+                            try walk(&cursor, node: child, depth: depth + 1, tables: tables)
+                        }
                     } else {
                         try cursor.skipValue(depth: depth + 1)
                     }
@@ -208,10 +217,14 @@ struct RecordFieldScanner: Sendable {
             return nil
         }
         let count = range.count
+        let first = count > 0 ? text[range.lowerBound] : 0
         for entry in node.firstMember..<(node.firstMember + node.memberCount) {
             let member = tables.members[entry]
             guard member.nameCount == count else { continue }
-            if count == 0 || memcmp(tables.names.baseAddress! + member.nameStart, text.baseAddress! + range.lowerBound, count) == 0 {
+            if count == 0 { return member.child }
+            // The first byte rules most names out without a call.
+            guard tables.names[member.nameStart] == first else { continue }
+            if memcmp(tables.names.baseAddress! + member.nameStart, text.baseAddress! + range.lowerBound, count) == 0 {
                 return member.child
             }
         }

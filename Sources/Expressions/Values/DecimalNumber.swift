@@ -149,17 +149,24 @@ public struct DecimalNumber: Sendable, Hashable {
 
     /// Decimal text: "12.34", "-0.5", "7".
     public func append(to output: inout [UInt8]) {
-        var digits: [UInt8] = []
-        var magnitude = units.magnitude
-        repeat {
-            digits.append(UInt8(truncatingIfNeeded: magnitude % 10) + 0x30)
-            magnitude /= 10
-        } while magnitude > 0
-        while digits.count <= scale { digits.append(0x30) }
-        if units < 0 { output.append(UInt8(ascii: "-")) }
-        for index in stride(from: digits.count - 1, through: 0, by: -1) {
-            if index == scale - 1 { output.append(UInt8(ascii: ".")) }
-            output.append(digits[index])
+        // At most 19 digits and a leading zero: written backwards on the stack.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in
+            var magnitude = units.magnitude
+            var count = 0
+            repeat {
+                digits[count] = UInt8(truncatingIfNeeded: magnitude % 10) + 0x30
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            while count <= scale {
+                digits[count] = 0x30
+                count += 1
+            }
+            if units < 0 { output.append(UInt8(ascii: "-")) }
+            for index in stride(from: count - 1, through: 0, by: -1) {
+                if index == scale - 1 { output.append(UInt8(ascii: ".")) }
+                output.append(digits[index])
+            }
         }
     }
 
