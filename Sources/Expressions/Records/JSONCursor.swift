@@ -59,6 +59,7 @@ struct JSONCursor {
         position = index
     }
 
+    @inline(__always)
     var kindAhead: Kind? {
         switch peek {
         case UInt8(ascii: "\""): .string
@@ -100,6 +101,42 @@ struct JSONCursor {
         }
         position = end
         throw failure("an unterminated string")
+    }
+
+    /// Past the number characters at the cursor (the caller saw a digit
+    /// or '-' there).
+    @inline(__always)
+    mutating func skipNumber() {
+        let base = text.baseAddress!
+        var index = position + 1
+        let end = text.count
+        while index < end {
+            switch base.load(fromByteOffset: index, as: UInt8.self) {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
+                 UInt8(ascii: "e"), UInt8(ascii: "E"):
+                index += 1
+            default:
+                position = index
+                return
+            }
+        }
+        position = index
+    }
+
+    /// Past one value at the cursor (no space before it), taking the
+    /// common scalars inline; returns its kind.
+    @inline(__always)
+    mutating func skipValueFast(depth: Int) throws(Failure) -> Kind {
+        let byte = peek
+        if byte == UInt8(ascii: "\"") {
+            try skipString()
+            return .string
+        }
+        if isDigit(byte) || byte == UInt8(ascii: "-") {
+            skipNumber()
+            return .number
+        }
+        return try skipValue(depth: depth)
     }
 
     /// Past one value (after optional space); returns its kind.

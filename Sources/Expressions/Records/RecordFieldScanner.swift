@@ -38,10 +38,33 @@ struct RecordFieldScanner: Sendable {
 
     /// The paths, in slot order.
     let paths: [FieldPath]
-    private let nodes: [NodeInfo]
-    private let members: [MemberEntry]
-    private let elements: [(index: Int, child: Int)]
-    private let names: [UInt8]
+    private let storage: Storage
+
+    /// The flattened tables, allocated once and read through pointers.
+    private final class Storage: @unchecked Sendable {
+        let nodes: UnsafeMutableBufferPointer<NodeInfo>
+        let members: UnsafeMutableBufferPointer<MemberEntry>
+        let elements: UnsafeMutableBufferPointer<(index: Int, child: Int)>
+        let names: UnsafeMutableRawBufferPointer
+
+        init(nodes: [NodeInfo], members: [MemberEntry], elements: [(index: Int, child: Int)], names: [UInt8]) {
+            self.nodes = .allocate(capacity: max(nodes.count, 1))
+            _ = self.nodes.initialize(from: nodes)
+            self.members = .allocate(capacity: max(members.count, 1))
+            _ = self.members.initialize(from: members)
+            self.elements = .allocate(capacity: max(elements.count, 1))
+            _ = self.elements.initialize(from: elements)
+            self.names = .allocate(byteCount: max(names.count, 1), alignment: 1)
+            self.names.copyBytes(from: names)
+        }
+
+        deinit {
+            nodes.deallocate()
+            members.deallocate()
+            elements.deallocate()
+            names.deallocate()
+        }
+    }
 
     init(paths: [FieldPath]) {
         self.paths = paths
@@ -92,10 +115,7 @@ struct RecordFieldScanner: Sendable {
             if building.members.isEmpty { info.firstMember = 0 }
             nodes.append(info)
         }
-        self.nodes = nodes
-        self.members = members
-        self.elements = elements
-        self.names = names
+        storage = Storage(nodes: nodes, members: members, elements: elements, names: names)
     }
 
     /// The tables as pointers, for the duration of one scan.
@@ -116,22 +136,10 @@ struct RecordFieldScanner: Sendable {
         guard cursor.peek == UInt8(ascii: "{") else {
             throw cursor.failure(cursor.atEnd ? "the value is empty, not a JSON object" : "the value is not a JSON object")
         }
-        var failure: JSONCursor.Failure?
-        nodes.withUnsafeBufferPointer { nodes in
-            members.withUnsafeBufferPointer { members in
-                elements.withUnsafeBufferPointer { elements in
-                    names.withUnsafeBytes { names in
-                        let tables = Tables(nodes: nodes, members: members, elements: elements, names: names, slots: slots)
-                        do throws(JSONCursor.Failure) {
-                            try Self.walk(&cursor, node: 0, depth: 0, tables: tables)
-                        } catch {
-                            failure = error
-                        }
-                    }
-                }
-            }
-        }
-        if let failure { throw failure }
+        let tables = Tables(nodes: UnsafeBufferPointer(storage.nodes), members: UnsafeBufferPointer(storage.members),
+                            elements: UnsafeBufferPointer(storage.elements), names: UnsafeRawBufferPointer(storage.names),
+                            slots: slots)
+        try Self.walk(&cursor, node: 0, depth: 0, tables: tables)
         cursor.skipSpace()
         guard cursor.atEnd else { throw cursor.failure("unexpected text after the object") }
     }
@@ -163,14 +171,14 @@ struct RecordFieldScanner: Sendable {
                         if leaf.memberCount == 0 && leaf.elementCount == 0 {
                             // A field wanted as a whole: note where it is.
                             let valueStart = cursor.position
-                            let kind = try cursor.skipValue(depth: depth + 1)
+                            let kind = try cursor.skipValueFast(depth: depth + 1)
                             let repeated = tables.slots[leaf.slot].kind != .missing
                             tables.slots[leaf.slot] = Slot(kind: kind, start: valueStart, end: cursor.position, repeated: repeated)
                         } else {
                             try walk(&cursor, node: child, depth: depth + 1, tables: tables)
                         }
                     } else {
-                        try cursor.skipValue(depth: depth + 1)
+                        _ = try cursor.skipValueFast(depth: depth + 1)
                     }
                     cursor.skipSpace()
                     let separator = cursor.peek
