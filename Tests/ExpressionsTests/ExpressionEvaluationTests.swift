@@ -163,3 +163,21 @@ struct SplitMix: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+@Suite("String equality against literals")
+struct StringLiteralEqualityTests {
+    @Test(arguments: [
+        ("s = 'books'", #"{"s":"books"}"#, "true"), ("'books' = s", #"{"s":"books"}"#, "true"),
+        ("s != 'books'", #"{"s":"book"}"#, "true"), ("s = 'é'", #"{"s":"\u00e9"}"#, "true"),
+        ("s != 'é'", #"{"s":"\u00e9"}"#, "false"), ("s = ''", #"{"s":""}"#, "true"), ("s = 'a'", #"{}"#, "null"),
+        ("s = 'a'", #"{"s":null}"#, "null"), ("s = 'a\"b'", #"{"s":"a\"b"}"#, "true"),
+    ])
+    func matchesTheGeneralRule(_ text: String, _ record: String, _ expected: String) throws {
+        #expect(try json(text, record: record) == expected)
+    }
+
+    @Test func otherKindsStillFail() throws {
+        let error = try runtimeError("s = 'x'", record: #"{"s":5}"#)
+        #expect(error?.message.contains("`s` is an integer 5") == true, "\(String(describing: error))")
+    }
+}

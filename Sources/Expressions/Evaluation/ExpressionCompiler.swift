@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Turns a type-checked expression into a tree of closures, evaluated per
 /// record without looking at the text again.
 ///
@@ -161,6 +167,53 @@ struct ExpressionCompiler {
                         _ node: ExpressionNode) throws(ExpressionError) -> Evaluator {
         let a = try compile(left)
         let b = try compile(right)
+        if op == .equal || op == .notEqual, let fast = try stringEquality(op, left, right, general: { () throws(ExpressionError) in
+            try binaryGeneral(op, left, right, node, a, b)
+        }) {
+            return fast
+        }
+        return try binaryGeneral(op, left, right, node, a, b)
+    }
+
+    /// `field = 'text'` (or `!=`, either side): compares the field's JSON
+    /// text with the literal's bytes in the record, building no string.
+    /// Anything but a plain string (escapes, another kind, null) takes the
+    /// general path, so results and messages are the same.
+    private func stringEquality(_ op: ExpressionNode.BinaryOperator, _ left: ExpressionNode, _ right: ExpressionNode,
+                                general: () throws(ExpressionError) -> Evaluator) throws(ExpressionError) -> Evaluator? {
+        let path: FieldPath
+        let literal: String
+        switch (left.kind, right.kind) {
+        case (.field(let field), .literal(.string(let text))), (.literal(.string(let text)), .field(let field)):
+            path = field
+            literal = text
+        default:
+            return nil
+        }
+        let slot = slots.slot(for: path)
+        let bytes = Array(literal.utf8)
+        let fallback = try general()
+        let isEqual = op == .equal
+        return { (frame: EvaluationFrame) throws(ExpressionRuntimeError) -> ExpressionValue in
+            let found = frame.slots[slot]
+            guard found.kind == .string else { return try fallback(frame) }
+            let start = found.start + 1
+            let count = found.end - 1 - start
+            let record = frame.record
+            let same = count == bytes.count && bytes.withUnsafeBytes { wanted in
+                count == 0 || memcmp(wanted.baseAddress!, record.baseAddress! + start, count) == 0
+            }
+            if same { return .boolean(isEqual) }
+            // Different bytes may still be the same text written with escapes.
+            if UnsafeRawBufferPointer(rebasing: record[start..<(start + count)]).contains(UInt8(ascii: "\\")) {
+                return try fallback(frame)
+            }
+            return .boolean(!isEqual)
+        }
+    }
+
+    private func binaryGeneral(_ op: ExpressionNode.BinaryOperator, _ left: ExpressionNode, _ right: ExpressionNode,
+                               _ node: ExpressionNode, _ a: @escaping Evaluator, _ b: @escaping Evaluator) throws(ExpressionError) -> Evaluator {
         switch op {
         case .and, .or:
             let isAnd = op == .and
