@@ -83,6 +83,25 @@ struct JSONCursor {
         var index = position + 1
         var escaped = false
         while index < end {
+            #if _endian(little)
+            // Eight bytes at a time while none is a quote, a backslash or a
+            // control character (the usual bit tricks: a byte of v is zero
+            // iff its high bit survives (v - 1) & ~v).
+            if index + 8 <= end {
+                let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                let ones: UInt64 = 0x0101_0101_0101_0101
+                let highs: UInt64 = 0x8080_8080_8080_8080
+                let quotes = word ^ (ones &* 0x22)
+                let backslashes = word ^ (ones &* 0x5C)
+                let special = ((quotes &- ones) & ~quotes | (backslashes &- ones) & ~backslashes | (word &- ones &* 0x20) & ~word) & highs
+                if special == 0 {
+                    index += 8
+                    continue
+                }
+                // The lowest flagged byte is exact (borrows only run upwards).
+                index += special.trailingZeroBitCount >> 3
+            }
+            #endif
             let byte = base.load(fromByteOffset: index, as: UInt8.self)
             if byte == UInt8(ascii: "\"") {
                 position = index + 1
