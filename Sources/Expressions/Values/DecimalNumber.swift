@@ -67,6 +67,39 @@ public struct DecimalNumber: Sendable, Hashable {
         return DecimalNumber(units: negative ? -units : units, scale: scale)
     }
 
+    /// `parse` over record bytes: the same rules, read through a pointer.
+    public static func parse(_ text: UnsafeRawBufferPointer) -> DecimalNumber? {
+        guard let base = text.baseAddress, text.count > 0 else { return nil }
+        var index = 0
+        let count = text.count
+        let negative = base.load(as: UInt8.self) == UInt8(ascii: "-")
+        if negative { index = 1 }
+        var units: Int64 = 0
+        var scale = 0
+        var digits = 0
+        var sawPoint = false
+        var sawDigit = false
+        while index < count {
+            let byte = base.load(fromByteOffset: index, as: UInt8.self)
+            index += 1
+            if byte == UInt8(ascii: "."), !sawPoint, sawDigit {
+                sawPoint = true
+                continue
+            }
+            guard isDigit(byte) else { return nil }
+            sawDigit = true
+            if digits > 0 || byte != UInt8(ascii: "0") { digits += 1 }
+            guard digits <= 18 else { return nil }
+            units = units &* 10 &+ Int64(byte &- UInt8(ascii: "0"))
+            if sawPoint {
+                scale += 1
+                guard scale <= scaleMax else { return nil }
+            }
+        }
+        guard sawDigit else { return nil }
+        return DecimalNumber(units: negative ? -units : units, scale: scale)
+    }
+
     public var doubleValue: Double {
         // Dividing by an exact power of ten rounds once: the nearest double.
         Double(units) / Double(Self.powersOf10[scale])

@@ -21,8 +21,13 @@ enum ExpressionValueWriter {
         case .double(let number):
             guard number.isFinite else { throw NotFinite() }
             appendDouble(number, to: &output)
-        case .string(var text):
-            text.withUTF8 { appendQuoted(UnsafeRawBufferPointer($0), to: &output) }
+        case .string(let text):
+            // Most strings are native and contiguous: no copy to reach the bytes.
+            if let done: Void = text.utf8.withContiguousStorageIfAvailable({ appendQuoted(UnsafeRawBufferPointer($0), to: &output) }) {
+                return done
+            }
+            var copy = text
+            copy.withUTF8 { appendQuoted(UnsafeRawBufferPointer($0), to: &output) }
         case .array(let elements):
             output.append(UInt8(ascii: "["))
             for (index, element) in elements.enumerated() {
