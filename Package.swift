@@ -76,17 +76,21 @@ let package = Package(
             name: "CRocksDB", path: "Sources/CSystem/CRocksDB", pkgConfig: "rocksdb",
             providers: [.apt(["librocksdb-dev"])]),
         .target(name: "State", dependencies: ["Core", "CRocksDB"], swiftSettings: swiftSettings),
+        // The admin API of a running host (a Unix socket in the data directory).
+        .target(name: "Admin", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
+        // Checkpoints and savepoints: manifests and the checkpoint store.
+        .target(name: "Checkpoint", dependencies: ["Core", "State", "CLogSupport"], swiftSettings: swiftSettings),
         .target(
             name: "Runtime",
             dependencies: [
-                "Core", "PluginHost", "StreamhostABI", "Yams", "Log", "State",
+                "Core", "PluginHost", "StreamhostABI", "Yams", "Log", "State", "Checkpoint",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "streamhost",
             dependencies: [
-                "Core", "PluginHost", "Runtime", "Log",
+                "Core", "PluginHost", "Runtime", "Log", "Admin",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -128,6 +132,8 @@ let package = Package(
         // load every plugin through dlopen.
         .testTarget(name: "CoreTests", dependencies: ["Core", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "LogTests", dependencies: ["Log", "TestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "AdminTests", dependencies: ["Admin", "TestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "StateTests", dependencies: ["Core", "State", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PluginHostTests", dependencies: ["PluginHost", "TestKit"],
@@ -159,3 +165,28 @@ package.targets.append(.target(
     swiftSettings: swiftSettings))
 // The host checks expressions in job files at plan time (JobValidator).
 package.targets.first { $0.name == "Runtime" }?.dependencies.append("Expressions")
+// Native UDFs (issue 6): C functions from plugin libraries or system
+// libraries, called through Debian's libffi with signatures known only at
+// run time. NativeFunctions does the dlopen/dlsym and the calls; the Runtime
+// resolves a job's `functions:` into a FunctionRegistry at job start.
+package.targets += [
+    .systemLibrary(
+        name: "CFFI", path: "Sources/CSystem/CFFI", pkgConfig: "libffi", providers: [.apt(["libffi-dev"])]),
+    .target(name: "CNativeSupport", path: "Sources/CNativeSupport", cSettings: [.unsafeFlags(["-O2"])]),
+    .target(name: "NativeFunctions", dependencies: ["CFFI", "CNativeSupport"], swiftSettings: swiftSettings),
+    .testTarget(
+        name: "NativeFunctionsTests", dependencies: ["NativeFunctions", "TestKit"],
+        exclude: ["Fixtures"],
+        swiftSettings: swiftSettings),
+]
+for target in package.targets
+where ["Runtime", "streamhost", "StreamhostBenchmarks", "RuntimeTests"].contains(target.name) {
+    target.dependencies.append("NativeFunctions")
+}
+// Native functions (the ffi work) as an expression function library: used by
+// the host to type-check expressions that call them, and by the expressions
+// plugin to call them.
+package.targets.append(.target(name: "ExpressionUDFs", dependencies: ["Expressions", "NativeFunctions"], swiftSettings: swiftSettings))
+for target in package.targets where ["Runtime", "Plugin_expressions", "ExpressionsTests"].contains(target.name) {
+    target.dependencies.append("ExpressionUDFs")
+}

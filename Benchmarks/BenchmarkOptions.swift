@@ -5,11 +5,14 @@ struct BenchmarkOptions {
         case pipeline, abi, log, compaction, state, window
         case expressions
         case stateRSS = "state-rss"
+        case checkpointOverhead = "checkpoint-overhead"
+        /// Native UDFs through libffi (Benchmark 8).
+        case ffi
     }
 
     /// What a run without `--only` measures: everything but `state-rss`,
     /// which wants a process of its own.
-    static let defaultGroups: [Group] = [.pipeline, .abi, .log, .compaction, .state, .window, .expressions]
+    static let defaultGroups: [Group] = [.pipeline, .abi, .log, .compaction, .state, .window, .expressions, .ffi]
 
     /// Fewer records and repetitions: a smoke run, not figures to quote.
     var quick = false
@@ -20,7 +23,7 @@ struct BenchmarkOptions {
     var showHelp = false
 
     static let usage = """
-        usage: streamhost-bench [--quick] [--repetitions N] [--only pipeline|abi|log|compaction|state|window|state-rss|expressions]
+        usage: streamhost-bench [--quick] [--repetitions N] [--only pipeline|abi|log|compaction|state|window|state-rss|ffi|checkpoint-overhead|expressions]
 
           --quick            a short smoke run (fewer records, 3 repetitions); not for quoting
           --repetitions N    measured repetitions per case (default 5; medians are quoted)
@@ -32,8 +35,12 @@ struct BenchmarkOptions {
                              operation on the memory and RocksDB backends), window
                              (a tumbling window over 100k keys through whole jobs,
                              on both backends) or state-rss (resident memory after
-                             10M puts into RocksDB; not part of a plain run)
-                             or expressions (filter + map as expressions against the
+                             10M puts into RocksDB; not part of a plain run),
+                             ffi (native UDFs: libffi calls, scalar and
+                             vectorized, against direct function-pointer calls) or
+                             checkpoint-overhead (the window job with checkpoints
+                             every second vs none; not part of a plain run) or
+                             expressions (filter + map as expressions against the
                              same logic hand-written in C; needs streamhost-expressions)
 
         Build it and the plugins it loads with
@@ -67,7 +74,7 @@ struct BenchmarkOptions {
             case "--only":
                 let text = try value(argument)
                 guard let group = Group(rawValue: text) else {
-                    throw BenchmarkError(description: "--only takes pipeline, abi, log, compaction, state, window, state-rss or expressions, got '\(text)'")
+                    throw BenchmarkError(description: "--only takes pipeline, abi, log, compaction, state, window, state-rss, ffi, checkpoint-overhead or expressions, got '\(text)'")
                 }
                 options.groups = [group]
             case "-h", "--help":

@@ -488,7 +488,7 @@ struct LogBenchmark {
         print("")
 
         let pools = [try makePool(valueSize: 100), try makePool(valueSize: 1000)]
-        let appends = try appendCases(pools: pools) + ddWriteCases()
+        let appends = try appendCases(pools: pools) + transactionalAppendCases(pool: pools[0]) + ddWriteCases()
         let appendMeasurements = try measureInterleaved(appends.map(\.benchmark), repetitions: options.repetitions,
                                                         warmups: options.warmups)
         let appendRows = zip(appendMeasurements, appends.map(\.bytes)).map { ($0, $1) }
@@ -499,6 +499,7 @@ struct LogBenchmark {
             baselines["log.append.\(pool.valueSize)B.fsync-per-MiB"] = "dd.write.1M.dsync"
         }
         baselines["dd.write.16k.fsync-at-end"] = "dd.write.1M.dsync"
+        baselines["log.append.\(pools[0].valueSize)B.encoded.txn-per-MiB"] = "log.append.\(pools[0].valueSize)B.encoded.fsync-per-MiB"
         printDerived(appendRows, baselines: baselines, report: report)
         table(appendRows, baselines: baselines,
               byName: Dictionary(uniqueKeysWithValues: appendRows.map { ($0.0.benchmark.name, $0) }))

@@ -6,7 +6,7 @@
 //   swift build -c release --product streamhost-datagen
 //   swift build -c release --product streamhost-blackhole
 //   swift build -c release --product streamhost-window
-//   .build/release/streamhost-bench [--quick] [--repetitions N] [--only pipeline|abi|log|compaction|state|window|state-rss]
+//   .build/release/streamhost-bench [--quick] [--repetitions N] [--only pipeline|abi|log|compaction|state|window|state-rss|ffi|checkpoint-overhead]
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -84,6 +84,14 @@ func runBenchmarks() -> Int32 {
             case .expressions:
                 try ExpressionsBenchmark(environment: environment, records: options.quick ? 500_000 : 5_000_000)
                     .run(options: options, report: report)
+            case .checkpointOverhead:
+                try CheckpointOverheadBenchmark(environment: environment, records: options.quick ? 1_000_000 : 10_000_000)
+                    .run(options: options, report: report)
+            case .ffi:
+                try NativeFunctionBenchmark(
+                    environment: environment, scalarCalls: options.quick ? 1_000_000 : 10_000_000,
+                    batches: options.quick ? 2_000 : 20_000
+                ).run(options: options, report: report)
             }
         }
     } catch {

@@ -17,12 +17,13 @@ fi
 # Debian packages: a C compiler and make (plugins and examples are built
 # with plain cc), libc headers, pkg-config, the record-batch codecs'
 # libraries the log links (lz4, zstd, zlib, snappy), and RocksDB, which the
-# large-state backend links.
+# large-state backend links, and libffi, which native functions (UDFs) are
+# called through.
 missing=()
 command -v cc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
 command -v make >/dev/null 2>&1 || missing+=(make)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
-for package in liblz4-dev libzstd-dev zlib1g-dev libsnappy-dev librocksdb-dev; do
+for package in liblz4-dev libzstd-dev zlib1g-dev libsnappy-dev librocksdb-dev libffi-dev; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -242,9 +242,18 @@ typedef struct datagen {
     uint64_t late_every;
     int64_t late_ms;
 
-    /* Task: this instance generates next, next + stride, ... */
+    /* Task: this instance generates first, first + stride, ...; next is
+     * the following one. */
+    uint64_t first;
     uint64_t next;
     uint64_t stride;
+    /* Restored positions of earlier instances (a restore at another
+     * parallelism): record n was generated already when some entry has
+     * n % stride == first and n < next. Entries fully behind this
+     * instance's next are dropped as it goes. */
+    struct datagen_done { uint64_t stride, first, next; } *done;
+    size_t done_count;
+    size_t done_capacity;
     double instance_rate;
     int rate_clock_started;
     uint64_t rate_clock_start_ns;
@@ -367,6 +376,7 @@ static void datagen_destroy(void *self) {
     free(g->key_offsets);
     free(g->values);
     free(g->keys);
+    free(g->done);
     free(g);
 }
 
@@ -426,6 +436,7 @@ static sh_status datagen_create(sh_ctx *ctx, const sh_component *component, cons
     g->late_ms = late_ms;
 
     /* Until open says otherwise: the only instance. */
+    g->first = 0;
     g->next = 0;
     g->stride = 1;
     g->instance_rate = g->rate;
@@ -448,6 +459,7 @@ static sh_status datagen_open(void *self, sh_ctx *ctx, const sh_task_info *info)
             return plugin_fail(host, ctx, "datagen: task info says instance %u of %u, which is impossible",
                                (unsigned)info->instance, (unsigned)info->parallelism);
         }
+        g->first = info->instance;
         g->next = info->instance;
         g->stride = info->parallelism;
         g->instance_rate = g->rate / (double)info->parallelism;
@@ -456,6 +468,97 @@ static sh_status datagen_open(void *self, sh_ctx *ctx, const sh_task_info *info)
         return plugin_fail(host, ctx, "datagen: cannot register counter 'records': %s", host->last_error(ctx));
     }
     g->has_records_counter = 1;
+    /* A restore at the same parallelism: continue where this instance was. */
+    for (size_t i = 0; i < g->done_count; i++) {
+        if (g->done[i].stride == g->stride && g->done[i].first == g->first && g->done[i].next > g->next) {
+            g->next = g->done[i].next;
+        }
+    }
+    return SH_OK;
+}
+
+/* Whether record n was generated before the restore (by any instance). */
+static int datagen_was_done(const datagen *g, uint64_t n) {
+    for (size_t i = 0; i < g->done_count; i++) {
+        const struct datagen_done *d = &g->done[i];
+        if (n < d->next && n % d->stride == d->first) return 1;
+    }
+    return 0;
+}
+
+/* Moves next past records generated before the restore and drops the
+ * entries that can no longer match. */
+static void datagen_skip_done(datagen *g) {
+    if (g->done_count == 0) return;
+    while (datagen_was_done(g, g->next)) g->next += g->stride;
+    size_t kept = 0;
+    for (size_t i = 0; i < g->done_count; i++) {
+        if (g->done[i].next > g->next) g->done[kept++] = g->done[i];
+    }
+    g->done_count = kept;
+}
+
+/* Operator state (state_version 1): "DGN1", a count, then per entry the
+ * stride, first and next of an instance (little-endian u64s): this
+ * instance's own position and the restored ones it still has to skip. */
+#define DATAGEN_STATE_MAGIC 0x314e4744u
+
+static void blob_put_u64(uint8_t *p, uint64_t v) {
+    for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t blob_get_u64(const uint8_t *p) {
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
+    return v;
+}
+
+static sh_status datagen_snapshot(void *self, sh_ctx *ctx, int64_t checkpoint_id, sh_blob *out) {
+    (void)checkpoint_id;
+    datagen *g = self;
+    size_t entries = 1 + g->done_count;
+    size_t len = 8 + entries * 24;
+    uint8_t *data = host->alloc(len);
+    if (data == NULL) return plugin_fail(host, ctx, "datagen: out of memory writing a snapshot");
+    blob_put_u64(data, (uint64_t)DATAGEN_STATE_MAGIC | (uint64_t)entries << 32);
+    blob_put_u64(data + 8, g->stride);
+    blob_put_u64(data + 16, g->first);
+    blob_put_u64(data + 24, g->next);
+    for (size_t i = 0; i < g->done_count; i++) {
+        blob_put_u64(data + 32 + i * 24, g->done[i].stride);
+        blob_put_u64(data + 40 + i * 24, g->done[i].first);
+        blob_put_u64(data + 48 + i * 24, g->done[i].next);
+    }
+    out->data = data;
+    out->len = len;
+    return SH_OK;
+}
+
+static sh_status datagen_restore(void *self, sh_ctx *ctx, uint32_t state_version, const uint8_t *data, size_t len) {
+    datagen *g = self;
+    if (state_version != 1) {
+        return plugin_fail(host, ctx, "datagen: cannot read state_version %u (this build writes 1)", state_version);
+    }
+    uint64_t header = len >= 8 ? blob_get_u64(data) : 0;
+    size_t entries = (size_t)(header >> 32);
+    if (len < 8 || (uint32_t)header != DATAGEN_STATE_MAGIC || len != 8 + entries * 24) {
+        return plugin_fail(host, ctx, "datagen: the restored state is not a datagen position (%zu bytes)", len);
+    }
+    for (size_t i = 0; i < entries; i++) {
+        struct datagen_done d = {blob_get_u64(data + 8 + i * 24), blob_get_u64(data + 16 + i * 24), blob_get_u64(data + 24 + i * 24)};
+        if (d.stride == 0 || d.first >= d.stride) {
+            return plugin_fail(host, ctx, "datagen: restored position %zu is impossible (stride %" PRIu64 ", first %" PRIu64 ")",
+                               i, d.stride, d.first);
+        }
+        if (g->done_count == g->done_capacity) {
+            size_t capacity = g->done_capacity == 0 ? 4 : g->done_capacity * 2;
+            struct datagen_done *grown = realloc(g->done, capacity * sizeof *grown);
+            if (grown == NULL) return plugin_fail(host, ctx, "datagen: out of memory restoring its position");
+            g->done = grown;
+            g->done_capacity = capacity;
+        }
+        g->done[g->done_count++] = d;
+    }
     return SH_OK;
 }
 
@@ -578,6 +681,11 @@ static sh_status datagen_poll(void *self, sh_ctx *ctx, uint32_t max) {
     g->value_offsets[0] = 0;
     g->key_offsets[0] = 0;
     for (uint64_t i = 0; i < todo; i++) {
+        datagen_skip_done(g);
+        if (g->count != 0 && g->next >= g->count) {
+            todo = i;
+            break;
+        }
         datagen_format(g, g->next, &record);
         if (!plugin_reserve_bytes(&g->values, &g->values_capacity, values_used + record.value_len, 64 * 1024) ||
             !plugin_reserve_bytes(&g->keys, &g->keys_capacity, keys_used + record.key_len + 1, 64 * 1024)) {
@@ -629,6 +737,8 @@ static const sh_component_vtable datagen_vtable = {
     .destroy = datagen_destroy,
     .open = datagen_open,
     .poll = datagen_poll,
+    .snapshot = datagen_snapshot,
+    .restore = datagen_restore,
 };
 
 static const sh_component datagen_component = {

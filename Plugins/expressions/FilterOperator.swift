@@ -18,7 +18,9 @@ final class FilterOperator: Operator {
         {"type":"object",
          "properties":{
           "where":{"type":"string","minLength":1,"x-streamhost-expression":"boolean",
-                   "description":"A condition, such as amount > 100 and category != 'test'. False or null drops the record."}},
+                   "description":"A condition, such as amount > 100 and category != 'test'. False or null drops the record."},
+        """# + FunctionConfig.schemaProperty + #"""
+         },
          "required":["where"],"additionalProperties":false}
         """#
 
@@ -27,8 +29,10 @@ final class FilterOperator: Operator {
 
     init(context: Context, config: Config) throws {
         condition = try config.requiredString("where")
+        let library = try FunctionConfig.library(config, component: "filter")
         do {
-            program = try ExpressionProgram([.init(condition, expecting: .boolean)])
+            program = try ExpressionProgram([.init(condition, expecting: .boolean)],
+                                            library: library)
         } catch {
             throw PluginError.failed("filter: where `\(condition)`: \(error.error)")
         }

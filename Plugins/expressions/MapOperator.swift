@@ -24,7 +24,9 @@ final class MapOperator: Operator {
         {"type":"object",
          "properties":{
           "set":{"type":"object","description":"field path -> expression, such as amount_eur: amount * 0.92",
-                 "additionalProperties":{"type":"string","minLength":1,"x-streamhost-expression":true}}},
+                 "additionalProperties":{"type":"string","minLength":1,"x-streamhost-expression":true}},
+        """# + FunctionConfig.schemaProperty + #"""
+         },
          "required":["set"],"additionalProperties":false}
         """#
 
@@ -59,12 +61,13 @@ final class MapOperator: Operator {
             throw PluginError.failed("map: set '\(entry.field)': a field path is names joined by dots, none of them empty")
         }
         fields = entries.map(\.field)
+        let library = try FunctionConfig.library(config, component: "map")
         let targets = fields.map { $0.split(separator: ".", omittingEmptySubsequences: false).map(String.init) }
         do {
             // Top-level targets are located in the same pass that reads the
             // fields, so that the results are spliced in without a second walk.
             let locating = targets.allSatisfy { $0.count == 1 } ? targets.map { FieldPath($0.map(FieldPath.Segment.member)) } : []
-            program = try ExpressionProgram(entries.map { .init($0.expression) }, locating: locating)
+            program = try ExpressionProgram(entries.map { .init($0.expression) }, library: library, locating: locating)
         } catch {
             throw PluginError.failed("map: set \(entries[error.index].field) = `\(entries[error.index].expression)`: \(error.error)")
         }

@@ -36,14 +36,17 @@ final class AtomicFileWriter {
     private var used = 0
     private var committed = false
 
-    init(path: String) throws {
+    /// - Parameter temporaryPath: where the bytes go until commit; by
+    ///   default `.<basename>.inprogress-<pid>` beside `path`. An existing
+    ///   file there is truncated.
+    init(path: String, temporaryPath: String? = nil) throws {
         self.path = path
         let (directory, prefix, basename) = AtomicFileWriter.split(path)
         self.directory = directory
-        temporaryPath = prefix + ".\(basename).inprogress-\(getpid())"
-        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        self.temporaryPath = temporaryPath ?? prefix + ".\(basename).inprogress-\(getpid())"
+        descriptor = open(self.temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw FileError.cannotWrite(path: path, temporaryPath: temporaryPath, errno: errno)
+            throw FileError.cannotWrite(path: path, temporaryPath: self.temporaryPath, errno: errno)
         }
         buffer = .allocate(byteCount: AtomicFileWriter.bufferBytes, alignment: 16)
     }
@@ -122,7 +125,12 @@ final class AtomicFileWriter {
         }
     }
 
-    private func syncDirectory() throws {
+    func syncDirectory() throws {
+        try AtomicFileWriter.syncDirectory(directory, for: path)
+    }
+
+    /// fsyncs `directory`, so that renames in it survive a crash.
+    static func syncDirectory(_ directory: String, for path: String) throws {
         let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard directoryDescriptor >= 0 else {
             throw FileError.cannotCommit(path: path, step: "open directory '\(directory)'", errno: errno)

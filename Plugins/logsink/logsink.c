@@ -1,9 +1,9 @@
 /*
  * logsink — appends records to a topic of the host's durable log: SINK "log".
  *
- * Uses only log_partitions and log_append of the host-API table
- * (SH_SERVICE_LOG). The topic must exist; its partition count is read once,
- * in open.
+ * Uses log_partitions, log_append and (exactly-once, below) log_txn_* of
+ * the host-API table (SH_SERVICE_LOG). The topic must exist; its partition
+ * count is read once, in open.
  *
  * Partitioning:
  *   key (default)  a record with a key (an empty key counts as a key) goes
@@ -28,7 +28,48 @@
  * process flushes). A failed append fails the job with the topic, the
  * partition and the host's message.
  *
- * Counter "records": records appended.
+ * Delivery (config `delivery`):
+ *   exactly_once (default) with checkpoints (task info checkpoint_interval_ms
+ *       > 0): Flink's two-phase commit over the log's transactions. Records
+ *       go into a transaction with the deterministic id
+ *       "<instance>-<sequence>" (the host scopes it to the job and step),
+ *       begun at the first record after a checkpoint. The flushing rule above
+ *       still holds, so what process received is in the transaction when it
+ *       returns.
+ *       on_checkpoint(c) (or snapshot(c), whichever comes first): pre-commit:
+ *       the open transaction becomes pending for c; the next record begins
+ *       the next one.
+ *       snapshot: the pending transactions' ids (with their checkpoints) and
+ *       the next sequence.
+ *       on_checkpoint_complete(c): commits every pending transaction of a
+ *       checkpoint <= c.
+ *       on_checkpoint_abort(c): keeps c's pending transactions pending. Their
+ *       records were handed over before the barrier of c, so they belong to
+ *       the next checkpoint that completes (its snapshot lists them, and its
+ *       source positions are past them): that completion commits them. If
+ *       the job fails first, the restore uses a checkpoint that does not list
+ *       them and the host aborts them. Committing nothing until then is what
+ *       keeps exactly-once; aborting them here would lose records.
+ *       restore: resumes and commits every pending transaction of the blob
+ *       (they were pre-committed in the checkpoint being restored, which is
+ *       complete); SH_NOT_FOUND means committed already. With another
+ *       parallelism every instance gets every old blob, so the same id may
+ *       be committed by several instances: that is harmless. The sequence
+ *       continues past the highest one seen.
+ *       close (end of a bounded input): commits the open and the pending
+ *       transactions. destroy makes no host calls: a transaction left open
+ *       is aborted by the host when the job restores.
+ *       A pre-committed transaction's records are as durable as the topic's
+ *       flush.mode makes them (the default, every-append, fsyncs each one):
+ *       with interval or bytes, a machine crash (not a process crash: the
+ *       page cache survives that) between a checkpoint and the next fsync
+ *       can lose records the checkpoint counts as written.
+ *   exactly_once without checkpoints: at-least-once appends (as below),
+ *       with one warning in the log.
+ *   at_least_once: plain log_append, as described above.
+ *
+ * Counter "records": records appended (in transactions: appended to one,
+ * whether or not it commits later).
  */
 #include "streamhost.h"
 #include "plugin_support.h"
@@ -39,6 +80,14 @@
 #include <string.h>
 
 #define LOGSINK_BATCH_RECORDS_MAX 1000000
+/* The most pending (pre-committed, not yet committed) transactions an
+ * instance keeps: each checkpoint that fails in a row adds one. */
+#define LOGSINK_PENDING_MAX 4096
+/* Blob layout version 1: "LSK1", u64 next sequence, u32 count, then per
+ * pending transaction i64 checkpoint, u32 instance, u64 sequence; all
+ * little-endian. */
+#define LOGSINK_BLOB_MAGIC "LSK1"
+#define LOGSINK_BLOB_ENTRY_BYTES 20
 
 static const char logsink_schema[] =
     "{"
@@ -51,7 +100,10 @@ static const char logsink_schema[] =
     "\"description\":\"key: Kafka's murmur2 partitioner for keyed records, round-robin for null keys; "
     "round_robin: every record round-robin, batch by batch.\"},"
     "\"batch_records\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000000,\"default\":1000,"
-    "\"description\":\"Append a partition's buffer once it holds this many records.\"}"
+    "\"description\":\"Append a partition's buffer once it holds this many records.\"},"
+    "\"delivery\":{\"type\":\"string\",\"enum\":[\"exactly_once\",\"at_least_once\"],\"default\":\"exactly_once\","
+    "\"description\":\"exactly_once: write in transactions committed when checkpoints complete (at-least-once "
+    "when the job takes no checkpoints); at_least_once: plain appends.\"}"
     "},"
     "\"required\":[\"topic\"],"
     "\"additionalProperties\":false"
@@ -72,8 +124,28 @@ typedef struct logsink_buffer {
     size_t values_capacity;
 } logsink_buffer;
 
+/* A pre-committed transaction waiting for its checkpoint to complete. */
+typedef struct logsink_pending {
+    int64_t checkpoint;
+    uint32_t instance;
+    uint64_t sequence;
+    sh_log_txn *txn;        /* NULL when restored (resume by id) */
+} logsink_pending;
+
 typedef struct logsink {
     const char *topic;      /* BORROWED from the host until destroy */
+    int exactly_once;       /* delivery exactly_once */
+    int transactional;      /* exactly_once and the job checkpoints (set in open) */
+    uint32_t instance;
+
+    /* Transactions (transactional only). */
+    sh_log_txn *txn;        /* the open transaction, NULL before the first record */
+    uint64_t txn_sequence;  /* its sequence */
+    uint64_t next_sequence; /* the sequence the next transaction takes */
+    int64_t precommitted;   /* the last checkpoint pre-committed, -1: none */
+    logsink_pending *pending;
+    uint32_t pending_count;
+
     int round_robin_all;    /* partitioner round_robin */
     uint32_t batch_records;
 
@@ -163,6 +235,118 @@ static int reserve_records(logsink_buffer *b, uint32_t needed) {
     return 1;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Transactions                                                             */
+/* ------------------------------------------------------------------------ */
+
+static void logsink_txn_id(char *out, size_t size, uint32_t instance, uint64_t sequence) {
+    snprintf(out, size, "%u-%" PRIu64, (unsigned)instance, sequence);
+}
+
+/* Begins the transaction the next records go to, unless one is open. */
+static sh_status logsink_ensure_txn(logsink *s, sh_ctx *ctx) {
+    if (s->txn != NULL) return SH_OK;
+    char id[48];
+    logsink_txn_id(id, sizeof id, s->instance, s->next_sequence);
+    sh_status status = host->log_txn_begin(ctx, id, &s->txn);
+    if (status != SH_OK || s->txn == NULL) {
+        s->txn = NULL;
+        return plugin_fail(host, ctx, "log sink: cannot begin transaction '%s' on topic '%.200s' (status %d): %s", id,
+                           s->topic, (int)status, host->last_error(ctx));
+    }
+    s->txn_sequence = s->next_sequence;
+    s->next_sequence++;
+    return SH_OK;
+}
+
+/* Commits one pending transaction: through its handle, or resumed by id
+ * (SH_NOT_FOUND from resume: committed already). */
+static sh_status logsink_commit_pending(logsink *s, sh_ctx *ctx, logsink_pending *p) {
+    char id[48];
+    logsink_txn_id(id, sizeof id, p->instance, p->sequence);
+    sh_log_txn *txn = p->txn;
+    p->txn = NULL;
+    if (txn == NULL) {
+        sh_status status = host->log_txn_resume(ctx, id, &txn);
+        if (status == SH_NOT_FOUND) return SH_OK;
+        if (status != SH_OK || txn == NULL) {
+            return plugin_fail(host, ctx,
+                               "log sink: cannot resume transaction '%s' of checkpoint %" PRId64
+                               " to commit it (status %d): %s",
+                               id, p->checkpoint, (int)status, host->last_error(ctx));
+        }
+    }
+    sh_status status = host->log_txn_commit(txn);
+    if (status != SH_OK) {
+        return plugin_fail(host, ctx,
+                           "log sink: committing transaction '%s' of checkpoint %" PRId64
+                           " on topic '%.200s' failed (status %d): %s; the records stay invisible to read-committed "
+                           "readers until a restore commits them",
+                           id, p->checkpoint, s->topic, (int)status, host->last_error(ctx));
+    }
+    return SH_OK;
+}
+
+static sh_status logsink_add_pending(logsink *s, sh_ctx *ctx, int64_t checkpoint, uint32_t instance,
+                                     uint64_t sequence, sh_log_txn *txn) {
+    if (s->pending_count >= LOGSINK_PENDING_MAX) {
+        return plugin_fail(host, ctx,
+                           "log sink: %u transactions are pre-committed and waiting for a checkpoint to complete "
+                           "(the most is %d): checkpoints keep failing; fix them or restart the job",
+                           (unsigned)s->pending_count, LOGSINK_PENDING_MAX);
+    }
+    logsink_pending *grown = realloc(s->pending, sizeof *grown * (s->pending_count + 1));
+    if (grown == NULL) {
+        host->set_error(ctx, "log sink: out of memory for the pending transactions");
+        return SH_ERROR;
+    }
+    s->pending = grown;
+    s->pending[s->pending_count++] = (logsink_pending){checkpoint, instance, sequence, txn};
+    return SH_OK;
+}
+
+static sh_status logsink_flush_all(logsink *s, sh_ctx *ctx);
+
+/* Pre-commit for checkpoint: everything buffered goes into the open
+ * transaction, which becomes pending for checkpoint. Idempotent per
+ * checkpoint, so snapshot and on_checkpoint may come in either order. */
+static sh_status logsink_precommit(logsink *s, sh_ctx *ctx, int64_t checkpoint) {
+    if (!s->transactional || checkpoint <= s->precommitted) return SH_OK;
+    if (logsink_flush_all(s, ctx) != SH_OK) return SH_ERROR;
+    if (s->txn != NULL) {
+        if (logsink_add_pending(s, ctx, checkpoint, s->instance, s->txn_sequence, s->txn) != SH_OK) return SH_ERROR;
+        s->txn = NULL;
+    }
+    s->precommitted = checkpoint;
+    return SH_OK;
+}
+
+/* Commits the pending transactions of checkpoints <= up_to, in order. */
+static sh_status logsink_commit_up_to(logsink *s, sh_ctx *ctx, int64_t up_to) {
+    uint32_t kept = 0;
+    sh_status result = SH_OK;
+    for (uint32_t i = 0; i < s->pending_count; i++) {
+        logsink_pending *p = &s->pending[i];
+        if (result == SH_OK && p->checkpoint <= up_to) {
+            result = logsink_commit_pending(s, ctx, p);
+            if (result == SH_OK) continue;
+        }
+        s->pending[kept++] = *p;
+    }
+    s->pending_count = kept;
+    return result;
+}
+
+static void put_le(uint8_t *out, uint64_t value, int bytes) {
+    for (int i = 0; i < bytes; i++) out[i] = (uint8_t)(value >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *in, int bytes) {
+    uint64_t value = 0;
+    for (int i = 0; i < bytes; i++) value |= (uint64_t)in[i] << (8 * i);
+    return value;
+}
+
 /* Appends partition's buffer to the topic and empties it. */
 static sh_status logsink_flush(logsink *s, sh_ctx *ctx, uint32_t partition) {
     logsink_buffer *b = &s->buffers[partition];
@@ -177,6 +361,23 @@ static sh_status logsink_flush(logsink *s, sh_ctx *ctx, uint32_t partition) {
         .values = b->values,
         .flags = b->has_flags ? b->flags : NULL,
     };
+    if (s->transactional) {
+        if (logsink_ensure_txn(s, ctx) != SH_OK) return SH_ERROR;
+        sh_status status = host->log_txn_append(s->txn, s->topic, partition, &batch);
+        if (status != SH_OK) {
+            char id[48];
+            logsink_txn_id(id, sizeof id, s->instance, s->txn_sequence);
+            return plugin_fail(host, ctx,
+                               "log sink: appending %u records to topic '%.200s' partition %u in transaction '%s' "
+                               "failed (status %d): %s",
+                               (unsigned)b->count, s->topic, (unsigned)partition, id, (int)status,
+                               host->last_error(ctx));
+        }
+        if (s->has_records_counter) host->counter_add(ctx, s->records_counter, (int64_t)b->count);
+        b->count = 0;
+        b->has_flags = 0;
+        return SH_OK;
+    }
     int64_t first_offset = -1;
     sh_status status = host->log_append(ctx, s->topic, partition, &batch, &first_offset);
     if (status != SH_OK) {
@@ -235,6 +436,7 @@ static void logsink_destroy(void *self) {
         for (uint32_t p = 0; p < s->partitions; p++) buffer_free(&s->buffers[p]);
         free(s->buffers);
     }
+    free(s->pending);
     free(s);
 }
 
@@ -304,6 +506,28 @@ static sh_status logsink_create(sh_ctx *ctx, const sh_component *component, cons
         return SH_ERROR;
     }
     s->batch_records = (uint32_t)batch_records;
+
+    s->exactly_once = 1;
+    s->precommitted = -1;
+    const char *delivery = NULL;
+    status = host->config_string(ctx, "delivery", &delivery);
+    if (status == SH_OK) {
+        if (strcmp(delivery, "at_least_once") == 0) {
+            s->exactly_once = 0;
+        } else if (strcmp(delivery, "exactly_once") != 0) {
+            char message[256];
+            snprintf(message, sizeof message,
+                     "log sink: config 'delivery' is \"%.100s\"; it must be one of exactly_once, at_least_once",
+                     delivery);
+            host->set_error(ctx, message);
+            logsink_destroy(s);
+            return SH_ERROR;
+        }
+    } else if (status != SH_NOT_FOUND) {
+        config_failure(ctx, "delivery", "a string", status);
+        logsink_destroy(s);
+        return SH_ERROR;
+    }
     *out = s;
     return SH_OK;
 }
@@ -313,6 +537,26 @@ static sh_status logsink_open(void *self, sh_ctx *ctx, const sh_task_info *info)
     uint32_t instance = 0;
     if (info != NULL && info->struct_size >= offsetof(sh_task_info, instance) + sizeof info->instance)
         instance = info->instance;
+    s->instance = instance;
+    int64_t interval = 0;
+    if (info != NULL &&
+        info->struct_size >= offsetof(sh_task_info, checkpoint_interval_ms) + sizeof info->checkpoint_interval_ms)
+        interval = info->checkpoint_interval_ms;
+    if (s->exactly_once && interval > 0) {
+        if (host->struct_size < offsetof(sh_host_api, log_txn_resume) + sizeof host->log_txn_resume) {
+            return plugin_fail(host, ctx,
+                               "log sink: delivery exactly_once needs a host with ABI 1.2 transactions "
+                               "(log_txn_resume); this host has ABI %u.%u: upgrade it or set delivery: at_least_once",
+                               (unsigned)host->abi_major, (unsigned)host->abi_minor);
+        }
+        s->transactional = 1;
+    } else if (s->exactly_once) {
+        char message[300];
+        snprintf(message, sizeof message,
+                 "log sink: delivery is exactly_once but the job takes no checkpoints; topic '%.200s' gets "
+                 "at-least-once appends (a restarted job may write records again)", s->topic);
+        host->log(ctx, SH_LOG_WARN, message);
+    }
     if (host->counter_register(ctx, "records", &s->records_counter) != SH_OK) {
         return plugin_fail(host, ctx, "log sink: cannot register counter 'records': %s", host->last_error(ctx));
     }
@@ -376,7 +620,93 @@ static sh_status logsink_process(void *self, sh_ctx *ctx, const sh_batch *batch)
 
 static sh_status logsink_close(void *self, sh_ctx *ctx) {
     logsink *s = self;
-    return logsink_flush_all(s, ctx);
+    if (logsink_flush_all(s, ctx) != SH_OK) return SH_ERROR;
+    if (!s->transactional) return SH_OK;
+    /* End of a bounded input: everything handed over is final. */
+    if (s->txn != NULL) {
+        if (logsink_add_pending(s, ctx, INT64_MAX, s->instance, s->txn_sequence, s->txn) != SH_OK) return SH_ERROR;
+        s->txn = NULL;
+    }
+    return logsink_commit_up_to(s, ctx, INT64_MAX);
+}
+
+static sh_status logsink_on_checkpoint(void *self, sh_ctx *ctx, int64_t checkpoint_id) {
+    return logsink_precommit(self, ctx, checkpoint_id);
+}
+
+static sh_status logsink_on_checkpoint_complete(void *self, sh_ctx *ctx, int64_t checkpoint_id) {
+    logsink *s = self;
+    if (!s->transactional) return SH_OK;
+    return logsink_commit_up_to(s, ctx, checkpoint_id);
+}
+
+static sh_status logsink_on_checkpoint_abort(void *self, sh_ctx *ctx, int64_t checkpoint_id) {
+    /* Pending transactions stay pending: see the top of this file. */
+    (void)self;
+    (void)ctx;
+    (void)checkpoint_id;
+    return SH_OK;
+}
+
+static sh_status logsink_snapshot(void *self, sh_ctx *ctx, int64_t checkpoint_id, sh_blob *out) {
+    logsink *s = self;
+    out->data = NULL;
+    out->len = 0;
+    if (!s->transactional) return SH_OK;
+    if (logsink_precommit(s, ctx, checkpoint_id) != SH_OK) return SH_ERROR;
+    size_t len = 4 + 8 + 4 + (size_t)s->pending_count * LOGSINK_BLOB_ENTRY_BYTES;
+    uint8_t *data = host->alloc(len);
+    if (data == NULL) {
+        host->set_error(ctx, "log sink: out of memory for the snapshot");
+        return SH_ERROR;
+    }
+    memcpy(data, LOGSINK_BLOB_MAGIC, 4);
+    put_le(data + 4, s->next_sequence, 8);
+    put_le(data + 12, s->pending_count, 4);
+    uint8_t *entry = data + 16;
+    for (uint32_t i = 0; i < s->pending_count; i++, entry += LOGSINK_BLOB_ENTRY_BYTES) {
+        put_le(entry, (uint64_t)s->pending[i].checkpoint, 8);
+        put_le(entry + 8, s->pending[i].instance, 4);
+        put_le(entry + 12, s->pending[i].sequence, 8);
+    }
+    out->data = data;
+    out->len = len;
+    return SH_OK;
+}
+
+static sh_status logsink_restore(void *self, sh_ctx *ctx, uint32_t state_version, const uint8_t *data, size_t len) {
+    logsink *s = self;
+    if (state_version != 1) {
+        return plugin_fail(host, ctx, "log sink: cannot restore state version %u (this build writes version 1)",
+                           (unsigned)state_version);
+    }
+    if (data == NULL || len == 0) return SH_OK;
+    if (len < 16 || memcmp(data, LOGSINK_BLOB_MAGIC, 4) != 0) {
+        return plugin_fail(host, ctx, "log sink: the snapshot to restore (%zu bytes) is not a log sink snapshot", len);
+    }
+    uint64_t next = get_le(data + 4, 8);
+    uint64_t count = get_le(data + 12, 4);
+    if (len != 16 + count * LOGSINK_BLOB_ENTRY_BYTES) {
+        return plugin_fail(host, ctx,
+                           "log sink: the snapshot to restore lists %" PRIu64 " transactions but holds %zu bytes "
+                           "(expected %" PRIu64 ")",
+                           count, len, 16 + count * LOGSINK_BLOB_ENTRY_BYTES);
+    }
+    if (next > s->next_sequence) s->next_sequence = next;
+    const uint8_t *entry = data + 16;
+    for (uint64_t i = 0; i < count; i++, entry += LOGSINK_BLOB_ENTRY_BYTES) {
+        logsink_pending p = {
+            .checkpoint = (int64_t)get_le(entry, 8),
+            .instance = (uint32_t)get_le(entry + 8, 4),
+            .sequence = get_le(entry + 12, 8),
+            .txn = NULL,
+        };
+        /* The checkpoint being restored is complete: its pre-committed
+         * transactions are committed now. */
+        if (logsink_commit_pending(s, ctx, &p) != SH_OK) return SH_ERROR;
+        if (p.sequence >= s->next_sequence) s->next_sequence = p.sequence + 1;
+    }
+    return SH_OK;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -389,6 +719,11 @@ static const sh_component_vtable logsink_vtable = {
     .destroy = logsink_destroy,
     .open = logsink_open,
     .process = logsink_process,
+    .snapshot = logsink_snapshot,
+    .restore = logsink_restore,
+    .on_checkpoint = logsink_on_checkpoint,
+    .on_checkpoint_complete = logsink_on_checkpoint_complete,
+    .on_checkpoint_abort = logsink_on_checkpoint_abort,
     .close = logsink_close,
 };
 

@@ -2,7 +2,8 @@
  * logsource — reads a topic of the host's durable log: SOURCE "log".
  *
  * Uses only the log functions of the host-API table (SH_SERVICE_LOG):
- * log_partitions, log_reader_open/read/close, log_commit, log_committed.
+ * log_partitions, log_reader_open(_isolated)/read/close, log_commit,
+ * log_committed.
  *
  * Partitions. Instance i of p reads partitions i, i+p, i+2p, ... of the
  * topic (the partition count is read once, in open). An instance with no
@@ -31,16 +32,32 @@
  * was drained. bounded false: the source never ends; it returns SH_IDLE
  * when no partition has a record now.
  *
- * Commits (with `group` only). The committed offset of a partition is the
- * offset of the next record to read (next_offset of the last read), as in
- * Kafka. Every commit_every_records records emitted by the instance, and
- * in close, the instance commits each partition whose position moved since
- * its last commit. A commit means "handed to the host", not "processed
- * downstream": a job that fails after a commit and before its sinks wrote
- * the records does not re-read them. (Commits tied to checkpoints need
- * SH_SERVICE_CHECKPOINTS.) destroy makes no host calls: when close is
- * skipped (failure, cancellation) nothing is committed and the host
- * releases the readers of the instance.
+ * Isolation (`isolation`, default read_committed): read-committed readers
+ * never read past a partition's last stable offset and skip aborted
+ * transactions; read_uncommitted reads every data record (it needs a host
+ * with log_reader_open_isolated).
+ *
+ * Checkpoints (task info checkpoint_interval_ms > 0). snapshot writes the
+ * next offset of every partition the instance has a position for; restore
+ * (before open) remembers them, and open starts each assigned partition at
+ * its restored offset, before any committed group offset or `start`. With
+ * another parallelism every instance restores every old blob and keeps the
+ * partitions it is now assigned (partitions are disjoint between old
+ * instances). With `group`, offsets are committed in
+ * on_checkpoint_complete(c): the positions snapshotted for c, so a
+ * committed offset never runs ahead of what a completed checkpoint covers;
+ * nothing is committed while polling. close still commits the positions
+ * reached (end of a bounded input).
+ *
+ * Commits without checkpoints (with `group` only). The committed offset of
+ * a partition is the offset of the next record to read (next_offset of the
+ * last read), as in Kafka. Every commit_every_records records emitted by
+ * the instance, and in close, the instance commits each partition whose
+ * position moved since its last commit. A commit means "handed to the
+ * host", not "processed downstream": a job that fails after a commit and
+ * before its sinks wrote the records does not re-read them. destroy makes
+ * no host calls: when close is skipped (failure, cancellation) nothing is
+ * committed and the host releases the readers of the instance.
  *
  * Counter "records": records emitted.
  */
@@ -72,7 +89,12 @@ static const char logsource_schema[] =
     "\"description\":\"true: end once every partition has no more records at the time of polling; "
     "false: keep polling for new records.\"},"
     "\"commit_every_records\":{\"type\":\"integer\",\"minimum\":1,\"default\":10000,"
-    "\"description\":\"With group: commit the positions every this many records (and on close).\"}"
+    "\"description\":\"With group and without checkpoints: commit the positions every this many records (and on "
+    "close).\"},"
+    "\"isolation\":{\"type\":\"string\",\"enum\":[\"read_committed\",\"read_uncommitted\"],"
+    "\"default\":\"read_committed\","
+    "\"description\":\"read_committed: records of committed transactions and plain ones, up to the last stable "
+    "offset; read_uncommitted: every record.\"}"
     "},"
     "\"required\":[\"topic\"],"
     "\"additionalProperties\":false"
@@ -88,8 +110,31 @@ typedef struct logsource_partition {
     int done;               /* bounded: drained */
 } logsource_partition;
 
+/* A position from a snapshot, or of a snapshot waiting for its checkpoint. */
+typedef struct logsource_position {
+    uint32_t partition;
+    int64_t offset;
+} logsource_position;
+
+/* The positions snapshotted for a checkpoint not completed yet. */
+typedef struct logsource_checkpoint {
+    int64_t checkpoint;
+    logsource_position *positions;
+    uint32_t count;
+} logsource_checkpoint;
+
+/* The most checkpoints whose positions wait for completion. */
+#define LOGSOURCE_CHECKPOINTS_MAX 64
+#define LOGSOURCE_BLOB_MAGIC "LSR1"
+
 typedef struct logsource {
     /* Config (strings BORROWED from the host until destroy). */
+    int read_uncommitted;
+    int checkpointing;      /* the job takes checkpoints (set in open) */
+    logsource_position *restored;   /* from restore, until open */
+    uint32_t restored_count;
+    logsource_checkpoint checkpoints[LOGSOURCE_CHECKPOINTS_MAX];
+    uint32_t checkpoint_count;
     const char *topic;
     const char *group;      /* NULL: no group */
     sh_log_start start;
@@ -160,6 +205,8 @@ static sh_status config_integer(sh_ctx *ctx, const char *key, int64_t minimum, i
 static void logsource_destroy(void *self) {
     logsource *s = self;
     if (s == NULL) return;
+    for (uint32_t i = 0; i < s->checkpoint_count; i++) free(s->checkpoints[i].positions);
+    free(s->restored);
     free(s->parts);
     free(s);
 }
@@ -238,6 +285,25 @@ static sh_status logsource_create(sh_ctx *ctx, const sh_component *component, co
         return SH_ERROR;
     }
     s->bounded = bounded != 0;
+
+    const char *isolation = NULL;
+    if (config_text(ctx, "isolation", 0, &isolation) != SH_OK) {
+        logsource_destroy(s);
+        return SH_ERROR;
+    }
+    if (isolation != NULL) {
+        if (strcmp(isolation, "read_uncommitted") == 0) {
+            s->read_uncommitted = 1;
+        } else if (strcmp(isolation, "read_committed") != 0) {
+            char message[256];
+            snprintf(message, sizeof message,
+                     "log source: config 'isolation' is \"%.100s\"; it must be one of read_committed, read_uncommitted",
+                     isolation);
+            host->set_error(ctx, message);
+            logsource_destroy(s);
+            return SH_ERROR;
+        }
+    }
     *out = s;
     return SH_OK;
 }
@@ -266,6 +332,17 @@ static sh_status logsource_open(void *self, sh_ctx *ctx, const sh_task_info *inf
         }
         instance = info->instance;
         parallelism = info->parallelism;
+    }
+    if (info != NULL &&
+        info->struct_size >= offsetof(sh_task_info, checkpoint_interval_ms) + sizeof info->checkpoint_interval_ms)
+        s->checkpointing = info->checkpoint_interval_ms > 0;
+    int has_isolated = host->struct_size >= offsetof(sh_host_api, log_reader_open_isolated) +
+                                                sizeof host->log_reader_open_isolated;
+    if (s->read_uncommitted && !has_isolated) {
+        return plugin_fail(host, ctx,
+                           "log source: isolation read_uncommitted needs a host with log_reader_open_isolated "
+                           "(ABI 1.2); this host has ABI %u.%u",
+                           (unsigned)host->abi_major, (unsigned)host->abi_minor);
     }
     if (host->counter_register(ctx, "records", &s->records_counter) != SH_OK) {
         return plugin_fail(host, ctx, "log source: cannot register counter 'records': %s", host->last_error(ctx));
@@ -296,7 +373,16 @@ static sh_status logsource_open(void *self, sh_ctx *ctx, const sh_task_info *inf
         p->partition = instance + k * parallelism;
         sh_log_start start = s->start;
         int64_t value = s->start_value;
-        if (s->group != NULL) {
+        int restored = 0;
+        for (uint32_t r = 0; r < s->restored_count; r++) {
+            if (s->restored[r].partition == p->partition) {
+                /* The checkpoint's position wins over the group's offset. */
+                start = SH_LOG_START_OFFSET;
+                value = s->restored[r].offset;
+                restored = 1;
+            }
+        }
+        if (s->group != NULL && !restored) {
             int64_t committed = 0;
             sh_status status = host->log_committed(ctx, s->group, s->topic, p->partition, &committed);
             if (status == SH_OK) {
@@ -315,7 +401,12 @@ static sh_status logsource_open(void *self, sh_ctx *ctx, const sh_task_info *inf
             p->position = value;
             p->has_position = 1;
         }
-        sh_status status = host->log_reader_open(ctx, s->topic, p->partition, start, value, &p->reader);
+        sh_status status =
+            has_isolated
+                ? host->log_reader_open_isolated(ctx, s->topic, p->partition, start, value,
+                                                 s->read_uncommitted ? SH_LOG_READ_UNCOMMITTED : SH_LOG_READ_COMMITTED,
+                                                 &p->reader)
+                : host->log_reader_open(ctx, s->topic, p->partition, start, value, &p->reader);
         if (status != SH_OK || p->reader == NULL) {
             char where[64], message[700];
             describe_start(where, sizeof where, start, value);
@@ -361,6 +452,142 @@ static sh_status logsource_close(void *self, sh_ctx *ctx) {
         }
     }
     return status;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Checkpoints                                                              */
+/* ------------------------------------------------------------------------ */
+
+static void put_le(uint8_t *out, uint64_t value, int bytes) {
+    for (int i = 0; i < bytes; i++) out[i] = (uint8_t)(value >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *in, int bytes) {
+    uint64_t value = 0;
+    for (int i = 0; i < bytes; i++) value |= (uint64_t)in[i] << (8 * i);
+    return value;
+}
+
+/* Blob layout version 1 (little-endian): "LSR1", u16 topic length, the
+ * topic's bytes, u32 count, then per partition u32 partition, i64 next
+ * offset. */
+static sh_status logsource_snapshot(void *self, sh_ctx *ctx, int64_t checkpoint_id, sh_blob *out) {
+    logsource *s = self;
+    out->data = NULL;
+    out->len = 0;
+    uint32_t count = 0;
+    for (uint32_t k = 0; k < s->part_count; k++) count += s->parts[k].has_position ? 1 : 0;
+    size_t topic_len = strlen(s->topic);
+    size_t len = 4 + 2 + topic_len + 4 + (size_t)count * 12;
+    uint8_t *data = host->alloc(len);
+    logsource_position *positions = count > 0 ? malloc(sizeof *positions * count) : NULL;
+    if (data == NULL || (count > 0 && positions == NULL)) {
+        if (data != NULL) host->free(data);
+        free(positions);
+        host->set_error(ctx, "log source: out of memory for the snapshot");
+        return SH_ERROR;
+    }
+    memcpy(data, LOGSOURCE_BLOB_MAGIC, 4);
+    put_le(data + 4, topic_len, 2);
+    memcpy(data + 6, s->topic, topic_len);
+    put_le(data + 6 + topic_len, count, 4);
+    uint8_t *entry = data + 10 + topic_len;
+    uint32_t i = 0;
+    for (uint32_t k = 0; k < s->part_count; k++) {
+        logsource_partition *p = &s->parts[k];
+        if (!p->has_position) continue;
+        put_le(entry, p->partition, 4);
+        put_le(entry + 4, (uint64_t)p->position, 8);
+        entry += 12;
+        positions[i++] = (logsource_position){p->partition, p->position};
+    }
+    /* Remembered for on_checkpoint_complete's group commit. */
+    if (s->checkpointing && s->group != NULL) {
+        if (s->checkpoint_count == LOGSOURCE_CHECKPOINTS_MAX) {
+            /* Checkpoints keep failing: the oldest positions are overtaken
+             * by later ones anyway. */
+            free(s->checkpoints[0].positions);
+            memmove(&s->checkpoints[0], &s->checkpoints[1], sizeof s->checkpoints[0] * (LOGSOURCE_CHECKPOINTS_MAX - 1));
+            s->checkpoint_count--;
+        }
+        s->checkpoints[s->checkpoint_count++] = (logsource_checkpoint){checkpoint_id, positions, count};
+    } else {
+        free(positions);
+    }
+    out->data = data;
+    out->len = len;
+    return SH_OK;
+}
+
+static sh_status logsource_restore(void *self, sh_ctx *ctx, uint32_t state_version, const uint8_t *data,
+                                   size_t len) {
+    logsource *s = self;
+    if (state_version != 1) {
+        return plugin_fail(host, ctx, "log source: cannot restore state version %u (this build writes version 1)",
+                           (unsigned)state_version);
+    }
+    if (data == NULL || len == 0) return SH_OK;
+    if (len < 10 || memcmp(data, LOGSOURCE_BLOB_MAGIC, 4) != 0) {
+        return plugin_fail(host, ctx, "log source: the snapshot to restore (%zu bytes) is not a log source snapshot",
+                           len);
+    }
+    size_t topic_len = (size_t)get_le(data + 4, 2);
+    if (len < 10 + topic_len) {
+        return plugin_fail(host, ctx, "log source: the snapshot to restore is cut short (%zu bytes)", len);
+    }
+    uint64_t count = get_le(data + 6 + topic_len, 4);
+    if (len != 10 + topic_len + count * 12) {
+        return plugin_fail(host, ctx,
+                           "log source: the snapshot to restore lists %" PRIu64 " partitions but holds %zu bytes", count,
+                           len);
+    }
+    if (topic_len != strlen(s->topic) || memcmp(data + 6, s->topic, topic_len) != 0) {
+        char message[600];
+        snprintf(message, sizeof message,
+                 "log source: the snapshot is of topic '%.*s', not '%.200s'; its positions are ignored",
+                 (int)(topic_len > 200 ? 200 : topic_len), (const char *)(data + 6), s->topic);
+        host->log(ctx, SH_LOG_WARN, message);
+        return SH_OK;
+    }
+    logsource_position *grown = realloc(s->restored, sizeof *grown * (s->restored_count + count + 1));
+    if (grown == NULL) {
+        host->set_error(ctx, "log source: out of memory restoring positions");
+        return SH_ERROR;
+    }
+    s->restored = grown;
+    const uint8_t *entry = data + 10 + topic_len;
+    for (uint64_t i = 0; i < count; i++, entry += 12) {
+        s->restored[s->restored_count++] = (logsource_position){(uint32_t)get_le(entry, 4), (int64_t)get_le(entry + 4, 8)};
+    }
+    return SH_OK;
+}
+
+/* With a group: commits the positions snapshotted for the latest
+ * checkpoint <= checkpoint_id, and forgets those checkpoints. */
+static sh_status logsource_on_checkpoint_complete(void *self, sh_ctx *ctx, int64_t checkpoint_id) {
+    logsource *s = self;
+    int found = -1;
+    for (uint32_t i = 0; i < s->checkpoint_count; i++) {
+        if (s->checkpoints[i].checkpoint <= checkpoint_id) found = (int)i;
+    }
+    if (found < 0) return SH_OK;
+    logsource_checkpoint *c = &s->checkpoints[found];
+    sh_status result = SH_OK;
+    for (uint32_t i = 0; i < c->count && result == SH_OK; i++) {
+        sh_status status = host->log_commit(ctx, s->group, s->topic, c->positions[i].partition, c->positions[i].offset);
+        if (status != SH_OK) {
+            result = plugin_fail(host, ctx,
+                                 "log source: cannot commit offset %" PRId64 " of checkpoint %" PRId64
+                                 " for group '%.150s' on topic '%.150s' partition %u (status %d): %s",
+                                 c->positions[i].offset, checkpoint_id, s->group, s->topic,
+                                 (unsigned)c->positions[i].partition, (int)status, host->last_error(ctx));
+        }
+    }
+    for (int i = 0; i <= found; i++) free(s->checkpoints[i].positions);
+    memmove(&s->checkpoints[0], &s->checkpoints[found + 1],
+            sizeof s->checkpoints[0] * (s->checkpoint_count - (uint32_t)found - 1));
+    s->checkpoint_count -= (uint32_t)found + 1;
+    return result;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -420,7 +647,7 @@ static sh_status logsource_poll(void *self, sh_ctx *ctx, uint32_t max) {
     }
 
     if (emitted > 0 && s->has_records_counter) host->counter_add(ctx, s->records_counter, (int64_t)emitted);
-    if (s->group != NULL && s->since_commit >= (uint64_t)s->commit_every) {
+    if (s->group != NULL && !s->checkpointing && s->since_commit >= (uint64_t)s->commit_every) {
         if (logsource_commit(s, ctx) != SH_OK) return SH_ERROR;
     }
     if (s->bounded && s->done_count == s->part_count) return SH_END;
@@ -437,6 +664,9 @@ static const sh_component_vtable logsource_vtable = {
     .destroy = logsource_destroy,
     .open = logsource_open,
     .poll = logsource_poll,
+    .snapshot = logsource_snapshot,
+    .restore = logsource_restore,
+    .on_checkpoint_complete = logsource_on_checkpoint_complete,
     .close = logsource_close,
 };
 

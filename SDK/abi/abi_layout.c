@@ -42,7 +42,8 @@ _Static_assert(offsetof(sh_host_api, emit) == 24, "host emit");
 _Static_assert(offsetof(sh_host_api, log_txn_abort) == 24 + 39 * 8, "host api: last 1.0 member");
 _Static_assert(offsetof(sh_host_api, emit_watermark) == 24 + 40 * 8, "host api: emit_watermark (1.1)");
 _Static_assert(offsetof(sh_host_api, log_txn_resume) == 24 + 41 * 8, "host api: log_txn_resume (1.2)");
-_Static_assert(sizeof(sh_host_api) == 24 + 42 * 8, "host api size 1.2");
+_Static_assert(offsetof(sh_host_api, log_reader_open_isolated) == 24 + 42 * 8, "host api: log_reader_open_isolated (1.2)");
+_Static_assert(sizeof(sh_host_api) == 24 + 43 * 8, "host api size 1.2");
 #endif
 
 /* The ABI version this header declares, for diagnostics. Hidden: plugins

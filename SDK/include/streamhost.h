@@ -238,6 +238,16 @@ typedef enum sh_log_start {
     SH_LOG_START_TIME = 3       /* first record with timestamp >= `value` */
 } sh_log_start;
 
+/* What a log reader sees of transactions (added in 1.2). Read committed:
+ * records of committed transactions and non-transactional ones, never past
+ * the partition's last stable offset (the first offset of its earliest open
+ * transaction). Read uncommitted: every data record. Commit and abort
+ * markers are never returned. */
+typedef enum sh_log_isolation {
+    SH_LOG_READ_COMMITTED = 0,
+    SH_LOG_READ_UNCOMMITTED = 1
+} sh_log_isolation;
+
 /* A migration request: one old keyed value or operator blob to rewrite from
  * from_version to to_version. Pointers are BORROWED for the call. */
 typedef enum sh_migration_kind {
@@ -406,7 +416,8 @@ typedef struct sh_host_api {
 
     /* Number of partitions of topic, or SH_NOT_FOUND. */
     sh_status (*log_partitions)(sh_ctx *ctx, const char *topic, uint32_t *out);
-    /* Opens a reader on one partition; release it with log_reader_close. */
+    /* Opens a read-committed reader on one partition (see sh_log_isolation;
+     * log_reader_open_isolated chooses); release it with log_reader_close. */
     sh_status (*log_reader_open)(sh_ctx *ctx, const char *topic, uint32_t partition, sh_log_start start,
                                  int64_t value, sh_log_reader **out);
     /* Reads up to max records into *out (BORROWED until the next call on the
@@ -426,7 +437,16 @@ typedef struct sh_host_api {
                                int64_t *out);
     /* Transactions, for exactly-once sinks (SH_SERVICE_LOG together with
      * SH_SERVICE_CHECKPOINTS): appends become visible to read-committed
-     * readers when log_txn_commit returns. */
+     * readers when log_txn_commit returns (and survive a crash from then on).
+     * transactional_id (COPIED) is scoped by the host to the job and step:
+     * the log records "<job name>/<step id>/<transactional_id>". Beginning an
+     * id whose transaction is still open aborts that one first and fences it
+     * (a newer epoch: appends through an older handle fail). *out is released
+     * by log_txn_commit or log_txn_abort, whether they succeed or not (resume
+     * the id to try again); releasing the instance's ctx releases handles
+     * left over, leaving their transactions open (resumable). log_txn_append
+     * copies the batch; it fails with SH_NOT_FOUND for an unknown topic and
+     * SH_ERROR when the transaction was fenced or the write failed. */
     sh_status (*log_txn_begin)(sh_ctx *ctx, const char *transactional_id, sh_log_txn **out);
     sh_status (*log_txn_append)(sh_log_txn *txn, const char *topic, uint32_t partition,
                                 const sh_batch *batch);
@@ -453,6 +473,12 @@ typedef struct sh_host_api {
      * transaction is open: it was committed or aborted already, which makes
      * "resume, then commit" safe to repeat. */
     sh_status (*log_txn_resume)(sh_ctx *ctx, const char *transactional_id, sh_log_txn **out);
+    /* log_reader_open with an isolation level: SH_LOG_READ_COMMITTED (what
+     * log_reader_open does) or SH_LOG_READ_UNCOMMITTED (every data record,
+     * also of open and aborted transactions; markers are skipped either way).
+     * Hosts before this member (struct_size) have only log_reader_open. */
+    sh_status (*log_reader_open_isolated)(sh_ctx *ctx, const char *topic, uint32_t partition, sh_log_start start,
+                                          int64_t value, sh_log_isolation isolation, sh_log_reader **out);
 } sh_host_api;
 
 /* ------------------------------------------------------------------------ */

@@ -15,7 +15,10 @@ struct Consume: ParsableCommand {
             Starts at the group's committed offsets with --group (where it has some), else at \
             --offset, --from-time, --from-beginning, or the end (only new records). Without \
             --follow it stops at the end offsets it saw when it started. With --group it commits \
-            the offsets it has printed when it stops.
+            the offsets it has printed when it stops. Reads committed records only by default \
+            (--isolation read_committed: never past a partition's last stable offset, without \
+            aborted transactions); --isolation read_uncommitted prints every data record. \
+            Transaction markers are never printed.
             """)
 
     @Argument var topic: String
@@ -29,10 +32,15 @@ struct Consume: ParsableCommand {
     @Flag(help: "Keep waiting for new records (until SIGINT/SIGTERM).") var follow = false
     @Option(help: "Output: value (the value per line) or json (partition, offset, timestamp, key, value).")
     var format = "value"
+    @Option(help: "read_committed (records of committed transactions and plain ones) or read_uncommitted (all).")
+    var isolation = IsolationLevel.readCommitted.rawValue
     @OptionGroup var data: DataDirectoryOptions
 
     func run() throws {
         guard format == "value" || format == "json" else { throw ValidationError("--format must be value or json") }
+        guard let isolationLevel = IsolationLevel(rawValue: isolation) else {
+            throw ValidationError("--isolation is '\(isolation)'; it must be read_committed or read_uncommitted")
+        }
         if [fromBeginning, offset != nil, fromTime != nil].filter({ $0 }).count > 1 {
             throw ValidationError("give at most one of --from-beginning, --offset and --from-time")
         }
@@ -70,7 +78,7 @@ struct Consume: ParsableCommand {
             start = Swift.max(start, log.startOffset)
             positions.append(start)
         }
-        let stops = partitions.map(\.endOffset)
+        let stops = partitions.map { isolationLevel == .readCommitted ? $0.lastStableOffset : $0.endOffset }
 
         let stop = Atomic<Bool>(false)
         signal(SIGINT, SIG_IGN)
@@ -113,17 +121,25 @@ struct Consume: ParsableCommand {
             for (index, log) in partitions.enumerated() {
                 let end = follow ? log.endOffset : stops[index]
                 guard positions[index] < end else { continue }
-                let slice = try withLogErrors { try log.read(from: positions[index], maxBytes: 1 << 20) }
+                let slice = try withLogErrors {
+                    try log.read(from: positions[index], maxBytes: 1 << 20, isolation: isolationLevel)
+                }
                 guard !slice.isEmpty else {
-                    // Compaction removed every offset from here to the end.
+                    // Compaction removed every offset from here to the end,
+                    // or (read committed) the last stable offset is here.
                     positions[index] = Swift.max(positions[index], Swift.min(slice.nextOffset, end))
                     continue
                 }
                 progressed = true
                 let records: [DecodedRecord]
                 do {
+                    // Markers and aborted transactions' batches are skipped.
                     records = try slice.bytes.withUnsafeBytes { (raw) throws(RecordBatchV2.BatchesError) in
-                        try RecordBatchV2.decode(batchesIn: raw)
+                        var all: [DecodedRecord] = []
+                        for range in slice.visibleBatches {
+                            all += try RecordBatchV2.decode(batchesIn: UnsafeRawBufferPointer(rebasing: raw[range]))
+                        }
+                        return all
                     }
                 } catch {
                     writeStderr("error: \(log.partition): reading from offset \(positions[index]): \(error)\n")

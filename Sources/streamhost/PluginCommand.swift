@@ -1,6 +1,7 @@
 import ArgumentParser
 import Core
 import Foundation
+import NativeFunctions
 import PluginHost
 
 struct PluginCommand: ParsableCommand {
@@ -53,7 +54,16 @@ struct PluginCommand: ParsableCommand {
                     }
                 }
                 for function in plugin.functions {
-                    print("  function \(function.name): \(function.signature) (symbol \(function.symbol))")
+                    print("  function \(function.name): \(function.signature)"
+                        + (function.isVectorized ? " vectorized" : "") + " (symbol \(function.symbol)"
+                        + (function.freeSymbol.map { ", free \($0)" } ?? "") + ")")
+                    // The C prototype the host will call, or why the signature is refused.
+                    do {
+                        let signature = try FunctionSignature(parsing: function.signature, function: function.name)
+                        print("    C: \(signature.cPrototype(symbol: function.symbol, vectorized: function.isVectorized))")
+                    } catch {
+                        print("    error: \(error)")
+                    }
                 }
             }
             print("host services (streamhost \(HostAPI.hostVersion)):")
@@ -91,7 +101,8 @@ struct PluginCommand: ParsableCommand {
                 })
                 object["functions"] = .array(plugin.functions.map { f in
                     .object(JSONObject([("name", .string(f.name)), ("symbol", .string(f.symbol)),
-                                        ("signature", .string(f.signature))]))
+                                        ("signature", .string(f.signature)), ("vectorized", .bool(f.isVectorized)),
+                                        ("free", f.freeSymbol.map(JSONValue.string) ?? .null)]))
                 })
                 return .object(object)
             })

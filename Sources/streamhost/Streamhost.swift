@@ -15,7 +15,10 @@ struct Streamhost: ParsableCommand {
             directories), then the plugins built with streamhost.
             """,
         version: "streamhost 0.1.0 (plugin ABI \(PluginABI.versionString))",
-        subcommands: [Run.self, Validate.self, PluginCommand.self, TopicsCommand.self, Produce.self, Consume.self, GroupsCommand.self],
+        subcommands: [
+            Run.self, Validate.self, SavepointCommand.self, SwapCommand.self, PluginCommand.self, TopicsCommand.self,
+            Produce.self, Consume.self, GroupsCommand.self,
+        ],
         defaultSubcommand: Run.self)
 }
 

@@ -55,9 +55,17 @@ struct TopicsCommand: ParsableCommand {
             let directory = try data.open()
             let topic = try withLogErrors { try directory.topic(named: name) }
             print("topic \(topic.name): \(topic.partitionCount) partitions")
+            var owners: [Int64: String] = [:]
+            for status in directory.transactions.statuses { owners[status.producerId] = status.transactionalId }
             for partition in topic.partitions {
                 print("  partition \(partition.partition.partition): offsets \(partition.startOffset)..<\(partition.endOffset), "
-                    + "\(partition.sizeInBytes) bytes in \(partition.segmentCount) segment\(partition.segmentCount == 1 ? "" : "s")")
+                    + "\(partition.sizeInBytes) bytes in \(partition.segmentCount) segment\(partition.segmentCount == 1 ? "" : "s"), "
+                    + "last stable offset \(partition.lastStableOffset)")
+                for open in partition.openTransactions {
+                    let owner = owners[open.producerId].map { "'\($0)'" } ?? "unknown id"
+                    print("    open transaction \(owner) (producer id \(open.producerId), epoch \(open.producerEpoch)) "
+                        + "from offset \(open.firstOffset)")
+                }
             }
             print("  config:")
             for (key, value) in topic.config.properties.sorted(by: { $0.key < $1.key }) { print("    \(key)=\(value)") }

@@ -43,7 +43,8 @@ import Testing
         #expect(source.snapshot != nil && source.restore != nil && source.migrate != nil)
         // The header's defaults apply to what the kit does not express.
         #expect(source.on_timer == nil && source.on_watermark == nil)
-        #expect(source.on_checkpoint == nil && source.on_checkpoint_complete == nil && source.on_checkpoint_abort == nil)
+        // The checkpoint callbacks are always there (the protocol's defaults do nothing).
+        #expect(source.on_checkpoint != nil && source.on_checkpoint_complete != nil && source.on_checkpoint_abort != nil)
 
         let echo = try #require(component(testDescriptor, SH_KIND_OPERATOR, "echo")).pointee.vtable.pointee
         #expect(echo.process != nil)

@@ -12,7 +12,7 @@ import StreamhostABI
 /// # Thread safety
 /// The host calls one instance from one thread at a time (never
 /// concurrently), in this order: `init` → [`restore`] → `open` → data
-/// callbacks and `snapshot` → `close` → deinit. Different instances of the
+/// callbacks, `snapshot` and the checkpoint callbacks → `close` → deinit. Different instances of the
 /// same type run on different threads at once: instances must not share
 /// mutable state without a lock. Host services (`Context`) are valid only
 /// inside the callback that received them.
@@ -57,6 +57,22 @@ public protocol Component: AnyObject {
     /// the state is ignored.
     func restore(stateVersion: UInt32, data: UnsafeRawBufferPointer, context: Context) throws
 
+    /// The checkpoint barrier `checkpointID` reached this instance: the
+    /// pre-commit of a two-phase commit (flush, and set aside what the
+    /// checkpoint covers). Called only when the job takes checkpoints
+    /// (`TaskInfo.checkpointIntervalMs > 0`); the host may call `snapshot`
+    /// for the same checkpoint before or after it. Default: nothing.
+    func onCheckpoint(_ checkpointID: Int64, context: Context) throws
+
+    /// Checkpoint `checkpointID` is complete everywhere: commit what was
+    /// pre-committed for it (and for earlier ones still pending). Default:
+    /// nothing.
+    func onCheckpointComplete(_ checkpointID: Int64, context: Context) throws
+
+    /// Checkpoint `checkpointID` failed. What was pre-committed for it is
+    /// usually kept for the next checkpoint that completes. Default: nothing.
+    func onCheckpointAbort(_ checkpointID: Int64, context: Context) throws
+
     /// The instance's event time moved to `watermark` (its event-time
     /// timers up to it have fired). The host forwards the watermark after
     /// this returns. Default: nothing.
@@ -83,6 +99,9 @@ extension Component {
     public func close(context: Context) throws {}
     public func snapshot(checkpointID: Int64, context: Context) throws -> [UInt8]? { nil }
     public func restore(stateVersion: UInt32, data: UnsafeRawBufferPointer, context: Context) throws {}
+    public func onCheckpoint(_ checkpointID: Int64, context: Context) throws {}
+    public func onCheckpointComplete(_ checkpointID: Int64, context: Context) throws {}
+    public func onCheckpointAbort(_ checkpointID: Int64, context: Context) throws {}
     public func onWatermark(_ watermark: Int64, context: Context) throws {}
     public func onTimer(_ timer: Timer, context: Context) throws {
         throw PluginError.failed("\(Self.name): a timer fired, but the component does not implement onTimer")

@@ -51,9 +51,19 @@ class InstanceBox {
         preconditionFailure("InstanceBox is abstract")
     }
 
+    func onCheckpoint(_ event: CheckpointEvent, _ checkpointID: Int64, _ context: Context) throws {
+        preconditionFailure("InstanceBox is abstract")
+    }
+
     func onTimer(_ timer: Timer, _ context: Context) throws {
         preconditionFailure("InstanceBox is abstract")
     }
+}
+
+/// Which checkpoint callback the host made: on_checkpoint,
+/// on_checkpoint_complete or on_checkpoint_abort.
+enum CheckpointEvent {
+    case barrier, complete, abort
 }
 
 /// The callbacks every kind shares, for one component type.
@@ -83,6 +93,14 @@ class ComponentBox<Instance: Component>: InstanceBox {
 
     final override func onWatermark(_ watermark: Int64, _ context: Context) throws {
         try instance.onWatermark(watermark, context: context)
+    }
+
+    final override func onCheckpoint(_ event: CheckpointEvent, _ checkpointID: Int64, _ context: Context) throws {
+        switch event {
+        case .barrier: try instance.onCheckpoint(checkpointID, context: context)
+        case .complete: try instance.onCheckpointComplete(checkpointID, context: context)
+        case .abort: try instance.onCheckpointAbort(checkpointID, context: context)
+        }
     }
 
     final override func onTimer(_ timer: Timer, _ context: Context) throws {

@@ -50,6 +50,9 @@ enum VTableThunks {
         table.snapshot = snapshot
         table.restore = restore
         table.migrate = migrate
+        table.on_checkpoint = onCheckpoint
+        table.on_checkpoint_complete = onCheckpointComplete
+        table.on_checkpoint_abort = onCheckpointAbort
         switch kind {
         case SH_KIND_SOURCE:
             table.poll = poll
@@ -59,8 +62,9 @@ enum VTableThunks {
             table.on_timer = onTimer
         }
         // Sources get no on_watermark/on_timer (their watermarks come from
-        // the host's strategy or emitWatermark), and the checkpoint
-        // callbacks stay NULL: the header's defaults are what the kit offers.
+        // the host's strategy or emitWatermark). The checkpoint callbacks
+        // are always set: the protocol's defaults do nothing, which is the
+        // header's default for a NULL callback.
         let pointer = UnsafeMutablePointer<sh_component_vtable>.allocate(capacity: 1)
         pointer.initialize(to: table)
         return UnsafePointer(pointer)
@@ -242,6 +246,33 @@ enum VTableThunks {
                 // An empty state is not "no state": hostBlob gives it a
                 // non-NULL pointer.
                 out.pointee = try hostBlob(state, host: box.host, callback: "snapshot")
+                return Status.ok
+            } catch {
+                return context.fail(error)
+            }
+        }
+    }
+
+    static let onCheckpoint: @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, Int64) -> sh_status = {
+        raw, ctx, checkpointID in checkpointCall(raw, ctx, .barrier, checkpointID)
+    }
+
+    static let onCheckpointComplete: @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, Int64) -> sh_status = {
+        raw, ctx, checkpointID in checkpointCall(raw, ctx, .complete, checkpointID)
+    }
+
+    static let onCheckpointAbort: @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, Int64) -> sh_status = {
+        raw, ctx, checkpointID in checkpointCall(raw, ctx, .abort, checkpointID)
+    }
+
+    private static func checkpointCall(
+        _ raw: UnsafeMutableRawPointer?, _ ctx: OpaquePointer?, _ event: CheckpointEvent, _ checkpointID: Int64
+    ) -> sh_status {
+        guard let raw, let ctx else { return Status.invalid }
+        return Instance.fromOpaque(raw)._withUnsafeGuaranteedRef { box in
+            let context = Context(rawContext: ctx, host: box.host)
+            do {
+                try box.onCheckpoint(event, checkpointID, context)
                 return Status.ok
             } catch {
                 return context.fail(error)

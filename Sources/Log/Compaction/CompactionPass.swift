@@ -18,7 +18,11 @@
 ///    `delete.retention.ms`. So a tombstone stays at least
 ///    `delete.retention.ms` after the first pass that saw it, and the first
 ///    pass after that removes it (Kafka's rule since 3.1, KIP-534).
-/// 4. Consecutive inputs are merged into one output while their sizes add
+/// 4. Transactions (the pass never reaches past the last stable
+///    offset): batches of aborted transactions are removed and their
+///    records are not in the offset map; control batches (markers) are
+///    kept as they are, so the transactions they close stay closed.
+/// 5. Consecutive inputs are merged into one output while their sizes add
 ///    up to at most `segment.bytes` (and their offsets fit the index's
 ///    4-byte relative offsets); each output is named after its first input.
 ///
@@ -62,6 +66,9 @@ struct CompactionPass {
         output.inputCount = inputs.count
         for index in plan.firstDirtyIndex ..< inputs.count {
             try forEachBatch(of: inputs[index]) { (_, bytes, position, header) throws(LogError) in
+                // Markers are no keyed data, and an aborted transaction's
+                // records must not hide the committed ones they would replace.
+                if header.isControl || plan.isAborted(header) { return }
                 do throws(LogFormatError) {
                     try RecordBatchV2.visitRecords(bytes, visitor: &collector)
                 } catch {
@@ -109,6 +116,28 @@ struct CompactionPass {
                 for index in group.inputs {
                     let input = inputs[index]
                     try forEachBatch(of: input) { (_, bytes, position, header) throws(LogError) in
+                        if plan.isAborted(header) {
+                            // Kafka's cleaner drops an aborted transaction's batches.
+                            output.recordsRead += Int(header.recordCount)
+                            return
+                        }
+                        if header.isControl {
+                            // Markers are kept: the transactions they close
+                            // must stay closed (see ARCHITECTURE.md).
+                            do throws(LogFormatError) {
+                                try RecordBatchV2.checkCRC(bytes)
+                            } catch {
+                                throw corrupt(input, position, header.baseOffset, error.message)
+                            }
+                            do throws(SystemCallError) {
+                                try writer.append(bytes, header: header)
+                            } catch {
+                                throw LogError(error, stopped)
+                            }
+                            output.recordsRead += Int(header.recordCount)
+                            output.recordsKept += Int(header.recordCount)
+                            return
+                        }
                         let batchHorizon = header.hasDeleteHorizon ? header.baseTimestamp : nil
                         var expired = 0
                         let filtered: RecordBatchV2.FilteredBatch

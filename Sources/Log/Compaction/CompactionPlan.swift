@@ -42,6 +42,9 @@ final class CompactionPlan: @unchecked Sendable {
     /// The most bytes the pass's offset map may take before the pass stops
     /// mapping at a segment boundary.
     let offsetMapBytesMax: Int
+    /// The aborted transactions of the inputs' offsets: their batches are
+    /// removed and their records never shadow others.
+    var abortedTransactions: [AbortedTransaction] = []
 
     init(
         partition: TopicPartition, directory: String, config: TopicConfig, now: Int64, inputs: [Input],
@@ -56,6 +59,12 @@ final class CompactionPlan: @unchecked Sendable {
         self.endOffset = endOffset
         self.dirtyRatio = dirtyRatio
         self.offsetMapBytesMax = offsetMapBytesMax
+    }
+
+    /// Whether the batch belongs to an aborted transaction.
+    func isAborted(_ header: RecordBatchHeader) -> Bool {
+        header.isTransactional && !header.isControl
+            && abortedTransactions.contains { $0.contains(producerId: header.producerId, offset: header.baseOffset) }
     }
 
     func close() {

@@ -37,6 +37,14 @@ extension PartitionLogCore {
                 return skip("its oldest segment holds records newer than min.compaction.lag.ms=\(config.minCompactionLagMs)")
             }
         }
+        // Never past the last stable offset: an open transaction's records
+        // may yet be aborted, so they must neither be compacted nor shadow
+        // older records (Kafka's firstUncleanableOffset).
+        let stable = lastStableOffset
+        cleanable = segments[0 ..< cleanable].firstIndex { $0.nextOffset > stable } ?? cleanable
+        guard cleanable > 0 else {
+            return skip("its oldest segment holds a transaction still open (the last stable offset is \(stable))")
+        }
         let firstDirty = max(cleanerCheckpoint?.firstDirtyOffset ?? startOffset, startOffset)
         let firstDirtyIndex = segments[0 ..< cleanable].firstIndex { $0.baseOffset >= firstDirty } ?? cleanable
         let cleanBytes = segments[0 ..< firstDirtyIndex].reduce(0) { $0 + $1.size }
@@ -67,10 +75,12 @@ extension PartitionLogCore {
             throw LogError(error, "the compaction of \(partition) did not start; nothing was changed")
         }
         compactionRunning = true
-        return .run(CompactionPlan(
+        var plan = CompactionPlan(
             partition: partition, directory: directory, config: config, now: now, inputs: inputs,
             firstDirtyIndex: firstDirtyIndex, endOffset: segments[cleanable].baseOffset, dirtyRatio: ratio,
-            offsetMapBytesMax: offsetMapBytesMax))
+            offsetMapBytesMax: offsetMapBytesMax)
+        plan.abortedTransactions = transactions.aborted(overlapping: startOffset ..< plan.endOffset)
+        return .run(plan)
     }
 
     /// What the commit did.

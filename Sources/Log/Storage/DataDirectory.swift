@@ -35,6 +35,8 @@ public final class DataDirectory: Sendable {
     private let logger: Logger
     private let clock: @Sendable () -> Int64
     private let state: Mutex<State>
+    /// Made right after the topics open (it recovers transactions then).
+    private let coordinator = Mutex<TransactionCoordinator?>(nil)
 
     private struct State {
         var topics: [String: Topic]
@@ -96,7 +98,24 @@ public final class DataDirectory: Sendable {
             throw error
         }
         logger.info("opened data directory \(path): \(topics.count) topics")
-        return DataDirectory(path: path, logger: logger, clock: clock, state: State(topics: topics, lock: lock))
+        let directory = DataDirectory(path: path, logger: logger, clock: clock, state: State(topics: topics, lock: lock))
+        do throws(LogError) {
+            let coordinator = try TransactionCoordinator(directory: directory, logger: logger, clock: clock)
+            directory.coordinator.withLock { $0 = coordinator }
+        } catch {
+            try? directory.close()
+            throw error
+        }
+        return directory
+    }
+
+    /// The transaction coordinator of the directory (see
+    /// `TransactionCoordinator`): opening the directory has recovered it.
+    public var transactions: TransactionCoordinator {
+        coordinator.withLock { coordinator in
+            guard let coordinator else { preconditionFailure("DataDirectory.open makes the coordinator before returning") }
+            return coordinator
+        }
     }
 
     private static func openTopic(

@@ -81,6 +81,24 @@ public enum LogError: Error, CustomStringConvertible, Sendable, Equatable {
     /// deleted) before this call.
     case partitionClosed(TopicPartition)
 
+    /// A transactional batch of an older producer epoch than the partition
+    /// has seen: a newer instance of its transactional id began a
+    /// transaction (and aborted this one). Nothing was stored.
+    case producerFenced(TopicPartition, detail: String)
+
+    /// A transaction operation on a transaction that is no longer the open
+    /// one of its transactional id: it was committed or aborted, or a newer
+    /// `begin` fenced it. `detail` says which.
+    case transactionNotOpen(transactionalId: String, detail: String)
+
+    /// A transactional id that is empty or longer than
+    /// `TransactionCoordinator.transactionalIdBytesMax`.
+    case invalidTransactionalId(String, reason: String)
+
+    /// A record of the transaction registry (`__transaction_state`) cannot
+    /// be read back.
+    case corruptTransactionRegistry(offset: Int64, detail: String)
+
     public var description: String {
         switch self {
         case let .unknownTopic(name):
@@ -132,6 +150,18 @@ public enum LogError: Error, CustomStringConvertible, Sendable, Equatable {
         case let .partitionClosed(partition):
             return "\(partition) is closed (its data directory was closed or the topic deleted); reopen the "
                 + "data directory"
+        case let .producerFenced(partition, detail):
+            return "\(partition): transactional batch refused, nothing was stored: \(detail); the older instance "
+                + "must stop writing"
+        case let .transactionNotOpen(id, detail):
+            return "transaction '\(id)' is not open: \(detail); begin a new transaction"
+        case let .invalidTransactionalId(id, reason):
+            return "invalid transactional id '\(id)': \(reason)"
+        case let .corruptTransactionRegistry(offset, detail):
+            return "the transaction registry (topic __transaction_state) has an unreadable record at offset "
+                + "\(offset): \(detail); restore the data directory from a backup, or truncate the topic at that "
+                + "offset with `streamhost topics repair __transaction_state --partition 0` (transactions recorded "
+                + "from there on are then unknown and get aborted)"
         }
     }
 }

@@ -136,6 +136,46 @@ public final class PartitionLog: Sendable {
         try core.withLock { (core) throws(LogError) -> LogSlice in try core.read(from: offset, maxBytes: maxBytes) }
     }
 
+    /// A read as `read(from:maxBytes:)` for `.readUncommitted`. For
+    /// `.readCommitted` the slice stops before the last stable offset
+    /// (`nextOffset` is then at most the LSO, and a read at the LSO is
+    /// empty) and lists the aborted transactions its batches may belong
+    /// to; `LogSlice.visibleBatches` skips those and the markers.
+    public func read(from offset: Int64, maxBytes: Int, isolation: IsolationLevel) throws(LogError) -> LogSlice {
+        try core.withLock { (core) throws(LogError) -> LogSlice in
+            switch isolation {
+            case .readUncommitted: try core.read(from: offset, maxBytes: maxBytes)
+            case .readCommitted: try core.readCommitted(from: offset, maxBytes: maxBytes)
+            }
+        }
+    }
+
+    /// The last stable offset: the first offset of the earliest transaction
+    /// still open in the partition, else `endOffset`. Read-committed
+    /// readers read up to it.
+    public var lastStableOffset: Int64 { core.withLock { $0.lastStableOffset } }
+
+    /// The transactions still open in the partition, oldest first.
+    public var openTransactions: [OpenTransaction] { core.withLock { $0.openTransactions } }
+
+    /// The aborted transactions whose batches may lie in `range`.
+    public func abortedTransactions(overlapping range: Range<Int64>) -> [AbortedTransaction] {
+        core.withLock { $0.transactions.aborted(overlapping: range) }
+    }
+
+    /// Appends a transactional data batch or a marker: for the
+    /// `TransactionCoordinator` only, which registers the partition with
+    /// the transaction first. Refuses a batch of an epoch older than the
+    /// partition has seen for its producer id (`producerFenced`).
+    @discardableResult
+    func appendTransactional(_ batch: inout [UInt8]) throws(LogError) -> (first: Int64, last: Int64) {
+        let result = try core.withLock { (core) throws(LogError) -> PartitionLogCore.AppendResult in
+            try core.append(&batch, transactional: true)
+        }
+        if let delay = result.scheduleFlushAfterMilliseconds { scheduleFlush(afterMilliseconds: delay) }
+        return (result.first, result.last)
+    }
+
     /// The offset of the first record, in offset order, whose timestamp is at
     /// or after `timestamp`; nil when every record is older (Kafka's
     /// ListOffsets by timestamp).

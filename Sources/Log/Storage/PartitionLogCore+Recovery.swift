@@ -81,6 +81,8 @@ extension PartitionLogCore {
         let core = PartitionLogCore(
             partition: partition, directory: directory, config: config, segments: segments, logger: logger, clock: clock)
         core.cleanerCheckpoint = CleanerCheckpoint.read(directory: directory, partition: partition, logger: logger)
+        core.hasTransactionalFlag = POSIXFileSystem.exists(directory + "/" + PartitionLogCore.transactionalFlagName)
+        core.rebuildTransactions()
         logger.debug(.init(stringLiteral:
             "\(partition): opened \(directory): \(segments.count) segments, offsets \(core.startOffset) to "
                 + "\(core.endOffset - 1), \(core.sizeInBytes) bytes"))

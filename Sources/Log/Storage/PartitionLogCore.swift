@@ -38,6 +38,12 @@ final class PartitionLogCore {
     /// Whether a compaction pass of this partition is between planning and
     /// commit: a second one is refused meanwhile.
     var compactionRunning = false
+    /// Open and aborted transactions and producer epochs
+    /// (`PartitionLogCore+Transactions.swift`).
+    var transactions = PartitionTransactions()
+    /// Whether the partition's `transactional` flag file exists (it has held
+    /// a transactional batch, so opening it reads every batch header).
+    var hasTransactionalFlag = false
 
     init(
         partition: TopicPartition, directory: String, config: TopicConfig, segments: [Segment],
@@ -58,7 +64,7 @@ final class PartitionLogCore {
     var endOffset: Int64 { active.nextOffset }
     var sizeInBytes: Int { segments.reduce(0) { $0 + $1.size } }
 
-    private func checkOpen() throws(LogError) {
+    func checkOpen() throws(LogError) {
         if isClosed { throw .partitionClosed(partition) }
     }
 
@@ -73,9 +79,25 @@ final class PartitionLogCore {
         let scheduleFlushAfterMilliseconds: Int64?
     }
 
-    func append(_ batch: inout [UInt8]) throws(LogError) -> AppendResult {
+    /// Appends one batch. Transactional and control batches come only from
+    /// the `TransactionCoordinator` (`transactional: true`): it registers
+    /// the partition with the transaction first, so that recovery knows
+    /// every partition a transaction may have written to.
+    func append(_ batch: inout [UInt8], transactional: Bool = false) throws(LogError) -> AppendResult {
         try checkOpen()
         var header = try validate(batch)
+        var marker: ControlRecord?
+        if header.isTransactional || header.isControl {
+            guard transactional else {
+                throw .invalidBatch(
+                    partition,
+                    reason: "the batch is \(header.isControl ? "a control batch" : "transactional") (attributes "
+                        + "\(header.attributes)); transactional batches are appended through a transaction "
+                        + "(TransactionCoordinator, or log_txn_append in a plugin), and control batches only by "
+                        + "the coordinator")
+            }
+            marker = try checkTransactional(batch, header)
+        }
         let first = endOffset
         let last = first + Int64(header.lastOffsetDelta)
         if shouldRoll(header, size: batch.count, lastOffset: last) {
@@ -103,6 +125,7 @@ final class PartitionLogCore {
             logger.error("\(failure)")
             throw failure
         }
+        if header.isTransactional { transactions.record(header, marker: marker) }
         if sync {
             markFlushed()
         } else {
@@ -351,6 +374,7 @@ final class PartitionLogCore {
         if deleted > 0 && config.flushMode != .never {
             try? POSIXFileSystem.syncDirectory(directory)
         }
+        if deleted > 0 { transactions.forget(below: startOffset) }
         return deleted
     }
 
@@ -414,6 +438,7 @@ final class PartitionLogCore {
         flushedOffset = min(flushedOffset, endOffset)
         unflushedBytes = 0
         firstUnflushedAppendNanoseconds = nil
+        rebuildTransactions()
         if let checkpoint = cleanerCheckpoint, checkpoint.firstDirtyOffset > endOffset {
             // Offsets appended from here on must count as dirty again.
             forgetCleanerCheckpoint()

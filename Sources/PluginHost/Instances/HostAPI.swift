@@ -19,6 +19,7 @@ public enum HostAPI {
     /// The services this host implements (`SH_SERVICE_*` bits).
     public static let services: UInt64 = UInt64(SH_SERVICE_CORE) | UInt64(SH_SERVICE_LOG)
         | UInt64(SH_SERVICE_KEYED_STATE) | UInt64(SH_SERVICE_TIMERS) | UInt64(SH_SERVICE_SIDE_OUTPUTS)
+        | UInt64(SH_SERVICE_CHECKPOINTS)
 
     /// Where an empty borrowed value points (never NULL for SH_OK).
     nonisolated(unsafe) static let emptyBytes = UnsafePointer<UInt8>(UnsafeMutablePointer<UInt8>.allocate(capacity: 1))
@@ -244,24 +245,10 @@ public enum HostAPI {
             }
         }
         t.pointee.log_reader_open = { ctx, topic, partition, start, value, out in
-            guard let context = InstanceContext.from(ctx), let topic, let out else { return Status.invalid }
-            let position: LogStart
-            switch start {
-            case SH_LOG_START_EARLIEST: position = .earliest
-            case SH_LOG_START_LATEST: position = .latest
-            case SH_LOG_START_OFFSET: position = .offset(value)
-            case SH_LOG_START_TIME: position = .time(value)
-            default:
-                context.setLastHostError("log_reader_open: unknown start \(start.rawValue)")
-                return Status.invalid
-            }
-            return context.logCall("log_reader_open") { (services) throws(LogServiceError) in
-                let reader = HostLogReader(
-                    reader: try services.openReader(topic: String(cString: topic), partition: Int(partition), start: position),
-                    context: context)
-                context.keep(reader)
-                out.pointee = reader.opaque
-            }
+            HostAPI.openReader(ctx, topic, partition, start, value, SH_LOG_READ_COMMITTED, out, "log_reader_open")
+        }
+        t.pointee.log_reader_open_isolated = { ctx, topic, partition, start, value, isolation, out in
+            HostAPI.openReader(ctx, topic, partition, start, value, isolation, out, "log_reader_open_isolated")
         }
         t.pointee.log_reader_read = { reader, max, out, next in
             guard let reader = HostLogReader.from(reader), let out else { return Status.invalid }
@@ -273,15 +260,7 @@ public enum HostAPI {
         }
         t.pointee.log_append = { ctx, topic, partition, batch, first in
             guard let context = InstanceContext.from(ctx), let topic, let batch else { return Status.invalid }
-            let b = batch.pointee
-            guard b.count > 0, b.timestamps != nil, b.value_offsets != nil else {
-                context.setLastHostError("log_append: an empty batch, or one without timestamps or value offsets")
-                return Status.invalid
-            }
-            let records = RecordBatch(recordCapacity: Int(b.count))
-            records.append(
-                count: Int(b.count), timestamps: b.timestamps, keyOffsets: b.key_offsets, keys: b.keys,
-                valueOffsets: b.value_offsets, values: b.values, flags: b.flags)
+            guard let records = HostAPI.copy(batch, context, "log_append") else { return Status.invalid }
             return context.logCall("log_append") { (services) throws(LogServiceError) in
                 let offset = try services.append(topic: String(cString: topic), partition: Int(partition), records: records)
                 first?.pointee = offset
@@ -303,11 +282,99 @@ public enum HostAPI {
                 out.pointee = offset
             }
         }
-        t.pointee.log_txn_begin = { ctx, _, _ in HostAPI.unsupported(ctx, "log_txn_begin", "log") }
-        t.pointee.log_txn_append = { _, _, _, _ in Status.unsupported }
-        t.pointee.log_txn_commit = { _ in Status.unsupported }
-        t.pointee.log_txn_abort = { _ in Status.unsupported }
-        t.pointee.log_txn_resume = { ctx, _, _ in HostAPI.unsupported(ctx, "log_txn_resume", "log") }
+        t.pointee.log_txn_begin = { ctx, id, out in
+            guard let context = InstanceContext.from(ctx), let id, let out else { return Status.invalid }
+            return context.logCall("log_txn_begin") { (services) throws(LogServiceError) in
+                let transaction = HostLogTransaction(
+                    transaction: try services.beginTransaction(
+                        transactionalId: context.scopedTransactionalId(String(cString: id))),
+                    context: context)
+                context.keep(transaction)
+                out.pointee = transaction.opaque
+            }
+        }
+        t.pointee.log_txn_resume = { ctx, id, out in
+            guard let context = InstanceContext.from(ctx), let id, let out else { return Status.invalid }
+            return context.logCall("log_txn_resume") { (services) throws(LogServiceError) in
+                let scoped = context.scopedTransactionalId(String(cString: id))
+                guard let resumed = try services.resumeTransaction(transactionalId: scoped) else {
+                    throw .notFound("transaction '\(scoped)' is not open: it was committed or aborted, or never begun")
+                }
+                let transaction = HostLogTransaction(transaction: resumed, context: context)
+                context.keep(transaction)
+                out.pointee = transaction.opaque
+            }
+        }
+        t.pointee.log_txn_append = { txn, topic, partition, batch in
+            guard let transaction = HostLogTransaction.from(txn), let topic, let batch else { return Status.invalid }
+            guard let records = HostAPI.copy(batch, transaction.context, "log_txn_append") else { return Status.invalid }
+            return transaction.call("log_txn_append") { (transaction) throws(LogServiceError) in
+                _ = try transaction.append(topic: String(cString: topic), partition: Int(partition), records: records)
+            }
+        }
+        t.pointee.log_txn_commit = { txn in
+            guard let transaction = HostLogTransaction.from(txn) else { return Status.invalid }
+            defer { transaction.context.release(transaction) }
+            return transaction.call("log_txn_commit") { (transaction) throws(LogServiceError) in try transaction.commit() }
+        }
+        t.pointee.log_txn_abort = { txn in
+            guard let transaction = HostLogTransaction.from(txn) else { return Status.invalid }
+            defer { transaction.context.release(transaction) }
+            return transaction.call("log_txn_abort") { (transaction) throws(LogServiceError) in try transaction.abort() }
+        }
+    }
+
+    /// Opens a log reader for log_reader_open(_isolated).
+    private static func openReader(
+        _ ctx: OpaquePointer?, _ topic: UnsafePointer<CChar>?, _ partition: UInt32, _ start: sh_log_start,
+        _ value: Int64, _ isolation: sh_log_isolation, _ out: UnsafeMutablePointer<OpaquePointer?>?,
+        _ function: String
+    ) -> sh_status {
+        guard let context = InstanceContext.from(ctx), let topic, let out else { return Status.invalid }
+        let position: LogStart
+        switch start {
+        case SH_LOG_START_EARLIEST: position = .earliest
+        case SH_LOG_START_LATEST: position = .latest
+        case SH_LOG_START_OFFSET: position = .offset(value)
+        case SH_LOG_START_TIME: position = .time(value)
+        default:
+            context.setLastHostError("\(function): unknown start \(start.rawValue)")
+            return Status.invalid
+        }
+        let level: LogIsolation
+        switch isolation {
+        case SH_LOG_READ_COMMITTED: level = .readCommitted
+        case SH_LOG_READ_UNCOMMITTED: level = .readUncommitted
+        default:
+            context.setLastHostError("\(function): unknown isolation \(isolation.rawValue); use SH_LOG_READ_COMMITTED "
+                + "or SH_LOG_READ_UNCOMMITTED")
+            return Status.invalid
+        }
+        return context.logCall(function) { (services) throws(LogServiceError) in
+            let reader = HostLogReader(
+                reader: try services.openReader(
+                    topic: String(cString: topic), partition: Int(partition), start: position, isolation: level),
+                context: context)
+            context.keep(reader)
+            out.pointee = reader.opaque
+        }
+    }
+
+    /// Copies a plugin's batch for the log; nil (with last_error set) when
+    /// it is empty or lacks timestamps or value offsets.
+    private static func copy(
+        _ batch: UnsafePointer<sh_batch>, _ context: InstanceContext, _ function: String
+    ) -> RecordBatch? {
+        let b = batch.pointee
+        guard b.count > 0, b.timestamps != nil, b.value_offsets != nil else {
+            context.setLastHostError("\(function): an empty batch, or one without timestamps or value offsets")
+            return nil
+        }
+        let records = RecordBatch(recordCapacity: Int(b.count))
+        records.append(
+            count: Int(b.count), timestamps: b.timestamps, keyOffsets: b.key_offsets, keys: b.keys,
+            valueOffsets: b.value_offsets, values: b.values, flags: b.flags)
+        return records
     }
 
     /// Hands a borrowed state value to the plugin: SH_OK with its address
@@ -327,7 +394,4 @@ public enum HostAPI {
         return Status.ok
     }
 
-    fileprivate static func unsupported(_ ctx: OpaquePointer?, _ function: String, _ service: String) -> sh_status {
-        InstanceContext.from(ctx)?.unsupported(function, service: service) ?? Status.unsupported
-    }
 }

@@ -47,6 +47,7 @@ public struct RejectedRecord: Sendable {
 public final class InstanceContext: @unchecked Sendable {
     public enum Phase: Sendable { case created, open, closed, destroyed }
 
+    public let jobName: String
     public let stepID: String
     public let instance: Int
     public let kind: ComponentKind
@@ -85,6 +86,8 @@ public final class InstanceContext: @unchecked Sendable {
     public var logServices: (any LogServices)?
     /// Readers the plugin opened and has not closed (released with the context).
     private var logReaders: [ObjectIdentifier: HostLogReader] = [:]
+    /// Transactions the plugin began or resumed and has not ended.
+    private var logTransactions: [ObjectIdentifier: HostLogTransaction] = [:]
     /// Receives host-side failures that must fail the job (a state backend
     /// past its memory bound, a storage error).
     public var onFatal: (String) -> Void = { _ in }
@@ -124,6 +127,7 @@ public final class InstanceContext: @unchecked Sendable {
         jobName: String, stepID: String, instance: Int, kind: ComponentKind, componentName: String,
         config: JSONValue, batchRecordsMax: Int = 1024, batchBytesMax: Int = 1 << 20
     ) {
+        self.jobName = jobName
         self.stepID = stepID
         self.instance = instance
         self.kind = kind
@@ -366,6 +370,12 @@ public final class InstanceContext: @unchecked Sendable {
 
     func keep(_ reader: HostLogReader) { logReaders[ObjectIdentifier(reader)] = reader }
     func release(_ reader: HostLogReader) { logReaders[ObjectIdentifier(reader)] = nil }
+    func keep(_ transaction: HostLogTransaction) { logTransactions[ObjectIdentifier(transaction)] = transaction }
+    func release(_ transaction: HostLogTransaction) { logTransactions[ObjectIdentifier(transaction)] = nil }
+
+    /// The log's id for a plugin's transactional id: scoped by job and step,
+    /// so two jobs (or steps) using the same id never fence each other.
+    func scopedTransactionalId(_ id: String) -> String { "\(jobName)/\(stepID)/\(id)" }
 
     // MARK: Counters
 

@@ -48,6 +48,19 @@ public struct PluginRegistry: Sendable {
         return plugin
     }
 
+    /// The registry with `plugin` in place of the loaded plugin of the same
+    /// name (a hot swap's new build); the other plugins stay as loaded.
+    public func replacing(with plugin: LoadedPlugin) throws(PluginLoadError) -> PluginRegistry {
+        var registry = PluginRegistry()
+        try registry.add(plugin)
+        registry.loadedPaths.insert(Self.realPath(plugin.path))
+        for existing in plugins where existing.name != plugin.name {
+            try registry.add(existing)
+            registry.loadedPaths.insert(Self.realPath(existing.path))
+        }
+        return registry
+    }
+
     public func component(_ kind: ComponentKind, named name: String) -> Component? {
         byIdentity[Self.identity(kind, name)]
     }

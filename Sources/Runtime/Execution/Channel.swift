@@ -10,6 +10,9 @@ enum StreamElement {
     /// The producer is idle: leave it out of the watermark minimum until it
     /// sends a batch or a watermark again.
     case idle
+    /// Checkpoint barrier: everything before it belongs to the checkpoint,
+    /// everything after it to the next. Never superseded, never dropped.
+    case barrier(CheckpointBarrier)
 }
 
 /// A bounded queue of stream elements from one producer task to one

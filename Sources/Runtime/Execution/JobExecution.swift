@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Checkpoint
 import Core
 import Dispatch
 import Foundation
@@ -23,6 +24,10 @@ public enum JobFailure: Error, CustomStringConvertible, Sendable {
     case state(String)
     /// The job was cancelled (a second SIGINT/SIGTERM).
     case cancelled(String)
+    /// A checkpoint or savepoint could not be taken.
+    case checkpoint(String)
+    /// Restoring a checkpoint or savepoint failed before anything ran.
+    case restore(String)
 
     public var description: String {
         switch self {
@@ -31,6 +36,8 @@ public enum JobFailure: Error, CustomStringConvertible, Sendable {
         case .deadLetter(let message): return message
         case .state(let message): return message
         case .cancelled(let message): return message
+        case .checkpoint(let message): return message
+        case .restore(let message): return message
         }
     }
 }
@@ -45,6 +52,14 @@ public struct JobResult: Sendable {
     public let seconds: Double
     /// The run stopped early on request (SIGINT/SIGTERM) and drained.
     public let stoppedOnRequest: Bool
+    /// The run ended with a stop-with-savepoint: the savepoint's directory.
+    public var savepointDirectory: String? = nil
+    /// Checkpoints and savepoints completed during the run.
+    public var checkpointsCompleted = 0
+    /// The newest of them, 0 when none.
+    public var lastCheckpointID: Int64 = 0
+    /// The run failed before anything ran (create or restore).
+    public var startFailed = false
 }
 
 /// Options for running a job.
@@ -65,6 +80,10 @@ public struct RunOptions: Sendable {
     /// Where keyed state and timers live; nil: state calls answer
     /// SH_UNSUPPORTED.
     public var stateBackend: (any StateBackend)?
+    /// Checkpoints and savepoints; nil: the run takes none.
+    public var checkpoints: CheckpointRunOptions?
+    /// A checkpoint or savepoint to start from.
+    public var restore: RestoreSource?
 
     public init(
         workers: Int? = nil, deadLetterPath: String, showProgress: Bool = false, logServices: (any LogServices)? = nil
@@ -98,9 +117,21 @@ public final class JobExecution: @unchecked Sendable {
     private let sinkRecords = Atomic<Int>(0)
     private let failure = Mutex<JobFailure?>(nil)
     private let finished = DispatchSemaphore(value: 0)
+    private(set) var coordinator: CheckpointCoordinator?
+    private let finishing = Atomic<Bool>(false)
+    private let savepointPath = Mutex<String?>(nil)
 
     var isCancelled: Bool { cancelled.load(ordering: .relaxed) }
     var isStopRequested: Bool { stopRequested.load(ordering: .relaxed) }
+    /// A stop-with-savepoint completed: every task finishes without closing.
+    var isFinishingAfterSavepoint: Bool { finishing.load(ordering: .sequentiallyConsistent) }
+    var taskCount: Int { tasks.count }
+    /// What instances are told in open: 0 without checkpoints.
+    var checkpointIntervalMs: Int64 { options.checkpoints?.spec.intervalMs ?? 0 }
+    /// Records the sources emitted so far in this run (for progress).
+    public var sourceRecordsSoFar: Int { sourceRecords.load(ordering: .relaxed) }
+    var allTasksRunning: Bool { remainingTasks.load(ordering: .sequentiallyConsistent) == tasks.count }
+    var stateBackendName: String { options.stateBackend?.name ?? "none" }
 
     /// Creates every instance (each component's create runs here, so
     /// config mistakes a plugin finds surface before anything flows).
@@ -143,7 +174,32 @@ public final class JobExecution: @unchecked Sendable {
             for instances in instancesByStep { for instance in instances { instance.destroy() } }
             throw .plugin(error)
         }
+        if let restore = options.restore {
+            do {
+                try Self.restore(restore, plan: plan, instances: instancesByStep, backend: options.stateBackend)
+            } catch {
+                for instances in instancesByStep { for instance in instances { instance.destroy() } }
+                throw error
+            }
+        }
+        if options.checkpoints != nil, let services = options.logServices {
+            // Transactions of an earlier run that no completed checkpoint
+            // covers (the sinks' restore just committed those that one
+            // did) are aborted, so they hold back no read-committed reader.
+            do {
+                let aborted = try services.abortOpenTransactions(prefix: "\(plan.spec.name)/")
+                if !aborted.isEmpty {
+                    logger.info("aborted \(aborted.count) open transactions of an earlier run: \(aborted.joined(separator: ", "))")
+                }
+            } catch {
+                for instances in instancesByStep { for instance in instances { instance.destroy() } }
+                throw .restore("cannot abort the open transactions of job '\(plan.spec.name)': \(error)")
+            }
+        }
         buildTasks(instancesByStep)
+        if let checkpoints = options.checkpoints {
+            coordinator = CheckpointCoordinator(options: checkpoints, execution: self)
+        }
     }
 
     private func buildTasks(_ instancesByStep: [[ComponentInstance]]) {
@@ -210,9 +266,11 @@ public final class JobExecution: @unchecked Sendable {
         let start = DispatchTime.now()
         remainingTasks.store(tasks.count, ordering: .sequentiallyConsistent)
         scheduler.start()
+        coordinator?.start()
         let progress = options.showProgress ? startProgress() : nil
         for task in tasks { task.notify() }
         finished.wait()
+        coordinator?.stop()
         scheduler.stop()
         progress?.cancel()
         if options.showProgress { FileHandle.standardError.write("\n".data(using: .utf8)!) }
@@ -220,11 +278,46 @@ public final class JobExecution: @unchecked Sendable {
         deadLetters.close()
         if let problem = deadLetters.failure { fail(.deadLetter(problem)) }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        return JobResult(
+        var result = JobResult(
             failure: failure.withLock { $0 }, sourceRecords: sourceRecords.load(ordering: .relaxed),
             sinkRecords: sinkRecords.load(ordering: .relaxed), rejectedRecords: deadLetters.count,
             deadLetterPath: deadLetters.path, seconds: seconds,
             stoppedOnRequest: stopRequested.load(ordering: .relaxed))
+        result.savepointDirectory = savepointPath.withLock { $0 }
+        result.checkpointsCompleted = coordinator?.completedCount.load(ordering: .relaxed) ?? 0
+        result.lastCheckpointID = coordinator?.lastCompletedID.load(ordering: .relaxed) ?? 0
+        return result
+    }
+
+    // MARK: Checkpoints
+
+    /// Takes a savepoint of the running job; with `stop`, the job ends
+    /// once it is complete (sources stop at the barrier, nothing drains).
+    /// `completion` runs once, on another thread.
+    public func requestSavepoint(stop: Bool, completion: @escaping @Sendable (Result<SavepointResult, JobFailure>) -> Void) {
+        guard let coordinator else {
+            completion(.failure(.checkpoint("the job has no checkpoints: section, so it cannot take savepoints")))
+            return
+        }
+        coordinator.requestSavepoint(stop: stop, completion: completion)
+    }
+
+    func injectBarrier(_ barrier: CheckpointBarrier) {
+        for task in tasks where task.instances[0].component.kind == .source { task.requestBarrier(barrier) }
+    }
+
+    func notifyTasks(_ notice: CheckpointNotice) {
+        for task in tasks { task.post(notice) }
+    }
+
+    func finishAfterSavepoint(_ directory: String) {
+        savepointPath.withLock { $0 = directory }
+        finishing.store(true, ordering: .sequentiallyConsistent)
+        for task in tasks { task.notify() }
+    }
+
+    func resumeSourcesAfterFailedStop() {
+        for task in tasks where task.instances[0].component.kind == .source { task.resumeAfterFailedStop() }
     }
 
     /// Stops the sources; the pipeline drains and every step closes (the

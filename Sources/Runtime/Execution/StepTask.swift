@@ -51,6 +51,15 @@ final class StepTask: @unchecked Sendable {
     private var sourceEnded = false
     private var chainClosed = false
     private var nextInput = 0
+    /// Checkpoints: a barrier the coordinator asked this source task for,
+    /// completions and aborts to pass on, the barrier being aligned and
+    /// which inputs delivered it, and whether a stop-with-savepoint barrier
+    /// went out (the source then polls no more).
+    private let barrierRequest = Mutex<CheckpointBarrier?>(nil)
+    private let notices = Mutex<[CheckpointNotice]>([])
+    private var aligning: CheckpointBarrier?
+    private var inputBlocked: [Bool] = []
+    private let stoppedAtBarrier = Atomic<Bool>(false)
     private var isSource: Bool { instances[0].component.kind == .source }
     private var isSinkChain: Bool { instances.last!.component.kind == .sink }
 
@@ -115,6 +124,11 @@ final class StepTask: @unchecked Sendable {
                 try open()
                 opened = true
             }
+            // Read the flag before the notices: the coordinator posts the
+            // savepoint's completion before it sets the flag.
+            let finishing = execution.isFinishingAfterSavepoint
+            try passNotices()
+            if finishing { return .finished }
             if let due = nextProcessingTimer, !chainClosed, HostClock.nowMs() >= due { try fireProcessingTimers() }
             for _ in 0..<Self.runBatchesMax {
                 if let router, router.hasPending {
@@ -125,6 +139,18 @@ final class StepTask: @unchecked Sendable {
                     return .finished
                 }
                 if isSource {
+                    if let barrier = barrierRequest.withLock({ request in
+                        defer { request = nil }
+                        return request
+                    }) {
+                        try checkpoint(barrier)
+                        if barrier.stopsJob { stoppedAtBarrier.store(true, ordering: .sequentiallyConsistent) }
+                    }
+                    if stoppedAtBarrier.load(ordering: .sequentiallyConsistent) {
+                        router?.flushPartials()
+                        if let router, router.hasPending, !router.flush() { return .park }
+                        return .park
+                    }
                     if sourceEnded || execution.isStopRequested {
                         try closeChain()
                         continue
@@ -175,11 +201,12 @@ final class StepTask: @unchecked Sendable {
                 instance: instance, parallelism: step.parallelism,
                 maxParallelism: execution.plan.keyGroups.maxParallelism,
                 keyGroups: execution.plan.keyGroups.range(ofInstance: instance, parallelism: step.parallelism),
-                inputCount: step.inputs.count)
+                inputCount: step.inputs.count, checkpointIntervalMs: execution.checkpointIntervalMs)
         }
         inputWatermarks = Array(repeating: .min, count: inputs.count)
         inputIdle = Array(repeating: false, count: inputs.count)
         inputEnded = Array(repeating: false, count: inputs.count)
+        inputBlocked = Array(repeating: false, count: inputs.count)
         lastRecordAt = HostClock.nowMs()
     }
 
@@ -274,7 +301,16 @@ final class StepTask: @unchecked Sendable {
             let position = nextInput
             let channel = inputs[position]
             nextInput = (nextInput + 1) % inputs.count
+            if inputBlocked[position] {
+                // Delivered the barrier being aligned: what follows it
+                // belongs to the next checkpoint and waits.
+                allEnded = false
+                continue
+            }
             switch channel.pop() {
+            case .element(.barrier(let barrier)):
+                try barrierArrived(barrier, at: position)
+                return .marker
             case .element(.batch(let batch)):
                 inputIdle[position] = false
                 return .batch(batch, channel.inputIndex)
@@ -293,6 +329,7 @@ final class StepTask: @unchecked Sendable {
                 if !inputEnded[position] {
                     inputEnded[position] = true
                     try inputWatermarksChanged()
+                    try completeAlignment()
                 }
             }
         }
@@ -329,6 +366,93 @@ final class StepTask: @unchecked Sendable {
             try forward(from: index)
         }
         router?.broadcast(.watermark(newWatermark))
+    }
+
+    // MARK: Checkpoints
+
+    /// Sources: the coordinator wants a barrier; it goes out at the next run.
+    func requestBarrier(_ barrier: CheckpointBarrier) {
+        barrierRequest.withLock { $0 = barrier }
+        notify()
+    }
+
+    /// A stop-with-savepoint failed: the source polls again.
+    func resumeAfterFailedStop() {
+        stoppedAtBarrier.store(false, ordering: .sequentiallyConsistent)
+        notify()
+    }
+
+    /// The coordinator's news of a checkpoint; passed on at the next run.
+    func post(_ notice: CheckpointNotice) {
+        notices.withLock { $0.append(notice) }
+        notify()
+    }
+
+    private func passNotices() throws(PluginCallError) {
+        let pending = notices.withLock { list in
+            defer { list.removeAll() }
+            return list
+        }
+        // A closed chain has flushed and committed at close; closed
+        // instances get no more callbacks.
+        guard !pending.isEmpty, opened, !chainClosed else { return }
+        for notice in pending {
+            for position in instances.indices {
+                switch notice {
+                case .complete(let id): try instances[position].onCheckpointComplete(id)
+                case .abort(let id): try instances[position].onCheckpointAbort(id)
+                }
+                try forward(from: position)
+            }
+        }
+    }
+
+    /// A barrier came in on input `position`: with one input (or the others
+    /// ended) the chain snapshots now; otherwise the input waits until every
+    /// open input delivered the barrier (alignment, for exactly-once).
+    private func barrierArrived(_ barrier: CheckpointBarrier, at position: Int) throws(PluginCallError) {
+        if let current = aligning {
+            // An older barrier than the one being aligned belongs to a
+            // checkpoint that was given up: nothing to do for it.
+            guard barrier.id >= current.id else { return }
+            if barrier.id > current.id {
+                // The coordinator gave up the one being aligned: start over.
+                for index in inputBlocked.indices { inputBlocked[index] = false }
+            }
+        }
+        aligning = barrier
+        inputBlocked[position] = true
+        try completeAlignment()
+    }
+
+    private func completeAlignment() throws(PluginCallError) {
+        guard let barrier = aligning else { return }
+        for position in inputs.indices where !inputBlocked[position] && !inputEnded[position] { return }
+        aligning = nil
+        for position in inputBlocked.indices { inputBlocked[position] = false }
+        try checkpoint(barrier)
+    }
+
+    /// Snapshots the chain at `barrier`: each instance in chain order
+    /// pre-commits (what it emits then goes before the barrier), writes its
+    /// operator blob and has its keyed state captured; then the barrier goes
+    /// downstream and the parts go to the coordinator.
+    private func checkpoint(_ barrier: CheckpointBarrier) throws(PluginCallError) {
+        var parts: [InstanceSnapshotPart] = []
+        for position in instances.indices {
+            let stepInstance = instances[position]
+            try stepInstance.onCheckpoint(barrier.id)
+            try forward(from: position)
+            let blob = try stepInstance.snapshot(checkpointID: barrier.id)
+            let keyedState = try execution.captureKeyedState(of: stepInstance, for: barrier)
+            let step = execution.plan.steps[stepIndices[position]]
+            parts.append(InstanceSnapshotPart(
+                stepIndex: stepIndices[position], instance: instance,
+                keyGroups: execution.plan.keyGroups.range(ofInstance: instance, parallelism: step.parallelism),
+                blob: blob, keyedState: keyedState))
+        }
+        router?.broadcast(.barrier(barrier))
+        execution.coordinator?.acknowledge(barrier, parts: parts)
     }
 
     // MARK: Processing-time timers

@@ -27,8 +27,12 @@ public struct JobSpec: Sendable {
     public var channelBatchesMax: Int
     /// Where keyed state lives.
     public var state = StateSpec()
+    /// Checkpoints and restarts; nil: none.
+    public var checkpoints: CheckpointSpec?
     public var steps: [StepSpec]
     public var locations: [String: SourceLocation]
+    /// Native functions (UDFs) the job file declares in `functions:`.
+    public var functions: [FunctionSpec] = []
 
     public func step(id: String) -> StepSpec? { steps.first { $0.id == id } }
 }

@@ -71,7 +71,8 @@ public final class DataDirectoryLogServices: LogServices {
     static func convert(_ error: LogError) -> LogServiceError {
         switch error {
         case .unknownTopic, .unknownPartition: return .notFound(error.description)
-        case .offsetOutOfRange, .invalidBatch, .invalidTopicName, .invalidConfig: return .invalid(error.description)
+        case .offsetOutOfRange, .invalidBatch, .invalidTopicName, .invalidConfig, .invalidTransactionalId:
+            return .invalid(error.description)
         default: return .failed(error.description)
         }
     }
@@ -80,9 +81,9 @@ public final class DataDirectoryLogServices: LogServices {
         try withDirectory { (directory) throws(LogError) in try directory.topic(named: topic).partitionCount }
     }
 
-    public func openReader(topic: String, partition number: Int, start: LogStart) throws(LogServiceError)
-        -> any LogServiceReader
-    {
+    public func openReader(
+        topic: String, partition number: Int, start: LogStart, isolation: LogIsolation
+    ) throws(LogServiceError) -> any LogServiceReader {
         let log = try partition(topic, number)
         let position: Int64
         switch start {
@@ -101,7 +102,8 @@ public final class DataDirectoryLogServices: LogServices {
                 throw Self.convert(error)
             }
         }
-        return PartitionReader(log: log, position: position)
+        return PartitionReader(
+            log: log, position: position, isolation: isolation == .readCommitted ? .readCommitted : .readUncommitted)
     }
 
     public func append(topic: String, partition number: Int, records: RecordBatch) throws(LogServiceError) -> Int64 {
@@ -141,6 +143,28 @@ public final class DataDirectoryLogServices: LogServices {
         }
     }
 
+    public func beginTransaction(transactionalId: String) throws(LogServiceError) -> any LogServiceTransaction {
+        try withDirectory { (directory) throws(LogError) in
+            let coordinator = directory.transactions
+            return LogTransaction(coordinator: coordinator, handle: try coordinator.begin(transactionalId: transactionalId))
+        }
+    }
+
+    public func resumeTransaction(transactionalId: String) throws(LogServiceError) -> (any LogServiceTransaction)? {
+        try withDirectory { (directory) throws(LogError) -> (any LogServiceTransaction)? in
+            let coordinator = directory.transactions
+            return try coordinator.resume(transactionalId: transactionalId).map {
+                LogTransaction(coordinator: coordinator, handle: $0)
+            }
+        }
+    }
+
+    public func abortOpenTransactions(prefix: String) throws(LogServiceError) -> [String] {
+        try withDirectory { (directory) throws(LogError) in
+            try directory.transactions.abortOpenTransactions(prefix: prefix)
+        }
+    }
+
     /// Stops the cleaner (waiting for a pass it is running), then flushes
     /// and closes the data directory, if it was opened.
     public func close() {
@@ -153,20 +177,25 @@ public final class DataDirectoryLogServices: LogServices {
     }
 }
 
-/// Reads one partition forward, a slice (about 1 MiB) at a time.
+/// Reads one partition forward, a slice (about 1 MiB) at a time, skipping
+/// markers and (read committed) aborted transactions' batches, never past
+/// the last stable offset when reading committed.
 final class PartitionReader: LogServiceReader {
     static let readBytesMax = 1 << 20
     let log: PartitionLog
+    let isolation: IsolationLevel
     private(set) var position: Int64
 
-    init(log: PartitionLog, position: Int64) {
+    init(log: PartitionLog, position: Int64, isolation: IsolationLevel = .readCommitted) {
         self.log = log
         self.position = position
+        self.isolation = isolation
     }
 
     /// The most slices one `read` goes through when their batches hold no
-    /// record at or after the position (compaction can leave such batches:
-    /// it keeps a batch's offset range while removing its later records).
+    /// record to return at or after the position (compaction can leave such
+    /// batches: it keeps a batch's offset range while removing its later
+    /// records; markers and aborted batches are skipped too).
     static let emptySlicesMax = 64
 
     func read(max: Int) throws(LogServiceError) -> (records: RecordBatch, nextOffset: Int64)? {
@@ -175,16 +204,19 @@ final class PartitionReader: LogServiceReader {
         while decoded.count == 0 && slicesRead < Self.emptySlicesMax && position < log.endOffset {
             let slice: LogSlice
             do {
-                slice = try log.read(from: position, maxBytes: Self.readBytesMax)
+                slice = try log.read(from: position, maxBytes: Self.readBytesMax, isolation: isolation)
             } catch {
                 throw DataDirectoryLogServices.convert(error)
             }
             slicesRead += 1
             if slice.isEmpty {
-                // Compaction removed every offset from here to the end.
+                // At the last stable offset, or compaction removed every
+                // offset from here to the end.
                 position = Swift.max(position, slice.nextOffset)
                 break
             }
+            let visible = slice.visibleBatches
+            var visibleIndex = 0
             var offset = 0
             var next = position
             // Never more than asked for: a batch that overshoots is cut, and
@@ -195,12 +227,18 @@ final class PartitionReader: LogServiceReader {
                     let batch = UnsafeRawBufferPointer(rebasing: raw[offset...])
                     do throws(LogFormatError) {
                         let header = try RecordBatchHeader.parse(batch)
-                        // PartitionLog.read has just checked every batch's CRC.
-                        let result = try RecordBatchV2.decode(
-                            batch, into: decoded, fromOffset: next, crcVerified: true,
-                            recordsMax: max - decoded.count)
+                        let isVisible = visibleIndex < visible.count && visible[visibleIndex].lowerBound == offset
+                        if isVisible {
+                            visibleIndex += 1
+                            // PartitionLog.read has just checked every batch's CRC.
+                            let result = try RecordBatchV2.decode(
+                                batch, into: decoded, fromOffset: next, crcVerified: true,
+                                recordsMax: max - decoded.count)
+                            next = result.nextOffset
+                        } else {
+                            next = Swift.max(next, header.nextOffset)
+                        }
                         offset += header.totalSize
-                        next = result.nextOffset
                     } catch {
                         return error
                     }

@@ -1,4 +1,5 @@
 import Core
+import NativeFunctions
 import PluginHost
 
 /// How records move from one step to the next.
@@ -74,6 +75,8 @@ public struct JobPlan: Sendable {
     /// channel inputs.
     public let chains: [[Int]]
     public let keyGroups: KeyGroups
+    /// The native functions (UDFs) the job may call, resolved at plan time.
+    public var functions = FunctionRegistry()
 
     /// Steps that read from step `index`.
     public func consumers(of index: Int) -> [(step: Int, input: PlannedStep.Input)] {

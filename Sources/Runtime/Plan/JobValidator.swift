@@ -21,6 +21,12 @@ public enum JobValidator {
                                 field: "pipeline[\(step.index)]" + (field.isEmpty ? "" : ".\(field)"), message: message)
         }
 
+        // Native functions load their libraries here, at job start, so that a
+        // bad declaration stops the job before any record moves; expressions
+        // in configs are then checked against them.
+        let functions = try JobFunctions.resolve(spec, plugins: registry)
+        let expressionLibrary = try JobFunctions.expressionLibrary(spec, functions: functions)
+
         // Components and configs.
         var components: [String: (Component, JSONValue)] = [:]
         for step in spec.steps {
@@ -45,7 +51,10 @@ public enum JobValidator {
                     }
                     throw fail(step, field, message, at: step.fieldLocations["config"] != nil ? "config" : nil)
                 }
-                try ExpressionConfigChecker.check(step, config: config, schema: schema.source, file: spec.file)
+                try ExpressionConfigChecker.check(step, config: config, schema: schema.source, file: spec.file,
+                                                  library: expressionLibrary)
+                config = try ExpressionConfigChecker.injectingFunctions(functions, into: config, schema: schema.source,
+                                                                        step: step, file: spec.file)
             } else if let object = config.objectValue, !object.isEmpty {
                 throw fail(step, "config", "\(kind) '\(name)' takes no config, got fields: "
                     + object.keys.joined(separator: ", "), at: "config")
@@ -95,8 +104,10 @@ public enum JobValidator {
                                        parallelism: parallelism, inputs: inputs, watermarks: step.watermarks))
         }
 
-        return JobPlan(spec: spec, steps: planned, chains: chains(of: planned),
-                       keyGroups: KeyGroups(maxParallelism: spec.maxParallelism))
+        var plan = JobPlan(spec: spec, steps: planned, chains: chains(of: planned),
+                           keyGroups: KeyGroups(maxParallelism: spec.maxParallelism))
+        plan.functions = functions
+        return plan
     }
 
     /// Chains step b onto step a when b's only input is a forward edge from

@@ -21,6 +21,11 @@ public final class JobStateBackend: Sendable {
         self.runDirectory = runDirectory
     }
 
+    /// A memory backend (nothing to remove afterwards).
+    public convenience init(memory: MemoryStateBackend) {
+        self.init(backend: memory, runDirectory: nil)
+    }
+
     public static func make(_ spec: StateSpec, jobName: String, dataDirectory: String) throws(JobFailure) -> JobStateBackend {
         switch spec.backend {
         case .memory:

@@ -4,19 +4,25 @@
  * "fixture-fail: giving up after N records". Each instance counts its own
  * records. Tests use it to check that a failure midstream stops the job
  * with the step's id, instance and message, and that destroy still runs.
+ * With once_marker set, it fails only when that file does not exist yet
+ * (and creates it first): a job restarted after the failure goes on.
  */
 #include "streamhost.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static const char fail_schema[] =
     "{"
     "\"type\":\"object\","
     "\"properties\":{"
     "\"fail_after\":{\"type\":\"integer\",\"minimum\":0,\"default\":1000,"
-    "\"description\":\"Records forwarded before the instance fails on the next one.\"}"
+    "\"description\":\"Records forwarded before the instance fails on the next one.\"},"
+    "\"once_marker\":{\"type\":\"string\","
+    "\"description\":\"Fail only if this file does not exist; create it when failing.\"}"
     "},"
     "\"additionalProperties\":false"
     "}";
@@ -26,6 +32,8 @@ static const sh_host_api *host;
 typedef struct fail_midstream {
     int64_t fail_after;
     int64_t seen;
+    char marker[512];
+    int spared;
 } fail_midstream;
 
 static sh_status fail_create(sh_ctx *ctx, const sh_component *component, const char *config_json, size_t config_len, void **out) {
@@ -46,6 +54,10 @@ static sh_status fail_create(sh_ctx *ctx, const sh_component *component, const c
         return SH_ERROR;
     }
     self->fail_after = fail_after;
+    const char *marker = NULL;
+    if (host->config_string(ctx, "once_marker", &marker) == SH_OK && marker != NULL) {
+        snprintf(self->marker, sizeof self->marker, "%s", marker);
+    }
     *out = self;
     return SH_OK;
 }
@@ -57,11 +69,19 @@ static void fail_destroy(void *self) {
 static sh_status fail_process(void *instance, sh_ctx *ctx, const sh_batch *batch) {
     fail_midstream *self = instance;
     for (uint32_t i = 0; i < batch->count; i++) {
-        if (self->seen >= self->fail_after) {
-            char message[128];
-            snprintf(message, sizeof message, "fixture-fail: giving up after %" PRId64 " records", self->seen);
-            host->set_error(ctx, message);
-            return SH_ERROR;
+        if (self->seen >= self->fail_after && !self->spared) {
+            if (self->marker[0] != 0 && access(self->marker, F_OK) == 0) {
+                self->spared = 1; /* it failed once already: forward the rest */
+            } else {
+                if (self->marker[0] != 0) {
+                    FILE *file = fopen(self->marker, "w");
+                    if (file != NULL) fclose(file);
+                }
+                char message[128];
+                snprintf(message, sizeof message, "fixture-fail: giving up after %" PRId64 " records", self->seen);
+                host->set_error(ctx, message);
+                return SH_ERROR;
+            }
         }
         sh_record record;
         sh_batch_record(batch, i, &record);

@@ -1,0 +1,166 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The checkpoints (or savepoints) of one job in one directory.
+///
+/// Layout: `<directory>/<prefix>-<id>/` holds a checkpoint's files and its
+/// `MANIFEST`. While a checkpoint is being written its directory is
+/// `<prefix>-<id>.inprogress`; it is completed by writing the manifest
+/// (temporary name, fsync, rename) and then renaming the directory (and
+/// fsyncing the parent). A directory without the suffix and with a valid
+/// manifest whose files all check out is a complete checkpoint; anything
+/// else is debris from a crash or a failure, removed by `removeIncomplete`.
+///
+/// # Thread safety
+/// Not synchronised: the coordinator owns a store and calls it from one
+/// thread at a time. Writing state files into a checkpoint directory from
+/// other threads is fine (distinct files).
+public final class CheckpointStore: @unchecked Sendable {
+    public let directory: String
+    /// "chk" for checkpoints, "sp" for savepoints.
+    public let prefix: String
+
+    public init(directory: String, prefix: String) {
+        self.directory = directory
+        self.prefix = prefix
+    }
+
+    /// A complete checkpoint found on disk.
+    public struct Entry: Sendable {
+        public let id: Int64
+        public let directory: String
+        public let manifest: CheckpointManifest
+    }
+
+    public func name(of id: Int64) -> String { "\(prefix)-\(String(format: "%06lld", id))" }
+
+    /// Creates the in-progress directory of checkpoint `id` and returns it.
+    public func begin(_ id: Int64) throws(CheckpointError) -> String {
+        let path = directory + "/" + name(of: id) + ".inprogress"
+        FileIO.removeTree(path)
+        try FileIO.makeDirectories(path)
+        return path
+    }
+
+    /// Writes one state file (fsynced) into a checkpoint directory.
+    public static func writeFile(_ bytes: [UInt8], named path: String, in checkpointDirectory: String)
+        throws(CheckpointError) -> SnapshotFile
+    {
+        let full = checkpointDirectory + "/" + path
+        if let slash = full.lastIndex(of: "/") { try FileIO.makeDirectories(String(full[..<slash])) }
+        let crc = try FileIO.writeFile(full, bytes)
+        return SnapshotFile(path: path, bytes: bytes.count, crc32c: crc)
+    }
+
+    /// Completes checkpoint `id`: writes its manifest, then makes the
+    /// directory visible under its final name. Returns the final path.
+    @discardableResult
+    public func complete(_ id: Int64, manifest: CheckpointManifest) throws(CheckpointError) -> String {
+        let inProgress = directory + "/" + name(of: id) + ".inprogress"
+        let final = directory + "/" + name(of: id)
+        let temporary = inProgress + "/" + ManifestFile.name + ".tmp"
+        try FileIO.writeFile(temporary, ManifestFile.encode(manifest))
+        try FileIO.rename(temporary, inProgress + "/" + ManifestFile.name)
+        try FileIO.fsyncDirectory(inProgress)
+        FileIO.removeTree(final)
+        try FileIO.rename(inProgress, final)
+        try FileIO.fsyncDirectory(directory)
+        return final
+    }
+
+    /// Drops an unfinished checkpoint's files.
+    public func abort(_ id: Int64) {
+        FileIO.removeTree(directory + "/" + name(of: id) + ".inprogress")
+    }
+
+    /// The ids of the directories that look complete, newest first.
+    public func completeIDs() -> [Int64] {
+        FileIO.list(directory).compactMap { name -> Int64? in
+            guard name.hasPrefix(prefix + "-"), !name.hasSuffix(".inprogress") else { return nil }
+            return Int64(name.dropFirst(prefix.count + 1))
+        }.sorted(by: >)
+    }
+
+    /// The highest id in use, complete or not (ids are never reused).
+    public func highestID() -> Int64 {
+        FileIO.list(directory).compactMap { name -> Int64? in
+            guard name.hasPrefix(prefix + "-") else { return nil }
+            var rest = name.dropFirst(prefix.count + 1)
+            if rest.hasSuffix(".inprogress") { rest = rest.dropLast(".inprogress".count) }
+            return Int64(rest)
+        }.max() ?? 0
+    }
+
+    /// The newest complete checkpoint whose manifest and files all check
+    /// out. Each one skipped is reported to `skipped` with the reason, so
+    /// the log can say why an older checkpoint is used.
+    public func latestValid(skipped: (Int64, CheckpointError) -> Void) -> Entry? {
+        for id in completeIDs() {
+            let path = directory + "/" + name(of: id)
+            do {
+                let manifest = try Self.load(directory: path, verifyFiles: true)
+                return Entry(id: id, directory: path, manifest: manifest)
+            } catch {
+                skipped(id, error)
+            }
+        }
+        return nil
+    }
+
+    /// Reads and checks the manifest in `directory` (a checkpoint or a
+    /// savepoint), and with `verifyFiles` every file it names (size and
+    /// CRC-32C).
+    public static func load(directory: String, verifyFiles: Bool) throws(CheckpointError) -> CheckpointManifest {
+        let manifestPath = directory + "/" + ManifestFile.name
+        guard FileIO.isDirectory(directory) else {
+            throw .corrupt(path: directory, message: "no such checkpoint or savepoint directory")
+        }
+        let manifest = try ManifestFile.decode(try FileIO.readFile(manifestPath), path: manifestPath)
+        if verifyFiles {
+            for file in manifest.files {
+                let path = directory + "/" + file.path
+                let (bytes, crc) = try FileIO.checksum(path)
+                guard bytes == file.bytes else {
+                    throw .corrupt(path: path, message: "\(bytes) bytes, the manifest says \(file.bytes)")
+                }
+                guard crc == file.crc32c else {
+                    throw .corrupt(path: path, message: "checksum mismatch (manifest \(file.crc32c), file \(crc))")
+                }
+            }
+        }
+        return manifest
+    }
+
+    /// Keeps the newest `count` complete checkpoints and deletes the rest.
+    public func retain(_ count: Int) {
+        for id in completeIDs().dropFirst(count) { FileIO.removeTree(directory + "/" + name(of: id)) }
+    }
+
+    /// Removes every in-progress directory (a crash or failure left them).
+    /// Returns their names.
+    @discardableResult
+    public func removeIncomplete() -> [String] {
+        var removed: [String] = []
+        for name in FileIO.list(directory) where name.hasPrefix(prefix + "-") && name.hasSuffix(".inprogress") {
+            FileIO.removeTree(directory + "/" + name)
+            removed.append(name)
+        }
+        return removed
+    }
+}
+
+extension CheckpointStore {
+    /// Reads a checkpoint file and checks it against its manifest entry.
+    public static func readVerified(path: String, file: SnapshotFile) throws(CheckpointError) -> [UInt8] {
+        let bytes = try FileIO.readFile(path)
+        guard bytes.count == file.bytes else {
+            throw .corrupt(path: path, message: "\(bytes.count) bytes, the manifest says \(file.bytes)")
+        }
+        let crc = FileIO.crc32c(bytes)
+        guard crc == file.crc32c else {
+            throw .corrupt(path: path, message: "checksum mismatch (manifest \(file.crc32c), file \(crc))")
+        }
+        return bytes
+    }
+}

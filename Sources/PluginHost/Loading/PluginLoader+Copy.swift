@@ -1,0 +1,30 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+extension PluginLoader {
+    /// Loads a private copy of the plugin at `path`, made in `directory`.
+    ///
+    /// A hot swap loads the new build *beside* the old one (plugins are never
+    /// unloaded). dlopen finds an already loaded object by its path, so a
+    /// build written over the old file at the same path would hand back the
+    /// old code; a copy under a fresh name is always loaded anew, and later
+    /// changes to the original file cannot touch the code that runs.
+    public static func loadCopy(path: String, into directory: String) throws(PluginLoadError) -> LoadedPlugin {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw .unreadable(path: path, reason: "no such file")
+        }
+        let base = (path.split(separator: "/").last.map(String.init) ?? "plugin")
+        let stem = base.hasSuffix(".so") ? String(base.dropLast(3)) : base
+        let copy = "\(directory)/\(stem)-\(getpid())-\(Int64(Date().timeIntervalSince1970 * 1_000_000)).so"
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: path, toPath: copy)
+        } catch {
+            throw .unreadable(path: path, reason: "cannot copy it to \(copy) to load it beside the running build: "
+                + "\(error.localizedDescription)")
+        }
+        return try load(path: copy)
+    }
+}

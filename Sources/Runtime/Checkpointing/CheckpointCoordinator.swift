@@ -1,0 +1,319 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Checkpoint
+import Core
+import Dispatch
+import Foundation
+import Logging
+import Synchronization
+
+/// Where a run keeps its checkpoints and savepoints, and how often.
+public struct CheckpointRunOptions: Sendable {
+    public var spec: CheckpointSpec
+    /// The job's checkpoint directory (`<data dir>/checkpoints/<job>`).
+    public var checkpointDirectory: String
+    /// The job's savepoint directory (`<data dir>/savepoints/<job>`).
+    public var savepointDirectory: String
+
+    public init(spec: CheckpointSpec, checkpointDirectory: String, savepointDirectory: String) {
+        self.spec = spec
+        self.checkpointDirectory = checkpointDirectory
+        self.savepointDirectory = savepointDirectory
+    }
+}
+
+/// A savepoint that was written: where, and how long it took.
+public struct SavepointResult: Sendable {
+    public let id: Int64
+    public let directory: String
+    public let durationMs: Double
+}
+
+/// Triggers checkpoints, collects every task's part, writes them and the
+/// manifest, and tells the tasks when a checkpoint completed or failed.
+///
+/// One checkpoint (or savepoint) is in flight at a time. A checkpoint runs
+/// in three steps: the coordinator asks every source task for a barrier;
+/// each task, when the barrier reaches it (aligned over its inputs),
+/// pre-commits and snapshots its chained instances and acknowledges with
+/// their parts; the parts are written on the coordinator's I/O thread while
+/// the tasks go on, and once every task acknowledged and every write ended
+/// the manifest is written atomically: the checkpoint is complete and the
+/// tasks are notified (sinks commit).
+///
+/// Periodic checkpoints are taken only while every task runs: once a task
+/// finished (a bounded source ended), none is triggered any more — the run
+/// is close to its end, and a recovery replays from the last one (Flink
+/// before 1.14 behaves the same).
+///
+/// # Thread safety
+/// Thread-safe: tasks acknowledge from worker threads, requests come from
+/// the admin socket's thread, the ticker runs on its own queue.
+final class CheckpointCoordinator: @unchecked Sendable {
+    private struct Pending {
+        var barrier: CheckpointBarrier
+        var directory: String
+        var startedAt: DispatchTime
+        var triggeredAtMs: Int64
+        var acknowledged = 0
+        var writesOutstanding = 0
+        var instances: [Int: [InstanceSnapshot]] = [:]  // by step index
+        var failure: String?
+        var waiter: (@Sendable (Result<SavepointResult, JobFailure>) -> Void)?
+    }
+
+    private struct State {
+        var nextID: Int64
+        var pending: Pending?
+        var lastTriggerAt: DispatchTime?
+        var lastEndAt: DispatchTime?
+        /// A savepoint asked for while a checkpoint was in flight.
+        var queuedSavepoint: (stop: Bool, waiter: @Sendable (Result<SavepointResult, JobFailure>) -> Void)?
+        var stopped = false
+    }
+
+    let options: CheckpointRunOptions
+    let checkpoints: CheckpointStore
+    let savepoints: CheckpointStore
+    private unowned(unsafe) let execution: JobExecution
+    private let state: Mutex<State>
+    private let io = DispatchQueue(label: "streamhost.checkpoint-io")
+    private var ticker: (any DispatchSourceTimer)?
+    private let logger = Logger(label: "streamhost.checkpoint")
+    /// Completed checkpoints and savepoints of this run (for tests and the summary).
+    let completedCount = Atomic<Int>(0)
+    let lastCompletedID = Atomic<Int64>(0)
+
+    /// How often the ticker looks at the clock.
+    static let tickMs = 20
+
+    init(options: CheckpointRunOptions, execution: JobExecution) {
+        self.options = options
+        self.execution = execution
+        checkpoints = CheckpointStore(directory: options.checkpointDirectory, prefix: "chk")
+        savepoints = CheckpointStore(directory: options.savepointDirectory, prefix: "sp")
+        for name in checkpoints.removeIncomplete() { Logger(label: "streamhost.checkpoint").info("removed the unfinished checkpoint \(name)") }
+        savepoints.removeIncomplete()
+        let highest = max(checkpoints.highestID(), savepoints.highestID())
+        state = Mutex(State(nextID: highest + 1))
+    }
+
+    // MARK: Ticking
+
+    func start() {
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "streamhost.checkpoint-ticker"))
+        timer.schedule(deadline: .now() + .milliseconds(Self.tickMs), repeating: .milliseconds(Self.tickMs))
+        timer.setEventHandler { [unowned self] in self.tick() }
+        timer.resume()
+        ticker = timer
+    }
+
+    /// Stops triggering; a checkpoint in flight is abandoned (its directory
+    /// stays in progress and is removed on the next start).
+    func stop() {
+        ticker?.cancel()
+        ticker = nil
+        let waiter: (@Sendable (Result<SavepointResult, JobFailure>) -> Void)? = state.withLock { s in
+            s.stopped = true
+            let waiter = s.pending?.waiter ?? s.queuedSavepoint?.waiter
+            s.pending?.waiter = nil
+            s.queuedSavepoint = nil
+            return waiter
+        }
+        waiter?(.failure(.checkpoint("the job ended before the savepoint completed")))
+        io.sync {}
+    }
+
+    private func tick() {
+        let now = DispatchTime.now()
+        var timedOut: Pending?
+        var finishedUnderIt: Pending?
+        var trigger: (CheckpointBarrier, Pending)?
+        state.withLock { s in
+            guard !s.stopped else { return }
+            if let pending = s.pending {
+                let ageMs = Double(now.uptimeNanoseconds - pending.startedAt.uptimeNanoseconds) / 1e6
+                if ageMs > Double(options.spec.timeoutMs) {
+                    timedOut = pending
+                    s.pending = nil
+                    s.lastEndAt = now
+                } else if !execution.allTasksRunning {
+                    finishedUnderIt = pending
+                    s.pending = nil
+                    s.lastEndAt = now
+                }
+                return
+            }
+            guard execution.allTasksRunning else { return }
+            if let queued = s.queuedSavepoint {
+                s.queuedSavepoint = nil
+                trigger = begin(&s, kind: .savepoint, stop: queued.stop, waiter: queued.waiter, now: now)
+                return
+            }
+            let sinceTrigger = s.lastTriggerAt.map { Double(now.uptimeNanoseconds - $0.uptimeNanoseconds) / 1e6 } ?? .infinity
+            let sinceEnd = s.lastEndAt.map { Double(now.uptimeNanoseconds - $0.uptimeNanoseconds) / 1e6 } ?? .infinity
+            guard sinceTrigger >= Double(options.spec.intervalMs), sinceEnd >= Double(options.spec.minPauseMs) else { return }
+            trigger = begin(&s, kind: .checkpoint, stop: false, waiter: nil, now: now)
+        }
+        if let timedOut {
+            fail(timedOut, reason: "timed out after \(options.spec.timeoutMs) ms (checkpoints.timeout_ms)")
+        }
+        if let finishedUnderIt {
+            fail(finishedUnderIt, reason: "a task finished (its input ended) before the barrier reached it")
+        }
+        if let (barrier, _) = trigger { execution.injectBarrier(barrier) }
+    }
+
+    /// Starts checkpoint or savepoint `s.nextID` (under the lock).
+    private func begin(
+        _ s: inout State, kind: CheckpointBarrier.Kind, stop: Bool,
+        waiter: (@Sendable (Result<SavepointResult, JobFailure>) -> Void)?, now: DispatchTime
+    ) -> (CheckpointBarrier, Pending)? {
+        let id = s.nextID
+        s.nextID += 1
+        s.lastTriggerAt = now
+        let store = kind == .checkpoint ? checkpoints : savepoints
+        let directory: String
+        do {
+            directory = try store.begin(id)
+        } catch {
+            logger.warning("checkpoint \(id) could not start: \(error)")
+            waiter?(.failure(.checkpoint("savepoint \(id) could not start: \(error)")))
+            s.lastEndAt = now
+            return nil
+        }
+        let barrier = CheckpointBarrier(id: id, kind: kind, stopsJob: stop)
+        let pending = Pending(barrier: barrier, directory: directory, startedAt: now,
+                              triggeredAtMs: Int64(Date().timeIntervalSince1970 * 1000), waiter: waiter)
+        s.pending = pending
+        return (barrier, pending)
+    }
+
+    // MARK: Savepoints
+
+    /// Takes a savepoint (and with `stop`, ends the job after it). Calls
+    /// `completion` once, from another thread. A savepoint already in
+    /// flight makes this one fail at once.
+    func requestSavepoint(stop: Bool, completion: @escaping @Sendable (Result<SavepointResult, JobFailure>) -> Void) {
+        let refusal: String? = state.withLock { s in
+            if s.stopped { return "the job is ending" }
+            if let pending = s.pending, pending.barrier.kind == .savepoint {
+                return "savepoint \(pending.barrier.id) is already being taken; wait for it to finish"
+            }
+            if s.queuedSavepoint != nil { return "a savepoint is already waiting to start; wait for it to finish" }
+            s.queuedSavepoint = (stop, completion)
+            return nil
+        }
+        if let refusal { completion(.failure(.checkpoint(refusal))) }
+    }
+
+    // MARK: Acknowledgements
+
+    /// A task reached `barrier` and snapshotted its chain into `parts`.
+    func acknowledge(_ barrier: CheckpointBarrier, parts: [InstanceSnapshotPart]) {
+        let accepted: String? = state.withLock { s in
+            guard var pending = s.pending, pending.barrier.id == barrier.id else { return nil }
+            pending.acknowledged += 1
+            pending.writesOutstanding += parts.count
+            s.pending = pending
+            return pending.directory
+        }
+        guard let directory = accepted else {
+            for part in parts { part.keyedState?.discard() }
+            return
+        }
+        io.async { [self] in
+            for part in parts { write(part, of: barrier, into: directory) }
+        }
+    }
+
+    /// Writes one instance's part (on the I/O queue) and completes the
+    /// checkpoint when it was the last one outstanding.
+    private func write(_ part: InstanceSnapshotPart, of barrier: CheckpointBarrier, into directory: String) {
+        let step = execution.plan.steps[part.stepIndex]
+        let prefix = "steps/\(Self.fileName(step.id))/\(part.instance)"
+        var snapshot = InstanceSnapshot(instance: part.instance, keyGroups: part.keyGroups, blob: nil,
+                                        keyedState: nil, keyedStateFiles: [])
+        var failure: String?
+        do {
+            if let blob = part.blob {
+                snapshot.blob = try CheckpointStore.writeFile(blob, named: prefix + ".blob", in: directory)
+            }
+            if let keyed = part.keyedState {
+                let (handle, files) = try keyed.write(directory: directory, prefix: prefix + "-state")
+                snapshot.keyedState = handle
+                snapshot.keyedStateFiles = files
+            }
+        } catch {
+            failure = "writing the state of step '\(step.id)' instance \(part.instance) failed: \(error)"
+        }
+        let finished: Pending? = state.withLock { s in
+            guard var pending = s.pending, pending.barrier.id == barrier.id else { return nil }
+            pending.writesOutstanding -= 1
+            pending.instances[part.stepIndex, default: []].append(snapshot)
+            if let failure, pending.failure == nil { pending.failure = failure }
+            s.pending = pending
+            guard pending.acknowledged == execution.taskCount, pending.writesOutstanding == 0 else { return nil }
+            s.pending = nil
+            s.lastEndAt = DispatchTime.now()
+            return pending
+        }
+        if let finished { complete(finished) }
+    }
+
+    private func complete(_ pending: Pending) {
+        if let failure = pending.failure {
+            fail(pending, reason: failure)
+            return
+        }
+        let plan = execution.plan
+        var steps: [StepSnapshot] = []
+        for (index, step) in plan.steps.enumerated() {
+            let instances = (pending.instances[index] ?? []).sorted { $0.instance < $1.instance }
+            steps.append(StepSnapshot(
+                stepID: step.id, componentName: step.component.name, pluginName: step.component.pluginName,
+                pluginVersion: step.component.pluginVersion, stateVersion: step.component.stateVersion,
+                parallelism: step.parallelism, instances: instances))
+        }
+        let barrier = pending.barrier
+        let manifest = CheckpointManifest(
+            kind: barrier.kind == .checkpoint ? .checkpoint : .savepoint, jobName: plan.spec.name,
+            checkpointID: barrier.id, triggeredAtMs: pending.triggeredAtMs,
+            maxParallelism: plan.keyGroups.maxParallelism, stateBackend: execution.stateBackendName, steps: steps)
+        let store = barrier.kind == .checkpoint ? checkpoints : savepoints
+        let final: String
+        do {
+            final = try store.complete(barrier.id, manifest: manifest)
+        } catch {
+            fail(pending, reason: "writing its manifest failed: \(error)")
+            return
+        }
+        if barrier.kind == .checkpoint { checkpoints.retain(options.spec.retained) }
+        let durationMs = Double(DispatchTime.now().uptimeNanoseconds - pending.startedAt.uptimeNanoseconds) / 1e6
+        logger.debug("\(barrier.kind == .checkpoint ? "checkpoint" : "savepoint") \(barrier.id) complete in \(String(format: "%.1f", durationMs)) ms: \(final)")
+        completedCount.add(1, ordering: .relaxed)
+        lastCompletedID.store(barrier.id, ordering: .relaxed)
+        execution.notifyTasks(.complete(barrier.id))
+        pending.waiter?(.success(SavepointResult(id: barrier.id, directory: final, durationMs: durationMs)))
+        if barrier.stopsJob { execution.finishAfterSavepoint(final) }
+    }
+
+    /// Abandons a checkpoint: its files go, the tasks discard what they
+    /// pre-committed for it, a waiting savepoint request gets the reason.
+    private func fail(_ pending: Pending, reason: String) {
+        let what = pending.barrier.kind == .checkpoint ? "checkpoint" : "savepoint"
+        logger.warning("\(what) \(pending.barrier.id) failed: \(reason)")
+        io.async { [self] in
+            (pending.barrier.kind == .checkpoint ? checkpoints : savepoints).abort(pending.barrier.id)
+        }
+        execution.notifyTasks(.abort(pending.barrier.id))
+        pending.waiter?(.failure(.checkpoint("\(what) \(pending.barrier.id) failed: \(reason)")))
+        if pending.barrier.stopsJob { execution.resumeSourcesAfterFailedStop() }
+    }
+
+    /// A step id as a file-name component.
+    static func fileName(_ id: String) -> String {
+        String(id.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
+    }
+}

@@ -1,0 +1,292 @@
+import Checkpoint
+import Core
+import Dispatch
+import Foundation
+import PluginHost
+import Runtime
+import State
+import Synchronization
+import Testing
+import TestKit
+
+/// Checkpoints, savepoints, restores and restarts of real jobs: datagen
+/// (which keeps its position in checkpoints) into fixture-append (which
+/// writes each record at once, so the file shows every delivery).
+@Suite("Checkpoints and savepoints")
+struct CheckpointingTests {
+    let directory: TemporaryDirectory
+
+    init() throws { directory = try TemporaryDirectory(prefix: "checkpointing") }
+
+    func plan(_ yaml: String, fixtures: [String] = ["append_sink"], plugins: [String] = []) throws -> JobPlan {
+        let spec = try JobFileParser.parse(text: yaml, file: "test.yaml")
+        var registry = PluginRegistry()
+        for fixture in fixtures { try registry.load(path: try CPluginBuilder.fixture(fixture, into: directory)) }
+        for plugin in plugins { try registry.load(path: plugin) }
+        try registry.loadBuiltins(providing: JobValidator.neededComponents(spec), directories: [BuildProducts.directory])
+        return try JobValidator.plan(spec, registry: registry)
+    }
+
+    func options(_ plan: JobPlan, restore: RestoreSource? = nil) -> RunOptions {
+        var options = RunOptions(workers: 2, deadLetterPath: directory.file("dlq.jsonl"))
+        if let spec = plan.spec.checkpoints {
+            options.checkpoints = CheckpointRunOptions(
+                spec: spec, checkpointDirectory: directory.file("checkpoints/\(plan.spec.name)"),
+                savepointDirectory: directory.file("savepoints/\(plan.spec.name)"))
+        }
+        options.stateBackend = MemoryStateBackend()
+        options.restore = restore
+        return options
+    }
+
+    /// Runs `execution`, asking for a stop-with-savepoint after `seconds`.
+    func runAndStop(_ execution: JobExecution, after seconds: Double) -> (JobResult, Result<SavepointResult, JobFailure>?) {
+        let savepoint = Mutex<Result<SavepointResult, JobFailure>?>(nil)
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+            execution.requestSavepoint(stop: true) { result in savepoint.withLock { $0 = result } }
+        }
+        let result = execution.run()
+        return (result, savepoint.withLock { $0 })
+    }
+
+    /// The order ids in the output file, in file order.
+    func orderIDs(_ path: String) -> [Int] {
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").map { line in
+            let start = line.range(of: "\"order_id\":")!.upperBound
+            return Int(line[start...].prefix { $0.isNumber })!
+        }
+    }
+
+    func job(_ name: String, parallelism: Int, count: Int, rate: Int, output: String, extra: String = "",
+             checkpoints: String = "{interval_ms: 50}") -> String {
+        """
+        name: \(name)
+        parallelism: \(parallelism)
+        checkpoints: \(checkpoints)
+        pipeline:
+          - id: gen
+            source: datagen
+            config: {count: \(count), rate: \(rate), schema: orders}
+        \(extra)
+          - id: out
+            sink: fixture-append
+            parallelism: 1
+            config: {path: "\(output)"}
+        """
+    }
+
+    @Test func periodicCheckpointsWriteManifestsAndKeepTheNewest() throws {
+        let output = directory.file("out.jsonl")
+        let plan = try plan(job("periodic", parallelism: 2, count: 0, rate: 4000, output: output,
+                                checkpoints: "{interval_ms: 40, retained: 2}"))
+        let execution = try JobExecution(plan: plan, options: options(plan))
+        let (result, savepoint) = runAndStop(execution, after: 0.6)
+        #expect(result.failure == nil, "\(String(describing: result.failure))")
+        #expect(result.checkpointsCompleted >= 4)
+        let store = CheckpointStore(directory: directory.file("checkpoints/periodic"), prefix: "chk")
+        #expect(store.completeIDs().count == 2)
+        let latest = try #require(store.latestValid { _, error in Issue.record("skipped: \(error)") })
+        #expect(latest.manifest.kind == .checkpoint && latest.manifest.jobName == "periodic")
+        #expect(latest.manifest.steps.map(\.stepID) == ["gen", "out"])
+        let gen = try #require(latest.manifest.step(id: "gen"))
+        #expect(gen.parallelism == 2 && gen.instances.count == 2 && gen.instances.allSatisfy { $0.blob != nil })
+        #expect(gen.pluginName == "datagen" && gen.stateVersion == 1)
+        let saved = try #require(try savepoint?.get())
+        #expect(saved.directory == result.savepointDirectory)
+        #expect(try CheckpointStore.load(directory: saved.directory, verifyFiles: true).kind == .savepoint)
+        #expect(saved.id > latest.id)
+        // Every record emitted before the savepoint's barrier was delivered once.
+        let ids = orderIDs(output)
+        #expect(Set(ids).count == ids.count)
+    }
+
+    @Test func stopWithSavepointAndRestoreAcrossParallelismsIsExactlyOnce() throws {
+        let output = directory.file("out.jsonl")
+        let count = 9000
+        // 2 instances, then 1, then 3 to the end; each run stops with a savepoint.
+        var restore: RestoreSource?
+        for (parallelism, stopAfter) in [(2, 0.5), (1, 0.5), (3, nil)] as [(Int, Double?)] {
+            let plan = try plan(job("rescale", parallelism: parallelism, count: count, rate: 6000, output: output))
+            let execution = try JobExecution(plan: plan, options: options(plan, restore: restore))
+            if let stopAfter {
+                let (result, savepoint) = runAndStop(execution, after: stopAfter)
+                #expect(result.failure == nil, "\(String(describing: result.failure))")
+                let saved = try #require(try savepoint?.get())
+                restore = try RestoreSource.load(directory: saved.directory)
+                #expect(restore?.manifest.step(id: "gen")?.parallelism == parallelism)
+            } else {
+                let result = execution.run()
+                #expect(result.failure == nil, "\(String(describing: result.failure))")
+            }
+        }
+        let ids = orderIDs(output)
+        #expect(ids.count == count, "delivered \(ids.count) of \(count)")
+        #expect(Set(ids) == Set(0..<count))
+    }
+
+    @Test func aSecondSavepointWhileOneIsUnderWayIsRefused() throws {
+        let plan = try plan(job("twice", parallelism: 1, count: 0, rate: 2000, output: directory.file("out.jsonl")))
+        let execution = try JobExecution(plan: plan, options: options(plan))
+        let answers = Mutex<[Result<SavepointResult, JobFailure>]>([])
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) {
+            execution.requestSavepoint(stop: true) { result in answers.withLock { $0.append(result) } }
+            execution.requestSavepoint(stop: false) { result in answers.withLock { $0.append(result) } }
+        }
+        let result = execution.run()
+        #expect(result.failure == nil && result.savepointDirectory != nil)
+        let all = answers.withLock { $0 }
+        #expect(all.count == 2)
+        let refusals = all.compactMap { answer -> String? in
+            if case .failure(let failure) = answer { return failure.description }
+            return nil
+        }
+        #expect(refusals.count == 1)
+        #expect(refusals.first?.contains("already") == true, "\(refusals)")
+    }
+
+    @Test func aSavepointThatDoesNotMatchTheJobIsRefusedUnlessAllowed() throws {
+        let output = directory.file("out.jsonl")
+        let first = try plan(job("mismatch", parallelism: 1, count: 0, rate: 2000, output: output))
+        let (_, savepoint) = runAndStop(try JobExecution(plan: first, options: options(first)), after: 0.3)
+        let saved = try #require(try savepoint?.get())
+        // The new job renames the source and adds an operator.
+        let second = try plan("""
+            name: mismatch
+            checkpoints: {interval_ms: 50}
+            pipeline:
+              - {id: orders, source: datagen, config: {count: 100, schema: orders}}
+              - {id: pass, operator: fixture-pass}
+              - {id: out, sink: fixture-append, config: {path: "\(output)"}}
+            """, fixtures: ["append_sink", "pass"])
+        #expect {
+            _ = try JobExecution(plan: second, options: options(second, restore: try RestoreSource.load(directory: saved.directory)))
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("it has state for steps the job does not have: gen")
+                && text.contains("it has no state for the job's steps orders, pass")
+                && text.contains("--allow-non-restored-state")
+        }
+        let allowed = try RestoreSource.load(directory: saved.directory, allowNonRestoredState: true)
+        let result = try JobExecution(plan: second, options: options(second, restore: allowed)).run()
+        #expect(result.failure == nil && result.sinkRecords == 100)
+    }
+
+    @Test func aRefusedMigrationStopsTheRestoreNamingTheStepAndBothVersions() throws {
+        let builds = try HotSwapBuilds(into: directory)
+        let output = directory.file("out.jsonl")
+        let totals = """
+              - {id: by-customer, key_by: customer_id}
+              - {id: totals, operator: running-total}
+            """
+        let v1 = try plan(job("refuse", parallelism: 1, count: 0, rate: 2000, output: output, extra: totals),
+                          plugins: [builds.v1])
+        let (_, savepoint) = runAndStop(try JobExecution(plan: v1, options: options(v1)), after: 0.4)
+        let saved = try #require(try savepoint?.get())
+        let v3 = try plan(job("refuse", parallelism: 1, count: 0, rate: 2000, output: output, extra: totals),
+                          plugins: [builds.v3])
+        #expect {
+            _ = try JobExecution(plan: v3, options: options(v3, restore: try RestoreSource.load(directory: saved.directory)))
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("restore stopped before any record moved") && text.contains("step 'totals'")
+                && text.contains("from state_version 1 (plugin 1.0.0) to state_version 3 (plugin 3.0.0)")
+                && text.contains("restore this state with build 2.0.0 first")
+        }
+        // A newer state than the build knows is refused as well.
+        let v2 = try plan(job("refuse", parallelism: 1, count: 0, rate: 2000, output: output, extra: totals),
+                          plugins: [builds.v2])
+        let (_, second) = runAndStop(
+            try JobExecution(plan: v2, options: options(v2, restore: try RestoreSource.load(directory: saved.directory))),
+            after: 0.4)
+        let newer = try #require(try second?.get())
+        #expect {
+            _ = try JobExecution(plan: v1, options: options(v1, restore: try RestoreSource.load(directory: newer.directory)))
+        } throws: { error in
+            "\(error)".contains("its state has state_version 2 (plugin running-total 2.0.0), newer than the 1 of plugin running-total 1.0.0")
+        }
+    }
+
+    @Test func aTaskFailureRestartsFromTheLatestCheckpoint() throws {
+        let output = directory.file("out.jsonl")
+        let count = 16000
+        let plan = try plan(job(
+            "restart", parallelism: 1, count: count, rate: 8000, output: output,
+            extra: "  - {id: flaky, operator: fixture-fail, config: {fail_after: 6000, once_marker: \"\(directory.file("failed-once"))\"}}",
+            checkpoints: "{interval_ms: 50, restart: {strategy: fixed_delay, attempts: 2, delay_ms: 100}}"),
+            fixtures: ["append_sink", "fail_midstream"])
+        let runner = JobRunner(plan: plan, options: options(plan)) { _ throws(JobFailure) in
+            JobStateBackend(memory: MemoryStateBackend())
+        }
+        let result = runner.run()
+        #expect(result.failure == nil, "\(String(describing: result.failure))")
+        #expect(runner.restarts.load(ordering: .relaxed) == 1)
+        let restoredFrom = runner.restoredFrom
+        #expect(restoredFrom.count == 2 && restoredFrom[0] == nil && (restoredFrom[1] ?? 0) > 0)
+        // At least once into this (non-transactional) sink, and the second
+        // attempt resumed near the failure instead of from the start: only
+        // records after the last checkpoint came twice.
+        let ids = orderIDs(output)
+        #expect(Set(ids) == Set(0..<count))
+        let repeated = ids.count - count
+        #expect(repeated < 3000, "\(repeated) records delivered twice: the restart did not resume from a checkpoint")
+    }
+
+    @Test func theRestartStrategyGivesUpAfterItsAttempts() throws {
+        let plan = try plan(job(
+            "give-up", parallelism: 1, count: 0, rate: 4000, output: directory.file("out.jsonl"),
+            extra: "  - {id: flaky, operator: fixture-fail, config: {fail_after: 500}}",
+            checkpoints: "{interval_ms: 50, restart: {strategy: exponential_backoff, attempts: 2, initial_delay_ms: 10, max_delay_ms: 20}}"),
+            fixtures: ["append_sink", "fail_midstream"])
+        let runner = JobRunner(plan: plan, options: options(plan)) { _ throws(JobFailure) in
+            JobStateBackend(memory: MemoryStateBackend())
+        }
+        let result = runner.run()
+        #expect(result.failure?.description.contains("fixture-fail: giving up after 500 records") == true)
+        #expect(runner.restarts.load(ordering: .relaxed) == 2)
+    }
+
+    @Test func aDamagedLatestCheckpointFallsBackToThePreviousOne() throws {
+        let output = directory.file("out.jsonl")
+        let count = 6000
+        let first = try plan(job("fallback", parallelism: 1, count: count, rate: 6000, output: output))
+        _ = runAndStop(try JobExecution(plan: first, options: options(first)), after: 0.5)
+        let store = CheckpointStore(directory: directory.file("checkpoints/fallback"), prefix: "chk")
+        let ids = store.completeIDs()
+        try #require(ids.count >= 2)
+        let newest = store.directory + "/" + store.name(of: ids[0])
+        let blob = newest + "/steps/gen/0.blob"
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: blob)))
+        bytes[9] ^= 0xff
+        try Data(bytes).write(to: URL(fileURLWithPath: blob))
+        let runner = JobRunner(plan: first, options: options(first)) { _ throws(JobFailure) in
+            JobStateBackend(memory: MemoryStateBackend())
+        }
+        let result = runner.run()
+        #expect(result.failure == nil, "\(String(describing: result.failure))")
+        #expect(runner.restoredFrom == [ids[1]])
+        let skipped = runner.skippedCheckpoints
+        #expect(skipped.count == 1 && skipped[0].contains("checkpoint \(ids[0])") && skipped[0].contains("0.blob is damaged"),
+                "\(skipped)")
+        #expect(Set(orderIDs(output)) == Set(0..<count))
+    }
+}
+
+/// The hot-swap example's plugin, built as its three builds.
+struct HotSwapBuilds {
+    let v1: String
+    let v2: String
+    let v3: String
+
+    init(into directory: TemporaryDirectory) throws {
+        let source = BuildProducts.packageRoot + "/examples/hot-swap/running_total.c"
+        func build(_ version: Int) throws -> String {
+            let output = directory.file("librunning-total-v\(version).so")
+            try CPluginBuilder.build(source: source, output: output, extraFlags: ["-DRUNNING_TOTAL_VERSION=\(version)"])
+            return output
+        }
+        v1 = try build(1)
+        v2 = try build(2)
+        v3 = try build(3)
+    }
+}

@@ -1,0 +1,47 @@
+/* geo.c's functions as a streamhost plugin: no components, only a
+ * descriptor that exports the functions with their signatures, so that a
+ * job loaded with `--plugin libgeo-plugin.so` calls them by name without
+ * declaring them.
+ *
+ *   cc -shared -fPIC -O2 -I ../../SDK/include -o libgeo-plugin.so geo.c geo_plugin.c -lm */
+#include "streamhost.h"
+
+static const sh_function distance = {
+    .struct_size = sizeof(sh_function),
+    .flags = 1, /* vectorized: geo_distance_km_v takes whole columns */
+    .name = "geo_distance_km",
+    .symbol = "geo_distance_km_v",
+    .signature = "double(double,double,double,double)",
+};
+
+static const sh_function depot_distance = {
+    .struct_size = sizeof(sh_function),
+    .name = "geo_depot_distance_km",
+    .symbol = "geo_depot_distance_km",
+    .signature = "double!(const char*)",
+};
+
+static const sh_function bearing = {
+    .struct_size = sizeof(sh_function),
+    .name = "geo_bearing_name",
+    .symbol = "geo_bearing_name",
+    .signature = "char*(double,double,double,double)",
+    .free_symbol = "geo_free",
+};
+
+static const sh_function *const functions[] = {&distance, &depot_distance, &bearing};
+
+static const sh_plugin_descriptor descriptor = {
+    SH_DESCRIPTOR_HEADER,
+    .name = "geo",
+    .version = "1.0.0",
+    .component_count = 0,
+    .components = NULL,
+    .function_count = sizeof functions / sizeof functions[0],
+    .functions = functions,
+};
+
+SH_EXPORT const sh_plugin_descriptor *streamhost_plugin_entry(const sh_host_api *host) {
+    (void)host;
+    return &descriptor;
+}
