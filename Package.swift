@@ -190,3 +190,4 @@ package.targets.append(.target(name: "ExpressionUDFs", dependencies: ["Expressio
 for target in package.targets where ["Runtime", "Plugin_expressions", "ExpressionsTests"].contains(target.name) {
     target.dependencies.append("ExpressionUDFs")
 }
+package.targets.first { $0.name == "ExpressionsTests" }?.dependencies.append("NativeFunctions")

@@ -39,10 +39,17 @@ final class FilterOperator: Operator {
     }
 
     func process(_ batch: Batch, context: Context) throws {
+        // Native functions that take whole batches are called once per batch
+        // here; the records then read their results.
+        let batchCalls = program.hasBatchCalls
+        if batchCalls {
+            program.prepareBatch(count: batch.count) { row in (batch.value(at: row), batch.timestamp(at: row)) }
+        }
+        defer { if batchCalls { program.endBatch() } }
         for index in batch.indices {
             let keep: Bool
             do throws(ExpressionRuntimeError) {
-                try program.load(record: batch.value(at: index), timestamp: batch.timestamp(at: index))
+                try program.load(record: batch.value(at: index), timestamp: batch.timestamp(at: index), row: batchCalls ? index : -1)
                 keep = try program.condition(0) == true
             } catch {
                 try context.reject(record: batch.record(at: index), reason: "filter where `\(condition)`: \(error.message)")

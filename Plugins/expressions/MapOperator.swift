@@ -81,6 +81,13 @@ final class MapOperator: Operator {
     }
 
     func process(_ batch: Batch, context: Context) throws {
+        // Native functions that take whole batches are called once per batch
+        // here; the records then read their results.
+        let batchCalls = program.hasBatchCalls
+        if batchCalls {
+            program.prepareBatch(count: batch.count) { row in (batch.value(at: row), batch.timestamp(at: row)) }
+        }
+        defer { if batchCalls { program.endBatch() } }
         for index in batch.indices {
             guard let value = batch.value(at: index) else {
                 try context.emit(batch.record(at: index))
@@ -90,7 +97,7 @@ final class MapOperator: Operator {
             valueBytes.removeAll(keepingCapacity: true)
             output.removeAll(keepingCapacity: true)
             do throws(ExpressionRuntimeError) {
-                try program.load(record: value, timestamp: batch.timestamp(at: index))
+                try program.load(record: value, timestamp: batch.timestamp(at: index), row: batchCalls ? index : -1)
                 for field in 0..<fields.count {
                     let start = valueBytes.count
                     do throws(ExpressionRuntimeError) {

@@ -13,6 +13,9 @@ final class EvaluationFrame {
     // checks cost more than the evaluation of a small expression.
     @exclusivity(unchecked) var record = UnsafeRawBufferPointer(start: nil, count: 0)
     @exclusivity(unchecked) var timestamp: Int64 = 0
+    /// The record's row in the batch `ExpressionProgram.prepareBatch`
+    /// prepared, or -1: batch call sites read their results by it.
+    @exclusivity(unchecked) var row = -1
     let slots: UnsafeMutableBufferPointer<RecordFieldScanner.Slot>
 
     init(slotCount: Int) {

@@ -17,6 +17,8 @@ struct ExpressionCompiler {
     let checker: ExpressionTypeChecker
     /// The field paths read, shared by every expression of a program.
     let slots: FieldSlotTable
+    /// The calls prepared a batch at a time, shared likewise.
+    let batchSites: BatchCallSiteTable
 
     private func source(_ node: ExpressionNode) -> String { expressionSource(text, node.range) }
 
@@ -297,6 +299,7 @@ struct ExpressionCompiler {
     }
 
     private func call(_ name: String, _ arguments: [ExpressionNode], _ node: ExpressionNode) throws(ExpressionError) -> Evaluator {
+        let sitesBefore = batchSites.sites.count
         let compiled = try arguments.map { (argument: ExpressionNode) throws(ExpressionError) -> Evaluator in try compile(argument) }
         switch name {
         case "coalesce":
@@ -339,7 +342,17 @@ struct ExpressionCompiler {
         let parameterTypes = arguments.indices.map { signature.parameterType(at: $0)! }
         let propagatesNull = signature.nullPropagating
         let call = body.call
+        var site: BatchCallSite?
+        if let callBatch = body.callBatch {
+            let level = batchSites.level(from: sitesBefore).map { $0 + 1 } ?? 0
+            site = BatchCallSite(level: level, arguments: compiled, parameterTypes: parameterTypes,
+                                 propagatesNull: propagatesNull, callBatch: callBatch)
+            batchSites.add(site!)
+        }
         return { (frame: EvaluationFrame) throws(ExpressionRuntimeError) -> ExpressionValue in
+            if let site, frame.row >= 0, frame.row < site.ready.count, site.ready[frame.row] {
+                return site.results[frame.row]
+            }
             let values = buffer.values
             for index in compiled.indices {
                 let value = try compiled[index](frame)

@@ -46,6 +46,8 @@ public final class ExpressionProgram {
     private let frame: EvaluationFrame
     /// The slots of `locating`'s paths.
     private let locatedSlots: [Int]
+    /// Calls prepared a batch at a time (native functions), by level.
+    private let batchSites: [BatchCallSite]
 
     /// Compiles `sources`. `locating` names further paths whose place in
     /// each loaded record `location(of:)` tells, found in the same pass
@@ -53,11 +55,12 @@ public final class ExpressionProgram {
     public init(_ sources: [Source], library: any ExpressionFunctionLibrary = BuiltinFunctions(),
                 locating: [FieldPath] = []) throws(Failure) {
         let slots = FieldSlotTable()
+        let sites = BatchCallSiteTable()
         var evaluators: [Evaluator] = []
         var types: [ExpressionType] = []
         for (index, source) in sources.enumerated() {
             do throws(ExpressionError) {
-                let (type, evaluator) = try Self.compile(source, library: library, slots: slots)
+                let (type, evaluator) = try Self.compile(source, library: library, slots: slots, batchSites: sites)
                 types.append(type)
                 evaluators.append(evaluator)
             } catch {
@@ -65,6 +68,7 @@ public final class ExpressionProgram {
             }
         }
         locatedSlots = locating.map { slots.slot(for: $0) }
+        batchSites = sites.sites.sorted { $0.level < $1.level }
         self.sources = sources
         self.types = types
         self.evaluators = evaluators
@@ -78,11 +82,12 @@ public final class ExpressionProgram {
     @discardableResult
     public static func check(_ text: String, expecting expected: ExpressionType? = nil,
                              library: any ExpressionFunctionLibrary = BuiltinFunctions()) throws(ExpressionError) -> ExpressionType {
-        try compile(Source(text, expecting: expected), library: library, slots: FieldSlotTable()).0
+        try compile(Source(text, expecting: expected), library: library, slots: FieldSlotTable(),
+                    batchSites: BatchCallSiteTable()).0
     }
 
-    static func compile(_ source: Source, library: any ExpressionFunctionLibrary,
-                        slots: FieldSlotTable) throws(ExpressionError) -> (ExpressionType, Evaluator) {
+    static func compile(_ source: Source, library: any ExpressionFunctionLibrary, slots: FieldSlotTable,
+                        batchSites: BatchCallSiteTable) throws(ExpressionError) -> (ExpressionType, Evaluator) {
         let (node, count) = try ExpressionParser.parse(source.text)
         var checker = ExpressionTypeChecker(text: source.text, nodeCount: count, library: library)
         let type = try checker.check(node)
@@ -90,7 +95,7 @@ public final class ExpressionProgram {
             let role = expected == .boolean ? "a condition, which must be a boolean" : expected.withArticle
             throw ExpressionError(.type, at: node.position, "this is \(role), but `\(checker.source(node))` is \(type.withArticle)")
         }
-        let compiler = ExpressionCompiler(text: source.text, checker: checker, slots: slots)
+        let compiler = ExpressionCompiler(text: source.text, checker: checker, slots: slots, batchSites: batchSites)
         return (type, try compiler.compile(node))
     }
 
@@ -98,6 +103,50 @@ public final class ExpressionProgram {
     /// all missing) the record the expressions read. Throws when the record
     /// is not a JSON object or is broken where the fields are looked for.
     public func load(record: UnsafeRawBufferPointer?, timestamp: Int64) throws(ExpressionRuntimeError) {
+        try load(record: record, timestamp: timestamp, row: -1)
+    }
+
+    /// Whether some expression calls a function that takes whole batches
+    /// (then `prepareBatch` is worth calling).
+    public var hasBatchCalls: Bool { !batchSites.isEmpty }
+
+    /// Prepares the batch calls (native functions' `callBatch`) for `count`
+    /// records: gathers every such call's arguments from each record
+    /// (`record(row)` gives its value and timestamp) and makes one call per
+    /// call site. Then `load(record:timestamp:row:)` with the same rows lets
+    /// evaluation read the results; a row the batch could not serve is
+    /// evaluated with a per-record call. Nothing is done without batch calls.
+    public func prepareBatch(count: Int, record: (Int) -> (value: UnsafeRawBufferPointer?, timestamp: Int64)) {
+        guard !batchSites.isEmpty, count > 0 else { return }
+        for site in batchSites { site.reset(count: count) }
+        var start = 0
+        while start < batchSites.count {
+            // Sites of one level in one pass; deeper ones read their results.
+            let level = batchSites[start].level
+            var end = start
+            while end < batchSites.count, batchSites[end].level == level { end += 1 }
+            for row in 0..<count {
+                let (value, timestamp) = record(row)
+                guard (try? load(record: value, timestamp: timestamp, row: row)) != nil else { continue }
+                for index in start..<end { batchSites[index].gather(row: row, frame: frame) }
+            }
+            for index in start..<end { batchSites[index].run() }
+            start = end
+        }
+        frame.row = -1
+    }
+
+    /// Forgets the prepared batch (the next `load` without a row evaluates
+    /// every call per record).
+    public func endBatch() {
+        for site in batchSites { site.clear() }
+        frame.row = -1
+    }
+
+    /// `load(record:timestamp:)` for row `row` of the batch `prepareBatch`
+    /// prepared.
+    public func load(record: UnsafeRawBufferPointer?, timestamp: Int64, row: Int) throws(ExpressionRuntimeError) {
+        frame.row = row
         frame.timestamp = timestamp
         guard let record else {
             frame.record = UnsafeRawBufferPointer(start: nil, count: 0)
