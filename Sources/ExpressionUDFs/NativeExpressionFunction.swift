@@ -190,12 +190,11 @@ public struct NativeExpressionFunction: ExpressionFunction {
         floats: inout [[Float]], booleans: inout [[Bool]], strings: inout [[UnsafeMutablePointer<CChar>]],
         _ body: ([NativeColumn]) -> Void
     ) {
-        // The arrays stay alive and unmodified for the call, so pointers
-        // taken from them inside nested closures would do as well; flat
-        // copies keep it simple: each column's storage is an array here.
+        // Each column is copied into a buffer of its own that lives until
+        // the call returns (pointers into the arrays would be valid only
+        // inside nested closures, one per column).
         var columns: [NativeColumn] = []
         var counters = (double: 0, integer: 0, int32: 0, float: 0, bool: 0, string: 0)
-        var keep: [Any] = []
         for type in parameters {
             switch type {
             case .double:
@@ -203,38 +202,32 @@ public struct NativeExpressionFunction: ExpressionFunction {
                 _ = column.initialize(from: doubles[counters.double])
                 counters.double += 1
                 columns.append(.double(UnsafeBufferPointer(column)))
-                keep.append(column)
             case .float:
                 let column = UnsafeMutableBufferPointer<Float>.allocate(capacity: floats[counters.float].count)
                 _ = column.initialize(from: floats[counters.float])
                 counters.float += 1
                 columns.append(.float(UnsafeBufferPointer(column)))
-                keep.append(column)
             case .int64:
                 let column = UnsafeMutableBufferPointer<Int64>.allocate(capacity: integers[counters.integer].count)
                 _ = column.initialize(from: integers[counters.integer])
                 counters.integer += 1
                 columns.append(.int64(UnsafeBufferPointer(column)))
-                keep.append(column)
             case .int32:
                 let column = UnsafeMutableBufferPointer<Int32>.allocate(capacity: int32s[counters.int32].count)
                 _ = column.initialize(from: int32s[counters.int32])
                 counters.int32 += 1
                 columns.append(.int32(UnsafeBufferPointer(column)))
-                keep.append(column)
             case .bool:
                 let column = UnsafeMutableBufferPointer<Bool>.allocate(capacity: booleans[counters.bool].count)
                 _ = column.initialize(from: booleans[counters.bool])
                 counters.bool += 1
                 columns.append(.bool(UnsafeBufferPointer(column)))
-                keep.append(column)
             case .borrowedString, .ownedString:
                 let source = strings[counters.string]
                 let column = UnsafeMutableBufferPointer<UnsafePointer<CChar>>.allocate(capacity: source.count)
                 _ = column.initialize(from: source.map { UnsafePointer($0) })
                 counters.string += 1
                 columns.append(.string(UnsafeBufferPointer(column)))
-                keep.append(column)
             }
         }
         body(columns)
@@ -248,7 +241,6 @@ public struct NativeExpressionFunction: ExpressionFunction {
             case .string(let buffer): UnsafeMutableBufferPointer(mutating: buffer).deallocate()
             }
         }
-        _ = keep
     }
 
     private static func strdupOf(_ text: String) -> UnsafeMutablePointer<CChar> {
