@@ -75,7 +75,7 @@ let package = Package(
         .systemLibrary(
             name: "CRocksDB", path: "Sources/CSystem/CRocksDB", pkgConfig: "rocksdb",
             providers: [.apt(["librocksdb-dev"])]),
-        .target(name: "State", dependencies: ["Core", "CRocksDB"], swiftSettings: swiftSettings),
+        .target(name: "State", dependencies: ["Core", "CRocksDB", "CLogSupport"], swiftSettings: swiftSettings),
         // The admin API of a running host (a Unix socket in the data directory).
         .target(name: "Admin", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         // Checkpoints and savepoints: manifests and the checkpoint store.

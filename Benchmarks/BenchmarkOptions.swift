@@ -5,9 +5,29 @@ struct BenchmarkOptions {
         case pipeline, abi, log, compaction, state, window
         case expressions
         case stateRSS = "state-rss"
-        case checkpointOverhead = "checkpoint-overhead"
         /// Native UDFs through libffi (Benchmark 8).
         case ffi
+        case checkpoint
+        case checkpointOverhead = "checkpoint-overhead"
+        case swap
+
+        /// One line per group for the usage text.
+        var summary: String {
+            switch self {
+            case .pipeline: return "throughput of whole jobs"
+            case .abi: return "the cost of crossing the plugin ABI"
+            case .log: return "append, read and catch-up of the durable log, against dd"
+            case .compaction: return "one compaction pass, against dd copying the same segments"
+            case .state: return "keyed-state get/put per operation on the memory and RocksDB backends"
+            case .window: return "a tumbling window over 100k keys through whole jobs, on both backends"
+            case .stateRSS: return "resident memory after 10M puts into RocksDB (not in a plain run)"
+            case .ffi: return "native UDFs: libffi calls, scalar and vectorized, against direct calls"
+            case .checkpoint: return "keyed-state snapshots and restores of 1M and 10M keys on both backends (not in a plain run)"
+            case .checkpointOverhead: return "the window job with checkpoints every second vs none (not in a plain run)"
+            case .swap: return "the pause of a hot swap with 1M keys on both backends (not in a plain run)"
+            case .expressions: return "filter + map as expressions against the same logic hand-written in C"
+            }
+        }
     }
 
     /// What a run without `--only` measures: everything but `state-rss`,
@@ -22,34 +42,25 @@ struct BenchmarkOptions {
     /// Print the usage and measure nothing.
     var showHelp = false
 
-    static let usage = """
-        usage: streamhost-bench [--quick] [--repetitions N] [--only pipeline|abi|log|compaction|state|window|state-rss|ffi|checkpoint-overhead|expressions]
+    static let usage: String = {
+        let names = Group.allCases.map(\.rawValue).joined(separator: "|")
+        let groups = Group.allCases.map { "                       \($0.rawValue.padding(toLength: 20, withPad: " ", startingAt: 0)) \($0.summary)" }
+        return """
+            usage: streamhost-bench [--quick] [--repetitions N] [--only \(names)]
 
-          --quick            a short smoke run (fewer records, 3 repetitions); not for quoting
-          --repetitions N    measured repetitions per case (default 5; medians are quoted)
-          --only GROUP       run one benchmark: pipeline (throughput of whole jobs),
-                             abi (the cost of crossing the plugin ABI), log (append,
-                             read and catch-up of the durable log, against dd),
-                             compaction (one compaction pass, against dd copying
-                             the same segments), state (keyed-state get/put per
-                             operation on the memory and RocksDB backends), window
-                             (a tumbling window over 100k keys through whole jobs,
-                             on both backends) or state-rss (resident memory after
-                             10M puts into RocksDB; not part of a plain run),
-                             ffi (native UDFs: libffi calls, scalar and
-                             vectorized, against direct function-pointer calls) or
-                             checkpoint-overhead (the window job with checkpoints
-                             every second vs none; not part of a plain run) or
-                             expressions (filter + map as expressions against the
-                             same logic hand-written in C; needs streamhost-expressions)
+              --quick            a short smoke run (fewer records, 3 repetitions); not for quoting
+              --repetitions N    measured repetitions per case (default 5; medians are quoted)
+              --only GROUP       run one benchmark:
+            \(groups.joined(separator: "\n"))
 
-        Build it and the plugins it loads with
-          swift build -c release --product streamhost-bench
-          swift build -c release --product streamhost-datagen
-          swift build -c release --product streamhost-blackhole
-          swift build -c release --product streamhost-window
-          swift build -c release --product streamhost-expressions
-        """
+            Build it and the plugins it loads with
+              swift build -c release --product streamhost-bench
+              swift build -c release --product streamhost-datagen
+              swift build -c release --product streamhost-blackhole
+              swift build -c release --product streamhost-window
+              swift build -c release --product streamhost-expressions   # for --only expressions
+            """
+    }()
 
     static func parse(_ arguments: [String]) throws -> BenchmarkOptions {
         var options = BenchmarkOptions()
@@ -74,7 +85,8 @@ struct BenchmarkOptions {
             case "--only":
                 let text = try value(argument)
                 guard let group = Group(rawValue: text) else {
-                    throw BenchmarkError(description: "--only takes pipeline, abi, log, compaction, state, window, state-rss, ffi, checkpoint-overhead or expressions, got '\(text)'")
+                    throw BenchmarkError(description: "--only takes one of "
+                        + Group.allCases.map(\.rawValue).joined(separator: ", ") + ", got '\(text)'")
                 }
                 options.groups = [group]
             case "-h", "--help":

@@ -6,7 +6,7 @@
 //   swift build -c release --product streamhost-datagen
 //   swift build -c release --product streamhost-blackhole
 //   swift build -c release --product streamhost-window
-//   .build/release/streamhost-bench [--quick] [--repetitions N] [--only pipeline|abi|log|compaction|state|window|state-rss|ffi|checkpoint-overhead]
+//   .build/release/streamhost-bench [--quick] [--repetitions N] [--only GROUP]   (--help lists the groups)
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -78,11 +78,18 @@ func runBenchmarks() -> Int32 {
             case .stateRSS:
                 try StateRSSBenchmark(environment: environment, keys: options.quick ? 1_000_000 : 10_000_000)
                     .run(report: report)
+            case .checkpoint:
+                try CheckpointBenchmark(
+                    environment: environment, keyCounts: options.quick ? [100_000] : [1_000_000, 10_000_000]
+                ).run(report: report)
             case .window:
                 try WindowBenchmark(environment: environment, records: options.quick ? 500_000 : 5_000_000)
                     .run(options: options, report: report)
             case .expressions:
                 try ExpressionsBenchmark(environment: environment, records: options.quick ? 500_000 : 5_000_000)
+                    .run(options: options, report: report)
+            case .swap:
+                try SwapBenchmark(environment: environment, keys: options.quick ? 100_000 : 1_000_000)
                     .run(options: options, report: report)
             case .checkpointOverhead:
                 try CheckpointOverheadBenchmark(environment: environment, records: options.quick ? 1_000_000 : 10_000_000)

@@ -76,6 +76,18 @@ public protocol KeyedStateStore: AnyObject {
     /// throws `.wrongKind`.
     func insert(_ entry: StateEntry) throws(StateError)
 
+    // MARK: Snapshots (checkpoints, savepoints)
+
+    /// The first, synchronous phase of a snapshot, at a barrier: captures
+    /// the store's live entries and timers as they are now, in `format`,
+    /// and returns the writer of the second phase, which may run on another
+    /// thread while the store is used again (see `StateSnapshotWriter`).
+    /// Short: the memory backend copies its live entries into one buffer;
+    /// RocksDB pins a database snapshot (canonical) or flushes its
+    /// memtables and hard-links its files into a staging checkpoint
+    /// (native).
+    func captureSnapshot(_ format: StateSnapshotFormat) throws(StateError) -> any StateSnapshotWriter
+
     /// Releases what the store holds (files stay where the backend keeps
     /// them). The store must not be used afterwards.
     func close()
@@ -86,6 +98,18 @@ public protocol StateBackend: AnyObject, Sendable {
     /// "memory" or "rocksdb", for messages.
     var name: String { get }
     func makeStore(stepID: String, instance: Int, keyGroups: ClosedRange<Int>) throws(StateError) -> any KeyedStateStore
+
+    /// A store for (step, instance, key groups) holding the entries and
+    /// timers of `sources` that fall in `keyGroups`: snapshots of either
+    /// format, from either backend, taken over any key-group ranges (after
+    /// a rescale, several old ranges overlap the new one; sources that do
+    /// not overlap are not read). `transform` sees every value and map
+    /// entry (see `StateEntryTransform`). A damaged or incomplete source
+    /// throws `StateError.snapshot` naming the file and offset, and no
+    /// store is returned. The default implementation (every backend but
+    /// RocksDB's native fast path) inserts entry by entry.
+    func makeStore(stepID: String, instance: Int, keyGroups: ClosedRange<Int>, restoringFrom sources: [StateRestoreSource],
+                   transform: StateEntryTransform?) throws(StateError) -> any KeyedStateStore
 }
 
 public typealias StateID = UInt32

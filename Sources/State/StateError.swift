@@ -16,6 +16,11 @@ public enum StateError: Error, Sendable, Hashable, CustomStringConvertible {
     case memoryBoundExceeded(state: String, boundBytes: Int, usedBytes: Int)
     /// The storage engine failed (RocksDB's message, the path).
     case storage(String)
+    /// A snapshot to restore from is damaged or incomplete: a file is
+    /// missing, has another size or checksum than its handle says, or its
+    /// bytes do not parse. `offset` is the byte offset in `path` where the
+    /// damage was found, when one is known.
+    case snapshot(path: String, offset: Int?, problem: String)
 
     public var description: String {
         switch self {
@@ -37,6 +42,10 @@ public enum StateError: Error, Sendable, Hashable, CustomStringConvertible {
                 + "backend (state: {backend: rocksdb}), which keeps state on disk"
         case .storage(let message):
             return message
+        case .snapshot(let path, let offset, let problem):
+            let place = offset.map { " at byte offset \($0)" } ?? ""
+            return "cannot restore keyed state from the snapshot file \(path)\(place): \(problem); the snapshot is "
+                + "damaged or incomplete: restore from another checkpoint or savepoint"
         }
     }
 }

@@ -25,9 +25,21 @@ struct ChaosTests {
         try CLI.run(arguments + ["--data-dir", data], timeoutSeconds: 300, signalAfter: signalAfter)
     }
 
+    /// The offsets group `chaos` committed, summed over the partitions.
+    func committedOffsets() throws -> Int {
+        let described = try cli(["groups", "describe", "chaos"])
+        guard described.status == 0 else { return 0 }
+        return described.standardOutput.split(separator: "\n").dropFirst(2).reduce(0) { sum, line in
+            let columns = line.split(separator: " ")
+            return sum + (columns.count >= 5 ? Int(columns[2]) ?? 0 : 0)
+        }
+    }
+
     @Test func sigkillAtRandomMomentsLosesAndRepeatsNothing() throws {
         let kills = max(20, Int(ProcessInfo.processInfo.environment["CHAOS_KILLS"] ?? "") ?? 20)
-        let count = 40000
+        // Enough input that the work spreads over many of the killed runs
+        // (about 200k records/s here in a debug build).
+        let count = 1_000_000
         let build = try ProcessRunner.run("make", ["-C", BuildProducts.packageRoot + "/examples/hot-swap", "OUT=\(directory.path)"])
         #expect(build.status == 0, "\(build.standardError)")
         let plugin = directory.file("librunning-total-v1.so")
@@ -59,17 +71,23 @@ struct ChaosTests {
             """)
         var random = SeededRandom(seed: 20261121)
         var killed = 0
+        var midStream = 0
         for _ in 0..<kills {
-            let after = Double.random(in: 0.2...2.0, using: &random)
+            let after = Double.random(in: 0.1...0.7, using: &random)
             let run = try cli(["run", job, "--plugin", plugin, "--no-progress"], signalAfter: (SIGKILL, after))
             if run.status == 128 + SIGKILL { killed += 1 } else {
                 Issue.record("run ended with status \(run.status) before its SIGKILL at \(after) s: \(run.standardError)")
             }
+            // The group's offsets move at each completed checkpoint.
+            let committed = try committedOffsets()
+            if committed > 0 && committed < count { midStream += 1 }
         }
         #expect(killed == kills)
+        #expect(midStream >= 5, "only \(midStream) kills found the job between its first and its last checkpoint")
         // The last run reads what is left and ends (bounded), committing.
         let last = try cli(["run", job, "--plugin", plugin, "--no-progress", "--set", "in.bounded=true"])
         #expect(last.status == 0, "\(last.standardError)")
+        #expect(try committedOffsets() == count)
 
         // The reference, computed here from the input.
         let orders = try Reference.orders(count: count, seed: 3, extra: "customers: 97", in: directory)

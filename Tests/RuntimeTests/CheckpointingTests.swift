@@ -27,14 +27,15 @@ struct CheckpointingTests {
         return try JobValidator.plan(spec, registry: registry)
     }
 
-    func options(_ plan: JobPlan, restore: RestoreSource? = nil) -> RunOptions {
+    func options(_ plan: JobPlan, restore: RestoreSource? = nil, backend: String = "memory") -> RunOptions {
         var options = RunOptions(workers: 2, deadLetterPath: directory.file("dlq.jsonl"))
         if let spec = plan.spec.checkpoints {
             options.checkpoints = CheckpointRunOptions(
                 spec: spec, checkpointDirectory: directory.file("checkpoints/\(plan.spec.name)"),
                 savepointDirectory: directory.file("savepoints/\(plan.spec.name)"))
         }
-        options.stateBackend = MemoryStateBackend()
+        options.stateBackend = backend == "memory"
+            ? MemoryStateBackend() : RocksDBStateBackend(directory: directory.file("rocksdb-\(UUID().uuidString)"))
         options.restore = restore
         return options
     }
@@ -123,6 +124,50 @@ struct CheckpointingTests {
         let ids = orderIDs(output)
         #expect(ids.count == count, "delivered \(ids.count) of \(count)")
         #expect(Set(ids) == Set(0..<count))
+    }
+
+    /// Keyed state moves with its key groups: running totals per customer
+    /// through savepoints at parallelism 2 (memory), 1 (RocksDB) and 2
+    /// (memory) equal those of one unscaled run, line for line.
+    @Test func rescalingKeyedState2To1To2AcrossBackendsGivesTheUnscaledResults() throws {
+        let builds = try HotSwapBuilds(into: directory)
+        let count = 12000
+        func totalsJob(parallelism: Int, output: String, rate: Int) -> String {
+            """
+            name: totals
+            parallelism: \(parallelism)
+            checkpoints: {interval_ms: 50}
+            pipeline:
+              - {id: gen, source: datagen, parallelism: 1, config: {count: \(count), rate: \(rate), customers: 40, schema: orders}}
+              - {id: by-customer, key_by: customer_id}
+              - {id: totals, operator: running-total}
+              - {id: out, sink: fixture-append, parallelism: 1, config: {path: "\(output)"}}
+            """
+        }
+        let unscaled = directory.file("unscaled.jsonl")
+        let reference = try plan(totalsJob(parallelism: 2, output: unscaled, rate: 0), plugins: [builds.v1])
+        #expect(try JobExecution(plan: reference, options: options(reference)).run().failure == nil)
+
+        let rescaled = directory.file("rescaled.jsonl")
+        var restore: RestoreSource?
+        var keyedInstances: [Int] = []
+        for (parallelism, backend, stopAfter) in [(2, "memory", 0.5), (1, "rocksdb", 0.5), (2, "memory", nil)] as [(Int, String, Double?)] {
+            let plan = try plan(totalsJob(parallelism: parallelism, output: rescaled, rate: 8000), plugins: [builds.v1])
+            let execution = try JobExecution(plan: plan, options: options(plan, restore: restore, backend: backend))
+            guard let stopAfter else {
+                #expect(execution.run().failure == nil)
+                break
+            }
+            let (result, savepoint) = runAndStop(execution, after: stopAfter)
+            #expect(result.failure == nil, "\(String(describing: result.failure))")
+            restore = try RestoreSource.load(directory: try #require(try savepoint?.get()).directory)
+            keyedInstances.append(restore?.manifest.step(id: "totals")?.instances.filter { $0.keyedState != nil }.count ?? 0)
+        }
+        #expect(keyedInstances == [2, 1], "instances with keyed state in the two savepoints: \(keyedInstances)")
+        let expected = CLI.lines(unscaled).sorted()
+        let got = CLI.lines(rescaled).sorted()
+        #expect(expected.count == count)
+        #expect(got == expected)
     }
 
     @Test func aSecondSavepointWhileOneIsUnderWayIsRefused() throws {

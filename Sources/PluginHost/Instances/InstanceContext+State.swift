@@ -40,6 +40,14 @@ extension InstanceContext {
         ownedKeyGroups = keyGroups
     }
 
+    /// Gives the instance a store restored from a checkpoint (before open;
+    /// the instance would otherwise create an empty one on first use).
+    public func installRestoredStore(_ store: any KeyedStateStore) {
+        precondition(stateStore == nil, "\(label) already has a state store")
+        store.processingTime = HostClock.nowMs()
+        stateStore = store
+    }
+
     // MARK: State calls
 
     /// The store, created on first use.
@@ -91,7 +99,7 @@ extension InstanceContext {
 
     func stateFailure(_ function: String, _ error: StateError) -> sh_status {
         switch error {
-        case .memoryBoundExceeded, .storage:
+        case .memoryBoundExceeded, .storage, .snapshot:
             fatal("\(function): \(label): \(error)")
             return Status.error
         case .unknownState, .conflictingRegistration, .invalidDescriptor, .wrongKind, .keyGroupNotOwned:

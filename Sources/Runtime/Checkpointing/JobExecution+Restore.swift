@@ -1,5 +1,6 @@
 import Checkpoint
 import Core
+import Foundation
 import Logging
 import PluginHost
 import State
@@ -114,6 +115,12 @@ extension JobExecution {
 
         for (stepIndex, step) in plan.steps.enumerated() {
             guard let saved = manifest.step(id: step.id) else { continue }
+            try restoreKeyedState(saved, source: source, step: step, plan: plan, instances: instances[stepIndex],
+                                  backend: backend)
+        }
+
+        for (stepIndex, step) in plan.steps.enumerated() {
+            guard let saved = manifest.step(id: step.id) else { continue }
             let blobs = blobsByStep[stepIndex] ?? []
             for (index, stepInstance) in instances[stepIndex].enumerated() {
                 let mine = saved.parallelism == step.parallelism ? blobs.filter { $0.instance == index } : blobs
@@ -128,10 +135,111 @@ extension JobExecution {
         }
     }
 
-    /// Captures the keyed state of one instance at a barrier.
-    func captureKeyedState(of instance: ComponentInstance, for barrier: CheckpointBarrier)
-        throws(PluginCallError) -> (any KeyedStateCapture)?
-    {
-        nil
+    /// Captures the keyed state of one instance at a barrier: the backend's
+    /// native form for checkpoints, the canonical one for savepoints. A
+    /// failure fails the job (the checkpoint then never completes).
+    func captureKeyedState(of instance: ComponentInstance, for barrier: CheckpointBarrier) -> KeyedStateCaptureOutcome {
+        guard let store = instance.context.stateStore else { return .none }
+        do {
+            let writer = try store.captureSnapshot(barrier.kind == .savepoint ? .canonical : .native)
+            return .captured(StoreSnapshotCapture(writer: writer))
+        } catch {
+            fail(.state("\(instance.context.label): capturing its keyed state for checkpoint \(barrier.id) failed: \(error)"))
+            return .failed
+        }
     }
+
+    /// Where an instance's keyed state goes inside a checkpoint directory.
+    static func keyedStatePrefix(stepID: String, instance: Int) -> String {
+        "steps/\(CheckpointCoordinator.fileName(stepID))/\(instance)-state"
+    }
+
+    /// Makes the stores of a step's new instances from the saved instances'
+    /// keyed state (each new instance reads the old ones whose key groups
+    /// overlap its own), migrating every value when the component's
+    /// state_version is newer, and installs them.
+    static func restoreKeyedState(
+        _ saved: StepSnapshot, source: RestoreSource, step: PlannedStep, plan: JobPlan, instances: [ComponentInstance],
+        backend: (any StateBackend)?
+    ) throws(JobFailure) {
+        var handles: [(InstanceSnapshot, StateSnapshotHandle)] = []
+        for old in saved.instances {
+            guard let text = old.keyedState else { continue }
+            do {
+                handles.append((old, try JSONDecoder().decode(StateSnapshotHandle.self, from: Data(text.utf8))))
+            } catch {
+                throw .restore("cannot restore step '\(step.id)': the keyed state of instance \(old.instance) in "
+                    + "\(source.directory) is not described in a form this host reads: \(error)")
+            }
+        }
+        guard !handles.isEmpty else { return }
+        guard let backend else {
+            throw .restore("cannot restore step '\(step.id)': it has keyed state and this run has no state backend")
+        }
+        let component = step.component
+        let migrating = saved.stateVersion < component.stateVersion
+        for (index, stepInstance) in instances.enumerated() {
+            let keyGroups = plan.keyGroups.range(ofInstance: index, parallelism: step.parallelism)
+            let sources = handles.filter { $0.1.keyGroups.overlaps(keyGroups) }.map { old, handle in
+                StateRestoreSource(
+                    directory: source.directory + "/" + keyedStatePrefix(stepID: step.id, instance: old.instance),
+                    handle: handle)
+            }
+            guard !sources.isEmpty else { continue }
+            var refusal: PluginCallError?
+            let transform: StateEntryTransform? = migrating ? { entry throws(StateError) in
+                guard case .value(let state, let keyGroup, let key, let userKey, let value, let expiresAt) = entry else {
+                    return entry
+                }
+                do throws(PluginCallError) {
+                    let migrated = try component.migrate(
+                        MigrationRequest(kind: userKey == nil ? .keyedValue : .mapEntry, fromVersion: saved.stateVersion,
+                                         toVersion: component.stateVersion, stateName: state.name,
+                                         fromPluginVersion: saved.pluginVersion, key: key, data: value),
+                        context: stepInstance.context)
+                    return .value(state: state, keyGroup: keyGroup, key: key, userKey: userKey, value: migrated,
+                                  expiresAt: expiresAt)
+                } catch {
+                    refusal = error
+                    throw .storage("migration refused")
+                }
+            } : nil
+            do {
+                let store = try backend.makeStore(
+                    stepID: step.id, instance: index, keyGroups: keyGroups, restoringFrom: sources, transform: transform)
+                stepInstance.context.installRestoredStore(store)
+            } catch {
+                if let refusal { throw .restore("restore stopped before any record moved: \(refusal)") }
+                throw .restore("cannot restore the keyed state of step '\(step.id)' instance \(index): \(error)")
+            }
+        }
+    }
+}
+
+/// What capturing an instance's keyed state at a barrier gave.
+enum KeyedStateCaptureOutcome {
+    /// The instance keeps no keyed state.
+    case none
+    case captured(any KeyedStateCapture)
+    /// Capturing failed; the job is failing.
+    case failed
+}
+
+/// A keyed-state snapshot captured from a store, written later into the
+/// checkpoint directory by the coordinator's I/O thread.
+struct StoreSnapshotCapture: KeyedStateCapture {
+    let writer: any StateSnapshotWriter
+
+    func write(directory: String, prefix: String) throws -> (handle: String, files: [SnapshotFile]) {
+        let handle = try writer.write(to: directory + "/" + prefix)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let text = String(decoding: try encoder.encode(handle), as: UTF8.self)
+        let files = handle.files.map {
+            SnapshotFile(path: prefix + "/" + $0.relativePath, bytes: $0.byteSize, crc32c: $0.crc32c)
+        }
+        return (text, files)
+    }
+
+    func discard() { writer.discard() }
 }

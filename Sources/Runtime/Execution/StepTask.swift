@@ -444,7 +444,14 @@ final class StepTask: @unchecked Sendable {
             try stepInstance.onCheckpoint(barrier.id)
             try forward(from: position)
             let blob = try stepInstance.snapshot(checkpointID: barrier.id)
-            let keyedState = try execution.captureKeyedState(of: stepInstance, for: barrier)
+            let keyedState: (any KeyedStateCapture)?
+            switch execution.captureKeyedState(of: stepInstance, for: barrier) {
+            case .none: keyedState = nil
+            case .captured(let capture): keyedState = capture
+            case .failed:
+                for part in parts { part.keyedState?.discard() }
+                return
+            }
             let step = execution.plan.steps[stepIndices[position]]
             parts.append(InstanceSnapshotPart(
                 stepIndex: stepIndices[position], instance: instance,

@@ -1,4 +1,5 @@
 import CRocksDB
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -11,12 +12,27 @@ import Darwin
 /// into `StateError.storage` naming the path.
 ///
 /// # Thread safety
-/// Used by one store, from one thread at a time.
+/// Used by one store, from one thread at a time; snapshot writers also
+/// read it from their own threads, under a lease (`lease()`), which RocksDB
+/// allows (reads are thread-safe).
 ///
 /// # Ownership
 /// Owns the database and every RocksDB object it creates; `close()` (or
-/// deinit) releases them in the order RocksDB needs.
-final class RocksDBDatabase {
+/// deinit) releases them in the order RocksDB needs. While a snapshot
+/// writer holds a lease, `close()` only marks the database, and the last
+/// lease released closes it.
+final class RocksDBDatabase: @unchecked Sendable {
+    // @unchecked: the store's thread owns the database; other threads only
+    // read through leases, and the lease count is under a mutex.
+
+    /// Whether opening clears what is in the directory.
+    enum Opening {
+        /// A new, empty database (whatever an earlier run left is destroyed).
+        case fresh
+        /// The database already in the directory (a restored checkpoint).
+        case existing
+    }
+
     let path: String
     /// "step S, instance N", for messages.
     let context: String
@@ -34,8 +50,14 @@ final class RocksDBDatabase {
     let ttlFilter = RocksDBTTLFilter()
     private let compactionFilter: OpaquePointer
 
+    private struct Leases {
+        var count = 0
+        var closeRequested = false
+    }
+    private let leases = Mutex(Leases())
+
     init(path: String, cache: OpaquePointer, configuration: RocksDBStateBackend.Configuration,
-         context: String) throws(StateError) {
+         context: String, opening: Opening = .fresh) throws(StateError) {
         self.path = path
         self.context = context
         writeOptions = rocksdb_writeoptions_create()
@@ -67,8 +89,8 @@ final class RocksDBDatabase {
 
         let options = rocksdb_options_create()!
         defer { rocksdb_options_destroy(options) }
-        rocksdb_options_set_create_if_missing(options, 1)
-        rocksdb_options_set_create_missing_column_families(options, 1)
+        rocksdb_options_set_create_if_missing(options, opening == .fresh ? 1 : 0)
+        rocksdb_options_set_create_missing_column_families(options, opening == .fresh ? 1 : 0)
         rocksdb_options_set_block_based_table_factory(options, table)
         rocksdb_options_set_db_write_buffer_size(options, configuration.writeBufferBytesPerStore)
         rocksdb_options_set_write_buffer_size(options, max(1 << 20, configuration.writeBufferBytesPerStore / 2))
@@ -88,10 +110,12 @@ final class RocksDBDatabase {
         defer { rocksdb_options_destroy(stateOptions) }
         rocksdb_options_set_compaction_filter(stateOptions, compactionFilter)
 
-        // A store starts empty: destroy what an earlier run left here.
+        // A fresh store starts empty: destroy what an earlier run left here.
         var error: UnsafeMutablePointer<CChar>?
-        rocksdb_destroy_db(options, path, &error)
-        try check(&error, "cannot clear the old rocksdb state in")
+        if opening == .fresh {
+            rocksdb_destroy_db(options, path, &error)
+            try check(&error, "cannot clear the old rocksdb state in")
+        }
 
         let nameStorage: [UnsafeMutablePointer<CChar>] = [strdup("default")!, strdup("timers")!]
         defer { nameStorage.forEach { free($0) } }
@@ -106,13 +130,41 @@ final class RocksDBDatabase {
         timers = handles[1]
     }
 
-    deinit { close() }
+    deinit { closeNow() }
 
     private var isReleased = false
 
-    /// Closes the database (its files stay) and releases the options;
+    /// Lets a snapshot writer read the database from its own thread until
+    /// it calls `releaseLease()`. Called on the store's thread while open.
+    func lease() {
+        leases.withLock { $0.count += 1 }
+    }
+
+    /// Ends a lease; the last one closes a database whose store closed.
+    func releaseLease() {
+        let closing = leases.withLock { leases -> Bool in
+            precondition(leases.count > 0, "rocksdb database lease released twice (\(path))")
+            leases.count -= 1
+            return leases.count == 0 && leases.closeRequested
+        }
+        if closing { closeNow() }
+    }
+
+    /// Closes the database (its files stay) and releases the options, now
+    /// or, while snapshot writers hold leases, when the last is released;
     /// idempotent.
     func close() {
+        let now = leases.withLock { leases -> Bool in
+            if leases.count > 0 {
+                leases.closeRequested = true
+                return false
+            }
+            return true
+        }
+        if now { closeNow() }
+    }
+
+    private func closeNow() {
         guard !isReleased else { return }
         isReleased = true
         if let state { rocksdb_column_family_handle_destroy(state) }

@@ -61,6 +61,15 @@ public final class RocksDBKeyedStateStore: KeyedStateStore {
     let batch: OpaquePointer
     /// [event time, processing time].
     let timerHeads = [RocksDBTimerHead(domain: .eventTime), RocksDBTimerHead(domain: .processingTime)]
+    /// The files of the last native snapshot (see `captureSnapshot`).
+    let snapshotLineage = RocksDBSnapshotLineage()
+    /// Native snapshots captured, for naming their staging directories.
+    var snapshotsCaptured = 0
+    /// While a restore inserts, entry writes collect here and go to the
+    /// database `bulkLoadEntriesMax` at a time (see `beginBulkLoad`).
+    var bulkLoad: OpaquePointer?
+    var bulkLoadCount = 0
+    static let bulkLoadEntriesMax = 4_096
 
     init(database: RocksDBDatabase, keyGroups: ClosedRange<Int>) {
         self.database = database
@@ -71,6 +80,7 @@ public final class RocksDBKeyedStateStore: KeyedStateStore {
     deinit {
         close()
         rocksdb_writebatch_destroy(batch)
+        if let bulkLoad { rocksdb_writebatch_destroy(bulkLoad) }
     }
 
     public func close() {
@@ -165,6 +175,14 @@ public final class RocksDBKeyedStateStore: KeyedStateStore {
             RocksDBKeyLayout.storeTime(expiresAt, at: buffer)
             EntryBlock.copy(value, to: buffer + RocksDBKeyLayout.ttlPrefixBytes)
             stored = UnsafeRawBufferPointer(start: buffer, count: RocksDBKeyLayout.ttlPrefixBytes + value.count)
+        }
+        if let bulkLoad {
+            rocksdb_writebatch_put_cf(bulkLoad, database.state, self.key.chars, length,
+                                      stored.baseAddress?.assumingMemoryBound(to: CChar.self) ?? UnsafePointer(self.key.chars),
+                                      stored.count)
+            bulkLoadCount += 1
+            if bulkLoadCount >= Self.bulkLoadEntriesMax { try flushBulkLoad() }
+            return
         }
         var error: UnsafeMutablePointer<CChar>?
         rocksdb_put_cf(database.handle, database.writeOptions, database.state, self.key.chars, length,

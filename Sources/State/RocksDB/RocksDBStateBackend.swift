@@ -13,8 +13,8 @@ import Darwin
 /// (Flink's model: one per task instance), so a store's files are its own
 /// and its compactions never touch another's keys. A store starts empty:
 /// whatever an earlier run left in its directory is destroyed when it
-/// opens, and restoring goes through `insert` (checkpoints are a later
-/// issue).
+/// opens, unless it is made from a native snapshot of the same key groups
+/// (`makeStore(…restoringFrom:…)`, which links the snapshot's files in).
 ///
 /// Memory: all stores share one LRU block cache (`blockCacheBytes`), which
 /// also holds index and filter blocks, so table readers do not grow outside
@@ -26,8 +26,9 @@ import Darwin
 /// structures (plus iterators and the allocator's overhead).
 ///
 /// Durability: the write-ahead log is disabled. A crash loses the store's
-/// contents, which is what the design wants: checkpoints (a later issue)
-/// make state durable, and a restart restores from the latest one.
+/// contents, which is what the design wants: checkpoints (native
+/// snapshots, see `captureSnapshot`) make state durable, and a restart
+/// restores from the latest one.
 ///
 /// # Thread safety
 /// Thread-safe: stores may be made on any thread; RocksDB's cache and
