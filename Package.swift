@@ -152,6 +152,19 @@ let package = Package(
     swiftLanguageModes: [.v6]
 )
 
+// The expression language (issue 6): parser, type checker, compiled
+// evaluation, built-in functions; no I/O. The `expressions` plugin
+// (filter, map, project) is built on it, and the host uses it to check
+// expressions in job files at plan time.
+package.targets.append(.target(name: "Expressions", swiftSettings: swiftSettings))
+package.targets.append(.testTarget(name: "ExpressionsTests", dependencies: ["Expressions", "TestKit"], swiftSettings: swiftSettings))
+// The filter, map and project operators: a kit plugin that links Expressions.
+package.products.append(.library(name: "streamhost-expressions", type: .dynamic, targets: ["Plugin_expressions"]))
+package.targets.append(.target(
+    name: "Plugin_expressions", dependencies: ["StreamhostKit", "Expressions"], path: "Plugins/expressions",
+    swiftSettings: swiftSettings))
+// The host checks expressions in job files at plan time (JobValidator).
+package.targets.first { $0.name == "Runtime" }?.dependencies.append("Expressions")
 // Native UDFs (issue 6): C functions from plugin libraries or system
 // libraries, called through Debian's libffi with signatures known only at
 // run time. NativeFunctions does the dlopen/dlsym and the calls; the Runtime
@@ -170,3 +183,11 @@ for target in package.targets
 where ["Runtime", "streamhost", "StreamhostBenchmarks", "RuntimeTests"].contains(target.name) {
     target.dependencies.append("NativeFunctions")
 }
+// Native functions (the ffi work) as an expression function library: used by
+// the host to type-check expressions that call them, and by the expressions
+// plugin to call them.
+package.targets.append(.target(name: "ExpressionUDFs", dependencies: ["Expressions", "NativeFunctions"], swiftSettings: swiftSettings))
+for target in package.targets where ["Runtime", "Plugin_expressions", "ExpressionsTests"].contains(target.name) {
+    target.dependencies.append("ExpressionUDFs")
+}
+package.targets.first { $0.name == "ExpressionsTests" }?.dependencies.append("NativeFunctions")

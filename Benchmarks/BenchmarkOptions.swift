@@ -3,6 +3,7 @@ struct BenchmarkOptions {
     /// Benchmarks that can be chosen with `--only`.
     enum Group: String, CaseIterable {
         case pipeline, abi, log, compaction, state, window
+        case expressions
         case stateRSS = "state-rss"
         /// Native UDFs through libffi (Benchmark 8).
         case ffi
@@ -24,13 +25,14 @@ struct BenchmarkOptions {
             case .checkpoint: return "keyed-state snapshots and restores of 1M and 10M keys on both backends (not in a plain run)"
             case .checkpointOverhead: return "the window job with checkpoints every second vs none (not in a plain run)"
             case .swap: return "the pause of a hot swap with 1M keys on both backends (not in a plain run)"
+            case .expressions: return "filter + map as expressions against the same logic hand-written in C"
             }
         }
     }
 
     /// What a run without `--only` measures: everything but `state-rss`,
     /// which wants a process of its own.
-    static let defaultGroups: [Group] = [.pipeline, .abi, .log, .compaction, .state, .window, .ffi]
+    static let defaultGroups: [Group] = [.pipeline, .abi, .log, .compaction, .state, .window, .expressions, .ffi]
 
     /// Fewer records and repetitions: a smoke run, not figures to quote.
     var quick = false
@@ -56,6 +58,7 @@ struct BenchmarkOptions {
               swift build -c release --product streamhost-datagen
               swift build -c release --product streamhost-blackhole
               swift build -c release --product streamhost-window
+              swift build -c release --product streamhost-expressions   # for --only expressions
             """
     }()
 

@@ -85,6 +85,9 @@ func runBenchmarks() -> Int32 {
             case .window:
                 try WindowBenchmark(environment: environment, records: options.quick ? 500_000 : 5_000_000)
                     .run(options: options, report: report)
+            case .expressions:
+                try ExpressionsBenchmark(environment: environment, records: options.quick ? 500_000 : 5_000_000)
+                    .run(options: options, report: report)
             case .swap:
                 try SwapBenchmark(environment: environment, keys: options.quick ? 100_000 : 1_000_000)
                     .run(options: options, report: report)

@@ -49,6 +49,7 @@ public enum JobFileParser {
             throw JobFileError(file: file, location: nil, field: nil, message: "not valid YAML: \(error)")
         }
         var reader = Reader(file: file)
+        reader.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         var spec = try reader.job(root)
         try applyOverrides(overrides, to: &spec)
         try resolveInputs(&spec)
@@ -79,6 +80,8 @@ public enum JobFileParser {
 
     struct Reader {
         let file: String
+        /// The file's lines, to find the indentation of block scalars.
+        var lines: [Substring] = []
 
         func location(_ node: Node) -> SourceLocation? {
             node.mark.map { SourceLocation(line: $0.line, column: $0.column) }
@@ -166,6 +169,35 @@ public enum JobFileParser {
                 return .array(sequence.map { self.value($0) })
             case .alias:
                 return .null
+            }
+        }
+
+        /// Records where each scalar under `node` was written and how.
+        func collectScalarLocations(_ node: Node, path: [String], into locations: inout [[String]: ConfigValueLocation]) {
+            switch node {
+            case .scalar(let scalar):
+                guard let mark = node.mark else { return }
+                let style: ConfigValueLocation.Style
+                switch scalar.style {
+                case .singleQuoted, .doubleQuoted: style = .quoted
+                case .literal, .folded:
+                    // The text starts on the line after the indicator, at
+                    // that line's indentation.
+                    let next = mark.line < lines.count ? lines[mark.line] : ""
+                    style = .block(indentation: next.prefix { $0 == " " }.count)
+                default: style = .plain
+                }
+                locations[path] = ConfigValueLocation(location: SourceLocation(line: mark.line, column: mark.column), style: style)
+            case .mapping(let mapping):
+                for (key, value) in mapping {
+                    collectScalarLocations(value, path: path + [key.string ?? ""], into: &locations)
+                }
+            case .sequence(let sequence):
+                for (index, element) in sequence.enumerated() {
+                    collectScalarLocations(element, path: path + ["\(index)"], into: &locations)
+                }
+            case .alias:
+                return
             }
         }
 
@@ -409,6 +441,7 @@ public enum JobFileParser {
             var parallelism: Int?
             var watermarks: WatermarkSpec?
             var fieldLocations: [String: SourceLocation] = [:]
+            var configValueLocations: [[String]: ConfigValueLocation] = [:]
             for (key, keyNode, valueNode) in try entries(node, prefix) {
                 fieldLocations[key] = location(valueNode) ?? location(keyNode)
                 let field = "\(prefix).\(key)"
@@ -439,6 +472,7 @@ public enum JobFileParser {
                         throw error(valueNode, field, "expected a mapping, got \(describe(valueNode))")
                     }
                     config = value(valueNode)
+                    collectScalarLocations(valueNode, path: [], into: &configValueLocations)
                 case "inputs":
                     switch valueNode {
                     case .scalar:
@@ -476,6 +510,7 @@ public enum JobFileParser {
                 hasExplicitInputs: inputs != nil, parallelism: parallelism,
                 location: location(node) ?? SourceLocation(line: 0, column: 0), fieldLocations: fieldLocations)
             if let watermarks { step.watermarks = watermarks }
+            step.configValueLocations = configValueLocations
             return step
         }
     }

@@ -66,6 +66,9 @@ public struct StepSpec: Sendable {
     public var location: SourceLocation
     /// Where each field of the step (`config`, `inputs`...) was written.
     public var fieldLocations: [String: SourceLocation]
+    /// Where each scalar inside `config` was written, by its path of keys
+    /// (array elements by their index as text): `["set", "amount_eur"]`.
+    public var configValueLocations: [[String]: ConfigValueLocation] = [:]
 
     /// Splits an input reference: "win" is step win's output, "win:late"
     /// its side output "late".

@@ -1,3 +1,5 @@
+import Expressions
+import ExpressionUDFs
 import NativeFunctions
 import PluginHost
 
@@ -46,5 +48,22 @@ public enum JobFunctions {
             throw JobFileError(file: spec.file, location: declared.location, field: "functions[\(declared.index)]",
                                message: error.description)
         }
+    }
+
+    /// The functions expressions in the job's configs may call: the
+    /// built-ins, then the job's native functions.
+    ///
+    /// - Throws: a `JobFileError` at a declaration that takes a built-in
+    ///   function's name (which would change what expressions mean).
+    public static func expressionLibrary(_ spec: JobSpec, functions: FunctionRegistry) throws(JobFileError) -> any ExpressionFunctionLibrary {
+        let reserved = NativeExpressionFunctions.reservedNames()
+        for function in functions.functions where reserved.contains(function.name) {
+            let declared = spec.functions.first { $0.name == function.name }
+            throw JobFileError(
+                file: spec.file, location: declared?.location ?? spec.locations["functions"],
+                field: declared.map { "functions[\($0.index)]" } ?? "functions",
+                message: "'\(function.name)' is a built-in expression function; give the native function another name")
+        }
+        return ExpressionFunctionLibraryChain([BuiltinFunctions(), NativeExpressionFunctions(functions)])
     }
 }

@@ -21,6 +21,12 @@ public enum JobValidator {
                                 field: "pipeline[\(step.index)]" + (field.isEmpty ? "" : ".\(field)"), message: message)
         }
 
+        // Native functions load their libraries here, at job start, so that a
+        // bad declaration stops the job before any record moves; expressions
+        // in configs are then checked against them.
+        let functions = try JobFunctions.resolve(spec, plugins: registry)
+        let expressionLibrary = try JobFunctions.expressionLibrary(spec, functions: functions)
+
         // Components and configs.
         var components: [String: (Component, JSONValue)] = [:]
         for step in spec.steps {
@@ -45,6 +51,10 @@ public enum JobValidator {
                     }
                     throw fail(step, field, message, at: step.fieldLocations["config"] != nil ? "config" : nil)
                 }
+                try ExpressionConfigChecker.check(step, config: config, schema: schema.source, file: spec.file,
+                                                  library: expressionLibrary)
+                config = try ExpressionConfigChecker.injectingFunctions(functions, into: config, schema: schema.source,
+                                                                        step: step, file: spec.file)
             } else if let object = config.objectValue, !object.isEmpty {
                 throw fail(step, "config", "\(kind) '\(name)' takes no config, got fields: "
                     + object.keys.joined(separator: ", "), at: "config")
@@ -96,9 +106,7 @@ public enum JobValidator {
 
         var plan = JobPlan(spec: spec, steps: planned, chains: chains(of: planned),
                            keyGroups: KeyGroups(maxParallelism: spec.maxParallelism))
-        // Native functions load their libraries here, at job start, so that a
-        // bad declaration stops the job before any record moves.
-        plan.functions = try JobFunctions.resolve(spec, plugins: registry)
+        plan.functions = functions
         return plan
     }
 

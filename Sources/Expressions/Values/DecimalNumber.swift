@@ -1,0 +1,211 @@
+/// An exact decimal: `units` × 10^-`scale`, with at most 18 digits after
+/// the point and the units in an Int64 (18 significant digits always fit).
+///
+/// JSON numbers written with a fraction (`12.34`) and decimal literals
+/// (`0.92`) are decimals, so that money-like sums and products come out
+/// exact: `0.1 + 0.2 = 0.3`. Addition, subtraction and comparison are exact;
+/// a product keeps every digit when it fits and otherwise is rounded half
+/// to even to fewer digits after the point; a result whose integer part
+/// does not fit is an overflow (the caller reports it). Values are kept
+/// normalized (no trailing zeros after the point), so equal numbers have
+/// equal representations.
+public struct DecimalNumber: Sendable, Hashable {
+    /// The most digits kept after the point.
+    public static let scaleMax = 18
+
+    public let units: Int64
+    public let scale: Int
+
+    static let powersOf10: [Int64] = (0...18).map { power in (0..<power).reduce(Int64(1)) { result, _ in result * 10 } }
+
+    /// A decimal with trailing zeros removed; `scale` must be 0...18.
+    public init(units: Int64, scale: Int) {
+        precondition(scale >= 0 && scale <= Self.scaleMax, "decimal scale \(scale) out of 0...18")
+        var units = units
+        var scale = scale
+        while scale > 0, units % 10 == 0 {
+            units /= 10
+            scale -= 1
+        }
+        self.units = units
+        self.scale = scale
+    }
+
+    /// Parses number text with a fraction and no exponent (`-12.340`);
+    /// `nil` when it has an exponent, more than 18 significant digits, or
+    /// is not such a number. Integers are accepted too (scale 0).
+    public static func parse<Bytes: Collection<UInt8>>(_ text: Bytes) -> DecimalNumber? {
+        var iterator = text.makeIterator()
+        var negative = false
+        var units: Int64 = 0
+        var scale = 0
+        var digits = 0
+        var sawPoint = false
+        var sawDigit = false
+        var first = true
+        while let byte = iterator.next() {
+            defer { first = false }
+            if first && byte == UInt8(ascii: "-") {
+                negative = true
+                continue
+            }
+            if byte == UInt8(ascii: ".") && !sawPoint && sawDigit {
+                sawPoint = true
+                continue
+            }
+            guard isDigit(byte) else { return nil }
+            sawDigit = true
+            if digits > 0 || byte != UInt8(ascii: "0") { digits += 1 }
+            guard digits <= 18 else { return nil }
+            units = units * 10 + Int64(byte - UInt8(ascii: "0"))
+            if sawPoint {
+                scale += 1
+                guard scale <= scaleMax else { return nil }
+            }
+        }
+        guard sawDigit else { return nil }
+        return DecimalNumber(units: negative ? -units : units, scale: scale)
+    }
+
+    /// `parse` over record bytes: the same rules, read through a pointer.
+    public static func parse(_ text: UnsafeRawBufferPointer) -> DecimalNumber? {
+        guard let base = text.baseAddress, text.count > 0 else { return nil }
+        var index = 0
+        let count = text.count
+        let negative = base.load(as: UInt8.self) == UInt8(ascii: "-")
+        if negative { index = 1 }
+        var units: Int64 = 0
+        var scale = 0
+        var digits = 0
+        var sawPoint = false
+        var sawDigit = false
+        while index < count {
+            let byte = base.load(fromByteOffset: index, as: UInt8.self)
+            index += 1
+            if byte == UInt8(ascii: "."), !sawPoint, sawDigit {
+                sawPoint = true
+                continue
+            }
+            guard isDigit(byte) else { return nil }
+            sawDigit = true
+            if digits > 0 || byte != UInt8(ascii: "0") { digits += 1 }
+            guard digits <= 18 else { return nil }
+            units = units &* 10 &+ Int64(byte &- UInt8(ascii: "0"))
+            if sawPoint {
+                scale += 1
+                guard scale <= scaleMax else { return nil }
+            }
+        }
+        guard sawDigit else { return nil }
+        return DecimalNumber(units: negative ? -units : units, scale: scale)
+    }
+
+    public var doubleValue: Double {
+        // Dividing by an exact power of ten rounds once: the nearest double.
+        Double(units) / Double(Self.powersOf10[scale])
+    }
+
+    /// `units` at a larger scale, or nil on overflow.
+    static func rescale(_ units: Int64, from scale: Int, to target: Int) -> Int64? {
+        guard target > scale else { return units }
+        let (product, overflow) = units.multipliedReportingOverflow(by: powersOf10[target - scale])
+        return overflow ? nil : product
+    }
+
+    /// The sum, or nil on overflow.
+    public func adding(_ other: DecimalNumber) -> DecimalNumber? {
+        let scale = max(self.scale, other.scale)
+        guard let left = Self.rescale(units, from: self.scale, to: scale),
+              let right = Self.rescale(other.units, from: other.scale, to: scale) else { return nil }
+        let (sum, overflow) = left.addingReportingOverflow(right)
+        return overflow ? nil : DecimalNumber(units: sum, scale: scale)
+    }
+
+    /// The difference, or nil on overflow.
+    public func subtracting(_ other: DecimalNumber) -> DecimalNumber? {
+        guard other.units != Int64.min else { return nil }
+        return adding(DecimalNumber(units: -other.units, scale: other.scale))
+    }
+
+    /// The product, rounded half to even when it has more digits than fit;
+    /// nil when its integer part does not fit.
+    public func multiplying(_ other: DecimalNumber) -> DecimalNumber? {
+        let negative = (units < 0) != (other.units < 0)
+        let (high, low) = units.magnitude.multipliedFullWidth(by: other.units.magnitude)
+        let scale = self.scale + other.scale
+        // Drop as few digits after the point as it takes to fit: at least
+        // the ones past scaleMax.
+        var dropped = max(0, scale - Self.scaleMax)
+        while dropped <= scale {
+            if dropped == 0 {
+                if high == 0, low <= UInt64(Int64.max) {
+                    let magnitude = Int64(low)
+                    return DecimalNumber(units: negative ? -magnitude : magnitude, scale: scale)
+                }
+            } else if dropped <= 18 {
+                let divisor = UInt64(Self.powersOf10[dropped])
+                if high < divisor {
+                    var (quotient, remainder) = divisor.dividingFullWidth((high: high, low: low))
+                    // Round half to even.
+                    let half = divisor / 2
+                    if remainder > half || (remainder == half && divisor % 2 == 0 && quotient % 2 == 1) {
+                        quotient += 1
+                    }
+                    if quotient <= UInt64(Int64.max) {
+                        let magnitude = Int64(quotient)
+                        return DecimalNumber(units: negative ? -magnitude : magnitude, scale: scale - dropped)
+                    }
+                }
+            } else {
+                return nil
+            }
+            dropped += 1
+        }
+        return nil
+    }
+
+    public var negated: DecimalNumber? {
+        units == Int64.min ? nil : DecimalNumber(units: -units, scale: scale)
+    }
+
+    /// -1, 0 or 1; exact when both fit at a common scale, else by Double.
+    public func compare(_ other: DecimalNumber) -> Int {
+        let scale = max(self.scale, other.scale)
+        if let left = Self.rescale(units, from: self.scale, to: scale),
+           let right = Self.rescale(other.units, from: other.scale, to: scale) {
+            return left < right ? -1 : (left == right ? 0 : 1)
+        }
+        let left = doubleValue
+        let right = other.doubleValue
+        return left < right ? -1 : (left == right ? 0 : 1)
+    }
+
+    /// Decimal text: "12.34", "-0.5", "7".
+    public func append(to output: inout [UInt8]) {
+        // At most 19 digits and a leading zero: written backwards on the stack.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in
+            var magnitude = units.magnitude
+            var count = 0
+            repeat {
+                digits[count] = UInt8(truncatingIfNeeded: magnitude % 10) + 0x30
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            while count <= scale {
+                digits[count] = 0x30
+                count += 1
+            }
+            if units < 0 { output.append(UInt8(ascii: "-")) }
+            for index in stride(from: count - 1, through: 0, by: -1) {
+                if index == scale - 1 { output.append(UInt8(ascii: ".")) }
+                output.append(digits[index])
+            }
+        }
+    }
+
+    public var text: String {
+        var bytes: [UInt8] = []
+        append(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,106 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes expression values as JSON text.
+enum ExpressionValueWriter {
+    /// A double that JSON cannot carry (NaN, infinity).
+    struct NotFinite: Error {}
+
+    /// Appends `value` as JSON: strings quoted and escaped, decimals in
+    /// plain notation, doubles in the shortest text that reads back the
+    /// same. Throws for a double that is not finite.
+    static func append(_ value: ExpressionValue, to output: inout [UInt8]) throws(NotFinite) {
+        switch value {
+        case .null: output.append(contentsOf: "null".utf8)
+        case .boolean(let flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .integer(let number): appendInteger(number, to: &output)
+        case .decimal(let decimal): decimal.append(to: &output)
+        case .double(let number):
+            guard number.isFinite else { throw NotFinite() }
+            appendDouble(number, to: &output)
+        case .string(let text):
+            // Most strings are native and contiguous: no copy to reach the bytes.
+            if let done: Void = text.utf8.withContiguousStorageIfAvailable({ appendQuoted(UnsafeRawBufferPointer($0), to: &output) }) {
+                return done
+            }
+            var copy = text
+            copy.withUTF8 { appendQuoted(UnsafeRawBufferPointer($0), to: &output) }
+        case .array(let elements):
+            output.append(UInt8(ascii: "["))
+            for (index, element) in elements.enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                try append(element, to: &output)
+            }
+            output.append(UInt8(ascii: "]"))
+        case .json(let text): output.append(contentsOf: text.utf8)
+        }
+    }
+
+    static func appendInteger(_ number: Int64, to output: inout [UInt8]) {
+        if number >= 0 && number < 10 {
+            output.append(UInt8(truncatingIfNeeded: number) + 0x30)
+            return
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var magnitude = number.magnitude
+            var count = 0
+            repeat {
+                digits[count] = UInt8(truncatingIfNeeded: magnitude % 10) + 0x30
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            if number < 0 { output.append(UInt8(ascii: "-")) }
+            for index in stride(from: count - 1, through: 0, by: -1) { output.append(digits[index]) }
+        }
+    }
+
+    static func appendDouble(_ number: Double, to output: inout [UInt8]) {
+        if number == number.rounded(), abs(number) < 9_007_199_254_740_992 {
+            appendInteger(Int64(number), to: &output)
+            return
+        }
+        // Swift's description is the shortest text that reads back the same
+        // double, and it is valid JSON for finite values ("1e-07", "0.1").
+        output.append(contentsOf: number.description.utf8)
+    }
+
+    /// Appends UTF-8 `text` as a JSON string.
+    static func appendQuoted(_ text: UnsafeRawBufferPointer, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        var runStart = 0
+        for index in 0..<text.count {
+            let byte = text[index]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            if index > runStart { output.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[runStart..<index])) }
+            runStart = index + 1
+            output.append(UInt8(ascii: "\\"))
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): output.append(byte)
+            case 0x0A: output.append(UInt8(ascii: "n"))
+            case 0x0D: output.append(UInt8(ascii: "r"))
+            case 0x09: output.append(UInt8(ascii: "t"))
+            default:
+                let hex = Array("0123456789abcdef".utf8)
+                output.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            }
+        }
+        if text.count > runStart { output.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[runStart...])) }
+        output.append(UInt8(ascii: "\""))
+    }
+}
+
+extension ExpressionValue {
+    /// The value as JSON text; throws for a double that is not finite.
+    public func jsonText() throws -> String {
+        var bytes: [UInt8] = []
+        do {
+            try ExpressionValueWriter.append(self, to: &bytes)
+        } catch {
+            throw ExpressionRuntimeError(message: "\(self) is not a finite number, which JSON cannot hold")
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
