@@ -18,11 +18,14 @@ fi
 # with plain cc), libc headers, pkg-config, the record-batch codecs'
 # libraries the log links (lz4, zstd, zlib, snappy), and RocksDB, which the
 # large-state backend links, and libffi, which native functions (UDFs) are
-# called through.
+# called through. The tests also use python3 (a client of the admin socket
+# run as another user) and setpriv (util-linux).
 missing=()
 command -v cc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
 command -v make >/dev/null 2>&1 || missing+=(make)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
 for package in liblz4-dev libzstd-dev zlib1g-dev libsnappy-dev librocksdb-dev libffi-dev; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
