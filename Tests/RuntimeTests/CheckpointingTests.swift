@@ -170,17 +170,17 @@ struct CheckpointingTests {
         #expect(got == expected)
     }
 
-    /// A barrier stuck behind a slow sink: the checkpoint times out, its
-    /// files go, and the job goes on (and completes later checkpoints once
-    /// the sink keeps up).
+    /// A barrier stuck behind a slow sink (queued behind a full channel of
+    /// batches that take 50 ms each): the checkpoint times out, its files
+    /// go, and the job goes on.
     @Test func aCheckpointThatTimesOutIsRemovedAndTheJobGoesOn() throws {
         let plan = try plan("""
             name: slow
             batch_size: 50
             checkpoints: {interval_ms: 50, timeout_ms: 150}
             pipeline:
-              - {id: gen, source: datagen, config: {count: 2000, schema: orders}}
-              - {id: out, sink: fixture-slow, config: {ns_per_record: 1000000}}
+              - {id: gen, source: datagen, parallelism: 2, config: {count: 2000, schema: orders}}
+              - {id: out, sink: fixture-slow, parallelism: 1, config: {ns_per_record: 1000000}}
             """, fixtures: ["slow_sink"])
         let result = try JobExecution(plan: plan, options: options(plan)).run()
         #expect(result.failure == nil, "\(String(describing: result.failure))")
