@@ -69,6 +69,38 @@ struct UDFExampleTests {
         }
     }
 
+    /// A native function that returns an error code sends that record to
+    /// the dead-letter destination, naming the function and the code; the
+    /// other records go on.
+    @Test func aUDFErrorCodeSendsTheRecordToTheDeadLetters() throws {
+        let input = try directory.write("points.jsonl", """
+            {"id":1,"point":"48.8606,2.3376"}
+            {"id":2,"point":"not a point"}
+            {"id":3,"point":"95.0,2.0"}
+            {"id":4,"point":"51.5074,-0.1278"}
+
+            """)
+        let job = try directory.write("depot.yaml", """
+            name: udf-depot
+            dead_letter: \(directory.file("depot-dlq.jsonl"))
+            functions:
+              - {name: depot_km, library: ./libgeo.so, symbol: geo_depot_distance_km, signature: "double!(const char*)"}
+            pipeline:
+              - {id: points, source: file, config: {path: \(input)}}
+              - {id: measure, operator: map, config: {set: {km: "depot_km(point)"}}}
+              - {id: out, sink: file, config: {path: \(directory.file("depot.jsonl"))}}
+            """)
+        let outcome = try CLI.run(["run", job], in: directory.path)
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let output = try Self.objects(CLI.lines(directory.file("depot.jsonl")))
+        #expect(output.map { $0["id"] as? Int } == [1, 4])
+        let rejected = try Self.objects(CLI.lines(directory.file("depot-dlq.jsonl")))
+        #expect(rejected.count == 2)
+        let reasons = rejected.map { $0["reason"] as? String ?? "" }
+        #expect(reasons.allSatisfy { $0.contains("depot_km") }, "\(reasons)")
+        #expect(reasons[0].contains("returned error code 1") && reasons[1].contains("returned error code 2"), "\(reasons)")
+    }
+
     @Test func libmBySoname() throws {
         let outcome = try CLI.run(["run", directory.file("job-libm.yaml")], in: directory.path)
         #expect(outcome.status == 0, "\(outcome.standardError)")
