@@ -301,6 +301,36 @@ struct CheckpointingTests {
         #expect(repeated < 3000, "\(repeated) records delivered twice: the restart did not resume from a checkpoint")
     }
 
+    /// A run restored from a savepoint that fails before its first
+    /// checkpoint goes back to the savepoint, not to an older checkpoint of
+    /// the run that took it; its own checkpoints get larger ids.
+    @Test func aRestartAfterASavepointRestoreNeverGoesBackToOlderCheckpoints() throws {
+        let output = directory.file("out.jsonl")
+        let count = 6000
+        let first = try plan(job("after-savepoint", parallelism: 1, count: count, rate: 6000, output: output))
+        let (_, savepoint) = runAndStop(try JobExecution(plan: first, options: options(first)), after: 0.4)
+        let saved = try RestoreSource.load(directory: try #require(try savepoint?.get()).directory)
+        let store = CheckpointStore(directory: directory.file("checkpoints/after-savepoint"), prefix: "chk")
+        try #require(!store.completeIDs().isEmpty)
+
+        let flaky = try plan(job(
+            "after-savepoint", parallelism: 1, count: count, rate: 6000, output: output,
+            extra: "  - {id: flaky, operator: fixture-fail, config: {fail_after: 0, once_marker: \"\(directory.file("failed"))\"}}",
+            checkpoints: "{interval_ms: 50, restart: {strategy: fixed_delay, attempts: 1, delay_ms: 10}}"),
+            fixtures: ["append_sink", "fail_midstream"])
+        let allowed = RestoreSource(directory: saved.directory, manifest: saved.manifest, allowNonRestoredState: true)
+        let runner = JobRunner(plan: flaky, options: options(flaky), restoreFrom: allowed) { _ throws(JobFailure) in
+            JobStateBackend(memory: MemoryStateBackend())
+        }
+        let result = runner.run()
+        #expect(result.failure == nil, "\(String(describing: result.failure))")
+        #expect(runner.restoredFrom == [saved.manifest.checkpointID, saved.manifest.checkpointID])
+        #expect(store.completeIDs().allSatisfy { $0 < saved.manifest.checkpointID || result.lastCheckpointID >= $0 })
+        // Nothing before the savepoint was produced again.
+        let ids = orderIDs(output)
+        #expect(Set(ids) == Set(0..<count) && ids.count == count, "\(ids.count) deliveries of \(count)")
+    }
+
     @Test func theRestartStrategyGivesUpAfterItsAttempts() throws {
         let plan = try plan(job(
             "give-up", parallelism: 1, count: 0, rate: 4000, output: directory.file("out.jsonl"),

@@ -90,14 +90,17 @@ final class CheckpointCoordinator: @unchecked Sendable {
     /// How often the ticker looks at the clock.
     static let tickMs = 20
 
-    init(options: CheckpointRunOptions, execution: JobExecution) {
+    init(options: CheckpointRunOptions, execution: JobExecution, restoredID: Int64) {
         self.options = options
         self.execution = execution
         checkpoints = CheckpointStore(directory: options.checkpointDirectory, prefix: "chk")
         savepoints = CheckpointStore(directory: options.savepointDirectory, prefix: "sp")
         for name in checkpoints.removeIncomplete() { Logger(label: "streamhost.checkpoint").info("removed the unfinished checkpoint \(name)") }
         savepoints.removeIncomplete()
-        let highest = max(checkpoints.highestID(), savepoints.highestID())
+        // Ids grow across checkpoints, savepoints and the checkpoint this
+        // run restored (which may come from another directory), so "newer"
+        // is always "larger".
+        let highest = max(checkpoints.highestID(), savepoints.highestID(), restoredID)
         state = Mutex(State(nextID: highest + 1))
     }
 

@@ -75,10 +75,23 @@ public final class JobRunner: @unchecked Sendable {
     /// stopped or is cancelled; returns the last attempt's result.
     public func run() -> JobResult {
         var restore = initialRestore
+        // What the last attempt started from: after a failure the job goes
+        // back to the newer of it and the latest checkpoint, never to an
+        // older checkpoint of an earlier run (ids grow across checkpoints
+        // and savepoints alike).
+        var lastRestore: RestoreSource?
         var attempt = 0
         var delayMs: Int64 = 0
         while true {
-            if restore == nil, let latest = latestCheckpoint() { restore = latest }
+            if restore == nil {
+                let latest = latestCheckpoint()
+                if let latest, latest.manifest.checkpointID > (lastRestore?.manifest.checkpointID ?? 0) {
+                    restore = latest
+                } else {
+                    restore = lastRestore
+                }
+            }
+            lastRestore = restore
             let startedAt = DispatchTime.now()
             let result = runAttempt(restore: restore)
 

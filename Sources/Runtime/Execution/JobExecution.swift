@@ -202,7 +202,8 @@ public final class JobExecution: @unchecked Sendable {
         }
         buildTasks(instancesByStep)
         if let checkpoints = options.checkpoints {
-            coordinator = CheckpointCoordinator(options: checkpoints, execution: self)
+            coordinator = CheckpointCoordinator(
+                options: checkpoints, execution: self, restoredID: options.restore?.manifest.checkpointID ?? 0)
         }
     }
 
