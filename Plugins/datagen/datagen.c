@@ -503,16 +503,6 @@ static void datagen_skip_done(datagen *g) {
  * instance's own position and the restored ones it still has to skip. */
 #define DATAGEN_STATE_MAGIC 0x314e4744u
 
-static void blob_put_u64(uint8_t *p, uint64_t v) {
-    for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t blob_get_u64(const uint8_t *p) {
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
-    return v;
-}
-
 static sh_status datagen_snapshot(void *self, sh_ctx *ctx, int64_t checkpoint_id, sh_blob *out) {
     (void)checkpoint_id;
     datagen *g = self;
@@ -520,14 +510,14 @@ static sh_status datagen_snapshot(void *self, sh_ctx *ctx, int64_t checkpoint_id
     size_t len = 8 + entries * 24;
     uint8_t *data = host->alloc(len);
     if (data == NULL) return plugin_fail(host, ctx, "datagen: out of memory writing a snapshot");
-    blob_put_u64(data, (uint64_t)DATAGEN_STATE_MAGIC | (uint64_t)entries << 32);
-    blob_put_u64(data + 8, g->stride);
-    blob_put_u64(data + 16, g->first);
-    blob_put_u64(data + 24, g->next);
+    plugin_put_le(data, (uint64_t)DATAGEN_STATE_MAGIC | (uint64_t)entries << 32, 8);
+    plugin_put_le(data + 8, g->stride, 8);
+    plugin_put_le(data + 16, g->first, 8);
+    plugin_put_le(data + 24, g->next, 8);
     for (size_t i = 0; i < g->done_count; i++) {
-        blob_put_u64(data + 32 + i * 24, g->done[i].stride);
-        blob_put_u64(data + 40 + i * 24, g->done[i].first);
-        blob_put_u64(data + 48 + i * 24, g->done[i].next);
+        plugin_put_le(data + 32 + i * 24, g->done[i].stride, 8);
+        plugin_put_le(data + 40 + i * 24, g->done[i].first, 8);
+        plugin_put_le(data + 48 + i * 24, g->done[i].next, 8);
     }
     out->data = data;
     out->len = len;
@@ -539,13 +529,14 @@ static sh_status datagen_restore(void *self, sh_ctx *ctx, uint32_t state_version
     if (state_version != 1) {
         return plugin_fail(host, ctx, "datagen: cannot read state_version %u (this build writes 1)", state_version);
     }
-    uint64_t header = len >= 8 ? blob_get_u64(data) : 0;
+    uint64_t header = len >= 8 ? plugin_get_le(data, 8) : 0;
     size_t entries = (size_t)(header >> 32);
     if (len < 8 || (uint32_t)header != DATAGEN_STATE_MAGIC || len != 8 + entries * 24) {
         return plugin_fail(host, ctx, "datagen: the restored state is not a datagen position (%zu bytes)", len);
     }
     for (size_t i = 0; i < entries; i++) {
-        struct datagen_done d = {blob_get_u64(data + 8 + i * 24), blob_get_u64(data + 16 + i * 24), blob_get_u64(data + 24 + i * 24)};
+        const uint8_t *entry = data + 8 + i * 24;
+        struct datagen_done d = {plugin_get_le(entry, 8), plugin_get_le(entry + 8, 8), plugin_get_le(entry + 16, 8)};
         if (d.stride == 0 || d.first >= d.stride) {
             return plugin_fail(host, ctx, "datagen: restored position %zu is impossible (stride %" PRIu64 ", first %" PRIu64 ")",
                                i, d.stride, d.first);

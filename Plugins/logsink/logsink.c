@@ -337,15 +337,6 @@ static sh_status logsink_commit_up_to(logsink *s, sh_ctx *ctx, int64_t up_to) {
     return result;
 }
 
-static void put_le(uint8_t *out, uint64_t value, int bytes) {
-    for (int i = 0; i < bytes; i++) out[i] = (uint8_t)(value >> (8 * i));
-}
-
-static uint64_t get_le(const uint8_t *in, int bytes) {
-    uint64_t value = 0;
-    for (int i = 0; i < bytes; i++) value |= (uint64_t)in[i] << (8 * i);
-    return value;
-}
 
 /* Appends partition's buffer to the topic and empties it. */
 static sh_status logsink_flush(logsink *s, sh_ctx *ctx, uint32_t partition) {
@@ -661,13 +652,13 @@ static sh_status logsink_snapshot(void *self, sh_ctx *ctx, int64_t checkpoint_id
         return SH_ERROR;
     }
     memcpy(data, LOGSINK_BLOB_MAGIC, 4);
-    put_le(data + 4, s->next_sequence, 8);
-    put_le(data + 12, s->pending_count, 4);
+    plugin_put_le(data + 4, s->next_sequence, 8);
+    plugin_put_le(data + 12, s->pending_count, 4);
     uint8_t *entry = data + 16;
     for (uint32_t i = 0; i < s->pending_count; i++, entry += LOGSINK_BLOB_ENTRY_BYTES) {
-        put_le(entry, (uint64_t)s->pending[i].checkpoint, 8);
-        put_le(entry + 8, s->pending[i].instance, 4);
-        put_le(entry + 12, s->pending[i].sequence, 8);
+        plugin_put_le(entry, (uint64_t)s->pending[i].checkpoint, 8);
+        plugin_put_le(entry + 8, s->pending[i].instance, 4);
+        plugin_put_le(entry + 12, s->pending[i].sequence, 8);
     }
     out->data = data;
     out->len = len;
@@ -684,8 +675,8 @@ static sh_status logsink_restore(void *self, sh_ctx *ctx, uint32_t state_version
     if (len < 16 || memcmp(data, LOGSINK_BLOB_MAGIC, 4) != 0) {
         return plugin_fail(host, ctx, "log sink: the snapshot to restore (%zu bytes) is not a log sink snapshot", len);
     }
-    uint64_t next = get_le(data + 4, 8);
-    uint64_t count = get_le(data + 12, 4);
+    uint64_t next = plugin_get_le(data + 4, 8);
+    uint64_t count = plugin_get_le(data + 12, 4);
     if (len != 16 + count * LOGSINK_BLOB_ENTRY_BYTES) {
         return plugin_fail(host, ctx,
                            "log sink: the snapshot to restore lists %" PRIu64 " transactions but holds %zu bytes "
@@ -696,9 +687,9 @@ static sh_status logsink_restore(void *self, sh_ctx *ctx, uint32_t state_version
     const uint8_t *entry = data + 16;
     for (uint64_t i = 0; i < count; i++, entry += LOGSINK_BLOB_ENTRY_BYTES) {
         logsink_pending p = {
-            .checkpoint = (int64_t)get_le(entry, 8),
-            .instance = (uint32_t)get_le(entry + 8, 4),
-            .sequence = get_le(entry + 12, 8),
+            .checkpoint = (int64_t)plugin_get_le(entry, 8),
+            .instance = (uint32_t)plugin_get_le(entry + 8, 4),
+            .sequence = plugin_get_le(entry + 12, 8),
             .txn = NULL,
         };
         /* The checkpoint being restored is complete: its pre-committed

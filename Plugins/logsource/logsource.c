@@ -458,15 +458,6 @@ static sh_status logsource_close(void *self, sh_ctx *ctx) {
 /* Checkpoints                                                              */
 /* ------------------------------------------------------------------------ */
 
-static void put_le(uint8_t *out, uint64_t value, int bytes) {
-    for (int i = 0; i < bytes; i++) out[i] = (uint8_t)(value >> (8 * i));
-}
-
-static uint64_t get_le(const uint8_t *in, int bytes) {
-    uint64_t value = 0;
-    for (int i = 0; i < bytes; i++) value |= (uint64_t)in[i] << (8 * i);
-    return value;
-}
 
 /* Blob layout version 1 (little-endian): "LSR1", u16 topic length, the
  * topic's bytes, u32 count, then per partition u32 partition, i64 next
@@ -488,16 +479,16 @@ static sh_status logsource_snapshot(void *self, sh_ctx *ctx, int64_t checkpoint_
         return SH_ERROR;
     }
     memcpy(data, LOGSOURCE_BLOB_MAGIC, 4);
-    put_le(data + 4, topic_len, 2);
+    plugin_put_le(data + 4, topic_len, 2);
     memcpy(data + 6, s->topic, topic_len);
-    put_le(data + 6 + topic_len, count, 4);
+    plugin_put_le(data + 6 + topic_len, count, 4);
     uint8_t *entry = data + 10 + topic_len;
     uint32_t i = 0;
     for (uint32_t k = 0; k < s->part_count; k++) {
         logsource_partition *p = &s->parts[k];
         if (!p->has_position) continue;
-        put_le(entry, p->partition, 4);
-        put_le(entry + 4, (uint64_t)p->position, 8);
+        plugin_put_le(entry, p->partition, 4);
+        plugin_put_le(entry + 4, (uint64_t)p->position, 8);
         entry += 12;
         positions[i++] = (logsource_position){p->partition, p->position};
     }
@@ -531,11 +522,11 @@ static sh_status logsource_restore(void *self, sh_ctx *ctx, uint32_t state_versi
         return plugin_fail(host, ctx, "log source: the snapshot to restore (%zu bytes) is not a log source snapshot",
                            len);
     }
-    size_t topic_len = (size_t)get_le(data + 4, 2);
+    size_t topic_len = (size_t)plugin_get_le(data + 4, 2);
     if (len < 10 + topic_len) {
         return plugin_fail(host, ctx, "log source: the snapshot to restore is cut short (%zu bytes)", len);
     }
-    uint64_t count = get_le(data + 6 + topic_len, 4);
+    uint64_t count = plugin_get_le(data + 6 + topic_len, 4);
     if (len != 10 + topic_len + count * 12) {
         return plugin_fail(host, ctx,
                            "log source: the snapshot to restore lists %" PRIu64 " partitions but holds %zu bytes", count,
@@ -557,7 +548,7 @@ static sh_status logsource_restore(void *self, sh_ctx *ctx, uint32_t state_versi
     s->restored = grown;
     const uint8_t *entry = data + 10 + topic_len;
     for (uint64_t i = 0; i < count; i++, entry += 12) {
-        s->restored[s->restored_count++] = (logsource_position){(uint32_t)get_le(entry, 4), (int64_t)get_le(entry + 4, 8)};
+        s->restored[s->restored_count++] = (logsource_position){(uint32_t)plugin_get_le(entry, 4), (int64_t)plugin_get_le(entry + 4, 8)};
     }
     return SH_OK;
 }

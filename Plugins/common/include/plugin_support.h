@@ -34,4 +34,16 @@ __attribute__((visibility("hidden")))
 sh_status plugin_topic_partitions(const sh_host_api *host, sh_ctx *ctx, const char *who, const char *topic,
                                   uint32_t *out);
 
+/* Little-endian integers of `bytes` bytes (1..8) in operator-state blobs:
+ * the same on every host, whatever its byte order. */
+static inline void plugin_put_le(uint8_t *out, uint64_t value, int bytes) {
+    for (int i = 0; i < bytes; i++) out[i] = (uint8_t)(value >> (8 * i));
+}
+
+static inline uint64_t plugin_get_le(const uint8_t *in, int bytes) {
+    uint64_t value = 0;
+    for (int i = 0; i < bytes; i++) value |= (uint64_t)in[i] << (8 * i);
+    return value;
+}
+
 #endif
