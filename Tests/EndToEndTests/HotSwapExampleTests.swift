@@ -70,6 +70,34 @@ struct HotSwapExampleTests {
         #expect(wrong == 0, "\(wrong) orders with a running total other than the reference's")
     }
 
+    /// A build that refuses the running state: the swap command fails with
+    /// the plugin's reason and the savepoint to restart from, and the job
+    /// stops there (exit 1) instead of running on with half-restored state.
+    @Test func aSwapToABuildThatRefusesTheStateStopsAtTheSavepoint() throws {
+        let build = try ProcessRunner.run("make", ["-C", BuildProducts.packageRoot + "/examples/hot-swap", "OUT=\(directory.path)"])
+        #expect(build.status == 0, "\(build.standardError)")
+        let data = directory.file("refuse-data")
+        let job = BuildProducts.packageRoot + "/examples/hot-swap/job.yaml"
+        let swap = Mutex<ProcessOutcome?>(nil)
+        let swapped = DispatchSemaphore(value: 0)
+        DispatchQueue.global().asyncAfter(deadline: .now() + 2) {
+            let outcome = try? CLI.run(["swap", "--data-dir", data, "--plugin", directory.file("librunning-total-v3.so")])
+            swap.withLock { $0 = outcome }
+            swapped.signal()
+        }
+        let run = try CLI.run(["run", job, "--plugin", directory.file("librunning-total-v1.so"), "--data-dir", data,
+                               "--no-progress"], timeoutSeconds: 120)
+        swapped.wait()
+        let refused = try #require(swap.withLock { $0 })
+        #expect(refused.status == 1)
+        #expect(refused.standardError.contains("restore this state with build 2.0.0 first"), "\(refused.standardError)")
+        #expect(refused.standardError.contains("the job stopped at savepoint"), "\(refused.standardError)")
+        #expect(run.status == 1, "\(run.standardError)")
+        // The savepoint it stopped at is there to restart from.
+        let savepoints = try FileManager.default.contentsOfDirectory(atPath: data + "/savepoints/hot-swap")
+        #expect(savepoints.count == 1)
+    }
+
     /// "12.5" -> 1250, "7" -> 700.
     static func cents(_ text: String) -> Int {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)

@@ -180,7 +180,7 @@ public final class JobRunner: @unchecked Sendable {
         do {
             state = try makeState(plan)
         } catch {
-            return JobResult.startFailure(error)
+            return startFailed(error, restore: restore)
         }
         defer { state?.close() }
         attemptOptions.stateBackend = state?.backend
@@ -189,7 +189,7 @@ public final class JobRunner: @unchecked Sendable {
         do {
             execution = try JobExecution(plan: plan, options: attemptOptions)
         } catch {
-            return JobResult.startFailure(error)
+            return startFailed(error, restore: restore)
         }
         let createdMs = Double(DispatchTime.now().uptimeNanoseconds - creating.uptimeNanoseconds) / 1e6
         history.withLock { $0.restoredFrom.append(restore?.manifest.checkpointID) }
@@ -213,6 +213,18 @@ public final class JobRunner: @unchecked Sendable {
         let result = execution.run()
         control.withLock { $0.current = nil }
         return result
+    }
+
+    /// An attempt that could not start; a swap waiting for it hears why
+    /// and where the job stopped.
+    private func startFailed(_ failure: JobFailure, restore: RestoreSource?) -> JobResult {
+        if let (_, _, completion) = pendingSwapReport {
+            pendingSwapReport = nil
+            let directory = restore?.directory ?? "(unknown)"
+            completion(.failure(.restore("\(failure); the job stopped at savepoint \(directory): restart it from there "
+                + "with a build that can read it (`streamhost run JOB --from-savepoint \(directory)`)")))
+        }
+        return JobResult.startFailure(failure)
     }
 
     // MARK: Requests
