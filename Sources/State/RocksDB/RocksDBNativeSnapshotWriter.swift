@@ -1,4 +1,3 @@
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -19,19 +18,19 @@ import Darwin
 /// Any thread; the phase is under a mutex, so `discard()` may race with
 /// `write(to:)`.
 final class RocksDBNativeSnapshotWriter: StateSnapshotWriter {
-    private enum Phase {
-        case captured
-        case writing(discardRequested: Bool)
-        case written(directory: String, files: [String], generation: Int)
-        case discarded
-    }
-
     let staging: String
     let stagedFiles: [(name: String, byteSize: Int)]
     let keyGroups: ClosedRange<Int>
     let descriptors: [StateDescriptor]
     let lineage: RocksDBSnapshotLineage
-    private let phase = Mutex<Phase>(.captured)
+    /// What was written: the directory, the file names and the lineage generation.
+    private let phase = SnapshotWriterPhase<Written>()
+
+    struct Written: Sendable {
+        var directory: String
+        var files: [String]
+        var generation: Int
+    }
 
     init(staging: String, stagedFiles: [(name: String, byteSize: Int)], keyGroups: ClosedRange<Int>,
          descriptors: [StateDescriptor], lineage: RocksDBSnapshotLineage) {
@@ -43,28 +42,11 @@ final class RocksDBNativeSnapshotWriter: StateSnapshotWriter {
     }
 
     deinit {
-        let staged = phase.withLock { phase -> Bool in
-            if case .captured = phase { return true }
-            return false
-        }
-        if staged { SnapshotFiles.removeTree(staging) }
+        if phase.isCaptured { SnapshotFiles.removeTree(staging) }
     }
 
     func write(to directory: String) throws(StateError) -> StateSnapshotHandle {
-        let mayWrite = phase.withLock { phase -> Bool in
-            switch phase {
-            case .captured:
-                phase = .writing(discardRequested: false)
-                return true
-            case .discarded:
-                return false
-            case .writing, .written:
-                preconditionFailure("a state snapshot was written twice")
-            }
-        }
-        guard mayWrite else {
-            throw .storage("the state snapshot for \(directory) was discarded before it was written")
-        }
+        try phase.beginWrite("for \(directory)")
         var written: [String] = []
         var result: Result<StateSnapshotHandle, StateError>
         do throws(StateError) {
@@ -75,17 +57,7 @@ final class RocksDBNativeSnapshotWriter: StateSnapshotWriter {
         SnapshotFiles.removeTree(staging)
         let handle = try? result.get()
         let generation = handle.map { lineage.record($0) }
-        let discarded = phase.withLock { phase -> Bool in
-            guard case .writing(let discardRequested) = phase else {
-                preconditionFailure("a state snapshot left its writing phase while it was written")
-            }
-            if !discardRequested, let generation {
-                phase = .written(directory: directory, files: written, generation: generation)
-                return false
-            }
-            phase = .discarded
-            return discardRequested
-        }
+        let discarded = phase.endWrite(generation.map { Written(directory: directory, files: written, generation: $0) })
         if discarded || handle == nil {
             if let generation { lineage.forget(generation: generation) }
             for name in written { unlink(directory + "/" + name) }
@@ -98,11 +70,7 @@ final class RocksDBNativeSnapshotWriter: StateSnapshotWriter {
         try SnapshotFiles.makeDirectories(directory)
         var files: [StateSnapshotHandle.File] = []
         for staged in stagedFiles {
-            let discardRequested = phase.withLock { phase -> Bool in
-                if case .writing(true) = phase { return true }
-                return false
-            }
-            if discardRequested { throw .storage("the state snapshot in \(directory) was discarded while it was written") }
+            if phase.discardRequested { throw .storage("the state snapshot in \(directory) was discarded while it was written") }
             let target = directory + "/" + staged.name
             guard !SnapshotFiles.exists(target) else {
                 throw .storage("cannot write the state snapshot file \(target): a file of that name exists "
@@ -132,25 +100,14 @@ final class RocksDBNativeSnapshotWriter: StateSnapshotWriter {
     }
 
     func discard() {
-        let action = phase.withLock { phase -> (removeStaging: Bool, written: (String, [String], Int)?) in
-            switch phase {
-            case .captured:
-                phase = .discarded
-                return (true, nil)
-            case .writing:
-                phase = .writing(discardRequested: true)
-                return (false, nil)
-            case .written(let directory, let files, let generation):
-                phase = .discarded
-                return (false, (directory, files, generation))
-            case .discarded:
-                return (false, nil)
-            }
-        }
-        if action.removeStaging { SnapshotFiles.removeTree(staging) }
-        if let (directory, files, generation) = action.written {
-            lineage.forget(generation: generation)
-            for name in files { unlink(directory + "/" + name) }
+        switch phase.discard() {
+        case .captured:
+            SnapshotFiles.removeTree(staging)
+        case .written(let written):
+            lineage.forget(generation: written.generation)
+            for name in written.files { unlink(written.directory + "/" + name) }
+        case .nothing:
+            break
         }
     }
 }

@@ -1,4 +1,3 @@
-import Synchronization
 
 /// Writes a captured `CanonicalSnapshotSource` as one canonical snapshot
 /// file (`CanonicalSnapshotLayout`).
@@ -7,15 +6,9 @@ import Synchronization
 /// Any thread; the state machine is under a mutex, so `discard()` may race
 /// with `write(to:)`.
 final class CanonicalSnapshotWriter: StateSnapshotWriter {
-    private enum Phase {
-        case captured
-        case writing(discardRequested: Bool)
-        case written(path: String)
-        case discarded
-    }
-
     private let source: any CanonicalSnapshotSource
-    private let phase = Mutex<Phase>(.captured)
+    /// What was written: the file's path.
+    private let phase = SnapshotWriterPhase<String>()
 
     init(source: any CanonicalSnapshotSource) {
         self.source = source
@@ -23,28 +16,11 @@ final class CanonicalSnapshotWriter: StateSnapshotWriter {
 
     deinit {
         // A writer dropped before its write releases the pinned state.
-        let pinned = phase.withLock { phase -> Bool in
-            if case .captured = phase { return true }
-            return false
-        }
-        if pinned { source.release() }
+        if phase.isCaptured { source.release() }
     }
 
     func write(to directory: String) throws(StateError) -> StateSnapshotHandle {
-        let mayWrite = phase.withLock { phase -> Bool in
-            switch phase {
-            case .captured:
-                phase = .writing(discardRequested: false)
-                return true
-            case .discarded:
-                return false
-            case .writing, .written:
-                preconditionFailure("a state snapshot was written twice")
-            }
-        }
-        guard mayWrite else {
-            throw .storage("the state snapshot for \(directory) was discarded before it was written")
-        }
+        try phase.beginWrite("for \(directory)")
         let path = directory + "/" + CanonicalSnapshotLayout.fileName
         var result: Result<StateSnapshotHandle, StateError>
         do throws(StateError) {
@@ -54,22 +30,9 @@ final class CanonicalSnapshotWriter: StateSnapshotWriter {
             result = .failure(error)
         }
         source.release()
-        let discarded = phase.withLock { phase -> Bool in
-            guard case .writing(let discardRequested) = phase else {
-                preconditionFailure("a state snapshot left its writing phase while it was written")
-            }
-            if discardRequested {
-                phase = .discarded
-                return true
-            }
-            if case .success = result {
-                phase = .written(path: path)
-            } else {
-                phase = .discarded
-            }
-            return false
-        }
-        if discarded {
+        let succeeded: Bool
+        if case .success = result { succeeded = true } else { succeeded = false }
+        if phase.endWrite(succeeded ? path : nil) {
             SnapshotFiles.removeTree(path)
             throw .storage("the state snapshot \(path) was discarded while it was written")
         }
@@ -161,33 +124,18 @@ final class CanonicalSnapshotWriter: StateSnapshotWriter {
     }
 
     private func checkNotDiscarded(_ path: String) throws(StateError) {
-        let discarded = phase.withLock { phase -> Bool in
-            if case .writing(true) = phase { return true }
-            return false
-        }
-        if discarded { throw .storage("the state snapshot \(path) was discarded while it was written") }
+        if phase.discardRequested { throw .storage("the state snapshot \(path) was discarded while it was written") }
     }
 
     func discard() {
-        let action = phase.withLock { phase -> (release: Bool, remove: String?) in
-            switch phase {
-            case .captured:
-                phase = .discarded
-                return (true, nil)
-            case .writing:
-                phase = .writing(discardRequested: true)
-                return (false, nil)
-            case .written(let path):
-                phase = .discarded
-                return (false, path)
-            case .discarded:
-                return (false, nil)
-            }
-        }
-        if action.release { source.release() }
-        if let path = action.remove {
+        switch phase.discard() {
+        case .captured:
+            source.release()
+        case .written(let path):
             SnapshotFiles.removeTree(path)
             try? SnapshotFiles.sync(SnapshotFiles.parentDirectory(path))
+        case .nothing:
+            break
         }
     }
 }
