@@ -195,39 +195,31 @@ public struct NativeExpressionFunction: ExpressionFunction {
         // inside nested closures, one per column).
         var columns: [NativeColumn] = []
         var counters = (double: 0, integer: 0, int32: 0, float: 0, bool: 0, string: 0)
+        func copy<T>(_ values: [T]) -> UnsafeBufferPointer<T> {
+            let column = UnsafeMutableBufferPointer<T>.allocate(capacity: values.count)
+            _ = column.initialize(from: values)
+            return UnsafeBufferPointer(column)
+        }
         for type in parameters {
             switch type {
             case .double:
-                let column = UnsafeMutableBufferPointer<Double>.allocate(capacity: doubles[counters.double].count)
-                _ = column.initialize(from: doubles[counters.double])
+                columns.append(.double(copy(doubles[counters.double])))
                 counters.double += 1
-                columns.append(.double(UnsafeBufferPointer(column)))
             case .float:
-                let column = UnsafeMutableBufferPointer<Float>.allocate(capacity: floats[counters.float].count)
-                _ = column.initialize(from: floats[counters.float])
+                columns.append(.float(copy(floats[counters.float])))
                 counters.float += 1
-                columns.append(.float(UnsafeBufferPointer(column)))
             case .int64:
-                let column = UnsafeMutableBufferPointer<Int64>.allocate(capacity: integers[counters.integer].count)
-                _ = column.initialize(from: integers[counters.integer])
+                columns.append(.int64(copy(integers[counters.integer])))
                 counters.integer += 1
-                columns.append(.int64(UnsafeBufferPointer(column)))
             case .int32:
-                let column = UnsafeMutableBufferPointer<Int32>.allocate(capacity: int32s[counters.int32].count)
-                _ = column.initialize(from: int32s[counters.int32])
+                columns.append(.int32(copy(int32s[counters.int32])))
                 counters.int32 += 1
-                columns.append(.int32(UnsafeBufferPointer(column)))
             case .bool:
-                let column = UnsafeMutableBufferPointer<Bool>.allocate(capacity: booleans[counters.bool].count)
-                _ = column.initialize(from: booleans[counters.bool])
+                columns.append(.bool(copy(booleans[counters.bool])))
                 counters.bool += 1
-                columns.append(.bool(UnsafeBufferPointer(column)))
             case .borrowedString, .ownedString:
-                let source = strings[counters.string]
-                let column = UnsafeMutableBufferPointer<UnsafePointer<CChar>>.allocate(capacity: source.count)
-                _ = column.initialize(from: source.map { UnsafePointer($0) })
+                columns.append(.string(copy(strings[counters.string].map { UnsafePointer($0) })))
                 counters.string += 1
-                columns.append(.string(UnsafeBufferPointer(column)))
             }
         }
         body(columns)

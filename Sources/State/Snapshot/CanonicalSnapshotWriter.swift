@@ -1,4 +1,3 @@
-
 /// Writes a captured `CanonicalSnapshotSource` as one canonical snapshot
 /// file (`CanonicalSnapshotLayout`).
 ///
