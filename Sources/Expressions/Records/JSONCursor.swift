@@ -72,6 +72,22 @@ struct JSONCursor {
         }
     }
 
+    /// At a member of an object (after its leading space): reads the quoted
+    /// name, the ':' and the space after it. Returns the name's bytes (without
+    /// quotes) and whether it has escapes.
+    @inline(__always)
+    mutating func memberName() throws(Failure) -> (name: Range<Int>, escaped: Bool) {
+        guard peek == UInt8(ascii: "\"") else { throw failure("expected a member name") }
+        let nameStart = position + 1
+        let escaped = try skipString()
+        let name = nameStart..<(position - 1)
+        skipSpace()
+        guard peek == UInt8(ascii: ":") else { throw failure("expected ':'") }
+        position += 1
+        skipSpace()
+        return (name, escaped)
+    }
+
     /// Past a string starting at the cursor; returns whether it holds a
     /// backslash escape.
     @discardableResult
@@ -179,13 +195,7 @@ struct JSONCursor {
             }
             while true {
                 skipSpace()
-                if kind == .object {
-                    guard peek == UInt8(ascii: "\"") else { throw failure("expected a member name") }
-                    try skipString()
-                    skipSpace()
-                    guard peek == UInt8(ascii: ":") else { throw failure("expected ':'") }
-                    position += 1
-                }
+                if kind == .object { _ = try memberName() }
                 try skipValue(depth: depth + 1)
                 skipSpace()
                 if peek == close {
@@ -245,14 +255,7 @@ struct JSONCursor {
         }
         while true {
             skipSpace()
-            guard peek == UInt8(ascii: "\"") else { throw failure("expected a member name") }
-            let nameStart = position + 1
-            let escaped = try skipString()
-            let name = nameStart..<(position - 1)
-            skipSpace()
-            guard peek == UInt8(ascii: ":") else { throw failure("expected ':'") }
-            position += 1
-            skipSpace()
+            let (name, escaped) = try memberName()
             try body(&self, name, escaped)
             skipSpace()
             switch peek {

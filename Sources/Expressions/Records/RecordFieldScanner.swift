@@ -158,14 +158,7 @@ struct RecordFieldScanner: Sendable {
             } else {
                 while true {
                     cursor.skipSpace()
-                    guard cursor.peek == UInt8(ascii: "\"") else { throw cursor.failure("expected a member name") }
-                    let nameStart = cursor.position + 1
-                    let escaped = try cursor.skipString()
-                    let name = nameStart..<(cursor.position - 1)
-                    cursor.skipSpace()
-                    guard cursor.peek == UInt8(ascii: ":") else { throw cursor.failure("expected ':'") }
-                    cursor.position += 1
-                    cursor.skipSpace()
+                    let (name, escaped) = try cursor.memberName()
                     if let child = child(of: here, named: name, escaped: escaped, in: cursor.text, tables: tables) {
                         let leaf = tables.nodes[child]
                         if leaf.memberCount == 0 && leaf.elementCount == 0 {

@@ -280,14 +280,7 @@ public struct RecordRewriter: Sendable {
             } else {
                 while true {
                     cursor.skipSpace()
-                    guard cursor.peek == UInt8(ascii: "\"") else { throw cursor.failure("expected a member name") }
-                    let nameStart = cursor.position + 1
-                    let escaped = try cursor.skipString()
-                    let nameRange = nameStart..<(cursor.position - 1)
-                    cursor.skipSpace()
-                    guard cursor.peek == UInt8(ascii: ":") else { throw cursor.failure("expected ':'") }
-                    cursor.position += 1
-                    cursor.skipSpace()
+                    let (nameRange, escaped) = try cursor.memberName()
                     hasMembers = true
                     if let found = child(of: info, named: nameRange, escaped: escaped) {
                         seen |= 1 << UInt64(found)
