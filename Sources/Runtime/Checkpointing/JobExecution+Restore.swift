@@ -20,11 +20,15 @@ public struct RestoreSource: Sendable {
         self.allowNonRestoredState = allowNonRestoredState
     }
 
-    /// Reads and checks (every file's size and checksum) the checkpoint or
-    /// savepoint in `directory`.
-    public static func load(directory: String, allowNonRestoredState: Bool = false) throws(JobFailure) -> RestoreSource {
+    /// Reads and checks the checkpoint or savepoint in `directory`: its
+    /// manifest, and with `verifyFiles` every file's size and checksum up
+    /// front (the restore checks each file again as it reads it, so a
+    /// savepoint this run has just written skips the first pass).
+    public static func load(directory: String, allowNonRestoredState: Bool = false, verifyFiles: Bool = true)
+        throws(JobFailure) -> RestoreSource
+    {
         do {
-            let manifest = try CheckpointStore.load(directory: directory, verifyFiles: true)
+            let manifest = try CheckpointStore.load(directory: directory, verifyFiles: verifyFiles)
             return RestoreSource(directory: directory, manifest: manifest, allowNonRestoredState: allowNonRestoredState)
         } catch {
             throw .restore("cannot restore from \(directory): \(error)")
