@@ -69,9 +69,9 @@ import TestKit
         let directory = try TemporaryDirectory()
         chmod(directory.path, 0o755)
         let path = directory.file("admin.sock")
-        let handled = Atomic<Int>(0)
+        let handled = HandledCount()
         let server = try AdminServer(path: path) { _, reply in
-            handled.add(1, ordering: .relaxed)
+            handled.increment()
             reply(AdminResponse(ok: true))
         }
         defer { server.close() }
@@ -98,8 +98,17 @@ import TestKit
         chmod(path, 0o666)
         let answer = try runAsNobody()
         #expect(answer.contains("permission denied: only the user running the host may use its admin socket"))
-        #expect(handled.load(ordering: .relaxed) == 0)
-        #expect(try AdminClient.send(AdminRequest(command: .status), socket: path).ok)
-        #expect(handled.load(ordering: .relaxed) == 1)
+        #expect(handled.value == 0)
+        let status = try AdminClient.send(AdminRequest(command: .status), socket: path)
+        #expect(status.ok, "\(status)")
+        #expect(handled.value == 1)
     }
+}
+
+/// How many requests reached the handler (set on the server's thread, read
+/// on the test's).
+private final class HandledCount: Sendable {
+    private let count = Mutex(0)
+    func increment() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }
