@@ -146,8 +146,8 @@ public final class JobRunner: @unchecked Sendable {
             let startedAt = DispatchTime.now()
             let result = runAttempt(restore: restore)
 
-            // The new build of a swap could not start from the savepoint
-            // (its restore refused the state after all): the job goes on
+            // The new build of a swap could not be created or restored from
+            // the savepoint (it refused the state after all): the job goes on
             // with the old build, which is still loaded, from the same
             // savepoint; the swap has been told.
             if result.startFailed, let fallback = swapFallback {
@@ -168,6 +168,13 @@ public final class JobRunner: @unchecked Sendable {
                 defer { c.swap = nil }
                 return c.swap
             }) {
+                // Another stop-with-savepoint (`savepoint --stop`) ended the
+                // job while the swap's checks ran: the job stays stopped.
+                guard swap.stopping else {
+                    swap.completion(.failure(.checkpoint("the job stopped with savepoint \(savepoint) before the "
+                        + "swap's checks ended; the swap did not happen")))
+                    return result
+                }
                 let stoppedAt = DispatchTime.now()
                 do {
                     let oldPlan = control.withLock { _ in plan }
@@ -289,6 +296,8 @@ public final class JobRunner: @unchecked Sendable {
             logger.info("job '\(plan.spec.name)' restored from \(restore.manifest.kind.rawValue) \(restore.manifest.checkpointID) (\(restore.directory))")
         }
         let proceed = begin(execution)
+        // The new build of a swap has restored: no going back from here.
+        swapFallback = nil
         if let (report, startedAt, completion) = pendingSwapReport {
             pendingSwapReport = nil
             let pause = Double(DispatchTime.now().uptimeNanoseconds - startedAt.uptimeNanoseconds) / 1e6
@@ -392,7 +401,8 @@ public final class JobRunner: @unchecked Sendable {
     /// still refuse after the stop (state written since that savepoint),
     /// the old build restarts from the stop's savepoint.
     public func swap(to newPlan: JobPlan, completion: @escaping @Sendable (Result<SwapReport, JobFailure>) -> Void) {
-        let pending = PendingSwap(plan: newPlan, startedAt: DispatchTime.now(), completion: completion)
+        let pending = PendingSwap(id: swapsStarted.add(1, ordering: .relaxed).newValue, plan: newPlan,
+                                  startedAt: DispatchTime.now(), completion: completion)
         let refusal: String? = control.withLock { c in
             if c.swap != nil { return "a swap is already in progress" }
             if c.current == nil { return "the job is not running (it is starting, restarting or ending)" }
@@ -405,14 +415,14 @@ public final class JobRunner: @unchecked Sendable {
         }
         let running = currentPlan
         if let refusal = Self.versionRefusal(running: running, new: newPlan) {
-            abandonSwap(.restore(refusal + "; the job runs on with the old build"))
+            abandonSwap(pending.id, .restore(refusal + "; the job runs on with the old build"))
             return
         }
         let migrating = newPlan.steps.contains { step in
             running.steps.first { $0.id == step.id }.map { $0.component.stateVersion < step.component.stateVersion } ?? false
         }
         guard migrating else {
-            stopForSwap()
+            stopForSwap(pending.id)
             return
         }
         savepoint(stop: false) { [self] result in
@@ -422,19 +432,19 @@ public final class JobRunner: @unchecked Sendable {
             DispatchQueue.global().async { [self] in
                 switch result {
                 case .failure(let failure):
-                    abandonSwap(.checkpoint("the swap did not start: the savepoint to check the new build against "
+                    abandonSwap(pending.id, .checkpoint("the swap did not start: the savepoint to check the new build against "
                         + "failed: \(failure)"))
                 case .success(let savepoint):
                     do throws(JobFailure) {
                         let source = try RestoreSource.load(directory: savepoint.directory, verifyFiles: false)
                         try JobExecution.checkRestore(source, plan: newPlan)
                     } catch {
-                        abandonSwap(.restore("the new build refuses the running state (checked against savepoint "
+                        abandonSwap(pending.id, .restore("the new build refuses the running state (checked against savepoint "
                             + "\(savepoint.directory), taken without stopping): \(error); the job runs on with the "
                             + "old build"))
                         return
                     }
-                    stopForSwap()
+                    stopForSwap(pending.id)
                 }
             }
         }
@@ -442,11 +452,17 @@ public final class JobRunner: @unchecked Sendable {
 
     /// A swap waiting for its stop-with-savepoint.
     struct PendingSwap {
+        let id: Int
         let plan: JobPlan
         /// When the stop began (the checks before it do not pause the job).
         var startedAt: DispatchTime
         let completion: @Sendable (Result<SwapReport, JobFailure>) -> Void
+        /// Its checks passed and its stop-with-savepoint was asked for.
+        var stopping = false
     }
+
+    /// Numbers swaps, so that a late step of one never acts on another.
+    private let swapsStarted = Atomic<Int>(0)
 
     /// Why `new` cannot take over `running`'s state, checked without
     /// reading any state: a step whose component changed name, or whose
@@ -468,21 +484,29 @@ public final class JobRunner: @unchecked Sendable {
         return nil
     }
 
-    /// Ends a swap before the stop: the job runs on untouched.
-    private func abandonSwap(_ failure: JobFailure) {
-        let swap = control.withLock { c in
-            defer { c.swap = nil }
-            return c.swap
+    /// Ends swap `id` before the stop: the job runs on untouched.
+    private func abandonSwap(_ id: Int, _ failure: JobFailure) {
+        let swap = control.withLock { c -> PendingSwap? in
+            guard let swap = c.swap, swap.id == id else { return nil }
+            c.swap = nil
+            return swap
         }
         swap?.completion(.failure(failure))
     }
 
-    /// Stops the job with a savepoint; `runAttempts` then starts the new
-    /// build from it.
-    private func stopForSwap() {
-        control.withLock { $0.swap?.startedAt = DispatchTime.now() }
+    /// Stops the job with a savepoint for swap `id` (unless the job ended
+    /// meanwhile, which settled the swap); `runAttempts` then starts the
+    /// new build from it.
+    private func stopForSwap(_ id: Int) {
+        let current = control.withLock { c -> Bool in
+            guard c.swap?.id == id else { return false }
+            c.swap?.startedAt = DispatchTime.now()
+            c.swap?.stopping = true
+            return true
+        }
+        guard current else { return }
         savepoint(stop: true) { [self] result in
-            if case .failure(let failure) = result { abandonSwap(failure) }
+            if case .failure(let failure) = result { abandonSwap(id, failure) }
         }
     }
 }
