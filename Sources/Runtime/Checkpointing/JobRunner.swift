@@ -20,36 +20,6 @@ public struct SwapReport: Sendable {
     public var restoreMs: Double = 0
 }
 
-/// An attempt of a job while it runs: in this process (`JobExecution`) or
-/// in a worker process (`WorkerProcess`).
-///
-/// # Thread safety
-/// Every method may be called from any thread while the attempt runs.
-public protocol RunningAttempt: AnyObject, Sendable {
-    /// Records the attempt's sources emitted so far.
-    var sourceRecordsSoFar: Int { get }
-    /// Stop the sources and drain.
-    func requestStop()
-    /// Abandon the attempt.
-    func cancel(reason: String)
-    func requestSavepoint(stop: Bool, completion: @escaping @Sendable (Result<SavepointResult, JobFailure>) -> Void)
-}
-
-extension JobExecution: RunningAttempt {}
-
-/// What one attempt of a run did, for the per-attempt lines of a summary.
-public struct AttemptRecord: Sendable {
-    /// 1 for the first attempt.
-    public let number: Int
-    /// The checkpoint or savepoint id it started from; nil: from the start.
-    public let restoredFrom: Int64?
-    public let result: JobResult
-    /// False when the attempt's worker process died before it reported:
-    /// its counts are unknown (zero in `result`, and missing from the
-    /// run's totals).
-    public let countsKnown: Bool
-}
-
 /// Runs a job across its failures and restores: resumes from the latest
 /// complete checkpoint (or a given savepoint), restarts after a task
 /// failure according to the job's restart strategy, and performs
