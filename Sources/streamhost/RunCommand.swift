@@ -86,6 +86,9 @@ struct Run: ParsableCommand {
     @Option(help: .hidden)
     var workerReport: String?
 
+    /// How often a worker looks whether its supervisor is still there.
+    static let orphanCheckIntervalSeconds = 1
+
     func run() throws {
         logging.bootstrap()
         let logger = Logger(label: "streamhost")
@@ -181,7 +184,8 @@ struct Run: ParsableCommand {
         if workerReport != nil {
             let parent = getppid()
             let timer = DispatchSource.makeTimerSource(queue: .global())
-            timer.schedule(deadline: .now() + .seconds(1), repeating: .seconds(1))
+            timer.schedule(deadline: .now() + .seconds(Self.orphanCheckIntervalSeconds),
+                           repeating: .seconds(Self.orphanCheckIntervalSeconds))
             timer.setEventHandler {
                 if getppid() != parent { runner.requestStop() }
             }
@@ -232,8 +236,8 @@ struct Run: ParsableCommand {
         logger.info("\(summary)")
     }
 
-    /// One line of the per-attempt breakdown: "attempt 2 (from checkpoint
-    /// 7): 900 records in, 900 into sinks, 0 rejected, 3 checkpoints; finished".
+    /// One line of the per-attempt breakdown: "attempt 2 (restored from 7):
+    /// 900 records in, 900 into sinks, 0 rejected, 3 checkpoints; finished".
     static func describe(_ attempt: AttemptRecord) -> String {
         let result = attempt.result
         let ending: String
