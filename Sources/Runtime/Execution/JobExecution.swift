@@ -28,6 +28,9 @@ public enum JobFailure: Error, CustomStringConvertible, Sendable {
     case checkpoint(String)
     /// Restoring a checkpoint or savepoint failed before anything ran.
     case restore(String)
+    /// The worker process that ran the attempt (`isolation: process`) died
+    /// by a signal, exited without a report, or reported this failure.
+    case worker(String)
 
     public var description: String {
         switch self {
@@ -38,6 +41,7 @@ public enum JobFailure: Error, CustomStringConvertible, Sendable {
         case .cancelled(let message): return message
         case .checkpoint(let message): return message
         case .restore(let message): return message
+        case .worker(let message): return message
         }
     }
 }
