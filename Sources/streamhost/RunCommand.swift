@@ -190,7 +190,7 @@ struct Run: ParsableCommand {
         logger.info("\(summary)")
         for warning in RunSummary.warnings(result.steps) { logger.warning("\(warning)") }
         if let refusal = RunSummary.rejectedEverything(result) {
-            writeStderr("error: job '\(plan.spec.name)' ran to its end, but \(refusal)\n")
+            writeStderr("error: job '\(plan.spec.name)' \(ending), but \(refusal)\n")
             throw ExitCode(RunSummary.rejectedEverythingExitCode)
         }
     }

@@ -30,7 +30,7 @@ struct RunSummaryTests {
         #expect(outcome.standardError.contains("step 'by' (key_by catgory): 2000 in, 0 out, 2000 rejected"),
                 "\(outcome.standardError)")
         #expect(outcome.standardError.contains(
-            "error: job 'summary' ran to its end, but step 'by' (key_by catgory) rejected all 2000 records it received"),
+            "error: job 'summary' finished, but step 'by' (key_by catgory) rejected all 2000 records it received"),
             "\(outcome.standardError)")
         // Some rejected, not all: exit 0, with the count per step.
         let some = try run("  - {id: cheap, operator: filter, config: {where: 'amount / (order_id % 2) > 500'}}")
