@@ -326,8 +326,13 @@ struct WindowTests {
         for batchSize in [16, 1024] {
             let other = try run(batchSize: batchSize)
             #expect(other.late.count == one.late.count, "batch_size \(batchSize): \(other.late.count) late, \(one.late.count) at 1")
-            #expect(other.late == one.late, "batch_size \(batchSize): other late records")
-            #expect(other.output == one.output, "batch_size \(batchSize): other windows")
+            // The first difference, rather than both lists of thousands.
+            func firstDifference(_ a: [String], _ b: [String]) -> String {
+                guard let index = a.indices.first(where: { $0 < b.count && a[$0] != b[$0] }) else { return "lengths \(a.count), \(b.count)" }
+                return "at \(index): \(a[index]) | at batch_size 1: \(b[index])"
+            }
+            #expect(other.late == one.late, "batch_size \(batchSize): other late records, \(firstDifference(other.late, one.late))")
+            #expect(other.output == one.output, "batch_size \(batchSize): other windows, \(firstDifference(other.output, one.output))")
         }
     }
 
