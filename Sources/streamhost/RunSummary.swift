@@ -1,3 +1,4 @@
+import PluginHost
 import Runtime
 
 /// The per-step part of `streamhost run`'s summary, and its exit-status rule.
@@ -11,14 +12,14 @@ enum RunSummary {
     static func stepLines(_ steps: [StepSummary]) -> String {
         steps.map { step in
             var parts: [String] = []
-            if step.kind.hasPrefix("source ") {
+            if step.componentKind == .source {
                 parts.append("\(step.recordsIn) out")
             } else {
                 parts.append("\(step.recordsIn) in")
-                if !step.kind.hasPrefix("sink ") { parts.append("\(step.recordsOut) out") }
+                if step.componentKind != .sink { parts.append("\(step.recordsOut) out") }
             }
             parts.append("\(step.rejected) rejected")
-            var line = "\n  step '\(step.stepID)' (\(step.kind)): " + parts.joined(separator: ", ")
+            var line = "\n  step '\(step.stepID)' (\(step.kindDescription)): " + parts.joined(separator: ", ")
             if !step.counters.isEmpty {
                 line += "; counters: " + step.counters.map { "\($0.name) \($0.value)" }.joined(separator: ", ")
             }
@@ -29,8 +30,8 @@ enum RunSummary {
     /// Warnings for steps that received records and passed none on without
     /// rejecting them (a filter that drops everything): legal, but rarely meant.
     static func warnings(_ steps: [StepSummary]) -> [String] {
-        steps.filter { $0.isOperator && $0.recordsIn > 0 && $0.recordsOut == 0 && $0.rejected == 0 }.map {
-            "step '\($0.stepID)' (\($0.kind)) received \($0.recordsIn) records and emitted none"
+        steps.filter { $0.componentKind == .operator && $0.recordsIn > 0 && $0.recordsOut == 0 && $0.rejected == 0 }.map {
+            "step '\($0.stepID)' (\($0.kindDescription)) received \($0.recordsIn) records and emitted none"
         }
     }
 
@@ -38,7 +39,7 @@ enum RunSummary {
     static func rejectedEverything(_ result: JobResult) -> String? {
         let steps = result.stepsRejectingEverything
         guard !steps.isEmpty else { return nil }
-        let list = steps.map { "'\($0.stepID)' (\($0.kind)) rejected all \($0.recordsIn) records it received" }
+        let list = steps.map { "'\($0.stepID)' (\($0.kindDescription)) rejected all \($0.recordsIn) records it received" }
         return "step " + list.joined(separator: "; step ") + ": see the reasons in \(result.deadLetterPath)"
     }
 }

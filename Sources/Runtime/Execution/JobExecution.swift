@@ -71,42 +71,6 @@ public struct JobResult: Sendable {
     public var stepsRejectingEverything: [StepSummary] { steps.filter(\.rejectedEverything) }
 }
 
-/// What one step did in a run, summed over its instances.
-public struct StepSummary: Sendable, Equatable {
-    /// A counter a plugin registered (`counter_register`, `counter_add`),
-    /// summed over the step's instances.
-    public struct Counter: Sendable, Equatable {
-        public let name: String
-        public var value: Int64
-    }
-
-    public let stepID: String
-    /// How the job file names it: "source datagen", "operator filter",
-    /// "sink file", "key_by category".
-    public let kind: String
-    /// Records the step received: through `process` for operators and
-    /// sinks, into its exchange for key_by, and from its plugin for a
-    /// source (before any were rejected for their timestamps).
-    public var recordsIn = 0
-    /// Records it emitted on its main output (key_by: those it keyed).
-    public var recordsOut = 0
-    /// Records it sent to the dead letters.
-    public var rejected = 0
-    /// Its plugin's counters, in the order they were first registered.
-    public var counters: [Counter] = []
-
-    public var isOperator: Bool { kind.hasPrefix("operator ") }
-
-    /// It received records and rejected them all: the exit-status rule of
-    /// `streamhost run` (see its help).
-    public var rejectedEverything: Bool { recordsIn > 0 && rejected >= recordsIn }
-
-    public init(stepID: String, kind: String) {
-        self.stepID = stepID
-        self.kind = kind
-    }
-}
-
 /// Options for running a job.
 public struct RunOptions: Sendable {
     /// Worker threads; defaults to the number of cores.
@@ -352,7 +316,8 @@ public final class JobExecution: @unchecked Sendable {
         for task in tasks {
             for (position, instance) in task.instances.enumerated() {
                 let step = plan.steps[task.stepIndices[position]]
-                var summary = byStep[step.id] ?? StepSummary(stepID: step.id, kind: "\(step.component.kind) \(step.component.name)")
+                var summary = byStep[step.id]
+                    ?? StepSummary(stepID: step.id, kind: .component(step.component.kind, name: step.component.name))
                 let context = instance.context
                 if step.component.kind == .source {
                     summary.recordsIn += context.emittedCount
@@ -374,7 +339,7 @@ public final class JobExecution: @unchecked Sendable {
             var summary: StepSummary
             switch spec.kind {
             case .keyBy(let field):
-                summary = StepSummary(stepID: spec.id, kind: "key_by \(field)")
+                summary = StepSummary(stepID: spec.id, kind: .keyBy(field: field))
                 summary.recordsIn = keyed[spec.id] ?? 0
                 summary.recordsOut = summary.recordsIn - (rejected[spec.id] ?? 0)
             case .component:
