@@ -40,12 +40,25 @@ struct StepRequirementsTests {
             """))
         #expect(message.contains("test.yaml:5:5: pipeline[1]: operator 'window' keeps its state per record key"), "\(message)")
         #expect(message.contains("must come through a key_by step"), "\(message)")
-        // With key_by it plans.
+        // With key_by it plans, also with operators between them.
         _ = try plan("""
               - {id: gen, source: datagen, \(Self.watermarks)}
               - {id: by, key_by: category}
               - {id: win, operator: window, config: \(Self.window)}
             """)
+        _ = try plan("""
+              - {id: gen, source: datagen, \(Self.watermarks)}
+              - {id: by, key_by: category}
+              - {id: big, operator: filter, config: {where: 'amount > 100'}}
+              - {id: win, operator: window, config: \(Self.window)}
+            """, parallelism: 2)
+        // A rebalance between them loses the keying.
+        #expect(refusal("""
+              - {id: gen, source: datagen, \(Self.watermarks)}
+              - {id: by, key_by: category}
+              - {id: big, operator: filter, config: {where: 'amount > 100'}}
+              - {id: win, operator: window, parallelism: 3, config: \(Self.window)}
+            """, parallelism: 2)?.contains("operator 'window' keeps its state per record key") == true)
     }
 
     @Test func aJoinNeedsBothInputsKeyed() throws {

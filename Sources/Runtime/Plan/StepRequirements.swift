@@ -6,7 +6,8 @@ import Core
 ///
 /// - `"x-streamhost-keyed-input": true` at the schema's root: the component
 ///   keeps its state per record key, so each input must come through a
-///   `key_by` step (a hash exchange). Without one, records would reach it
+///   `key_by` step (a hash exchange), directly or through operators
+///   forward-connected after it. Without one, records would reach it
 ///   without keys, or their keys would reach the wrong instance.
 /// - `"x-streamhost-key-field": true` on a string property: when the config
 ///   sets it, the component reads its key from that field itself, so at
@@ -51,10 +52,26 @@ struct StepRequirements {
         }
     }
 
-    /// Refuses a keyed component whose inputs are not keyed: the
-    /// component's input `input` of step `step` must be a hash exchange
-    /// (on `keyField` when the step names one and runs in parallel).
+    /// Refuses a keyed component whose inputs are not keyed: each input
+    /// must be a hash exchange (on `keyField` when the step names one and
+    /// runs in parallel), or a forward edge from operators that a hash
+    /// exchange feeds (`key_by: user` then `filter` then `window`: the
+    /// records stay with the instance owning their key).
     static func checkKeyedInputs(_ plan: [PlannedStep], spec: JobSpec) throws(JobFileError) {
+        var keyedOutput: [Int: Bool] = [:]
+        /// Whether `input` brings records partitioned by key: a hash
+        /// exchange, or a forward edge from an operator whose every input
+        /// does (its output stays with the instances owning the keys).
+        func isKeyed(_ input: PlannedStep.Input, depth: Int = 0) -> Bool {
+            if case .hash = input.exchange { return true }
+            guard case .forward = input.exchange, depth < plan.count else { return false }
+            if let known = keyedOutput[input.step] { return known }
+            let upstream = plan[input.step]
+            let keyed = upstream.component.kind == .operator && !upstream.inputs.isEmpty
+                && upstream.inputs.allSatisfy { isKeyed($0, depth: depth + 1) }
+            keyedOutput[input.step] = keyed
+            return keyed
+        }
         for step in plan {
             let requirements = StepRequirements(schema: step.component.configSchema?.source, config: step.config)
             guard requirements.needsKeyedInput, let stepSpec = spec.step(id: step.id) else { continue }
@@ -70,7 +87,7 @@ struct StepRequirements {
                             + "\(step.parallelism): \(what) must come through `key_by: \(keyField)`, so that each "
                             + "key's records reach one instance (or set parallelism: 1)")
                 }
-                if case .hash = input.exchange { continue }
+                if isKeyed(input) { continue }
                 throw JobFileError(
                     file: spec.file, location: stepSpec.location, field: "pipeline[\(stepSpec.index)]",
                     message: "\(component) keeps its state per record key, so \(what) must come through a key_by "
