@@ -28,7 +28,9 @@ func planJob(path: String, overrides: [String], plugins: PluginOptions) throws
     do {
         let spec = try JobFileParser.parse(path: path, overrides: overrides)
         let registry = try loadPlugins(for: spec, options: plugins)
-        return (spec, registry, try JobValidator.plan(spec, registry: registry))
+        let plan = try JobValidator.plan(spec, registry: registry)
+        for warning in plan.warnings { writeStderr("warning: \(warning)\n") }
+        return (spec, registry, plan)
     } catch let error as JobFileError {
         writeStderr("error: \(error)\n")
         throw ExitCode(2)
@@ -48,7 +50,9 @@ struct Run: ParsableCommand {
             directory, restarts after a failure per its restart strategy, and answers `streamhost \
             savepoint` and `streamhost swap` through the admin socket DIR/admin.sock.
             Exit status: 0 when the job ran to its end, drained after a stop or stopped with a savepoint, \
-            1 when it failed, 2 for a mistake in the job file or a plugin that cannot be loaded.
+            1 when it failed, 2 for a mistake in the job file or a plugin that cannot be loaded, 3 when it \
+            ran to its end but a step received records and rejected every one of them (the summary lists \
+            each step's records in and out, dead letters and plugin counters).
             """)
 
     @Argument(help: "The job file (YAML).")
@@ -223,6 +227,7 @@ struct Run: ParsableCommand {
             + (restarts > 0 ? ", \(restarts) restarts" : "")
             + (attempts.count > 1 ? " (over \(attempts.count) attempts)" : "")
             + Self.unknownCounts(attempts)
+            + RunSummary.stepLines(result.steps)
         if attempts.count > 1 {
             for attempt in attempts {
                 logger.info("\(Self.describe(attempt))")
@@ -234,6 +239,11 @@ struct Run: ParsableCommand {
             throw ExitCode(1)
         }
         logger.info("\(summary)")
+        for warning in RunSummary.warnings(result.steps) { logger.warning("\(warning)") }
+        if let refusal = RunSummary.rejectedEverything(result) {
+            writeStderr("error: job '\(plan.spec.name)' \(ending), but \(refusal)\n")
+            throw ExitCode(RunSummary.rejectedEverythingExitCode)
+        }
     }
 
     /// One line of the per-attempt breakdown: "attempt 2 (restored from 7):

@@ -356,6 +356,13 @@ struct CheckpointingTests {
         #expect(result.sinkRecords == attempts[0].result.sinkRecords + attempts[1].result.sinkRecords)
         #expect(result.checkpointsCompleted
                 == attempts[0].result.checkpointsCompleted + attempts[1].result.checkpointsCompleted)
+        // The per-step summary covers the whole run too.
+        try #require(!result.steps.isEmpty)
+        for step in result.steps {
+            let perAttempt = attempts.map { $0.result.steps.first { $0.stepID == step.stepID }?.recordsIn ?? 0 }
+            #expect(step.recordsIn == perAttempt.reduce(0, +), "step \(step.stepID): \(step.recordsIn) vs \(perAttempt)")
+        }
+        #expect(result.steps.first?.recordsIn ?? 0 >= count)
     }
 
     @Test func theRestartStrategyGivesUpAfterItsAttempts() throws {

@@ -498,6 +498,7 @@ extension JobResult {
         total.lastCheckpointID = attempts.map(\.lastCheckpointID).max() ?? 0
         total.checkpointsFailed = attempts.reduce(0) { $0 + $1.checkpointsFailed }
         total.startFailed = last.startFailed
+        total.steps = StepSummary.total(of: attempts.map(\.steps))
         return total
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PluginHost
 
 /// What a worker process (`isolation: process`) tells its supervisor about
 /// the attempt it ran: the attempt's result, written as JSON to the file
@@ -25,6 +26,56 @@ public struct WorkerReport: Codable, Sendable, Equatable {
     public var lastCheckpointID: Int64
     public var checkpointsFailed: Int
     public var startFailed: Bool
+    /// What each step did in the attempt (StepSummary in a form JSON keeps).
+    public var steps: [Step]
+
+    /// One step's counts: `StepSummary` with its kind spelt out.
+    public struct Step: Codable, Sendable, Equatable {
+        public var stepID: String
+        /// "source", "operator" or "sink" with `name`; nil for key_by.
+        public var componentKind: String?
+        /// The component's name, or key_by's field.
+        public var name: String
+        public var recordsIn: Int
+        public var recordsOut: Int
+        public var rejected: Int
+        public var counterNames: [String]
+        public var counterValues: [Int64]
+
+        init(_ step: StepSummary) {
+            stepID = step.stepID
+            switch step.kind {
+            case .component(let kind, let name):
+                componentKind = kind.rawValue
+                self.name = name
+            case .keyBy(let field):
+                componentKind = nil
+                name = field
+            }
+            recordsIn = step.recordsIn
+            recordsOut = step.recordsOut
+            rejected = step.rejected
+            counterNames = step.counters.map(\.name)
+            counterValues = step.counters.map(\.value)
+        }
+
+        /// The summary back; nil when the kind is one this build does not know.
+        var summary: StepSummary? {
+            let kind: StepSpec.Kind
+            if let componentKind {
+                guard let component = ComponentKind(rawValue: componentKind) else { return nil }
+                kind = .component(component, name: name)
+            } else {
+                kind = .keyBy(field: name)
+            }
+            var step = StepSummary(stepID: stepID, kind: kind)
+            step.recordsIn = recordsIn
+            step.recordsOut = recordsOut
+            step.rejected = rejected
+            step.counters = zip(counterNames, counterValues).map { StepSummary.Counter(name: $0, value: $1) }
+            return step
+        }
+    }
 
     public init(_ result: JobResult) {
         switch result.failure {
@@ -46,6 +97,7 @@ public struct WorkerReport: Codable, Sendable, Equatable {
         lastCheckpointID = result.lastCheckpointID
         checkpointsFailed = result.checkpointsFailed
         startFailed = result.startFailed
+        steps = result.steps.map(Step.init)
     }
 
     /// The attempt's result as the supervisor's runner sees it.
@@ -67,6 +119,7 @@ public struct WorkerReport: Codable, Sendable, Equatable {
         result.lastCheckpointID = lastCheckpointID
         result.checkpointsFailed = checkpointsFailed
         result.startFailed = startFailed
+        result.steps = steps.compactMap(\.summary)
         return result
     }
 
