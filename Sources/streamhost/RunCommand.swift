@@ -28,6 +28,8 @@ func planJob(path: String, overrides: [String], plugins: PluginOptions) throws
     do {
         let spec = try JobFileParser.parse(path: path, overrides: overrides)
         let registry = try loadPlugins(for: spec, options: plugins)
+        // A --plugin component in place of a built-in one: say so, once.
+        for replacement in registry.replacements { writeStderr("note: \(replacement)\n") }
         return (spec, registry, try JobValidator.plan(spec, registry: registry))
     } catch let error as JobFileError {
         writeStderr("error: \(error)\n")
