@@ -45,13 +45,19 @@ struct Run: ParsableCommand {
         abstract: "Run a job until its sources end (or until SIGINT/SIGTERM).",
         discussion: """
             The first SIGINT or SIGTERM stops the sources and lets the pipeline drain: every step is \
-            closed and sinks commit what they have. A second one abandons the run.
+            closed and sinks commit what they have. A repeat within a second of the first is ignored (one \
+            signal often arrives twice, e.g. from `timeout`); a later one abandons the run: steps are not \
+            closed, and only output committed before (finished part files, committed log transactions) stays.
             A job with a checkpoints: section resumes from its latest complete checkpoint in the data \
             directory, restarts after a failure per its restart strategy, and answers `streamhost \
             savepoint` and `streamhost swap` through the admin socket DIR/admin.sock.
             Exit status: 0 when the job ran to its end, drained after a stop or stopped with a savepoint, \
             1 when it failed, 2 for a mistake in the job file or a plugin that cannot be loaded.
             """)
+
+    /// A second SIGINT/SIGTERM this soon after the first is a duplicate
+    /// delivery, not a request to abandon.
+    static let repeatWindowNs: UInt64 = 1_000_000_000
 
     @Argument(help: "The job file (YAML).")
     var job: String
@@ -155,24 +161,34 @@ struct Run: ParsableCommand {
         }
         defer { admin?.close() }
 
-        // First signal: drain and stop. Second: abandon.
+        // First signal: drain and stop. A repeat within `repeatWindowNs` of
+        // it is the same request delivered twice (`timeout -s INT` signals
+        // the process and then its group): ignored, with a line. A later one
+        // abandons the run.
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
-        let signals = Mutex(0)
+        let firstSignalAt = Mutex<UInt64?>(nil)
         var sources: [any DispatchSourceSignal] = []
         for number in [SIGINT, SIGTERM] {
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
-                let count = signals.withLock { value -> Int in
-                    value += 1
-                    return value
+                let now = DispatchTime.now().uptimeNanoseconds
+                let first = firstSignalAt.withLock { first -> UInt64? in
+                    defer { if first == nil { first = now } }
+                    return first
                 }
                 let name = number == SIGINT ? "SIGINT" : "SIGTERM"
-                if count == 1 {
+                guard let first else {
                     writeStderr("\nstreamhost: \(name): stopping the sources and draining the pipeline "
-                        + "(send again to abandon the run)\n")
+                        + "(send again after a second to abandon the run)\n")
                     runner.requestStop()
+                    return
+                }
+                if now - first < Self.repeatWindowNs {
+                    writeStderr("streamhost: \(name) again within a second of the first: ignored, still draining "
+                        + "(send it again later to abandon the run)\n")
                 } else {
+                    writeStderr("streamhost: \(name) again: abandoning the run; committed output stays\n")
                     runner.cancel(reason: "run abandoned on a second \(name); steps were not closed")
                 }
             }
