@@ -59,6 +59,19 @@ final class FileSink: Sink {
         "required":["path"],"additionalProperties":false}
         """
 
+    /// 2: the rolling part files' snapshot ("FSK2"); 1 was one part file
+    /// per checkpoint ("FSK1"), which `migrate` passes on unchanged:
+    /// `PartFiles.restore` reads both.
+    static let stateVersion: UInt32 = 2
+
+    static func migrate(_ migration: Migration, context: Context) throws -> [UInt8] {
+        guard migration.kind == .operatorBlob, migration.fromVersion == 1, migration.toVersion == 2 else {
+            throw PluginError.cannotMigrate(
+                component: name, fromVersion: migration.fromVersion, toVersion: migration.toVersion)
+        }
+        return Array(migration.data)
+    }
+
     static let notAnObject = "csv sink: value is not a JSON object"
     static let nullValue = "jsonl sink: the value is null (a tombstone)"
     static let lineBreak = "jsonl sink: the value contains a line break"

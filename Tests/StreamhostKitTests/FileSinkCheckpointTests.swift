@@ -207,6 +207,22 @@ import Testing
         #expect(finals(scratch)["out.jsonl.part-0-0"] == "from 0\n")
     }
 
+    /// A snapshot of the build before rolling (state version 1, "FSK1":
+    /// pending files named .pending) still restores.
+    @Test func aVersion1SnapshotStillRestores() {
+        let scratch = Scratch()
+        var blob = Array("FSK1".utf8)
+        func put<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { blob += $0 } }
+        put(UInt32(0)); put(UInt64(1)); put(UInt64(0)); put(UInt32(1))
+        put(Int64(3)); put(UInt32(0)); put(UInt64(0))
+        FileManager.default.createFile(atPath: scratch.file(".out.jsonl.part-0-0.pending"), contents: Data("old\n".utf8))
+        let sink = sink(scratch.file("out.jsonl"), restoring: [blob])
+        #expect(finals(scratch) == ["out.jsonl.part-0-0": "old\n"])
+        #expect(sink.process(lines(["new"])) == SH_OK)
+        #expect(sink.close() == SH_OK)
+        #expect(finals(scratch) == ["out.jsonl.part-0-0": "old\n", "out.jsonl.part-0-1": "new\n"])
+    }
+
     @Test func componentsWithoutCheckpointCallbacksGetTheKitsNoOps() {
         let scratch = Scratch()
         let source = Harness(fileSource, config: ["path": .string(scratch.write("in.jsonl", "x\n"))])
