@@ -179,6 +179,18 @@ final class AtomicFileWriter {
         }
     }
 
+    /// Removes the temporary files of `path` that writers of processes no
+    /// longer running left (`.<basename>.inprogress-<pid>`, e.g. after a
+    /// SIGKILL): they were never committed and nothing will commit them.
+    static func removeAbandonedTemporaries(of path: String) throws {
+        let (directory, prefix, basename) = split(path)
+        let stem = ".\(basename).inprogress-"
+        for name in try PartFiles.entries(of: directory) where name.hasPrefix(stem) {
+            guard let pid = Int32(name.dropFirst(stem.count)), pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(prefix + name) }
+        }
+    }
+
     /// The directory of path ("." for a bare name), path up to and with its
     /// last slash ("" for a bare name), and the last component.
     static func split(_ path: String) -> (directory: String, prefix: String, basename: String) {

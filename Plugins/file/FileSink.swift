@@ -130,6 +130,7 @@ final class FileSink: Sink {
         }
         let target = info.parallelism > 1 ? "\(path).part-\(info.instance)" : path
         let writer = try AtomicFileWriter(path: target)
+        try AtomicFileWriter.removeAbandonedTemporaries(of: target)
         self.writer = writer
         if format == .csv && header && csv.columns != nil {
             try writer.write(csv.headerLine())
