@@ -173,10 +173,12 @@ struct Run: ParsableCommand {
         for number in [SIGINT, SIGTERM] {
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
-                let now = DispatchTime.now().uptimeNanoseconds
-                let first = firstSignalAt.withLock { first -> UInt64? in
+                // The time read under the lock, so that it is never before
+                // the first signal's (both sources' handlers may run at once).
+                let (first, now) = firstSignalAt.withLock { first -> (UInt64?, UInt64) in
+                    let now = DispatchTime.now().uptimeNanoseconds
                     defer { if first == nil { first = now } }
-                    return first
+                    return (first, now)
                 }
                 let name = number == SIGINT ? "SIGINT" : "SIGTERM"
                 guard let first else {
