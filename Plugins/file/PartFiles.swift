@@ -264,6 +264,12 @@ final class PartFiles {
         if let (part, length) = active {
             referenced.insert(part)
             let hidden = inProgressPath(part)
+            var info = stat()
+            if stat(hidden, &info) == 0 && Int64(info.st_size) < Int64(length) {
+                throw PluginError.failed(
+                    "file sink: '\(hidden)' holds \(info.st_size) bytes, fewer than the \(length) the checkpoint "
+                        + "fsynced: the file was changed outside the job; restore from an older checkpoint or start over")
+            }
             if truncate(hidden, off_t(length)) != 0 {
                 let code = errno
                 guard code == ENOENT, access(finalPath(part), F_OK) == 0 else {

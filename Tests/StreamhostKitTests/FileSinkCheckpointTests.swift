@@ -207,6 +207,27 @@ import Testing
         #expect(finals(scratch)["out.jsonl.part-0-0"] == "from 0\n")
     }
 
+    /// An in-progress file shorter than its checkpointed length was
+    /// changed outside the job: the restore refuses instead of padding it.
+    @Test func aRestoreRefusesAnInProgressFileShorterThanItsCheckpoint() {
+        let scratch = Scratch()
+        let first = sink(scratch.file("out.jsonl"))
+        #expect(first.process(lines(["kept"])) == SH_OK)
+        checkpoint(first, 1)
+        let blob = snapshot(first, 1)
+        first.destroy()
+        #expect(truncate(scratch.file(".out.jsonl.part-0-0.inprogress"), 2) == 0)
+        let second = Harness(fileSink, config: ["path": .string(scratch.file("out.jsonl"))])
+        #expect(second.create() == SH_OK)
+        let status = blob.withUnsafeBufferPointer {
+            second.vtable.restore!(second.instance, second.fake.raw, 2, $0.baseAddress, $0.count)
+        }
+        #expect(status != SH_OK)
+        #expect(second.lastError.contains("holds 2 bytes, fewer than the 5 the checkpoint fsynced"), "\(second.lastError)")
+        #expect(finals(scratch).isEmpty)
+        second.destroy()
+    }
+
     /// A snapshot of the build before rolling (state version 1, "FSK1":
     /// pending files named .pending) still restores.
     @Test func aVersion1SnapshotStillRestores() {
