@@ -7,6 +7,7 @@ import Dispatch
 import Foundation
 import Log
 import Synchronization
+import TimeText
 
 struct Consume: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,7 +25,7 @@ struct Consume: ParsableCommand {
     @Argument var topic: String
     @Flag(help: "Start at the first record still stored.") var fromBeginning = false
     @Option(help: "Start at this offset (in every partition read).") var offset: Int64?
-    @Option(help: "Start at the first record with a timestamp at or after this (ms since the epoch, or ISO 8601).")
+    @Option(help: "Start at the first record with a timestamp at or after this (ms since the epoch, or ISO 8601; no zone: UTC).")
     var fromTime: String?
     @Option(help: "Read only this partition.") var partition: Int?
     @Option(help: "A consumer group: start at its committed offsets and commit what was read.") var group: String?
@@ -183,13 +184,10 @@ struct Consume: ParsableCommand {
     }
 
     static func parseTime(_ text: String) throws -> Int64 {
-        if let milliseconds = Int64(text) { return milliseconds }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) ?? ISO8601DateFormatter().date(from: text) {
-            return Int64(date.timeIntervalSince1970 * 1000)
+        guard let milliseconds = TimeText.epochMilliseconds(text) else {
+            throw ValidationError("--from-time takes \(TimeText.rule); got '\(text)'")
         }
-        throw ValidationError("--from-time takes ms since the epoch or an ISO 8601 time (2026-01-01T00:00:00Z), got '\(text)'")
+        return milliseconds
     }
 }
 

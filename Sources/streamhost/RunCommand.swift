@@ -28,6 +28,8 @@ func planJob(path: String, overrides: [String], plugins: PluginOptions) throws
     do {
         let spec = try JobFileParser.parse(path: path, overrides: overrides)
         let registry = try loadPlugins(for: spec, options: plugins)
+        // A --plugin component in place of a built-in one: say so, once.
+        for replacement in registry.replacements { writeStderr("note: \(replacement)\n") }
         let plan = try JobValidator.plan(spec, registry: registry)
         for warning in plan.warnings { writeStderr("warning: \(warning)\n") }
         return (spec, registry, plan)
@@ -45,7 +47,10 @@ struct Run: ParsableCommand {
         abstract: "Run a job until its sources end (or until SIGINT/SIGTERM).",
         discussion: """
             The first SIGINT or SIGTERM stops the sources and lets the pipeline drain: every step is \
-            closed and sinks commit what they have. A second one abandons the run.
+            closed and sinks commit what they have (with checkpoints, after a final checkpoint that a \
+            later run resumes from). A repeat within a second of the first is ignored (one \
+            signal often arrives twice, e.g. from `timeout`); a later one abandons the run: steps are not \
+            closed, and only output committed before (finished part files, committed log transactions) stays.
             A job with a checkpoints: section resumes from its latest complete checkpoint in the data \
             directory, restarts after a failure per its restart strategy, and answers `streamhost \
             savepoint` and `streamhost swap` through the admin socket DIR/admin.sock.
@@ -54,6 +59,10 @@ struct Run: ParsableCommand {
             ran to its end but a step received records and rejected every one of them (the summary lists \
             each step's records in and out, dead letters and plugin counters).
             """)
+
+    /// A second SIGINT/SIGTERM this soon after the first is a duplicate
+    /// delivery, not a request to abandon.
+    static let repeatWindowNs: UInt64 = 1_000_000_000
 
     @Argument(help: "The job file (YAML).")
     var job: String
@@ -157,24 +166,36 @@ struct Run: ParsableCommand {
         }
         defer { admin?.close() }
 
-        // First signal: drain and stop. Second: abandon.
+        // First signal: drain and stop. A repeat within `repeatWindowNs` of
+        // it is the same request delivered twice (`timeout -s INT` signals
+        // the process and then its group): ignored, with a line. A later one
+        // abandons the run.
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
-        let signals = Mutex(0)
+        let firstSignalAt = Mutex<UInt64?>(nil)
         var sources: [any DispatchSourceSignal] = []
         for number in [SIGINT, SIGTERM] {
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
-                let count = signals.withLock { value -> Int in
-                    value += 1
-                    return value
+                // The time read under the lock, so that it is never before
+                // the first signal's (both sources' handlers may run at once).
+                let (first, now) = firstSignalAt.withLock { first -> (UInt64?, UInt64) in
+                    let now = DispatchTime.now().uptimeNanoseconds
+                    defer { if first == nil { first = now } }
+                    return (first, now)
                 }
                 let name = number == SIGINT ? "SIGINT" : "SIGTERM"
-                if count == 1 {
+                guard let first else {
                     writeStderr("\nstreamhost: \(name): stopping the sources and draining the pipeline "
-                        + "(send again to abandon the run)\n")
+                        + "(send again after a second to abandon the run)\n")
                     runner.requestStop()
+                    return
+                }
+                if now - first < Self.repeatWindowNs {
+                    writeStderr("streamhost: \(name) again within a second of the first: ignored, still draining "
+                        + "(send it again later to abandon the run)\n")
                 } else {
+                    writeStderr("streamhost: \(name) again: abandoning the run; committed output stays\n")
                     runner.cancel(reason: "run abandoned on a second \(name); steps were not closed")
                 }
             }

@@ -387,8 +387,15 @@ public final class JobExecution: @unchecked Sendable {
     }
 
     /// Stops the sources; the pipeline drains and every step closes (the
-    /// first SIGINT/SIGTERM).
+    /// first SIGINT/SIGTERM). With checkpoints a final checkpoint comes
+    /// first (`CheckpointCoordinator.requestFinalCheckpoint`).
     public func requestStop() {
+        if let coordinator, !isStopRequested, coordinator.requestFinalCheckpoint() { return }
+        drain()
+    }
+
+    /// Ends the sources now; the pipeline drains and every step closes.
+    func drain() {
         stopRequested.store(true, ordering: .sequentiallyConsistent)
         for task in tasks { task.notify() }
     }

@@ -150,7 +150,9 @@ final class StepTask: @unchecked Sendable {
                         try checkpoint(barrier)
                         if barrier.stopsJob { stoppedAtBarrier.store(true, ordering: .sequentiallyConsistent) }
                     }
-                    if stoppedAtBarrier.load(ordering: .sequentiallyConsistent) {
+                    // Parked at a stopping barrier; a drain after a final
+                    // checkpoint ends the source below instead.
+                    if stoppedAtBarrier.load(ordering: .sequentiallyConsistent) && !execution.isStopRequested {
                         router?.flushPartials()
                         if let router, router.hasPending, !router.flush() { return .park }
                         return .park
