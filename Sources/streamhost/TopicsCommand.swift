@@ -173,6 +173,7 @@ struct TopicsCommand: ParsableCommand {
             let groups = directory.topics.contains(ConsumerGroups.topicName)
                 ? try withLogErrors { try ConsumerGroups(directory: directory) }.all
                     .filter { $0.key.topic == name && $0.key.partition == partition } : []
+            let endBefore = log.endOffset
             let report = try withLogErrors { try log.repair(dryRun: dryRun) }
             guard !report.damage.isEmpty else {
                 print("\(where_): every batch is whole (offsets \(log.startOffset)..<\(log.endOffset)); nothing to repair")
@@ -187,8 +188,11 @@ struct TopicsCommand: ParsableCommand {
                     + "\(dryRun ? "would be" : "are") deleted")
             }
             print("\(where_): every whole batch \(dryRun ? "stays" : "stayed"): \(report.recordsKept) records, "
-                + "\(report.recordsKeptAfterDamage) of them after the damage; the end offset stays \(report.endOffset), "
-                + "so new records get offsets from \(report.endOffset) on")
+                + "\(report.recordsKeptAfterDamage) of them after the damage; "
+                + (report.endOffset == endBefore ? "the end offset stays \(report.endOffset)"
+                    : "the end offset moves up from \(endBefore) to \(report.endOffset) (a segment holding only damage "
+                        + "made way for a new one)")
+                + ", so new records get offsets from \(report.endOffset) on")
             if groups.isEmpty {
                 print("\(where_): no consumer group has committed offsets here")
             }

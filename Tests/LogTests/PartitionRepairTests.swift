@@ -195,3 +195,33 @@ struct PartitionRepairTests {
         #expect(try snapshot() == damaged)
     }
 }
+
+extension PartitionRepairTests {
+    /// A segment whose only batch has an unreadable header: its raw offset
+    /// fields still count as handed out, appends never take that segment's
+    /// name, and repair makes way for a new segment above them.
+    @Test func aSegmentHoldingOnlyDamageNeverGivesItsOffsetsOrNameAway() throws {
+        do {
+            let log = try open()
+            var batch = StorageFixtures.batch(records: 10, valueBytes: 20)
+            _ = try log.append(&batch)
+            try log.close()
+        }
+        StorageFixtures.flipByte(in: segment, at: 16) // the magic byte: the header no longer parses
+        let damaged = try Data(contentsOf: URL(fileURLWithPath: segment))
+
+        let log = try open()
+        #expect(log.endOffset == 10, "offsets 0 to 9 were handed out")
+        var batch = StorageFixtures.batch(records: 2)
+        #expect(try log.append(&batch) == (10, 11))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: segment)).prefix(damaged.count) == damaged)
+        let report = try log.repair()
+        #expect(report.damage.map { [$0.firstOffset, $0.lastOffset] } == [[0, 9]])
+        #expect(log.endOffset == 12)
+        #expect(readableOffsets(log).offsets == [10, 11])
+        try log.close()
+        let reopened = try open()
+        #expect(reopened.endOffset == 12)
+        try reopened.close()
+    }
+}

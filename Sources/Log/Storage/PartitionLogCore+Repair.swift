@@ -56,10 +56,12 @@ extension PartitionLogCore {
         guard !dryRun && !rewrites.isEmpty else { return report }
 
         // The end offset first: the damaged active segment becomes an
-        // older one, so its rewrite cannot lower the end offset.
+        // older one, so its rewrite cannot lower the end offset. A segment
+        // holding only damage has no offset yet (its next offset is its
+        // base): the new one starts one above, so that it gets its own name.
         if rewrites.last?.index == segments.count - 1 {
             do {
-                try roll(at: oldEnd)
+                try roll(at: max(oldEnd, active.baseOffset + 1))
             } catch {
                 throw LogError.io(path: directory, operation: "start a segment at offset \(oldEnd)", errno: 0,
                                   consequence: "\(error); \(notChanged)")
@@ -127,13 +129,15 @@ extension PartitionLogCore {
                     + "The partition is closed; open the data directory again"))
             throw error
         }
-        precondition(endOffset == oldEnd, "repair moved the end offset of \(partition) from \(oldEnd) to \(endOffset)")
+        precondition(endOffset >= oldEnd, "repair moved the end offset of \(partition) back from \(oldEnd) to \(endOffset)")
         rebuildTransactions()
         logger.warning(.init(stringLiteral:
             "\(partition): repaired: removed \(damage.count) damaged region\(damage.count == 1 ? "" : "s") ("
                 + damage.map { "\($0.bytes) bytes at byte position \($0.position) of \($0.file)" }.joined(separator: ", ")
-                + "); every whole batch is kept and the end offset stays \(oldEnd)"))
-        return report
+                + "); every whole batch is kept and the next offset is \(endOffset)"))
+        return RepairReport(
+            partition: partition, damage: damage, recordsKept: recordsKept,
+            recordsKeptAfterDamage: recordsKeptAfterDamage, endOffset: endOffset, dryRun: false)
     }
 
     /// Appends the batches of `segment` outside `skipped` to `writer`, in

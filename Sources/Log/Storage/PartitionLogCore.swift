@@ -209,7 +209,9 @@ final class PartitionLogCore {
     /// offset would not fit the index's 4-byte relative offset.
     private func shouldRoll(_ header: RecordBatchHeader, size: Int, lastOffset: Int64) -> Bool {
         let segment = active
-        guard !segment.isEmpty else { return false }
+        // A segment that holds only damage (kept by recovery) has no
+        // offset yet: a new segment would take its name and file.
+        guard !segment.isEmpty, segment.nextOffset > segment.baseOffset else { return false }
         if segment.size + size > config.segmentBytes { return true }
         if lastOffset - segment.baseOffset > Int64(Int32.max) { return true }
         let waited: Int64
@@ -230,6 +232,7 @@ final class PartitionLogCore {
         let old = active
         let sync = config.flushMode != .never
         let base = base ?? endOffset
+        precondition(base > old.baseOffset, "a segment rolled at \(base) would replace \(old.log.path)")
         do {
             try old.finishAppends(sync: sync)
         } catch {

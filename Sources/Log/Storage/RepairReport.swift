@@ -36,7 +36,9 @@ public struct RepairReport: Sendable, Equatable {
     /// Of those, the records after the first damage: what a repair that
     /// truncated at the damage would have deleted.
     public let recordsKeptAfterDamage: Int64
-    /// The partition's end offset, before and after (it never moves back).
+    /// The partition's end offset after the repair: where it was, or one
+    /// above when a segment holding only damage had to make way for a new
+    /// one. It never moves back.
     public let endOffset: Int64
     /// Whether nothing was changed (`repair(dryRun: true)`).
     public let dryRun: Bool

@@ -117,7 +117,9 @@ struct SegmentScan {
             if case let .bad(header?, _) = verdict {
                 let end = position + header.totalSize
                 if end == fileSize {
-                    scan.keepDamagedTail(at: position, expected: expected, detail: detail, claimed: header)
+                    scan.keepDamagedTail(
+                        at: position, expected: expected, detail: detail,
+                        claimed: (header.baseOffset, header.lastOffset, header.recordCount))
                     break
                 }
                 if case let .whole(next)? = try? examine(reader, at: end, expected: nil, limit: offsetLimit),
@@ -173,8 +175,12 @@ struct SegmentScan {
             if isTorn {
                 scan.cut = Cut(position: position, bytes: fileSize - position, detail: detail)
             } else {
-                var claimed: RecordBatchHeader?
-                if case let .bad(header?, _) = verdict { claimed = header }
+                var claimed: (baseOffset: Int64, lastOffset: Int64, recordCount: Int32?)?
+                if case let .bad(header?, _) = verdict {
+                    claimed = (header.baseOffset, header.lastOffset, header.recordCount)
+                } else {
+                    claimed = try rawOffsets(reader, at: position)
+                }
                 scan.keepDamagedTail(at: position, expected: expected, detail: detail, claimed: claimed)
             }
             break
@@ -186,9 +192,13 @@ struct SegmentScan {
     /// next offset goes past the offsets the damaged batch's header claims,
     /// when they are plausible (base offset lies outside the CRC, so it may
     /// be wrong): offsets handed out once are never handed out again.
-    private mutating func keepDamagedTail(at position: Int, expected: Int64, detail: String, claimed: RecordBatchHeader?) {
-        if let claimed, claimed.baseOffset >= expected, Segment.offsetProblem(claimed, limit: offsetLimit) == nil {
-            nextOffset = claimed.nextOffset
+    private mutating func keepDamagedTail(
+        at position: Int, expected: Int64, detail: String,
+        claimed: (baseOffset: Int64, lastOffset: Int64, recordCount: Int32?)?
+    ) {
+        if let claimed, claimed.baseOffset >= expected, claimed.lastOffset >= claimed.baseOffset,
+           claimed.lastOffset < offsetLimit {
+            nextOffset = claimed.lastOffset + 1
         } else {
             nextOffset = expected
         }
@@ -198,6 +208,19 @@ struct SegmentScan {
         corruptions.append(tail)
         damagedTail = tail
         indexState.forceNextEntry = true
+    }
+
+    /// The offsets a batch header that does not parse (its magic or length
+    /// is damaged) still names in its raw fields: base offset (bytes 0-7)
+    /// and last offset delta (bytes 23-26). nil when fewer bytes remain.
+    private static func rawOffsets(
+        _ reader: SegmentReader, at position: Int
+    ) throws(SystemCallError) -> (baseOffset: Int64, lastOffset: Int64, recordCount: Int32?)? {
+        try reader.withBytes(at: position, count: RecordBatchHeader.size) { bytes in
+            let base = bytes.loadUnaligned(fromByteOffset: 0, as: Int64.self).bigEndian
+            let delta = bytes.loadUnaligned(fromByteOffset: 23, as: Int32.self).bigEndian
+            return (base, base &+ Int64(delta), nil)
+        }
     }
 
     /// How far past damage `resynchronize` looks for the next valid batch:
