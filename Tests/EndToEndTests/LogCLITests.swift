@@ -274,6 +274,16 @@ struct LogCLITests {
         let missing = try log(["produce", "nope"], input: "{}\n")
         #expect(missing.status == 1)
         #expect(missing.standardError.contains("streamhost topics create nope"), "\(missing.standardError)")
+        let job = try directory.write("to-nowhere.yaml", """
+            name: to-nowhere
+            pipeline:
+              - {id: gen, source: datagen, config: {count: 3}}
+              - {id: out, sink: log, config: {topic: nowhere}}
+            """)
+        let sink = try log(["run", job])
+        #expect(sink.status != 0)
+        #expect(sink.standardError.contains("topic 'nowhere' does not exist; create it first with `streamhost "
+            + "topics create nowhere"), "\(sink.standardError)")
 
         #expect(try log(["topics", "create", "t", "--partitions", "2"]).status == 0)
         #expect(try log(["produce", "t", "--partition", "1"], input: orders(3).joined(separator: "\n")).status == 0)
