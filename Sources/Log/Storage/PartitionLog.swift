@@ -243,8 +243,9 @@ public final class PartitionLog: Sendable {
 
     /// Removes the batch holding `offset` and everything after it (or from
     /// the first unreadable batch before it); returns the new end offset.
-    /// This is the repair for a corrupt batch: `LogError.corruptBatch` names
-    /// the offset to pass.
+    /// The end offset moves back, so the offsets removed are handed out
+    /// again: readers that had read them would miss the new records. Repair
+    /// damage with `repair()` instead, which keeps every offset.
     @discardableResult
     public func truncate(toOffset offset: Int64) throws(LogError) -> Int64 {
         try core.withLock { (core) throws(LogError) -> Int64 in try core.truncate(toOffset: offset) }
