@@ -170,9 +170,17 @@ struct TopicsCommand: ParsableCommand {
             let log = try withLogErrors { try directory.topic(named: name).partition(partition) }
             let where_ = "\(name) partition \(partition)"
             // Groups are read before the repair, which does not change them.
-            let groups = directory.topics.contains(ConsumerGroups.topicName)
-                ? try withLogErrors { try ConsumerGroups(directory: directory) }.all
-                    .filter { $0.key.topic == name && $0.key.partition == partition } : []
+            // Damage in the offsets topic itself must not stop its repair.
+            var groups: [(key: ConsumerGroups.Key, offset: Int64)] = []
+            var groupsUnknown: String?
+            if directory.topics.contains(ConsumerGroups.topicName) {
+                do {
+                    groups = try ConsumerGroups(directory: directory).all
+                        .filter { $0.key.topic == name && $0.key.partition == partition }
+                } catch {
+                    groupsUnknown = "\(error)"
+                }
+            }
             let endBefore = log.endOffset
             let report = try withLogErrors { try log.repair(dryRun: dryRun) }
             guard !report.damage.isEmpty else {
@@ -182,18 +190,22 @@ struct TopicsCommand: ParsableCommand {
             for damage in report.damage {
                 let offsets = damage.lastOffset >= damage.firstOffset
                     ? "offsets \(damage.firstOffset) to \(damage.lastOffset)" : "no offsets"
-                let claim = damage.claimedRecords.map { ", \($0) records by its header's count" } ?? ""
+                let claim = damage.claimedRecords.map { ", \($0) record\($0 == 1 ? "" : "s") by its header's count" } ?? ""
                 print("\(where_): \(dryRun ? "would remove" : "removed") \(damage.bytes) damaged bytes at byte position "
                     + "\(damage.position) of \(damage.file) (\(damage.detail)): the records of \(offsets)\(claim) "
                     + "\(dryRun ? "would be" : "are") deleted")
             }
-            print("\(where_): every whole batch \(dryRun ? "stays" : "stayed"): \(report.recordsKept) records, "
+            print("\(where_): every whole batch \(dryRun ? "stays" : "stayed"): \(report.recordsKept) "
+                + "record\(report.recordsKept == 1 ? "" : "s"), "
                 + "\(report.recordsKeptAfterDamage) of them after the damage; "
                 + (report.endOffset == endBefore ? "the end offset stays \(report.endOffset)"
                     : "the end offset moves up from \(endBefore) to \(report.endOffset) (a segment holding only damage "
                         + "made way for a new one)")
                 + ", so new records get offsets from \(report.endOffset) on")
-            if groups.isEmpty {
+            if let groupsUnknown {
+                print("\(where_): which consumer groups are affected is unknown: their offsets could not be read "
+                    + "(\(groupsUnknown))")
+            } else if groups.isEmpty {
                 print("\(where_): no consumer group has committed offsets here")
             }
             for (key, committed) in groups {
