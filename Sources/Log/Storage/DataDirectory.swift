@@ -21,7 +21,7 @@ import Synchronization
 ///
 /// # Read-only access
 /// Commands that only read (`consume`, `topics list`/`describe`, `groups`)
-/// open with `DataDirectoryAccess.readOnly`: nothing is created, removed,
+/// open with `Access.readOnly`: nothing is created, removed,
 /// cut or rewritten (see `PartitionLog.open`'s `readOnly`), the lock is
 /// taken shared, and a path that holds no data directory is an error
 /// (`noDataDirectory`). `readOnlyExcept` lets named topics be written

@@ -16,9 +16,10 @@
 ///   torn write), or unreadable bytes. It is kept in place and reported in
 ///   `corruptions`; reads of its offsets fail and name it, and only
 ///   `topics repair` removes it. Whole batches after it are found through
-///   the damaged batch's length (when the batch there is valid) or an old
-///   index entry; when neither finds one, the damage runs to the end of the
-///   file (`damagedTail`). Nothing is silently dropped.
+///   the damaged batch's length (when the batch there is valid), byte by
+///   byte (the nearest position where a header and its CRC check out), or
+///   an old index entry; when none finds one, the damage runs to the end of
+///   the file (`damagedTail`). Nothing is silently dropped.
 ///
 /// # Thread safety
 /// A value type built by one thread.
@@ -33,10 +34,10 @@ struct SegmentScan {
         let resumedAt: Int
         /// The base offset of the next whole batch, or for damage that runs
         /// to the end of the file, the segment's next offset.
-        var untilOffset: Int64
+        let untilOffset: Int64
         /// The record count the damaged batch's header claims, when it could
         /// be read (it lies inside the failed CRC, so it may be wrong too).
-        var claimedRecords: Int32?
+        let claimedRecords: Int32?
     }
 
     /// A torn tail: everything from `position` to the end of the file.
