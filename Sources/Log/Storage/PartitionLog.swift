@@ -286,6 +286,11 @@ extension PartitionLog {
     /// before. With `dryRun` nothing is changed (a read-only partition
     /// allows only that). See `RepairReport` and `PartitionLogCore+Repair`.
     public func repair(dryRun: Bool = false) throws(LogError) -> RepairReport {
-        try withCore { (core) throws(LogError) -> RepairReport in try core.repair(dryRun: dryRun) }
+        try repair(dryRun: dryRun, fault: nil)
+    }
+
+    /// `repair` stopped at a step by `fault` (tests: a crash there).
+    func repair(dryRun: Bool, fault: CompactionSwap.FaultHook?) throws(LogError) -> RepairReport {
+        try withCore { (core) throws(LogError) -> RepairReport in try core.repair(dryRun: dryRun, fault: fault) }
     }
 }

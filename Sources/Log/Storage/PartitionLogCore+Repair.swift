@@ -10,7 +10,10 @@
 /// survives a restart even when the damage held the partition's last
 /// offsets (the segment's name records it).
 extension PartitionLogCore {
-    func repair(dryRun: Bool) throws(LogError) -> RepairReport {
+    /// `fault` (tests only) is called after each step of the rewrite and
+    /// swap (`CompactionSwap.Step`); returning false stops the repair right
+    /// there, as a process killed there would, and abandons the partition.
+    func repair(dryRun: Bool, fault: CompactionSwap.FaultHook? = nil) throws(LogError) -> RepairReport {
         if dryRun { try checkOpen() } else { try checkWritable("repair") }
         let notChanged = "\(partition) was not repaired; nothing was changed"
         let oldEnd = endOffset
@@ -86,6 +89,10 @@ extension PartitionLogCore {
                 } catch {
                     throw LogError(error, notChanged)
                 }
+                if let fault, !fault(.cleanedWritten(base: segment.baseOffset)) {
+                    abandon()
+                    return report
+                }
             }
             do {
                 try POSIXFileSystem.syncDirectory(directory)
@@ -96,11 +103,19 @@ extension PartitionLogCore {
             for writer in writers { writer.abandon() }
             throw error
         }
+        if let fault, !fault(.cleanedSynced) {
+            abandon()
+            return report
+        }
 
         let bases = rewrites.map { segments[$0.index].baseOffset }
         do {
-            _ = try CompactionSwap.commit(
-                CompactionSwap.Record(replaced: bases, installed: bases), directory: directory, fault: nil)
+            guard try CompactionSwap.commit(
+                CompactionSwap.Record(replaced: bases, installed: bases), directory: directory, fault: fault)
+            else {
+                abandon()
+                return report
+            }
         } catch {
             switch error {
             case let .beforeCommit(failure):
