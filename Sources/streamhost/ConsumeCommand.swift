@@ -46,7 +46,8 @@ struct Consume: ParsableCommand {
             throw ValidationError("give at most one of --from-beginning, --offset and --from-time")
         }
         let startTime = try fromTime.map(Self.parseTime)
-        let directory = try data.open()
+        // Only --group writes (its commits, to the offsets topic).
+        let directory = try data.open(group == nil ? .readOnly : .readOnlyExcept([ConsumerGroups.topicName]))
         let target = try withLogErrors { try directory.topic(named: topic) }
         let partitions: [PartitionLog]
         if let partition {
@@ -65,7 +66,13 @@ struct Consume: ParsableCommand {
                 start = committed
             } else if let offset {
                 guard offset >= log.startOffset && offset <= log.endOffset else {
-                    writeStderr("error: \(LogError.offsetOutOfRange(log.partition, requested: offset, start: log.startOffset, end: log.endOffset))\n")
+                    var hint = ""
+                    if self.partition == nil && partitions.count > 1 {
+                        let ranges = partitions.map { "\($0.partition.partition): \($0.startOffset)..<\($0.endOffset)" }
+                        hint = ". --offset applies to each of the \(partitions.count) partitions read (offsets "
+                            + "\(ranges.joined(separator: ", "))); give --partition N to start one partition at an offset"
+                    }
+                    writeStderr("error: \(LogError.offsetOutOfRange(log.partition, requested: offset, start: log.startOffset, end: log.endOffset))\(hint)\n")
                     throw ExitCode(1)
                 }
                 start = offset
@@ -199,7 +206,7 @@ struct GroupsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the consumer groups with committed offsets.")
         @OptionGroup var data: DataDirectoryOptions
         func run() throws {
-            let directory = try data.open()
+            let directory = try data.open(.readOnly)
             let groups = try withLogErrors { try ConsumerGroups(directory: directory) }
             for name in Set(groups.all.map(\.key.group)).sorted() { print(name) }
         }
@@ -211,7 +218,7 @@ struct GroupsCommand: ParsableCommand {
         @Argument var group: String
         @OptionGroup var data: DataDirectoryOptions
         func run() throws {
-            let directory = try data.open()
+            let directory = try data.open(.readOnly)
             let groups = try withLogErrors { try ConsumerGroups(directory: directory) }
             let rows = groups.all.filter { $0.key.group == group }
             guard !rows.isEmpty else {
