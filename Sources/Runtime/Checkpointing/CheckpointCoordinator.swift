@@ -137,15 +137,19 @@ final class CheckpointCoordinator: @unchecked Sendable {
     }
 
     private func tick() {
-        let now = DispatchTime.now()
         var timedOut: Pending?
         var finishedUnderIt: Pending?
         var trigger: (CheckpointBarrier, Pending)?
         var drainWithoutFinal = false
         state.withLock { s in
             guard !s.stopped else { return }
+            // Read the clock under the lock: a stop request or a savepoint
+            // may begin a checkpoint on another thread between a read
+            // before the lock and this point, and its start would then lie
+            // after `now` (an unsigned difference that traps).
+            let now = DispatchTime.now()
             if let pending = s.pending {
-                let ageMs = Double(now.uptimeNanoseconds - pending.startedAt.uptimeNanoseconds) / 1e6
+                let ageMs = Self.milliseconds(from: pending.startedAt, to: now)
                 if ageMs > Double(options.spec.timeoutMs) {
                     timedOut = pending
                     s.pending = nil
@@ -176,8 +180,8 @@ final class CheckpointCoordinator: @unchecked Sendable {
                 trigger = begin(&s, kind: .savepoint, stop: queued.stop, waiter: queued.waiter, now: now)
                 return
             }
-            let sinceTrigger = s.lastTriggerAt.map { Double(now.uptimeNanoseconds - $0.uptimeNanoseconds) / 1e6 } ?? .infinity
-            let sinceEnd = s.lastEndAt.map { Double(now.uptimeNanoseconds - $0.uptimeNanoseconds) / 1e6 } ?? .infinity
+            let sinceTrigger = s.lastTriggerAt.map { Self.milliseconds(from: $0, to: now) } ?? .infinity
+            let sinceEnd = s.lastEndAt.map { Self.milliseconds(from: $0, to: now) } ?? .infinity
             guard sinceTrigger >= Double(options.spec.intervalMs), sinceEnd >= Double(options.spec.minPauseMs) else { return }
             trigger = begin(&s, kind: .checkpoint, stop: false, waiter: nil, now: now)
         }
@@ -189,6 +193,13 @@ final class CheckpointCoordinator: @unchecked Sendable {
         }
         if let (barrier, _) = trigger { execution.injectBarrier(barrier) }
         if drainWithoutFinal { execution.drain() }
+    }
+
+    /// Milliseconds from `start` to `end`, 0 when `end` is not later (two
+    /// readings of the clock on different threads need not be ordered).
+    static func milliseconds(from start: DispatchTime, to end: DispatchTime) -> Double {
+        end.uptimeNanoseconds > start.uptimeNanoseconds
+            ? Double(end.uptimeNanoseconds - start.uptimeNanoseconds) / 1e6 : 0
     }
 
     // MARK: Stop
@@ -334,7 +345,7 @@ final class CheckpointCoordinator: @unchecked Sendable {
             return
         }
         if barrier.kind == .checkpoint { checkpoints.retain(options.spec.retained) }
-        let durationMs = Double(DispatchTime.now().uptimeNanoseconds - pending.startedAt.uptimeNanoseconds) / 1e6
+        let durationMs = Self.milliseconds(from: pending.startedAt, to: DispatchTime.now())
         logger.debug("\(barrier.kind == .checkpoint ? "checkpoint" : "savepoint") \(barrier.id) complete in \(String(format: "%.1f", durationMs)) ms: \(final)")
         completedCount.add(1, ordering: .relaxed)
         lastCompletedID.store(barrier.id, ordering: .relaxed)
