@@ -7,7 +7,11 @@ import Synchronization
 /// `segment.bytes` 100 MiB as Kafka's `offsets.topic.segment.bytes`).
 ///
 /// Each commit appends one record: key `{"group":G,"topic":T,"partition":P}`
-/// and value `{"offset":N}`; the latest record per key wins, which is
+/// and value `{"offset":N}`, plus `"metadata"` (the client's string),
+/// `"leader_epoch"` and `"commit_ms"` when there are any (records of older
+/// builds have only the offset and read back with empty metadata); a
+/// record without a value (a tombstone, written by `deleteOffsets`)
+/// removes the key. The latest record per key wins, which is
 /// exactly what compaction keeps, so the log cleaner bounds the topic by
 /// the number of keys rather than of commits. On open the topic is read
 /// from its start to rebuild the table, so the offsets survive restarts
@@ -36,7 +40,8 @@ public final class ConsumerGroups: Sendable {
     }
 
     private let log: PartitionLog
-    private let committed = Mutex<[Key: Int64]>([:])
+    private let clock: @Sendable () -> Int64
+    private let committed = Mutex<[Key: CommittedOffset]>([:])
 
     /// The internal topic's segment size: Kafka's `offsets.topic.segment.bytes`.
     /// Smaller than the 1 GiB default so that segments roll, and so get
@@ -46,7 +51,12 @@ public final class ConsumerGroups: Sendable {
     /// Opens the offsets store in `directory`, creating its topic on first
     /// use. A topic made by an older build whose cleanup.policy does not
     /// compact is switched to compact.
-    public init(directory: DataDirectory) throws(LogError) {
+    /// - Parameter clock: milliseconds since the Unix epoch, stamped on
+    ///   each commit (`CommittedOffset.commitMilliseconds`).
+    public init(
+        directory: DataDirectory, clock: @escaping @Sendable () -> Int64 = PartitionLog.wallClockMilliseconds
+    ) throws(LogError) {
+        self.clock = clock
         var topic: Topic
         if directory.topics.contains(Self.topicName) {
             topic = try directory.topic(named: Self.topicName)
@@ -61,7 +71,7 @@ public final class ConsumerGroups: Sendable {
             topic = try directory.createTopic(name: Self.topicName, partitions: 1, config: config)
         }
         log = try topic.partition(0)
-        var table: [Key: Int64] = [:]
+        var table: [Key: CommittedOffset] = [:]
         var offset = log.startOffset
         while offset < log.endOffset {
             let slice = try log.read(from: offset, maxBytes: 1 << 20)
@@ -76,7 +86,7 @@ public final class ConsumerGroups: Sendable {
             }
             for record in records {
                 guard let key = record.key.flatMap(Self.parseKey) else { continue }
-                table[key] = record.value.flatMap(Self.parseOffset)
+                table[key] = record.value.flatMap(Self.parseCommit)
             }
             offset = slice.nextOffset
         }
@@ -85,7 +95,12 @@ public final class ConsumerGroups: Sendable {
 
     /// The committed offset (the next offset to read), if any.
     public func committedOffset(group: String, topic: String, partition: Int) -> Int64? {
-        committed.withLock { $0[Key(group: group, topic: topic, partition: partition)] }
+        committed.withLock { $0[Key(group: group, topic: topic, partition: partition)]?.offset }
+    }
+
+    /// The committed offset of `key` with its metadata, if any.
+    public func committed(_ key: Key) -> CommittedOffset? {
+        committed.withLock { $0[key] }
     }
 
     /// Commits `offset` (the next offset the group will read).
@@ -95,13 +110,49 @@ public final class ConsumerGroups: Sendable {
 
     /// Commits several offsets in one batch.
     public func commit(_ offsets: [(Key, Int64)]) throws(LogError) {
+        try commit(offsets.map { ($0.0, CommittedOffset(offset: $0.1)) })
+    }
+
+    /// Commits several offsets with their metadata in one batch; each
+    /// commit's `commitMilliseconds` is set to the clock's time.
+    public func commit(_ offsets: [(Key, CommittedOffset)]) throws(LogError) {
         guard !offsets.isEmpty else { return }
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
-        let records = offsets.map { key, offset in
-            LogRecord(timestamp: now, key: Self.encodeKey(key),
-                      value: Array(JSONValue.object(JSONObject([("offset", .int(offset))])).serialized().utf8),
-                      headers: [])
+        let now = clock()
+        let stamped = offsets.map { key, commit in
+            var commit = commit
+            commit.commitMilliseconds = now
+            return (key, commit)
         }
+        try append(stamped.map { key, commit in
+            LogRecord(timestamp: now, key: Self.encodeKey(key), value: Self.encodeCommit(commit), headers: [])
+        })
+        committed.withLock { table in for (key, commit) in stamped { table[key] = commit } }
+    }
+
+    /// Removes every committed offset of `group` (tombstones in the topic,
+    /// which compaction removes later); returns how many there were.
+    @discardableResult
+    public func deleteOffsets(group: String) throws(LogError) -> Int {
+        let keys = committed.withLock { $0.keys.filter { $0.group == group } }.sorted()
+        guard !keys.isEmpty else { return 0 }
+        let now = clock()
+        try append(keys.map { LogRecord(timestamp: now, key: Self.encodeKey($0), value: nil, headers: []) })
+        committed.withLock { table in for key in keys { table[key] = nil } }
+        return keys.count
+    }
+
+    /// The groups that have committed offsets, sorted.
+    public var groups: [String] {
+        committed.withLock { Set($0.keys.map(\.group)) }.sorted()
+    }
+
+    /// The committed offsets of `group`, sorted by topic and partition.
+    public func committed(group: String) -> [(key: Key, commit: CommittedOffset)] {
+        committed.withLock { $0.filter { $0.key.group == group }.map { (key: $0.key, commit: $0.value) } }
+            .sorted { $0.key < $1.key }
+    }
+
+    private func append(_ records: [LogRecord]) throws(LogError) {
         var batch: [UInt8]
         do {
             batch = try RecordBatchV2.encode(records)
@@ -109,12 +160,11 @@ public final class ConsumerGroups: Sendable {
             throw .invalidBatch(log.partition, reason: "consumer offsets: \(error)")
         }
         _ = try log.append(&batch)
-        committed.withLock { table in for (key, offset) in offsets { table[key] = offset } }
     }
 
     /// Every committed offset, sorted by group, topic and partition.
     public var all: [(key: Key, offset: Int64)] {
-        committed.withLock { $0.map { (key: $0.key, offset: $0.value) } }.sorted { $0.key < $1.key }
+        committed.withLock { $0.map { (key: $0.key, offset: $0.value.offset) } }.sorted { $0.key < $1.key }
     }
 
     static func encodeKey(_ key: Key) -> [UInt8] {
@@ -131,7 +181,47 @@ public final class ConsumerGroups: Sendable {
         return Key(group: group, topic: topic, partition: Int(partition))
     }
 
-    static func parseOffset(_ bytes: [UInt8]) -> Int64? {
-        bytes.withUnsafeBytes { try? JSONValue.parse(bytes: $0) }?["offset"]?.int64Value
+    static func encodeCommit(_ commit: CommittedOffset) -> [UInt8] {
+        var fields: [(String, JSONValue)] = [("offset", .int(commit.offset))]
+        if !commit.metadata.isEmpty { fields.append(("metadata", .string(commit.metadata))) }
+        if let epoch = commit.leaderEpoch { fields.append(("leader_epoch", .int(Int64(epoch)))) }
+        fields.append(("commit_ms", .int(commit.commitMilliseconds)))
+        return Array(JSONValue.object(JSONObject(fields)).serialized().utf8)
+    }
+
+    /// A commit record's value; nil when it has no offset. The fields
+    /// after the offset are optional: records of older builds lack them.
+    static func parseCommit(_ bytes: [UInt8]) -> CommittedOffset? {
+        guard let value = bytes.withUnsafeBytes({ try? JSONValue.parse(bytes: $0) }),
+              let offset = value["offset"]?.int64Value
+        else { return nil }
+        return CommittedOffset(
+            offset: offset, metadata: value["metadata"]?.stringValue ?? "",
+            leaderEpoch: value["leader_epoch"]?.int64Value.flatMap { Int32(exactly: $0) },
+            commitMilliseconds: value["commit_ms"]?.int64Value ?? -1)
+    }
+}
+
+/// One committed offset of a consumer group: the next offset the group
+/// reads, with the string the client attached (Kafka's commit metadata,
+/// returned by OffsetFetch).
+///
+/// # Thread safety
+/// A value type; `Sendable`.
+public struct CommittedOffset: Sendable, Equatable {
+    public var offset: Int64
+    public var metadata: String
+    /// The leader epoch the client saw (Kafka's committedLeaderEpoch); nil
+    /// when it sent none.
+    public var leaderEpoch: Int32?
+    /// When it was committed, milliseconds since the Unix epoch; -1 for
+    /// records written before the time was stored.
+    public var commitMilliseconds: Int64
+
+    public init(offset: Int64, metadata: String = "", leaderEpoch: Int32? = nil, commitMilliseconds: Int64 = -1) {
+        self.offset = offset
+        self.metadata = metadata
+        self.leaderEpoch = leaderEpoch
+        self.commitMilliseconds = commitMilliseconds
     }
 }
