@@ -260,7 +260,7 @@ public final class PartitionLog: Sendable {
 
     var logger: Logger { core.withLock { $0.logger } }
 
-    private func scheduleFlush(afterMilliseconds delay: Int64) {
+    func scheduleFlush(afterMilliseconds delay: Int64) {
         DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + .milliseconds(Int(delay))) { [weak self] in
             guard let self else { return }
             if let next = self.core.withLock({ $0.runScheduledFlush() }) {

@@ -67,6 +67,9 @@ public final class TransactionCoordinator: Sendable {
     private let logger: Logger
     private let clock: @Sendable () -> Int64
     private let state: Mutex<State>
+    /// Producer ids for transactional ids and for idempotent producers
+    /// (`allocateProducerId`): one allocator, so no id serves two.
+    public let producerIds: ProducerIdAllocator
 
     private struct State {
         var registry: PartitionLog?
@@ -87,6 +90,8 @@ public final class TransactionCoordinator: Sendable {
             initial.registry = log
             try Self.load(log, into: &initial)
         }
+        producerIds = try ProducerIdAllocator(directory: directory.path)
+        producerIds.raiseFloor(initial.nextProducerId)
         state = Mutex(initial)
         recover()
     }
@@ -118,9 +123,8 @@ public final class TransactionCoordinator: Sendable {
                 }
             } else {
                 entry = TransactionStatus(
-                    transactionalId: id, producerId: state.nextProducerId, producerEpoch: 0, state: .ongoing,
+                    transactionalId: id, producerId: try producerIds.allocate(), producerEpoch: 0, state: .ongoing,
                     partitions: [], updatedMilliseconds: clock())
-                state.nextProducerId += 1
             }
             entry.state = .ongoing
             entry.partitions = []
@@ -324,8 +328,7 @@ public final class TransactionCoordinator: Sendable {
     private func bumpEpoch(_ entry: TransactionStatus, _ state: inout State) throws(LogError) -> TransactionStatus {
         var entry = entry
         if entry.producerEpoch == Int16.max - 1 {
-            entry.producerId = state.nextProducerId
-            state.nextProducerId += 1
+            entry.producerId = try producerIds.allocate()
             entry.producerEpoch = 0
         } else {
             entry.producerEpoch += 1
