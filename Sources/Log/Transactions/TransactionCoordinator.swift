@@ -64,14 +64,16 @@ public final class TransactionCoordinator: Sendable {
     public static let segmentBytes = 100 << 20
 
     private unowned let directory: DataDirectory
-    private let logger: Logger
-    private let clock: @Sendable () -> Int64
-    private let state: Mutex<State>
+    let logger: Logger
+    let clock: @Sendable () -> Int64
+    let state: Mutex<State>
+    /// Transactions begun with a timeout (`TransactionCoordinator+Timeouts.swift`).
+    let timeouts = Mutex<[String: TransactionTimeout]>([:])
     /// Producer ids for transactional ids and for idempotent producers
     /// (`allocateProducerId`): one allocator, so no id serves two.
     public let producerIds: ProducerIdAllocator
 
-    private struct State {
+    struct State {
         var registry: PartitionLog?
         var entries: [String: TransactionStatus] = [:]
         var nextProducerId: Int64 = 0
@@ -325,7 +327,7 @@ public final class TransactionCoordinator: Sendable {
 
     /// Bumps the epoch (a new producer id when it would overflow); not
     /// written yet.
-    private func bumpEpoch(_ entry: TransactionStatus, _ state: inout State) throws(LogError) -> TransactionStatus {
+    func bumpEpoch(_ entry: TransactionStatus, _ state: inout State) throws(LogError) -> TransactionStatus {
         var entry = entry
         if entry.producerEpoch == Int16.max - 1 {
             entry.producerId = try producerIds.allocate()
@@ -338,7 +340,7 @@ public final class TransactionCoordinator: Sendable {
 
     /// Writes `entry` (in state committing or aborting) to the registry,
     /// the markers to its partitions, then the final state.
-    private func complete(_ entry: TransactionStatus, _ state: inout State) throws(LogError) {
+    func complete(_ entry: TransactionStatus, _ state: inout State) throws(LogError) {
         precondition(entry.state.isCompleting, "complete() takes a committing or aborting entry")
         if state.entries[entry.transactionalId] != entry { try write(entry, &state) }
         let kind: ControlRecord.Kind = entry.state == .committing ? .commit : .abort
