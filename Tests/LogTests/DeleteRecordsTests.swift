@@ -31,6 +31,8 @@ import TestKit
         // A read from the start returns the whole batch holding it.
         let slice = try log.read(from: 5, maxBytes: 1)
         #expect(slice.firstOffset == 4)
+        // ListOffsets by timestamp answers no offset below the start.
+        #expect(try log.offset(forTimestamp: 0) == 5)
     }
 
     @Test func theStartNeverMovesBackAndSurvivesARestart() throws {

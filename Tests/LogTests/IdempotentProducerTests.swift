@@ -201,3 +201,36 @@ import TestKit
         #expect(!seen.contains(transaction.producerId) && transaction.producerId != next)
     }
 }
+
+@Suite struct TransactionalSequenceTests {
+    @Test func aRetriedTransactionalBatchIsNotStoredTwice() throws {
+        let directory = try TemporaryDirectory()
+        let data = try DataDirectory.open(path: directory.path)
+        defer { try? data.close() }
+        try data.createTopic(name: "orders", partitions: 1)
+        let handle = try data.transactions.begin(transactionalId: "t")
+        func batch(sequence: Int32) -> [UInt8] {
+            try! RecordBatchV2.encode(
+                [LogRecord(timestamp: 1, key: [1], value: [2]), LogRecord(timestamp: 1, key: [3], value: [4])],
+                producerID: handle.producerId, producerEpoch: handle.producerEpoch, baseSequence: sequence,
+                isTransactional: true)
+        }
+        var first = batch(sequence: 0)
+        #expect(try data.transactions.appendIdempotent(handle, topic: "orders", partition: 0, batch: &first)
+            == .appended(first: 0, last: 1))
+        var retry = batch(sequence: 0)
+        #expect(try data.transactions.appendIdempotent(handle, topic: "orders", partition: 0, batch: &retry)
+            == .duplicate(first: 0, last: 1))
+        var gap = batch(sequence: 7)
+        guard case .refused(.outOfOrderSequenceNumber, _) = try data.transactions.appendIdempotent(
+            handle, topic: "orders", partition: 0, batch: &gap)
+        else {
+            Issue.record("a gap in a transaction was accepted")
+            return
+        }
+        try data.transactions.commit(handle)
+        #expect(try data.topic(named: "orders").partition(0).endOffset == 3)
+        let id = try data.transactions.allocateProducerId()
+        #expect(id != handle.producerId)
+    }
+}

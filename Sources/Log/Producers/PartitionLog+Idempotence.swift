@@ -22,9 +22,20 @@ extension PartitionLog {
     /// append happen under the partition's lock, so two retries of one
     /// batch never both append.
     ///
-    /// Transactional batches go through the `TransactionCoordinator`.
-    /// Throws as `append` does (an invalid batch, a failed write).
+    /// Transactional batches go through the `TransactionCoordinator`
+    /// (`appendIdempotent(_:topic:partition:batch:)` there). Throws as
+    /// `append` does (an invalid batch, a failed write).
     public func appendIdempotent(_ batch: inout [UInt8]) throws(LogError) -> IdempotentAppend {
+        try appendChecked(&batch, transactional: false)
+    }
+
+    /// `appendIdempotent` for a transactional batch: for the
+    /// `TransactionCoordinator` only (see `appendTransactional`).
+    func appendTransactionalIdempotent(_ batch: inout [UInt8]) throws(LogError) -> IdempotentAppend {
+        try appendChecked(&batch, transactional: true)
+    }
+
+    private func appendChecked(_ batch: inout [UInt8], transactional: Bool) throws(LogError) -> IdempotentAppend {
         let header: RecordBatchHeader
         do {
             header = try batch.withBytes { (buffer) throws(LogFormatError) in try RecordBatchHeader.parse(buffer) }
@@ -38,7 +49,7 @@ extension PartitionLog {
             case let .refuse(code, reason):
                 return (.refused(code, reason: "\(partition): \(reason)"), nil)
             case .append:
-                let result = try core.append(&batch)
+                let result = try core.append(&batch, transactional: transactional)
                 return (.appended(first: result.first, last: result.last), result.scheduleFlushAfterMilliseconds)
             }
         }

@@ -170,6 +170,15 @@ public final class TransactionCoordinator: Sendable {
     public func append(
         _ handle: TransactionHandle, topic: String, partition number: Int, batch: inout [UInt8]
     ) throws(LogError) -> (first: Int64, last: Int64) {
+        try register(handle, topic: topic, partition: number, batch: batch).appendTransactional(&batch)
+    }
+
+    /// Checks that `batch` belongs to the handle's open transaction and
+    /// adds its partition to the transaction's entry (fsynced) when new;
+    /// returns the partition to append it to.
+    func register(
+        _ handle: TransactionHandle, topic: String, partition number: Int, batch: [UInt8]
+    ) throws(LogError) -> PartitionLog {
         let log = try directory.topic(named: topic).partition(number)
         let header: RecordBatchHeader
         do {
@@ -194,7 +203,7 @@ public final class TransactionCoordinator: Sendable {
                 try write(entry, &state)
             }
         }
-        return try log.appendTransactional(&batch)
+        return log
     }
 
     /// Encodes `records` as one transactional batch of the handle and
