@@ -12,13 +12,14 @@ final class GroupFixture {
     let clock = ManualClock()
     let coordinator: GroupCoordinator
 
-    init(initialRebalanceDelayMs: Int64 = 0) throws {
+    init(initialRebalanceDelayMs: Int64 = 0, maxGroupSize: Int = 10_000) throws {
         temporary = try TemporaryDirectory()
         data = try DataDirectory.open(path: temporary.path)
         try data.createTopic(name: "orders", partitions: 2)
         offsets = try ConsumerGroups(directory: data, clock: clock.function)
         var config = GroupCoordinatorConfig()
         config.initialRebalanceDelayMs = initialRebalanceDelayMs
+        config.maxGroupSize = maxGroupSize
         coordinator = GroupCoordinator(directory: data, offsets: offsets, config: config, clock: clock.function)
     }
 
@@ -408,5 +409,80 @@ final class GroupFixture {
         fixture.coordinator.expire()
         let late = fixture.rejoin(id)
         #expect(late.last?.error == .unknownMemberId)
+    }
+
+    @Test func aMemberLeavingDuringARebalanceCompletesItForTheOthers() throws {
+        let fixture = try GroupFixture()
+        let (leader, follower, generation) = fixture.stableGroupOfTwo()
+        let c = fixture.joinNew()
+        let leaderAgain = fixture.rejoin(leader)
+        #expect(leaderAgain.count == 0)
+        // The follower has not rejoined; its leaving is all the rebalance
+        // waited for.
+        _ = fixture.coordinator.leave(groupId: "g", members: [LeavingMember(memberId: follower)])
+        #expect(leaderAgain.last?.generationId == generation + 1)
+        #expect(leaderAgain.last?.members.map(\.memberId) == [leader, c.id])
+        #expect(c.answers.last?.generationId == generation + 1)
+        // Until the assignment is synced DescribeGroups shows members
+        // without metadata, and no protocol.
+        let description = fixture.coordinator.describeGroups(["g"])[0]
+        #expect(description.state == .completingRebalance)
+        #expect(description.protocolName == "")
+        #expect(description.members.map(\.memberId) == [leader, c.id])
+        #expect(description.members.allSatisfy { $0.metadata.isEmpty && $0.assignment.isEmpty })
+    }
+
+    @Test func joinsOfVersionsBeforeKIP394JoinAtOnce() throws {
+        let fixture = try GroupFixture()
+        var request = fixture.request()
+        request.requireKnownMemberId = false
+        let answers = Collected<JoinGroupResponse>()
+        fixture.coordinator.join(request, completion: answers.append)
+        let answer = try #require(answers.last)
+        #expect(answer.error == .none)
+        #expect(answer.generationId == 1)
+        #expect(answer.leader == answer.memberId)
+    }
+
+    @Test func aFullGroupRefusesNewMembers() throws {
+        let fixture = try GroupFixture(maxGroupSize: 1)
+        _ = fixture.joinNew()
+        let answers = Collected<JoinGroupResponse>()
+        fixture.coordinator.join(fixture.request(), completion: answers.append)
+        #expect(answers.last?.error == .groupMaxSizeReached)
+    }
+
+    @Test func anAdminRemovesAStaticMemberByItsInstanceId() throws {
+        let fixture = try GroupFixture()
+        let first = Collected<JoinGroupResponse>()
+        fixture.coordinator.join(fixture.request(instance: "host-1"), completion: first.append)
+        let member = try #require(first.last)
+        let response = fixture.coordinator.leave(
+            groupId: "g", members: [LeavingMember(memberId: "", groupInstanceId: "host-1")])
+        #expect(response.members.map(\.error) == [.none])
+        #expect(fixture.coordinator.heartbeat(
+            groupId: "g", memberId: member.memberId, generationId: member.generationId) == .unknownMemberId)
+        // A member id that does not hold the instance id is fenced.
+        fixture.coordinator.join(fixture.request(instance: "host-2"), completion: first.append)
+        let other = try #require(first.last)
+        #expect(fixture.coordinator.leave(
+            groupId: "g", members: [LeavingMember(memberId: "impostor", groupInstanceId: "host-2")]).members[0].error
+            == .fencedInstanceId)
+        #expect(fixture.coordinator.describeGroups(["g"])[0].members.map(\.memberId) == [other.memberId])
+    }
+
+    @Test func completionsMayCallTheCoordinatorAgain() throws {
+        let fixture = try GroupFixture()
+        let coordinator = fixture.coordinator
+        let heartbeats = Collected<KafkaErrorCode>()
+        let first = Collected<JoinGroupResponse>()
+        coordinator.join(fixture.request(), completion: first.append)
+        let id = try #require(first.last?.memberId)
+        // The completion runs after the lock is released: calling back in
+        // does not deadlock.
+        coordinator.join(fixture.request(memberId: id)) { answer in
+            heartbeats.append(coordinator.heartbeat(groupId: "g", memberId: id, generationId: answer.generationId))
+        }
+        #expect(heartbeats.all == [.none])
     }
 }
