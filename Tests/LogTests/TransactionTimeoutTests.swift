@@ -73,4 +73,27 @@ import TestKit
         #expect(coordinator.status(transactionalId: "job/sink-0")?.state == .ongoing)
         #expect(coordinator.nextTransactionDeadline == nil)
     }
+
+    @Test func aTimedTransactionOpenAcrossARestartStillTimesOut() throws {
+        let directory = try TemporaryDirectory()
+        let clock = ManualClock()
+        do {
+            let data = try DataDirectory.open(path: directory.path, clock: clock.function)
+            try data.createTopic(name: "orders", partitions: 1)
+            guard case let .begun(handle) = try data.transactions.begin(transactionalId: "t", timeoutMs: 60_000) else {
+                Issue.record("the begin was refused")
+                return
+            }
+            try data.transactions.append(handle, topic: "orders", partition: 0, records: [Self.record])
+            try data.close()
+        }
+        clock.advance(by: 30_000)
+        let data = try DataDirectory.open(path: directory.path, clock: clock.function)
+        defer { try? data.close() }
+        // Open and resumable after the restart, with its original deadline.
+        #expect(data.transactions.status(transactionalId: "t")?.state == .ongoing)
+        #expect(data.transactions.nextTransactionDeadline == clock.now + 30_000)
+        clock.advance(by: 30_000)
+        #expect(data.transactions.abortTimedOutTransactions() == ["t"])
+    }
 }

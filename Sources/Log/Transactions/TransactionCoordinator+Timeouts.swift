@@ -9,9 +9,9 @@
 /// transactions (plain `begin`) live as long as their checkpoints need,
 /// and a job aborts its own at restore. The time counts from the begin
 /// (Kafka counts from the first partition added; a begin is followed by
-/// it at once in practice). Timeouts are kept in memory: a transaction
-/// left open across a restart is settled by the recovery the registry
-/// does, not by its timeout.
+/// it at once in practice). The timeout and start time are part of the
+/// transaction's registry entry (written when its first partition is
+/// added), so a transaction left open across a restart still times out.
 extension TransactionCoordinator {
     /// Kafka's default `transaction.max.timeout.ms` (15 minutes).
     public static let maxTimeoutMsDefault: Int64 = 900_000
@@ -37,8 +37,34 @@ extension TransactionCoordinator {
         }
         let handle = try begin(transactionalId: id)
         let started = clock()
+        state.withLock { state in
+            // Written with the entry when the first partition is added.
+            guard var entry = state.entries[id], entry.producerId == handle.producerId,
+                  entry.producerEpoch == handle.producerEpoch
+            else { return }
+            entry.timeoutMs = timeoutMs
+            entry.startedMilliseconds = started
+            state.entries[id] = entry
+        }
         timeouts.withLock { $0[id] = TransactionTimeout(handle: handle, startedMilliseconds: started, timeoutMs: timeoutMs) }
         return .begun(handle)
+    }
+
+    /// Takes up the timeouts of transactions the registry says are open
+    /// (after a restart).
+    func restoreTimeouts() {
+        let open = state.withLock { state in
+            state.entries.values.filter { $0.state == .ongoing && $0.timeoutMs != nil && $0.startedMilliseconds != nil }
+        }
+        timeouts.withLock { timeouts in
+            for entry in open {
+                timeouts[entry.transactionalId] = TransactionTimeout(
+                    handle: TransactionHandle(
+                        transactionalId: entry.transactionalId, producerId: entry.producerId,
+                        producerEpoch: entry.producerEpoch),
+                    startedMilliseconds: entry.startedMilliseconds!, timeoutMs: entry.timeoutMs!)
+            }
+        }
     }
 
     /// When the earliest timed transaction runs out (it may have ended

@@ -96,6 +96,7 @@ public final class TransactionCoordinator: Sendable {
         producerIds.raiseFloor(initial.nextProducerId)
         state = Mutex(initial)
         recover()
+        restoreTimeouts()
     }
 
     // MARK: Public operations
@@ -130,6 +131,8 @@ public final class TransactionCoordinator: Sendable {
             }
             entry.state = .ongoing
             entry.partitions = []
+            entry.timeoutMs = nil
+            entry.startedMilliseconds = nil
             // Kept in memory until the first append registers a partition:
             // a transaction without batches needs no record, and after a
             // restart the next begin bumps the epoch from the one stored.
