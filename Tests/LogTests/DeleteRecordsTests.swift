@@ -92,4 +92,23 @@ import TestKit
         #expect(throws: ChecksummedText.Problem.self) { try ChecksummedText.decode(damaged).get() }
         #expect(throws: ChecksummedText.Problem.self) { try ChecksummedText.decode(Array("no checksum\n".utf8)).get() }
     }
+
+    @Test func aTruncationBelowTheStartBringsItDownToTheEnd() throws {
+        let directory = try TemporaryDirectory()
+        do {
+            let log = try Self.filled(directory)
+            try log.deleteRecords(before: 7)
+            // The repair cuts the batch holding offsets 6 and 7.
+            #expect(try log.truncate(toOffset: 7) == 6)
+            #expect(log.startOffset == 6)
+            var batch = StorageFixtures.batch(records: 2)
+            #expect(try log.append(&batch).first == 6)
+            #expect(try log.read(from: 6, maxBytes: 1 << 20).firstOffset == 6)
+            try log.close()
+        }
+        let log = try PartitionLog.open(
+            directory: directory.path + "/orders/0", config: StorageFixtures.config(["segment.bytes": "1024"]))
+        defer { try? log.close() }
+        #expect(log.startOffset == 6)
+    }
 }

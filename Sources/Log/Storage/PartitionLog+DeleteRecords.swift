@@ -43,4 +43,19 @@ extension PartitionLogCore {
         logger.info("\(partition): log start offset moved to \(offset) (DeleteRecords), \(deleted) segments deleted")
         return startOffset
     }
+
+    /// After a truncation: a start offset DeleteRecords set inside the
+    /// batch that was cut would lie past the new end, hiding the records
+    /// appended next; it comes down to the end offset (Kafka's truncation
+    /// below the log start does the same), stored again. A failed write is
+    /// logged: opening clamps it to the end offset too.
+    func lowerLogStartAfterTruncation() {
+        guard logStartOffsetFloor > endOffset else { return }
+        logStartOffsetFloor = endOffset
+        do {
+            try LogStartOffsetFile.write(endOffset, directory: directory)
+        } catch {
+            logger.warning("\(partition): the lowered log start offset \(endOffset) was not stored: \(LogError(error, ""))")
+        }
+    }
 }

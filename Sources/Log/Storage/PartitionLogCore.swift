@@ -453,6 +453,7 @@ final class PartitionLogCore {
         flushedOffset = min(flushedOffset, endOffset)
         unflushedBytes = 0
         firstUnflushedAppendNanoseconds = nil
+        lowerLogStartAfterTruncation()
         rebuildTransactions()
         rebuildProducers()
         if let checkpoint = cleanerCheckpoint, checkpoint.firstDirtyOffset > endOffset {
