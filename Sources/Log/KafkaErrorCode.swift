@@ -3,31 +3,28 @@
 /// with Kafka's numeric values, so a protocol handler can put them in a
 /// response as they are.
 ///
-/// Only the codes this module produces are listed; the values are those of
-/// Kafka's `org.apache.kafka.common.protocol.Errors`.
+/// Listed are the codes this module answers with, plus OFFSET_OUT_OF_RANGE
+/// and PRODUCER_FENCED, Kafka's codes for `LogError.offsetOutOfRange` and
+/// `LogError.producerFenced`; the values are those of Kafka's
+/// `org.apache.kafka.common.protocol.Errors`.
 ///
 /// # Thread safety
 /// A value type; `Sendable`.
 public enum KafkaErrorCode: Int16, Sendable, CaseIterable, CustomStringConvertible {
-    case unknownServerError = -1
     case none = 0
     case offsetOutOfRange = 1
     case unknownTopicOrPartition = 3
+    case offsetMetadataTooLarge = 12
     case coordinatorNotAvailable = 15
-    case notCoordinator = 16
     case illegalGeneration = 22
     case inconsistentGroupProtocol = 23
     case invalidGroupId = 24
     case unknownMemberId = 25
     case invalidSessionTimeout = 26
     case rebalanceInProgress = 27
-    case offsetMetadataTooLarge = 12
-    case invalidTransactionTimeout = 50
-    case invalidProducerEpoch = 47
     case outOfOrderSequenceNumber = 45
-    case duplicateSequenceNumber = 46
-    case unknownProducerId = 59
-    case policyViolation = 44
+    case invalidProducerEpoch = 47
+    case invalidTransactionTimeout = 50
     case kafkaStorageError = 56
     case nonEmptyGroup = 68
     case groupIdNotFound = 69
@@ -39,25 +36,20 @@ public enum KafkaErrorCode: Int16, Sendable, CaseIterable, CustomStringConvertib
     /// Kafka's name of the code, as its clients print it.
     public var description: String {
         switch self {
-        case .unknownServerError: "UNKNOWN_SERVER_ERROR"
         case .none: "NONE"
         case .offsetOutOfRange: "OFFSET_OUT_OF_RANGE"
         case .unknownTopicOrPartition: "UNKNOWN_TOPIC_OR_PARTITION"
+        case .offsetMetadataTooLarge: "OFFSET_METADATA_TOO_LARGE"
         case .coordinatorNotAvailable: "COORDINATOR_NOT_AVAILABLE"
-        case .notCoordinator: "NOT_COORDINATOR"
         case .illegalGeneration: "ILLEGAL_GENERATION"
         case .inconsistentGroupProtocol: "INCONSISTENT_GROUP_PROTOCOL"
         case .invalidGroupId: "INVALID_GROUP_ID"
         case .unknownMemberId: "UNKNOWN_MEMBER_ID"
         case .invalidSessionTimeout: "INVALID_SESSION_TIMEOUT"
         case .rebalanceInProgress: "REBALANCE_IN_PROGRESS"
-        case .offsetMetadataTooLarge: "OFFSET_METADATA_TOO_LARGE"
-        case .invalidTransactionTimeout: "INVALID_TRANSACTION_TIMEOUT"
-        case .invalidProducerEpoch: "INVALID_PRODUCER_EPOCH"
         case .outOfOrderSequenceNumber: "OUT_OF_ORDER_SEQUENCE_NUMBER"
-        case .duplicateSequenceNumber: "DUPLICATE_SEQUENCE_NUMBER"
-        case .unknownProducerId: "UNKNOWN_PRODUCER_ID"
-        case .policyViolation: "POLICY_VIOLATION"
+        case .invalidProducerEpoch: "INVALID_PRODUCER_EPOCH"
+        case .invalidTransactionTimeout: "INVALID_TRANSACTION_TIMEOUT"
         case .kafkaStorageError: "KAFKA_STORAGE_ERROR"
         case .nonEmptyGroup: "NON_EMPTY_GROUP"
         case .groupIdNotFound: "GROUP_ID_NOT_FOUND"

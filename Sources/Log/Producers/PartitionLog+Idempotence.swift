@@ -43,6 +43,7 @@ extension PartitionLog {
             throw .invalidBatch(partition, reason: error.message)
         }
         let (outcome, delay) = try withCore { (core) throws(LogError) -> (IdempotentAppend, Int64?) in
+            try core.checkOpen()
             switch core.checkProducer(header) {
             case let .duplicate(first, last):
                 return (.duplicate(first: first, last: last), nil)
