@@ -24,6 +24,7 @@ public enum KafkaErrorCode: Int16, Sendable, CaseIterable, CustomStringConvertib
     case rebalanceInProgress = 27
     case outOfOrderSequenceNumber = 45
     case invalidProducerEpoch = 47
+    case invalidTxnState = 48
     case invalidTransactionTimeout = 50
     case kafkaStorageError = 56
     case nonEmptyGroup = 68
@@ -49,6 +50,7 @@ public enum KafkaErrorCode: Int16, Sendable, CaseIterable, CustomStringConvertib
         case .rebalanceInProgress: "REBALANCE_IN_PROGRESS"
         case .outOfOrderSequenceNumber: "OUT_OF_ORDER_SEQUENCE_NUMBER"
         case .invalidProducerEpoch: "INVALID_PRODUCER_EPOCH"
+        case .invalidTxnState: "INVALID_TXN_STATE"
         case .invalidTransactionTimeout: "INVALID_TRANSACTION_TIMEOUT"
         case .kafkaStorageError: "KAFKA_STORAGE_ERROR"
         case .nonEmptyGroup: "NON_EMPTY_GROUP"

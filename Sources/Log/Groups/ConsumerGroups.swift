@@ -40,8 +40,12 @@ public final class ConsumerGroups: Sendable {
     }
 
     private let log: PartitionLog
+    private let directory: DataDirectory
     private let clock: @Sendable () -> Int64
     private let committed = Mutex<[Key: CommittedOffset]>([:])
+    /// Offsets committed in transactions not decided yet, by producer id:
+    /// applied when the COMMIT marker is written, dropped on ABORT.
+    private let pending = Mutex<[Int64: [Key: CommittedOffset]]>([:])
 
     /// The internal topic's segment size: Kafka's `offsets.topic.segment.bytes`.
     /// Smaller than the 1 GiB default so that segments roll, and so get
@@ -57,6 +61,7 @@ public final class ConsumerGroups: Sendable {
         directory: DataDirectory, clock: @escaping @Sendable () -> Int64 = PartitionLog.wallClockMilliseconds
     ) throws(LogError) {
         self.clock = clock
+        self.directory = directory
         var topic: Topic
         if directory.topics.contains(Self.topicName) {
             topic = try directory.topic(named: Self.topicName)
@@ -72,25 +77,96 @@ public final class ConsumerGroups: Sendable {
         }
         log = try topic.partition(0)
         var table: [Key: CommittedOffset] = [:]
+        var open: [Int64: [Key: CommittedOffset]] = [:]
         var offset = log.startOffset
         while offset < log.endOffset {
             let slice = try log.read(from: offset, maxBytes: 1 << 20)
             if slice.isEmpty { break }
-            let records: [DecodedRecord]
+            let batches: [StoredBatch]
             do {
-                records = try slice.bytes.withUnsafeBytes { (raw) throws(RecordBatchV2.BatchesError) in
-                    try RecordBatchV2.decode(batchesIn: raw)
+                batches = try slice.bytes.withBytes { (raw) throws(LogFormatError) -> [StoredBatch] in
+                    try Self.batches(in: raw)
                 }
             } catch {
-                throw .invalidBatch(log.partition, reason: "consumer offsets: \(error)")
+                throw .invalidBatch(log.partition, reason: "consumer offsets at offset \(offset): \(error.message)")
             }
-            for record in records {
-                guard let key = record.key.flatMap(Self.parseKey) else { continue }
-                table[key] = record.value.flatMap(Self.parseCommit)
+            for batch in batches {
+                if batch.header.isControl {
+                    let decided = open.removeValue(forKey: batch.header.producerId) ?? [:]
+                    if batch.marker?.kind == .commit { table.merge(decided) { $1 } }
+                    continue
+                }
+                for record in batch.records {
+                    guard let key = record.key.flatMap(Self.parseKey) else { continue }
+                    let commit = record.value.flatMap(Self.parseCommit)
+                    if batch.header.isTransactional {
+                        open[batch.header.producerId, default: [:]][key] = commit
+                    } else {
+                        table[key] = commit
+                    }
+                }
             }
             offset = slice.nextOffset
         }
         committed.withLock { $0 = table }
+        pending.withLock { $0 = open }
+        let partition = log.partition
+        directory.transactions.markerObservers.withLock { observers in
+            observers.append { [weak self] marker, markedPartition in
+                guard markedPartition == partition else { return }
+                self?.transactionEnded(producerId: marker.producerId, committed: marker.kind == .commit)
+            }
+        }
+    }
+
+    /// A batch of the topic, decoded.
+    private struct StoredBatch {
+        let header: RecordBatchHeader
+        let records: [DecodedRecord]
+        let marker: ControlRecord?
+    }
+
+    private static func batches(in raw: UnsafeRawBufferPointer) throws(LogFormatError) -> [StoredBatch] {
+        var batches: [StoredBatch] = []
+        var position = 0
+        while position < raw.count {
+            let header = try RecordBatchHeader.parse(UnsafeRawBufferPointer(rebasing: raw[position...]))
+            // A read returns whole batches; a short one fails to decode.
+            let bytes = UnsafeRawBufferPointer(rebasing: raw[position ..< min(position + header.totalSize, raw.count)])
+            position += header.totalSize
+            batches.append(StoredBatch(
+                header: header, records: try RecordBatchV2.decode(bytes),
+                marker: header.isControl ? ControlRecord.decode(bytes) : nil))
+        }
+        return batches
+    }
+
+    /// Offsets committed in a transaction (Kafka's TxnOffsetCommit): they
+    /// are appended to the topic as part of the transaction `handle` (which
+    /// adds the topic's partition to it), and become the committed offsets
+    /// when the transaction commits; an abort drops them. Throws as
+    /// `TransactionCoordinator.append` does (`transactionNotOpen`,
+    /// `producerFenced`).
+    public func commitTransactional(_ handle: TransactionHandle, _ offsets: [(Key, CommittedOffset)]) throws(LogError) {
+        guard !offsets.isEmpty else { return }
+        let (stamped, records) = stampedRecords(offsets)
+        try directory.transactions.append(handle, topic: Self.topicName, partition: 0, records: records)
+        pending.withLock { pending in
+            for (key, commit) in stamped { pending[handle.producerId, default: [:]][key] = commit }
+        }
+    }
+
+    /// Whether offsets of `key` wait for a transaction's outcome (Kafka's
+    /// UNSTABLE_OFFSET_COMMIT for OffsetFetch with require_stable).
+    public func hasPendingTransactionalOffset(_ key: Key) -> Bool {
+        pending.withLock { $0.values.contains { $0[key] != nil } }
+    }
+
+    private func transactionEnded(producerId: Int64, committed isCommitted: Bool) {
+        pending.withLock { pending in
+            guard let decided = pending.removeValue(forKey: producerId) else { return }
+            if isCommitted { committed.withLock { $0.merge(decided) { $1 } } }
+        }
     }
 
     /// The committed offset (the next offset to read), if any.
@@ -117,15 +193,8 @@ public final class ConsumerGroups: Sendable {
     /// commit's `commitMilliseconds` is set to the clock's time.
     public func commit(_ offsets: [(Key, CommittedOffset)]) throws(LogError) {
         guard !offsets.isEmpty else { return }
-        let now = clock()
-        let stamped = offsets.map { key, commit in
-            var commit = commit
-            commit.commitMilliseconds = now
-            return (key, commit)
-        }
-        try append(stamped.map { key, commit in
-            LogRecord(timestamp: now, key: Self.encodeKey(key), value: Self.encodeCommit(commit), headers: [])
-        })
+        let (stamped, records) = stampedRecords(offsets)
+        try append(records)
         committed.withLock { table in for (key, commit) in stamped { table[key] = commit } }
     }
 
@@ -150,6 +219,22 @@ public final class ConsumerGroups: Sendable {
     public func committed(group: String) -> [(key: Key, commit: CommittedOffset)] {
         committed.withLock { $0.filter { $0.key.group == group }.map { (key: $0.key, commit: $0.value) } }
             .sorted { $0.key < $1.key }
+    }
+
+    /// The commits with the clock's time, and their records.
+    private func stampedRecords(
+        _ offsets: [(Key, CommittedOffset)]
+    ) -> (stamped: [(Key, CommittedOffset)], records: [LogRecord]) {
+        let now = clock()
+        let stamped = offsets.map { key, commit in
+            var commit = commit
+            commit.commitMilliseconds = now
+            return (key, commit)
+        }
+        let records = stamped.map { key, commit in
+            LogRecord(timestamp: now, key: Self.encodeKey(key), value: Self.encodeCommit(commit), headers: [])
+        }
+        return (stamped, records)
     }
 
     private func append(_ records: [LogRecord]) throws(LogError) {

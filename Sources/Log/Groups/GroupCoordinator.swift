@@ -543,17 +543,13 @@ public final class GroupCoordinator: Sendable {
     public func commitOffsets(_ request: OffsetCommitRequest) -> OffsetCommitResponse {
         let now = clock()
         return withGroups { groups, _ in
-            func all(_ error: KafkaErrorCode) -> OffsetCommitResponse {
-                OffsetCommitResponse(partitions: request.offsets.map { ($0.topic, $0.partition, error) }, storageFailure: nil)
-            }
-            guard !request.groupId.isEmpty, request.groupId.utf8.count <= config.idBytesMax else { return all(.invalidGroupId) }
+            func all(_ error: KafkaErrorCode) -> OffsetCommitResponse { Self.failure(request, error) }
+            // A group-less commit creates the group; a commit of a
+            // generation of a group that does not exist is late.
             var group: ConsumerGroup
-            if let existing = groups[request.groupId] {
-                group = existing
-            } else {
-                guard request.generationId < 0 else { return all(.illegalGeneration) }
-                guard groups.count < config.groupsMax else { return all(.coordinatorNotAvailable) }
-                group = ConsumerGroup(groupId: request.groupId)
+            switch groupForCommit(groups, request.groupId, creating: request.generationId < 0) {
+            case let .success(found): group = found
+            case let .failure(error): return all(error.code)
             }
             if group.isFenced(memberId: request.memberId, instanceId: request.groupInstanceId) {
                 return all(.fencedInstanceId)
@@ -566,22 +562,7 @@ public final class GroupCoordinator: Sendable {
                 member.sessionDeadline = now + member.sessionTimeoutMs
                 group.members[request.memberId] = member
             }
-            var results: [(topic: String, partition: Int, error: KafkaErrorCode)] = []
-            var accepted: [(ConsumerGroups.Key, CommittedOffset)] = []
-            for offset in request.offsets {
-                let error: KafkaErrorCode
-                if offset.metadata.utf8.count > config.offsetMetadataMaxBytes {
-                    error = .offsetMetadataTooLarge
-                } else if !partitionExists(offset.topic, offset.partition) {
-                    error = .unknownTopicOrPartition
-                } else {
-                    error = .none
-                    accepted.append((
-                        ConsumerGroups.Key(group: request.groupId, topic: offset.topic, partition: offset.partition),
-                        CommittedOffset(offset: offset.offset, metadata: offset.metadata, leaderEpoch: offset.leaderEpoch)))
-                }
-                results.append((offset.topic, offset.partition, error))
-            }
+            let (results, accepted) = checked(request.offsets, group: request.groupId)
             groups[request.groupId] = group
             do throws(LogError) {
                 try offsets.commit(accepted)
@@ -593,6 +574,96 @@ public final class GroupCoordinator: Sendable {
             }
             return OffsetCommitResponse(partitions: results, storageFailure: nil)
         }
+    }
+
+    /// Handles a TxnOffsetCommit request with Kafka's checks: a member id,
+    /// when given, must be in the group (UNKNOWN_MEMBER_ID) and hold its
+    /// instance id (FENCED_INSTANCE_ID); a generation, when given (not -1),
+    /// must be the group's (ILLEGAL_GENERATION); per partition as
+    /// `commitOffsets`. The accepted offsets are appended to
+    /// `__consumer_offsets` in the transaction and become committed when it
+    /// commits (see `ConsumerGroups.commitTransactional`); a handle that is
+    /// not its id's open transaction gets INVALID_TXN_STATE, one of an
+    /// older epoch PRODUCER_FENCED.
+    public func commitTransactionalOffsets(_ transactional: TxnOffsetCommitRequest) -> OffsetCommitResponse {
+        let request = transactional.commit
+        return withGroups { groups, _ in
+            func all(_ error: KafkaErrorCode) -> OffsetCommitResponse { Self.failure(request, error) }
+            var group: ConsumerGroup
+            switch groupForCommit(groups, request.groupId, creating: true) {
+            case let .success(found): group = found
+            case let .failure(error): return all(error.code)
+            }
+            if !request.memberId.isEmpty && group.members[request.memberId] == nil { return all(.unknownMemberId) }
+            if group.isFenced(memberId: request.memberId, instanceId: request.groupInstanceId) {
+                return all(.fencedInstanceId)
+            }
+            if request.generationId >= 0 && request.generationId != group.generationId { return all(.illegalGeneration) }
+            let (results, accepted) = checked(request.offsets, group: request.groupId)
+            do throws(LogError) {
+                try offsets.commitTransactional(transactional.transaction, accepted)
+            } catch {
+                let code: KafkaErrorCode
+                switch error {
+                case .transactionNotOpen: code = .invalidTxnState
+                case .producerFenced: code = .producerFenced
+                default:
+                    code = .kafkaStorageError
+                    logger.error("group \(request.groupId): transactional offsets not committed: \(error)")
+                }
+                return OffsetCommitResponse(
+                    partitions: results.map { ($0.topic, $0.partition, $0.error == .none ? code : $0.error) },
+                    storageFailure: code == .kafkaStorageError ? error : nil)
+            }
+            groups[request.groupId] = group
+            return OffsetCommitResponse(partitions: results, storageFailure: nil)
+        }
+    }
+
+    /// Every partition of `request` answered with `error`.
+    private static func failure(_ request: OffsetCommitRequest, _ error: KafkaErrorCode) -> OffsetCommitResponse {
+        OffsetCommitResponse(partitions: request.offsets.map { ($0.topic, $0.partition, error) }, storageFailure: nil)
+    }
+
+    /// A Kafka error code as an `Error`, for `Result`.
+    private struct Refusal: Error {
+        let code: KafkaErrorCode
+    }
+
+    /// The group a commit goes to: the existing one, or a new empty one
+    /// when `creating` (else ILLEGAL_GENERATION); INVALID_GROUP_ID for a
+    /// bad id, COORDINATOR_NOT_AVAILABLE past `groupsMax`.
+    private func groupForCommit(
+        _ groups: [String: ConsumerGroup], _ groupId: String, creating: Bool
+    ) -> Result<ConsumerGroup, Refusal> {
+        guard !groupId.isEmpty, groupId.utf8.count <= config.idBytesMax else { return .failure(Refusal(code: .invalidGroupId)) }
+        if let existing = groups[groupId] { return .success(existing) }
+        guard creating else { return .failure(Refusal(code: .illegalGeneration)) }
+        guard groups.count < config.groupsMax else { return .failure(Refusal(code: .coordinatorNotAvailable)) }
+        return .success(ConsumerGroup(groupId: groupId))
+    }
+
+    /// The per-partition checks of a commit: an error per partition, and
+    /// the offsets that passed.
+    private func checked(
+        _ offsets: [OffsetCommitPartition], group: String
+    ) -> (results: [(topic: String, partition: Int, error: KafkaErrorCode)], accepted: [(ConsumerGroups.Key, CommittedOffset)]) {
+        var results: [(topic: String, partition: Int, error: KafkaErrorCode)] = []
+        var accepted: [(ConsumerGroups.Key, CommittedOffset)] = []
+        for offset in offsets {
+            var error = KafkaErrorCode.none
+            if offset.metadata.utf8.count > config.offsetMetadataMaxBytes {
+                error = .offsetMetadataTooLarge
+            } else if !partitionExists(offset.topic, offset.partition) {
+                error = .unknownTopicOrPartition
+            } else {
+                accepted.append((
+                    ConsumerGroups.Key(group: group, topic: offset.topic, partition: offset.partition),
+                    CommittedOffset(offset: offset.offset, metadata: offset.metadata, leaderEpoch: offset.leaderEpoch)))
+            }
+            results.append((offset.topic, offset.partition, error))
+        }
+        return (results, accepted)
     }
 
     private func partitionExists(_ topic: String, _ partition: Int) -> Bool {

@@ -201,6 +201,20 @@ public struct OffsetCommitRequest: Sendable {
     }
 }
 
+/// A TxnOffsetCommit request: offsets committed as part of the
+/// transaction `transaction`, visible once it commits. The commit's
+/// generation is -1 and its member id empty when the producer does not
+/// pass its consumer's group metadata (TxnOffsetCommit before v3).
+public struct TxnOffsetCommitRequest: Sendable {
+    public var transaction: TransactionHandle
+    public var commit: OffsetCommitRequest
+
+    public init(transaction: TransactionHandle, commit: OffsetCommitRequest) {
+        self.transaction = transaction
+        self.commit = commit
+    }
+}
+
 /// The answer to an OffsetCommit request: one error per partition, in the
 /// request's order, and the storage failure behind KAFKA_STORAGE_ERROR
 /// answers (for the server's log).

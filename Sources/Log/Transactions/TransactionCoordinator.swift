@@ -67,6 +67,9 @@ public final class TransactionCoordinator: Sendable {
     let logger: Logger
     let clock: @Sendable () -> Int64
     let state: Mutex<State>
+    /// Called after each marker is appended, with it and its partition
+    /// (consumer-group offsets committed in transactions apply on it).
+    let markerObservers = Mutex<[@Sendable (ControlRecord, TopicPartition) -> Void]>([])
     /// Transactions begun with a timeout (`TransactionCoordinator+Timeouts.swift`).
     let timeouts = Mutex<[String: TransactionTimeout]>([:])
     /// Producer ids for transactional ids and for idempotent producers
@@ -379,6 +382,7 @@ public final class TransactionCoordinator: Sendable {
             // already fsynced in the registry, and opening the data
             // directory writes a marker that a crash lost.
             try log.appendTransactional(&bytes)
+            for observer in markerObservers.withLock({ $0 }) { observer(marker, partition) }
         }
     }
 

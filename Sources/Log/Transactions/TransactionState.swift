@@ -103,4 +103,12 @@ public struct TransactionHandle: Sendable, Hashable {
     public let transactionalId: String
     public let producerId: Int64
     public let producerEpoch: Int16
+
+    /// A handle as a Kafka client's request names it; the coordinator
+    /// checks it against the id's open transaction on every use.
+    public init(transactionalId: String, producerId: Int64, producerEpoch: Int16) {
+        self.transactionalId = transactionalId
+        self.producerId = producerId
+        self.producerEpoch = producerEpoch
+    }
 }
