@@ -37,6 +37,11 @@ import TestKit
         #expect(Self.committed(fixture.coordinator) == 10)
         // The handle of the aborted transaction is no longer open.
         #expect(Self.commit(fixture.coordinator, aborted, offset: 30) == [.invalidTxnState])
+        // A refused commit leaves nothing pending (offsets are pending from
+        // before the append, so that a marker racing it finds them).
+        #expect(!fixture.offsets.hasPendingTransactionalOffset(
+            ConsumerGroups.Key(group: "g", topic: "orders", partition: 0)))
+        #expect(Self.committed(fixture.coordinator) == 10)
     }
 
     @Test func theOutcomeIsReadBackFromTheLog() throws {

@@ -150,9 +150,21 @@ public final class ConsumerGroups: Sendable {
     public func commitTransactional(_ handle: TransactionHandle, _ offsets: [(Key, CommittedOffset)]) throws(LogError) {
         guard !offsets.isEmpty else { return }
         let (stamped, records) = stampedRecords(offsets)
-        try directory.transactions.append(handle, topic: Self.topicName, partition: 0, records: records)
-        pending.withLock { pending in
+        // Pending before the append: the transaction may end (a timeout's
+        // abort) as soon as the batch is in the log, and its marker must
+        // find them. Undone if the append fails.
+        let earlier = pending.withLock { pending in
+            let earlier = pending[handle.producerId]
             for (key, commit) in stamped { pending[handle.producerId, default: [:]][key] = commit }
+            return earlier
+        }
+        do {
+            try directory.transactions.append(handle, topic: Self.topicName, partition: 0, records: records)
+        } catch {
+            pending.withLock { pending in
+                if pending[handle.producerId] != nil { pending[handle.producerId] = earlier }
+            }
+            throw error
         }
     }
 
