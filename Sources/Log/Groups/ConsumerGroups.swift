@@ -39,7 +39,8 @@ public final class ConsumerGroups: Sendable {
         }
     }
 
-    private let log: PartitionLog
+    /// nil when the data directory is read-only and has no offsets topic.
+    private let log: PartitionLog?
     private let directory: DataDirectory
     private let clock: @Sendable () -> Int64
     private let committed = Mutex<[Key: CommittedOffset]>([:])
@@ -54,7 +55,9 @@ public final class ConsumerGroups: Sendable {
 
     /// Opens the offsets store in `directory`, creating its topic on first
     /// use. A topic made by an older build whose cleanup.policy does not
-    /// compact is switched to compact.
+    /// compact is switched to compact. A data directory opened read-only
+    /// (without `__consumer_offsets` among its writable topics) is only
+    /// read: no topic is made, and commits throw `readOnly`.
     /// - Parameter clock: milliseconds since the Unix epoch, stamped on
     ///   each commit (`CommittedOffset.commitMilliseconds`).
     public init(
@@ -63,9 +66,14 @@ public final class ConsumerGroups: Sendable {
         self.clock = clock
         self.directory = directory
         var topic: Topic
+        let writable = directory.allowsWrites(to: Self.topicName)
+        if !directory.topics.contains(Self.topicName) && !writable {
+            log = nil
+            return
+        }
         if directory.topics.contains(Self.topicName) {
             topic = try directory.topic(named: Self.topicName)
-            if !topic.config.cleanupPolicy.compacts {
+            if !topic.config.cleanupPolicy.compacts && writable {
                 try directory.alterConfig(topic: Self.topicName, changes: ["cleanup.policy": "compact"])
                 topic = try directory.topic(named: Self.topicName)
             }
@@ -75,7 +83,8 @@ public final class ConsumerGroups: Sendable {
             ])
             topic = try directory.createTopic(name: Self.topicName, partitions: 1, config: config)
         }
-        log = try topic.partition(0)
+        let log = try topic.partition(0)
+        self.log = log
         var table: [Key: CommittedOffset] = [:]
         var open: [Int64: [Key: CommittedOffset]] = [:]
         var offset = log.startOffset
@@ -250,6 +259,9 @@ public final class ConsumerGroups: Sendable {
     }
 
     private func append(_ records: [LogRecord]) throws(LogError) {
+        guard let log else {
+            throw .readOnly(path: directory.path, operation: "commit consumer-group offsets")
+        }
         var batch: [UInt8]
         do {
             batch = try RecordBatchV2.encode(records)

@@ -43,7 +43,7 @@ extension PartitionLog {
             throw .invalidBatch(partition, reason: error.message)
         }
         let (outcome, delay) = try withCore { (core) throws(LogError) -> (IdempotentAppend, Int64?) in
-            try core.checkOpen()
+            try core.checkWritable("append to")
             switch core.checkProducer(header) {
             case let .duplicate(first, last):
                 return (.duplicate(first: first, last: last), nil)

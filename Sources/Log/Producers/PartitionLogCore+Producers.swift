@@ -54,9 +54,9 @@ extension PartitionLogCore {
     /// Writes the state as of the end offset (on roll, and on close when
     /// appends or expiry changed it since the last snapshot).
     func writeProducerSnapshot() {
-        guard producerSnapshotOffset != nil, producerSnapshotOffset != endOffset || producersExpiredSinceSnapshot else {
-            return
-        }
+        guard !readOnly, producerSnapshotOffset != nil,
+              producerSnapshotOffset != endOffset || producersExpiredSinceSnapshot
+        else { return }
         let snapshot = ProducerStateSnapshot(offset: endOffset, table: producers)
         do {
             try snapshot.write(directory: directory)

@@ -20,7 +20,7 @@ extension PartitionLog {
 
 extension PartitionLogCore {
     func deleteRecords(before offset: Int64) throws(LogError) -> Int64 {
-        try checkOpen()
+        try checkWritable("delete records of")
         guard offset >= 0 && offset <= endOffset else {
             throw .offsetOutOfRange(partition, requested: offset, start: startOffset, end: endOffset)
         }
