@@ -112,3 +112,29 @@ import TestKit
         #expect(log.startOffset == 6)
     }
 }
+
+@Suite struct BrokerStateReadOnlyTests {
+    @Test func aReadOnlyOpenWritesNoProducerSnapshotAndRefusesDeleteRecords() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path + "/orders/0"
+        do {
+            let log = try PartitionLog.open(directory: path, config: StorageFixtures.config([:]))
+            var first = IdempotentProducerTests.batch(sequence: 0)
+            _ = try log.appendIdempotent(&first)
+            try log.close()
+            let again = try PartitionLog.open(directory: path, config: StorageFixtures.config([:]))
+            var second = IdempotentProducerTests.batch(sequence: 2)
+            _ = try again.appendIdempotent(&second)
+            // Not closed: the snapshot stays behind the log, as after a crash.
+        }
+        let snapshot = path + "/producer-state"
+        let before = try Data(contentsOf: URL(fileURLWithPath: snapshot))
+        let log = try PartitionLog.open(directory: path, config: StorageFixtures.config([:]), readOnly: true)
+        #expect(throws: LogError.self) { try log.deleteRecords(before: 1) }
+        var retry = IdempotentProducerTests.batch(sequence: 2)
+        #expect(throws: LogError.self) { try log.appendIdempotent(&retry) }
+        try log.close()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: snapshot)) == before)
+        #expect(!FileManager.default.fileExists(atPath: path + "/log-start-offset"))
+    }
+}
