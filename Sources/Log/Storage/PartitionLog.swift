@@ -192,13 +192,15 @@ public final class PartitionLog: Sendable {
             return (location.header.baseOffset, slice.bytes)
         }
         guard let found else { return nil }
-        return found.bytes.withUnsafeBytes { buffer in
+        let offset = found.bytes.withUnsafeBytes { buffer in
             // The batch's largest timestamp reaches `timestamp`; find the
             // record that does. A batch that cannot be decoded still bounds
             // the answer from below.
             guard let records = try? RecordBatchV2.decode(buffer) else { return found.offset }
             return records.first(where: { $0.timestamp >= timestamp })?.offset ?? found.offset
         }
+        // Never below the start offset DeleteRecords set inside a batch.
+        return max(offset, startOffset)
     }
 
     /// The first offset still in the partition (retention moves it up).
@@ -267,7 +269,7 @@ public final class PartitionLog: Sendable {
 
     var logger: Logger { core.withLock { $0.logger } }
 
-    private func scheduleFlush(afterMilliseconds delay: Int64) {
+    func scheduleFlush(afterMilliseconds delay: Int64) {
         DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + .milliseconds(Int(delay))) { [weak self] in
             guard let self else { return }
             if let next = self.core.withLock({ $0.runScheduledFlush() }) {

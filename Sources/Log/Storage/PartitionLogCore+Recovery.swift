@@ -108,7 +108,10 @@ extension PartitionLogCore {
             readOnly: readOnly)
         core.cleanerCheckpoint = CleanerCheckpoint.read(directory: directory, partition: partition, logger: logger)
         core.hasTransactionalFlag = POSIXFileSystem.exists(directory + "/" + PartitionLogCore.transactionalFlagName)
+        core.logStartOffsetFloor = min(
+            LogStartOffsetFile.read(directory: directory, partition: partition, logger: logger), core.endOffset)
         core.rebuildTransactions()
+        core.rebuildProducers()
         logger.debug(.init(stringLiteral:
             "\(partition): opened \(directory): \(segments.count) segments, offsets \(core.startOffset) to "
                 + "\(core.endOffset - 1), \(core.sizeInBytes) bytes"))

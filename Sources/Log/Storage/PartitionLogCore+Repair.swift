@@ -146,6 +146,7 @@ extension PartitionLogCore {
         }
         precondition(endOffset >= oldEnd, "repair moved the end offset of \(partition) back from \(oldEnd) to \(endOffset)")
         rebuildTransactions()
+        rebuildProducers()
         logger.warning(.init(stringLiteral:
             "\(partition): repaired: removed \(damage.count) damaged region\(damage.count == 1 ? "" : "s") ("
                 + damage.map { "\($0.bytes) bytes at byte position \($0.position) of \($0.file)" }.joined(separator: ", ")

@@ -44,6 +44,17 @@ final class PartitionLogCore {
     /// Whether the partition's `transactional` flag file exists (it has held
     /// a transactional batch, so opening it reads every batch header).
     var hasTransactionalFlag = false
+    /// Idempotent producers' sequences (`PartitionLogCore+Producers.swift`).
+    var producers = ProducerStateTable()
+    /// The offset of the `producer-state` snapshot on disk; nil when the
+    /// partition has none (it never held a batch with a producer id).
+    var producerSnapshotOffset: Int64?
+    /// The active segment when the snapshot was written: a roll rewrites it.
+    var producerSnapshotSegmentBase: Int64?
+    var producersExpiredSinceSnapshot = false
+    /// The log start offset DeleteRecords set (`LogStartOffsetFile`); 0
+    /// when none.
+    var logStartOffsetFloor: Int64 = 0
     /// Opened by a command that only reads: every operation that would
     /// change the partition throws `readOnly` (see `PartitionLogCore.open`).
     let readOnly: Bool
@@ -64,7 +75,9 @@ final class PartitionLogCore {
     }
 
     var active: Segment { segments[segments.count - 1] }
-    var startOffset: Int64 { segments[0].baseOffset }
+    /// The first readable offset: the first segment's base offset, or
+    /// above it where DeleteRecords moved it (`logStartOffsetFloor`).
+    var startOffset: Int64 { max(segments[0].baseOffset, logStartOffsetFloor) }
     var endOffset: Int64 { active.nextOffset }
     var sizeInBytes: Int { segments.reduce(0) { $0 + $1.size } }
 
@@ -119,6 +132,7 @@ final class PartitionLogCore {
                 throw error
             }
         }
+        try prepareProducerBatch(header)
         batch.withUnsafeMutableBytes { RecordBatchV2.setBaseOffset(first, in: $0) }
         header.baseOffset = first
         let sync = shouldSync(appending: batch.count)
@@ -137,6 +151,7 @@ final class PartitionLogCore {
             throw failure
         }
         if header.isTransactional { transactions.record(header, marker: marker) }
+        recordProducerBatch(header)
         if sync {
             markFlushed()
         } else {
@@ -394,7 +409,7 @@ final class PartitionLogCore {
         return deleted
     }
 
-    private func deleteOldestSegment(because reason: String) throws(LogError) {
+    func deleteOldestSegment(because reason: String) throws(LogError) {
         let segment = segments[0]
         let description = "\(segment.log.path) (offsets \(segment.baseOffset) to \(segment.nextOffset - 1), "
             + "\(segment.size) bytes)"
@@ -454,7 +469,9 @@ final class PartitionLogCore {
         flushedOffset = min(flushedOffset, endOffset)
         unflushedBytes = 0
         firstUnflushedAppendNanoseconds = nil
+        lowerLogStartAfterTruncation()
         rebuildTransactions()
+        rebuildProducers()
         if let checkpoint = cleanerCheckpoint, checkpoint.firstDirtyOffset > endOffset {
             // Offsets appended from here on must count as dirty again.
             forgetCleanerCheckpoint()
@@ -489,6 +506,7 @@ final class PartitionLogCore {
         if config.flushMode != .never && flushedOffset < endOffset {
             do { try flush() } catch { failure = error }
         }
+        writeProducerSnapshot()
         for segment in segments { segment.close() }
         isClosed = true
         if let failure { throw failure }

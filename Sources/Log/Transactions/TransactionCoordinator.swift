@@ -64,11 +64,19 @@ public final class TransactionCoordinator: Sendable {
     public static let segmentBytes = 100 << 20
 
     private unowned let directory: DataDirectory
-    private let logger: Logger
-    private let clock: @Sendable () -> Int64
-    private let state: Mutex<State>
+    let logger: Logger
+    let clock: @Sendable () -> Int64
+    let state: Mutex<State>
+    /// Called after each marker is appended, with it and its partition
+    /// (consumer-group offsets committed in transactions apply on it).
+    let markerObservers = Mutex<[@Sendable (ControlRecord, TopicPartition) -> Void]>([])
+    /// Transactions begun with a timeout (`TransactionCoordinator+Timeouts.swift`).
+    let timeouts = Mutex<[String: TransactionTimeout]>([:])
+    /// Producer ids for transactional ids and for idempotent producers
+    /// (`allocateProducerId`): one allocator, so no id serves two.
+    public let producerIds: ProducerIdAllocator
 
-    private struct State {
+    struct State {
         var registry: PartitionLog?
         var entries: [String: TransactionStatus] = [:]
         var nextProducerId: Int64 = 0
@@ -91,8 +99,11 @@ public final class TransactionCoordinator: Sendable {
             initial.registry = log
             try Self.load(log, into: &initial)
         }
+        producerIds = try ProducerIdAllocator(directory: directory.path)
+        producerIds.raiseFloor(initial.nextProducerId)
         state = Mutex(initial)
         if recovers { recover() }
+        restoreTimeouts()
     }
 
     // MARK: Public operations
@@ -122,12 +133,13 @@ public final class TransactionCoordinator: Sendable {
                 }
             } else {
                 entry = TransactionStatus(
-                    transactionalId: id, producerId: state.nextProducerId, producerEpoch: 0, state: .ongoing,
+                    transactionalId: id, producerId: try producerIds.allocate(), producerEpoch: 0, state: .ongoing,
                     partitions: [], updatedMilliseconds: clock())
-                state.nextProducerId += 1
             }
             entry.state = .ongoing
             entry.partitions = []
+            entry.timeoutMs = nil
+            entry.startedMilliseconds = nil
             // Kept in memory until the first append registers a partition:
             // a transaction without batches needs no record, and after a
             // restart the next begin bumps the epoch from the one stored.
@@ -168,6 +180,15 @@ public final class TransactionCoordinator: Sendable {
     public func append(
         _ handle: TransactionHandle, topic: String, partition number: Int, batch: inout [UInt8]
     ) throws(LogError) -> (first: Int64, last: Int64) {
+        try register(handle, topic: topic, partition: number, batch: batch).appendTransactional(&batch)
+    }
+
+    /// Checks that `batch` belongs to the handle's open transaction and
+    /// adds its partition to the transaction's entry (fsynced) when new;
+    /// returns the partition to append it to.
+    func register(
+        _ handle: TransactionHandle, topic: String, partition number: Int, batch: [UInt8]
+    ) throws(LogError) -> PartitionLog {
         let log = try directory.topic(named: topic).partition(number)
         let header: RecordBatchHeader
         do {
@@ -192,7 +213,7 @@ public final class TransactionCoordinator: Sendable {
                 try write(entry, &state)
             }
         }
-        return try log.appendTransactional(&batch)
+        return log
     }
 
     /// Encodes `records` as one transactional batch of the handle and
@@ -325,11 +346,10 @@ public final class TransactionCoordinator: Sendable {
 
     /// Bumps the epoch (a new producer id when it would overflow); not
     /// written yet.
-    private func bumpEpoch(_ entry: TransactionStatus, _ state: inout State) throws(LogError) -> TransactionStatus {
+    func bumpEpoch(_ entry: TransactionStatus, _ state: inout State) throws(LogError) -> TransactionStatus {
         var entry = entry
         if entry.producerEpoch == Int16.max - 1 {
-            entry.producerId = state.nextProducerId
-            state.nextProducerId += 1
+            entry.producerId = try producerIds.allocate()
             entry.producerEpoch = 0
         } else {
             entry.producerEpoch += 1
@@ -339,7 +359,7 @@ public final class TransactionCoordinator: Sendable {
 
     /// Writes `entry` (in state committing or aborting) to the registry,
     /// the markers to its partitions, then the final state.
-    private func complete(_ entry: TransactionStatus, _ state: inout State) throws(LogError) {
+    func complete(_ entry: TransactionStatus, _ state: inout State) throws(LogError) {
         precondition(entry.state.isCompleting, "complete() takes a committing or aborting entry")
         if state.entries[entry.transactionalId] != entry { try write(entry, &state) }
         let kind: ControlRecord.Kind = entry.state == .committing ? .commit : .abort
@@ -366,6 +386,7 @@ public final class TransactionCoordinator: Sendable {
             // already fsynced in the registry, and opening the data
             // directory writes a marker that a crash lost.
             try log.appendTransactional(&bytes)
+            for observer in markerObservers.withLock({ $0 }) { observer(marker, partition) }
         }
     }
 

@@ -27,10 +27,16 @@ public struct TransactionStatus: Sendable, Equatable {
     public var partitions: [TopicPartition]
     /// When the entry was last written, milliseconds since the Unix epoch.
     public var updatedMilliseconds: Int64
+    /// The transaction's timeout (`transaction.timeout.ms`) and when it
+    /// began, for a transaction begun with one; nil otherwise (see
+    /// `TransactionCoordinator+Timeouts.swift`).
+    public var timeoutMs: Int64?
+    public var startedMilliseconds: Int64?
 
     public init(
         transactionalId: String, producerId: Int64, producerEpoch: Int16, state: TransactionState,
-        partitions: [TopicPartition], updatedMilliseconds: Int64
+        partitions: [TopicPartition], updatedMilliseconds: Int64, timeoutMs: Int64? = nil,
+        startedMilliseconds: Int64? = nil
     ) {
         self.transactionalId = transactionalId
         self.producerId = producerId
@@ -38,6 +44,8 @@ public struct TransactionStatus: Sendable, Equatable {
         self.state = state
         self.partitions = partitions
         self.updatedMilliseconds = updatedMilliseconds
+        self.timeoutMs = timeoutMs
+        self.startedMilliseconds = startedMilliseconds
     }
 
     /// The registry record: key the transactional id (UTF-8), value JSON.
@@ -45,11 +53,16 @@ public struct TransactionStatus: Sendable, Equatable {
         let partitionList = JSONValue.array(partitions.map {
             .array([.string($0.topic), .int(Int64($0.partition))])
         })
-        return Array(JSONValue.object(JSONObject([
+        var fields: [(String, JSONValue)] = [
             ("producer_id", .int(producerId)), ("producer_epoch", .int(Int64(producerEpoch))),
             ("state", .string(state.rawValue)), ("partitions", partitionList),
             ("updated_ms", .int(updatedMilliseconds)),
-        ])).serialized().utf8)
+        ]
+        if let timeoutMs, let startedMilliseconds {
+            fields.append(("timeout_ms", .int(timeoutMs)))
+            fields.append(("started_ms", .int(startedMilliseconds)))
+        }
+        return Array(JSONValue.object(JSONObject(fields)).serialized().utf8)
     }
 
     /// Reads a registry record back; the reason when it is not one.
@@ -75,7 +88,8 @@ public struct TransactionStatus: Sendable, Equatable {
         }
         return .success(TransactionStatus(
             transactionalId: id, producerId: producerId, producerEpoch: epoch16, state: state,
-            partitions: partitions, updatedMilliseconds: json["updated_ms"]?.int64Value ?? 0))
+            partitions: partitions, updatedMilliseconds: json["updated_ms"]?.int64Value ?? 0,
+            timeoutMs: json["timeout_ms"]?.int64Value, startedMilliseconds: json["started_ms"]?.int64Value))
     }
 }
 
@@ -89,4 +103,12 @@ public struct TransactionHandle: Sendable, Hashable {
     public let transactionalId: String
     public let producerId: Int64
     public let producerEpoch: Int16
+
+    /// A handle as a Kafka client's request names it; the coordinator
+    /// checks it against the id's open transaction on every use.
+    public init(transactionalId: String, producerId: Int64, producerEpoch: Int16) {
+        self.transactionalId = transactionalId
+        self.producerId = producerId
+        self.producerEpoch = producerEpoch
+    }
 }

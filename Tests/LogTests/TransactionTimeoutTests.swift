@@ -1,0 +1,99 @@
+import Foundation
+import Log
+import Testing
+import TestKit
+
+@Suite struct TransactionTimeoutTests {
+    static let record = LogRecord(timestamp: 1_000, key: Array("k".utf8), value: Array("v".utf8))
+
+    @Test func aTimeoutAboveTheMaximumIsRefused() throws {
+        let directory = try TemporaryDirectory()
+        let data = try DataDirectory.open(path: directory.path)
+        defer { try? data.close() }
+        let outcome = try data.transactions.begin(transactionalId: "t", timeoutMs: 900_001)
+        guard case .refused(.invalidTransactionTimeout, _) = outcome else {
+            Issue.record("a timeout above transaction.max.timeout.ms was accepted: \(outcome)")
+            return
+        }
+        guard case .refused(.invalidTransactionTimeout, _) = try data.transactions.begin(transactionalId: "t", timeoutMs: 0)
+        else {
+            Issue.record("a zero timeout was accepted")
+            return
+        }
+    }
+
+    @Test func anOpenTransactionIsAbortedWhenItsTimeoutRunsOutAndItsProducerFenced() throws {
+        let directory = try TemporaryDirectory()
+        let clock = ManualClock()
+        let data = try DataDirectory.open(path: directory.path, clock: clock.function)
+        defer { try? data.close() }
+        try data.createTopic(name: "orders", partitions: 1)
+        let coordinator = data.transactions
+        guard case let .begun(handle) = try coordinator.begin(transactionalId: "t", timeoutMs: 60_000) else {
+            Issue.record("the begin was refused")
+            return
+        }
+        try coordinator.append(handle, topic: "orders", partition: 0, records: [Self.record])
+        let log = try data.topic(named: "orders").partition(0)
+        #expect(log.lastStableOffset == 0)
+        #expect(coordinator.nextTransactionDeadline == clock.now + 60_000)
+
+        clock.advance(by: 59_999)
+        #expect(coordinator.abortTimedOutTransactions() == [])
+        clock.advance(by: 1)
+        #expect(coordinator.abortTimedOutTransactions() == ["t"])
+        let status = try #require(coordinator.status(transactionalId: "t"))
+        #expect(status.state == .aborted)
+        #expect(status.producerEpoch == handle.producerEpoch + 1)
+        // The abort marker closes the transaction: read-committed readers
+        // move past it and see none of its records.
+        #expect(log.lastStableOffset == log.endOffset)
+        #expect(throws: LogError.self) { try coordinator.commit(handle) }
+        #expect(coordinator.nextTransactionDeadline == nil)
+    }
+
+    @Test func endedAndUntimedTransactionsAreLeftAlone() throws {
+        let directory = try TemporaryDirectory()
+        let clock = ManualClock()
+        let data = try DataDirectory.open(path: directory.path, clock: clock.function)
+        defer { try? data.close() }
+        try data.createTopic(name: "orders", partitions: 1)
+        let coordinator = data.transactions
+        guard case let .begun(timed) = try coordinator.begin(transactionalId: "timed", timeoutMs: 1_000) else {
+            Issue.record("the begin was refused")
+            return
+        }
+        try coordinator.append(timed, topic: "orders", partition: 0, records: [Self.record])
+        try coordinator.commit(timed)
+        let untimed = try coordinator.begin(transactionalId: "job/sink-0")
+        try coordinator.append(untimed, topic: "orders", partition: 0, records: [Self.record])
+        clock.advance(by: 10_000_000)
+        #expect(coordinator.abortTimedOutTransactions() == [])
+        #expect(coordinator.status(transactionalId: "timed")?.state == .committed)
+        #expect(coordinator.status(transactionalId: "job/sink-0")?.state == .ongoing)
+        #expect(coordinator.nextTransactionDeadline == nil)
+    }
+
+    @Test func aTimedTransactionOpenAcrossARestartStillTimesOut() throws {
+        let directory = try TemporaryDirectory()
+        let clock = ManualClock()
+        do {
+            let data = try DataDirectory.open(path: directory.path, clock: clock.function)
+            try data.createTopic(name: "orders", partitions: 1)
+            guard case let .begun(handle) = try data.transactions.begin(transactionalId: "t", timeoutMs: 60_000) else {
+                Issue.record("the begin was refused")
+                return
+            }
+            try data.transactions.append(handle, topic: "orders", partition: 0, records: [Self.record])
+            try data.close()
+        }
+        clock.advance(by: 30_000)
+        let data = try DataDirectory.open(path: directory.path, clock: clock.function)
+        defer { try? data.close() }
+        // Open and resumable after the restart, with its original deadline.
+        #expect(data.transactions.status(transactionalId: "t")?.state == .ongoing)
+        #expect(data.transactions.nextTransactionDeadline == clock.now + 30_000)
+        clock.advance(by: 30_000)
+        #expect(data.transactions.abortTimedOutTransactions() == ["t"])
+    }
+}
