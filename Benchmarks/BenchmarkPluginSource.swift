@@ -1,3 +1,5 @@
+import PluginHost
+
 /// The C source of the benchmark plugin, compiled with `cc` at run time.
 ///
 /// It lives in a Swift string because the benchmark target is a Swift
@@ -175,6 +177,6 @@ static const sh_component *const bench_components[] = {
     &empty_component, &sum_component, &passthrough_component, &emit_each_component,
 };
 
-SH_PLUGIN_ENTRY(host, "bench-operators", "0.1.0", bench_components)
+SH_PLUGIN_ENTRY(host, "bench-operators", "\#(HostAPI.hostVersion)", bench_components)
 """#
 }

@@ -1,3 +1,5 @@
+import PluginHost
+
 /// The C source of Benchmark 7's hand-written baseline: the same filter
 /// and map as the expression job, written as a plugin author would write
 /// them in C, compiled with `cc` at run time (see `BenchmarkPluginSource`
@@ -296,6 +298,6 @@ static const sh_component map_component = {
     .state_version = 1, .input_count = 1, .vtable = &map_vtable,
 };
 static const sh_component *const components[] = {&filter_component, &map_component};
-SH_PLUGIN_ENTRY(host, "bench-orders-c", "0.1.0", components)
+SH_PLUGIN_ENTRY(host, "bench-orders-c", "\#(HostAPI.hostVersion)", components)
 """#
 }

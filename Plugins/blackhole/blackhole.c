@@ -124,4 +124,4 @@ static const sh_component blackhole_component = {
 
 static const sh_component *const blackhole_components[] = {&blackhole_component};
 
-SH_PLUGIN_ENTRY(host, "blackhole", "0.1.0", blackhole_components)
+SH_PLUGIN_ENTRY(host, "blackhole", STREAMHOST_FIRST_PARTY_VERSION, blackhole_components)

@@ -744,4 +744,4 @@ static const sh_component datagen_component = {
 
 static const sh_component *const datagen_components[] = {&datagen_component};
 
-SH_PLUGIN_ENTRY(host, "datagen", "0.1.0", datagen_components)
+SH_PLUGIN_ENTRY(host, "datagen", STREAMHOST_FIRST_PARTY_VERSION, datagen_components)

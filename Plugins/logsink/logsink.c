@@ -721,4 +721,4 @@ static const sh_component logsink_component = {
 
 static const sh_component *const logsink_components[] = {&logsink_component};
 
-SH_PLUGIN_ENTRY(host, "logsink", "0.1.0", logsink_components)
+SH_PLUGIN_ENTRY(host, "logsink", STREAMHOST_FIRST_PARTY_VERSION, logsink_components)

@@ -659,4 +659,4 @@ static const sh_component logsource_component = {
 
 static const sh_component *const logsource_components[] = {&logsource_component};
 
-SH_PLUGIN_ENTRY(host, "logsource", "0.1.0", logsource_components)
+SH_PLUGIN_ENTRY(host, "logsource", STREAMHOST_FIRST_PARTY_VERSION, logsource_components)

@@ -309,4 +309,4 @@ static const sh_component stdout_component = {
 
 static const sh_component *const stdout_components[] = {&stdout_component};
 
-SH_PLUGIN_ENTRY(host, "stdout", "0.1.0", stdout_components)
+SH_PLUGIN_ENTRY(host, "stdout", STREAMHOST_FIRST_PARTY_VERSION, stdout_components)
