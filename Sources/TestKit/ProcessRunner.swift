@@ -41,10 +41,14 @@ public enum ProcessRunner {
     ///   - environment: added to (and overriding) this process's environment.
     ///   - input: written to the child's standard input (empty when nil).
     ///   - signalAfter: sends (signal, after seconds) while it runs.
+    ///   - signalWhen: sends signal once the condition, asked every couple of
+    ///     milliseconds while the child runs, first holds: a kill defined by
+    ///     the child's progress (a checkpoint on disk, say) rather than by
+    ///     the clock, so that it lands at the same point on a slow machine.
     public static func run(
         _ executable: String, _ arguments: [String], environment: [String: String] = [:],
         currentDirectory: String? = nil, input: String? = nil, timeoutSeconds: Double = 300,
-        signalAfter: (Int32, Double)? = nil
+        signalAfter: (Int32, Double)? = nil, signalWhen: (Int32, () -> Bool)? = nil
     ) throws -> ProcessOutcome {
         let scratch = try TemporaryDirectory(prefix: "proc")
         let outPath = scratch.path + "/stdout"
@@ -89,6 +93,10 @@ public enum ProcessRunner {
             if result < 0 && errno != EINTR { break }
             let elapsed = Date().timeIntervalSince(start)
             if let (number, after) = signalAfter, !signalled, elapsed >= after {
+                kill(pid, number)
+                signalled = true
+            }
+            if let (number, condition) = signalWhen, !signalled, condition() {
                 kill(pid, number)
                 signalled = true
             }
