@@ -44,14 +44,6 @@ struct ChaosTests {
         }
     }
 
-    /// The id of the job's newest complete checkpoint (0 before the first):
-    /// `<data>/checkpoints/chaos/chk-<id>`, renamed from `.inprogress` once
-    /// its manifest is durable (CheckpointStore).
-    func newestCheckpoint() -> Int {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: data + "/checkpoints/chaos")) ?? []
-        return names.compactMap { $0.hasPrefix("chk-") ? Int($0.dropFirst(4)) : nil }.max() ?? 0
-    }
-
     @Test func sigkillAtProgressPointsLosesAndRepeatsNothing() throws {
         let kills = max(20, Int(ProcessInfo.processInfo.environment["CHAOS_KILLS"] ?? "") ?? 20)
         let count = 1_000_000
@@ -93,13 +85,13 @@ struct ChaosTests {
         var committedAtKills: [Int] = []
         for run in 0..<kills {
             try produce(chunk: run)
-            let first = newestCheckpoint()
+            let first = CLI.newestCheckpoint(data: data, job: "chaos")
             let checkpoints = Int.random(in: 1...3, using: &random)
             let extra = Double.random(in: 0..<intervalSeconds, using: &random)
             var reached: Date?
             let outcome = try cli(["run", job, "--plugin", plugin, "--no-progress"], signalWhen: (SIGKILL, {
                 if let reached { return Date().timeIntervalSince(reached) >= extra }
-                if newestCheckpoint() >= first + checkpoints { reached = Date() }
+                if CLI.newestCheckpoint(data: data, job: "chaos") >= first + checkpoints { reached = Date() }
                 return false
             }))
             if outcome.status == 128 + SIGKILL { killed += 1 } else {
