@@ -23,7 +23,7 @@ func cPlugin(_ name: String) -> (Product, Target) {
 
 /// Helpers the C plugins share (not ABI: linked into each plugin, hidden).
 let pluginSupport = Target.target(
-    name: "PluginSupport", dependencies: ["StreamhostABI"], path: "Plugins/common",
+    name: "PluginSupport", dependencies: ["StreamhostABI", "StreamhostVersion"], path: "Plugins/common",
     cSettings: [.unsafeFlags(["-O2", "-fvisibility=hidden"])])
 
 let cPlugins = ["datagen", "stdout", "blackhole", "logsource", "logsink"].map(cPlugin)
@@ -64,11 +64,15 @@ let package = Package(
             sources: ["abi"],
             publicHeadersPath: "include"),
 
-        // Host modules.
+        // Host modules. StreamhostVersion: the one version string, a C
+        // header that the host and the first-party C plugins both read.
+        .target(name: "StreamhostVersion"),
         .target(name: "Core", swiftSettings: swiftSettings),
         .target(
             name: "PluginHost",
-            dependencies: ["Core", "State", "StreamhostABI", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Core", "State", "StreamhostABI", "StreamhostVersion", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings),
         // Keyed state: the protocols, the in-memory backend and the RocksDB
         // backend (Debian's librocksdb, through its C API).

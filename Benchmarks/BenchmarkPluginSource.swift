@@ -1,3 +1,5 @@
+import PluginHost
+
 /// The C source of the benchmark plugin, compiled with `cc` at run time.
 ///
 /// It lives in a Swift string because the benchmark target is a Swift
@@ -59,7 +61,7 @@ uint64_t bench_sum_value_lengths(const sh_batch *batch);
 
 #define SUM_LINKAGE static
 
-static const sh_host_api *host;
+SH_PLUGIN_HOST(host);
 
 typedef struct bench_operator {
     uint64_t value_bytes;
@@ -175,20 +177,6 @@ static const sh_component *const bench_components[] = {
     &empty_component, &sum_component, &passthrough_component, &emit_each_component,
 };
 
-static const sh_plugin_descriptor bench_descriptor = {
-    SH_DESCRIPTOR_HEADER,
-    .component_count = 4,
-    .name = "bench-operators",
-    .version = "0.1.0",
-    .components = bench_components,
-    .function_count = 0,
-    .functions = NULL,
-};
-
-SH_EXPORT const sh_plugin_descriptor *streamhost_plugin_entry(const sh_host_api *api) {
-    if (api == NULL) return NULL;
-    host = api;
-    return &bench_descriptor;
-}
+SH_PLUGIN_ENTRY(host, "bench-operators", "\#(HostAPI.hostVersion)", bench_components)
 """#
 }

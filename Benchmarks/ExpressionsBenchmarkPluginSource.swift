@@ -1,3 +1,5 @@
+import PluginHost
+
 /// The C source of Benchmark 7's hand-written baseline: the same filter
 /// and map as the expression job, written as a plugin author would write
 /// them in C, compiled with `cc` at run time (see `BenchmarkPluginSource`
@@ -25,7 +27,7 @@ enum ExpressionsBenchmarkPluginSource {
 #include <stdlib.h>
 #include <string.h>
 
-static const sh_host_api *host;
+SH_PLUGIN_HOST(host);
 
 typedef struct span { const uint8_t *start; size_t length; int found; } span;
 
@@ -296,20 +298,6 @@ static const sh_component map_component = {
     .state_version = 1, .input_count = 1, .vtable = &map_vtable,
 };
 static const sh_component *const components[] = {&filter_component, &map_component};
-static const sh_plugin_descriptor descriptor = {
-    SH_DESCRIPTOR_HEADER,
-    .component_count = 2,
-    .name = "bench-orders-c",
-    .version = "0.1.0",
-    .components = components,
-    .function_count = 0,
-    .functions = NULL,
-};
-
-SH_EXPORT const sh_plugin_descriptor *streamhost_plugin_entry(const sh_host_api *api) {
-    if (api == NULL) return NULL;
-    host = api;
-    return &descriptor;
-}
+SH_PLUGIN_ENTRY(host, "bench-orders-c", "\#(HostAPI.hostVersion)", components)
 """#
 }

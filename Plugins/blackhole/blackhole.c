@@ -32,7 +32,7 @@ typedef struct blackhole {
     sh_counter_id bytes_counter;
 } blackhole;
 
-static const sh_host_api *host;
+SH_PLUGIN_HOST(host);
 
 static void blackhole_destroy(void *self) {
     free(self);
@@ -98,7 +98,7 @@ static sh_status blackhole_close(void *self, sh_ctx *ctx) {
         char message[128];
         snprintf(message, sizeof message, "blackhole: %" PRIu64 " records, %" PRIu64 " bytes", sink->records,
                  sink->bytes);
-        host->log(ctx, SH_LOG_INFO, message);
+        host->log(ctx, SH_MSG_INFO, message);
     }
     return SH_OK;
 }
@@ -124,20 +124,4 @@ static const sh_component blackhole_component = {
 
 static const sh_component *const blackhole_components[] = {&blackhole_component};
 
-static const sh_plugin_descriptor blackhole_descriptor = {
-    SH_DESCRIPTOR_HEADER,
-    .component_count = 1,
-    .name = "blackhole",
-    .version = "0.1.0",
-    .components = blackhole_components,
-    .function_count = 0,
-    .functions = NULL,
-};
-
-SH_EXPORT const sh_plugin_descriptor *streamhost_plugin_entry(const sh_host_api *api);
-
-SH_EXPORT const sh_plugin_descriptor *streamhost_plugin_entry(const sh_host_api *api) {
-    if (api == NULL) return NULL;
-    host = api;
-    return &blackhole_descriptor;
-}
+SH_PLUGIN_ENTRY(host, "blackhole", STREAMHOST_FIRST_PARTY_VERSION, blackhole_components)

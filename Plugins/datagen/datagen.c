@@ -278,7 +278,7 @@ typedef struct datagen {
     size_t keys_capacity;
 } datagen;
 
-static const sh_host_api *host;
+SH_PLUGIN_HOST(host);
 
 static uint64_t monotonic_ns(void) {
     struct timespec now;
@@ -453,17 +453,16 @@ static sh_status datagen_create(sh_ctx *ctx, const sh_component *component, cons
 
 static sh_status datagen_open(void *self, sh_ctx *ctx, const sh_task_info *info) {
     datagen *g = self;
-    /* Members past the writer's struct_size are absent (rule 4). */
-    if (info != NULL && info->struct_size >= offsetof(sh_task_info, parallelism) + sizeof info->parallelism) {
-        if (info->parallelism == 0 || info->instance >= info->parallelism) {
-            return plugin_fail(host, ctx, "datagen: task info says instance %u of %u, which is impossible",
-                               (unsigned)info->instance, (unsigned)info->parallelism);
-        }
-        g->first = info->instance;
-        g->next = info->instance;
-        g->stride = info->parallelism;
-        g->instance_rate = g->rate / (double)info->parallelism;
+    /* instance and parallelism are ABI 1.0 members: every host that loads
+     * this plugin has them (rule 2), so there is no struct_size to probe. */
+    if (info->parallelism == 0 || info->instance >= info->parallelism) {
+        return plugin_fail(host, ctx, "datagen: task info says instance %u of %u, which is impossible",
+                           (unsigned)info->instance, (unsigned)info->parallelism);
     }
+    g->first = info->instance;
+    g->next = info->instance;
+    g->stride = info->parallelism;
+    g->instance_rate = g->rate / (double)info->parallelism;
     if (host->counter_register(ctx, "records", &g->records_counter) != SH_OK) {
         return plugin_fail(host, ctx, "datagen: cannot register counter 'records': %s", host->last_error(ctx));
     }
@@ -745,20 +744,4 @@ static const sh_component datagen_component = {
 
 static const sh_component *const datagen_components[] = {&datagen_component};
 
-static const sh_plugin_descriptor datagen_descriptor = {
-    SH_DESCRIPTOR_HEADER,
-    .component_count = 1,
-    .name = "datagen",
-    .version = "0.1.0",
-    .components = datagen_components,
-    .function_count = 0,
-    .functions = NULL,
-};
-
-SH_EXPORT const sh_plugin_descriptor *streamhost_plugin_entry(const sh_host_api *api);
-
-SH_EXPORT const sh_plugin_descriptor *streamhost_plugin_entry(const sh_host_api *api) {
-    if (api == NULL) return NULL;
-    host = api;
-    return &datagen_descriptor;
-}
+SH_PLUGIN_ENTRY(host, "datagen", STREAMHOST_FIRST_PARTY_VERSION, datagen_components)

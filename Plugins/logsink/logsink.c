@@ -158,7 +158,7 @@ typedef struct logsink {
     int has_records_counter;
 } logsink;
 
-static const sh_host_api *host;
+SH_PLUGIN_HOST(host);
 
 /* ------------------------------------------------------------------------ */
 /* Kafka's murmur2                                                          */
@@ -525,28 +525,18 @@ static sh_status logsink_create(sh_ctx *ctx, const sh_component *component, cons
 
 static sh_status logsink_open(void *self, sh_ctx *ctx, const sh_task_info *info) {
     logsink *s = self;
-    uint32_t instance = 0;
-    if (info != NULL && info->struct_size >= offsetof(sh_task_info, instance) + sizeof info->instance)
-        instance = info->instance;
-    s->instance = instance;
-    int64_t interval = 0;
-    if (info != NULL &&
-        info->struct_size >= offsetof(sh_task_info, checkpoint_interval_ms) + sizeof info->checkpoint_interval_ms)
-        interval = info->checkpoint_interval_ms;
-    if (s->exactly_once && interval > 0) {
-        if (host->struct_size < offsetof(sh_host_api, log_txn_resume) + sizeof host->log_txn_resume) {
-            return plugin_fail(host, ctx,
-                               "log sink: delivery exactly_once needs a host with ABI 1.2 transactions "
-                               "(log_txn_resume); this host has ABI %u.%u: upgrade it or set delivery: at_least_once",
-                               (unsigned)host->abi_major, (unsigned)host->abi_minor);
-        }
+    /* Built against ABI 1.2, this plugin loads only on hosts of 1.2 or
+     * newer (the loader refuses it elsewhere), so info has
+     * checkpoint_interval_ms and the host has log_txn_resume. */
+    s->instance = info->instance;
+    if (s->exactly_once && info->checkpoint_interval_ms > 0) {
         s->transactional = 1;
     } else if (s->exactly_once) {
         char message[300];
         snprintf(message, sizeof message,
                  "log sink: delivery is exactly_once but the job takes no checkpoints; topic '%.200s' gets "
                  "at-least-once appends (a restarted job may write records again)", s->topic);
-        host->log(ctx, SH_LOG_WARN, message);
+        host->log(ctx, SH_MSG_WARN, message);
     }
     if (host->counter_register(ctx, "records", &s->records_counter) != SH_OK) {
         return plugin_fail(host, ctx, "log sink: cannot register counter 'records': %s", host->last_error(ctx));
@@ -564,7 +554,7 @@ static sh_status logsink_open(void *self, sh_ctx *ctx, const sh_task_info *info)
         return SH_ERROR;
     }
     s->partitions = partitions;
-    s->rr_partition = instance % partitions;
+    s->rr_partition = s->instance % partitions;
     s->rr_records = 0;
     return SH_OK;
 }
@@ -731,20 +721,4 @@ static const sh_component logsink_component = {
 
 static const sh_component *const logsink_components[] = {&logsink_component};
 
-static const sh_plugin_descriptor logsink_descriptor = {
-    SH_DESCRIPTOR_HEADER,
-    .component_count = 1,
-    .name = "logsink",
-    .version = "0.1.0",
-    .components = logsink_components,
-    .function_count = 0,
-    .functions = NULL,
-};
-
-SH_EXPORT const sh_plugin_descriptor *streamhost_plugin_entry(const sh_host_api *api);
-
-SH_EXPORT const sh_plugin_descriptor *streamhost_plugin_entry(const sh_host_api *api) {
-    if (api == NULL) return NULL;
-    host = api;
-    return &logsink_descriptor;
-}
+SH_PLUGIN_ENTRY(host, "logsink", STREAMHOST_FIRST_PARTY_VERSION, logsink_components)

@@ -34,8 +34,7 @@
  *
  * Isolation (`isolation`, default read_committed): read-committed readers
  * never read past a partition's last stable offset and skip aborted
- * transactions; read_uncommitted reads every data record (it needs a host
- * with log_reader_open_isolated).
+ * transactions; read_uncommitted reads every data record.
  *
  * Checkpoints (task info checkpoint_interval_ms > 0). snapshot writes the
  * next offset of every partition the instance has a position for; restore
@@ -153,7 +152,7 @@ typedef struct logsource {
     int has_records_counter;
 } logsource;
 
-static const sh_host_api *host;
+SH_PLUGIN_HOST(host);
 
 static const char *const start_names[] = {"earliest", "latest", "offset", "time", NULL};
 
@@ -221,7 +220,7 @@ static sh_status logsource_create(sh_ctx *ctx, const sh_component *component, co
         host->set_error(ctx, "log source: out of memory creating the instance");
         return SH_ERROR;
     }
-    s->start = SH_LOG_START_EARLIEST;
+    s->start = SH_TOPIC_START_EARLIEST;
     s->bounded = 1;
     s->commit_every = 10000;
 
@@ -259,14 +258,14 @@ static sh_status logsource_create(sh_ctx *ctx, const sh_component *component, co
         return SH_ERROR;
     }
     if (has_every) s->commit_every = every;
-    if (s->start == SH_LOG_START_OFFSET) {
+    if (s->start == SH_TOPIC_START_OFFSET) {
         if (!has_offset) {
             host->set_error(ctx, "log source: config 'start' is \"offset\" but 'offset' is missing");
             logsource_destroy(s);
             return SH_ERROR;
         }
         s->start_value = offset;
-    } else if (s->start == SH_LOG_START_TIME) {
+    } else if (s->start == SH_TOPIC_START_TIME) {
         if (!has_time) {
             host->set_error(ctx, "log source: config 'start' is \"time\" but 'time' is missing");
             logsource_destroy(s);
@@ -314,36 +313,25 @@ static sh_status logsource_create(sh_ctx *ctx, const sh_component *component, co
 
 static void describe_start(char *buffer, size_t size, sh_log_start start, int64_t value) {
     switch (start) {
-    case SH_LOG_START_EARLIEST: snprintf(buffer, size, "earliest"); break;
-    case SH_LOG_START_LATEST: snprintf(buffer, size, "latest"); break;
-    case SH_LOG_START_OFFSET: snprintf(buffer, size, "offset %" PRId64, value); break;
-    case SH_LOG_START_TIME: snprintf(buffer, size, "time %" PRId64, value); break;
+    case SH_TOPIC_START_EARLIEST: snprintf(buffer, size, "earliest"); break;
+    case SH_TOPIC_START_LATEST: snprintf(buffer, size, "latest"); break;
+    case SH_TOPIC_START_OFFSET: snprintf(buffer, size, "offset %" PRId64, value); break;
+    case SH_TOPIC_START_TIME: snprintf(buffer, size, "time %" PRId64, value); break;
     default: snprintf(buffer, size, "start %d", (int)start); break;
     }
 }
 
 static sh_status logsource_open(void *self, sh_ctx *ctx, const sh_task_info *info) {
     logsource *s = self;
-    uint32_t instance = 0, parallelism = 1;
-    if (info != NULL && info->struct_size >= offsetof(sh_task_info, parallelism) + sizeof info->parallelism) {
-        if (info->parallelism == 0 || info->instance >= info->parallelism) {
-            return plugin_fail(host, ctx, "log source: task info says instance %u of %u, which is impossible",
-                               (unsigned)info->instance, (unsigned)info->parallelism);
-        }
-        instance = info->instance;
-        parallelism = info->parallelism;
+    /* Built against ABI 1.2, this plugin loads only on hosts of 1.2 or
+     * newer (the loader refuses it elsewhere), so info has
+     * checkpoint_interval_ms and the host has log_reader_open_isolated. */
+    if (info->parallelism == 0 || info->instance >= info->parallelism) {
+        return plugin_fail(host, ctx, "log source: task info says instance %u of %u, which is impossible",
+                           (unsigned)info->instance, (unsigned)info->parallelism);
     }
-    if (info != NULL &&
-        info->struct_size >= offsetof(sh_task_info, checkpoint_interval_ms) + sizeof info->checkpoint_interval_ms)
-        s->checkpointing = info->checkpoint_interval_ms > 0;
-    int has_isolated = host->struct_size >= offsetof(sh_host_api, log_reader_open_isolated) +
-                                                sizeof host->log_reader_open_isolated;
-    if (s->read_uncommitted && !has_isolated) {
-        return plugin_fail(host, ctx,
-                           "log source: isolation read_uncommitted needs a host with log_reader_open_isolated "
-                           "(ABI 1.2); this host has ABI %u.%u",
-                           (unsigned)host->abi_major, (unsigned)host->abi_minor);
-    }
+    uint32_t instance = info->instance, parallelism = info->parallelism;
+    s->checkpointing = info->checkpoint_interval_ms > 0;
     if (host->counter_register(ctx, "records", &s->records_counter) != SH_OK) {
         return plugin_fail(host, ctx, "log source: cannot register counter 'records': %s", host->last_error(ctx));
     }
@@ -365,7 +353,7 @@ static sh_status logsource_open(void *self, sh_ctx *ctx, const sh_task_info *inf
         snprintf(message, sizeof message,
                  "log source: topic '%.200s' has %u partitions; instance %u of %u has none to read",
                  s->topic, (unsigned)partitions, (unsigned)instance, (unsigned)parallelism);
-        host->log(ctx, SH_LOG_WARN, message);
+        host->log(ctx, SH_MSG_WARN, message);
     }
 
     for (uint32_t k = 0; k < s->part_count; k++) {
@@ -377,7 +365,7 @@ static sh_status logsource_open(void *self, sh_ctx *ctx, const sh_task_info *inf
         for (uint32_t r = 0; r < s->restored_count; r++) {
             if (s->restored[r].partition == p->partition) {
                 /* The checkpoint's position wins over the group's offset. */
-                start = SH_LOG_START_OFFSET;
+                start = SH_TOPIC_START_OFFSET;
                 value = s->restored[r].offset;
                 restored = 1;
             }
@@ -386,7 +374,7 @@ static sh_status logsource_open(void *self, sh_ctx *ctx, const sh_task_info *inf
             int64_t committed = 0;
             sh_status status = host->log_committed(ctx, s->group, s->topic, p->partition, &committed);
             if (status == SH_OK) {
-                start = SH_LOG_START_OFFSET;
+                start = SH_TOPIC_START_OFFSET;
                 value = committed;
                 p->committed = committed;
                 p->has_committed = 1;
@@ -397,16 +385,13 @@ static sh_status logsource_open(void *self, sh_ctx *ctx, const sh_task_info *inf
                                    s->group, s->topic, (unsigned)p->partition, (int)status, host->last_error(ctx));
             }
         }
-        if (start == SH_LOG_START_OFFSET) {
+        if (start == SH_TOPIC_START_OFFSET) {
             p->position = value;
             p->has_position = 1;
         }
-        sh_status status =
-            has_isolated
-                ? host->log_reader_open_isolated(ctx, s->topic, p->partition, start, value,
-                                                 s->read_uncommitted ? SH_LOG_READ_UNCOMMITTED : SH_LOG_READ_COMMITTED,
-                                                 &p->reader)
-                : host->log_reader_open(ctx, s->topic, p->partition, start, value, &p->reader);
+        sh_status status = host->log_reader_open_isolated(
+            ctx, s->topic, p->partition, start, value,
+            s->read_uncommitted ? SH_TOPIC_READ_UNCOMMITTED : SH_TOPIC_READ_COMMITTED, &p->reader);
         if (status != SH_OK || p->reader == NULL) {
             char where[64], message[700];
             describe_start(where, sizeof where, start, value);
@@ -537,7 +522,7 @@ static sh_status logsource_restore(void *self, sh_ctx *ctx, uint32_t state_versi
         snprintf(message, sizeof message,
                  "log source: the snapshot is of topic '%.*s', not '%.200s'; its positions are ignored",
                  (int)(topic_len > 200 ? 200 : topic_len), (const char *)(data + 6), s->topic);
-        host->log(ctx, SH_LOG_WARN, message);
+        host->log(ctx, SH_MSG_WARN, message);
         return SH_OK;
     }
     logsource_position *grown = realloc(s->restored, sizeof *grown * (s->restored_count + count + 1));
@@ -674,20 +659,4 @@ static const sh_component logsource_component = {
 
 static const sh_component *const logsource_components[] = {&logsource_component};
 
-static const sh_plugin_descriptor logsource_descriptor = {
-    SH_DESCRIPTOR_HEADER,
-    .component_count = 1,
-    .name = "logsource",
-    .version = "0.1.0",
-    .components = logsource_components,
-    .function_count = 0,
-    .functions = NULL,
-};
-
-SH_EXPORT const sh_plugin_descriptor *streamhost_plugin_entry(const sh_host_api *api);
-
-SH_EXPORT const sh_plugin_descriptor *streamhost_plugin_entry(const sh_host_api *api) {
-    if (api == NULL) return NULL;
-    host = api;
-    return &logsource_descriptor;
-}
+SH_PLUGIN_ENTRY(host, "logsource", STREAMHOST_FIRST_PARTY_VERSION, logsource_components)

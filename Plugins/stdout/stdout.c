@@ -56,7 +56,7 @@ typedef struct stdout_sink {
     size_t capacity;
 } stdout_sink;
 
-static const sh_host_api *host;
+SH_PLUGIN_HOST(host);
 
 /* Serializes writes of all instances to file descriptor 1. */
 static pthread_mutex_t stdout_write_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -309,20 +309,4 @@ static const sh_component stdout_component = {
 
 static const sh_component *const stdout_components[] = {&stdout_component};
 
-static const sh_plugin_descriptor stdout_descriptor = {
-    SH_DESCRIPTOR_HEADER,
-    .component_count = 1,
-    .name = "stdout",
-    .version = "0.1.0",
-    .components = stdout_components,
-    .function_count = 0,
-    .functions = NULL,
-};
-
-SH_EXPORT const sh_plugin_descriptor *streamhost_plugin_entry(const sh_host_api *api);
-
-SH_EXPORT const sh_plugin_descriptor *streamhost_plugin_entry(const sh_host_api *api) {
-    if (api == NULL) return NULL;
-    host = api;
-    return &stdout_descriptor;
-}
+SH_PLUGIN_ENTRY(host, "stdout", STREAMHOST_FIRST_PARTY_VERSION, stdout_components)

@@ -46,6 +46,16 @@ _Static_assert(offsetof(sh_host_api, log_reader_open_isolated) == 24 + 42 * 8, "
 _Static_assert(sizeof(sh_host_api) == 24 + 43 * 8, "host api size 1.2");
 #endif
 
+/* Values plugins compiled in: the new names and the deprecated aliases of
+ * the two "logs" and the function flag must never drift apart. */
+_Static_assert(SH_MSG_TRACE == 0 && SH_MSG_ERROR == 4 && SH_LOG_INFO == SH_MSG_INFO, "message log levels");
+_Static_assert(sizeof(sh_log_level) == 4 && sizeof(sh_log_start) == 4, "enum sizes");
+_Static_assert(SH_TOPIC_START_EARLIEST == 0 && SH_TOPIC_START_TIME == 3 && SH_LOG_START_TIME == SH_TOPIC_START_TIME,
+               "topic reader starts");
+_Static_assert(SH_TOPIC_READ_UNCOMMITTED == 1 && SH_LOG_READ_UNCOMMITTED == 1, "topic isolation");
+_Static_assert(SH_SERVICE_TOPICS == 8 && SH_SERVICE_LOG == SH_SERVICE_TOPICS, "topics service bit");
+_Static_assert(SH_FUNCTION_VECTORIZED == 1, "function flag: vectorized");
+
 /* The ABI version this header declares, for diagnostics. Hidden: plugins
  * built by SwiftPM link this file and must export nothing but their entry. */
 __attribute__((visibility("hidden"))) const char *sh_abi_version_string(void);

@@ -17,14 +17,25 @@
  *  3. Host services come through the sh_host_api table, never through
  *     linked symbols.
  *  4. Append-only structs. Every struct that crosses the boundary starts with
- *     struct_size. New members are only ever added at the end, marked
- *     "added in 1.N". A reader treats members past the writer's struct_size
- *     as absent. Optional callbacks may be NULL and have a documented default.
+ *     struct_size (except sh_record and sh_blob, see "ABI 2.0" at the end).
+ *     New members are only ever added at the end, marked "added in 1.N".
+ *     A reader treats members past the writer's struct_size as absent.
+ *     Optional callbacks may be NULL and have a documented default.
+ *     Because of rule 2 a plugin never probes the host's struct_size for a
+ *     member this header declares: a host older than the header refuses
+ *     the plugin before any callback runs. The host probes the plugin's.
  *  5. Opaque handles, explicit ownership. Every pointer parameter says one of:
- *       BORROWED  valid until the call returns; copy it to keep it;
- *       COPIED    the callee copies it before returning;
+ *       BORROWED  valid until the call returns (or as long as stated);
+ *                 copy it to keep it;
+ *       COPIED    the callee copies it before returning, so the caller may
+ *                 reuse or free it at once;
  *       OWNED     ownership passes to the receiver, which releases it with
  *                 the named function.
+ *     Out-parameters (out, len, next_offset...) are storage of the caller
+ *     that the callee writes; what they then point to is marked the same
+ *     way. The sh_ctx handle and a component's `self` are not marked at
+ *     each use: ctx belongs to the host and is valid until destroy returns,
+ *     self belongs to the plugin and is released by destroy.
  *  6. Data crosses the boundary a batch at a time (sh_batch), in columns.
  *  7. Every callback returns an sh_status; nothing may unwind across the
  *     boundary (no C++ exceptions, no Swift errors, no longjmp).
@@ -37,6 +48,16 @@
  * 10. Upgrades are explicit: a newer state_version migrates older state
  *     through the component's migrate callback, or refuses.
  * 11. Plugins are never unloaded (RTLD_NODELETE).
+ *
+ * Two different things are called "log" in 1.x; new names keep them apart:
+ *   the message log  the host's diagnostic output: host->log with an
+ *                    sh_msg_level (SH_MSG_INFO...);
+ *   topics           the durable, partitioned log of records: the log_*
+ *                    members with sh_topic_start (SH_TOPIC_START_...) and
+ *                    sh_topic_isolation (SH_TOPIC_READ_...), service bit
+ *                    SH_SERVICE_TOPICS.
+ * The 1.0 names (SH_LOG_INFO, SH_LOG_START_EARLIEST, SH_SERVICE_LOG...)
+ * remain as deprecated aliases with the same values.
  *
  * Services that this host version does not implement yet are declared here
  * all the same so that adding them is not a breaking change. Until a host
@@ -186,13 +207,21 @@ typedef struct sh_task_info {
 /* Logging, time, timers, state                                             */
 /* ------------------------------------------------------------------------ */
 
+/* Severity of a line of the message log (host->log). */
 typedef enum sh_log_level {
-    SH_LOG_TRACE = 0,
-    SH_LOG_DEBUG = 1,
-    SH_LOG_INFO = 2,
-    SH_LOG_WARN = 3,
-    SH_LOG_ERROR = 4
+    SH_MSG_TRACE = 0,
+    SH_MSG_DEBUG = 1,
+    SH_MSG_INFO = 2,
+    SH_MSG_WARN = 3,
+    SH_MSG_ERROR = 4,
+    /* Deprecated 1.0 names (they read like the durable log's); same values. */
+    SH_LOG_TRACE = SH_MSG_TRACE,
+    SH_LOG_DEBUG = SH_MSG_DEBUG,
+    SH_LOG_INFO = SH_MSG_INFO,
+    SH_LOG_WARN = SH_MSG_WARN,
+    SH_LOG_ERROR = SH_MSG_ERROR
 } sh_log_level;
+typedef sh_log_level sh_msg_level;
 
 typedef enum sh_time_domain {
     SH_TIME_EVENT = 0,
@@ -215,7 +244,7 @@ typedef struct sh_state_desc {
 typedef uint32_t sh_state_id;
 typedef uint32_t sh_counter_id;
 
-/* A fired timer, passed to on_timer. key is BORROWED for the call. */
+/* A fired timer, passed to on_timer (BORROWED for the call, key too). */
 typedef struct sh_timer {
     uint32_t struct_size;
     sh_time_domain domain;
@@ -225,31 +254,43 @@ typedef struct sh_timer {
 } sh_timer;
 
 /* Visits the entries of a map state; return SH_OK to go on, anything else
- * to stop (the value is returned by state_map_iterate). All pointers are
- * BORROWED for the call. */
+ * to stop (the value is returned by state_map_iterate). user_key and value
+ * are BORROWED for the call; user is the pointer given to
+ * state_map_iterate, passed back unchanged. */
 typedef sh_status (*sh_map_visitor)(void *user, const uint8_t *user_key, size_t user_key_len,
                                     const uint8_t *value, size_t value_len);
 
-/* Where a log reader starts. */
+/* Where a topic reader (log_reader_open) starts. */
 typedef enum sh_log_start {
-    SH_LOG_START_EARLIEST = 0,
-    SH_LOG_START_LATEST = 1,
-    SH_LOG_START_OFFSET = 2,    /* at `value` */
-    SH_LOG_START_TIME = 3       /* first record with timestamp >= `value` */
+    SH_TOPIC_START_EARLIEST = 0,
+    SH_TOPIC_START_LATEST = 1,
+    SH_TOPIC_START_OFFSET = 2,  /* at `value` */
+    SH_TOPIC_START_TIME = 3,    /* first record with timestamp >= `value` */
+    /* Deprecated 1.0 names; same values. */
+    SH_LOG_START_EARLIEST = SH_TOPIC_START_EARLIEST,
+    SH_LOG_START_LATEST = SH_TOPIC_START_LATEST,
+    SH_LOG_START_OFFSET = SH_TOPIC_START_OFFSET,
+    SH_LOG_START_TIME = SH_TOPIC_START_TIME
 } sh_log_start;
+typedef sh_log_start sh_topic_start;
 
-/* What a log reader sees of transactions (added in 1.2). Read committed:
+/* What a topic reader sees of transactions (added in 1.2). Read committed:
  * records of committed transactions and non-transactional ones, never past
  * the partition's last stable offset (the first offset of its earliest open
  * transaction). Read uncommitted: every data record. Commit and abort
  * markers are never returned. */
 typedef enum sh_log_isolation {
-    SH_LOG_READ_COMMITTED = 0,
-    SH_LOG_READ_UNCOMMITTED = 1
+    SH_TOPIC_READ_COMMITTED = 0,
+    SH_TOPIC_READ_UNCOMMITTED = 1,
+    /* Deprecated 1.2 names; same values. */
+    SH_LOG_READ_COMMITTED = SH_TOPIC_READ_COMMITTED,
+    SH_LOG_READ_UNCOMMITTED = SH_TOPIC_READ_UNCOMMITTED
 } sh_log_isolation;
+typedef sh_log_isolation sh_topic_isolation;
 
 /* A migration request: one old keyed value or operator blob to rewrite from
- * from_version to to_version. Pointers are BORROWED for the call. */
+ * from_version to to_version. The struct and every pointer in it are
+ * BORROWED for the call. */
 typedef enum sh_migration_kind {
     SH_MIGRATE_KEYED_VALUE = 0,
     SH_MIGRATE_MAP_ENTRY = 1,
@@ -271,15 +312,17 @@ typedef struct sh_migration {
 
 /* Which services this host implements: bits of sh_host_api.services. */
 enum {
-    SH_SERVICE_CORE = 1u << 0,        /* emit, reject, errors, log, alloc,
-                                         wakeup, counters, config: 1.0 */
-    SH_SERVICE_KEYED_STATE = 1u << 1, /* state_*: the keyed-state issue */
+    SH_SERVICE_CORE = 1u << 0,        /* emit, reject, errors, the message
+                                         log, alloc, wakeup, counters,
+                                         config: 1.0 */
+    SH_SERVICE_KEYED_STATE = 1u << 1, /* state_* */
     SH_SERVICE_TIMERS = 1u << 2,      /* timer_*, current_watermark,
                                          emit_watermark (1.1) */
-    SH_SERVICE_LOG = 1u << 3,         /* log_*: the durable-log issue */
+    SH_SERVICE_TOPICS = 1u << 3,      /* log_*: topics, the durable log */
     SH_SERVICE_CHECKPOINTS = 1u << 4, /* snapshot/restore/migrate and the
                                          checkpoint callbacks are called */
-    SH_SERVICE_SIDE_OUTPUTS = 1u << 5 /* emit_side */
+    SH_SERVICE_SIDE_OUTPUTS = 1u << 5,/* emit_side */
+    SH_SERVICE_LOG = SH_SERVICE_TOPICS /* deprecated 1.0 name */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -312,7 +355,8 @@ typedef struct sh_host_api {
      * forwards its input with one call). The batch is COPIED. */
     sh_status (*emit_batch)(sh_ctx *ctx, const sh_batch *batch);
 
-    /* Emits to a named side output (late records, for instance).
+    /* Emits to the side output named output (late records, for instance);
+     * output and record are COPIED.
      * Implemented with SH_SERVICE_SIDE_OUTPUTS; until then SH_UNSUPPORTED. */
     sh_status (*emit_side)(sh_ctx *ctx, const char *output, const sh_record *record);
 
@@ -321,7 +365,7 @@ typedef struct sh_host_api {
      * job goes on. */
     sh_status (*reject)(sh_ctx *ctx, const sh_record *record, const char *reason);
 
-    /* --- errors and logging ---------------------------------------------- */
+    /* --- errors and the message log ---------------------------------------- */
 
     /* Records the message (COPIED) of the failure the callback is about to
      * return SH_ERROR for. The host reports it with step id and instance. */
@@ -331,12 +375,15 @@ typedef struct sh_host_api {
      * this context, or "" if none. BORROWED until the next host-API call. */
     const char *(*last_error)(sh_ctx *ctx);
 
-    /* Writes a log line (COPIED) attributed to the step and instance. */
+    /* Writes a line to the message log (the host's diagnostics, not a
+     * topic): message is COPIED, attributed to the step and instance. */
     void (*log)(sh_ctx *ctx, sh_log_level level, const char *message);
 
     /* --- memory ---------------------------------------------------------- */
 
-    /* Memory the host may free: snapshot and migrate blobs. Thread-safe. */
+    /* Memory the host may free: snapshot and migrate blobs. Thread-safe.
+     * alloc's result is OWNED by the caller; free takes a pointer from
+     * alloc (OWNED: released) or NULL. */
     void *(*alloc)(size_t size);
     void (*free)(void *pointer);
 
@@ -349,16 +396,18 @@ typedef struct sh_host_api {
 
     /* Registers a counter named name (COPIED) for this instance, reported
      * with the job's metrics (`streamhost run` prints each step's counters,
-     * summed over its instances, in its summary); call in create or open. */
+     * summed over its instances, in its summary); call in create or open.
+     * *out is its id. */
     sh_status (*counter_register)(sh_ctx *ctx, const char *name, sh_counter_id *out);
     void (*counter_add)(sh_ctx *ctx, sh_counter_id counter, int64_t delta);
 
     /* --- configuration ---------------------------------------------------- */
 
     /* The step's config as validated against the component's schema, with
-     * the schema's defaults filled in. key is a dotted path ("csv.header").
-     * Strings are BORROWED until destroy returns. SH_NOT_FOUND when the key
-     * is absent, SH_WRONG_TYPE when it holds another JSON type.
+     * the schema's defaults filled in. key (BORROWED) is a dotted path
+     * ("csv.header"). Strings returned in *out are BORROWED until destroy
+     * returns. SH_NOT_FOUND when the key is absent, SH_WRONG_TYPE when it
+     * holds another JSON type.
      * config_double accepts integers too (JSON Schema's "number" includes
      * them); config_int64 accepts a number with no fractional part (1000.0).
      * Valid from create on. */
@@ -382,10 +431,14 @@ typedef struct sh_host_api {
 
     /* --- keyed state (SH_SERVICE_KEYED_STATE) ------------------------------ */
 
-    /* Registers a keyed state in open; returns its id in *out. Keys must
-     * belong to the instance's key groups (they do for records that came
-     * through key_by). Values returned by get are BORROWED until the next
-     * host-API call on ctx. */
+    /* Registers a keyed state in open (desc is BORROWED, its name COPIED);
+     * returns its id in *out. Keys must belong to the instance's key groups
+     * (they do for records that came through key_by). Ownership:
+     *   get, map_get     key, user_key BORROWED; the *value returned is
+     *                    BORROWED until the next host-API call on ctx;
+     *   put, map_put     key, user_key and value COPIED;
+     *   delete, map_delete, map_iterate   key, user_key BORROWED (see
+     *                    sh_map_visitor for the visited entries). */
     sh_status (*state_register)(sh_ctx *ctx, const sh_state_desc *desc, sh_state_id *out);
     sh_status (*state_get)(sh_ctx *ctx, sh_state_id state, const uint8_t *key, size_t key_len,
                            const uint8_t **value, size_t *value_len);
@@ -407,18 +460,24 @@ typedef struct sh_host_api {
 
     /* One timer per (key, domain, time); registering it again is a no-op.
      * It fires through on_timer once the watermark (event time) or the
-     * clock (processing time) passes time. */
+     * clock (processing time) passes time. key is COPIED by timer_register
+     * and BORROWED by timer_delete. */
     sh_status (*timer_register)(sh_ctx *ctx, sh_time_domain domain, const uint8_t *key, size_t key_len,
                                 int64_t time);
     sh_status (*timer_delete)(sh_ctx *ctx, sh_time_domain domain, const uint8_t *key, size_t key_len,
                               int64_t time);
 
-    /* --- the durable log (SH_SERVICE_LOG) ---------------------------------- */
+    /* --- topics: the durable log (SH_SERVICE_TOPICS) ------------------------ */
 
-    /* Number of partitions of topic, or SH_NOT_FOUND. */
+    /* The log_* members are the durable log of records (not the message
+     * log above); their 1.0 names stay for 1.x. Unless said otherwise,
+     * topic and group names are BORROWED for the call.
+     *
+     * Number of partitions of topic, or SH_NOT_FOUND. */
     sh_status (*log_partitions)(sh_ctx *ctx, const char *topic, uint32_t *out);
-    /* Opens a read-committed reader on one partition (see sh_log_isolation;
-     * log_reader_open_isolated chooses); release it with log_reader_close. */
+    /* Opens a read-committed reader on one partition (see sh_topic_isolation;
+     * log_reader_open_isolated chooses). topic is COPIED; *out is OWNED by
+     * the plugin, which releases it with log_reader_close. */
     sh_status (*log_reader_open)(sh_ctx *ctx, const char *topic, uint32_t partition, sh_log_start start,
                                  int64_t value, sh_log_reader **out);
     /* Reads up to max records into *out (BORROWED until the next call on the
@@ -426,28 +485,31 @@ typedef struct sh_host_api {
      * SH_IDLE when no record is available yet. */
     sh_status (*log_reader_read)(sh_log_reader *reader, uint32_t max, const sh_batch **out,
                                  int64_t *next_offset);
+    /* Releases a reader (OWNED: the pointer is invalid afterwards). */
     void (*log_reader_close)(sh_log_reader *reader);
-    /* Appends a batch to a partition; *first_offset gets the offset of its
-     * first record. Acknowledged by the topic's durability policy. */
+    /* Appends a batch (COPIED) to a partition; *first_offset gets the
+     * offset of its first record. Acknowledged by the topic's durability
+     * policy. */
     sh_status (*log_append)(sh_ctx *ctx, const char *topic, uint32_t partition, const sh_batch *batch,
                             int64_t *first_offset);
-    /* Consumer-group offsets. */
+    /* Consumer-group offsets (group and topic BORROWED). */
     sh_status (*log_commit)(sh_ctx *ctx, const char *group, const char *topic, uint32_t partition,
                             int64_t offset);
     sh_status (*log_committed)(sh_ctx *ctx, const char *group, const char *topic, uint32_t partition,
                                int64_t *out);
-    /* Transactions, for exactly-once sinks (SH_SERVICE_LOG together with
+    /* Transactions, for exactly-once sinks (SH_SERVICE_TOPICS together with
      * SH_SERVICE_CHECKPOINTS): appends become visible to read-committed
      * readers when log_txn_commit returns (and survive a crash from then on).
      * transactional_id (COPIED) is scoped by the host to the job and step:
      * the log records "<job name>/<step id>/<transactional_id>". Beginning an
      * id whose transaction is still open aborts that one first and fences it
-     * (a newer epoch: appends through an older handle fail). *out is released
-     * by log_txn_commit or log_txn_abort, whether they succeed or not (resume
+     * (a newer epoch: appends through an older handle fail). *out is OWNED
+     * by the plugin and released by log_txn_commit or log_txn_abort, whether they succeed or not (resume
      * the id to try again); releasing the instance's ctx releases handles
      * left over, leaving their transactions open (resumable). log_txn_append
      * copies the batch; it fails with SH_NOT_FOUND for an unknown topic and
-     * SH_ERROR when the transaction was fenced or the write failed. */
+     * SH_ERROR when the transaction was fenced or the write failed; its
+     * topic is BORROWED. */
     sh_status (*log_txn_begin)(sh_ctx *ctx, const char *transactional_id, sh_log_txn **out);
     sh_status (*log_txn_append)(sh_log_txn *txn, const char *topic, uint32_t partition,
                                 const sh_batch *batch);
@@ -469,15 +531,16 @@ typedef struct sh_host_api {
     /* Exactly-once sinks after a restore: reopens the transaction
      * transactional_id that an earlier run (or this one) began and neither
      * committed nor aborted, so that it can be committed (it was
-     * pre-committed in a checkpoint that completed) or aborted. *out is
-     * released by log_txn_commit or log_txn_abort. SH_NOT_FOUND when no such
+     * pre-committed in a checkpoint that completed) or aborted.
+     * transactional_id is COPIED; *out is OWNED by the plugin and released
+     * by log_txn_commit or log_txn_abort. SH_NOT_FOUND when no such
      * transaction is open: it was committed or aborted already, which makes
      * "resume, then commit" safe to repeat. */
     sh_status (*log_txn_resume)(sh_ctx *ctx, const char *transactional_id, sh_log_txn **out);
-    /* log_reader_open with an isolation level: SH_LOG_READ_COMMITTED (what
-     * log_reader_open does) or SH_LOG_READ_UNCOMMITTED (every data record,
-     * also of open and aborted transactions; markers are skipped either way).
-     * Hosts before this member (struct_size) have only log_reader_open. */
+    /* log_reader_open with an isolation level: SH_TOPIC_READ_COMMITTED
+     * (what log_reader_open does) or SH_TOPIC_READ_UNCOMMITTED (every data
+     * record, also of open and aborted transactions; markers are skipped
+     * either way). Ownership as for log_reader_open. */
     sh_status (*log_reader_open_isolated)(sh_ctx *ctx, const char *topic, uint32_t partition, sh_log_start start,
                                           int64_t value, sh_log_isolation isolation, sh_log_reader **out);
 } sh_host_api;
@@ -508,11 +571,13 @@ typedef struct sh_component_vtable {
      * plugin's own descriptor, so one create can serve several components).
      * config_json (BORROWED) is the validated config with the schema's
      * defaults: always a JSON object, "{}" when there is none, NUL-terminated,
-     * config_len excluding the NUL. Store the instance pointer in *out. */
+     * config_len excluding the NUL. Store the instance pointer in *out: it
+     * stays the plugin's, and the host hands it to destroy (OWNED). */
     sh_status (*create)(sh_ctx *ctx, const sh_component *component, const char *config_json,
                         size_t config_len, void **out);
 
-    /* REQUIRED. Frees the instance. Must accept NULL. No host-API calls. */
+    /* REQUIRED. Frees the instance (self, OWNED: released here). Must
+     * accept NULL. No host-API calls. */
     void (*destroy)(void *self);
 
     /* Optional (default: nothing). Called once before data flows. info is
@@ -532,7 +597,8 @@ typedef struct sh_component_vtable {
     /* Optional (default: the host forwards the watermark). */
     sh_status (*on_watermark)(void *self, sh_ctx *ctx, int64_t watermark);
 
-    /* Optional; required if the component registers timers. */
+    /* Optional; required if the component registers timers. timer is
+     * BORROWED for the call. */
     sh_status (*on_timer)(void *self, sh_ctx *ctx, const sh_timer *timer);
 
     /* Optional (default: no operator state). Writes the operator-level
@@ -553,9 +619,10 @@ typedef struct sh_component_vtable {
                          size_t len);
 
     /* Optional (default: refuse any version change). Rewrites one old value
-     * or blob; *out is allocated with host->alloc and OWNED by the host.
-     * Returning SH_ERROR (with set_error) refuses: the restore stops before
-     * any record moves. Called without an instance, with the component. */
+     * or blob (migration is BORROWED); *out is allocated with host->alloc
+     * and OWNED by the host. Returning SH_ERROR (with set_error) refuses:
+     * the restore stops before any record moves. Called without an
+     * instance, with the component. */
     sh_status (*migrate)(sh_ctx *ctx, const sh_component *component, const sh_migration *migration,
                          sh_blob *out);
 
@@ -571,6 +638,8 @@ typedef struct sh_component_vtable {
     sh_status (*close)(void *self, sh_ctx *ctx);
 } sh_component_vtable;
 
+/* A component, static like the descriptor that lists it: its strings and
+ * vtable are read for the life of the process. */
 struct sh_component {
     uint32_t struct_size;
     sh_component_kind kind;
@@ -582,12 +651,17 @@ struct sh_component {
     const sh_component_vtable *vtable;
 };
 
-/* A C function the plugin exports for expressions (the UDF issue). The
+/* Bits of sh_function.flags. */
+enum {
+    SH_FUNCTION_VECTORIZED = 1u << 0 /* called over whole batch columns */
+};
+
+/* A C function the plugin exports for expressions (native functions). The
  * signature is a string such as "double(double,double)" or
- * "int64(const char*)". Declared in 1.0; used once the host has UDFs. */
+ * "int64(const char*)". Static, like the descriptor. Declared in 1.0. */
 typedef struct sh_function {
     uint32_t struct_size;
-    uint32_t flags;              /* 1: vectorized (over batch columns) */
+    uint32_t flags;              /* SH_FUNCTION_* bits */
     const char *name;
     const char *symbol;          /* dlsym name */
     const char *signature;
@@ -625,6 +699,54 @@ SH_EXPORT const sh_plugin_descriptor *streamhost_plugin_entry(const sh_host_api 
     .magic = SH_PLUGIN_MAGIC, .struct_size = sizeof(sh_plugin_descriptor),  \
     .abi_major = SH_ABI_MAJOR, .abi_minor = SH_ABI_MINOR
 
+/* The boilerplate of a C plugin, as SQLite's SQLITE_EXTENSION_INIT1/2:
+ *
+ *     SH_PLUGIN_HOST(host);      (file scope, before the callbacks)
+ *     ... callbacks, vtables, components ...
+ *     static const sh_component *const components[] = {&mine};
+ *     SH_PLUGIN_ENTRY(host, "mine", "1.0.0", components)
+ *
+ * SH_PLUGIN_HOST declares the static pointer to the host-API table.
+ * SH_PLUGIN_ENTRY defines the plugin's static descriptor (this header's
+ * ABI version, the component count taken from the array) and
+ * streamhost_plugin_entry, which stores the table in that pointer and
+ * returns the descriptor, or NULL (refusing the load) when given no table.
+ * SH_PLUGIN_ENTRY_WITH_FUNCTIONS also exports an array of sh_function;
+ * SH_PLUGIN_FUNCTIONS_ENTRY is for a plugin with functions and no
+ * components, which needs no host table. Use one per plugin. */
+#define SH_PLUGIN_HOST(host_var) static const sh_host_api *host_var
+
+#define SH_ARRAY_COUNT(array) ((uint32_t)(sizeof(array) / sizeof((array)[0])))
+
+#define SH_PLUGIN_ENTRY_BODY_(host_store, plugin_name, plugin_version, components_, component_count_,  \
+                              functions_, function_count_)                                         \
+    static const sh_plugin_descriptor sh_plugin_descriptor_ = {                                    \
+        SH_DESCRIPTOR_HEADER,                                                                      \
+        .component_count = (component_count_),                                                     \
+        .name = (plugin_name),                                                                     \
+        .version = (plugin_version),                                                               \
+        .components = (components_),                                                               \
+        .function_count = (function_count_),                                                       \
+        .functions = (functions_),                                                                 \
+    };                                                                                             \
+    SH_EXPORT const sh_plugin_descriptor *streamhost_plugin_entry(const sh_host_api *sh_api_) {   \
+        if (sh_api_ == NULL) return NULL;                                                          \
+        host_store;                                                                                \
+        return &sh_plugin_descriptor_;                                                             \
+    }
+
+#define SH_PLUGIN_ENTRY(host_var, plugin_name, plugin_version, components)                        \
+    SH_PLUGIN_ENTRY_BODY_(host_var = sh_api_, plugin_name, plugin_version, components,             \
+                          SH_ARRAY_COUNT(components), NULL, 0)
+
+#define SH_PLUGIN_ENTRY_WITH_FUNCTIONS(host_var, plugin_name, plugin_version, components, functions) \
+    SH_PLUGIN_ENTRY_BODY_(host_var = sh_api_, plugin_name, plugin_version, components,             \
+                          SH_ARRAY_COUNT(components), functions, SH_ARRAY_COUNT(functions))
+
+#define SH_PLUGIN_FUNCTIONS_ENTRY(plugin_name, plugin_version, functions)                          \
+    SH_PLUGIN_ENTRY_BODY_((void)sh_api_, plugin_name, plugin_version, NULL, 0, functions,          \
+                          SH_ARRAY_COUNT(functions))
+
 /* Convenience accessors for batch columns. */
 static inline const uint8_t *sh_batch_value(const sh_batch *b, uint32_t i, size_t *len) {
     *len = (size_t)(b->value_offsets[i + 1] - b->value_offsets[i]);
@@ -651,6 +773,28 @@ static inline void sh_batch_record(const sh_batch *b, uint32_t i, sh_record *r) 
         r->value = sh_batch_value(b, i, &r->value_len);
     }
 }
+
+/* ------------------------------------------------------------------------ */
+/* ABI 2.0: what 1.x cannot fix                                             */
+/* ------------------------------------------------------------------------ */
+
+/* These need a new major version (a plugin of one major never loads on a
+ * host of another, rule 2), and will be done together:
+ *  - sh_record and sh_blob have no struct_size, so they can never grow:
+ *    a record cannot gain headers or a partition/offset, a blob cannot
+ *    gain a free function. 2.0 gives both a struct_size.
+ *  - Records have no headers: a plugin can neither read nor write Kafka
+ *    record headers. sh_record would need a header list (see above) and
+ *    sh_batch header columns that every 1.x reader would skip unknowingly.
+ *  - sh_batch's offsets are uint32_t: a batch is limited to 4 GiB of keys
+ *    and of values.
+ *  - The durable log's members are named log_* like the message log's
+ *    host->log; 2.0 names them topic_* and drops the deprecated aliases.
+ *  - log_reader_open_isolated becomes the only way to open a reader (1.x
+ *    keeps log_reader_open, which cannot take an isolation level).
+ *  - Strings cross the boundary NUL-terminated, without lengths (names,
+ *    messages, config keys); 2.0 passes lengths.
+ */
 
 #ifdef __cplusplus
 }

@@ -42,7 +42,10 @@ public enum ProcessRunner {
     ///   - input: written to the child's standard input (empty when nil).
     ///   - signalAfter: sends (signal, after seconds) while it runs.
     ///   - signalsWhen: sends these signals back to back, once, as soon as
-    ///     `ready` (polled while the child runs) is true.
+    ///     `ready` (asked every couple of milliseconds while the child runs)
+    ///     first holds: a signal defined by the child's progress (a
+    ///     checkpoint on disk, say) rather than by the clock, so that it
+    ///     lands at the same point on a slow machine.
     public static func run(
         _ executable: String, _ arguments: [String], environment: [String: String] = [:],
         currentDirectory: String? = nil, input: String? = nil, timeoutSeconds: Double = 300,

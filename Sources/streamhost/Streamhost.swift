@@ -14,7 +14,7 @@ struct Streamhost: ParsableCommand {
             Plugins are found from --plugin, then STREAMHOST_PLUGIN_PATH (colon-separated files or \
             directories), then the plugins built with streamhost.
             """,
-        version: "streamhost 0.1.0 (plugin ABI \(PluginABI.versionString))",
+        version: "streamhost \(HostAPI.hostVersion) (plugin ABI \(PluginABI.versionString))",
         subcommands: [
             Run.self, Validate.self, SavepointCommand.self, SwapCommand.self, PluginCommand.self, TopicsCommand.self,
             Produce.self, Consume.self, GroupsCommand.self,

@@ -17,6 +17,27 @@ enum CLI {
             timeoutSeconds: timeoutSeconds, signalAfter: signalAfter, signalsWhen: signalsWhen)
     }
 
+    /// The id of `job`'s newest complete checkpoint in the data directory
+    /// (0 before the first): `<data>/checkpoints/<job>/chk-<id>`, renamed
+    /// from `.inprogress` once its manifest is durable (CheckpointStore).
+    /// Tests act on a running job by this progress rather than by the clock.
+    static func newestCheckpoint(data: String, job: String) -> Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: data + "/checkpoints/" + job)) ?? []
+        return names.compactMap { $0.hasPrefix("chk-") ? Int($0.dropFirst(4)) : nil }.max() ?? 0
+    }
+
+    /// Waits until `job` has completed `count` checkpoints (see
+    /// `newestCheckpoint`); false if that has not happened within
+    /// `boundSeconds`, a bound against hanging rather than a measure.
+    static func waitForCheckpoints(_ count: Int, data: String, job: String, boundSeconds: Double = 120) -> Bool {
+        let deadline = Date().addingTimeInterval(boundSeconds)
+        while newestCheckpoint(data: data, job: job) < count {
+            if Date() > deadline { return false }
+            usleep(10_000)
+        }
+        return true
+    }
+
     /// Lines of a text file (empty when it does not exist).
     static func lines(_ path: String) -> [String] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }

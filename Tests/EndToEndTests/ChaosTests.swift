@@ -8,12 +8,21 @@ import TestKit
 /// Exactly-once under crashes: a job reads orders from the log, keeps a
 /// running total per customer in keyed state (examples/hot-swap's build 1)
 /// and writes through the transactional `log` sink. It is killed with
-/// SIGKILL at random moments, at least 20 times (CHAOS_KILLS raises it),
-/// and restarted each time on the same data directory, where it resumes
-/// from its latest checkpoint by itself; a last run reads to the end. What
-/// a read-committed consumer sees must be exactly the reference: every
-/// order once, each customer's k-th order with "orders":k and the exact
-/// running total.
+/// SIGKILL at least 20 times (CHAOS_KILLS raises it) and restarted each
+/// time on the same data directory, where it resumes from its latest
+/// checkpoint by itself; a last run reads to the end. What a
+/// read-committed consumer sees must be exactly the reference: every order
+/// once, each customer's k-th order with "orders":k and the exact running
+/// total.
+///
+/// Nothing here depends on the machine's speed. The kills are placed by
+/// progress, not by the clock: each run is killed after it has completed
+/// 1 to 3 checkpoints of its own (seen on disk), plus a random part of a
+/// checkpoint interval so that the kill lands while a transaction is open.
+/// The input arrives in chunks, one before each run and the last one
+/// before the final run, so no killed run can reach the end of the input:
+/// each kill is mid-stream by construction, on a slow debug build as on a
+/// fast release one.
 @Suite("Chaos", .serialized)
 struct ChaosTests {
     let directory: TemporaryDirectory
@@ -21,8 +30,9 @@ struct ChaosTests {
 
     init() throws { directory = try TemporaryDirectory(prefix: "chaos") }
 
-    func cli(_ arguments: [String], signalAfter: (Int32, Double)? = nil) throws -> ProcessOutcome {
-        try CLI.run(arguments + ["--data-dir", data], timeoutSeconds: 300, signalAfter: signalAfter)
+    func cli(_ arguments: [String], killWhen: (() -> Bool)? = nil) throws -> ProcessOutcome {
+        try CLI.run(arguments + ["--data-dir", data], timeoutSeconds: 300,
+                    signalsWhen: killWhen.map { (ready: $0, signals: [SIGKILL]) })
     }
 
     /// The offsets group `chaos` committed, summed over the partitions.
@@ -35,34 +45,36 @@ struct ChaosTests {
         }
     }
 
-    @Test func sigkillAtRandomMomentsLosesAndRepeatsNothing() throws {
+    @Test func sigkillAtProgressPointsLosesAndRepeatsNothing() throws {
         let kills = max(20, Int(ProcessInfo.processInfo.environment["CHAOS_KILLS"] ?? "") ?? 20)
-        // Enough input that the work spreads over many of the killed runs
-        // (about 200k records/s here in a debug build).
         let count = 1_000_000
+        let intervalSeconds = 0.1
         let build = try ProcessRunner.run("make", ["-C", BuildProducts.packageRoot + "/examples/hot-swap", "OUT=\(directory.path)"])
         #expect(build.status == 0, "\(build.standardError)")
         let plugin = directory.file("librunning-total-v1.so")
 
-        // The input: orders keyed by customer, so each customer's orders
-        // keep their order within one partition.
         for topic in ["orders", "totals"] {
             let created = try cli(["topics", "create", topic, "--partitions", "2", "--config", "flush.mode=never"])
             #expect(created.status == 0, "\(created.standardError)")
         }
-        let load = try directory.write("load.yaml", """
-            name: load
-            pipeline:
-              - {id: gen, source: datagen, config: {count: \(count), seed: 3, customers: 97, key: customer_id}}
-              - {id: out, sink: log, config: {topic: orders, delivery: at_least_once}}
-            """)
-        let loaded = try cli(["run", load])
-        #expect(loaded.status == 0, "\(loaded.standardError)")
+        // The input: datagen's orders, produced keyed by customer so that
+        // each customer's orders keep their order within one partition, a
+        // chunk before each run.
+        let orders = try Reference.orders(count: count, seed: 3, extra: "customers: 97", in: directory)
+        let chunks = kills + 1
+        var produced = 0
+        func produce(chunk: Int) throws {
+            let end = count * (chunk + 1) / chunks
+            let file = try directory.write("chunk-\(chunk).jsonl", orders[produced..<end].joined(separator: "\n") + "\n")
+            let outcome = try cli(["produce", "orders", "--key", "customer_id", "--file", file])
+            #expect(outcome.status == 0, "\(outcome.standardError)")
+            produced = end
+        }
 
         let job = try directory.write("chaos.yaml", """
             name: chaos
             parallelism: 2
-            checkpoints: {interval_ms: 100, restart: {strategy: none}}
+            checkpoints: {interval_ms: \(Int(intervalSeconds * 1000)), restart: {strategy: none}}
             pipeline:
               - {id: in, source: log, config: {topic: orders, group: chaos, bounded: false}}
               - {id: by-customer, key_by: customer_id}
@@ -71,26 +83,36 @@ struct ChaosTests {
             """)
         var random = SeededRandom(seed: 20261121)
         var killed = 0
-        var midStream = 0
-        for _ in 0..<kills {
-            let after = Double.random(in: 0.1...0.7, using: &random)
-            let run = try cli(["run", job, "--plugin", plugin, "--no-progress"], signalAfter: (SIGKILL, after))
-            if run.status == 128 + SIGKILL { killed += 1 } else {
-                Issue.record("run ended with status \(run.status) before its SIGKILL at \(after) s: \(run.standardError)")
+        var committedAtKills: [Int] = []
+        for run in 0..<kills {
+            try produce(chunk: run)
+            let first = CLI.newestCheckpoint(data: data, job: "chaos")
+            let checkpoints = Int.random(in: 1...3, using: &random)
+            let extra = Double.random(in: 0..<intervalSeconds, using: &random)
+            var reached: Date?
+            let outcome = try cli(["run", job, "--plugin", plugin, "--no-progress"], killWhen: {
+                if let reached { return Date().timeIntervalSince(reached) >= extra }
+                if CLI.newestCheckpoint(data: data, job: "chaos") >= first + checkpoints { reached = Date() }
+                return false
+            })
+            if outcome.status == 128 + SIGKILL { killed += 1 } else {
+                Issue.record("run \(run) ended with status \(outcome.status) before its SIGKILL: \(outcome.standardError)")
             }
-            // The group's offsets move at each completed checkpoint.
-            let committed = try committedOffsets()
-            if committed > 0 && committed < count { midStream += 1 }
+            committedAtKills.append(try committedOffsets())
         }
         #expect(killed == kills)
-        #expect(midStream >= 5, "only \(midStream) kills found the job between its first and its last checkpoint")
+        // Each kill came before the input's last chunk existed, and the
+        // group's offsets never move back.
+        #expect(committedAtKills.allSatisfy { $0 < count }, "committed offsets at the kills: \(committedAtKills)")
+        #expect(committedAtKills == committedAtKills.sorted(), "committed offsets at the kills: \(committedAtKills)")
         // The last run reads what is left and ends (bounded), committing.
+        try produce(chunk: kills)
+        #expect(produced == count)
         let last = try cli(["run", job, "--plugin", plugin, "--no-progress", "--set", "in.bounded=true"])
         #expect(last.status == 0, "\(last.standardError)")
         #expect(try committedOffsets() == count)
 
         // The reference, computed here from the input.
-        let orders = try Reference.orders(count: count, seed: 3, extra: "customers: 97", in: directory)
         var expected: [Int: (Int, Int)] = [:]
         var perCustomer: [Int: (Int, Int)] = [:]
         for line in orders {

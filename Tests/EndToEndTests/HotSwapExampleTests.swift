@@ -20,10 +20,14 @@ struct HotSwapExampleTests {
         let data = directory.file("data")
         let job = BuildProducts.packageRoot + "/examples/hot-swap/job.yaml"
 
-        // The job runs ~10 s; swap after ~3 s, from another thread.
+        // The job runs ~10 s (datagen's rate); swap from another thread once
+        // it has completed two checkpoints (~2 s of orders at the rate):
+        // progress, not the clock, so a slow start cannot make the swap
+        // miss the job.
         let swap = Mutex<ProcessOutcome?>(nil)
         let swapped = DispatchSemaphore(value: 0)
-        DispatchQueue.global().asyncAfter(deadline: .now() + 3) {
+        DispatchQueue.global().async {
+            guard CLI.waitForCheckpoints(2, data: data, job: "hot-swap") else { swapped.signal(); return }
             let outcome = try? CLI.run(["swap", "--data-dir", data, "--plugin", directory.file("librunning-total-v2.so")])
             swap.withLock { $0 = outcome }
             swapped.signal()
@@ -84,7 +88,8 @@ struct HotSwapExampleTests {
         let v3 = directory.file("librunning-total-v3.so")
         let swap = Mutex<ProcessOutcome?>(nil)
         let swapped = DispatchSemaphore(value: 0)
-        DispatchQueue.global().asyncAfter(deadline: .now() + 2) {
+        DispatchQueue.global().async {
+            guard CLI.waitForCheckpoints(1, data: data, job: "hot-swap") else { swapped.signal(); return }
             let outcome = try? CLI.run(["swap", "--data-dir", data, "--plugin", v3])
             swap.withLock { $0 = outcome }
             swapped.signal()

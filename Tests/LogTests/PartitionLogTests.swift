@@ -311,9 +311,12 @@ struct PartitionLogTests {
         let never = try open("never", ["flush.mode": "never"])
         let bytes = try open("bytes", ["flush.mode": "bytes", "flush.bytes": "1000"])
         let interval = try open("interval", ["flush.mode": "interval", "flush.ms": "100"])
+        // An interval no test run reaches: that appends alone never flush
+        // does not depend on how fast this machine appends.
+        let hourly = try open("hourly", ["flush.mode": "interval", "flush.ms": "3600000"])
         var bytesFlushes: [Int64] = []
         for _ in 0 ..< 10 {
-            for log in [everyAppend, never, bytes, interval] {
+            for log in [everyAppend, never, bytes, interval, hourly] {
                 var batch = StorageFixtures.batch(records: 1, valueBytes: 300)
                 try log.append(&batch)
             }
@@ -323,9 +326,10 @@ struct PartitionLogTests {
         }
         // Batches of ~380 bytes: every third append reaches 1000 bytes.
         #expect(bytesFlushes == [0, 0, 3, 3, 3, 6, 6, 6, 9, 9])
-        #expect(interval.flushedOffset < interval.endOffset)
-        // The background flush runs within flush.ms (plus scheduling slack).
-        let deadline = Date().addingTimeInterval(5)
+        #expect(hourly.flushedOffset == 0)
+        // The background flush of the 100 ms interval comes; the deadline
+        // is a bound against hanging, not a measure of its speed.
+        let deadline = Date().addingTimeInterval(120)
         while interval.flushedOffset < interval.endOffset && Date() < deadline { usleep(10_000) }
         #expect(interval.flushedOffset == interval.endOffset)
         try never.flush()

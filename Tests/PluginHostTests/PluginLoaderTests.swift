@@ -30,6 +30,23 @@ struct PluginLoaderTests {
         #expect(plugin.components[0].providedCallbacks.contains("process"))
     }
 
+    /// SH_PLUGIN_HOST and SH_PLUGIN_ENTRY_WITH_FUNCTIONS make the whole
+    /// descriptor and entry point; the fixture is built with plain cc,
+    /// pedantic, warnings as errors, as a plugin author would.
+    @Test func loadsAPluginWrittenWithTheEntryMacro() throws {
+        let output = directory.file("libentry_macro.so")
+        try CPluginBuilder.build(
+            source: BuildProducts.packageRoot + "/Tests/PluginHostTests/Fixtures/entry_macro.c", output: output,
+            extraFlags: ["-Wpedantic", "-Werror"])
+        let plugin = try PluginLoader.load(path: output)
+        #expect(plugin.name == "fixture-macro" && plugin.version == "2.3.4")
+        #expect(plugin.abiMajor == PluginABI.major && plugin.abiMinor == PluginABI.minor)
+        #expect(plugin.components.map(\.name) == ["fixture-macro"])
+        #expect(plugin.components[0].providedCallbacks.contains("process"))
+        #expect(plugin.functions.map(\.name) == ["twice", "half"])
+        #expect(plugin.functions.map(\.isVectorized) == [true, false])
+    }
+
     @Test func refusesAMissingFile() {
         let error = refusal(directory.file("nope.so"))
         #expect(error == .unreadable(path: directory.file("nope.so"), reason: "No such file or directory"))

@@ -38,7 +38,7 @@
 #define STR2(x) #x
 #define STR(x) STR2(x)
 
-static const sh_host_api *host;
+SH_PLUGIN_HOST(host);
 
 typedef struct running_total {
     sh_state_id totals;
@@ -345,15 +345,4 @@ static const sh_component total_component = {
 
 static const sh_component *const components[] = {&total_component};
 
-static const sh_plugin_descriptor descriptor = {
-    SH_DESCRIPTOR_HEADER,
-    .component_count = 1,
-    .name = "running-total",
-    .version = STR(RUNNING_TOTAL_VERSION) ".0.0",
-    .components = components,
-};
-
-SH_EXPORT const sh_plugin_descriptor *streamhost_plugin_entry(const sh_host_api *api) {
-    host = api;
-    return &descriptor;
-}
+SH_PLUGIN_ENTRY(host, "running-total", STR(RUNNING_TOTAL_VERSION) ".0.0", components)

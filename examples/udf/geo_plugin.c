@@ -8,7 +8,7 @@
 
 static const sh_function distance = {
     .struct_size = sizeof(sh_function),
-    .flags = 1, /* vectorized: geo_distance_km_v takes whole columns */
+    .flags = SH_FUNCTION_VECTORIZED, /* geo_distance_km_v takes whole columns */
     .name = "geo_distance_km",
     .symbol = "geo_distance_km_v",
     .signature = "double(double,double,double,double)",
@@ -31,17 +31,4 @@ static const sh_function bearing = {
 
 static const sh_function *const functions[] = {&distance, &depot_distance, &bearing};
 
-static const sh_plugin_descriptor descriptor = {
-    SH_DESCRIPTOR_HEADER,
-    .name = "geo",
-    .version = "1.0.0",
-    .component_count = 0,
-    .components = NULL,
-    .function_count = sizeof functions / sizeof functions[0],
-    .functions = functions,
-};
-
-SH_EXPORT const sh_plugin_descriptor *streamhost_plugin_entry(const sh_host_api *host) {
-    (void)host;
-    return &descriptor;
-}
+SH_PLUGIN_FUNCTIONS_ENTRY("geo", "1.0.0", functions)

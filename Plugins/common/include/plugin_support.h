@@ -9,9 +9,14 @@
 #define STREAMHOST_PLUGIN_SUPPORT_H
 
 #include "streamhost.h"
+#include "streamhost_version.h"
 
 #include <stddef.h>
 #include <stdint.h>
+
+/* The version of every first-party plugin: they ship with the host, so
+ * they carry its version (`streamhost --version`, sh_host_api.host_version). */
+#define STREAMHOST_FIRST_PARTY_VERSION STREAMHOST_VERSION
 
 /* Formats a message (printf-style, at most 1 KiB), hands it to
  * host->set_error and returns SH_ERROR: `return plugin_fail(host, ctx, ...)`. */

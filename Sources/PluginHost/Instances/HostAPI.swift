@@ -7,6 +7,7 @@ import Core
 import Logging
 import State
 import StreamhostABI
+import StreamhostVersion
 
 /// The `sh_host_api` table handed to every plugin.
 ///
@@ -14,7 +15,9 @@ import StreamhostABI
 /// pointer). Each function turns its `sh_ctx *` back into the
 /// `InstanceContext` the runtime created for the instance.
 public enum HostAPI {
-    public static let hostVersion = "0.1.0"
+    /// streamhost's version (`STREAMHOST_VERSION`, defined once for the
+    /// host and the first-party plugins).
+    public static let hostVersion: String = STREAMHOST_VERSION
 
     /// The services this host implements (`SH_SERVICE_*` bits).
     public static let services: UInt64 = UInt64(SH_SERVICE_CORE) | UInt64(SH_SERVICE_LOG)

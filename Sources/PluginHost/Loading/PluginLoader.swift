@@ -143,7 +143,7 @@ public enum PluginLoader {
                 functions.append(ExportedFunction(
                     name: String(cString: fname), symbol: String(cString: symbol),
                     signature: String(cString: signature), freeSymbol: f.pointee.free_symbol.map { String(cString: $0) },
-                    isVectorized: f.pointee.flags & 1 != 0))
+                    isVectorized: f.pointee.flags & UInt32(SH_FUNCTION_VECTORIZED) != 0))
             }
         }
         return LoadedPlugin(
