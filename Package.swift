@@ -96,6 +96,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .target(name: "TestKit", dependencies: ["Core"], swiftSettings: swiftSettings),
+        // The Kafka wire protocol as values and bytes: primitives, headers,
+        // one schema per API and a generic codec; no sockets, no log.
+        .target(name: "KafkaProtocol", swiftSettings: swiftSettings),
 
         // The durable log: Kafka RecordBatch v2 segments. CRC-32C in C (SSE4.2
         // when the CPU has it); codecs from Debian's libraries.
@@ -132,6 +135,7 @@ let package = Package(
         // load every plugin through dlopen.
         .testTarget(name: "CoreTests", dependencies: ["Core", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "LogTests", dependencies: ["Log", "TestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "AdminTests", dependencies: ["Admin", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "StateTests", dependencies: ["Core", "State", "TestKit"], swiftSettings: swiftSettings),

@@ -1,0 +1,55 @@
+/// Kafka's error codes (the protocol guide's "Error Codes" table), those
+/// this module and the server answer with.
+public enum ErrorCode: Int16, Sendable {
+    case unknownServerError = -1
+    case none = 0
+    case offsetOutOfRange = 1
+    case corruptMessage = 2
+    case unknownTopicOrPartition = 3
+    case invalidFetchSize = 4
+    case leaderNotAvailable = 5
+    case notLeaderOrFollower = 6
+    case requestTimedOut = 7
+    case messageTooLarge = 10
+    case offsetMetadataTooLarge = 12
+    case coordinatorLoadInProgress = 14
+    case coordinatorNotAvailable = 15
+    case notCoordinator = 16
+    case invalidTopicException = 17
+    case recordListTooLarge = 18
+    case notEnoughReplicas = 19
+    case invalidRequiredAcks = 21
+    case illegalGeneration = 22
+    case inconsistentGroupProtocol = 23
+    case invalidGroupId = 24
+    case unknownMemberId = 25
+    case invalidSessionTimeout = 26
+    case rebalanceInProgress = 27
+    case topicAuthorizationFailed = 29
+    case groupAuthorizationFailed = 30
+    case clusterAuthorizationFailed = 31
+    case invalidTimestamp = 32
+    case unsupportedSaslMechanism = 33
+    case illegalSaslState = 34
+    case unsupportedVersion = 35
+    case topicAlreadyExists = 36
+    case invalidPartitions = 37
+    case invalidReplicationFactor = 38
+    case invalidReplicaAssignment = 39
+    case invalidConfig = 40
+    case invalidRequest = 42
+    case unsupportedForMessageFormat = 43
+    case outOfOrderSequenceNumber = 45
+    case duplicateSequenceNumber = 46
+    case invalidProducerEpoch = 47
+    case invalidTxnState = 48
+    case invalidProducerIdMapping = 49
+    case invalidTransactionTimeout = 50
+    case concurrentTransactions = 51
+    case unknownProducerId = 59
+    case nonEmptyGroup = 68
+    case groupIdNotFound = 69
+    case memberIdRequired = 79
+    case unsupportedCompressionType = 76
+    case unstableOffsetCommit = 88
+}
