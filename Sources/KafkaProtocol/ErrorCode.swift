@@ -46,10 +46,14 @@ public enum ErrorCode: Int16, Sendable {
     case invalidProducerIdMapping = 49
     case invalidTransactionTimeout = 50
     case concurrentTransactions = 51
+    case kafkaStorageError = 56
     case unknownProducerId = 59
     case nonEmptyGroup = 68
+    case fetchSessionIdNotFound = 70
+    case invalidFetchSessionEpoch = 71
     case groupIdNotFound = 69
     case memberIdRequired = 79
     case unsupportedCompressionType = 76
+    case invalidRecord = 87
     case unstableOffsetCommit = 88
 }

@@ -1,0 +1,137 @@
+import KafkaProtocol
+import Log
+import Logging
+
+/// Answers Kafka requests over the log: decodes a frame, runs the handler
+/// of its API and encodes the response. No sockets: `KafkaServer` feeds it
+/// frames, and tests can call it directly.
+///
+/// An API this broker does not serve is not advertised in ApiVersions, and
+/// a request for it, like a malformed frame or an unsupported version,
+/// closes the connection (as Kafka does), so a client never waits for an
+/// answer that will not come. ApiVersions of an unknown version gets the
+/// KIP-511 answer instead.
+///
+/// # Thread safety
+/// Safe from any task: the log's types lock internally, and the broker has
+/// no other mutable state.
+public final class Broker: Sendable {
+    public let data: DataDirectory
+    public let config: ServerConfig
+    let logger: Logger
+    let notifier = AppendNotifier()
+
+    public init(data: DataDirectory, config: ServerConfig, logger: Logger) {
+        self.data = data
+        self.config = config
+        self.logger = logger
+    }
+
+    /// What the connection does with a request.
+    public enum Outcome: Sendable, Equatable {
+        /// Send this frame (size prefix included).
+        case respond([UInt8])
+        /// acks=0 produce: the client expects nothing.
+        case noResponse
+        /// Close the connection; the reason is logged.
+        case close(reason: String)
+    }
+
+    /// The APIs and versions this broker serves, advertised in ApiVersions.
+    /// Each range lies within what KafkaProtocol decodes.
+    public static let served: [ApiKey: ClosedRange<Int16>] = [
+        .apiVersions: 0...3,
+        .metadata: 0...12,
+        .produce: 3...9,
+        .fetch: 4...12,
+        .listOffsets: 1...6,
+        .createTopics: 0...7,
+        .deleteTopics: 0...5,
+        .describeConfigs: 0...4,
+        .describeCluster: 0...1,
+    ]
+
+    static var advertisedEntries: [ApiVersionsAnswer.Entry] {
+        served.sorted { $0.key.rawValue < $1.key.rawValue }.map { .init(apiKey: $0.key.rawValue, versions: $0.value) }
+    }
+
+    /// Answers one request frame (the bytes after its size prefix).
+    public func handle(frame: [UInt8]) async -> Outcome {
+        let request: Request
+        do {
+            request = try Request.decode(frame: frame)
+        } catch {
+            if case .unsupportedVersion(.apiVersions, _) = error, let prefix = RequestHeader.peek(frame) {
+                return .respond(
+                    ApiVersionsAnswer.unsupportedVersionFrame(correlationId: prefix.correlationId, entries: Self.advertisedEntries))
+            }
+            return .close(reason: error.description)
+        }
+        guard let versions = Self.served[request.api], versions.contains(request.version) else {
+            return .close(reason: "\(request.api) v\(request.version) is not served by this broker (see ApiVersions)")
+        }
+        let body: ProtocolStruct?
+        switch request.api {
+        case .apiVersions: body = apiVersions(request)
+        case .metadata: body = metadata(request)
+        case .produce: body = produce(request)
+        case .fetch: body = await fetch(request)
+        case .listOffsets: body = listOffsets(request)
+        case .createTopics: body = createTopics(request)
+        case .deleteTopics: body = deleteTopics(request)
+        case .describeConfigs: body = describeConfigs(request)
+        case .describeCluster: body = describeCluster(request)
+        default: preconditionFailure("\(request.api) is in Broker.served without a handler")
+        }
+        guard let body else { return .noResponse }
+        return .respond(
+            Response(correlationId: request.header.correlationId, api: request.api, version: request.version, body: body)
+                .encodeFrame())
+    }
+
+    /// Called when the server stops: long-polling fetches answer now.
+    public func shutDown() { notifier.shutDown() }
+
+    // MARK: Shared helpers
+
+    /// The topic, created with the server's defaults when it is missing and
+    /// `create` allows (Metadata's auto-creation).
+    func topic(named name: String, create: Bool) throws(LogError) -> Topic {
+        do {
+            return try data.topic(named: name)
+        } catch .unknownTopic(let missing) {
+            guard create else { throw .unknownTopic(missing) }
+            do {
+                let topic = try data.createTopic(name: name, partitions: config.defaultPartitions)
+                logger.debug("auto-created topic \(name) (auto.create.topics.enable)")
+                return topic
+            } catch .topicExists {
+                // Created concurrently by another request.
+                return try data.topic(named: name)
+            }
+        }
+    }
+
+    /// The Kafka error code for a log error (any other error is a server
+    /// error).
+    static func errorCode(_ error: any Error) -> ErrorCode {
+        guard let error = error as? LogError else { return .unknownServerError }
+        return switch error {
+        case .unknownTopic, .unknownPartition: .unknownTopicOrPartition
+        case .topicExists: .topicAlreadyExists
+        case .invalidTopicName: .invalidTopicException
+        case .invalidConfig: .invalidConfig
+        case .invalidPartitionCount: .invalidPartitions
+        case .offsetOutOfRange: .offsetOutOfRange
+        case .invalidBatch: .corruptMessage
+        case .corruptBatch: .corruptMessage
+        case .producerFenced: .invalidProducerEpoch
+        case .io, .dataDirectoryClosed, .partitionClosed: .kafkaStorageError
+        default: .unknownServerError
+        }
+    }
+}
+
+extension ErrorCode {
+    var value: ProtocolValue { .int(Int64(rawValue)) }
+}
