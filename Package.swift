@@ -146,6 +146,12 @@ let package = Package(
         .testTarget(name: "CoreTests", dependencies: ["Core", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "LogTests", dependencies: ["Log", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "TestKit"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "KafkaProtocol", "Log", "TestKit", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(name: "AdminTests", dependencies: ["Admin", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "StateTests", dependencies: ["Core", "State", "TestKit"], swiftSettings: swiftSettings),
