@@ -1,6 +1,7 @@
 import KafkaProtocol
 import Log
 import Logging
+import Synchronization
 
 /// Answers Kafka requests over the log: decodes a frame, runs the handler
 /// of its API and encodes the response. No sockets: `KafkaServer` feeds it
@@ -17,15 +18,28 @@ import Logging
 /// no other mutable state.
 public final class Broker: Sendable {
     public let data: DataDirectory
-    public let config: ServerConfig
+    let configuredSettings: ServerConfig
     let logger: Logger
     let notifier = AppendNotifier()
+    /// The port the listener bound (differs from the configured one when
+    /// that is 0): what Metadata advertises when no advertised port is set.
+    private let boundPort = Mutex<Int?>(nil)
 
     public init(data: DataDirectory, config: ServerConfig, logger: Logger) {
         self.data = data
-        self.config = config
+        self.configuredSettings = config
         self.logger = logger
     }
+
+    /// The settings in force: the configured ones with the bound port.
+    public var config: ServerConfig {
+        var settings = configuredSettings
+        if let port = boundPort.withLock({ $0 }) { settings.listenPort = port }
+        return settings
+    }
+
+    /// Called by the listener once bound.
+    func listenerBound(port: Int) { boundPort.withLock { $0 = port } }
 
     /// What the connection does with a request.
     public enum Outcome: Sendable, Equatable {

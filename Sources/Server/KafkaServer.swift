@@ -64,7 +64,9 @@ public final class KafkaServer: Sendable {
         }
         state.withLock { $0.serverChannel = server.channel }
         pending.withLock { $0 = server }
-        return server.channel.localAddress?.port ?? config.listenPort
+        let port = server.channel.localAddress?.port ?? config.listenPort
+        broker.listenerBound(port: port)
+        return port
     }
 
     private let pending = Mutex<NIOAsyncChannel<NIOAsyncChannel<[UInt8], ByteBuffer>, Never>?>(nil)

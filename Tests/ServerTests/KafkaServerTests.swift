@@ -49,14 +49,15 @@ final class TestSocket: @unchecked Sendable {
         }
     }
 
-    /// Reads exactly `count` bytes; nil when the server closed the
-    /// connection first.
+    /// Reads exactly `count` bytes; nil when the server closed (or reset)
+    /// the connection first.
     func receive(_ count: Int) throws -> [UInt8]? {
         var buffer = [UInt8](repeating: 0, count: count)
         var received = 0
         while received < count {
             let got = buffer[received...].withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-            if got == 0 { return nil }
+            // A close with unread data arrives as a reset: closed too.
+            if got == 0 || (got < 0 && errno == ECONNRESET) { return nil }
             guard got > 0 else { throw SocketFailure(what: "recv", code: errno) }
             received += got
         }
@@ -128,6 +129,22 @@ func apiVersionsFrame(correlationId: Int32) -> [UInt8] {
             correlationIds.append(frame.withUnsafeBytes { $0.loadUnaligned(as: Int32.self).bigEndian })
         }
         #expect(correlationIds == [1, 2, 3])
+        try await running.stop()
+    }
+
+    /// Listening on port 0, Metadata advertises the port actually bound
+    /// (clients connect back to it).
+    @Test func metadataAdvertisesTheBoundPort() async throws {
+        let running = try await RunningServer()
+        let client = try TestSocket(port: running.port)
+        let metadata = Request(
+            header: RequestHeader(apiKey: 3, apiVersion: 1, correlationId: 8, clientId: "t"), api: .metadata,
+            body: ProtocolStruct(["Topics": .null]))
+        try client.send(metadata.encodeFrame())
+        let frame = try #require(try await offPool { try client.receiveFrame() })
+        let response = try Response.decode(frame: frame, api: .metadata, version: 1)
+        #expect(response.body.structs("Brokers").first?.int("Port") == Int64(running.port))
+        #expect(running.port != 0)
         try await running.stop()
     }
 
