@@ -96,7 +96,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
-        .target(name: "TestKit", dependencies: ["Core"], swiftSettings: swiftSettings),
+        .target(name: "TestKit", dependencies: ["Core", "KafkaProtocol"], swiftSettings: swiftSettings),
         // The Kafka wire protocol as values and bytes: primitives, headers,
         // one schema per API and a generic codec; no sockets, no log.
         .target(name: "KafkaProtocol", swiftSettings: swiftSettings),

@@ -53,7 +53,10 @@ extension Broker {
             do throws(CreateFailure) {
                 let requested = Int(wanted.int("NumPartitions"))
                 let partitions = requested == -1 ? config.defaultPartitions : requested
-                guard partitions >= 1 else { throw CreateFailure(.invalidPartitions, "partitions must be at least 1, not \(requested)") }
+                guard (1...TopicLimits.partitionsMax).contains(partitions) else {
+                    throw CreateFailure(
+                        .invalidPartitions, "partitions must be from 1 to \(TopicLimits.partitionsMax), not \(requested)")
+                }
                 let replication = wanted.int("ReplicationFactor")
                 guard replication == -1 || replication == 1 else {
                     throw CreateFailure(

@@ -88,7 +88,7 @@ import TestKit
         let seed: UInt64 = 0x5EED_13
         var random = SeededRandom(seed: seed)
         let iterationsPerFrame = 40
-        for (api, version, framed) in SampleValues.requestFrames() {
+        for (api, version, framed) in KafkaSampleValues.requestFrames() {
             let frame = Array(framed.dropFirst(4))
             for iteration in 0..<iterationsPerFrame {
                 var mutated = frame

@@ -1,4 +1,5 @@
 import Testing
+import TestKit
 @testable import KafkaProtocol
 
 @Suite struct MessageCodecTests {
@@ -8,7 +9,7 @@ import Testing
         for api in ApiKey.allCases {
             for schema in [api.requestSchema, api.responseSchema] {
                 for version in schema.versions {
-                    let value = SampleValues.body(schema, version: version)
+                    let value = KafkaSampleValues.body(schema, version: version)
                     let bytes = MessageCodec.encode(value, schema: schema, version: version)
                     var reader = ProtocolReader(bytes)
                     let decoded = try MessageCodec.decode(schema, version: version, from: &reader)

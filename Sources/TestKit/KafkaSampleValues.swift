@@ -1,10 +1,10 @@
-@testable import KafkaProtocol
+import KafkaProtocol
 
 /// Builds a value for a schema at a version with every field present and
 /// away from its default (so tagged fields are written too), to exercise
 /// every field of every supported version.
-enum SampleValues {
-    static func body(_ schema: MessageSchema, version: Int16, seed: Int64 = 1) -> ProtocolStruct {
+public enum KafkaSampleValues {
+    public static func body(_ schema: MessageSchema, version: Int16, seed: Int64 = 1) -> ProtocolStruct {
         structure(schema.fields, version: version, seed: seed)
     }
 
@@ -38,10 +38,13 @@ enum SampleValues {
         }
     }
 
-    /// A request frame (with size prefix) for every API and version.
-    static func requestFrames() -> [(api: ApiKey, version: Int16, frame: [UInt8])] {
+    /// A request frame (with size prefix) for every API and version, or
+    /// for the versions `versions` gives (nil: skip the API).
+    public static func requestFrames(
+        versions: (ApiKey) -> ClosedRange<Int16>? = { $0.supportedVersions }
+    ) -> [(api: ApiKey, version: Int16, frame: [UInt8])] {
         ApiKey.allCases.flatMap { api in
-            api.supportedVersions.map { version in
+            (versions(api).map { Array($0) } ?? []).map { version in
                 let request = Request(
                     header: RequestHeader(apiKey: api.rawValue, apiVersion: version, correlationId: 5, clientId: "fuzz"),
                     api: api, body: body(api.requestSchema, version: version))
