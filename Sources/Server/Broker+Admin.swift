@@ -50,25 +50,25 @@ extension Broker {
                 "Name": .string(name), "TopicId": .uuid(.zero), "ErrorMessage": .null, "NumPartitions": .int(-1),
                 "ReplicationFactor": .int(-1), "Configs": .null,
             ])
-            do throws(CreateFailure) {
+            do throws(RequestFailure) {
                 let requested = Int(wanted.int("NumPartitions"))
                 let partitions = requested == -1 ? config.defaultPartitions : requested
                 guard (1...TopicLimits.partitionsMax).contains(partitions) else {
-                    throw CreateFailure(
+                    throw RequestFailure(
                         .invalidPartitions, "partitions must be from 1 to \(TopicLimits.partitionsMax), not \(requested)")
                 }
                 let replication = wanted.int("ReplicationFactor")
                 guard replication == -1 || replication == 1 else {
-                    throw CreateFailure(
+                    throw RequestFailure(
                         .invalidReplicationFactor, "replication factor \(replication) is impossible on one broker; use 1 or -1")
                 }
                 guard wanted.structs("Assignments").isEmpty else {
-                    throw CreateFailure(.invalidReplicaAssignment, "manual replica assignments are not supported; leave them empty")
+                    throw RequestFailure(.invalidReplicaAssignment, "manual replica assignments are not supported; leave them empty")
                 }
                 var properties: [String: String] = [:]
                 for entry in wanted.structs("Configs") {
                     guard let key = entry.string("Name"), let value = entry.string("Value") else {
-                        throw CreateFailure(.invalidConfig, "config \(entry.string("Name") ?? "") has no value")
+                        throw RequestFailure(.invalidConfig, "config \(entry.string("Name") ?? "") has no value")
                     }
                     properties[key] = value
                 }
@@ -83,7 +83,7 @@ extension Broker {
                         logger.debug("created topic \(name) (CreateTopics)")
                     }
                 } catch {
-                    throw CreateFailure(Self.errorCode(error), "\(error)")
+                    throw RequestFailure(error)
                 }
                 answer["ErrorCode"] = ErrorCode.none.value
                 answer["NumPartitions"] = .int(Int64(partitions))
@@ -96,15 +96,6 @@ extension Broker {
             return .structure(answer)
         }
         return ProtocolStruct(["ThrottleTimeMs": .int(0), "Topics": .array(topics)])
-    }
-
-    struct CreateFailure: Error {
-        let code: ErrorCode
-        let message: String
-        init(_ code: ErrorCode, _ message: String) {
-            self.code = code
-            self.message = message
-        }
     }
 
     func deleteTopics(_ request: Request) -> ProtocolStruct {

@@ -17,14 +17,14 @@ extension Broker {
                     "Index": .int(Int64(index)), "BaseOffset": .int(-1), "LogAppendTimeMs": .int(-1),
                     "LogStartOffset": .int(-1), "RecordErrors": .array([]), "ErrorMessage": .null,
                 ])
-                let outcome: Result<(first: Int64, startOffset: Int64), ProduceFailure>
+                let outcome: Result<(first: Int64, startOffset: Int64), RequestFailure>
                 if !acksValid {
-                    outcome = .failure(ProduceFailure(.invalidRequiredAcks, "acks must be 0, 1 or -1, not \(acks)"))
+                    outcome = .failure(RequestFailure(.invalidRequiredAcks, "acks must be 0, 1 or -1, not \(acks)"))
                 } else {
-                    outcome = Result { () throws(ProduceFailure) -> (first: Int64, startOffset: Int64) in
-                        let topic = try topic.mapError { ProduceFailure($0) }.get()
+                    outcome = Result { () throws(RequestFailure) -> (first: Int64, startOffset: Int64) in
+                        let topic = try topic.mapError { RequestFailure($0) }.get()
                         guard case .bytes(let records)? = partitionData["Records"] else {
-                            throw ProduceFailure(.invalidRecord, "the record set is null")
+                            throw RequestFailure(.invalidRecord, "the record set is null")
                         }
                         return try append(topic: topic, partition: index, recordSet: records)
                     }
@@ -47,51 +47,37 @@ extension Broker {
         return ProtocolStruct(["Responses": .array(responses), "ThrottleTimeMs": .int(0)])
     }
 
-    /// Why a partition's produce was refused: the code the client acts on
-    /// and a message saying what was wrong.
-    struct ProduceFailure: Error {
-        let code: ErrorCode
-        let message: String
-        init(_ code: ErrorCode, _ message: String) {
-            self.code = code
-            self.message = message
-        }
-        init(_ error: LogError) {
-            self.init(Broker.errorCode(error), error.description)
-        }
-    }
-
     /// The one path every produced batch takes into the log: framing and
     /// size checks, the append (which checks CRC, magic and offsets), and
     /// the wake-up of long-polling fetches. Idempotent-producer sequence
     /// checks belong here, before the append.
-    func append(topic: Topic, partition index: Int32, recordSet: ArraySlice<UInt8>) throws(ProduceFailure)
+    func append(topic: Topic, partition index: Int32, recordSet: ArraySlice<UInt8>) throws(RequestFailure)
         -> (first: Int64, startOffset: Int64)
     {
         let partition: PartitionLog
-        do { partition = try topic.partition(Int(index)) } catch { throw ProduceFailure(error) }
+        do { partition = try topic.partition(Int(index)) } catch { throw RequestFailure(error) }
         var batch = Array(recordSet)
         let header: RecordBatchHeader
         do {
             header = try batch.withUnsafeBytes { bytes throws(LogFormatError) in try RecordBatchHeader.parse(bytes) }
         } catch {
-            throw ProduceFailure(.corruptMessage, "the record set is not a RecordBatch v2: \(error)")
+            throw RequestFailure(.corruptMessage, "the record set is not a RecordBatch v2: \(error)")
         }
         guard header.totalSize == batch.count else {
-            throw ProduceFailure(
+            throw RequestFailure(
                 .invalidRecord,
                 "the record set holds \(batch.count) bytes but its first batch \(header.totalSize); "
                     + "send exactly one batch per partition")
         }
         let limit = topic.config.maxMessageBytes
         guard batch.count <= limit else {
-            throw ProduceFailure(.messageTooLarge, "batch of \(batch.count) bytes exceeds max.message.bytes \(limit)")
+            throw RequestFailure(.messageTooLarge, "batch of \(batch.count) bytes exceeds max.message.bytes \(limit)")
         }
         guard !header.isTransactional, !header.isControl else {
-            throw ProduceFailure(.invalidTxnState, "transactional produce is not served yet by this broker")
+            throw RequestFailure(.invalidTxnState, "transactional produce is not served yet by this broker")
         }
         let offsets: (first: Int64, last: Int64)
-        do { offsets = try partition.append(&batch) } catch { throw ProduceFailure(error) }
+        do { offsets = try partition.append(&batch) } catch { throw RequestFailure(error) }
         notifier.appended(.init(topic: topic.name, partition: index))
         return (offsets.first, partition.startOffset)
     }

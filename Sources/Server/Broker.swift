@@ -146,6 +146,23 @@ public final class Broker: Sendable {
     }
 }
 
+/// Why one part of a request (a partition's produce, a topic's creation)
+/// was refused: the code the client acts on and a message saying what was
+/// wrong.
+struct RequestFailure: Error {
+    let code: ErrorCode
+    let message: String
+
+    init(_ code: ErrorCode, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    init(_ error: any Error) {
+        self.init(Broker.errorCode(error), "\(error)")
+    }
+}
+
 extension ErrorCode {
     var value: ProtocolValue { .int(Int64(rawValue)) }
 }
