@@ -215,3 +215,37 @@ import Testing
         #expect(fixture.data.topics.isEmpty)
     }
 }
+
+@Suite struct BrokerTransactionalFetchTests {
+    /// read_committed: records stop at the last stable offset (an open
+    /// transaction's first offset) and the aborted transaction is listed so
+    /// the client can drop its records; read_uncommitted gets everything
+    /// and no list.
+    @Test func readCommittedStopsAtTheLastStableOffsetAndListsAborts() async throws {
+        let fixture = try BrokerFixture()
+        _ = try fixture.data.createTopic(name: "t", partitions: 1)
+        let record = LogRecord(timestamp: 1, key: nil, value: [1])
+        let transactions = fixture.data.transactions
+        let aborted = try transactions.begin(transactionalId: "a")
+        try transactions.append(aborted, topic: "t", partition: 0, records: [record, record])
+        try transactions.abort(aborted)  // offsets 0-1, marker at 2
+        _ = try await fixture.produce(topic: "t", records: try batch())  // offset 3
+        let open = try transactions.begin(transactionalId: "b")
+        try transactions.append(open, topic: "t", partition: 0, records: [record])  // offset 4, open
+
+        let committed = try #require(try await fixture.fetch([("t", 0, 0, 1_000_000)], isolation: 1).first)
+        #expect(committed.int("LastStableOffset") == 4)
+        #expect(committed.int("HighWatermark") == 5)
+        #expect(
+            committed.structs("AbortedTransactions").map { [$0.int("ProducerId"), $0.int("FirstOffset")] }
+                == [[aborted.producerId, 0]])
+        #expect(committed["Records"]?.bytes?.isEmpty == false)
+        // At the last stable offset a read_committed fetch gets nothing; a
+        // read_uncommitted one gets the open transaction's batch, and no
+        // aborted-transaction list.
+        #expect(try await fixture.fetch([("t", 0, 4, 1_000_000)], isolation: 1).first?["Records"]?.bytes?.isEmpty == true)
+        let uncommitted = try #require(try await fixture.fetch([("t", 0, 4, 1_000_000)], isolation: 0).first)
+        #expect(uncommitted["Records"]?.bytes?.isEmpty == false)
+        #expect(uncommitted["AbortedTransactions"] == .null)
+    }
+}
