@@ -124,6 +124,26 @@ enum KafkaClients {
         #expect(server.log.contains("stopped; data directory flushed and closed"))
     }
 
+    /// Compressed batches are stored as sent and read back by the client
+    /// that decompresses them: every codec librdkafka writes.
+    @Test func kcatCompressedBatchesRoundTrip() throws {
+        let scratch = try TemporaryDirectory(prefix: "serve-codecs")
+        let server = try ServeProcess(dataDir: scratch.file("data"), scratch: scratch)
+        let kcat = try KafkaClients.kcat()
+        let codecs = ["gzip", "snappy", "lz4", "zstd"]
+        for codec in codecs {
+            let lines = (1...50).map { "\(codec)-\($0)-" + String(repeating: "x", count: 40) }
+            let produced = try KafkaClients.run(
+                kcat, ["-b", server.bootstrap, "-P", "-t", "compressed", "-z", codec], input: lines.joined(separator: "\n") + "\n")
+            #expect(produced.status == 0, "\(codec): \(produced.standardError)")
+        }
+        let consumed = try KafkaClients.run(kcat, ["-b", server.bootstrap, "-C", "-t", "compressed", "-o", "beginning", "-e", "-q"])
+        #expect(consumed.status == 0, "\(consumed.standardError)")
+        let expected = codecs.flatMap { codec in (1...50).map { "\(codec)-\($0)-" + String(repeating: "x", count: 40) } }
+        #expect(consumed.standardOutput.split(separator: "\n").map(String.init) == expected)
+        #expect(server.stop() == 0, "\(server.log)")
+    }
+
     static let confluentScript = """
         import json, sys
         from confluent_kafka import Producer, Consumer, TopicPartition
