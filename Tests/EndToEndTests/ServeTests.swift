@@ -13,7 +13,7 @@ final class ServeProcess {
     init(dataDir: String, scratch: TemporaryDirectory, extraArguments: [String] = []) throws {
         self.scratch = scratch
         logPath = scratch.file("serve-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: BuildProducts.streamhost)
         process.arguments = ["serve", "--data-dir", dataDir, "--listen", "127.0.0.1:0"] + extraArguments
         process.environment = ProcessInfo.processInfo.environment.merging(["STREAMHOST_LOG_LEVEL": "info"]) { $1 }
