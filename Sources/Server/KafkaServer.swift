@@ -154,7 +154,10 @@ public final class KafkaServer: Sendable {
                 }
             }
         } catch {
-            logger.info("connection from \(address) ended: \(error)")
+            // Closing idle connections at shutdown ends their reads with an
+            // error that says nothing new.
+            let stopping = state.withLock { $0.isShuttingDown }
+            logger.log(level: stopping ? .debug : .info, "connection from \(address) ended: \(error)")
         }
     }
 }
