@@ -103,6 +103,18 @@ func apiVersionsFrame(correlationId: Int32) -> [UInt8] {
     ).encodeFrame()
 }
 
+/// Fetch v4 of partition t/0 from offset 0, waiting for at least one byte.
+func fetchRequest(correlationId: Int32, maxWaitMs: Int64) -> Request {
+    let partition = ProtocolStruct(["Partition": .int(0), "FetchOffset": .int(0), "PartitionMaxBytes": .int(1000)])
+    return Request(
+        header: RequestHeader(apiKey: 1, apiVersion: 4, correlationId: correlationId, clientId: "t"), api: .fetch,
+        body: ProtocolStruct([
+            "ReplicaId": .int(-1), "MaxWaitMs": .int(maxWaitMs), "MinBytes": .int(1), "MaxBytes": .int(1000),
+            "IsolationLevel": .int(0),
+            "Topics": .array([.structure(ProtocolStruct(["Topic": .string("t"), "Partitions": .array([.structure(partition)])]))]),
+        ]))
+}
+
 @Suite(.serialized, .timeLimit(.minutes(1))) struct KafkaServerTests {
     @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
         let running = try await RunningServer()
@@ -110,18 +122,7 @@ func apiVersionsFrame(correlationId: Int32) -> [UInt8] {
         // Three requests in one write; the long-polling fetch in the middle
         // (250 ms, nothing to read) must not let the third overtake it.
         _ = try running.fixture.data.createTopic(name: "t", partitions: 1)
-        let fetch = Request(
-            header: RequestHeader(apiKey: 1, apiVersion: 4, correlationId: 2, clientId: "t"), api: .fetch,
-            body: ProtocolStruct([
-                "ReplicaId": .int(-1), "MaxWaitMs": .int(250), "MinBytes": .int(1), "MaxBytes": .int(1000),
-                "IsolationLevel": .int(0),
-                "Topics": .array([
-                    .structure(ProtocolStruct([
-                        "Topic": .string("t"),
-                        "Partitions": .array([.structure(ProtocolStruct(["Partition": .int(0), "FetchOffset": .int(0), "PartitionMaxBytes": .int(1000)]))]),
-                    ]))
-                ]),
-            ]))
+        let fetch = fetchRequest(correlationId: 2, maxWaitMs: 250)
         try client.send(apiVersionsFrame(correlationId: 1) + fetch.encodeFrame() + apiVersionsFrame(correlationId: 3))
         var correlationIds: [Int32] = []
         for _ in 0..<3 {
@@ -205,18 +206,7 @@ func apiVersionsFrame(correlationId: Int32) -> [UInt8] {
         let running = try await RunningServer { $0.fetchWaitMaxMs = 120_000 }
         _ = try running.fixture.data.createTopic(name: "t", partitions: 1)
         let client = try TestSocket(port: running.port)
-        let fetch = Request(
-            header: RequestHeader(apiKey: 1, apiVersion: 4, correlationId: 4, clientId: "t"), api: .fetch,
-            body: ProtocolStruct([
-                "ReplicaId": .int(-1), "MaxWaitMs": .int(120_000), "MinBytes": .int(1), "MaxBytes": .int(1000),
-                "IsolationLevel": .int(0),
-                "Topics": .array([
-                    .structure(ProtocolStruct([
-                        "Topic": .string("t"),
-                        "Partitions": .array([.structure(ProtocolStruct(["Partition": .int(0), "FetchOffset": .int(0), "PartitionMaxBytes": .int(1000)]))]),
-                    ]))
-                ]),
-            ]))
+        let fetch = fetchRequest(correlationId: 4, maxWaitMs: 120_000)
         try client.send(apiVersionsFrame(correlationId: 3))
         #expect(try await offPool { try client.receiveFrame() } != nil)
         try client.send(fetch.encodeFrame())
