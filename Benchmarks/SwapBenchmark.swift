@@ -65,11 +65,12 @@ struct SwapBenchmark {
         }
         let outcome = Mutex<Result<SwapReport, JobFailure>?>(nil)
         let wanted = keys
+        let plan2 = try plan(v2, parallelism: parallelism)
         let thread = Thread {
             // Wait for the keys, swap, let the new build run a moment, stop.
             while runner.sourceRecordsSoFar < wanted { usleep(20_000) }
             let done = DispatchSemaphore(value: 0)
-            runner.swap(replan: { [self] in try plan(v2, parallelism: parallelism) }) { result in
+            runner.swap(to: plan2) { result in
                 outcome.withLock { $0 = result }
                 done.signal()
             }

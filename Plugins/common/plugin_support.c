@@ -34,7 +34,13 @@ int plugin_reserve_bytes(uint8_t **buffer, size_t *capacity, size_t needed, size
 sh_status plugin_topic_partitions(const sh_host_api *host, sh_ctx *ctx, const char *who, const char *topic,
                                   uint32_t *out) {
     sh_status status = host->log_partitions(ctx, topic, out);
-    if (status == SH_NOT_FOUND) return plugin_fail(host, ctx, "%s: topic '%.200s' does not exist", who, topic);
+    if (status == SH_NOT_FOUND) {
+        /* Topics are not created on first use (Kafka's auto-create is off here). */
+        return plugin_fail(host, ctx,
+                           "%s: topic '%.200s' does not exist; create it first with `streamhost topics create "
+                           "%.200s [--partitions N]`",
+                           who, topic, topic);
+    }
     if (status != SH_OK) {
         return plugin_fail(host, ctx, "%s: cannot read the partitions of topic '%.200s' (status %d): %s", who, topic,
                            (int)status, host->last_error(ctx));

@@ -42,13 +42,14 @@ final class Dedup: Operator {
         "description":"Keeps the first record per key and drops the records of that key that follow within \
         ttl_ms (duplicates, counted in duplicates_dropped). The key is the record key (put key_by before \
         dedup), or with key_field a field of the JSON value.",\
+        "x-streamhost-keyed-input":true,\
         "properties":{\
         "ttl_ms":{"type":"integer","minimum":1,\
         "description":"How long a first record suppresses its duplicates, in ms of event time or processing time."},\
-        "key_field":{"type":"string","minLength":1,\
+        "key_field":{"type":"string","minLength":1,"x-streamhost-key-field":true,\
         "description":"A dotted path (customer.id) of the JSON value's field to dedup on instead of the record \
         key; records without it are rejected. With parallelism > 1 put key_by on the same field before dedup."},\
-        "time":{"type":"string","enum":["event","processing"],"default":"event",\
+        "time":{"type":"string","enum":["event","processing"],"default":"event","x-streamhost-event-time":"event",\
         "description":"event: a record at event time t suppresses duplicates with timestamps < t + ttl_ms, and \
         its state is cleaned when the watermark passes t + ttl_ms; late records of keys without state are \
         rejected. processing: the state expires ttl_ms of processing time after the first record."}\

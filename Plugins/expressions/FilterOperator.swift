@@ -26,6 +26,7 @@ final class FilterOperator: Operator {
 
     private let condition: String
     private let program: ExpressionProgram
+    private let presence: FieldPresenceCheck
 
     init(context: Context, config: Config) throws {
         condition = try config.requiredString("where")
@@ -36,6 +37,11 @@ final class FilterOperator: Operator {
         } catch {
             throw PluginError.failed("filter: where `\(condition)`: \(error.error)")
         }
+        presence = FieldPresenceCheck(program: program, labels: ["filter where `\(condition)`"])
+    }
+
+    func close(context: Context) throws {
+        presence.finish(context: context)
     }
 
     func process(_ batch: Batch, context: Context) throws {
@@ -49,7 +55,9 @@ final class FilterOperator: Operator {
         for index in batch.indices {
             let keep: Bool
             do throws(ExpressionRuntimeError) {
-                try program.load(record: batch.value(at: index), timestamp: batch.timestamp(at: index), row: batchCalls ? index : -1)
+                let value = batch.value(at: index)
+                try program.load(record: value, timestamp: batch.timestamp(at: index), row: batchCalls ? index : -1)
+                if let value { presence.observe(value, context: context) }
                 keep = try program.condition(0) == true
             } catch {
                 try context.reject(record: batch.record(at: index), reason: "filter where `\(condition)`: \(error.message)")

@@ -33,6 +33,7 @@ final class MapOperator: Operator {
     private let fields: [String]
     private let program: ExpressionProgram
     private let rewriter: RecordRewriter
+    private let presence: FieldPresenceCheck
     // One thread at a time uses an instance (rule 8), and these buffers are
     // never accessed overlappingly: skip the run-time exclusivity checks,
     // which would cost more per record than the work.
@@ -78,6 +79,11 @@ final class MapOperator: Operator {
         }
         valueRanges = [Range<Int>](repeating: 0..<0, count: entries.count)
         found = [Range<Int>?](repeating: nil, count: entries.count)
+        presence = FieldPresenceCheck(program: program, labels: entries.map { "map set \($0.field) = `\($0.expression)`" })
+    }
+
+    func close(context: Context) throws {
+        presence.finish(context: context)
     }
 
     func process(_ batch: Batch, context: Context) throws {
@@ -98,6 +104,7 @@ final class MapOperator: Operator {
             output.removeAll(keepingCapacity: true)
             do throws(ExpressionRuntimeError) {
                 try program.load(record: value, timestamp: batch.timestamp(at: index), row: batchCalls ? index : -1)
+                presence.observe(value, context: context)
                 for field in 0..<fields.count {
                     let start = valueBytes.count
                     do throws(ExpressionRuntimeError) {

@@ -12,7 +12,11 @@ import Darwin
 /// `.<basename>.inprogress-<pid>`. `commit()` flushes the buffer, fsyncs
 /// the file, renames it onto the final name and fsyncs the directory, so
 /// the rename itself survives a crash. A writer dropped without commit
-/// removes its temporary file.
+/// removes its temporary file, unless made with `removeOnDrop: false` (a
+/// checkpointed part file: its checkpointed prefix must outlive the
+/// process). `sync()` makes what was written durable without finishing;
+/// `seal()` finishes the file without renaming it (the caller renames
+/// later).
 ///
 /// # Thread safety
 /// One thread at a time (the sink instance's).
@@ -35,12 +39,16 @@ final class AtomicFileWriter {
     private let buffer: UnsafeMutableRawPointer
     private var used = 0
     private var committed = false
+    private let removeOnDrop: Bool
+    /// Bytes written so far (buffered or not).
+    private(set) var bytesWritten: Int64 = 0
 
     /// - Parameter temporaryPath: where the bytes go until commit; by
     ///   default `.<basename>.inprogress-<pid>` beside `path`. An existing
     ///   file there is truncated.
-    init(path: String, temporaryPath: String? = nil) throws {
+    init(path: String, temporaryPath: String? = nil, removeOnDrop: Bool = true) throws {
         self.path = path
+        self.removeOnDrop = removeOnDrop
         let (directory, prefix, basename) = AtomicFileWriter.split(path)
         self.directory = directory
         self.temporaryPath = temporaryPath ?? prefix + ".\(basename).inprogress-\(getpid())"
@@ -52,13 +60,20 @@ final class AtomicFileWriter {
     }
 
     deinit {
-        if !committed { discard() }
+        if !committed {
+            if removeOnDrop {
+                discard()
+            } else if descriptor >= 0 {
+                close(descriptor)
+            }
+        }
         buffer.deallocate()
     }
 
     /// Appends bytes to the file (through the buffer).
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard !bytes.isEmpty else { return }
+        bytesWritten += Int64(bytes.count)
         if used + bytes.count > AtomicFileWriter.bufferBytes {
             try flush()
         }
@@ -75,18 +90,36 @@ final class AtomicFileWriter {
     }
 
     func write(byte: UInt8) throws {
+        bytesWritten += 1
         if used == AtomicFileWriter.bufferBytes { try flush() }
         buffer.storeBytes(of: byte, toByteOffset: used, as: UInt8.self)
         used += 1
     }
 
+    /// Makes everything written so far durable in the temporary file
+    /// (`bytesWritten` bytes); writing goes on.
+    func sync() throws {
+        precondition(!committed && descriptor >= 0, "AtomicFileWriter.sync after seal or commit")
+        try flush()
+        while fsync(descriptor) != 0 {
+            guard errno == EINTR else { throw FileError.cannotCommit(path: temporaryPath, step: "fsync", errno: errno) }
+        }
+    }
+
+    /// Finishes the temporary file, durable and closed, and leaves it
+    /// where it is: no rename, and no removal when the writer goes.
+    func seal() throws {
+        try sync()
+        let closed = close(descriptor)
+        descriptor = -1
+        committed = true
+        if closed != 0 && errno != EINTR { throw FileError.cannotCommit(path: temporaryPath, step: "close", errno: errno) }
+    }
+
     /// Makes the file durable under its final name.
     func commit() throws {
         precondition(!committed, "AtomicFileWriter.commit called twice")
-        try flush()
-        while fsync(descriptor) != 0 {
-            guard errno == EINTR else { throw FileError.cannotCommit(path: path, step: "fsync", errno: errno) }
-        }
+        try sync()
         let closed = close(descriptor)
         descriptor = -1
         if closed != 0 && errno != EINTR { throw FileError.cannotCommit(path: path, step: "close", errno: errno) }
@@ -143,6 +176,18 @@ final class AtomicFileWriter {
             guard errno == EINTR else {
                 throw FileError.cannotCommit(path: path, step: "fsync directory '\(directory)'", errno: errno)
             }
+        }
+    }
+
+    /// Removes the temporary files of `path` that writers of processes no
+    /// longer running left (`.<basename>.inprogress-<pid>`, e.g. after a
+    /// SIGKILL): they were never committed and nothing will commit them.
+    static func removeAbandonedTemporaries(of path: String) throws {
+        let (directory, prefix, basename) = split(path)
+        let stem = ".\(basename).inprogress-"
+        for name in try PartFiles.entries(of: directory) where name.hasPrefix(stem) {
+            guard let pid = Int32(name.dropFirst(stem.count)), pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(prefix + name) }
         }
     }
 

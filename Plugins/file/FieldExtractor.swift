@@ -3,8 +3,11 @@ import StreamhostKit
 /// Takes a record's timestamp and key from fields of its JSON value, for
 /// the source's `timestamp_field` and `key_field`.
 ///
-/// The timestamp field must be a number, epoch milliseconds (a fraction is
-/// dropped). The key is the field's text: a string's decoded content, a
+/// The timestamp field is a number of epoch milliseconds (a fraction is
+/// dropped) or a string following `TimeText.rule` (`JSONView.epochMilliseconds`).
+/// Every value is checked as JSON, also with no field configured: a jsonl
+/// line that is not JSON is rejected, never passed on. Reasons name no
+/// place: the source adds the file and line. The key is the field's text: a string's decoded content, a
 /// number's or boolean's literal, an object's or array's compact JSON; a
 /// missing or null key field gives a null key.
 ///
@@ -28,7 +31,7 @@ struct FieldExtractor {
         self.keyField = keyField
     }
 
-    /// Whether no field is configured: the value need not be parsed.
+    /// Whether no field is configured.
     var isEmpty: Bool { timestampField == nil && keyField == nil }
 
     mutating func extract(_ value: UnsafeRawBufferPointer) -> Outcome {
@@ -36,22 +39,17 @@ struct FieldExtractor {
         do {
             document = try JSONView(parsing: value)
         } catch {
-            return .rejected("file source: the value is not valid JSON (\(error))")
+            return .rejected("the value is not valid JSON (\(error))")
         }
         var timestamp: Int64? = nil
         if let timestampField {
             guard let field = document.member(timestampField), field.kind != .null else {
-                return .rejected("file source: timestamp field '\(timestampField)' is missing")
+                return .rejected("timestamp field '\(timestampField)' is missing")
             }
-            if let integer = field.int64Value {
-                timestamp = integer
-            } else if let number = field.doubleValue, number.isFinite,
-                number >= -9.2e18, number <= 9.2e18
-            {
-                timestamp = Int64(number)
-            } else {
-                return .rejected("file source: timestamp field '\(timestampField)' is not a number of milliseconds")
+            guard let milliseconds = field.epochMilliseconds else {
+                return .rejected("timestamp field '\(timestampField)' is not a time: use \(JSONView.timeRule)")
             }
+            timestamp = milliseconds
         }
         var hasKey = false
         if let keyField, let field = document.member(keyField), field.kind != .null {

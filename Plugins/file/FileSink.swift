@@ -16,10 +16,14 @@ import Darwin
 /// that is not a JSON object is rejected with the reason
 /// "csv sink: value is not a JSON object" and the job goes on. With
 /// parallelism p > 1 instance i writes `<path>.part-<i>`, with p == 1
-/// exactly `<path>`. See `AtomicFileWriter` for how the file appears.
+/// exactly `<path>`. See `AtomicFileWriter` for how the file appears. On
+/// close instance 0 also removes `<path>.part-<j>` files an older run at a
+/// higher parallelism left (j >= p; every j when p == 1), so the output is
+/// this run's files only.
 ///
 /// When the job takes checkpoints the output is instead a series of part
-/// files `<path>.part-<i>-<n>`, each final once the checkpoint after its
+/// files `<path>.part-<i>-<n>` that roll by size (`rolling_max_bytes`) and
+/// age (`rolling_interval_ms`), each final once the checkpoint after its
 /// records completes: exactly-once with replaying sources (see `PartFiles`).
 ///
 /// # Thread safety
@@ -35,17 +39,38 @@ final class FileSink: Sink {
         {"type":"object",\
         "description":"Writes records to a file through a temporary file that is fsynced and renamed onto \
         the final name on close, so readers never see a partial file. With parallelism p > 1, instance i \
-        writes <path>.part-<i>.",\
+        writes <path>.part-<i>. With checkpoints: part files <path>.part-<i>-<n>, each final (renamed into \
+        place, never changed again) when the checkpoint after it completes; hidden .inprogress files are \
+        never output.",\
         "properties":{\
         "path":{"type":"string","minLength":1,"description":"The file to write (replaced if it exists)."},\
         "format":{"type":"string","enum":["jsonl","csv"],"default":"jsonl",\
         "description":"jsonl: each value and a line feed; csv: each value, a JSON object, as a row."},\
         "columns":{"type":"array","items":{"type":"string"},\
         "description":"csv: the top-level fields to write, in order; default: the keys of the first record."},\
-        "header":{"type":"boolean","default":true,"description":"csv: write the column names first."}\
+        "header":{"type":"boolean","default":true,"description":"csv: write the column names first."},\
+        "rolling_max_bytes":{"type":"integer","minimum":1,"default":134217728,\
+        "description":"With checkpoints: a part file is rolled (closed, final at the next completed checkpoint) \
+        once it holds this many bytes."},\
+        "rolling_interval_ms":{"type":"integer","minimum":0,"default":60000,\
+        "description":"With checkpoints: a part file is rolled once it is this old (checked at each batch and \
+        checkpoint); 0: by size only."}\
         },\
         "required":["path"],"additionalProperties":false}
         """
+
+    /// 2: the rolling part files' snapshot ("FSK2"); 1 was one part file
+    /// per checkpoint ("FSK1"), which `migrate` passes on unchanged:
+    /// `PartFiles.restore` reads both.
+    static let stateVersion: UInt32 = 2
+
+    static func migrate(_ migration: Migration, context: Context) throws -> [UInt8] {
+        guard migration.kind == .operatorBlob, migration.fromVersion == 1, migration.toVersion == 2 else {
+            throw PluginError.cannotMigrate(
+                component: name, fromVersion: migration.fromVersion, toVersion: migration.toVersion)
+        }
+        return Array(migration.data)
+    }
 
     static let notAnObject = "csv sink: value is not a JSON object"
     static let nullValue = "jsonl sink: the value is null (a tombstone)"
@@ -54,6 +79,8 @@ final class FileSink: Sink {
     let path: String
     let format: FileSource.Format
     let header: Bool
+    let rollingMaxBytes: Int64
+    let rollingIntervalMs: Int64
     private var csv: CSVRowWriter
     private var writer: AtomicFileWriter?
     private var headerWritten = false
@@ -61,6 +88,8 @@ final class FileSink: Sink {
     /// checkpoints (or by restore, which comes before open).
     private var parts: PartFiles?
     private var restored = false
+    private var instance = 0
+    private var parallelism = 1
 
     init(context: Context, config: Config) throws {
         path = try config.requiredString("path")
@@ -76,17 +105,32 @@ final class FileSink: Sink {
             throw PluginError.invalidConfig(key: "columns", expected: "a non-empty array of strings (or absent)")
         }
         csv = CSVRowWriter(columns: columns)
+        rollingMaxBytes = Int64(try config.int("rolling_max_bytes", default: 128 << 20))
+        rollingIntervalMs = Int64(try config.int("rolling_interval_ms", default: 60_000))
+        guard rollingMaxBytes >= 1 else {
+            throw PluginError.invalidConfig(key: "rolling_max_bytes", expected: "a number of bytes of at least 1")
+        }
+        guard rollingIntervalMs >= 0 else {
+            throw PluginError.invalidConfig(key: "rolling_interval_ms", expected: "milliseconds, 0 or more")
+        }
+    }
+
+    private func makeParts() -> PartFiles {
+        parts ?? PartFiles(path: path, maxBytes: rollingMaxBytes, intervalMs: rollingIntervalMs)
     }
 
     func open(context: Context, info: TaskInfo) throws {
+        instance = info.instance
+        parallelism = info.parallelism
         if info.checkpointIntervalMs > 0 || restored {
-            let parts = self.parts ?? PartFiles(path: path)
+            let parts = makeParts()
             try parts.open(instance: info.instance, parallelism: info.parallelism)
             self.parts = parts
             return
         }
         let target = info.parallelism > 1 ? "\(path).part-\(info.instance)" : path
         let writer = try AtomicFileWriter(path: target)
+        try AtomicFileWriter.removeAbandonedTemporaries(of: target)
         self.writer = writer
         if format == .csv && header && csv.columns != nil {
             try writer.write(csv.headerLine())
@@ -96,10 +140,10 @@ final class FileSink: Sink {
 
     /// The file records go to now: the one file, or the current part file
     /// (a new part file gets its own CSV header).
-    private func currentWriter() throws -> AtomicFileWriter {
+    private func currentWriter(nowMs: Int64) throws -> AtomicFileWriter {
         if let writer { return writer }
         guard let parts else { throw PluginError.failed("file sink: process before open") }
-        let (writer, isNew) = try parts.currentWriter()
+        let (writer, isNew) = try parts.currentWriter(nowMs: nowMs)
         if isNew {
             headerWritten = false
             if format == .csv && header && csv.columns != nil {
@@ -111,7 +155,7 @@ final class FileSink: Sink {
     }
 
     func process(_ batch: Batch, context: Context) throws {
-        let writer = try currentWriter()
+        let writer = try currentWriter(nowMs: context.processingTime)
         switch format {
         case .jsonl:
             for record in batch {
@@ -144,20 +188,36 @@ final class FileSink: Sink {
                 try writer.write(csv.row)
             }
         }
+        try parts?.afterWrite()
     }
 
     func close(context: Context) throws {
         if let parts {
-            try parts.commitAll()
+            try parts.commitAll(nowMs: context.processingTime)
             return
         }
         guard let writer else { return }
         try writer.commit()
         self.writer = nil
+        if instance == 0 { try removeStaleParts() }
+    }
+
+    /// Removes `<path>.part-<j>` for j >= parallelism (every j when the
+    /// parallelism is 1): an older run's output at a higher parallelism.
+    private func removeStaleParts() throws {
+        let (directory, prefix, basename) = AtomicFileWriter.split(path)
+        let stem = basename + ".part-"
+        let first = parallelism > 1 ? parallelism : 0
+        for name in try PartFiles.entries(of: directory) where name.hasPrefix(stem) {
+            guard let index = Int(name.dropFirst(stem.count)), index >= first,
+                  name.dropFirst(stem.count).allSatisfy(\.isNumber)
+            else { continue }
+            unlink(prefix + name)
+        }
     }
 
     func onCheckpoint(_ checkpointID: Int64, context: Context) throws {
-        try parts?.preCommit(checkpointID: checkpointID)
+        try parts?.preCommit(checkpointID: checkpointID, nowMs: context.processingTime)
     }
 
     func onCheckpointComplete(_ checkpointID: Int64, context: Context) throws {
@@ -168,12 +228,12 @@ final class FileSink: Sink {
     // completion (the protocol's default does nothing).
 
     func snapshot(checkpointID: Int64, context: Context) throws -> [UInt8]? {
-        try parts?.snapshot(checkpointID: checkpointID)
+        try parts?.snapshot(checkpointID: checkpointID, nowMs: context.processingTime)
     }
 
     func restore(stateVersion: UInt32, data: UnsafeRawBufferPointer, context: Context) throws {
         guard !data.isEmpty else { return }
-        let parts = self.parts ?? PartFiles(path: path)
+        let parts = makeParts()
         try parts.restore(data)
         self.parts = parts
         restored = true

@@ -11,8 +11,9 @@ import Darwin
 /// SOURCE "file": reads a JSON Lines or CSV file, one record per line or row.
 ///
 /// jsonl: each non-blank line is a record whose value is the line as it is
-/// (a CR before the LF is dropped; the JSON is not checked unless a field is
-/// read from it). csv: each row is a record whose value is a JSON object
+/// (a CR before the LF is dropped); a line that is not one valid JSON value
+/// is rejected (to the dead letters) with the reason
+/// "file source: <path>:<line>: the value is not valid JSON (...)". csv: each row is a record whose value is a JSON object
 /// built from the row (see `CSVRowEncoder`). The record's timestamp is the
 /// `timestamp_field` of the value, or the processing time at read; its key
 /// the `key_field`'s text, or null.
@@ -49,7 +50,8 @@ final class FileSource: Source {
         "description":"csv: fields that are JSON numbers or true/false become numbers and booleans, an empty \
         unquoted field null, others strings (\\"\\" is an empty string); false: every field is a string."},\
         "timestamp_field":{"type":"string","minLength":1,\
-        "description":"The numeric field of the value holding the record's event time in ms since the epoch; \
+        "description":"The field of the value holding the record's event time: a number of ms since the epoch, \
+        or a string of ms or an ISO 8601 / RFC 3339 date-time (2026-01-01T00:00:00.250+02:00; no zone: UTC); \
         default: the processing time at read. A record without it is rejected."},\
         "key_field":{"type":"string","minLength":1,\
         "description":"The field of the value whose text is the record's key; default: a null key."}\
@@ -72,6 +74,13 @@ final class FileSource: Source {
     /// the next instance. `nil`: read to the end of the file.
     private var rangeEnd: Int64?
     private var finished = false
+    /// jsonl: lines read so far by this instance (its range starts at
+    /// at offset `rangeStart`), for the line numbers in reasons.
+    private var linesRead = 0
+    private var rangeStart: Int64 = 0
+    /// The line number of the range's first line: 1 at offset 0, otherwise
+    /// counted on the first rejection (`lineNumber`).
+    private var rangeFirstLine: Int?
 
     // CSV state.
     private var csv: CSVRecordParser
@@ -124,9 +133,11 @@ final class FileSource: Source {
                     finished = true
                     return
                 }
+                rangeStart = reader.offset
             }
         }
         if start == 0 {
+            rangeFirstLine = 1
             // A UTF-8 byte order mark is not part of the first record.
             try reader.fill()
             let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
@@ -160,9 +171,11 @@ final class FileSource: Source {
         while emitted < max {
             if let rangeEnd, reader.offset >= rangeEnd { return finish() }
             guard var line = try nextLine(reader) else { return finish() }
+            linesRead += 1
             if let last = line.last, last == UInt8(ascii: "\r") { line = UnsafeRawBufferPointer(rebasing: line.dropLast()) }
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-            try emitRecord(value: line, processingTime: now, context: context)
+            try emitRecord(value: line, line: { try self.lineNumber(self.linesRead) }, processingTime: now,
+                           context: context)
             emitted += 1
         }
         return .emitted
@@ -231,7 +244,10 @@ final class FileSource: Source {
                     headerRead = true
                 } else {
                     encoder.encode(csv, into: &value)
-                    try value.withUnsafeBytes { try emitRecord(value: $0, processingTime: now, context: context) }
+                    let line = csvLine
+                    try value.withUnsafeBytes {
+                        try emitRecord(value: $0, line: { line }, processingTime: now, context: context)
+                    }
                     emitted += 1
                 }
                 reader.consume(consumed)
@@ -243,14 +259,20 @@ final class FileSource: Source {
 
     // MARK: Both
 
-    private func emitRecord(value: UnsafeRawBufferPointer, processingTime: Int64, context: Context) throws {
-        if fields.isEmpty {
+    /// Emits a record, or rejects it with a reason naming `path:line`
+    /// (`line` is asked only then). A CSV value is JSON built here: it is
+    /// parsed only when a field is read from it.
+    private func emitRecord(
+        value: UnsafeRawBufferPointer, line: () throws -> Int, processingTime: Int64, context: Context
+    ) throws {
+        if fields.isEmpty && format == .csv {
             try context.emit(timestamp: processingTime, key: nil, value: value)
             return
         }
         switch fields.extract(value) {
         case .rejected(let reason):
-            try context.reject(timestamp: processingTime, key: nil, value: value, reason: reason)
+            try context.reject(timestamp: processingTime, key: nil, value: value,
+                               reason: "file source: \(path):\(try line()): \(reason)")
         case .fields(let timestamp, let hasKey):
             if hasKey {
                 try fields.key.withUnsafeBytes {
@@ -260,6 +282,25 @@ final class FileSource: Source {
                 try context.emit(timestamp: timestamp ?? processingTime, key: nil, value: value)
             }
         }
+    }
+
+    /// The file's line number of this instance's `index`-th line (from 1).
+    /// An instance whose range starts past offset 0 counts the line feeds
+    /// before it once, on its first rejection.
+    private func lineNumber(_ index: Int) throws -> Int {
+        if let rangeFirstLine { return rangeFirstLine + index - 1 }
+        let counter = try ChunkReader(path: path)
+        var lineFeeds = 0
+        var remaining = rangeStart
+        while remaining > 0, try counter.fill() {
+            let chunk = counter.unread
+            let count = Int(min(Int64(chunk.count), remaining))
+            lineFeeds += chunk[..<count].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+            counter.consume(chunk.count)
+            remaining -= Int64(count)
+        }
+        rangeFirstLine = lineFeeds + 1
+        return lineFeeds + index
     }
 
     /// The end of the input. Records emitted in the poll that returns

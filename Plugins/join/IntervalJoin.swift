@@ -48,6 +48,7 @@ final class IntervalJoin: Operator {
         right record b with the same key and b.ts - a.ts in [lower_ms, upper_ms], emits {\\"left\\":a,\\"right\\":b} \
         with the key and timestamp max(a.ts, b.ts). Records are buffered in keyed state until the watermark makes \
         them unjoinable; late records (timestamp below the watermark) and records without a key are rejected.",\
+        "x-streamhost-keyed-input":true,"x-streamhost-event-time":true,\
         "properties":{\
         "lower_ms":{"type":"integer","description":"The smallest right.ts - left.ts that joins (may be negative)."},\
         "upper_ms":{"type":"integer","description":"The largest right.ts - left.ts that joins; >= lower_ms."}\

@@ -23,6 +23,7 @@ struct WindowSpec {
     static let schema = #"""
         {"type":"object",
          "description":"Aggregates keyed records over event-time windows (put key_by before it).",
+         "x-streamhost-keyed-input":true,"x-streamhost-event-time":true,
          "properties":{
           "kind":{"type":"string","enum":["tumbling","sliding","session"],
                   "description":"tumbling: size_ms; sliding: size_ms and slide_ms; session: gap_ms."},

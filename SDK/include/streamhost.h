@@ -348,7 +348,8 @@ typedef struct sh_host_api {
     void (*wakeup)(sh_ctx *ctx);
 
     /* Registers a counter named name (COPIED) for this instance, reported
-     * with the job's metrics; call in create or open. */
+     * with the job's metrics (`streamhost run` prints each step's counters,
+     * summed over its instances, in its summary); call in create or open. */
     sh_status (*counter_register)(sh_ctx *ctx, const char *name, sh_counter_id *out);
     void (*counter_add)(sh_ctx *ctx, sh_counter_id counter, int64_t delta);
 

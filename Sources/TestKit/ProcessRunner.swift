@@ -41,10 +41,12 @@ public enum ProcessRunner {
     ///   - environment: added to (and overriding) this process's environment.
     ///   - input: written to the child's standard input (empty when nil).
     ///   - signalAfter: sends (signal, after seconds) while it runs.
+    ///   - signalsWhen: sends these signals back to back, once, as soon as
+    ///     `ready` (polled while the child runs) is true.
     public static func run(
         _ executable: String, _ arguments: [String], environment: [String: String] = [:],
         currentDirectory: String? = nil, input: String? = nil, timeoutSeconds: Double = 300,
-        signalAfter: (Int32, Double)? = nil
+        signalAfter: (Int32, Double)? = nil, signalsWhen: (ready: () -> Bool, signals: [Int32])? = nil
     ) throws -> ProcessOutcome {
         let scratch = try TemporaryDirectory(prefix: "proc")
         let outPath = scratch.path + "/stdout"
@@ -90,6 +92,10 @@ public enum ProcessRunner {
             let elapsed = Date().timeIntervalSince(start)
             if let (number, after) = signalAfter, !signalled, elapsed >= after {
                 kill(pid, number)
+                signalled = true
+            }
+            if let (ready, numbers) = signalsWhen, !signalled, ready() {
+                for number in numbers { kill(pid, number) }
                 signalled = true
             }
             if elapsed > timeoutSeconds {

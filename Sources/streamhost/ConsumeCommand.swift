@@ -7,6 +7,7 @@ import Dispatch
 import Foundation
 import Log
 import Synchronization
+import TimeText
 
 struct Consume: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,7 +25,7 @@ struct Consume: ParsableCommand {
     @Argument var topic: String
     @Flag(help: "Start at the first record still stored.") var fromBeginning = false
     @Option(help: "Start at this offset (in every partition read).") var offset: Int64?
-    @Option(help: "Start at the first record with a timestamp at or after this (ms since the epoch, or ISO 8601).")
+    @Option(help: "Start at the first record with a timestamp at or after this (ms since the epoch, or ISO 8601; no zone: UTC).")
     var fromTime: String?
     @Option(help: "Read only this partition.") var partition: Int?
     @Option(help: "A consumer group: start at its committed offsets and commit what was read.") var group: String?
@@ -45,7 +46,8 @@ struct Consume: ParsableCommand {
             throw ValidationError("give at most one of --from-beginning, --offset and --from-time")
         }
         let startTime = try fromTime.map(Self.parseTime)
-        let directory = try data.open()
+        // Only --group writes (its commits, to the offsets topic).
+        let directory = try data.open(group == nil ? .readOnly : .readOnlyExcept([ConsumerGroups.topicName]))
         let target = try withLogErrors { try directory.topic(named: topic) }
         let partitions: [PartitionLog]
         if let partition {
@@ -64,7 +66,13 @@ struct Consume: ParsableCommand {
                 start = committed
             } else if let offset {
                 guard offset >= log.startOffset && offset <= log.endOffset else {
-                    writeStderr("error: \(LogError.offsetOutOfRange(log.partition, requested: offset, start: log.startOffset, end: log.endOffset))\n")
+                    var hint = ""
+                    if self.partition == nil && partitions.count > 1 {
+                        let ranges = partitions.map { "\($0.partition.partition): \($0.startOffset)..<\($0.endOffset)" }
+                        hint = ". --offset applies to each of the \(partitions.count) partitions read (offsets "
+                            + "\(ranges.joined(separator: ", "))); give --partition N to start one partition at an offset"
+                    }
+                    writeStderr("error: \(LogError.offsetOutOfRange(log.partition, requested: offset, start: log.startOffset, end: log.endOffset))\(hint)\n")
                     throw ExitCode(1)
                 }
                 start = offset
@@ -183,13 +191,10 @@ struct Consume: ParsableCommand {
     }
 
     static func parseTime(_ text: String) throws -> Int64 {
-        if let milliseconds = Int64(text) { return milliseconds }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) ?? ISO8601DateFormatter().date(from: text) {
-            return Int64(date.timeIntervalSince1970 * 1000)
+        guard let milliseconds = TimeText.epochMilliseconds(text) else {
+            throw ValidationError("--from-time takes \(TimeText.rule); got '\(text)'")
         }
-        throw ValidationError("--from-time takes ms since the epoch or an ISO 8601 time (2026-01-01T00:00:00Z), got '\(text)'")
+        return milliseconds
     }
 }
 
@@ -201,7 +206,7 @@ struct GroupsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the consumer groups with committed offsets.")
         @OptionGroup var data: DataDirectoryOptions
         func run() throws {
-            let directory = try data.open()
+            let directory = try data.open(.readOnly)
             let groups = try withLogErrors { try ConsumerGroups(directory: directory) }
             for name in Set(groups.all.map(\.key.group)).sorted() { print(name) }
         }
@@ -213,7 +218,7 @@ struct GroupsCommand: ParsableCommand {
         @Argument var group: String
         @OptionGroup var data: DataDirectoryOptions
         func run() throws {
-            let directory = try data.open()
+            let directory = try data.open(.readOnly)
             let groups = try withLogErrors { try ConsumerGroups(directory: directory) }
             let rows = groups.all.filter { $0.key.group == group }
             guard !rows.isEmpty else {

@@ -16,11 +16,12 @@ struct DataDirectoryOptions: ParsableArguments {
 
     /// Opens the data directory, printing the error and exiting 1 when that fails.
     /// Log commands log warnings and errors (recovery, truncation) unless
-    /// STREAMHOST_LOG_LEVEL says otherwise.
-    func open() throws -> DataDirectory {
+    /// STREAMHOST_LOG_LEVEL says otherwise. Commands that only read pass a
+    /// read-only `access`: they never create, cut or rewrite anything.
+    func open(_ access: DataDirectory.Access = .readWrite) throws -> DataDirectory {
         bootstrapLogging(level: ProcessEnvironment.value("STREAMHOST_LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .warning)
         do {
-            return try DataDirectory.open(path: path, logger: Logger(label: "streamhost.log"))
+            return try DataDirectory.open(path: path, access: access, logger: Logger(label: "streamhost.log"))
         } catch {
             writeStderr("error: \(error)\n")
             throw ExitCode(1)

@@ -5,6 +5,7 @@ import ArgumentParser
 import Core
 import Foundation
 import Log
+import TimeText
 
 struct Produce: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,7 +22,8 @@ struct Produce: ParsableCommand {
     @Argument var topic: String
     @Option(help: "Read this file instead of standard input.") var file: String?
     @Option(help: "A JSON field (dotted path) whose text becomes the record key.") var key: String?
-    @Option(help: "A numeric JSON field holding the record timestamp in ms.") var timestampField: String?
+    @Option(help: "A JSON field holding the record timestamp: a number of ms since the epoch, or a string of ms or an ISO 8601 time (no zone: UTC).")
+    var timestampField: String?
     @Option(help: "Write every record to this partition.") var partition: Int?
     @Option(help: "Batch compression: none, lz4 or zstd.") var compression = "none"
     @Option(help: "Records per batch at most.") var batchSize = 1000
@@ -81,12 +83,11 @@ struct Produce: ParsableCommand {
                     let now = Int64(Date().timeIntervalSince1970 * 1000)
                     var timestamp = now
                     if let timePath {
-                        guard case .found(.number, let range) = JSONScanner.find(timePath, in: value),
-                              let number = JSONScanner.integer(in: value, range: range)
-                        else {
-                            throw ProduceFailure.line(lineNumber, "field '\(timestampField!)' is missing or not an integer")
+                        guard let milliseconds = Self.time(at: timePath, in: value) else {
+                            throw ProduceFailure.line(lineNumber, "field '\(timestampField!)' is missing or not a time: "
+                                + "use \(TimeText.rule)")
                         }
-                        timestamp = number
+                        timestamp = milliseconds
                     }
                     var keyBytes: [UInt8]?
                     if let keyPath {
@@ -141,6 +142,18 @@ struct Produce: ParsableCommand {
         }
         progress.finish()
         writeStderr("produced \(writer.appended) records to \(topic)\n")
+    }
+
+    /// The time at `path` in `value` by `TimeText.rule`: an integer number
+    /// of ms, or a string (ms or ISO 8601); nil when missing or neither.
+    static func time(at path: JSONFieldPath, in value: UnsafeRawBufferPointer) -> Int64? {
+        switch JSONScanner.find(path, in: value) {
+        case .found(.number, let range): return JSONScanner.integer(in: value, range: range)
+        case .found(.string, let range): return TimeText.epochMilliseconds(value[range])
+        case .found(.stringWithEscapes, let range):
+            return JSONScanner.unescapedString(UnsafeRawBufferPointer(rebasing: value[range])).flatMap(TimeText.epochMilliseconds)
+        default: return nil
+        }
     }
 }
 

@@ -28,7 +28,11 @@ func planJob(path: String, overrides: [String], plugins: PluginOptions) throws
     do {
         let spec = try JobFileParser.parse(path: path, overrides: overrides)
         let registry = try loadPlugins(for: spec, options: plugins)
-        return (spec, registry, try JobValidator.plan(spec, registry: registry))
+        // A --plugin component in place of a built-in one: say so, once.
+        for replacement in registry.replacements { writeStderr("note: \(replacement)\n") }
+        let plan = try JobValidator.plan(spec, registry: registry)
+        for warning in plan.warnings { writeStderr("warning: \(warning)\n") }
+        return (spec, registry, plan)
     } catch let error as JobFileError {
         writeStderr("error: \(error)\n")
         throw ExitCode(2)
@@ -43,13 +47,22 @@ struct Run: ParsableCommand {
         abstract: "Run a job until its sources end (or until SIGINT/SIGTERM).",
         discussion: """
             The first SIGINT or SIGTERM stops the sources and lets the pipeline drain: every step is \
-            closed and sinks commit what they have. A second one abandons the run.
+            closed and sinks commit what they have (with checkpoints, after a final checkpoint that a \
+            later run resumes from). A repeat within a second of the first is ignored (one \
+            signal often arrives twice, e.g. from `timeout`); a later one abandons the run: steps are not \
+            closed, and only output committed before (finished part files, committed log transactions) stays.
             A job with a checkpoints: section resumes from its latest complete checkpoint in the data \
             directory, restarts after a failure per its restart strategy, and answers `streamhost \
             savepoint` and `streamhost swap` through the admin socket DIR/admin.sock.
             Exit status: 0 when the job ran to its end, drained after a stop or stopped with a savepoint, \
-            1 when it failed, 2 for a mistake in the job file or a plugin that cannot be loaded.
+            1 when it failed, 2 for a mistake in the job file or a plugin that cannot be loaded, 3 when it \
+            ran to its end but a step received records and rejected every one of them (the summary lists \
+            each step's records in and out, dead letters and plugin counters).
             """)
+
+    /// A second SIGINT/SIGTERM this soon after the first is a duplicate
+    /// delivery, not a request to abandon.
+    static let repeatWindowNs: UInt64 = 1_000_000_000
 
     @Argument(help: "The job file (YAML).")
     var job: String
@@ -80,6 +93,15 @@ struct Run: ParsableCommand {
 
     @OptionGroup var logging: LoggingOptions
 
+    /// Set by a supervising `streamhost run` (`isolation: process`) on the
+    /// worker it spawns: run one attempt, without restarts, and write its
+    /// result here instead of printing a summary.
+    @Option(help: .hidden)
+    var workerReport: String?
+
+    /// How often a worker looks whether its supervisor is still there.
+    static let orphanCheckIntervalSeconds = 1
+
     func run() throws {
         logging.bootstrap()
         let logger = Logger(label: "streamhost")
@@ -97,7 +119,9 @@ struct Run: ParsableCommand {
             deadLetterPath: deadLetter ?? "\(dataDirectory)/dead-letter/\(plan.spec.name).jsonl",
             showProgress: progress ?? (isatty(STDERR_FILENO) != 0), logServices: logServices)
         options.deadLetterToFile = deadLetter != nil
-        if let checkpoints = plan.spec.checkpoints {
+        if var checkpoints = plan.spec.checkpoints {
+            // A worker runs one attempt: its supervisor restarts it.
+            if workerReport != nil { checkpoints.restart = .none }
             options.checkpoints = CheckpointRunOptions(
                 spec: checkpoints,
                 checkpointDirectory: checkpoints.directory ?? "\(dataDirectory)/checkpoints/\(plan.spec.name)",
@@ -112,16 +136,23 @@ struct Run: ParsableCommand {
                 throw ExitCode(1)
             }
         }
-        let runner = JobRunner(plan: plan, options: options, restoreFrom: restore) { plan throws(JobFailure) in
+        // `isolation: process`: this process supervises, each attempt runs in
+        // a worker (this executable again, with --worker-report).
+        let supervising = plan.spec.isolation == .process && workerReport == nil
+        let launchWorker: JobRunner.WorkerLauncher? = supervising ? workerLauncher(dataDirectory: dataDirectory) : nil
+        let runner = JobRunner(plan: plan, options: options, restoreFrom: restore, launchWorker: launchWorker) {
+            plan throws(JobFailure) in
             try JobStateBackend.make(plan.spec.state, jobName: plan.spec.name, dataDirectory: dataDirectory)
         }
 
         // The admin socket: savepoints and swaps from `streamhost savepoint|swap`.
         // Only jobs with checkpoints take savepoints, and only they hold the
-        // data directory's socket: other jobs may share a directory.
+        // data directory's socket: other jobs may share a directory. Under
+        // `isolation: process` the worker holds it, not the supervisor:
+        // savepoints and swaps need the running attempt's state.
         let currentRegistry = CurrentRegistry(registry)
         var admin: AdminServer?
-        if plan.spec.checkpoints != nil {
+        if plan.spec.checkpoints != nil && !supervising {
             do {
                 try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
                 admin = try AdminServer(path: AdminClient.socketPath(dataDirectory: dataDirectory)) { request, reply in
@@ -135,24 +166,36 @@ struct Run: ParsableCommand {
         }
         defer { admin?.close() }
 
-        // First signal: drain and stop. Second: abandon.
+        // First signal: drain and stop. A repeat within `repeatWindowNs` of
+        // it is the same request delivered twice (`timeout -s INT` signals
+        // the process and then its group): ignored, with a line. A later one
+        // abandons the run.
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
-        let signals = Mutex(0)
+        let firstSignalAt = Mutex<UInt64?>(nil)
         var sources: [any DispatchSourceSignal] = []
         for number in [SIGINT, SIGTERM] {
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
-                let count = signals.withLock { value -> Int in
-                    value += 1
-                    return value
+                // The time read under the lock, so that it is never before
+                // the first signal's (both sources' handlers may run at once).
+                let (first, now) = firstSignalAt.withLock { first -> (UInt64?, UInt64) in
+                    let now = DispatchTime.now().uptimeNanoseconds
+                    defer { if first == nil { first = now } }
+                    return (first, now)
                 }
                 let name = number == SIGINT ? "SIGINT" : "SIGTERM"
-                if count == 1 {
+                guard let first else {
                     writeStderr("\nstreamhost: \(name): stopping the sources and draining the pipeline "
-                        + "(send again to abandon the run)\n")
+                        + "(send again after a second to abandon the run)\n")
                     runner.requestStop()
+                    return
+                }
+                if now - first < Self.repeatWindowNs {
+                    writeStderr("streamhost: \(name) again within a second of the first: ignored, still draining "
+                        + "(send it again later to abandon the run)\n")
                 } else {
+                    writeStderr("streamhost: \(name) again: abandoning the run; committed output stays\n")
                     runner.cancel(reason: "run abandoned on a second \(name); steps were not closed")
                 }
             }
@@ -160,8 +203,33 @@ struct Run: ParsableCommand {
             sources.append(source)
         }
 
+        // A worker whose supervisor died drains and ends instead of running
+        // on unsupervised (its parent changes once the supervisor is gone).
+        var orphanCheck: (any DispatchSourceTimer)?
+        if workerReport != nil {
+            let parent = getppid()
+            let timer = DispatchSource.makeTimerSource(queue: .global())
+            timer.schedule(deadline: .now() + .seconds(Self.orphanCheckIntervalSeconds),
+                           repeating: .seconds(Self.orphanCheckIntervalSeconds))
+            timer.setEventHandler {
+                if getppid() != parent { runner.requestStop() }
+            }
+            timer.resume()
+            orphanCheck = timer
+        }
+
         let result = runner.run()
         for source in sources { source.cancel() }
+        orphanCheck?.cancel()
+        if let workerReport {
+            do {
+                try WorkerReport(result).write(to: workerReport)
+            } catch {
+                writeStderr("error: job '\(plan.spec.name)': the worker cannot write its report to \(workerReport): \(error)\n")
+                throw ExitCode(1)
+            }
+            return
+        }
         let ending: String
         if result.failure != nil {
             ending = "failed"
@@ -171,18 +239,91 @@ struct Run: ParsableCommand {
             ending = result.stoppedOnRequest ? "stopped" : "finished"
         }
         let restarts = runner.restarts.load(ordering: .relaxed)
+        let attempts = runner.attempts
         let summary = "job '\(plan.spec.name)' \(ending) "
             + "after \(String(format: "%.2f", result.seconds)) s: \(result.sourceRecords) records in, "
             + "\(result.sinkRecords) into sinks, \(result.rejectedRecords) rejected"
             + (result.rejectedRecords > 0 ? " (see \(result.deadLetterPath))" : "")
             + (options.checkpoints != nil ? ", \(result.checkpointsCompleted) checkpoints" : "")
             + (restarts > 0 ? ", \(restarts) restarts" : "")
+            + (attempts.count > 1 ? " (over \(attempts.count) attempts)" : "")
+            + Self.unknownCounts(attempts)
+            + RunSummary.stepLines(result.steps)
+        if attempts.count > 1 {
+            for attempt in attempts {
+                logger.info("\(Self.describe(attempt))")
+            }
+        }
         if let failure = result.failure {
             writeStderr("error: \(result.startFailed ? "job '\(plan.spec.name)' failed to start: " : "")\(failure)\n")
             logger.info("\(summary)")
             throw ExitCode(1)
         }
         logger.info("\(summary)")
+        for warning in RunSummary.warnings(result.steps) { logger.warning("\(warning)") }
+        if let refusal = RunSummary.rejectedEverything(result) {
+            writeStderr("error: job '\(plan.spec.name)' \(ending), but \(refusal)\n")
+            throw ExitCode(RunSummary.rejectedEverythingExitCode)
+        }
+    }
+
+    /// One line of the per-attempt breakdown: "attempt 2 (restored from 7):
+    /// 900 records in, 900 into sinks, 0 rejected, 3 checkpoints; finished".
+    static func describe(_ attempt: AttemptRecord) -> String {
+        let result = attempt.result
+        let ending: String
+        if let failure = result.failure {
+            ending = "failed: \(failure)"
+        } else if let savepoint = result.savepointDirectory {
+            ending = "stopped with savepoint \(savepoint)"
+        } else {
+            ending = result.stoppedOnRequest ? "stopped" : "finished"
+        }
+        let counts = attempt.countsKnown
+            ? "\(result.sourceRecords) records in, \(result.sinkRecords) into sinks, \(result.rejectedRecords) rejected, "
+                + "\(result.checkpointsCompleted) checkpoints"
+            : "counts unknown (its worker died before reporting)"
+        return "attempt \(attempt.number)" + (attempt.restoredFrom.map { " (restored from \($0))" } ?? "")
+            + ": \(counts); \(ending)"
+    }
+
+    /// "; not counted: attempt 1, whose worker died" when some attempt's
+    /// counts are unknown, so the totals are not taken for the whole run.
+    static func unknownCounts(_ attempts: [AttemptRecord]) -> String {
+        let unknown = attempts.filter { !$0.countsKnown }.map { String($0.number) }
+        guard !unknown.isEmpty else { return "" }
+        return "; not counted: attempt\(unknown.count > 1 ? "s" : "") \(unknown.joined(separator: ", ")), "
+            + "whose worker died before reporting"
+    }
+
+    /// Starts one attempt as a worker: this executable, `run` with the same
+    /// job file, plugins and options, from `restore`, reporting to a file
+    /// in the data directory.
+    func workerLauncher(dataDirectory: String) -> JobRunner.WorkerLauncher {
+        var arguments = [CommandLine.arguments[0], "run", job, "--data-dir", dataDirectory]
+        for plugin in plugins.plugins { arguments += ["--plugin", plugin] }
+        for override in overrides { arguments += ["--set", override] }
+        if let workers { arguments += ["--workers", String(workers)] }
+        if let deadLetter { arguments += ["--dead-letter", deadLetter] }
+        if let level = logging.logLevel { arguments += ["--log-level", level] }
+        arguments.append((progress ?? (isatty(STDERR_FILENO) != 0)) ? "--progress" : "--no-progress")
+        let base = arguments
+        let allowNonRestored = allowNonRestoredState
+        let reportPath = "\(dataDirectory)/worker-\(getpid()).report"
+        return { restore throws(JobFailure) in
+            var arguments = base
+            if let restore {
+                arguments += ["--from-savepoint", restore.directory]
+                if allowNonRestored || restore.allowNonRestoredState { arguments.append("--allow-non-restored-state") }
+            }
+            arguments += ["--worker-report", reportPath]
+            do {
+                try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+            } catch {
+                throw .worker("cannot create the data directory \(dataDirectory) for the worker's report: \(error)")
+            }
+            return try WorkerProcess(executable: "/proc/self/exe", arguments: arguments, reportPath: reportPath)
+        }
     }
 
     /// Answers one admin request against the running job.
@@ -225,14 +366,22 @@ struct Run: ParsableCommand {
                 reply(.failure("\(pluginPath) is plugin '\(newPlugin.name)', which no step of job '\(spec.name)' uses"))
                 return
             }
-            runner.swap(replan: {
-                let next = try registry.value.withLock { registry throws(PluginLoadError) in try registry.replacing(with: newPlugin) }
-                let plan = try JobValidator.plan(spec, registry: next)
-                registry.value.withLock { $0 = next }
-                return plan
-            }) { result in
+            // Planned before the stop: a build the job cannot use is
+            // refused while the job runs on. The registry changes only once
+            // the new build runs.
+            let next: PluginRegistry
+            let newPlan: JobPlan
+            do {
+                next = try registry.value.withLock { registry throws(PluginLoadError) in try registry.replacing(with: newPlugin) }
+                newPlan = try JobValidator.plan(spec, registry: next)
+            } catch {
+                reply(.failure("\(pluginPath) cannot run job '\(spec.name)': \(error); the job runs on with the old build"))
+                return
+            }
+            runner.swap(to: newPlan) { result in
                 switch result {
                 case .success(let report):
+                    registry.value.withLock { $0 = next }
                     var response = AdminResponse(ok: true)
                     response.job = spec.name
                     response.savepoint = report.savepoint.directory

@@ -32,8 +32,10 @@ struct SwapCommand: ParsableCommand {
         abstract: "Hot-swap a plugin of the running job: stop with a savepoint, load the new build, restore, go on.",
         discussion: """
             The new build must have the same plugin name as the one it replaces. Its components migrate \
-            the savepoint's state when their state_version is newer; a refusal leaves the job stopped at \
-            the savepoint (printed), from which it can be restarted with either build. Prints the pause.
+            the savepoint's state when their state_version is newer. The new build is checked before the \
+            job stops: a step whose state_version went back is refused, and when a version is newer the \
+            migration is tried on a savepoint taken without stopping. A refusal (then, or after the stop) \
+            leaves the job running on the old build, and this command fails with the reason. Prints the pause.
             """)
 
     @Option(help: ArgumentHelp("The new build of the plugin (.so).", valueName: "path"))

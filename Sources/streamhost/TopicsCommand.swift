@@ -41,7 +41,7 @@ struct TopicsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the topics.")
         @OptionGroup var data: DataDirectoryOptions
         func run() throws {
-            let directory = try data.open()
+            let directory = try data.open(.readOnly)
             for name in directory.topics { print(name) }
         }
     }
@@ -52,7 +52,7 @@ struct TopicsCommand: ParsableCommand {
         @Argument var name: String
         @OptionGroup var data: DataDirectoryOptions
         func run() throws {
-            let directory = try data.open()
+            let directory = try data.open(.readOnly)
             let topic = try withLogErrors { try directory.topic(named: name) }
             print("topic \(topic.name): \(topic.partitionCount) partitions")
             var owners: [Int64: String] = [:]
@@ -73,8 +73,13 @@ struct TopicsCommand: ParsableCommand {
     }
 
     struct Alter: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change a topic's config.")
+        static let configuration = CommandConfiguration(
+            abstract: "Change a topic's config, or add partitions.",
+            discussion: "--partitions N raises the partition count to N (Kafka's rule: partitions are only ever "
+                + "added). Keyed records written from then on may go to another partition than their key's earlier "
+                + "records (the partition is murmur2(key) modulo the count), as in Kafka.")
         @Argument var name: String
+        @Option(help: "The new partition count, above the current one.") var partitions: Int?
         @Option(name: .customLong("config"), help: ArgumentHelp("A config to set; repeatable.", valueName: "key=value"))
         var configs: [String] = []
         @Option(name: .customLong("reset"), help: ArgumentHelp("A config to reset to its default; repeatable.", valueName: "key"))
@@ -82,9 +87,19 @@ struct TopicsCommand: ParsableCommand {
         @OptionGroup var data: DataDirectoryOptions
         func run() throws {
             let changes = try TopicsCommand.parseConfigs(configs)
+            guard partitions != nil || !changes.isEmpty || !resets.isEmpty else {
+                throw ValidationError("give --partitions N, --config key=value or --reset key")
+            }
             let directory = try data.open()
-            try withLogErrors { _ = try directory.alterConfig(topic: name, changes: changes, resetting: resets) }
-            print("altered topic \(name)")
+            if !changes.isEmpty || !resets.isEmpty {
+                try withLogErrors { _ = try directory.alterConfig(topic: name, changes: changes, resetting: resets) }
+            }
+            if let partitions {
+                let before = try withLogErrors { try directory.topic(named: name).partitionCount }
+                try withLogErrors { _ = try directory.addPartitions(topic: name, count: partitions) }
+                print("topic \(name): added partitions \(before) to \(partitions - 1) (\(partitions) partitions now)")
+            }
+            if !changes.isEmpty || !resets.isEmpty { print("altered topic \(name)") }
         }
     }
 
@@ -140,34 +155,71 @@ struct TopicsCommand: ParsableCommand {
 
     struct Repair: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Truncate a partition at its first corrupt batch.",
-            discussion: "Reads the partition from its start; at the first batch whose header or CRC is wrong, "
-                + "truncates the partition there. Records from that batch on are lost: copy the data directory first "
-                + "if they matter.")
+            abstract: "Remove a partition's damaged batches, keeping every whole batch and every offset.",
+            discussion: "Scans every segment of the partition. Damaged bytes (a batch whose header, CRC or offsets "
+                + "fail, anything unreadable) are removed; every whole batch stays with its offsets, before and "
+                + "after the damage. Offsets are never reused: the end offset stays where it was, and the offsets "
+                + "the damage held become a gap that reads pass over. Says which records are removed and which "
+                + "consumer groups have not read them yet. --dry-run says all that and changes nothing.")
         @Argument var name: String
         @Option(help: "The partition to repair.") var partition: Int
+        @Flag(help: "Report what would be removed and which groups it affects; change nothing.") var dryRun = false
         @OptionGroup var data: DataDirectoryOptions
         func run() throws {
-            let directory = try data.open()
+            let directory = try data.open(dryRun ? .readOnly : .readWrite)
             let log = try withLogErrors { try directory.topic(named: name).partition(partition) }
-            var offset = log.startOffset
-            while offset < log.endOffset {
+            let where_ = "\(name) partition \(partition)"
+            // Groups are read before the repair, which does not change them.
+            // Damage in the offsets topic itself must not stop its repair.
+            var groups: [(key: ConsumerGroups.Key, offset: Int64)] = []
+            var groupsUnknown: String?
+            if directory.topics.contains(ConsumerGroups.topicName) {
                 do {
-                    let slice = try log.read(from: offset, maxBytes: 1 << 20)
-                    if slice.isEmpty { break }
-                    offset = slice.nextOffset
-                } catch let error {
-                    guard case .corruptBatch(_, let file, let position, let badOffset, _) = error else {
-                        writeStderr("error: \(error)\n")
-                        throw ExitCode(1)
-                    }
-                    let end = try withLogErrors { try log.truncate(toOffset: badOffset) }
-                    print("truncated \(name) partition \(partition) at offset \(badOffset) "
-                        + "(corrupt batch in \(file) at byte \(position)); the partition now ends at \(end)")
-                    return
+                    groups = try ConsumerGroups(directory: directory).all
+                        .filter { $0.key.topic == name && $0.key.partition == partition }
+                } catch {
+                    groupsUnknown = "\(error)"
                 }
             }
-            print("\(name) partition \(partition): every batch is whole (offsets \(log.startOffset)..<\(log.endOffset))")
+            let endBefore = log.endOffset
+            let report = try withLogErrors { try log.repair(dryRun: dryRun) }
+            guard !report.damage.isEmpty else {
+                print("\(where_): every batch is whole (offsets \(log.startOffset)..<\(log.endOffset)); nothing to repair")
+                return
+            }
+            for damage in report.damage {
+                let offsets = damage.lastOffset >= damage.firstOffset
+                    ? "offsets \(damage.firstOffset) to \(damage.lastOffset)" : "no offsets"
+                let claim = damage.claimedRecords.map { ", \($0) record\($0 == 1 ? "" : "s") by its header's count" } ?? ""
+                print("\(where_): \(dryRun ? "would remove" : "removed") \(damage.bytes) damaged bytes at byte position "
+                    + "\(damage.position) of \(damage.file) (\(damage.detail)): the records of \(offsets)\(claim) "
+                    + "\(dryRun ? "would be" : "are") deleted")
+            }
+            print("\(where_): every whole batch \(dryRun ? "stays" : "stayed"): \(report.recordsKept) "
+                + "record\(report.recordsKept == 1 ? "" : "s"), "
+                + "\(report.recordsKeptAfterDamage) of them after the damage; "
+                + (report.endOffset == endBefore ? "the end offset stays \(report.endOffset)"
+                    : "the end offset moves up from \(endBefore) to \(report.endOffset) (a segment holding only damage "
+                        + "made way for a new one)")
+                + ", so new records get offsets from \(report.endOffset) on")
+            if let groupsUnknown {
+                print("\(where_): which consumer groups are affected is unknown: their offsets could not be read "
+                    + "(\(groupsUnknown))")
+            } else if groups.isEmpty {
+                print("\(where_): no consumer group has committed offsets here")
+            }
+            for (key, committed) in groups {
+                let unread = report.damage.filter { committed <= $0.lastOffset && $0.lastOffset >= $0.firstOffset }
+                if unread.isEmpty {
+                    print("group \(key.group) (committed offset \(committed)): has read past the damage; not affected")
+                } else {
+                    let ranges = unread.map { "\(Swift.max($0.firstOffset, committed)) to \($0.lastOffset)" }
+                    print("group \(key.group) (committed offset \(committed)): has not read offsets "
+                        + "\(ranges.joined(separator: ", ")); it \(dryRun ? "would skip" : "skips") them and reads on from "
+                        + "the next whole batch")
+                }
+            }
+            if dryRun { print("dry run: nothing was changed; run again without --dry-run to repair") }
         }
     }
 }

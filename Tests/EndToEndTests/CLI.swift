@@ -5,7 +5,8 @@ import TestKit
 enum CLI {
     static func run(
         _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
-        input: String? = nil, timeoutSeconds: Double = 300, signalAfter: (Int32, Double)? = nil
+        input: String? = nil, timeoutSeconds: Double = 300, signalAfter: (Int32, Double)? = nil,
+        signalsWhen: (ready: () -> Bool, signals: [Int32])? = nil
     ) throws -> ProcessOutcome {
         var env = environment
         // Keep tests independent of a developer's own settings.
@@ -13,7 +14,7 @@ enum CLI {
         env["STREAMHOST_LOG_LEVEL"] = env["STREAMHOST_LOG_LEVEL"] ?? "info"
         return try ProcessRunner.run(
             BuildProducts.streamhost, arguments, environment: env, currentDirectory: directory, input: input,
-            timeoutSeconds: timeoutSeconds, signalAfter: signalAfter)
+            timeoutSeconds: timeoutSeconds, signalAfter: signalAfter, signalsWhen: signalsWhen)
     }
 
     /// Lines of a text file (empty when it does not exist).

@@ -29,6 +29,10 @@ struct ExampleTests {
         #expect(expected.count > 4000 && expected.count < 6000)
         #expect(output == expected)
         #expect(outcome.standardError.contains("10000 records in, \(expected.count) into sinks, 0 rejected"))
+        // The plugin's counter is in the run summary, with the step's records.
+        #expect(outcome.standardError.contains(
+            "step 'big' (operator big-orders): 10000 in, \(expected.count) out, 0 rejected; counters: dropped \(10000 - expected.count)"),
+            "\(outcome.standardError)")
     }
 
     @Test func swiftOperatorWrittenWithTheKit() throws {

@@ -30,7 +30,9 @@ struct InactiveSegmentDamageTests {
         let capture = LogCapture()
         let log = try PartitionLog.open(directory: path, config: config, logger: capture.logger)
         #expect(StorageFixtures.fileSize(segment) == batches.reduce(0) { $0 + $1.count }, "the damaged segment was cut")
-        #expect(capture.messages(atLeast: .error).contains { $0.contains("not a torn write") })
+        #expect(capture.messages(atLeast: .error).contains {
+            $0.contains("corrupt batch in \(segment) at byte position \(secondStart) (offset 5)")
+        })
         #expect(try log.read(from: 0, maxBytes: 1 << 20).batchCount == 1)
         do {
             _ = try log.read(from: 5, maxBytes: 1 << 20)
@@ -45,8 +47,12 @@ struct InactiveSegmentDamageTests {
         // Offsets after the damaged segment are still readable.
         let next = log.segmentBaseOffsets[1]
         #expect(try log.read(from: next, maxBytes: 1 << 20).firstOffset <= next)
-        // Repair truncates at the damage, leaving a contiguous log.
-        #expect(try log.truncate(toOffset: 5) == 5)
-        #expect(log.endOffset == 5)
+        // Repair removes the damaged batch only (the next valid batch is
+        // found byte by byte): the batches after it stay, and a read from
+        // the removed offsets goes on at the next whole batch.
+        let end = log.endOffset
+        #expect(try log.repair().damage.map { [$0.firstOffset, $0.lastOffset] } == [[5, 9]])
+        #expect(log.endOffset == end)
+        #expect(try log.read(from: 5, maxBytes: 1 << 20).firstOffset == 10)
     }
 }

@@ -120,43 +120,61 @@ struct PartitionRecoveryTests {
         #expect(quiet.messages(atLeast: .info).isEmpty, "\(quiet.messages(atLeast: .info))")
     }
 
-    // Offsets may have gaps (compaction leaves them), so a stray batch a few
-    // offsets past the end cannot be told from data; one below the end, or
-    // beyond what the segment can index, can.
-    @Test(arguments: ["zeros", "random", "half a header", "a batch without its end", "a batch with a bad CRC",
+    // Only what a crash can leave is a torn tail: the file ends inside a
+    // batch (a header cut short, or a length past the end of the file), or
+    // zeros a file system extended the file with. Anything else after the
+    // last batch, a complete batch with a bad CRC or offsets, or unreadable
+    // bytes, is damage: kept in place and reported, never cut.
+    @Test(arguments: ["zeros", "half a header", "a batch without its end", "random", "a batch with a bad CRC",
                       "a batch below the end offset", "a batch past the segment's offset range"])
-    func garbageAfterTheLastBatchIsCut(kind: String) throws {
+    func whatFollowsTheLastBatchIsCutOnlyWhenAWriteWasTorn(kind: String) throws {
         let written = try WrittenPartition(config: Self.smallSegments, batchCount: 25, seed: 99)
         let active = try #require(written.logFiles.last)
         let size = StorageFixtures.fileSize(active)
         var generator = SeededRandom(seed: 5)
         var stray = StorageFixtures.batch(records: 3, valueBytes: 50)
         let garbage: [UInt8]
+        let torn: Bool
         switch kind {
-        case "zeros": garbage = [UInt8](repeating: 0, count: 4096)
-        case "random": garbage = (0 ..< 777).map { _ in UInt8.random(in: 0 ... 255, using: &generator) }
-        case "half a header": garbage = Array(stray[0 ..< 30])
-        case "a batch without its end": garbage = Array(stray.dropLast(9))
+        case "zeros": (garbage, torn) = ([UInt8](repeating: 0, count: 4096), true)
+        case "half a header": (garbage, torn) = (Array(stray[0 ..< 30]), true)
+        case "a batch without its end": (garbage, torn) = (Array(stray.dropLast(9)), true)
+        case "random":
+            var bytes = (0 ..< 777).map { _ in UInt8.random(in: 0 ... 255, using: &generator) }
+            bytes[16] = 7 // not magic 2: an unreadable header
+            (garbage, torn) = (bytes, false)
         case "a batch with a bad CRC":
             stray[stray.count - 1] ^= 0x40
-            garbage = stray
+            stray.withUnsafeMutableBytes { RecordBatchV2.setBaseOffset(written.endOffset, in: $0) }
+            (garbage, torn) = (stray, false)
         case "a batch below the end offset":
             stray.withUnsafeMutableBytes { RecordBatchV2.setBaseOffset(written.endOffset - 2, in: $0) }
-            garbage = stray
+            (garbage, torn) = (stray, false)
         default:
             stray.withUnsafeMutableBytes { RecordBatchV2.setBaseOffset(written.endOffset + (1 << 32), in: $0) }
-            garbage = stray
+            (garbage, torn) = (stray, false)
         }
         StorageFixtures.appendBytes(garbage, to: active)
 
         let capture = LogCapture()
         let log = try written.open(capture)
-        #expect(log.endOffset == written.endOffset)
-        #expect(StorageFixtures.fileSize(active) == size)
-        let warnings = capture.messages(atLeast: .warning)
-        #expect(warnings.count == 1)
-        #expect(warnings.first?.contains("torn tail in \(active) at byte position \(size): cut \(garbage.count) bytes") == true,
-                "\(warnings)")
+        if torn {
+            #expect(log.endOffset == written.endOffset)
+            #expect(StorageFixtures.fileSize(active) == size)
+            let warnings = capture.messages(atLeast: .warning)
+            #expect(warnings.count == 1)
+            #expect(warnings.first?.contains("torn tail in \(active) at byte position \(size): cut \(garbage.count) bytes") == true,
+                    "\(warnings)")
+        } else {
+            #expect(StorageFixtures.fileSize(active) == size + garbage.count, "damage was cut")
+            // The batch with a bad CRC claims plausible offsets: they count as handed out.
+            #expect(log.endOffset == written.endOffset + (kind == "a batch with a bad CRC" ? 3 : 0))
+            let errors = capture.messages(atLeast: .error)
+            #expect(errors.count == 1)
+            #expect(errors.first?.contains("\(active) at byte position \(size) (offset \(written.endOffset))") == true,
+                    "\(errors)")
+            #expect(capture.messages(atLeast: .warning).allSatisfy { !$0.contains("torn tail") })
+        }
         try expectReadable(log, written, below: written.endOffset)
     }
 
@@ -215,8 +233,7 @@ struct PartitionRecoveryTests {
     }
 
     /// The read of the bad batch fails naming the file, position, offset and
-    /// the repair; its neighbours read fine; truncating at the named offset
-    /// repairs the partition.
+    /// the repair; its neighbours read fine; the repair removes it alone.
     private func expectCorruptBatch(
         _ log: PartitionLog, file: String, position: Int, offset: Int64,
         layout: [(position: Int, bytes: [UInt8], first: Int64)], badIndex: Int
@@ -232,8 +249,7 @@ struct PartitionRecoveryTests {
             #expect(errorFile == file)
             #expect(errorPosition == position)
             #expect(errorOffset == offset)
-            #expect(error.description.contains("streamhost topics repair t --partition 0"))
-            #expect(error.description.contains("truncates the partition at offset \(offset)"))
+            #expect(error.description.contains("streamhost topics repair t --partition 0 --dry-run"))
         }
         // The batch before reads alone: the slice stops before the bad one.
         let before = try log.read(from: layout[badIndex - 1].first, maxBytes: 1_000_000)
@@ -242,13 +258,18 @@ struct PartitionRecoveryTests {
         let after = try log.read(from: layout[badIndex + 1].first, maxBytes: 1)
         #expect(StorageFixtures.difference(after.bytes, layout[badIndex + 1].bytes) == nil)
 
-        // The repair: truncate at the offset the error names.
-        #expect(try log.truncate(toOffset: offset) == offset)
-        #expect(log.endOffset == offset)
-        let repaired = try log.read(from: layout[badIndex - 1].first, maxBytes: 1_000_000)
+        // The repair removes the bad batch only: its neighbours stay, and
+        // the end offset does not move back.
+        let end = log.endOffset
+        let report = try log.repair()
+        #expect(report.damage.map(\.firstOffset) == [offset])
+        #expect(log.endOffset == end)
+        let repaired = try log.read(from: layout[badIndex - 1].first, maxBytes: 1)
         #expect(StorageFixtures.difference(repaired.bytes, layout[badIndex - 1].bytes) == nil)
+        let next = try log.read(from: offset, maxBytes: 1)
+        #expect(StorageFixtures.difference(next.bytes, layout[badIndex + 1].bytes) == nil)
         var batch = StorageFixtures.batch(records: 1)
-        #expect(try log.append(&batch).first == offset)
+        #expect(try log.append(&batch).first == end)
     }
 
     @Test func missingIndexesAreRebuiltIdentically() throws {

@@ -331,6 +331,40 @@ struct CheckpointingTests {
         #expect(Set(ids) == Set(0..<count) && ids.count == count, "\(ids.count) deliveries of \(count)")
     }
 
+    /// The result of a run counts every attempt, not only the last: the
+    /// restarted attempt resumes near the failure, so its own count is
+    /// short of the input.
+    @Test func aRestartedRunCountsEveryAttemptInItsResult() throws {
+        let count = 16000
+        let plan = try plan(job(
+            "count-all", parallelism: 1, count: count, rate: 8000, output: directory.file("out.jsonl"),
+            extra: "  - {id: flaky, operator: fixture-fail, config: {fail_after: 6000, once_marker: \"\(directory.file("failed-once"))\"}}",
+            checkpoints: "{interval_ms: 50, restart: {strategy: fixed_delay, attempts: 2, delay_ms: 10}}"),
+            fixtures: ["append_sink", "fail_midstream"])
+        let runner = JobRunner(plan: plan, options: options(plan)) { _ throws(JobFailure) in
+            JobStateBackend(memory: MemoryStateBackend())
+        }
+        let result = runner.run()
+        #expect(result.failure == nil, "\(String(describing: result.failure))")
+        let attempts = runner.attempts
+        try #require(attempts.count == 2)
+        #expect(attempts[0].result.failure != nil && attempts[1].result.failure == nil)
+        #expect(attempts[0].restoredFrom == nil && attempts[1].restoredFrom != nil)
+        #expect(attempts[1].result.sourceRecords < count)
+        #expect(result.sourceRecords == attempts[0].result.sourceRecords + attempts[1].result.sourceRecords)
+        #expect(result.sourceRecords >= count, "\(result.sourceRecords) records counted of \(count)")
+        #expect(result.sinkRecords == attempts[0].result.sinkRecords + attempts[1].result.sinkRecords)
+        #expect(result.checkpointsCompleted
+                == attempts[0].result.checkpointsCompleted + attempts[1].result.checkpointsCompleted)
+        // The per-step summary covers the whole run too.
+        try #require(!result.steps.isEmpty)
+        for step in result.steps {
+            let perAttempt = attempts.map { $0.result.steps.first { $0.stepID == step.stepID }?.recordsIn ?? 0 }
+            #expect(step.recordsIn == perAttempt.reduce(0, +), "step \(step.stepID): \(step.recordsIn) vs \(perAttempt)")
+        }
+        #expect(result.steps.first?.recordsIn ?? 0 >= count)
+    }
+
     @Test func theRestartStrategyGivesUpAfterItsAttempts() throws {
         let plan = try plan(job(
             "give-up", parallelism: 1, count: 0, rate: 4000, output: directory.file("out.jsonl"),
@@ -387,5 +421,123 @@ struct HotSwapBuilds {
         v1 = try build(1)
         v2 = try build(2)
         v3 = try build(3)
+    }
+}
+
+/// Hot swaps through `JobRunner.swap`: a build that cannot take over the
+/// running state is refused, and the job runs on with the old build.
+@Suite("Hot swap refusals")
+struct SwapRefusalTests {
+    let directory: TemporaryDirectory
+    let base: CheckpointingTests
+    init() throws {
+        base = try CheckpointingTests()
+        directory = base.directory
+    }
+
+    static let totals = """
+          - {id: by-customer, key_by: customer_id}
+          - {id: totals, operator: running-total}
+        """
+
+    /// Runs `runner`, swapping to `newPlan` once a third of the input has
+    /// gone by; returns the run's result and the swap's.
+    func runSwapping(_ runner: JobRunner, to newPlan: JobPlan, after records: Int)
+        -> (JobResult, Result<SwapReport, JobFailure>?)
+    {
+        let swap = Mutex<Result<SwapReport, JobFailure>?>(nil)
+        let thread = Thread {
+            while runner.sourceRecordsSoFar < records { usleep(5000) }
+            let done = DispatchSemaphore(value: 0)
+            runner.swap(to: newPlan) { result in
+                swap.withLock { $0 = result }
+                done.signal()
+            }
+            done.wait()
+        }
+        thread.start()
+        let result = runner.run()
+        while !thread.isFinished { usleep(1000) }
+        return (result, swap.withLock { $0 })
+    }
+
+    func runner(_ plan: JobPlan) -> JobRunner {
+        JobRunner(plan: plan, options: base.options(plan)) { _ throws(JobFailure) in
+            JobStateBackend(memory: MemoryStateBackend())
+        }
+    }
+
+    /// Build 3 refuses build 1's state: the migration is tried on a
+    /// savepoint taken without stopping, the swap fails with the plugin's
+    /// reason, and the job never stops: every order once, in one attempt.
+    @Test func aBuildWhoseMigrationRefusesIsRefusedBeforeTheJobStops() throws {
+        let builds = try HotSwapBuilds(into: directory)
+        let output = directory.file("out.jsonl")
+        let count = 6000
+        let text = base.job("dry-run", parallelism: 1, count: count, rate: 4000, output: output, extra: Self.totals)
+        let v1 = try base.plan(text, plugins: [builds.v1])
+        let v3 = try base.plan(text, plugins: [builds.v3])
+        let runner = runner(v1)
+        let (result, swap) = runSwapping(runner, to: v3, after: count / 3)
+        #expect(result.failure == nil, "\(String(describing: result.failure))")
+        guard case .failure(let refusal)? = swap else {
+            Issue.record("the swap was not refused: \(String(describing: swap))")
+            return
+        }
+        let message = "\(refusal)"
+        #expect(message.contains("restore this state with build 2.0.0 first"), "\(message)")
+        #expect(message.contains("taken without stopping") && message.contains("runs on with the old build"), "\(message)")
+        #expect(message.contains(builds.v3), "\(message)")
+        #expect(runner.attempts.count == 1)
+        let ids = base.orderIDs(output)
+        #expect(Set(ids) == Set(0..<count) && ids.count == count, "\(ids.count) deliveries of \(count)")
+    }
+
+    /// A build whose state_version is older than the running one's is
+    /// refused from the versions alone, before any savepoint.
+    @Test func aBuildWithAnOlderStateVersionIsRefusedWithoutASavepoint() throws {
+        let builds = try HotSwapBuilds(into: directory)
+        let output = directory.file("out.jsonl")
+        let count = 4000
+        let text = base.job("older", parallelism: 1, count: count, rate: 6000, output: output, extra: Self.totals)
+        let v2 = try base.plan(text, plugins: [builds.v2])
+        let v1 = try base.plan(text, plugins: [builds.v1])
+        let (result, swap) = runSwapping(runner(v2), to: v1, after: count / 3)
+        #expect(result.failure == nil, "\(String(describing: result.failure))")
+        guard case .failure(let refusal)? = swap else {
+            Issue.record("the swap was not refused: \(String(describing: swap))")
+            return
+        }
+        #expect("\(refusal)".contains("has state_version 1, older than the 2 of the running running-total 2.0.0"),
+                "\(refusal)")
+        let savepoints = (try? FileManager.default.contentsOfDirectory(atPath: directory.file("savepoints/older"))) ?? []
+        #expect(savepoints.isEmpty, "\(savepoints)")
+        #expect(Set(base.orderIDs(output)) == Set(0..<count))
+    }
+
+    /// A new build that passes the checks but cannot start after the stop
+    /// (here its sink cannot open its file): the old build restarts from
+    /// the stop's savepoint, the swap hears why, and nothing is lost or
+    /// repeated.
+    @Test func aNewBuildThatFailsAfterTheStopFallsBackToTheOldBuild() throws {
+        let output = directory.file("out.jsonl")
+        let count = 6000
+        let old = try base.plan(base.job("fallback", parallelism: 1, count: count, rate: 6000, output: output))
+        let broken = try base.plan(base.job("fallback", parallelism: 1, count: count, rate: 6000,
+                                            output: directory.file("missing/dir/out.jsonl")))
+        let runner = runner(old)
+        let (result, swap) = runSwapping(runner, to: broken, after: count / 3)
+        #expect(result.failure == nil, "\(String(describing: result.failure))")
+        guard case .failure(let refusal)? = swap else {
+            Issue.record("the swap was not refused: \(String(describing: swap))")
+            return
+        }
+        #expect("\(refusal)".contains("cannot open config.path") && "\(refusal)".contains("runs on with the old build"),
+                "\(refusal)")
+        let attempts = runner.attempts
+        #expect(attempts.count == 3 && attempts[1].result.startFailed, "\(attempts.map(\.result.failure))")
+        #expect(attempts.last?.restoredFrom == attempts.first?.result.lastCheckpointID)
+        let ids = base.orderIDs(output)
+        #expect(Set(ids) == Set(0..<count) && ids.count == count, "\(ids.count) deliveries of \(count)")
     }
 }

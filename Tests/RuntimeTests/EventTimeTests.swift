@@ -98,6 +98,38 @@ struct EventTimeTests {
         #expect(watermarks(hostMade) == [9, 19, 29, Self.end])
     }
 
+    /// Records and watermarks of one poll keep their order: a record a
+    /// host-made watermark of the records before it makes late, or one
+    /// the source emitted before it, meets that watermark first, as it
+    /// would one record per poll.
+    @Test func aWatermarkGoesBeforeTheRecordsOfItsPollThatItMakesLate() throws {
+        let (_, bounded) = try run("""
+              - id: src
+                source: fixture-ts-source
+                config: {timestamps: "10,20,30,12,40,25", per_poll: 6}
+                watermarks: {strategy: bounded_out_of_orderness, max_out_of_orderness_ms: 5}
+              - {id: probe, operator: fixture-wm-probe}
+            """)
+        #expect(bounded == [
+            #"{"ts":10,"key":"k"}"#, #"{"ts":20,"key":"k"}"#, #"{"ts":30,"key":"k"}"#,
+            #"{"watermark":24,"instance":0}"#, #"{"ts":12,"key":"k"}"#, #"{"ts":40,"key":"k"}"#,
+            #"{"watermark":34,"instance":0}"#, #"{"ts":25,"key":"k"}"#,
+            #"{"watermark":\#(Self.end),"instance":0}"#,
+        ])
+        let (_, emitted) = try run("""
+              - id: src
+                source: fixture-ts-source
+                config: {timestamps: "10,20,30,12,40", per_poll: 5, watermarks_before: ",,,25,"}
+                watermarks: {strategy: source}
+              - {id: probe, operator: fixture-wm-probe}
+            """)
+        #expect(emitted == [
+            #"{"ts":10,"key":"k"}"#, #"{"ts":20,"key":"k"}"#, #"{"ts":30,"key":"k"}"#,
+            #"{"watermark":25,"instance":0}"#, #"{"ts":12,"key":"k"}"#, #"{"ts":40,"key":"k"}"#,
+            #"{"watermark":\#(Self.end),"instance":0}"#,
+        ])
+    }
+
     @Test func aTaskWatermarkIsTheMinimumOverItsInputs() throws {
         // Instance 0 runs ahead; the probe behind the exchange follows instance 1.
         let (result, lines) = try run("""

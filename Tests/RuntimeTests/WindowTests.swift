@@ -287,6 +287,55 @@ struct WindowTests {
         #expect(late.first?["step"] as? String == "win")
     }
 
+    /// The same out-of-order input (datagen's disorder beyond the bound,
+    /// plus stragglers) through the same window gives byte-identical
+    /// results and the same dead letters at batch sizes 1, 16 and 1024:
+    /// which records are late does not depend on how the source's records
+    /// were grouped into batches.
+    @Test func lateRecordsAndWindowsDoNotDependOnTheBatchSize() throws {
+        func run(batchSize: Int) throws -> (output: [String], late: [String]) {
+            let name = "batch-\(batchSize)-\(UUID().uuidString)"
+            let output = directory.file("\(name).jsonl")
+            let plan = try makePlan("""
+                name: batch-size
+                batch_size: \(batchSize)
+                pipeline:
+                  - id: orders
+                    source: datagen
+                    config: {count: 6000, seed: 11, time_step_ms: 10, disorder_ms: 3000, late_every: 250, late_ms: 20000}
+                    watermarks: {strategy: bounded_out_of_orderness, max_out_of_orderness_ms: 1000}
+                  - {id: by, key_by: category}
+                  - id: win
+                    operator: window
+                    config: {kind: tumbling, size_ms: 2000, key_name: category, aggregates: [{fn: count, name: n}, {fn: sum, field: amount, name: total}, {fn: first, field: order_id, name: first}, {fn: last, field: order_id, name: last}]}
+                  - {id: out, sink: file, config: {path: "\(output)"}}
+                """, in: directory)
+            var options = RunOptions(workers: 2, deadLetterPath: directory.file("\(name)-dlq.jsonl"))
+            options.stateBackend = MemoryStateBackend()
+            let result = try JobExecution(plan: plan, options: options).run()
+            #expect(result.failure == nil)
+            // The dead letters without the time each was written.
+            let late = rejected(result).map { record -> String in
+                "\(record["step"] ?? "")|\(record["timestamp"] ?? "")|\(record["value"] ?? "")|\(record["reason"] ?? "")"
+            }
+            return (CLI.lines(output), late)
+        }
+        let one = try run(batchSize: 1)
+        #expect(one.output.count > 100)
+        #expect(one.late.count > 100, "the input should make records late: \(one.late.count)")
+        for batchSize in [16, 1024] {
+            let other = try run(batchSize: batchSize)
+            #expect(other.late.count == one.late.count, "batch_size \(batchSize): \(other.late.count) late, \(one.late.count) at 1")
+            // The first difference, rather than both lists of thousands.
+            func firstDifference(_ a: [String], _ b: [String]) -> String {
+                guard let index = a.indices.first(where: { $0 < b.count && a[$0] != b[$0] }) else { return "lengths \(a.count), \(b.count)" }
+                return "at \(index): \(a[index]) | at batch_size 1: \(b[index])"
+            }
+            #expect(other.late == one.late, "batch_size \(batchSize): other late records, \(firstDifference(other.late, one.late))")
+            #expect(other.output == one.output, "batch_size \(batchSize): other windows, \(firstDifference(other.output, one.output))")
+        }
+    }
+
     @Test func lateRecordsCanGoToASideOutputThatAnotherStepReads() throws {
         let events = [1, 12, 25, 3, 26, 7].map { Event(ts: Int64($0), user: "a", amount: "1", item: $0) }
         let name = UUID().uuidString

@@ -40,7 +40,7 @@ import Testing
         #expect((sourceSchema["description"] as? String)?.contains("instance 0 only") == true)
         let sink = String(cString: component(fileDescriptor, SH_KIND_SINK, "file")!.pointee.config_schema!)
         let sinkSchema = try JSONSerialization.jsonObject(with: Data(sink.utf8)) as! [String: Any]
-        #expect((sinkSchema["properties"] as! [String: Any]).keys.sorted() == ["columns", "format", "header", "path"])
+        #expect((sinkSchema["properties"] as! [String: Any]).keys.sorted() == ["columns", "format", "header", "path", "rolling_interval_ms", "rolling_max_bytes"])
     }
 
     /// The built library exports the entry point (`nm -D --defined-only`).

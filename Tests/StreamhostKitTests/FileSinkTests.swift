@@ -95,6 +95,40 @@ import Testing
         #expect(scratch.read("out.jsonl.part-2") == "part 2\n")
     }
 
+    /// A killed run's temporary file (its process is gone) is removed by
+    /// the next run; one of a live process is left alone.
+    @Test func aKilledRunsTemporaryFileIsRemoved() {
+        let scratch = Scratch()
+        let dead = scratch.file(".out.jsonl.inprogress-2147483646")
+        let live = scratch.file(".out.jsonl.inprogress-1")
+        for path in [dead, live] { FileManager.default.createFile(atPath: path, contents: Data("half\n".utf8)) }
+        let sink = opened(["path": .string(scratch.file("out.jsonl"))])
+        #expect(sink.process(values(["{}"])) == SH_OK)
+        #expect(sink.close() == SH_OK)
+        #expect(scratch.entries() == [".out.jsonl.inprogress-1", "out.jsonl"])
+    }
+
+    /// Issue 11 item 4: part files of an older run at a higher parallelism
+    /// were left beside the new output; a reader of out.jsonl.part-* saw
+    /// both runs.
+    @Test func aRunAtALowerParallelismRemovesTheOlderRunsParts() {
+        let scratch = Scratch()
+        let path = scratch.file("out.jsonl")
+        func run(_ parallelism: Int) {
+            for index in 0 ..< parallelism {
+                let sink = opened(["path": .string(path)], instance: UInt32(index), parallelism: UInt32(parallelism))
+                #expect(sink.process(values(["p\(parallelism) i\(index)"])) == SH_OK)
+                #expect(sink.close() == SH_OK)
+            }
+        }
+        run(3)
+        run(2)
+        #expect(scratch.entries() == ["out.jsonl.part-0", "out.jsonl.part-1"])
+        #expect(scratch.read("out.jsonl.part-1") == "p2 i1\n")
+        run(1)
+        #expect(scratch.entries() == ["out.jsonl"])
+    }
+
     @Test func csvWithConfiguredColumns() {
         let scratch = Scratch()
         let sink = opened([

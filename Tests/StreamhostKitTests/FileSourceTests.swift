@@ -27,12 +27,42 @@ import TestKit
 
     @Test func jsonlEmitsEachNonBlankLineAsIs() {
         let scratch = Scratch()
-        let path = scratch.write("in.jsonl", "{\"a\":1}\n\n   \n{\"b\": [1, 2]}\nnot json at all\n\t\n{\"c\":3}")
+        let path = scratch.write("in.jsonl", "{\"a\":1}\n\n   \n{\"b\": [1, 2]}\n\t\n{\"c\":3}")
         let (status, harness) = run(["path": .string(path)])
         #expect(status == SH_END)
-        #expect(harness.fake.emittedValues == ["{\"a\":1}", "{\"b\": [1, 2]}", "not json at all", "{\"c\":3}"])
+        #expect(harness.fake.emittedValues == ["{\"a\":1}", "{\"b\": [1, 2]}", "{\"c\":3}"])
         #expect(harness.fake.emitted.allSatisfy { $0.key == nil && $0.timestamp == harness.fake.processingTime })
         #expect(harness.fake.rejected.isEmpty)
+    }
+
+    /// Issue 11 item 12: without timestamp_field a non-JSON line used to
+    /// pass into the pipeline; now every jsonl line is checked and a bad one
+    /// is rejected naming the file and line.
+    @Test func jsonlRejectsALineThatIsNotJSONNamingFileAndLine() {
+        let scratch = Scratch()
+        let path = scratch.write("in.jsonl", "{\"a\":1}\n\nnot json at all\n{\"b\":2} trailing\n{\"c\":3}\n")
+        let (status, harness) = run(["path": .string(path)])
+        #expect(status == SH_END)
+        #expect(harness.fake.emittedValues == ["{\"a\":1}", "{\"c\":3}"])
+        #expect(harness.fake.rejected.map(\.reason) == [
+            "file source: \(path):3: the value is not valid JSON (invalid JSON at byte 0: expected 'null')",
+            "file source: \(path):4: the value is not valid JSON (invalid JSON at byte 8: unexpected text after the value)",
+        ])
+        #expect(harness.fake.rejected.map(\.record.valueText) == ["not json at all", "{\"b\":2} trailing"])
+    }
+
+    /// Line numbers count from the file's start also in an instance whose
+    /// byte range starts mid-file.
+    @Test func lineNumbersInLaterInstancesCountFromTheFilesStart() {
+        var lines = (0..<40).map { "{\"i\":\($0)}" }
+        lines[35] = "oops"
+        let scratch = Scratch()
+        let path = scratch.write("in.jsonl", lines.joined(separator: "\n") + "\n")
+        let reasons = (0..<UInt32(3)).flatMap { index in
+            run(["path": .string(path)], instance: index, parallelism: 3).harness.fake.rejected.map(\.reason)
+        }
+        #expect(reasons.count == 1)
+        #expect(reasons.first?.hasPrefix("file source: \(path):36: ") == true, "\(reasons)")
     }
 
     @Test func jsonlDropsCRBeforeLFAndAByteOrderMark() {
@@ -128,11 +158,32 @@ import TestKit
         #expect(harness.fake.emitted.map(\.timestamp) == [1_700_000_000_123, 12, 13, 14, 15])
         #expect(harness.fake.emitted.map(\.keyText) == ["u1", "5", "{\"id\":1,\"n\":[1,2]}", nil, nil])
         #expect(harness.fake.rejected.map(\.reason) == [
-            "file source: timestamp field 'ts' is missing",
-            "file source: timestamp field 'ts' is not a number of milliseconds",
-            "file source: the value is not valid JSON (invalid JSON at byte 8: expected a member name)",
+            "file source: \(path):6: timestamp field 'ts' is missing",
+            "file source: \(path):7: timestamp field 'ts' is not a time: use \(JSONView.timeRule)",
+            "file source: \(path):8: the value is not valid JSON (invalid JSON at byte 8: expected a member name)",
         ])
         #expect(harness.fake.rejected.map(\.record.valueText) == ["{\"user\":\"x\"}", "{\"ts\":\"soon\",\"user\":\"y\"}", "{\"ts\":1,"])
+    }
+
+    /// Issue 11 item 13: a timestamp field may be ISO 8601 text (the
+    /// TimeText rule), as --from-time is; it used to be rejected.
+    @Test func timestampFieldReadsISO8601AndMillisecondText() {
+        let scratch = Scratch()
+        let path = scratch.write("in.jsonl", """
+            {"ts":"2026-01-01T00:00:00Z"}
+            {"ts":"2026-01-01T00:00:00.250+02:00"}
+            {"ts":"2026-01-01T00:00:00"}
+            {"ts":"1767225600001"}
+            {"ts":"2026-01-01"}
+            """)
+        let (status, harness) = run(["path": .string(path), "timestamp_field": .string("ts")])
+        #expect(status == SH_END)
+        #expect(harness.fake.emitted.map(\.timestamp) == [
+            1_767_225_600_000, 1_767_218_400_250, 1_767_225_600_000, 1_767_225_600_001,
+        ])
+        #expect(harness.fake.rejected.map(\.reason) == [
+            "file source: \(path):5: timestamp field 'ts' is not a time: use \(JSONView.timeRule)",
+        ])
     }
 
     @Test func keyFieldAloneKeepsProcessingTime() {

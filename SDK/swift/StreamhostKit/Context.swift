@@ -134,7 +134,8 @@ public struct Context {
         message.withCString { host.pointee.log!(rawContext, level.cValue, $0) }
     }
 
-    /// Registers a counter reported with the job's metrics. Call it in
+    /// Registers a counter reported with the job's metrics (and, summed
+    /// over the step's instances, in `streamhost run`'s summary). Call it in
     /// `init(context:config:)` or `open(context:info:)` and keep the result.
     public func counter(named name: String) throws -> Counter {
         var id: sh_counter_id = 0

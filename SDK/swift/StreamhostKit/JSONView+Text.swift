@@ -5,9 +5,32 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import TimeText
 
 extension JSONView {
     // MARK: Scalars
+
+    /// The instant a time field names, in milliseconds since the epoch: a
+    /// number is milliseconds (a fraction is dropped); a string follows
+    /// `TimeText.rule` (epoch milliseconds, or ISO 8601 / RFC 3339 where no
+    /// zone means UTC). `nil` for anything else.
+    public var epochMilliseconds: Int64? {
+        switch kind {
+        case .number:
+            if let integer = int64Value { return integer }
+            guard let number = doubleValue, number.isFinite, number >= -9.2e18, number <= 9.2e18 else { return nil }
+            return Int64(number)
+        case .string:
+            var content: [UInt8] = []
+            appendStringContent(to: &content)
+            return TimeText.epochMilliseconds(content)
+        default:
+            return nil
+        }
+    }
+
+    /// `TimeText.rule`, for the reason of a record whose time field breaks it.
+    public static let timeRule = TimeText.rule
 
     /// The decoded text of a string, or `nil` for other kinds. Invalid UTF-8
     /// and lone surrogates become U+FFFD.

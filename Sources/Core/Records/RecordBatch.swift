@@ -176,10 +176,19 @@ public final class RecordBatch: @unchecked Sendable {
 
     /// Appends every record of `other`.
     public func append(contentsOf other: RecordBatch) {
+        append(contentsOf: other, range: 0..<other.count)
+    }
+
+    /// Appends records `range` of `other`, in one copy per column.
+    public func append(contentsOf other: RecordBatch, range: Range<Int>) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= other.count, "record range out of bounds")
+        guard !range.isEmpty else { return }
         other.withColumns { columns in
-            append(count: columns.count, timestamps: columns.timestamps,
-                   keyOffsets: columns.keyOffsets, keys: columns.keys,
-                   valueOffsets: columns.valueOffsets, values: columns.values, flags: columns.flags)
+            let first = range.lowerBound
+            append(count: range.count, timestamps: columns.timestamps + first,
+                   keyOffsets: columns.keyOffsets.map { $0 + first }, keys: columns.keys,
+                   valueOffsets: columns.valueOffsets + first, values: columns.values,
+                   flags: columns.flags.map { $0 + first })
         }
     }
 

@@ -377,11 +377,24 @@ struct ExpressionCompiler {
 final class FieldSlotTable {
     private(set) var paths: [FieldPath] = []
     private var indices: [FieldPath: Int] = [:]
+    /// Slots asked for since the last `takeRequested` (those one
+    /// expression reads).
+    private var requested = Set<Int>()
 
     func slot(for path: FieldPath) -> Int {
-        if let index = indices[path] { return index }
+        if let index = indices[path] {
+            requested.insert(index)
+            return index
+        }
         paths.append(path)
         indices[path] = paths.count - 1
+        requested.insert(paths.count - 1)
         return paths.count - 1
+    }
+
+    /// The slots asked for since the last call, in order.
+    func takeRequested() -> [Int] {
+        defer { requested.removeAll() }
+        return requested.sorted()
     }
 }

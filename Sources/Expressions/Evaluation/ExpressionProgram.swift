@@ -40,6 +40,8 @@ public final class ExpressionProgram {
     public let types: [ExpressionType]
     /// Every field path the expressions read.
     public let fieldPaths: [FieldPath]
+    /// Per expression, the indices into `fieldPaths` of the paths it reads.
+    public let fieldPathsRead: [[Int]]
 
     private let evaluators: [Evaluator]
     private let scanner: RecordFieldScanner
@@ -58,15 +60,18 @@ public final class ExpressionProgram {
         let sites = BatchCallSiteTable()
         var evaluators: [Evaluator] = []
         var types: [ExpressionType] = []
+        var read: [[Int]] = []
         for (index, source) in sources.enumerated() {
             do throws(ExpressionError) {
                 let (type, evaluator) = try Self.compile(source, library: library, slots: slots, batchSites: sites)
                 types.append(type)
                 evaluators.append(evaluator)
+                read.append(slots.takeRequested())
             } catch {
                 throw Failure(index: index, error: error)
             }
         }
+        fieldPathsRead = read
         locatedSlots = locating.map { slots.slot(for: $0) }
         batchSites = sites.sites.sorted { $0.level < $1.level }
         self.sources = sources
@@ -159,6 +164,12 @@ public final class ExpressionProgram {
         } catch {
             throw ExpressionRuntimeError(message: error.description)
         }
+    }
+
+    /// Whether the loaded record has path `index` of `fieldPaths` (a null
+    /// value counts: the field is there).
+    public func hasField(_ index: Int) -> Bool {
+        frame.slots[index].kind != .missing
     }
 
     /// Where path `index` of `locating` is in the loaded record: its value's

@@ -16,7 +16,7 @@ extension PartitionLogCore {
     /// kept tombstone's delete horizon has passed. Opens the pass's own
     /// descriptors of the segments and marks a pass as running.
     func planCompaction(force: Bool, offsetMapBytesMax: Int) throws(LogError) -> CompactionPlanning {
-        if isClosed { throw .partitionClosed(partition) }
+        try checkWritable("compact")
         func skip(_ reason: String, _ ratio: Double = 0) -> CompactionPlanning {
             .skip(.skipped(partition, reason, dirtyRatio: ratio))
         }

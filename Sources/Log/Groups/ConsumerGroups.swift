@@ -35,7 +35,9 @@ public final class ConsumerGroups: Sendable {
         }
     }
 
-    private let log: PartitionLog
+    /// nil when the data directory is read-only and has no offsets topic.
+    private let log: PartitionLog?
+    private let directoryPath: String
     private let committed = Mutex<[Key: Int64]>([:])
 
     /// The internal topic's segment size: Kafka's `offsets.topic.segment.bytes`.
@@ -45,12 +47,20 @@ public final class ConsumerGroups: Sendable {
 
     /// Opens the offsets store in `directory`, creating its topic on first
     /// use. A topic made by an older build whose cleanup.policy does not
-    /// compact is switched to compact.
+    /// compact is switched to compact. A data directory opened read-only
+    /// (without `__consumer_offsets` among its writable topics) is only
+    /// read: no topic is made, and `commit` throws `readOnly`.
     public init(directory: DataDirectory) throws(LogError) {
+        directoryPath = directory.path
         var topic: Topic
+        let writable = directory.allowsWrites(to: Self.topicName)
+        if !directory.topics.contains(Self.topicName) && !writable {
+            log = nil
+            return
+        }
         if directory.topics.contains(Self.topicName) {
             topic = try directory.topic(named: Self.topicName)
-            if !topic.config.cleanupPolicy.compacts {
+            if !topic.config.cleanupPolicy.compacts && writable {
                 try directory.alterConfig(topic: Self.topicName, changes: ["cleanup.policy": "compact"])
                 topic = try directory.topic(named: Self.topicName)
             }
@@ -60,7 +70,8 @@ public final class ConsumerGroups: Sendable {
             ])
             topic = try directory.createTopic(name: Self.topicName, partitions: 1, config: config)
         }
-        log = try topic.partition(0)
+        let log = try topic.partition(0)
+        self.log = log
         var table: [Key: Int64] = [:]
         var offset = log.startOffset
         while offset < log.endOffset {
@@ -96,6 +107,9 @@ public final class ConsumerGroups: Sendable {
     /// Commits several offsets in one batch.
     public func commit(_ offsets: [(Key, Int64)]) throws(LogError) {
         guard !offsets.isEmpty else { return }
+        guard let log else {
+            throw .readOnly(path: directoryPath, operation: "commit consumer-group offsets")
+        }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let records = offsets.map { key, offset in
             LogRecord(timestamp: now, key: Self.encodeKey(key),

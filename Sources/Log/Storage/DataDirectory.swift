@@ -19,6 +19,15 @@ import Synchronization
 /// rename, fsync-directory. Whatever `staging/` and `trash/` hold at open
 /// is an operation a crash cut short, and is removed.
 ///
+/// # Read-only access
+/// Commands that only read (`consume`, `topics list`/`describe`, `groups`)
+/// open with `Access.readOnly`: nothing is created, removed,
+/// cut or rewritten (see `PartitionLog.open`'s `readOnly`), the lock is
+/// taken shared, and a path that holds no data directory is an error
+/// (`noDataDirectory`). `readOnlyExcept` lets named topics be written
+/// (`consume --group` commits to `__consumer_offsets`); it takes the lock
+/// exclusively.
+///
 /// # Thread safety
 /// Safe to use from any thread: one lock serialises topic creation,
 /// deletion and config changes. Partitions have their own locks, so
@@ -27,11 +36,24 @@ import Synchronization
 /// # Ownership
 /// Holds the directory's lock from `open` until `close()`.
 public final class DataDirectory: Sendable {
+    /// How a data directory is opened.
+    public enum Access: Sendable, Equatable {
+        /// Reads and writes; opening creates the directory when missing and
+        /// recovers it (cuts torn tails, rebuilds indexes, completes
+        /// compactions and transactions cut short).
+        case readWrite
+        /// Changes nothing on disk.
+        case readOnly
+        /// Changes nothing but the topics named (which may be created).
+        case readOnlyExcept(Set<String>)
+    }
+
     static let topicsName = "topics"
     static let stagingName = "staging"
     static let trashName = "trash"
 
     public let path: String
+    public let access: Access
     private let logger: Logger
     private let clock: @Sendable () -> Int64
     private let state: Mutex<State>
@@ -47,37 +69,53 @@ public final class DataDirectory: Sendable {
     private var stagingPath: String { path + "/" + Self.stagingName }
     private var trashPath: String { path + "/" + Self.trashName }
 
-    private init(path: String, logger: Logger, clock: @escaping @Sendable () -> Int64, state: consuming sending State) {
+    private init(
+        path: String, access: Access, logger: Logger, clock: @escaping @Sendable () -> Int64,
+        state: consuming sending State
+    ) {
         self.path = path
+        self.access = access
         self.logger = logger
         self.clock = clock
         self.state = Mutex(state)
     }
 
-    /// Opens the data directory at `path` (creating it), takes its lock and
-    /// opens (recovering) every topic's partitions.
+    /// Opens the data directory at `path` (creating it, unless `access` is
+    /// read-only), takes its lock and opens (recovering, unless read-only)
+    /// every topic's partitions.
     ///
     /// Throws `dataDirectoryLocked` naming the holder's pid when another
-    /// process, or another open `DataDirectory` in this one, holds it.
+    /// process, or another open `DataDirectory` in this one, holds it; with
+    /// a read-only `access`, `noDataDirectory` when `path` holds none.
     public static func open(
-        path: String, logger: Logger = Logger(label: "streamhost.log"),
+        path: String, access: Access = .readWrite, logger: Logger = Logger(label: "streamhost.log"),
         clock: @escaping @Sendable () -> Int64 = PartitionLog.wallClockMilliseconds
     ) throws(LogError) -> DataDirectory {
-        do {
-            try POSIXFileSystem.makeDirectories(path)
-        } catch {
-            throw LogError(error, "the data directory was not opened")
-        }
-        let lock = try DataDirectoryLock.acquire(directory: path)
-        var topics: [String: Topic] = [:]
-        do throws(LogError) {
-            let topicsPath = path + "/" + topicsName
+        let topicsPath = path + "/" + topicsName
+        if access == .readWrite {
             do {
-                try POSIXFileSystem.makeDirectories(topicsPath)
-                try POSIXFileSystem.removeTree(path + "/" + stagingName)
-                try POSIXFileSystem.removeTree(path + "/" + trashName)
+                try POSIXFileSystem.makeDirectories(path)
             } catch {
                 throw LogError(error, "the data directory was not opened")
+            }
+        } else if !POSIXFileSystem.isDirectory(path) {
+            throw .noDataDirectory(path: path, detail: "the directory does not exist")
+        } else if !POSIXFileSystem.isDirectory(topicsPath) || !POSIXFileSystem.exists(path + "/" + DataDirectoryLock.fileName) {
+            throw .noDataDirectory(
+                path: path, detail: "it has no \(topicsName)/ directory and \(DataDirectoryLock.fileName) file, so no "
+                    + "streamhost command has written there")
+        }
+        let lock = try DataDirectoryLock.acquire(directory: path, shared: access == .readOnly)
+        var topics: [String: Topic] = [:]
+        do throws(LogError) {
+            if access == .readWrite {
+                do {
+                    try POSIXFileSystem.makeDirectories(topicsPath)
+                    try POSIXFileSystem.removeTree(path + "/" + stagingName)
+                    try POSIXFileSystem.removeTree(path + "/" + trashName)
+                } catch {
+                    throw LogError(error, "the data directory was not opened")
+                }
             }
             let names: [String]
             do {
@@ -90,7 +128,8 @@ public final class DataDirectory: Sendable {
                     logger.warning("data directory \(path): ignoring \(topicsPath)/\(name), which is not a topic")
                     continue
                 }
-                topics[name] = try openTopic(name, in: topicsPath, logger: logger, clock: clock)
+                topics[name] = try openTopic(
+                    name, in: topicsPath, readOnly: !access.allowsWrites(to: name), logger: logger, clock: clock)
             }
         } catch {
             for topic in topics.values { try? topic.close() }
@@ -98,9 +137,13 @@ public final class DataDirectory: Sendable {
             throw error
         }
         logger.info("opened data directory \(path): \(topics.count) topics")
-        let directory = DataDirectory(path: path, logger: logger, clock: clock, state: State(topics: topics, lock: lock))
+        let directory = DataDirectory(
+            path: path, access: access, logger: logger, clock: clock, state: State(topics: topics, lock: lock))
         do throws(LogError) {
-            let coordinator = try TransactionCoordinator(directory: directory, logger: logger, clock: clock)
+            // Finishing transactions cut short writes markers into data
+            // topics: only a writing open does it.
+            let coordinator = try TransactionCoordinator(
+                directory: directory, logger: logger, clock: clock, recovers: access == .readWrite)
             directory.coordinator.withLock { $0 = coordinator }
         } catch {
             try? directory.close()
@@ -119,7 +162,7 @@ public final class DataDirectory: Sendable {
     }
 
     private static func openTopic(
-        _ name: String, in topicsPath: String, logger: Logger, clock: @escaping @Sendable () -> Int64
+        _ name: String, in topicsPath: String, readOnly: Bool, logger: Logger, clock: @escaping @Sendable () -> Int64
     ) throws(LogError) -> Topic {
         let directory = topicsPath + "/" + name
         let metadata = try readMetadata(directory + "/" + TopicMetadata.fileName)
@@ -134,7 +177,8 @@ public final class DataDirectory: Sendable {
                 }
                 partitions.append(try PartitionLog.open(
                     directory: partitionPath, config: metadata.config,
-                    partition: TopicPartition(topic: name, partition: number), logger: logger, clock: clock))
+                    partition: TopicPartition(topic: name, partition: number), logger: logger, clock: clock,
+                    readOnly: readOnly))
             }
         } catch {
             for partition in partitions { try? partition.close() }
@@ -197,6 +241,13 @@ public final class DataDirectory: Sendable {
         if state.lock == nil { throw .dataDirectoryClosed(path: path) }
     }
 
+    /// Whether this open may change topic `name` (see `Access`).
+    public func allowsWrites(to name: String) -> Bool { access.allowsWrites(to: name) }
+
+    private func checkWritable(_ name: String, _ operation: String) throws(LogError) {
+        if !access.allowsWrites(to: name) { throw .readOnly(path: path, operation: operation) }
+    }
+
     /// Creates a topic with `partitions` empty partitions.
     ///
     /// The topic appears whole or not at all: it is assembled under
@@ -207,6 +258,7 @@ public final class DataDirectory: Sendable {
         guard (1 ... TopicLimits.partitionsMax).contains(partitions) else {
             throw .invalidPartitionCount(topic: name, count: partitions)
         }
+        try checkWritable(name, "create topic '\(name)'")
         return try state.withLock { (state) throws(LogError) -> Topic in
             try checkOpen(state)
             guard state.topics[name] == nil else { throw .topicExists(name) }
@@ -228,7 +280,7 @@ public final class DataDirectory: Sendable {
                 try? POSIXFileSystem.removeTree(staged)
                 throw LogError(error, "topic '\(name)' was not created")
             }
-            let topic = try Self.openTopic(name, in: topicsPath, logger: logger, clock: clock)
+            let topic = try Self.openTopic(name, in: topicsPath, readOnly: false, logger: logger, clock: clock)
             state.topics[name] = topic
             logger.info("created topic \(name) with \(partitions) partitions")
             return topic
@@ -239,6 +291,7 @@ public final class DataDirectory: Sendable {
     /// closed first; the directory is renamed into `trash/` (so the topic is
     /// gone at once, even if a crash follows) and then removed.
     public func deleteTopic(named name: String) throws(LogError) {
+        try checkWritable(name, "delete topic '\(name)'")
         try state.withLock { (state) throws(LogError) in
             try checkOpen(state)
             guard let topic = state.topics[name] else { throw .unknownTopic(name) }
@@ -271,7 +324,8 @@ public final class DataDirectory: Sendable {
     public func alterConfig(
         topic name: String, changes: [String: String], resetting: [String] = []
     ) throws(LogError) -> TopicConfig {
-        try state.withLock { (state) throws(LogError) -> TopicConfig in
+        try checkWritable(name, "change the config of topic '\(name)'")
+        return try state.withLock { (state) throws(LogError) -> TopicConfig in
             try checkOpen(state)
             guard let topic = state.topics[name] else { throw .unknownTopic(name) }
             var config = topic.config
@@ -287,6 +341,53 @@ public final class DataDirectory: Sendable {
             topic.update(config: config)
             logger.info("topic \(name): config changed: \(changes.keys.sorted().map { "\($0)=\(changes[$0]!)" }.joined(separator: ", "))")
             return config
+        }
+    }
+
+    /// Raises topic `name`'s partition count to `count` (Kafka's
+    /// CreatePartitions: partitions are only ever added, since removing one
+    /// would drop its records). Returns the topic with its new partitions;
+    /// `Topic` values obtained before keep the partitions they had.
+    ///
+    /// The new partitions' directories are made and fsynced first; the
+    /// rewrite of `config.json` is the commit point, so a crash leaves the
+    /// old count (and empty directories the next call reuses) or the new one.
+    @discardableResult
+    public func addPartitions(topic name: String, count: Int) throws(LogError) -> Topic {
+        try checkWritable(name, "add partitions to topic '\(name)'")
+        guard (1 ... TopicLimits.partitionsMax).contains(count) else {
+            throw .invalidPartitionCount(topic: name, count: count)
+        }
+        return try state.withLock { (state) throws(LogError) -> Topic in
+            try checkOpen(state)
+            guard let topic = state.topics[name] else { throw .unknownTopic(name) }
+            guard count > topic.partitionCount else {
+                throw .partitionsNotAdded(topic: name, current: topic.partitionCount, requested: count)
+            }
+            let directory = topicsPath + "/" + name
+            var added: [PartitionLog] = []
+            do throws(LogError) {
+                for number in topic.partitionCount ..< count {
+                    added.append(try PartitionLog.open(
+                        directory: directory + "/\(number)", config: topic.config,
+                        partition: TopicPartition(topic: name, partition: number), logger: logger, clock: clock))
+                }
+                do throws(SystemCallError) {
+                    try POSIXFileSystem.syncDirectory(directory)
+                    try POSIXFileSystem.writeAtomically(
+                        Self.encode(TopicMetadata(partitions: count, config: topic.config)),
+                        to: directory + "/" + TopicMetadata.fileName)
+                } catch {
+                    throw LogError(error, "topic '\(name)' still has \(topic.partitionCount) partitions")
+                }
+            } catch {
+                for partition in added { try? partition.close() }
+                throw error
+            }
+            let grown = Topic(name: name, partitions: topic.partitions + added, config: topic.config)
+            state.topics[name] = grown
+            logger.info("topic \(name): partitions \(topic.partitionCount) to \(count - 1) added")
+            return grown
         }
     }
 
@@ -384,6 +485,17 @@ public final class DataDirectory: Sendable {
             lock.release()
             state.lock = nil
             if let failure { throw failure }
+        }
+    }
+}
+
+extension DataDirectory.Access {
+    /// Whether topic `name` may be changed (created, appended to, altered).
+    public func allowsWrites(to name: String) -> Bool {
+        switch self {
+        case .readWrite: true
+        case .readOnly: false
+        case let .readOnlyExcept(topics): topics.contains(name)
         }
     }
 }

@@ -26,23 +26,30 @@ final class DataDirectoryLock {
     let directory: String
     let path: String
     private var descriptor: Int32
+    /// A reader's lock: it wrote no pid, so it empties none.
+    private let shared: Bool
 
-    private init(directory: String, path: String, descriptor: Int32) {
+    private init(directory: String, path: String, descriptor: Int32, shared: Bool) {
         self.directory = directory
         self.path = path
         self.descriptor = descriptor
+        self.shared = shared
     }
 
     deinit { release() }
 
     /// Takes the lock or throws `dataDirectoryLocked` naming the holder.
-    static func acquire(directory: String) throws(LogError) -> DataDirectoryLock {
+    ///
+    /// `shared` is for readers that change nothing: several may hold the
+    /// lock at once, but not together with a writer. A shared lock neither
+    /// creates the lock file (it must exist) nor writes a pid into it.
+    static func acquire(directory: String, shared: Bool = false) throws(LogError) -> DataDirectoryLock {
         let path = directory + "/" + fileName
-        let descriptor = POSIXFileSystem.openDescriptor(path, O_RDWR | O_CREAT | O_CLOEXEC)
+        let descriptor = POSIXFileSystem.openDescriptor(path, shared ? O_RDONLY | O_CLOEXEC : O_RDWR | O_CREAT | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw LogError(.last("open", path), "the data directory was not opened")
         }
-        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+        while flock(descriptor, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0 {
             let code = errno
             if code == EINTR { continue }
             defer { POSIXFileSystem.closeDescriptor(descriptor) }
@@ -51,7 +58,8 @@ final class DataDirectoryLock {
             }
             throw LogError(SystemCallError(operation: "lock", path: path, code: code), "the data directory was not opened")
         }
-        let lock = DataDirectoryLock(directory: directory, path: path, descriptor: descriptor)
+        let lock = DataDirectoryLock(directory: directory, path: path, descriptor: descriptor, shared: shared)
+        if shared { return lock }
         let text = Array("\(getpid())\n".utf8)
         guard ftruncate(descriptor, 0) == 0,
               text.withUnsafeBytes({ pwrite(descriptor, $0.baseAddress, $0.count, 0) }) == text.count
@@ -73,7 +81,7 @@ final class DataDirectoryLock {
     /// Empties the pid and releases the lock; harmless twice.
     func release() {
         guard descriptor >= 0 else { return }
-        _ = ftruncate(descriptor, 0)
+        if !shared { _ = ftruncate(descriptor, 0) }
         _ = flock(descriptor, LOCK_UN)
         POSIXFileSystem.closeDescriptor(descriptor)
         descriptor = -1

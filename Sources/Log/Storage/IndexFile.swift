@@ -23,18 +23,21 @@ protocol IndexFileEntry: Equatable {
 /// # Thread safety
 /// Not thread-safe: owned by one `Segment`, used under its partition's lock.
 final class IndexFile<Entry: IndexFileEntry> {
-    let file: LogFile
+    /// nil for an index of a read-only partition whose file is missing:
+    /// its entries then live in memory only.
+    let file: LogFile?
+    let path: String
     let baseOffset: Int64
     private(set) var entries: [Entry]
     /// Why the file could not be read as a whole number of entries, if so.
     private(set) var loadProblem: String?
 
-    var path: String { file.path }
     var count: Int { entries.count }
     var last: Entry? { entries.last }
 
-    private init(file: LogFile, baseOffset: Int64, entries: [Entry], loadProblem: String?) {
+    private init(file: LogFile?, path: String, baseOffset: Int64, entries: [Entry], loadProblem: String?) {
         self.file = file
+        self.path = path
         self.baseOffset = baseOffset
         self.entries = entries
         self.loadProblem = loadProblem
@@ -43,9 +46,16 @@ final class IndexFile<Entry: IndexFileEntry> {
     /// Opens (creating when missing) and reads the index at `path`.
     ///
     /// `existed` tells whether the file was there before.
-    static func open(_ path: String, baseOffset: Int64) throws(SystemCallError) -> (index: IndexFile, existed: Bool) {
+    /// With `readOnly` nothing is created or written: a missing file gives
+    /// an empty index held in memory only.
+    static func open(
+        _ path: String, baseOffset: Int64, readOnly: Bool = false
+    ) throws(SystemCallError) -> (index: IndexFile, existed: Bool) {
         let existed = POSIXFileSystem.exists(path)
-        let file = try LogFile.open(path, create: true)
+        if readOnly && !existed {
+            return (IndexFile(file: nil, path: path, baseOffset: baseOffset, entries: [], loadProblem: nil), false)
+        }
+        let file = try LogFile.open(path, create: !readOnly, readOnly: readOnly)
         let bytes = try file.read(count: try file.size(), at: 0)
         let whole = bytes.count / Entry.size
         var entries: [Entry] = []
@@ -58,7 +68,7 @@ final class IndexFile<Entry: IndexFileEntry> {
         }
         let problem = bytes.count % Entry.size == 0
             ? nil : "its size \(bytes.count) is not a multiple of the \(Entry.size)-byte entry"
-        return (IndexFile(file: file, baseOffset: baseOffset, entries: entries, loadProblem: problem), existed)
+        return (IndexFile(file: file, path: path, baseOffset: baseOffset, entries: entries, loadProblem: problem), existed)
     }
 
     /// Adds `entry` at the end, in memory and in the file.
@@ -66,6 +76,7 @@ final class IndexFile<Entry: IndexFileEntry> {
     /// On failure neither changes (a partly written entry lies past the
     /// logical end and is overwritten by the next append).
     func append(_ entry: Entry) throws(SystemCallError) {
+        let file = writableFile()
         var bytes = [UInt8](repeating: 0, count: Entry.size)
         bytes.withUnsafeMutableBytes { entry.encode(into: $0, baseOffset: baseOffset) }
         try bytes.withBytes { (buffer) throws(SystemCallError) in
@@ -77,12 +88,14 @@ final class IndexFile<Entry: IndexFileEntry> {
     /// Keeps the first `count` entries, in memory and in the file.
     func truncate(toCount count: Int) throws(SystemCallError) {
         precondition(count <= entries.count, "truncating an index of \(entries.count) entries to \(count)")
+        let file = writableFile()
         entries.removeLast(entries.count - count)
         try file.truncate(to: count * Entry.size)
     }
 
     /// Rewrites the file to hold exactly `newEntries`.
     func replace(with newEntries: [Entry]) throws(SystemCallError) {
+        let file = writableFile()
         var bytes = [UInt8](repeating: 0, count: newEntries.count * Entry.size)
         bytes.withUnsafeMutableBytes { buffer in
             for (index, entry) in newEntries.enumerated() {
@@ -109,7 +122,19 @@ final class IndexFile<Entry: IndexFileEntry> {
         return low == 0 ? nil : low - 1
     }
 
-    func sync() throws(SystemCallError) { try file.sync() }
+    /// Holds `newEntries` in memory only, leaving the file as it is: what
+    /// a read-only partition does where recovery would rewrite the index.
+    func replaceInMemory(with newEntries: [Entry]) {
+        entries = newEntries
+        loadProblem = nil
+    }
 
-    func close() { file.close() }
+    private func writableFile() -> LogFile {
+        guard let file else { preconditionFailure("\(path): an index of a read-only partition is never written") }
+        return file
+    }
+
+    func sync() throws(SystemCallError) { try file?.sync() }
+
+    func close() { file?.close() }
 }

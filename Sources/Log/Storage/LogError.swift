@@ -30,6 +30,11 @@ public enum LogError: Error, CustomStringConvertible, Sendable, Equatable {
     /// `TopicLimits.partitionsMax` partitions.
     case invalidPartitionCount(topic: String, count: Int)
 
+    /// `addPartitions` was asked for no more partitions than the topic has:
+    /// partitions are only ever added (Kafka's rule), since removing one
+    /// would delete its records.
+    case partitionsNotAdded(topic: String, current: Int, requested: Int)
+
     /// The requested offset is not in the partition: below its start offset
     /// (deleted by retention) or past its end offset.
     case offsetOutOfRange(TopicPartition, requested: Int64, start: Int64, end: Int64)
@@ -41,8 +46,7 @@ public enum LogError: Error, CustomStringConvertible, Sendable, Equatable {
 
     /// A stored batch failed its checks when read back (header, CRC, offsets
     /// out of order). `offset` is the first offset the batch should hold;
-    /// truncating the partition at `offset` (see `PartitionLog.truncate`)
-    /// removes it and everything after it.
+    /// `PartitionLog.repair` removes the damage and keeps every whole batch.
     case corruptBatch(TopicPartition, file: String, position: Int, offset: Int64, detail: String)
 
     /// Two segment files of a partition claim the same offsets: `file`
@@ -73,6 +77,15 @@ public enum LogError: Error, CustomStringConvertible, Sendable, Equatable {
     /// Compaction was asked of a topic whose `cleanup.policy` does not
     /// include compact.
     case notCompacted(topic: String, policy: String)
+
+    /// A change refused because the data directory (or partition) was
+    /// opened read-only, by a command that only reads; `operation` says what
+    /// was refused and, where it applies, what to run instead.
+    case readOnly(path: String, operation: String)
+
+    /// A command that only reads was pointed at a path that holds no data
+    /// directory; nothing was created there.
+    case noDataDirectory(path: String, detail: String)
 
     /// The data directory was closed before this call.
     case dataDirectoryClosed(path: String)
@@ -115,6 +128,9 @@ public enum LogError: Error, CustomStringConvertible, Sendable, Equatable {
             return "topic '\(topic)' has no partition \(partition); its partitions are 0 to \(count - 1)"
         case let .invalidPartitionCount(topic, count):
             return "topic '\(topic)' cannot have \(count) partitions; use 1 to \(TopicLimits.partitionsMax)"
+        case let .partitionsNotAdded(topic, current, requested):
+            return "topic '\(topic)' has \(current) partitions, so it cannot have \(requested): partitions are only "
+                + "ever added (removing one would delete its records); give a count above \(current)"
         case let .offsetOutOfRange(partition, requested, start, end):
             return "offset \(requested) is out of range for \(partition): it holds offsets \(start) "
                 + "to \(end - 1) (next offset \(end)); read from an offset in that range"
@@ -123,8 +139,9 @@ public enum LogError: Error, CustomStringConvertible, Sendable, Equatable {
         case let .corruptBatch(partition, file, position, offset, detail):
             return "\(partition): corrupt batch in \(file) at byte position \(position) (offset \(offset)): "
                 + "\(detail). Stop the host and run `streamhost topics repair \(partition.topic) "
-                + "--partition \(partition.partition)`, which truncates the partition at offset \(offset) "
-                + "(the batch holding offset \(offset) and everything after it are deleted)"
+                + "--partition \(partition.partition) --dry-run` to see what a repair removes (the damaged bytes "
+                + "only: whole batches before and after them stay, and offsets are never reused), then without "
+                + "--dry-run to repair"
         case let .overlappingSegments(partition, file, baseOffset, previousEnd):
             return "\(partition): segment \(file) starts at offset \(baseOffset), inside the segment before it "
                 + "(which ends at offset \(previousEnd - 1)); the files do not belong together: move \(file) and "
@@ -145,6 +162,12 @@ public enum LogError: Error, CustomStringConvertible, Sendable, Equatable {
         case let .notCompacted(topic, policy):
             return "topic '\(topic)' has cleanup.policy=\(policy); only topics with cleanup.policy=compact or "
                 + "compact,delete are compacted (`streamhost topics alter \(topic) --config cleanup.policy=compact`)"
+        case let .readOnly(path, operation):
+            return "\(path): cannot \(operation): it was opened read-only, by a command that only reads (such "
+                + "commands never change a data directory)"
+        case let .noDataDirectory(path, detail):
+            return "no data directory at \(path): \(detail); nothing was created. Check --data-dir (or "
+                + "STREAMHOST_DATA_DIR); `streamhost topics create` makes a data directory"
         case let .dataDirectoryClosed(path):
             return "data directory \(path) is closed; open it again"
         case let .partitionClosed(partition):

@@ -30,12 +30,17 @@ final class LogFile {
 
     deinit { close() }
 
-    /// Opens `path` for reading and writing.
+    /// Opens `path` for reading and writing, or only for reading.
     /// - Parameters:
     ///   - create: create the file when missing.
     ///   - truncate: empty the file if it exists.
-    static func open(_ path: String, create: Bool, truncate: Bool = false) throws(SystemCallError) -> LogFile {
-        var flags = O_RDWR | O_CLOEXEC
+    ///   - readOnly: open with `O_RDONLY` (a read-only partition: any write
+    ///     then fails with EBADF instead of changing the file).
+    static func open(
+        _ path: String, create: Bool, truncate: Bool = false, readOnly: Bool = false
+    ) throws(SystemCallError) -> LogFile {
+        precondition(!readOnly || (!create && !truncate), "a read-only open neither creates nor truncates \(path)")
+        var flags = (readOnly ? O_RDONLY : O_RDWR) | O_CLOEXEC
         if create { flags |= O_CREAT }
         if truncate { flags |= O_TRUNC }
         let descriptor = POSIXFileSystem.openDescriptor(path, flags)

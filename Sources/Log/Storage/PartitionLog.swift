@@ -15,10 +15,12 @@ import Synchronization
 ///     …
 ///
 /// `open` recovers the directory (see `Segment+Recovery.swift`): a torn
-/// tail left by a crash is cut at the last whole batch and logged with the
-/// file, byte position, bytes cut and offsets kept; corruption inside the
-/// log is kept and reported, never dropped; missing or inconsistent indexes
-/// are rebuilt.
+/// tail left by a crash (the active segment's file ends inside a batch) is
+/// cut at the last whole batch and logged with the file, byte position,
+/// bytes cut and offsets kept; damage anywhere, even in the last complete
+/// batch, is kept and reported, never dropped (`repair` removes it);
+/// missing or inconsistent indexes are rebuilt. A read-only open changes
+/// nothing on disk.
 ///
 /// # Durability (`flush.mode`)
 /// - `every-append`: `append` fsyncs the `.log` file before it returns.
@@ -70,14 +72,18 @@ public final class PartitionLog: Sendable {
     ///   - logger: where recovery, retention and failures are reported.
     ///   - clock: wall-clock milliseconds since the epoch; `segment.ms`
     ///     counts with it for segments whose batches carry no timestamp.
+    ///   - readOnly: change nothing on disk, now or later: a torn tail is
+    ///     left in place (reads end before it), indexes that disagree with
+    ///     the log are rebuilt in memory only, and appends, truncation,
+    ///     retention, compaction and repair throw `LogError.readOnly`.
     public static func open(
         directory: String, config: TopicConfig, partition: TopicPartition? = nil,
         logger: Logger = Logger(label: "streamhost.log"),
-        clock: @escaping @Sendable () -> Int64 = PartitionLog.wallClockMilliseconds
+        clock: @escaping @Sendable () -> Int64 = PartitionLog.wallClockMilliseconds, readOnly: Bool = false
     ) throws(LogError) -> PartitionLog {
         let name = partition ?? defaultName(directory)
         let core = try PartitionLogCore.open(
-            directory: directory, config: config, partition: name, logger: logger, clock: clock)
+            directory: directory, config: config, partition: name, logger: logger, clock: clock, readOnly: readOnly)
         return PartitionLog(partition: name, directory: directory, core: core)
     }
 
@@ -237,8 +243,9 @@ public final class PartitionLog: Sendable {
 
     /// Removes the batch holding `offset` and everything after it (or from
     /// the first unreadable batch before it); returns the new end offset.
-    /// This is the repair for a corrupt batch: `LogError.corruptBatch` names
-    /// the offset to pass.
+    /// The end offset moves back, so the offsets removed are handed out
+    /// again: readers that had read them would miss the new records. Repair
+    /// damage with `repair()` instead, which keeps every offset.
     @discardableResult
     public func truncate(toOffset offset: Int64) throws(LogError) -> Int64 {
         try core.withLock { (core) throws(LogError) -> Int64 in try core.truncate(toOffset: offset) }
@@ -267,5 +274,23 @@ public final class PartitionLog: Sendable {
                 self.scheduleFlush(afterMilliseconds: next)
             }
         }
+    }
+}
+
+extension PartitionLog {
+    /// Removes damaged bytes (batches whose header, CRC or offsets fail,
+    /// and anything unreadable) from every segment, keeping every whole
+    /// batch; returns what was found and removed. The end offset never
+    /// moves back: the offsets a removed region held become a gap that
+    /// reads pass over, and appends continue above every offset handed out
+    /// before. With `dryRun` nothing is changed (a read-only partition
+    /// allows only that). See `RepairReport` and `PartitionLogCore+Repair`.
+    public func repair(dryRun: Bool = false) throws(LogError) -> RepairReport {
+        try repair(dryRun: dryRun, fault: nil)
+    }
+
+    /// `repair` stopped at a step by `fault` (tests: a crash there).
+    func repair(dryRun: Bool, fault: CompactionSwap.FaultHook?) throws(LogError) -> RepairReport {
+        try withCore { (core) throws(LogError) -> RepairReport in try core.repair(dryRun: dryRun, fault: fault) }
     }
 }

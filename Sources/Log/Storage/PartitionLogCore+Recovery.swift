@@ -2,19 +2,38 @@ import Logging
 
 /// Opening a partition's directory: which files are segments, recovery of
 /// each (`Segment.recover`), and the checks between segments.
+///
+/// `readOnly` changes nothing on disk: no directory, segment or index is
+/// created or rewritten, no torn tail cut, no leftover removed, nothing
+/// fsynced. A partition that needs a write to be opened at all (a
+/// compaction committed but not completed, or no segment yet) is refused
+/// with `readOnly`, naming what to run.
 extension PartitionLogCore {
     static func open(
         directory: String, config: TopicConfig, partition: TopicPartition, logger: Logger,
-        clock: @escaping @Sendable () -> Int64
+        clock: @escaping @Sendable () -> Int64, readOnly: Bool = false
     ) throws(LogError) -> PartitionLogCore {
-        do {
-            try POSIXFileSystem.makeDirectories(directory)
-        } catch {
-            throw LogError(error, "\(partition) could not be opened")
+        let writeToOpen = "open the data directory once with a command that writes (such as `streamhost produce "
+            + "\(partition.topic) < /dev/null`)"
+        if readOnly {
+            guard POSIXFileSystem.isDirectory(directory) else {
+                throw .readOnly(path: directory, operation: "open \(partition): the directory is missing")
+            }
+            if POSIXFileSystem.exists(directory + "/" + CompactionSwap.recordName) {
+                throw .readOnly(
+                    path: directory,
+                    operation: "open \(partition) before completing the compaction committed there; \(writeToOpen)")
+            }
+        } else {
+            do {
+                try POSIXFileSystem.makeDirectories(directory)
+            } catch {
+                throw LogError(error, "\(partition) could not be opened")
+            }
+            // A compaction a crash cut short: completed if it committed, else
+            // its files are removed. Before the listing, which must see the result.
+            try CompactionSwap.recover(directory: directory, partition: partition, logger: logger)
         }
-        // A compaction a crash cut short: completed if it committed, else
-        // its files are removed. Before the listing, which must see the result.
-        try CompactionSwap.recover(directory: directory, partition: partition, logger: logger)
         let names: [String]
         do {
             names = try POSIXFileSystem.list(directory)
@@ -25,17 +44,20 @@ extension PartitionLogCore {
         var indexFiles: [(base: Int64, name: String)] = []
         for name in names {
             guard let (base, suffix) = SegmentFileName.parse(name) else {
-                if name.hasSuffix(".tmp") { removeLeftover(directory + "/" + name, partition, logger, "a temporary file") }
+                if name.hasSuffix(".tmp") && !readOnly {
+                    removeLeftover(directory + "/" + name, partition, logger, "a temporary file")
+                }
                 continue
             }
             switch suffix {
             case SegmentFileName.logSuffix: logBases.append(base)
             case SegmentFileName.offsetIndexSuffix, SegmentFileName.timeIndexSuffix: indexFiles.append((base, name))
-            default: removeLeftover(directory + "/" + name, partition, logger, "left by a deletion cut short")
+            default:
+                if !readOnly { removeLeftover(directory + "/" + name, partition, logger, "left by a deletion cut short") }
             }
         }
         let logBaseSet = Set(logBases)
-        for (base, name) in indexFiles where !logBaseSet.contains(base) {
+        for (base, name) in indexFiles where !logBaseSet.contains(base) && !readOnly {
             removeLeftover(directory + "/" + name, partition, logger, "an index without its .log file")
         }
         logBases.sort()
@@ -54,9 +76,12 @@ extension PartitionLogCore {
                 segments.append(try Segment.recover(
                     directory: directory, baseOffset: base, partition: partition, config: config,
                     isActive: isActive, nextSegmentBase: isActive ? nil : logBases[number + 1],
-                    nowMilliseconds: now, logger: logger))
+                    nowMilliseconds: now, logger: logger, readOnly: readOnly))
             }
-            if segments.isEmpty {
+            if segments.isEmpty && readOnly {
+                throw LogError.readOnly(
+                    path: directory, operation: "open \(partition), which has no segment yet; \(writeToOpen)")
+            } else if segments.isEmpty {
                 do {
                     segments.append(try Segment.create(
                         directory: directory, baseOffset: 0, partition: partition,
@@ -65,7 +90,7 @@ extension PartitionLogCore {
                 } catch {
                     throw LogError(error, "\(partition) could not be created")
                 }
-            } else if config.flushMode != .never {
+            } else if config.flushMode != .never && !readOnly {
                 // What a crashed process wrote may still be only in the page
                 // cache; what is reported as flushed must be on disk.
                 do {
@@ -79,7 +104,8 @@ extension PartitionLogCore {
             throw error
         }
         let core = PartitionLogCore(
-            partition: partition, directory: directory, config: config, segments: segments, logger: logger, clock: clock)
+            partition: partition, directory: directory, config: config, segments: segments, logger: logger, clock: clock,
+            readOnly: readOnly)
         core.cleanerCheckpoint = CleanerCheckpoint.read(directory: directory, partition: partition, logger: logger)
         core.hasTransactionalFlag = POSIXFileSystem.exists(directory + "/" + PartitionLogCore.transactionalFlagName)
         core.rebuildTransactions()

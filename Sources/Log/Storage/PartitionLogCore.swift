@@ -44,10 +44,13 @@ final class PartitionLogCore {
     /// Whether the partition's `transactional` flag file exists (it has held
     /// a transactional batch, so opening it reads every batch header).
     var hasTransactionalFlag = false
+    /// Opened by a command that only reads: every operation that would
+    /// change the partition throws `readOnly` (see `PartitionLogCore.open`).
+    let readOnly: Bool
 
     init(
         partition: TopicPartition, directory: String, config: TopicConfig, segments: [Segment],
-        logger: Logger, clock: @escaping @Sendable () -> Int64
+        logger: Logger, clock: @escaping @Sendable () -> Int64, readOnly: Bool = false
     ) {
         precondition(!segments.isEmpty, "a partition has at least one segment")
         self.partition = partition
@@ -56,6 +59,7 @@ final class PartitionLogCore {
         self.segments = segments
         self.logger = logger
         self.clock = clock
+        self.readOnly = readOnly
         self.flushedOffset = segments[segments.count - 1].nextOffset
     }
 
@@ -66,6 +70,13 @@ final class PartitionLogCore {
 
     func checkOpen() throws(LogError) {
         if isClosed { throw .partitionClosed(partition) }
+    }
+
+    /// Throws unless the partition is open for writing; `operation` says
+    /// what was refused.
+    func checkWritable(_ operation: String) throws(LogError) {
+        try checkOpen()
+        if readOnly { throw .readOnly(path: directory, operation: "\(operation) \(partition)") }
     }
 
     // MARK: Append
@@ -84,7 +95,7 @@ final class PartitionLogCore {
     /// the partition with the transaction first, so that recovery knows
     /// every partition a transaction may have written to.
     func append(_ batch: inout [UInt8], transactional: Bool = false) throws(LogError) -> AppendResult {
-        try checkOpen()
+        try checkWritable("append to")
         var header = try validate(batch)
         var marker: ControlRecord?
         if header.isTransactional || header.isControl {
@@ -198,7 +209,9 @@ final class PartitionLogCore {
     /// offset would not fit the index's 4-byte relative offset.
     private func shouldRoll(_ header: RecordBatchHeader, size: Int, lastOffset: Int64) -> Bool {
         let segment = active
-        guard !segment.isEmpty else { return false }
+        // A segment that holds only damage (kept by recovery) has no
+        // offset yet: a new segment would take its name and file.
+        guard !segment.isEmpty, segment.nextOffset > segment.baseOffset else { return false }
         if segment.size + size > config.segmentBytes { return true }
         if lastOffset - segment.baseOffset > Int64(Int32.max) { return true }
         let waited: Int64
@@ -210,13 +223,16 @@ final class PartitionLogCore {
         return waited > config.segmentMs
     }
 
-    /// Starts a new active segment at the end offset. The old one gets its
+    /// Starts a new active segment at the end offset (or at `base`, above
+    /// it: repair keeps the offsets of removed damage). The old one gets its
     /// final time-index entry and, unless flush.mode is never, an fsync of
     /// its files; the new file's directory entry is fsynced as well.
-    private func roll() throws(LogError) {
+    func roll(at base: Int64? = nil) throws(LogError) {
+        precondition(base.map { $0 >= endOffset } ?? true, "a segment rolled at \(base!), below the end offset \(endOffset)")
         let old = active
         let sync = config.flushMode != .never
-        let base = endOffset
+        let base = base ?? endOffset
+        precondition(base > old.baseOffset, "a segment rolled at \(base) would replace \(old.log.path)")
         do {
             try old.finishAppends(sync: sync)
         } catch {
@@ -354,7 +370,7 @@ final class PartitionLogCore {
     /// segment that must stay. Topics with cleanup.policy=compact are left
     /// alone (compact,delete ones are not).
     func applyRetention(nowMilliseconds now: Int64) throws(LogError) -> Int {
-        try checkOpen()
+        try checkWritable("apply retention to")
         guard config.cleanupPolicy.deletes else { return 0 }
         var deleted = 0
         if config.retentionMs >= 0 {
@@ -397,7 +413,7 @@ final class PartitionLogCore {
     /// batch holding `offset` goes, even its lower offsets), or from the
     /// first unreadable batch before it. Returns the new end offset.
     func truncate(toOffset offset: Int64) throws(LogError) -> Int64 {
-        try checkOpen()
+        try checkWritable("truncate")
         guard offset >= startOffset && offset <= endOffset else {
             throw .offsetOutOfRange(partition, requested: offset, start: startOffset, end: endOffset)
         }

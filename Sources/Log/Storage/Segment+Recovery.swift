@@ -14,19 +14,24 @@ import Logging
 ///   size and still covers the offsets up to the next segment's base, so a
 ///   read of them fails with `corruptBatch` instead of skipping them.
 /// - The active (last) segment is always scanned in full (`SegmentScan`):
-///   every batch's header, CRC and increasing offsets. A torn tail is truncated at the
-///   last whole batch; corruption followed by valid batches is kept and
-///   reported. Its indexes are rewritten when they differ from the scan's.
+///   every batch's header, CRC and increasing offsets. A torn tail (the
+///   file ends inside a batch) is truncated at the last whole batch;
+///   damage (a complete batch that fails its checks, even the last one) is
+///   kept and reported, never cut. Its indexes are rewritten when they
+///   differ from the scan's.
+/// - `readOnly` writes nothing at all: a torn tail is left in place (the
+///   segment ends at its last whole batch in memory) and indexes that
+///   disagree with the log are replaced in memory only.
 extension Segment {
     static func recover(
         directory: String, baseOffset: Int64, partition: TopicPartition, config: TopicConfig, isActive: Bool,
-        nextSegmentBase: Int64? = nil, nowMilliseconds: Int64, logger: Logger
+        nextSegmentBase: Int64? = nil, nowMilliseconds: Int64, logger: Logger, readOnly: Bool = false
     ) throws(LogError) -> Segment {
         do {
             return try recoverFiles(
                 directory: directory, baseOffset: baseOffset, partition: partition, config: config,
                 isActive: isActive, nextSegmentBase: nextSegmentBase, nowMilliseconds: nowMilliseconds,
-                logger: logger)
+                logger: logger, readOnly: readOnly)
         } catch {
             throw LogError(error, "\(partition) could not be opened")
         }
@@ -34,14 +39,32 @@ extension Segment {
 
     private static func recoverFiles(
         directory: String, baseOffset: Int64, partition: TopicPartition, config: TopicConfig, isActive: Bool,
-        nextSegmentBase: Int64?, nowMilliseconds: Int64, logger: Logger
+        nextSegmentBase: Int64?, nowMilliseconds: Int64, logger: Logger, readOnly: Bool
     ) throws(SystemCallError) -> Segment {
-        let log = try LogFile.open(SegmentFileName.log(directory, baseOffset), create: false)
+        let log = try LogFile.open(SegmentFileName.log(directory, baseOffset), create: false, readOnly: readOnly)
         let fileSize = try log.size()
         let (offsetIndex, offsetIndexExisted) = try IndexFile<OffsetIndexEntry>.open(
-            SegmentFileName.offsetIndex(directory, baseOffset), baseOffset: baseOffset)
+            SegmentFileName.offsetIndex(directory, baseOffset), baseOffset: baseOffset, readOnly: readOnly)
         let (timeIndex, timeIndexExisted) = try IndexFile<TimeIndexEntry>.open(
-            SegmentFileName.timeIndex(directory, baseOffset), baseOffset: baseOffset)
+            SegmentFileName.timeIndex(directory, baseOffset), baseOffset: baseOffset, readOnly: readOnly)
+        /// Brings both indexes in line with the scan: on disk, or in memory
+        /// only when read-only. Returns the paths rewritten.
+        func adoptIndexes(of scan: SegmentScan) throws(SystemCallError) -> [String] {
+            var rebuilt: [String] = []
+            if offsetIndex.entries != scan.offsetEntries || offsetIndex.loadProblem != nil || !offsetIndexExisted {
+                if readOnly { offsetIndex.replaceInMemory(with: scan.offsetEntries) } else {
+                    try offsetIndex.replace(with: scan.offsetEntries)
+                    rebuilt.append(offsetIndex.path)
+                }
+            }
+            if timeIndex.entries != scan.timeEntries || timeIndex.loadProblem != nil || !timeIndexExisted {
+                if readOnly { timeIndex.replaceInMemory(with: scan.timeEntries) } else {
+                    try timeIndex.replace(with: scan.timeEntries)
+                    rebuilt.append(timeIndex.path)
+                }
+            }
+            return rebuilt
+        }
         func make(size: Int, nextOffset: Int64, state: SegmentIndexState) -> Segment {
             Segment(
                 baseOffset: baseOffset, directory: directory, partition: partition, log: log,
@@ -81,9 +104,10 @@ extension Segment {
             let error = LogError.corruptBatch(
                 partition, file: log.path, position: corruption.position, offset: corruption.offset,
                 detail: corruption.detail)
+            let extent = corruption.resumedAt == fileSize
+                ? "they run to the end of the file" : "whole batches resume at byte position \(corruption.resumedAt)"
             logger.error(.init(stringLiteral:
-                "\(error). The bad bytes are kept in place (whole batches resume at byte position "
-                    + "\(corruption.resumedAt)); reads of the offsets they hold fail"))
+                "\(error). The bad bytes are kept in place (\(extent)); reads of the offsets they hold fail"))
         }
         if let cut = scan.cut, !isActive {
             let error = LogError.corruptBatch(
@@ -93,40 +117,38 @@ extension Segment {
                     + "\(fileSize - cut.position) bytes are kept and reads from offset \(scan.nextOffset) fail until "
                     + "the partition is repaired"))
             scan.finish()
-            if offsetIndex.entries != scan.offsetEntries || offsetIndex.loadProblem != nil || !offsetIndexExisted {
-                try offsetIndex.replace(with: scan.offsetEntries)
-            }
-            if timeIndex.entries != scan.timeEntries || timeIndex.loadProblem != nil || !timeIndexExisted {
-                try timeIndex.replace(with: scan.timeEntries)
-            }
+            _ = try adoptIndexes(of: scan)
             return make(size: fileSize, nextOffset: max(nextSegmentBase ?? scan.nextOffset, scan.nextOffset),
                         state: scan.indexState)
         }
         if let cut = scan.cut {
-            try log.truncate(to: scan.validEnd)
-            if config.flushMode != .never { try log.sync() }
             let kept = scan.nextOffset > baseOffset
-                ? "kept offsets \(baseOffset) to \(scan.nextOffset - 1) in this segment"
-                : "kept no offsets in this segment (it starts at offset \(baseOffset))"
-            logger.warning(.init(stringLiteral:
-                "\(partition): torn tail in \(log.path) at byte position \(cut.position): cut \(cut.bytes) bytes "
-                    + "(\(cut.detail)); \(kept)"))
+                ? "offsets \(baseOffset) to \(scan.nextOffset - 1) in this segment"
+                : "no offsets in this segment (it starts at offset \(baseOffset))"
+            if readOnly {
+                logger.warning(.init(stringLiteral:
+                    "\(partition): torn tail in \(log.path) at byte position \(cut.position): \(cut.bytes) bytes "
+                        + "(\(cut.detail)) are ignored and left in place (this command only reads); reads see "
+                        + "\(kept), and the next command that writes cuts them"))
+            } else {
+                try log.truncate(to: scan.validEnd)
+                if config.flushMode != .never { try log.sync() }
+                logger.warning(.init(stringLiteral:
+                    "\(partition): torn tail in \(log.path) at byte position \(cut.position): cut \(cut.bytes) bytes "
+                        + "(\(cut.detail)); kept \(kept)"))
+            }
         }
         if !isActive { scan.finish() }
-        var rebuilt: [String] = []
-        if offsetIndex.entries != scan.offsetEntries || offsetIndex.loadProblem != nil || !offsetIndexExisted {
-            try offsetIndex.replace(with: scan.offsetEntries)
-            rebuilt.append(offsetIndex.path)
-        }
-        if timeIndex.entries != scan.timeEntries || timeIndex.loadProblem != nil || !timeIndexExisted {
-            try timeIndex.replace(with: scan.timeEntries)
-            rebuilt.append(timeIndex.path)
-        }
+        let rebuilt = try adoptIndexes(of: scan)
         if !rebuilt.isEmpty {
             let why = reason ?? (scan.cut != nil ? "the torn tail was cut" : "they disagreed with the log")
             logger.info("\(partition): rebuilt \(rebuilt.joined(separator: " and ")) from the log (\(why))")
         }
-        return make(size: scan.validEnd, nextOffset: scan.nextOffset, state: scan.indexState)
+        // Damage that runs to the end of an older segment still covers the
+        // offsets up to the next segment's base, so reads of them fail.
+        let nextOffset = scan.damagedTail != nil && !isActive
+            ? max(nextSegmentBase ?? scan.nextOffset, scan.nextOffset) : scan.nextOffset
+        return make(size: scan.end, nextOffset: nextOffset, state: scan.indexState)
     }
 
     private struct QuickCheckProblem: Error {

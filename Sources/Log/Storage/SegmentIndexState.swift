@@ -24,6 +24,10 @@ struct SegmentIndexState: Equatable {
     /// from it, as in Kafka.
     var firstBatchMaxTimestamp: Int64?
     var lastTimeEntryTimestamp: Int64?
+    /// The next batch gets an entry whatever its distance from the last
+    /// one: set when the segment ends in damage that recovery keeps, so the
+    /// first batch appended after it is found without reading across it.
+    var forceNextEntry = false
 
     init(indexIntervalBytes: Int) {
         self.indexIntervalBytes = indexIntervalBytes
@@ -40,7 +44,8 @@ struct SegmentIndexState: Equatable {
             offsetOfMaxTimestamp = header.lastOffset
         }
         var entries: (offset: OffsetIndexEntry?, time: TimeIndexEntry?) = (nil, nil)
-        if forceEntry || bytesSinceLastEntry > indexIntervalBytes {
+        if forceEntry || forceNextEntry || bytesSinceLastEntry > indexIntervalBytes {
+            forceNextEntry = false
             entries.offset = OffsetIndexEntry(offset: header.lastOffset, position: position)
             entries.time = timeEntryIfGrown()
             bytesSinceLastEntry = 0

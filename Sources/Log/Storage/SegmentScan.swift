@@ -3,16 +3,23 @@
 /// batches are allowed: compaction leaves them). It yields the index entries
 /// the file should have and where its whole batches end.
 ///
-/// What the scan does at a batch that fails a check depends on what follows
-/// it:
-/// - a whole, valid batch with a later offset right after it (the bad
-///   batch's header gave its length), or at a position an old index entry
-///   names: the bad region is *corruption* inside the log. It is kept in
-///   place and reported; reads of its offsets fail and name it. Nothing is
-///   silently dropped.
-/// - nothing valid: it is a *torn tail* (a write cut short by a crash, or
-///   garbage past the last batch). `cut` is set, and the caller truncates
-///   the file at `validEnd`, the end of the last whole batch.
+/// A batch that fails a check is *damage* unless it is a torn tail:
+/// - A *torn tail* is what a write cut short by a crash leaves: the file
+///   ends inside the batch (fewer bytes than a header, or a length field
+///   that runs past the end of the file), or only zero bytes remain (a
+///   file system that extended the file but never wrote the data), and no
+///   old index entry names a valid batch past it. `cut` is set, and a
+///   writing open of the active segment truncates the file at `validEnd`,
+///   the end of the last whole batch.
+/// - Anything else is *damage*: a complete batch whose CRC, header or
+///   offsets are wrong (even the file's last batch: a bit flip is not a
+///   torn write), or unreadable bytes. It is kept in place and reported in
+///   `corruptions`; reads of its offsets fail and name it, and only
+///   `topics repair` removes it. Whole batches after it are found through
+///   the damaged batch's length (when the batch there is valid), byte by
+///   byte (the nearest position where a header and its CRC check out), or
+///   an old index entry; when none finds one, the damage runs to the end of
+///   the file (`damagedTail`). Nothing is silently dropped.
 ///
 /// # Thread safety
 /// A value type built by one thread.
@@ -25,6 +32,12 @@ struct SegmentScan {
         let detail: String
         /// Where the next whole batch starts.
         let resumedAt: Int
+        /// The base offset of the next whole batch, or for damage that runs
+        /// to the end of the file, the segment's next offset.
+        let untilOffset: Int64
+        /// The record count the damaged batch's header claims, when it could
+        /// be read (it lies inside the failed CRC, so it may be wrong too).
+        let claimedRecords: Int32?
     }
 
     /// A torn tail: everything from `position` to the end of the file.
@@ -48,7 +61,20 @@ struct SegmentScan {
     private(set) var timeEntries: [TimeIndexEntry] = []
     private(set) var corruptions: [Corruption] = []
     private(set) var cut: Cut?
+    /// Damage that runs to the end of the file (also in `corruptions`):
+    /// the file's logical end is then the file size, not `validEnd`.
+    private(set) var damagedTail: Corruption?
     private(set) var batchCount = 0
+    /// Records in the whole batches, by their headers' counts.
+    private(set) var recordCount: Int64 = 0
+    /// Records in the whole batches after the first damage.
+    private(set) var recordsAfterFirstCorruption: Int64 = 0
+    /// The file's size when scanned.
+    private(set) var fileSize = 0
+
+    /// Where the segment's bytes end: the end of the last whole batch, or of
+    /// the file when damage runs to its end (damage is kept).
+    var end: Int { damagedTail == nil ? validEnd : fileSize }
 
     private init(baseOffset: Int64, offsetLimit: Int64, indexIntervalBytes: Int) {
         self.baseOffset = baseOffset
@@ -66,6 +92,7 @@ struct SegmentScan {
         resumePositions: [Int]
     ) throws(SystemCallError) -> SegmentScan {
         var scan = SegmentScan(baseOffset: baseOffset, offsetLimit: offsetLimit, indexIntervalBytes: indexIntervalBytes)
+        scan.fileSize = fileSize
         let reader = SegmentReader(file: file, fileSize: fileSize)
         let resumeCandidates = resumePositions.sorted()
         var position = 0
@@ -80,22 +107,46 @@ struct SegmentScan {
                 expected = header.nextOffset
                 continue
             }
-            // A bad batch whose header still gives its length, followed by a
-            // valid batch with a later offset: corruption in the middle.
-            if case let .bad(header?, detail) = verdict, position + header.totalSize < fileSize,
-               case let .whole(next)? = try? examine(reader, at: position + header.totalSize, expected: nil, limit: offsetLimit),
-               next.baseOffset > expected {
-                scan.corruptions.append(
-                    Corruption(position: position, offset: expected, detail: detail, resumedAt: position + header.totalSize))
-                position += header.totalSize
-                expected = next.baseOffset
-                forceEntry = true
-                continue
-            }
             let detail: String
             switch verdict {
             case let .bad(_, text), let .incomplete(text): detail = text
             case .whole: preconditionFailure("handled above")
+            }
+            // A complete batch that fails its checks is damage: its header
+            // gives its length, and a valid batch with a later offset right
+            // after it confirms that length.
+            if case let .bad(header?, _) = verdict {
+                let end = position + header.totalSize
+                if end == fileSize {
+                    scan.keepDamagedTail(
+                        at: position, expected: expected, detail: detail,
+                        claimed: (header.baseOffset, header.lastOffset, header.recordCount))
+                    break
+                }
+                if case let .whole(next)? = try? examine(reader, at: end, expected: nil, limit: offsetLimit),
+                   next.baseOffset > expected {
+                    scan.corruptions.append(Corruption(
+                        position: position, offset: expected, detail: detail, resumedAt: end,
+                        untilOffset: next.baseOffset, claimedRecords: header.recordCount))
+                    position = end
+                    expected = next.baseOffset
+                    forceEntry = true
+                    continue
+                }
+            }
+            // The nearest valid batch further on, found byte by byte (a
+            // header, then its CRC-32C, must check out), keeps every whole
+            // batch after damage whose length is unknown.
+            if let found = try resynchronize(reader, after: position, expected: expected, limit: offsetLimit) {
+                var claimed: Int32?
+                if case let .bad(header?, _) = verdict { claimed = header.recordCount }
+                scan.corruptions.append(Corruption(
+                    position: position, offset: expected, detail: detail, resumedAt: found.position,
+                    untilOffset: found.header.baseOffset, claimedRecords: claimed))
+                position = found.position
+                expected = found.header.baseOffset
+                forceEntry = true
+                continue
             }
             // An old index entry past this point that still names a valid
             // batch proves the rest of the file is not a torn tail.
@@ -106,8 +157,11 @@ struct SegmentScan {
                 attempts += 1
                 if case let .whole(next) = try examine(reader, at: candidate, expected: nil, limit: offsetLimit),
                    next.baseOffset > expected {
-                    scan.corruptions.append(
-                        Corruption(position: position, offset: expected, detail: detail, resumedAt: candidate))
+                    var claimed: Int32?
+                    if case let .bad(header?, _) = verdict { claimed = header.recordCount }
+                    scan.corruptions.append(Corruption(
+                        position: position, offset: expected, detail: detail, resumedAt: candidate,
+                        untilOffset: next.baseOffset, claimedRecords: claimed))
                     position = candidate
                     expected = next.baseOffset
                     forceEntry = true
@@ -116,10 +170,104 @@ struct SegmentScan {
                 }
             }
             if resumed { continue }
-            scan.cut = Cut(position: position, bytes: fileSize - position, detail: detail)
+            var isTorn = false
+            if case .incomplete = verdict { isTorn = true }
+            if !isTorn { isTorn = try onlyZeros(reader, from: position) }
+            if isTorn {
+                scan.cut = Cut(position: position, bytes: fileSize - position, detail: detail)
+            } else {
+                var claimed: (baseOffset: Int64, lastOffset: Int64, recordCount: Int32?)?
+                if case let .bad(header?, _) = verdict {
+                    claimed = (header.baseOffset, header.lastOffset, header.recordCount)
+                } else {
+                    claimed = try rawOffsets(reader, at: position)
+                }
+                scan.keepDamagedTail(at: position, expected: expected, detail: detail, claimed: claimed)
+            }
             break
         }
         return scan
+    }
+
+    /// Records damage from `position` to the end of the file. The segment's
+    /// next offset goes past the offsets the damaged batch's header claims,
+    /// when they are plausible (base offset lies outside the CRC, so it may
+    /// be wrong): offsets handed out once are never handed out again.
+    private mutating func keepDamagedTail(
+        at position: Int, expected: Int64, detail: String,
+        claimed: (baseOffset: Int64, lastOffset: Int64, recordCount: Int32?)?
+    ) {
+        if let claimed, claimed.baseOffset >= expected, claimed.lastOffset >= claimed.baseOffset,
+           claimed.lastOffset < offsetLimit {
+            nextOffset = claimed.lastOffset + 1
+        } else {
+            nextOffset = expected
+        }
+        let tail = Corruption(
+            position: position, offset: expected, detail: detail, resumedAt: fileSize, untilOffset: nextOffset,
+            claimedRecords: claimed?.recordCount)
+        corruptions.append(tail)
+        damagedTail = tail
+        indexState.forceNextEntry = true
+    }
+
+    /// The offsets a batch header that does not parse (its magic or length
+    /// is damaged) still names in its raw fields: base offset (bytes 0-7)
+    /// and last offset delta (bytes 23-26). nil when fewer bytes remain.
+    private static func rawOffsets(
+        _ reader: SegmentReader, at position: Int
+    ) throws(SystemCallError) -> (baseOffset: Int64, lastOffset: Int64, recordCount: Int32?)? {
+        try reader.withBytes(at: position, count: RecordBatchHeader.size) { bytes in
+            let base = bytes.loadUnaligned(fromByteOffset: 0, as: Int64.self).bigEndian
+            let delta = bytes.loadUnaligned(fromByteOffset: 23, as: Int32.self).bigEndian
+            return (base, base &+ Int64(delta), nil)
+        }
+    }
+
+    /// How far past damage `resynchronize` looks for the next valid batch:
+    /// more than the largest batch a topic accepts by default.
+    static let resyncSearchBytesMax = 16 << 20
+
+    /// The first position after `position` (within `resyncSearchBytesMax`)
+    /// where a whole, valid batch starts with a base offset of at least
+    /// `expected`, and its header; nil when there is none.
+    private static func resynchronize(
+        _ reader: SegmentReader, after position: Int, expected: Int64, limit: Int64
+    ) throws(SystemCallError) -> (position: Int, header: RecordBatchHeader)? {
+        let last = min(reader.fileSize - RecordBatchHeader.size, position + resyncSearchBytesMax)
+        guard position + 1 <= last else { return nil }
+        for candidate in position + 1 ... last {
+            // The magic byte first: most positions fail there, cheaply.
+            let magic = try reader.withBytes(at: candidate + magicPosition, count: 1) { $0[0] }
+            guard magic == 2 else { continue }
+            if case let .whole(header) = try examine(reader, at: candidate, expected: nil, limit: limit),
+               header.baseOffset >= expected {
+                return (candidate, header)
+            }
+        }
+        return nil
+    }
+
+    /// Where a batch header holds its magic byte (Kafka's layout).
+    private static let magicPosition = 16
+
+    /// Bytes examined at most by `onlyZeros` (a torn write's zero fill is
+    /// at most what one write extended the file by).
+    static let zeroCheckBytesMax = 64 << 20
+
+    /// Whether every byte from `position` to the end of the file is zero
+    /// (what a crash can leave where a file system extended the file but
+    /// never wrote the data). False when more than `zeroCheckBytesMax` remain.
+    private static func onlyZeros(_ reader: SegmentReader, from position: Int) throws(SystemCallError) -> Bool {
+        guard reader.fileSize - position <= zeroCheckBytesMax else { return false }
+        var cursor = position
+        while cursor < reader.fileSize {
+            let count = min(SegmentReader.windowBytes, reader.fileSize - cursor)
+            let zero = try reader.withBytes(at: cursor, count: count) { bytes in bytes.allSatisfy { $0 == 0 } }
+            guard zero == true else { return false }
+            cursor += count
+        }
+        return true
     }
 
     private mutating func accept(_ header: RecordBatchHeader, at position: Int, forceEntry: Bool) {
@@ -129,6 +277,8 @@ struct SegmentScan {
         validEnd = position + header.totalSize
         nextOffset = header.nextOffset
         batchCount += 1
+        recordCount += Int64(header.recordCount)
+        if !corruptions.isEmpty { recordsAfterFirstCorruption += Int64(header.recordCount) }
     }
 
     /// Adds the time-index entry a segment gets when it stops being active.

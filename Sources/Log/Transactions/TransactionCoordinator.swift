@@ -77,7 +77,11 @@ public final class TransactionCoordinator: Sendable {
     /// Opens the registry of `directory` (if it has one) and recovers: see
     /// the type's documentation. `DataDirectory.open` makes the one
     /// coordinator of a directory; use `DataDirectory.transactions`.
-    init(directory: DataDirectory, logger: Logger, clock: @escaping @Sendable () -> Int64) throws(LogError) {
+    /// `recovers` false (a read-only open) leaves transactions cut short
+    /// as they are: still open, so read-committed readers stop before them.
+    init(
+        directory: DataDirectory, logger: Logger, clock: @escaping @Sendable () -> Int64, recovers: Bool = true
+    ) throws(LogError) {
         self.directory = directory
         self.logger = logger
         self.clock = clock
@@ -88,7 +92,7 @@ public final class TransactionCoordinator: Sendable {
             try Self.load(log, into: &initial)
         }
         state = Mutex(initial)
-        recover()
+        if recovers { recover() }
     }
 
     // MARK: Public operations
@@ -405,7 +409,9 @@ public final class TransactionCoordinator: Sendable {
             var changes: [String: String] = [:]
             if !topic.config.cleanupPolicy.compacts { changes["cleanup.policy"] = "compact" }
             if topic.config.flushMode != .never { changes["flush.mode"] = "never" }
-            if !changes.isEmpty { try directory.alterConfig(topic: topicName, changes: changes) }
+            if !changes.isEmpty && directory.allowsWrites(to: topicName) {
+                try directory.alterConfig(topic: topicName, changes: changes)
+            }
             return try directory.topic(named: topicName).partition(0)
         }
         let config = try TopicConfig([

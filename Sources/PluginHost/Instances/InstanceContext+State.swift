@@ -28,8 +28,25 @@ extension InstanceContext {
             }
             return Status.ok
         }
-        if watermark > sourceWatermark { sourceWatermark = watermark }
+        guard watermark > sourceWatermark else { return Status.ok }
+        sourceWatermark = watermark
+        // Where it fell among the records emitted: the runtime puts it
+        // between them, so a record emitted after it that it makes late
+        // meets it first (one mark per position: the last one wins).
+        if let last = sourceWatermarkMarks.last, last.position == emittedCount {
+            sourceWatermarkMarks[sourceWatermarkMarks.count - 1].watermark = watermark
+        } else {
+            sourceWatermarkMarks.append(SourceWatermarkMark(position: emittedCount, watermark: watermark))
+        }
         return Status.ok
+    }
+
+    /// Takes the watermarks emitted since the last take, with their places
+    /// among the records (see `SourceWatermarkMark`).
+    public func takeSourceWatermarkMarks() -> [SourceWatermarkMark] {
+        guard !sourceWatermarkMarks.isEmpty else { return [] }
+        defer { sourceWatermarkMarks.removeAll(keepingCapacity: true) }
+        return sourceWatermarkMarks
     }
 
     // MARK: Placement

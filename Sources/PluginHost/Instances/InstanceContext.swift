@@ -27,6 +27,19 @@ public struct RejectedRecord: Sendable {
     }
 }
 
+/// A watermark a source emitted with `emit_watermark`, and where: after
+/// `position` records of its main output (counted over the instance's
+/// life, as `InstanceContext.emittedCount`).
+public struct SourceWatermarkMark: Sendable, Equatable {
+    public let position: Int
+    public var watermark: Int64
+
+    public init(position: Int, watermark: Int64) {
+        self.position = position
+        self.watermark = watermark
+    }
+}
+
 /// The host side of one component instance: what `sh_ctx *` points to.
 ///
 /// It collects what the instance emits into batches, keeps the message of a
@@ -100,6 +113,11 @@ public final class InstanceContext: @unchecked Sendable {
     public var acceptsSourceWatermarks = false
     /// The highest watermark the source emitted so far.
     @exclusivity(unchecked) public internal(set) var sourceWatermark: Int64 = .min
+    /// The watermarks that raised `sourceWatermark` since the runtime last
+    /// took them, each with its place among the emitted records. At most
+    /// one per record emitted plus one, as a mark at the same place
+    /// replaces the one before.
+    @exclusivity(unchecked) var sourceWatermarkMarks: [SourceWatermarkMark] = []
     var ignoredWatermarkLogged = false
 
     // Keyed state and timers.

@@ -25,6 +25,6 @@ extension PluginLoader {
             throw .unreadable(path: path, reason: "cannot copy it to \(copy) to load it beside the running build: "
                 + "\(error.localizedDescription)")
         }
-        return try load(path: copy)
+        return try load(path: copy, reportedAs: path)
     }
 }

@@ -22,8 +22,12 @@ public enum PluginLoader {
     private static let dlLock = Mutex(())
 
     /// Loads and checks one plugin file.
-    public static func load(path: String) throws(PluginLoadError) -> LoadedPlugin {
-        let header = try ELFHeader.read(path: path)
+    /// - Parameter reportedPath: the path messages and the loaded plugin
+    ///   name (default `file`): a hot swap loads a private copy of the file
+    ///   the user gave, and names the user's file.
+    public static func load(path file: String, reportedAs reportedPath: String? = nil) throws(PluginLoadError) -> LoadedPlugin {
+        let path = reportedPath ?? file
+        let header = try ELFHeader.read(path: file)
         switch header.fileType {
         case .sharedObject: break
         case .executable:
@@ -50,7 +54,7 @@ public enum PluginLoader {
             _ = dlerror()
             // Without a slash dlopen searches the library path instead of
             // opening the file the user named.
-            let openPath = path.contains("/") ? path : "./" + path
+            let openPath = file.contains("/") ? file : "./" + file
             guard let handle = dlopen(openPath, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
                 let message = dlerror().map { String(cString: $0) } ?? "unknown dlopen error"
                 if message.contains("cannot dynamically load position-independent executable")

@@ -12,39 +12,60 @@ import Core
 /// (`libstreamhost-*.so` beside the executable, or in `../lib/streamhost`).
 /// Explicit and environment plugins are all loaded, and two of them that
 /// provide the same component are an error naming both. The built-in
-/// directory is searched last and only for components still missing, so a
-/// plugin given with `--plugin` may replace a built-in one.
+/// directory is searched last and only for components still missing.
+///
+/// Replacement is per component: a component from `--plugin` (or the
+/// environment) replaces the built-in component of the same kind and name,
+/// and only that one: a built-in plugin loaded for its other components
+/// contributes those and leaves out the replaced one. Each replacement is
+/// listed in `replacements` for the CLI to print.
 public struct PluginRegistry: Sendable {
     public private(set) var plugins: [LoadedPlugin] = []
     private var byIdentity: [String: Component] = [:]
     private var loadedPaths = Set<String>()
+    /// Real paths of the plugins loaded from the built-in directories.
+    private var builtinPaths = Set<String>()
+    /// One line per built-in component left out because an explicit plugin
+    /// provides it: "replaced built-in <kind> '<name>' (<builtin file>)
+    /// with <file>".
+    public private(set) var replacements: [String] = []
 
     public init() {}
 
     private static func identity(_ kind: ComponentKind, _ name: String) -> String { "\(kind)/\(name)" }
 
     /// Adds a loaded plugin, refusing a component another plugin provides.
-    public mutating func add(_ plugin: LoadedPlugin) throws(PluginLoadError) {
+    /// A built-in plugin (`builtin`) instead leaves out the components an
+    /// explicit plugin already provides (they replace its own).
+    public mutating func add(_ plugin: LoadedPlugin, builtin: Bool = false) throws(PluginLoadError) {
+        var replaced = Set<String>()
         for component in plugin.components {
-            if let existing = byIdentity[Self.identity(component.kind, component.name)] {
-                throw .componentProvidedTwice(
-                    kind: component.kind.rawValue, name: component.name,
-                    firstPath: existing.pluginPath, secondPath: plugin.path)
+            let identity = Self.identity(component.kind, component.name)
+            guard let existing = byIdentity[identity] else { continue }
+            if builtin && !builtinPaths.contains(Self.realPath(existing.pluginPath)) {
+                replaced.insert(identity)
+                replacements.append("replaced built-in \(component.kind.rawValue) '\(component.name)' (\(plugin.path)) "
+                    + "with \(existing.pluginPath)")
+                continue
             }
+            throw .componentProvidedTwice(
+                kind: component.kind.rawValue, name: component.name,
+                firstPath: existing.pluginPath, secondPath: plugin.path)
         }
-        for component in plugin.components {
+        for component in plugin.components where !replaced.contains(Self.identity(component.kind, component.name)) {
             byIdentity[Self.identity(component.kind, component.name)] = component
         }
+        if builtin { builtinPaths.insert(Self.realPath(plugin.path)) }
         plugins.append(plugin)
     }
 
     /// Loads the file at `path` (once, by real path) and adds it.
     @discardableResult
-    public mutating func load(path: String) throws(PluginLoadError) -> LoadedPlugin? {
+    public mutating func load(path: String, builtin: Bool = false) throws(PluginLoadError) -> LoadedPlugin? {
         let real = Self.realPath(path)
         guard loadedPaths.insert(real).inserted else { return nil }
         let plugin = try PluginLoader.load(path: path)
-        try add(plugin)
+        try add(plugin, builtin: builtin)
         return plugin
     }
 
@@ -55,7 +76,7 @@ public struct PluginRegistry: Sendable {
         try registry.add(plugin)
         registry.loadedPaths.insert(Self.realPath(plugin.path))
         for existing in plugins where existing.name != plugin.name {
-            try registry.add(existing)
+            try registry.add(existing, builtin: builtinPaths.contains(Self.realPath(existing.path)))
             registry.loadedPaths.insert(Self.realPath(existing.path))
         }
         return registry
@@ -99,7 +120,7 @@ public struct PluginRegistry: Sendable {
             let files = (try? Self.expand(directory, pattern: { $0.hasPrefix("libstreamhost-") && $0.hasSuffix(".so") })) ?? []
             for file in files {
                 if needed.allSatisfy({ component($0.0, named: $0.1) != nil }) { return }
-                try load(path: file)
+                try load(path: file, builtin: true)
             }
         }
     }
@@ -108,7 +129,7 @@ public struct PluginRegistry: Sendable {
     public mutating func loadAllBuiltins(directories: [String]) throws(PluginLoadError) {
         for directory in directories {
             let files = (try? Self.expand(directory, pattern: { $0.hasPrefix("libstreamhost-") && $0.hasSuffix(".so") })) ?? []
-            for file in files { try load(path: file) }
+            for file in files { try load(path: file, builtin: true) }
         }
     }
 

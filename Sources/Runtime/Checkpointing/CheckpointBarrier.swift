@@ -12,8 +12,9 @@ public struct CheckpointBarrier: Sendable, Hashable {
 
     public var id: Int64
     public var kind: Kind
-    /// Stop-with-savepoint: sources emit nothing after this barrier, and
-    /// the job ends (without draining) once the savepoint is complete.
+    /// Sources emit nothing after this barrier. A savepoint (stop-with-
+    /// savepoint) then ends the job without draining once it is complete;
+    /// a checkpoint (a stop request's final one) then drains the job.
     public var stopsJob: Bool
 
     public init(id: Int64, kind: Kind, stopsJob: Bool = false) {

@@ -70,6 +70,8 @@ final class CheckpointCoordinator: @unchecked Sendable {
         var lastEndAt: DispatchTime?
         /// A savepoint asked for while a checkpoint was in flight.
         var queuedSavepoint: (stop: Bool, waiter: @Sendable (Result<SavepointResult, JobFailure>) -> Void)?
+        /// A stop request's final checkpoint, waiting to start.
+        var queuedFinal = false
         var stopped = false
     }
 
@@ -139,6 +141,7 @@ final class CheckpointCoordinator: @unchecked Sendable {
         var timedOut: Pending?
         var finishedUnderIt: Pending?
         var trigger: (CheckpointBarrier, Pending)?
+        var drainWithoutFinal = false
         state.withLock { s in
             guard !s.stopped else { return }
             if let pending = s.pending {
@@ -154,7 +157,20 @@ final class CheckpointCoordinator: @unchecked Sendable {
                 }
                 return
             }
-            guard execution.allTasksRunning else { return }
+            guard execution.allTasksRunning else {
+                // A task finished: no barrier can pass any more.
+                if s.queuedFinal {
+                    s.queuedFinal = false
+                    drainWithoutFinal = true
+                }
+                return
+            }
+            if s.queuedFinal {
+                s.queuedFinal = false
+                trigger = begin(&s, kind: .checkpoint, stop: true, waiter: nil, now: now)
+                if trigger == nil { drainWithoutFinal = true }
+                return
+            }
             if let queued = s.queuedSavepoint {
                 s.queuedSavepoint = nil
                 trigger = begin(&s, kind: .savepoint, stop: queued.stop, waiter: queued.waiter, now: now)
@@ -172,6 +188,25 @@ final class CheckpointCoordinator: @unchecked Sendable {
             fail(finishedUnderIt, reason: "a task finished (its input ended) before the barrier reached it")
         }
         if let (barrier, _) = trigger { execution.injectBarrier(barrier) }
+        if drainWithoutFinal { execution.drain() }
+    }
+
+    // MARK: Stop
+
+    /// A stop request (the first SIGINT/SIGTERM) on a job with
+    /// checkpoints: a final checkpoint with the sources stopped at its
+    /// barrier, then the drain (`JobExecution.drain`). Everything the sinks
+    /// commit at its completion is in it, so a later run resuming from it
+    /// repeats nothing that came before the stop; the drain then commits
+    /// only what end of input produces (timers firing). If it cannot be
+    /// taken (a task finished, it failed or timed out) the job drains
+    /// anyway. Returns false when the coordinator has stopped.
+    func requestFinalCheckpoint() -> Bool {
+        state.withLock { s in
+            guard !s.stopped else { return false }
+            s.queuedFinal = true
+            return true
+        }
     }
 
     /// Starts checkpoint or savepoint `s.nextID` (under the lock).
@@ -305,7 +340,13 @@ final class CheckpointCoordinator: @unchecked Sendable {
         lastCompletedID.store(barrier.id, ordering: .relaxed)
         execution.notifyTasks(.complete(barrier.id))
         pending.waiter?(.success(SavepointResult(id: barrier.id, directory: final, durationMs: durationMs)))
-        if barrier.stopsJob { execution.finishAfterSavepoint(final, durationMs: durationMs) }
+        if barrier.stopsJob {
+            if barrier.kind == .checkpoint {
+                execution.drain()
+            } else {
+                execution.finishAfterSavepoint(final, durationMs: durationMs)
+            }
+        }
     }
 
     /// Abandons a checkpoint: its files go, the tasks discard what they
@@ -319,7 +360,10 @@ final class CheckpointCoordinator: @unchecked Sendable {
         }
         execution.notifyTasks(.abort(pending.barrier.id))
         pending.waiter?(.failure(.checkpoint("\(what) \(pending.barrier.id) failed: \(reason)")))
-        if pending.barrier.stopsJob { execution.resumeSourcesAfterFailedStop() }
+        if pending.barrier.stopsJob {
+            execution.resumeSourcesAfterFailedStop()
+            if pending.barrier.kind == .checkpoint { execution.drain() }
+        }
     }
 
     /// A step id as a file-name component.

@@ -74,6 +74,65 @@ extension JobExecution {
 
         // Check and migrate everything first, so a refusal leaves nothing
         // half restored.
+        let blobsByStep = try checkAndMigrateBlobs(source, plan: plan)
+
+        for (stepIndex, step) in plan.steps.enumerated() {
+            guard let saved = manifest.step(id: step.id) else { continue }
+            let stores = try restoreKeyedState(saved, source: source, step: step, plan: plan,
+                                               contexts: instances[stepIndex].map(\.context), backend: backend)
+            for (index, store) in stores { instances[stepIndex][index].context.installRestoredStore(store) }
+        }
+
+        for (stepIndex, step) in plan.steps.enumerated() {
+            guard let saved = manifest.step(id: step.id) else { continue }
+            let blobs = blobsByStep[stepIndex] ?? []
+            for (index, stepInstance) in instances[stepIndex].enumerated() {
+                let mine = saved.parallelism == step.parallelism ? blobs.filter { $0.instance == index } : blobs
+                for blob in mine {
+                    do {
+                        try stepInstance.restore(stateVersion: step.component.stateVersion, blob: blob.bytes)
+                    } catch {
+                        throw .restore("restore stopped before any record moved: \(error)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Asks the plan's components whether they accept the state of
+    /// `source`, without creating an instance or touching the job: the
+    /// same checks as a restore, and every migration a restore would call
+    /// (operator blobs, and keyed state into a scratch in-memory backend
+    /// that is dropped at once). A hot swap calls it on a savepoint taken
+    /// while the job runs, so that a build that refuses the state is
+    /// refused before the job stops. It reads the migrating steps' whole
+    /// keyed state into memory once.
+    public static func checkRestore(_ source: RestoreSource, plan: JobPlan) throws(JobFailure) {
+        _ = try checkAndMigrateBlobs(source, plan: plan)
+        let scratch = MemoryStateBackend()
+        for step in plan.steps {
+            guard let saved = source.manifest.step(id: step.id), saved.stateVersion < step.component.stateVersion else {
+                continue
+            }
+            let contexts = (0..<step.parallelism).map { instance in
+                InstanceContext(jobName: plan.spec.name, stepID: step.id, instance: instance, kind: step.component.kind,
+                                componentName: step.component.name, config: step.config,
+                                batchRecordsMax: plan.spec.batchRecordsMax)
+            }
+            let stores = try restoreKeyedState(saved, source: source, step: step, plan: plan, contexts: contexts,
+                                               backend: scratch)
+            for store in stores.values { store.close() }
+        }
+    }
+
+    /// Checks that each saved step fits the component that now runs under
+    /// its id (same component, state_version not newer), reads its
+    /// operator blobs and migrates them when the component's state_version
+    /// is newer; by step index.
+    private static func checkAndMigrateBlobs(_ source: RestoreSource, plan: JobPlan) throws(JobFailure)
+        -> [Int: [(instance: Int, bytes: [UInt8])]]
+    {
+        let manifest = source.manifest
         var blobsByStep: [Int: [(instance: Int, bytes: [UInt8])]] = [:]
         for (stepIndex, step) in plan.steps.enumerated() {
             guard let saved = manifest.step(id: step.id) else { continue }
@@ -117,27 +176,7 @@ extension JobExecution {
             }
             blobsByStep[stepIndex] = blobs.map { (instance: $0.0, bytes: $0.1) }
         }
-
-        for (stepIndex, step) in plan.steps.enumerated() {
-            guard let saved = manifest.step(id: step.id) else { continue }
-            try restoreKeyedState(saved, source: source, step: step, plan: plan, instances: instances[stepIndex],
-                                  backend: backend)
-        }
-
-        for (stepIndex, step) in plan.steps.enumerated() {
-            guard let saved = manifest.step(id: step.id) else { continue }
-            let blobs = blobsByStep[stepIndex] ?? []
-            for (index, stepInstance) in instances[stepIndex].enumerated() {
-                let mine = saved.parallelism == step.parallelism ? blobs.filter { $0.instance == index } : blobs
-                for blob in mine {
-                    do {
-                        try stepInstance.restore(stateVersion: step.component.stateVersion, blob: blob.bytes)
-                    } catch {
-                        throw .restore("restore stopped before any record moved: \(error)")
-                    }
-                }
-            }
-        }
+        return blobsByStep
     }
 
     /// Captures the keyed state of one instance at a barrier: the backend's
@@ -162,11 +201,12 @@ extension JobExecution {
     /// Makes the stores of a step's new instances from the saved instances'
     /// keyed state (each new instance reads the old ones whose key groups
     /// overlap its own), migrating every value when the component's
-    /// state_version is newer, and installs them.
+    /// state_version is newer; by instance (the caller installs or closes
+    /// them).
     static func restoreKeyedState(
-        _ saved: StepSnapshot, source: RestoreSource, step: PlannedStep, plan: JobPlan, instances: [ComponentInstance],
+        _ saved: StepSnapshot, source: RestoreSource, step: PlannedStep, plan: JobPlan, contexts: [InstanceContext],
         backend: (any StateBackend)?
-    ) throws(JobFailure) {
+    ) throws(JobFailure) -> [Int: any KeyedStateStore] {
         var handles: [(InstanceSnapshot, StateSnapshotHandle)] = []
         for old in saved.instances {
             guard let text = old.keyedState else { continue }
@@ -177,7 +217,7 @@ extension JobExecution {
                     + "\(source.directory) is not described in a form this host reads: \(error)")
             }
         }
-        guard !handles.isEmpty else { return }
+        guard !handles.isEmpty else { return [:] }
         guard let backend else {
             throw .restore("cannot restore step '\(step.id)': it has keyed state and this run has no state backend")
         }
@@ -188,8 +228,7 @@ extension JobExecution {
         // serialisation of it).
         let outcomes = RestoredStores()
         let savedHandles = handles
-        DispatchQueue.concurrentPerform(iterations: instances.count) { index in
-            let stepInstance = instances[index]
+        DispatchQueue.concurrentPerform(iterations: contexts.count) { index in
             let keyGroups = plan.keyGroups.range(ofInstance: index, parallelism: step.parallelism)
             let sources = savedHandles.filter { $0.1.keyGroups.overlaps(keyGroups) }.map { old, handle in
                 StateRestoreSource(
@@ -200,7 +239,7 @@ extension JobExecution {
             var refusal: PluginCallError?
             let migrator = Migrator(component: component, fromVersion: saved.stateVersion,
                                     toVersion: component.stateVersion, fromPluginVersion: saved.pluginVersion,
-                                    context: stepInstance.context)
+                                    context: contexts[index])
             let transform: StateEntryTransform? = migrating ? { entry throws(StateError) in
                 guard case .value(let state, let keyGroup, let key, let userKey, let value, let expiresAt) = entry else {
                     return entry
@@ -236,9 +275,11 @@ extension JobExecution {
             for case .success(let store) in results.values { store.close() }
             throw failure
         }
+        var stores: [Int: any KeyedStateStore] = [:]
         for (index, outcome) in results {
-            if case .success(let store) = outcome { instances[index].context.installRestoredStore(store) }
+            if case .success(let store) = outcome { stores[index] = store }
         }
+        return stores
     }
 }
 

@@ -27,6 +27,8 @@ public final class DeadLetterWriter: @unchecked Sendable {
     private struct State {
         var fd: Int32 = -1
         var count = 0
+        /// Records written, by the step that rejected them.
+        var countByStep: [String: Int] = [:]
         var failure: String?
     }
 
@@ -61,6 +63,8 @@ public final class DeadLetterWriter: @unchecked Sendable {
 
     /// Records written so far.
     public var count: Int { state.withLock { $0.count } }
+    /// Records written so far, by the id of the step that rejected them.
+    public var countByStep: [String: Int] { state.withLock { $0.countByStep } }
     /// Why writing failed, if it did.
     public var failure: String? { state.withLock { $0.failure } }
 
@@ -95,6 +99,7 @@ public final class DeadLetterWriter: @unchecked Sendable {
             let ok = utf8.withUnsafeMutableBytes { Self.writeAll(s.fd, $0) }
             if ok {
                 s.count += 1
+                s.countByStep[record.stepID, default: 0] += 1
             } else {
                 s.failure = "cannot write to the dead-letter file \(path): \(String(cString: strerror(errno)))"
             }
@@ -113,6 +118,7 @@ public final class DeadLetterWriter: @unchecked Sendable {
         }
     }
 
+    /// Appends one rejected record to the topic, keyed by its step id.
     private func append(_ text: String, key: String, to topic: String, _ services: any LogServices) {
         state.withLock { s in
             guard s.failure == nil else { return }
@@ -125,6 +131,7 @@ public final class DeadLetterWriter: @unchecked Sendable {
                 if s.count == 0 { try services.ensureTopic(topic, partitions: 1) }
                 _ = try services.append(topic: topic, partition: 0, records: records)
                 s.count += 1
+                s.countByStep[key, default: 0] += 1
             } catch {
                 s.failure = "cannot write to the dead-letter topic \(topic): \(error.message)"
             }

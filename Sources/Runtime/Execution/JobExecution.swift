@@ -28,6 +28,9 @@ public enum JobFailure: Error, CustomStringConvertible, Sendable {
     case checkpoint(String)
     /// Restoring a checkpoint or savepoint failed before anything ran.
     case restore(String)
+    /// The worker process that ran the attempt (`isolation: process`) died
+    /// by a signal, exited without a report, or reported this failure.
+    case worker(String)
 
     public var description: String {
         switch self {
@@ -38,6 +41,7 @@ public enum JobFailure: Error, CustomStringConvertible, Sendable {
         case .cancelled(let message): return message
         case .checkpoint(let message): return message
         case .restore(let message): return message
+        case .worker(let message): return message
         }
     }
 }
@@ -64,6 +68,11 @@ public struct JobResult: Sendable {
     public var checkpointsFailed = 0
     /// The run failed before anything ran (create or restore).
     public var startFailed = false
+    /// What each step did, in the job file's order (key_by steps included).
+    public var steps: [StepSummary] = []
+
+    /// The steps that received records and rejected every one of them.
+    public var stepsRejectingEverything: [StepSummary] { steps.filter(\.rejectedEverything) }
 }
 
 /// Options for running a job.
@@ -279,6 +288,9 @@ public final class JobExecution: @unchecked Sendable {
         scheduler.stop()
         progress?.cancel()
         if options.showProgress { FileHandle.standardError.write("\n".data(using: .utf8)!) }
+        // Every task has finished: its counts are final and this thread
+        // sees them (the finish signal orders them before the wait).
+        let steps = stepSummaries()
         for task in tasks { task.destroyInstances() }
         deadLetters.close()
         if let problem = deadLetters.failure { fail(.deadLetter(problem)) }
@@ -292,7 +304,55 @@ public final class JobExecution: @unchecked Sendable {
         result.checkpointsCompleted = coordinator?.completedCount.load(ordering: .relaxed) ?? 0
         result.lastCheckpointID = coordinator?.lastCompletedID.load(ordering: .relaxed) ?? 0
         result.checkpointsFailed = coordinator?.failedCount.load(ordering: .relaxed) ?? 0
+        result.steps = steps
         return result
+    }
+
+    /// Per step of the job file: records in and out, dead letters and the
+    /// plugin's counters, summed over its instances.
+    private func stepSummaries() -> [StepSummary] {
+        let rejected = deadLetters.countByStep
+        var keyed: [String: Int] = [:]
+        for task in tasks {
+            for (stepID, count) in task.router?.keyedCounts ?? [:] { keyed[stepID, default: 0] += count }
+        }
+        var byStep: [String: StepSummary] = [:]
+        for task in tasks {
+            for (position, instance) in task.instances.enumerated() {
+                let step = plan.steps[task.stepIndices[position]]
+                var summary = byStep[step.id]
+                    ?? StepSummary(stepID: step.id, kind: .component(step.component.kind, name: step.component.name))
+                let context = instance.context
+                if step.component.kind == .source {
+                    summary.recordsIn += context.emittedCount
+                } else {
+                    summary.recordsIn += task.receivedCounts[position]
+                }
+                if step.component.kind != .sink { summary.recordsOut += context.emittedCount }
+                for (name, value) in zip(context.counterNames, context.counterValues) {
+                    if let index = summary.counters.firstIndex(where: { $0.name == name }) {
+                        summary.counters[index].value &+= value
+                    } else {
+                        summary.counters.append(StepSummary.Counter(name: name, value: value))
+                    }
+                }
+                byStep[step.id] = summary
+            }
+        }
+        return plan.spec.steps.compactMap { spec -> StepSummary? in
+            var summary: StepSummary
+            switch spec.kind {
+            case .keyBy(let field):
+                summary = StepSummary(stepID: spec.id, kind: .keyBy(field: field))
+                summary.recordsIn = keyed[spec.id] ?? 0
+                summary.recordsOut = summary.recordsIn - (rejected[spec.id] ?? 0)
+            case .component:
+                guard let found = byStep[spec.id] else { return nil }
+                summary = found
+            }
+            summary.rejected = rejected[spec.id] ?? 0
+            return summary
+        }
     }
 
     // MARK: Checkpoints
@@ -327,8 +387,15 @@ public final class JobExecution: @unchecked Sendable {
     }
 
     /// Stops the sources; the pipeline drains and every step closes (the
-    /// first SIGINT/SIGTERM).
+    /// first SIGINT/SIGTERM). With checkpoints a final checkpoint comes
+    /// first (`CheckpointCoordinator.requestFinalCheckpoint`).
     public func requestStop() {
+        if let coordinator, !isStopRequested, coordinator.requestFinalCheckpoint() { return }
+        drain()
+    }
+
+    /// Ends the sources now; the pipeline drains and every step closes.
+    func drain() {
         stopRequested.store(true, ordering: .sequentiallyConsistent)
         for task in tasks { task.notify() }
     }

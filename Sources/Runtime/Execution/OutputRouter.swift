@@ -37,6 +37,9 @@ final class OutputRouter {
     private let keyGroups: KeyGroups
     private let batchRecordsMax: Int
     private let deadLetters: DeadLetterWriter
+    /// Records that went into each hash exchange, by its key_by step id,
+    /// for the run summary.
+    private(set) var keyedCounts: [String: Int] = [:]
     /// Elements refused by a full channel, per channel, oldest first.
     private var pending: [ObjectIdentifier: (Channel, [StreamElement])] = [:]
     private var pendingOrder: [ObjectIdentifier] = []
@@ -86,6 +89,7 @@ final class OutputRouter {
     }
 
     private func partition(_ batch: RecordBatch, edge: Edge, selector: KeySelector, stepID: String) {
+        keyedCounts[stepID, default: 0] += batch.count
         for index in 0..<batch.count {
             batch.withRecord(at: index) { timestamp, key, value in
                 let extracted: ExtractedKey

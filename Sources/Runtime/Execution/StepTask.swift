@@ -47,6 +47,9 @@ final class StepTask: @unchecked Sendable {
     /// already scheduled for it.
     private var nextProcessingTimer: Int64?
     private var wakeScheduledFor: Int64?
+    /// Records each chained instance received through `process`, for the
+    /// run summary (read once every task finished).
+    private(set) var receivedCounts: [Int]
     private var opened = false
     private var sourceEnded = false
     private var chainClosed = false
@@ -69,6 +72,7 @@ final class StepTask: @unchecked Sendable {
         self.instances = instances
         self.stepIndices = stepIndices
         self.execution = execution
+        self.receivedCounts = Array(repeating: 0, count: instances.count)
     }
 
     // MARK: Scheduling
@@ -146,7 +150,9 @@ final class StepTask: @unchecked Sendable {
                         try checkpoint(barrier)
                         if barrier.stopsJob { stoppedAtBarrier.store(true, ordering: .sequentiallyConsistent) }
                     }
-                    if stoppedAtBarrier.load(ordering: .sequentiallyConsistent) {
+                    // Parked at a stopping barrier; a drain after a final
+                    // checkpoint ends the source below instead.
+                    if stoppedAtBarrier.load(ordering: .sequentiallyConsistent) && !execution.isStopRequested {
                         router?.flushPartials()
                         if let router, router.hasPending, !router.flush() { return .park }
                         return .park
@@ -173,6 +179,7 @@ final class StepTask: @unchecked Sendable {
                         continue
                     case .batch(let batch, let inputIndex):
                         try instances[0].process(batch, input: inputIndex)
+                        receivedCounts[0] += batch.count
                         if stepIndices.count == 1 && isSinkChain { execution.countSinkRecords(batch.count) }
                         try forward(from: 0)
                     case .ended:
@@ -213,72 +220,141 @@ final class StepTask: @unchecked Sendable {
     private func pollSource() throws(PluginCallError) -> PollOutcome {
         let source = instances[0]
         let room = max(1, source.context.batchRecordsMax - source.context.pendingRecordCount)
+        // Everything emitted before this poll was taken: the output's first
+        // record has this place among all the instance emitted.
+        let firstPosition = source.context.emittedCount - source.context.pendingRecordCount
         let outcome = try source.poll(max: room)
-        var output = source.context.takeOutput()
+        let output = source.context.takeOutput()
+        let marks = source.context.takeSourceWatermarkMarks()
+        for (name, batch) in source.context.takeSideOutputs() {
+            router?.routeSide(batch, step: stepIndices[0], name: name)
+        }
         let spec = execution.plan.steps[stepIndices[0]].watermarks
-        if spec.strategy != .none { output = output.map { checkTimestamps($0, spec) } }
-        var emitted = 0
-        for batch in output { emitted += batch.count }
+        let emitted: Int
+        if spec.strategy == .none {
+            emitted = output.reduce(0) { $0 + $1.count }
+            try pushDown(output, from: 1)
+        } else {
+            emitted = try pushDownInEventTime(output, spec, marks: marks, firstPosition: firstPosition)
+        }
         if emitted > 0 {
             execution.countSourceRecords(emitted)
             lastRecordAt = HostClock.nowMs()
             idleAnnounced = false
         }
-        for (name, batch) in source.context.takeSideOutputs() {
-            router?.routeSide(batch, step: stepIndices[0], name: name)
-        }
-        try pushDown(output, from: 1)
-        let candidate: Int64?
-        switch spec.strategy {
-        case .none: candidate = nil
-        case .ascending: candidate = maxTimestamp == .min ? nil : maxTimestamp &- 1
-        case .boundedOutOfOrderness:
-            candidate = maxTimestamp == .min ? nil : maxTimestamp &- spec.maxOutOfOrdernessMs &- 1
-        case .source: candidate = source.context.sourceWatermark == .min ? nil : source.context.sourceWatermark
-        }
-        if let candidate, candidate > watermark {
-            source.context.currentWatermark = candidate
-            try advanceWatermark(to: candidate, from: 1)
-        }
         return outcome
     }
 
-    /// With event time on, rejects records whose timestamps would corrupt
-    /// the watermark (negative, or too far ahead of the clock) and tracks
-    /// the largest timestamp of the rest.
-    private func checkTimestamps(_ batch: RecordBatch, _ spec: WatermarkSpec) -> RecordBatch {
+    /// The source's watermark once the records seen so far (and, with
+    /// strategy `source`, the watermarks emitted so far) are counted; nil
+    /// before there is one.
+    private func sourceWatermark(_ spec: WatermarkSpec, emitted: Int64) -> Int64? {
+        switch spec.strategy {
+        case .none: return nil
+        case .ascending: return maxTimestamp == .min ? nil : maxTimestamp &- 1
+        case .boundedOutOfOrderness:
+            return maxTimestamp == .min ? nil : maxTimestamp &- spec.maxOutOfOrdernessMs &- 1
+        case .source: return emitted == .min ? nil : emitted
+        }
+    }
+
+    /// Event time on: pushes a poll's records down the chain with the
+    /// watermark moving record by record, and returns how many were kept.
+    ///
+    /// Records whose timestamps would corrupt the watermark (negative, or
+    /// too far ahead of the clock) go to the dead letters first. For the
+    /// rest, the watermark a record meets must not depend on how records
+    /// were grouped into polls and batches (`batch_size`, a source's
+    /// `max`), or the same input would make other records late at another
+    /// batch size. So the batch is split before every record whose
+    /// timestamp is at or below the watermark that the records before it
+    /// (and, with strategy `source`, the watermarks emitted before it)
+    /// reached, and that watermark goes down between the two parts.
+    ///
+    /// Why this makes lateness independent of batch size: with one record
+    /// per batch, record i meets exactly W(i), the watermark of the records
+    /// before it. Here record i meets some watermark <= W(i) (watermarks
+    /// only come from records before it), and exactly W(i) whenever its
+    /// timestamp is <= W(i), because of the split. An event-time operator
+    /// treats a record as late only when its timestamp is at or below the
+    /// watermark (a window closes at end - 1 >= every timestamp in it; join
+    /// and dedup compare the timestamp itself), and a record whose
+    /// timestamp is above W(i) is above every watermark <= W(i) too. So the
+    /// same records are late, against the same watermark, and windows close
+    /// holding the same records, at any batch size. Splits happen only for
+    /// records out of order by more than the bound, so in-order input stays
+    /// one batch per poll.
+    private func pushDownInEventTime(_ output: [RecordBatch], _ spec: WatermarkSpec, marks: [SourceWatermarkMark],
+                                     firstPosition: Int) throws(PluginCallError) -> Int {
+        let source = instances[0]
         let limit = HostClock.nowMs() &+ spec.maxFutureMs
-        var badCount = 0
-        var largest = maxTimestamp
-        for index in 0..<batch.count {
-            let timestamp = batch.timestamp(at: index)
-            if timestamp < 0 || timestamp > limit {
-                badCount += 1
-            } else if timestamp > largest {
-                largest = timestamp
+        var position = firstPosition
+        var nextMark = 0
+        // With strategy source: the largest watermark emitted before the
+        // current record (marks before this poll's records included).
+        var emittedWatermark = watermark
+        var kept = 0
+        for batch in output {
+            // Records [start, index) of the batch are not pushed yet; kept
+            // records before `start` that must go with them (after a
+            // rejected one) are in `carried`.
+            var start = 0
+            var carried: RecordBatch?
+            func part(upTo end: Int) -> RecordBatch? {
+                if carried == nil && start == 0 && end == batch.count { return batch }
+                let part = carried ?? RecordBatch(recordCapacity: end - start)
+                part.append(contentsOf: batch, range: start..<end)
+                carried = nil
+                return part.count > 0 ? part : nil
             }
+            for index in 0..<batch.count {
+                while nextMark < marks.count, marks[nextMark].position <= position {
+                    emittedWatermark = max(emittedWatermark, marks[nextMark].watermark)
+                    nextMark += 1
+                }
+                position += 1
+                let timestamp = batch.timestamp(at: index)
+                if timestamp < 0 || timestamp > limit {
+                    let keep = carried ?? RecordBatch(recordCapacity: batch.count - start)
+                    keep.append(contentsOf: batch, range: start..<index)
+                    carried = keep
+                    start = index + 1
+                    rejectTimestamp(timestamp, at: index, of: batch, spec, limit: limit)
+                    continue
+                }
+                kept += 1
+                if let reached = sourceWatermark(spec, emitted: emittedWatermark), timestamp <= reached,
+                   reached > watermark {
+                    if let part = part(upTo: index) { try pushDown([part], from: 1) }
+                    start = index
+                    source.context.currentWatermark = reached
+                    try advanceWatermark(to: reached, from: 1)
+                }
+                if timestamp > maxTimestamp { maxTimestamp = timestamp }
+            }
+            if let part = part(upTo: batch.count) { try pushDown([part], from: 1) }
         }
-        maxTimestamp = largest
-        guard badCount > 0 else { return batch }
-        let kept = RecordBatch(recordCapacity: batch.count - badCount)
-        for index in 0..<batch.count {
-            let timestamp = batch.timestamp(at: index)
-            guard timestamp < 0 || timestamp > limit else {
-                kept.append(recordAt: index, of: batch)
-                continue
-            }
-            let reason = timestamp < 0
-                ? "timestamp \(timestamp) is negative: event time needs a timestamp >= 0 (Kafka's -1 means none)"
-                : "timestamp \(timestamp) is \(timestamp - (limit - spec.maxFutureMs)) ms ahead of the host clock, "
-                    + "past watermarks.max_future_ms (\(spec.maxFutureMs)); it would make every later record late"
-            batch.withRecord(at: index) { timestamp, key, value in
-                execution.deadLetters.write(RejectedRecord(
-                    stepID: execution.plan.steps[stepIndices[0]].id, instance: instance, reason: reason,
-                    timestamp: timestamp, key: key.map { Array($0) }, value: value.map { Array($0) }))
-            }
+        for mark in marks[nextMark...] { emittedWatermark = max(emittedWatermark, mark.watermark) }
+        if let reached = sourceWatermark(spec, emitted: emittedWatermark), reached > watermark {
+            source.context.currentWatermark = reached
+            try advanceWatermark(to: reached, from: 1)
         }
-        kept.seal()
         return kept
+    }
+
+    /// Sends a record whose timestamp would corrupt the watermark to the
+    /// dead letters, with the reason.
+    private func rejectTimestamp(_ timestamp: Int64, at index: Int, of batch: RecordBatch, _ spec: WatermarkSpec,
+                                 limit: Int64) {
+        let reason = timestamp < 0
+            ? "timestamp \(timestamp) is negative: event time needs a timestamp >= 0 (Kafka's -1 means none)"
+            : "timestamp \(timestamp) is \(timestamp - (limit - spec.maxFutureMs)) ms ahead of the host clock, "
+                + "past watermarks.max_future_ms (\(spec.maxFutureMs)); it would make every later record late"
+        batch.withRecord(at: index) { timestamp, key, value in
+            execution.deadLetters.write(RejectedRecord(
+                stepID: execution.plan.steps[stepIndices[0]].id, instance: instance, reason: reason,
+                timestamp: timestamp, key: key.map { Array($0) }, value: value.map { Array($0) }))
+        }
     }
 
     /// An idle source past its idle timeout tells downstream to leave it
@@ -510,6 +586,7 @@ final class StepTask: @unchecked Sendable {
                 continue
             }
             try instances[position].process(batch, input: 0)
+            receivedCounts[position] += batch.count
             if position == instances.count - 1 && isSinkChain { execution.countSinkRecords(batch.count) }
             try forward(from: position)
         }

@@ -9,7 +9,7 @@ import Yams
 public enum JobFileParser {
     static let topLevelFields = [
         "name", "parallelism", "max_parallelism", "dead_letter", "batch_size", "channel_capacity", "state",
-        "checkpoints", "pipeline", "functions",
+        "checkpoints", "pipeline", "functions", "isolation",
     ]
     static let stepFields = [
         "id", "source", "operator", "sink", "key_by", "config", "inputs", "parallelism", "watermarks",
@@ -235,6 +235,13 @@ public enum JobFileParser {
                     pipelineNode = valueNode
                 case "functions":
                     spec.functions = try functions(valueNode)
+                case "isolation":
+                    let text = try string(valueNode, "isolation")
+                    guard let isolation = Isolation(rawValue: text) else {
+                        throw error(valueNode, "isolation", "unknown isolation '\(text)' (allowed: "
+                            + Isolation.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+                    }
+                    spec.isolation = isolation
                 default:
                     throw error(keyNode, key, "unknown field '\(key)' (allowed: "
                         + JobFileParser.topLevelFields.joined(separator: ", ") + ")")
@@ -489,6 +496,11 @@ public enum JobFileParser {
                     parallelism = try integer(valueNode, field, min: 1, max: 32768)
                 case "watermarks":
                     watermarks = try self.watermarks(valueNode, field)
+                case "isolation":
+                    // One worker process runs the whole job; isolating one
+                    // step would split the pipeline across processes.
+                    throw error(keyNode, field, "isolation is set for the whole job, not per step: write "
+                        + "`isolation: process` at the top level of the job file")
                 default:
                     throw error(keyNode, field, "unknown field '\(key)' (allowed: "
                         + JobFileParser.stepFields.joined(separator: ", ") + ")")

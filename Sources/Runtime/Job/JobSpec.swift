@@ -33,8 +33,22 @@ public struct JobSpec: Sendable {
     public var locations: [String: SourceLocation]
     /// Native functions (UDFs) the job file declares in `functions:`.
     public var functions: [FunctionSpec] = []
+    /// Where `streamhost run` runs the job's attempts.
+    public var isolation = Isolation.none
 
     public func step(id: String) -> StepSpec? { steps.first { $0.id == id } }
+}
+
+/// Where a job's attempts run (`isolation:` in the job file).
+public enum Isolation: String, Sendable, CaseIterable {
+    /// In the `streamhost run` process: a plugin that crashes the process
+    /// ends the run.
+    case none
+    /// Each attempt in a worker process that `streamhost run` supervises: a
+    /// crash of the worker (a signal, a non-zero exit) is a failed attempt,
+    /// the restart strategy applies, and the next worker resumes from the
+    /// latest checkpoint.
+    case process
 }
 
 /// One step of a job's pipeline.

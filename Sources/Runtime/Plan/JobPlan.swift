@@ -77,6 +77,10 @@ public struct JobPlan: Sendable {
     public let keyGroups: KeyGroups
     /// The native functions (UDFs) the job may call, resolved at plan time.
     public var functions = FunctionRegistry()
+    /// Mistakes that do not stop the job but make it do less than it seems
+    /// to (an event-time step that nothing but the end of input moves), with
+    /// their place in the job file; `validate` and `run` print them.
+    public var warnings: [JobFileError] = []
 
     /// Steps that read from step `index`.
     public func consumers(of index: Int) -> [(step: Int, input: PlannedStep.Input)] {

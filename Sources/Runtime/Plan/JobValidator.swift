@@ -104,9 +104,11 @@ public enum JobValidator {
                                        parallelism: parallelism, inputs: inputs, watermarks: step.watermarks))
         }
 
+        try StepRequirements.checkKeyedInputs(planned, spec: spec)
         var plan = JobPlan(spec: spec, steps: planned, chains: chains(of: planned),
                            keyGroups: KeyGroups(maxParallelism: spec.maxParallelism))
         plan.functions = functions
+        plan.warnings = StepRequirements.eventTimeWarnings(planned, spec: spec)
         return plan
     }
 

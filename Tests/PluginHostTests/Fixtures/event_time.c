@@ -8,7 +8,9 @@
  *       (with strategy source: emit_watermark(w_i) after the i-th poll),
  *       `idle_ms` (after the last record, stay idle this long before END),
  *       `poll_interval_ms` (answer SH_IDLE between polls for this long),
- *       `values` "v1|v2|..." (each record's value instead of the generated one).
+ *       `values` "v1|v2|..." (each record's value instead of the generated one),
+ *       `watermarks_before` "w1,w2,..." (with strategy source: emit_watermark(w_i)
+ *       just before the i-th record, within the poll; empty items emit none).
  *       Instance i > 0 reads `timestamps_<i>` and `idle_ms_<i>` when given.
  *   operator "fixture-wm-probe"  forwards records; on every watermark emits
  *       {"watermark":W,"instance":I}.
@@ -78,6 +80,8 @@ typedef struct ts_source {
     size_t mark_count;
     char **values;
     size_t value_count;
+    char **marks_before;
+    size_t mark_before_count;
     size_t next;
     size_t polls;
     int64_t per_poll;
@@ -118,6 +122,7 @@ static sh_status source_open(void *raw, sh_ctx *ctx, const sh_task_info *info) {
     self->key_count = split(config_text(ctx, "keys"), &self->keys);
     self->mark_count = split(config_text(ctx, "watermarks"), &self->marks);
     self->value_count = split_by(config_text(ctx, "values"), '|', &self->values);
+    self->mark_before_count = split(config_text(ctx, "watermarks_before"), &self->marks_before);
     self->per_poll = config_number(ctx, "per_poll", 1);
     self->poll_interval_ms = config_number(ctx, "poll_interval_ms", 0);
     self->idle_since = -1;
@@ -132,6 +137,7 @@ static void source_destroy(void *raw) {
     free_list(self->keys, self->key_count);
     free_list(self->marks, self->mark_count);
     free_list(self->values, self->value_count);
+    free_list(self->marks_before, self->mark_before_count);
     free(self);
 }
 
@@ -155,6 +161,10 @@ static sh_status source_poll(void *raw, sh_ctx *ctx, uint32_t max) {
         char value[200];
         int length = snprintf(value, sizeof value, "{\"ts\":%" PRId64 ",\"key\":\"%s\"}", ts, key);
         if (self->next < self->value_count) length = snprintf(value, sizeof value, "%s", self->values[self->next]);
+        if (self->next < self->mark_before_count && self->marks_before[self->next][0] != '\0') {
+            sh_status status = host->emit_watermark(ctx, strtoll(self->marks_before[self->next], NULL, 10));
+            if (status != SH_OK) return failf(ctx, "emit_watermark");
+        }
         sh_record record = {
             .timestamp = ts,
             .key = (const uint8_t *)key,

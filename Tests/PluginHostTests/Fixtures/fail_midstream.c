@@ -6,6 +6,9 @@
  * with the step's id, instance and message, and that destroy still runs.
  * With once_marker set, it fails only when that file does not exist yet
  * (and creates it first): a job restarted after the failure goes on.
+ * With crash set, it fails by writing through a null pointer (SIGSEGV)
+ * instead of returning an error: a native crash, which kills the process
+ * that runs it.
  */
 #include "streamhost.h"
 
@@ -22,7 +25,9 @@ static const char fail_schema[] =
     "\"fail_after\":{\"type\":\"integer\",\"minimum\":0,\"default\":1000,"
     "\"description\":\"Records forwarded before the instance fails on the next one.\"},"
     "\"once_marker\":{\"type\":\"string\","
-    "\"description\":\"Fail only if this file does not exist; create it when failing.\"}"
+    "\"description\":\"Fail only if this file does not exist; create it when failing.\"},"
+    "\"crash\":{\"type\":\"boolean\",\"default\":false,"
+    "\"description\":\"Fail by a segmentation fault instead of returning an error.\"}"
     "},"
     "\"additionalProperties\":false"
     "}";
@@ -34,6 +39,8 @@ typedef struct fail_midstream {
     int64_t seen;
     char marker[512];
     int spared;
+    int crash;
+    volatile uintptr_t crash_address; /* 0: the write faults */
 } fail_midstream;
 
 static sh_status fail_create(sh_ctx *ctx, const sh_component *component, const char *config_json, size_t config_len, void **out) {
@@ -58,6 +65,8 @@ static sh_status fail_create(sh_ctx *ctx, const sh_component *component, const c
     if (host->config_string(ctx, "once_marker", &marker) == SH_OK && marker != NULL) {
         snprintf(self->marker, sizeof self->marker, "%s", marker);
     }
+    int32_t crash = 0;
+    if (host->config_bool(ctx, "crash", &crash) == SH_OK) self->crash = crash;
     *out = self;
     return SH_OK;
 }
@@ -76,6 +85,12 @@ static sh_status fail_process(void *instance, sh_ctx *ctx, const sh_batch *batch
                 if (self->marker[0] != 0) {
                     FILE *file = fopen(self->marker, "w");
                     if (file != NULL) fclose(file);
+                }
+                if (self->crash) {
+                    /* A real invalid write, not raise(): a handler the
+                     * process installed (the Swift runtime's backtracer)
+                     * may return from a raised signal, never from this. */
+                    *(volatile int *)(uintptr_t)self->crash_address = 1;
                 }
                 char message[128];
                 snprintf(message, sizeof message, "fixture-fail: giving up after %" PRId64 " records", self->seen);

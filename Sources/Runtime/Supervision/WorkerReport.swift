@@ -1,0 +1,137 @@
+import Foundation
+import PluginHost
+
+/// What a worker process (`isolation: process`) tells its supervisor about
+/// the attempt it ran: the attempt's result, written as JSON to the file
+/// the supervisor named. A worker that dies before writing it failed.
+public struct WorkerReport: Codable, Sendable, Equatable {
+    /// How the attempt ended, so that the supervisor applies the same rules
+    /// as to an attempt in its own process (a cancelled run or a failed
+    /// restore is not restarted).
+    public enum Ending: String, Codable, Sendable {
+        case succeeded, failed, cancelled, restoreFailed
+    }
+
+    public var ending: Ending
+    public var failure: String?
+    public var sourceRecords: Int
+    public var sinkRecords: Int
+    public var rejectedRecords: Int
+    public var deadLetterPath: String
+    public var seconds: Double
+    public var stoppedOnRequest: Bool
+    public var savepointDirectory: String?
+    public var savepointDurationMs: Double
+    public var checkpointsCompleted: Int
+    public var lastCheckpointID: Int64
+    public var checkpointsFailed: Int
+    public var startFailed: Bool
+    /// What each step did in the attempt (StepSummary in a form JSON keeps).
+    public var steps: [Step]
+
+    /// One step's counts: `StepSummary` with its kind spelt out.
+    public struct Step: Codable, Sendable, Equatable {
+        public var stepID: String
+        /// "source", "operator" or "sink" with `name`; nil for key_by.
+        public var componentKind: String?
+        /// The component's name, or key_by's field.
+        public var name: String
+        public var recordsIn: Int
+        public var recordsOut: Int
+        public var rejected: Int
+        public var counterNames: [String]
+        public var counterValues: [Int64]
+
+        init(_ step: StepSummary) {
+            stepID = step.stepID
+            switch step.kind {
+            case .component(let kind, let name):
+                componentKind = kind.rawValue
+                self.name = name
+            case .keyBy(let field):
+                componentKind = nil
+                name = field
+            }
+            recordsIn = step.recordsIn
+            recordsOut = step.recordsOut
+            rejected = step.rejected
+            counterNames = step.counters.map(\.name)
+            counterValues = step.counters.map(\.value)
+        }
+
+        /// The summary back; nil when the kind is one this build does not know.
+        var summary: StepSummary? {
+            let kind: StepSpec.Kind
+            if let componentKind {
+                guard let component = ComponentKind(rawValue: componentKind) else { return nil }
+                kind = .component(component, name: name)
+            } else {
+                kind = .keyBy(field: name)
+            }
+            var step = StepSummary(stepID: stepID, kind: kind)
+            step.recordsIn = recordsIn
+            step.recordsOut = recordsOut
+            step.rejected = rejected
+            step.counters = zip(counterNames, counterValues).map { StepSummary.Counter(name: $0, value: $1) }
+            return step
+        }
+    }
+
+    public init(_ result: JobResult) {
+        switch result.failure {
+        case nil: ending = .succeeded
+        case .cancelled?: ending = .cancelled
+        case .restore?: ending = .restoreFailed
+        default: ending = .failed
+        }
+        failure = result.failure?.description
+        sourceRecords = result.sourceRecords
+        sinkRecords = result.sinkRecords
+        rejectedRecords = result.rejectedRecords
+        deadLetterPath = result.deadLetterPath
+        seconds = result.seconds
+        stoppedOnRequest = result.stoppedOnRequest
+        savepointDirectory = result.savepointDirectory
+        savepointDurationMs = result.savepointDurationMs
+        checkpointsCompleted = result.checkpointsCompleted
+        lastCheckpointID = result.lastCheckpointID
+        checkpointsFailed = result.checkpointsFailed
+        startFailed = result.startFailed
+        steps = result.steps.map(Step.init)
+    }
+
+    /// The attempt's result as the supervisor's runner sees it.
+    public var jobResult: JobResult {
+        let message = failure ?? "the worker reported a failure without a message"
+        let jobFailure: JobFailure?
+        switch ending {
+        case .succeeded: jobFailure = nil
+        case .failed: jobFailure = .worker(message)
+        case .cancelled: jobFailure = .cancelled(message)
+        case .restoreFailed: jobFailure = .restore(message)
+        }
+        var result = JobResult(failure: jobFailure, sourceRecords: sourceRecords, sinkRecords: sinkRecords,
+                               rejectedRecords: rejectedRecords, deadLetterPath: deadLetterPath, seconds: seconds,
+                               stoppedOnRequest: stoppedOnRequest)
+        result.savepointDirectory = savepointDirectory
+        result.savepointDurationMs = savepointDurationMs
+        result.checkpointsCompleted = checkpointsCompleted
+        result.lastCheckpointID = lastCheckpointID
+        result.checkpointsFailed = checkpointsFailed
+        result.startFailed = startFailed
+        result.steps = steps.compactMap(\.summary)
+        return result
+    }
+
+    /// Writes the report to `path` (a temporary file renamed into place, so
+    /// the supervisor never reads half of it).
+    public func write(to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    public static func read(from path: String) throws -> WorkerReport {
+        try JSONDecoder().decode(WorkerReport.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+}
