@@ -63,6 +63,9 @@ public final class Broker: Sendable {
         .deleteTopics: 0...5,
         .describeConfigs: 0...4,
         .describeCluster: 0...1,
+        .createPartitions: 0...3,
+        .alterConfigs: 0...2,
+        .incrementalAlterConfigs: 0...1,
     ]
 
     static var advertisedEntries: [ApiVersionsAnswer.Entry] {
@@ -95,6 +98,9 @@ public final class Broker: Sendable {
         case .deleteTopics: body = deleteTopics(request)
         case .describeConfigs: body = describeConfigs(request)
         case .describeCluster: body = describeCluster(request)
+        case .createPartitions: body = createPartitions(request)
+        case .alterConfigs: body = alterConfigs(request, incremental: false)
+        case .incrementalAlterConfigs: body = alterConfigs(request, incremental: true)
         default: preconditionFailure("\(request.api) is in Broker.served without a handler")
         }
         guard let body else { return .noResponse }
@@ -135,7 +141,7 @@ public final class Broker: Sendable {
         case .topicExists: .topicAlreadyExists
         case .invalidTopicName: .invalidTopicException
         case .invalidConfig: .invalidConfig
-        case .invalidPartitionCount: .invalidPartitions
+        case .invalidPartitionCount, .partitionsNotAdded: .invalidPartitions
         case .offsetOutOfRange: .offsetOutOfRange
         case .invalidBatch: .corruptMessage
         case .corruptBatch: .corruptMessage

@@ -6,19 +6,19 @@ import TestKit
 @Suite struct BrokerFuzzTests {
     /// Mutated requests of every served API reach the handlers (not only
     /// the decoder): each gets a response that decodes, no response
-    /// (acks=0), or a closed connection; nothing crashes. CreateTopics is
-    /// left out: a mutated partition count would create thousands of
-    /// partition directories per iteration (the count is bounded by
-    /// TopicLimits.partitionsMax, which BrokerTests covers).
+    /// (acks=0), or a closed connection; nothing crashes. CreateTopics and
+    /// CreatePartitions are left out: a mutated partition count could
+    /// create thousands of partition directories per iteration (the count
+    /// is bounded by TopicLimits.partitionsMax, which BrokerTests covers).
     @Test(.timeLimit(.minutes(2))) func mutatedRequestsOfEveryServedApi() async throws {
         let fixture = try BrokerFixture { $0.fetchWaitMaxMs = 0 }
         _ = try fixture.data.createTopic(name: "s5", partitions: 2)
         let seed: UInt64 = 0xB20_CE12
         var random = SeededRandom(seed: seed)
         let frames = KafkaSampleValues.requestFrames { api in
-            api == .createTopics ? nil : Broker.served[api].map { $0.lowerBound...$0.upperBound }
+            [.createTopics, .createPartitions].contains(api) ? nil : Broker.served[api].map { $0.lowerBound...$0.upperBound }
         }
-        #expect(Set(frames.map(\.api)) == Set(Broker.served.keys).subtracting([.createTopics]))
+        #expect(Set(frames.map(\.api)) == Set(Broker.served.keys).subtracting([.createTopics, .createPartitions]))
         for (api, version, framed) in frames {
             let frame = Array(framed.dropFirst(4))
             for iteration in 0..<12 {

@@ -249,3 +249,57 @@ import Testing
         #expect(uncommitted["AbortedTransactions"] == .null)
     }
 }
+
+@Suite struct BrokerTopicChangeTests {
+    @Test func createPartitionsOnlyGrows() async throws {
+        let fixture = try BrokerFixture()
+        _ = try fixture.data.createTopic(name: "t", partitions: 1)
+        func grow(_ name: String, to count: Int64, assignments: ProtocolValue = .null, validateOnly: Bool = false) async throws -> Int64? {
+            let topic = ProtocolStruct(["Name": .string(name), "Count": .int(count), "Assignments": assignments])
+            let response = try await fixture.send(
+                .createPartitions, 2,
+                ProtocolStruct(["Topics": .array([.structure(topic)]), "TimeoutMs": .int(1000), "ValidateOnly": .bool(validateOnly)]))
+            return response?.body.first("Results")?.int("ErrorCode")
+        }
+        #expect(try await grow("t", to: 3, validateOnly: true) == 0)
+        #expect(try fixture.data.topic(named: "t").partitionCount == 1)
+        #expect(try await grow("t", to: 3) == 0)
+        #expect(try fixture.data.topic(named: "t").partitionCount == 3)
+        #expect(try await grow("t", to: 2) == Int64(ErrorCode.invalidPartitions.rawValue))
+        #expect(try await grow("t", to: 3, validateOnly: true) == Int64(ErrorCode.invalidPartitions.rawValue))
+        #expect(try await grow("missing", to: 2) == Int64(ErrorCode.unknownTopicOrPartition.rawValue))
+        let assignment = ProtocolValue.array([.structure(ProtocolStruct(["BrokerIds": .array([.int(1)])]))])
+        #expect(try await grow("t", to: 4, assignments: assignment) == Int64(ErrorCode.invalidReplicaAssignment.rawValue))
+        // Produce reaches a new partition.
+        #expect(try await fixture.produce(topic: "t", partition: 2, records: try batch())?.int("ErrorCode") == 0)
+    }
+
+    @Test func alterConfigsReplacesAndIncrementalAlterConfigsSetsOrDeletes() async throws {
+        let fixture = try BrokerFixture()
+        _ = try fixture.data.createTopic(name: "t", partitions: 1, config: try TopicConfig(["segment.ms": "60000"]))
+        func alter(_ configs: [(String, Int64, String?)], incremental: Bool) async throws -> Int64? {
+            let entries = configs.map { name, operation, value in
+                ProtocolValue.structure(
+                    ProtocolStruct(["Name": .string(name), "ConfigOperation": .int(operation), "Value": value.map(ProtocolValue.string) ?? .null]))
+            }
+            let resource = ProtocolStruct(["ResourceType": .int(2), "ResourceName": .string("t"), "Configs": .array(entries)])
+            let response = try await fixture.send(
+                incremental ? .incrementalAlterConfigs : .alterConfigs, 1,
+                ProtocolStruct(["Resources": .array([.structure(resource)]), "ValidateOnly": .bool(false)]))
+            return response?.body.first("Responses")?.int("ErrorCode")
+        }
+        var config: TopicConfig { get throws { try fixture.data.topic(named: "t").config } }
+        #expect(try await alter([("retention.ms", 0, "1000")], incremental: true) == 0)
+        #expect(try config.retentionMs == 1000)
+        #expect(try config.segmentMs == 60000)
+        #expect(try await alter([("retention.ms", 1, nil)], incremental: true) == 0)
+        #expect(try config.retentionMs == TopicConfig().retentionMs)
+        // A bad value changes nothing.
+        #expect(try await alter([("retention.ms", 0, "soon")], incremental: true) == Int64(ErrorCode.invalidConfig.rawValue))
+        #expect(try await alter([("retention.ms", 2, "x")], incremental: true) == Int64(ErrorCode.invalidConfig.rawValue))
+        // AlterConfigs replaces the whole set: segment.ms goes back too.
+        #expect(try await alter([("retention.ms", 0, "5000")], incremental: false) == 0)
+        #expect(try config.retentionMs == 5000)
+        #expect(try config.segmentMs == TopicConfig().segmentMs)
+    }
+}
