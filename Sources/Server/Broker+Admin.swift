@@ -50,7 +50,7 @@ extension Broker {
                 "Name": .string(name), "TopicId": .uuid(.zero), "ErrorMessage": .null, "NumPartitions": .int(-1),
                 "ReplicationFactor": .int(-1), "Configs": .null,
             ])
-            do throws(RequestFailure) {
+            answer.settle { answer throws(RequestFailure) in
                 let requested = Int(wanted.int("NumPartitions"))
                 let partitions = requested == -1 ? config.defaultPartitions : requested
                 guard (1...TopicLimits.partitionsMax).contains(partitions) else {
@@ -85,13 +85,9 @@ extension Broker {
                 } catch {
                     throw RequestFailure(error)
                 }
-                answer["ErrorCode"] = ErrorCode.none.value
                 answer["NumPartitions"] = .int(Int64(partitions))
                 answer["ReplicationFactor"] = .int(1)
                 answer["Configs"] = .array(Self.topicConfigEntries(topicConfig, keys: nil).map(ProtocolValue.structure))
-            } catch {
-                answer["ErrorCode"] = error.code.value
-                answer["ErrorMessage"] = .string(error.message)
             }
             return .structure(answer)
         }

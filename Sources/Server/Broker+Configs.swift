@@ -12,7 +12,7 @@ extension Broker {
         let results = request.body.structs("Topics").map { wanted -> ProtocolValue in
             let name = wanted.string("Name") ?? ""
             var answer = ProtocolStruct(["Name": .string(name), "ErrorMessage": .null])
-            do throws(RequestFailure) {
+            answer.settle { _ throws(RequestFailure) in
                 let count = Int(wanted.int("Count"))
                 guard wanted.structs("Assignments").isEmpty else {
                     throw RequestFailure(.invalidReplicaAssignment, "manual replica assignments are not supported; leave them null")
@@ -32,10 +32,6 @@ extension Broker {
                 } catch {
                     throw RequestFailure(error)
                 }
-                answer["ErrorCode"] = ErrorCode.none.value
-            } catch {
-                answer["ErrorCode"] = error.code.value
-                answer["ErrorMessage"] = .string(error.message)
             }
             return .structure(answer)
         }
@@ -59,7 +55,7 @@ extension Broker {
             var answer = ProtocolStruct([
                 "ResourceType": .int(type), "ResourceName": .string(name), "ErrorMessage": .null,
             ])
-            do throws(RequestFailure) {
+            answer.settle { _ throws(RequestFailure) in
                 guard type == Self.topicResource else {
                     throw RequestFailure(.invalidRequest, "only topic configs (resource type 2) can be altered, not type \(type)")
                 }
@@ -94,10 +90,6 @@ extension Broker {
                 } catch {
                     throw RequestFailure(error)
                 }
-                answer["ErrorCode"] = ErrorCode.none.value
-            } catch {
-                answer["ErrorCode"] = error.code.value
-                answer["ErrorMessage"] = .string(error.message)
             }
             return .structure(answer)
         }

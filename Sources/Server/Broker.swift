@@ -169,6 +169,21 @@ struct RequestFailure: Error {
     }
 }
 
+extension ProtocolStruct {
+    /// Runs one part of a request (a topic's creation, a resource's config
+    /// change) and records its outcome: ErrorCode 0, or the failure's code
+    /// and ErrorMessage.
+    mutating func settle(_ body: (inout ProtocolStruct) throws(RequestFailure) -> Void) {
+        do {
+            try body(&self)
+            self["ErrorCode"] = ErrorCode.none.value
+        } catch {
+            self["ErrorCode"] = error.code.value
+            self["ErrorMessage"] = .string(error.message)
+        }
+    }
+}
+
 extension ErrorCode {
     var value: ProtocolValue { .int(Int64(rawValue)) }
 }
