@@ -34,7 +34,9 @@ extension Broker {
         let deadline = clock.now.advanced(by: .milliseconds(waitMs))
         while true {
             let snapshot = notifier.snapshot(keys)
-            let (responses, bytes, hasError) = readPartitions(wanted, isolation: isolation, maxBytes: maxBytes)
+            let (responses, bytes, hasError) = await offloaded {
+                self.readPartitions(wanted, isolation: isolation, maxBytes: maxBytes)
+            }
             let remainingMs = Int((deadline - clock.now) / .milliseconds(1))
             if bytes >= minBytes || hasError || remainingMs <= 0 || notifier.isShutDown {
                 return ProtocolStruct([

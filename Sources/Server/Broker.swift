@@ -1,3 +1,4 @@
+import Dispatch
 import KafkaProtocol
 import Log
 import Logging
@@ -88,25 +89,43 @@ public final class Broker: Sendable {
             return .close(reason: "\(request.api) v\(request.version) is not served by this broker (see ApiVersions)")
         }
         let body: ProtocolStruct?
-        switch request.api {
-        case .apiVersions: body = apiVersions(request)
-        case .metadata: body = metadata(request)
-        case .produce: body = produce(request)
-        case .fetch: body = await fetch(request)
-        case .listOffsets: body = listOffsets(request)
-        case .createTopics: body = createTopics(request)
-        case .deleteTopics: body = deleteTopics(request)
-        case .describeConfigs: body = describeConfigs(request)
-        case .describeCluster: body = describeCluster(request)
-        case .createPartitions: body = createPartitions(request)
-        case .alterConfigs: body = alterConfigs(request, incremental: false)
-        case .incrementalAlterConfigs: body = alterConfigs(request, incremental: true)
-        default: preconditionFailure("\(request.api) is in Broker.served without a handler")
+        if request.api == .fetch {
+            // Fetch waits asynchronously and offloads its own reads.
+            body = await fetch(request)
+        } else {
+            body = await offloaded { self.answer(request) }
         }
         guard let body else { return .noResponse }
         return .respond(
             Response(correlationId: request.header.correlationId, api: request.api, version: request.version, body: body)
                 .encodeFrame())
+    }
+
+    /// The handlers that only read and write the log, run synchronously.
+    private func answer(_ request: Request) -> ProtocolStruct? {
+        switch request.api {
+        case .apiVersions: apiVersions(request)
+        case .metadata: metadata(request)
+        case .produce: produce(request)
+        case .listOffsets: listOffsets(request)
+        case .createTopics: createTopics(request)
+        case .deleteTopics: deleteTopics(request)
+        case .describeConfigs: describeConfigs(request)
+        case .describeCluster: describeCluster(request)
+        case .createPartitions: createPartitions(request)
+        case .alterConfigs: alterConfigs(request, incremental: false)
+        case .incrementalAlterConfigs: alterConfigs(request, incremental: true)
+        default: preconditionFailure("\(request.api) is in Broker.served without a handler")
+        }
+    }
+
+    /// Runs log work (appends that may fsync, reads, topic changes) on a
+    /// Dispatch thread: blocking one of Swift's few cooperative threads
+    /// would stall every connection's task, and the long-poll wake-ups.
+    func offloaded<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: work()) }
+        }
     }
 
     /// Called when the server stops: long-polling fetches answer now.
