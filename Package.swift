@@ -53,6 +53,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
     ],
     targets: [
         // The C ABI: SDK/include/streamhost.h, plus layout checks compiled
@@ -94,12 +95,24 @@ let package = Package(
         .executableTarget(
             name: "streamhost",
             dependencies: [
-                "Core", "PluginHost", "Runtime", "Log", "Admin",
+                "Core", "PluginHost", "Runtime", "Log", "Admin", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
-        .target(name: "TestKit", dependencies: ["Core"], swiftSettings: swiftSettings),
+        .target(name: "TestKit", dependencies: ["Core", "KafkaProtocol"], swiftSettings: swiftSettings),
+        // The Kafka wire protocol as values and bytes: primitives, headers,
+        // one schema per API and a generic codec; no sockets, no log.
+        .target(name: "KafkaProtocol", swiftSettings: swiftSettings),
+        // `streamhost serve`: the Kafka listener on SwiftNIO and the broker
+        // answering requests over the log.
+        .target(
+            name: "Server",
+            dependencies: [
+                "KafkaProtocol", "Log", "Yams", .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
 
         // The durable log: Kafka RecordBatch v2 segments. CRC-32C in C (SSE4.2
         // when the CPU has it); codecs from Debian's libraries.
@@ -136,6 +149,13 @@ let package = Package(
         // load every plugin through dlopen.
         .testTarget(name: "CoreTests", dependencies: ["Core", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "LogTests", dependencies: ["Log", "TestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "TestKit"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "KafkaProtocol", "Log", "TestKit", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(name: "AdminTests", dependencies: ["Admin", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "StateTests", dependencies: ["Core", "State", "TestKit"], swiftSettings: swiftSettings),

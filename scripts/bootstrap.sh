@@ -19,13 +19,17 @@ fi
 # libraries the log links (lz4, zstd, zlib, snappy), and RocksDB, which the
 # large-state backend links, and libffi, which native functions (UDFs) are
 # called through. The tests also use python3 (a client of the admin socket
-# run as another user) and setpriv (util-linux).
+# run as another user, and the Kafka clients' virtual environment, hence
+# python3-venv), setpriv (util-linux) and kcat (a real Kafka client for the
+# server's tests).
 missing=()
 command -v cc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
 command -v make >/dev/null 2>&1 || missing+=(make)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
+command -v kcat >/dev/null 2>&1 || missing+=(kcat)
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 for package in liblz4-dev libzstd-dev zlib1g-dev libsnappy-dev librocksdb-dev libffi-dev; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done

@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bootstrap.sh
+# confluent-kafka and kafka-python for the server's end-to-end tests.
+source scripts/kafka-clients.sh
 
 swift build --build-tests
 swift test --skip-build "$@"

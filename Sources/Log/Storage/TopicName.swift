@@ -4,8 +4,8 @@
 ///
 /// # Thread safety
 /// Stateless.
-enum TopicName {
-    static func validate(_ name: String) throws(LogError) {
+public enum TopicName {
+    public static func validate(_ name: String) throws(LogError) {
         guard !name.isEmpty else { throw .invalidTopicName(name, reason: "the name is empty") }
         guard name != "." && name != ".." else {
             throw .invalidTopicName(name, reason: "'.' and '..' are not allowed")

@@ -1,0 +1,84 @@
+import KafkaProtocol
+import Log
+
+/// Produce: each partition's record set must be exactly one RecordBatch v2
+/// (Kafka's rule for v3+). It is stored as sent, compression untouched;
+/// the log checks its CRC, offsets and size on append.
+extension Broker {
+    func produce(_ request: Request) -> ProtocolStruct? {
+        let acks = request.body.int("Acks")
+        let acksValid = acks == 0 || acks == 1 || acks == -1
+        let responses = request.body.structs("TopicData").map { topicData -> ProtocolValue in
+            let name = topicData.string("Name") ?? ""
+            let topic = Result { () throws(LogError) -> Topic in try data.topic(named: name) }
+            let partitions = topicData.structs("PartitionData").map { partitionData -> ProtocolValue in
+                let index = Int32(partitionData.int("Index"))
+                var answer = ProtocolStruct([
+                    "Index": .int(Int64(index)), "BaseOffset": .int(-1), "LogAppendTimeMs": .int(-1),
+                    "LogStartOffset": .int(-1), "RecordErrors": .array([]), "ErrorMessage": .null,
+                ])
+                let outcome: Result<(first: Int64, startOffset: Int64), RequestFailure>
+                if !acksValid {
+                    outcome = .failure(RequestFailure(.invalidRequiredAcks, "acks must be 0, 1 or -1, not \(acks)"))
+                } else {
+                    outcome = Result { () throws(RequestFailure) -> (first: Int64, startOffset: Int64) in
+                        let topic = try topic.mapError { RequestFailure($0) }.get()
+                        guard case .bytes(let records)? = partitionData["Records"] else {
+                            throw RequestFailure(.invalidRecord, "the record set is null")
+                        }
+                        return try append(topic: topic, partition: index, recordSet: records)
+                    }
+                }
+                switch outcome {
+                case .success(let offsets):
+                    answer["ErrorCode"] = ErrorCode.none.value
+                    answer["BaseOffset"] = .int(offsets.first)
+                    answer["LogStartOffset"] = .int(offsets.startOffset)
+                case .failure(let failure):
+                    answer["ErrorCode"] = failure.code.value
+                    answer["ErrorMessage"] = .string(failure.message)
+                    logger.debug("produce to \(name)/\(index) refused: \(failure.message)")
+                }
+                return .structure(answer)
+            }
+            return .structure(ProtocolStruct(["Name": .string(name), "PartitionResponses": .array(partitions)]))
+        }
+        guard acks != 0 else { return nil }
+        return ProtocolStruct(["Responses": .array(responses), "ThrottleTimeMs": .int(0)])
+    }
+
+    /// The one path every produced batch takes into the log: framing and
+    /// size checks, the append (which checks CRC, magic and offsets), and
+    /// the wake-up of long-polling fetches. Idempotent-producer sequence
+    /// checks belong here, before the append.
+    func append(topic: Topic, partition index: Int32, recordSet: ArraySlice<UInt8>) throws(RequestFailure)
+        -> (first: Int64, startOffset: Int64)
+    {
+        let partition: PartitionLog
+        do { partition = try topic.partition(Int(index)) } catch { throw RequestFailure(error) }
+        var batch = Array(recordSet)
+        let header: RecordBatchHeader
+        do {
+            header = try batch.withUnsafeBytes { bytes throws(LogFormatError) in try RecordBatchHeader.parse(bytes) }
+        } catch {
+            throw RequestFailure(.corruptMessage, "the record set is not a RecordBatch v2: \(error)")
+        }
+        guard header.totalSize == batch.count else {
+            throw RequestFailure(
+                .invalidRecord,
+                "the record set holds \(batch.count) bytes but its first batch \(header.totalSize); "
+                    + "send exactly one batch per partition")
+        }
+        let limit = topic.config.maxMessageBytes
+        guard batch.count <= limit else {
+            throw RequestFailure(.messageTooLarge, "batch of \(batch.count) bytes exceeds max.message.bytes \(limit)")
+        }
+        guard !header.isTransactional, !header.isControl else {
+            throw RequestFailure(.invalidTxnState, "transactional produce is not served yet by this broker")
+        }
+        let offsets: (first: Int64, last: Int64)
+        do { offsets = try partition.append(&batch) } catch { throw RequestFailure(error) }
+        notifier.appended(.init(topic: topic.name, partition: index))
+        return (offsets.first, partition.startOffset)
+    }
+}

@@ -1,0 +1,208 @@
+import Dispatch
+import KafkaProtocol
+import Log
+import Logging
+import Synchronization
+
+/// Answers Kafka requests over the log: decodes a frame, runs the handler
+/// of its API and encodes the response. No sockets: `KafkaServer` feeds it
+/// frames, and tests can call it directly.
+///
+/// An API this broker does not serve is not advertised in ApiVersions, and
+/// a request for it, like a malformed frame or an unsupported version,
+/// closes the connection (as Kafka does), so a client never waits for an
+/// answer that will not come. ApiVersions of an unknown version gets the
+/// KIP-511 answer instead.
+///
+/// # Thread safety
+/// Safe from any task: the log's types lock internally, and the broker has
+/// no other mutable state.
+public final class Broker: Sendable {
+    public let data: DataDirectory
+    let configuredSettings: ServerConfig
+    let logger: Logger
+    let notifier = AppendNotifier()
+    /// The port the listener bound (differs from the configured one when
+    /// that is 0): what Metadata advertises when no advertised port is set.
+    private let boundPort = Mutex<Int?>(nil)
+
+    public init(data: DataDirectory, config: ServerConfig, logger: Logger) {
+        self.data = data
+        self.configuredSettings = config
+        self.logger = logger
+    }
+
+    /// The settings in force: the configured ones with the bound port.
+    public var config: ServerConfig {
+        var settings = configuredSettings
+        if let port = boundPort.withLock({ $0 }) { settings.listenPort = port }
+        return settings
+    }
+
+    /// Called by the listener once bound.
+    func listenerBound(port: Int) { boundPort.withLock { $0 = port } }
+
+    /// What the connection does with a request.
+    public enum Outcome: Sendable, Equatable {
+        /// Send this frame (size prefix included).
+        case respond([UInt8])
+        /// acks=0 produce: the client expects nothing.
+        case noResponse
+        /// Close the connection; the reason is logged.
+        case close(reason: String)
+    }
+
+    /// The APIs and versions this broker serves, advertised in ApiVersions.
+    /// Each range lies within what KafkaProtocol decodes.
+    public static let served: [ApiKey: ClosedRange<Int16>] = [
+        .apiVersions: 0...3,
+        .metadata: 0...12,
+        .produce: 3...9,
+        .fetch: 4...12,
+        .listOffsets: 1...6,
+        .createTopics: 0...7,
+        .deleteTopics: 0...5,
+        .describeConfigs: 0...4,
+        .describeCluster: 0...1,
+        .createPartitions: 0...3,
+        .alterConfigs: 0...2,
+        .incrementalAlterConfigs: 0...1,
+    ]
+
+    static var advertisedEntries: [ApiVersionsAnswer.Entry] {
+        served.sorted { $0.key.rawValue < $1.key.rawValue }.map { .init(apiKey: $0.key.rawValue, versions: $0.value) }
+    }
+
+    /// Answers one request frame (the bytes after its size prefix).
+    public func handle(frame: [UInt8]) async -> Outcome {
+        let request: Request
+        do {
+            request = try Request.decode(frame: frame)
+        } catch {
+            if case .unsupportedVersion(.apiVersions, _) = error, let prefix = RequestHeader.peek(frame) {
+                return .respond(
+                    ApiVersionsAnswer.unsupportedVersionFrame(correlationId: prefix.correlationId, entries: Self.advertisedEntries))
+            }
+            return .close(reason: error.description)
+        }
+        guard let versions = Self.served[request.api], versions.contains(request.version) else {
+            return .close(reason: "\(request.api) v\(request.version) is not served by this broker (see ApiVersions)")
+        }
+        let body: ProtocolStruct?
+        if request.api == .fetch {
+            // Fetch waits asynchronously and offloads its own reads.
+            body = await fetch(request)
+        } else {
+            body = await offloaded { self.answer(request) }
+        }
+        guard let body else { return .noResponse }
+        return .respond(
+            Response(correlationId: request.header.correlationId, api: request.api, version: request.version, body: body)
+                .encodeFrame())
+    }
+
+    /// The handlers that only read and write the log, run synchronously.
+    private func answer(_ request: Request) -> ProtocolStruct? {
+        switch request.api {
+        case .apiVersions: apiVersions(request)
+        case .metadata: metadata(request)
+        case .produce: produce(request)
+        case .listOffsets: listOffsets(request)
+        case .createTopics: createTopics(request)
+        case .deleteTopics: deleteTopics(request)
+        case .describeConfigs: describeConfigs(request)
+        case .describeCluster: describeCluster(request)
+        case .createPartitions: createPartitions(request)
+        case .alterConfigs: alterConfigs(request, incremental: false)
+        case .incrementalAlterConfigs: alterConfigs(request, incremental: true)
+        default: preconditionFailure("\(request.api) is in Broker.served without a handler")
+        }
+    }
+
+    /// Runs log work (appends that may fsync, reads, topic changes) on a
+    /// Dispatch thread: blocking one of Swift's few cooperative threads
+    /// would stall every connection's task, and the long-poll wake-ups.
+    func offloaded<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: work()) }
+        }
+    }
+
+    /// Called when the server stops: long-polling fetches answer now.
+    public func shutDown() { notifier.shutDown() }
+
+    // MARK: Shared helpers
+
+    /// The topic, created with the server's defaults when it is missing and
+    /// `create` allows (Metadata's auto-creation).
+    func topic(named name: String, create: Bool) throws(LogError) -> Topic {
+        do {
+            return try data.topic(named: name)
+        } catch .unknownTopic(let missing) {
+            guard create else { throw .unknownTopic(missing) }
+            do {
+                let topic = try data.createTopic(name: name, partitions: config.defaultPartitions)
+                logger.debug("auto-created topic \(name) (auto.create.topics.enable)")
+                return topic
+            } catch .topicExists {
+                // Created concurrently by another request.
+                return try data.topic(named: name)
+            }
+        }
+    }
+
+    /// The Kafka error code for a log error (any other error is a server
+    /// error).
+    static func errorCode(_ error: any Error) -> ErrorCode {
+        guard let error = error as? LogError else { return .unknownServerError }
+        return switch error {
+        case .unknownTopic, .unknownPartition: .unknownTopicOrPartition
+        case .topicExists: .topicAlreadyExists
+        case .invalidTopicName: .invalidTopicException
+        case .invalidConfig: .invalidConfig
+        case .invalidPartitionCount, .partitionsNotAdded: .invalidPartitions
+        case .offsetOutOfRange: .offsetOutOfRange
+        case .invalidBatch: .corruptMessage
+        case .corruptBatch: .corruptMessage
+        case .producerFenced: .invalidProducerEpoch
+        case .io, .dataDirectoryClosed, .partitionClosed: .kafkaStorageError
+        default: .unknownServerError
+        }
+    }
+}
+
+/// Why one part of a request (a partition's produce, a topic's creation)
+/// was refused: the code the client acts on and a message saying what was
+/// wrong.
+struct RequestFailure: Error {
+    let code: ErrorCode
+    let message: String
+
+    init(_ code: ErrorCode, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    init(_ error: any Error) {
+        self.init(Broker.errorCode(error), "\(error)")
+    }
+}
+
+extension ProtocolStruct {
+    /// Runs one part of a request (a topic's creation, a resource's config
+    /// change) and records its outcome: ErrorCode 0, or the failure's code
+    /// and ErrorMessage.
+    mutating func settle(_ body: (inout ProtocolStruct) throws(RequestFailure) -> Void) {
+        do {
+            try body(&self)
+            self["ErrorCode"] = ErrorCode.none.value
+        } catch {
+            self["ErrorCode"] = error.code.value
+            self["ErrorMessage"] = .string(error.message)
+        }
+    }
+}
+
+extension ErrorCode {
+    var value: ProtocolValue { .int(Int64(rawValue)) }
+}

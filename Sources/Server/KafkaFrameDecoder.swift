@@ -1,0 +1,34 @@
+import NIOCore
+
+/// Splits a connection's bytes into Kafka request frames: a 4-byte
+/// big-endian size, then that many bytes.
+///
+/// A size above `requestBytesMax` or below the 8 bytes every request
+/// header needs throws `ServerError.frameSize`, which closes the
+/// connection before the frame is buffered: a hostile size prefix never
+/// makes the server allocate it.
+struct KafkaFrameDecoder: ByteToMessageDecoder {
+    typealias InboundOut = [UInt8]
+
+    let requestBytesMax: Int
+
+    /// The smallest request: api key, version and correlation id.
+    static let requestBytesMin = 8
+
+    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let size = buffer.getInteger(at: buffer.readerIndex, as: Int32.self) else { return .needMoreData }
+        guard size >= Self.requestBytesMin, Int(size) <= requestBytesMax else {
+            throw ServerError.frameSize(Int(size), max: requestBytesMax)
+        }
+        guard buffer.readableBytes >= 4 + Int(size) else { return .needMoreData }
+        buffer.moveReaderIndex(forwardBy: 4)
+        context.fireChannelRead(wrapInboundOut(buffer.readBytes(length: Int(size))!))
+        return .continue
+    }
+
+    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+        // A partial frame at close is dropped with the connection.
+        while try decode(context: context, buffer: &buffer) == .continue {}
+        return .needMoreData
+    }
+}

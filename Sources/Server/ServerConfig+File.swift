@@ -1,0 +1,95 @@
+import Foundation
+import Yams
+
+/// Reading `server.yaml`: a flat mapping of Kafka-style keys to scalars.
+///
+///     advertised.listeners: PLAINTEXT://localhost:9092
+///     auto.create.topics.enable: true
+///     num.partitions: 3
+extension ServerConfig {
+    /// The keys a server config file may hold.
+    public static let keys = [
+        "advertised.listeners", "auto.create.topics.enable", "broker.id", "cluster.id", "fetch.max.bytes",
+        "fetch.max.wait.ms", "max.connections.per.ip", "max.inflight.requests.per.connection", "num.partitions",
+        "socket.request.max.bytes",
+    ]
+
+    /// Applies the settings of a YAML file; an unknown key or a bad value
+    /// throws naming the file and line.
+    public mutating func apply(file path: String) throws(ServerError) {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw .invalidConfig(key: "--config", value: path, reason: "the file cannot be read (\(error.localizedDescription))")
+        }
+        let root: Node?
+        do { root = try Yams.compose(yaml: text) } catch {
+            throw .invalidConfig(key: "--config", value: path, reason: "not valid YAML: \(error)")
+        }
+        guard let root else { return }
+        guard let mapping = root.mapping else {
+            throw .invalidConfig(key: "--config", value: path, reason: "expected a mapping of setting names to values")
+        }
+        for (keyNode, valueNode) in mapping {
+            let line = keyNode.mark.map { "\(path):\($0.line)" } ?? path
+            guard let key = keyNode.string, let value = valueNode.scalar?.string else {
+                throw .invalidConfig(key: keyNode.string ?? "?", value: "", reason: "\(line): expected `name: value`")
+            }
+            do {
+                try apply(key: key, value: value)
+            } catch .invalidConfig(let key, let value, let reason) {
+                throw .invalidConfig(key: key, value: value, reason: "\(line): \(reason)")
+            } catch {
+                throw error
+            }
+        }
+    }
+
+    /// Applies one setting, checking it.
+    public mutating func apply(key: String, value: String) throws(ServerError) {
+        func integer(_ range: ClosedRange<Int>) throws(ServerError) -> Int {
+            guard let number = Int(value), range.contains(number) else {
+                throw .invalidConfig(key: key, value: value, reason: "expected a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return number
+        }
+        switch key {
+        case "advertised.listeners":
+            // One PLAINTEXT listener: PLAINTEXT://host:port.
+            let address = value.hasPrefix("PLAINTEXT://") ? String(value.dropFirst("PLAINTEXT://".count)) : value
+            let (host, port) = try Self.hostAndPort(address, key: key)
+            advertisedHost = host
+            advertisedPort = port
+        case "auto.create.topics.enable":
+            guard let flag = Bool(value) else { throw .invalidConfig(key: key, value: value, reason: "expected true or false") }
+            autoCreateTopics = flag
+        case "broker.id": nodeId = Int32(try integer(0...Int(Int32.max)))
+        case "cluster.id":
+            guard !value.isEmpty else { throw .invalidConfig(key: key, value: value, reason: "expected a non-empty name") }
+            clusterId = value
+        case "fetch.max.bytes": fetchResponseBytesMax = try integer(1...Int(Int32.max))
+        case "fetch.max.wait.ms": fetchWaitMaxMs = try integer(0...300_000)
+        case "max.connections.per.ip": connectionsPerAddressMax = try integer(1...100_000)
+        case "max.inflight.requests.per.connection": inFlightRequestsPerConnectionMax = try integer(1...1000)
+        case "num.partitions": defaultPartitions = try integer(1...10_000)
+        case "socket.request.max.bytes": requestBytesMax = try integer(1024...Int(Int32.max))
+        default:
+            throw .invalidConfig(key: key, value: value, reason: "unknown setting; known settings are \(Self.keys.joined(separator: ", "))")
+        }
+    }
+
+    /// Splits `host:port` (an IPv6 host in brackets), as `--listen` and
+    /// `advertised.listeners` take it.
+    public static func hostAndPort(_ text: String, key: String) throws(ServerError) -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port)
+        else {
+            throw .invalidConfig(key: key, value: text, reason: "expected host:port with a port from 0 to 65535")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw .invalidConfig(key: key, value: text, reason: "the host is empty") }
+        return (host, port)
+    }
+}

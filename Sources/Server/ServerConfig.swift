@@ -1,0 +1,57 @@
+/// The settings of `streamhost serve`, with Kafka's names where Kafka has
+/// the same setting (`auto.create.topics.enable`, `num.partitions`,
+/// `socket.request.max.bytes`, `advertised.listeners`).
+public struct ServerConfig: Sendable, Equatable {
+    /// Where the Kafka listener binds. Loopback by default: nothing is
+    /// reachable from other hosts unless asked for.
+    public var listenHost = "127.0.0.1"
+    public var listenPort = 9092
+    /// What Metadata tells clients to connect to; the listen address when
+    /// nil. Clients connect back to this, so it must be reachable by them.
+    public var advertisedHost: String?
+    public var advertisedPort: Int?
+    /// The broker id in Metadata (this server is the only broker).
+    public var nodeId: Int32 = 1
+    public var clusterId = "streamhost"
+    /// `auto.create.topics.enable`: Metadata and Produce for an unknown
+    /// topic create it (Kafka's default is true).
+    public var autoCreateTopics = true
+    /// `num.partitions`: partitions of an auto-created topic, and of a
+    /// CreateTopics request that asks for the default (-1).
+    public var defaultPartitions = 1
+    /// `socket.request.max.bytes`: the largest request frame accepted; a
+    /// larger (or negative) size prefix closes the connection before any
+    /// of it is read into memory.
+    public var requestBytesMax = 104_857_600
+    /// Frames a connection may have read but not yet answered (pipelined
+    /// requests); past this the server stops reading that socket.
+    public var inFlightRequestsPerConnectionMax = 16
+    /// `max.connections.per.ip`.
+    public var connectionsPerAddressMax = 64
+    /// The longest a Fetch waits for data (its max_wait_ms is cut to this).
+    public var fetchWaitMaxMs = 30_000
+    /// The largest Fetch response the server builds, whatever the request
+    /// asks (`fetch.max.bytes`).
+    public var fetchResponseBytesMax = 57_671_680
+
+    public init() {}
+
+    public var advertised: (host: String, port: Int) {
+        (advertisedHost ?? listenHost, advertisedPort ?? listenPort)
+    }
+
+    /// The settings as Kafka broker configs, for DescribeConfigs on the
+    /// broker resource.
+    public var brokerConfigs: [(name: String, value: String)] {
+        [
+            ("advertised.listeners", "PLAINTEXT://\(advertised.host):\(advertised.port)"),
+            ("auto.create.topics.enable", String(autoCreateTopics)),
+            ("broker.id", String(nodeId)),
+            ("fetch.max.bytes", String(fetchResponseBytesMax)),
+            ("listeners", "PLAINTEXT://\(listenHost):\(listenPort)"),
+            ("max.connections.per.ip", String(connectionsPerAddressMax)),
+            ("num.partitions", String(defaultPartitions)),
+            ("socket.request.max.bytes", String(requestBytesMax)),
+        ]
+    }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Log
+import Logging
+import Server
+
+/// `streamhost serve`: the long-running host for the log, speaking the
+/// Kafka protocol. Thin: options into a ServerConfig, signals into
+/// `shutDown()`, errors onto stderr.
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the data directory to Kafka clients (kcat, librdkafka, confluent-kafka, kafka-python).",
+        discussion: """
+            Owns the data directory until SIGINT or SIGTERM: then it stops accepting connections, answers the \
+            requests in flight, flushes and closes. Settings in --config use Kafka's names \
+            (\(ServerConfig.keys.joined(separator: ", "))).
+            """)
+
+    @OptionGroup var data: DataDirectoryOptions
+    @Option(help: ArgumentHelp("Address of the Kafka listener.", valueName: "host:port"))
+    var listen = "127.0.0.1:9092"
+    @Option(name: .customLong("config"), help: ArgumentHelp("Server settings (YAML).", valueName: "server.yaml"))
+    var configFile: String?
+    @OptionGroup var logging: LoggingOptions
+
+    func run() throws {
+        logging.bootstrap()
+        var config = ServerConfig()
+        do {
+            (config.listenHost, config.listenPort) = try ServerConfig.hostAndPort(listen, key: "--listen")
+            if let configFile { try config.apply(file: configFile) }
+        } catch {
+            writeStderr("error: \(error)\n")
+            throw ExitCode(1)
+        }
+        let directory = try data.open()
+        let logger = Logger(label: "streamhost.serve")
+        let server = KafkaServer(broker: Broker(data: directory, config: config, logger: logger), logger: logger)
+
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let sources = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                logger.info("stopping: no new connections; answering requests in flight")
+                server.shutDown()
+            }
+            source.resume()
+            return source
+        }
+        defer { for source in sources { source.cancel() } }
+
+        let settings = config
+        let outcome = runBlocking {
+            let port = try await server.bind()
+            let advertised = settings.advertisedHost.map { "\($0):\(settings.advertisedPort ?? port)" }
+            logger.info(
+                "serving \(directory.path) on \(settings.listenHost):\(port)\(advertised.map { " (advertised as \($0))" } ?? "")")
+            try await server.run()
+        }
+        do {
+            try directory.close()
+        } catch {
+            writeStderr("error: \(error)\n")
+            throw ExitCode(1)
+        }
+        if case .failure(let error) = outcome {
+            writeStderr("error: \(error)\n")
+            throw ExitCode(1)
+        }
+        logger.info("stopped; data directory flushed and closed")
+    }
+}
+
+/// Runs async work from the synchronous command and waits for it.
+private func runBlocking(_ body: @escaping @Sendable () async throws -> Void) -> Result<Void, any Error> {
+    let done = DispatchSemaphore(value: 0)
+    let result = ResultBox()
+    Task {
+        do { try await body() } catch { result.set(.failure(error)) }
+        done.signal()
+    }
+    done.wait()
+    return result.get()
+}
+
+private final class ResultBox: @unchecked Sendable {
+    // Written once by the task before it signals; read after the wait.
+    private var value: Result<Void, any Error> = .success(())
+    func set(_ newValue: Result<Void, any Error>) { value = newValue }
+    func get() -> Result<Void, any Error> { value }
+}
