@@ -124,7 +124,7 @@ let package = Package(
         // them but nothing depends on them.
         .executableTarget(
             name: "StreamhostBenchmarks",
-            dependencies: ["Core", "Log", "PluginHost", "Runtime", "State", "StreamhostABI"],
+            dependencies: ["Core", "Log", "PluginHost", "Runtime", "State", "StreamhostABI", "StreamhostKit"],
             path: "Benchmarks",
             swiftSettings: swiftSettings),
 
