@@ -64,8 +64,14 @@ let package = Package(
             sources: ["abi"],
             publicHeadersPath: "include"),
 
+        // JSON text: scanning, field paths, numbers, escaping, UTF-8 checks
+        // under one strictness rule (docs/ARCHITECTURE.md, "JSON"); no
+        // dependencies, so that the host, the plugin kit, the expressions and
+        // every Swift plugin can link the same code.
+        .target(name: "JSONText", swiftSettings: swiftSettings),
+
         // Host modules.
-        .target(name: "Core", swiftSettings: swiftSettings),
+        .target(name: "Core", dependencies: ["JSONText"], swiftSettings: swiftSettings),
         .target(
             name: "PluginHost",
             dependencies: ["Core", "State", "StreamhostABI", .product(name: "Logging", package: "swift-log")],
@@ -113,7 +119,7 @@ let package = Package(
         // The Swift plugin kit (its plugins are in swiftPlugins) and the
         // example written with it.
         .target(
-            name: "StreamhostKit", dependencies: ["StreamhostABI"], path: "SDK/swift/StreamhostKit",
+            name: "StreamhostKit", dependencies: ["StreamhostABI", "JSONText"], path: "SDK/swift/StreamhostKit",
             swiftSettings: swiftSettings),
         .target(
             name: "BigOrdersSwift", dependencies: ["StreamhostKit"], path: "examples/swift-operator",
@@ -130,6 +136,8 @@ let package = Package(
 
         // Tests mirror the modules; EndToEndTests drive the built binary and
         // load every plugin through dlopen.
+        .testTarget(name: "JSONTextTests", dependencies: ["JSONText", "Core", "StreamhostKit", "TestKit"],
+                    exclude: ["Corpus"], swiftSettings: swiftSettings),
         .testTarget(name: "CoreTests", dependencies: ["Core", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "LogTests", dependencies: ["Log", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "AdminTests", dependencies: ["Admin", "TestKit"], swiftSettings: swiftSettings),
