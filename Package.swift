@@ -164,7 +164,7 @@ let package = Package(
 // evaluation, built-in functions; no I/O. The `expressions` plugin
 // (filter, map, project) is built on it, and the host uses it to check
 // expressions in job files at plan time.
-package.targets.append(.target(name: "Expressions", swiftSettings: swiftSettings))
+package.targets.append(.target(name: "Expressions", dependencies: ["JSONText"], swiftSettings: swiftSettings))
 package.targets.append(.testTarget(name: "ExpressionsTests", dependencies: ["Expressions", "TestKit"], swiftSettings: swiftSettings))
 // The filter, map and project operators: a kit plugin that links Expressions.
 package.products.append(.library(name: "streamhost-expressions", type: .dynamic, targets: ["Plugin_expressions"]))
