@@ -60,6 +60,18 @@ public struct JSONFieldPath: Sendable, Hashable, CustomStringConvertible {
         return result
     }
 
+    /// The UTF-8 bytes of each key, outermost first: for walkers that
+    /// match names themselves (the window's extractor, dedup's key).
+    public var segmentUTF8: [[UInt8]] {
+        var result: [[UInt8]] = []
+        var start = 0
+        for end in segmentEnds {
+            result.append(Array(segmentBytes[start..<end]))
+            start = end
+        }
+        return result
+    }
+
     public static func == (left: JSONFieldPath, right: JSONFieldPath) -> Bool {
         left.description == right.description
     }

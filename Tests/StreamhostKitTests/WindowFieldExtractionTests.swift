@@ -32,4 +32,17 @@ import Testing
         #expect(reasons.allSatisfy { $0.contains("not valid JSON") }, "\(reasons)")
         #expect(reasons.first?.contains("at byte 12") == true, "\(reasons)")
     }
+
+    /// Field paths are parsed by JSONText's JSONFieldPath, as everywhere: a
+    /// path with an empty key is refused when the step is created, where
+    /// the window used to look up a member named "".
+    @Test func aFieldPathWithAnEmptyKeyIsRefused() throws {
+        let descriptor = try builtPluginDescriptor("libstreamhost-window.so")
+        let harness = Harness(try #require(component(descriptor, SH_KIND_OPERATOR, "window")), config: [
+            "kind": .string("tumbling"), "size_ms": .int(100),
+            "aggregates": .array([.object(["fn": .string("sum"), "field": .string("order..amount")])]),
+        ])
+        #expect(harness.create() == SH_ERROR)
+        #expect(harness.lastError.contains("aggregates[0]: field 'order..amount': segment 2 is empty"), "\(harness.lastError)")
+    }
 }
