@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import JSONText
 
 /// Writes expression values as JSON text.
 enum ExpressionValueWriter {
@@ -44,17 +45,7 @@ enum ExpressionValueWriter {
             output.append(UInt8(truncatingIfNeeded: number) + 0x30)
             return
         }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var magnitude = number.magnitude
-            var count = 0
-            repeat {
-                digits[count] = UInt8(truncatingIfNeeded: magnitude % 10) + 0x30
-                magnitude /= 10
-                count += 1
-            } while magnitude > 0
-            if number < 0 { output.append(UInt8(ascii: "-")) }
-            for index in stride(from: count - 1, through: 0, by: -1) { output.append(digits[index]) }
-        }
+        JSONDecimalText.append(number, scale: 0, to: &output)
     }
 
     static func appendDouble(_ number: Double, to output: inout [UInt8]) {
