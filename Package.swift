@@ -65,10 +65,16 @@ let package = Package(
             sources: ["abi"],
             publicHeadersPath: "include"),
 
+        // JSON text: scanning, field paths, numbers, escaping, UTF-8 checks
+        // under one strictness rule (docs/ARCHITECTURE.md, "JSON"); no
+        // dependencies, so that the host, the plugin kit, the expressions and
+        // every Swift plugin can link the same code.
+        .target(name: "JSONText", swiftSettings: swiftSettings),
+
         // Host modules. StreamhostVersion: the one version string, a C
         // header that the host and the first-party C plugins both read.
         .target(name: "StreamhostVersion"),
-        .target(name: "Core", swiftSettings: swiftSettings),
+        .target(name: "Core", dependencies: ["JSONText"], swiftSettings: swiftSettings),
         .target(
             name: "PluginHost",
             dependencies: [
@@ -130,7 +136,7 @@ let package = Package(
         // The Swift plugin kit (its plugins are in swiftPlugins) and the
         // example written with it.
         .target(
-            name: "StreamhostKit", dependencies: ["StreamhostABI"], path: "SDK/swift/StreamhostKit",
+            name: "StreamhostKit", dependencies: ["StreamhostABI", "JSONText"], path: "SDK/swift/StreamhostKit",
             swiftSettings: swiftSettings),
         .target(
             name: "BigOrdersSwift", dependencies: ["StreamhostKit"], path: "examples/swift-operator",
@@ -141,12 +147,14 @@ let package = Package(
         // them but nothing depends on them.
         .executableTarget(
             name: "StreamhostBenchmarks",
-            dependencies: ["Core", "Log", "PluginHost", "Runtime", "State", "StreamhostABI"],
+            dependencies: ["Core", "Log", "PluginHost", "Runtime", "State", "StreamhostABI", "StreamhostKit"],
             path: "Benchmarks",
             swiftSettings: swiftSettings),
 
         // Tests mirror the modules; EndToEndTests drive the built binary and
         // load every plugin through dlopen.
+        .testTarget(name: "JSONTextTests", dependencies: ["JSONText", "Core", "StreamhostKit", "TestKit"],
+                    exclude: ["Corpus", "CHelper"], swiftSettings: swiftSettings),
         .testTarget(name: "CoreTests", dependencies: ["Core", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "LogTests", dependencies: ["Log", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "TestKit"], swiftSettings: swiftSettings),
@@ -180,7 +188,7 @@ let package = Package(
 // evaluation, built-in functions; no I/O. The `expressions` plugin
 // (filter, map, project) is built on it, and the host uses it to check
 // expressions in job files at plan time.
-package.targets.append(.target(name: "Expressions", swiftSettings: swiftSettings))
+package.targets.append(.target(name: "Expressions", dependencies: ["JSONText"], swiftSettings: swiftSettings))
 package.targets.append(.testTarget(name: "ExpressionsTests", dependencies: ["Expressions", "TestKit"], swiftSettings: swiftSettings))
 // The filter, map and project operators: a kit plugin that links Expressions.
 package.products.append(.library(name: "streamhost-expressions", type: .dynamic, targets: ["Plugin_expressions"]))

@@ -10,6 +10,8 @@ struct BenchmarkOptions {
         case checkpoint
         case checkpointOverhead = "checkpoint-overhead"
         case swap
+        /// Finding one field in a JSON record (Benchmark 10).
+        case json
 
         /// One line per group for the usage text.
         var summary: String {
@@ -26,13 +28,14 @@ struct BenchmarkOptions {
             case .checkpointOverhead: return "the window job with checkpoints every second vs none (not in a plain run)"
             case .swap: return "the pause of a hot swap with 1M keys on both backends (not in a plain run)"
             case .expressions: return "filter + map as expressions against the same logic hand-written in C"
+            case .json: return "finding one field in a ~100-byte JSON record, host scanner and plugin kit"
             }
         }
     }
 
     /// What a run without `--only` measures: everything but `state-rss`,
     /// which wants a process of its own.
-    static let defaultGroups: [Group] = [.pipeline, .abi, .log, .compaction, .state, .window, .expressions, .ffi]
+    static let defaultGroups: [Group] = [.pipeline, .abi, .log, .compaction, .state, .window, .expressions, .ffi, .json]
 
     /// Fewer records and repetitions: a smoke run, not figures to quote.
     var quick = false

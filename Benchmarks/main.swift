@@ -94,6 +94,8 @@ func runBenchmarks() -> Int32 {
             case .checkpointOverhead:
                 try CheckpointOverheadBenchmark(environment: environment, records: options.quick ? 1_000_000 : 10_000_000)
                     .run(options: options, report: report)
+            case .json:
+                try JSONFieldLookupBenchmark(rounds: options.quick ? 200 : 2_000).run(options: options, report: report)
             case .ffi:
                 try NativeFunctionBenchmark(
                     environment: environment, scalarCalls: options.quick ? 1_000_000 : 10_000_000,

@@ -18,18 +18,18 @@ struct FieldPath: CustomStringConvertible {
     /// The UTF-8 bytes of each key, outermost first.
     let segments: [[UInt8]]
 
-    /// Parses a path of non-empty keys separated by single dots; throws an
-    /// error naming the config key `configKey` otherwise.
+    /// Parses a path of non-empty keys separated by single dots (JSONText's
+    /// `JSONFieldPath`, the one parser of field paths); throws an error
+    /// naming the config key `configKey` otherwise.
     init(_ text: String, configKey: String) throws {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        if let empty = parts.firstIndex(where: \.isEmpty) {
+        do throws(JSONFieldPathError) {
+            segments = try JSONFieldPath(text).segmentUTF8
+        } catch {
             throw PluginError.invalidConfig(
                 key: configKey,
-                expected: "a dotted path of field names such as \"customer.id\" "
-                    + "(in '\(text)', segment \(empty + 1) is empty)")
+                expected: "a dotted path of field names such as \"customer.id\" (in '\(text)', \(error.message))")
         }
         description = text
-        segments = parts.map { Array($0.utf8) }
     }
 
     /// Writes the key that `value` holds at this path into `key` (replacing

@@ -228,7 +228,7 @@ extension AccumulatorLayout {
         for (index, aggregate) in aggregates.enumerated() {
             let slot = slot(index)
             output.append(UInt8(ascii: ","))
-            JSONText.appendQuoted(aggregate.name, to: &output)
+            QuotedName.appendQuoted(aggregate.name, to: &output)
             output.append(UInt8(ascii: ":"))
             switch aggregate.function {
             case .count:
@@ -294,8 +294,9 @@ extension [UInt8] {
     }
 }
 
-/// JSON string quoting for names and keys.
-enum JSONText {
+/// JSON string quoting for names and keys (named apart from the JSONText
+/// module, which it would shadow).
+enum QuotedName {
     static func appendQuoted(_ text: String, to output: inout [UInt8]) {
         var text = text
         text.withUTF8 { JSONView.appendQuoted(UnsafeRawBufferPointer($0), to: &output) }

@@ -1,3 +1,5 @@
+import StreamhostKit
+
 /// An exact decimal for sums: `units` × 10^-`scale`, or a Double once a
 /// value has more digits than an Int64 holds.
 ///
@@ -9,7 +11,7 @@ enum ExactDecimal {
     /// The largest scale kept exactly (nanounits).
     static let scaleMax = 9
 
-    static let powersOf10: [Int64] = (0...18).map { power in (0..<power).reduce(Int64(1)) { result, _ in result * 10 } }
+    static var powersOf10: [Int64] { JSONDecimalText.powersOf10 }
 
     /// Parses JSON number text into units and scale, or nil if it does not
     /// fit exactly (then the caller falls back to Double).
@@ -74,36 +76,17 @@ enum ExactDecimal {
 
     /// `units` rescaled from `scale` to the larger `target`, or nil on overflow.
     static func rescale(_ units: Int64, from scale: Int, to target: Int) -> Int64? {
-        guard target > scale else { return units }
-        let (product, overflow) = units.multipliedReportingOverflow(by: powersOf10[target - scale])
-        return overflow ? nil : product
+        JSONDecimalText.rescale(units, from: scale, to: target)
     }
 
     static func double(_ units: Int64, scale: Int) -> Double {
-        Double(units) / Double(powersOf10[scale])
+        JSONDecimalText.double(units, scale: scale)
     }
 
-    /// Decimal text of units × 10^-scale ("12.34", "-0.5", "7").
+    /// Decimal text of units × 10^-scale ("12.34", "-0.5", "7"), written as
+    /// the expressions write decimals (JSONText's `JSONDecimalText`).
     static func append(_ units: Int64, scale: Int, to output: inout [UInt8]) {
-        // At most 20 digits; written backwards into a stack buffer.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in
-            var magnitude = units.magnitude
-            var count = 0
-            repeat {
-                digits[count] = UInt8(truncatingIfNeeded: magnitude % 10) + 0x30
-                magnitude /= 10
-                count += 1
-            } while magnitude > 0
-            while count <= scale {
-                digits[count] = 0x30
-                count += 1
-            }
-            if units < 0 { output.append(UInt8(ascii: "-")) }
-            for index in stride(from: count - 1, through: 0, by: -1) {
-                if index == scale - 1 { output.append(UInt8(ascii: ".")) }
-                output.append(digits[index])
-            }
-        }
+        JSONDecimalText.append(units, scale: scale, to: &output)
     }
 }
 

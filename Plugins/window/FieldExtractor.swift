@@ -1,14 +1,14 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import StreamhostKit
 
 /// Finds the values of a few fields of a JSON object in one pass, without
 /// building anything: the window's per-record parsing.
 ///
-/// It checks the structure it walks (quotes, brackets, separators) but, to
-/// stay at one pass, not every detail of the values it skips (a malformed
-/// number inside a skipped value is not noticed). Values it returns are
-/// checked by their users (numbers by `ExactDecimal`/`Double`).
+/// Everything it walks is checked under the one JSON rule (JSONText's
+/// `JSONScanner`, docs/ARCHITECTURE.md "JSON"), the values it skips
+/// included; one pass still, since skipping is checking.
 ///
 /// # Ownership
 /// BORROWS the text; returned ranges index into it.
@@ -35,6 +35,8 @@ struct FieldExtractor {
     func extract(from text: UnsafeRawBufferPointer, into found: inout [(kind: Kind, range: Range<Int>)?]) throws(Failure) {
         for index in found.indices { found[index] = nil }
         var cursor = Cursor(text: text)
+        // A UTF-8 byte order mark is skipped, as by every JSON reader here.
+        if text.count >= 3 && text[0] == 0xEF && text[1] == 0xBB && text[2] == 0xBF { cursor.position = 3 }
         cursor.skipSpace()
         guard cursor.peek == UInt8(ascii: "{") else { throw cursor.failure("expected an object") }
         try walkObject(&cursor, depth: 0, found: &found)
@@ -76,7 +78,7 @@ struct FieldExtractor {
                 try walkObject(&inner, depth: depth + 1, found: &found, candidates: deeper)
                 cursor.position = inner.position
             } else {
-                try cursor.skipValue(depth: depth)
+                try cursor.skipValue(depth: depth + 1)
             }
             if matchesLeaf {
                 for index in open where paths[index].segments.count == depth + 1 && matches(index, depth: depth, name: name) {
@@ -136,78 +138,26 @@ struct FieldExtractor {
             }
         }
 
-        /// Past a string starting at the cursor (escapes skipped, not decoded).
+        /// Past a string starting at the cursor (escapes checked, not
+        /// decoded), under the one rule of JSONText.
         mutating func skipString() throws(Failure) {
-            position += 1
-            while position < text.count {
-                let byte = text[position]
-                if byte == UInt8(ascii: "\"") {
-                    position += 1
-                    return
-                }
-                if byte == UInt8(ascii: "\\") { position += 1 } else if byte < 0x20 {
-                    throw failure("a control character in a string")
-                }
-                position += 1
-            }
-            throw failure("an unterminated string")
+            let (end, _) = JSONScanner.skipString(in: text, at: position)
+            if end < 0 { throw Self.failure(end, in: text) }
+            position = end
         }
 
+        /// Past the value at the cursor, nested `depth` levels deep, checked
+        /// in full: a malformed number or string inside a skipped value is
+        /// refused as the host refuses it.
         mutating func skipValue(depth: Int) throws(Failure) {
-            guard depth < 512 else { throw failure("nesting deeper than 512") }
-            switch kindAhead {
-            case .string:
-                try skipString()
-            case .object, .array:
-                let close = peek == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
-                position += 1
-                skipSpace()
-                if peek == close {
-                    position += 1
-                    return
-                }
-                while true {
-                    skipSpace()
-                    if close == UInt8(ascii: "}") {
-                        guard peek == UInt8(ascii: "\"") else { throw failure("expected a member name") }
-                        try skipString()
-                        skipSpace()
-                        guard peek == UInt8(ascii: ":") else { throw failure("expected ':'") }
-                        position += 1
-                        skipSpace()
-                    }
-                    try skipValue(depth: depth + 1)
-                    skipSpace()
-                    if peek == close {
-                        position += 1
-                        return
-                    }
-                    guard peek == UInt8(ascii: ",") else { throw failure("expected ',' or a closing bracket") }
-                    position += 1
-                }
-            case .number:
-                let start = position
-                while position < text.count {
-                    switch text[position] {
-                    case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
-                         UInt8(ascii: "e"), UInt8(ascii: "E"):
-                        position += 1
-                    default:
-                        guard position > start else { throw failure("expected a number") }
-                        return
-                    }
-                }
-            case .bool, .null:
-                let word: StaticString = peek == UInt8(ascii: "t") ? "true" : peek == UInt8(ascii: "f") ? "false" : "null"
-                let count = word.utf8CodeUnitCount
-                guard position + count <= text.count else { throw failure("expected \(word)") }
-                for offset in 0..<count where text[position + offset] != word.utf8Start[offset] {
-                    throw failure("expected \(word)")
-                }
-                position += count
-            case nil:
-                throw failure("expected a value")
-            }
+            let end = JSONScanner.skipValue(in: text, at: position, depth: depth)
+            if end < 0 { throw Self.failure(end, in: text) }
+            position = end
+        }
+
+        static func failure(_ result: Int, in text: UnsafeRawBufferPointer) -> Failure {
+            let error = JSONScanner.syntaxError(result, in: text)
+            return Failure(offset: error.offset, message: error.message)
         }
     }
 }

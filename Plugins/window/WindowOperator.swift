@@ -292,7 +292,7 @@ final class WindowOperator: Operator {
         let end = scratch.loadInt64(at: 16)
         output.removeAll(keepingCapacity: true)
         output.append(UInt8(ascii: "{"))
-        JSONText.appendQuoted(spec.keyName, to: &output)
+        QuotedName.appendQuoted(spec.keyName, to: &output)
         output.append(UInt8(ascii: ":"))
         JSONView.appendQuoted(key, to: &output)
         output.append(contentsOf: #","window_start":"#.utf8)

@@ -91,7 +91,16 @@ struct WindowSpec {
                 }
                 let name = element.member("name")?.stringValue
                     ?? (field.map { "\(fnName)_\($0.replacingDots())" } ?? fnName)
-                aggregates.append(AggregateSpec(function: function, path: field.map(FieldPath.init), name: name))
+                var path: FieldPath?
+                if let field {
+                    do throws(JSONFieldPathError) {
+                        path = try FieldPath(field)
+                    } catch {
+                        failure = refuse("aggregates[\(aggregates.count)]: field '\(field)': \(error.message)")
+                        return
+                    }
+                }
+                aggregates.append(AggregateSpec(function: function, path: path, name: name))
             }
             if let failure { throw failure }
         }
@@ -135,16 +144,16 @@ struct AggregateSpec {
     let name: String
 }
 
-/// A dotted path into a JSON object (`customer.id`).
+/// A dotted path into a JSON object (`customer.id`), parsed by JSONText's
+/// `JSONFieldPath` (non-empty keys, single dots), as every field path is.
 struct FieldPath {
     let text: String
     let segments: [[UInt8]]
 
-    init(_ text: String) {
+    init(_ text: String) throws(JSONFieldPathError) {
         self.text = text
-        segments = text.split(separator: ".", omittingEmptySubsequences: false).map { Array($0.utf8) }
+        segments = try JSONFieldPath(text).segmentUTF8
     }
-
 }
 
 extension String {

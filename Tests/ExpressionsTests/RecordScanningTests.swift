@@ -26,3 +26,20 @@ struct RecordScanningTests {
         }
     }
 }
+
+/// The record scanner reads under the one JSON rule (JSONText): a fault
+/// inside a value it only steps over is refused, as the host refuses it.
+@Suite("Record scanning: skipped values")
+struct RecordScanningSkippedValueTests {
+    @Test(arguments: [
+        #"{"x":1.2.3,"a":1}"#, #"{"x":[01],"a":1}"#, #"{"x":"\ud800","a":1}"#, #"{"x":1e400,"a":1}"#,
+        #"{"x":{"y":-},"a":1}"#, #"{"x":"\q","a":1}"#,
+    ])
+    func faultsInsideSkippedValuesAreRefused(record: String) throws {
+        #expect(try runtimeError("a", record: record)?.message.contains("not valid JSON") == true)
+    }
+
+    @Test func theSameRecordsWithoutTheFaultAreRead() throws {
+        #expect(try evaluate("a", record: #"{"x":[1.2,{"y":-3e2}],"s":"\ud83d\ude00","a":1}"#) == .integer(1))
+    }
+}

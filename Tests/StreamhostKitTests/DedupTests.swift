@@ -118,7 +118,9 @@ import Testing
         #expect(reasons[0] == "dedup: key_field 'customer.id' is missing from the value")
         #expect(reasons[1].hasPrefix("dedup: key_field 'customer.id' is missing: the value is not a JSON object"))
         #expect(reasons[2] == "dedup: key_field 'customer.id' is null")
-        #expect(reasons[3].hasPrefix("dedup: key_field 'customer.id': the value is not valid JSON (invalid JSON at byte 0"))
+        // At the first byte that does not continue "null", as the host's
+        // scanner reports it (JSONText).
+        #expect(reasons[3].hasPrefix("dedup: key_field 'customer.id': the value is not valid JSON (invalid JSON at byte 1"))
         #expect(reasons[4] == "dedup: key_field 'customer.id': the record's value is null")
         #expect(harness.fake.keyedState.entryCount("first_seen") == 0)
     }

@@ -83,11 +83,22 @@ import Testing
     }
 
     @Test func stringDecodingHandlesUnicodeEscapes() throws {
-        try parse(#"["\u00e9\ud83d\ude00", "\ud800x", "\/\\\"\b\f\r", "plain é"]"#) { array in
+        try parse(#"["\u00e9\ud83d\ude00", "\/\\\"\b\f\r", "plain é"]"#) { array in
             var values: [String] = []
             array.forEachElement { values.append($0.stringValue ?? "?") }
-            #expect(values == ["é😀", "\u{FFFD}x", "/\\\"\u{08}\u{0C}\r", "plain é"])
+            #expect(values == ["é😀", "/\\\"\u{08}\u{0C}\r", "plain é"])
         }
+    }
+
+    /// The kit reads JSON under the host's rule (JSONText): a lone
+    /// surrogate escape or bytes that are not UTF-8 are refused, where the
+    /// kit used to accept them and decode U+FFFD.
+    @Test func loneSurrogatesAndInvalidUTF8AreRefused() {
+        #expect(error(#"["\ud800x"]"#)?.message == "a \\u escape holds an unpaired surrogate")
+        #expect(error(#"["\udc00"]"#) != nil)
+        var bytes: [UInt8] = Array(#"{"a":"x"#.utf8) + [0xFF] + Array(#""}"#.utf8)
+        let refused = bytes.withUnsafeMutableBytes { (try? JSONView(parsing: UnsafeRawBufferPointer($0))) == nil }
+        #expect(refused)
     }
 
     @Test func forEachMemberVisitsInOrder() throws {

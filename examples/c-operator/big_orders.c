@@ -10,10 +10,14 @@
  * Build:  cc -shared -fPIC -O2 -Wall -Wextra -I ../../SDK/include \
  *             -o libbig-orders.so big_orders.c
  *
+ * The record is read with SDK/include/streamhost_json.h, the header-only
+ * JSON helper (not ABI), so the operator holds no scanner of its own.
+ *
  * Everything but the entry point is static, so the library exports exactly
  * one symbol, streamhost_plugin_entry.
  */
 #include "streamhost.h"
+#include "streamhost_json.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,224 +42,6 @@ typedef struct big_orders {
     double min_amount;
     sh_counter_id dropped_counter;
 } big_orders;
-
-/* ------------------------------------------------------------------------ */
-/* A small JSON scanner: just enough to find a top-level field              */
-/* ------------------------------------------------------------------------ */
-
-typedef struct scanner {
-    const unsigned char *p;
-    const unsigned char *end;
-} scanner;
-
-static void skip_space(scanner *s) {
-    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r')) s->p++;
-}
-
-static int hex_value(unsigned char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/* Scans a string starting at its opening quote. When name is not NULL, sets
- * *matches to whether the decoded string equals name (an ASCII name; an
- * escape such as \u0061 is decoded, so "\u0061mount" is "amount").
- * Returns 0 on success, -1 on malformed JSON. */
-static int scan_string(scanner *s, const char *name, int *matches) {
-    size_t matched = 0;
-    int equal = 1;
-    if (s->p >= s->end || *s->p != '"') return -1;
-    s->p++;
-    while (s->p < s->end) {
-        unsigned char c = *s->p++;
-        int decoded = c;
-        if (c == '"') {
-            if (name != NULL) *matches = equal && name[matched] == '\0';
-            return 0;
-        }
-        if (c < 0x20) return -1;
-        if (c == '\\') {
-            if (s->p >= s->end) return -1;
-            unsigned char e = *s->p++;
-            switch (e) {
-            case '"': case '\\': case '/': decoded = e; break;
-            case 'b': decoded = '\b'; break;
-            case 'f': decoded = '\f'; break;
-            case 'n': decoded = '\n'; break;
-            case 'r': decoded = '\r'; break;
-            case 't': decoded = '\t'; break;
-            case 'u':
-                if (s->end - s->p < 4) return -1;
-                decoded = 0;
-                for (int i = 0; i < 4; i++) {
-                    int h = hex_value(s->p[i]);
-                    if (h < 0) return -1;
-                    decoded = decoded * 16 + h;
-                }
-                s->p += 4;
-                /* A code point past ASCII cannot match an ASCII name. */
-                if (decoded >= 0x80) decoded = -1;
-                break;
-            default:
-                return -1;
-            }
-        } else if (c >= 0x80) {
-            decoded = -1;
-        }
-        if (name != NULL && equal) {
-            if (decoded >= 0 && name[matched] != '\0' && (unsigned char)name[matched] == decoded) {
-                matched++;
-            } else {
-                equal = 0;
-            }
-        }
-    }
-    return -1;
-}
-
-/* Scans a JSON number (RFC 8259 grammar). Returns 0 or -1. */
-static int scan_number(scanner *s) {
-    const unsigned char *p = s->p;
-    if (p < s->end && *p == '-') p++;
-    if (p >= s->end) return -1;
-    if (*p == '0') {
-        p++;
-    } else if (*p >= '1' && *p <= '9') {
-        while (p < s->end && *p >= '0' && *p <= '9') p++;
-    } else {
-        return -1;
-    }
-    if (p < s->end && *p == '.') {
-        p++;
-        if (p >= s->end || *p < '0' || *p > '9') return -1;
-        while (p < s->end && *p >= '0' && *p <= '9') p++;
-    }
-    if (p < s->end && (*p == 'e' || *p == 'E')) {
-        p++;
-        if (p < s->end && (*p == '+' || *p == '-')) p++;
-        if (p >= s->end || *p < '0' || *p > '9') return -1;
-        while (p < s->end && *p >= '0' && *p <= '9') p++;
-    }
-    s->p = p;
-    return 0;
-}
-
-static int scan_literal(scanner *s, const char *word) {
-    size_t n = strlen(word);
-    if ((size_t)(s->end - s->p) < n || memcmp(s->p, word, n) != 0) return -1;
-    s->p += n;
-    return 0;
-}
-
-/* Skips any JSON value. Nesting is bounded so that a hostile record cannot
- * exhaust the stack. Returns 0 or -1. */
-static int skip_value(scanner *s, int depth) {
-    if (depth > 512) return -1;
-    skip_space(s);
-    if (s->p >= s->end) return -1;
-    switch (*s->p) {
-    case '"':
-        return scan_string(s, NULL, NULL);
-    case '{':
-    case '[': {
-        unsigned char close = *s->p == '{' ? '}' : ']';
-        int object = close == '}';
-        s->p++;
-        skip_space(s);
-        if (s->p < s->end && *s->p == close) {
-            s->p++;
-            return 0;
-        }
-        for (;;) {
-            if (object) {
-                skip_space(s);
-                if (scan_string(s, NULL, NULL) != 0) return -1;
-                skip_space(s);
-                if (s->p >= s->end || *s->p != ':') return -1;
-                s->p++;
-            }
-            if (skip_value(s, depth + 1) != 0) return -1;
-            skip_space(s);
-            if (s->p >= s->end) return -1;
-            if (*s->p == ',') {
-                s->p++;
-                continue;
-            }
-            if (*s->p == close) {
-                s->p++;
-                return 0;
-            }
-            return -1;
-        }
-    }
-    case 't': return scan_literal(s, "true");
-    case 'f': return scan_literal(s, "false");
-    case 'n': return scan_literal(s, "null");
-    default: return scan_number(s);
-    }
-}
-
-typedef enum amount_result {
-    AMOUNT_FOUND,
-    AMOUNT_MISSING,
-    AMOUNT_NOT_A_NUMBER,
-    AMOUNT_NOT_AN_OBJECT,
-    AMOUNT_MALFORMED
-} amount_result;
-
-/* Finds the top-level "amount" member of the JSON object in value. */
-static amount_result find_amount(const unsigned char *value, size_t length, double *amount) {
-    scanner s = {value, value + length};
-    skip_space(&s);
-    if (s.p >= s.end) return AMOUNT_MALFORMED;
-    if (*s.p != '{') return skip_value(&s, 0) == 0 ? AMOUNT_NOT_AN_OBJECT : AMOUNT_MALFORMED;
-    s.p++;
-    skip_space(&s);
-    if (s.p < s.end && *s.p == '}') return AMOUNT_MISSING;
-    for (;;) {
-        int is_amount = 0;
-        skip_space(&s);
-        if (scan_string(&s, "amount", &is_amount) != 0) return AMOUNT_MALFORMED;
-        skip_space(&s);
-        if (s.p >= s.end || *s.p != ':') return AMOUNT_MALFORMED;
-        s.p++;
-        skip_space(&s);
-        if (is_amount) {
-            const unsigned char *start = s.p;
-            if (s.p < s.end && (*s.p == '-' || (*s.p >= '0' && *s.p <= '9'))) {
-                if (scan_number(&s) != 0) return AMOUNT_MALFORMED;
-                const unsigned char *number_end = s.p;
-                /* What follows must end the member: "01" or "1x" is not JSON. */
-                skip_space(&s);
-                if (s.p >= s.end || (*s.p != ',' && *s.p != '}')) return AMOUNT_MALFORMED;
-                /* strtod needs a terminated copy (JSON numbers are short) and
-                 * reads '.' as the C locale does, the default of a process
-                 * that never calls setlocale. */
-                char text[128];
-                size_t n = (size_t)(number_end - start);
-                char *copy = n < sizeof text ? text : malloc(n + 1);
-                if (copy == NULL) return AMOUNT_MALFORMED;
-                memcpy(copy, start, n);
-                copy[n] = '\0';
-                *amount = strtod(copy, NULL);
-                if (copy != text) free(copy);
-                return AMOUNT_FOUND;
-            }
-            return skip_value(&s, 1) == 0 ? AMOUNT_NOT_A_NUMBER : AMOUNT_MALFORMED;
-        }
-        if (skip_value(&s, 1) != 0) return AMOUNT_MALFORMED;
-        skip_space(&s);
-        if (s.p >= s.end) return AMOUNT_MALFORMED;
-        if (*s.p == ',') {
-            s.p++;
-            continue;
-        }
-        if (*s.p == '}') return AMOUNT_MISSING;
-        return AMOUNT_MALFORMED;
-    }
-}
 
 /* ------------------------------------------------------------------------ */
 /* Callbacks                                                                */
@@ -316,12 +102,15 @@ static sh_status big_orders_process(void *instance, sh_ctx *ctx, const sh_batch 
         if (record.value == NULL) {
             reason = "big-orders: the value is null";
         } else {
-            switch (find_amount(record.value, record.value_len, &amount)) {
-            case AMOUNT_FOUND: break;
-            case AMOUNT_MISSING: reason = "big-orders: field 'amount' is missing"; break;
-            case AMOUNT_NOT_A_NUMBER: reason = "big-orders: field 'amount' is not a number"; break;
-            case AMOUNT_NOT_AN_OBJECT: reason = "big-orders: the value is not a JSON object"; break;
-            case AMOUNT_MALFORMED: reason = "big-orders: the value is not valid JSON"; break;
+            /* The SDK's JSON helper reads the record under the host's rule. */
+            sh_json_value field;
+            switch (sh_json_find(record.value, record.value_len, "amount", &field, NULL)) {
+            case SH_JSON_OK:
+                if (sh_json_double(&field, &amount) != SH_JSON_OK) reason = "big-orders: field 'amount' is not a number";
+                break;
+            case SH_JSON_MISSING: reason = "big-orders: field 'amount' is missing"; break;
+            case SH_JSON_NOT_AN_OBJECT: reason = "big-orders: the value is not a JSON object"; break;
+            default: reason = "big-orders: the value is not valid JSON"; break;
             }
         }
 

@@ -32,8 +32,7 @@ extension JSONView {
     /// `TimeText.rule`, for the reason of a record whose time field breaks it.
     public static let timeRule = TimeText.rule
 
-    /// The decoded text of a string, or `nil` for other kinds. Invalid UTF-8
-    /// and lone surrogates become U+FFFD.
+    /// The decoded text of a string, or `nil` for other kinds.
     public var stringValue: String? {
         guard kind == .string else { return nil }
         let content = UnsafeRawBufferPointer(rebasing: bytes.dropFirst().dropLast())
@@ -61,39 +60,14 @@ extension JSONView {
             if runEnd > index { output.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[index..<runEnd])) }
             index = runEnd
             guard index < end else { break }
-            let escape = bytes[index + 1]
-            index += 2
-            switch escape {
-            case UInt8(ascii: "b"): output.append(0x08)
-            case UInt8(ascii: "f"): output.append(0x0C)
-            case UInt8(ascii: "n"): output.append(0x0A)
-            case UInt8(ascii: "r"): output.append(0x0D)
-            case UInt8(ascii: "t"): output.append(0x09)
-            case UInt8(ascii: "u"):
-                var scalar = hex4(at: index)
-                index += 4
-                if (0xD800..<0xDC00).contains(scalar) {
-                    // A high surrogate pairs with a following \uDC00-\uDFFF.
-                    if index + 6 <= end, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
-                        let low = hex4(at: index + 2)
-                        if (0xDC00..<0xE000).contains(low) {
-                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                            index += 6
-                        } else {
-                            scalar = 0xFFFD
-                        }
-                    } else {
-                        scalar = 0xFFFD
-                    }
-                } else if (0xDC00..<0xE000).contains(scalar) {
-                    scalar = 0xFFFD
-                }
-                let unicode = Unicode.Scalar(scalar) ?? "\u{FFFD}"
-                output.append(contentsOf: UTF8.encode(unicode)!)
-            default:
-                // \" \\ \/
-                output.append(escape)
+            // The view was validated: every escape is complete and pairs
+            // its surrogates.
+            guard case .scalar(let scalar, let length) = JSONEscape.decode(bytes, at: index, end: end) else {
+                preconditionFailure("a validated JSON string holds a bad escape at byte \(index)")
             }
+            let (packed, count) = JSONUTF8.encode(scalar)
+            for shift in 0..<count { output.append(UInt8(truncatingIfNeeded: packed >> (8 * UInt32(shift)))) }
+            index += length
         }
         return true
     }
@@ -120,38 +94,19 @@ extension JSONView {
     /// other kinds.
     public var doubleValue: Double? {
         guard kind == .number else { return nil }
-        // strtod needs a terminated copy; JSON numbers are short.
-        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: bytes.count + 1) { buffer in
-            for index in 0..<bytes.count { buffer[index] = CChar(bitPattern: bytes[index]) }
-            buffer[bytes.count] = 0
-            return strtod(buffer.baseAddress!, nil)
-        }
+        // Beyond the range of `Double` the nearest value is an infinity, as
+        // strtod gives.
+        return JSONNumberText.double(bytes, 0..<bytes.count)
+            ?? (bytes.first == UInt8(ascii: "-") ? -Double.infinity : Double.infinity)
     }
 
     /// The value of a number written as an integer (no fraction, no
     /// exponent) that fits in `Int64`; `nil` otherwise.
     public var int64Value: Int64? {
-        guard kind == .number, !bytes.isEmpty else { return nil }
-        var index = 0
-        let negative = bytes[0] == UInt8(ascii: "-")
-        if negative { index = 1 }
-        guard index < bytes.count else { return nil }
-        var magnitude: UInt64 = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            guard isDigit(byte) else { return nil }
-            let (times10, overflow1) = magnitude.multipliedReportingOverflow(by: 10)
-            let (sum, overflow2) = times10.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
-            guard !overflow1 && !overflow2 else { return nil }
-            magnitude = sum
-            index += 1
-        }
-        if negative {
-            guard magnitude <= UInt64(Int64.max) + 1 else { return nil }
-            return magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
-        }
-        guard magnitude <= UInt64(Int64.max) else { return nil }
-        return Int64(magnitude)
+        guard kind == .number, case .number(let end, isInteger: true) = JSONNumberText.scan(bytes, from: 0, to: bytes.count),
+            end == bytes.count
+        else { return nil }
+        return JSONNumberText.int64(bytes, 0..<bytes.count)
     }
 
     // MARK: Writing
@@ -193,47 +148,13 @@ extension JSONView {
     /// with `"`, `\` and control characters escaped. Other bytes are copied
     /// as they are.
     public static func appendQuoted(_ text: UnsafeRawBufferPointer, to output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
-        var runStart = 0
-        for index in 0..<text.count {
-            let byte = text[index]
-            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-            if index > runStart { output.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[runStart..<index])) }
-            runStart = index + 1
-            output.append(UInt8(ascii: "\\"))
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"): output.append(byte)
-            case 0x0A: output.append(UInt8(ascii: "n"))
-            case 0x0D: output.append(UInt8(ascii: "r"))
-            case 0x09: output.append(UInt8(ascii: "t"))
-            case 0x08: output.append(UInt8(ascii: "b"))
-            case 0x0C: output.append(UInt8(ascii: "f"))
-            default:
-                let digits: [UInt8] = Array("0123456789abcdef".utf8)
-                output.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                           digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
-            }
-        }
-        if text.count > runStart { output.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[runStart...])) }
-        output.append(UInt8(ascii: "\""))
+        JSONStringText.appendQuoted(text, to: &output)
     }
 
     /// Whether `text` is a JSON number as RFC 8259 writes it (`-1.5e3`, not
     /// `+1`, `.5`, `01` or `NaN`).
     public static func isNumber(_ text: UnsafeRawBufferPointer) -> Bool {
-        guard !text.isEmpty else { return false }
-        var scanner = JSONScanner(text)
-        do {
-            try scanner.scanNumber()
-        } catch {
-            return false
-        }
-        return scanner.atEnd
-    }
-
-    private func hex4(at index: Int) -> UInt32 {
-        var value: UInt32 = 0
-        for offset in 0..<4 { value = value << 4 | (hexValue(bytes[index + offset]) ?? 0) }
-        return value
+        guard case .number(let end, _) = JSONNumberText.scan(text, from: 0, to: text.count) else { return false }
+        return end == text.count
     }
 }

@@ -34,14 +34,12 @@ public struct JSONView {
         self.bytes = bytes
     }
 
-    /// Validates `text` as one JSON value (surrounding whitespace allowed)
-    /// and views it.
+    /// Validates `text` as one JSON value (surrounding whitespace and a
+    /// leading byte order mark allowed) under the rule every reader in
+    /// streamhost applies (SDK/README.md, "JSON"), and views it.
     public init(parsing text: UnsafeRawBufferPointer) throws(JSONSyntaxError) {
-        var scanner = JSONScanner(text)
-        let (kind, range) = try scanner.scanValue()
-        scanner.skipWhitespace()
-        guard scanner.atEnd else { throw scanner.error("unexpected text after the value") }
-        self.init(kind: kind, bytes: UnsafeRawBufferPointer(rebasing: text[range]))
+        let span = try JSONScanner.validate(text)
+        self.init(kind: Kind(span.kind), bytes: UnsafeRawBufferPointer(rebasing: text[span.range]))
     }
 
     /// Whether `text` is one valid JSON value.
@@ -57,22 +55,11 @@ public struct JSONView {
     /// Does nothing for other kinds.
     public func forEachMember(_ body: (_ name: JSONView, _ value: JSONView) throws -> Void) rethrows {
         guard kind == .object else { return }
-        var scanner = JSONScanner(bytes, position: 1)
-        scanner.skipWhitespace()
-        if scanner.current == UInt8(ascii: "}") { return }
-        while true {
-            scanner.skipWhitespace()
-            // The text was validated when the view was made: these cannot fail.
-            let (_, nameRange) = try! scanner.scanValue()
-            scanner.skipWhitespace()
-            scanner.position += 1  // ':'
-            let (valueKind, valueRange) = try! scanner.scanValue()
+        // The text was validated when the view was made.
+        try JSONScanner.forEachMember(ofValidObject: bytes) { name, value in
             try body(
-                JSONView(kind: .string, bytes: UnsafeRawBufferPointer(rebasing: bytes[nameRange])),
-                JSONView(kind: valueKind, bytes: UnsafeRawBufferPointer(rebasing: bytes[valueRange])))
-            scanner.skipWhitespace()
-            if scanner.current == UInt8(ascii: "}") { return }
-            scanner.position += 1  // ','
+                JSONView(kind: .string, bytes: UnsafeRawBufferPointer(rebasing: bytes[name.range])),
+                JSONView(kind: Kind(value.kind), bytes: UnsafeRawBufferPointer(rebasing: bytes[value.range])))
         }
     }
 
@@ -100,15 +87,23 @@ public struct JSONView {
     /// for other kinds.
     public func forEachElement(_ body: (JSONView) throws -> Void) rethrows {
         guard kind == .array else { return }
-        var scanner = JSONScanner(bytes, position: 1)
-        scanner.skipWhitespace()
-        if scanner.current == UInt8(ascii: "]") { return }
-        while true {
-            let (elementKind, range) = try! scanner.scanValue()
-            try body(JSONView(kind: elementKind, bytes: UnsafeRawBufferPointer(rebasing: bytes[range])))
-            scanner.skipWhitespace()
-            if scanner.current == UInt8(ascii: "]") { return }
-            scanner.position += 1  // ','
+        try JSONScanner.forEachElement(ofValidArray: bytes) { element in
+            try body(JSONView(kind: Kind(element.kind), bytes: UnsafeRawBufferPointer(rebasing: bytes[element.range])))
+        }
+    }
+}
+
+extension JSONView.Kind {
+    /// The kind of a value the scanner stepped over.
+    @inline(__always)
+    init(_ kind: JSONFieldKind) {
+        switch kind {
+        case .string, .stringWithEscapes: self = .string
+        case .number: self = .number
+        case .bool: self = .bool
+        case .null: self = .null
+        case .object: self = .object
+        case .array: self = .array
         }
     }
 }

@@ -18,7 +18,7 @@
 /// copies everything it keeps.
 struct JSONParser {
     /// The deepest nesting of arrays and objects accepted.
-    static let nestingDepthMax = 512
+    static let nestingDepthMax = JSONLimits.nestingDepthMax
 
     private let bytes: UnsafeRawBufferPointer
     private var position = 0

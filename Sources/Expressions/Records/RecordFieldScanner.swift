@@ -132,6 +132,8 @@ struct RecordFieldScanner: Sendable {
     func scan(_ text: UnsafeRawBufferPointer, into slots: UnsafeMutableBufferPointer<Slot>) throws(JSONCursor.Failure) {
         for index in slots.indices { slots[index] = Slot() }
         var cursor = JSONCursor(text)
+        // A UTF-8 byte order mark is skipped, as by every JSON reader here.
+        if text.count >= 3 && text[0] == 0xEF && text[1] == 0xBB && text[2] == 0xBF { cursor.position = 3 }
         cursor.skipSpace()
         guard cursor.peek == UInt8(ascii: "{") else {
             throw cursor.failure(cursor.atEnd ? "the value is empty, not a JSON object" : "the value is not a JSON object")

@@ -1,3 +1,5 @@
+import JSONText
+
 /// An exact decimal: `units` × 10^-`scale`, with at most 18 digits after
 /// the point and the units in an Int64 (18 significant digits always fit).
 ///
@@ -16,7 +18,7 @@ public struct DecimalNumber: Sendable, Hashable {
     public let units: Int64
     public let scale: Int
 
-    static let powersOf10: [Int64] = (0...18).map { power in (0..<power).reduce(Int64(1)) { result, _ in result * 10 } }
+    static var powersOf10: [Int64] { JSONDecimalText.powersOf10 }
 
     /// A decimal with trailing zeros removed; `scale` must be 0...18.
     public init(units: Int64, scale: Int) {
@@ -101,15 +103,12 @@ public struct DecimalNumber: Sendable, Hashable {
     }
 
     public var doubleValue: Double {
-        // Dividing by an exact power of ten rounds once: the nearest double.
-        Double(units) / Double(Self.powersOf10[scale])
+        JSONDecimalText.double(units, scale: scale)
     }
 
     /// `units` at a larger scale, or nil on overflow.
     static func rescale(_ units: Int64, from scale: Int, to target: Int) -> Int64? {
-        guard target > scale else { return units }
-        let (product, overflow) = units.multipliedReportingOverflow(by: powersOf10[target - scale])
-        return overflow ? nil : product
+        JSONDecimalText.rescale(units, from: scale, to: target)
     }
 
     /// The sum, or nil on overflow.
@@ -182,25 +181,7 @@ public struct DecimalNumber: Sendable, Hashable {
 
     /// Decimal text: "12.34", "-0.5", "7".
     public func append(to output: inout [UInt8]) {
-        // At most 19 digits and a leading zero: written backwards on the stack.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in
-            var magnitude = units.magnitude
-            var count = 0
-            repeat {
-                digits[count] = UInt8(truncatingIfNeeded: magnitude % 10) + 0x30
-                magnitude /= 10
-                count += 1
-            } while magnitude > 0
-            while count <= scale {
-                digits[count] = 0x30
-                count += 1
-            }
-            if units < 0 { output.append(UInt8(ascii: "-")) }
-            for index in stride(from: count - 1, through: 0, by: -1) {
-                if index == scale - 1 { output.append(UInt8(ascii: ".")) }
-                output.append(digits[index])
-            }
-        }
+        JSONDecimalText.append(units, scale: scale, to: &output)
     }
 
     public var text: String {

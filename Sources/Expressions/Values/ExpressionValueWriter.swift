@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import JSONText
 
 /// Writes expression values as JSON text.
 enum ExpressionValueWriter {
@@ -44,17 +45,7 @@ enum ExpressionValueWriter {
             output.append(UInt8(truncatingIfNeeded: number) + 0x30)
             return
         }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var magnitude = number.magnitude
-            var count = 0
-            repeat {
-                digits[count] = UInt8(truncatingIfNeeded: magnitude % 10) + 0x30
-                magnitude /= 10
-                count += 1
-            } while magnitude > 0
-            if number < 0 { output.append(UInt8(ascii: "-")) }
-            for index in stride(from: count - 1, through: 0, by: -1) { output.append(digits[index]) }
-        }
+        JSONDecimalText.append(number, scale: 0, to: &output)
     }
 
     static func appendDouble(_ number: Double, to output: inout [UInt8]) {
@@ -67,28 +58,10 @@ enum ExpressionValueWriter {
         output.append(contentsOf: number.description.utf8)
     }
 
-    /// Appends UTF-8 `text` as a JSON string.
+    /// Appends UTF-8 `text` as a JSON string (JSONText's writer, as the
+    /// plugin kit writes strings).
     static func appendQuoted(_ text: UnsafeRawBufferPointer, to output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
-        var runStart = 0
-        for index in 0..<text.count {
-            let byte = text[index]
-            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-            if index > runStart { output.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[runStart..<index])) }
-            runStart = index + 1
-            output.append(UInt8(ascii: "\\"))
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"): output.append(byte)
-            case 0x0A: output.append(UInt8(ascii: "n"))
-            case 0x0D: output.append(UInt8(ascii: "r"))
-            case 0x09: output.append(UInt8(ascii: "t"))
-            default:
-                let hex = Array("0123456789abcdef".utf8)
-                output.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            }
-        }
-        if text.count > runStart { output.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[runStart...])) }
-        output.append(UInt8(ascii: "\""))
+        JSONStringText.appendQuoted(text, to: &output)
     }
 }
 
