@@ -1,7 +1,9 @@
 // swift-tools-version:6.0
 //
 // One package builds the host, the first-party plugins (each its own .so),
-// the Swift plugin kit, the examples, the tests and the benchmarks.
+// the Swift plugin kit, the examples, the tests and the benchmarks. Every
+// target is declared once, with all its dependencies, in layers from the
+// bottom up: this file is the module graph of docs/ARCHITECTURE.md.
 // Targets under Plugins/ use explicit `path:`: SwiftPM also gives that folder
 // name to package plugins, and there are none here.
 import PackageDescription
@@ -9,8 +11,10 @@ import PackageDescription
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 
-/// A first-party plugin written in C: one dynamic library per plugin.
+/// A first-party plugin written in C: one dynamic library per plugin, with
+/// the shared helpers of Plugins/common linked in (hidden).
 func cPlugin(_ name: String) -> (Product, Target) {
     let target = "Plugin_\(name)"
     return (
@@ -21,24 +25,21 @@ func cPlugin(_ name: String) -> (Product, Target) {
     )
 }
 
-/// Helpers the C plugins share (not ABI: linked into each plugin, hidden).
-let pluginSupport = Target.target(
-    name: "PluginSupport", dependencies: ["StreamhostABI", "StreamhostVersion"], path: "Plugins/common",
-    cSettings: [.unsafeFlags(["-O2", "-fvisibility=hidden"])])
-
-let cPlugins = ["datagen", "stdout", "blackhole", "logsource", "logsink"].map(cPlugin)
-
 /// A first-party plugin written with the Swift plugin kit: one dynamic
 /// library per plugin.
-func swiftPlugin(_ name: String) -> (Product, Target) {
+func swiftPlugin(_ name: String, also: [Target.Dependency] = []) -> (Product, Target) {
     let target = "Plugin_\(name)"
     return (
         .library(name: "streamhost-\(name)", type: .dynamic, targets: [target]),
-        .target(name: target, dependencies: ["StreamhostKit"], path: "Plugins/\(name)", swiftSettings: swiftSettings)
+        .target(name: target, dependencies: ["StreamhostKit"] + also, path: "Plugins/\(name)", swiftSettings: swiftSettings)
     )
 }
 
-let swiftPlugins = ["file", "window", "dedup", "join"].map(swiftPlugin)
+let plugins = ["datagen", "stdout", "blackhole", "logsource", "logsink"].map { cPlugin($0) } + [
+    swiftPlugin("file"), swiftPlugin("window"), swiftPlugin("dedup"), swiftPlugin("join"),
+    // filter, map and project: the expression language, with native functions.
+    swiftPlugin("expressions", also: ["Expressions", "ExpressionUDFs", "NativeFunctions"]),
+]
 
 let package = Package(
     name: "streamhost",
@@ -48,7 +49,7 @@ let package = Package(
         .executable(name: "streamhost-bench", targets: ["StreamhostBenchmarks"]),
         .library(name: "StreamhostKit", targets: ["StreamhostKit"]),
         .library(name: "big-orders-swift", type: .dynamic, targets: ["BigOrdersSwift"]),
-    ] + cPlugins.map(\.0) + swiftPlugins.map(\.0),
+    ] + plugins.map(\.0),
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
@@ -56,6 +57,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
     ],
     targets: [
+        // MARK: The contract and the pieces both sides of it share.
+
         // The C ABI: SDK/include/streamhost.h, plus layout checks compiled
         // into a tiny C target so that an accidental layout change fails the
         // build.
@@ -64,49 +67,70 @@ let package = Package(
             exclude: ["README.md", "swift"],
             sources: ["abi"],
             publicHeadersPath: "include"),
-
+        // The one version string, a C header that the host and the
+        // first-party C plugins both read.
+        .target(name: "StreamhostVersion"),
         // JSON text: scanning, field paths, numbers, escaping, UTF-8 checks
         // under one strictness rule (docs/ARCHITECTURE.md, "JSON"); no
         // dependencies, so that the host, the plugin kit, the expressions and
-        // every Swift plugin can link the same code.
+        // every Swift plugin link the same code.
         .target(name: "JSONText", swiftSettings: swiftSettings),
+        // One rule for time text (epoch ms or ISO 8601, no zone = UTC), for
+        // the host's CLI and the plugin kit alike.
+        .target(name: "TimeText", swiftSettings: swiftSettings),
+        // CRC-32C (SSE4.2 when the CPU has it), for the log, state snapshots
+        // and checkpoints.
+        .target(name: "CLogSupport", path: "Sources/CLogSupport", cSettings: [.unsafeFlags(["-O2"])]),
 
-        // Host modules. StreamhostVersion: the one version string, a C
-        // header that the host and the first-party C plugins both read.
-        .target(name: "StreamhostVersion"),
-        .target(name: "Core", dependencies: ["JSONText"], swiftSettings: swiftSettings),
-        .target(
-            name: "PluginHost",
-            dependencies: [
-                "Core", "State", "StreamhostABI", "StreamhostVersion", .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings),
-        // Keyed state: the protocols, the in-memory backend and the RocksDB
-        // backend (Debian's librocksdb, through its C API).
+        // MARK: System libraries (Debian's -dev packages).
+
+        .systemLibrary(name: "CLZ4", path: "Sources/CSystem/CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CZstd", path: "Sources/CSystem/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CSystem/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSnappy", path: "Sources/CSystem/CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
         .systemLibrary(
             name: "CRocksDB", path: "Sources/CSystem/CRocksDB", pkgConfig: "rocksdb",
             providers: [.apt(["librocksdb-dev"])]),
+        .systemLibrary(
+            name: "CFFI", path: "Sources/CSystem/CFFI", pkgConfig: "libffi", providers: [.apt(["libffi-dev"])]),
+        .target(name: "CNativeSupport", path: "Sources/CNativeSupport", cSettings: [.unsafeFlags(["-O2"])]),
+
+        // MARK: Host modules, bottom up.
+
+        // Records, batches, key groups, JSON values; no I/O.
+        .target(name: "Core", dependencies: ["JSONText"], swiftSettings: swiftSettings),
+        // The expression language: parser, type checker, compiled evaluation,
+        // built-in functions; no I/O.
+        .target(name: "Expressions", dependencies: ["JSONText"], swiftSettings: swiftSettings),
+        // Native functions: dlopen/dlsym and calls through Debian's libffi
+        // with signatures known only at run time.
+        .target(name: "NativeFunctions", dependencies: ["CFFI", "CNativeSupport"], swiftSettings: swiftSettings),
+        // Native functions as an expression function library.
+        .target(name: "ExpressionUDFs", dependencies: ["Expressions", "NativeFunctions"], swiftSettings: swiftSettings),
+        // The durable log: Kafka RecordBatch v2 segments, groups, transactions.
+        .target(
+            name: "Log", dependencies: ["Core", "CLogSupport", "CLZ4", "CZstd", "CZlib", "CSnappy", logging],
+            swiftSettings: swiftSettings),
+        // Keyed state: the protocols, the in-memory backend and the RocksDB
+        // backend (through its C API).
         .target(name: "State", dependencies: ["Core", "CRocksDB", "CLogSupport"], swiftSettings: swiftSettings),
-        // The admin API of a running host (a Unix socket in the data directory).
-        .target(name: "Admin", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
-        // Checkpoints and savepoints: manifests and the checkpoint store.
-        .target(name: "Checkpoint", dependencies: ["Core", "State", "CLogSupport"], swiftSettings: swiftSettings),
+        // Checkpoint manifests and the checkpoint store.
+        .target(name: "Checkpoint", dependencies: ["CLogSupport"], swiftSettings: swiftSettings),
+        // dlopen, ABI checks, the host-API table handed to plugins.
+        .target(
+            name: "PluginHost", dependencies: ["Core", "State", "StreamhostABI", "StreamhostVersion", logging],
+            swiftSettings: swiftSettings),
+        // Job files, plans, tasks, channels, checkpointing, supervision.
         .target(
             name: "Runtime",
             dependencies: [
                 "Core", "PluginHost", "StreamhostABI", "Yams", "Log", "State", "Checkpoint",
-                .product(name: "Logging", package: "swift-log"),
+                "Expressions", "ExpressionUDFs", "NativeFunctions", logging,
             ],
             swiftSettings: swiftSettings),
-        .executableTarget(
-            name: "streamhost",
-            dependencies: [
-                "Core", "PluginHost", "Runtime", "Log", "Admin", "Server",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings),
-        .target(name: "TestKit", dependencies: ["Core", "KafkaProtocol"], swiftSettings: swiftSettings),
+        // The admin socket of a running host (a Unix socket in the data
+        // directory).
+        .target(name: "Admin", dependencies: [logging], swiftSettings: swiftSettings),
         // The Kafka wire protocol as values and bytes: primitives, headers,
         // one schema per API and a generic codec; no sockets, no log.
         .target(name: "KafkaProtocol", swiftSettings: swiftSettings),
@@ -115,120 +139,80 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "KafkaProtocol", "Log", "Yams", .product(name: "Logging", package: "swift-log"),
+                "KafkaProtocol", "Log", "Yams", logging,
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
-
-        // The durable log: Kafka RecordBatch v2 segments. CRC-32C in C (SSE4.2
-        // when the CPU has it); codecs from Debian's libraries.
-        .target(name: "CLogSupport", path: "Sources/CLogSupport", cSettings: [.unsafeFlags(["-O2"])]),
-        .systemLibrary(name: "CLZ4", path: "Sources/CSystem/CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
-        .systemLibrary(name: "CZstd", path: "Sources/CSystem/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
-        .systemLibrary(name: "CZlib", path: "Sources/CSystem/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .systemLibrary(name: "CSnappy", path: "Sources/CSystem/CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
-        .target(
-            name: "Log",
-            dependencies: ["Core", "CLogSupport", "CLZ4", "CZstd", "CZlib", "CSnappy",
-                           .product(name: "Logging", package: "swift-log")],
+        // The command-line tool: parses, calls the modules, prints.
+        .executableTarget(
+            name: "streamhost",
+            dependencies: [
+                "Core", "PluginHost", "Runtime", "Log", "Admin", "Server", "NativeFunctions", "TimeText",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"), logging,
+            ],
             swiftSettings: swiftSettings),
 
-        // The Swift plugin kit (its plugins are in swiftPlugins) and the
-        // example written with it.
+        // MARK: The plugin side: the Swift kit, the C plugins' helpers, the
+        // first-party plugins (in `plugins`) and the Swift example.
+
         .target(
-            name: "StreamhostKit", dependencies: ["StreamhostABI", "JSONText"], path: "SDK/swift/StreamhostKit",
-            swiftSettings: swiftSettings),
+            name: "StreamhostKit", dependencies: ["StreamhostABI", "JSONText", "TimeText"],
+            path: "SDK/swift/StreamhostKit", swiftSettings: swiftSettings),
+        .target(
+            name: "PluginSupport", dependencies: ["StreamhostABI", "StreamhostVersion"], path: "Plugins/common",
+            cSettings: [.unsafeFlags(["-O2", "-fvisibility=hidden"])]),
         .target(
             name: "BigOrdersSwift", dependencies: ["StreamhostKit"], path: "examples/swift-operator",
             exclude: ["job.yaml", "README.md"],
             swiftSettings: swiftSettings),
 
-        // Benchmarks: their own executable; a plain `swift build` compiles
-        // them but nothing depends on them.
+        // MARK: Benchmarks: their own executable; nothing depends on them.
+
         .executableTarget(
             name: "StreamhostBenchmarks",
-            dependencies: ["Core", "Log", "PluginHost", "Runtime", "State", "StreamhostABI", "StreamhostKit"],
+            dependencies: [
+                "Core", "Log", "PluginHost", "Runtime", "State", "StreamhostABI", "StreamhostKit", "NativeFunctions",
+            ],
             path: "Benchmarks",
             swiftSettings: swiftSettings),
 
-        // Tests mirror the modules; EndToEndTests drive the built binary and
-        // load every plugin through dlopen.
-        .testTarget(name: "JSONTextTests", dependencies: ["JSONText", "Core", "StreamhostKit", "TestKit"],
-                    exclude: ["Corpus", "CHelper"], swiftSettings: swiftSettings),
-        .testTarget(name: "CoreTests", dependencies: ["Core", "TestKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "LogTests", dependencies: ["Log", "TestKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "TestKit"], swiftSettings: swiftSettings),
+        // MARK: Tests mirror the modules; EndToEndTests drive the built
+        // binary and load every plugin through dlopen.
+
+        .target(name: "TestKit", dependencies: ["Core", "KafkaProtocol"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "ServerTests",
-            dependencies: [
-                "Server", "KafkaProtocol", "Log", "TestKit", .product(name: "Logging", package: "swift-log"),
-            ],
+            name: "JSONTextTests", dependencies: ["JSONText", "Core", "StreamhostKit", "TestKit"],
+            exclude: ["Corpus", "CHelper"], swiftSettings: swiftSettings),
+        .testTarget(name: "TimeTextTests", dependencies: ["TimeText"], swiftSettings: swiftSettings),
+        .testTarget(name: "CoreTests", dependencies: ["Core", "TestKit"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ExpressionsTests",
+            dependencies: ["Expressions", "ExpressionUDFs", "NativeFunctions", "JSONText", "TestKit"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "NativeFunctionsTests", dependencies: ["NativeFunctions", "TestKit"], exclude: ["Fixtures"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LogTests", dependencies: ["Log", "Core", "CLZ4", "CZstd", "CZlib", "CSnappy", logging, "TestKit"],
+            swiftSettings: swiftSettings),
+        .testTarget(name: "StateTests", dependencies: ["Core", "State", "TestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestKit"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PluginHostTests", dependencies: ["PluginHost", "Core", "StreamhostABI", "TestKit"],
+            exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RuntimeTests",
+            dependencies: ["Runtime", "PluginHost", "Log", "State", "Checkpoint", "Core", "NativeFunctions", "TestKit"],
             swiftSettings: swiftSettings),
         .testTarget(name: "AdminTests", dependencies: ["Admin", "TestKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "StateTests", dependencies: ["Core", "State", "TestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "PluginHostTests", dependencies: ["PluginHost", "TestKit"],
-            exclude: ["Fixtures"],
-            swiftSettings: swiftSettings),
-        .testTarget(
-            name: "RuntimeTests", dependencies: ["Runtime", "PluginHost", "Log", "State", "TestKit"],
-            swiftSettings: swiftSettings),
-        .testTarget(
-            name: "EndToEndTests", dependencies: ["TestKit"],
+            name: "ServerTests", dependencies: ["Server", "KafkaProtocol", "Log", logging, "TestKit"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "StreamhostKitTests", dependencies: ["StreamhostKit", "Plugin_file", "TestKit"],
             swiftSettings: swiftSettings),
-    ] + cPlugins.map(\.1) + swiftPlugins.map(\.1) + [pluginSupport],
+        .testTarget(name: "EndToEndTests", dependencies: ["TestKit"], swiftSettings: swiftSettings),
+    ] + plugins.map(\.1),
     swiftLanguageModes: [.v6]
 )
-
-// The expression language (issue 6): parser, type checker, compiled
-// evaluation, built-in functions; no I/O. The `expressions` plugin
-// (filter, map, project) is built on it, and the host uses it to check
-// expressions in job files at plan time.
-package.targets.append(.target(name: "Expressions", dependencies: ["JSONText"], swiftSettings: swiftSettings))
-package.targets.append(.testTarget(name: "ExpressionsTests", dependencies: ["Expressions", "TestKit"], swiftSettings: swiftSettings))
-// The filter, map and project operators: a kit plugin that links Expressions.
-package.products.append(.library(name: "streamhost-expressions", type: .dynamic, targets: ["Plugin_expressions"]))
-package.targets.append(.target(
-    name: "Plugin_expressions", dependencies: ["StreamhostKit", "Expressions"], path: "Plugins/expressions",
-    swiftSettings: swiftSettings))
-// The host checks expressions in job files at plan time (JobValidator).
-package.targets.first { $0.name == "Runtime" }?.dependencies.append("Expressions")
-// Native UDFs (issue 6): C functions from plugin libraries or system
-// libraries, called through Debian's libffi with signatures known only at
-// run time. NativeFunctions does the dlopen/dlsym and the calls; the Runtime
-// resolves a job's `functions:` into a FunctionRegistry at job start.
-package.targets += [
-    .systemLibrary(
-        name: "CFFI", path: "Sources/CSystem/CFFI", pkgConfig: "libffi", providers: [.apt(["libffi-dev"])]),
-    .target(name: "CNativeSupport", path: "Sources/CNativeSupport", cSettings: [.unsafeFlags(["-O2"])]),
-    .target(name: "NativeFunctions", dependencies: ["CFFI", "CNativeSupport"], swiftSettings: swiftSettings),
-    .testTarget(
-        name: "NativeFunctionsTests", dependencies: ["NativeFunctions", "TestKit"],
-        exclude: ["Fixtures"],
-        swiftSettings: swiftSettings),
-]
-for target in package.targets
-where ["Runtime", "streamhost", "StreamhostBenchmarks", "RuntimeTests"].contains(target.name) {
-    target.dependencies.append("NativeFunctions")
-}
-// Native functions (the ffi work) as an expression function library: used by
-// the host to type-check expressions that call them, and by the expressions
-// plugin to call them.
-package.targets.append(.target(name: "ExpressionUDFs", dependencies: ["Expressions", "NativeFunctions"], swiftSettings: swiftSettings))
-for target in package.targets where ["Runtime", "Plugin_expressions", "ExpressionsTests"].contains(target.name) {
-    target.dependencies.append("ExpressionUDFs")
-}
-package.targets.first { $0.name == "ExpressionsTests" }?.dependencies.append("NativeFunctions")
-// One rule for time text (epoch ms or ISO 8601, no zone = UTC), shared by
-// the host's CLI and the Swift plugin kit (the file source).
-package.targets += [
-    .target(name: "TimeText", swiftSettings: swiftSettings),
-    .testTarget(name: "TimeTextTests", dependencies: ["TimeText"], swiftSettings: swiftSettings),
-]
-for target in package.targets where ["StreamhostKit", "streamhost"].contains(target.name) {
-    target.dependencies.append("TimeText")
-}
