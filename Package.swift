@@ -216,11 +216,12 @@ for target in package.targets where ["Runtime", "Plugin_expressions", "Expressio
 }
 package.targets.first { $0.name == "ExpressionsTests" }?.dependencies.append("NativeFunctions")
 // One rule for time text (epoch ms or ISO 8601, no zone = UTC), shared by
-// the host's CLI and the Swift plugin kit (the file source).
+// the host's CLI, the planner (`x-streamhost-time` configs) and the Swift
+// plugin kit (the file source).
 package.targets += [
     .target(name: "TimeText", swiftSettings: swiftSettings),
     .testTarget(name: "TimeTextTests", dependencies: ["TimeText"], swiftSettings: swiftSettings),
 ]
-for target in package.targets where ["StreamhostKit", "streamhost"].contains(target.name) {
+for target in package.targets where ["StreamhostKit", "streamhost", "Runtime"].contains(target.name) {
     target.dependencies.append("TimeText")
 }
