@@ -14,10 +14,10 @@
  * for the partition when the host has one (log_committed returns SH_OK);
  * when it has none (SH_NOT_FOUND), or without `group`, `start` decides:
  * earliest, latest, offset (`offset`, required then) or time (the first
- * record with timestamp >= `time`, required then; the schema marks `time`
- * x-streamhost-time, so the host turns ISO 8601 text into integer ms before
- * create sees it). Any other status of
+ * record with timestamp >= `time`, required then). Any other status of
  * log_committed fails open rather than silently re-reading from `start`.
+ * The schema marks `time` x-streamhost-time: the host turns ISO 8601 text
+ * into integer ms at plan time, so create reads an integer either way.
  *
  * Polling. poll(max) visits the partitions round-robin, starting one
  * partition further at each poll so that no partition starves, reads up to
