@@ -21,6 +21,19 @@ enum ConfigSchemaWalk {
         try rewrite(config, schema: schema, keyword: keyword, path: [], transform)
     }
 
+    /// The job-file field of the config value at `path` of `step`, as
+    /// errors name it: `pipeline[1].config.set.total`.
+    static func field(of step: StepSpec, at path: [String]) -> String {
+        "pipeline[\(step.index)].config" + path.map { ".\($0)" }.joined()
+    }
+
+    /// Where the config value at `path` of `step` was written, or the
+    /// config (or the step) when the value has no place of its own (a
+    /// schema default).
+    static func location(of step: StepSpec, at path: [String]) -> SourceLocation {
+        step.configValueLocations[path]?.location ?? step.fieldLocations["config"] ?? step.location
+    }
+
     private static func rewrite(_ value: JSONValue, schema: JSONValue, keyword: String, path: [String],
                                 _ transform: Transform) throws(JobFileError) -> JSONValue {
         guard case .object(let schemaObject) = schema else { return value }

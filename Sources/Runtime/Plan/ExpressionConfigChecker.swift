@@ -58,12 +58,11 @@ enum ExpressionConfigChecker {
             do throws(ExpressionError) {
                 try ExpressionProgram.check(text, expecting: expected, library: library)
             } catch {
-                let place = step.configValueLocations[path]
-                let location = place?.fileLocation(line: error.position.line, column: error.position.column)
-                    ?? step.fieldLocations["config"] ?? step.location
+                let location = step.configValueLocations[path]?
+                    .fileLocation(line: error.position.line, column: error.position.column)
+                    ?? ConfigSchemaWalk.location(of: step, at: path)
                 throw JobFileError(
-                    file: file, location: location,
-                    field: "pipeline[\(step.index)].config" + path.map { ".\($0)" }.joined(),
+                    file: file, location: location, field: ConfigSchemaWalk.field(of: step, at: path),
                     message: "in the expression `\(text.count > 80 ? String(text.prefix(77)) + "..." : text)`: \(error.message)")
             }
             return value

@@ -29,8 +29,8 @@ enum TimeConfigNormalizer {
             let shown = text.count > 80 ? String(text.prefix(77)) + "..." : text
             throw JobFileError(
                 file: file,
-                location: step.configValueLocations[path]?.location ?? step.fieldLocations["config"] ?? step.location,
-                field: "pipeline[\(step.index)].config" + path.map { ".\($0)" }.joined(),
+                location: ConfigSchemaWalk.location(of: step, at: path),
+                field: ConfigSchemaWalk.field(of: step, at: path),
                 message: "\"\(shown)\" is not a time: write \(TimeText.rule)")
         }
     }
