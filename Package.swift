@@ -125,7 +125,7 @@ let package = Package(
             name: "Runtime",
             dependencies: [
                 "Core", "PluginHost", "StreamhostABI", "Yams", "Log", "State", "Checkpoint",
-                "Expressions", "ExpressionUDFs", "NativeFunctions", logging,
+                "Expressions", "ExpressionUDFs", "NativeFunctions", "TimeText", logging,
             ],
             swiftSettings: swiftSettings),
         // The admin socket of a running host (a Unix socket in the data

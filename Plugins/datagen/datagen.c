@@ -11,6 +11,9 @@
  *                - a draw in [0, disorder_ms]          from r1's low 32 bits
  *                - late_ms if n % late_every == late_every - 1
  *
+ * start_time is integer ms by the time create reads it: the schema marks it
+ * x-streamhost-time, so the host turns ISO 8601 text into ms at plan time.
+ *
  * disorder_ms makes the stream out of order by up to that much (a watermark
  * strategy with max_out_of_orderness_ms >= disorder_ms sees no late record);
  * late_every/late_ms add stragglers later than that, the records a window's
@@ -84,8 +87,9 @@ static const char datagen_schema[] =
     "\"description\":\"Field whose text also becomes the record key; none gives null keys.\"},"
     "\"customers\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":4294967295,\"default\":1000,"
     "\"description\":\"customer_id is drawn from 1 to this number.\"},"
-    "\"start_time\":{\"type\":\"integer\",\"default\":1767225600000,"
-    "\"description\":\"event_time of record 0, in ms since the Unix epoch (default 2026-01-01T00:00:00Z).\"},"
+    "\"start_time\":{\"type\":[\"integer\",\"string\"],\"x-streamhost-time\":true,\"default\":1767225600000,"
+    "\"description\":\"event_time of record 0: ms since the Unix epoch or an ISO 8601 date-time "
+    "(no zone: UTC; default 2026-01-01T00:00:00Z); the host hands the plugin ms.\"},"
     "\"time_step_ms\":{\"type\":\"integer\",\"minimum\":0,\"default\":1,"
     "\"description\":\"event_time advances by this many ms from one record to the next.\"},"
     "\"disorder_ms\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":86400000,\"default\":0,"

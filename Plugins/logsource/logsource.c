@@ -16,6 +16,8 @@
  * earliest, latest, offset (`offset`, required then) or time (the first
  * record with timestamp >= `time`, required then). Any other status of
  * log_committed fails open rather than silently re-reading from `start`.
+ * The schema marks `time` x-streamhost-time: the host turns ISO 8601 text
+ * into integer ms at plan time, so create reads an integer either way.
  *
  * Polling. poll(max) visits the partitions round-robin, starting one
  * partition further at each poll so that no partition starves, reads up to
@@ -82,8 +84,9 @@ static const char logsource_schema[] =
     "'offset' or the first record whose timestamp is >= 'time'.\"},"
     "\"offset\":{\"type\":\"integer\",\"minimum\":0,"
     "\"description\":\"With start 'offset': the offset to start each partition at.\"},"
-    "\"time\":{\"type\":\"integer\","
-    "\"description\":\"With start 'time': a timestamp in ms since the Unix epoch.\"},"
+    "\"time\":{\"type\":[\"integer\",\"string\"],\"x-streamhost-time\":true,"
+    "\"description\":\"With start 'time': ms since the Unix epoch or an ISO 8601 date-time "
+    "(2026-01-01T00:00:00Z; no zone: UTC); the host hands the plugin ms.\"},"
     "\"bounded\":{\"type\":\"boolean\",\"default\":true,"
     "\"description\":\"true: end once every partition has no more records at the time of polling; "
     "false: keep polling for new records.\"},"

@@ -40,6 +40,9 @@ public enum JobValidator {
             var config = step.config
             if let schema = component.configSchema {
                 config = schema.applyingDefaults(to: config)
+                // Times first, so that the schema's integer bounds judge the
+                // instant an ISO 8601 string names.
+                config = try TimeConfigNormalizer.normalizing(config, schema: schema.source, step: step, file: spec.file)
                 let violations = schema.validate(config)
                 if let first = violations.first {
                     let field = first.path.isEmpty ? "config" : "config.\(first.path)"
