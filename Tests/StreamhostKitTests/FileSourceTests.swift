@@ -45,7 +45,7 @@ import TestKit
         #expect(status == SH_END)
         #expect(harness.fake.emittedValues == ["{\"a\":1}", "{\"c\":3}"])
         #expect(harness.fake.rejected.map(\.reason) == [
-            "file source: \(path):3: the value is not valid JSON (invalid JSON at byte 0: expected 'null')",
+            "file source: \(path):3: the value is not valid JSON (invalid JSON at byte 1: expected 'null')",
             "file source: \(path):4: the value is not valid JSON (invalid JSON at byte 8: unexpected text after the value)",
         ])
         #expect(harness.fake.rejected.map(\.record.valueText) == ["not json at all", "{\"b\":2} trailing"])
