@@ -102,6 +102,39 @@ struct CheckpointingTests {
         #expect(Set(ids).count == ids.count)
     }
 
+    /// Two sources that end at different times: the one that ends first
+    /// waits, open, for the final checkpoint, so checkpoints go on through
+    /// it and the final one follows every record of both. A second run
+    /// resumes from it and emits nothing.
+    @Test func sourcesEndingAtDifferentTimesEndWithAFinalCheckpointThatASecondRunResumesAtItsEnd() throws {
+        let early = directory.file("early.jsonl")
+        let late = directory.file("late.jsonl")
+        let yaml = """
+            name: two-ends
+            checkpoints: {interval_ms: 50}
+            pipeline:
+              - {id: a, source: datagen, config: {count: 200, schema: orders}}
+              - {id: a-out, sink: fixture-append, config: {path: "\(early)"}}
+              - {id: b, source: datagen, config: {count: 3000, rate: 6000, schema: orders}}
+              - {id: b-out, sink: fixture-append, inputs: [b], config: {path: "\(late)"}}
+            """
+        let plan = try plan(yaml)
+        let first = try JobExecution(plan: plan, options: options(plan)).run()
+        #expect(first.failure == nil, "\(String(describing: first.failure))")
+        #expect(first.sinkRecords == 3200)
+        let store = CheckpointStore(directory: directory.file("checkpoints/two-ends"), prefix: "chk")
+        let latest = try #require(store.latestValid { _, error in Issue.record("skipped: \(error)") })
+        #expect(latest.id == first.lastCheckpointID, "the run's last checkpoint is not the newest on disk")
+
+        let restore = try RestoreSource.load(directory: latest.directory)
+        let second = try JobExecution(plan: plan, options: options(plan, restore: restore)).run()
+        #expect(second.failure == nil, "\(String(describing: second.failure))")
+        #expect(second.sourceRecords == 0 && second.sinkRecords == 0,
+                "the second run emitted \(second.sourceRecords) records again")
+        #expect(Set(orderIDs(early)) == Set(0 ..< 200) && orderIDs(early).count == 200)
+        #expect(Set(orderIDs(late)) == Set(0 ..< 3000) && orderIDs(late).count == 3000)
+    }
+
     @Test func stopWithSavepointAndRestoreAcrossParallelismsIsExactlyOnce() throws {
         let output = directory.file("out.jsonl")
         let count = 9000
