@@ -135,6 +135,39 @@ struct CheckpointingTests {
         #expect(Set(orderIDs(late)) == Set(0 ..< 3000) && orderIDs(late).count == 3000)
     }
 
+    /// close runs after the final checkpoint, so with checkpoints an emit
+    /// from close would deliver a record no checkpoint covers: it fails the
+    /// job, naming the step. Without checkpoints it is delivered as before.
+    @Test func anEmitFromCloseFailsAJobWithCheckpointsOnly() throws {
+        func closeEmitJob(_ name: String, checkpoints: String, output: String) -> String {
+            """
+            name: \(name)
+            \(checkpoints)
+            pipeline:
+              - {id: gen, source: datagen, config: {count: 100, schema: orders}}
+              - {id: flush, operator: fixture-close-emit}
+              - {id: out, sink: fixture-append, config: {path: "\(output)"}}
+            """
+        }
+        let plain = directory.file("plain.jsonl")
+        let withoutCheckpoints = try plan(closeEmitJob("plain", checkpoints: "", output: plain),
+                                          fixtures: ["append_sink", "close_emit"])
+        let delivered = try JobExecution(plan: withoutCheckpoints, options: options(withoutCheckpoints)).run()
+        #expect(delivered.failure == nil, "\(String(describing: delivered.failure))")
+        #expect(CLI.lines(plain).count == 101, "the record emitted in close is missing")
+
+        let checked = directory.file("checked.jsonl")
+        let withCheckpoints = try plan(closeEmitJob("checked", checkpoints: "checkpoints: {interval_ms: 50}", output: checked),
+                                       fixtures: ["append_sink", "close_emit"])
+        let refused = try JobExecution(plan: withCheckpoints, options: options(withCheckpoints)).run()
+        guard case .violation(let message) = refused.failure else {
+            Issue.record("expected a violation, got \(String(describing: refused.failure))")
+            return
+        }
+        #expect(message.contains("'flush'") && message.contains("in close") && message.contains("final checkpoint"), "\(message)")
+        #expect(CLI.lines(checked).count == 100, "the record emitted in close was delivered")
+    }
+
     @Test func stopWithSavepointAndRestoreAcrossParallelismsIsExactlyOnce() throws {
         let output = directory.file("out.jsonl")
         let count = 9000
