@@ -73,17 +73,4 @@ static const sh_component close_emit_component = {
 
 static const sh_component *const components[] = {&close_emit_component};
 
-static const sh_plugin_descriptor descriptor = {
-    SH_DESCRIPTOR_HEADER,
-    .component_count = 1,
-    .name = "fixture-close-emit",
-    .version = "1.0.0",
-    .components = components,
-};
-
-SH_EXPORT const sh_plugin_descriptor *streamhost_plugin_entry(const sh_host_api *api);
-
-SH_EXPORT const sh_plugin_descriptor *streamhost_plugin_entry(const sh_host_api *api) {
-    host = api;
-    return &descriptor;
-}
+SH_PLUGIN_ENTRY(host, "fixture-close-emit", "1.0.0", components)
