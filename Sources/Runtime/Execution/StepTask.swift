@@ -632,43 +632,43 @@ final class StepTask: @unchecked Sendable {
     private func finishInput() throws(PluginCallError) {
         guard !inputFinished else { return }
         inputFinished = true
-        try moveToEndOfTime()
+        if watermark != .max {
+            for position in instances.indices where position > 0 || !isSource {
+                try instances[position].advanceWatermark(to: .max)
+                try forward(from: position)
+            }
+            watermark = .max
+        }
         router?.broadcast(.endOfInput)
         if isSource { execution.sourceInputEnded() }
     }
 
-    /// Every instance in chain order (a source excepted: its records carry
-    /// its watermark) moves to the end of event time, each one's output
-    /// flowing into the next before that one does the same.
-    private func moveToEndOfTime() throws(PluginCallError) {
-        guard watermark != .max else { return }
-        for position in instances.indices where position > 0 || !isSource {
-            try instances[position].advanceWatermark(to: .max)
-            try forward(from: position)
-        }
-        watermark = .max
-    }
-
-    /// The end: without checkpoints at end of input (after moving to the
-    /// end of event time), with checkpoints once the final checkpoint
-    /// completed (`finishInput` did that move before its barrier). Each
-    /// instance closes in chain order, its output flowing into the next.
-    /// With checkpoints `close` may not emit: its records would come after
-    /// the final barrier, in no checkpoint.
+    /// The end, each instance in chain order, its output flowing into the
+    /// next before that one does the same. Without checkpoints, at end of
+    /// input: the instance moves to the end of event time (its event-time
+    /// timers fire), then closes, so what a `close` emits still comes
+    /// before the next instance's final watermark. With checkpoints, once
+    /// the final checkpoint completed: `finishInput` made the move before
+    /// its barrier, and `close` may not emit (its records would come after
+    /// the final barrier, in no checkpoint).
     private func closeChain() throws(PluginCallError) {
         guard !chainClosed else { return }
-        try moveToEndOfTime()
         let refusal = execution.isCheckpointed
             ? "in close: with checkpoints close runs after the final checkpoint, so its records would be in none; "
                 + "emit them from on_watermark or on_timer (end of input moves the watermark to INT64_MAX before the "
                 + "final checkpoint) or from on_checkpoint"
             : nil
         for position in instances.indices {
+            if !inputFinished, position > 0 || !isSource {
+                try instances[position].advanceWatermark(to: .max)
+                try forward(from: position)
+            }
             instances[position].context.emitRefusal = refusal
             defer { instances[position].context.emitRefusal = nil }
             try instances[position].close()
             try forward(from: position)
         }
+        watermark = .max
         router?.flushPartials()
         chainClosed = true
     }
