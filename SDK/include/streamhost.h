@@ -634,7 +634,10 @@ typedef struct sh_component_vtable {
     sh_status (*on_checkpoint_abort)(void *self, sh_ctx *ctx, int64_t checkpoint_id);
 
     /* Optional (default: nothing). End of input: flush everything. emit is
-     * still allowed inside close; after it returns emit fails. */
+     * still allowed inside close; after it returns emit fails. With
+     * checkpoints (checkpoint_interval_ms > 0) close comes after the final
+     * checkpoint completed, and emit inside it fails the job: flush at the
+     * INT64_MAX watermark (on_watermark, on_timer) or in on_checkpoint. */
     sh_status (*close)(void *self, sh_ctx *ctx);
 } sh_component_vtable;
 

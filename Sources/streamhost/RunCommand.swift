@@ -47,8 +47,8 @@ struct Run: ParsableCommand {
         abstract: "Run a job until its sources end (or until SIGINT/SIGTERM).",
         discussion: """
             The first SIGINT or SIGTERM stops the sources and lets the pipeline drain: every step is \
-            closed and sinks commit what they have (with checkpoints, after a final checkpoint that a \
-            later run resumes from). A repeat within a second of the first is ignored (one \
+            closed and sinks commit what they have (with checkpoints, the drain ends with a final \
+            checkpoint that commits it all and that a later run resumes from). A repeat within a second of the first is ignored (one \
             signal often arrives twice, e.g. from `timeout`); a later one abandons the run: steps are not \
             closed, and only output committed before (finished part files, committed log transactions) stays.
             A job with a checkpoints: section resumes from its latest complete checkpoint in the data \

@@ -69,6 +69,69 @@ struct FileSinkCheckpointCLITests {
         #expect(hidden.isEmpty, "\(hidden)")
     }
 
+    /// A windowed job whose windows are still open when it is stopped:
+    /// the stop fires them (end of event time) before the final
+    /// checkpoint, so that checkpoint holds no window any more and the
+    /// re-run, resuming from it and running to the end of the same input,
+    /// fires no window twice. Each 10 ms window holds one order (one per
+    /// 10 ms of event time), so a drained stop splits none of them, and
+    /// the union of both runs' output is one window per order.
+    @Test func aStoppedWindowedJobRerunToItsEndEmitsEveryWindowOnce() throws {
+        let count = 12000
+        let job = try directory.write("windows.yaml", """
+            name: windows
+            checkpoints: {interval_ms: 100}
+            pipeline:
+              - id: gen
+                source: datagen
+                config: {count: \(count), rate: 4000, seed: 9, time_step_ms: 10, customers: 20}
+                watermarks: {strategy: bounded_out_of_orderness, max_out_of_orderness_ms: 500}
+              - {id: by-customer, key_by: customer_id}
+              - id: win
+                operator: window
+                config: {kind: tumbling, size_ms: 10, aggregates: [{fn: count}, {fn: min, field: order_id}]}
+              - {id: out, sink: file, config: {path: "\(output)", rolling_interval_ms: 200}}
+            """)
+        let arguments = ["run", job, "--data-dir", data, "--no-progress"]
+        let stopped = try CLI.run(arguments, timeoutSeconds: 120, signalsWhen: ({ finals().count >= 2 }, [SIGINT]))
+        #expect(stopped.status == 0, "\(stopped.standardError)")
+        let rerun = try CLI.run(arguments, timeoutSeconds: 120)
+        #expect(rerun.status == 0, "\(rerun.standardError)")
+        let lines = finals().values.flatMap { $0.split(separator: "\n") }
+        let orders = lines.map { Int(Reference.numberText("min_order_id", in: String($0))!)! }
+        #expect(lines.allSatisfy { Reference.numberText("count", in: String($0)) == "1" })
+        #expect(orders.count == Set(orders).count, "\(orders.count - Set(orders).count) windows emitted twice")
+        #expect(Set(orders) == Set(0 ..< count), "\(Set(0 ..< count).subtracting(orders).count) windows missing")
+    }
+
+    /// A bounded job with checkpoints ends with a final checkpoint after
+    /// its last record: run again, it resumes at the end, emits nothing
+    /// and commits no new file.
+    @Test func aBoundedJobRunAgainAfterItsEndEmitsNothing() throws {
+        let job = try directory.write("bounded.yaml", """
+            name: bounded
+            checkpoints: {interval_ms: 100}
+            pipeline:
+              - {id: gen, source: datagen, config: {count: 3000, rate: 3000, seed: 9}}
+              - {id: out, sink: file, config: {path: "\(output)", rolling_interval_ms: 200}}
+            """)
+        let arguments = ["run", job, "--data-dir", data, "--no-progress"]
+        let first = try CLI.run(arguments, timeoutSeconds: 120)
+        #expect(first.status == 0, "\(first.standardError)")
+        let afterFirst = finals()
+        expectExactlyOnce(afterFirst)
+        #expect(afterFirst.values.map { $0.split(separator: "\n").count }.reduce(0, +) == 3000)
+
+        let second = try CLI.run(arguments, timeoutSeconds: 120)
+        #expect(second.status == 0, "\(second.standardError)")
+        let afterSecond = finals()
+        #expect(afterSecond.keys.sorted() == afterFirst.keys.sorted(),
+                "the second run committed \(Set(afterSecond.keys).subtracting(afterFirst.keys).sorted())")
+        for (name, text) in afterFirst { #expect(afterSecond[name] == text, "final file \(name) was rewritten") }
+        let hidden = try FileManager.default.contentsOfDirectory(atPath: directory.file("out")).filter { $0.hasPrefix(".") }
+        #expect(hidden.isEmpty, "\(hidden)")
+    }
+
     @Test func aKillMidRunThenARestartLeavesCommittedOutputExactlyOnce() throws {
         let killed = try run(until: { finals().count >= 2 }, signals: [SIGKILL])
         #expect(killed.status == 128 + SIGKILL)

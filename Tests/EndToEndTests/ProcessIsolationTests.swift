@@ -132,6 +132,26 @@ struct ProcessIsolationTests {
         #expect(!run.standardError.contains("restarting"), "\(run.standardError)")
     }
 
+    /// The end of the input in a worker ends with a final checkpoint too:
+    /// the job run again resumes at the end and emits nothing.
+    @Test func anIsolatedBoundedJobRunAgainAfterItsEndEmitsNothing() throws {
+        let job = try directory.write("bounded.yaml", """
+            name: bounded
+            isolation: process
+            checkpoints: {interval_ms: 100}
+            pipeline:
+              - {id: gen, source: datagen, config: {count: 2000, rate: 4000}}
+              - {id: sink, sink: blackhole, config: {print: false}}
+            """)
+        let arguments = ["run", job, "--no-progress", "--data-dir", data]
+        let first = try CLI.run(arguments, timeoutSeconds: 120)
+        #expect(first.status == 0, "\(first.standardError)")
+        #expect(first.standardError.contains("2000 records in, 2000 into sinks"), "\(first.standardError)")
+        let second = try CLI.run(arguments, timeoutSeconds: 120)
+        #expect(second.status == 0, "\(second.standardError)")
+        #expect(second.standardError.contains("0 records in, 0 into sinks"), "\(second.standardError)")
+    }
+
     /// Isolation is for the whole job; a step asking for it is told so.
     @Test func stepLevelIsolationIsRefusedWithTheRule() throws {
         let job = try directory.write("step.yaml", """

@@ -102,6 +102,72 @@ struct CheckpointingTests {
         #expect(Set(ids).count == ids.count)
     }
 
+    /// Two sources that end at different times: the one that ends first
+    /// waits, open, for the final checkpoint, so checkpoints go on through
+    /// it and the final one follows every record of both. A second run
+    /// resumes from it and emits nothing.
+    @Test func sourcesEndingAtDifferentTimesEndWithAFinalCheckpointThatASecondRunResumesAtItsEnd() throws {
+        let early = directory.file("early.jsonl")
+        let late = directory.file("late.jsonl")
+        let yaml = """
+            name: two-ends
+            checkpoints: {interval_ms: 50}
+            pipeline:
+              - {id: a, source: datagen, config: {count: 200, schema: orders}}
+              - {id: a-out, sink: fixture-append, config: {path: "\(early)"}}
+              - {id: b, source: datagen, config: {count: 3000, rate: 6000, schema: orders}}
+              - {id: b-out, sink: fixture-append, inputs: [b], config: {path: "\(late)"}}
+            """
+        let plan = try plan(yaml)
+        let first = try JobExecution(plan: plan, options: options(plan)).run()
+        #expect(first.failure == nil, "\(String(describing: first.failure))")
+        #expect(first.sinkRecords == 3200)
+        let store = CheckpointStore(directory: directory.file("checkpoints/two-ends"), prefix: "chk")
+        let latest = try #require(store.latestValid { _, error in Issue.record("skipped: \(error)") })
+        #expect(latest.id == first.lastCheckpointID, "the run's last checkpoint is not the newest on disk")
+
+        let restore = try RestoreSource.load(directory: latest.directory)
+        let second = try JobExecution(plan: plan, options: options(plan, restore: restore)).run()
+        #expect(second.failure == nil, "\(String(describing: second.failure))")
+        #expect(second.sourceRecords == 0 && second.sinkRecords == 0,
+                "the second run emitted \(second.sourceRecords) records again")
+        #expect(Set(orderIDs(early)) == Set(0 ..< 200) && orderIDs(early).count == 200)
+        #expect(Set(orderIDs(late)) == Set(0 ..< 3000) && orderIDs(late).count == 3000)
+    }
+
+    /// close runs after the final checkpoint, so with checkpoints an emit
+    /// from close would deliver a record no checkpoint covers: it fails the
+    /// job, naming the step. Without checkpoints it is delivered as before.
+    @Test func anEmitFromCloseFailsAJobWithCheckpointsOnly() throws {
+        func closeEmitJob(_ name: String, checkpoints: String, output: String) -> String {
+            """
+            name: \(name)
+            \(checkpoints)
+            pipeline:
+              - {id: gen, source: datagen, config: {count: 100, schema: orders}}
+              - {id: flush, operator: fixture-close-emit}
+              - {id: out, sink: fixture-append, config: {path: "\(output)"}}
+            """
+        }
+        let plain = directory.file("plain.jsonl")
+        let withoutCheckpoints = try plan(closeEmitJob("plain", checkpoints: "", output: plain),
+                                          fixtures: ["append_sink", "close_emit"])
+        let delivered = try JobExecution(plan: withoutCheckpoints, options: options(withoutCheckpoints)).run()
+        #expect(delivered.failure == nil, "\(String(describing: delivered.failure))")
+        #expect(CLI.lines(plain).count == 101, "the record emitted in close is missing")
+
+        let checked = directory.file("checked.jsonl")
+        let withCheckpoints = try plan(closeEmitJob("checked", checkpoints: "checkpoints: {interval_ms: 50}", output: checked),
+                                       fixtures: ["append_sink", "close_emit"])
+        let refused = try JobExecution(plan: withCheckpoints, options: options(withCheckpoints)).run()
+        guard case .violation(let message) = refused.failure else {
+            Issue.record("expected a violation, got \(String(describing: refused.failure))")
+            return
+        }
+        #expect(message.contains("'flush'") && message.contains("in close") && message.contains("final checkpoint"), "\(message)")
+        #expect(CLI.lines(checked).count == 100, "the record emitted in close was delivered")
+    }
+
     @Test func stopWithSavepointAndRestoreAcrossParallelismsIsExactlyOnce() throws {
         let output = directory.file("out.jsonl")
         let count = 9000

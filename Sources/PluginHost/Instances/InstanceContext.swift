@@ -69,6 +69,10 @@ public final class InstanceContext: @unchecked Sendable {
     public let config: JSONValue
     @exclusivity(unchecked) public internal(set) var phase: Phase = .created
     @exclusivity(unchecked) var inCallback = false
+    /// Set by the runtime around a callback in which emitting is refused
+    /// (with checkpoints, `close` runs after the final checkpoint): why,
+    /// and what to do instead. A refused emit fails the job.
+    @exclusivity(unchecked) public var emitRefusal: String?
 
     /// Output batches close at whichever limit comes first.
     public let batchRecordsMax: Int
@@ -192,6 +196,10 @@ public final class InstanceContext: @unchecked Sendable {
     private func checkEmit(_ what: String) -> sh_status {
         if kind == .sink {
             breach("\(label) called \(what), but sinks have no output")
+            return Status.invalid
+        }
+        if let emitRefusal {
+            breach("\(label) called \(what) \(emitRefusal)")
             return Status.invalid
         }
         switch phase {

@@ -12,9 +12,10 @@ public struct CheckpointBarrier: Sendable, Hashable {
 
     public var id: Int64
     public var kind: Kind
-    /// Sources emit nothing after this barrier. A savepoint (stop-with-
-    /// savepoint) then ends the job without draining once it is complete;
-    /// a checkpoint (a stop request's final one) then drains the job.
+    /// Sources emit nothing after this barrier: a stop-with-savepoint,
+    /// which ends the job without draining once it is complete. (A stop
+    /// request drains first and then takes a final checkpoint, whose
+    /// barrier needs no flag: every source has ended before it.)
     public var stopsJob: Bool
 
     public init(id: Int64, kind: Kind, stopsJob: Bool = false) {

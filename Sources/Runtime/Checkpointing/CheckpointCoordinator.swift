@@ -42,10 +42,17 @@ public struct SavepointResult: Sendable {
 /// the manifest is written atomically: the checkpoint is complete and the
 /// tasks are notified (sinks commit).
 ///
-/// Periodic checkpoints are taken only while every task runs: once a task
-/// finished (a bounded source ended), none is triggered any more — the run
-/// is close to its end, and a recovery replays from the last one (Flink
-/// before 1.14 behaves the same).
+/// End of input (every source ended, or stopped on request) brings the
+/// final checkpoint (Flink's FLIP-147): no task finishes before it, since a
+/// task whose input ended stays open and passes barriers on, so periodic
+/// checkpoints go on while some sources still run. Its barrier comes after
+/// every record the job emits; once it completes the tasks close and
+/// finish. A final checkpoint that times out is taken again (its barrier
+/// waited behind a backlog that the next one meets smaller; a job that
+/// cannot work it off would not end without checkpoints either); one that
+/// fails otherwise is taken again up to `finalAttemptsMax` times, then the
+/// job fails (nothing after the last completed checkpoint is committed, and
+/// the next run resumes from it).
 ///
 /// # Thread safety
 /// Thread-safe: tasks acknowledge from worker threads, requests come from
@@ -60,6 +67,8 @@ final class CheckpointCoordinator: @unchecked Sendable {
         var writesOutstanding = 0
         var instances: [Int: [InstanceSnapshot]] = [:]  // by step index
         var failure: String?
+        /// The final checkpoint (end of input): its completion ends the job.
+        var isFinal = false
         var waiter: (@Sendable (Result<SavepointResult, JobFailure>) -> Void)?
     }
 
@@ -70,8 +79,14 @@ final class CheckpointCoordinator: @unchecked Sendable {
         var lastEndAt: DispatchTime?
         /// A savepoint asked for while a checkpoint was in flight.
         var queuedSavepoint: (stop: Bool, waiter: @Sendable (Result<SavepointResult, JobFailure>) -> Void)?
-        /// A stop request's final checkpoint, waiting to start.
-        var queuedFinal = false
+        /// Every source's input ended: the final checkpoint is due.
+        var finalDue = false
+        /// Final checkpoints that failed so far.
+        var finalFailures = 0
+        /// A checkpoint that ends the job (a stop-with-savepoint's, the
+        /// final one) completed: nothing more may start while the tasks
+        /// finish.
+        var ending = false
         var stopped = false
     }
 
@@ -91,6 +106,9 @@ final class CheckpointCoordinator: @unchecked Sendable {
 
     /// How often the ticker looks at the clock.
     static let tickMs = 20
+    /// How many failures of the final checkpoint other than timeouts (a
+    /// write error, say) the job takes before it fails.
+    static let finalAttemptsMax = 10
 
     init(options: CheckpointRunOptions, execution: JobExecution, restoredID: Int64) {
         self.options = options
@@ -140,9 +158,8 @@ final class CheckpointCoordinator: @unchecked Sendable {
         var timedOut: Pending?
         var finishedUnderIt: Pending?
         var trigger: (CheckpointBarrier, Pending)?
-        var drainWithoutFinal = false
         state.withLock { s in
-            guard !s.stopped else { return }
+            guard !s.stopped, !s.ending else { return }
             // Read the clock under the lock: a stop request or a savepoint
             // may begin a checkpoint on another thread between a read
             // before the lock and this point, and its start would then lie
@@ -161,23 +178,17 @@ final class CheckpointCoordinator: @unchecked Sendable {
                 }
                 return
             }
-            guard execution.allTasksRunning else {
-                // A task finished: no barrier can pass any more.
-                if s.queuedFinal {
-                    s.queuedFinal = false
-                    drainWithoutFinal = true
-                }
-                return
-            }
-            if s.queuedFinal {
-                s.queuedFinal = false
-                trigger = begin(&s, kind: .checkpoint, stop: true, waiter: nil, now: now)
-                if trigger == nil { drainWithoutFinal = true }
-                return
-            }
+            // A task finished (a failure or a stop-with-savepoint under
+            // way): no barrier can pass any more.
+            guard execution.allTasksRunning else { return }
             if let queued = s.queuedSavepoint {
                 s.queuedSavepoint = nil
                 trigger = begin(&s, kind: .savepoint, stop: queued.stop, waiter: queued.waiter, now: now)
+                return
+            }
+            if s.finalDue {
+                trigger = begin(&s, kind: .checkpoint, stop: false, waiter: nil, now: now)
+                if trigger != nil { s.pending?.isFinal = true }
                 return
             }
             let sinceTrigger = s.lastTriggerAt.map { Self.milliseconds(from: $0, to: now) } ?? .infinity
@@ -186,13 +197,12 @@ final class CheckpointCoordinator: @unchecked Sendable {
             trigger = begin(&s, kind: .checkpoint, stop: false, waiter: nil, now: now)
         }
         if let timedOut {
-            fail(timedOut, reason: "timed out after \(options.spec.timeoutMs) ms (checkpoints.timeout_ms)")
+            fail(timedOut, reason: "timed out after \(options.spec.timeoutMs) ms (checkpoints.timeout_ms)", timedOut: true)
         }
         if let finishedUnderIt {
             fail(finishedUnderIt, reason: "a task finished (its input ended) before the barrier reached it")
         }
         if let (barrier, _) = trigger { execution.injectBarrier(barrier) }
-        if drainWithoutFinal { execution.drain() }
     }
 
     /// Milliseconds from `start` to `end`, 0 when `end` is not later (two
@@ -202,22 +212,15 @@ final class CheckpointCoordinator: @unchecked Sendable {
             ? Double(end.uptimeNanoseconds - start.uptimeNanoseconds) / 1e6 : 0
     }
 
-    // MARK: Stop
+    // MARK: End of input
 
-    /// A stop request (the first SIGINT/SIGTERM) on a job with
-    /// checkpoints: a final checkpoint with the sources stopped at its
-    /// barrier, then the drain (`JobExecution.drain`). Everything the sinks
-    /// commit at its completion is in it, so a later run resuming from it
-    /// repeats nothing that came before the stop; the drain then commits
-    /// only what end of input produces (timers firing). If it cannot be
-    /// taken (a task finished, it failed or timed out) the job drains
-    /// anyway. Returns false when the coordinator has stopped.
-    func requestFinalCheckpoint() -> Bool {
-        state.withLock { s in
-            guard !s.stopped else { return false }
-            s.queuedFinal = true
-            return true
-        }
+    /// Every source task's input ended (`SH_END`, or a stop request: the
+    /// first SIGINT/SIGTERM) and its chain reached the end of event time:
+    /// the final checkpoint starts at the next tick (after one in flight).
+    /// Its barrier follows every record the job emits, so its completion
+    /// commits all of it and a run resumed from it repeats nothing.
+    func requestFinalCheckpoint() {
+        state.withLock { $0.finalDue = true }
     }
 
     /// Starts checkpoint or savepoint `s.nextID` (under the lock).
@@ -252,7 +255,7 @@ final class CheckpointCoordinator: @unchecked Sendable {
     /// flight makes this one fail at once.
     func requestSavepoint(stop: Bool, completion: @escaping @Sendable (Result<SavepointResult, JobFailure>) -> Void) {
         let refusal: String? = state.withLock { s in
-            if s.stopped { return "the job is ending" }
+            if s.stopped || s.ending { return "the job is ending" }
             if let pending = s.pending, pending.barrier.kind == .savepoint {
                 return "savepoint \(pending.barrier.id) is already being taken; wait for it to finish"
             }
@@ -312,6 +315,10 @@ final class CheckpointCoordinator: @unchecked Sendable {
             guard pending.acknowledged == execution.taskCount, pending.writesOutstanding == 0 else { return nil }
             s.pending = nil
             s.lastEndAt = DispatchTime.now()
+            // Under the same lock as the end of the pending one, so that the
+            // ticker starts nothing after a checkpoint that ends the job
+            // (`fail` clears it again should the completion fail).
+            if pending.barrier.stopsJob || pending.isFinal { s.ending = true }
             return pending
         }
         if let finished { complete(finished) }
@@ -351,18 +358,16 @@ final class CheckpointCoordinator: @unchecked Sendable {
         lastCompletedID.store(barrier.id, ordering: .relaxed)
         execution.notifyTasks(.complete(barrier.id))
         pending.waiter?(.success(SavepointResult(id: barrier.id, directory: final, durationMs: durationMs)))
-        if barrier.stopsJob {
-            if barrier.kind == .checkpoint {
-                execution.drain()
-            } else {
-                execution.finishAfterSavepoint(final, durationMs: durationMs)
-            }
+        if pending.isFinal {
+            execution.finishAfterFinalCheckpoint()
+        } else if barrier.stopsJob {
+            execution.finishAfterSavepoint(final, durationMs: durationMs)
         }
     }
 
     /// Abandons a checkpoint: its files go, the tasks discard what they
     /// pre-committed for it, a waiting savepoint request gets the reason.
-    private func fail(_ pending: Pending, reason: String) {
+    private func fail(_ pending: Pending, reason: String, timedOut: Bool = false) {
         let what = pending.barrier.kind == .checkpoint ? "checkpoint" : "savepoint"
         logger.warning("\(what) \(pending.barrier.id) failed: \(reason)")
         failedCount.add(1, ordering: .relaxed)
@@ -371,9 +376,22 @@ final class CheckpointCoordinator: @unchecked Sendable {
         }
         execution.notifyTasks(.abort(pending.barrier.id))
         pending.waiter?(.failure(.checkpoint("\(what) \(pending.barrier.id) failed: \(reason)")))
-        if pending.barrier.stopsJob {
-            execution.resumeSourcesAfterFailedStop()
-            if pending.barrier.kind == .checkpoint { execution.drain() }
+        let failures: Int = state.withLock { s in
+            if pending.barrier.stopsJob || pending.isFinal { s.ending = false }
+            // A final barrier that timed out waits behind records still in
+            // the channels (a slow sink's backlog): the next attempt comes
+            // later in the same queue, so only other failures count.
+            guard pending.isFinal, !timedOut else { return 0 }
+            s.finalFailures += 1
+            return s.finalFailures
+        }
+        if pending.barrier.stopsJob { execution.resumeSourcesAfterFailedStop() }
+        if failures >= Self.finalAttemptsMax {
+            let last = lastCompletedID.load(ordering: .relaxed)
+            execution.fail(.checkpoint(
+                "the final checkpoint failed \(failures) times (last: \(reason)); nothing after "
+                    + (last > 0 ? "checkpoint \(last)" : "the start of this run")
+                    + " is committed, and the next run resumes from there"))
         }
     }
 

@@ -13,6 +13,10 @@ enum StreamElement {
     /// Checkpoint barrier: everything before it belongs to the checkpoint,
     /// everything after it to the next. Never superseded, never dropped.
     case barrier(CheckpointBarrier)
+    /// Jobs with checkpoints: the producer's input ended and it will send no
+    /// more records (its event time is at the end); barriers still follow,
+    /// the final checkpoint's last, and the channel closes after it.
+    case endOfInput
 }
 
 /// A bounded queue of stream elements from one producer task to one

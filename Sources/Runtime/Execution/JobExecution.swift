@@ -132,12 +132,20 @@ public final class JobExecution: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private(set) var coordinator: CheckpointCoordinator?
     private let finishing = Atomic<Bool>(false)
+    private let finalComplete = Atomic<Bool>(false)
+    /// Source tasks whose input ended (jobs with checkpoints).
+    private let endedSources = Atomic<Int>(0)
     private let savepointPath = Mutex<(String, Double)?>(nil)
 
     var isCancelled: Bool { cancelled.load(ordering: .relaxed) }
     var isStopRequested: Bool { stopRequested.load(ordering: .relaxed) }
     /// A stop-with-savepoint completed: every task finishes without closing.
     var isFinishingAfterSavepoint: Bool { finishing.load(ordering: .sequentiallyConsistent) }
+    /// The final checkpoint completed: every task closes its chain and
+    /// finishes (jobs with checkpoints).
+    var isFinalCheckpointComplete: Bool { finalComplete.load(ordering: .sequentiallyConsistent) }
+    /// The run takes checkpoints: end of input waits for a final one.
+    var isCheckpointed: Bool { coordinator != nil }
     var taskCount: Int { tasks.count }
     /// What instances are told in open: 0 without checkpoints.
     var checkpointIntervalMs: Int64 { options.checkpoints?.spec.intervalMs ?? 0 }
@@ -382,20 +390,34 @@ public final class JobExecution: @unchecked Sendable {
         for task in tasks { task.notify() }
     }
 
+    /// A source task's input ended (`SH_END` or a stop request) on a job
+    /// with checkpoints; once every source task's has, the final checkpoint
+    /// is due.
+    func sourceInputEnded() {
+        let sourceTasks = tasks.filter { $0.instances[0].component.kind == .source }.count
+        if endedSources.add(1, ordering: .sequentiallyConsistent).newValue == sourceTasks {
+            coordinator?.requestFinalCheckpoint()
+        }
+    }
+
+    /// The final checkpoint completed (its completion notices are posted):
+    /// every task closes its chain and finishes.
+    func finishAfterFinalCheckpoint() {
+        finalComplete.store(true, ordering: .sequentiallyConsistent)
+        for task in tasks { task.notify() }
+    }
+
     func resumeSourcesAfterFailedStop() {
         for task in tasks where task.instances[0].component.kind == .source { task.resumeAfterFailedStop() }
     }
 
-    /// Stops the sources; the pipeline drains and every step closes (the
-    /// first SIGINT/SIGTERM). With checkpoints a final checkpoint comes
-    /// first (`CheckpointCoordinator.requestFinalCheckpoint`).
+    /// Stops the sources; the pipeline drains as at end of input (the
+    /// first SIGINT/SIGTERM): every event-time timer fires and every step
+    /// closes. With checkpoints the sources keep their positions, and a
+    /// final checkpoint after the drain commits everything before the steps
+    /// close (`StepTask.finishInput`), so a later run resumes where this one
+    /// stopped and repeats nothing.
     public func requestStop() {
-        if let coordinator, !isStopRequested, coordinator.requestFinalCheckpoint() { return }
-        drain()
-    }
-
-    /// Ends the sources now; the pipeline drains and every step closes.
-    func drain() {
         stopRequested.store(true, ordering: .sequentiallyConsistent)
         for task in tasks { task.notify() }
     }

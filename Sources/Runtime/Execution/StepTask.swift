@@ -33,11 +33,14 @@ final class StepTask: @unchecked Sendable {
 
     private let runState = Mutex(RunState.idle)
     /// Event time: the chain's watermark, and per input channel the last
-    /// watermark, idleness and end.
+    /// watermark, idleness and end of its records (`endOfInput` or the
+    /// channel's close); `inputClosed`: the channel itself ended (with
+    /// checkpoints, after the final checkpoint's barrier).
     private var watermark = Int64.min
     private var inputWatermarks: [Int64] = []
     private var inputIdle: [Bool] = []
     private var inputEnded: [Bool] = []
+    private var inputClosed: [Bool] = []
     /// Whether an idle mark went downstream and no data followed it.
     private var idleAnnounced = false
     /// Sources: the largest timestamp emitted, and when the last record was.
@@ -53,6 +56,11 @@ final class StepTask: @unchecked Sendable {
     private var opened = false
     private var sourceEnded = false
     private var chainClosed = false
+    /// Jobs with checkpoints: the input ended, the chain reached the end of
+    /// event time and sent `endOfInput`; it waits, open, for the final
+    /// checkpoint (whose barrier comes after every record it emitted) and
+    /// closes once that completed.
+    private var inputFinished = false
     private var nextInput = 0
     /// Checkpoints: a barrier the coordinator asked this source task for,
     /// completions and aborts to pass on, the barrier being aligned and
@@ -128,12 +136,19 @@ final class StepTask: @unchecked Sendable {
                 try open()
                 opened = true
             }
-            // Read the flag before the notices: the coordinator posts the
-            // savepoint's completion before it sets the flag.
+            // Read the flags before the notices: the coordinator posts the
+            // savepoint's (or final checkpoint's) completion before it sets
+            // the flag.
             let finishing = execution.isFinishingAfterSavepoint
+            let finalComplete = execution.isFinalCheckpointComplete
             try passNotices()
             if finishing { return .finished }
-            if let due = nextProcessingTimer, !chainClosed, HostClock.nowMs() >= due { try fireProcessingTimers() }
+            if finalComplete, inputFinished, !chainClosed { try closeChain() }
+            // Past the end of the input nothing fires: what a timer emitted
+            // could come after the final checkpoint's barrier.
+            if let due = nextProcessingTimer, !chainClosed, !inputFinished, HostClock.nowMs() >= due {
+                try fireProcessingTimers()
+            }
             for _ in 0..<Self.runBatchesMax {
                 if let router, router.hasPending {
                     guard router.flush() else { return .park }
@@ -158,6 +173,14 @@ final class StepTask: @unchecked Sendable {
                         return .park
                     }
                     if sourceEnded || execution.isStopRequested {
+                        if execution.isCheckpointed {
+                            // Stopped or ended: the position stays as it is
+                            // for the final checkpoint (and a later run).
+                            try finishInput()
+                            router?.flushPartials()
+                            if let router, router.hasPending, !router.flush() { return .park }
+                            return .park
+                        }
                         try closeChain()
                         continue
                     }
@@ -213,6 +236,7 @@ final class StepTask: @unchecked Sendable {
         inputWatermarks = Array(repeating: .min, count: inputs.count)
         inputIdle = Array(repeating: false, count: inputs.count)
         inputEnded = Array(repeating: false, count: inputs.count)
+        inputClosed = Array(repeating: false, count: inputs.count)
         inputBlocked = Array(repeating: false, count: inputs.count)
         lastRecordAt = HostClock.nowMs()
     }
@@ -399,10 +423,16 @@ final class StepTask: @unchecked Sendable {
                 inputIdle[position] = true
                 try inputWatermarksChanged()
                 return .marker
+            case .element(.endOfInput):
+                inputEnded[position] = true
+                try inputWatermarksChanged()
+                if !inputEnded.contains(false) { try finishInput() }
+                return .marker
             case .empty:
                 allEnded = false
             case .ended:
-                if !inputEnded[position] {
+                if !inputClosed[position] {
+                    inputClosed[position] = true
                     inputEnded[position] = true
                     try inputWatermarksChanged()
                     try completeAlignment()
@@ -503,7 +533,7 @@ final class StepTask: @unchecked Sendable {
 
     private func completeAlignment() throws(PluginCallError) {
         guard let barrier = aligning else { return }
-        for position in inputs.indices where !inputBlocked[position] && !inputEnded[position] { return }
+        for position in inputs.indices where !inputBlocked[position] && !inputClosed[position] { return }
         aligning = nil
         for position in inputBlocked.indices { inputBlocked[position] = false }
         try checkpoint(barrier)
@@ -592,16 +622,49 @@ final class StepTask: @unchecked Sendable {
         }
     }
 
-    /// End of input: every instance in chain order moves to the end of
-    /// event time (its event-time timers fire), then closes, each one's
-    /// final output flowing into the next before that one does the same.
-    private func closeChain() throws(PluginCallError) {
-        guard !chainClosed else { return }
-        for position in instances.indices {
-            if position > 0 || !isSource {
+    /// End of input on a job with checkpoints (a source's `SH_END`, a stop
+    /// request, or `endOfInput` on every input): every instance in chain
+    /// order moves to the end of event time (its event-time timers fire)
+    /// and passes its output on, then `endOfInput` goes downstream. Nothing
+    /// closes: the final checkpoint's barrier comes after all of it, so its
+    /// completion commits everything the job emitted, and the state it
+    /// holds (a source's position, fired timers gone) emits nothing again.
+    private func finishInput() throws(PluginCallError) {
+        guard !inputFinished else { return }
+        inputFinished = true
+        if watermark != .max {
+            for position in instances.indices where position > 0 || !isSource {
                 try instances[position].advanceWatermark(to: .max)
                 try forward(from: position)
             }
+            watermark = .max
+        }
+        router?.broadcast(.endOfInput)
+        if isSource { execution.sourceInputEnded() }
+    }
+
+    /// The end, each instance in chain order, its output flowing into the
+    /// next before that one does the same. Without checkpoints, at end of
+    /// input: the instance moves to the end of event time (its event-time
+    /// timers fire), then closes, so what a `close` emits still comes
+    /// before the next instance's final watermark. With checkpoints, once
+    /// the final checkpoint completed: `finishInput` made the move before
+    /// its barrier, and `close` may not emit (its records would come after
+    /// the final barrier, in no checkpoint).
+    private func closeChain() throws(PluginCallError) {
+        guard !chainClosed else { return }
+        let refusal = execution.isCheckpointed
+            ? "in close: with checkpoints close runs after the final checkpoint, so its records would be in none; "
+                + "emit them from on_watermark or on_timer (end of input moves the watermark to INT64_MAX before the "
+                + "final checkpoint) or from on_checkpoint"
+            : nil
+        for position in instances.indices {
+            if !inputFinished, position > 0 || !isSource {
+                try instances[position].advanceWatermark(to: .max)
+                try forward(from: position)
+            }
+            instances[position].context.emitRefusal = refusal
+            defer { instances[position].context.emitRefusal = nil }
             try instances[position].close()
             try forward(from: position)
         }
