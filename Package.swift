@@ -123,7 +123,7 @@ let package = Package(
         .systemLibrary(name: "CSnappy", path: "Sources/CSystem/CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
         .target(
             name: "Log",
-            dependencies: ["Core", "CLogSupport", "CLZ4", "CZstd", "CZlib", "CSnappy",
+            dependencies: ["Core", "KafkaProtocol", "CLogSupport", "CLZ4", "CZstd", "CZlib", "CSnappy",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
 
@@ -148,7 +148,7 @@ let package = Package(
         // Tests mirror the modules; EndToEndTests drive the built binary and
         // load every plugin through dlopen.
         .testTarget(name: "CoreTests", dependencies: ["Core", "TestKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "LogTests", dependencies: ["Log", "TestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "LogTests", dependencies: ["Log", "KafkaProtocol", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ServerTests",

@@ -1,3 +1,5 @@
+import KafkaProtocol
+
 /// Transaction timeouts (Kafka's `transaction.timeout.ms`, bounded by the
 /// broker's `transaction.max.timeout.ms`): a transaction begun with a
 /// timeout and still open when it runs out is aborted, with its epoch
@@ -20,7 +22,7 @@ extension TransactionCoordinator {
     public enum TimedBegin: Sendable, Equatable {
         case begun(TransactionHandle)
         /// INVALID_TRANSACTION_TIMEOUT: `timeoutMs` is not in 1 ... max.
-        case refused(KafkaErrorCode, reason: String)
+        case refused(ErrorCode, reason: String)
     }
 
     /// Begins a transaction for `transactionalId` (see `begin`) that is
