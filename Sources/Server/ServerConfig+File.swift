@@ -10,7 +10,8 @@ extension ServerConfig {
     /// The keys a server config file may hold.
     public static let keys = [
         "advertised.listeners", "auto.create.topics.enable", "broker.id", "cluster.id", "fetch.max.bytes",
-        "fetch.max.wait.ms", "max.connections.per.ip", "max.inflight.requests.per.connection", "num.partitions",
+        "fetch.max.wait.ms", "group.initial.rebalance.delay.ms", "group.max.session.timeout.ms",
+        "group.max.size", "group.min.session.timeout.ms", "max.connections.per.ip", "max.inflight.requests.per.connection", "num.partitions",
         "socket.request.max.bytes",
     ]
 
@@ -70,6 +71,10 @@ extension ServerConfig {
             clusterId = value
         case "fetch.max.bytes": fetchResponseBytesMax = try integer(1...Int(Int32.max))
         case "fetch.max.wait.ms": fetchWaitMaxMs = try integer(0...300_000)
+        case "group.initial.rebalance.delay.ms": groups.initialRebalanceDelayMs = Int64(try integer(0...300_000))
+        case "group.max.session.timeout.ms": groups.maxSessionTimeoutMs = Int64(try integer(1...3_600_000))
+        case "group.max.size": groups.maxGroupSize = try integer(1...100_000)
+        case "group.min.session.timeout.ms": groups.minSessionTimeoutMs = Int64(try integer(1...3_600_000))
         case "max.connections.per.ip": connectionsPerAddressMax = try integer(1...100_000)
         case "max.inflight.requests.per.connection": inFlightRequestsPerConnectionMax = try integer(1...1000)
         case "num.partitions": defaultPartitions = try integer(1...10_000)

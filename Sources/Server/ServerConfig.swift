@@ -1,3 +1,5 @@
+import Log
+
 /// The settings of `streamhost serve`, with Kafka's names where Kafka has
 /// the same setting (`auto.create.topics.enable`, `num.partitions`,
 /// `socket.request.max.bytes`, `advertised.listeners`).
@@ -34,6 +36,11 @@ public struct ServerConfig: Sendable, Equatable {
     /// asks (`fetch.max.bytes`).
     public var fetchResponseBytesMax = 57_671_680
 
+    /// The group coordinator's settings (`group.initial.rebalance.delay.ms`,
+    /// `group.min.session.timeout.ms`, `group.max.session.timeout.ms`,
+    /// `group.max.size`).
+    public var groups = GroupCoordinatorConfig()
+
     public init() {}
 
     public var advertised: (host: String, port: Int) {
@@ -48,6 +55,10 @@ public struct ServerConfig: Sendable, Equatable {
             ("auto.create.topics.enable", String(autoCreateTopics)),
             ("broker.id", String(nodeId)),
             ("fetch.max.bytes", String(fetchResponseBytesMax)),
+            ("group.initial.rebalance.delay.ms", String(groups.initialRebalanceDelayMs)),
+            ("group.max.session.timeout.ms", String(groups.maxSessionTimeoutMs)),
+            ("group.max.size", String(groups.maxGroupSize)),
+            ("group.min.session.timeout.ms", String(groups.minSessionTimeoutMs)),
             ("listeners", "PLAINTEXT://\(listenHost):\(listenPort)"),
             ("max.connections.per.ip", String(connectionsPerAddressMax)),
             ("num.partitions", String(defaultPartitions)),

@@ -36,7 +36,8 @@ struct Serve: ParsableCommand {
         }
         let directory = try data.open()
         let logger = Logger(label: "streamhost.serve")
-        let server = KafkaServer(broker: Broker(data: directory, config: config, logger: logger), logger: logger)
+        let broker = try withLogErrors { try Broker(data: directory, config: config, logger: logger) }
+        let server = KafkaServer(broker: broker, logger: logger)
 
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
