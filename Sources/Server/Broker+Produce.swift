@@ -48,9 +48,9 @@ extension Broker {
     }
 
     /// The one path every produced batch takes into the log: framing and
-    /// size checks, the append (which checks CRC, magic and offsets), and
-    /// the wake-up of long-polling fetches. Idempotent-producer sequence
-    /// checks belong here, before the append.
+    /// size checks, the producer's sequence check and the append (which
+    /// checks CRC, magic and offsets) under one lock, and the wake-up of
+    /// long-polling fetches.
     func append(topic: Topic, partition index: Int32, recordSet: ArraySlice<UInt8>) throws(RequestFailure)
         -> (first: Int64, startOffset: Int64)
     {
@@ -76,9 +76,43 @@ extension Broker {
         guard !header.isTransactional, !header.isControl else {
             throw RequestFailure(.invalidTxnState, "transactional produce is not served yet by this broker")
         }
-        let offsets: (first: Int64, last: Int64)
-        do { offsets = try partition.append(&batch) } catch { throw RequestFailure(error) }
-        notifier.appended(.init(topic: topic.name, partition: index))
-        return (offsets.first, partition.startOffset)
+        // A batch of an idempotent producer has its sequence checked; one
+        // without a producer id is appended unchecked.
+        let outcome: PartitionLog.IdempotentAppend
+        do { outcome = try partition.appendIdempotent(&batch) } catch { throw RequestFailure(error) }
+        switch outcome {
+        case .appended(let first, _):
+            notifier.appended(.init(topic: topic.name, partition: index))
+            return (first, partition.startOffset)
+        case .duplicate(let first, _):
+            // A retry of a batch already stored: its original offsets.
+            return (first, partition.startOffset)
+        case .refused(let code, let reason):
+            throw RequestFailure(code, reason)
+        }
+    }
+}
+
+/// InitProducerId for idempotent producers (a null transactional id): a
+/// producer id never handed out before in this data directory, epoch 0,
+/// as Kafka gives (also to a producer that asks again after
+/// UNKNOWN_PRODUCER_ID: a new id, KIP-360).
+extension Broker {
+    func initProducerId(_ request: Request) -> ProtocolStruct {
+        var answer = ProtocolStruct(["ThrottleTimeMs": .int(0), "ProducerId": .int(-1), "ProducerEpoch": .int(-1)])
+        if let transactionalId = request.body.string("TransactionalId") {
+            logger.info("InitProducerId for transactional id \(transactionalId) refused: transactions are not served yet")
+            answer["ErrorCode"] = ErrorCode.invalidRequest.value
+            return answer
+        }
+        do {
+            answer["ProducerId"] = .int(try data.transactions.allocateProducerId())
+            answer["ProducerEpoch"] = .int(0)
+            answer["ErrorCode"] = ErrorCode.none.value
+        } catch {
+            logger.error("InitProducerId: no producer id allocated: \(error)")
+            answer["ErrorCode"] = Self.errorCode(error).value
+        }
+        return answer
     }
 }

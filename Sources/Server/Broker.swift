@@ -85,6 +85,7 @@ public final class Broker: Sendable {
         .listGroups: 0...4,
         .describeGroups: 0...5,
         .deleteGroups: 0...2,
+        .initProducerId: 0...4,
     ]
 
     static var advertisedEntries: [ApiVersionsAnswer.Entry] {
@@ -145,6 +146,7 @@ public final class Broker: Sendable {
         case .listGroups: listGroups(request)
         case .describeGroups: describeGroups(request)
         case .deleteGroups: deleteGroups(request)
+        case .initProducerId: initProducerId(request)
         default: preconditionFailure("\(request.api) is in Broker.served without a handler")
         }
     }
