@@ -86,6 +86,7 @@ public final class Broker: Sendable {
         .describeGroups: 0...5,
         .deleteGroups: 0...2,
         .initProducerId: 0...4,
+        .deleteRecords: 0...2,
     ]
 
     static var advertisedEntries: [ApiVersionsAnswer.Entry] {
@@ -147,6 +148,7 @@ public final class Broker: Sendable {
         case .describeGroups: describeGroups(request)
         case .deleteGroups: deleteGroups(request)
         case .initProducerId: initProducerId(request)
+        case .deleteRecords: deleteRecords(request)
         default: preconditionFailure("\(request.api) is in Broker.served without a handler")
         }
     }

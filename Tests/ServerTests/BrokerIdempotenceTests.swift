@@ -41,3 +41,42 @@ import TestKit
         #expect(try fixture.data.topic(named: "t").partition(0).endOffset == 5)
     }
 }
+
+/// DeleteRecords frame by frame (kafka-python 2.0.2 has no
+/// delete_records): the start offset moves up, reads below it are out of
+/// range, -1 means the high watermark, and it never moves back.
+@Suite struct BrokerDeleteRecordsTests {
+    static func request(_ offset: Int64, topic: String = "t") -> ProtocolStruct {
+        ProtocolStruct([
+            "TimeoutMs": .int(1000),
+            "Topics": .array([
+                .structure(
+                    ProtocolStruct([
+                        "Name": .string(topic),
+                        "Partitions": .array([.structure(ProtocolStruct(["PartitionIndex": .int(0), "Offset": .int(offset)]))]),
+                    ]))
+            ]),
+        ])
+    }
+
+    static func answer(_ response: Response?) -> [Int64] {
+        guard let partition = response?.body.first("Topics")?.first("Partitions") else { return [] }
+        return [partition.int("ErrorCode"), partition.int("LowWatermark")]
+    }
+
+    @Test func theStartOffsetMovesUpAndReadsBelowItAreOutOfRange() async throws {
+        let fixture = try BrokerFixture()
+        _ = try fixture.data.createTopic(name: "t", partitions: 1)
+        for _ in 0..<5 { _ = try await fixture.produce(topic: "t", records: try batch(count: 2)) }
+        #expect(Self.answer(try await fixture.send(.deleteRecords, 2, Self.request(4))) == [0, 4])
+        // Never back.
+        #expect(Self.answer(try await fixture.send(.deleteRecords, 1, Self.request(2))) == [0, 4])
+        let below = try await fixture.fetch([(topic: "t", partition: 0, offset: 2, maxBytes: 1 << 20)])
+        #expect(below.first?.int("ErrorCode") == Int64(ErrorCode.offsetOutOfRange.rawValue))
+        #expect(Self.answer(try await fixture.send(.deleteRecords, 2, Self.request(-1))) == [0, 10])
+        #expect(Self.answer(try await fixture.send(.deleteRecords, 2, Self.request(11)))
+            == [Int64(ErrorCode.offsetOutOfRange.rawValue), -1])
+        #expect(Self.answer(try await fixture.send(.deleteRecords, 2, Self.request(0, topic: "nope")))
+            == [Int64(ErrorCode.unknownTopicOrPartition.rawValue), -1])
+    }
+}
