@@ -40,6 +40,11 @@ public struct ServerConfig: Sendable, Equatable {
     /// `group.min.session.timeout.ms`, `group.max.session.timeout.ms`,
     /// `group.max.size`).
     public var groups = GroupCoordinatorConfig()
+    /// How often retention, compaction, transaction timeouts and producer
+    /// expiry run (`log.retention.check.interval.ms`,
+    /// `log.cleaner.backoff.ms`, `log.cleaner.enable`,
+    /// `producer.id.expiration.ms`).
+    public var maintenance = LogMaintenance.Config()
 
     public init() {}
 
@@ -60,8 +65,13 @@ public struct ServerConfig: Sendable, Equatable {
             ("group.max.size", String(groups.maxGroupSize)),
             ("group.min.session.timeout.ms", String(groups.minSessionTimeoutMs)),
             ("listeners", "PLAINTEXT://\(listenHost):\(listenPort)"),
+            ("log.cleaner.backoff.ms", String(maintenance.cleanerIntervalMs)),
+            ("log.cleaner.enable", String(maintenance.cleanerEnabled)),
+            ("log.retention.check.interval.ms", String(maintenance.retentionCheckIntervalMs)),
             ("max.connections.per.ip", String(connectionsPerAddressMax)),
             ("num.partitions", String(defaultPartitions)),
+            ("producer.id.expiration.check.interval.ms", String(maintenance.producerIdExpirationCheckIntervalMs)),
+            ("producer.id.expiration.ms", String(maintenance.producerIdExpirationMs)),
             ("socket.request.max.bytes", String(requestBytesMax)),
         ]
     }
