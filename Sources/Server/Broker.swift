@@ -26,6 +26,9 @@ public final class Broker: Sendable {
     let offsets: ConsumerGroups
     /// Coordinates every consumer group (this broker is the only one).
     let groups: GroupCoordinator
+    /// Each transactional id's `transaction.timeout.ms`, from its
+    /// InitProducerId; the timeout starts with each transaction.
+    let transactionTimeouts = Mutex<[String: Int64]>([:])
     /// The port the listener bound (differs from the configured one when
     /// that is 0): what Metadata advertises when no advertised port is set.
     private let boundPort = Mutex<Int?>(nil)
@@ -87,6 +90,10 @@ public final class Broker: Sendable {
         .deleteGroups: 0...2,
         .initProducerId: 0...4,
         .deleteRecords: 0...2,
+        .addPartitionsToTxn: 0...3,
+        .addOffsetsToTxn: 0...3,
+        .endTxn: 0...3,
+        .txnOffsetCommit: 0...3,
     ]
 
     static var advertisedEntries: [ApiVersionsAnswer.Entry] {
@@ -149,6 +156,10 @@ public final class Broker: Sendable {
         case .deleteGroups: deleteGroups(request)
         case .initProducerId: initProducerId(request)
         case .deleteRecords: deleteRecords(request)
+        case .addPartitionsToTxn: addPartitionsToTxn(request)
+        case .addOffsetsToTxn: addOffsetsToTxn(request)
+        case .endTxn: endTxn(request)
+        case .txnOffsetCommit: txnOffsetCommit(request)
         default: preconditionFailure("\(request.api) is in Broker.served without a handler")
         }
     }

@@ -14,7 +14,7 @@ extension ServerConfig {
         "group.max.size", "group.min.session.timeout.ms", "log.cleaner.backoff.ms", "log.cleaner.enable",
         "log.retention.check.interval.ms", "max.connections.per.ip", "max.inflight.requests.per.connection", "num.partitions",
         "producer.id.expiration.check.interval.ms", "producer.id.expiration.ms", "socket.request.max.bytes",
-        "transaction.abort.timed.out.transaction.cleanup.interval.ms",
+        "transaction.abort.timed.out.transaction.cleanup.interval.ms", "transaction.max.timeout.ms",
     ]
 
     /// Applies the settings of a YAML file; an unknown key or a bad value
@@ -87,6 +87,7 @@ extension ServerConfig {
         case "producer.id.expiration.ms": maintenance.producerIdExpirationMs = Int64(try integer(1...Int(Int32.max)))
         case "transaction.abort.timed.out.transaction.cleanup.interval.ms":
             maintenance.transactionTimeoutCheckIntervalMs = Int64(try integer(1...86_400_000))
+        case "transaction.max.timeout.ms": transactionMaxTimeoutMs = Int64(try integer(1...Int(Int32.max)))
         case "max.connections.per.ip": connectionsPerAddressMax = try integer(1...100_000)
         case "max.inflight.requests.per.connection": inFlightRequestsPerConnectionMax = try integer(1...1000)
         case "num.partitions": defaultPartitions = try integer(1...10_000)

@@ -45,6 +45,9 @@ public struct ServerConfig: Sendable, Equatable {
     /// `log.cleaner.backoff.ms`, `log.cleaner.enable`,
     /// `producer.id.expiration.ms`).
     public var maintenance = LogMaintenance.Config()
+    /// `transaction.max.timeout.ms`: the longest `transaction.timeout.ms`
+    /// a producer may ask for (INVALID_TRANSACTION_TIMEOUT above).
+    public var transactionMaxTimeoutMs: Int64 = TransactionCoordinator.maxTimeoutMsDefault
 
     public init() {}
 
@@ -73,6 +76,7 @@ public struct ServerConfig: Sendable, Equatable {
             ("producer.id.expiration.check.interval.ms", String(maintenance.producerIdExpirationCheckIntervalMs)),
             ("producer.id.expiration.ms", String(maintenance.producerIdExpirationMs)),
             ("socket.request.max.bytes", String(requestBytesMax)),
+            ("transaction.max.timeout.ms", String(transactionMaxTimeoutMs)),
         ]
     }
 }
