@@ -97,6 +97,10 @@ let package = Package(
 
         // MARK: Host modules, bottom up.
 
+        // The Kafka wire protocol as values and bytes: primitives, headers,
+        // one schema per API, a generic codec and Kafka's error codes (the
+        // log answers with them); no sockets, no log.
+        .target(name: "KafkaProtocol", swiftSettings: swiftSettings),
         // Records, batches, key groups, JSON values; no I/O.
         .target(name: "Core", dependencies: ["JSONText"], swiftSettings: swiftSettings),
         // The expression language: parser, type checker, compiled evaluation,
@@ -109,7 +113,7 @@ let package = Package(
         .target(name: "ExpressionUDFs", dependencies: ["Expressions", "NativeFunctions"], swiftSettings: swiftSettings),
         // The durable log: Kafka RecordBatch v2 segments, groups, transactions.
         .target(
-            name: "Log", dependencies: ["Core", "CLogSupport", "CLZ4", "CZstd", "CZlib", "CSnappy", logging],
+            name: "Log", dependencies: ["Core", "KafkaProtocol", "CLogSupport", "CLZ4", "CZstd", "CZlib", "CSnappy", logging],
             swiftSettings: swiftSettings),
         // Keyed state: the protocols, the in-memory backend and the RocksDB
         // backend (through its C API).
@@ -131,9 +135,6 @@ let package = Package(
         // The admin socket of a running host (a Unix socket in the data
         // directory).
         .target(name: "Admin", dependencies: [logging], swiftSettings: swiftSettings),
-        // The Kafka wire protocol as values and bytes: primitives, headers,
-        // one schema per API and a generic codec; no sockets, no log.
-        .target(name: "KafkaProtocol", swiftSettings: swiftSettings),
         // `streamhost serve`: the Kafka listener on SwiftNIO and the broker
         // answering requests over the log.
         .target(
@@ -193,7 +194,8 @@ let package = Package(
             name: "NativeFunctionsTests", dependencies: ["NativeFunctions", "TestKit"], exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "LogTests", dependencies: ["Log", "Core", "CLZ4", "CZstd", "CZlib", "CSnappy", logging, "TestKit"],
+            name: "LogTests",
+            dependencies: ["Log", "KafkaProtocol", "Core", "CLZ4", "CZstd", "CZlib", "CSnappy", logging, "TestKit"],
             swiftSettings: swiftSettings),
         .testTarget(name: "StateTests", dependencies: ["Core", "State", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestKit"], swiftSettings: swiftSettings),

@@ -1,6 +1,10 @@
 /// Kafka's error codes (the protocol guide's "Error Codes" table), those
-/// this module and the server answer with.
-public enum ErrorCode: Int16, Sendable {
+/// this module, the server and the log's broker logic (group coordinator,
+/// idempotent producers, transactions, DeleteRecords) answer with: one
+/// enum, so a handler puts the log's answer in a response as it is. The
+/// values and names are those of Kafka's
+/// `org.apache.kafka.common.protocol.Errors`.
+public enum ErrorCode: Int16, Sendable, CaseIterable, CustomStringConvertible {
     case unknownServerError = -1
     case none = 0
     case offsetOutOfRange = 1
@@ -49,11 +53,78 @@ public enum ErrorCode: Int16, Sendable {
     case kafkaStorageError = 56
     case unknownProducerId = 59
     case nonEmptyGroup = 68
+    case groupIdNotFound = 69
     case fetchSessionIdNotFound = 70
     case invalidFetchSessionEpoch = 71
-    case groupIdNotFound = 69
-    case memberIdRequired = 79
     case unsupportedCompressionType = 76
+    case memberIdRequired = 79
+    case groupMaxSizeReached = 81
+    case fencedInstanceId = 82
     case invalidRecord = 87
     case unstableOffsetCommit = 88
+    case producerFenced = 90
+
+    /// Kafka's name of the code, as its clients print it.
+    public var description: String {
+        switch self {
+        case .unknownServerError: "UNKNOWN_SERVER_ERROR"
+        case .none: "NONE"
+        case .offsetOutOfRange: "OFFSET_OUT_OF_RANGE"
+        case .corruptMessage: "CORRUPT_MESSAGE"
+        case .unknownTopicOrPartition: "UNKNOWN_TOPIC_OR_PARTITION"
+        case .invalidFetchSize: "INVALID_FETCH_SIZE"
+        case .leaderNotAvailable: "LEADER_NOT_AVAILABLE"
+        case .notLeaderOrFollower: "NOT_LEADER_OR_FOLLOWER"
+        case .requestTimedOut: "REQUEST_TIMED_OUT"
+        case .messageTooLarge: "MESSAGE_TOO_LARGE"
+        case .offsetMetadataTooLarge: "OFFSET_METADATA_TOO_LARGE"
+        case .coordinatorLoadInProgress: "COORDINATOR_LOAD_IN_PROGRESS"
+        case .coordinatorNotAvailable: "COORDINATOR_NOT_AVAILABLE"
+        case .notCoordinator: "NOT_COORDINATOR"
+        case .invalidTopicException: "INVALID_TOPIC_EXCEPTION"
+        case .recordListTooLarge: "RECORD_LIST_TOO_LARGE"
+        case .notEnoughReplicas: "NOT_ENOUGH_REPLICAS"
+        case .invalidRequiredAcks: "INVALID_REQUIRED_ACKS"
+        case .illegalGeneration: "ILLEGAL_GENERATION"
+        case .inconsistentGroupProtocol: "INCONSISTENT_GROUP_PROTOCOL"
+        case .invalidGroupId: "INVALID_GROUP_ID"
+        case .unknownMemberId: "UNKNOWN_MEMBER_ID"
+        case .invalidSessionTimeout: "INVALID_SESSION_TIMEOUT"
+        case .rebalanceInProgress: "REBALANCE_IN_PROGRESS"
+        case .topicAuthorizationFailed: "TOPIC_AUTHORIZATION_FAILED"
+        case .groupAuthorizationFailed: "GROUP_AUTHORIZATION_FAILED"
+        case .clusterAuthorizationFailed: "CLUSTER_AUTHORIZATION_FAILED"
+        case .invalidTimestamp: "INVALID_TIMESTAMP"
+        case .unsupportedSaslMechanism: "UNSUPPORTED_SASL_MECHANISM"
+        case .illegalSaslState: "ILLEGAL_SASL_STATE"
+        case .unsupportedVersion: "UNSUPPORTED_VERSION"
+        case .topicAlreadyExists: "TOPIC_ALREADY_EXISTS"
+        case .invalidPartitions: "INVALID_PARTITIONS"
+        case .invalidReplicationFactor: "INVALID_REPLICATION_FACTOR"
+        case .invalidReplicaAssignment: "INVALID_REPLICA_ASSIGNMENT"
+        case .invalidConfig: "INVALID_CONFIG"
+        case .invalidRequest: "INVALID_REQUEST"
+        case .unsupportedForMessageFormat: "UNSUPPORTED_FOR_MESSAGE_FORMAT"
+        case .outOfOrderSequenceNumber: "OUT_OF_ORDER_SEQUENCE_NUMBER"
+        case .duplicateSequenceNumber: "DUPLICATE_SEQUENCE_NUMBER"
+        case .invalidProducerEpoch: "INVALID_PRODUCER_EPOCH"
+        case .invalidTxnState: "INVALID_TXN_STATE"
+        case .invalidProducerIdMapping: "INVALID_PRODUCER_ID_MAPPING"
+        case .invalidTransactionTimeout: "INVALID_TRANSACTION_TIMEOUT"
+        case .concurrentTransactions: "CONCURRENT_TRANSACTIONS"
+        case .kafkaStorageError: "KAFKA_STORAGE_ERROR"
+        case .unknownProducerId: "UNKNOWN_PRODUCER_ID"
+        case .nonEmptyGroup: "NON_EMPTY_GROUP"
+        case .groupIdNotFound: "GROUP_ID_NOT_FOUND"
+        case .fetchSessionIdNotFound: "FETCH_SESSION_ID_NOT_FOUND"
+        case .invalidFetchSessionEpoch: "INVALID_FETCH_SESSION_EPOCH"
+        case .unsupportedCompressionType: "UNSUPPORTED_COMPRESSION_TYPE"
+        case .memberIdRequired: "MEMBER_ID_REQUIRED"
+        case .groupMaxSizeReached: "GROUP_MAX_SIZE_REACHED"
+        case .fencedInstanceId: "FENCED_INSTANCE_ID"
+        case .invalidRecord: "INVALID_RECORD"
+        case .unstableOffsetCommit: "UNSTABLE_OFFSET_COMMIT"
+        case .producerFenced: "PRODUCER_FENCED"
+        }
+    }
 }

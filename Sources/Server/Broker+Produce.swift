@@ -26,7 +26,9 @@ extension Broker {
                         guard case .bytes(let records)? = partitionData["Records"] else {
                             throw RequestFailure(.invalidRecord, "the record set is null")
                         }
-                        return try append(topic: topic, partition: index, recordSet: records)
+                        return try append(
+                            topic: topic, partition: index, recordSet: records,
+                            transactionalId: request.body.string("TransactionalId"))
                     }
                 }
                 switch outcome {
@@ -48,10 +50,12 @@ extension Broker {
     }
 
     /// The one path every produced batch takes into the log: framing and
-    /// size checks, the append (which checks CRC, magic and offsets), and
-    /// the wake-up of long-polling fetches. Idempotent-producer sequence
-    /// checks belong here, before the append.
-    func append(topic: Topic, partition index: Int32, recordSet: ArraySlice<UInt8>) throws(RequestFailure)
+    /// size checks, the producer's sequence check and the append (which
+    /// checks CRC, magic and offsets) under one lock, and the wake-up of
+    /// long-polling fetches.
+    func append(
+        topic: Topic, partition index: Int32, recordSet: ArraySlice<UInt8>, transactionalId: String?
+    ) throws(RequestFailure)
         -> (first: Int64, startOffset: Int64)
     {
         let partition: PartitionLog
@@ -73,12 +77,51 @@ extension Broker {
         guard batch.count <= limit else {
             throw RequestFailure(.messageTooLarge, "batch of \(batch.count) bytes exceeds max.message.bytes \(limit)")
         }
-        guard !header.isTransactional, !header.isControl else {
-            throw RequestFailure(.invalidTxnState, "transactional produce is not served yet by this broker")
+        guard !header.isControl else {
+            throw RequestFailure(.invalidRecord, "a client may not write control batches (transaction markers)")
         }
-        let offsets: (first: Int64, last: Int64)
-        do { offsets = try partition.append(&batch) } catch { throw RequestFailure(error) }
-        notifier.appended(.init(topic: topic.name, partition: index))
-        return (offsets.first, partition.startOffset)
+        // A batch of an idempotent producer has its sequence checked; one
+        // without a producer id is appended unchecked; a transactional one
+        // goes through the transaction coordinator.
+        let outcome: PartitionLog.IdempotentAppend
+        if header.isTransactional {
+            outcome = try appendTransactional(
+                &batch, header: header, transactionalId: transactionalId, topic: topic, partition: index)
+        } else {
+            do { outcome = try partition.appendIdempotent(&batch) } catch { throw RequestFailure(error) }
+        }
+        switch outcome {
+        case .appended(let first, _):
+            notifier.appended(.init(topic: topic.name, partition: index))
+            return (first, partition.startOffset)
+        case .duplicate(let first, _):
+            // A retry of a batch already stored: its original offsets.
+            return (first, partition.startOffset)
+        case .refused(let code, let reason):
+            throw RequestFailure(code, reason)
+        }
+    }
+}
+
+/// InitProducerId for idempotent producers (a null transactional id; a
+/// transactional one is in Broker+Transactions.swift): a
+/// producer id never handed out before in this data directory, epoch 0,
+/// as Kafka gives (also to a producer that asks again after
+/// UNKNOWN_PRODUCER_ID: a new id, KIP-360).
+extension Broker {
+    func initProducerId(_ request: Request) -> ProtocolStruct {
+        var answer = ProtocolStruct(["ThrottleTimeMs": .int(0), "ProducerId": .int(-1), "ProducerEpoch": .int(-1)])
+        if let transactionalId = request.body.string("TransactionalId") {
+            return initTransactionalProducer(request, transactionalId: transactionalId)
+        }
+        do {
+            answer["ProducerId"] = .int(try data.transactions.allocateProducerId())
+            answer["ProducerEpoch"] = .int(0)
+            answer["ErrorCode"] = ErrorCode.none.value
+        } catch {
+            logger.error("InitProducerId: no producer id allocated: \(error)")
+            answer["ErrorCode"] = Self.errorCode(error).value
+        }
+        return answer
     }
 }

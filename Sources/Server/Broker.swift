@@ -22,14 +22,25 @@ public final class Broker: Sendable {
     let configuredSettings: ServerConfig
     let logger: Logger
     let notifier = AppendNotifier()
+    /// The committed offsets of consumer groups (`__consumer_offsets`).
+    let offsets: ConsumerGroups
+    /// Coordinates every consumer group (this broker is the only one).
+    let groups: GroupCoordinator
+    /// Each transactional id's `transaction.timeout.ms`, from its
+    /// InitProducerId; the timeout starts with each transaction.
+    let transactionTimeouts = Mutex<[String: Int64]>([:])
     /// The port the listener bound (differs from the configured one when
     /// that is 0): what Metadata advertises when no advertised port is set.
     private let boundPort = Mutex<Int?>(nil)
 
-    public init(data: DataDirectory, config: ServerConfig, logger: Logger) {
+    /// Opens the consumer groups' offsets (creating `__consumer_offsets`
+    /// on first use).
+    public init(data: DataDirectory, config: ServerConfig, logger: Logger) throws(LogError) {
         self.data = data
         self.configuredSettings = config
         self.logger = logger
+        offsets = try ConsumerGroups(directory: data)
+        groups = GroupCoordinator(directory: data, offsets: offsets, config: config.groups, logger: logger)
     }
 
     /// The settings in force: the configured ones with the bound port.
@@ -67,6 +78,22 @@ public final class Broker: Sendable {
         .createPartitions: 0...3,
         .alterConfigs: 0...2,
         .incrementalAlterConfigs: 0...1,
+        .findCoordinator: 0...4,
+        .joinGroup: 0...9,
+        .syncGroup: 0...5,
+        .heartbeat: 0...4,
+        .leaveGroup: 0...5,
+        .offsetCommit: 0...8,
+        .offsetFetch: 0...8,
+        .listGroups: 0...4,
+        .describeGroups: 0...5,
+        .deleteGroups: 0...2,
+        .initProducerId: 0...4,
+        .deleteRecords: 0...2,
+        .addPartitionsToTxn: 0...3,
+        .addOffsetsToTxn: 0...3,
+        .endTxn: 0...3,
+        .txnOffsetCommit: 0...3,
     ]
 
     static var advertisedEntries: [ApiVersionsAnswer.Entry] {
@@ -74,7 +101,9 @@ public final class Broker: Sendable {
     }
 
     /// Answers one request frame (the bytes after its size prefix).
-    public func handle(frame: [UInt8]) async -> Outcome {
+    /// - Parameter clientHost: the peer's address, as DescribeGroups
+    ///   shows a member's host.
+    public func handle(frame: [UInt8], clientHost: String = "") async -> Outcome {
         let request: Request
         do {
             request = try Request.decode(frame: frame)
@@ -89,11 +118,13 @@ public final class Broker: Sendable {
             return .close(reason: "\(request.api) v\(request.version) is not served by this broker (see ApiVersions)")
         }
         let body: ProtocolStruct?
-        if request.api == .fetch {
-            // Fetch waits asynchronously and offloads its own reads.
-            body = await fetch(request)
-        } else {
-            body = await offloaded { self.answer(request) }
+        switch request.api {
+        // These wait asynchronously (for data, for the other members) and
+        // offload their own log work.
+        case .fetch: body = await fetch(request)
+        case .joinGroup: body = await joinGroup(request, clientHost: clientHost)
+        case .syncGroup: body = await syncGroup(request)
+        default: body = await offloaded { self.answer(request) }
         }
         guard let body else { return .noResponse }
         return .respond(
@@ -115,6 +146,20 @@ public final class Broker: Sendable {
         case .createPartitions: createPartitions(request)
         case .alterConfigs: alterConfigs(request, incremental: false)
         case .incrementalAlterConfigs: alterConfigs(request, incremental: true)
+        case .findCoordinator: findCoordinator(request)
+        case .heartbeat: heartbeat(request)
+        case .leaveGroup: leaveGroup(request)
+        case .offsetCommit: offsetCommit(request)
+        case .offsetFetch: offsetFetch(request)
+        case .listGroups: listGroups(request)
+        case .describeGroups: describeGroups(request)
+        case .deleteGroups: deleteGroups(request)
+        case .initProducerId: initProducerId(request)
+        case .deleteRecords: deleteRecords(request)
+        case .addPartitionsToTxn: addPartitionsToTxn(request)
+        case .addOffsetsToTxn: addOffsetsToTxn(request)
+        case .endTxn: endTxn(request)
+        case .txnOffsetCommit: txnOffsetCommit(request)
         default: preconditionFailure("\(request.api) is in Broker.served without a handler")
         }
     }
@@ -128,8 +173,12 @@ public final class Broker: Sendable {
         }
     }
 
-    /// Called when the server stops: long-polling fetches answer now.
-    public func shutDown() { notifier.shutDown() }
+    /// Called when the server stops: long-polling fetches and held
+    /// JoinGroup and SyncGroup requests answer now.
+    public func shutDown() {
+        notifier.shutDown()
+        groups.releaseHeldRequests()
+    }
 
     // MARK: Shared helpers
 

@@ -78,6 +78,7 @@ public final class KafkaServer: Sendable {
             preconditionFailure("KafkaServer.run() needs a successful bind() first, and runs once")
         }
         try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await self.broker.driveGroupDeadlines() }
             try await server.executeThenClose { connections in
                 for try await connection in connections {
                     group.addTask { await self.serve(connection) }
@@ -136,7 +137,7 @@ public final class KafkaServer: Sendable {
                         return state.isShuttingDown
                     }
                     if stopping { return }
-                    let outcome = await broker.handle(frame: frame)
+                    let outcome = await broker.handle(frame: frame, clientHost: "/" + address)
                     switch outcome {
                     case .respond(let bytes):
                         try await outbound.write(ByteBuffer(bytes: bytes))

@@ -10,8 +10,11 @@ extension ServerConfig {
     /// The keys a server config file may hold.
     public static let keys = [
         "advertised.listeners", "auto.create.topics.enable", "broker.id", "cluster.id", "fetch.max.bytes",
-        "fetch.max.wait.ms", "max.connections.per.ip", "max.inflight.requests.per.connection", "num.partitions",
-        "socket.request.max.bytes",
+        "fetch.max.wait.ms", "group.initial.rebalance.delay.ms", "group.max.session.timeout.ms",
+        "group.max.size", "group.min.session.timeout.ms", "log.cleaner.backoff.ms", "log.cleaner.enable",
+        "log.retention.check.interval.ms", "max.connections.per.ip", "max.inflight.requests.per.connection", "num.partitions",
+        "producer.id.expiration.check.interval.ms", "producer.id.expiration.ms", "socket.request.max.bytes",
+        "transaction.abort.timed.out.transaction.cleanup.interval.ms", "transaction.max.timeout.ms",
     ]
 
     /// Applies the settings of a YAML file; an unknown key or a bad value
@@ -70,6 +73,21 @@ extension ServerConfig {
             clusterId = value
         case "fetch.max.bytes": fetchResponseBytesMax = try integer(1...Int(Int32.max))
         case "fetch.max.wait.ms": fetchWaitMaxMs = try integer(0...300_000)
+        case "group.initial.rebalance.delay.ms": groups.initialRebalanceDelayMs = Int64(try integer(0...300_000))
+        case "group.max.session.timeout.ms": groups.maxSessionTimeoutMs = Int64(try integer(1...3_600_000))
+        case "group.max.size": groups.maxGroupSize = try integer(1...100_000)
+        case "group.min.session.timeout.ms": groups.minSessionTimeoutMs = Int64(try integer(1...3_600_000))
+        case "log.cleaner.backoff.ms": maintenance.cleanerIntervalMs = Int64(try integer(1...86_400_000))
+        case "log.cleaner.enable":
+            guard let flag = Bool(value) else { throw .invalidConfig(key: key, value: value, reason: "expected true or false") }
+            maintenance.cleanerEnabled = flag
+        case "log.retention.check.interval.ms": maintenance.retentionCheckIntervalMs = Int64(try integer(1...86_400_000))
+        case "producer.id.expiration.check.interval.ms":
+            maintenance.producerIdExpirationCheckIntervalMs = Int64(try integer(1...86_400_000))
+        case "producer.id.expiration.ms": maintenance.producerIdExpirationMs = Int64(try integer(1...Int(Int32.max)))
+        case "transaction.abort.timed.out.transaction.cleanup.interval.ms":
+            maintenance.transactionTimeoutCheckIntervalMs = Int64(try integer(1...86_400_000))
+        case "transaction.max.timeout.ms": transactionMaxTimeoutMs = Int64(try integer(1...Int(Int32.max)))
         case "max.connections.per.ip": connectionsPerAddressMax = try integer(1...100_000)
         case "max.inflight.requests.per.connection": inFlightRequestsPerConnectionMax = try integer(1...1000)
         case "num.partitions": defaultPartitions = try integer(1...10_000)

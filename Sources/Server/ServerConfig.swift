@@ -1,3 +1,5 @@
+import Log
+
 /// The settings of `streamhost serve`, with Kafka's names where Kafka has
 /// the same setting (`auto.create.topics.enable`, `num.partitions`,
 /// `socket.request.max.bytes`, `advertised.listeners`).
@@ -34,6 +36,19 @@ public struct ServerConfig: Sendable, Equatable {
     /// asks (`fetch.max.bytes`).
     public var fetchResponseBytesMax = 57_671_680
 
+    /// The group coordinator's settings (`group.initial.rebalance.delay.ms`,
+    /// `group.min.session.timeout.ms`, `group.max.session.timeout.ms`,
+    /// `group.max.size`).
+    public var groups = GroupCoordinatorConfig()
+    /// How often retention, compaction, transaction timeouts and producer
+    /// expiry run (`log.retention.check.interval.ms`,
+    /// `log.cleaner.backoff.ms`, `log.cleaner.enable`,
+    /// `producer.id.expiration.ms`).
+    public var maintenance = LogMaintenance.Config()
+    /// `transaction.max.timeout.ms`: the longest `transaction.timeout.ms`
+    /// a producer may ask for (INVALID_TRANSACTION_TIMEOUT above).
+    public var transactionMaxTimeoutMs: Int64 = TransactionCoordinator.maxTimeoutMsDefault
+
     public init() {}
 
     public var advertised: (host: String, port: Int) {
@@ -48,10 +63,20 @@ public struct ServerConfig: Sendable, Equatable {
             ("auto.create.topics.enable", String(autoCreateTopics)),
             ("broker.id", String(nodeId)),
             ("fetch.max.bytes", String(fetchResponseBytesMax)),
+            ("group.initial.rebalance.delay.ms", String(groups.initialRebalanceDelayMs)),
+            ("group.max.session.timeout.ms", String(groups.maxSessionTimeoutMs)),
+            ("group.max.size", String(groups.maxGroupSize)),
+            ("group.min.session.timeout.ms", String(groups.minSessionTimeoutMs)),
             ("listeners", "PLAINTEXT://\(listenHost):\(listenPort)"),
+            ("log.cleaner.backoff.ms", String(maintenance.cleanerIntervalMs)),
+            ("log.cleaner.enable", String(maintenance.cleanerEnabled)),
+            ("log.retention.check.interval.ms", String(maintenance.retentionCheckIntervalMs)),
             ("max.connections.per.ip", String(connectionsPerAddressMax)),
             ("num.partitions", String(defaultPartitions)),
+            ("producer.id.expiration.check.interval.ms", String(maintenance.producerIdExpirationCheckIntervalMs)),
+            ("producer.id.expiration.ms", String(maintenance.producerIdExpirationMs)),
             ("socket.request.max.bytes", String(requestBytesMax)),
+            ("transaction.max.timeout.ms", String(transactionMaxTimeoutMs)),
         ]
     }
 }

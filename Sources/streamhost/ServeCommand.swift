@@ -36,7 +36,8 @@ struct Serve: ParsableCommand {
         }
         let directory = try data.open()
         let logger = Logger(label: "streamhost.serve")
-        let server = KafkaServer(broker: Broker(data: directory, config: config, logger: logger), logger: logger)
+        let broker = try withLogErrors { try Broker(data: directory, config: config, logger: logger) }
+        let server = KafkaServer(broker: broker, logger: logger)
 
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
@@ -51,6 +52,11 @@ struct Serve: ParsableCommand {
         }
         defer { for source in sources { source.cancel() } }
 
+        // Retention, compaction, transaction timeouts and producer expiry
+        // on their own thread; stopped before the directory closes.
+        let maintenance = MaintenanceThread(
+            maintenance: LogMaintenance(directory: directory, config: config.maintenance, logger: logger))
+        maintenance.start()
         let settings = config
         let outcome = runBlocking {
             let port = try await server.bind()
@@ -59,6 +65,7 @@ struct Serve: ParsableCommand {
                 "serving \(directory.path) on \(settings.listenHost):\(port)\(advertised.map { " (advertised as \($0))" } ?? "")")
             try await server.run()
         }
+        maintenance.stop()
         do {
             try directory.close()
         } catch {

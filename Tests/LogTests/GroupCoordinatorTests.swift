@@ -1,4 +1,5 @@
 import Foundation
+import KafkaProtocol
 @testable import Log
 import Testing
 import TestKit
@@ -474,7 +475,7 @@ final class GroupFixture {
     @Test func completionsMayCallTheCoordinatorAgain() throws {
         let fixture = try GroupFixture()
         let coordinator = fixture.coordinator
-        let heartbeats = Collected<KafkaErrorCode>()
+        let heartbeats = Collected<ErrorCode>()
         let first = Collected<JoinGroupResponse>()
         coordinator.join(fixture.request(), completion: first.append)
         let id = try #require(first.last?.memberId)

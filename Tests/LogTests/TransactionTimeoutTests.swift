@@ -96,4 +96,41 @@ import TestKit
         clock.advance(by: 30_000)
         #expect(data.transactions.abortTimedOutTransactions() == ["t"])
     }
+
+    /// A Kafka producer keeps its epoch across transactions: the next one
+    /// opens at the same epoch, its timeout starts then (not at begin, so
+    /// an idle producer is not aborted), and an older epoch is fenced.
+    @Test func theNextTransactionOpensAtTheSameEpochWithItsOwnTimeout() throws {
+        let directory = try TemporaryDirectory()
+        let clock = ManualClock()
+        let data = try DataDirectory.open(path: directory.path, clock: clock.function)
+        defer { try? data.close() }
+        try data.createTopic(name: "orders", partitions: 1)
+        let coordinator = data.transactions
+        let handle = try coordinator.begin(transactionalId: "t")
+        // Idle long after InitProducerId: nothing times out.
+        clock.advance(by: 1_000_000)
+        #expect(coordinator.nextTransactionDeadline == nil)
+        #expect(coordinator.continueTransaction(handle, timeoutMs: 5_000) == .open)
+        #expect(coordinator.nextTransactionDeadline == clock.now + 5_000)
+        try coordinator.append(handle, topic: "orders", partition: 0, records: [Self.record])
+        try coordinator.commit(handle)
+        // The next transaction, same producer id and epoch.
+        #expect(coordinator.continueTransaction(handle, timeoutMs: 5_000) == .open)
+        #expect(coordinator.status(transactionalId: "t")?.state == .ongoing)
+        try coordinator.append(handle, topic: "orders", partition: 0, records: [Self.record])
+        clock.advance(by: 5_000)
+        #expect(coordinator.abortTimedOutTransactions() == ["t"])
+        // The abort bumped the epoch: the old handle is fenced.
+        guard case .refused(.producerFenced, _) = coordinator.continueTransaction(handle, timeoutMs: 5_000) else {
+            Issue.record("an older epoch was not fenced")
+            return
+        }
+        let stranger = TransactionHandle(transactionalId: "nobody", producerId: 7, producerEpoch: 0)
+        guard case .refused(.invalidProducerIdMapping, _) = coordinator.continueTransaction(stranger, timeoutMs: 5_000)
+        else {
+            Issue.record("an unknown transactional id was accepted")
+            return
+        }
+    }
 }

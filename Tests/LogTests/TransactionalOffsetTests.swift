@@ -1,4 +1,5 @@
 import Foundation
+import KafkaProtocol
 @testable import Log
 import Testing
 import TestKit
@@ -7,7 +8,7 @@ import TestKit
     static func commit(
         _ coordinator: GroupCoordinator, _ handle: TransactionHandle, offset: Int64, generation: Int32 = -1,
         member: String = ""
-    ) -> [KafkaErrorCode] {
+    ) -> [ErrorCode] {
         coordinator.commitTransactionalOffsets(TxnOffsetCommitRequest(
             transaction: handle,
             commit: OffsetCommitRequest(

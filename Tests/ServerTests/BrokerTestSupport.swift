@@ -17,7 +17,7 @@ final class BrokerFixture: Sendable {
         data = try DataDirectory.open(path: directory.file("data"), logger: Logger(label: "test"))
         var config = ServerConfig()
         configure(&config)
-        broker = Broker(data: data, config: config, logger: Logger(label: "test"))
+        broker = try Broker(data: data, config: config, logger: Logger(label: "test"))
     }
 
     deinit { try? data.close() }

@@ -43,15 +43,15 @@ import Testing
 
     @Test func unservedUnknownAndMalformedRequestsCloseTheConnection() async throws {
         let fixture = try BrokerFixture()
-        // JoinGroup decodes but is not served yet.
-        let join = Request(
-            header: RequestHeader(apiKey: 11, apiVersion: 2, correlationId: 1, clientId: nil), api: .joinGroup,
-            body: ProtocolStruct(["GroupId": .string("g"), "Protocols": .array([])]))
-        guard case .close(let reason) = await fixture.broker.handle(frame: Array(join.encodeFrame().dropFirst(4))) else {
-            Issue.record("JoinGroup should close the connection")
+        // SaslHandshake decodes but is not served.
+        let sasl = Request(
+            header: RequestHeader(apiKey: 17, apiVersion: 1, correlationId: 1, clientId: nil), api: .saslHandshake,
+            body: ProtocolStruct(["Mechanism": .string("PLAIN")]))
+        guard case .close(let reason) = await fixture.broker.handle(frame: Array(sasl.encodeFrame().dropFirst(4))) else {
+            Issue.record("SaslHandshake should close the connection")
             return
         }
-        #expect(reason.contains("JoinGroup"))
+        #expect(reason.contains("SaslHandshake"))
         guard case .close = await fixture.broker.handle(frame: [0x27, 0x0F, 0, 0, 0, 0, 0, 1, 0xFF, 0xFF]) else {
             Issue.record("an unknown API key should close the connection")
             return
@@ -75,7 +75,8 @@ import Testing
         let refused = try #require(
             try await fixture.send(.metadata, 9, ProtocolStruct(["Topics": .array([.structure(other)]), "AllowAutoTopicCreation": .bool(false)])))
         #expect(refused.body.first("Topics")?.int("ErrorCode") == Int64(ErrorCode.unknownTopicOrPartition.rawValue))
-        #expect(fixture.data.topics == ["auto"])
+        // The group coordinator's internal topic is there from the start.
+        #expect(fixture.data.topics == ["__consumer_offsets", "auto"])
 
         let disabled = try BrokerFixture { $0.autoCreateTopics = false }
         let response = try #require(
@@ -83,7 +84,8 @@ import Testing
         #expect(response.body.first("Topics")?.int("ErrorCode") == Int64(ErrorCode.unknownTopicOrPartition.rawValue))
         // Null topics: every topic.
         let all = try #require(try await fixture.send(.metadata, 9, ProtocolStruct(["Topics": .null])))
-        #expect(all.body.structs("Topics").map { $0.string("Name") } == ["auto"])
+        #expect(all.body.structs("Topics").map { $0.string("Name") } == ["__consumer_offsets", "auto"])
+        #expect(all.body.structs("Topics").map { $0["IsInternal"]?.bool } == [true, false])
     }
 
     @Test func produceStoresTheBatchAsSentAndAnswersPerAcks() async throws {
@@ -212,7 +214,7 @@ import Testing
         let deleted = try #require(
             try await fixture.send(.deleteTopics, 4, ProtocolStruct(["TopicNames": .array([.string("orders"), .string("nope")]), "TimeoutMs": .int(1000)])))
         #expect(deleted.body.structs("Responses").map { $0.int("ErrorCode") } == [0, Int64(ErrorCode.unknownTopicOrPartition.rawValue)])
-        #expect(fixture.data.topics.isEmpty)
+        #expect(fixture.data.topics == ["__consumer_offsets"])
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KafkaProtocol
 import Logging
 import Synchronization
 
@@ -8,7 +9,7 @@ import Synchronization
 /// the MEMBER_ID_REQUIRED round trip (KIP-394) and static members
 /// (`group.instance.id`), SyncGroup, Heartbeat, LeaveGroup, session and
 /// rebalance timeouts, and the offset, list, describe and delete requests.
-/// Every answer carries Kafka's error code (`KafkaErrorCode`), so the
+/// Every answer carries Kafka's error code (`ErrorCode`), so the
 /// protocol server puts it in the response as is. No networking here.
 ///
 /// # Rebalances
@@ -414,7 +415,7 @@ public final class GroupCoordinator: Sendable {
     /// longer part of the current generation.
     public func heartbeat(
         groupId: String, memberId: String, groupInstanceId: String? = nil, generationId: Int32
-    ) -> KafkaErrorCode {
+    ) -> ErrorCode {
         let now = clock()
         return withGroups { groups, _ in
             guard var group = groups[groupId] else { return .unknownMemberId }
@@ -442,7 +443,7 @@ public final class GroupCoordinator: Sendable {
                 return LeaveGroupResponse(error: .none, members: leaving.map { ($0, .unknownMemberId) })
             }
             defer { groups[groupId] = group }
-            var results: [(member: LeavingMember, error: KafkaErrorCode)] = []
+            var results: [(member: LeavingMember, error: ErrorCode)] = []
             for request in leaving {
                 var memberId = request.memberId
                 if memberId.isEmpty, let instance = request.groupInstanceId, let holder = group.staticMembers[instance] {
@@ -530,6 +531,28 @@ public final class GroupCoordinator: Sendable {
         }
     }
 
+    /// Answers every held JoinGroup and SyncGroup with NOT_COORDINATOR, as
+    /// a Kafka coordinator that moves away does: the server calls it when
+    /// it stops, so no connection waits for a rebalance that will not
+    /// complete. The members stay; their next request finds the group as
+    /// it was.
+    public func releaseHeldRequests() {
+        withGroups { groups, deferred in
+            for groupId in groups.keys {
+                for memberId in groups[groupId]!.memberOrder {
+                    guard var member = groups[groupId]!.members[memberId] else { continue }
+                    if let pending = member.joinCompletion {
+                        deferred.append { pending(.failure(.notCoordinator, memberId: memberId)) }
+                    }
+                    if let pending = member.syncCompletion { deferred.append { pending(.failure(.notCoordinator)) } }
+                    member.joinCompletion = nil
+                    member.syncCompletion = nil
+                    groups[groupId]!.members[memberId] = member
+                }
+            }
+        }
+    }
+
     // MARK: Offsets
 
     /// Handles an OffsetCommit request with Kafka's checks: a group-less
@@ -543,7 +566,7 @@ public final class GroupCoordinator: Sendable {
     public func commitOffsets(_ request: OffsetCommitRequest) -> OffsetCommitResponse {
         let now = clock()
         return withGroups { groups, _ in
-            func all(_ error: KafkaErrorCode) -> OffsetCommitResponse { Self.failure(request, error) }
+            func all(_ error: ErrorCode) -> OffsetCommitResponse { Self.failure(request, error) }
             // A group-less commit creates the group; a commit of a
             // generation of a group that does not exist is late.
             var group: ConsumerGroup
@@ -588,7 +611,7 @@ public final class GroupCoordinator: Sendable {
     public func commitTransactionalOffsets(_ transactional: TxnOffsetCommitRequest) -> OffsetCommitResponse {
         let request = transactional.commit
         return withGroups { groups, _ in
-            func all(_ error: KafkaErrorCode) -> OffsetCommitResponse { Self.failure(request, error) }
+            func all(_ error: ErrorCode) -> OffsetCommitResponse { Self.failure(request, error) }
             var group: ConsumerGroup
             switch groupForCommit(groups, request.groupId, creating: true) {
             case let .success(found): group = found
@@ -603,7 +626,7 @@ public final class GroupCoordinator: Sendable {
             do throws(LogError) {
                 try offsets.commitTransactional(transactional.transaction, accepted)
             } catch {
-                let code: KafkaErrorCode
+                let code: ErrorCode
                 switch error {
                 case .transactionNotOpen: code = .invalidTxnState
                 case .producerFenced: code = .producerFenced
@@ -621,13 +644,13 @@ public final class GroupCoordinator: Sendable {
     }
 
     /// Every partition of `request` answered with `error`.
-    private static func failure(_ request: OffsetCommitRequest, _ error: KafkaErrorCode) -> OffsetCommitResponse {
+    private static func failure(_ request: OffsetCommitRequest, _ error: ErrorCode) -> OffsetCommitResponse {
         OffsetCommitResponse(partitions: request.offsets.map { ($0.topic, $0.partition, error) }, storageFailure: nil)
     }
 
     /// A Kafka error code as an `Error`, for `Result`.
     private struct Refusal: Error {
-        let code: KafkaErrorCode
+        let code: ErrorCode
     }
 
     /// The group a commit goes to: the existing one, or a new empty one
@@ -647,11 +670,11 @@ public final class GroupCoordinator: Sendable {
     /// the offsets that passed.
     private func checked(
         _ offsets: [OffsetCommitPartition], group: String
-    ) -> (results: [(topic: String, partition: Int, error: KafkaErrorCode)], accepted: [(ConsumerGroups.Key, CommittedOffset)]) {
-        var results: [(topic: String, partition: Int, error: KafkaErrorCode)] = []
+    ) -> (results: [(topic: String, partition: Int, error: ErrorCode)], accepted: [(ConsumerGroups.Key, CommittedOffset)]) {
+        var results: [(topic: String, partition: Int, error: ErrorCode)] = []
         var accepted: [(ConsumerGroups.Key, CommittedOffset)] = []
         for offset in offsets {
-            var error = KafkaErrorCode.none
+            var error = ErrorCode.none
             if offset.metadata.utf8.count > config.offsetMetadataMaxBytes {
                 error = .offsetMetadataTooLarge
             } else if !partitionExists(offset.topic, offset.partition) {
@@ -741,7 +764,7 @@ public final class GroupCoordinator: Sendable {
     /// Deletes groups and their committed offsets: only groups without
     /// members (NON_EMPTY_GROUP otherwise); GROUP_ID_NOT_FOUND for a group
     /// the coordinator does not know.
-    public func deleteGroups(_ groupIds: [String]) -> [(groupId: String, error: KafkaErrorCode)] {
+    public func deleteGroups(_ groupIds: [String]) -> [(groupId: String, error: ErrorCode)] {
         withGroups { groups, _ in
             groupIds.map { id in
                 guard !id.isEmpty else { return (id, .invalidGroupId) }

@@ -1,3 +1,5 @@
+import KafkaProtocol
+
 /// The requests and answers of the classic consumer-group protocol as the
 /// `GroupCoordinator` takes and gives them: Kafka's JoinGroup, SyncGroup,
 /// Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch, ListGroups,
@@ -82,7 +84,7 @@ public struct JoinGroupMember: Sendable, Equatable {
 
 /// The answer to a JoinGroup request.
 public struct JoinGroupResponse: Sendable, Equatable {
-    public var error: KafkaErrorCode
+    public var error: ErrorCode
     /// -1 with an error.
     public var generationId: Int32
     public var protocolType: String?
@@ -93,7 +95,7 @@ public struct JoinGroupResponse: Sendable, Equatable {
     /// Every member with its metadata for the leader; empty for the others.
     public var members: [JoinGroupMember]
 
-    static func failure(_ error: KafkaErrorCode, memberId: String = "") -> JoinGroupResponse {
+    static func failure(_ error: ErrorCode, memberId: String = "") -> JoinGroupResponse {
         JoinGroupResponse(
             error: error, generationId: -1, protocolType: nil, protocolName: nil, leader: "", memberId: memberId,
             members: [])
@@ -129,13 +131,13 @@ public struct SyncGroupRequest: Sendable {
 
 /// The answer to a SyncGroup request.
 public struct SyncGroupResponse: Sendable, Equatable {
-    public var error: KafkaErrorCode
+    public var error: ErrorCode
     public var protocolType: String?
     public var protocolName: String?
     /// The member's assignment (empty with an error).
     public var assignment: [UInt8]
 
-    static func failure(_ error: KafkaErrorCode) -> SyncGroupResponse {
+    static func failure(_ error: ErrorCode) -> SyncGroupResponse {
         SyncGroupResponse(error: error, protocolType: nil, protocolName: nil, assignment: [])
     }
 }
@@ -155,8 +157,8 @@ public struct LeavingMember: Sendable, Equatable {
 /// The answer to a LeaveGroup request: an error for the whole request, and
 /// one per member.
 public struct LeaveGroupResponse: Sendable, Equatable {
-    public var error: KafkaErrorCode
-    public var members: [(member: LeavingMember, error: KafkaErrorCode)]
+    public var error: ErrorCode
+    public var members: [(member: LeavingMember, error: ErrorCode)]
 
     public static func == (a: LeaveGroupResponse, b: LeaveGroupResponse) -> Bool {
         a.error == b.error && a.members.elementsEqual(b.members) { $0.member == $1.member && $0.error == $1.error }
@@ -219,7 +221,7 @@ public struct TxnOffsetCommitRequest: Sendable {
 /// request's order, and the storage failure behind KAFKA_STORAGE_ERROR
 /// answers (for the server's log).
 public struct OffsetCommitResponse: Sendable {
-    public var partitions: [(topic: String, partition: Int, error: KafkaErrorCode)]
+    public var partitions: [(topic: String, partition: Int, error: ErrorCode)]
     public var storageFailure: LogError?
 }
 
@@ -231,7 +233,7 @@ public struct OffsetFetchPartition: Sendable, Equatable {
     public var offset: Int64
     public var leaderEpoch: Int32?
     public var metadata: String
-    public var error: KafkaErrorCode
+    public var error: ErrorCode
 }
 
 /// A group as ListGroups lists it.
@@ -257,7 +259,7 @@ public struct GroupMemberDescription: Sendable, Equatable {
 /// members (Kafka's answer).
 public struct GroupDescription: Sendable, Equatable {
     public var groupId: String
-    public var error: KafkaErrorCode
+    public var error: ErrorCode
     public var state: GroupState
     public var protocolType: String
     /// The chosen protocol, in the Stable state only.

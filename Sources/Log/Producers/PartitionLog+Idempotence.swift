@@ -1,3 +1,5 @@
+import KafkaProtocol
+
 /// Appends from idempotent producers: the sequence check and the append
 /// under one hold of the partition's lock.
 extension PartitionLog {
@@ -10,7 +12,7 @@ extension PartitionLog {
         case duplicate(first: Int64, last: Int64)
         /// Refused (nothing stored) with Kafka's code for the producer:
         /// OUT_OF_ORDER_SEQUENCE_NUMBER or INVALID_PRODUCER_EPOCH.
-        case refused(KafkaErrorCode, reason: String)
+        case refused(ErrorCode, reason: String)
     }
 
     /// Appends one batch as `append` does, after checking its producer id,

@@ -1,3 +1,5 @@
+import KafkaProtocol
+
 /// What one partition knows of its idempotent producers: per producer id,
 /// the latest epoch and the sequence ranges and offsets of its last
 /// `batchesPerProducer` batches (Kafka's `ProducerStateManager`), so that a
@@ -58,7 +60,7 @@ struct ProducerStateTable: Sendable, Equatable {
         /// It was appended before at these offsets; answer with them.
         case duplicate(first: Int64, last: Int64)
         /// Refuse it with this code; `reason` says why.
-        case refuse(KafkaErrorCode, reason: String)
+        case refuse(ErrorCode, reason: String)
     }
 
     /// The last sequence of a batch: sequences wrap to 0 after Int32.max.

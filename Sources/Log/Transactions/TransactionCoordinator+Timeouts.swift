@@ -1,3 +1,5 @@
+import KafkaProtocol
+
 /// Transaction timeouts (Kafka's `transaction.timeout.ms`, bounded by the
 /// broker's `transaction.max.timeout.ms`): a transaction begun with a
 /// timeout and still open when it runs out is aborted, with its epoch
@@ -20,7 +22,7 @@ extension TransactionCoordinator {
     public enum TimedBegin: Sendable, Equatable {
         case begun(TransactionHandle)
         /// INVALID_TRANSACTION_TIMEOUT: `timeoutMs` is not in 1 ... max.
-        case refused(KafkaErrorCode, reason: String)
+        case refused(ErrorCode, reason: String)
     }
 
     /// Begins a transaction for `transactionalId` (see `begin`) that is
@@ -125,4 +127,60 @@ struct TransactionTimeout: Sendable, Equatable {
     let timeoutMs: Int64
 
     var deadline: Int64 { startedMilliseconds + timeoutMs }
+}
+
+extension TransactionCoordinator {
+    /// What `continueTransaction` did.
+    public enum Continued: Sendable, Equatable {
+        /// The handle's transaction is open (it was, or it is now).
+        case open
+        /// Refused with Kafka's code: INVALID_PRODUCER_ID_MAPPING (the id
+        /// has no such producer), PRODUCER_FENCED (a newer epoch took
+        /// over), CONCURRENT_TRANSACTIONS (the last one is still ending).
+        case refused(ErrorCode, reason: String)
+    }
+
+    /// Opens the next transaction of a Kafka transactional producer: such a
+    /// producer keeps its producer id and epoch across transactions (only
+    /// InitProducerId, `begin`, bumps the epoch), and its transaction starts
+    /// with the first AddPartitionsToTxn or AddOffsetsToTxn. When the
+    /// handle's last transaction ended (committed or aborted) a new one
+    /// opens at the same epoch; an open one stays open. The timeout starts
+    /// here, not at `begin`, so an idle producer is not aborted.
+    public func continueTransaction(_ handle: TransactionHandle, timeoutMs: Int64) -> Continued {
+        let id = handle.transactionalId
+        let now = clock()
+        let outcome = state.withLock { state -> (Continued, startsTimeout: Bool) in
+            guard var entry = state.entries[id], entry.producerId == handle.producerId else {
+                return (.refused(
+                    .invalidProducerIdMapping,
+                    reason: "transactional id '\(id)' has no producer id \(handle.producerId); the producer must "
+                        + "call InitProducerId (initTransactions) again"), false)
+            }
+            guard entry.producerEpoch == handle.producerEpoch else {
+                return (.refused(
+                    .producerFenced,
+                    reason: "transactional id '\(id)' has epoch \(entry.producerEpoch); this producer has "
+                        + "\(handle.producerEpoch): a newer instance took over"), false)
+            }
+            switch entry.state {
+            case .ongoing:
+                guard entry.startedMilliseconds == nil else { return (.open, false) }
+            case .committed, .aborted:
+                entry.state = .ongoing
+                entry.partitions = []
+            case .committing, .aborting:
+                return (.refused(.concurrentTransactions, reason: "the last transaction of '\(id)' is still ending"), false)
+            }
+            entry.timeoutMs = timeoutMs
+            entry.startedMilliseconds = now
+            entry.updatedMilliseconds = now
+            state.entries[id] = entry
+            return (.open, true)
+        }
+        if outcome.startsTimeout {
+            timeouts.withLock { $0[id] = TransactionTimeout(handle: handle, startedMilliseconds: now, timeoutMs: timeoutMs) }
+        }
+        return outcome.0
+    }
 }
