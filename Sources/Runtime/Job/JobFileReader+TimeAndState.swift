@@ -9,12 +9,7 @@ extension JobFileReader {
             let field = "state.\(key)"
             switch key {
             case "backend":
-                let name = try string(valueNode, field)
-                guard let backend = StateSpec.Backend(rawValue: name) else {
-                    throw error(valueNode, field, "unknown state backend '\(name)' (allowed: "
-                        + StateSpec.Backend.allCases.map(\.rawValue).joined(separator: ", ") + ")")
-                }
-                spec.backend = backend
+                spec.backend = try choice(valueNode, field, "state backend")
             case "memory_bytes_max":
                 spec.memoryBytesMax = try integer(valueNode, field, min: JobLimits.stateMemoryBytesMin, max: Int.max)
                 boundNode = keyNode
@@ -46,12 +41,7 @@ extension JobFileReader {
             let field = "\(prefix).\(key)"
             switch key {
             case "strategy":
-                let name = try string(valueNode, field)
-                guard let strategy = WatermarkSpec.Strategy(rawValue: name) else {
-                    throw error(valueNode, field, "unknown watermark strategy '\(name)' (allowed: "
-                        + WatermarkSpec.Strategy.allCases.map(\.rawValue).joined(separator: ", ") + ")")
-                }
-                spec.strategy = strategy
+                spec.strategy = try choice(valueNode, field, "watermark strategy")
                 strategyNode = valueNode
             case "max_out_of_orderness_ms":
                 spec.maxOutOfOrdernessMs = Int64(try integer(valueNode, field, min: 0, max: JobLimits.watermarkDelayMsMax))

@@ -86,6 +86,19 @@ struct JobFileReader {
         return Int(number)
     }
 
+    /// A string naming a case of `Choice`; an unknown name is refused with
+    /// the allowed ones (`what` names the kind: "state backend").
+    func choice<Choice: RawRepresentable & CaseIterable>(
+        _ node: Node, _ field: String, _ what: String
+    ) throws(JobFileError) -> Choice where Choice.RawValue == String {
+        let name = try string(node, field)
+        guard let choice = Choice(rawValue: name) else {
+            throw error(node, field, "unknown \(what) '\(name)' (allowed: "
+                + Choice.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+        }
+        return choice
+    }
+
     /// A YAML node as JSON: scalars by their resolved YAML tag.
     func value(_ node: Node) -> JSONValue {
         switch node {
@@ -177,12 +190,7 @@ struct JobFileReader {
             case "functions":
                 spec.functions = try functions(valueNode)
             case "isolation":
-                let text = try string(valueNode, "isolation")
-                guard let isolation = Isolation(rawValue: text) else {
-                    throw error(valueNode, "isolation", "unknown isolation '\(text)' (allowed: "
-                        + Isolation.allCases.map(\.rawValue).joined(separator: ", ") + ")")
-                }
-                spec.isolation = isolation
+                spec.isolation = try choice(valueNode, "isolation", "isolation")
             default:
                 throw error(keyNode, key, "unknown field '\(key)' (allowed: "
                     + JobFileParser.topLevelFields.joined(separator: ", ") + ")")
