@@ -1,6 +1,4 @@
-import Core
 import Foundation
-import PluginHost
 import Yams
 
 /// Reads a job file into a `JobSpec`: decodes the YAML (`JobFileReader`),
@@ -22,7 +20,8 @@ public enum JobFileParser {
     public static let batchRecordsDefault = 1024
     public static let channelBatchesDefault = 8
 
-    /// Parses the file at `path`, then applies `overrides` (`TARGET=VALUE`).
+    /// Parses the file at `path` with `overrides` (`TARGET=VALUE`, see
+    /// `JobOverride`) written into it.
     public static func parse(path: String, overrides: [String] = []) throws(JobFileError) -> JobSpec {
         let text: String
         do {
