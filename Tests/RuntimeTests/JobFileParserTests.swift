@@ -134,4 +134,54 @@ struct JobFileParserTests {
         #expect(error.field == "--set nope.x=1")
         #expect(error.message.contains("no step 'nope' (steps: gen)"))
     }
+
+    /// Each bounded top-level field with a value over its limit: the
+    /// file and a `--set` override must refuse it alike.
+    static let overLimits: [(String, Int)] = [
+        ("parallelism", JobLimits.parallelismMax + 1),
+        ("max_parallelism", JobLimits.maxParallelismMax + 1),
+        ("batch_size", JobLimits.batchSizeMax + 1),
+        ("channel_capacity", JobLimits.channelCapacityMax + 1),
+    ]
+
+    @Test(arguments: overLimits)
+    func anOverrideIsRefusedWhatTheFileIsRefused(field: String, value: Int) throws {
+        let pipeline = "pipeline:\n  - {id: gen, source: d}\n  - {id: out, sink: s}\n"
+        let keyGroups = "max_parallelism: \(JobLimits.maxParallelismMax)\n"
+        let inFile = try #require(parseError(
+            "name: a\n" + (field == "max_parallelism" ? "" : keyGroups) + "\(field): \(value)\n" + pipeline))
+        let override = "\(field)=\(value)"
+        let bySet = try #require(parseError("name: a\n" + keyGroups + pipeline, overrides: [override]))
+        #expect(bySet.field == "--set \(override)")
+        #expect(bySet.message == inFile.message)
+        #expect(bySet.message.hasPrefix("must be between 1 and "))
+    }
+
+    @Test func aStepParallelismOverrideIsRefusedWhatTheFileIsRefused() throws {
+        let value = JobLimits.parallelismMax + 1
+        let head = "name: a\nmax_parallelism: \(JobLimits.maxParallelismMax)\npipeline:\n  - {id: gen, source: d}\n"
+        let inFile = try #require(parseError(head + "  - {id: out, sink: s, parallelism: \(value)}\n"))
+        let bySet = try #require(parseError(head + "  - {id: out, sink: s}\n", overrides: ["out.parallelism=\(value)"]))
+        #expect(bySet.field == "--set out.parallelism=\(value)")
+        #expect(bySet.message == inFile.message)
+    }
+
+    @Test func anOverrideOfMaxParallelismBelowAStepsParallelismIsRefused() throws {
+        let error = try #require(parseError(
+            "name: a\npipeline:\n  - {id: gen, source: d, parallelism: 8}\n  - {id: out, sink: s}\n",
+            overrides: ["max_parallelism=4"]))
+        #expect(error.message == "parallelism 8 exceeds max_parallelism 4")
+        #expect(error.field == "pipeline[0].parallelism")
+    }
+
+    @Test func anOverrideTakesTheFilesChecksOfTypeAndKind() throws {
+        let name = try #require(parseError("name: a\npipeline:\n  - {id: gen, source: d}\n", overrides: ["name=a b"]))
+        #expect(name.field == "--set name=a b")
+        #expect(name.message.hasPrefix("job names use letters"))
+        let keyed = try #require(parseError(
+            "name: a\npipeline:\n  - {id: gen, source: d}\n  - {id: k, key_by: f}\n  - {id: out, sink: s}\n",
+            overrides: ["k.x=1"]))
+        #expect(keyed.field == "--set k.x=1")
+        #expect(keyed.message == "key_by steps take no config")
+    }
 }

@@ -1,7 +1,7 @@
 import NativeFunctions
 import Yams
 
-extension JobFileParser.Reader {
+extension JobFileReader {
     /// The top-level `functions:` list: native functions (UDFs) expressions
     /// call by name. Checks fields, names and signature syntax; libraries
     /// and symbols are resolved at job start (`JobFunctions`).
