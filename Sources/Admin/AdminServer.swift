@@ -30,6 +30,9 @@ public final class AdminServer: @unchecked Sendable {
     private let handler: Handler
     private var listener: Int32 = -1
     private var thread: Thread?
+    /// Set by `close`; the serving thread stops at its next accept.
+    private var closed = false
+    private let closedLock = NSLock()
     private let logger = Logger(label: "streamhost.admin")
 
     /// Creates and binds the socket. A live socket at `path` means another
@@ -73,22 +76,36 @@ public final class AdminServer: @unchecked Sendable {
     }
 
     /// Stops accepting and removes the socket file.
+    ///
+    /// The listening descriptor is shut down here but closed by the serving
+    /// thread when it leaves its loop: closed here, its number could be
+    /// reused by another server's listener before this thread's next
+    /// `accept`, which would then serve that socket with this handler.
     public func close() {
-        guard listener >= 0 else { return }
+        let first: Bool = closedLock.withLock {
+            defer { closed = true }
+            return !closed
+        }
+        guard first, listener >= 0 else { return }
         unlink(path)
         shutdown(listener, Int32(SHUT_RDWR))
-        Glibc.close(listener)
-        listener = -1
     }
+
+    private var isClosed: Bool { closedLock.withLock { closed } }
 
     deinit { close() }
 
     private func serve(_ listener: Int32) {
-        while true {
+        defer { Glibc.close(listener) }
+        while !isClosed {
             let connection = accept(listener, nil, nil)
             if connection < 0 {
-                if errno == EINTR || errno == ECONNABORTED { continue }
-                return  // closed
+                if (errno == EINTR || errno == ECONNABORTED) && !isClosed { continue }
+                return  // shut down by close()
+            }
+            if isClosed {
+                Glibc.close(connection)
+                return
             }
             handle(connection)
             Glibc.close(connection)

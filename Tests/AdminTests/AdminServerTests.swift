@@ -62,6 +62,44 @@ import TestKit
         #expect(try AdminClient.send(AdminRequest(command: .status), socket: path).ok)
     }
 
+    /// A closed server's thread never serves a newer server's socket. It
+    /// used to close its listening descriptor in `close()`; when its thread
+    /// was busy with a request at that moment, a server made next could get
+    /// the same descriptor number, and the old thread's next `accept` took
+    /// the new server's connections and answered them with the old handler
+    /// (seen as a status answered without its handler running).
+    @Test func aClosedServerNeverAnswersForANewerOne() throws {
+        let directory = try TemporaryDirectory()
+        let oldPath = directory.file("old.sock")
+        let newPath = directory.file("new.sock")
+        let entered = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let calls = HandledCount()
+        let old = try AdminServer(path: oldPath) { _, reply in
+            calls.increment()
+            if calls.value == 1 {
+                entered.signal()
+                release.wait()
+            }
+            reply(.failure("answered by the closed server"))
+        }
+        let pending = DispatchGroup()
+        DispatchQueue.global().async(group: pending) {
+            _ = try? AdminClient.send(AdminRequest(command: .status), socket: oldPath)
+        }
+        entered.wait()
+        old.close()
+        let new = try AdminServer(path: newPath) { _, reply in reply(AdminResponse(ok: true)) }
+        defer { new.close() }
+        release.signal()
+        pending.wait()
+        for _ in 0..<20 {
+            let answer = try AdminClient.send(AdminRequest(command: .status), socket: newPath)
+            #expect(answer.ok, "\(answer)")
+        }
+        withExtendedLifetime(directory) {}
+    }
+
     /// Another user is refused twice over: by the socket's mode, and (with
     /// the mode widened by hand) by the peer-credential check. Needs root to
     /// act as another user (`setpriv`); CI runs as root.
@@ -102,6 +140,7 @@ import TestKit
         let status = try AdminClient.send(AdminRequest(command: .status), socket: path)
         #expect(status.ok, "\(status)")
         #expect(handled.value == 1)
+        withExtendedLifetime(directory) {}
     }
 }
 
