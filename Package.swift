@@ -119,7 +119,7 @@ let package = Package(
         .target(name: "Checkpoint", dependencies: ["Checksums"], swiftSettings: swiftSettings),
         // dlopen, ABI checks, the host-API table handed to plugins.
         .target(
-            name: "PluginHost", dependencies: ["Core", "State", "StreamhostABI", "StreamhostVersion", logging],
+            name: "PluginHost", dependencies: ["Core", "StreamhostABI", "StreamhostVersion", logging],
             swiftSettings: swiftSettings),
         // Job files, plans, tasks, channels, checkpointing, supervision.
         .target(
