@@ -78,9 +78,10 @@ let package = Package(
         // One rule for time text (epoch ms or ISO 8601, no zone = UTC), for
         // the host's CLI and the plugin kit alike.
         .target(name: "TimeText", swiftSettings: swiftSettings),
-        // CRC-32C (SSE4.2 when the CPU has it), for the log, state snapshots
-        // and checkpoints.
-        .target(name: "CLogSupport", path: "Sources/CLogSupport", cSettings: [.unsafeFlags(["-O2"])]),
+        // CRC-32C in C (SSE4.2 when the CPU has it), and its one Swift
+        // wrapper, for the log, state snapshots and checkpoints.
+        .target(name: "CChecksums", path: "Sources/CChecksums", cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "Checksums", dependencies: ["CChecksums"], swiftSettings: swiftSettings),
 
         // MARK: System libraries (Debian's -dev packages).
 
@@ -113,16 +114,16 @@ let package = Package(
         .target(name: "ExpressionUDFs", dependencies: ["Expressions", "NativeFunctions"], swiftSettings: swiftSettings),
         // The durable log: Kafka RecordBatch v2 segments, groups, transactions.
         .target(
-            name: "Log", dependencies: ["Core", "KafkaProtocol", "CLogSupport", "CLZ4", "CZstd", "CZlib", "CSnappy", logging],
+            name: "Log", dependencies: ["Core", "KafkaProtocol", "Checksums", "CLZ4", "CZstd", "CZlib", "CSnappy", logging],
             swiftSettings: swiftSettings),
         // Keyed state: the protocols, the in-memory backend and the RocksDB
         // backend (through its C API).
-        .target(name: "State", dependencies: ["Core", "CRocksDB", "CLogSupport"], swiftSettings: swiftSettings),
+        .target(name: "State", dependencies: ["Core", "CRocksDB", "Checksums"], swiftSettings: swiftSettings),
         // Checkpoint manifests and the checkpoint store.
-        .target(name: "Checkpoint", dependencies: ["CLogSupport"], swiftSettings: swiftSettings),
+        .target(name: "Checkpoint", dependencies: ["Checksums"], swiftSettings: swiftSettings),
         // dlopen, ABI checks, the host-API table handed to plugins.
         .target(
-            name: "PluginHost", dependencies: ["Core", "State", "StreamhostABI", "StreamhostVersion", logging],
+            name: "PluginHost", dependencies: ["Core", "StreamhostABI", "StreamhostVersion", logging],
             swiftSettings: swiftSettings),
         // Job files, plans, tasks, channels, checkpointing, supervision.
         .target(
@@ -172,7 +173,8 @@ let package = Package(
         .executableTarget(
             name: "StreamhostBenchmarks",
             dependencies: [
-                "Core", "Log", "PluginHost", "Runtime", "State", "StreamhostABI", "StreamhostKit", "NativeFunctions",
+                "Core", "Log", "Checksums", "PluginHost", "Runtime", "State", "StreamhostABI", "StreamhostKit",
+                "NativeFunctions",
             ],
             path: "Benchmarks",
             swiftSettings: swiftSettings),
@@ -185,6 +187,7 @@ let package = Package(
             name: "JSONTextTests", dependencies: ["JSONText", "Core", "StreamhostKit", "TestKit"],
             exclude: ["Corpus", "CHelper"], swiftSettings: swiftSettings),
         .testTarget(name: "TimeTextTests", dependencies: ["TimeText"], swiftSettings: swiftSettings),
+        .testTarget(name: "ChecksumsTests", dependencies: ["Checksums", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "CoreTests", dependencies: ["Core", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ExpressionsTests",
@@ -195,7 +198,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "LogTests",
-            dependencies: ["Log", "KafkaProtocol", "Core", "CLZ4", "CZstd", "CZlib", "CSnappy", logging, "TestKit"],
+            dependencies: ["Log", "KafkaProtocol", "Checksums", "Core", "CLZ4", "CZstd", "CZlib", "CSnappy", logging, "TestKit"],
             swiftSettings: swiftSettings),
         .testTarget(name: "StateTests", dependencies: ["Core", "State", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestKit"], swiftSettings: swiftSettings),

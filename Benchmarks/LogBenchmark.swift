@@ -4,6 +4,7 @@ import Glibc
 import Core
 import Foundation
 import Log
+import Checksums
 
 /// Benchmark 3: the durable log against `dd` on the same file system, in
 /// the same run.

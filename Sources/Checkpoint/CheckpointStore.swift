@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Checksums
 
 /// The checkpoints (or savepoints) of one job in one directory.
 ///
@@ -157,7 +158,7 @@ extension CheckpointStore {
         guard bytes.count == file.bytes else {
             throw .corrupt(path: path, message: "\(bytes.count) bytes, the manifest says \(file.bytes)")
         }
-        let crc = FileIO.crc32c(bytes)
+        let crc = CRC32C.checksum(bytes)
         guard crc == file.crc32c else {
             throw .corrupt(path: path, message: "checksum mismatch (manifest \(file.crc32c), file \(crc))")
         }

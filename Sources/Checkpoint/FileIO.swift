@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CLogSupport
+import Checksums
 
 /// The small set of durable file operations checkpoints need: whole-file
 /// writes with fsync, reads, directory fsync and removal.
@@ -24,7 +24,7 @@ enum FileIO {
             written += n
         }
         guard fsync(fd) == 0 else { throw .io(path: path, message: "fsync failed: \(errnoText())") }
-        return crc32c(bytes)
+        return CRC32C.checksum(bytes)
     }
 
     static func readFile(_ path: String) throws(CheckpointError) -> [UInt8] {
@@ -65,13 +65,9 @@ enum FileIO {
                 throw .io(path: path, message: "cannot read: \(errnoText())")
             }
             if n == 0 { return (total, crc) }
-            crc = chunk.withUnsafeBytes { sh_crc32c(crc, $0.baseAddress, n) }
+            crc = chunk.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[..<n]), seed: crc) }
             total += n
         }
-    }
-
-    static func crc32c(_ bytes: [UInt8]) -> UInt32 {
-        bytes.withUnsafeBytes { sh_crc32c(0, $0.baseAddress, $0.count) }
     }
 
     static func fsyncDirectory(_ path: String) throws(CheckpointError) {

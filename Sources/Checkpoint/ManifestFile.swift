@@ -1,4 +1,5 @@
 import Foundation
+import Checksums
 
 /// The on-disk envelope of a manifest: a fixed header, then the JSON.
 ///
@@ -25,7 +26,7 @@ enum ManifestFile {
         var bytes = magic
         append(&bytes, version)
         append(&bytes, UInt64(body.count))
-        append(&bytes, FileIO.crc32c(body))
+        append(&bytes, CRC32C.checksum(body))
         bytes += body
         return bytes
     }
@@ -45,7 +46,7 @@ enum ManifestFile {
         }
         let body = Array(bytes[headerBytes...])
         let expected = UInt32(read(bytes, 16, 4))
-        let actual = FileIO.crc32c(body)
+        let actual = CRC32C.checksum(body)
         guard expected == actual else {
             throw .corrupt(path: path, message: "checksum mismatch (stored \(expected), computed \(actual))")
         }

@@ -2,25 +2,7 @@ import Core
 import Log
 import Testing
 import TestKit
-
-extension SeededRandom {
-    /// `count` random bytes, eight from each step (fast enough in debug builds).
-    mutating func bytes(_ count: Int) -> [UInt8] {
-        var result = [UInt8](repeating: 0, count: count)
-        result.withUnsafeMutableBytes { buffer in
-            var index = 0
-            while index < count {
-                var word = next()
-                for _ in 0..<min(8, count - index) {
-                    buffer[index] = UInt8(truncatingIfNeeded: word)
-                    word >>= 8
-                    index += 1
-                }
-            }
-        }
-        return result
-    }
-}
+import Checksums
 
 /// Builds big-endian byte strings field by field, for batches written by
 /// hand from the spec rather than by the encoder under test.

@@ -2,6 +2,7 @@ import Core
 import Testing
 import TestKit
 @testable import Log
+import Checksums
 
 /// A batch assembled by hand, field by field, from the Kafka protocol's
 /// RecordBatch v2 description; the varints are written out as bytes here,

@@ -1,5 +1,6 @@
 import Testing
 @testable import Log
+import Checksums
 
 /// A batch with no records, written field by field from the spec: the
 /// 61-byte header alone, batchLength 49, CRC over bytes 21..<61.

@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import Logging
+import Checksums
 
 /// The crash-safe replacement of a partition's older segments by their
 /// compacted versions: a crash at any moment leaves either the old segment

@@ -1,3 +1,5 @@
+import Checksums
+
 /// Kafka RecordBatch v2: the bytes a log segment stores and the Kafka wire
 /// protocol serves unchanged.
 ///

@@ -1,3 +1,5 @@
+import Checksums
+
 /// Small state files written as text lines followed by a CRC-32C line
 /// (`crc32c <hex>` of every byte before it), so that a damaged file is
 /// recognised rather than misread: the producer-state snapshot and the log

@@ -2,7 +2,6 @@
 import Glibc
 #endif
 import Core
-import State
 import StreamhostABI
 
 /// A plugin callback that failed: which one, on which instance, and why.
@@ -57,7 +56,7 @@ public final class ComponentInstance: @unchecked Sendable {
     func call(_ name: StaticString, _ body: () -> sh_status) -> sh_status {
         context.callbackError = nil
         context.inCallback = true
-        if let store = context.stateStore { store.processingTime = HostClock.nowMs() }
+        if let store = context.keyedState { store.processingTime = HostClock.nowMs() }
         defer { context.inCallback = false }
         return body()
     }
@@ -124,7 +123,7 @@ public final class ComponentInstance: @unchecked Sendable {
     /// forwards the watermark downstream afterwards.
     public func advanceWatermark(to watermark: Int64) throws(PluginCallError) {
         context.currentWatermark = watermark
-        if let store = context.stateStore { try fireTimers(store, .eventTime, notAfter: watermark) }
+        if let store = context.keyedState { try fireTimers(store, .eventTime, notAfter: watermark) }
         guard let onWatermark = component.vtable.pointee.on_watermark else { return }
         let status = call("on_watermark") { onWatermark(instancePointer, context.opaque, watermark) }
         try check(status, "on_watermark")
@@ -133,7 +132,7 @@ public final class ComponentInstance: @unchecked Sendable {
     /// Fires the processing-time timers due at `now`; returns the time of
     /// the next one, if any.
     public func fireProcessingTimers(now: Int64) throws(PluginCallError) -> Int64? {
-        guard let store = context.stateStore else { return nil }
+        guard let store = context.keyedState else { return nil }
         try fireTimers(store, .processingTime, notAfter: now)
         do {
             return try store.earliestTimer(.processingTime)
@@ -143,12 +142,12 @@ public final class ComponentInstance: @unchecked Sendable {
         }
     }
 
-    private func fireTimers(_ store: any KeyedStateStore, _ domain: TimeDomain, notAfter limit: Int64)
+    private func fireTimers(_ store: any KeyedStateService, _ domain: TimerDomain, notAfter limit: Int64)
         throws(PluginCallError)
     {
         guard let onTimer = component.vtable.pointee.on_timer else { return }
         while true {
-            let fired: FiredTimer?
+            let fired: DueTimer?
             do {
                 fired = try store.popTimer(domain, notAfter: limit)
             } catch {
@@ -186,6 +185,6 @@ public final class ComponentInstance: @unchecked Sendable {
         component.vtable.pointee.destroy(instancePointer)
         context.phase = .destroyed
         instancePointer = nil
-        context.stateStore?.close()
+        context.keyedState?.close()
     }
 }

@@ -5,7 +5,6 @@ import Musl
 #endif
 import Core
 import Logging
-import State
 import StreamhostABI
 import StreamhostVersion
 
@@ -155,7 +154,7 @@ public enum HostAPI {
         t.pointee.state_get = { ctx, state, key, keyLength, value, valueLength in
             guard let ctx, let value else { return Status.invalid }
             return InstanceContext.borrowing(ctx) { context in
-                context.stateCall("state_get", key: key, keyLength: keyLength) { (store, group, key) throws(StateError) in
+                context.stateCall("state_get", key: key, keyLength: keyLength) { (store, group, key) throws(KeyedStateServiceError) in
                     HostAPI.lend(try store.get(state, keyGroup: group, key: key), value, valueLength)
                 }
             }
@@ -163,7 +162,7 @@ public enum HostAPI {
         t.pointee.state_put = { ctx, state, key, keyLength, value, valueLength in
             guard let ctx, value != nil || valueLength == 0 else { return Status.invalid }
             return InstanceContext.borrowing(ctx) { context in
-                context.stateCall("state_put", key: key, keyLength: keyLength) { (store, group, key) throws(StateError) in
+                context.stateCall("state_put", key: key, keyLength: keyLength) { (store, group, key) throws(KeyedStateServiceError) in
                     try store.put(state, keyGroup: group, key: key,
                                   value: UnsafeRawBufferPointer(start: value, count: valueLength))
                     return Status.ok
@@ -173,7 +172,7 @@ public enum HostAPI {
         t.pointee.state_delete = { ctx, state, key, keyLength in
             guard let ctx else { return Status.invalid }
             return InstanceContext.borrowing(ctx) { context in
-                context.stateCall("state_delete", key: key, keyLength: keyLength) { (store, group, key) throws(StateError) in
+                context.stateCall("state_delete", key: key, keyLength: keyLength) { (store, group, key) throws(KeyedStateServiceError) in
                     try store.delete(state, keyGroup: group, key: key)
                     return Status.ok
                 }
@@ -182,7 +181,7 @@ public enum HostAPI {
         t.pointee.state_map_get = { ctx, state, key, keyLength, userKey, userKeyLength, value, valueLength in
             guard let ctx, let value, userKey != nil || userKeyLength == 0 else { return Status.invalid }
             return InstanceContext.borrowing(ctx) { context in
-                context.stateCall("state_map_get", key: key, keyLength: keyLength) { (store, group, key) throws(StateError) in
+                context.stateCall("state_map_get", key: key, keyLength: keyLength) { (store, group, key) throws(KeyedStateServiceError) in
                     HostAPI.lend(
                         try store.mapGet(state, keyGroup: group, key: key,
                                          userKey: UnsafeRawBufferPointer(start: userKey, count: userKeyLength)),
@@ -195,7 +194,7 @@ public enum HostAPI {
                 return Status.invalid
             }
             return InstanceContext.borrowing(ctx) { context in
-                context.stateCall("state_map_put", key: key, keyLength: keyLength) { (store, group, key) throws(StateError) in
+                context.stateCall("state_map_put", key: key, keyLength: keyLength) { (store, group, key) throws(KeyedStateServiceError) in
                     try store.mapPut(state, keyGroup: group, key: key,
                                      userKey: UnsafeRawBufferPointer(start: userKey, count: userKeyLength),
                                      value: UnsafeRawBufferPointer(start: value, count: valueLength))
@@ -206,7 +205,7 @@ public enum HostAPI {
         t.pointee.state_map_delete = { ctx, state, key, keyLength, userKey, userKeyLength in
             guard let ctx, userKey != nil || userKeyLength == 0 else { return Status.invalid }
             return InstanceContext.borrowing(ctx) { context in
-                context.stateCall("state_map_delete", key: key, keyLength: keyLength) { (store, group, key) throws(StateError) in
+                context.stateCall("state_map_delete", key: key, keyLength: keyLength) { (store, group, key) throws(KeyedStateServiceError) in
                     try store.mapDelete(state, keyGroup: group, key: key,
                                         userKey: UnsafeRawBufferPointer(start: userKey, count: userKeyLength))
                     return Status.ok
@@ -216,7 +215,7 @@ public enum HostAPI {
         t.pointee.state_map_iterate = { ctx, state, key, keyLength, visitor, user in
             guard let ctx, let visitor else { return Status.invalid }
             return InstanceContext.borrowing(ctx) { context in
-                context.stateCall("state_map_iterate", key: key, keyLength: keyLength) { (store, group, key) throws(StateError) in
+                context.stateCall("state_map_iterate", key: key, keyLength: keyLength) { (store, group, key) throws(KeyedStateServiceError) in
                     var result = Status.ok
                     try store.mapIterate(state, keyGroup: group, key: key) { userKey, value in
                         result = visitor(user, userKey.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? HostAPI.emptyBytes,

@@ -4,7 +4,6 @@ import Glibc
 import Musl
 #endif
 import Core
-import State
 import StreamhostABI
 
 /// Keyed state, timers and watermarks: the host side of `state_*`,
@@ -59,28 +58,28 @@ extension InstanceContext {
 
     /// Gives the instance a store restored from a checkpoint (before open;
     /// the instance would otherwise create an empty one on first use).
-    public func installRestoredStore(_ store: any KeyedStateStore) {
-        precondition(stateStore == nil, "\(label) already has a state store")
+    public func installRestoredState(_ store: any KeyedStateService) {
+        precondition(keyedState == nil, "\(label) already has a state store")
         store.processingTime = HostClock.nowMs()
-        stateStore = store
+        keyedState = store
     }
 
     // MARK: State calls
 
     /// The store, created on first use.
-    private func store(_ function: String) -> (any KeyedStateStore)? {
-        if let stateStore { return stateStore }
-        guard let stateBackend else {
+    private func store(_ function: String) -> (any KeyedStateService)? {
+        if let keyedState { return keyedState }
+        guard let stateServices else {
             setLastHostError("\(function): this host runs the job without a state backend")
             return nil
         }
         do {
-            let store = try stateBackend.makeStore(stepID: stepID, instance: instance, keyGroups: ownedKeyGroups)
+            let store = try stateServices.makeStore(stepID: stepID, instance: instance, keyGroups: ownedKeyGroups)
             store.processingTime = HostClock.nowMs()
-            stateStore = store
+            keyedState = store
             return store
         } catch {
-            fatal("\(function): \(label): the \(stateBackend.name) state backend could not open: \(error)")
+            fatal("\(function): \(label): the \(stateServices.name) state backend could not open: \(error)")
             return nil
         }
     }
@@ -91,13 +90,13 @@ extension InstanceContext {
     @inline(__always)
     func stateCall(
         _ function: String, key: UnsafePointer<UInt8>?, keyLength: Int,
-        _ body: (any KeyedStateStore, Int, UnsafeRawBufferPointer) throws(StateError) -> sh_status
+        _ body: (any KeyedStateService, Int, UnsafeRawBufferPointer) throws(KeyedStateServiceError) -> sh_status
     ) -> sh_status {
         guard inCallback else {
             breach("\(label) called \(function) outside of a callback")
             return Status.invalid
         }
-        guard let stateStore else {
+        guard let keyedState else {
             setLastHostError("\(function): no state or timer was registered (call state_register in open)")
             return Status.invalid
         }
@@ -108,21 +107,19 @@ extension InstanceContext {
         let keyBytes = UnsafeRawBufferPointer(start: key, count: keyLength)
         let keyGroup = keyGroupLayout.keyGroup(of: keyBytes)
         do {
-            return try body(stateStore, keyGroup, keyBytes)
+            return try body(keyedState, keyGroup, keyBytes)
         } catch {
             return stateFailure(function, error)
         }
     }
 
-    func stateFailure(_ function: String, _ error: StateError) -> sh_status {
-        switch error {
-        case .memoryBoundExceeded, .storage, .snapshot:
+    func stateFailure(_ function: String, _ error: KeyedStateServiceError) -> sh_status {
+        if error.failsJob {
             fatal("\(function): \(label): \(error)")
             return Status.error
-        case .unknownState, .conflictingRegistration, .invalidDescriptor, .wrongKind, .keyGroupNotOwned:
-            setLastHostError("\(function): \(error)")
-            return Status.invalid
         }
+        setLastHostError("\(function): \(error)")
+        return Status.invalid
     }
 
     /// Reports a host-side failure: last_error, and the job fails.
@@ -146,7 +143,7 @@ extension InstanceContext {
             setLastHostError("state_register: the state name is empty")
             return Status.invalid
         }
-        let kind: StateKind
+        let kind: KeyedStateKind
         switch d.kind {
         case SH_STATE_VALUE: kind = .value
         case SH_STATE_MAP: kind = .map
@@ -160,7 +157,7 @@ extension InstanceContext {
         }
         guard let store = store("state_register") else { return Status.unsupported }
         do {
-            let id = try store.register(StateDescriptor(name: name, kind: kind, ttlMs: d.ttl_ms))
+            let id = try store.register(name: name, kind: kind, ttlMs: d.ttl_ms)
             stateNames[id] = name
             out.pointee = id
             return Status.ok
@@ -180,7 +177,7 @@ extension InstanceContext {
                 + "could never fire")
             return Status.invalid
         }
-        let timeDomain: TimeDomain
+        let timeDomain: TimerDomain
         switch domain {
         case SH_TIME_EVENT: timeDomain = .eventTime
         case SH_TIME_PROCESSING: timeDomain = .processingTime
@@ -188,8 +185,8 @@ extension InstanceContext {
             setLastHostError("\(function): unknown time domain \(domain.rawValue)")
             return Status.invalid
         }
-        if stateStore == nil, inCallback, store(function) == nil { return Status.unsupported }
-        return stateCall(function, key: key, keyLength: keyLength) { (store, keyGroup, keyBytes) throws(StateError) in
+        if keyedState == nil, inCallback, store(function) == nil { return Status.unsupported }
+        return stateCall(function, key: key, keyLength: keyLength) { (store, keyGroup, keyBytes) throws(KeyedStateServiceError) in
             if register {
                 try store.registerTimer(timeDomain, keyGroup: keyGroup, key: keyBytes, time: time)
                 if timeDomain == .processingTime { onProcessingTimer(time) }

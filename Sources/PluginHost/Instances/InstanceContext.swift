@@ -5,7 +5,6 @@ import Musl
 #endif
 import Core
 import Logging
-import State
 import StreamhostABI
 
 /// A record a plugin sent to `host->reject`, with where it came from.
@@ -125,16 +124,16 @@ public final class InstanceContext: @unchecked Sendable {
     var ignoredWatermarkLogged = false
 
     // Keyed state and timers.
-    /// Where the instance's keyed state lives; nil: state calls answer
-    /// SH_UNSUPPORTED.
-    public var stateBackend: (any StateBackend)?
+    /// Where the instance's keyed state lives (the runtime wires in a
+    /// State backend); nil: state calls answer SH_UNSUPPORTED.
+    public var stateServices: (any KeyedStateServices)?
     /// Key groups of the job and the range this instance owns (set at open).
     @exclusivity(unchecked) var keyGroupLayout = KeyGroups(maxParallelism: 1)
     @exclusivity(unchecked) var ownedKeyGroups: ClosedRange<Int> = 0...0
     /// Created by the first state_register or timer_register.
-    @exclusivity(unchecked) public internal(set) var stateStore: (any KeyedStateStore)?
+    @exclusivity(unchecked) public internal(set) var keyedState: (any KeyedStateService)?
     /// Names of the states registered, by id (for messages).
-    var stateNames: [StateID: String] = [:]
+    var stateNames: [sh_state_id: String] = [:]
     /// Side outputs some step reads; records for others go to `onReject`.
     public var readSideOutputs: Set<String> = []
     /// Records emitted to read side outputs since the last take, by name.

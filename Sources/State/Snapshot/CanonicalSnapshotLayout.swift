@@ -1,3 +1,5 @@
+import Checksums
+
 /// The canonical keyed-state snapshot format, version 1: one file,
 /// backend-independent, readable for any key-group sub-range without
 /// reading the rest, every byte covered by a CRC-32C.
@@ -192,7 +194,7 @@ struct SnapshotByteReader {
         let crcPosition = position
         let stored = try uint32("the CRC of \(what)")
         let computed = bytes.withUnsafeBytes {
-            SnapshotChecksum.crc32c(UnsafeRawBufferPointer(rebasing: $0[start..<crcPosition]))
+            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[start..<crcPosition]))
         }
         guard stored == computed else {
             throw damaged("CRC-32C mismatch in \(what) (stored \(hex(stored)), computed \(hex(computed)))", at: start)

@@ -1,3 +1,5 @@
+import Checksums
+
 /// Writes a captured `CanonicalSnapshotSource` as one canonical snapshot
 /// file (`CanonicalSnapshotLayout`).
 ///
@@ -51,14 +53,14 @@ final class CanonicalSnapshotWriter: StateSnapshotWriter {
             header.append(UInt32(keyGroups.lowerBound))
             header.append(UInt32(keyGroups.upperBound))
             header.append(UInt32(0))
-            header.append(SnapshotChecksum.crc32c(header.bytes))
+            header.append(CRC32C.checksum(header.bytes))
             try file.write(header)
 
             let body = Layout.stateTableBody(descriptors)
             let table = SnapshotBuffer()
             table.append(UInt32(body.count))
             table.append(body.bytes)
-            table.append(SnapshotChecksum.crc32c(table.bytes))
+            table.append(CRC32C.checksum(table.bytes))
             try file.write(table)
 
             let index = SnapshotBuffer()
@@ -77,8 +79,8 @@ final class CanonicalSnapshotWriter: StateSnapshotWriter {
                 blockHeader.append(UInt32(timerCount))
                 blockHeader.append(UInt32(0))
                 blockHeader.append(UInt64(payload.count))
-                var crc = SnapshotChecksum.crc32c(blockHeader.bytes)
-                crc = SnapshotChecksum.crc32c(payload, seed: crc)
+                var crc = CRC32C.checksum(blockHeader.bytes)
+                crc = CRC32C.checksum(payload, seed: crc)
                 try file.write(blockHeader)
                 try file.write(payload)
                 blockHeader.removeAll()
@@ -99,7 +101,7 @@ final class CanonicalSnapshotWriter: StateSnapshotWriter {
             indexBytes.append(UInt32(blockCount))
             indexBytes.append(UInt32(0))
             indexBytes.append(index.bytes)
-            indexBytes.append(SnapshotChecksum.crc32c(indexBytes.bytes))
+            indexBytes.append(CRC32C.checksum(indexBytes.bytes))
             try file.write(indexBytes)
 
             let footer = SnapshotBuffer()
@@ -107,7 +109,7 @@ final class CanonicalSnapshotWriter: StateSnapshotWriter {
             footer.append(UInt64(indexBytes.count))
             Layout.footerMagic.withUnsafeBytes { footer.append($0) }
             footer.append(UInt32(0))
-            footer.append(SnapshotChecksum.crc32c(footer.bytes))
+            footer.append(CRC32C.checksum(footer.bytes))
             try file.write(footer)
             let (byteSize, crc) = try file.finish()
             try SnapshotFiles.sync(SnapshotFiles.parentDirectory(path))

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Checksums
 
 /// File-system steps of writing and restoring snapshots (POSIX), each
 /// failing with a `StateError` that names the path and the system's reason.
@@ -100,7 +101,7 @@ enum SnapshotFiles {
                 throw .storage("cannot read \(path): \(systemError())")
             }
             if count == 0 { break }
-            crc = SnapshotChecksum.crc32c(UnsafeRawBufferPointer(start: buffer, count: count), seed: crc)
+            crc = CRC32C.checksum(UnsafeRawBufferPointer(start: buffer, count: count), seed: crc)
             total += count
         }
         return (total, crc)

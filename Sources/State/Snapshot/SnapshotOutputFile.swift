@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Checksums
 
 /// A new snapshot file written through a buffer, keeping its size and
 /// CRC-32C as it goes, fsynced when finished.
@@ -35,7 +36,7 @@ final class SnapshotOutputFile {
 
     func write(_ bytes: UnsafeRawBufferPointer) throws(StateError) {
         guard bytes.count > 0 else { return }
-        crc32c = SnapshotChecksum.crc32c(bytes, seed: crc32c)
+        crc32c = CRC32C.checksum(bytes, seed: crc32c)
         byteSize += bytes.count
         if buffer.count + bytes.count > Self.bufferBytes { try flushBuffer() }
         if bytes.count >= Self.bufferBytes {

@@ -1,7 +1,9 @@
-import CLogSupport
+import CChecksums
 
-/// CRC-32C (Castagnoli), the checksum Kafka RecordBatch v2 stores over a
-/// batch's attributes-to-end bytes.
+/// CRC-32C (Castagnoli): the checksum Kafka RecordBatch v2 stores over a
+/// batch's attributes-to-end bytes, and the one the log's metadata files,
+/// state snapshots and checkpoint files carry. The only Swift wrapper of
+/// `sh_crc32c`: every module checksums through it.
 ///
 /// Backed by C (`sh_crc32c.h`): the CPU's crc32 instruction when it has one,
 /// a slicing-by-8 table otherwise.
@@ -18,7 +20,7 @@ public enum CRC32C {
         sh_crc32c(seed, bytes.baseAddress, bytes.count)
     }
 
-    /// The CRC-32C of `bytes` (convenience for tests and small inputs).
+    /// The CRC-32C of `bytes`, continuing from `seed`.
     public static func checksum(_ bytes: [UInt8], seed: UInt32 = 0) -> UInt32 {
         bytes.withUnsafeBytes { checksum($0, seed: seed) }
     }

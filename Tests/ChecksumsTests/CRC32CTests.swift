@@ -1,6 +1,6 @@
 import Testing
 import TestKit
-@testable import Log
+import Checksums
 
 @Suite struct CRC32CTests {
     /// Known answers: the common check value and RFC 3720 (iSCSI) B.4.
