@@ -31,6 +31,19 @@ extension Consume {
             topic: topic, partitions: numbers, timestamp: KafkaClient.latest, readCommitted: readCommitted)
         var positions: [Int64]
         if let offset {
+            // The direct path's check and message, on the server's offsets.
+            let starts = try client.listOffsets(
+                topic: topic, partitions: numbers, timestamp: KafkaClient.earliest, readCommitted: false)
+            let latest = try client.listOffsets(
+                topic: topic, partitions: numbers, timestamp: KafkaClient.latest, readCommitted: false)
+            for number in numbers {
+                let (start, end) = (starts[number] ?? 0, latest[number] ?? 0)
+                guard offset >= start && offset <= end else {
+                    let partition = TopicPartition(topic: topic, partition: number)
+                    writeStderr("error: \(LogError.offsetOutOfRange(partition, requested: offset, start: start, end: end))\n")
+                    throw ExitCode(1)
+                }
+            }
             positions = numbers.map { _ in offset }
         } else if let startTime {
             let found = try client.listOffsets(topic: topic, partitions: numbers, timestamp: startTime, readCommitted: readCommitted)

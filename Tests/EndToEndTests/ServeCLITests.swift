@@ -43,6 +43,11 @@ import TestKit
         #expect(json.count == 2)
         #expect(json.first?.hasPrefix("{\"partition\":1,\"offset\":0,") == true)
 
+        outcome = try cli(["consume", "orders", "--partition", "1", "--offset", "999"])
+        #expect(outcome.status == 1)
+        #expect(outcome.standardError.hasPrefix("error: offset 999 is out of range for topic orders, partition 1: "),
+            "\(outcome.standardError)")
+
         // --follow prints a record another process produces while it waits.
         let followOutput = scratch.file("follow.out")
         _ = FileManager.default.createFile(atPath: followOutput, contents: nil)
