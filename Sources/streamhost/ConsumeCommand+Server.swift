@@ -14,9 +14,7 @@ extension Consume {
     /// start and stop offsets, Fetch for the records (a long poll with
     /// --follow), the same printing as the direct path.
     func consumeThroughServer(_ client: KafkaClient, startTime: Int64?, readCommitted: Bool) throws {
-        guard let metadata = try client.metadata(topics: [topic]).first else {
-            throw KafkaClientError.kafka(api: .metadata, code: 3, context: "for topic \(topic)", message: nil)
-        }
+        let metadata = try serverTopic(client, topic)
         let numbers: [Int]
         if let partition {
             guard partition >= 0 && partition < metadata.partitionCount else {

@@ -65,6 +65,17 @@ struct DataDirectoryOptions: ParsableArguments {
     }
 }
 
+/// A topic's metadata from the server; a topic that does not exist is
+/// reported as the direct path reports it.
+func serverTopic(_ client: KafkaClient, _ name: String) throws -> KafkaClient.TopicMetadata {
+    do {
+        if let found = try client.metadata(topics: [name]).first { return found }
+    } catch let error as KafkaClientError where error.code == .unknownTopicOrPartition {
+    }
+    writeStderr("error: \(LogError.unknownTopic(name))\n")
+    throw ExitCode(1)
+}
+
 /// Runs a request through the server, turning a KafkaClientError into a
 /// message and exit status 1.
 func withClientErrors<T>(_ body: () throws -> T) throws -> T {

@@ -71,7 +71,7 @@ struct Produce: ParsableCommand {
             store = { _ = try target.partition($0).append(&$1) }
         case .server(let client):
             let name = topic
-            partitionCount = try withClientErrors { try client.metadata(topics: [name]) }.first?.partitionCount ?? 0
+            partitionCount = try withClientErrors { try serverTopic(client, name) }.partitionCount
             store = { _ = try client.produce(topic: name, partition: $0, batches: $1) }
         }
         if let partition, partition < 0 || partition >= partitionCount {

@@ -48,6 +48,10 @@ import TestKit
         #expect(outcome.standardError.hasPrefix("error: offset 999 is out of range for topic orders, partition 1: "),
             "\(outcome.standardError)")
 
+        // A missing topic is reported as on the direct path (compared below).
+        let missingTopic = try cli(["consume", "nope"])
+        #expect(missingTopic.status == 1)
+
         // --follow prints a record another process produces while it waits.
         let followOutput = scratch.file("follow.out")
         _ = FileManager.default.createFile(atPath: followOutput, contents: nil)
@@ -112,5 +116,9 @@ import TestKit
         outcome = try cli(["topics", "list"])
         #expect(outcome.status == 0, "\(outcome.standardError)")
         #expect(!outcome.standardOutput.contains("orders"))
+        outcome = try cli(["consume", "nope"])
+        #expect(outcome.status == 1)
+        #expect(outcome.standardError.split(separator: "\n").filter { $0.hasPrefix("error:") }
+            == missingTopic.standardError.split(separator: "\n"))
     }
 }
