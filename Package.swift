@@ -145,11 +145,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
+        // A minimal synchronous Kafka client over KafkaProtocol, and the
+        // discovery file of a running server: how the CLI works through
+        // `streamhost serve` while it holds the data directory.
+        .target(name: "KafkaClient", dependencies: ["KafkaProtocol"], swiftSettings: swiftSettings),
         // The command-line tool: parses, calls the modules, prints.
         .executableTarget(
             name: "streamhost",
             dependencies: [
-                "Core", "PluginHost", "Runtime", "Log", "Admin", "Server", "NativeFunctions", "TimeText",
+                "Core", "PluginHost", "Runtime", "Log", "Admin", "Server", "KafkaClient", "NativeFunctions", "TimeText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), logging,
             ],
             swiftSettings: swiftSettings),
@@ -212,7 +216,7 @@ let package = Package(
         .testTarget(name: "AdminTests", dependencies: ["Admin", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "ServerTests", dependencies: ["Server", "KafkaProtocol", "Log", logging, "TestKit"],
+            name: "ServerTests", dependencies: ["Server", "KafkaProtocol", "KafkaClient", "Log", logging, "TestKit"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "StreamhostKitTests", dependencies: ["StreamhostKit", "Plugin_file", "TestKit"],

@@ -5,6 +5,7 @@ import ArgumentParser
 import Core
 import Dispatch
 import Foundation
+import KafkaClient
 import Log
 import Synchronization
 import TimeText
@@ -47,7 +48,14 @@ struct Consume: ParsableCommand {
         }
         let startTime = try fromTime.map(Self.parseTime)
         // Only --group writes (its commits, to the offsets topic).
-        let directory = try data.open(group == nil ? .readOnly : .readOnlyExcept([ConsumerGroups.topicName]))
+        let directory: DataDirectory
+        switch try data.openOrConnect(group == nil ? .readOnly : .readOnlyExcept([ConsumerGroups.topicName])) {
+        case .directory(let opened): directory = opened
+        case .server(let client):
+            return try withClientErrors {
+                try consumeThroughServer(client, startTime: startTime, readCommitted: isolationLevel == .readCommitted)
+            }
+        }
         let target = try withLogErrors { try directory.topic(named: topic) }
         let partitions: [PartitionLog]
         if let partition {
@@ -88,16 +96,7 @@ struct Consume: ParsableCommand {
         }
         let stops = partitions.map { isolationLevel == .readCommitted ? $0.lastStableOffset : $0.endOffset }
 
-        let stop = Atomic<Bool>(false)
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let sources = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { stop.store(true, ordering: .relaxed) }
-            source.resume()
-            return source
-        }
-        defer { for source in sources { source.cancel() } }
+        let stop = StopSignals()
 
         var output = OutputBuffer()
         var printed = 0
@@ -111,20 +110,10 @@ struct Consume: ParsableCommand {
             }
             try withLogErrors { try groups.commit(offsets) }
         }
-        do {
-            try readLoop()
-        } catch {
-            // What was printed before the failure is delivered, and with a
-            // group, committed.
-            output.flush()
-            try? commit()
-            throw error
-        }
-        output.flush()
-        try commit()
+        try Self.readThenCommit(read: readLoop, flush: { output.flush() }, commit: commit)
 
         func readLoop() throws {
-        reading: while printed < limit && !stop.load(ordering: .relaxed) {
+        reading: while printed < limit && !stop.requested {
             var progressed = false
             for (index, log) in partitions.enumerated() {
                 let end = follow ? log.endOffset : stops[index]
@@ -173,7 +162,7 @@ struct Consume: ParsableCommand {
         }
     }
 
-    private func print(_ record: DecodedRecord, partition: Int, into output: inout OutputBuffer) {
+    func print(_ record: DecodedRecord, partition: Int, into output: inout OutputBuffer) {
         if format == "value" {
             output.append(record.value ?? [])
         } else {
@@ -190,12 +179,55 @@ struct Consume: ParsableCommand {
         output.append(CollectionOfOne(10))
     }
 
+    /// Runs the read loop, then flushes and (with a group) commits; when
+    /// the loop fails, what was printed before is still delivered and
+    /// committed.
+    static func readThenCommit(read: () throws -> Void, flush: () -> Void, commit: () throws -> Void) throws {
+        do {
+            try read()
+        } catch {
+            flush()
+            try? commit()
+            throw error
+        }
+        flush()
+        try commit()
+    }
+
     static func parseTime(_ text: String) throws -> Int64 {
         guard let milliseconds = TimeText.epochMilliseconds(text) else {
             throw ValidationError("--from-time takes \(TimeText.rule); got '\(text)'")
         }
         return milliseconds
     }
+}
+
+/// SIGINT and SIGTERM stop a read loop: they set a flag the loop checks,
+/// so that it flushes what it printed and commits before it exits. The
+/// handlers are cancelled when this is released.
+final class StopSignals {
+    private final class Flag: Sendable {
+        let value = Atomic<Bool>(false)
+    }
+
+    private let flag = Flag()
+    private var sources: [any DispatchSourceSignal] = []
+
+    init() {
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let flag = flag
+        sources = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { flag.value.store(true, ordering: .relaxed) }
+            source.resume()
+            return source
+        }
+    }
+
+    var requested: Bool { flag.value.load(ordering: .relaxed) }
+
+    deinit { for source in sources { source.cancel() } }
 }
 
 struct GroupsCommand: ParsableCommand {
@@ -206,9 +238,16 @@ struct GroupsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the consumer groups with committed offsets.")
         @OptionGroup var data: DataDirectoryOptions
         func run() throws {
-            let directory = try data.open(.readOnly)
-            let groups = try withLogErrors { try ConsumerGroups(directory: directory) }
-            for name in Set(groups.all.map(\.key.group)).sorted() { print(name) }
+            switch try data.openOrConnect(.readOnly) {
+            case .directory(let directory):
+                let groups = try withLogErrors { try ConsumerGroups(directory: directory) }
+                for name in Set(groups.all.map(\.key.group)).sorted() { print(name) }
+            case .server(let client):
+                // The server also knows groups with members and no commits;
+                // the list is of groups with committed offsets.
+                let names = try withClientErrors { try client.listGroups().filter { try !client.committedOffsets(group: $0).isEmpty } }
+                for name in names { print(name) }
+            }
         }
     }
 
@@ -217,10 +256,41 @@ struct GroupsCommand: ParsableCommand {
             abstract: "Show a group's committed offset, end offset and lag per partition.")
         @Argument var group: String
         @OptionGroup var data: DataDirectoryOptions
+        /// One committed partition: its end offset, nil when the topic or
+        /// partition is gone.
+        struct Row {
+            let topic: String
+            let partition: Int
+            let committed: Int64
+            let end: Int64?
+        }
+
         func run() throws {
-            let directory = try data.open(.readOnly)
-            let groups = try withLogErrors { try ConsumerGroups(directory: directory) }
-            let rows = groups.all.filter { $0.key.group == group }
+            var rows: [Row] = []
+            switch try data.openOrConnect(.readOnly) {
+            case .directory(let directory):
+                let groups = try withLogErrors { try ConsumerGroups(directory: directory) }
+                for row in groups.all where row.key.group == group {
+                    let log = try? directory.topic(named: row.key.topic).partition(row.key.partition)
+                    rows.append(Row(topic: row.key.topic, partition: row.key.partition, committed: row.offset, end: log?.endOffset))
+                }
+            case .server(let client):
+                try withClientErrors {
+                    let committed = try client.committedOffsets(group: group)
+                    let counts = Dictionary(
+                        try client.metadata().map { ($0.name, $0.partitionCount) }, uniquingKeysWith: { first, _ in first })
+                    var ends: [String: [Int: Int64]] = [:]
+                    for (topic, entries) in Dictionary(grouping: committed, by: \.topic) {
+                        let present = entries.map(\.partition).filter { $0 < counts[topic] ?? 0 }
+                        guard !present.isEmpty else { continue }
+                        ends[topic] = try client.listOffsets(
+                            topic: topic, partitions: present, timestamp: KafkaClient.latest, readCommitted: false)
+                    }
+                    rows = committed.map {
+                        Row(topic: $0.topic, partition: $0.partition, committed: $0.offset, end: ends[$0.topic]?[$0.partition])
+                    }
+                }
+            }
             guard !rows.isEmpty else {
                 writeStderr("error: group '\(group)' has no committed offsets\n")
                 throw ExitCode(1)
@@ -228,14 +298,11 @@ struct GroupsCommand: ParsableCommand {
             print("group \(group)")
             print("  topic  partition  committed  end  lag")
             for row in rows {
-                guard let topic = try? directory.topic(named: row.key.topic),
-                      let log = try? topic.partition(row.key.partition)
-                else {
-                    print("  \(row.key.topic)  \(row.key.partition)  \(row.offset)  (topic or partition gone)")
+                guard let end = row.end else {
+                    print("  \(row.topic)  \(row.partition)  \(row.committed)  (topic or partition gone)")
                     continue
                 }
-                print("  \(row.key.topic)  \(row.key.partition)  \(row.offset)  \(log.endOffset)  "
-                    + "\(Swift.max(0, log.endOffset - row.offset))")
+                print("  \(row.topic)  \(row.partition)  \(row.committed)  \(end)  \(Swift.max(0, end - row.committed))")
             }
         }
     }

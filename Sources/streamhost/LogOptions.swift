@@ -3,6 +3,7 @@ import Glibc
 #endif
 import ArgumentParser
 import Foundation
+import KafkaClient
 import Log
 import Logging
 
@@ -22,10 +23,67 @@ struct DataDirectoryOptions: ParsableArguments {
         bootstrapLogging(level: ProcessEnvironment.value("STREAMHOST_LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .warning)
         do {
             return try DataDirectory.open(path: path, access: access, logger: Logger(label: "streamhost.log"))
+        } catch LogError.dataDirectoryLocked(let lockedPath, let pid) {
+            if let server = ServerDiscovery.read(dataDirectory: path) {
+                writeStderr("error: data directory \(lockedPath) is held by `streamhost serve` (pid \(server.pid), "
+                    + "listening on \(server.address)); this command does not work through the server: stop the server "
+                    + "(kill -TERM \(server.pid)) and run it again, or use a Kafka client against \(server.address)\n")
+            } else {
+                writeStderr("error: \(LogError.dataDirectoryLocked(path: lockedPath, pid: pid))\n")
+            }
+            throw ExitCode(1)
         } catch {
             writeStderr("error: \(error)\n")
             throw ExitCode(1)
         }
+    }
+
+    /// Where a log command that works through a running server goes.
+    enum Target {
+        case directory(DataDirectory)
+        case server(KafkaClient)
+    }
+
+    /// Opens the data directory or, when a live `streamhost serve` holds
+    /// it (its `server.json`), connects to that server instead.
+    func openOrConnect(_ access: DataDirectory.Access = .readWrite) throws -> Target {
+        bootstrapLogging(level: ProcessEnvironment.value("STREAMHOST_LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .warning)
+        let server: ServerDiscovery
+        do {
+            return .directory(try DataDirectory.open(path: path, access: access, logger: Logger(label: "streamhost.log")))
+        } catch LogError.dataDirectoryLocked(let lockedPath, let pid) {
+            guard let found = ServerDiscovery.read(dataDirectory: path) else {
+                writeStderr("error: \(LogError.dataDirectoryLocked(path: lockedPath, pid: pid))\n")
+                throw ExitCode(1)
+            }
+            server = found
+        } catch {
+            writeStderr("error: \(error)\n")
+            throw ExitCode(1)
+        }
+        return .server(try withClientErrors { try KafkaClient(host: server.connectHost, port: server.port) })
+    }
+}
+
+/// A topic's metadata from the server; a topic that does not exist is
+/// reported as the direct path reports it.
+func serverTopic(_ client: KafkaClient, _ name: String) throws -> KafkaClient.TopicMetadata {
+    do {
+        if let found = try client.metadata(topics: [name]).first { return found }
+    } catch let error as KafkaClientError where error.code == .unknownTopicOrPartition {
+    }
+    writeStderr("error: \(LogError.unknownTopic(name))\n")
+    throw ExitCode(1)
+}
+
+/// Runs a request through the server, turning a KafkaClientError into a
+/// message and exit status 1.
+func withClientErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as KafkaClientError {
+        writeStderr("error: \(error)\n")
+        throw ExitCode(1)
     }
 }
 

@@ -4,6 +4,7 @@ import Glibc
 import ArgumentParser
 import Core
 import Foundation
+import KafkaClient
 import Log
 import TimeText
 
@@ -58,13 +59,27 @@ struct Produce: ParsableCommand {
         }
         defer { if file != nil { close(input) } }
 
-        let directory = try data.open()
-        let target = try withLogErrors { try directory.topic(named: topic) }
-        if let partition, partition < 0 || partition >= target.partitionCount {
-            throw ValidationError("--partition \(partition): topic \(topic) has partitions 0..<\(target.partitionCount)")
+        let partitionCount: Int
+        let store: (Int, inout [UInt8]) throws -> Void
+        // The directory (and its lock) stays open until the run ends.
+        let opened = try data.openOrConnect()
+        defer { withExtendedLifetime(opened) {} }
+        switch opened {
+        case .directory(let directory):
+            let target = try withLogErrors { try directory.topic(named: topic) }
+            partitionCount = target.partitionCount
+            store = { _ = try target.partition($0).append(&$1) }
+        case .server(let client):
+            let name = topic
+            partitionCount = try withClientErrors { try serverTopic(client, name) }.partitionCount
+            store = { _ = try client.produce(topic: name, partition: $0, batches: $1) }
+        }
+        if let partition, partition < 0 || partition >= partitionCount {
+            throw ValidationError("--partition \(partition): topic \(topic) has partitions 0..<\(partitionCount)")
         }
         let source = file ?? "standard input"
-        var writer = PartitionedWriter(topic: target, compression: codec, batchRecordsMax: batchSize)
+        var writer = PartitionedWriter(
+            topic: topic, partitionCount: partitionCount, compression: codec, batchRecordsMax: batchSize, store: store)
         if printAcks {
             writer.onAppend = { total in
                 var line = Array("\(total)\n".utf8)
@@ -134,6 +149,10 @@ struct Produce: ParsableCommand {
             progress.finish()
             writeStderr("error: \(error); \(writer.appended) records were stored before it\n")
             throw ExitCode(1)
+        } catch let error as KafkaClientError {
+            progress.finish()
+            writeStderr("error: \(error); \(writer.appended) records were stored before it\n")
+            throw ExitCode(1)
         } catch let error as LineReader.Failure {
             try? writer.flushAll()
             progress.finish()
@@ -171,11 +190,14 @@ extension Optional where Wrapped == [UInt8] {
     }
 }
 
-/// Collects records per partition and appends each partition's batch when
-/// it is full.
+/// Collects records per partition and stores each partition's batch when
+/// it is full: appended to the partition's log, or sent to a running server
+/// (`store`), the same batches either way.
 struct PartitionedWriter {
-    let topic: Topic
+    let topic: String
     let compression: CompressionCodec
+    /// Stores one partition's encoded batch; throws when it is not stored.
+    let store: (Int, inout [UInt8]) throws -> Void
     let batchRecordsMax: Int
     /// Value bytes that close a batch (Kafka's producer defaults to 16 KiB).
     static let batchBytesMax = 16 * 1024
@@ -184,11 +206,15 @@ struct PartitionedWriter {
     /// Called after each append with the records acknowledged so far.
     var onAppend: ((Int) -> Void)?
 
-    init(topic: Topic, compression: CompressionCodec, batchRecordsMax: Int) {
+    init(
+        topic: String, partitionCount: Int, compression: CompressionCodec, batchRecordsMax: Int,
+        store: @escaping (Int, inout [UInt8]) throws -> Void
+    ) {
         self.topic = topic
         self.compression = compression
         self.batchRecordsMax = batchRecordsMax
-        builders = (0..<topic.partitionCount).map { _ in RecordBatch(recordCapacity: 256) }
+        self.store = store
+        builders = (0..<partitionCount).map { _ in RecordBatch(recordCapacity: 256) }
     }
 
     var partitionCount: Int { builders.count }
@@ -211,9 +237,9 @@ struct PartitionedWriter {
         do {
             bytes = try RecordBatchV2.encode(batch, compression: compression)
         } catch {
-            throw LogError.invalidBatch(TopicPartition(topic: topic.name, partition: partition), reason: "\(error)")
+            throw LogError.invalidBatch(TopicPartition(topic: topic, partition: partition), reason: "\(error)")
         }
-        _ = try topic.partition(partition).append(&bytes)
+        try store(partition, &bytes)
         appended += batch.count
         batch.removeAll()
         onAppend?(appended)

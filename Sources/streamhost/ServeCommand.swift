@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import KafkaClient
 import Log
 import Logging
 import Server
@@ -58,14 +59,22 @@ struct Serve: ParsableCommand {
             maintenance: LogMaintenance(directory: directory, config: config.maintenance, logger: logger))
         maintenance.start()
         let settings = config
+        let dataPath = directory.path
+        let discovery = DiscoveryBox()
         let outcome = runBlocking {
             let port = try await server.bind()
+            // Where the log commands find this server while it holds the
+            // directory (docs/SERVER.md, "The CLI and a running server").
+            let written = ServerDiscovery(host: settings.listenHost, port: port, pid: getpid())
+            try written.write(dataDirectory: dataPath)
+            discovery.set(written)
             let advertised = settings.advertisedHost.map { "\($0):\(settings.advertisedPort ?? port)" }
             logger.info(
                 "serving \(directory.path) on \(settings.listenHost):\(port)\(advertised.map { " (advertised as \($0))" } ?? "")")
             try await server.run()
         }
         maintenance.stop()
+        discovery.get()?.remove(dataDirectory: dataPath)
         do {
             try directory.close()
         } catch {
@@ -90,6 +99,13 @@ private func runBlocking(_ body: @escaping @Sendable () async throws -> Void) ->
     }
     done.wait()
     return result.get()
+}
+
+private final class DiscoveryBox: @unchecked Sendable {
+    // Written once by the task before the listener serves; read after the wait.
+    private var value: ServerDiscovery?
+    func set(_ newValue: ServerDiscovery) { value = newValue }
+    func get() -> ServerDiscovery? { value }
 }
 
 private final class ResultBox: @unchecked Sendable {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Core
+import KafkaClient
 import Log
 
 struct TopicsCommand: ParsableCommand {
@@ -30,10 +31,18 @@ struct TopicsCommand: ParsableCommand {
         @OptionGroup var data: DataDirectoryOptions
 
         func run() throws {
-            let config = try withLogErrors { try TopicConfig(try TopicsCommand.parseConfigs(configs)) }
-            let directory = try data.open()
-            let topic = try withLogErrors { try directory.createTopic(name: name, partitions: partitions, config: config) }
-            print("created topic \(topic.name) with \(topic.partitionCount) partition\(topic.partitionCount == 1 ? "" : "s")")
+            let parsed = try TopicsCommand.parseConfigs(configs)
+            let config = try withLogErrors { try TopicConfig(parsed) }
+            let count: Int
+            switch try data.openOrConnect() {
+            case .directory(let directory):
+                count = try withLogErrors { try directory.createTopic(name: name, partitions: partitions, config: config) }
+                    .partitionCount
+            case .server(let client):
+                try withClientErrors { try client.createTopic(name: name, partitions: partitions, configs: parsed) }
+                count = partitions
+            }
+            print("created topic \(name) with \(count) partition\(count == 1 ? "" : "s")")
         }
     }
 
@@ -41,8 +50,12 @@ struct TopicsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the topics.")
         @OptionGroup var data: DataDirectoryOptions
         func run() throws {
-            let directory = try data.open(.readOnly)
-            for name in directory.topics { print(name) }
+            switch try data.openOrConnect(.readOnly) {
+            case .directory(let directory):
+                for name in directory.topics { print(name) }
+            case .server(let client):
+                for name in try withClientErrors({ try client.metadata() }).map(\.name).sorted() { print(name) }
+            }
         }
     }
 
@@ -108,8 +121,10 @@ struct TopicsCommand: ParsableCommand {
         @Argument var name: String
         @OptionGroup var data: DataDirectoryOptions
         func run() throws {
-            let directory = try data.open()
-            try withLogErrors { try directory.deleteTopic(named: name) }
+            switch try data.openOrConnect() {
+            case .directory(let directory): try withLogErrors { try directory.deleteTopic(named: name) }
+            case .server(let client): try withClientErrors { try client.deleteTopic(name: name) }
+            }
             print("deleted topic \(name)")
         }
     }

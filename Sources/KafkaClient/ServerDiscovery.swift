@@ -1,0 +1,72 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// Where a running `streamhost serve` listens, written into the data
+/// directory it holds (`<data>/server.json`) so that the log commands,
+/// which find the directory locked, can talk to it instead.
+///
+/// Written atomically (a temporary file renamed over it) once the listener
+/// is bound, removed on a clean stop. A file left by a server that died is
+/// ignored: `read` returns nil when its pid is no longer alive.
+public struct ServerDiscovery: Codable, Sendable, Equatable {
+    public var host: String
+    public var port: Int
+    public var pid: Int32
+
+    public init(host: String, port: Int, pid: Int32) {
+        self.host = host
+        self.port = port
+        self.pid = pid
+    }
+
+    public static let fileName = "server.json"
+
+    public static func path(dataDirectory: String) -> String { dataDirectory + "/" + fileName }
+
+    /// `host:port` as a client connects to it: a wildcard listen address is
+    /// reached on loopback.
+    public var address: String { "\(connectHost):\(port)" }
+
+    public var connectHost: String {
+        switch host {
+        case "0.0.0.0", "": "127.0.0.1"
+        case "::": "::1"
+        default: host
+        }
+    }
+
+    /// Writes the file atomically (a temporary file renamed over it), so a
+    /// reader never sees half of it; throws with the path on failure.
+    public func write(dataDirectory: String) throws {
+        let target = Self.path(dataDirectory: dataDirectory)
+        do {
+            try JSONEncoder().encode(self).write(to: URL(fileURLWithPath: target), options: .atomic)
+        } catch {
+            throw KafkaClientError.io("writing \(target): \(error)", errno: nil)
+        }
+    }
+
+    /// Removes the file if it is this server's (a newer server's file is
+    /// left alone).
+    public func remove(dataDirectory: String) {
+        guard Self.readFile(dataDirectory: dataDirectory)?.pid == pid else { return }
+        unlink(Self.path(dataDirectory: dataDirectory))
+    }
+
+    /// The running server holding `dataDirectory`, or nil when there is no
+    /// file, it cannot be read, or its process is gone (a stale file).
+    public static func read(dataDirectory: String) -> ServerDiscovery? {
+        guard let found = readFile(dataDirectory: dataDirectory), found.pid > 0 else { return nil }
+        // kill(pid, 0) checks that the process exists; EPERM means it does
+        // (another user's), ESRCH that it is gone.
+        if kill(found.pid, 0) != 0 && errno == ESRCH { return nil }
+        return found
+    }
+
+    static func readFile(dataDirectory: String) -> ServerDiscovery? {
+        guard let data = FileManager.default.contents(atPath: path(dataDirectory: dataDirectory)) else { return nil }
+        return try? JSONDecoder().decode(ServerDiscovery.self, from: data)
+    }
+}
