@@ -173,8 +173,10 @@ let package = Package(
             name: "StreamhostBenchmarks",
             dependencies: [
                 "Core", "Log", "PluginHost", "Runtime", "State", "StreamhostABI", "StreamhostKit", "NativeFunctions",
+                "KafkaProtocol", "Server", logging,
             ],
             path: "Benchmarks",
+            exclude: ["clients"],
             swiftSettings: swiftSettings),
 
         // MARK: Tests mirror the modules; EndToEndTests drive the built
