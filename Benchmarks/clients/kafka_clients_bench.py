@@ -172,6 +172,7 @@ def main():
     parser.add_argument("--records", type=int, default=2_000_000, help="records per throughput run")
     parser.add_argument("--latency-seconds", type=int, default=10)
     parser.add_argument("--rates", default="10000,100000")
+    parser.add_argument("--latency-acks", default="1", choices=["1", "all"])
     parser.add_argument("--only", choices=["throughput", "latency"])
     args = parser.parse_args()
 
@@ -200,11 +201,11 @@ def main():
         for rate in [int(r) for r in args.rates.split(",")]:
             runs = []
             for _ in range(args.repetitions):
-                achieved, p50, p99, worst = latency_run(args.bootstrap, rate, args.latency_seconds, "1", 1)
+                achieved, p50, p99, worst = latency_run(args.bootstrap, rate, args.latency_seconds, args.latency_acks, 1)
                 runs.append((achieved, p50, p99, worst, load()))
                 print(f"  run latency rate={rate}: achieved {achieved:,.0f} records/s, p50 {p50:.2f} ms, "
                       f"p99 {p99:.2f} ms, max {worst:.2f} ms; load {runs[-1][4]}", flush=True)
-            print(f"latency acks=1 linger.ms=1 fetch.wait.max.ms=100 rate={rate:,}/s for {args.latency_seconds} s "
+            print(f"latency acks={args.latency_acks} linger.ms=1 fetch.wait.max.ms=100 rate={rate:,}/s for {args.latency_seconds} s "
                   f"(first second dropped): median p50 {statistics.median(r[1] for r in runs):.2f} ms, "
                   f"median p99 {statistics.median(r[2] for r in runs):.2f} ms; achieved "
                   + ", ".join(f"{r[0]:,.0f}" for r in runs) + "/s; loads " + " | ".join(r[4] for r in runs),
