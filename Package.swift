@@ -178,9 +178,10 @@ let package = Package(
             name: "StreamhostBenchmarks",
             dependencies: [
                 "Core", "Log", "Checksums", "PluginHost", "Runtime", "State", "StreamhostABI", "StreamhostKit",
-                "NativeFunctions",
+                "NativeFunctions", "KafkaProtocol", "Server", logging,
             ],
             path: "Benchmarks",
+            exclude: ["clients"],
             swiftSettings: swiftSettings),
 
         // MARK: Tests mirror the modules; EndToEndTests drive the built

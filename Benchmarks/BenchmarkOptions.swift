@@ -12,6 +12,8 @@ struct BenchmarkOptions {
         case swap
         /// Finding one field in a JSON record (Benchmark 10).
         case json
+        /// Produce and fetch through the Kafka protocol against the log (Benchmark 12).
+        case server
 
         /// One line per group for the usage text.
         var summary: String {
@@ -29,6 +31,7 @@ struct BenchmarkOptions {
             case .swap: return "the pause of a hot swap with 1M keys on both backends (not in a plain run)"
             case .expressions: return "filter + map as expressions against the same logic hand-written in C"
             case .json: return "finding one field in a ~100-byte JSON record, host scanner and plugin kit"
+            case .server: return "produce and fetch over loopback to an in-process server, against direct append/read (not in a plain run)"
             }
         }
     }

@@ -422,7 +422,7 @@ struct LogBenchmark {
 
     private func megabytesPerSecond(_ bytes: Int, _ seconds: Double) -> Double { Double(bytes) / seconds / 1e6 }
 
-    private func block(_ measurement: Measurement, bytes: Int, report: Report) {
+    func block(_ measurement: Measurement, bytes: Int, report: Report) {
         let benchmark = measurement.benchmark
         print("benchmark   \(benchmark.name)")
         print("input       \(benchmark.input)")
@@ -442,7 +442,7 @@ struct LogBenchmark {
         print("")
     }
 
-    private func table(_ rows: [(Measurement, Int)], baselines: [String: String], byName: [String: (Measurement, Int)]) {
+    func table(_ rows: [(Measurement, Int)], baselines: [String: String], byName: [String: (Measurement, Int)]) {
         print("| case | bytes/rep | records/rep | median s | MB/s | records/s | ratio to baseline | repetitions (MB/s) |")
         print("|---|---:|---:|---:|---:|---:|---|---|")
         for (m, bytes) in rows {
@@ -461,7 +461,7 @@ struct LogBenchmark {
         print("")
     }
 
-    private func printDerived(_ rows: [(Measurement, Int)], baselines: [String: String], report: Report) {
+    func printDerived(_ rows: [(Measurement, Int)], baselines: [String: String], report: Report) {
         let byName = Dictionary(uniqueKeysWithValues: rows.map { ($0.0.benchmark.name, $0) })
         for (m, bytes) in rows {
             guard let baseline = baselines[m.benchmark.name], let (b, bBytes) = byName[baseline] else { continue }

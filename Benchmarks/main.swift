@@ -94,6 +94,11 @@ func runBenchmarks() -> Int32 {
             case .checkpointOverhead:
                 try CheckpointOverheadBenchmark(environment: environment, records: options.quick ? 1_000_000 : 10_000_000)
                     .run(options: options, report: report)
+            case .server:
+                try ServerBenchmark(
+                    environment: environment, appendBytes: options.quick ? 32 << 20 : 128 << 20,
+                    fsyncAppendBytes: options.quick ? 2 << 20 : 8 << 20, readBytes: options.quick ? 64 << 20 : 256 << 20
+                ).run(options: options, report: report)
             case .json:
                 try JSONFieldLookupBenchmark(rounds: options.quick ? 200 : 2_000).run(options: options, report: report)
             case .ffi:
