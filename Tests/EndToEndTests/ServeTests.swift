@@ -81,8 +81,10 @@ enum KafkaClients {
         return python
     }
 
-    static func run(_ executable: String, _ arguments: [String], input: String? = nil) throws -> ProcessOutcome {
-        let outcome = try ProcessRunner.run(executable, arguments, input: input, timeoutSeconds: 120)
+    static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil
+    ) throws -> ProcessOutcome {
+        let outcome = try ProcessRunner.run(executable, arguments, environment: environment, input: input, timeoutSeconds: 120)
         return outcome
     }
 }
