@@ -140,13 +140,18 @@ extension Broker {
         ])
     }
 
+    /// OffsetCommit. Its retention fields are taken as Kafka takes them:
+    /// v1's CommitTimestamp (when not -1) as the commit's time, v2-v4's
+    /// RetentionTimeMs (when not -1) as a per-commit expiry; from v5 the
+    /// broker's `offsets.retention.minutes` alone decides.
     func offsetCommit(_ request: Request) -> ProtocolStruct {
         let body = request.body
+        let retentionTimeMs = body.int("RetentionTimeMs", or: -1)
         let commit = OffsetCommitRequest(
             groupId: body.string("GroupId") ?? "",
             generationId: Int32(truncatingIfNeeded: body.int("GenerationIdOrMemberEpoch", or: -1)),
             memberId: body.string("MemberId") ?? "", groupInstanceId: body.string("GroupInstanceId"),
-            offsets: Self.committedOffsets(body))
+            offsets: Self.committedOffsets(body), retentionTimeMs: retentionTimeMs == -1 ? nil : retentionTimeMs)
         let answer = groups.commitOffsets(commit)
         return ProtocolStruct(["ThrottleTimeMs": .int(0), "Topics": Self.commitResults(answer)])
     }
@@ -156,10 +161,12 @@ extension Broker {
         body.structs("Topics").flatMap { topic in
             topic.structs("Partitions").map { partition in
                 let epoch = partition.int("CommittedLeaderEpoch", or: -1)
+                let commitTimestamp = partition.int("CommitTimestamp", or: -1)
                 return OffsetCommitPartition(
                     topic: topic.string("Name") ?? "", partition: Int(partition.int("PartitionIndex")),
                     offset: partition.int("CommittedOffset"), leaderEpoch: epoch < 0 ? nil : Int32(truncatingIfNeeded: epoch),
-                    metadata: partition.string("CommittedMetadata") ?? "")
+                    metadata: partition.string("CommittedMetadata") ?? "",
+                    commitMilliseconds: commitTimestamp == -1 ? nil : commitTimestamp)
             }
         }
     }
@@ -302,9 +309,16 @@ extension Broker {
     /// rebalance timeouts) until the broker shuts down; the listener runs
     /// it next to its connections.
     public func driveGroupDeadlines() async {
+        var nextOffsetsCheck = PartitionLog.wallClockMilliseconds() + groups.config.offsetsRetentionCheckIntervalMs
         while !notifier.isShutDown {
-            if let deadline = groups.nextDeadline, deadline <= PartitionLog.wallClockMilliseconds() {
+            let now = PartitionLog.wallClockMilliseconds()
+            if let deadline = groups.nextDeadline, deadline <= now {
                 await offloaded { self.groups.expire() }
+            }
+            if nextOffsetsCheck <= now {
+                // offsets.retention.check.interval.ms
+                nextOffsetsCheck = now + groups.config.offsetsRetentionCheckIntervalMs
+                await offloaded { _ = self.groups.expireOffsets() }
             }
             try? await Task.sleep(for: .milliseconds(Self.groupDeadlineTickMs))
         }
