@@ -3,19 +3,19 @@ import KafkaProtocol
 /// Topic configs and partition counts through the server, for
 /// `streamhost topics describe` and `alter` while `serve` holds the data
 /// directory.
-extension KafkaClient {
-    enum TopicVersions {
-        static let describeConfigs: Int16 = 1
-        static let incrementalAlterConfigs: Int16 = 0
-        static let createPartitions: Int16 = 1
-    }
+extension KafkaClient.Versions {
+    static let describeConfigs: Int16 = 1
+    static let incrementalAlterConfigs: Int16 = 0
+    static let createPartitions: Int16 = 1
+}
 
+extension KafkaClient {
     /// Kafka's resource type of a topic in DescribeConfigs and AlterConfigs.
     static let topicResourceType: Int64 = 2
 
     /// Every config of `topic` with its value in force, sorted by name.
     public func topicConfigs(_ topic: String) throws -> [(name: String, value: String)] {
-        let body = try send(.describeConfigs, version: TopicVersions.describeConfigs, ProtocolStruct([
+        let body = try send(.describeConfigs, version: Versions.describeConfigs, ProtocolStruct([
             "Resources": .array([.structure(ProtocolStruct([
                 "ResourceType": .int(Self.topicResourceType), "ResourceName": .string(topic), "ConfigurationKeys": .null,
             ]))]),
@@ -39,7 +39,7 @@ extension KafkaClient {
         } + resetting.map {
             .structure(ProtocolStruct(["Name": .string($0), "ConfigOperation": .int(1), "Value": .null]))
         }
-        let body = try send(.incrementalAlterConfigs, version: TopicVersions.incrementalAlterConfigs, ProtocolStruct([
+        let body = try send(.incrementalAlterConfigs, version: Versions.incrementalAlterConfigs, ProtocolStruct([
             "Resources": .array([.structure(ProtocolStruct([
                 "ResourceType": .int(Self.topicResourceType), "ResourceName": .string(topic), "Configs": .array(entries),
             ]))]),
@@ -52,7 +52,7 @@ extension KafkaClient {
 
     /// Raises the partition count of `topic` to `count` (CreatePartitions).
     public func addPartitions(_ topic: String, count: Int) throws {
-        let body = try send(.createPartitions, version: TopicVersions.createPartitions, ProtocolStruct([
+        let body = try send(.createPartitions, version: Versions.createPartitions, ProtocolStruct([
             "Topics": .array([.structure(ProtocolStruct([
                 "Name": .string(topic), "Count": .int(Int64(count)), "Assignments": .null,
             ]))]),
