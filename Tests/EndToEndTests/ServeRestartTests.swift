@@ -10,7 +10,8 @@ import TestKit
 @Suite struct ServeRestartTests {
     /// Sets everything up (a member that committed offset 40 and read on
     /// to 59, a committed and an open transaction of 'kept', an open one
-    /// of 'resumed'), writes `ready`, waits for the test to crash and
+    /// of 'resumed', a second instance of 'handover' that only called
+    /// InitProducerId), writes `ready`, waits for the test to crash and
     /// restart the server and write `restarted`, then checks from the
     /// clients' side and prints a JSON report.
     static let script = """
@@ -71,6 +72,13 @@ import TestKit
         resumed.begin_transaction()
         for i in range(5): resumed.produce('tx', value='resumed-%d' % i)
         resumed.flush(30)
+        # 'handover': a new instance's InitProducerId is all that happens
+        # before the crash; the older instance must stay fenced after it.
+        handover_old = transactional('handover')
+        handover_old.begin_transaction()
+        handover_old.produce('tx', value='handover-old')
+        handover_old.commit_transaction(30)
+        handover_new = transactional('handover')
         mark('ready')
         wait_for('restarted')
 
@@ -111,6 +119,25 @@ import TestKit
         except KafkaException as error:
             report['resumedCommitted'] = str(error)
 
+        def fenced(error):
+            print('fenced:', error.args[0], file=sys.stderr)
+            return error.args[0].code() in (KafkaError._FENCED, KafkaError.PRODUCER_FENCED,
+                                            KafkaError.INVALID_PRODUCER_EPOCH)
+        try:
+            handover_old.begin_transaction()
+            handover_old.produce('tx', value='handover-zombie')
+            handover_old.commit_transaction(30)
+            report['handoverOldFenced'] = False
+        except KafkaException as error:
+            report['handoverOldFenced'] = fenced(error)
+        try:
+            handover_new.begin_transaction()
+            handover_new.produce('tx', value='handover-new')
+            handover_new.commit_transaction(30)
+            report['handoverNewCommitted'] = True
+        except KafkaException as error:
+            report['handoverNewCommitted'] = str(error)
+
         # A new instance of 'kept' gets a bumped epoch: the open
         # transaction is aborted and the old instance is fenced.
         # (The old instance's transaction is still open on its side: it
@@ -121,9 +148,7 @@ import TestKit
             kept.commit_transaction(30)
             report['zombieFenced'] = False
         except KafkaException as error:
-            print('zombie:', error.args[0], file=sys.stderr)
-            report['zombieFenced'] = error.args[0].code() in (KafkaError._FENCED, KafkaError.PRODUCER_FENCED,
-                                                              KafkaError.INVALID_PRODUCER_EPOCH)
+            report['zombieFenced'] = fenced(error)
         successor.begin_transaction()
         for i in range(3): successor.produce('tx', value='successor-%d' % i)
         successor.commit_transaction(30)
@@ -178,7 +203,12 @@ import TestKit
         // Transactions.
         #expect(report["resumedCommitted"] as? Bool == true, "\(report)")
         #expect(report["zombieFenced"] as? Bool == true, "\(report)")
-        let committed = (0..<10).map { "committed-\($0)" } + (0..<5).map { "resumed-\($0)" } + (0..<3).map { "successor-\($0)" }
+        // An InitProducerId alone before the crash still fences the older
+        // instance after it.
+        #expect(report["handoverOldFenced"] as? Bool == true, "\(report)")
+        #expect(report["handoverNewCommitted"] as? Bool == true, "\(report)")
+        let committed = (0..<10).map { "committed-\($0)" } + (0..<5).map { "resumed-\($0)" }
+            + ["handover-old", "handover-new"] + (0..<3).map { "successor-\($0)" }
         #expect(report["readCommitted"] as? [String] == committed, "\(report)")
         let everything = (committed + (0..<10).map { "open-\($0)" }).sorted()
         #expect(report["readUncommitted"] as? [String] == everything, "\(report)")
