@@ -81,6 +81,27 @@ import TestKit
         #expect(committed(2)?.offset == 12)
     }
 
+    /// The server runs the expiry itself, every
+    /// `offsets.retention.check.interval.ms`.
+    @Test func theServerRemovesExpiredOffsetsOnItsOwn() async throws {
+        let running = try await RunningServer {
+            $0.groups.offsetsRetentionMs = 1
+            $0.groups.offsetsRetentionCheckIntervalMs = 20
+        }
+        let fixture = running.fixture
+        _ = try fixture.data.createTopic(name: "t", partitions: 1)
+        #expect(try await commit(fixture, version: 8, partition: 0, retentionTimeMs: -1) == 0)
+        let key = ConsumerGroups.Key(group: "g", topic: "t", partition: 0)
+        // Bounded: a minute at the most (the suite's limit is longer).
+        var waitedMs = 0
+        while fixture.broker.offsets.committed(key) != nil && waitedMs < 60_000 {
+            try await Task.sleep(for: .milliseconds(20))
+            waitedMs += 20
+        }
+        #expect(fixture.broker.offsets.committed(key) == nil)
+        try await running.stop()
+    }
+
     @Test func offsetsRetentionSettingsAreReadAndDescribed() throws {
         var config = ServerConfig()
         try config.apply(key: "offsets.retention.minutes", value: "2")
