@@ -39,6 +39,40 @@ import TestKit
         #expect(try await fixture.produce(topic: "orders", records: try batch(count: 3))?.int("ErrorCode") == 0)
     }
 
+    /// Deleting, trimming (DeleteRecords, Kafka's rule too) or creating
+    /// an internal topic is refused, and Metadata never auto-creates one.
+    @Test func internalTopicsCannotBeDeletedTrimmedOrCreatedByClients() async throws {
+        let fixture = try BrokerFixture()
+        let invalidTopic = Int64(ErrorCode.invalidTopicException.rawValue)
+        let deleted = try #require(try await fixture.send(
+            .deleteTopics, 4, ProtocolStruct(["TopicNames": .array([.string(ConsumerGroups.topicName)]), "TimeoutMs": .int(1000)])))
+        #expect(deleted.body.structs("Responses").first?.int("ErrorCode") == invalidTopic)
+        #expect(fixture.data.topics.contains(ConsumerGroups.topicName))
+
+        let trimmed = try #require(try await fixture.send(.deleteRecords, 1, ProtocolStruct([
+            "Topics": .array([.structure(ProtocolStruct([
+                "Name": .string(ConsumerGroups.topicName),
+                "Partitions": .array([.structure(ProtocolStruct(["PartitionIndex": .int(0), "Offset": .int(-1)]))]),
+            ]))]),
+            "TimeoutMs": .int(1000),
+        ])))
+        #expect(trimmed.body.structs("Topics").first?.structs("Partitions").first?.int("ErrorCode") == invalidTopic)
+
+        let created = try #require(try await fixture.send(.createTopics, 4, ProtocolStruct([
+            "Topics": .array([.structure(ProtocolStruct([
+                "Name": .string(TransactionCoordinator.topicName), "NumPartitions": .int(3), "ReplicationFactor": .int(1),
+                "Assignments": .array([]), "Configs": .array([]),
+            ]))]),
+            "timeoutMs": .int(1000), "validateOnly": .bool(false),
+        ])))
+        #expect(created.body.structs("Topics").first?.int("ErrorCode") == invalidTopic)
+        let named = ProtocolStruct(["Name": .string(TransactionCoordinator.topicName)])
+        let metadata = try #require(try await fixture.send(
+            .metadata, 9, ProtocolStruct(["Topics": .array([.structure(named)]), "AllowAutoTopicCreation": .bool(true)])))
+        #expect(metadata.body.structs("Topics").first?.int("ErrorCode") == Int64(ErrorCode.unknownTopicOrPartition.rawValue))
+        #expect(!fixture.data.topics.contains(TransactionCoordinator.topicName))
+    }
+
     func commit(_ fixture: BrokerFixture, version: Int16, partition: Int64, retentionTimeMs: Int64) async throws -> Int64? {
         var body = ProtocolStruct([
             "GroupId": .string("g"), "GenerationIdOrMemberEpoch": .int(-1), "MemberId": .string(""),
