@@ -101,6 +101,42 @@ import TestKit
         try await running.stop()
     }
 
+    /// A JoinGroup held for the rebalance (here the initial delay) whose
+    /// client disconnects: the connection is freed at once; the member
+    /// stays until the rebalance ends, as in Kafka.
+    @Test func aClosedHeldJoinFreesItsConnection() async throws {
+        let running = try await RunningServer {
+            $0.connectionsPerAddressMax = 2
+            $0.groups.initialRebalanceDelayMs = 120_000
+        }
+        let other = try TestSocket(port: running.port)
+        #expect(try await stillServes(other, correlationId: 1))
+        func join(memberId: String, correlationId: Int32) -> [UInt8] {
+            Request(
+                header: RequestHeader(apiKey: ApiKey.joinGroup.rawValue, apiVersion: 5, correlationId: correlationId, clientId: "t"),
+                api: .joinGroup,
+                body: ProtocolStruct([
+                    "GroupId": .string("g"), "SessionTimeoutMs": .int(10_000), "RebalanceTimeoutMs": .int(120_000),
+                    "MemberId": .string(memberId), "GroupInstanceId": .null, "ProtocolType": .string("consumer"),
+                    "Protocols": .array([.structure(ProtocolStruct(["Name": .string("range"), "Metadata": .bytes([1][...])]))]),
+                ])
+            ).encodeFrame()
+        }
+        do {
+            // Closed when this scope ends (TestSocket's deinit).
+            let member = try TestSocket(port: running.port)
+            try member.send(join(memberId: "", correlationId: 2))
+            let first = try #require(try await offPool { try member.receiveFrame() })
+            let answer = try Response.decode(frame: first, api: .joinGroup, version: 5)
+            #expect(answer.body.int("ErrorCode") == Int64(ErrorCode.memberIdRequired.rawValue))
+            try member.send(join(memberId: answer.body.string("MemberId") ?? "", correlationId: 3))
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(try await admitsANewConnection(port: running.port))
+        #expect(try await stillServes(other, correlationId: 4))
+        try await running.stop()
+    }
+
     /// A long-polling Fetch whose client disconnects ends at once: its
     /// connection no longer counts, long before the two-minute wait.
     @Test func aClosedLongPollFreesItsConnection() async throws {

@@ -95,7 +95,7 @@ public struct JoinGroupResponse: Sendable, Equatable {
     /// Every member with its metadata for the leader; empty for the others.
     public var members: [JoinGroupMember]
 
-    static func failure(_ error: ErrorCode, memberId: String = "") -> JoinGroupResponse {
+    public static func failure(_ error: ErrorCode, memberId: String = "") -> JoinGroupResponse {
         JoinGroupResponse(
             error: error, generationId: -1, protocolType: nil, protocolName: nil, leader: "", memberId: memberId,
             members: [])
@@ -137,7 +137,7 @@ public struct SyncGroupResponse: Sendable, Equatable {
     /// The member's assignment (empty with an error).
     public var assignment: [UInt8]
 
-    static func failure(_ error: ErrorCode) -> SyncGroupResponse {
+    public static func failure(_ error: ErrorCode) -> SyncGroupResponse {
         SyncGroupResponse(error: error, protocolType: nil, protocolName: nil, assignment: [])
     }
 }
