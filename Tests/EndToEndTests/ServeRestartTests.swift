@@ -159,7 +159,7 @@ import TestKit
         print(json.dumps(report))
         """
 
-    @Test func offsetsTransactionsAndOpenTransactionsSurviveACrash() throws {
+    @Test func offsetsTransactionsAndOpenTransactionsSurviveACrash() async throws {
         let scratch = try TemporaryDirectory(prefix: "serve-restart")
         let data = scratch.file("data")
         let state = scratch.file("state")
@@ -169,12 +169,12 @@ import TestKit
         let script = try scratch.write("restart.py", Self.script)
         let clients = try BackgroundScript(python, [script, first.bootstrap, state], scratch: scratch)
         #expect(
-            clients.wait(seconds: 180) { FileManager.default.fileExists(atPath: state + "/ready") },
+            try await clients.wait(seconds: 180) { FileManager.default.fileExists(atPath: state + "/ready") },
             "\(clients.errors)\n\(first.log)")
         first.crash()
         let second = try ServeProcess(dataDir: data, scratch: scratch, listenPort: first.port)
         _ = FileManager.default.createFile(atPath: state + "/restarted", contents: nil)
-        let status = clients.finish(seconds: 300)
+        let status = try await clients.finish(seconds: 300)
         #expect(status == 0, "\(clients.errors)\n\(second.log)")
         let report = try #require(
             try JSONSerialization.jsonObject(with: Data(clients.output.utf8)) as? [String: Any],
