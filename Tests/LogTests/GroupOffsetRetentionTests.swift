@@ -69,6 +69,15 @@ import TestKit
         #expect(fixture.coordinator.expireOffsets().isEmpty)
         fixture.clock.advance(by: 1)
         #expect(fixture.coordinator.expireOffsets().count == 1)
+        // Any value a client sends is taken without overflow: the largest
+        // means never.
+        #expect(commit(fixture, partition: 1, offset: 3, retentionTimeMs: Int64.max) == ErrorCode.none)
+        #expect(fixture.offsets.committed(ConsumerGroups.Key(group: "g", topic: "orders", partition: 1))?.expireMilliseconds
+            == Int64.max)
+        fixture.clock.advance(by: 100 * Self.retentionMs)
+        #expect(fixture.coordinator.expireOffsets().isEmpty)
+        #expect(commit(fixture, partition: 1, offset: 3, retentionTimeMs: Int64.min) == ErrorCode.none)
+        #expect(fixture.coordinator.expireOffsets().count == 1)
 
         // A group with members keeps it, as in Kafka.
         let (leader, _, generation) = fixture.stableGroupOfTwo()

@@ -678,9 +678,13 @@ public final class GroupCoordinator: Sendable {
         _ offsets: [OffsetCommitPartition], group: String, retentionTimeMs: Int64? = nil
     ) -> (results: [(topic: String, partition: Int, error: ErrorCode)], accepted: [(ConsumerGroups.Key, CommittedOffset)]) {
         // Kafka's expire timestamp: the coordinator's time plus the
-        // retention asked for (OffsetCommit v2-v4).
+        // retention asked for (OffsetCommit v2-v4), saturated: a client's
+        // Int64.max means never.
         let now = clock()
-        let expireMilliseconds = retentionTimeMs.map { now + $0 }
+        let expireMilliseconds = retentionTimeMs.map { retention in
+            let (sum, overflow) = now.addingReportingOverflow(retention)
+            return overflow ? (retention > 0 ? Int64.max : Int64.min) : sum
+        }
         var results: [(topic: String, partition: Int, error: ErrorCode)] = []
         var accepted: [(ConsumerGroups.Key, CommittedOffset)] = []
         for offset in offsets {
