@@ -188,7 +188,9 @@ public final class Broker: Sendable {
         do {
             return try data.topic(named: name)
         } catch .unknownTopic(let missing) {
-            guard create else { throw .unknownTopic(missing) }
+            // An internal topic is made by its coordinator, compacted, when
+            // first needed: never with the defaults of an auto-created one.
+            guard create, !TopicName.isInternal(name) else { throw .unknownTopic(missing) }
             do {
                 let topic = try data.createTopic(name: name, partitions: config.defaultPartitions)
                 logger.debug("auto-created topic \(name) (auto.create.topics.enable)")

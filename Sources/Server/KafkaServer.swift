@@ -81,7 +81,7 @@ public final class KafkaServer: Sendable {
             group.addTask { await self.broker.driveGroupDeadlines() }
             try await server.executeThenClose { connections in
                 for try await connection in connections {
-                    group.addTask { await self.serve(connection) }
+                    group.addTask { await self.serveUntilClosed(connection) }
                 }
             }
         }
@@ -105,7 +105,7 @@ public final class KafkaServer: Sendable {
         channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
-    private func serve(_ connection: NIOAsyncChannel<[UInt8], ByteBuffer>) async {
+    func serve(_ connection: NIOAsyncChannel<[UInt8], ByteBuffer>) async {
         let channel = connection.channel
         let id = ObjectIdentifier(channel)
         let address = Self.address(of: channel)

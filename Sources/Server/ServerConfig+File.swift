@@ -13,6 +13,7 @@ extension ServerConfig {
         "fetch.max.wait.ms", "group.initial.rebalance.delay.ms", "group.max.session.timeout.ms",
         "group.max.size", "group.min.session.timeout.ms", "log.cleaner.backoff.ms", "log.cleaner.enable",
         "log.retention.check.interval.ms", "max.connections.per.ip", "max.inflight.requests.per.connection", "num.partitions",
+        "offsets.retention.check.interval.ms", "offsets.retention.minutes",
         "producer.id.expiration.check.interval.ms", "producer.id.expiration.ms", "socket.request.max.bytes",
         "transaction.abort.timed.out.transaction.cleanup.interval.ms", "transaction.max.timeout.ms",
     ]
@@ -91,6 +92,9 @@ extension ServerConfig {
         case "max.connections.per.ip": connectionsPerAddressMax = try integer(1...100_000)
         case "max.inflight.requests.per.connection": inFlightRequestsPerConnectionMax = try integer(1...1000)
         case "num.partitions": defaultPartitions = try integer(1...10_000)
+        case "offsets.retention.minutes": groups.offsetsRetentionMs = Int64(try integer(1...Int(Int32.max))) * 60_000
+        case "offsets.retention.check.interval.ms":
+            groups.offsetsRetentionCheckIntervalMs = Int64(try integer(1...86_400_000))
         case "socket.request.max.bytes": requestBytesMax = try integer(1024...Int(Int32.max))
         default:
             throw .invalidConfig(key: key, value: value, reason: "unknown setting; known settings are \(Self.keys.joined(separator: ", "))")

@@ -10,12 +10,14 @@ final class ServeProcess {
     let port: Int
     let scratch: TemporaryDirectory
 
-    init(dataDir: String, scratch: TemporaryDirectory, extraArguments: [String] = []) throws {
+    /// - Parameter listenPort: 0 for a free port; a restart passes the
+    ///   port of the server it replaces, which its clients reconnect to.
+    init(dataDir: String, scratch: TemporaryDirectory, extraArguments: [String] = [], listenPort: Int = 0) throws {
         self.scratch = scratch
         logPath = scratch.file("serve-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: BuildProducts.streamhost)
-        process.arguments = ["serve", "--data-dir", dataDir, "--listen", "127.0.0.1:0"] + extraArguments
+        process.arguments = ["serve", "--data-dir", dataDir, "--listen", "127.0.0.1:\(listenPort)"] + extraArguments
         process.environment = ProcessInfo.processInfo.environment.merging(["STREAMHOST_LOG_LEVEL": "info"]) { $1 }
         process.standardError = FileHandle(forWritingAtPath: logPath)
         process.standardOutput = FileHandle.nullDevice
@@ -53,6 +55,13 @@ final class ServeProcess {
             return nil
         }
         return process.terminationStatus
+    }
+
+    /// SIGKILL, as a crash: nothing is flushed or closed. Returns once the
+    /// process is gone.
+    func crash() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 
     deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
