@@ -102,7 +102,7 @@ import TestKit
         let job = try scratch.write("copy.yaml", """
             name: copy
             pipeline:
-              - {id: in, source: log, config: {topic: a, bounded: false}}
+              - {id: in, source: log, config: {topic: a, bounded: false, group: copier}}
               - {id: out, sink: log, config: {topic: b, delivery: at_least_once}}
             """)
         let running = try Background(["run", job, "--data-dir", data, "--no-progress"], scratch: scratch, name: "job")
@@ -141,6 +141,12 @@ import TestKit
         #expect(running.errorText.contains("the data directory is held by `streamhost serve` at \(server.bootstrap)"),
                 "\(running.errorText)")
         #expect(running.errorText.contains("\(total) records in, \(total) into sinks"), "\(running.errorText)")
+        // The source committed its group's offsets through the server when
+        // it closed: nothing left to read.
+        let lag = try cli(["groups", "describe", "copier"])
+        let rows = lag.standardOutput.split(separator: "\n").dropFirst(2)
+        #expect(!rows.isEmpty && rows.allSatisfy { $0.hasSuffix("  0") }, "\(lag.standardOutput)\(lag.standardError)")
+        #expect(rows.map { Int($0.split(separator: " ")[2]) ?? 0 }.reduce(0, +) == total, "\(lag.standardOutput)")
 
         // Dead letters go to the job's topic through the server too.
         let rejecting = try scratch.write("rejects.yaml", """
