@@ -231,4 +231,62 @@ import TestKit
         #expect(everything.count >= committed.count)
         #expect(server.stop() == 0)
     }
+
+    /// Exactly-once from topic to topic through the server: the log source
+    /// keeps its offsets in the checkpoints and its group's commits follow
+    /// them, the log sink writes in Kafka transactions. Stopped with SIGINT,
+    /// killed with SIGKILL mid-stream, restarted: b holds every record of a
+    /// once for a read_committed reader.
+    @Test func anExactlyOnceCopyThroughTheServerRepeatsAndLosesNothing() throws {
+        let scratch = try TemporaryDirectory(prefix: "serve-run-copy")
+        let data = scratch.file("data")
+        let server = try ServeProcess(dataDir: data, scratch: scratch)
+        func cli(_ arguments: [String], input: String? = nil) throws -> ProcessOutcome {
+            try CLI.run(arguments + ["--data-dir", data], input: input, timeoutSeconds: 120)
+        }
+        for topic in ["a", "b"] { #expect(try cli(["topics", "create", topic, "--partitions", "2"]).status == 0) }
+        func produce(_ ids: Range<Int>) throws {
+            let lines = ids.map { "{\"id\":\($0),\"k\":\"k\($0 % 7)\"}" }
+            let produced = try cli(["produce", "a", "--key", "k"], input: lines.joined(separator: "\n") + "\n")
+            #expect(produced.status == 0, "\(produced.standardError)")
+        }
+        let job = try scratch.write("copy.yaml", """
+            name: copy-eos
+            parallelism: 2
+            checkpoints: {interval_ms: 100}
+            pipeline:
+              - {id: in, source: log, config: {topic: a, bounded: false, group: copier}}
+              - {id: out, sink: log, config: {topic: b, batch_records: 100}}
+            """)
+        /// The group's committed offsets summed, looked at no more than every
+        /// 200 ms (the ready check runs every few milliseconds).
+        var lastLook = Date.distantPast
+        var lastSum = 0
+        func committedSum() -> Int {
+            guard Date().timeIntervalSince(lastLook) > 0.2 else { return lastSum }
+            lastLook = Date()
+            let described = (try? cli(["groups", "describe", "copier"]))?.standardOutput ?? ""
+            lastSum = described.split(separator: "\n").dropFirst(2).compactMap { Int($0.split(separator: " ")[2]) }.reduce(0, +)
+            return lastSum
+        }
+        func run(until ready: @escaping () -> Bool, signal: Int32) throws -> ProcessOutcome {
+            try CLI.run(["run", job, "--data-dir", data, "--no-progress"], timeoutSeconds: 120, signalsWhen: (ready, [signal]))
+        }
+        try produce(0..<5000)
+        let first = try run(until: { committedSum() >= 5000 }, signal: SIGINT)
+        #expect(first.status == 0, "\(first.standardError)")
+        try produce(5000..<60000)
+        let reached = CLI.newestCheckpoint(data: data, job: "copy-eos") + 3
+        _ = try run(until: { CLI.newestCheckpoint(data: data, job: "copy-eos") >= reached }, signal: SIGKILL)
+        lastLook = .distantPast
+        let third = try run(until: { committedSum() >= 60000 }, signal: SIGINT)
+        #expect(third.status == 0, "\(third.standardError)")
+
+        let committed = try Self.readWithPython(server, topic: "b", expected: -1, isolation: "read_committed")
+        let ids = committed.compactMap { Reference.numberText("id", in: $0).flatMap { Int($0) } }
+        #expect(ids.count == committed.count)
+        #expect(ids.count - Set(ids).count == 0, "\(ids.count - Set(ids).count) records copied twice")
+        #expect(Set(ids) == Set(0..<60000), "\(60000 - Set(ids).count) records missing")
+        #expect(server.stop() == 0)
+    }
 }
