@@ -62,6 +62,8 @@ public final class TopicReader {
     public private(set) var positions: [Int64]
     /// Bounded readers: the offsets each partition stops at.
     public let stops: [Int64]?
+    /// The index in `partitions` the next read starts with.
+    private var firstPartitionIndex = 0
 
     /// Opens the reader: checks the topic and partitions (nil: all of them),
     /// finds each start (the committed offsets of `group` first, where it
@@ -125,10 +127,15 @@ public final class TopicReader {
     /// or a bounded reader is finished.
     public func read(recordsMax: Int, waitMs: Int = 0) throws -> [Chunk] {
         precondition(recordsMax > 0, "recordsMax \(recordsMax) must be positive")
+        guard !partitions.isEmpty else { return [] }
+        defer { firstPartitionIndex = (firstPartitionIndex + 1) % partitions.count }
         var chunks: [Chunk] = []
         var remaining = recordsMax
         for round in 0..<Self.emptyFetchesMax {
-            let wanted = partitions.indices.filter { stops == nil || positions[$0] < stops![$0] }
+            // Each read starts one partition further, so that a busy
+            // partition never starves the others of `recordsMax`.
+            let rotated = partitions.indices.map { ($0 + firstPartitionIndex) % partitions.count }
+            let wanted = rotated.filter { stops == nil || positions[$0] < stops![$0] }
             guard !wanted.isEmpty else { break }
             let slices = try client.fetch(
                 topic: topic, positions: wanted.map { (partitions[$0], positions[$0]) }, isolation: isolation,
