@@ -23,6 +23,7 @@ public final class DirectLogClient: LogClient {
     }
 
     public var fetchedBatchesAreVerified: Bool { true }
+    public var emptyFetchPauseMs: Int { 0 }
 
     public func partition(_ topic: String, _ number: Int) throws(LogError) -> PartitionLog {
         try directory.topic(named: topic).partition(number)

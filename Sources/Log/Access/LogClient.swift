@@ -29,6 +29,11 @@ public protocol LogClient: AnyObject, Sendable {
     /// checked (the direct log checks every batch it reads); a reader checks
     /// the others while decoding.
     var fetchedBatchesAreVerified: Bool { get }
+    /// How long a reader that never waits (a job's source, polled every
+    /// millisecond when idle) leaves a partition alone after a fetch found
+    /// nothing: 0 for the direct log, where a read is a lock and an index
+    /// lookup; a few ms through a server, where it is a request.
+    var emptyFetchPauseMs: Int { get }
 
     func partitionCount(topic: String) throws -> Int
     /// The offset `query` finds in each of `partitions`, in their order.

@@ -169,15 +169,24 @@ public final class LogClientServices: LogServices {
 }
 
 /// A plugin's `sh_log_reader`: one partition read forward by a
-/// `TopicReader` (never waiting: a source polls again).
+/// `TopicReader` (never waiting: a source polls again). After a read that
+/// found nothing it answers "nothing now" without asking the client again
+/// for the client's `emptyFetchPauseMs`.
 final class ClientLogReader: LogServiceReader {
     let reader: TopicReader
+    private var quietUntil: ContinuousClock.Instant?
 
     init(reader: TopicReader) { self.reader = reader }
 
     func read(max: Int) throws(LogServiceError) -> (records: RecordBatch, nextOffset: Int64)? {
+        if let quietUntil, ContinuousClock.now < quietUntil { return nil }
+        quietUntil = nil
         do {
-            guard let chunk = try reader.read(recordsMax: max).first else { return nil }
+            guard let chunk = try reader.read(recordsMax: max).first else {
+                let pauseMs = reader.client.emptyFetchPauseMs
+                if pauseMs > 0 { quietUntil = ContinuousClock.now.advanced(by: .milliseconds(pauseMs)) }
+                return nil
+            }
             return (chunk.records, chunk.nextOffset)
         } catch {
             throw LogClientServices.convert(error)
