@@ -78,6 +78,23 @@ import TestKit
         deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
     }
 
+    /// A running server on a fresh data directory, and the CLI against it.
+    struct Served {
+        let scratch: TemporaryDirectory
+        let data: String
+        let server: ServeProcess
+
+        init(prefix: String) throws {
+            scratch = try TemporaryDirectory(prefix: prefix)
+            data = scratch.file("data")
+            server = try ServeProcess(dataDir: data, scratch: scratch)
+        }
+
+        func cli(_ arguments: [String], input: String? = nil) throws -> ProcessOutcome {
+            try CLI.run(arguments + ["--data-dir", data], input: input, timeoutSeconds: 120)
+        }
+    }
+
     /// Waits (bounded, against hanging) until `done`.
     static func wait(_ done: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(120)
@@ -89,14 +106,10 @@ import TestKit
     }
 
     @Test func aJobCopiesATopicThroughTheServerBesideAProducerAndConsumers() throws {
-        let scratch = try TemporaryDirectory(prefix: "serve-run")
-        let data = scratch.file("data")
-        let server = try ServeProcess(dataDir: data, scratch: scratch)
-        func cli(_ arguments: [String], input: String? = nil) throws -> ProcessOutcome {
-            try CLI.run(arguments + ["--data-dir", data], input: input, timeoutSeconds: 120)
-        }
+        let served = try Served(prefix: "serve-run")
+        let (scratch, data, server) = (served.scratch, served.data, served.server)
         for topic in ["a", "b"] {
-            let created = try cli(["topics", "create", topic, "--partitions", "2"])
+            let created = try served.cli(["topics", "create", topic, "--partitions", "2"])
             #expect(created.status == 0, "\(created.standardError)")
         }
         let job = try scratch.write("copy.yaml", """
@@ -124,7 +137,7 @@ import TestKit
         defer { if pythonReader.isRunning { kill(pythonReader.processIdentifier, SIGKILL) } }
         for round in 0..<4 {
             let chunk = values[(round * total / 4)..<((round + 1) * total / 4)]
-            let produced = try cli(["produce", "a"], input: chunk.joined(separator: "\n") + "\n")
+            let produced = try served.cli(["produce", "a"], input: chunk.joined(separator: "\n") + "\n")
             #expect(produced.status == 0, "\(produced.standardError)")
         }
 
@@ -143,7 +156,7 @@ import TestKit
         #expect(running.errorText.contains("\(total) records in, \(total) into sinks"), "\(running.errorText)")
         // The source committed its group's offsets through the server when
         // it closed: nothing left to read.
-        let lag = try cli(["groups", "describe", "copier"])
+        let lag = try served.cli(["groups", "describe", "copier"])
         let rows = lag.standardOutput.split(separator: "\n").dropFirst(2)
         #expect(!rows.isEmpty && rows.allSatisfy { $0.hasSuffix("  0") }, "\(lag.standardOutput)\(lag.standardError)")
         #expect(rows.map { Int($0.split(separator: " ")[2]) ?? 0 }.reduce(0, +) == total, "\(lag.standardOutput)")
@@ -156,10 +169,10 @@ import TestKit
               - {id: by, key_by: no_such_field}
               - {id: out, sink: blackhole}
             """)
-        let rejected = try cli(["run", rejecting, "--no-progress"])
+        let rejected = try served.cli(["run", rejecting, "--no-progress"])
         #expect(rejected.status == 3, "\(rejected.standardError)")
         #expect(rejected.standardError.contains("30 rejected (see topic rejecting.dlq"), "\(rejected.standardError)")
-        let letters = try cli(["consume", "rejecting.dlq", "--from-beginning"])
+        let letters = try served.cli(["consume", "rejecting.dlq", "--from-beginning"])
         #expect(letters.standardOutput.split(separator: "\n").filter { $0.contains("\"step\":\"by\"") }.count == 30,
                 "\(letters.standardError)")
 
@@ -171,11 +184,11 @@ import TestKit
               - {id: in, source: log, config: {topic: b}}
               - {id: out, sink: log, config: {topic: a}}
             """)
-        let ran = try cli(["run", direct, "--no-progress"])
+        let ran = try served.cli(["run", direct, "--no-progress"])
         #expect(ran.status == 0, "\(ran.standardError)")
         #expect(!ran.standardError.contains("held by"), "\(ran.standardError)")
         #expect(ran.standardError.contains("\(total) records in, \(total) into sinks"), "\(ran.standardError)")
-        let copied = try cli(["consume", "a", "--from-beginning"])
+        let copied = try served.cli(["consume", "a", "--from-beginning"])
         #expect(copied.standardOutput.split(separator: "\n").count == 2 * total)
     }
 
@@ -238,16 +251,12 @@ import TestKit
     /// killed with SIGKILL mid-stream, restarted: b holds every record of a
     /// once for a read_committed reader.
     @Test func anExactlyOnceCopyThroughTheServerRepeatsAndLosesNothing() throws {
-        let scratch = try TemporaryDirectory(prefix: "serve-run-copy")
-        let data = scratch.file("data")
-        let server = try ServeProcess(dataDir: data, scratch: scratch)
-        func cli(_ arguments: [String], input: String? = nil) throws -> ProcessOutcome {
-            try CLI.run(arguments + ["--data-dir", data], input: input, timeoutSeconds: 120)
-        }
-        for topic in ["a", "b"] { #expect(try cli(["topics", "create", topic, "--partitions", "2"]).status == 0) }
+        let served = try Served(prefix: "serve-run-copy")
+        let (scratch, data, server) = (served.scratch, served.data, served.server)
+        for topic in ["a", "b"] { #expect(try served.cli(["topics", "create", topic, "--partitions", "2"]).status == 0) }
         func produce(_ ids: Range<Int>) throws {
             let lines = ids.map { "{\"id\":\($0),\"k\":\"k\($0 % 7)\"}" }
-            let produced = try cli(["produce", "a", "--key", "k"], input: lines.joined(separator: "\n") + "\n")
+            let produced = try served.cli(["produce", "a", "--key", "k"], input: lines.joined(separator: "\n") + "\n")
             #expect(produced.status == 0, "\(produced.standardError)")
         }
         let job = try scratch.write("copy.yaml", """
@@ -265,7 +274,7 @@ import TestKit
         func committedSum() -> Int {
             guard Date().timeIntervalSince(lastLook) > 0.2 else { return lastSum }
             lastLook = Date()
-            let described = (try? cli(["groups", "describe", "copier"]))?.standardOutput ?? ""
+            let described = (try? served.cli(["groups", "describe", "copier"]))?.standardOutput ?? ""
             lastSum = described.split(separator: "\n").dropFirst(2).compactMap { Int($0.split(separator: " ")[2]) }.reduce(0, +)
             return lastSum
         }
