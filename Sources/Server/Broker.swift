@@ -94,6 +94,8 @@ public final class Broker: Sendable {
         .addOffsetsToTxn: 0...3,
         .endTxn: 0...3,
         .txnOffsetCommit: 0...3,
+        .describeTransactions: 0...0,
+        .listTransactions: 0...0,
     ]
 
     static var advertisedEntries: [ApiVersionsAnswer.Entry] {
@@ -160,6 +162,8 @@ public final class Broker: Sendable {
         case .addOffsetsToTxn: addOffsetsToTxn(request)
         case .endTxn: endTxn(request)
         case .txnOffsetCommit: txnOffsetCommit(request)
+        case .describeTransactions: describeTransactions(request)
+        case .listTransactions: listTransactions(request)
         default: preconditionFailure("\(request.api) is in Broker.served without a handler")
         }
     }
