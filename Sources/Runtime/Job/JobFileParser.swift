@@ -66,6 +66,16 @@ public enum JobFileParser {
         switch error {
         case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
             return SourceLocation(line: mark.line, column: mark.column)
+        case .duplicatedKeysInMapping(_, let context):
+            // Yams marks one of the repeated keys (its text is the whole file).
+            return SourceLocation(line: context.mark.line, column: context.mark.column)
+        case .reader(_, let offset?, _, let yaml):
+            // The reader's errors (control characters, bad UTF-8) come with
+            // an offset in characters, not a mark.
+            let before = yaml.prefix(offset).unicodeScalars
+            let lineStart = before.lastIndex(of: "\n").map { before.index(after: $0) } ?? before.startIndex
+            return SourceLocation(
+                line: before.count(where: { $0 == "\n" }) + 1, column: before[lineStart...].count + 1)
         default:
             return nil
         }
@@ -77,6 +87,11 @@ public enum JobFileParser {
              .composer(let context, let problem, _, _):
             if let context { return "\(problem) \(context.text)" }
             return problem
+        case .reader(let problem, _, _, _):
+            return problem
+        case .duplicatedKeysInMapping(let duplicates, _):
+            return duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")
+                + " appears more than once in one mapping"
         default:
             return "\(error)"
         }
