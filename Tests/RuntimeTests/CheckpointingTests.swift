@@ -1,4 +1,4 @@
-import Checkpoint
+@testable import Checkpoint
 import Core
 import Dispatch
 import Foundation
@@ -373,6 +373,37 @@ struct CheckpointingTests {
             _ = try JobExecution(plan: v1, options: options(v1, restore: try RestoreSource.load(directory: newer.directory)))
         } throws: { error in
             "\(error)".contains("its state has state_version 2 (plugin running-total 2.0.0), newer than the 1 of plugin running-total 1.0.0")
+        }
+    }
+
+    /// Found by reading what the manifest fuzzer cannot reach (the keyed
+    /// state's handle is opaque text to the manifest): a handle whose key
+    /// groups are not a range trapped the restore ("Range requires
+    /// lowerBound <= upperBound"); it is now refused as a damaged checkpoint.
+    @Test func aKeyedStateHandleWithKeyGroupsOutOfOrderIsRefused() throws {
+        let builds = try HotSwapBuilds(into: directory)
+        let output = directory.file("out.jsonl")
+        let totals = """
+              - {id: by-customer, key_by: customer_id}
+              - {id: totals, operator: running-total}
+            """
+        let plan = try plan(job("handle", parallelism: 1, count: 0, rate: 2000, output: output, extra: totals),
+                            plugins: [builds.v1])
+        let (_, savepoint) = runAndStop(try JobExecution(plan: plan, options: options(plan)), once: .sourceRecords(200))
+        let saved = try #require(try savepoint?.get())
+        let manifestPath = saved.directory + "/" + ManifestFile.name
+        var manifest = try CheckpointStore.load(directory: saved.directory, verifyFiles: false)
+        let step = try #require(manifest.steps.firstIndex { $0.stepID == "totals" })
+        let instance = try #require(manifest.steps[step].instances.firstIndex { $0.keyedState != nil })
+        var handle = try JSONDecoder().decode(
+            StateSnapshotHandle.self, from: Data(try #require(manifest.steps[step].instances[instance].keyedState).utf8))
+        (handle.firstKeyGroup, handle.lastKeyGroup) = (100, 5)
+        manifest.steps[step].instances[instance].keyedState = String(decoding: try JSONEncoder().encode(handle), as: UTF8.self)
+        try Data(ManifestFile.encode(manifest)).write(to: URL(fileURLWithPath: manifestPath))
+        #expect {
+            _ = try JobExecution(plan: plan, options: options(plan, restore: try RestoreSource.load(directory: saved.directory)))
+        } throws: { error in
+            "\(error)".contains("names key groups 100...5, not a range inside 0..<128; the checkpoint is damaged")
         }
     }
 
