@@ -15,7 +15,9 @@ import Foundation
 /// Longer local runs: `STREAMHOST_FUZZ_SCALE=100` multiplies every fuzz
 /// test's iterations, `STREAMHOST_FUZZ_SEED=<n>` mixes another seed into
 /// each test's own so that a long run explores new mutants (see
-/// docs/ARCHITECTURE.md, "Fuzzing").
+/// docs/ARCHITECTURE.md, "Testing: fuzzing and waiting for progress").
+/// Fuzz tests carry a time limit of minutes: a guard against a hang that
+/// leaves room for scaled runs, not a measure.
 public struct MutationFuzzer {
     /// One kind of edit.
     public enum Edit: Sendable, CaseIterable {

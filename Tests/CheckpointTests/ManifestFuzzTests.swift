@@ -92,7 +92,7 @@ import TestKit
         return nil
     }
 
-    @Test(.timeLimit(.minutes(1))) func mutantsAreRefusedWithThePathOrReadBack() {
+    @Test(.timeLimit(.minutes(10))) func mutantsAreRefusedWithThePathOrReadBack() {
         let seeds = Self.manifests.map { ManifestFile.encode($0) }
         for seed in seeds { #expect(Self.problem(reading: seed) == nil) }
         var fuzzer = MutationFuzzer(

@@ -73,7 +73,7 @@ import TestKit
         return nil
     }
 
-    @Test(.timeLimit(.minutes(2))) func mutantsAreErrorsWithAnOffsetOrRecords() throws {
+    @Test(.timeLimit(.minutes(10))) func mutantsAreErrorsWithAnOffsetOrRecords() throws {
         let seeds = try Self.seeds()
         for seed in seeds { #expect(Self.problem(decoding: seed) == nil) }
         var fuzzer = MutationFuzzer(seed: Self.seed, seeds: seeds)

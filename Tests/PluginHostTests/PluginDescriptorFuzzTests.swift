@@ -66,7 +66,7 @@ import TestKit
         }
     }
 
-    @Test(.timeLimit(.minutes(1))) func mutatedDescriptorsAreRefusedWithTheFileOrLoad() {
+    @Test(.timeLimit(.minutes(10))) func mutatedDescriptorsAreRefusedWithTheFileOrLoad() {
         let seeds = Self.seeds
         for seed in seeds { #expect(Self.outcome(checking: seed) == (true, nil)) }
         var fuzzer = MutationFuzzer(seed: Self.seed, seeds: seeds, tokens: [[0xFF, 0xFF]])

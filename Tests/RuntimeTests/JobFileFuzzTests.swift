@@ -99,7 +99,7 @@ import TestKit
         }
     }
 
-    @Test(.timeLimit(.minutes(2))) func mutantsParseOrNameTheirPlace() throws {
+    @Test(.timeLimit(.minutes(10))) func mutantsParseOrNameTheirPlace() throws {
         let examples = Self.exampleJobs
         try #require(examples.count >= 5, "the examples' job files were not found")
         let seeds = Self.jobs + examples
