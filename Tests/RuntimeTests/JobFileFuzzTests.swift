@@ -146,6 +146,25 @@ import TestKit
             message: "not valid YAML: control characters are not allowed"))
     }
 
+    /// Not found by the mutants (they do not nest aliases) but by asking
+    /// the same property, bounded work, of YAML's aliases: eight lines of
+    /// aliases of aliases expand to 8^8 values, and reading them took
+    /// longer than a minute (seven lines: 39 s and 700 MB). The expansion
+    /// is now counted, with a bound, before anything reads it.
+    @Test(.timeLimit(.minutes(1))) func aliasesThatExpandExponentiallyAreRefused() throws {
+        var lines = ["a0: &a0 [x, x, x, x, x, x, x, x]"]
+        for level in 1..<8 {
+            lines.append("a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 8).joined(separator: ", ") + "]")
+        }
+        let text = "name: bomb\npipeline:\n  - id: gen\n    source: datagen\n    config:\n"
+            + lines.map { "      " + $0 }.joined(separator: "\n") + "\n  - {id: out, sink: blackhole}\n"
+        let error = try #require(Self.error(parsing: text))
+        #expect(error.line == 1)
+        #expect(error.message.hasPrefix("the job file expands to more than \(JobLimits.yamlNodesMax) YAML values"))
+        // One alias used a few times is fine.
+        #expect(Self.error(parsing: Self.jobs[2]) == nil)
+    }
+
     /// Found by the fuzzer: a key written twice in one mapping named no
     /// line (and quoted the whole file as its context).
     @Test func aKeyWrittenTwiceIsRefusedWithItsLine() throws {

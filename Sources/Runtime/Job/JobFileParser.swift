@@ -57,9 +57,35 @@ public enum JobFileParser {
                 reader.overriddenFields[field] = text
             }
         }
+        guard expandedNodes(root, max: JobLimits.yamlNodesMax) <= JobLimits.yamlNodesMax else {
+            throw JobFileError(
+                file: file, location: root.mark.map { SourceLocation(line: $0.line, column: $0.column) }, field: nil,
+                message: "the job file expands to more than \(JobLimits.yamlNodesMax) YAML values (aliases of "
+                    + "aliases?); write the repeated parts out or make them smaller")
+        }
         var spec = try reader.job(root)
         try JobGraph.resolve(&spec)
         return spec
+    }
+
+    /// The nodes `node` expands to, counting every use of an alias in full;
+    /// stops counting past `max`, so the work is bounded by `max`.
+    static func expandedNodes(_ node: Node, max: Int) -> Int {
+        var count = 0
+        var pending = [node]
+        while let next = pending.popLast(), count <= max {
+            count += 1
+            switch next {
+            case .scalar, .alias: break
+            case .mapping(let mapping):
+                for (key, value) in mapping {
+                    pending.append(key)
+                    pending.append(value)
+                }
+            case .sequence(let sequence): pending.append(contentsOf: sequence)
+            }
+        }
+        return count
     }
 
     private static func yamlLocation(_ error: YamlError) -> SourceLocation? {
