@@ -117,7 +117,7 @@ public enum JobFileParser {
             return problem
         case .duplicatedKeysInMapping(let duplicates, _):
             return duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")
-                + " appears more than once in one mapping"
+                + (duplicates.count == 1 ? " appears" : " appear") + " more than once in one mapping"
         default:
             return "\(error)"
         }
