@@ -73,6 +73,28 @@ import TestKit
         return nil
     }
 
+    /// What is wrong with decoding `bytes` as consecutive batches (a log
+    /// slice: the mutant between two good batches), if anything.
+    static func problem(decodingSlice bytes: [UInt8], good: [UInt8]) -> String? {
+        let slice = good + bytes + good
+        let result = slice.withUnsafeBytes { raw in
+            Result { () throws(RecordBatchV2.BatchesError) in try RecordBatchV2.decode(batchesIn: raw) }
+        }
+        switch result {
+        case .failure(let error):
+            guard error.batchPosition >= good.count, error.batchPosition < slice.count else {
+                return "the failing batch is placed at \(error.batchPosition), outside the mutant"
+            }
+            if error.error.byteOffset == nil { return "a slice error without a byte offset: \(error)" }
+        case .success(let records):
+            let alone = bytes.withUnsafeBytes { try? RecordBatchV2.decode(batchesIn: $0) }
+            if records.count != 2 * 4 + (alone?.count ?? -1) {
+                return "a slice decoded to \(records.count) records around a mutant that alone gives \(String(describing: alone?.count))"
+            }
+        }
+        return nil
+    }
+
     @Test(.timeLimit(.minutes(10))) func mutantsAreErrorsWithAnOffsetOrRecords() throws {
         let seeds = try Self.seeds()
         for seed in seeds { #expect(Self.problem(decoding: seed) == nil) }
@@ -94,7 +116,9 @@ import TestKit
                 let codec = Self.recompressions[fuzzer.below(Self.recompressions.count)]
                 mutant = BatchBytes.replacingRecords(of: plain, with: codec.compress(records), codec: codec.codec)
             }
-            if let problem = Self.problem(decoding: mutant), failures.count < 10 {
+            if let problem = Self.problem(decoding: mutant) ?? Self.problem(decodingSlice: mutant, good: seeds[0]),
+               failures.count < 10
+            {
                 failures.append("seed \(fuzzer.seed) iteration \(iteration): \(problem): \(MutationFuzzer.describe(mutant))")
             }
             if (try? mutant.withUnsafeBytes { try RecordBatchV2.decode($0) }) != nil { decoded += 1 }
