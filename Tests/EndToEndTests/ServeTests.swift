@@ -110,7 +110,9 @@ enum KafkaClients {
         let produced = try KafkaClients.run(kcat, broker + ["-P", "-t", "orders", "-K:"], input: first)
         #expect(produced.status == 0, "\(produced.standardError)")
         let afterFirst = Int64(Date().timeIntervalSince1970 * 1000) + 1
-        usleep(20_000)
+        // The second records must be stamped after `afterFirst`: wait for the
+        // clock to pass it rather than for a fixed time.
+        ProgressWait.until(pollMilliseconds: 1) { Int64(Date().timeIntervalSince1970 * 1000) > afterFirst }
         let second = (21...25).map { "k\($0):v\($0)" }.joined(separator: "\n") + "\n"
         #expect(try KafkaClients.run(kcat, broker + ["-P", "-t", "orders", "-K:"], input: second).status == 0)
 
