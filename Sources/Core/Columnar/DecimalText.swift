@@ -1,5 +1,6 @@
 import Columns
 import JSONText
+import TimeText
 
 /// Decimal128 values as JSON number text, both ways: exact, in plain
 /// notation (no exponent), with exactly `scale` decimals when written.
@@ -155,23 +156,15 @@ enum Base64 {
     }
 }
 
-/// Days since the Unix epoch as "YYYY-MM-DD" and back (proleptic
-/// Gregorian; Howard Hinnant's civil-from-days algorithms).
+/// Days since the Unix epoch as "YYYY-MM-DD" and back, on TimeText's
+/// civil-calendar arithmetic (proleptic Gregorian).
 enum CivilDate {
     static func append(days: Int32, to output: inout [UInt8]) {
-        let z = Int64(days) + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let (year, month, day) = TimeText.civil(fromDays: Int64(days))
         if year < 0 { output.append(UInt8(ascii: "-")) }
-        let magnitude = year.magnitude
-        output.append(contentsOf: (magnitude < 1000 ? String(repeating: "0", count: 4 - String(magnitude).count) : "").utf8)
-        output.append(contentsOf: String(magnitude).utf8)
+        let digits = String(year.magnitude)
+        output.append(contentsOf: String(repeating: "0", count: max(0, 4 - digits.count)).utf8)
+        output.append(contentsOf: digits.utf8)
         output.append(UInt8(ascii: "-"))
         output.append(UInt8(month / 10) + 0x30)
         output.append(UInt8(month % 10) + 0x30)
@@ -193,21 +186,8 @@ enum CivilDate {
             return value
         }
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-              (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year)
+              (1...12).contains(month), day >= 1, day <= TimeText.daysIn(month: month, year: year)
         else { return nil }
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return Int32(era * 146_097 + dayOfEra - 719_468)
-    }
-
-    private static func daysIn(month: Int64, year: Int64) -> Int64 {
-        switch month {
-        case 2: return (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
+        return Int32(TimeText.daysFromCivil(year: year, month: month, day: day))
     }
 }

@@ -94,9 +94,9 @@ public final class RecordBatch: @unchecked Sendable {
     /// Empties the batch, keeping its buffers, so it can be reused.
     public func removeAll() {
         count = 0
-        columnar = nil
         hasKeys = false
         isSealed = false
+        columnar = nil
         if let flags = flagStorage {
             flags.deallocate()
             flagStorage = nil
