@@ -109,7 +109,7 @@ let package = Package(
         .target(name: "Core", dependencies: ["JSONText", "TimeText", "Columns"], swiftSettings: swiftSettings),
         // The expression language: parser, type checker, compiled evaluation,
         // built-in functions; no I/O.
-        .target(name: "Expressions", dependencies: ["JSONText"], swiftSettings: swiftSettings),
+        .target(name: "Expressions", dependencies: ["JSONText", "TimeText"], swiftSettings: swiftSettings),
         // Native functions: dlopen/dlsym and calls through Debian's libffi
         // with signatures known only at run time.
         .target(name: "NativeFunctions", dependencies: ["CFFI", "CNativeSupport"], swiftSettings: swiftSettings),
