@@ -18,6 +18,10 @@ _Static_assert(offsetof(sh_plugin_descriptor, abi_minor) == 10, "descriptor abi_
 _Static_assert(offsetof(sh_plugin_descriptor, name) == 16, "descriptor name");
 _Static_assert(offsetof(sh_plugin_descriptor, components) == 32, "descriptor components");
 _Static_assert(sizeof(sh_plugin_descriptor) == 56, "descriptor size 1.0");
+_Static_assert(offsetof(sh_function, flags) == 4, "function flags");
+_Static_assert(offsetof(sh_function, name) == 8, "function name");
+_Static_assert(offsetof(sh_function, free_symbol) == 32, "function free_symbol");
+_Static_assert(sizeof(sh_function) == 40, "function size 1.0 (PluginABI.functionSize10)");
 
 _Static_assert(offsetof(sh_component, kind) == 4, "component kind");
 _Static_assert(offsetof(sh_component, name) == 8, "component name");
