@@ -53,6 +53,7 @@ public final class KafkaServer: Sendable {
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
                             ByteToMessageHandler(KafkaFrameDecoder(requestBytesMax: requestBytesMax)))
+                        try channel.pipeline.syncOperations.addHandler(FlushCoalescingHandler())
                         return try NIOAsyncChannel<[UInt8], ByteBuffer>(
                             wrappingChannelSynchronously: channel,
                             configuration: .init(
@@ -81,7 +82,10 @@ public final class KafkaServer: Sendable {
             group.addTask { await self.broker.driveGroupDeadlines() }
             try await server.executeThenClose { connections in
                 for try await connection in connections {
-                    group.addTask { await self.serve(connection) }
+                    // The connection's task runs on its event loop (see
+                    // EventLoopTaskExecutor): no thread hop per request.
+                    let executor = EventLoopTaskExecutor(connection.channel.eventLoop)
+                    group.addTask(executorPreference: executor) { await self.serve(connection) }
                 }
             }
         }
