@@ -31,7 +31,11 @@ public final class KafkaServer: Sendable {
         var isBusy: Bool
     }
 
-    public init(broker: Broker, logger: Logger, threads: Int = 1) {
+    /// - Parameter threads: event loops; each connection stays on one, and
+    ///   its requests are answered there (see `EventLoopTaskExecutor`), so
+    ///   one per core lets a producer's and a consumer's connections run
+    ///   side by side.
+    public init(broker: Broker, logger: Logger, threads: Int = System.coreCount) {
         self.broker = broker
         self.config = broker.config
         self.logger = logger
