@@ -54,8 +54,9 @@ extension Broker {
     /// transaction coordinator's log), and every topic it names either
     /// does not exist (answered with an error, no log work) or has
     /// `flush.mode=never`, so its appends copy into the page cache under
-    /// the partition's lock and never wait for the disk. A segment roll
-    /// creates files, which is still short.
+    /// the partition's lock and never wait for an fsync (the kernel can
+    /// still throttle such a write when dirty pages pile up, and a segment
+    /// roll creates files: both short next to an fsync).
     func appendsWithoutSync(_ request: Request) -> Bool {
         guard request.body.string("TransactionalId") == nil else { return false }
         return request.body.structs("TopicData").allSatisfy { topicData in
