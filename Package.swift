@@ -222,7 +222,12 @@ let package = Package(
         .testTarget(name: "AdminTests", dependencies: ["Admin", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "ServerTests", dependencies: ["Server", "KafkaProtocol", "KafkaClient", "Log", logging, "TestKit"],
+            name: "ServerTests",
+            dependencies: [
+                "Server", "KafkaProtocol", "KafkaClient", "Log", logging, "TestKit",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "StreamhostKitTests", dependencies: ["StreamhostKit", "Plugin_file", "TestKit"],

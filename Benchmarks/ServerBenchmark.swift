@@ -12,8 +12,8 @@ import Server
 /// Benchmark 12 (`--only server`): the Kafka protocol against the log it
 /// serves, in the same run, cases interleaved.
 ///
-/// An in-process `KafkaServer` (SwiftNIO, one event-loop thread, as
-/// `streamhost serve` runs it) listens on 127.0.0.1 with an ephemeral port;
+/// An in-process `KafkaServer` (SwiftNIO, one event loop per core as
+/// `streamhost serve` runs it; the one connection uses one) listens on 127.0.0.1 with an ephemeral port;
 /// the benchmark talks to it through one blocking loopback TCP socket, so
 /// the protocol figures include the kernel's socket path, NIO, request
 /// decoding, the Produce/Fetch handlers and response encoding, plus this
@@ -225,7 +225,7 @@ struct ServerBenchmark {
         var serverStopped = false
         defer { if !serverStopped { try? server.stop() } }
         let connection = try Connection(port: server.port)
-        print("server        in-process KafkaServer (1 event-loop thread) on 127.0.0.1:\(server.port); "
+        print("server        in-process KafkaServer (one event loop per core; the connection uses one) on 127.0.0.1:\(server.port); "
             + "one blocking loopback TCP client connection")
         print("units         MB = 10^6 bytes, MiB = 2^20 bytes")
         print("")

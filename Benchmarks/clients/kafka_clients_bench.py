@@ -13,6 +13,12 @@ Drives a running server with confluent-kafka (librdkafka) from
   each value starting with its CLOCK_MONOTONIC produce time in ns; a
   consumer process (long polling: fetch.wait.max.ms) takes the difference
   on receipt; p50/p99/max over the records after a warm-up second;
+- kcat (only with `--only kcat`; librdkafka from C, not bound by Python): N
+  lines of 100- or 1000-byte values produced with `kcat -P` (same batch
+  settings, acks=1 and acks=all, flush.mode never and every-append), timed
+  from start to kcat's exit (it flushes before exiting; connecting is
+  inside the time), then read back with `kcat -C -e` to /dev/null, timed
+  the same way; the high watermark is checked after each produce;
 - the server's resident memory (VmRSS of --server-pid) when given.
 
 Every figure is printed with the load average around it. Medians over
@@ -26,6 +32,8 @@ import multiprocessing as mp
 import os
 import statistics
 import struct
+import subprocess
+import tempfile
 import time
 import uuid
 
@@ -105,6 +113,60 @@ def producer_throughput(bootstrap, acks, flush_mode, records):
     return seconds, cpu
 
 
+KCAT_PRODUCER = ["-X", "linger.ms=20", "-X", "batch.size=1000000", "-X", "batch.num.messages=100000",
+                 "-X", "queue.buffering.max.messages=2000000", "-X", "queue.buffering.max.kbytes=1048576",
+                 "-X", "compression.type=none", "-X", "enable.idempotence=false"]
+
+
+def kcat_run(bootstrap, acks, flush_mode, records, value_bytes, lines):
+    """Produces `lines` (a file of `records` values) with kcat, then reads
+    them back; returns (produce seconds, consume seconds)."""
+    topic = create_topic(bootstrap, flush_mode)
+    with open(lines, "rb") as source:
+        start = time.monotonic()
+        subprocess.run(["kcat", "-P", "-b", bootstrap, "-t", topic, "-p", "0", "-X", f"acks={acks}"] + KCAT_PRODUCER,
+                       stdin=source, check=True)
+        produce_seconds = time.monotonic() - start
+    end = high_watermark(bootstrap, topic)
+    if end != records:
+        raise RuntimeError(f"topic {topic} holds {end} records, expected {records}")
+    start = time.monotonic()
+    with open(os.devnull, "wb") as sink:
+        subprocess.run(["kcat", "-C", "-b", bootstrap, "-t", topic, "-p", "0", "-o", "beginning", "-e", "-q",
+                        "-X", "fetch.max.bytes=52428800", "-X", "max.partition.fetch.bytes=1048576"],
+                       stdout=sink, check=True)
+    consume_seconds = time.monotonic() - start
+    delete_topic(bootstrap, topic)
+    return produce_seconds, consume_seconds
+
+
+def kcat_figures(bootstrap, records, repetitions):
+    if records % 1000:
+        raise SystemExit("--records must be a multiple of 1000 for --only kcat")
+    for value_bytes in (100, 1000):
+        with tempfile.NamedTemporaryFile(prefix="kcat-bench-", suffix=".txt") as lines:
+            line = b"x" * value_bytes + b"\n"
+            for _ in range(records // 1000):
+                lines.write(line * 1000)
+            lines.flush()
+            for acks, flush_mode in [("1", "never"), ("all", "never"), ("1", "every-append")]:
+                runs = []
+                for _ in range(repetitions):
+                    produce, consume = kcat_run(bootstrap, acks, flush_mode, records, value_bytes, lines.name)
+                    runs.append((produce, consume, load()))
+                    print(f"  run kcat value={value_bytes}B acks={acks} flush.mode={flush_mode}: produce "
+                          f"{records / produce:,.0f} records/s ({records * value_bytes / produce / 1e6:.1f} MB/s), "
+                          f"consume {records / consume:,.0f} records/s ({records * value_bytes / consume / 1e6:.1f} MB/s); "
+                          f"load {runs[-1][2]}", flush=True)
+                produce = statistics.median(r[0] for r in runs)
+                consume = statistics.median(r[1] for r in runs)
+                print(f"kcat value={value_bytes}B acks={acks} flush.mode={flush_mode} records={records:,}: median produce "
+                      f"{records / produce:,.0f} records/s ({records * value_bytes / produce / 1e6:.1f} MB/s of values), "
+                      f"median consume {records / consume:,.0f} records/s "
+                      f"({records * value_bytes / consume / 1e6:.1f} MB/s); loads " + " | ".join(r[2] for r in runs),
+                      flush=True)
+
+
 def consumer_process(bootstrap, topic, start_offset, expected, ready, out):
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "bench-latency",
                          "enable.auto.commit": False, "fetch.wait.max.ms": 100, "fetch.min.bytes": 1,
@@ -173,7 +235,7 @@ def main():
     parser.add_argument("--latency-seconds", type=int, default=10)
     parser.add_argument("--rates", default="10000,100000")
     parser.add_argument("--latency-acks", default="1", choices=["1", "all"])
-    parser.add_argument("--only", choices=["throughput", "latency"])
+    parser.add_argument("--only", choices=["throughput", "latency", "kcat"])
     args = parser.parse_args()
 
     print(f"kafka_clients_bench  confluent-kafka {__import__('confluent_kafka').version()[0]}, "
@@ -210,6 +272,10 @@ def main():
                   f"median p99 {statistics.median(r[2] for r in runs):.2f} ms; achieved "
                   + ", ".join(f"{r[0]:,.0f}" for r in runs) + "/s; loads " + " | ".join(r[4] for r in runs),
                   flush=True)
+
+    # Not in the default set: 1000-byte runs write gigabytes.
+    if args.only == "kcat":
+        kcat_figures(args.bootstrap, args.records, args.repetitions)
 
     if args.server_pid:
         time.sleep(2)

@@ -20,6 +20,16 @@ public enum ProtocolValue: Sendable, Equatable {
     public var array: [ProtocolValue]? { if case .array(let value) = self { value } else { nil } }
     public var structure: ProtocolStruct? { if case .structure(let value) = self { value } else { nil } }
     public var isNull: Bool { if case .null = self { true } else { false } }
+
+    /// The bytes held in byte fields (records included), nested ones too.
+    public var payloadBytes: Int {
+        switch self {
+        case .bytes(let bytes): bytes.count
+        case .array(let elements): elements.reduce(0) { $0 + $1.payloadBytes }
+        case .structure(let structure): structure.payloadBytes
+        default: 0
+        }
+    }
 }
 
 /// A tagged field whose tag the schema does not know: kept as raw bytes so
@@ -48,6 +58,9 @@ public struct ProtocolStruct: Sendable, Equatable {
         get { fields[name] }
         set { fields[name] = newValue }
     }
+
+    /// The bytes held in the struct's byte fields, nested ones too.
+    public var payloadBytes: Int { fields.values.reduce(0) { $0 + $1.payloadBytes } }
 
     /// The named integer field, or `fallback` when absent.
     public func int(_ name: String, or fallback: Int64 = 0) -> Int64 { fields[name]?.int ?? fallback }

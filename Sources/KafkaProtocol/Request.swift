@@ -62,10 +62,17 @@ public struct Response: Sendable, Equatable {
 
     /// Encodes the response as a frame with its size prefix.
     public func encodeFrame() -> [UInt8] {
-        var writer = ProtocolWriter()
+        // Sized for the byte fields up front: a Fetch response carries up
+        // to fetch.max.bytes of records, and growing the array to fit
+        // copied them about twice more.
+        var writer = ProtocolWriter(capacity: Self.encodedFieldsBytesMin + body.payloadBytes)
         encodeFrame(into: &writer)
         return writer.bytes
     }
+
+    /// What a frame takes beyond its byte fields, for most responses
+    /// (a larger one grows its buffer once or twice).
+    static let encodedFieldsBytesMin = 1024
 
     public func encodeFrame(into writer: inout ProtocolWriter) {
         let start = writer.count

@@ -52,6 +52,22 @@ extension Broker {
         return ProtocolStruct(["Responses": .array(responses), "ThrottleTimeMs": .int(0)])
     }
 
+    /// Whether a Produce request can run on the connection's thread
+    /// instead of `offloaded`: not transactional (that also writes the
+    /// transaction coordinator's log), and every topic it names either
+    /// does not exist (answered with an error, no log work) or has
+    /// `flush.mode=never`, so its appends copy into the page cache under
+    /// the partition's lock and never wait for an fsync (the kernel can
+    /// still throttle such a write when dirty pages pile up, and a segment
+    /// roll creates files: both short next to an fsync).
+    func appendsWithoutSync(_ request: Request) -> Bool {
+        guard request.body.string("TransactionalId") == nil else { return false }
+        return request.body.structs("TopicData").allSatisfy { topicData in
+            let topic = try? data.topic(named: topicData.string("Name") ?? "")
+            return (topic?.config.flushMode ?? .never) == .never
+        }
+    }
+
     /// The one path every produced batch takes into the log: framing and
     /// size checks, the producer's sequence check and the append (which
     /// checks CRC, magic and offsets) under one lock, and the wake-up of

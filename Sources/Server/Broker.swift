@@ -126,6 +126,8 @@ public final class Broker: Sendable {
         case .fetch: body = await fetch(request)
         case .joinGroup: body = await joinGroup(request, clientHost: clientHost)
         case .syncGroup: body = await syncGroup(request)
+        // An append that cannot fsync is shorter than a thread hop.
+        case .produce where appendsWithoutSync(request): body = answer(request)
         default: body = await offloaded { self.answer(request) }
         }
         guard let body else { return .noResponse }
@@ -169,8 +171,10 @@ public final class Broker: Sendable {
     }
 
     /// Runs log work (appends that may fsync, reads, topic changes) on a
-    /// Dispatch thread: blocking one of Swift's few cooperative threads
-    /// would stall every connection's task, and the long-poll wake-ups.
+    /// Dispatch thread: blocking the connection's event loop (or one of
+    /// Swift's few cooperative threads) would stall every connection on
+    /// it, and the long-poll wake-ups. Work shorter than the two thread
+    /// hops this costs (an append that cannot fsync) runs in place.
     func offloaded<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(returning: work()) }

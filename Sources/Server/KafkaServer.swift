@@ -31,7 +31,11 @@ public final class KafkaServer: Sendable {
         var isBusy: Bool
     }
 
-    public init(broker: Broker, logger: Logger, threads: Int = 1) {
+    /// - Parameter threads: event loops; each connection stays on one, and
+    ///   its requests are answered there (see `EventLoopTaskExecutor`), so
+    ///   one per core lets a producer's and a consumer's connections run
+    ///   side by side.
+    public init(broker: Broker, logger: Logger, threads: Int = System.coreCount) {
         self.broker = broker
         self.config = broker.config
         self.logger = logger
@@ -53,6 +57,7 @@ public final class KafkaServer: Sendable {
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
                             ByteToMessageHandler(KafkaFrameDecoder(requestBytesMax: requestBytesMax)))
+                        try channel.pipeline.syncOperations.addHandler(FlushCoalescingHandler())
                         return try NIOAsyncChannel<[UInt8], ByteBuffer>(
                             wrappingChannelSynchronously: channel,
                             configuration: .init(
@@ -81,7 +86,11 @@ public final class KafkaServer: Sendable {
             group.addTask { await self.broker.driveGroupDeadlines() }
             try await server.executeThenClose { connections in
                 for try await connection in connections {
-                    group.addTask { await self.serveUntilClosed(connection) }
+                    // The connection's task runs on its event loop (see
+                    // EventLoopTaskExecutor): no thread hop per request. The
+                    // child tasks of serveUntilClosed inherit the preference.
+                    let executor = EventLoopTaskExecutor(connection.channel.eventLoop)
+                    group.addTask(executorPreference: executor) { await self.serveUntilClosed(connection) }
                 }
             }
         }
