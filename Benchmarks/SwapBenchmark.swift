@@ -55,7 +55,7 @@ struct SwapBenchmark {
         let directory = environment.scratchDirectory + "/swap-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let plan1 = try plan(v1, parallelism: parallelism)
-        var options = RunOptions(workers: nil, deadLetterPath: environment.deadLetterPath, showProgress: false)
+        var options = RunOptions(workers: nil, deadLetterPath: environment.deadLetterPath)
         options.checkpoints = CheckpointRunOptions(
             spec: plan1.spec.checkpoints!, checkpointDirectory: directory + "/chk", savepointDirectory: directory + "/sp")
         let runner = JobRunner(plan: plan1, options: options) { _ throws(JobFailure) in

@@ -1,0 +1,102 @@
+import Dispatch
+import Foundation
+import PluginHost
+import Runtime
+import State
+import Synchronization
+import Testing
+import TestKit
+
+/// `SwapOrchestrator`: the swap a `streamhost swap` asks for, from the path
+/// of a new build to the job running on it.
+@Suite("Swap orchestrator")
+struct SwapOrchestratorTests {
+    let directory: TemporaryDirectory
+    let base: CheckpointingTests
+    init() throws {
+        base = try CheckpointingTests()
+        directory = base.directory
+    }
+
+    func registry(_ text: String, plugins: [String]) throws -> (JobSpec, PluginRegistry) {
+        let spec = try JobFileParser.parse(text: text, file: "test.yaml")
+        var registry = PluginRegistry()
+        try registry.load(path: try CPluginBuilder.fixture("append_sink", into: directory))
+        for plugin in plugins { try registry.load(path: plugin) }
+        try registry.loadBuiltins(providing: JobValidator.neededComponents(spec), directories: [BuildProducts.directory])
+        return (spec, registry)
+    }
+
+    func runner(_ plan: JobPlan) -> JobRunner {
+        JobRunner(plan: plan, options: base.options(plan)) { _ throws(JobFailure) in
+            JobStateBackend(memory: MemoryStateBackend())
+        }
+    }
+
+    /// Swaps once `records` have gone by; returns the run's result and the swap's.
+    func runSwapping(_ runner: JobRunner, _ swapper: SwapOrchestrator, to path: String, after records: Int)
+        -> (JobResult, Result<SwapReport, SwapError>?)
+    {
+        let swap = Mutex<Result<SwapReport, SwapError>?>(nil)
+        let thread = Thread {
+            while runner.sourceRecordsSoFar < records { usleep(5000) }
+            let done = DispatchSemaphore(value: 0)
+            swapper.swap(pluginPath: path) { result in
+                swap.withLock { $0 = result }
+                done.signal()
+            }
+            done.wait()
+        }
+        thread.start()
+        let result = runner.run()
+        while !thread.isFinished { usleep(1000) }
+        return (result, swap.withLock { $0 })
+    }
+
+    /// Build 1 to build 2 of running-total mid-stream: the new build's
+    /// private copy runs from the stop's savepoint and every order arrives
+    /// once.
+    @Test func swapsToAPrivateCopyOfTheNewBuildMidStream() throws {
+        let builds = try HotSwapBuilds(into: directory)
+        let output = directory.file("out.jsonl")
+        let count = 6000
+        let text = base.job("orchestrated", parallelism: 1, count: count, rate: 6000, output: output,
+                            extra: SwapRefusalTests.totals)
+        let (spec, registry) = try registry(text, plugins: [builds.v1])
+        let runner = runner(try JobValidator.plan(spec, registry: registry))
+        let plugins = directory.file("plugins")
+        let swapper = SwapOrchestrator(runner: runner, spec: spec, registry: registry, pluginsDirectory: plugins)
+        let (result, swap) = runSwapping(runner, swapper, to: builds.v2, after: count / 3)
+        #expect(result.failure == nil, "\(String(describing: result.failure))")
+        guard case .success(let report)? = swap else {
+            Issue.record("the swap failed: \(String(describing: swap))")
+            return
+        }
+        #expect(report.savepoint.id > 0)
+        #expect(runner.attempts.count == 2)
+        #expect(runner.currentPlan.steps.contains { $0.component.pluginVersion == "2.0.0" })
+        // The build loaded is a private copy in the plugins directory.
+        let copies = (try? FileManager.default.contentsOfDirectory(atPath: plugins)) ?? []
+        #expect(copies.count == 1 && copies.allSatisfy { $0.hasPrefix("librunning-total-v2-") }, "\(copies)")
+        let ids = base.orderIDs(output)
+        #expect(Set(ids) == Set(0..<count) && ids.count == count, "\(ids.count) deliveries of \(count)")
+    }
+
+    /// A build of a plugin the job does not use is refused with the CLI's
+    /// message before anything is asked of the runner.
+    @Test func aBuildOfAPluginNoStepUsesIsRefused() throws {
+        let builds = try HotSwapBuilds(into: directory)
+        let text = base.job("unrelated", parallelism: 1, count: 10, rate: 0, output: directory.file("out.jsonl"))
+        let (spec, registry) = try registry(text, plugins: [])
+        let runner = runner(try JobValidator.plan(spec, registry: registry))
+        let swapper = SwapOrchestrator(runner: runner, spec: spec, registry: registry,
+                                       pluginsDirectory: directory.file("plugins"))
+        let answer = Mutex<Result<SwapReport, SwapError>?>(nil)
+        swapper.swap(pluginPath: builds.v2) { result in answer.withLock { $0 = result } }
+        guard case .failure(let error)? = answer.withLock({ $0 }) else {
+            Issue.record("the swap was not refused")
+            return
+        }
+        #expect("\(error)" == "\(builds.v2) is plugin 'running-total', which no step of job 'unrelated' uses")
+    }
+}
