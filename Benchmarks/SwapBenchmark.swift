@@ -90,7 +90,7 @@ struct SwapBenchmark {
         let manifest = try RestoreSource.load(directory: report.savepoint.directory).manifest
         let files = manifest.files
         let savedKeys = manifest.step(id: "totals")?.instances.compactMap { instance -> Int? in
-            guard let text = instance.keyedState, let handle = try? JSONDecoder().decode(StateSnapshotHandle.self, from: Data(text.utf8))
+            guard let text = instance.keyedState, let handle = try? StateSnapshotHandle(jsonText: text)
             else { return nil }
             return handle.entryCount
         }.reduce(0, +) ?? 0
