@@ -490,6 +490,28 @@ struct HotSwapBuilds {
     }
 }
 
+/// Runs `runner` and, once `records` have gone by, starts `swap` from
+/// another thread; returns the run's result and the swap's.
+func runWhileSwapping<Failure: Error>(
+    _ runner: JobRunner, after records: Int,
+    swap: @escaping @Sendable (_ completion: @escaping @Sendable (Result<SwapReport, Failure>) -> Void) -> Void
+) -> (JobResult, Result<SwapReport, Failure>?) {
+    let answer = Mutex<Result<SwapReport, Failure>?>(nil)
+    let thread = Thread {
+        while runner.sourceRecordsSoFar < records { usleep(5000) }
+        let done = DispatchSemaphore(value: 0)
+        swap { result in
+            answer.withLock { $0 = result }
+            done.signal()
+        }
+        done.wait()
+    }
+    thread.start()
+    let result = runner.run()
+    while !thread.isFinished { usleep(1000) }
+    return (result, answer.withLock { $0 })
+}
+
 /// Hot swaps through `JobRunner.swap`: a build that cannot take over the
 /// running state is refused, and the job runs on with the old build.
 @Suite("Hot swap refusals")
@@ -511,20 +533,7 @@ struct SwapRefusalTests {
     func runSwapping(_ runner: JobRunner, to newPlan: JobPlan, after records: Int)
         -> (JobResult, Result<SwapReport, JobFailure>?)
     {
-        let swap = Mutex<Result<SwapReport, JobFailure>?>(nil)
-        let thread = Thread {
-            while runner.sourceRecordsSoFar < records { usleep(5000) }
-            let done = DispatchSemaphore(value: 0)
-            runner.swap(to: newPlan) { result in
-                swap.withLock { $0 = result }
-                done.signal()
-            }
-            done.wait()
-        }
-        thread.start()
-        let result = runner.run()
-        while !thread.isFinished { usleep(1000) }
-        return (result, swap.withLock { $0 })
+        runWhileSwapping(runner, after: records) { completion in runner.swap(to: newPlan, completion: completion) }
     }
 
     func runner(_ plan: JobPlan) -> JobRunner {

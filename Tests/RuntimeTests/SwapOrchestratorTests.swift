@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import PluginHost
 import Runtime
@@ -33,26 +32,6 @@ struct SwapOrchestratorTests {
         }
     }
 
-    /// Swaps once `records` have gone by; returns the run's result and the swap's.
-    func runSwapping(_ runner: JobRunner, _ swapper: SwapOrchestrator, to path: String, after records: Int)
-        -> (JobResult, Result<SwapReport, SwapError>?)
-    {
-        let swap = Mutex<Result<SwapReport, SwapError>?>(nil)
-        let thread = Thread {
-            while runner.sourceRecordsSoFar < records { usleep(5000) }
-            let done = DispatchSemaphore(value: 0)
-            swapper.swap(pluginPath: path) { result in
-                swap.withLock { $0 = result }
-                done.signal()
-            }
-            done.wait()
-        }
-        thread.start()
-        let result = runner.run()
-        while !thread.isFinished { usleep(1000) }
-        return (result, swap.withLock { $0 })
-    }
-
     /// Build 1 to build 2 of running-total mid-stream: the new build's
     /// private copy runs from the stop's savepoint and every order arrives
     /// once.
@@ -66,7 +45,9 @@ struct SwapOrchestratorTests {
         let runner = runner(try JobValidator.plan(spec, registry: registry))
         let plugins = directory.file("plugins")
         let swapper = SwapOrchestrator(runner: runner, spec: spec, registry: registry, pluginsDirectory: plugins)
-        let (result, swap) = runSwapping(runner, swapper, to: builds.v2, after: count / 3)
+        let (result, swap) = runWhileSwapping(runner, after: count / 3) { completion in
+            swapper.swap(pluginPath: builds.v2, completion: completion)
+        }
         #expect(result.failure == nil, "\(String(describing: result.failure))")
         guard case .success(let report)? = swap else {
             Issue.record("the swap failed: \(String(describing: swap))")
