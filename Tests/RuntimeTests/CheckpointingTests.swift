@@ -19,12 +19,27 @@ struct CheckpointingTests {
     init() throws { directory = try TemporaryDirectory(prefix: "checkpointing") }
 
     func plan(_ yaml: String, fixtures: [String] = ["append_sink"], plugins: [String] = []) throws -> JobPlan {
+        let (spec, registry) = try specAndRegistry(yaml, fixtures: fixtures, plugins: plugins)
+        return try JobValidator.plan(spec, registry: registry)
+    }
+
+    /// The job file's spec and the plugins `plan` plans it with.
+    func specAndRegistry(_ yaml: String, fixtures: [String] = ["append_sink"], plugins: [String] = []) throws
+        -> (JobSpec, PluginRegistry)
+    {
         let spec = try JobFileParser.parse(text: yaml, file: "test.yaml")
         var registry = PluginRegistry()
         for fixture in fixtures { try registry.load(path: try CPluginBuilder.fixture(fixture, into: directory)) }
         for plugin in plugins { try registry.load(path: plugin) }
         try registry.loadBuiltins(providing: JobValidator.neededComponents(spec), directories: [BuildProducts.directory])
-        return try JobValidator.plan(spec, registry: registry)
+        return (spec, registry)
+    }
+
+    /// A runner of `plan` whose attempts keep their state in memory.
+    func runner(_ plan: JobPlan) -> JobRunner {
+        JobRunner(plan: plan, options: options(plan)) { _ throws(JobFailure) in
+            JobStateBackend(memory: MemoryStateBackend())
+        }
     }
 
     func options(_ plan: JobPlan, restore: RestoreSource? = nil, backend: String = "memory") -> RunOptions {
@@ -536,11 +551,7 @@ struct SwapRefusalTests {
         runWhileSwapping(runner, after: records) { completion in runner.swap(to: newPlan, completion: completion) }
     }
 
-    func runner(_ plan: JobPlan) -> JobRunner {
-        JobRunner(plan: plan, options: base.options(plan)) { _ throws(JobFailure) in
-            JobStateBackend(memory: MemoryStateBackend())
-        }
-    }
+    func runner(_ plan: JobPlan) -> JobRunner { base.runner(plan) }
 
     /// Build 3 refuses build 1's state: the migration is tried on a
     /// savepoint taken without stopping, the swap fails with the plugin's

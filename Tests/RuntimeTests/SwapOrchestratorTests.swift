@@ -1,7 +1,6 @@
 import Foundation
 import PluginHost
 import Runtime
-import State
 import Synchronization
 import Testing
 import TestKit
@@ -17,21 +16,6 @@ struct SwapOrchestratorTests {
         directory = base.directory
     }
 
-    func registry(_ text: String, plugins: [String]) throws -> (JobSpec, PluginRegistry) {
-        let spec = try JobFileParser.parse(text: text, file: "test.yaml")
-        var registry = PluginRegistry()
-        try registry.load(path: try CPluginBuilder.fixture("append_sink", into: directory))
-        for plugin in plugins { try registry.load(path: plugin) }
-        try registry.loadBuiltins(providing: JobValidator.neededComponents(spec), directories: [BuildProducts.directory])
-        return (spec, registry)
-    }
-
-    func runner(_ plan: JobPlan) -> JobRunner {
-        JobRunner(plan: plan, options: base.options(plan)) { _ throws(JobFailure) in
-            JobStateBackend(memory: MemoryStateBackend())
-        }
-    }
-
     /// Build 1 to build 2 of running-total mid-stream: the new build's
     /// private copy runs from the stop's savepoint and every order arrives
     /// once.
@@ -41,8 +25,8 @@ struct SwapOrchestratorTests {
         let count = 6000
         let text = base.job("orchestrated", parallelism: 1, count: count, rate: 6000, output: output,
                             extra: SwapRefusalTests.totals)
-        let (spec, registry) = try registry(text, plugins: [builds.v1])
-        let runner = runner(try JobValidator.plan(spec, registry: registry))
+        let (spec, registry) = try base.specAndRegistry(text, plugins: [builds.v1])
+        let runner = base.runner(try JobValidator.plan(spec, registry: registry))
         let plugins = directory.file("plugins")
         let swapper = SwapOrchestrator(runner: runner, spec: spec, registry: registry, pluginsDirectory: plugins)
         let (result, swap) = runWhileSwapping(runner, after: count / 3) { completion in
@@ -68,8 +52,8 @@ struct SwapOrchestratorTests {
     @Test func aBuildOfAPluginNoStepUsesIsRefused() throws {
         let builds = try HotSwapBuilds(into: directory)
         let text = base.job("unrelated", parallelism: 1, count: 10, rate: 0, output: directory.file("out.jsonl"))
-        let (spec, registry) = try registry(text, plugins: [])
-        let runner = runner(try JobValidator.plan(spec, registry: registry))
+        let (spec, registry) = try base.specAndRegistry(text)
+        let runner = base.runner(try JobValidator.plan(spec, registry: registry))
         let swapper = SwapOrchestrator(runner: runner, spec: spec, registry: registry,
                                        pluginsDirectory: directory.file("plugins"))
         let answer = Mutex<Result<SwapReport, SwapError>?>(nil)
