@@ -122,8 +122,8 @@ let package = Package(
         // Keyed state: the protocols, the in-memory backend and the RocksDB
         // backend (through its C API).
         .target(name: "State", dependencies: ["Core", "CRocksDB", "Checksums"], swiftSettings: swiftSettings),
-        // Checkpoint manifests and the checkpoint store.
-        .target(name: "Checkpoint", dependencies: ["Checksums"], swiftSettings: swiftSettings),
+        // Checkpoint manifests (JSON through Core) and the checkpoint store.
+        .target(name: "Checkpoint", dependencies: ["Core", "Checksums"], swiftSettings: swiftSettings),
         // dlopen, ABI checks, the host-API table handed to plugins.
         .target(
             name: "PluginHost", dependencies: ["Core", "Columns", "StreamhostABI", "StreamhostVersion", logging],
@@ -138,7 +138,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         // The admin socket of a running host (a Unix socket in the data
         // directory).
-        .target(name: "Admin", dependencies: [logging], swiftSettings: swiftSettings),
+        .target(name: "Admin", dependencies: ["Core", logging], swiftSettings: swiftSettings),
         // `streamhost serve`: the Kafka listener on SwiftNIO and the broker
         // answering requests over the log.
         .target(
@@ -209,9 +209,11 @@ let package = Package(
         .testTarget(
             name: "LogTests",
             dependencies: ["Log", "KafkaProtocol", "Checksums", "Core", "CLZ4", "CZstd", "CZlib", "CSnappy", logging, "TestKit"],
-            swiftSettings: swiftSettings),
+            exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "StateTests", dependencies: ["Core", "State", "TestKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestKit"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CheckpointTests", dependencies: ["Checkpoint", "Core", "TestKit"], exclude: ["Fixtures"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "PluginHostTests", dependencies: ["PluginHost", "Core", "StreamhostABI", "TestKit"],
             exclude: ["Fixtures"], swiftSettings: swiftSettings),
@@ -219,7 +221,7 @@ let package = Package(
             name: "RuntimeTests",
             dependencies: ["Runtime", "PluginHost", "Log", "State", "Checkpoint", "Core", "NativeFunctions", "TestKit"],
             swiftSettings: swiftSettings),
-        .testTarget(name: "AdminTests", dependencies: ["Admin", "TestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "AdminTests", dependencies: ["Admin", "Core", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ServerTests",

@@ -39,7 +39,7 @@ struct CheckpointOverheadBenchmark {
             ) {
                 let directory = environment.scratchDirectory + "/checkpoints-\(UUID().uuidString)"
                 defer { try? FileManager.default.removeItem(atPath: directory) }
-                var options = RunOptions(workers: nil, deadLetterPath: environment.deadLetterPath, showProgress: false)
+                var options = RunOptions(workers: nil, deadLetterPath: environment.deadLetterPath)
                 options.stateBackend = MemoryStateBackend()
                 if let spec = plan.spec.checkpoints {
                     options.checkpoints = CheckpointRunOptions(

@@ -100,7 +100,7 @@ struct ExpressionsBenchmark {
                     records: records, calls: nil
                 ) {
                     let execution = try JobExecution(
-                        plan: plan, options: RunOptions(workers: nil, deadLetterPath: deadLetterPath, showProgress: false))
+                        plan: plan, options: RunOptions(workers: nil, deadLetterPath: deadLetterPath))
                     var result: JobResult?
                     let sample = Sample.measure { result = execution.run() }
                     guard let result, result.failure == nil, result.sourceRecords == expected, result.rejectedRecords == 0 else {

@@ -112,7 +112,7 @@ struct PipelineThroughputBenchmark {
                 records: records, calls: nil
             ) {
                 let execution = try JobExecution(
-                    plan: plan, options: RunOptions(workers: nil, deadLetterPath: deadLetterPath, showProgress: false))
+                    plan: plan, options: RunOptions(workers: nil, deadLetterPath: deadLetterPath))
                 var result: JobResult?
                 let sample = Sample.measure { result = execution.run() }
                 guard let result, result.failure == nil, result.sourceRecords == expected,

@@ -55,7 +55,7 @@ struct SwapBenchmark {
         let directory = environment.scratchDirectory + "/swap-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let plan1 = try plan(v1, parallelism: parallelism)
-        var options = RunOptions(workers: nil, deadLetterPath: environment.deadLetterPath, showProgress: false)
+        var options = RunOptions(workers: nil, deadLetterPath: environment.deadLetterPath)
         options.checkpoints = CheckpointRunOptions(
             spec: plan1.spec.checkpoints!, checkpointDirectory: directory + "/chk", savepointDirectory: directory + "/sp")
         let runner = JobRunner(plan: plan1, options: options) { _ throws(JobFailure) in
@@ -90,7 +90,7 @@ struct SwapBenchmark {
         let manifest = try RestoreSource.load(directory: report.savepoint.directory).manifest
         let files = manifest.files
         let savedKeys = manifest.step(id: "totals")?.instances.compactMap { instance -> Int? in
-            guard let text = instance.keyedState, let handle = try? JSONDecoder().decode(StateSnapshotHandle.self, from: Data(text.utf8))
+            guard let text = instance.keyedState, let handle = try? StateSnapshotHandle(jsonText: text)
             else { return nil }
             return handle.entryCount
         }.reduce(0, +) ?? 0

@@ -63,7 +63,7 @@ struct WindowBenchmark {
                 ) {
                     let directory = environment.scratchDirectory + "/rocksdb-\(UUID().uuidString)"
                     defer { try? FileManager.default.removeItem(atPath: directory) }
-                    var options = RunOptions(workers: nil, deadLetterPath: environment.deadLetterPath, showProgress: false)
+                    var options = RunOptions(workers: nil, deadLetterPath: environment.deadLetterPath)
                     options.stateBackend = backend == "memory"
                         ? MemoryStateBackend() : RocksDBStateBackend(directory: directory)
                     let execution = try JobExecution(plan: plan, options: options)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """streamhost and Flink side by side on the same workloads, on this machine.
 
-Runs the workloads of docs/BENCHMARKS.md "Benchmark 14" on both engines,
+Runs the workloads of docs/BENCHMARKS.md "Benchmark 15" on both engines,
 alternating (streamhost, Flink, streamhost, Flink, ...), and prints for each
 run: records/s, wall time, peak RSS and, for Flink, the JVM start time.
 Medians per engine and workload close the report, with their ratio.

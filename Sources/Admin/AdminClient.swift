@@ -13,20 +13,14 @@ public enum AdminClient {
     public static func send(_ request: AdminRequest, socket path: String) throws(AdminError) -> AdminResponse {
         let fd = try UnixSocket.connect(path)
         defer { close(fd) }
-        let body: [UInt8]
-        do {
-            body = Array(try JSONEncoder().encode(request)) + [UInt8(ascii: "\n")]
-        } catch {
-            throw .io(socket: path, message: "cannot encode the request: \(error)")
-        }
-        guard UnixSocket.writeAll(fd, body) else {
+        guard UnixSocket.writeAll(fd, request.jsonBytes + [UInt8(ascii: "\n")]) else {
             throw .io(socket: path, message: "sending the request failed: \(UnixSocket.errnoText())")
         }
         guard let line = UnixSocket.readLine(fd, limit: AdminServer.messageBytesMax), !line.isEmpty else {
             throw .io(socket: path, message: "the host closed the connection without answering")
         }
         do {
-            return try JSONDecoder().decode(AdminResponse.self, from: Data(line))
+            return try AdminResponse(jsonBytes: line)
         } catch {
             throw .io(socket: path, message: "the host's answer does not decode: \(error)")
         }

@@ -1,6 +1,7 @@
-/// A request to the running host, one JSON object per connection.
-public struct AdminRequest: Codable, Sendable, Equatable {
-    public enum Command: String, Codable, Sendable {
+/// A request to the running host, one JSON object per connection
+/// (`AdminMessages+JSON.swift`).
+public struct AdminRequest: Sendable, Equatable {
+    public enum Command: String, Sendable {
         /// Take a savepoint; with `stop`, end the job after it.
         case savepoint
         /// Stop with a savepoint, load `plugin`, restore, run on.
@@ -21,7 +22,7 @@ public struct AdminRequest: Codable, Sendable, Equatable {
 }
 
 /// The host's answer: `ok`, or `error` saying why not.
-public struct AdminResponse: Codable, Sendable, Equatable {
+public struct AdminResponse: Sendable, Equatable {
     public var ok: Bool
     public var error: String?
     public var job: String?

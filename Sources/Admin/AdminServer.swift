@@ -137,7 +137,7 @@ public final class AdminServer: @unchecked Sendable {
         }
         let request: AdminRequest
         do {
-            request = try JSONDecoder().decode(AdminRequest.self, from: Data(line))
+            request = try AdminRequest(jsonBytes: line)
         } catch {
             reply(.failure("the request does not decode: \(error)"), on: connection)
             return
@@ -153,8 +153,7 @@ public final class AdminServer: @unchecked Sendable {
     }
 
     private func reply(_ response: AdminResponse, on connection: Int32) {
-        guard let body = try? JSONEncoder().encode(response) else { return }
-        _ = UnixSocket.writeAll(connection, Array(body) + [UInt8(ascii: "\n")])
+        _ = UnixSocket.writeAll(connection, response.jsonBytes + [UInt8(ascii: "\n")])
     }
 }
 

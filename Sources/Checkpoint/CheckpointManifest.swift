@@ -4,10 +4,11 @@
 /// versions, state versions, key-group ranges).
 ///
 /// Written last, atomically: a checkpoint directory without a valid
-/// manifest is not a checkpoint. Encoded as JSON inside a checksummed
-/// envelope (`ManifestFile`).
-public struct CheckpointManifest: Codable, Sendable, Equatable {
-    public enum Kind: String, Codable, Sendable {
+/// manifest is not a checkpoint. Encoded as JSON
+/// (`CheckpointManifest+JSON.swift`) inside a checksummed envelope
+/// (`ManifestFile`).
+public struct CheckpointManifest: Sendable, Equatable {
+    public enum Kind: String, Sendable {
         /// Periodic, for recovery; owned by the host, deleted by retention.
         case checkpoint
         /// Taken on request, in the canonical format; kept until deleted.
@@ -50,7 +51,7 @@ public struct CheckpointManifest: Codable, Sendable, Equatable {
 }
 
 /// One step's state in a checkpoint, matched to a job's step by `stepID`.
-public struct StepSnapshot: Codable, Sendable, Equatable {
+public struct StepSnapshot: Sendable, Equatable {
     public var stepID: String
     public var componentName: String
     public var pluginName: String
@@ -76,7 +77,7 @@ public struct StepSnapshot: Codable, Sendable, Equatable {
 }
 
 /// One instance's state: its operator blob and its keyed state.
-public struct InstanceSnapshot: Codable, Sendable, Equatable {
+public struct InstanceSnapshot: Sendable, Equatable {
     public var instance: Int
     public var keyGroupFirst: Int
     public var keyGroupLast: Int
@@ -103,7 +104,7 @@ public struct InstanceSnapshot: Codable, Sendable, Equatable {
 }
 
 /// A file of a checkpoint, relative to the checkpoint's directory.
-public struct SnapshotFile: Codable, Sendable, Hashable {
+public struct SnapshotFile: Sendable, Hashable {
     public var path: String
     public var bytes: Int
     public var crc32c: UInt32

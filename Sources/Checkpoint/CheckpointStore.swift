@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Checksums
+import Foundation
 
 /// The checkpoints (or savepoints) of one job in one directory.
 ///

@@ -1,5 +1,5 @@
-import Foundation
 import Checksums
+import Core
 
 /// The on-disk envelope of a manifest: a fixed header, then the JSON.
 ///
@@ -19,10 +19,7 @@ enum ManifestFile {
     static let name = "MANIFEST"
 
     static func encode(_ manifest: CheckpointManifest) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        // Encoding plain value types cannot fail.
-        let body = [UInt8](try! encoder.encode(manifest))
+        let body = manifest.json.prettySerializedBytes()
         var bytes = magic
         append(&bytes, version)
         append(&bytes, UInt64(body.count))
@@ -52,7 +49,7 @@ enum ManifestFile {
         }
         let manifest: CheckpointManifest
         do {
-            manifest = try JSONDecoder().decode(CheckpointManifest.self, from: Data(body))
+            manifest = try CheckpointManifest(json: JSONFields(parsing: body))
         } catch {
             throw .corrupt(path: path, message: "the manifest JSON does not decode: \(error)")
         }

@@ -117,7 +117,7 @@ final class ProgressLine: @unchecked Sendable {
         let now = Date()
         let seconds = now.timeIntervalSince(last)
         guard seconds >= 1 else { return }
-        writeStderr("\r\(label): \(count) records, \(Int(Double(count - lastCount) / seconds))/s\u{1b}[K")
+        writeStatusLine("\(label): \(count) records, \(Int(Double(count - lastCount) / seconds))/s")
         lastCount = count
         last = now
     }

@@ -100,6 +100,10 @@ struct Run: ParsableCommand {
     @Option(help: .hidden)
     var workerReport: String?
 
+    /// Whether to draw the progress line: `--progress`, or by default when
+    /// standard error is a terminal.
+    var showsProgress: Bool { progress ?? (isatty(STDERR_FILENO) != 0) }
+
     /// How often a worker looks whether its supervisor is still there.
     static let orphanCheckIntervalSeconds = 1
 
@@ -128,7 +132,7 @@ struct Run: ParsableCommand {
         var options = RunOptions(
             workers: workers,
             deadLetterPath: deadLetter ?? "\(dataDirectory)/dead-letter/\(plan.spec.name).jsonl",
-            showProgress: progress ?? (isatty(STDERR_FILENO) != 0), logServices: logServices)
+            progress: showsProgress ? JobProgressLine() : nil, logServices: logServices)
         options.deadLetterToFile = deadLetter != nil
         if var checkpoints = plan.spec.checkpoints {
             // A worker runs one attempt: its supervisor restarts it.
@@ -161,14 +165,14 @@ struct Run: ParsableCommand {
         // data directory's socket: other jobs may share a directory. Under
         // `isolation: process` the worker holds it, not the supervisor:
         // savepoints and swaps need the running attempt's state.
-        let currentRegistry = CurrentRegistry(registry)
+        let swapper = SwapOrchestrator(
+            runner: runner, spec: spec, registry: registry, pluginsDirectory: "\(dataDirectory)/plugins")
         var admin: AdminServer?
         if plan.spec.checkpoints != nil && !supervising {
             do {
                 try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
                 admin = try AdminServer(path: AdminClient.socketPath(dataDirectory: dataDirectory)) { request, reply in
-                    Self.serve(request, runner: runner, spec: spec, registry: currentRegistry, dataDirectory: dataDirectory,
-                               reply: reply)
+                    Self.serve(request, runner: runner, swapper: swapper, spec: spec, reply: reply)
                 }
             } catch {
                 writeStderr("error: job '\(plan.spec.name)' failed to start: \(error)\n")
@@ -317,7 +321,7 @@ struct Run: ParsableCommand {
         if let workers { arguments += ["--workers", String(workers)] }
         if let deadLetter { arguments += ["--dead-letter", deadLetter] }
         if let level = logging.logLevel { arguments += ["--log-level", level] }
-        arguments.append((progress ?? (isatty(STDERR_FILENO) != 0)) ? "--progress" : "--no-progress")
+        arguments.append(showsProgress ? "--progress" : "--no-progress")
         let base = arguments
         let allowNonRestored = allowNonRestoredState
         let reportPath = "\(dataDirectory)/worker-\(getpid()).report"
@@ -339,7 +343,7 @@ struct Run: ParsableCommand {
 
     /// Answers one admin request against the running job.
     static func serve(
-        _ request: AdminRequest, runner: JobRunner, spec: JobSpec, registry: CurrentRegistry, dataDirectory: String,
+        _ request: AdminRequest, runner: JobRunner, swapper: SwapOrchestrator, spec: JobSpec,
         reply: @escaping @Sendable (AdminResponse) -> Void
     ) {
         switch request.command {
@@ -366,33 +370,9 @@ struct Run: ParsableCommand {
                 reply(.failure("swap needs the new plugin's path"))
                 return
             }
-            let newPlugin: LoadedPlugin
-            do {
-                newPlugin = try PluginLoader.loadCopy(path: pluginPath, into: "\(dataDirectory)/plugins")
-            } catch {
-                reply(.failure("\(error)"))
-                return
-            }
-            guard runner.currentPlan.steps.contains(where: { $0.component.pluginName == newPlugin.name }) else {
-                reply(.failure("\(pluginPath) is plugin '\(newPlugin.name)', which no step of job '\(spec.name)' uses"))
-                return
-            }
-            // Planned before the stop: a build the job cannot use is
-            // refused while the job runs on. The registry changes only once
-            // the new build runs.
-            let next: PluginRegistry
-            let newPlan: JobPlan
-            do {
-                next = try registry.value.withLock { registry throws(PluginLoadError) in try registry.replacing(with: newPlugin) }
-                newPlan = try JobValidator.plan(spec, registry: next)
-            } catch {
-                reply(.failure("\(pluginPath) cannot run job '\(spec.name)': \(error); the job runs on with the old build"))
-                return
-            }
-            runner.swap(to: newPlan) { result in
+            swapper.swap(pluginPath: pluginPath) { result in
                 switch result {
                 case .success(let report):
-                    registry.value.withLock { $0 = next }
                     var response = AdminResponse(ok: true)
                     response.job = spec.name
                     response.savepoint = report.savepoint.directory
@@ -455,10 +435,4 @@ struct Validate: ParsableCommand {
                 + (function.isVectorized ? " vectorized" : "") + " from \(function.declaration.library)")
         }
     }
-}
-
-/// The plugins the running job uses; a swap replaces one.
-final class CurrentRegistry: Sendable {
-    let value: Mutex<PluginRegistry>
-    init(_ registry: PluginRegistry) { value = Mutex(registry) }
 }

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import Log
 import Testing
@@ -75,25 +76,27 @@ struct StorageTopicConfigTests {
         #expect(throws: LogError.self) { try config.reset(key: "nope") }
     }
 
-    @Test func codableUsesKafkaNamesAndValidatesOnDecode() throws {
+    /// The config's JSON text, and a config read from JSON text.
+    func encode(_ config: TopicConfig) -> String { config.json.serialized() }
+    func decode(_ text: String) throws -> TopicConfig { try TopicConfig(json: JSONValue.parse(text)) }
+
+    @Test func jsonUsesKafkaNamesAndValidatesOnRead() throws {
         let config = try TopicConfig(["segment.bytes": "4096", "cleanup.policy": "compact", "flush.mode": "bytes"])
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let json = String(decoding: try encoder.encode(config), as: UTF8.self)
+        let json = encode(config)
         #expect(json.contains("\"segment.bytes\":4096"))
         #expect(json.contains("\"cleanup.policy\":\"compact\""))
         #expect(json.contains("\"flush.mode\":\"bytes\""))
-        #expect(try JSONDecoder().decode(TopicConfig.self, from: Data(json.utf8)) == config)
+        #expect(try decode(json) == config)
 
         // Missing keys keep their defaults; numbers may be given as strings.
-        let partial = try JSONDecoder().decode(TopicConfig.self, from: Data(#"{"retention.ms": "60000"}"#.utf8))
+        let partial = try decode(#"{"retention.ms": "60000"}"#)
         #expect(partial == (try TopicConfig(["retention.ms": "60000"])))
 
         #expect(throws: LogError.invalidConfig(key: "segment.bytes", value: "5", allowed: "out of range; expected a number of bytes from 1024 to 2147483647")) {
-            try JSONDecoder().decode(TopicConfig.self, from: Data(#"{"segment.bytes": 5}"#.utf8))
+            try decode(#"{"segment.bytes": 5}"#)
         }
         #expect(throws: LogError.self) {
-            try JSONDecoder().decode(TopicConfig.self, from: Data(#"{"segment.bites": 5000}"#.utf8))
+            try decode(#"{"segment.bites": 5000}"#)
         }
 
         // The dirty ratio is a JSON decimal and round-trips; a bad one is refused on decode.
@@ -102,14 +105,14 @@ struct StorageTopicConfigTests {
         ])
         #expect(compacted.cleanupPolicy == .compactAndDelete)
         #expect(compacted.properties["cleanup.policy"] == "compact,delete")
-        let compactedJSON = String(decoding: try encoder.encode(compacted), as: UTF8.self)
+        let compactedJSON = encode(compacted)
         #expect(compactedJSON.contains("\"min.cleanable.dirty.ratio\":0.75"), "\(compactedJSON)")
         #expect(compactedJSON.contains("\"cleanup.policy\":\"compact,delete\""))
-        #expect(try JSONDecoder().decode(TopicConfig.self, from: Data(compactedJSON.utf8)) == compacted)
-        #expect(try JSONDecoder().decode(TopicConfig.self, from: Data(#"{"min.cleanable.dirty.ratio": 1}"#.utf8))
+        #expect(try decode(compactedJSON) == compacted)
+        #expect(try decode(#"{"min.cleanable.dirty.ratio": 1}"#)
             .minCleanableDirtyRatio == 1)
         #expect(throws: LogError.invalidConfig(key: "min.cleanable.dirty.ratio", value: "2.5", allowed: "out of range; expected a number from 0 to 1")) {
-            try JSONDecoder().decode(TopicConfig.self, from: Data(#"{"min.cleanable.dirty.ratio": 2.5}"#.utf8))
+            try decode(#"{"min.cleanable.dirty.ratio": 2.5}"#)
         }
     }
 

@@ -19,12 +19,27 @@ struct CheckpointingTests {
     init() throws { directory = try TemporaryDirectory(prefix: "checkpointing") }
 
     func plan(_ yaml: String, fixtures: [String] = ["append_sink"], plugins: [String] = []) throws -> JobPlan {
+        let (spec, registry) = try specAndRegistry(yaml, fixtures: fixtures, plugins: plugins)
+        return try JobValidator.plan(spec, registry: registry)
+    }
+
+    /// The job file's spec and the plugins `plan` plans it with.
+    func specAndRegistry(_ yaml: String, fixtures: [String] = ["append_sink"], plugins: [String] = []) throws
+        -> (JobSpec, PluginRegistry)
+    {
         let spec = try JobFileParser.parse(text: yaml, file: "test.yaml")
         var registry = PluginRegistry()
         for fixture in fixtures { try registry.load(path: try CPluginBuilder.fixture(fixture, into: directory)) }
         for plugin in plugins { try registry.load(path: plugin) }
         try registry.loadBuiltins(providing: JobValidator.neededComponents(spec), directories: [BuildProducts.directory])
-        return try JobValidator.plan(spec, registry: registry)
+        return (spec, registry)
+    }
+
+    /// A runner of `plan` whose attempts keep their state in memory.
+    func runner(_ plan: JobPlan) -> JobRunner {
+        JobRunner(plan: plan, options: options(plan)) { _ throws(JobFailure) in
+            JobStateBackend(memory: MemoryStateBackend())
+        }
     }
 
     func options(_ plan: JobPlan, restore: RestoreSource? = nil, backend: String = "memory") -> RunOptions {
@@ -555,6 +570,28 @@ struct HotSwapBuilds {
     }
 }
 
+/// Runs `runner` and, once `records` have gone by, starts `swap` from
+/// another thread; returns the run's result and the swap's.
+func runWhileSwapping<Failure: Error>(
+    _ runner: JobRunner, after records: Int,
+    swap: @escaping @Sendable (_ completion: @escaping @Sendable (Result<SwapReport, Failure>) -> Void) -> Void
+) -> (JobResult, Result<SwapReport, Failure>?) {
+    let answer = Mutex<Result<SwapReport, Failure>?>(nil)
+    let thread = Thread {
+        while runner.sourceRecordsSoFar < records { usleep(5000) }
+        let done = DispatchSemaphore(value: 0)
+        swap { result in
+            answer.withLock { $0 = result }
+            done.signal()
+        }
+        done.wait()
+    }
+    thread.start()
+    let result = runner.run()
+    while !thread.isFinished { usleep(1000) }
+    return (result, answer.withLock { $0 })
+}
+
 /// Hot swaps through `JobRunner.swap`: a build that cannot take over the
 /// running state is refused, and the job runs on with the old build.
 @Suite("Hot swap refusals")
@@ -576,27 +613,10 @@ struct SwapRefusalTests {
     func runSwapping(_ runner: JobRunner, to newPlan: JobPlan, after records: Int)
         -> (JobResult, Result<SwapReport, JobFailure>?)
     {
-        let swap = Mutex<Result<SwapReport, JobFailure>?>(nil)
-        let thread = Thread {
-            while runner.sourceRecordsSoFar < records { usleep(5000) }
-            let done = DispatchSemaphore(value: 0)
-            runner.swap(to: newPlan) { result in
-                swap.withLock { $0 = result }
-                done.signal()
-            }
-            done.wait()
-        }
-        thread.start()
-        let result = runner.run()
-        while !thread.isFinished { usleep(1000) }
-        return (result, swap.withLock { $0 })
+        runWhileSwapping(runner, after: records) { completion in runner.swap(to: newPlan, completion: completion) }
     }
 
-    func runner(_ plan: JobPlan) -> JobRunner {
-        JobRunner(plan: plan, options: base.options(plan)) { _ throws(JobFailure) in
-            JobStateBackend(memory: MemoryStateBackend())
-        }
-    }
+    func runner(_ plan: JobPlan) -> JobRunner { base.runner(plan) }
 
     /// Build 3 refuses build 1's state: the migration is tried on a
     /// savepoint taken without stopping, the swap fails with the plugin's

@@ -33,7 +33,7 @@ struct StateSnapshotTests {
             #expect(handle.timerCount == 600)
         }
         // The handle survives a trip through JSON (it goes into manifests).
-        let decoded = try JSONDecoder().decode(StateSnapshotHandle.self, from: JSONEncoder().encode(handle))
+        let decoded = try StateSnapshotHandle(jsonText: handle.jsonText)
         #expect(decoded == handle)
 
         let expectedTimers = expected.compactMap { entry -> FiredTimer? in

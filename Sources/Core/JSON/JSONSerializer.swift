@@ -10,8 +10,16 @@
 ///   fractional values use the shortest form, which may have an exponent
 ///   (`1e+21`, `1e-07`). NaN and infinities, which JSON cannot express and
 ///   the parser never produces, print as `null`.
+/// - With `pretty`, each array element and object member goes on a line of
+///   its own, indented two spaces per level, with " : " after a key (the
+///   layout of Foundation's pretty-printed JSON, which the host's files had
+///   before); empty arrays and objects stay `[]` and `{}`.
 struct JSONSerializer {
     private(set) var output: [UInt8] = []
+    /// Lines and indentation for people to read (files they may edit).
+    var pretty = false
+    /// Nesting of the value being written, for the indentation.
+    private var depth = 0
 
     mutating func write(_ value: JSONValue) {
         switch value {
@@ -27,21 +35,36 @@ struct JSONSerializer {
             writeString(string)
         case .array(let elements):
             output.append(UInt8(ascii: "["))
+            depth += 1
             for (index, element) in elements.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
+                newLine()
                 write(element)
             }
+            depth -= 1
+            if !elements.isEmpty { newLine() }
             output.append(UInt8(ascii: "]"))
         case .object(let object):
             output.append(UInt8(ascii: "{"))
+            depth += 1
             for (index, (key, member)) in object.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
+                newLine()
                 writeString(key)
-                output.append(UInt8(ascii: ":"))
+                if pretty { append(" : ") } else { output.append(UInt8(ascii: ":")) }
                 write(member)
             }
+            depth -= 1
+            if !object.isEmpty { newLine() }
             output.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// In pretty output, ends the line and indents the next to `depth`.
+    private mutating func newLine() {
+        guard pretty else { return }
+        output.append(UInt8(ascii: "\n"))
+        output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * depth))
     }
 
     private mutating func append(_ text: StaticString) {

@@ -14,4 +14,13 @@ extension JSONValue {
         serializer.write(self)
         return serializer.output
     }
+
+    /// The value as pretty-printed JSON (see `JSONSerializer`), as UTF-8
+    /// bytes: for the host's files that people read and may edit.
+    public func prettySerializedBytes() -> [UInt8] {
+        var serializer = JSONSerializer()
+        serializer.pretty = true
+        serializer.write(self)
+        return serializer.output
+    }
 }

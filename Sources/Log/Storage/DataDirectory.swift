@@ -194,14 +194,7 @@ public final class DataDirectory: Sendable {
         } catch {
             throw .corruptMetadata(path: file, detail: "\(error.operation) failed: \(SystemCallError.text(error.code))")
         }
-        let metadata: TopicMetadata
-        do {
-            metadata = try JSONDecoder().decode(TopicMetadata.self, from: Data(bytes))
-        } catch let error as LogError {
-            throw .corruptMetadata(path: file, detail: error.description)
-        } catch {
-            throw .corruptMetadata(path: file, detail: "not the expected JSON: \(error)")
-        }
+        let metadata = try TopicMetadata(fileBytes: bytes, path: file)
         guard metadata.version <= TopicMetadata.currentVersion else {
             throw .corruptMetadata(
                 path: file,
@@ -212,13 +205,6 @@ public final class DataDirectory: Sendable {
             throw .corruptMetadata(path: file, detail: "partitions is \(metadata.partitions)")
         }
         return metadata
-    }
-
-    private static func encode(_ metadata: TopicMetadata) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        // Encoding plain integers and strings cannot fail.
-        return Array(try! encoder.encode(metadata)) + [UInt8(ascii: "\n")]
     }
 
     // MARK: Topics
@@ -271,7 +257,7 @@ public final class DataDirectory: Sendable {
                     try POSIXFileSystem.makeDirectories(staged + "/\(number)")
                 }
                 try POSIXFileSystem.writeAtomically(
-                    Self.encode(TopicMetadata(partitions: partitions, config: config)),
+                    TopicMetadata(partitions: partitions, config: config).fileBytes,
                     to: staged + "/" + TopicMetadata.fileName)
                 try POSIXFileSystem.syncDirectory(stagingPath)
                 try POSIXFileSystem.move(staged, to: final)
@@ -333,7 +319,7 @@ public final class DataDirectory: Sendable {
             for key in changes.keys.sorted() { try config.parse(key: key, value: changes[key]!) }
             do throws(SystemCallError) {
                 try POSIXFileSystem.writeAtomically(
-                    Self.encode(TopicMetadata(partitions: topic.partitionCount, config: config)),
+                    TopicMetadata(partitions: topic.partitionCount, config: config).fileBytes,
                     to: topicsPath + "/" + name + "/" + TopicMetadata.fileName)
             } catch {
                 throw LogError(error, "the config of topic '\(name)' was not changed")
@@ -375,7 +361,7 @@ public final class DataDirectory: Sendable {
                 do throws(SystemCallError) {
                     try POSIXFileSystem.syncDirectory(directory)
                     try POSIXFileSystem.writeAtomically(
-                        Self.encode(TopicMetadata(partitions: count, config: topic.config)),
+                        TopicMetadata(partitions: count, config: topic.config).fileBytes,
                         to: directory + "/" + TopicMetadata.fileName)
                 } catch {
                     throw LogError(error, "topic '\(name)' still has \(topic.partitionCount) partitions")

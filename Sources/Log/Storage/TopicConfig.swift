@@ -4,7 +4,7 @@
 ///
 /// Values change only through `parse(key:value:)` (or `init(_:)`), which
 /// validates each one, so a `TopicConfig` always holds allowed values. It is
-/// stored per topic in `config.json` (see `TopicConfig+Codable.swift`).
+/// stored per topic in `config.json` (see `TopicConfig+JSON.swift`).
 ///
 /// | key | default | allowed |
 /// | --- | --- | --- |

@@ -212,7 +212,7 @@ extension JobExecution {
             guard let text = old.keyedState else { continue }
             let handle: StateSnapshotHandle
             do {
-                handle = try JSONDecoder().decode(StateSnapshotHandle.self, from: Data(text.utf8))
+                handle = try StateSnapshotHandle(jsonText: text)
             } catch {
                 throw .restore("cannot restore step '\(step.id)': the keyed state of instance \(old.instance) in "
                     + "\(source.directory) is not described in a form this host reads: \(error)")
@@ -310,9 +310,7 @@ struct StoreSnapshotCapture: KeyedStateCapture {
 
     func write(directory: String, prefix: String) throws -> (handle: String, files: [SnapshotFile]) {
         let handle = try writer.write(to: directory + "/" + prefix)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let text = String(decoding: try encoder.encode(handle), as: UTF8.self)
+        let text = handle.jsonText
         let files = handle.files.map {
             SnapshotFile(path: prefix + "/" + $0.relativePath, bytes: $0.byteSize, crc32c: $0.crc32c)
         }

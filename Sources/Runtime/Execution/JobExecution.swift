@@ -85,8 +85,9 @@ public struct RunOptions: Sendable {
     /// With the log available, rejects go to the topic `<job>.dlq` unless
     /// this is set (an explicit `--dead-letter` file).
     public var deadLetterToFile = false
-    /// Print records/s to stderr once a second.
-    public var showProgress: Bool
+    /// Told the records and rates once per `JobProgress.reportIntervalMs`
+    /// while the job runs; nil: nothing is measured.
+    public var progress: (any JobProgressObserver)?
     /// The durable log plugins reach through `log_*`; nil: those answer
     /// SH_UNSUPPORTED.
     public var logServices: (any LogServices)?
@@ -99,11 +100,12 @@ public struct RunOptions: Sendable {
     public var restore: RestoreSource?
 
     public init(
-        workers: Int? = nil, deadLetterPath: String, showProgress: Bool = false, logServices: (any LogServices)? = nil
+        workers: Int? = nil, deadLetterPath: String, progress: (any JobProgressObserver)? = nil,
+        logServices: (any LogServices)? = nil
     ) {
         self.workers = workers ?? ProcessInfo.processInfo.activeProcessorCount
         self.deadLetterPath = deadLetterPath
-        self.showProgress = showProgress
+        self.progress = progress
         self.logServices = logServices
     }
 }
@@ -292,13 +294,12 @@ public final class JobExecution: @unchecked Sendable {
         remainingTasks.store(tasks.count, ordering: .sequentiallyConsistent)
         scheduler.start()
         coordinator?.start()
-        let progress = options.showProgress ? startProgress() : nil
+        let progress = options.progress.map { startProgress($0) }
         for task in tasks { task.notify() }
         finished.wait()
         coordinator?.stop()
         scheduler.stop()
-        progress?.cancel()
-        if options.showProgress { FileHandle.standardError.write("\n".data(using: .utf8)!) }
+        progress?.stop()
         // Every task has finished: its counts are final and this thread
         // sees them (the finish signal orders them before the wait).
         let steps = stepSummaries()
@@ -453,32 +454,11 @@ public final class JobExecution: @unchecked Sendable {
         DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(delay)) { task.notify() }
     }
 
-    private func startProgress() -> any DispatchSourceTimer {
-        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global())
-        var lastIn = 0
-        var lastOut = 0
-        var last = DispatchTime.now()
-        timer.schedule(deadline: .now() + 1, repeating: 1)
-        timer.setEventHandler { [unowned self] in
-            let now = DispatchTime.now()
-            let seconds = Double(now.uptimeNanoseconds - last.uptimeNanoseconds) / 1e9
-            let totalIn = sourceRecords.load(ordering: .relaxed)
-            let totalOut = sinkRecords.load(ordering: .relaxed)
-            let line = "\r\(plan.spec.name): in \(Self.rate(Double(totalIn - lastIn) / seconds))/s, "
-                + "out \(Self.rate(Double(totalOut - lastOut) / seconds))/s, "
-                + "total in \(totalIn), out \(totalOut)\u{1b}[K"
-            FileHandle.standardError.write(line.data(using: .utf8)!)
-            lastIn = totalIn
-            lastOut = totalOut
-            last = now
+    /// Reports progress to `observer` once per `JobProgress.reportIntervalMs`
+    /// on a queue of its own, until the returned reporter is stopped.
+    private func startProgress(_ observer: any JobProgressObserver) -> ProgressReporter {
+        ProgressReporter(observer: observer, jobName: plan.spec.name) { [unowned self] in
+            (sourceRecords.load(ordering: .relaxed), sinkRecords.load(ordering: .relaxed))
         }
-        timer.resume()
-        return timer
-    }
-
-    static func rate(_ value: Double) -> String {
-        if value >= 1e6 { return String(format: "%.2fM", value / 1e6) }
-        if value >= 1e3 { return String(format: "%.1fk", value / 1e3) }
-        return String(format: "%.0f", value)
     }
 }

@@ -11,12 +11,16 @@ import Synchronization
 /// router — and then yields, parks (waiting for data, for channel space or
 /// for a source's wakeup) or finishes. A task never blocks a worker thread.
 ///
+/// Its four state machines are types of their own, each testable without
+/// threads: `TaskRunState` (scheduling), `WatermarkValve` (event time over
+/// the inputs), `BarrierAligner` (checkpoint barriers over the inputs) and
+/// `ProcessingTimerSchedule` (wake-ups for processing-time timers).
+///
 /// # Thread safety
 /// Run by one worker at a time (the run state guarantees it); `notify` may
 /// be called from any thread.
 final class StepTask: @unchecked Sendable {
-    enum Outcome { case yield, park, finished }
-    private enum RunState { case idle, queued, running, runningNotified, finished }
+    typealias Outcome = TaskRunState.Outcome
 
     /// Input batches or polls handled per run before yielding to other tasks.
     static let runBatchesMax = 16
@@ -31,25 +35,15 @@ final class StepTask: @unchecked Sendable {
     var router: OutputRouter?
     unowned(unsafe) let execution: JobExecution
 
-    private let runState = Mutex(RunState.idle)
-    /// Event time: the chain's watermark, and per input channel the last
-    /// watermark, idleness and end of its records (`endOfInput` or the
-    /// channel's close); `inputClosed`: the channel itself ended (with
-    /// checkpoints, after the final checkpoint's barrier).
+    private let runState = Mutex(TaskRunState())
+    /// Event time: the chain's watermark, and the inputs' watermarks,
+    /// idleness and ends (`endOfInput` or the channel's close).
     private var watermark = Int64.min
-    private var inputWatermarks: [Int64] = []
-    private var inputIdle: [Bool] = []
-    private var inputEnded: [Bool] = []
-    private var inputClosed: [Bool] = []
-    /// Whether an idle mark went downstream and no data followed it.
-    private var idleAnnounced = false
+    private var valve = WatermarkValve(inputCount: 0)
     /// Sources: the largest timestamp emitted, and when the last record was.
     private var maxTimestamp = Int64.min
     private var lastRecordAt: Int64 = 0
-    /// The earliest processing-time timer of the chain, and the wake-up
-    /// already scheduled for it.
-    private var nextProcessingTimer: Int64?
-    private var wakeScheduledFor: Int64?
+    private var timers = ProcessingTimerSchedule()
     /// Records each chained instance received through `process`, for the
     /// run summary (read once every task finished).
     private(set) var receivedCounts: [Int]
@@ -63,13 +57,13 @@ final class StepTask: @unchecked Sendable {
     private var inputFinished = false
     private var nextInput = 0
     /// Checkpoints: a barrier the coordinator asked this source task for,
-    /// completions and aborts to pass on, the barrier being aligned and
-    /// which inputs delivered it, and whether a stop-with-savepoint barrier
-    /// went out (the source then polls no more).
+    /// completions and aborts to pass on, the alignment of barriers over
+    /// the inputs (and which channels closed, with checkpoints after the
+    /// final checkpoint's barrier), and whether a stop-with-savepoint
+    /// barrier went out (the source then polls no more).
     private let barrierRequest = Mutex<CheckpointBarrier?>(nil)
     private let notices = Mutex<[CheckpointNotice]>([])
-    private var aligning: CheckpointBarrier?
-    private var inputBlocked: [Bool] = []
+    private var aligner = BarrierAligner(inputCount: 0)
     private let stoppedAtBarrier = Atomic<Bool>(false)
     private var isSource: Bool { instances[0].component.kind == .source }
     private var isSinkChain: Bool { instances.last!.component.kind == .sink }
@@ -87,42 +81,14 @@ final class StepTask: @unchecked Sendable {
 
     /// Queues the task unless it is queued or running (then it runs again).
     func notify() {
-        let enqueue: Bool = runState.withLock { state in
-            switch state {
-            case .idle:
-                state = .queued
-                return true
-            case .running:
-                state = .runningNotified
-                return false
-            case .queued, .runningNotified, .finished:
-                return false
-            }
-        }
-        if enqueue { execution.scheduler.enqueue(self) }
+        if runState.withLock({ $0.notify() }) { execution.scheduler.enqueue(self) }
     }
 
     /// Called by a worker for a queued task.
     func runScheduled() {
-        runState.withLock { $0 = .running }
+        runState.withLock { $0.start() }
         let outcome = runQuantum()
-        let requeue: Bool = runState.withLock { state in
-            switch outcome {
-            case .finished:
-                state = .finished
-                return false
-            case .yield:
-                state = .queued
-                return true
-            case .park:
-                if state == .runningNotified {
-                    state = .queued
-                    return true
-                }
-                state = .idle
-                return false
-            }
-        }
+        let requeue = runState.withLock { $0.end(outcome) }
         if requeue { execution.scheduler.enqueue(self) }
         if case .finished = outcome { execution.taskFinished(self) }
     }
@@ -146,7 +112,7 @@ final class StepTask: @unchecked Sendable {
             if finalComplete, inputFinished, !chainClosed { try closeChain() }
             // Past the end of the input nothing fires: what a timer emitted
             // could come after the final checkpoint's barrier.
-            if let due = nextProcessingTimer, !chainClosed, !inputFinished, HostClock.nowMs() >= due {
+            if let due = timers.next, !chainClosed, !inputFinished, HostClock.nowMs() >= due {
                 try fireProcessingTimers()
             }
             for _ in 0..<Self.runBatchesMax {
@@ -157,62 +123,7 @@ final class StepTask: @unchecked Sendable {
                     router?.closeChannels()
                     return .finished
                 }
-                if isSource {
-                    if let barrier = barrierRequest.withLock({ request in
-                        defer { request = nil }
-                        return request
-                    }) {
-                        try checkpoint(barrier)
-                        if barrier.stopsJob { stoppedAtBarrier.store(true, ordering: .sequentiallyConsistent) }
-                    }
-                    // Parked at a stopping barrier; a drain after a final
-                    // checkpoint ends the source below instead.
-                    if stoppedAtBarrier.load(ordering: .sequentiallyConsistent) && !execution.isStopRequested {
-                        router?.flushPartials()
-                        if let router, router.hasPending, !router.flush() { return .park }
-                        return .park
-                    }
-                    if sourceEnded || execution.isStopRequested {
-                        if execution.isCheckpointed {
-                            // Stopped or ended: the position stays as it is
-                            // for the final checkpoint (and a later run).
-                            try finishInput()
-                            router?.flushPartials()
-                            if let router, router.hasPending, !router.flush() { return .park }
-                            return .park
-                        }
-                        try closeChain()
-                        continue
-                    }
-                    switch try pollSource() {
-                    case .emitted: continue
-                    case .end:
-                        sourceEnded = true
-                        continue
-                    case .idle:
-                        try checkSourceIdle()
-                        router?.flushPartials()
-                        if let router, router.hasPending, !router.flush() { return .park }
-                        execution.wakeLater(self, afterMs: Self.idlePollDelayMs)
-                        return .park
-                    }
-                } else {
-                    switch try takeInput() {
-                    case .marker:
-                        continue
-                    case .batch(let batch, let inputIndex):
-                        try instances[0].process(batch, input: inputIndex)
-                        receivedCounts[0] += batch.recordCount
-                        if stepIndices.count == 1 && isSinkChain { execution.countSinkRecords(batch.recordCount) }
-                        try forward(from: 0)
-                    case .ended:
-                        try closeChain()
-                    case .empty:
-                        router?.flushPartials()
-                        if let router, router.hasPending, !router.flush() { return .park }
-                        return .park
-                    }
-                }
+                if let outcome = try (isSource ? runSourceStep() : runInputStep()) { return outcome }
             }
             router?.flushPartials()
             return .yield
@@ -224,6 +135,81 @@ final class StepTask: @unchecked Sendable {
         }
     }
 
+    /// One step of a source task: a barrier it was asked for, then one
+    /// poll, or what stops or ends it. Nil: the quantum goes on.
+    private func runSourceStep() throws(PluginCallError) -> Outcome? {
+        if let barrier = barrierRequest.withLock({ request in
+            defer { request = nil }
+            return request
+        }) {
+            try checkpoint(barrier)
+            if barrier.stopsJob { stoppedAtBarrier.store(true, ordering: .sequentiallyConsistent) }
+        }
+        // Parked at a stopping barrier; a drain after a final checkpoint
+        // ends the source below instead.
+        if stoppedAtBarrier.load(ordering: .sequentiallyConsistent) && !execution.isStopRequested {
+            return parkFlushingOutput()
+        }
+        if sourceEnded || execution.isStopRequested {
+            if execution.isCheckpointed {
+                // Stopped or ended: the position stays as it is for the
+                // final checkpoint (and a later run).
+                try finishInput()
+                return parkFlushingOutput()
+            }
+            try closeChain()
+            return nil
+        }
+        switch try pollSource() {
+        case .emitted:
+            return nil
+        case .end:
+            sourceEnded = true
+            return nil
+        case .idle:
+            try checkSourceIdle()
+            guard flushOutput() else { return .park }
+            execution.wakeLater(self, afterMs: Self.idlePollDelayMs)
+            return .park
+        }
+    }
+
+    /// One step of a task with inputs: one batch or marker from them, or
+    /// their end. Nil: the quantum goes on.
+    private func runInputStep() throws(PluginCallError) -> Outcome? {
+        switch try takeInput() {
+        case .marker:
+            return nil
+        case .batch(let batch, let inputIndex):
+            try instances[0].process(batch, input: inputIndex)
+            receivedCounts[0] += batch.recordCount
+            if stepIndices.count == 1 && isSinkChain { execution.countSinkRecords(batch.recordCount) }
+            try forward(from: 0)
+            return nil
+        case .ended:
+            try closeChain()
+            return nil
+        case .empty:
+            return parkFlushingOutput()
+        }
+    }
+
+    /// Before a task waits: partial hash batches are sealed and everything
+    /// the router holds is offered to the channels. Returns whether all of
+    /// it went out; what did not stays for the next run (the consumer's pop
+    /// wakes the task).
+    private func flushOutput() -> Bool {
+        router?.flushPartials()
+        guard let router, router.hasPending else { return true }
+        return router.flush()
+    }
+
+    /// Parks after `flushOutput`, whether or not everything went out.
+    private func parkFlushingOutput() -> Outcome {
+        _ = flushOutput()
+        return .park
+    }
+
     private func open() throws(PluginCallError) {
         for (position, stepInstance) in instances.enumerated() {
             let step = execution.plan.steps[stepIndices[position]]
@@ -233,11 +219,8 @@ final class StepTask: @unchecked Sendable {
                 keyGroups: execution.plan.keyGroups.range(ofInstance: instance, parallelism: step.parallelism),
                 inputCount: step.inputs.count, checkpointIntervalMs: execution.checkpointIntervalMs)
         }
-        inputWatermarks = Array(repeating: .min, count: inputs.count)
-        inputIdle = Array(repeating: false, count: inputs.count)
-        inputEnded = Array(repeating: false, count: inputs.count)
-        inputClosed = Array(repeating: false, count: inputs.count)
-        inputBlocked = Array(repeating: false, count: inputs.count)
+        valve = WatermarkValve(inputCount: inputs.count)
+        aligner = BarrierAligner(inputCount: inputs.count)
         lastRecordAt = HostClock.nowMs()
     }
 
@@ -264,7 +247,7 @@ final class StepTask: @unchecked Sendable {
         if emitted > 0 {
             execution.countSourceRecords(emitted)
             lastRecordAt = HostClock.nowMs()
-            idleAnnounced = false
+            valve.recordsEmitted()
         }
         return outcome
     }
@@ -384,10 +367,9 @@ final class StepTask: @unchecked Sendable {
     /// An idle source past its idle timeout tells downstream to leave it
     /// out of their watermarks until it emits again.
     private func checkSourceIdle() throws(PluginCallError) {
-        guard !idleAnnounced, let timeout = execution.plan.steps[stepIndices[0]].watermarks.idleTimeoutMs,
-              HostClock.nowMs() - lastRecordAt >= timeout
+        guard !valve.idleAnnounced, let timeout = execution.plan.steps[stepIndices[0]].watermarks.idleTimeoutMs,
+              HostClock.nowMs() - lastRecordAt >= timeout, valve.sourceIdle()
         else { return }
-        idleAnnounced = true
         router?.broadcast(.idle)
     }
 
@@ -401,7 +383,7 @@ final class StepTask: @unchecked Sendable {
             let position = nextInput
             let channel = inputs[position]
             nextInput = (nextInput + 1) % inputs.count
-            if inputBlocked[position] {
+            if aligner.isBlocked(position) {
                 // Delivered the barrier being aligned: what follows it
                 // belongs to the next checkpoint and waits.
                 allEnded = false
@@ -412,53 +394,38 @@ final class StepTask: @unchecked Sendable {
                 try barrierArrived(barrier, at: position)
                 return .marker
             case .element(.batch(let batch)):
-                inputIdle[position] = false
+                valve.batchArrived(at: position)
                 return .batch(batch, channel.inputIndex)
             case .element(.watermark(let mark)):
-                inputIdle[position] = false
-                if mark > inputWatermarks[position] { inputWatermarks[position] = mark }
-                try inputWatermarksChanged()
+                try apply(valve.watermarkArrived(mark, at: position))
                 return .marker
             case .element(.idle):
-                inputIdle[position] = true
-                try inputWatermarksChanged()
+                try apply(valve.idleArrived(at: position))
                 return .marker
             case .element(.endOfInput):
-                inputEnded[position] = true
-                try inputWatermarksChanged()
-                if !inputEnded.contains(false) { try finishInput() }
+                try apply(valve.inputEnded(at: position))
+                if valve.allEnded { try finishInput() }
                 return .marker
             case .empty:
                 allEnded = false
             case .ended:
-                if !inputClosed[position] {
-                    inputClosed[position] = true
-                    inputEnded[position] = true
-                    try inputWatermarksChanged()
-                    try completeAlignment()
+                if aligner.close(position) {
+                    try apply(valve.inputEnded(at: position))
+                    if let barrier = aligner.complete() { try checkpoint(barrier) }
                 }
             }
         }
         return allEnded ? .ended : .empty
     }
 
-    /// The task's watermark is the minimum over its active inputs (idle and
-    /// ended ones excepted); with every open input idle, the task is idle.
-    private func inputWatermarksChanged() throws(PluginCallError) {
-        var minimum: Int64?
-        var anyOpen = false
-        for position in inputs.indices where !inputEnded[position] {
-            anyOpen = true
-            if !inputIdle[position] { minimum = min(minimum ?? .max, inputWatermarks[position]) }
+    /// Acts on what the valve decided about the inputs' watermarks. (With
+    /// every input ended, closing the chain moves it to the end of time.)
+    private func apply(_ decision: WatermarkValve.Decision) throws(PluginCallError) {
+        switch decision {
+        case .advance(let minimum): try advanceWatermark(to: minimum, from: 0)
+        case .announceIdle: router?.broadcast(.idle)
+        case .none: break
         }
-        if let minimum {
-            idleAnnounced = false
-            try advanceWatermark(to: minimum, from: 0)
-        } else if anyOpen, !idleAnnounced {
-            idleAnnounced = true
-            router?.broadcast(.idle)
-        }
-        // With every input ended, closing the chain moves it to the end of time.
     }
 
     /// Moves the chain from `position` on to `newWatermark`: each instance
@@ -517,26 +484,7 @@ final class StepTask: @unchecked Sendable {
     /// ended) the chain snapshots now; otherwise the input waits until every
     /// open input delivered the barrier (alignment, for exactly-once).
     private func barrierArrived(_ barrier: CheckpointBarrier, at position: Int) throws(PluginCallError) {
-        if let current = aligning {
-            // An older barrier than the one being aligned belongs to a
-            // checkpoint that was given up: nothing to do for it.
-            guard barrier.id >= current.id else { return }
-            if barrier.id > current.id {
-                // The coordinator gave up the one being aligned: start over.
-                for index in inputBlocked.indices { inputBlocked[index] = false }
-            }
-        }
-        aligning = barrier
-        inputBlocked[position] = true
-        try completeAlignment()
-    }
-
-    private func completeAlignment() throws(PluginCallError) {
-        guard let barrier = aligning else { return }
-        for position in inputs.indices where !inputBlocked[position] && !inputClosed[position] { return }
-        aligning = nil
-        for position in inputBlocked.indices { inputBlocked[position] = false }
-        try checkpoint(barrier)
+        if let aligned = aligner.barrierArrived(barrier, at: position) { try checkpoint(aligned) }
     }
 
     /// Snapshots the chain at `barrier`: each instance in chain order
@@ -573,26 +521,18 @@ final class StepTask: @unchecked Sendable {
     /// Called (on this task's thread, inside a callback) when an instance
     /// registers a processing-time timer.
     func processingTimerRegistered(at time: Int64) {
-        if nextProcessingTimer.map({ time < $0 }) ?? true { nextProcessingTimer = time }
-        scheduleTimerWake()
-    }
-
-    private func scheduleTimerWake() {
-        guard let due = nextProcessingTimer, wakeScheduledFor.map({ due < $0 }) ?? true else { return }
-        wakeScheduledFor = due
-        execution.wakeLater(self, afterMs: Int(max(0, due - HostClock.nowMs())))
+        if let delay = timers.registered(at: time, now: HostClock.nowMs()) { execution.wakeLater(self, afterMs: delay) }
     }
 
     private func fireProcessingTimers() throws(PluginCallError) {
         let now = HostClock.nowMs()
-        if let scheduled = wakeScheduledFor, scheduled <= now { wakeScheduledFor = nil }
+        timers.firing(now: now)
         var next: Int64?
         for index in instances.indices {
             if let time = try instances[index].fireProcessingTimers(now: now) { next = min(next ?? .max, time) }
             try forward(from: index)
         }
-        nextProcessingTimer = next
-        scheduleTimerWake()
+        if let delay = timers.fired(earliest: next, now: HostClock.nowMs()) { execution.wakeLater(self, afterMs: delay) }
     }
 
     /// Hands what instance `position` emitted on: its output to the next

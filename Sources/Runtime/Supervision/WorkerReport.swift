@@ -1,14 +1,15 @@
+import Core
 import Foundation
 import PluginHost
 
 /// What a worker process (`isolation: process`) tells its supervisor about
 /// the attempt it ran: the attempt's result, written as JSON to the file
 /// the supervisor named. A worker that dies before writing it failed.
-public struct WorkerReport: Codable, Sendable, Equatable {
+public struct WorkerReport: Sendable, Equatable {
     /// How the attempt ended, so that the supervisor applies the same rules
     /// as to an attempt in its own process (a cancelled run or a failed
     /// restore is not restarted).
-    public enum Ending: String, Codable, Sendable {
+    public enum Ending: String, Sendable {
         case succeeded, failed, cancelled, restoreFailed
     }
 
@@ -30,7 +31,7 @@ public struct WorkerReport: Codable, Sendable, Equatable {
     public var steps: [Step]
 
     /// One step's counts: `StepSummary` with its kind spelt out.
-    public struct Step: Codable, Sendable, Equatable {
+    public struct Step: Sendable, Equatable {
         public var stepID: String
         /// "source", "operator" or "sink" with `name`; nil for key_by.
         public var componentKind: String?
@@ -123,15 +124,82 @@ public struct WorkerReport: Codable, Sendable, Equatable {
         return result
     }
 
-    /// Writes the report to `path` (a temporary file renamed into place, so
-    /// the supervisor never reads half of it).
+    /// Writes the report to `path` as JSON (a temporary file renamed into
+    /// place, so the supervisor never reads half of it).
     public func write(to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try Data(json.serializedBytes()).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 
     public static func read(from path: String) throws -> WorkerReport {
-        try JSONDecoder().decode(WorkerReport.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        try WorkerReport(json: JSONFields(parsing: Array(Data(contentsOf: URL(fileURLWithPath: path)))))
+    }
+
+    /// The report as JSON, keys named after the properties.
+    var json: JSONValue {
+        var object = JSONObject()
+        object["checkpointsCompleted"] = .int(Int64(checkpointsCompleted))
+        object["checkpointsFailed"] = .int(Int64(checkpointsFailed))
+        object["deadLetterPath"] = .string(deadLetterPath)
+        object["ending"] = .string(ending.rawValue)
+        object["failure"] = failure.map { .string($0) }
+        object["lastCheckpointID"] = .int(lastCheckpointID)
+        object["rejectedRecords"] = .int(Int64(rejectedRecords))
+        object["savepointDirectory"] = savepointDirectory.map { .string($0) }
+        object["savepointDurationMs"] = .double(savepointDurationMs)
+        object["seconds"] = .double(seconds)
+        object["sinkRecords"] = .int(Int64(sinkRecords))
+        object["sourceRecords"] = .int(Int64(sourceRecords))
+        object["startFailed"] = .bool(startFailed)
+        object["steps"] = .array(steps.map(\.json))
+        object["stoppedOnRequest"] = .bool(stoppedOnRequest)
+        return .object(object)
+    }
+
+    init(json fields: JSONFields) throws(JSONFieldError) {
+        ending = try fields.read("ending")
+        failure = try fields.readIfPresent("failure")
+        sourceRecords = try fields.read("sourceRecords")
+        sinkRecords = try fields.read("sinkRecords")
+        rejectedRecords = try fields.read("rejectedRecords")
+        deadLetterPath = try fields.read("deadLetterPath")
+        seconds = try fields.read("seconds")
+        stoppedOnRequest = try fields.read("stoppedOnRequest")
+        savepointDirectory = try fields.readIfPresent("savepointDirectory")
+        savepointDurationMs = try fields.read("savepointDurationMs")
+        checkpointsCompleted = try fields.read("checkpointsCompleted")
+        lastCheckpointID = try fields.read("lastCheckpointID")
+        checkpointsFailed = try fields.read("checkpointsFailed")
+        startFailed = try fields.read("startFailed")
+        steps = try fields.objects("steps").map { (step) throws(JSONFieldError) in try Step(json: step) }
+    }
+}
+
+extension WorkerReport.Step {
+    var json: JSONValue {
+        var object = JSONObject()
+        object["componentKind"] = componentKind.map { .string($0) }
+        object["counterNames"] = .array(counterNames.map { .string($0) })
+        object["counterValues"] = .array(counterValues.map { .int($0) })
+        object["name"] = .string(name)
+        object["recordsIn"] = .int(Int64(recordsIn))
+        object["recordsOut"] = .int(Int64(recordsOut))
+        object["rejected"] = .int(Int64(rejected))
+        object["stepID"] = .string(stepID)
+        return .object(object)
+    }
+
+    init(json fields: JSONFields) throws(JSONFieldError) {
+        stepID = try fields.read("stepID")
+        componentKind = try fields.readIfPresent("componentKind")
+        name = try fields.read("name")
+        recordsIn = try fields.read("recordsIn")
+        recordsOut = try fields.read("recordsOut")
+        rejected = try fields.read("rejected")
+        counterNames = try fields.read("counterNames")
+        counterValues = try fields.read("counterValues")
+        guard counterNames.count == counterValues.count else {
+            throw JSONFieldError(path: "\(fields.path).counterValues",
+                                 problem: "has \(counterValues.count) values for \(counterNames.count) names")
+        }
     }
 }

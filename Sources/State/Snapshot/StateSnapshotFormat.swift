@@ -1,5 +1,5 @@
 /// The two forms a store's keyed state can be snapshotted in.
-public enum StateSnapshotFormat: String, Sendable, Hashable, Codable {
+public enum StateSnapshotFormat: String, Sendable, Hashable {
     /// The backend's own files, restorable fastest by the same backend: for
     /// RocksDB a native checkpoint (SST files shared with the live database
     /// and with earlier checkpoints through hard links, so consecutive

@@ -1,11 +1,12 @@
 /// What a written keyed-state snapshot is made of, and what restoring it
-/// needs: a Codable value the checkpoint coordinator keeps in its manifest.
+/// needs: a value the checkpoint coordinator keeps in its manifest, as JSON
+/// (`StateSnapshotHandle+JSON.swift`).
 ///
 /// Paths are relative to the directory the snapshot was written to, so the
 /// checkpoint storage may move the directory.
-public struct StateSnapshotHandle: Sendable, Hashable, Codable {
+public struct StateSnapshotHandle: Sendable, Hashable {
     /// One file of a snapshot.
-    public struct File: Sendable, Hashable, Codable {
+    public struct File: Sendable, Hashable {
         /// Relative to the snapshot's directory.
         public var relativePath: String
         public var byteSize: Int
@@ -25,7 +26,7 @@ public struct StateSnapshotHandle: Sendable, Hashable, Codable {
     }
 
     /// A registered state as the snapshot knows it.
-    public struct State: Sendable, Hashable, Codable {
+    public struct State: Sendable, Hashable {
         public var name: String
         /// "value" or "map".
         public var kind: String
