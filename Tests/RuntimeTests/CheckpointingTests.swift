@@ -410,10 +410,9 @@ struct CheckpointingTests {
         var manifest = try CheckpointStore.load(directory: saved.directory, verifyFiles: false)
         let step = try #require(manifest.steps.firstIndex { $0.stepID == "totals" })
         let instance = try #require(manifest.steps[step].instances.firstIndex { $0.keyedState != nil })
-        var handle = try JSONDecoder().decode(
-            StateSnapshotHandle.self, from: Data(try #require(manifest.steps[step].instances[instance].keyedState).utf8))
+        var handle = try StateSnapshotHandle(jsonText: try #require(manifest.steps[step].instances[instance].keyedState))
         (handle.firstKeyGroup, handle.lastKeyGroup) = (100, 5)
-        manifest.steps[step].instances[instance].keyedState = String(decoding: try JSONEncoder().encode(handle), as: UTF8.self)
+        manifest.steps[step].instances[instance].keyedState = handle.jsonText
         try Data(ManifestFile.encode(manifest)).write(to: URL(fileURLWithPath: manifestPath))
         #expect {
             _ = try JobExecution(plan: plan, options: options(plan, restore: try RestoreSource.load(directory: saved.directory)))

@@ -220,5 +220,6 @@ func builtPluginDescriptor(_ library: String) throws -> UnsafePointer<sh_plugin_
     let handle = try #require(dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE), "\(String(cString: dlerror()))")
     let symbol = try #require(dlsym(handle, SH_PLUGIN_ENTRY_SYMBOL))
     let entry = unsafeBitCast(symbol, to: sh_plugin_entry_fn.self)
-    return try #require(entry(FakeHost.table))
+    return try #require(
+        entry(FakeHost.table), "the entry refused the fake host: \(PluginDefinition.incompatibility(of: FakeHost.table) ?? "no reason")")
 }
