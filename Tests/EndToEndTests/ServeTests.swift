@@ -10,12 +10,16 @@ final class ServeProcess {
     let port: Int
     let scratch: TemporaryDirectory
 
-    init(dataDir: String, scratch: TemporaryDirectory, extraArguments: [String] = []) throws {
+    /// - Parameter listen: the `--listen` options; the first must be a
+    ///   loopback PLAINTEXT listener, whose port `port` is.
+    init(
+        dataDir: String, scratch: TemporaryDirectory, listen: [String] = ["127.0.0.1:0"], extraArguments: [String] = []
+    ) throws {
         self.scratch = scratch
         logPath = scratch.file("serve-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: BuildProducts.streamhost)
-        process.arguments = ["serve", "--data-dir", dataDir, "--listen", "127.0.0.1:0"] + extraArguments
+        process.arguments = ["serve", "--data-dir", dataDir] + listen.flatMap { ["--listen", $0] } + extraArguments
         process.environment = ProcessInfo.processInfo.environment.merging(["STREAMHOST_LOG_LEVEL": "info"]) { $1 }
         process.standardError = FileHandle(forWritingAtPath: logPath)
         process.standardOutput = FileHandle.nullDevice
