@@ -11,7 +11,7 @@ final class SecureServer {
     let scratch: TemporaryDirectory
     let running: RunningServer
 
-    init(tls: Bool = false) async throws {
+    init(tls: Bool = false, configure: (inout ServerConfig) -> Void = { _ in }) async throws {
         let scratch = try TemporaryDirectory(prefix: "secure-server")
         var users = CredentialsFile()
         try users.set("user", ScramCredential.make(password: "pencil"))
@@ -27,6 +27,7 @@ final class SecureServer {
             }
             config.security.credentialsFile = scratch.file("users.json")
             config.security.saslMechanisms = [.plain, .scramSHA256]
+            configure(&config)
         }
         self.scratch = scratch
     }
@@ -127,6 +128,19 @@ func responseBody(_ frame: [UInt8], _ api: ApiKey, _ version: Int16) throws -> P
         let answer = try #require(try await offPool { try client.receiveFrame() })
         #expect(try responseBody(answer, .saslAuthenticate, 1).int("ErrorCode") == Int64(ErrorCode.saslAuthenticationFailed.rawValue))
         #expect(try await offPool { try client.receiveFrame() } == nil)
+        try await secure.running.stop()
+    }
+
+    /// `max.connections.per.ip` holds on a SASL listener too, counting
+    /// connections that have not logged in.
+    @Test func theConnectionLimitHoldsBeforeTheLogin() async throws {
+        let secure = try await SecureServer { $0.connectionsPerAddressMax = 1 }
+        let first = try TestSocket(port: secure.port(.saslPlaintext))
+        try first.send(apiVersionsFrame(correlationId: 1))
+        #expect(try await offPool { try first.receiveFrame() } != nil)
+        let second = try TestSocket(port: secure.port(.saslPlaintext))
+        try second.send(apiVersionsFrame(correlationId: 2))
+        #expect(try await offPool { try second.receiveFrame() } == nil)
         try await secure.running.stop()
     }
 
