@@ -149,10 +149,11 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
-        // A minimal synchronous Kafka client over KafkaProtocol, and the
-        // discovery file of a running server: how the CLI works through
-        // `streamhost serve` while it holds the data directory.
-        .target(name: "KafkaClient", dependencies: ["KafkaProtocol"], swiftSettings: swiftSettings),
+        // A minimal synchronous Kafka client over KafkaProtocol, the
+        // discovery file of a running server, and the log's `LogClient`
+        // over them: how the CLI and `run` work through `streamhost serve`
+        // while it holds the data directory.
+        .target(name: "KafkaClient", dependencies: ["KafkaProtocol", "Log", "Core"], swiftSettings: swiftSettings),
         // The command-line tool: parses, calls the modules, prints.
         .executableTarget(
             name: "streamhost",

@@ -60,6 +60,7 @@ enum ManifestFile {
             throw .corrupt(path: path, message: "manifest format \(manifest.formatVersion) is newer than this host's "
                 + "(\(CheckpointManifest.formatVersionCurrent)); restore it with a newer streamhost")
         }
+        if let problem = manifest.problem() { throw .corrupt(path: path, message: problem) }
         return manifest
     }
 

@@ -66,8 +66,9 @@ extension KafkaClient {
 
     /// Appends record batches (RecordBatch v2, as the direct path builds
     /// them) to one partition with acks=all; returns the base offset.
+    /// Transactional batches name their transaction's id.
     @discardableResult
-    public func produce(topic: String, partition: Int, batches: [UInt8]) throws -> Int64 {
+    public func produce(topic: String, partition: Int, batches: [UInt8], transactionalId: String? = nil) throws -> Int64 {
         let data = ProtocolStruct([
             "Name": .string(topic),
             "PartitionData": .array([.structure(ProtocolStruct([
@@ -75,7 +76,7 @@ extension KafkaClient {
             ]))]),
         ])
         let body = try send(.produce, version: Versions.produce, ProtocolStruct([
-            "TransactionalId": .null, "Acks": .int(-1), "TimeoutMs": .int(30_000), "TopicData": .array([.structure(data)]),
+            "TransactionalId": transactionalId.map { .string($0) } ?? .null, "Acks": .int(-1), "TimeoutMs": .int(30_000), "TopicData": .array([.structure(data)]),
         ]))
         guard let answer = body.structs("Responses").first?.structs("PartitionResponses").first else {
             throw KafkaClientError.malformed(address: address, api: .produce, reason: "no answer for \(topic) partition \(partition)")

@@ -31,6 +31,8 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
     case deleteGroups = 42
     case incrementalAlterConfigs = 44
     case describeCluster = 60
+    case describeTransactions = 65
+    case listTransactions = 66
 
     public var requestSchema: MessageSchema {
         switch self {
@@ -64,6 +66,8 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .deleteGroups: .deleteGroupsRequest
         case .incrementalAlterConfigs: .incrementalAlterConfigsRequest
         case .describeCluster: .describeClusterRequest
+        case .describeTransactions: .describeTransactionsRequest
+        case .listTransactions: .listTransactionsRequest
         }
     }
 
@@ -99,6 +103,8 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .deleteGroups: .deleteGroupsResponse
         case .incrementalAlterConfigs: .incrementalAlterConfigsResponse
         case .describeCluster: .describeClusterResponse
+        case .describeTransactions: .describeTransactionsResponse
+        case .listTransactions: .listTransactionsResponse
         }
     }
 

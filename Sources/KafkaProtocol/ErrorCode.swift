@@ -64,6 +64,7 @@ public enum ErrorCode: Int16, Sendable, CaseIterable, CustomStringConvertible {
     case invalidRecord = 87
     case unstableOffsetCommit = 88
     case producerFenced = 90
+    case transactionalIdNotFound = 105
 
     /// Kafka's name of the code, as its clients print it.
     public var description: String {
@@ -127,6 +128,7 @@ public enum ErrorCode: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .invalidRecord: "INVALID_RECORD"
         case .unstableOffsetCommit: "UNSTABLE_OFFSET_COMMIT"
         case .producerFenced: "PRODUCER_FENCED"
+        case .transactionalIdNotFound: "TRANSACTIONAL_ID_NOT_FOUND"
         }
     }
 }

@@ -36,6 +36,10 @@ final class AppendNotifier: Sendable {
     /// True once the server is stopping.
     var isShutDown: Bool { state.withLock { $0.isShutDown } }
 
+    /// Fetches waiting for an append now: tests wait for a fetch to park
+    /// here instead of sleeping and hoping it did.
+    var waitingCount: Int { state.withLock { $0.waiters.count } }
+
     /// The counters of `keys` now, to pass to `wait`.
     func snapshot(_ keys: [PartitionKey]) -> [UInt64] {
         state.withLock { state in keys.map { state.counters[$0, default: 0] } }

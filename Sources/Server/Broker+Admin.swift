@@ -51,6 +51,9 @@ extension Broker {
                 "ReplicationFactor": .int(-1), "Configs": .null,
             ])
             answer.settle { answer throws(RequestFailure) in
+                // The coordinators make them, with the configs they need
+                // (one compacted partition).
+                if let refusal = Self.internalTopicRefusal(name, "create") { throw refusal }
                 let requested = Int(wanted.int("NumPartitions"))
                 let partitions = requested == -1 ? config.defaultPartitions : requested
                 guard (1...TopicLimits.partitionsMax).contains(partitions) else {
@@ -98,6 +101,13 @@ extension Broker {
         let names = (request.body["TopicNames"]?.array ?? []).compactMap(\.string)
         let responses = names.map { name -> ProtocolValue in
             var answer = ProtocolStruct(["Name": .string(name), "ErrorMessage": .null])
+            // Kafka lets an authorized admin delete them; here the
+            // coordinators hold them open, so their state would be lost.
+            if let refusal = Self.internalTopicRefusal(name, "delete") {
+                answer["ErrorCode"] = refusal.code.value
+                answer["ErrorMessage"] = .string(refusal.message)
+                return .structure(answer)
+            }
             do {
                 try data.deleteTopic(named: name)
                 answer["ErrorCode"] = ErrorCode.none.value

@@ -38,7 +38,7 @@ extension Broker {
         }
         let topics = names.map { name -> ProtocolValue in
             var entry = ProtocolStruct([
-                "Name": .string(name), "IsInternal": .bool(name == ConsumerGroups.topicName), "TopicId": .uuid(.zero),
+                "Name": .string(name), "IsInternal": .bool(TopicName.isInternal(name)), "TopicId": .uuid(.zero),
                 "TopicAuthorizedOperations": Self.operationsOmitted,
             ])
             do {

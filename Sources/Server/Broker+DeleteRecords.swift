@@ -13,6 +13,12 @@ extension Broker {
                 let index = entry.int("PartitionIndex")
                 let offset = entry.int("Offset")
                 var answer = ProtocolStruct(["PartitionIndex": .int(index), "LowWatermark": .int(-1)])
+                // Kafka's ReplicaManager refuses it the same way.
+                if let refusal = Self.internalTopicRefusal(name, "delete records of") {
+                    logger.debug("DeleteRecords on \(name)/\(index) refused: \(refusal.message)")
+                    answer["ErrorCode"] = refusal.code.value
+                    return .structure(answer)
+                }
                 do {
                     let partition = try topic.get().partition(Int(index))
                     guard offset >= -1 else {

@@ -38,7 +38,8 @@ extension Broker {
                 self.readPartitions(wanted, isolation: isolation, maxBytes: maxBytes)
             }
             let remainingMs = Int((deadline - clock.now) / .milliseconds(1))
-            if bytes >= minBytes || hasError || remainingMs <= 0 || notifier.isShutDown {
+            // Cancelled: the client disconnected (`KafkaServer.serveUntilClosed`).
+            if bytes >= minBytes || hasError || remainingMs <= 0 || notifier.isShutDown || Task.isCancelled {
                 return ProtocolStruct([
                     "ThrottleTimeMs": .int(0), "ErrorCode": ErrorCode.none.value, "SessionId": .int(0),
                     "Responses": .array(responses),

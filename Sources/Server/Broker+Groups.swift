@@ -1,6 +1,7 @@
 import Dispatch
 import KafkaProtocol
 import Log
+import Synchronization
 
 /// The consumer-group APIs over the log's `GroupCoordinator`: this broker
 /// is the coordinator of every group (FindCoordinator names it), the
@@ -30,10 +31,8 @@ extension Broker {
             // KIP-394: from v4 a new member first gets its id
             // (MEMBER_ID_REQUIRED) and joins again with it.
             requireKnownMemberId: request.version >= 4)
-        let answer = await withCheckedContinuation { continuation in
-            // The call takes the coordinator's lock, which commits hold
-            // while they append: not on a cooperative thread.
-            DispatchQueue.global().async { self.groups.join(join) { continuation.resume(returning: $0) } }
+        let answer = await Self.coordinatorAnswer(ifDisconnected: .failure(.unknownServerError, memberId: join.memberId)) {
+            answered in self.groups.join(join, completion: answered)
         }
         return ProtocolStruct([
             "ThrottleTimeMs": .int(0), "ErrorCode": answer.error.value, "GenerationId": .int(Int64(answer.generationId)),
@@ -65,10 +64,8 @@ extension Broker {
             memberId: body.string("MemberId") ?? "", groupInstanceId: body.string("GroupInstanceId"),
             protocolType: body.string("ProtocolType"), protocolName: body.string("ProtocolName"),
             assignments: assignments)
-        let answer = await withCheckedContinuation { continuation in
-            // The call takes the coordinator's lock, which commits hold
-            // while they append: not on a cooperative thread.
-            DispatchQueue.global().async { self.groups.sync(sync) { continuation.resume(returning: $0) } }
+        let answer = await Self.coordinatorAnswer(ifDisconnected: .failure(.unknownServerError)) {
+            answered in self.groups.sync(sync, completion: answered)
         }
         return ProtocolStruct([
             "ThrottleTimeMs": .int(0), "ErrorCode": answer.error.value,
@@ -76,6 +73,29 @@ extension Broker {
             "ProtocolName": answer.protocolName.map(ProtocolValue.string) ?? .null,
             "Assignment": .bytes(answer.assignment[...]),
         ])
+    }
+
+    /// Calls the coordinator (`request` gets the completion to call) on a
+    /// Dispatch thread, since the call takes the coordinator's lock, which
+    /// commits hold while they append; returns its answer, or
+    /// `ifDisconnected` (never sent) as soon as the task is cancelled
+    /// because the client disconnected (`KafkaServer.serveUntilClosed`),
+    /// so a held join does not hold its connection until the rebalance
+    /// ends. The member stays in the group as Kafka keeps it, until the
+    /// rebalance timeout removes it; the completion, called later, is
+    /// dropped.
+    static func coordinatorAnswer<Answer: Sendable>(
+        ifDisconnected: Answer, _ request: @escaping @Sendable (@escaping @Sendable (Answer) -> Void) -> Void
+    ) async -> Answer {
+        let once = OnceAnswer<Answer>()
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                once.install(continuation)
+                DispatchQueue.global().async { request(once.resolve) }
+            }
+        } onCancel: {
+            once.resolve(ifDisconnected)
+        }
     }
 
     /// FindCoordinator: this broker coordinates every group and
@@ -141,13 +161,18 @@ extension Broker {
         ])
     }
 
+    /// OffsetCommit. Its retention fields are taken as Kafka takes them:
+    /// v1's CommitTimestamp (when not -1) as the commit's time, v2-v4's
+    /// RetentionTimeMs (when not -1) as a per-commit expiry; from v5 the
+    /// broker's `offsets.retention.minutes` alone decides.
     func offsetCommit(_ request: Request) -> ProtocolStruct {
         let body = request.body
+        let retentionTimeMs = body.int("RetentionTimeMs", or: -1)
         let commit = OffsetCommitRequest(
             groupId: body.string("GroupId") ?? "",
             generationId: Int32(truncatingIfNeeded: body.int("GenerationIdOrMemberEpoch", or: -1)),
             memberId: body.string("MemberId") ?? "", groupInstanceId: body.string("GroupInstanceId"),
-            offsets: Self.committedOffsets(body))
+            offsets: Self.committedOffsets(body), retentionTimeMs: retentionTimeMs == -1 ? nil : retentionTimeMs)
         let answer = groups.commitOffsets(commit)
         return ProtocolStruct(["ThrottleTimeMs": .int(0), "Topics": Self.commitResults(answer)])
     }
@@ -157,10 +182,12 @@ extension Broker {
         body.structs("Topics").flatMap { topic in
             topic.structs("Partitions").map { partition in
                 let epoch = partition.int("CommittedLeaderEpoch", or: -1)
+                let commitTimestamp = partition.int("CommitTimestamp", or: -1)
                 return OffsetCommitPartition(
                     topic: topic.string("Name") ?? "", partition: Int(partition.int("PartitionIndex")),
                     offset: partition.int("CommittedOffset"), leaderEpoch: epoch < 0 ? nil : Int32(truncatingIfNeeded: epoch),
-                    metadata: partition.string("CommittedMetadata") ?? "")
+                    metadata: partition.string("CommittedMetadata") ?? "",
+                    commitMilliseconds: commitTimestamp == -1 ? nil : commitTimestamp)
             }
         }
     }
@@ -303,11 +330,49 @@ extension Broker {
     /// rebalance timeouts) until the broker shuts down; the listener runs
     /// it next to its connections.
     public func driveGroupDeadlines() async {
+        var nextOffsetsCheck = PartitionLog.wallClockMilliseconds() + groups.config.offsetsRetentionCheckIntervalMs
         while !notifier.isShutDown {
-            if let deadline = groups.nextDeadline, deadline <= PartitionLog.wallClockMilliseconds() {
+            let now = PartitionLog.wallClockMilliseconds()
+            if let deadline = groups.nextDeadline, deadline <= now {
                 await offloaded { self.groups.expire() }
+            }
+            if nextOffsetsCheck <= now {
+                // offsets.retention.check.interval.ms
+                nextOffsetsCheck = now + groups.config.offsetsRetentionCheckIntervalMs
+                await offloaded { _ = self.groups.expireOffsets() }
             }
             try? await Task.sleep(for: .milliseconds(Self.groupDeadlineTickMs))
         }
+    }
+}
+
+/// A continuation resumed exactly once, by whichever comes first: the
+/// coordinator's completion or the cancellation (in either order with
+/// `install`).
+///
+/// # Thread safety
+/// Safe from any thread.
+final class OnceAnswer<Answer: Sendable>: Sendable {
+    private let state = Mutex<(continuation: CheckedContinuation<Answer, Never>?, answer: Answer?)>((nil, nil))
+
+    func install(_ continuation: CheckedContinuation<Answer, Never>) {
+        let ready = state.withLock { state -> Answer? in
+            guard let answer = state.answer else {
+                state.continuation = continuation
+                return nil
+            }
+            return answer
+        }
+        if let ready { continuation.resume(returning: ready) }
+    }
+
+    @Sendable func resolve(_ answer: Answer) {
+        let waiting = state.withLock { state -> CheckedContinuation<Answer, Never>? in
+            guard state.answer == nil else { return nil }
+            state.answer = answer
+            defer { state.continuation = nil }
+            return state.continuation
+        }
+        waiting?.resume(returning: answer)
     }
 }

@@ -20,6 +20,9 @@ extension Broker {
                 let outcome: Result<(first: Int64, startOffset: Int64), RequestFailure>
                 if !acksValid {
                     outcome = .failure(RequestFailure(.invalidRequiredAcks, "acks must be 0, 1 or -1, not \(acks)"))
+                } else if let refusal = Self.internalTopicRefusal(name, "append to") {
+                    // Kafka's ReplicaManager refuses it the same way.
+                    outcome = .failure(refusal)
                 } else {
                     outcome = Result { () throws(RequestFailure) -> (first: Int64, startOffset: Int64) in
                         let topic = try topic.mapError { RequestFailure($0) }.get()

@@ -26,7 +26,9 @@ extension Broker {
             return answer
         }
         do {
-            let handle = try data.transactions.begin(transactionalId: transactionalId)
+            // The new epoch is stored before the answer: the older
+            // instance stays fenced across a restart.
+            let handle = try data.transactions.begin(transactionalId: transactionalId, recordsEpoch: true)
             transactionTimeouts.withLock { $0[transactionalId] = timeoutMs }
             answer["ProducerId"] = .int(handle.producerId)
             answer["ProducerEpoch"] = .int(Int64(handle.producerEpoch))

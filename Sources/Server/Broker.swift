@@ -95,6 +95,8 @@ public final class Broker: Sendable {
         .addOffsetsToTxn: 0...3,
         .endTxn: 0...3,
         .txnOffsetCommit: 0...3,
+        .describeTransactions: 0...0,
+        .listTransactions: 0...0,
     ]
 
     /// The SASL APIs, answered by a SASL listener's `SaslSession` before
@@ -171,6 +173,8 @@ public final class Broker: Sendable {
         case .addOffsetsToTxn: addOffsetsToTxn(request)
         case .endTxn: endTxn(request)
         case .txnOffsetCommit: txnOffsetCommit(request)
+        case .describeTransactions: describeTransactions(request)
+        case .listTransactions: listTransactions(request)
         default: preconditionFailure("\(request.api) is in Broker.served without a handler")
         }
     }
@@ -199,7 +203,9 @@ public final class Broker: Sendable {
         do {
             return try data.topic(named: name)
         } catch .unknownTopic(let missing) {
-            guard create else { throw .unknownTopic(missing) }
+            // An internal topic is made by its coordinator, compacted, when
+            // first needed: never with the defaults of an auto-created one.
+            guard create, !TopicName.isInternal(name) else { throw .unknownTopic(missing) }
             do {
                 let topic = try data.createTopic(name: name, partitions: config.defaultPartitions)
                 logger.debug("auto-created topic \(name) (auto.create.topics.enable)")

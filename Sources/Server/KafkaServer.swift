@@ -141,7 +141,7 @@ public final class KafkaServer: Sendable {
         try await withThrowingDiscardingTaskGroup { group in
             try await server.executeThenClose { connections in
                 for try await connection in connections {
-                    group.addTask { await self.serve(connection, listener: listener) }
+                    group.addTask { await self.serveUntilClosed(connection, listener: listener) }
                 }
             }
         }
@@ -164,7 +164,7 @@ public final class KafkaServer: Sendable {
         channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
-    private func serve(_ accepted: Accepted, listener index: Int) async {
+    func serve(_ accepted: Accepted, listener index: Int) async {
         let connection = accepted.channel
         let channel = connection.channel
         let listener = config.listeners[index]

@@ -15,7 +15,8 @@ extension ServerConfig {
         "fetch.max.wait.ms", "group.initial.rebalance.delay.ms", "group.max.session.timeout.ms",
         "group.max.size", "group.min.session.timeout.ms", "log.cleaner.backoff.ms", "log.cleaner.enable",
         "listeners", "log.retention.check.interval.ms", "max.connections.per.ip", "max.inflight.requests.per.connection",
-        "num.partitions", "producer.id.expiration.check.interval.ms", "producer.id.expiration.ms",
+        "num.partitions", "offsets.retention.check.interval.ms", "offsets.retention.minutes",
+        "producer.id.expiration.check.interval.ms", "producer.id.expiration.ms",
         "sasl.credentials.file", "sasl.enabled.mechanisms", "sasl.server.max.receive.size", "socket.request.max.bytes",
         "ssl.keystore.location", "ssl.keystore.type", "transaction.abort.timed.out.transaction.cleanup.interval.ms",
         "transaction.max.timeout.ms",
@@ -103,6 +104,9 @@ extension ServerConfig {
         case "max.connections.per.ip": connectionsPerAddressMax = try integer(1...100_000)
         case "max.inflight.requests.per.connection": inFlightRequestsPerConnectionMax = try integer(1...1000)
         case "num.partitions": defaultPartitions = try integer(1...10_000)
+        case "offsets.retention.minutes": groups.offsetsRetentionMs = Int64(try integer(1...Int(Int32.max))) * 60_000
+        case "offsets.retention.check.interval.ms":
+            groups.offsetsRetentionCheckIntervalMs = Int64(try integer(1...86_400_000))
         case "socket.request.max.bytes": requestBytesMax = try integer(1024...Int(Int32.max))
         case "ssl.keystore.location":
             guard !value.isEmpty else { throw .invalidConfig(key: key, value: value, reason: "expected a PEM file path") }

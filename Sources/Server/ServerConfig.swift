@@ -94,6 +94,8 @@ public struct ServerConfig: Sendable, Equatable {
             ("log.retention.check.interval.ms", String(maintenance.retentionCheckIntervalMs)),
             ("max.connections.per.ip", String(connectionsPerAddressMax)),
             ("num.partitions", String(defaultPartitions)),
+            ("offsets.retention.check.interval.ms", String(groups.offsetsRetentionCheckIntervalMs)),
+            ("offsets.retention.minutes", String(groups.offsetsRetentionMs / 60_000)),
             ("producer.id.expiration.check.interval.ms", String(maintenance.producerIdExpirationCheckIntervalMs)),
             ("producer.id.expiration.ms", String(maintenance.producerIdExpirationMs)),
             ("sasl.enabled.mechanisms", security.saslMechanisms.map(\.rawValue).joined(separator: ",")),

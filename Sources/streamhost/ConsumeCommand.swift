@@ -48,131 +48,110 @@ struct Consume: ParsableCommand {
         }
         let startTime = try fromTime.map(Self.parseTime)
         // Only --group writes (its commits, to the offsets topic).
-        let directory: DataDirectory
+        let client: any LogClient
         switch try data.openOrConnect(group == nil ? .readOnly : .readOnlyExcept([ConsumerGroups.topicName])) {
-        case .directory(let opened): directory = opened
-        case .server(let client):
-            return try withClientErrors {
-                try consumeThroughServer(client, startTime: startTime, readCommitted: isolationLevel == .readCommitted)
-            }
+        case .directory(let directory): client = DirectLogClient(directory: directory)
+        case .server(let connection): client = ServerLogClient(connection: connection)
         }
-        let target = try withLogErrors { try directory.topic(named: topic) }
-        let partitions: [PartitionLog]
-        if let partition {
-            partitions = [try withLogErrors { try target.partition(partition) }]
+        defer { client.close() }
+        let start: TopicReader.Start
+        if let offset {
+            start = .offset(offset)
+        } else if let startTime {
+            start = .time(startTime)
         } else {
-            partitions = target.partitions
+            start = fromBeginning ? .earliest : .latest
         }
-        let groups = try group.map { _ in try withLogErrors { try ConsumerGroups(directory: directory) } }
-
-        // Where each partition starts, and where a bounded read stops.
-        var positions: [Int64] = []
-        for log in partitions {
-            let number = log.partition.partition
-            var start: Int64
-            if let group, let committed = groups?.committedOffset(group: group, topic: topic, partition: number) {
-                start = committed
-            } else if let offset {
-                guard offset >= log.startOffset && offset <= log.endOffset else {
-                    var hint = ""
-                    if self.partition == nil && partitions.count > 1 {
-                        let ranges = partitions.map { "\($0.partition.partition): \($0.startOffset)..<\($0.endOffset)" }
-                        hint = ". --offset applies to each of the \(partitions.count) partitions read (offsets "
-                            + "\(ranges.joined(separator: ", "))); give --partition N to start one partition at an offset"
-                    }
-                    writeStderr("error: \(LogError.offsetOutOfRange(log.partition, requested: offset, start: log.startOffset, end: log.endOffset))\(hint)\n")
-                    throw ExitCode(1)
-                }
-                start = offset
-            } else if let startTime {
-                start = try withLogErrors { try log.offset(forTimestamp: startTime) } ?? log.endOffset
-            } else if fromBeginning {
-                start = log.startOffset
-            } else {
-                start = log.endOffset
-            }
-            start = Swift.max(start, log.startOffset)
-            positions.append(start)
+        let reader = try withReaderErrors {
+            try TopicReader(
+                client: client, topic: topic, partitions: partition.map { [$0] }, start: start, group: group,
+                isolation: isolationLevel, bounded: !follow, collectsOffsets: true)
         }
-        let stops = partitions.map { isolationLevel == .readCommitted ? $0.lastStableOffset : $0.endOffset }
 
         let stop = StopSignals()
-
         var output = OutputBuffer()
         var printed = 0
         let progress = ProgressLine("consume \(topic)")
         defer { progress.finish() }
         let limit = max ?? Int.max
-        func commit() throws {
-            guard let group, let groups else { return }
-            let offsets = partitions.enumerated().map { index, log in
-                (ConsumerGroups.Key(group: group, topic: topic, partition: log.partition.partition), positions[index])
-            }
-            try withLogErrors { try groups.commit(offsets) }
-        }
-        try Self.readThenCommit(read: readLoop, flush: { output.flush() }, commit: commit)
-
-        func readLoop() throws {
-        reading: while printed < limit && !stop.requested {
-            var progressed = false
-            for (index, log) in partitions.enumerated() {
-                let end = follow ? log.endOffset : stops[index]
-                guard positions[index] < end else { continue }
-                let slice = try withLogErrors {
-                    try log.read(from: positions[index], maxBytes: 1 << 20, isolation: isolationLevel)
-                }
-                guard !slice.isEmpty else {
-                    // Compaction removed every offset from here to the end,
-                    // or (read committed) the last stable offset is here.
-                    positions[index] = Swift.max(positions[index], Swift.min(slice.nextOffset, end))
-                    continue
-                }
-                progressed = true
-                let records: [DecodedRecord]
-                do {
-                    // Markers and aborted transactions' batches are skipped.
-                    records = try slice.bytes.withUnsafeBytes { (raw) throws(RecordBatchV2.BatchesError) in
-                        var all: [DecodedRecord] = []
-                        for range in slice.visibleBatches {
-                            all += try RecordBatchV2.decode(batchesIn: UnsafeRawBufferPointer(rebasing: raw[range]))
-                        }
-                        return all
+        try Self.readThenCommit(
+            read: {
+                while printed < limit && !stop.requested {
+                    let chunks = try withReaderErrors {
+                        try reader.read(
+                            recordsMax: Swift.min(limit - printed, Self.chunkRecordsMax),
+                            waitMs: follow ? Self.followWaitMs : 0)
                     }
-                } catch {
-                    writeStderr("error: \(log.partition): reading from offset \(positions[index]): \(error)\n")
-                    throw ExitCode(1)
+                    guard !chunks.isEmpty else {
+                        // Bounded: at the stop offsets (or nothing more
+                        // below them). Following: nothing new for a while.
+                        if !follow { break }
+                        output.flush()
+                        continue
+                    }
+                    for chunk in chunks {
+                        for index in 0..<chunk.records.count {
+                            chunk.records.withRecord(at: index) { timestamp, key, value in
+                                print(partition: chunk.partition, offset: chunk.offsets[index], timestamp: timestamp,
+                                      key: key, value: value, into: &output)
+                            }
+                        }
+                        printed += chunk.records.count
+                        progress.add(chunk.records.count)
+                    }
                 }
-                for record in records where record.offset >= positions[index] {
-                    if !follow && record.offset >= stops[index] { break }
-                    print(record, partition: log.partition.partition, into: &output)
-                    positions[index] = record.offset + 1
-                    printed += 1
-                    if printed >= limit { break reading }
-                }
-                progress.add(records.count)
-                positions[index] = Swift.max(positions[index], slice.nextOffset)
-                if !follow { positions[index] = Swift.min(positions[index], stops[index]) }
+            },
+            flush: { output.flush() },
+            commit: { if let group { try withReaderErrors { try reader.commit(group: group) } } })
+    }
+
+    /// How long a following read waits for new records (a Fetch long poll
+    /// through a server) before it looks at the stop flag again.
+    static let followWaitMs = 500
+    /// The most records one read hands to the printer.
+    static let chunkRecordsMax = 10_000
+
+    /// Runs a reader call, turning the log's and the server's errors into a
+    /// message and exit status 1; an --offset outside a partition's range
+    /// says which ranges there are when several partitions are read.
+    func withReaderErrors<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as TopicReader.StartOutOfRange {
+            var hint = ""
+            if partition == nil && error.ranges.count > 1 {
+                let ranges = error.ranges.map { "\($0.partition): \($0.start)..<\($0.end)" }
+                hint = ". --offset applies to each of the \(error.ranges.count) partitions read (offsets "
+                    + "\(ranges.joined(separator: ", "))); give --partition N to start one partition at an offset"
             }
-            if !progressed {
-                if !follow { break }
-                output.flush()
-                usleep(50_000)
-            }
-        }
+            writeStderr("error: \(error)\(hint)\n")
+            throw ExitCode(1)
+        } catch let error as LogError {
+            writeStderr("error: \(error)\n")
+            throw ExitCode(1)
+        } catch let error as KafkaClientError {
+            writeStderr("error: \(error)\n")
+            throw ExitCode(1)
+        } catch let error as LogClientError {
+            writeStderr("error: \(error)\n")
+            throw ExitCode(1)
         }
     }
 
-    func print(_ record: DecodedRecord, partition: Int, into output: inout OutputBuffer) {
+    func print(
+        partition: Int, offset: Int64, timestamp: Int64, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
+        into output: inout OutputBuffer
+    ) {
         if format == "value" {
-            output.append(record.value ?? [])
+            output.append(value ?? UnsafeRawBufferPointer(start: nil, count: 0))
         } else {
-            func text(_ bytes: [UInt8]?) -> JSONValue {
+            func text(_ bytes: UnsafeRawBufferPointer?) -> JSONValue {
                 guard let bytes else { return .null }
                 return .string(String(decoding: bytes, as: UTF8.self))
             }
             let object = JSONObject([
-                ("partition", .int(Int64(partition))), ("offset", .int(record.offset)),
-                ("timestamp", .int(record.timestamp)), ("key", text(record.key)), ("value", text(record.value)),
+                ("partition", .int(Int64(partition))), ("offset", .int(offset)),
+                ("timestamp", .int(timestamp)), ("key", text(key)), ("value", text(value)),
             ])
             output.append(JSONValue.object(object).serialized().utf8)
         }

@@ -19,15 +19,19 @@ struct DataDirectoryOptions: ParsableArguments {
     /// Log commands log warnings and errors (recovery, truncation) unless
     /// STREAMHOST_LOG_LEVEL says otherwise. Commands that only read pass a
     /// read-only `access`: they never create, cut or rewrite anything.
-    func open(_ access: DataDirectory.Access = .readWrite) throws -> DataDirectory {
+    /// - Parameter whenServed: what to do instead when `streamhost serve`
+    ///   holds the directory (PID stands for the server's pid), for a
+    ///   command that does not work through the server.
+    func open(_ access: DataDirectory.Access = .readWrite, whenServed: String? = nil) throws -> DataDirectory {
         bootstrapLogging(level: ProcessEnvironment.value("STREAMHOST_LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .warning)
         do {
             return try DataDirectory.open(path: path, access: access, logger: Logger(label: "streamhost.log"))
         } catch LogError.dataDirectoryLocked(let lockedPath, let pid) {
             if let server = ServerDiscovery.read(dataDirectory: path) {
+                let advice = whenServed?.replacingOccurrences(of: "PID", with: "\(server.pid)")
+                    ?? "stop the server (kill -TERM \(server.pid)) and run it again, or use a Kafka client against \(server.address)"
                 writeStderr("error: data directory \(lockedPath) is held by `streamhost serve` (pid \(server.pid), "
-                    + "listening on \(server.address)); this command does not work through the server: stop the server "
-                    + "(kill -TERM \(server.pid)) and run it again, or use a Kafka client against \(server.address)\n")
+                    + "listening on \(server.address)); this command does not work through the server: \(advice)\n")
             } else {
                 writeStderr("error: \(LogError.dataDirectoryLocked(path: lockedPath, pid: pid))\n")
             }

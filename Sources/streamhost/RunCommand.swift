@@ -4,6 +4,7 @@ import Glibc
 import ArgumentParser
 import Dispatch
 import Foundation
+import KafkaClient
 import Logging
 import Synchronization
 import Admin
@@ -112,7 +113,17 @@ struct Run: ParsableCommand {
         }
 
         let dataDirectory = data.path
-        let logServices = DataDirectoryLogServices(path: dataDirectory)
+        // While `streamhost serve` holds the data directory, the job's
+        // topics are read and written through it (the directory's lock is
+        // the server's); else the directory is opened here on first use.
+        let logServices: LogClientServices
+        if let server = try withClientErrors({ try ServerLogClient(dataDirectory: dataDirectory) }) {
+            writeStderr("job '\(plan.spec.name)': the data directory is held by `streamhost serve` at \(server.address); "
+                + "the job's topics are read and written through it\n")
+            logServices = LogClientServices(.client(server))
+        } else {
+            logServices = .dataDirectory(path: dataDirectory)
+        }
         defer { logServices.close() }
         var options = RunOptions(
             workers: workers,

@@ -65,7 +65,11 @@ struct TopicsCommand: ParsableCommand {
         @Argument var name: String
         @OptionGroup var data: DataDirectoryOptions
         func run() throws {
-            let directory = try data.open(.readOnly)
+            let directory: DataDirectory
+            switch try data.openOrConnect(.readOnly) {
+            case .directory(let opened): directory = opened
+            case .server(let client): return try describeThroughServer(client)
+            }
             let topic = try withLogErrors { try directory.topic(named: name) }
             print("topic \(topic.name): \(topic.partitionCount) partitions")
             var owners: [Int64: String] = [:]
@@ -82,6 +86,31 @@ struct TopicsCommand: ParsableCommand {
             }
             print("  config:")
             for (key, value) in topic.config.properties.sorted(by: { $0.key < $1.key }) { print("    \(key)=\(value)") }
+        }
+
+        /// The same report from the server's Metadata, ListOffsets and
+        /// DescribeConfigs. Segment files and open transactions are the
+        /// server's to know: they are left out, and a last line says so.
+        private func describeThroughServer(_ client: KafkaClient) throws {
+            let metadata = try serverTopic(client, name)
+            let partitions = Array(0..<metadata.partitionCount)
+            let (starts, ends, stable, configs) = try withClientErrors {
+                (
+                    try client.listOffsets(topic: name, partitions: partitions, timestamp: KafkaClient.earliest, readCommitted: false),
+                    try client.listOffsets(topic: name, partitions: partitions, timestamp: KafkaClient.latest, readCommitted: false),
+                    try client.listOffsets(topic: name, partitions: partitions, timestamp: KafkaClient.latest, readCommitted: true),
+                    try client.topicConfigs(name)
+                )
+            }
+            print("topic \(name): \(metadata.partitionCount) partitions\(metadata.isInternal ? " (internal)" : "")")
+            for partition in partitions {
+                print("  partition \(partition): offsets \(starts[partition] ?? -1)..<\(ends[partition] ?? -1), "
+                    + "last stable offset \(stable[partition] ?? -1)")
+            }
+            print("  config:")
+            for (key, value) in configs { print("    \(key)=\(value)") }
+            print("  (through `streamhost serve` at \(client.address): sizes, segments and open transactions are "
+                + "shown when the server is stopped)")
         }
     }
 
@@ -103,14 +132,27 @@ struct TopicsCommand: ParsableCommand {
             guard partitions != nil || !changes.isEmpty || !resets.isEmpty else {
                 throw ValidationError("give --partitions N, --config key=value or --reset key")
             }
-            let directory = try data.open()
-            if !changes.isEmpty || !resets.isEmpty {
-                try withLogErrors { _ = try directory.alterConfig(topic: name, changes: changes, resetting: resets) }
-            }
-            if let partitions {
-                let before = try withLogErrors { try directory.topic(named: name).partitionCount }
-                try withLogErrors { _ = try directory.addPartitions(topic: name, count: partitions) }
-                print("topic \(name): added partitions \(before) to \(partitions - 1) (\(partitions) partitions now)")
+            switch try data.openOrConnect() {
+            case .directory(let directory):
+                if !changes.isEmpty || !resets.isEmpty {
+                    try withLogErrors { _ = try directory.alterConfig(topic: name, changes: changes, resetting: resets) }
+                }
+                if let partitions {
+                    let before = try withLogErrors { try directory.topic(named: name).partitionCount }
+                    try withLogErrors { _ = try directory.addPartitions(topic: name, count: partitions) }
+                    print("topic \(name): added partitions \(before) to \(partitions - 1) (\(partitions) partitions now)")
+                }
+            case .server(let client):
+                // IncrementalAlterConfigs and CreatePartitions, as a Kafka
+                // admin client would send them.
+                if !changes.isEmpty || !resets.isEmpty {
+                    try withClientErrors { try client.alterTopicConfigs(name, changes: changes, resetting: resets) }
+                }
+                if let partitions {
+                    let before = try serverTopic(client, name).partitionCount
+                    try withClientErrors { try client.addPartitions(name, count: partitions) }
+                    print("topic \(name): added partitions \(before) to \(partitions - 1) (\(partitions) partitions now)")
+                }
             }
             if !changes.isEmpty || !resets.isEmpty { print("altered topic \(name)") }
         }
@@ -140,7 +182,10 @@ struct TopicsCommand: ParsableCommand {
         @Argument var name: String
         @OptionGroup var data: DataDirectoryOptions
         func run() throws {
-            let directory = try data.open()
+            let directory = try data.open(
+                whenServed: "the server compacts topics with cleanup.policy=compact itself, every log.cleaner.backoff.ms "
+                    + "once min.cleanable.dirty.ratio is reached; to compact now, stop the server (kill -TERM PID), run "
+                    + "this command and start the server again")
             let topic = try withLogErrors { try directory.topic(named: name) }
             guard topic.config.cleanupPolicy.compacts else {
                 writeStderr("error: \(LogError.notCompacted(topic: name, policy: topic.config.cleanupPolicy.rawValue))\n")
@@ -181,7 +226,10 @@ struct TopicsCommand: ParsableCommand {
         @Flag(help: "Report what would be removed and which groups it affects; change nothing.") var dryRun = false
         @OptionGroup var data: DataDirectoryOptions
         func run() throws {
-            let directory = try data.open(dryRun ? .readOnly : .readWrite)
+            let directory = try data.open(
+                dryRun ? .readOnly : .readWrite,
+                whenServed: "repair needs the directory to itself: stop the server (kill -TERM PID), run this command, "
+                    + "then start the server again (it recovers torn tails on start; repair removes damage inside segments)")
             let log = try withLogErrors { try directory.topic(named: name).partition(partition) }
             let where_ = "\(name) partition \(partition)"
             // Groups are read before the repair, which does not change them.

@@ -30,12 +30,23 @@ enum CLI {
     /// `newestCheckpoint`); false if that has not happened within
     /// `boundSeconds`, a bound against hanging rather than a measure.
     static func waitForCheckpoints(_ count: Int, data: String, job: String, boundSeconds: Double = 120) -> Bool {
-        let deadline = Date().addingTimeInterval(boundSeconds)
-        while newestCheckpoint(data: data, job: job) < count {
-            if Date() > deadline { return false }
-            usleep(10_000)
+        ProgressWait.until(boundSeconds: boundSeconds, pollMilliseconds: 10) {
+            newestCheckpoint(data: data, job: job) >= count
         }
-        return true
+    }
+
+    /// Lines written so far to the temporary file of the file sink writing
+    /// `path` (`.<name>.inprogress-<pid>` beside it; 0 while there is none):
+    /// the sink renames it onto `path` only at close.
+    static func inProgressLines(of path: String) -> Int {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        let stem = "." + url.lastPathComponent + ".inprogress-"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return names.filter { $0.hasPrefix(stem) }.reduce(0) { count, name in
+            let data = FileManager.default.contents(atPath: folder + "/" + name) ?? Data()
+            return count + data.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+        }
     }
 
     /// Lines of a text file (empty when it does not exist).

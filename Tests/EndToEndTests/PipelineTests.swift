@@ -178,7 +178,10 @@ struct PipelineTests {
               - {id: gen, source: datagen, config: {count: 0, rate: 20000}}
               - {id: out, sink: file, config: {path: "\(output)"}}
             """)
-        let outcome = try CLI.run(["run", job], timeoutSeconds: 60, signalAfter: (SIGINT, 1.5))
+        // SIGINT once more than 1000 records reached the sink's temporary
+        // file, so that the drain has something to commit.
+        let outcome = try CLI.run(
+            ["run", job], timeoutSeconds: 120, signalsWhen: ({ CLI.inProgressLines(of: output) > 1000 }, [SIGINT]))
         #expect(outcome.status == 0, "\(outcome.standardError)")
         #expect(outcome.standardError.contains("SIGINT: stopping the sources and draining the pipeline"))
         let lines = CLI.lines(output)

@@ -125,8 +125,10 @@ struct ProcessIsolationTests {
               - {id: gen, source: datagen, config: {count: 0, rate: 2000}}
               - {id: sink, sink: blackhole}
             """)
+        // SIGINT once the worker completed a checkpoint: the supervisor and
+        // the worker both run by then.
         let run = try CLI.run(["run", job, "--no-progress", "--data-dir", data], timeoutSeconds: 120,
-                              signalAfter: (SIGINT, 1.5))
+                              signalsWhen: ({ [data] in CLI.newestCheckpoint(data: data, job: "drain") >= 1 }, [SIGINT]))
         #expect(run.status == 0, "\(run.standardError)")
         #expect(run.standardError.contains("job 'drain' stopped"), "\(run.standardError)")
         #expect(!run.standardError.contains("restarting"), "\(run.standardError)")

@@ -10,16 +10,21 @@ final class ServeProcess {
     let port: Int
     let scratch: TemporaryDirectory
 
-    /// - Parameter listen: the `--listen` options; the first must be a
-    ///   loopback PLAINTEXT listener, whose port `port` is.
+    /// - Parameter listen: the `--listen` options (default one PLAINTEXT
+    ///   listener on 127.0.0.1:`listenPort`); the first must be a loopback
+    ///   listener, whose port `port` is.
+    /// - Parameter listenPort: 0 for a free port; a restart passes the
+    ///   port of the server it replaces, which its clients reconnect to.
     init(
-        dataDir: String, scratch: TemporaryDirectory, listen: [String] = ["127.0.0.1:0"], extraArguments: [String] = []
+        dataDir: String, scratch: TemporaryDirectory, listen: [String]? = nil, extraArguments: [String] = [],
+        listenPort: Int = 0
     ) throws {
         self.scratch = scratch
         logPath = scratch.file("serve-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: BuildProducts.streamhost)
-        process.arguments = ["serve", "--data-dir", dataDir] + listen.flatMap { ["--listen", $0] } + extraArguments
+        process.arguments =
+            ["serve", "--data-dir", dataDir] + (listen ?? ["127.0.0.1:\(listenPort)"]).flatMap { ["--listen", $0] } + extraArguments
         process.environment = ProcessInfo.processInfo.environment.merging(["STREAMHOST_LOG_LEVEL": "info"]) { $1 }
         process.standardError = FileHandle(forWritingAtPath: logPath)
         process.standardOutput = FileHandle.nullDevice
@@ -57,6 +62,13 @@ final class ServeProcess {
             return nil
         }
         return process.terminationStatus
+    }
+
+    /// SIGKILL, as a crash: nothing is flushed or closed. Returns once the
+    /// process is gone.
+    func crash() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 
     deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
@@ -105,7 +117,9 @@ enum KafkaClients {
         let produced = try KafkaClients.run(kcat, broker + ["-P", "-t", "orders", "-K:"], input: first)
         #expect(produced.status == 0, "\(produced.standardError)")
         let afterFirst = Int64(Date().timeIntervalSince1970 * 1000) + 1
-        usleep(20_000)
+        // The second records must be stamped after `afterFirst`: wait for the
+        // clock to pass it rather than for a fixed time.
+        ProgressWait.until(pollMilliseconds: 1) { Int64(Date().timeIntervalSince1970 * 1000) > afterFirst }
         let second = (21...25).map { "k\($0):v\($0)" }.joined(separator: "\n") + "\n"
         #expect(try KafkaClients.run(kcat, broker + ["-P", "-t", "orders", "-K:"], input: second).status == 0)
 

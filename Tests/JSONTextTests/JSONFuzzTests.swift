@@ -17,9 +17,6 @@ import TestKit
     /// Mutants also handed to the C helper (one cc build, one process).
     static let cHelperMutants = 2_000
 
-    /// Bytes that change the meaning of JSON text or break UTF-8.
-    static let interestingBytes: [UInt8] = Array(#"{}[]":,\/-+.eE0123456789tfnu "#.utf8)
-        + [0x00, 0x09, 0x0A, 0x0D, 0x1F, 0x7F, 0x80, 0xBF, 0xC0, 0xC2, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF]
     /// Tokens that sit on the edges of the rule.
     static let interestingTokens: [[UInt8]] = [
         #"\ud800"#, #"\udc00"#, #"\ud83d\ude00"#, #"\u00"#, "1e400", "-1e-400", "-0", "01", "1.", "[[[[", "]]]]",
@@ -33,30 +30,10 @@ import TestKit
         ].map { Array($0.utf8) }
     }
 
-    static func mutate(_ input: [UInt8], using random: inout SeededRandom, seeds: [[UInt8]]) -> [UInt8] {
-        var bytes = input
-        for _ in 0...Int(random.next() % 3) {
-            let position = bytes.isEmpty ? 0 : Int(random.next() % UInt64(bytes.count + 1))
-            switch random.next() % 6 {
-            case 0 where !bytes.isEmpty && position < bytes.count:
-                bytes[position] = interestingBytes[Int(random.next() % UInt64(interestingBytes.count))]
-            case 1:
-                bytes.insert(interestingBytes[Int(random.next() % UInt64(interestingBytes.count))], at: position)
-            case 2 where position < bytes.count:
-                let length = 1 + Int(random.next() % 4)
-                bytes.removeSubrange(position..<min(bytes.count, position + length))
-            case 3 where position < bytes.count:
-                let length = 1 + Int(random.next() % 8)
-                bytes.insert(contentsOf: bytes[position..<min(bytes.count, position + length)], at: position)
-            case 4:
-                let other = seeds[Int(random.next() % UInt64(seeds.count))]
-                let start = other.isEmpty ? 0 : Int(random.next() % UInt64(other.count))
-                bytes.insert(contentsOf: other[start..<min(other.count, start + 1 + Int(random.next() % 16))], at: position)
-            default:
-                bytes.insert(contentsOf: interestingTokens[Int(random.next() % UInt64(interestingTokens.count))], at: position)
-            }
-        }
-        return bytes
+    static func fuzzer(seed: UInt64) -> MutationFuzzer {
+        MutationFuzzer(
+            seed: seed, seeds: seeds, edits: MutationFuzzer.textEdits, interestingBytes: MutationFuzzer.textBytes,
+            tokens: interestingTokens)
     }
 
     /// What the Swift readers make of one text.
@@ -110,39 +87,34 @@ import TestKit
         return problems
     }
 
-    static func describe(_ bytes: [UInt8]) -> String {
-        bytes.map { $0 >= 0x20 && $0 < 0x7F ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16) }.joined()
-    }
-
     @Test func mutantsOfTheCorpusReadTheSameEverywhere() throws {
-        let seeds = Self.seeds
-        try #require(seeds.count > 100)
-        var random = SeededRandom(seed: Self.seed)
+        try #require(Self.seeds.count > 100)
+        var fuzzer = Self.fuzzer(seed: Self.seed)
+        let iterations = MutationFuzzer.iterations(Self.iterations)
         var accepted = 0
         var failures: [String] = []
-        for _ in 0..<Self.iterations {
-            let mutant = Self.mutate(seeds[Int(random.next() % UInt64(seeds.count))], using: &random, seeds: seeds)
+        for _ in 0..<iterations {
+            let mutant = fuzzer.next()
             let reading = Self.read(mutant)
             if reading.validation == nil { accepted += 1 }
             let problems = Self.disagreements(reading)
             if !problems.isEmpty && failures.count < 10 {
-                failures.append("\(Self.describe(mutant)): \(problems.joined(separator: "; "))")
+                failures.append("seed \(fuzzer.seed): \(MutationFuzzer.describe(mutant)): \(problems.joined(separator: "; "))")
             }
         }
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
         // The mutants reach both sides of the rule (about 5 % stay valid).
-        #expect(accepted > Self.iterations / 50 && accepted < Self.iterations * 19 / 20, "\(accepted) accepted")
+        #expect(accepted > iterations / 50 && accepted < iterations * 19 / 20, "\(accepted) accepted")
     }
 
     /// sh_json_validate and sh_json_find agree with JSONScanner on mutants.
     @Test func theCHelperReadsMutantsAsTheScannerDoes() throws {
         let (directory, program) = try CHelperTests.build()
-        let seeds = Self.seeds
-        var random = SeededRandom(seed: Self.seed ^ 0xC)
+        var fuzzer = Self.fuzzer(seed: Self.seed ^ 0xC)
         var mutants: [[UInt8]] = []
         var files: [String] = []
-        for index in 0..<Self.cHelperMutants {
-            let mutant = Self.mutate(seeds[Int(random.next() % UInt64(seeds.count))], using: &random, seeds: seeds)
+        for index in 0..<MutationFuzzer.iterations(Self.cHelperMutants) {
+            let mutant = fuzzer.next()
             let file = directory.file("mutant-\(index).json")
             try Data(mutant).write(to: URL(fileURLWithPath: file))
             mutants.append(mutant)
@@ -163,7 +135,7 @@ import TestKit
             }
             let expected = "\(reading.validation == nil ? 0 : 3) \(lookupStatus)"
             if line != expected && failures.count < 10 {
-                failures.append("\(Self.describe(mutant)): C says \(line), Swift \(expected)")
+                failures.append("seed \(fuzzer.seed): \(MutationFuzzer.describe(mutant)): C says \(line), Swift \(expected)")
             }
         }
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")

@@ -203,4 +203,42 @@ import Testing
             response(.initProducerId, 2).i32(0).i16(0).i64(1001).i16(3).noTags(), api: .initProducerId, version: 2
         ) { #expect($0.body.int("ProducerEpoch") == 3) }
     }
+
+    /// KIP-664's transaction listing, flexible from v0.
+    @Test func describeTransactions() throws {
+        try roundTripRequest(
+            request(.describeTransactions, 0).compactCount(2).compactString("job/out/0-1").compactString("tx").noTags()
+        ) { #expect($0.body["TransactionalIds"]?.array?.compactMap(\.string) == ["job/out/0-1", "tx"]) }
+        try roundTripResponse(
+            response(.describeTransactions, 0).i32(0).compactCount(2)
+                .i16(0).compactString("job/out/0-1").compactString("Ongoing").i32(900_000).i64(1_700_000_000_000)
+                .i64(1000).i16(3).compactCount(1).compactString("b").compactCount(2).i32(0).i32(1).noTags().noTags()
+                .i16(105).compactString("tx").compactString("").i32(0).i64(-1).i64(-1).i16(-1).compactCount(0).noTags()
+                .noTags(),
+            api: .describeTransactions, version: 0
+        ) { response in
+            let states = response.body.structs("TransactionStates")
+            #expect(states.map { $0.string("TransactionState") } == ["Ongoing", ""])
+            #expect(states.first?.int("ProducerEpoch") == 3)
+            #expect(states.first?.first("Topics")?["Partitions"]?.array?.compactMap(\.int) == [0, 1])
+            #expect(states.last?.int("ErrorCode") == 105)
+        }
+    }
+
+    @Test func listTransactions() throws {
+        try roundTripRequest(
+            request(.listTransactions, 0).compactCount(1).compactString("Ongoing").compactCount(1).i64(1000).noTags()
+        ) { #expect($0.body["ProducerIdFilters"]?.array?.compactMap(\.int) == [1000]) }
+        try roundTripRequest(
+            request(.listTransactions, 1).compactCount(0).compactCount(0).i64(60_000).noTags()
+        ) { #expect($0.body.int("DurationFilter") == 60_000) }
+        try roundTripResponse(
+            response(.listTransactions, 0).i32(0).i16(0).compactCount(1).compactString("Nope")
+                .compactCount(1).compactString("job/out/0-1").i64(1000).compactString("Ongoing").noTags().noTags(),
+            api: .listTransactions, version: 0
+        ) { response in
+            #expect(response.body["UnknownStateFilters"]?.array?.compactMap(\.string) == ["Nope"])
+            #expect(response.body.first("TransactionStates")?.string("TransactionalId") == "job/out/0-1")
+        }
+    }
 }

@@ -93,36 +93,26 @@ struct DataDirectoryTests {
         let directory = try TemporaryDirectory(prefix: "data")
         try "4242\n".write(toFile: directory.path + "/lock", atomically: false, encoding: .utf8)
         // flock(1) holds the same kind of lock the data directory takes,
-        // from another process, for two seconds.
+        // from another process, until the test releases it: `held` says it
+        // has the lock, `release` lets it go.
+        let held = directory.path + "/held"
+        let release = directory.path + "/release"
         let holder = Thread {
-            _ = try? ProcessRunner.run("flock", ["--exclusive", directory.path + "/lock", "sleep", "2"], timeoutSeconds: 30)
+            _ = try? ProcessRunner.run(
+                "flock", ["--exclusive", directory.path + "/lock", "sh", "-c",
+                          "touch \"$0\"; while [ ! -e \"$1\" ]; do sleep 0.01; done", held, release],
+                timeoutSeconds: 120)
         }
         holder.start()
-        var refusal: LogError?
-        let deadline = Date().addingTimeInterval(5)
-        while refusal == nil && Date() < deadline {
-            do throws(LogError) {
-                // Until the child holds the lock, an open may succeed: let go
-                // and try again.
-                let data = try DataDirectory.open(path: directory.path, logger: LogCapture().logger)
-                try data.close()
-            } catch {
-                refusal = error
-                break
-            }
-            try "4242\n".write(toFile: directory.path + "/lock", atomically: false, encoding: .utf8)
-            usleep(20_000)
+        try #require(ProgressWait.until { FileManager.default.fileExists(atPath: held) })
+        #expect(throws: LogError.dataDirectoryLocked(path: directory.path, pid: 4242)) {
+            try DataDirectory.open(path: directory.path, logger: LogCapture().logger)
         }
-        #expect(refusal == .dataDirectoryLocked(path: directory.path, pid: 4242))
         // Once the holder exits, the kernel releases its lock.
-        let released = Date().addingTimeInterval(10)
-        var reopened: DataDirectory?
-        while reopened == nil && Date() < released {
-            reopened = try? DataDirectory.open(path: directory.path, logger: LogCapture().logger)
-            if reopened == nil { usleep(50_000) }
-        }
-        #expect(reopened != nil)
-        try reopened?.close()
+        FileManager.default.createFile(atPath: release, contents: nil)
+        try #require(ProgressWait.until { holder.isFinished })
+        let reopened = try DataDirectory.open(path: directory.path, logger: LogCapture().logger)
+        try reopened.close()
     }
 
     @Test func deleteTopicRemovesItsFilesAndClosesItsPartitions() throws {

@@ -13,7 +13,7 @@ final class GroupFixture {
     let clock = ManualClock()
     let coordinator: GroupCoordinator
 
-    init(initialRebalanceDelayMs: Int64 = 0, maxGroupSize: Int = 10_000) throws {
+    init(initialRebalanceDelayMs: Int64 = 0, maxGroupSize: Int = 10_000, offsetsRetentionMs: Int64? = nil) throws {
         temporary = try TemporaryDirectory()
         data = try DataDirectory.open(path: temporary.path)
         try data.createTopic(name: "orders", partitions: 2)
@@ -21,6 +21,7 @@ final class GroupFixture {
         var config = GroupCoordinatorConfig()
         config.initialRebalanceDelayMs = initialRebalanceDelayMs
         config.maxGroupSize = maxGroupSize
+        if let offsetsRetentionMs { config.offsetsRetentionMs = offsetsRetentionMs }
         coordinator = GroupCoordinator(directory: data, offsets: offsets, config: config, clock: clock.function)
     }
 

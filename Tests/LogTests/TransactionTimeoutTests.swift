@@ -134,3 +134,50 @@ import TestKit
         }
     }
 }
+
+/// InitProducerId's epoch bump (`begin(recordsEpoch: true)`) is stored, so
+/// the fencing of an older instance survives a restart.
+@Suite struct TransactionEpochDurabilityTests {
+    @Test func aRecordedEpochBumpStillFencesTheOlderInstanceAfterARestart() throws {
+        let directory = try TemporaryDirectory()
+        let older: TransactionHandle
+        let newer: TransactionHandle
+        do {
+            let data = try DataDirectory.open(path: directory.path)
+            _ = try data.createTopic(name: "t", partitions: 1)
+            older = try data.transactions.begin(transactionalId: "app", recordsEpoch: true)
+            #expect(data.transactions.continueTransaction(older, timeoutMs: 60_000) == .open)
+            try data.transactions.append(older, topic: "t", partition: 0, records: [LogRecord(timestamp: 1, key: nil, value: [1], headers: [])])
+            try data.transactions.commit(older)
+            // A new instance takes over; it has not written anything yet.
+            newer = try data.transactions.begin(transactionalId: "app", recordsEpoch: true)
+            #expect(newer.producerEpoch == older.producerEpoch + 1)
+            try data.close()
+        }
+        let data = try DataDirectory.open(path: directory.path)
+        defer { try? data.close() }
+        #expect(data.transactions.status(transactionalId: "app")?.producerEpoch == newer.producerEpoch)
+        guard case .refused(.producerFenced, _) = data.transactions.continueTransaction(older, timeoutMs: 60_000) else {
+            Issue.record("the older instance was not fenced after the restart")
+            return
+        }
+        #expect(data.transactions.continueTransaction(newer, timeoutMs: 60_000) == .open)
+        try data.transactions.append(newer, topic: "t", partition: 0, records: [LogRecord(timestamp: 2, key: nil, value: [2], headers: [])])
+        try data.transactions.commit(newer)
+    }
+
+    /// A new transactional id's first InitProducerId is stored too: after
+    /// a restart its producer id is still valid.
+    @Test func aNewIdsRecordedProducerIdSurvivesARestart() throws {
+        let directory = try TemporaryDirectory()
+        let handle: TransactionHandle
+        do {
+            let data = try DataDirectory.open(path: directory.path)
+            handle = try data.transactions.begin(transactionalId: "fresh", recordsEpoch: true)
+            try data.close()
+        }
+        let data = try DataDirectory.open(path: directory.path)
+        defer { try? data.close() }
+        #expect(data.transactions.continueTransaction(handle, timeoutMs: 60_000) == .open)
+    }
+}

@@ -1,9 +1,9 @@
-import Checkpoint
+@testable import Checkpoint
 import Core
 import Dispatch
 import Foundation
 import PluginHost
-import Runtime
+@testable import Runtime
 import State
 import Synchronization
 import Testing
@@ -40,13 +40,45 @@ struct CheckpointingTests {
         return options
     }
 
-    /// Runs `execution`, asking for a stop-with-savepoint after `seconds`.
-    func runAndStop(_ execution: JobExecution, after seconds: Double) -> (JobResult, Result<SavepointResult, JobFailure>?) {
+    /// What a test waits for before it acts on a running job: progress, not
+    /// time, so that a slow machine does not act too early.
+    enum Progress: Sendable {
+        /// The sources emitted at least this many records in this run.
+        case sourceRecords(Int)
+        /// At least this many checkpoints completed in this run.
+        case checkpoints(Int)
+
+        func reached(by execution: JobExecution) -> Bool {
+            switch self {
+            case .sourceRecords(let count): execution.sourceRecordsSoFar >= count
+            case .checkpoints(let count): (execution.coordinator?.completedCount.load(ordering: .relaxed) ?? 0) >= count
+            }
+        }
+    }
+
+    /// Runs `execution`, calling `action` on another thread once `progress`
+    /// is reached (not at all when the run ends first).
+    func run(_ execution: JobExecution, once progress: Progress, _ action: @escaping @Sendable () -> Void) -> JobResult {
+        let ended = Mutex(false)
+        let waiter = Thread {
+            if ProgressWait.until(abandon: { ended.withLock { $0 } }, { progress.reached(by: execution) }) { action() }
+        }
+        waiter.start()
+        let result = execution.run()
+        ended.withLock { $0 = true }
+        while !waiter.isFinished { usleep(1000) }
+        return result
+    }
+
+    /// Runs `execution`, asking for a stop-with-savepoint once `progress`
+    /// is reached.
+    func runAndStop(_ execution: JobExecution, once progress: Progress)
+        -> (JobResult, Result<SavepointResult, JobFailure>?)
+    {
         let savepoint = Mutex<Result<SavepointResult, JobFailure>?>(nil)
-        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+        let result = run(execution, once: progress) {
             execution.requestSavepoint(stop: true) { result in savepoint.withLock { $0 = result } }
         }
-        let result = execution.run()
         return (result, savepoint.withLock { $0 })
     }
 
@@ -82,7 +114,7 @@ struct CheckpointingTests {
         let plan = try plan(job("periodic", parallelism: 2, count: 0, rate: 4000, output: output,
                                 checkpoints: "{interval_ms: 40, retained: 2}"))
         let execution = try JobExecution(plan: plan, options: options(plan))
-        let (result, savepoint) = runAndStop(execution, after: 0.6)
+        let (result, savepoint) = runAndStop(execution, once: .checkpoints(4))
         #expect(result.failure == nil, "\(String(describing: result.failure))")
         #expect(result.checkpointsCompleted >= 4)
         let store = CheckpointStore(directory: directory.file("checkpoints/periodic"), prefix: "chk")
@@ -173,11 +205,12 @@ struct CheckpointingTests {
         let count = 9000
         // 2 instances, then 1, then 3 to the end; each run stops with a savepoint.
         var restore: RestoreSource?
-        for (parallelism, stopAfter) in [(2, 0.5), (1, 0.5), (3, nil)] as [(Int, Double?)] {
+        // Each stop comes after a sixth of the input, so before the end.
+        for (parallelism, stops) in [(2, true), (1, true), (3, false)] {
             let plan = try plan(job("rescale", parallelism: parallelism, count: count, rate: 6000, output: output))
             let execution = try JobExecution(plan: plan, options: options(plan, restore: restore))
-            if let stopAfter {
-                let (result, savepoint) = runAndStop(execution, after: stopAfter)
+            if stops {
+                let (result, savepoint) = runAndStop(execution, once: .sourceRecords(count / 6))
                 #expect(result.failure == nil, "\(String(describing: result.failure))")
                 let saved = try #require(try savepoint?.get())
                 restore = try RestoreSource.load(directory: saved.directory)
@@ -217,14 +250,15 @@ struct CheckpointingTests {
         let rescaled = directory.file("rescaled.jsonl")
         var restore: RestoreSource?
         var keyedInstances: [Int] = []
-        for (parallelism, backend, stopAfter) in [(2, "memory", 0.5), (1, "rocksdb", 0.5), (2, "memory", nil)] as [(Int, String, Double?)] {
+        // Each stop comes after a sixth of the input, so before the end.
+        for (parallelism, backend, stops) in [(2, "memory", true), (1, "rocksdb", true), (2, "memory", false)] {
             let plan = try plan(totalsJob(parallelism: parallelism, output: rescaled, rate: 8000), plugins: [builds.v1])
             let execution = try JobExecution(plan: plan, options: options(plan, restore: restore, backend: backend))
-            guard let stopAfter else {
+            guard stops else {
                 #expect(execution.run().failure == nil)
                 break
             }
-            let (result, savepoint) = runAndStop(execution, after: stopAfter)
+            let (result, savepoint) = runAndStop(execution, once: .sourceRecords(count / 6))
             #expect(result.failure == nil, "\(String(describing: result.failure))")
             restore = try RestoreSource.load(directory: try #require(try savepoint?.get()).directory)
             keyedInstances.append(restore?.manifest.step(id: "totals")?.instances.filter { $0.keyedState != nil }.count ?? 0)
@@ -264,11 +298,10 @@ struct CheckpointingTests {
         let plan = try plan(job("twice", parallelism: 1, count: 0, rate: 2000, output: directory.file("out.jsonl")))
         let execution = try JobExecution(plan: plan, options: options(plan))
         let answers = Mutex<[Result<SavepointResult, JobFailure>]>([])
-        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) {
+        let result = run(execution, once: .sourceRecords(1)) {
             execution.requestSavepoint(stop: true) { result in answers.withLock { $0.append(result) } }
             execution.requestSavepoint(stop: false) { result in answers.withLock { $0.append(result) } }
         }
-        let result = execution.run()
         #expect(result.failure == nil && result.savepointDirectory != nil)
         let all = answers.withLock { $0 }
         #expect(all.count == 2)
@@ -283,7 +316,7 @@ struct CheckpointingTests {
     @Test func aSavepointThatDoesNotMatchTheJobIsRefusedUnlessAllowed() throws {
         let output = directory.file("out.jsonl")
         let first = try plan(job("mismatch", parallelism: 1, count: 0, rate: 2000, output: output))
-        let (_, savepoint) = runAndStop(try JobExecution(plan: first, options: options(first)), after: 0.3)
+        let (_, savepoint) = runAndStop(try JobExecution(plan: first, options: options(first)), once: .sourceRecords(1))
         let saved = try #require(try savepoint?.get())
         // The new job renames the source and adds an operator.
         let second = try plan("""
@@ -316,7 +349,8 @@ struct CheckpointingTests {
             """
         let v1 = try plan(job("refuse", parallelism: 1, count: 0, rate: 2000, output: output, extra: totals),
                           plugins: [builds.v1])
-        let (_, savepoint) = runAndStop(try JobExecution(plan: v1, options: options(v1)), after: 0.4)
+        // Records before the savepoint's barrier give 'totals' keyed state to migrate.
+        let (_, savepoint) = runAndStop(try JobExecution(plan: v1, options: options(v1)), once: .sourceRecords(200))
         let saved = try #require(try savepoint?.get())
         let v3 = try plan(job("refuse", parallelism: 1, count: 0, rate: 2000, output: output, extra: totals),
                           plugins: [builds.v3])
@@ -333,12 +367,43 @@ struct CheckpointingTests {
                           plugins: [builds.v2])
         let (_, second) = runAndStop(
             try JobExecution(plan: v2, options: options(v2, restore: try RestoreSource.load(directory: saved.directory))),
-            after: 0.4)
+            once: .sourceRecords(200))
         let newer = try #require(try second?.get())
         #expect {
             _ = try JobExecution(plan: v1, options: options(v1, restore: try RestoreSource.load(directory: newer.directory)))
         } throws: { error in
             "\(error)".contains("its state has state_version 2 (plugin running-total 2.0.0), newer than the 1 of plugin running-total 1.0.0")
+        }
+    }
+
+    /// Found by reading what the manifest fuzzer cannot reach (the keyed
+    /// state's handle is opaque text to the manifest): a handle whose key
+    /// groups are not a range trapped the restore ("Range requires
+    /// lowerBound <= upperBound"); it is now refused as a damaged checkpoint.
+    @Test func aKeyedStateHandleWithKeyGroupsOutOfOrderIsRefused() throws {
+        let builds = try HotSwapBuilds(into: directory)
+        let output = directory.file("out.jsonl")
+        let totals = """
+              - {id: by-customer, key_by: customer_id}
+              - {id: totals, operator: running-total}
+            """
+        let plan = try plan(job("handle", parallelism: 1, count: 0, rate: 2000, output: output, extra: totals),
+                            plugins: [builds.v1])
+        let (_, savepoint) = runAndStop(try JobExecution(plan: plan, options: options(plan)), once: .sourceRecords(200))
+        let saved = try #require(try savepoint?.get())
+        let manifestPath = saved.directory + "/" + ManifestFile.name
+        var manifest = try CheckpointStore.load(directory: saved.directory, verifyFiles: false)
+        let step = try #require(manifest.steps.firstIndex { $0.stepID == "totals" })
+        let instance = try #require(manifest.steps[step].instances.firstIndex { $0.keyedState != nil })
+        var handle = try JSONDecoder().decode(
+            StateSnapshotHandle.self, from: Data(try #require(manifest.steps[step].instances[instance].keyedState).utf8))
+        (handle.firstKeyGroup, handle.lastKeyGroup) = (100, 5)
+        manifest.steps[step].instances[instance].keyedState = String(decoding: try JSONEncoder().encode(handle), as: UTF8.self)
+        try Data(ManifestFile.encode(manifest)).write(to: URL(fileURLWithPath: manifestPath))
+        #expect {
+            _ = try JobExecution(plan: plan, options: options(plan, restore: try RestoreSource.load(directory: saved.directory)))
+        } throws: { error in
+            "\(error)".contains("names key groups 100...5, not a range inside 0..<128; the checkpoint is damaged")
         }
     }
 
@@ -374,7 +439,7 @@ struct CheckpointingTests {
         let output = directory.file("out.jsonl")
         let count = 6000
         let first = try plan(job("after-savepoint", parallelism: 1, count: count, rate: 6000, output: output))
-        let (_, savepoint) = runAndStop(try JobExecution(plan: first, options: options(first)), after: 0.4)
+        let (_, savepoint) = runAndStop(try JobExecution(plan: first, options: options(first)), once: .checkpoints(1))
         let saved = try RestoreSource.load(directory: try #require(try savepoint?.get()).directory)
         let store = CheckpointStore(directory: directory.file("checkpoints/after-savepoint"), prefix: "chk")
         try #require(!store.completeIDs().isEmpty)
@@ -449,7 +514,7 @@ struct CheckpointingTests {
         let output = directory.file("out.jsonl")
         let count = 6000
         let first = try plan(job("fallback", parallelism: 1, count: count, rate: 6000, output: output))
-        _ = runAndStop(try JobExecution(plan: first, options: options(first)), after: 0.5)
+        _ = runAndStop(try JobExecution(plan: first, options: options(first)), once: .checkpoints(2))
         let store = CheckpointStore(directory: directory.file("checkpoints/fallback"), prefix: "chk")
         let ids = store.completeIDs()
         try #require(ids.count >= 2)

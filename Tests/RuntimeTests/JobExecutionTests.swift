@@ -2,6 +2,7 @@ import Core
 import Foundation
 import PluginHost
 import Runtime
+import Synchronization
 import Testing
 import TestKit
 
@@ -177,8 +178,17 @@ struct JobExecutionTests {
             """, in: directory)
         let execution = try JobExecution(
             plan: plan, options: RunOptions(workers: 2, deadLetterPath: directory.file("dlq.jsonl")))
-        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { execution.requestStop() }
+        // Stop once records flow (not after a time), so that some did.
+        let ended = Mutex(false)
+        let stopper = Thread {
+            if ProgressWait.until(abandon: { ended.withLock { $0 } }, { execution.sourceRecordsSoFar > 0 }) {
+                execution.requestStop()
+            }
+        }
+        stopper.start()
         let result = execution.run()
+        ended.withLock { $0 = true }
+        while !stopper.isFinished { usleep(1000) }
         #expect(result.failure == nil)
         #expect(result.stoppedOnRequest)
         #expect(result.sourceRecords > 0)

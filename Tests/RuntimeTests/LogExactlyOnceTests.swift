@@ -14,11 +14,11 @@ import TestKit
 @Suite("Exactly-once log connectors")
 struct LogExactlyOnceTests {
     let directory: TemporaryDirectory
-    let services: DataDirectoryLogServices
+    let services: LogClientServices
 
     init() throws {
         directory = try TemporaryDirectory(prefix: "exactly-once")
-        services = DataDirectoryLogServices(path: directory.file("data"), cleanerIntervalMilliseconds: nil)
+        services = LogClientServices.dataDirectory(path: directory.file("data"), cleanerIntervalMilliseconds: nil)
     }
 
     static let sink = loadComponent("logsink")

@@ -14,29 +14,23 @@ import TestKit
         let fixture = try BrokerFixture { $0.fetchWaitMaxMs = 0 }
         _ = try fixture.data.createTopic(name: "s5", partitions: 2)
         let seed: UInt64 = 0xB20_CE12
-        var random = SeededRandom(seed: seed)
         let frames = KafkaSampleValues.requestFrames { api in
             [.createTopics, .createPartitions].contains(api) ? nil : Broker.served[api].map { $0.lowerBound...$0.upperBound }
         }
         #expect(Set(frames.map(\.api)) == Set(Broker.served.keys).subtracting([.createTopics, .createPartitions]))
         for (api, version, framed) in frames {
             let frame = Array(framed.dropFirst(4))
-            for iteration in 0..<12 {
-                var mutated = frame
-                if iteration > 0 {
-                    for _ in 0..<Int.random(in: 1...3, using: &random) {
-                        // Keep the header's key and version: the handler is
-                        // the target here; the decoder has its own fuzz test.
-                        let at = Int.random(in: 4..<mutated.count, using: &random)
-                        mutated[at] = UInt8.random(in: 0...255, using: &random)
-                    }
-                    if iteration % 3 == 0 { mutated.removeLast(Int.random(in: 0..<(mutated.count - 4), using: &random)) }
-                }
+            // Keep the header's key and version: the handler is the target
+            // here; the decoder has its own fuzz test.
+            var fuzzer = MutationFuzzer(
+                seed: seed ^ UInt64(api.rawValue) << 16 ^ UInt64(version), seeds: [frame], fixedPrefix: 4)
+            for iteration in 0..<MutationFuzzer.iterations(12) {
+                let mutated = iteration == 0 ? frame : fuzzer.next()
                 let outcome = await fixture.broker.handle(frame: mutated)
                 if case .respond(let response) = outcome {
                     #expect(
                         (try? Response.decode(frame: Array(response.dropFirst(4)), api: api, version: version)) != nil,
-                        "\(api) v\(version) seed \(seed) iteration \(iteration)")
+                        "\(api) v\(version) seed \(fuzzer.seed) iteration \(iteration)")
                 }
             }
         }

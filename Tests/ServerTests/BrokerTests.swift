@@ -154,9 +154,9 @@ import Testing
         let fixture = try BrokerFixture { $0.fetchWaitMaxMs = 120_000 }
         _ = try fixture.data.createTopic(name: "t", partitions: 1)
         async let fetched = fixture.fetch([("t", 0, 0, 1_000_000)], maxWaitMs: 120_000, minBytes: 1)
-        // Give the fetch a chance to start waiting; correctness does not
-        // depend on it (an append before the wait is seen by the snapshot).
-        try await Task.sleep(for: .milliseconds(50))
+        // Append only once the fetch waits, so that the append must wake it
+        // (an append before the wait would be seen by its snapshot).
+        while fixture.broker.notifier.waitingCount == 0 { try await Task.sleep(for: .milliseconds(1)) }
         let sent = try batch(count: 2)
         _ = try await fixture.produce(topic: "t", records: sent)
         #expect(try await fetched.first?["Records"]?.bytes.map(Array.init) == sent)

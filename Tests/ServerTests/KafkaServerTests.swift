@@ -210,7 +210,12 @@ func fetchRequest(correlationId: Int32, maxWaitMs: Int64) -> Request {
         try client.send(apiVersionsFrame(correlationId: 3))
         #expect(try await offPool { try client.receiveFrame() } != nil)
         try client.send(fetch.encodeFrame())
-        try await Task.sleep(for: .milliseconds(100))
+        // Stop once the fetch waits for data (bounded against a hang).
+        let parked = ContinuousClock.now + .seconds(60)
+        while running.fixture.broker.notifier.waitingCount == 0 && ContinuousClock.now < parked {
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        #expect(running.fixture.broker.notifier.waitingCount == 1)
         try await running.stop()
         // The fetch (which would wait two minutes) is answered, then closed.
         let answer = try #require(try await offPool { try client.receiveFrame() })

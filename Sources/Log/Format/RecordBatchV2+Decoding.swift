@@ -225,6 +225,11 @@ struct RecordBatchAppender: RecordVisitor {
     var lastAppendedOffset: Int64 = -1
     /// Whether a record at or after `fromOffset` was left out by `limit`.
     var cutShort = false
+    /// Records after this offset are left out (a bounded reader stops
+    /// before its stop offset).
+    var lastOffsetIncluded = Int64.max
+    /// The offsets of the records appended, when collected.
+    var offsets: [Int64]?
 
     init(batch: RecordBatch, fromOffset: Int64, limit: Int = Int.max) {
         self.batch = batch
@@ -239,12 +244,13 @@ struct RecordBatchAppender: RecordVisitor {
         offset: Int64, timestamp: Int64, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
         headers: RawHeaders
     ) {
-        guard offset >= fromOffset else { return }
+        guard offset >= fromOffset && offset <= lastOffsetIncluded else { return }
         guard appended < limit else {
             cutShort = true
             return
         }
         batch.append(timestamp: timestamp, key: key, value: value)
+        offsets?.append(offset)
         appended += 1
         lastAppendedOffset = offset
     }

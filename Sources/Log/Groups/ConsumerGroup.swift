@@ -29,6 +29,10 @@ struct ConsumerGroup {
     /// Whether the join phase is an empty group's first, which waits for
     /// its deadline (`initialRebalanceDelayMs`) even when all have joined.
     var inInitialDelay = false
+    /// When the group last became Empty (its last member gone), for the
+    /// retention of its offsets; nil for a group that had no members since
+    /// the coordinator started (group-less commits only).
+    var emptySinceMilliseconds: Int64?
 
     init(groupId: String) {
         self.groupId = groupId

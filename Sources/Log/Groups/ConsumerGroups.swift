@@ -224,11 +224,17 @@ public final class ConsumerGroups: Sendable {
     @discardableResult
     public func deleteOffsets(group: String) throws(LogError) -> Int {
         let keys = committed.withLock { $0.keys.filter { $0.group == group } }.sorted()
-        guard !keys.isEmpty else { return 0 }
+        try deleteOffsets(keys)
+        return keys.count
+    }
+
+    /// Removes the committed offsets of `keys` (tombstones in one batch);
+    /// keys without one are written too, harmlessly.
+    public func deleteOffsets(_ keys: [Key]) throws(LogError) {
+        guard !keys.isEmpty else { return }
         let now = clock()
         try append(keys.map { LogRecord(timestamp: now, key: Self.encodeKey($0), value: nil, headers: []) })
         committed.withLock { table in for key in keys { table[key] = nil } }
-        return keys.count
     }
 
     /// The groups that have committed offsets, sorted.
@@ -249,7 +255,7 @@ public final class ConsumerGroups: Sendable {
         let now = clock()
         let stamped = offsets.map { key, commit in
             var commit = commit
-            commit.commitMilliseconds = now
+            if commit.commitMilliseconds < 0 { commit.commitMilliseconds = now }
             return (key, commit)
         }
         let records = stamped.map { key, commit in
@@ -295,6 +301,7 @@ public final class ConsumerGroups: Sendable {
         if !commit.metadata.isEmpty { fields.append(("metadata", .string(commit.metadata))) }
         if let epoch = commit.leaderEpoch { fields.append(("leader_epoch", .int(Int64(epoch)))) }
         fields.append(("commit_ms", .int(commit.commitMilliseconds)))
+        if let expire = commit.expireMilliseconds { fields.append(("expire_ms", .int(expire))) }
         return Array(JSONValue.object(JSONObject(fields)).serialized().utf8)
     }
 
@@ -307,7 +314,7 @@ public final class ConsumerGroups: Sendable {
         return CommittedOffset(
             offset: offset, metadata: value["metadata"]?.stringValue ?? "",
             leaderEpoch: value["leader_epoch"]?.int64Value.flatMap { Int32(exactly: $0) },
-            commitMilliseconds: value["commit_ms"]?.int64Value ?? -1)
+            commitMilliseconds: value["commit_ms"]?.int64Value ?? -1, expireMilliseconds: value["expire_ms"]?.int64Value)
     }
 }
 
@@ -324,13 +331,22 @@ public struct CommittedOffset: Sendable, Equatable {
     /// when it sent none.
     public var leaderEpoch: Int32?
     /// When it was committed, milliseconds since the Unix epoch; -1 for
-    /// records written before the time was stored.
+    /// records written before the time was stored. A commit given with -1
+    /// is stamped with the clock's time.
     public var commitMilliseconds: Int64
+    /// When it expires whatever its group does (OffsetCommit v2-v4's
+    /// retention time added to the commit time); nil for the broker's
+    /// `offsets.retention.minutes` rule (see `GroupCoordinator.expireOffsets`).
+    public var expireMilliseconds: Int64?
 
-    public init(offset: Int64, metadata: String = "", leaderEpoch: Int32? = nil, commitMilliseconds: Int64 = -1) {
+    public init(
+        offset: Int64, metadata: String = "", leaderEpoch: Int32? = nil, commitMilliseconds: Int64 = -1,
+        expireMilliseconds: Int64? = nil
+    ) {
         self.offset = offset
         self.metadata = metadata
         self.leaderEpoch = leaderEpoch
         self.commitMilliseconds = commitMilliseconds
+        self.expireMilliseconds = expireMilliseconds
     }
 }

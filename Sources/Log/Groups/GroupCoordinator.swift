@@ -36,7 +36,8 @@ import Synchronization
 /// Only committed offsets are durable (in `__consumer_offsets`); membership
 /// is in memory. After a restart every group is Empty with its offsets,
 /// and consumers rejoin when their heartbeats get UNKNOWN_MEMBER_ID, as
-/// after a Kafka coordinator failover.
+/// after a Kafka coordinator failover. Offsets expire by Kafka's rules
+/// (`expireOffsets`, `offsets.retention.minutes`).
 ///
 /// # Thread safety
 /// Safe to use from any thread; one lock serialises all groups. Commits are
@@ -53,6 +54,9 @@ public final class GroupCoordinator: Sendable {
     private let clock: @Sendable () -> Int64
     private let logger: Logger
     private let groups = Mutex<[String: ConsumerGroup]>([:])
+    /// When this coordinator started: a group known only by its offsets
+    /// (from before a restart) lost its members at the latest then.
+    private let startedMilliseconds: Int64
 
     /// A completion to call once the lock is released.
     private typealias Deferred = @Sendable () -> Void
@@ -72,6 +76,7 @@ public final class GroupCoordinator: Sendable {
         self.config = config
         self.clock = clock
         self.logger = logger
+        startedMilliseconds = clock()
     }
 
     /// Runs `body` under the lock, then the completions it collected.
@@ -305,6 +310,7 @@ public final class GroupCoordinator: Sendable {
         group.inInitialDelay = false
         if group.isEmpty {
             group.state = .empty
+            group.emptySinceMilliseconds = now
             group.protocolName = nil
             group.rebalanceDeadline = nil
             logger.info("group \(group.groupId): generation \(group.generationId) is empty")
@@ -585,7 +591,7 @@ public final class GroupCoordinator: Sendable {
                 member.sessionDeadline = now + member.sessionTimeoutMs
                 group.members[request.memberId] = member
             }
-            let (results, accepted) = checked(request.offsets, group: request.groupId)
+            let (results, accepted) = checked(request.offsets, group: request.groupId, retentionTimeMs: request.retentionTimeMs)
             groups[request.groupId] = group
             do throws(LogError) {
                 try offsets.commit(accepted)
@@ -669,8 +675,16 @@ public final class GroupCoordinator: Sendable {
     /// The per-partition checks of a commit: an error per partition, and
     /// the offsets that passed.
     private func checked(
-        _ offsets: [OffsetCommitPartition], group: String
+        _ offsets: [OffsetCommitPartition], group: String, retentionTimeMs: Int64? = nil
     ) -> (results: [(topic: String, partition: Int, error: ErrorCode)], accepted: [(ConsumerGroups.Key, CommittedOffset)]) {
+        // Kafka's expire timestamp: the coordinator's time plus the
+        // retention asked for (OffsetCommit v2-v4), saturated: a client's
+        // Int64.max means never.
+        let now = clock()
+        let expireMilliseconds = retentionTimeMs.map { retention in
+            let (sum, overflow) = now.addingReportingOverflow(retention)
+            return overflow ? (retention > 0 ? Int64.max : Int64.min) : sum
+        }
         var results: [(topic: String, partition: Int, error: ErrorCode)] = []
         var accepted: [(ConsumerGroups.Key, CommittedOffset)] = []
         for offset in offsets {
@@ -682,7 +696,9 @@ public final class GroupCoordinator: Sendable {
             } else {
                 accepted.append((
                     ConsumerGroups.Key(group: group, topic: offset.topic, partition: offset.partition),
-                    CommittedOffset(offset: offset.offset, metadata: offset.metadata, leaderEpoch: offset.leaderEpoch)))
+                    CommittedOffset(
+                        offset: offset.offset, metadata: offset.metadata, leaderEpoch: offset.leaderEpoch,
+                        commitMilliseconds: offset.commitMilliseconds ?? now, expireMilliseconds: expireMilliseconds)))
             }
             results.append((offset.topic, offset.partition, error))
         }
@@ -711,6 +727,63 @@ public final class GroupCoordinator: Sendable {
             return OffsetFetchPartition(
                 topic: partition.topic, partition: partition.partition, offset: commit?.offset ?? -1,
                 leaderEpoch: commit?.leaderEpoch, metadata: commit?.metadata ?? "", error: .none)
+        }
+    }
+
+    // MARK: Offset retention
+
+    /// Removes committed offsets that expired (Kafka's
+    /// `offsets.retention.minutes` and the KIP-211 rules), with tombstones
+    /// in one batch; returns the keys removed, sorted. The server calls it
+    /// every `offsetsRetentionCheckIntervalMs`.
+    ///
+    /// - A group with members keeps its offsets (Kafka's classic groups).
+    /// - A group whose members are all gone: its offsets expire
+    ///   `offsetsRetentionMs` after it became Empty.
+    /// - A group no member joined since this coordinator started (one that
+    ///   only commits without joining, as `assign()` consumers do, and
+    ///   every group after a restart): each offset expires
+    ///   `offsetsRetentionMs` after its commit or after the start,
+    ///   whichever is later. Membership is not stored, so the start is the
+    ///   latest a group can have lost its members, and no offset is
+    ///   removed sooner than Kafka would remove it.
+    /// - An offset committed with a retention time (OffsetCommit v2-v4)
+    ///   expires at its own expire time instead, when its group has no
+    ///   members.
+    /// - An offset with a transactional commit pending stays.
+    /// A group left without offsets or members is forgotten.
+    @discardableResult
+    public func expireOffsets() -> [ConsumerGroups.Key] {
+        let now = clock()
+        let retention = config.offsetsRetentionMs
+        return withGroups { groups, _ in
+            var expired: [ConsumerGroups.Key] = []
+            for groupId in offsets.groups {
+                let group = groups[groupId]
+                if let group, !group.isEmpty { continue }
+                for (key, commit) in offsets.committed(group: groupId) {
+                    let base = group?.emptySinceMilliseconds ?? max(commit.commitMilliseconds, startedMilliseconds)
+                    let isExpired = commit.expireMilliseconds.map { now >= $0 } ?? (now - base >= retention)
+                    if isExpired && !offsets.hasPendingTransactionalOffset(key) { expired.append(key) }
+                }
+            }
+            expired.sort()
+            guard !expired.isEmpty else { return [] }
+            do throws(LogError) {
+                try offsets.deleteOffsets(expired)
+            } catch {
+                logger.error("offsets retention: \(expired.count) expired offsets not removed (retried at the next check): \(error)")
+                return []
+            }
+            for groupId in Set(expired.map(\.group)) {
+                logger.info("group \(groupId): committed offsets expired (offsets.retention.minutes or the commit's retention time)")
+                if let group = groups[groupId], group.isEmpty, group.pendingMembers.isEmpty,
+                   offsets.committed(group: groupId).isEmpty
+                {
+                    groups[groupId] = nil
+                }
+            }
+            return expired
         }
     }
 

@@ -26,6 +26,13 @@ public struct GroupCoordinatorConfig: Sendable, Equatable {
     /// The longest group id, member id prefix (client id) or instance id
     /// accepted, in UTF-8 bytes.
     public var idBytesMax: Int = 1_024
+    /// `offsets.retention.minutes` (Kafka's default, 7 days), in
+    /// milliseconds: how long the committed offsets of a group without
+    /// members are kept (see `GroupCoordinator.expireOffsets`).
+    public var offsetsRetentionMs: Int64 = 7 * 24 * 60 * 60 * 1_000
+    /// `offsets.retention.check.interval.ms`: how often the server looks
+    /// for expired offsets.
+    public var offsetsRetentionCheckIntervalMs: Int64 = 600_000
 
     public init() {}
 }

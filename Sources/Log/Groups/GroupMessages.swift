@@ -95,7 +95,7 @@ public struct JoinGroupResponse: Sendable, Equatable {
     /// Every member with its metadata for the leader; empty for the others.
     public var members: [JoinGroupMember]
 
-    static func failure(_ error: ErrorCode, memberId: String = "") -> JoinGroupResponse {
+    public static func failure(_ error: ErrorCode, memberId: String = "") -> JoinGroupResponse {
         JoinGroupResponse(
             error: error, generationId: -1, protocolType: nil, protocolName: nil, leader: "", memberId: memberId,
             members: [])
@@ -137,7 +137,7 @@ public struct SyncGroupResponse: Sendable, Equatable {
     /// The member's assignment (empty with an error).
     public var assignment: [UInt8]
 
-    static func failure(_ error: ErrorCode) -> SyncGroupResponse {
+    public static func failure(_ error: ErrorCode) -> SyncGroupResponse {
         SyncGroupResponse(error: error, protocolType: nil, protocolName: nil, assignment: [])
     }
 }
@@ -172,13 +172,21 @@ public struct OffsetCommitPartition: Sendable, Equatable {
     public var offset: Int64
     public var leaderEpoch: Int32?
     public var metadata: String
+    /// OffsetCommit v1's CommitTimestamp, when the client sent one (not
+    /// -1): the commit's time instead of the coordinator's clock, as Kafka
+    /// takes it; the retention of a group-less commit counts from it.
+    public var commitMilliseconds: Int64?
 
-    public init(topic: String, partition: Int, offset: Int64, leaderEpoch: Int32? = nil, metadata: String = "") {
+    public init(
+        topic: String, partition: Int, offset: Int64, leaderEpoch: Int32? = nil, metadata: String = "",
+        commitMilliseconds: Int64? = nil
+    ) {
         self.topic = topic
         self.partition = partition
         self.offset = offset
         self.leaderEpoch = leaderEpoch
         self.metadata = metadata
+        self.commitMilliseconds = commitMilliseconds
     }
 }
 
@@ -190,16 +198,22 @@ public struct OffsetCommitRequest: Sendable {
     public var memberId: String
     public var groupInstanceId: String?
     public var offsets: [OffsetCommitPartition]
+    /// OffsetCommit v2-v4's RetentionTimeMs when not -1: the offsets
+    /// expire this long after the commit, instead of
+    /// `offsets.retention.minutes` after the group became empty (Kafka's
+    /// per-commit expire timestamp). Versions 5+ have no such field.
+    public var retentionTimeMs: Int64?
 
     public init(
         groupId: String, generationId: Int32 = -1, memberId: String = "", groupInstanceId: String? = nil,
-        offsets: [OffsetCommitPartition]
+        offsets: [OffsetCommitPartition], retentionTimeMs: Int64? = nil
     ) {
         self.groupId = groupId
         self.generationId = generationId
         self.memberId = memberId
         self.groupInstanceId = groupInstanceId
         self.offsets = offsets
+        self.retentionTimeMs = retentionTimeMs
     }
 }
 

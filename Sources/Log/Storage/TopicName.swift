@@ -5,6 +5,14 @@
 /// # Thread safety
 /// Stateless.
 public enum TopicName {
+    /// The topics the server keeps for itself (Kafka's `Topic.isInternal`):
+    /// committed group offsets and the transaction registry. Clients see
+    /// them in Metadata, marked internal, and may not produce to them.
+    public static let internalNames: Set<String> = [ConsumerGroups.topicName, TransactionCoordinator.topicName]
+
+    /// Whether `name` is one of `internalNames`.
+    public static func isInternal(_ name: String) -> Bool { internalNames.contains(name) }
+
     public static func validate(_ name: String) throws(LogError) {
         guard !name.isEmpty else { throw .invalidTopicName(name, reason: "the name is empty") }
         guard name != "." && name != ".." else {

@@ -111,7 +111,13 @@ public final class TransactionCoordinator: Sendable {
     /// Begins a transaction for `transactionalId`. A transaction of that id
     /// still open is aborted first (or, if it was committing, its commit is
     /// finished) and the epoch goes up, fencing its older holder.
-    public func begin(transactionalId id: String) throws(LogError) -> TransactionHandle {
+    /// - Parameter recordsEpoch: write the new producer id and epoch to the
+    ///   registry (fsynced) before returning, as Kafka's InitProducerId
+    ///   does, so the fencing survives a crash: otherwise, after a restart
+    ///   the registry would hold the older epoch, and an older instance
+    ///   could go on while the newer one was refused. The runtime passes
+    ///   false: its begins are followed by appends that write the entry.
+    public func begin(transactionalId id: String, recordsEpoch: Bool = false) throws(LogError) -> TransactionHandle {
         try Self.validate(id)
         return try state.withLock { (state) throws(LogError) -> TransactionHandle in
             var entry: TransactionStatus
@@ -140,10 +146,16 @@ public final class TransactionCoordinator: Sendable {
             entry.partitions = []
             entry.timeoutMs = nil
             entry.startedMilliseconds = nil
-            // Kept in memory until the first append registers a partition:
-            // a transaction without batches needs no record, and after a
-            // restart the next begin bumps the epoch from the one stored.
+            // Unless `recordsEpoch`, kept in memory until the first append
+            // registers a partition: a transaction without batches needs no
+            // record, and after a restart the next begin bumps the epoch
+            // from the one stored.
             entry.updatedMilliseconds = clock()
+            if recordsEpoch {
+                // An ongoing entry without partitions: after a restart it
+                // is an open, empty transaction of this epoch.
+                try write(entry, &state)
+            }
             state.entries[id] = entry
             state.nextProducerId = max(state.nextProducerId, entry.producerId + 1)
             return TransactionHandle(

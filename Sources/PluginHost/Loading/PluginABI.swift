@@ -14,6 +14,12 @@ public enum PluginABI {
     static let componentSize10 = UInt32(MemoryLayout<sh_component>.size)
     /// A vtable must at least reach `close`, the last 1.0 member.
     static let vtableSize10 = UInt32(MemoryLayout<sh_component_vtable>.size)
+    /// Members every 1.0 function struct has (up to and including free_symbol).
+    static let functionSize10 = UInt32(MemoryLayout<sh_function>.size)
+    /// The most components, and the most functions, one descriptor may list:
+    /// a larger count is a corrupt descriptor, and walking it would read
+    /// far past the plugin's arrays.
+    static let descriptorEntriesMax: UInt32 = 10_000
 }
 
 /// Status codes of streamhost.h as Swift constants.

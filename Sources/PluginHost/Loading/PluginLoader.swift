@@ -111,8 +111,11 @@ public enum PluginLoader {
         guard d.component_count == 0 || d.components != nil else {
             throw .invalidDescriptor(path: path, detail: "component_count is \(d.component_count) but components is NULL")
         }
-        guard d.component_count <= 10_000 else {
+        guard d.component_count <= PluginABI.descriptorEntriesMax else {
             throw .invalidDescriptor(path: path, detail: "component_count \(d.component_count) is implausible")
+        }
+        guard d.function_count <= PluginABI.descriptorEntriesMax else {
+            throw .invalidDescriptor(path: path, detail: "function_count \(d.function_count) is implausible")
         }
 
         var components: [Component] = []
@@ -135,9 +138,16 @@ public enum PluginLoader {
                 throw .invalidDescriptor(path: path, detail: "function_count is \(d.function_count) but functions is NULL")
             }
             for index in 0..<Int(d.function_count) {
-                guard let f = list[index], let fname = f.pointee.name, let symbol = f.pointee.symbol,
-                      let signature = f.pointee.signature
-                else {
+                guard let f = list[index] else {
+                    throw .invalidDescriptor(path: path, detail: "function #\(index) is NULL or lacks name, symbol or signature")
+                }
+                // Read no member past what the plugin declared.
+                let size = UnsafeRawPointer(f).loadUnaligned(as: UInt32.self)
+                guard size >= PluginABI.functionSize10 else {
+                    throw .invalidDescriptor(path: path, detail: "function #\(index) has struct_size \(size), "
+                        + "smaller than ABI 1.0's \(PluginABI.functionSize10)")
+                }
+                guard let fname = f.pointee.name, let symbol = f.pointee.symbol, let signature = f.pointee.signature else {
                     throw .invalidDescriptor(path: path, detail: "function #\(index) is NULL or lacks name, symbol or signature")
                 }
                 functions.append(ExportedFunction(

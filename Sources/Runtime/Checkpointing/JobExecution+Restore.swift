@@ -210,12 +210,23 @@ extension JobExecution {
         var handles: [(InstanceSnapshot, StateSnapshotHandle)] = []
         for old in saved.instances {
             guard let text = old.keyedState else { continue }
+            let handle: StateSnapshotHandle
             do {
-                handles.append((old, try JSONDecoder().decode(StateSnapshotHandle.self, from: Data(text.utf8))))
+                handle = try JSONDecoder().decode(StateSnapshotHandle.self, from: Data(text.utf8))
             } catch {
                 throw .restore("cannot restore step '\(step.id)': the keyed state of instance \(old.instance) in "
                     + "\(source.directory) is not described in a form this host reads: \(error)")
             }
+            // The handle comes from disk: `keyGroups` would trap on a range
+            // that is not one.
+            guard handle.firstKeyGroup >= 0, handle.firstKeyGroup <= handle.lastKeyGroup,
+                  handle.lastKeyGroup < plan.keyGroups.maxParallelism
+            else {
+                throw .restore("cannot restore step '\(step.id)': the keyed state of instance \(old.instance) in "
+                    + "\(source.directory) names key groups \(handle.firstKeyGroup)...\(handle.lastKeyGroup), "
+                    + "not a range inside 0..<\(plan.keyGroups.maxParallelism); the checkpoint is damaged")
+            }
+            handles.append((old, handle))
         }
         guard !handles.isEmpty else { return [:] }
         guard let backend else {

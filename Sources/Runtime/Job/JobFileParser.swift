@@ -57,15 +57,51 @@ public enum JobFileParser {
                 reader.overriddenFields[field] = text
             }
         }
+        guard expandedNodes(root, max: JobLimits.yamlNodesMax) <= JobLimits.yamlNodesMax else {
+            throw JobFileError(
+                file: file, location: root.mark.map { SourceLocation(line: $0.line, column: $0.column) }, field: nil,
+                message: "the job file expands to more than \(JobLimits.yamlNodesMax) YAML values (aliases of "
+                    + "aliases?); write the repeated parts out or make them smaller")
+        }
         var spec = try reader.job(root)
         try JobGraph.resolve(&spec)
         return spec
+    }
+
+    /// The nodes `node` expands to, counting every use of an alias in full;
+    /// stops counting past `max`, so the work is bounded by `max`.
+    static func expandedNodes(_ node: Node, max: Int) -> Int {
+        var count = 0
+        var pending = [node]
+        while let next = pending.popLast(), count <= max {
+            count += 1
+            switch next {
+            case .scalar, .alias: break
+            case .mapping(let mapping):
+                for (key, value) in mapping {
+                    pending.append(key)
+                    pending.append(value)
+                }
+            case .sequence(let sequence): pending.append(contentsOf: sequence)
+            }
+        }
+        return count
     }
 
     private static func yamlLocation(_ error: YamlError) -> SourceLocation? {
         switch error {
         case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
             return SourceLocation(line: mark.line, column: mark.column)
+        case .duplicatedKeysInMapping(_, let context):
+            // Yams marks one of the repeated keys (its text is the whole file).
+            return SourceLocation(line: context.mark.line, column: context.mark.column)
+        case .reader(_, let offset?, _, let yaml):
+            // The reader's errors (control characters, bad UTF-8) come with
+            // an offset in characters, not a mark.
+            let before = yaml.prefix(offset).unicodeScalars
+            let lineStart = before.lastIndex(of: "\n").map { before.index(after: $0) } ?? before.startIndex
+            return SourceLocation(
+                line: before.count(where: { $0 == "\n" }) + 1, column: before[lineStart...].count + 1)
         default:
             return nil
         }
@@ -77,6 +113,11 @@ public enum JobFileParser {
              .composer(let context, let problem, _, _):
             if let context { return "\(problem) \(context.text)" }
             return problem
+        case .reader(let problem, _, _, _):
+            return problem
+        case .duplicatedKeysInMapping(let duplicates, _):
+            return duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")
+                + (duplicates.count == 1 ? " appears" : " appear") + " more than once in one mapping"
         default:
             return "\(error)"
         }

@@ -29,4 +29,9 @@ public enum JobLimits {
     public static let watermarkDelayMsMax = 365 * 86_400_000
     /// The smallest memory state bound (`state.memory_bytes_max`).
     public static let stateMemoryBytesMin = 1_024
+    /// YAML nodes a job file may expand to, each use of an alias counting
+    /// its whole anchor again: a few lines of aliases of aliases expand
+    /// exponentially (a "billion laughs"), and reading them would not end.
+    /// A job file of real size has a few thousand.
+    public static let yamlNodesMax = 100_000
 }

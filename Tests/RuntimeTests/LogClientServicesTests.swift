@@ -8,7 +8,7 @@ import TestKit
 
 /// The log services' reader over a compacted partition, whose offsets have
 /// gaps, and the background cleaner the services run.
-@Suite struct DataDirectoryLogServicesTests {
+@Suite struct LogClientServicesTests {
     /// A compacted topic "state" of one partition with many segments, keys
     /// that repeat and a compaction pass done; returns what a reader sees as
     /// (offset, value) in order, and the end offset.
@@ -43,7 +43,7 @@ import TestKit
         let directory = try TemporaryDirectory(prefix: "services")
         let (expected, end) = try Self.compactedTopic(at: directory.path + "/data")
         #expect(expected.count < 300, "the pass removed records, leaving gaps")
-        let services = DataDirectoryLogServices(path: directory.path + "/data", cleanerIntervalMilliseconds: nil)
+        let services = LogClientServices.dataDirectory(path: directory.path + "/data", cleanerIntervalMilliseconds: nil)
         defer { services.close() }
         var generator = SeededRandom(seed: 22)
         for start in [Int64(0)] + (0 ..< 20).map({ _ in Int64.random(in: 0 ... end, using: &generator) }) {
@@ -66,7 +66,7 @@ import TestKit
         let directory = try TemporaryDirectory(prefix: "services")
         let path = directory.path + "/data"
         let (uncompacted, _) = try Self.compactedTopic(at: path, compact: false)
-        let services = DataDirectoryLogServices(path: path, cleanerIntervalMilliseconds: 5)
+        let services = LogClientServices.dataDirectory(path: path, cleanerIntervalMilliseconds: 5)
         defer { services.close() }
         #expect(try services.partitionCount(topic: "state") == 1)  // opens the directory
         // A completed pass leaves the cleaner's checkpoint; wait for it (bounded).

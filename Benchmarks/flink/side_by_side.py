@@ -1,0 +1,237 @@
+#!/usr/bin/env python3
+"""streamhost and Flink side by side on the same workloads, on this machine.
+
+Runs the workloads of docs/BENCHMARKS.md "Benchmark 14" on both engines,
+alternating (streamhost, Flink, streamhost, Flink, ...), and prints for each
+run: records/s, wall time, peak RSS and, for Flink, the JVM start time.
+Medians per engine and workload close the report, with their ratio.
+
+    Benchmarks/flink/run.sh [--records N] [--repeats 3] [--parallelism 1 2]
+                            [--workloads stateless window jsonfile]
+
+run.sh installs PyFlink (apache-flink from PyPI) into .build/flink-venv and
+builds streamhost in release mode; Java 17 must be present. Not run in CI:
+it takes minutes and its figures are only meaningful on a quiet machine.
+
+The workloads (20M records by default):
+  stateless  datagen -> filter amount > 500 -> map amount * 1.2 -> blackhole
+  window     datagen -> key by customer (100k keys) -> tumbling window of
+             100k events (event time, 5 s bounded out-of-orderness)
+             count + sum(amount) -> blackhole
+  jsonfile   the stateless logic reading a JSON-lines file of orders
+             (written once by streamhost's datagen, cached under .build)
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+STREAMHOST = os.path.join(ROOT, ".build", "release", "streamhost")
+CACHE = os.path.join(ROOT, ".build", "flink-bench")
+CUSTOMERS = 100_000
+SEED = 7
+
+
+# ---------------------------------------------------------------- streamhost
+
+def streamhost_job(workload, records, parallelism, json_path):
+    if workload == "stateless":
+        return textwrap.dedent(f"""\
+            name: stateless
+            parallelism: {parallelism}
+            pipeline:
+              - {{id: gen, source: datagen, config: {{count: {records}, seed: {SEED}, customers: {CUSTOMERS}}}}}
+              - {{id: big, operator: filter, config: {{where: "amount > 500.0"}}}}
+              - {{id: shape, operator: map, config: {{set: {{amount_x: "amount * 1.2"}}}}}}
+              - {{id: out, sink: blackhole}}
+            """)
+    if workload == "window":
+        return textwrap.dedent(f"""\
+            name: window
+            parallelism: {parallelism}
+            pipeline:
+              - id: gen
+                source: datagen
+                config: {{count: {records}, seed: {SEED}, customers: {CUSTOMERS}, time_step_ms: 1}}
+                watermarks: {{strategy: bounded_out_of_orderness, max_out_of_orderness_ms: 5000}}
+              - {{id: by-customer, key_by: customer_id}}
+              - {{id: win, operator: window, config: {{kind: tumbling, size_ms: 100000, aggregates: [{{fn: count, name: cnt}}, {{fn: sum, field: amount, name: total}}]}}}}
+              - {{id: out, sink: blackhole}}
+            """)
+    if workload == "jsonfile":
+        return textwrap.dedent(f"""\
+            name: jsonfile
+            parallelism: {parallelism}
+            pipeline:
+              - {{id: orders, source: file, config: {{path: "{json_path}", format: jsonl}}}}
+              - {{id: big, operator: filter, config: {{where: "amount > 500.0"}}}}
+              - {{id: shape, operator: map, config: {{set: {{amount_x: "amount * 1.2"}}}}}}
+              - {{id: out, sink: blackhole}}
+            """)
+    raise ValueError(workload)
+
+
+def run_child(argv, cwd):
+    """Runs argv; returns (seconds, peak RSS in MiB, stdout+stderr)."""
+    out = tempfile.TemporaryFile()
+    start = time.monotonic()
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.monotonic() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    out.seek(0)
+    text = out.read().decode(errors="replace")
+    if proc.returncode != 0:
+        raise RuntimeError(f"{argv[0]} exited {proc.returncode}:\n{text[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024.0, text
+
+
+def run_streamhost(workload, records, parallelism, json_path):
+    with tempfile.TemporaryDirectory() as work:
+        job = os.path.join(work, f"{workload}.yaml")
+        with open(job, "w") as f:
+            f.write(streamhost_job(workload, records, parallelism, json_path))
+        seconds, rss, _ = run_child([STREAMHOST, "run", job, "--no-progress", "--data-dir", os.path.join(work, "data")], work)
+    return {"seconds": seconds, "rss_mib": rss, "records_per_s": records / seconds, "start_s": None}
+
+
+def write_json_file(records):
+    """The orders as JSON lines, written once by streamhost's own datagen."""
+    path = os.path.join(CACHE, f"orders-{records}.jsonl")
+    if os.path.exists(path):
+        return path
+    os.makedirs(CACHE, exist_ok=True)
+    with tempfile.TemporaryDirectory() as work:
+        job = os.path.join(work, "write.yaml")
+        with open(job, "w") as f:
+            f.write(textwrap.dedent(f"""\
+                name: write-orders
+                pipeline:
+                  - {{id: gen, source: datagen, config: {{count: {records}, seed: {SEED}, customers: {CUSTOMERS}}}}}
+                  - {{id: out, sink: file, config: {{path: "{path}", format: jsonl}}}}
+                """))
+        run_child([STREAMHOST, "run", job, "--no-progress", "--data-dir", os.path.join(work, "data")], work)
+    return path
+
+
+# --------------------------------------------------------------------- Flink
+
+FLINK_DRIVER = r'''
+import os, sys, time
+workload, records, parallelism, json_path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+start = time.monotonic()
+from pyflink.table import EnvironmentSettings, TableEnvironment
+env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+conf = env.get_config()
+conf.set("parallelism.default", str(parallelism))
+conf.set("pipeline.object-reuse", "true")
+jvm_start = time.monotonic() - start
+
+gen = f"""CREATE TABLE gen (
+    order_id BIGINT, customer_id BIGINT, amount DOUBLE,
+    ts AS TO_TIMESTAMP_LTZ(order_id, 3),
+    WATERMARK FOR ts AS ts - INTERVAL '5' SECOND
+) WITH ('connector' = 'datagen', 'rows-per-second' = '1000000000',
+    'fields.order_id.kind' = 'sequence', 'fields.order_id.start' = '0',
+    'fields.order_id.end' = '{records - 1}',
+    'fields.customer_id.min' = '1', 'fields.customer_id.max' = '{CUSTOMERS}',
+    'fields.amount.min' = '0', 'fields.amount.max' = '1000')"""
+orders_file = f"""CREATE TABLE gen (
+    order_id BIGINT, customer_id BIGINT, category STRING, amount DOUBLE, event_time BIGINT
+) WITH ('connector' = 'filesystem', 'path' = '{json_path}', 'format' = 'json')"""
+if workload == "stateless" or workload == "jsonfile":
+    env.execute_sql(gen if workload == "stateless" else orders_file)
+    env.execute_sql("CREATE TABLE out_t (order_id BIGINT, customer_id BIGINT, amount DOUBLE, amount_x DOUBLE) WITH ('connector' = 'blackhole')")
+    statement = "INSERT INTO out_t SELECT order_id, customer_id, amount, amount * 1.2 FROM gen WHERE amount > 500.0"
+else:
+    env.execute_sql(gen)
+    env.execute_sql("CREATE TABLE out_t (customer_id BIGINT, window_start TIMESTAMP(3), window_end TIMESTAMP(3), cnt BIGINT, total DOUBLE) WITH ('connector' = 'blackhole')")
+    statement = """INSERT INTO out_t SELECT customer_id, window_start, window_end, COUNT(*), SUM(amount)
+        FROM TABLE(TUMBLE(TABLE gen, DESCRIPTOR(ts), INTERVAL '100' SECOND(3)))
+        GROUP BY customer_id, window_start, window_end"""
+job_start = time.monotonic()
+env.execute_sql(statement).wait()
+job_seconds = time.monotonic() - job_start
+
+def java_peak_rss_mib():
+    """VmHWM of the JVM that PyFlink started (a child of this process)."""
+    peak = 0
+    me = str(os.getpid())
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                ppid = f.read().rsplit(")", 1)[1].split()[1]
+            if ppid != me:
+                continue
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        peak = max(peak, int(line.split()[1]))
+        except OSError:
+            pass
+    return peak / 1024.0
+
+print(f"RESULT {jvm_start:.3f} {job_seconds:.3f} {java_peak_rss_mib():.1f}")
+'''.replace("{CUSTOMERS}", str(CUSTOMERS))
+
+
+def run_flink(workload, records, parallelism, json_path, python):
+    with tempfile.TemporaryDirectory() as work:
+        seconds, _, text = run_child([python, "-c", FLINK_DRIVER, workload, str(records), str(parallelism), json_path or "-"], work)
+    line = [l for l in text.splitlines() if l.startswith("RESULT ")]
+    if not line:
+        raise RuntimeError("the Flink driver printed no RESULT line:\n" + text[-2000:])
+    jvm_start, job_seconds, rss = map(float, line[-1].split()[1:])
+    return {"seconds": job_seconds, "rss_mib": rss, "records_per_s": records / job_seconds, "start_s": jvm_start}
+
+
+# -------------------------------------------------------------------- report
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--records", type=int, default=20_000_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--parallelism", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--workloads", nargs="+", default=["stateless", "window", "jsonfile"],
+                        choices=["stateless", "window", "jsonfile"])
+    parser.add_argument("--engines", nargs="+", default=["streamhost", "flink"], choices=["streamhost", "flink"])
+    parser.add_argument("--flink-python", default=os.path.join(ROOT, ".build", "flink-venv", "bin", "python"))
+    args = parser.parse_args()
+
+    print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}; records {args.records}; repeats {args.repeats}")
+    json_path = write_json_file(args.records) if "jsonfile" in args.workloads else None
+    results = {}
+    for workload in args.workloads:
+        for parallelism in args.parallelism:
+            for repeat in range(args.repeats):
+                for engine in args.engines:
+                    if engine == "streamhost":
+                        r = run_streamhost(workload, args.records, parallelism, json_path)
+                    else:
+                        r = run_flink(workload, args.records, parallelism, json_path, args.flink_python)
+                    results.setdefault((workload, parallelism, engine), []).append(r)
+                    start = f", JVM start {r['start_s']:.1f} s" if r["start_s"] is not None else ""
+                    print(f"{workload:9} p{parallelism} {engine:10} run {repeat + 1}: {r['records_per_s'] / 1e6:7.2f} M rec/s"
+                          f" ({r['seconds']:.2f} s), peak RSS {r['rss_mib']:.0f} MiB{start}; load {os.getloadavg()[0]:.2f}",
+                          flush=True)
+    print("\nmedians:")
+    for workload in args.workloads:
+        for parallelism in args.parallelism:
+            medians = {}
+            for engine in args.engines:
+                runs = results[(workload, parallelism, engine)]
+                medians[engine] = statistics.median(r["records_per_s"] for r in runs)
+                rss = statistics.median(r["rss_mib"] for r in runs)
+                print(f"  {workload:9} p{parallelism} {engine:10} {medians[engine] / 1e6:7.2f} M rec/s, peak RSS {rss:.0f} MiB")
+            if len(medians) == 2:
+                print(f"  {workload:9} p{parallelism} streamhost / flink = {medians['streamhost'] / medians['flink']:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
