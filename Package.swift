@@ -104,11 +104,14 @@ let package = Package(
         // one schema per API, a generic codec and Kafka's error codes (the
         // log answers with them); no sockets, no log.
         .target(name: "KafkaProtocol", swiftSettings: swiftSettings),
+        // Typed columns in Arrow's layout, with export and import over the
+        // Arrow C Data Interface of SDK/include/streamhost.h; no I/O.
+        .target(name: "Columns", dependencies: ["StreamhostABI"], swiftSettings: swiftSettings),
         // Records, batches, key groups, JSON values; no I/O.
-        .target(name: "Core", dependencies: ["JSONText"], swiftSettings: swiftSettings),
+        .target(name: "Core", dependencies: ["JSONText", "TimeText", "Columns"], swiftSettings: swiftSettings),
         // The expression language: parser, type checker, compiled evaluation,
         // built-in functions; no I/O.
-        .target(name: "Expressions", dependencies: ["JSONText"], swiftSettings: swiftSettings),
+        .target(name: "Expressions", dependencies: ["JSONText", "TimeText"], swiftSettings: swiftSettings),
         // Native functions: dlopen/dlsym and calls through Debian's libffi
         // with signatures known only at run time.
         .target(name: "NativeFunctions", dependencies: ["CFFI", "CNativeSupport"], swiftSettings: swiftSettings),
@@ -125,13 +128,13 @@ let package = Package(
         .target(name: "Checkpoint", dependencies: ["Checksums"], swiftSettings: swiftSettings),
         // dlopen, ABI checks, the host-API table handed to plugins.
         .target(
-            name: "PluginHost", dependencies: ["Core", "StreamhostABI", "StreamhostVersion", logging],
+            name: "PluginHost", dependencies: ["Core", "Columns", "StreamhostABI", "StreamhostVersion", logging],
             swiftSettings: swiftSettings),
         // Job files, plans, tasks, channels, checkpointing, supervision.
         .target(
             name: "Runtime",
             dependencies: [
-                "Core", "PluginHost", "StreamhostABI", "Yams", "Log", "State", "Checkpoint",
+                "Core", "Columns", "PluginHost", "StreamhostABI", "Yams", "Log", "State", "Checkpoint",
                 "Expressions", "ExpressionUDFs", "NativeFunctions", "TimeText", logging,
             ],
             swiftSettings: swiftSettings),
@@ -199,6 +202,7 @@ let package = Package(
         .testTarget(name: "TimeTextTests", dependencies: ["TimeText"], swiftSettings: swiftSettings),
         .testTarget(name: "ChecksumsTests", dependencies: ["Checksums", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "CoreTests", dependencies: ["Core", "TestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "ColumnsTests", dependencies: ["Columns", "StreamhostABI"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ExpressionsTests",
             dependencies: ["Expressions", "ExpressionUDFs", "NativeFunctions", "JSONText", "TestKit"],

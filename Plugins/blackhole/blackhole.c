@@ -2,7 +2,9 @@
  * blackhole — discards records, counting them: SINK "blackhole".
  *
  * Counts records and key + value bytes (null keys and values count 0) in
- * the counters "records" and "bytes"; on close, with print (the default),
+ * the counters "records" and "bytes"; it takes typed columns too (ABI
+ * 1.3), counting their records without writing their values out (bytes
+ * then counts the keys alone). On close, with print (the default),
  * logs "blackhole: N records, M bytes" for the instance. It is the sink
  * benchmarks use to measure everything upstream of it.
  */
@@ -72,7 +74,16 @@ static sh_status blackhole_process(void *self, sh_ctx *ctx, const sh_batch *batc
     blackhole *sink = self;
     uint32_t count = batch->count;
     uint64_t bytes = 0;
-    if (count > 0) {
+    if (batch->format == SH_FORMAT_COLUMNS) {
+        /* Typed columns: count the selected rows and their keys; the
+         * values stay in their columns. */
+        count = sh_batch_record_count(batch);
+        for (uint32_t j = 0; batch->key_offsets != NULL && j < count; j++) {
+            size_t length = 0;
+            (void)sh_batch_key(batch, sh_batch_row(batch, j), &length);
+            bytes += length;
+        }
+    } else if (count > 0) {
         if (batch->flags == NULL) {
             /* No nulls: the byte totals are the spans of the offset columns. */
             bytes = (uint64_t)(batch->value_offsets[count] - batch->value_offsets[0]);
@@ -120,6 +131,7 @@ static const sh_component blackhole_component = {
     .state_version = 1,
     .input_count = 0,
     .vtable = &blackhole_vtable,
+    .input_formats = SH_FORMAT_BYTES | SH_FORMAT_COLUMNS,
 };
 
 static const sh_component *const blackhole_components[] = {&blackhole_component};

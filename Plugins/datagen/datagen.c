@@ -44,6 +44,7 @@
 #endif
 
 #include "streamhost.h"
+#include "streamhost_json.h"
 #include "plugin_support.h"
 
 #include <inttypes.h>
@@ -265,6 +266,7 @@ typedef struct datagen {
 
     sh_counter_id records_counter;
     int has_records_counter;
+    int emit_columns; /* emit typed columns (ABI 1.3) instead of JSON */
 
     /* One buffer per instance, reused for every record: value then key. */
     char *value_buffer;
@@ -463,6 +465,9 @@ static sh_status datagen_open(void *self, sh_ctx *ctx, const sh_task_info *info)
         return plugin_fail(host, ctx, "datagen: task info says instance %u of %u, which is impossible",
                            (unsigned)info->instance, (unsigned)info->parallelism);
     }
+    /* ABI 1.3: the host asks for columns when the next steps take them;
+     * only values without padding have a column form. */
+    g->emit_columns = info->output_format == SH_FORMAT_COLUMNS && g->schema == DATAGEN_ORDERS && g->value_size == 0;
     g->first = info->instance;
     g->next = info->instance;
     g->stride = info->parallelism;
@@ -558,11 +563,17 @@ static sh_status datagen_restore(void *self, sh_ctx *ctx, uint32_t state_version
 
 /* Writes record n's value into the instance buffer and its key into the key
  * buffer; fills record. */
+/* Record n's event_time (its timestamp too). */
+static inline int64_t datagen_event_time(const datagen *g, uint64_t n, const datagen_draw *draw) {
+    int64_t event_time = (int64_t)((uint64_t)g->start_time + n * (uint64_t)g->time_step_ms);
+    if (g->disorder_ms > 0) event_time -= (int64_t)(draw->disorder_bits % (g->disorder_ms + 1));
+    if (g->late_every > 0 && n % g->late_every == g->late_every - 1) event_time -= g->late_ms;
+    return event_time;
+}
+
 static inline void datagen_format(datagen *g, uint64_t n, sh_record *record) {
     datagen_draw draw = datagen_draw_record(g->seed, g->customers, n);
-    int64_t event_time = (int64_t)((uint64_t)g->start_time + n * (uint64_t)g->time_step_ms);
-    if (g->disorder_ms > 0) event_time -= (int64_t)(draw.disorder_bits % (g->disorder_ms + 1));
-    if (g->late_every > 0 && n % g->late_every == g->late_every - 1) event_time -= g->late_ms;
+    int64_t event_time = datagen_event_time(g, n, &draw);
     char *start = g->value_buffer;
     char *p = start;
 
@@ -641,6 +652,221 @@ static inline void datagen_format(datagen *g, uint64_t n, sh_record *record) {
     record->key = (const uint8_t *)key;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Typed columns (ABI 1.3)                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* With the orders schema and no padding, datagen can emit its records as
+ * typed columns, the same values as the JSON text:
+ *
+ *   order_id     int64 not null     "l"
+ *   customer_id  int64 not null     "l"
+ *   category     utf8 not null      "u"
+ *   amount       decimal(9,2) not null  "d:9,2" (the cents, unscaled)
+ *   event_time   timestamp ms UTC not null  "tsm:UTC"
+ *
+ * It does when the host asks for columns (sh_task_info.output_format): a
+ * poll builds one struct array and hands it over with emit_columns, which
+ * takes it without copying. Every array of a batch lives in one
+ * datagen_columns block, freed when the last of the struct array and its
+ * children is released (the host may move a child away and release it
+ * later, on another thread, hence the atomic count). */
+#define DATAGEN_FIELD_COUNT 5
+
+static const char *const datagen_field_names[DATAGEN_FIELD_COUNT] = {
+    "order_id", "customer_id", "category", "amount", "event_time"};
+static const char *const datagen_field_formats[DATAGEN_FIELD_COUNT] = {"l", "l", "u", "d:9,2", "tsm:UTC"};
+
+typedef struct datagen_columns {
+    int references; /* the struct array and its children not yet released */
+    struct ArrowArray children[DATAGEN_FIELD_COUNT];
+    struct ArrowArray *child_pointers[DATAGEN_FIELD_COUNT];
+    const void *struct_buffers[1];
+    const void *child_buffers[DATAGEN_FIELD_COUNT][3];
+    int64_t *order_id;
+    int64_t *customer_id;
+    int32_t *category_offsets;
+    char *category_data;
+    uint64_t *amount; /* two words per row: low, high */
+    int64_t *event_time;
+} datagen_columns;
+
+static void datagen_columns_unref(datagen_columns *block) {
+    if (__atomic_sub_fetch(&block->references, 1, __ATOMIC_ACQ_REL) != 0) return;
+    free(block->order_id);
+    free(block->customer_id);
+    free(block->category_offsets);
+    free(block->category_data);
+    free(block->amount);
+    free(block->event_time);
+    free(block);
+}
+
+static void datagen_child_release(struct ArrowArray *array) {
+    datagen_columns *block = array->private_data;
+    array->release = NULL;
+    datagen_columns_unref(block);
+}
+
+static void datagen_struct_release(struct ArrowArray *array) {
+    datagen_columns *block = array->private_data;
+    for (int64_t i = 0; i < array->n_children; i++) {
+        struct ArrowArray *child = array->children[i];
+        if (child->release != NULL) child->release(child);
+    }
+    array->release = NULL;
+    datagen_columns_unref(block);
+}
+
+/* The schema: children in one block, released with the parent. */
+typedef struct datagen_schema_block {
+    struct ArrowSchema children[DATAGEN_FIELD_COUNT];
+    struct ArrowSchema *child_pointers[DATAGEN_FIELD_COUNT];
+} datagen_schema_block;
+
+static void datagen_schema_child_release(struct ArrowSchema *schema) {
+    schema->release = NULL;
+}
+
+static void datagen_schema_release(struct ArrowSchema *schema) {
+    datagen_schema_block *block = schema->private_data;
+    for (int i = 0; i < DATAGEN_FIELD_COUNT; i++) {
+        if (block->children[i].release != NULL) block->children[i].release(&block->children[i]);
+    }
+    free(block);
+    schema->release = NULL;
+}
+
+/* Fills *out with the orders schema; 0 when out of memory. */
+static int datagen_orders_schema(struct ArrowSchema *out) {
+    datagen_schema_block *block = calloc(1, sizeof *block);
+    if (block == NULL) return 0;
+    for (int i = 0; i < DATAGEN_FIELD_COUNT; i++) {
+        block->children[i] = (struct ArrowSchema){
+            .format = datagen_field_formats[i], .name = datagen_field_names[i], .flags = 0,
+            .release = datagen_schema_child_release};
+        block->child_pointers[i] = &block->children[i];
+    }
+    *out = (struct ArrowSchema){.format = "+s", .name = "", .flags = 0, .n_children = DATAGEN_FIELD_COUNT,
+                                .children = block->child_pointers, .release = datagen_schema_release,
+                                .private_data = block};
+    return 1;
+}
+
+/* output_schema: the orders schema for the configs whose values it fits
+ * (schema "orders", value_size 0), SH_NOT_FOUND for the others. */
+static sh_status datagen_output_schema(const sh_component *component, const char *config_json, size_t config_len,
+                                       struct ArrowSchema *out) {
+    (void)component;
+    sh_json_value value;
+    char text[16];
+    size_t length = 0;
+    if (sh_json_find(config_json, config_len, "schema", &value, NULL) == SH_JSON_OK &&
+        (sh_json_string(&value, text, sizeof text, &length) != SH_JSON_OK || strcmp(text, "orders") != 0)) {
+        return SH_NOT_FOUND;
+    }
+    int64_t value_size = 0;
+    if (sh_json_find(config_json, config_len, "value_size", &value, NULL) == SH_JSON_OK &&
+        (sh_json_int64(&value, &value_size) != SH_JSON_OK || value_size != 0)) {
+        return SH_NOT_FOUND;
+    }
+    return datagen_orders_schema(out) ? SH_OK : SH_ERROR;
+}
+
+/* Generates count records (the caller bounded it) as one struct array and
+ * emits it with emit_columns. */
+static sh_status datagen_emit_columns(datagen *g, sh_ctx *ctx, uint32_t count, uint32_t *emitted) {
+    datagen_columns *block = calloc(1, sizeof *block);
+    if (block == NULL) return plugin_fail(host, ctx, "datagen: out of memory for a batch");
+    block->references = 1 + DATAGEN_FIELD_COUNT;
+    size_t rows = count > 0 ? count : 1;
+    block->order_id = malloc(sizeof(int64_t) * rows);
+    block->customer_id = malloc(sizeof(int64_t) * rows);
+    block->category_offsets = malloc(sizeof(int32_t) * (rows + 1));
+    block->category_data = malloc(16 * rows);
+    block->amount = malloc(2 * sizeof(uint64_t) * rows);
+    block->event_time = malloc(sizeof(int64_t) * rows);
+    if (block->order_id == NULL || block->customer_id == NULL || block->category_offsets == NULL ||
+        block->category_data == NULL || block->amount == NULL || block->event_time == NULL ||
+        !reserve_records(g, count) ||
+        !plugin_reserve_bytes(&g->keys, &g->keys_capacity, (size_t)count * 24 + 1, 64 * 1024)) {
+        block->references = 1;
+        datagen_columns_unref(block);
+        return plugin_fail(host, ctx, "datagen: out of memory for a batch");
+    }
+    uint32_t made = 0;
+    int32_t category_bytes = 0;
+    size_t keys_used = 0;
+    block->category_offsets[0] = 0;
+    g->key_offsets[0] = 0;
+    for (; made < count; made++) {
+        datagen_skip_done(g);
+        if (g->count != 0 && g->next >= g->count) break;
+        uint64_t n = g->next;
+        datagen_draw draw = datagen_draw_record(g->seed, g->customers, n);
+        const datagen_category *category = &datagen_categories[draw.category];
+        block->order_id[made] = (int64_t)n;
+        block->customer_id[made] = (int64_t)draw.customer_id;
+        memcpy(block->category_data + category_bytes, category->name, category->length);
+        category_bytes += (int32_t)category->length;
+        block->category_offsets[made + 1] = category_bytes;
+        block->amount[2 * made] = draw.amount_cents;
+        block->amount[2 * made + 1] = 0;
+        int64_t event_time = datagen_event_time(g, n, &draw);
+        block->event_time[made] = event_time;
+        g->timestamps[made] = event_time;
+        /* The key as the byte path writes it. */
+        char *key = (char *)g->keys + keys_used;
+        switch (g->key_field) {
+        case DATAGEN_KEY_NONE: break;
+        case DATAGEN_KEY_ORDER_ID: keys_used += (size_t)(put_u64(key, n) - key); break;
+        case DATAGEN_KEY_CUSTOMER_ID: keys_used += (size_t)(put_u64(key, draw.customer_id) - key); break;
+        case DATAGEN_KEY_CATEGORY:
+            memcpy(key, category->name, category->length);
+            keys_used += category->length;
+            break;
+        }
+        g->key_offsets[made + 1] = (uint32_t)keys_used;
+        g->next += g->stride;
+    }
+    const void *values[DATAGEN_FIELD_COUNT] = {block->order_id, block->customer_id, block->category_offsets,
+                                               block->amount, block->event_time};
+    for (int i = 0; i < DATAGEN_FIELD_COUNT; i++) {
+        block->child_buffers[i][0] = NULL;
+        block->child_buffers[i][1] = values[i];
+        block->child_buffers[i][2] = block->category_data;
+        block->children[i] = (struct ArrowArray){
+            .length = made, .null_count = 0, .offset = 0, .n_buffers = i == 2 ? 3 : 2, .n_children = 0,
+            .buffers = block->child_buffers[i], .release = datagen_child_release, .private_data = block};
+        block->child_pointers[i] = &block->children[i];
+    }
+    block->struct_buffers[0] = NULL;
+    struct ArrowArray array = {
+        .length = made, .null_count = 0, .offset = 0, .n_buffers = 1, .n_children = DATAGEN_FIELD_COUNT,
+        .buffers = block->struct_buffers, .children = block->child_pointers, .release = datagen_struct_release,
+        .private_data = block};
+    struct ArrowSchema schema;
+    if (!datagen_orders_schema(&schema)) {
+        array.release(&array);
+        return plugin_fail(host, ctx, "datagen: out of memory for a schema");
+    }
+    sh_batch rows_info = {
+        .struct_size = sizeof(sh_batch),
+        .count = made,
+        .timestamps = g->timestamps,
+        .key_offsets = g->key_field == DATAGEN_KEY_NONE ? NULL : g->key_offsets,
+        .keys = g->key_field == DATAGEN_KEY_NONE ? NULL : g->keys,
+    };
+    /* The host takes both structs whatever it answers. */
+    sh_status status = host->emit_columns(ctx, &schema, &array, &rows_info);
+    if (status != SH_OK) {
+        return plugin_fail(host, ctx, "datagen: emit_columns of %u records failed (status %d): %s", made, (int)status,
+                           host->last_error(ctx));
+    }
+    *emitted = made;
+    return SH_OK;
+}
+
 static sh_status datagen_poll(void *self, sh_ctx *ctx, uint32_t max) {
     datagen *g = self;
     uint64_t todo = max;
@@ -662,6 +888,16 @@ static sh_status datagen_poll(void *self, sh_ctx *ctx, uint32_t max) {
         due = due > g->emitted ? due - g->emitted : 0;
         if (due == 0) return SH_IDLE;
         if (todo > due) todo = due;
+    }
+
+    if (g->emit_columns) {
+        uint32_t made = 0;
+        sh_status status = datagen_emit_columns(g, ctx, (uint32_t)todo, &made);
+        if (status != SH_OK) return status;
+        g->emitted += made;
+        if (g->has_records_counter && made > 0) host->counter_add(ctx, g->records_counter, (int64_t)made);
+        if (g->count != 0 && g->next >= g->count) return SH_END;
+        return SH_OK;
     }
 
     /* Build the whole batch here and hand it over with one emit_batch: the
@@ -733,6 +969,7 @@ static const sh_component_vtable datagen_vtable = {
     .poll = datagen_poll,
     .snapshot = datagen_snapshot,
     .restore = datagen_restore,
+    .output_schema = datagen_output_schema,
 };
 
 static const sh_component datagen_component = {
@@ -744,6 +981,7 @@ static const sh_component datagen_component = {
     .state_version = 1,
     .input_count = 0,
     .vtable = &datagen_vtable,
+    .output_formats = SH_FORMAT_BYTES | SH_FORMAT_COLUMNS,
 };
 
 static const sh_component *const datagen_components[] = {&datagen_component};

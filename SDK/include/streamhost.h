@@ -1,5 +1,5 @@
 /*
- * streamhost.h — the streamhost plugin ABI, version 1.2.
+ * streamhost.h — the streamhost plugin ABI, version 1.3.
  *
  * This header is the whole contract between the streamhost host and its
  * plugins (sources, operators and sinks). What is not declared here is not
@@ -36,7 +36,10 @@
  *     way. The sh_ctx handle and a component's `self` are not marked at
  *     each use: ctx belongs to the host and is valid until destroy returns,
  *     self belongs to the plugin and is released by destroy.
- *  6. Data crosses the boundary a batch at a time (sh_batch), in columns.
+ *  6. Data crosses the boundary a batch at a time (sh_batch), in columns:
+ *     key and value bytes (every ABI), or, from 1.3, typed columns as an
+ *     Arrow C Data Interface struct array, for components that declare
+ *     SH_FORMAT_COLUMNS (see "Typed columns" below).
  *  7. Every callback returns an sh_status; nothing may unwind across the
  *     boundary (no C++ exceptions, no Swift errors, no longjmp).
  *  8. The host calls one instance from one thread at a time. Host-API calls
@@ -80,7 +83,7 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 #define SH_ABI_MAJOR 1
-#define SH_ABI_MINOR 2
+#define SH_ABI_MINOR 3
 
 /* "SHP1" read as a little-endian 32-bit number: the first member of every
  * plugin descriptor. A descriptor without it is refused. */
@@ -131,6 +134,96 @@ typedef struct sh_log_reader sh_log_reader;
 typedef struct sh_log_txn sh_log_txn;
 
 /* ------------------------------------------------------------------------ */
+/* The Arrow C Data Interface (added in 1.3)                                */
+/* ------------------------------------------------------------------------ */
+
+/* The two structs of the Apache Arrow C Data Interface, declared exactly as
+ * its specification does, under its include guard so that a plugin that
+ * also includes Arrow's own headers (or nanoarrow) sees one definition.
+ *
+ * An ArrowSchema describes a type: `format` is a type string ("l" int64,
+ * "+s" struct...), `name` the field name, `flags` ARROW_FLAG_* bits,
+ * `children` the child fields of a nested type. An ArrowArray holds data of
+ * that type: `length` rows starting at row `offset` of its buffers,
+ * `null_count` (-1: not computed), `buffers` (the first is the validity
+ * bitmap, one bit per row, least significant bit first, 1 = valid; it may
+ * be NULL when null_count is 0) and `children` arrays of the child fields.
+ *
+ * Ownership, as the specification defines it: the producer allocates the
+ * struct's contents and sets `release`; whoever owns the struct calls
+ * `release` exactly once when done, which frees everything the struct
+ * refers to (children included) and sets `release` to NULL. A struct whose
+ * `release` is NULL is released (or moved away) and must not be used.
+ * Moving a struct is copying it bit for bit and setting the source's
+ * `release` to NULL; the destination then owns it. streamhost says per
+ * call which of BORROWED (do not release; valid until the call returns)
+ * and OWNED (moved to the receiver, which releases it) applies. */
+#ifndef ARROW_C_DATA_INTERFACE
+#define ARROW_C_DATA_INTERFACE
+
+#define ARROW_FLAG_DICTIONARY_ORDERED 1
+#define ARROW_FLAG_NULLABLE 2
+#define ARROW_FLAG_MAP_KEYS_SORTED 4
+
+struct ArrowSchema {
+    /* Array type description */
+    const char *format;
+    const char *name;
+    const char *metadata;
+    int64_t flags;
+    int64_t n_children;
+    struct ArrowSchema **children;
+    struct ArrowSchema *dictionary;
+
+    /* Release callback */
+    void (*release)(struct ArrowSchema *);
+    /* Opaque producer-specific data */
+    void *private_data;
+};
+
+struct ArrowArray {
+    /* Array data description */
+    int64_t length;
+    int64_t null_count;
+    int64_t offset;
+    int64_t n_buffers;
+    int64_t n_children;
+    const void **buffers;
+    struct ArrowArray **children;
+    struct ArrowArray *dictionary;
+
+    /* Release callback */
+    void (*release)(struct ArrowArray *);
+    /* Opaque producer-specific data */
+    void *private_data;
+};
+
+#endif /* ARROW_C_DATA_INTERFACE */
+
+/* The formats records cross the boundary in (bits; added in 1.3):
+ *   SH_FORMAT_BYTES    key and value byte columns (JSON or CSV text...):
+ *                      what every ABI 1.x plugin reads and writes;
+ *   SH_FORMAT_COLUMNS  values as typed columns: an Arrow struct array, one
+ *                      child per field, with its ArrowSchema.
+ * A component declares what it accepts (sh_component.input_formats) and
+ * emits (output_formats); 0, or a component struct of ABI 1.2 or older,
+ * means SH_FORMAT_BYTES. The host converts only on an edge where the two
+ * steps disagree.
+ *
+ * The column types the host reads and writes (Arrow format strings):
+ *   "b" bool, "i" int32, "l" int64, "g" float64 (double),
+ *   "d:P,S" decimal128 with precision P and scale S (16 bytes, two's
+ *   complement, little-endian), "u" utf8, "z" binary,
+ *   "tsm:UTC" timestamp in ms since the Unix epoch, UTC,
+ *   "tdD" date32 (days since the Unix epoch),
+ *   "+s" struct (nested fields), "+l" list (32-bit offsets).
+ * Every child may have nulls (a validity bitmap). */
+enum {
+    SH_FORMAT_BYTES = 1u << 0,
+    SH_FORMAT_COLUMNS = 1u << 1
+};
+
+/* ------------------------------------------------------------------------ */
 /* Records and batches                                                      */
 /* ------------------------------------------------------------------------ */
 
@@ -140,17 +233,37 @@ enum {
     SH_RECORD_VALUE_NULL = 1u << 1  /* the value is null: a tombstone */
 };
 
-/* A read-only batch of records in columns. Record i has:
+/* A read-only batch of records in columns. Row i has:
  *   timestamp  timestamps[i]           event time, ms since the Unix epoch
  *   key        keys[key_offsets[i] .. key_offsets[i+1])
- *   value      values[value_offsets[i] .. value_offsets[i+1])
+ *   value      values[value_offsets[i] .. value_offsets[i+1])   (bytes)
+ *              row i of the struct array `columns`               (columns)
  *   flags      flags ? flags[i] : 0    SH_RECORD_* bits
+ *   headers    row i of `headers`, when not NULL (1.3)
  * key_offsets and value_offsets have count + 1 entries, the first is 0.
  * A batch whose keys are all null may set key_offsets and keys to NULL.
  * A null key or value (per flags) has an empty range in its offsets.
  *
+ * Typed columns (1.3): when format is SH_FORMAT_COLUMNS, value_offsets and
+ * values are NULL and the values are `columns`, a struct array ("+s") of
+ * count rows described by `schema`; a row whose struct validity bit is 0 is
+ * a null value (a tombstone), and SH_RECORD_VALUE_NULL is not used. Keys
+ * stay bytes. A batch of ABI 1.2 or older (struct_size < 104) is bytes.
+ *
+ * Selection (1.3, either format): when selection is not NULL, only the
+ * rows it lists are records of the batch: selection_count row indexes,
+ * strictly ascending, each < count; the other rows are not records (a
+ * filter passes its input on with a selection instead of copying it).
+ * Without a selection every row is a record.
+ *
+ * Headers (1.3, either format): Kafka's record headers as one column:
+ * NULL when no record has any, else a list array of count rows whose
+ * elements are structs {key: utf8, value: binary} (format "+l" of "+s" with
+ * children "u" and "z"; a null value is a header without a value).
+ *
  * Ownership: BORROWED. Everything a batch points to is valid until the
- * callback that received it returns. */
+ * callback that received it returns, `schema`, `columns` and `headers`
+ * included: a receiver never calls their release callbacks. */
 typedef struct sh_batch {
     uint32_t struct_size;
     uint32_t count;
@@ -162,6 +275,13 @@ typedef struct sh_batch {
     const uint8_t *flags;      /* may be NULL: no record has a flag */
     uint32_t input;            /* which input of the step (0 unless it has several) */
     uint32_t reserved;         /* zero */
+    /* --- added in 1.3 --- */
+    uint32_t format;           /* SH_FORMAT_BYTES (or 0) or SH_FORMAT_COLUMNS */
+    uint32_t selection_count;  /* entries of selection */
+    const struct ArrowSchema *schema;  /* columns: the struct schema; else NULL */
+    const struct ArrowArray *columns;  /* columns: a struct array of count rows */
+    const uint32_t *selection;         /* NULL: every row is a record */
+    const struct ArrowArray *headers;  /* NULL: no record has headers */
 } sh_batch;
 
 /* One record, for emit and reject. key == NULL means a null key and
@@ -201,6 +321,16 @@ typedef struct sh_task_info {
     /* --- added in 1.2 --- */
     int64_t checkpoint_interval_ms; /* 0: the job takes no checkpoints, so
                                        on_checkpoint* are never called */
+    /* --- added in 1.3 --- */
+    uint32_t input_format;      /* the SH_FORMAT_* the host plans to hand
+                                   process (it converts batches to a format
+                                   the component takes; one that takes both
+                                   may still get either: read
+                                   sh_batch.format); 0 for sources */
+    uint32_t output_format;     /* the SH_FORMAT_* the steps after this one
+                                   take: emitting it saves a conversion, but
+                                   any format the component declares in
+                                   output_formats is accepted; 0 for sinks */
 } sh_task_info;
 
 /* ------------------------------------------------------------------------ */
@@ -352,7 +482,13 @@ typedef struct sh_host_api {
     sh_status (*emit)(sh_ctx *ctx, const sh_record *record);
 
     /* Appends every record of batch to the output (a pass-through operator
-     * forwards its input with one call). The batch is COPIED. */
+     * forwards its input with one call). The batch is COPIED. From 1.3 it
+     * may be a columns batch and may have a selection: when its `columns`
+     * (and `schema`) are those of the batch the running process call
+     * received, the host shares them instead of copying (zero-copy: a
+     * filter emits a copy of its input sh_batch with a selection);
+     * otherwise the host copies the arrays' buffers. Its timestamps, keys
+     * and flags are always COPIED. */
     sh_status (*emit_batch)(sh_ctx *ctx, const sh_batch *batch);
 
     /* Emits to the side output named output (late records, for instance);
@@ -543,6 +679,23 @@ typedef struct sh_host_api {
      * either way). Ownership as for log_reader_open. */
     sh_status (*log_reader_open_isolated)(sh_ctx *ctx, const char *topic, uint32_t partition, sh_log_start start,
                                           int64_t value, sh_log_isolation isolation, sh_log_reader **out);
+
+    /* --- added in 1.3 ------------------------------------------------------ */
+
+    /* Emits typed columns without copying them: the host takes schema and
+     * columns (OWNED: moved to the host, which sets their release to NULL
+     * in the caller's structs and calls the release callbacks exactly once,
+     * when the last step has read the batch), whatever the result. columns
+     * is a struct array (schema format "+s") with one row per record.
+     * rows (COPIED) gives the rest of each row: count (== columns->length),
+     * timestamps (required), key_offsets/keys/flags (optional, as in
+     * sh_batch; only SH_RECORD_KEY_NULL is read), selection (optional: only
+     * the listed rows are emitted) and headers (optional, COPIED); its
+     * format, schema, columns, value_offsets and values are ignored.
+     * SH_INVALID (with last_error) for arrays that do not match their
+     * schema or a type this host does not read; the job fails. */
+    sh_status (*emit_columns)(sh_ctx *ctx, struct ArrowSchema *schema, struct ArrowArray *columns,
+                              const sh_batch *rows);
 } sh_host_api;
 
 /* ------------------------------------------------------------------------ */
@@ -639,6 +792,18 @@ typedef struct sh_component_vtable {
      * checkpoint completed, and emit inside it fails the job: flush at the
      * INT64_MAX watermark (on_watermark, on_timer) or in on_checkpoint. */
     sh_status (*close)(void *self, sh_ctx *ctx);
+
+    /* --- added in 1.3 --- */
+
+    /* Optional (default: the component says nothing of its output's
+     * schema). The schema of what an instance configured with config_json
+     * (BORROWED, as for create) emits, as a struct ArrowSchema ("+s") into
+     * *out (OWNED by the host after SH_OK: it calls out->release).
+     * SH_NOT_FOUND: no fixed schema for this config. Called at plan time
+     * (`streamhost validate`, `run`), without an instance or ctx, from any
+     * thread: no host-API calls. */
+    sh_status (*output_schema)(const sh_component *component, const char *config_json, size_t config_len,
+                               struct ArrowSchema *out);
 } sh_component_vtable;
 
 /* A component, static like the descriptor that lists it: its strings and
@@ -652,6 +817,9 @@ struct sh_component {
     uint32_t state_version;      /* version of the state layout, from 1 */
     uint32_t input_count;        /* operators: inputs it takes (0 means 1) */
     const sh_component_vtable *vtable;
+    /* --- added in 1.3 --- */
+    uint32_t input_formats;      /* SH_FORMAT_* bits process accepts; 0: bytes */
+    uint32_t output_formats;     /* SH_FORMAT_* bits it emits; 0: bytes */
 };
 
 /* Bits of sh_function.flags. */
@@ -777,6 +945,24 @@ static inline void sh_batch_record(const sh_batch *b, uint32_t i, sh_record *r) 
     }
 }
 
+/* Records of a batch with a selection (1.3): the number of records, and
+ * the row of record j. Without a selection these are count and j. */
+static inline uint32_t sh_batch_record_count(const sh_batch *b) {
+    return b->selection != NULL ? b->selection_count : b->count;
+}
+
+static inline uint32_t sh_batch_row(const sh_batch *b, uint32_t j) {
+    return b->selection != NULL ? b->selection[j] : j;
+}
+
+/* Whether row i of an Arrow array is valid (not null): its validity bit,
+ * the array's offset included. */
+static inline int sh_arrow_is_valid(const struct ArrowArray *a, int64_t i) {
+    const uint8_t *validity = (const uint8_t *)a->buffers[0];
+    int64_t bit = a->offset + i;
+    return validity == NULL || ((validity[bit >> 3] >> (bit & 7)) & 1);
+}
+
 /* ------------------------------------------------------------------------ */
 /* ABI 2.0: what 1.x cannot fix                                             */
 /* ------------------------------------------------------------------------ */
@@ -786,9 +972,8 @@ static inline void sh_batch_record(const sh_batch *b, uint32_t i, sh_record *r) 
  *  - sh_record and sh_blob have no struct_size, so they can never grow:
  *    a record cannot gain headers or a partition/offset, a blob cannot
  *    gain a free function. 2.0 gives both a struct_size.
- *  - Records have no headers: a plugin can neither read nor write Kafka
- *    record headers. sh_record would need a header list (see above) and
- *    sh_batch header columns that every 1.x reader would skip unknowingly.
+ *  - sh_record has no headers: from 1.3 a batch carries them as a column
+ *    (sh_batch.headers), but a record emitted with emit cannot have any.
  *  - sh_batch's offsets are uint32_t: a batch is limited to 4 GiB of keys
  *    and of values.
  *  - The durable log's members are named log_* like the message log's

@@ -47,6 +47,8 @@ struct PluginCommand: ParsableCommand {
                     print("  \(component.kind) \(component.name): \(component.description)")
                     print("    state_version \(component.stateVersion); callbacks: "
                         + component.providedCallbacks.joined(separator: ", "))
+                    if component.kind != .source { print("    takes: \(component.inputFormats)") }
+                    if component.kind != .sink { print("    emits: \(component.outputFormats)") }
                     if let schema = component.configSchemaText {
                         print("    config schema: \(schema)")
                     } else {
@@ -92,6 +94,8 @@ struct PluginCommand: ParsableCommand {
                     c["state_version"] = .int(Int64(component.stateVersion))
                     c["inputs"] = .int(Int64(component.inputCount))
                     c["callbacks"] = .array(component.providedCallbacks.map(JSONValue.string))
+                    c["takes"] = .string(component.inputFormats.description)
+                    c["emits"] = .string(component.outputFormats.description)
                     if let text = component.configSchemaText, let schema = try? JSONValue.parse(text) {
                         c["config_schema"] = schema
                     } else {

@@ -435,6 +435,20 @@ struct Validate: ParsableCommand {
             }
             print(line)
         }
+        // Formats and schemas, and so where the host converts (ABI 1.3).
+        for (index, step) in plan.steps.enumerated() where plan.formats.indices.contains(index) {
+            let formats = plan.formats[index]
+            var parts: [String] = []
+            if let input = formats.input {
+                parts.append("in \(input)" + (formats.inputSchema.map { " \($0)" } ?? ""))
+            }
+            if let output = formats.output {
+                parts.append("out \(output)" + (formats.outputSchema.map { " \($0)" } ?? ""))
+            } else if let schema = formats.outputSchema {
+                parts.append("out \(schema)")
+            }
+            print("  step \(step.id): " + parts.joined(separator: "; "))
+        }
         // Native functions were resolved while planning; list what jobs may call.
         for function in plan.functions.functions {
             print("  function \(function.name): \(function.signature)"

@@ -158,7 +158,7 @@ struct PipelineTests {
         let plugins = try #require(report["plugins"] as? [[String: Any]])
         #expect(Set(plugins.compactMap { $0["name"] as? String }).isSuperset(of: ["datagen", "stdout", "blackhole", "file"]))
         let datagen = try #require(plugins.first { $0["name"] as? String == "datagen" })
-        #expect(datagen["abi"] as? String == "1.2")
+        #expect(datagen["abi"] as? String == "1.3")
         let component = try #require((datagen["components"] as? [[String: Any]])?.first)
         #expect(component["kind"] as? String == "source")
         #expect(((component["config_schema"] as? [String: Any])?["properties"] as? [String: Any])?["count"] != nil)

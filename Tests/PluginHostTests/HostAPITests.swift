@@ -13,7 +13,7 @@ struct HostAPITests {
     @Test func tableAdvertisesVersionAndServices() {
         let table = HostAPI.table.pointee
         #expect(table.struct_size == UInt32(MemoryLayout<sh_host_api>.size))
-        #expect(table.abi_major == 1 && table.abi_minor == 2)
+        #expect(table.abi_major == 1 && table.abi_minor == 3)
         #expect(table.services & UInt64(SH_SERVICE_CORE) != 0)
         #expect(table.services & UInt64(SH_SERVICE_KEYED_STATE) != 0)
         #expect(table.services & UInt64(SH_SERVICE_TIMERS) != 0)

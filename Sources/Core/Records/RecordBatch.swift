@@ -1,3 +1,5 @@
+import Columns
+
 /// A growable batch of records stored in columns, the unit data moves in.
 ///
 /// Record `i` has a timestamp (event time, ms since the Unix epoch), a key
@@ -44,6 +46,20 @@ public final class RecordBatch: @unchecked Sendable {
     /// Whether any record has a non-null key.
     @exclusivity(unchecked) public private(set) var hasKeys = false
 
+    /// ABI 1.3: the values as typed columns (then the value column holds
+    /// nothing: row i's value is row i of `columnar.values`), a selection
+    /// of the rows that are records, and headers; nil for a byte batch.
+    /// Set once, before the batch is sealed.
+    @exclusivity(unchecked) public var columnar: ColumnarValues? {
+        willSet { precondition(!isSealed, "columnar set on a sealed RecordBatch") }
+    }
+
+    /// Whether the values are typed columns.
+    public var hasColumnValues: Bool { columnar?.values != nil }
+
+    /// Records in the batch: the selected rows, or every row.
+    public var recordCount: Int { columnar?.recordCount(rows: count) ?? count }
+
     public init(recordCapacity: Int = 1024, valueBytesCapacity: Int = 64 * 1024) {
         capacity = max(recordCapacity, 1)
         timestampStorage = .allocate(capacity: capacity)
@@ -80,6 +96,7 @@ public final class RecordBatch: @unchecked Sendable {
         count = 0
         hasKeys = false
         isSealed = false
+        columnar = nil
         if let flags = flagStorage {
             flags.deallocate()
             flagStorage = nil
@@ -92,6 +109,7 @@ public final class RecordBatch: @unchecked Sendable {
     @inline(__always)
     public func append(timestamp: Int64, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?) {
         precondition(!isSealed, "append to a sealed RecordBatch")
+        precondition(columnar == nil, "a byte record appended to a batch of typed columns")
         if count == capacity { growRecords(to: capacity * 2) }
         let keyLength = key?.count ?? 0
         let valueLength = value?.count ?? 0
@@ -127,6 +145,7 @@ public final class RecordBatch: @unchecked Sendable {
         flags: UnsafePointer<UInt8>?
     ) {
         precondition(!isSealed, "append to a sealed RecordBatch")
+        precondition(columnar == nil, "byte records appended to a batch of typed columns")
         guard appended > 0 else { return }
         if count + appended > capacity { growRecords(to: max(capacity * 2, count + appended)) }
         let valueBase = valueOffsets[0]
@@ -179,10 +198,38 @@ public final class RecordBatch: @unchecked Sendable {
         append(contentsOf: other, range: 0..<other.count)
     }
 
-    /// Appends records `range` of `other`, in one copy per column.
+    /// Appends records `range` of `other`, in one copy per column. Typed
+    /// values (of a batch without a selection) are copied too, into a new
+    /// column holding this batch's rows and then `range`: a rare path
+    /// (splitting a source's output at a watermark), not the hot one.
     public func append(contentsOf other: RecordBatch, range: Range<Int>) {
         precondition(range.lowerBound >= 0 && range.upperBound <= other.count, "record range out of bounds")
         guard !range.isEmpty else { return }
+        if let typed = other.columnar {
+            precondition(typed.selection == nil, "slicing a batch with a selection")
+            precondition(count == 0 || (columnar?.schema == typed.schema && (columnar?.values == nil) == (typed.values == nil)),
+                         "typed columns appended to another kind of batch")
+            func merged(_ mine: Column?, _ theirs: Column?) -> Column? {
+                guard let theirs else { return nil }
+                let merged = Column(theirs.type, capacity: count + range.count)
+                for row in 0..<count {
+                    if let mine { merged.appendRow(of: mine, at: row) } else { merged.appendNull() }
+                }
+                for row in range { merged.appendRow(of: theirs, at: row) }
+                return merged
+            }
+            let values = merged(columnar?.values, typed.values)
+            let headers = merged(columnar?.headers, typed.headers)
+            columnar = nil
+            appendRowColumns(of: other, range: range)
+            columnar = ColumnarValues(schema: typed.schema, values: values, headers: headers)
+            return
+        }
+        precondition(columnar == nil, "byte records appended to a batch of typed columns")
+        appendRowColumns(of: other, range: range)
+    }
+
+    private func appendRowColumns(of other: RecordBatch, range: Range<Int>) {
         other.withColumns { columns in
             let first = range.lowerBound
             append(count: range.count, timestamps: columns.timestamps + first,

@@ -1,3 +1,5 @@
+import TimeText
+
 /// A time format such as `yyyy-MM-dd HH:mm:ss`, for `format_time` and
 /// `parse_time`; times are ms since the Unix epoch, in UTC.
 ///
@@ -144,37 +146,19 @@ struct TimePattern: Sendable {
         return ((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + millisecond
     }
 
-    // Civil-calendar conversions (proleptic Gregorian) by counting 400-year
-    // eras of 146097 days, with years starting in March so that the leap
-    // day is last.
+    // Civil-calendar conversions (proleptic Gregorian): TimeText's, the
+    // one copy of that arithmetic.
 
     static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        TimeText.civil(fromDays: days)
     }
 
     static func days(fromCivil year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
-        let marchYear = month <= 2 ? year - 1 : year
-        let era = (marchYear >= 0 ? marchYear : marchYear - 399) / 400
-        let yearOfEra = marchYear - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
+        TimeText.daysFromCivil(year: year, month: month, day: day)
     }
 
     static func daysIn(month: Int64, year: Int64) -> Int64 {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
+        TimeText.daysIn(month: month, year: year)
     }
 }
 

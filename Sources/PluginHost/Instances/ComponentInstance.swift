@@ -33,6 +33,14 @@ public final class ComponentInstance: @unchecked Sendable {
     private(set) var instancePointer: UnsafeMutableRawPointer?
     private var destroyed = false
     private var taskInfo = sh_task_info()
+    /// ABI 1.3: the format process receives (the runtime sets it before
+    /// open, from the plan), and the one the steps after this one take.
+    public var inputFormat = DataFormats.bytes
+    public var outputFormat = DataFormats.bytes
+    /// Reads a byte batch into the columns of the input's schema, sending
+    /// rows that do not fit to the dead letters: set by the runtime for an
+    /// instance whose input format is columns.
+    public var decodeInput: ((RecordBatch) -> RecordBatch)?
 
     /// Calls the component's create with the context's config.
     public init(component: Component, context: InstanceContext) throws(PluginCallError) {
@@ -85,6 +93,8 @@ public final class ComponentInstance: @unchecked Sendable {
         taskInfo.job_name = UnsafePointer(context.jobNameC)
         taskInfo.step_id = UnsafePointer(context.stepIDC)
         taskInfo.checkpoint_interval_ms = checkpointIntervalMs
+        taskInfo.input_format = component.kind == .source ? 0 : inputFormat.rawValue
+        taskInfo.output_format = component.kind == .sink ? 0 : outputFormat.rawValue
         context.phase = .open
         context.place(maxParallelism: maxParallelism, keyGroups: keyGroups)
         guard let open = component.vtable.pointee.open else { return }
@@ -92,14 +102,31 @@ public final class ComponentInstance: @unchecked Sendable {
         try check(status, "open")
     }
 
-    /// Hands one batch to process (operators and sinks).
+    /// Hands one batch to process (operators and sinks) in a format the
+    /// component takes: typed columns are written as JSON for a bytes-only
+    /// component, byte values read into columns for a columns-only one
+    /// (`decodeInput`); byte batches never reach process with a selection.
     public func process(_ batch: RecordBatch, input: Int) throws(PluginCallError) {
-        let process = component.vtable.pointee.process!
-        let status = call("process") {
-            batch.withColumns { columns in
-                var raw = sh_batch(columns, input: input)
-                return process(instancePointer, context.opaque, &raw)
+        let takes = component.inputFormats
+        let delivered: RecordBatch
+        if batch.hasColumnValues, takes.contains(.columns) {
+            delivered = batch
+        } else if takes.contains(.bytes) {
+            // Also applies a byte batch's selection: byte readers get
+            // their records compacted.
+            delivered = batch.convertedToBytes()
+        } else {
+            guard let decodeInput else {
+                preconditionFailure("\(context.label) takes only columns but the plan gave it no schema to read bytes with")
             }
+            delivered = decodeInput(batch)
+        }
+        guard delivered.recordCount > 0 || batch.recordCount == 0 else { return }
+        let process = component.vtable.pointee.process!
+        context.currentInput = delivered.columnar
+        defer { context.currentInput = nil }
+        let status = call("process") {
+            delivered.withABIBatch(input: input) { raw in process(instancePointer, context.opaque, raw) }
         }
         try check(status, "process")
     }

@@ -25,6 +25,8 @@ public enum HostAPI {
 
     /// Where an empty borrowed value points (never NULL for SH_OK).
     nonisolated(unsafe) static let emptyBytes = UnsafePointer<UInt8>(UnsafeMutablePointer<UInt8>.allocate(capacity: 1))
+    /// Where an empty selection points (a selection of no rows is not NULL).
+    nonisolated(unsafe) static let emptyRows = UnsafePointer<UInt32>(UnsafeMutablePointer<UInt32>.allocate(capacity: 1))
 
     /// Names of every service and whether this host implements it.
     public static var serviceList: [(name: String, implemented: Bool, arrivesWith: String)] {
@@ -67,6 +69,10 @@ public enum HostAPI {
         t.pointee.emit_batch = { ctx, batch in
             guard let ctx, let batch else { return Status.invalid }
             return InstanceContext.borrowing(ctx) { $0.emit(batch: batch) }
+        }
+        t.pointee.emit_columns = { ctx, schema, columns, rows in
+            guard let ctx else { return Status.invalid }
+            return InstanceContext.borrowing(ctx) { $0.emitColumns(schema: schema, columns: columns, rows: rows) }
         }
         t.pointee.emit_side = { ctx, output, record in
             guard let ctx, let output, let record else { return Status.invalid }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Columns
 import Core
 import Logging
 import StreamhostABI
@@ -80,6 +81,10 @@ public final class InstanceContext: @unchecked Sendable {
     @exclusivity(unchecked) private var sealed: [RecordBatch] = []
     /// Records emitted so far.
     @exclusivity(unchecked) public private(set) var emittedCount = 0
+
+    /// The typed side of the batch the running process call received: a
+    /// plugin emitting those same columns back is given them shared.
+    @exclusivity(unchecked) var currentInput: ColumnarValues?
 
     /// The message given to set_error during the current callback.
     @exclusivity(unchecked) var callbackError: String?
@@ -192,7 +197,7 @@ public final class InstanceContext: @unchecked Sendable {
     // MARK: Output
 
     /// Whether emitting is allowed now; reports the breach otherwise.
-    private func checkEmit(_ what: String) -> sh_status {
+    func checkEmit(_ what: String) -> sh_status {
         if kind == .sink {
             breach("\(label) called \(what), but sinks have no output")
             return Status.invalid
@@ -238,6 +243,10 @@ public final class InstanceContext: @unchecked Sendable {
         let status = checkEmit("emit_batch")
         guard status == Status.ok else { return status }
         let b = batch.pointee
+        if b.struct_size >= PluginABI.batchSize13,
+           b.format == UInt32(SH_FORMAT_COLUMNS) || b.selection != nil || b.headers != nil {
+            return emitWhole(b)
+        }
         guard b.count == 0 || (b.timestamps != nil && b.value_offsets != nil) else {
             setLastHostError("emit_batch: timestamps and value_offsets must not be NULL")
             return Status.invalid
@@ -256,6 +265,16 @@ public final class InstanceContext: @unchecked Sendable {
         current.seal()
         sealed.append(current)
         current = RecordBatch(recordCapacity: batchRecordsMax, valueBytesCapacity: 64 * 1024)
+    }
+
+    /// Appends a batch made whole (typed columns, a selection, headers)
+    /// after what was emitted before it, counting its records.
+    func appendOutput(_ batch: RecordBatch) {
+        if current.count > 0 { sealCurrent() }
+        guard batch.recordCount > 0 else { return }
+        batch.seal()
+        sealed.append(batch)
+        emittedCount += batch.recordCount
     }
 
     /// Whether a full batch is waiting: a source should stop polling.

@@ -1,3 +1,4 @@
+import Columns
 import Core
 import StreamhostABI
 
@@ -37,10 +38,40 @@ public struct Component: @unchecked Sendable {
     public let pluginName: String
     public let pluginVersion: String
     public let pluginPath: String
+    /// ABI 1.3: the formats process accepts and the instance emits (bytes
+    /// for components of older plugins).
+    public let inputFormats: DataFormats
+    public let outputFormats: DataFormats
     /// The component as the plugin's descriptor lists it (passed to create).
     let raw: UnsafePointer<sh_component>
     let vtable: UnsafePointer<sh_component_vtable>
     let vtableSize: UInt32
+    /// ABI 1.3: the optional `output_schema` callback.
+    let outputSchemaCallback: (@convention(c) (
+        UnsafePointer<sh_component>?, UnsafePointer<CChar>?, Int, UnsafeMutablePointer<ArrowSchema>?
+    ) -> sh_status)?
+
+    /// ABI 1.3: the schema the component says its output has when
+    /// configured with `config` (the validated config), through its
+    /// `output_schema` callback; nil when it has none or answers
+    /// SH_NOT_FOUND.
+    public func declaredOutputSchema(config: JSONValue) throws(ColumnsError) -> Schema? {
+        guard let callback = outputSchemaCallback else { return nil }
+        let text = config.serialized()
+        var arrow = ArrowSchema()
+        let status = text.withCString { callback(raw, $0, text.utf8.count, &arrow) }
+        if status == Status.notFound { return nil }
+        guard status == Status.ok else {
+            throw ColumnsError(path: "", "component '\(name)' (\(pluginPath)): output_schema returned \(Status.name(status))")
+        }
+        defer { if let release = arrow.release { release(&arrow) } }
+        do {
+            return try Schema(arrow: &arrow)
+        } catch {
+            throw ColumnsError(path: error.path, "component '\(name)' (\(pluginPath)) declares an output schema the host "
+                + "cannot read: \(error.message)")
+        }
+    }
 
     /// Names of the optional callbacks the component provides.
     public var providedCallbacks: [String] {
@@ -53,8 +84,30 @@ public struct Component: @unchecked Sendable {
             ("on_checkpoint_complete", vtable.pointee.on_checkpoint_complete != nil),
             ("on_checkpoint_abort", vtable.pointee.on_checkpoint_abort != nil),
             ("close", vtable.pointee.close != nil),
+            ("output_schema", outputSchemaCallback != nil),
         ]
         return table.filter(\.1).map(\.0)
+    }
+}
+
+/// The formats records cross the ABI in (`SH_FORMAT_*` bits).
+public struct DataFormats: OptionSet, Sendable, Hashable, CustomStringConvertible {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    /// Key and value bytes: every ABI 1.x plugin.
+    public static let bytes = DataFormats(rawValue: UInt32(SH_FORMAT_BYTES))
+    /// Typed columns: an Arrow struct array (ABI 1.3).
+    public static let columns = DataFormats(rawValue: UInt32(SH_FORMAT_COLUMNS))
+    public static let all: DataFormats = [.bytes, .columns]
+
+    public var description: String {
+        switch self {
+        case .bytes: return "bytes"
+        case .columns: return "columns"
+        case .all: return "bytes, columns"
+        default: return "none"
+        }
     }
 }
 

@@ -10,16 +10,25 @@ public enum PluginABI {
 
     /// The size of an ABI 1.0 descriptor: anything smaller is refused.
     static let descriptorSize10 = UInt32(MemoryLayout<sh_plugin_descriptor>.size)
-    /// Members every 1.0 component struct has (up to and including vtable).
-    static let componentSize10 = UInt32(MemoryLayout<sh_component>.size)
+    /// Members every 1.0 component struct has (up to and including vtable;
+    /// SDK/abi/abi_layout.c asserts the offsets). Fixed numbers, not
+    /// today's struct sizes, which grow with each minor version.
+    static let componentSize10: UInt32 = 48
     /// A vtable must at least reach `close`, the last 1.0 member.
-    static let vtableSize10 = UInt32(MemoryLayout<sh_component_vtable>.size)
-    /// Members every 1.0 function struct has (up to and including free_symbol).
-    static let functionSize10 = UInt32(MemoryLayout<sh_function>.size)
+    static let vtableSize10: UInt32 = 8 + 14 * 8
+    /// Members every 1.0 function struct has (up to and including
+    /// free_symbol): struct_size, flags and four pointers. Fixed, like the
+    /// sizes above.
+    static let functionSize10: UInt32 = 4 + 4 + 4 * 8
     /// The most components, and the most functions, one descriptor may list:
     /// a larger count is a corrupt descriptor, and walking it would read
     /// far past the plugin's arrays.
     static let descriptorEntriesMax: UInt32 = 10_000
+    /// Where the 1.3 members start: a component struct, a vtable or an
+    /// emitted sh_batch shorter than this was built against 1.2 or older.
+    static let componentSize13 = UInt32(MemoryLayout<sh_component>.size)
+    static let vtableSize13 = UInt32(MemoryLayout<sh_component_vtable>.size)
+    static let batchSize13 = UInt32(MemoryLayout<sh_batch>.size)
 }
 
 /// Status codes of streamhost.h as Swift constants.

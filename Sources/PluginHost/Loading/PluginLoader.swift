@@ -213,10 +213,25 @@ public enum PluginLoader {
         guard c.state_version >= 1 else {
             throw .invalidDescriptor(path: path, detail: "component '\(name)' has state_version 0; versions start at 1")
         }
+        // ABI 1.3: formats; a shorter struct (an older plugin) takes and
+        // gives bytes.
+        var inputFormats = DataFormats.bytes
+        var outputFormats = DataFormats.bytes
+        if c.struct_size >= PluginABI.componentSize13 {
+            for (word, raw) in [("input_formats", c.input_formats), ("output_formats", c.output_formats)]
+            where raw & ~DataFormats.all.rawValue != 0 {
+                throw .invalidDescriptor(path: path, detail: "component '\(name)' has \(word) 0x\(String(raw, radix: 16)), "
+                    + "with bits other than SH_FORMAT_BYTES and SH_FORMAT_COLUMNS")
+            }
+            if c.input_formats != 0 { inputFormats = DataFormats(rawValue: c.input_formats) }
+            if c.output_formats != 0 { outputFormats = DataFormats(rawValue: c.output_formats) }
+        }
+        let outputSchema = vtableSize >= PluginABI.vtableSize13 ? v.output_schema : nil
         return Component(
             kind: kind, name: name, description: c.description.map { String(cString: $0) } ?? "",
             configSchema: schema, configSchemaText: schemaText, stateVersion: c.state_version,
             inputCount: max(Int(c.input_count), 1), pluginName: plugin, pluginVersion: version,
-            pluginPath: path, raw: pointer, vtable: vtable, vtableSize: vtableSize)
+            pluginPath: path, inputFormats: inputFormats, outputFormats: outputFormats,
+            raw: pointer, vtable: vtable, vtableSize: vtableSize, outputSchemaCallback: outputSchema)
     }
 }

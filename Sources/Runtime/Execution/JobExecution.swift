@@ -187,7 +187,10 @@ public final class JobExecution: @unchecked Sendable {
                     context.onFatal = { [unowned self] message in self.fail(.state(message)) }
                     context.acceptsSourceWatermarks = step.watermarks.strategy == .source
                     context.readSideOutputs = Set(plan.consumers(of: stepIndex).compactMap(\.input.sideOutput))
-                    instances.append(try ComponentInstance(component: step.component, context: context))
+                    let instance = try ComponentInstance(component: step.component, context: context)
+                    EdgeConversion.configure(instance, formats: plan.formats.indices.contains(stepIndex)
+                        ? plan.formats[stepIndex] : nil, deadLetters: deadLetters)
+                    instances.append(instance)
                 }
                 instancesByStep.append(instances)
             }

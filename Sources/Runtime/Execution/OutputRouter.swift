@@ -88,7 +88,10 @@ final class OutputRouter {
         case failure(String)
     }
 
-    private func partition(_ batch: RecordBatch, edge: Edge, selector: KeySelector, stepID: String) {
+    private func partition(_ typedBatch: RecordBatch, edge: Edge, selector: KeySelector, stepID: String) {
+        // The exchange reads keys from byte values (and the consumer past
+        // it is told to expect bytes): typed columns are written as JSON here.
+        let batch = typedBatch.convertedToBytes()
         keyedCounts[stepID, default: 0] += batch.count
         for index in 0..<batch.count {
             batch.withRecord(at: index) { timestamp, key, value in

@@ -202,8 +202,8 @@ final class StepTask: @unchecked Sendable {
                         continue
                     case .batch(let batch, let inputIndex):
                         try instances[0].process(batch, input: inputIndex)
-                        receivedCounts[0] += batch.count
-                        if stepIndices.count == 1 && isSinkChain { execution.countSinkRecords(batch.count) }
+                        receivedCounts[0] += batch.recordCount
+                        if stepIndices.count == 1 && isSinkChain { execution.countSinkRecords(batch.recordCount) }
                         try forward(from: 0)
                     case .ended:
                         try closeChain()
@@ -256,7 +256,7 @@ final class StepTask: @unchecked Sendable {
         let spec = execution.plan.steps[stepIndices[0]].watermarks
         let emitted: Int
         if spec.strategy == .none {
-            emitted = output.reduce(0) { $0 + $1.count }
+            emitted = output.reduce(0) { $0 + $1.recordCount }
             try pushDown(output, from: 1)
         } else {
             emitted = try pushDownInEventTime(output, spec, marks: marks, firstPosition: firstPosition)
@@ -374,10 +374,10 @@ final class StepTask: @unchecked Sendable {
             ? "timestamp \(timestamp) is negative: event time needs a timestamp >= 0 (Kafka's -1 means none)"
             : "timestamp \(timestamp) is \(timestamp - (limit - spec.maxFutureMs)) ms ahead of the host clock, "
                 + "past watermarks.max_future_ms (\(spec.maxFutureMs)); it would make every later record late"
-        batch.withRecord(at: index) { timestamp, key, value in
+        batch.withRecord(at: index) { timestamp, key, _ in
             execution.deadLetters.write(RejectedRecord(
                 stepID: execution.plan.steps[stepIndices[0]].id, instance: instance, reason: reason,
-                timestamp: timestamp, key: key.map { Array($0) }, value: value.map { Array($0) }))
+                timestamp: timestamp, key: key.map { Array($0) }, value: batch.valueBytes(at: index)))
         }
     }
 
@@ -610,14 +610,14 @@ final class StepTask: @unchecked Sendable {
     /// Hands batches to chained instance `position` (or to the router past
     /// the end of the chain), and what that emits further down.
     private func pushDown(_ batches: [RecordBatch], from position: Int) throws(PluginCallError) {
-        for batch in batches where batch.count > 0 {
+        for batch in batches where batch.recordCount > 0 {
             if position == instances.count {
                 router?.route(batch)
                 continue
             }
             try instances[position].process(batch, input: 0)
-            receivedCounts[position] += batch.count
-            if position == instances.count - 1 && isSinkChain { execution.countSinkRecords(batch.count) }
+            receivedCounts[position] += batch.recordCount
+            if position == instances.count - 1 && isSinkChain { execution.countSinkRecords(batch.recordCount) }
             try forward(from: position)
         }
     }

@@ -12,7 +12,7 @@ public enum JobFileParser {
         "checkpoints", "pipeline", "functions", "isolation",
     ]
     static let stepFields = [
-        "id", "source", "operator", "sink", "key_by", "config", "inputs", "parallelism", "watermarks",
+        "id", "source", "operator", "sink", "key_by", "config", "inputs", "parallelism", "watermarks", "schema",
     ]
 
     /// Default number of key groups.

@@ -1,3 +1,4 @@
+import Columns
 import Core
 import PluginHost
 import Yams
@@ -225,6 +226,7 @@ struct JobFileReader {
         var inputs: [String]?
         var parallelism: Int?
         var watermarks: WatermarkSpec?
+        var schema: Schema?
         var fieldLocations: [String: SourceLocation] = [:]
         var configValueLocations: [[String]: ConfigValueLocation] = [:]
         // The fields written, including those an override added, which have
@@ -278,6 +280,8 @@ struct JobFileReader {
                 parallelism = try integer(valueNode, field, min: 1, max: JobLimits.parallelismMax)
             case "watermarks":
                 watermarks = try self.watermarks(valueNode, field)
+            case "schema":
+                schema = try self.schema(valueNode, field)
             case "isolation":
                 // One worker process runs the whole job; isolating one
                 // step would split the pipeline across processes.
@@ -299,11 +303,16 @@ struct JobFileReader {
             throw error(node, "\(prefix).watermarks", "only sources take watermarks; "
                 + "later steps get theirs from their inputs")
         }
+        if schema != nil, !kind.isSource {
+            throw error(node, "\(prefix).schema", "only sources declare a schema; "
+                + "later steps get theirs from their inputs")
+        }
         var step = StepSpec(
             index: index, id: id, kind: kind, config: config, inputs: inputs ?? [],
             hasExplicitInputs: inputs != nil, parallelism: parallelism,
             location: location(node) ?? SourceLocation(line: 0, column: 0), fieldLocations: fieldLocations)
         if let watermarks { step.watermarks = watermarks }
+        step.schema = schema
         step.configValueLocations = configValueLocations
         return step
     }

@@ -1,3 +1,4 @@
+import Columns
 import Core
 import PluginHost
 
@@ -77,6 +78,10 @@ public struct StepSpec: Sendable {
     public var parallelism: Int?
     /// Sources only: how their records get watermarks.
     public var watermarks = WatermarkSpec()
+    /// Sources only: the fields of their record values (`schema:`), which
+    /// the host reads byte values into when a later step takes typed
+    /// columns; nil: none declared in the job file.
+    public var schema: Schema?
     public var location: SourceLocation
     /// Where each field of the step (`config`, `inputs`...) was written.
     public var fieldLocations: [String: SourceLocation]

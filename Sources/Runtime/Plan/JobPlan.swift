@@ -81,6 +81,9 @@ public struct JobPlan: Sendable {
     /// to (an event-time step that nothing but the end of input moves), with
     /// their place in the job file; `validate` and `run` print them.
     public var warnings: [JobFileError] = []
+    /// Per step (as `steps`): the formats and schemas of its input and
+    /// output, and so where the host converts (`StepFormats`).
+    public var formats: [StepFormats] = []
 
     /// Steps that read from step `index`.
     public func consumers(of index: Int) -> [(step: Int, input: PlannedStep.Input)] {

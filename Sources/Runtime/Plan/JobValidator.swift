@@ -112,6 +112,7 @@ public enum JobValidator {
                            keyGroups: KeyGroups(maxParallelism: spec.maxParallelism))
         plan.functions = functions
         plan.warnings = StepRequirements.eventTimeWarnings(planned, spec: spec)
+        plan.formats = try StepFormats.plan(planned, spec: spec)
         return plan
     }
 

@@ -1,0 +1,119 @@
+import Columns
+import Core
+import PluginHost
+
+/// The record format and schema on each side of a step, chosen at plan
+/// time (docs/ARCHITECTURE.md, "Records: bytes and typed columns").
+///
+/// The host converts only where two connected steps disagree:
+/// - a step that emits both formats emits columns when every step reading
+///   its main output takes columns through a forward or rebalance edge
+///   (and, for a source, when it knows its output's schema), bytes
+///   otherwise (a key_by exchange reads byte values);
+/// - a step that takes both formats takes what its inputs send;
+/// - a step that takes only columns and may be sent bytes needs the schema
+///   of its input (a source's `schema:` or the one a component declares),
+///   to read the bytes into columns; a step without one is refused here.
+public struct StepFormats: Sendable {
+    /// What process receives; nil for sources.
+    public var input: DataFormats?
+    /// What the steps after it take (instances are told, to emit it);
+    /// nil for sinks.
+    public var output: DataFormats?
+    /// The schema of the records it reads, when known.
+    public var inputSchema: Schema?
+    /// The schema of the records it emits, when known.
+    public var outputSchema: Schema?
+
+    /// Chooses every step's formats and schemas (in `plan.steps` order).
+    static func plan(_ steps: [PlannedStep], spec: JobSpec) throws(JobFileError) -> [StepFormats] {
+        var formats = [StepFormats](repeating: StepFormats(), count: steps.count)
+        let specByID = Dictionary(uniqueKeysWithValues: spec.steps.map { ($0.id, $0) })
+        func fail(_ step: PlannedStep, _ field: String, _ message: String) -> JobFileError {
+            let stepSpec = specByID[step.id]!
+            return JobFileError(file: spec.file, location: stepSpec.fieldLocations[field] ?? stepSpec.location,
+                                field: "pipeline[\(stepSpec.index)]" + (field.isEmpty ? "" : ".\(field)"), message: message)
+        }
+
+        // Output schemas, in dependency order (inputs are planned first:
+        // the job graph is acyclic).
+        var resolved = [Bool](repeating: false, count: steps.count)
+        func outputSchema(_ index: Int) throws(JobFileError) -> Schema? {
+            if resolved[index] { return formats[index].outputSchema }
+            let step = steps[index]
+            var schema: Schema?
+            do {
+                schema = try step.component.declaredOutputSchema(config: step.config)
+            } catch {
+                throw fail(step, step.component.kind.rawValue, "\(error)")
+            }
+            if step.component.kind == .source, let declared = specByID[step.id]?.schema {
+                // The job file's schema says what the records hold; a
+                // component's own declaration is the default.
+                schema = declared
+            }
+            formats[index].inputSchema = try inputSchema(index)
+            formats[index].outputSchema = schema
+            resolved[index] = true
+            return schema
+        }
+        func inputSchema(_ index: Int) throws(JobFileError) -> Schema? {
+            var schemas: [Schema?] = []
+            for input in steps[index].inputs {
+                schemas.append(input.sideOutput == nil ? try outputSchema(input.step) : nil)
+            }
+            guard let first = schemas.first, schemas.allSatisfy({ $0 == first }) else { return nil }
+            return first
+        }
+        for index in steps.indices { _ = try outputSchema(index) }
+
+        // Output formats: what the readers of the main output take.
+        for (index, step) in steps.enumerated() where step.component.kind != .sink {
+            let emits = step.component.outputFormats
+            if emits != .all {
+                formats[index].output = emits
+                continue
+            }
+            var readers = 0
+            var allTakeColumns = true
+            for (consumer, input) in consumersOfMainOutput(index, steps) {
+                readers += 1
+                if case .hash = input.exchange { allTakeColumns = false }
+                if !steps[consumer].component.inputFormats.contains(.columns) { allTakeColumns = false }
+            }
+            // A source emits columns only for a config it knows the schema
+            // of (datagen's padded values have none).
+            let canEmitColumns = step.component.kind != .source || formats[index].outputSchema != nil
+            formats[index].output = readers > 0 && allTakeColumns && canEmitColumns ? .columns : .bytes
+        }
+
+        // Input formats: one of what the step takes, what its inputs send
+        // when it takes both.
+        for (index, step) in steps.enumerated() where step.component.kind != .source {
+            let takes = step.component.inputFormats
+            var sendsBytes = false
+            for input in step.inputs {
+                if input.sideOutput != nil { sendsBytes = true; continue }  // side outputs are records
+                if case .hash = input.exchange { sendsBytes = true }
+                if formats[input.step].output != .columns { sendsBytes = true }
+            }
+            if takes == .all {
+                formats[index].input = sendsBytes ? .bytes : .columns
+            } else {
+                formats[index].input = takes
+            }
+            if formats[index].input == .columns, sendsBytes, formats[index].inputSchema == nil {
+                throw fail(step, "", "step '\(step.id)' (\(step.component.kind) '\(step.component.name)') reads only typed "
+                    + "columns, but its input arrives as bytes with no known schema: declare `schema:` on the source "
+                    + "step (field names and types), or read it from a step that emits columns")
+            }
+        }
+        return formats
+    }
+
+    private static func consumersOfMainOutput(_ index: Int, _ steps: [PlannedStep]) -> [(Int, PlannedStep.Input)] {
+        steps.enumerated().flatMap { consumer, step in
+            step.inputs.filter { $0.step == index && $0.sideOutput == nil }.map { (consumer, $0) }
+        }
+    }
+}
