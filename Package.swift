@@ -55,6 +55,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
     ],
     targets: [
         // MARK: The contract and the pieces both sides of it share.
@@ -139,13 +141,15 @@ let package = Package(
         // The admin socket of a running host (a Unix socket in the data
         // directory).
         .target(name: "Admin", dependencies: ["Core", logging], swiftSettings: swiftSettings),
-        // `streamhost serve`: the Kafka listener on SwiftNIO and the broker
-        // answering requests over the log.
+        // `streamhost serve`: the Kafka listeners on SwiftNIO (TLS through
+        // swift-nio-ssl), SASL PLAIN and SCRAM-SHA-256 (HMAC and SHA-256 from
+        // swift-crypto) and the broker answering requests over the log.
         .target(
             name: "Server",
             dependencies: [
                 "KafkaProtocol", "Log", "Yams", logging,
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
         // A minimal synchronous Kafka client over KafkaProtocol, the

@@ -60,6 +60,16 @@ public final class KafkaClient {
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
+    /// Connects to the PLAINTEXT listener of the running server that
+    /// `server` describes; throws `.noPlaintextListener` when it has none
+    /// (this client does not do TLS or SASL).
+    public convenience init(server: ServerDiscovery, clientId: String = "streamhost-cli") throws {
+        guard server.hasPlaintextListener else {
+            throw KafkaClientError.noPlaintextListener(pid: server.pid, listeners: server.listeners ?? [])
+        }
+        try self.init(host: server.connectHost, port: server.port, clientId: clientId)
+    }
+
     deinit { close() }
 
     public func close() {

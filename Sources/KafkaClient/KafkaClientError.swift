@@ -7,6 +7,8 @@ import KafkaProtocol
 /// answer with an error, Kafka's error code.
 public enum KafkaClientError: Error, CustomStringConvertible, Sendable {
     case connect(address: String, reason: String)
+    /// The running server has no PLAINTEXT listener for the CLI.
+    case noPlaintextListener(pid: Int32, listeners: [String])
     case io(String, errno: Int32?)
     /// The connection failed or closed while sending or waiting for `api`.
     case transport(address: String, api: ApiKey, reason: String)
@@ -19,6 +21,11 @@ public enum KafkaClientError: Error, CustomStringConvertible, Sendable {
         switch self {
         case let .connect(address, reason):
             return "cannot connect to the server at \(address): \(reason); check that `streamhost serve` is running there"
+        case let .noPlaintextListener(pid, listeners):
+            return "the server holding the data directory (pid \(pid)) has no PLAINTEXT listener, and the CLI does not "
+                + "authenticate (listeners: \(listeners.joined(separator: ", "))); add one on loopback to its listeners, "
+                + "e.g. `listeners: [PLAINTEXT://127.0.0.1:9092, \(listeners.first ?? "SASL_SSL://0.0.0.0:9093")]`, "
+                + "or use a Kafka client with credentials"
         case let .io(what, code):
             return "\(what) failed" + (code.map { ": \(String(cString: strerror($0))) (errno \($0))" } ?? "")
         case let .transport(address, api, reason):

@@ -10,24 +10,39 @@ import Foundation
 /// Written atomically (a temporary file renamed over it) once the listener
 /// is bound, removed on a clean stop. A file left by a server that died is
 /// ignored: `read` returns nil when its pid is no longer alive.
+///
+/// The CLI does not authenticate: it connects to the server's PLAINTEXT
+/// listener (`host`, `port`), so a server with SASL or TLS listeners
+/// keeps one PLAINTEXT listener on loopback for it. A server without one
+/// records port 0, and the CLI says what to configure.
 public struct ServerDiscovery: Codable, Sendable, Equatable {
+    /// The PLAINTEXT listener (port 0 when there is none).
     public var host: String
     public var port: Int
     public var pid: Int32
+    /// Every listener as `PROTOCOL://host:port`; absent in files written
+    /// before listeners had protocols (one PLAINTEXT listener then).
+    public var listeners: [String]?
 
-    public init(host: String, port: Int, pid: Int32) {
+    public init(host: String, port: Int, pid: Int32, listeners: [String]? = nil) {
         self.host = host
         self.port = port
         self.pid = pid
+        self.listeners = listeners
     }
+
+    /// Whether the CLI can connect: the server has a PLAINTEXT listener.
+    public var hasPlaintextListener: Bool { port != 0 }
 
     public static let fileName = "server.json"
 
     public static func path(dataDirectory: String) -> String { dataDirectory + "/" + fileName }
 
     /// `host:port` as a client connects to it: a wildcard listen address is
-    /// reached on loopback.
-    public var address: String { "\(connectHost):\(port)" }
+    /// reached on loopback. Without a PLAINTEXT listener, the listeners.
+    public var address: String {
+        hasPlaintextListener ? "\(connectHost):\(port)" : (listeners ?? []).joined(separator: ", ")
+    }
 
     public var connectHost: String {
         switch host {

@@ -56,9 +56,14 @@ public final class ServerLogClient: LogClient, @unchecked Sendable {
         idle.append(connection)
     }
 
-    /// A client of the server holding `dataDirectory`, nil when none does.
-    public convenience init?(dataDirectory: String) {
+    /// A client of the server holding `dataDirectory`, nil when none does;
+    /// throws `.noPlaintextListener` when that server has no PLAINTEXT
+    /// listener (this client does not do TLS or SASL).
+    public convenience init?(dataDirectory: String) throws {
         guard let server = ServerDiscovery.read(dataDirectory: dataDirectory) else { return nil }
+        guard server.hasPlaintextListener else {
+            throw KafkaClientError.noPlaintextListener(pid: server.pid, listeners: server.listeners ?? [])
+        }
         self.init(host: server.connectHost, port: server.port)
     }
 

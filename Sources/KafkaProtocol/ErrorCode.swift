@@ -51,6 +51,7 @@ public enum ErrorCode: Int16, Sendable, CaseIterable, CustomStringConvertible {
     case invalidTransactionTimeout = 50
     case concurrentTransactions = 51
     case kafkaStorageError = 56
+    case saslAuthenticationFailed = 58
     case unknownProducerId = 59
     case nonEmptyGroup = 68
     case groupIdNotFound = 69
@@ -114,6 +115,7 @@ public enum ErrorCode: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .invalidTransactionTimeout: "INVALID_TRANSACTION_TIMEOUT"
         case .concurrentTransactions: "CONCURRENT_TRANSACTIONS"
         case .kafkaStorageError: "KAFKA_STORAGE_ERROR"
+        case .saslAuthenticationFailed: "SASL_AUTHENTICATION_FAILED"
         case .unknownProducerId: "UNKNOWN_PRODUCER_ID"
         case .nonEmptyGroup: "NON_EMPTY_GROUP"
         case .groupIdNotFound: "GROUP_ID_NOT_FOUND"

@@ -4,22 +4,27 @@ import Log
 /// ApiVersions, Metadata and DescribeCluster: what the broker serves and
 /// where topics live (all on this one broker).
 extension Broker {
-    func apiVersions(_ request: Request) -> ProtocolStruct {
-        ApiVersionsAnswer.body(entries: Self.advertisedEntries)
+    func apiVersions(_ request: Request, listener: Int) -> ProtocolStruct {
+        ApiVersionsAnswer.body(entries: Self.advertisedEntries(sasl: config.listeners[listener].securityProtocol.usesSASL))
     }
 
     /// Authorized-operations fields: Kafka's "not requested" value.
     static let operationsOmitted: ProtocolValue = .int(Int64(Int32.min))
 
-    var brokerEntry: ProtocolValue {
-        .structure(
+    /// This broker as the clients of `listener` reach it: each listener
+    /// advertises its own address, as Kafka matches advertised listeners
+    /// by name.
+    func brokerEntry(listener: Int) -> ProtocolValue {
+        let settings = config
+        let advertised = settings.advertised(settings.listeners[listener])
+        return .structure(
             ProtocolStruct([
-                "NodeId": .int(Int64(config.nodeId)), "BrokerId": .int(Int64(config.nodeId)),
-                "Host": .string(config.advertised.host), "Port": .int(Int64(config.advertised.port)), "Rack": .null,
+                "NodeId": .int(Int64(settings.nodeId)), "BrokerId": .int(Int64(settings.nodeId)),
+                "Host": .string(advertised.host), "Port": .int(Int64(advertised.port)), "Rack": .null,
             ]))
     }
 
-    func metadata(_ request: Request) -> ProtocolStruct {
+    func metadata(_ request: Request, listener: Int) -> ProtocolStruct {
         // v0: an empty list means every topic; v1+: null does.
         let requested = request.body["Topics"]?.array?.compactMap { $0.structure?.string("Name") }
         let names: [String]
@@ -56,19 +61,19 @@ extension Broker {
             return .structure(entry)
         }
         return ProtocolStruct([
-            "ThrottleTimeMs": .int(0), "Brokers": .array([brokerEntry]), "ClusterId": .string(config.clusterId),
+            "ThrottleTimeMs": .int(0), "Brokers": .array([brokerEntry(listener: listener)]), "ClusterId": .string(config.clusterId),
             "ControllerId": .int(Int64(config.nodeId)), "Topics": .array(topics),
             "ClusterAuthorizedOperations": Self.operationsOmitted,
         ])
     }
 
-    func describeCluster(_ request: Request) -> ProtocolStruct {
+    func describeCluster(_ request: Request, listener: Int) -> ProtocolStruct {
         // EndpointType 1 asks for brokers, 2 for controllers (v1); this
         // broker is both.
         ProtocolStruct([
             "ThrottleTimeMs": .int(0), "ErrorCode": ErrorCode.none.value, "ErrorMessage": .null,
             "EndpointType": .int(request.body.int("EndpointType", or: 1)), "ClusterId": .string(config.clusterId),
-            "ControllerId": .int(Int64(config.nodeId)), "Brokers": .array([brokerEntry]),
+            "ControllerId": .int(Int64(config.nodeId)), "Brokers": .array([brokerEntry(listener: listener)]),
             "ClusterAuthorizedOperations": Self.operationsOmitted,
         ])
     }

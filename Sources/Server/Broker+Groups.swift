@@ -100,8 +100,9 @@ extension Broker {
 
     /// FindCoordinator: this broker coordinates every group and
     /// transactional id (KeyType 0 and 1).
-    func findCoordinator(_ request: Request) -> ProtocolStruct {
-        let advertised = config.advertised
+    func findCoordinator(_ request: Request, listener: Int) -> ProtocolStruct {
+        let settings = config
+        let advertised = settings.advertised(settings.listeners[listener])
         let keyType = request.body.int("KeyType")
         let code: ErrorCode = keyType == 0 || keyType == 1 ? .none : .invalidRequest
         let message: ProtocolValue = code == .none ? .null : .string("key type \(keyType) is neither 0 (group) nor 1 (transaction)")

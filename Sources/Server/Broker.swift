@@ -29,9 +29,10 @@ public final class Broker: Sendable {
     /// Each transactional id's `transaction.timeout.ms`, from its
     /// InitProducerId; the timeout starts with each transaction.
     let transactionTimeouts = Mutex<[String: Int64]>([:])
-    /// The port the listener bound (differs from the configured one when
-    /// that is 0): what Metadata advertises when no advertised port is set.
-    private let boundPort = Mutex<Int?>(nil)
+    /// The port each listener bound, by its index in `listeners` (differs
+    /// from the configured one when that is 0): what Metadata advertises
+    /// when no advertised port is set.
+    private let boundPorts = Mutex<[Int: Int]>([:])
 
     /// Opens the consumer groups' offsets (creating `__consumer_offsets`
     /// on first use).
@@ -43,15 +44,15 @@ public final class Broker: Sendable {
         groups = GroupCoordinator(directory: data, offsets: offsets, config: config.groups, logger: logger)
     }
 
-    /// The settings in force: the configured ones with the bound port.
+    /// The settings in force: the configured ones with the bound ports.
     public var config: ServerConfig {
         var settings = configuredSettings
-        if let port = boundPort.withLock({ $0 }) { settings.listenPort = port }
+        for (index, port) in boundPorts.withLock({ $0 }) { settings.listeners[index].port = port }
         return settings
     }
 
-    /// Called by the listener once bound.
-    func listenerBound(port: Int) { boundPort.withLock { $0 = port } }
+    /// Called by the server once listener `index` (of `listeners`) is bound.
+    func listenerBound(_ index: Int, port: Int) { boundPorts.withLock { $0[index] = port } }
 
     /// What the connection does with a request.
     public enum Outcome: Sendable, Equatable {
@@ -98,21 +99,31 @@ public final class Broker: Sendable {
         .listTransactions: 0...0,
     ]
 
-    static var advertisedEntries: [ApiVersionsAnswer.Entry] {
-        served.sorted { $0.key.rawValue < $1.key.rawValue }.map { .init(apiKey: $0.key.rawValue, versions: $0.value) }
+    /// The SASL APIs, answered by a SASL listener's `SaslSession` before
+    /// authentication and advertised on those listeners only.
+    public static let saslServed: [ApiKey: ClosedRange<Int16>] = [.saslHandshake: 0...1, .saslAuthenticate: 0...2]
+
+    /// What ApiVersions advertises on a listener with or without SASL.
+    static func advertisedEntries(sasl: Bool) -> [ApiVersionsAnswer.Entry] {
+        served.merging(sasl ? saslServed : [:]) { served, _ in served }.sorted { $0.key.rawValue < $1.key.rawValue }
+            .map { .init(apiKey: $0.key.rawValue, versions: $0.value) }
     }
 
     /// Answers one request frame (the bytes after its size prefix).
     /// - Parameter clientHost: the peer's address, as DescribeGroups
     ///   shows a member's host.
-    public func handle(frame: [UInt8], clientHost: String = "") async -> Outcome {
+    /// - Parameter listener: the index in `listeners` of the listener the
+    ///   frame came in on: Metadata advertises that listener's address.
+    public func handle(frame: [UInt8], clientHost: String = "", listener: Int = 0) async -> Outcome {
+        let sasl = configuredSettings.listeners[listener].securityProtocol.usesSASL
         let request: Request
         do {
             request = try Request.decode(frame: frame)
         } catch {
             if case .unsupportedVersion(.apiVersions, _) = error, let prefix = RequestHeader.peek(frame) {
                 return .respond(
-                    ApiVersionsAnswer.unsupportedVersionFrame(correlationId: prefix.correlationId, entries: Self.advertisedEntries))
+                    ApiVersionsAnswer.unsupportedVersionFrame(
+                        correlationId: prefix.correlationId, entries: Self.advertisedEntries(sasl: sasl)))
             }
             return .close(reason: error.description)
         }
@@ -127,8 +138,8 @@ public final class Broker: Sendable {
         case .joinGroup: body = await joinGroup(request, clientHost: clientHost)
         case .syncGroup: body = await syncGroup(request)
         // An append that cannot fsync is shorter than a thread hop.
-        case .produce where appendsWithoutSync(request): body = answer(request)
-        default: body = await offloaded { self.answer(request) }
+        case .produce where appendsWithoutSync(request): body = answer(request, listener: listener)
+        default: body = await offloaded { self.answer(request, listener: listener) }
         }
         guard let body else { return .noResponse }
         return .respond(
@@ -137,20 +148,20 @@ public final class Broker: Sendable {
     }
 
     /// The handlers that only read and write the log, run synchronously.
-    private func answer(_ request: Request) -> ProtocolStruct? {
+    private func answer(_ request: Request, listener: Int) -> ProtocolStruct? {
         switch request.api {
-        case .apiVersions: apiVersions(request)
-        case .metadata: metadata(request)
+        case .apiVersions: apiVersions(request, listener: listener)
+        case .metadata: metadata(request, listener: listener)
         case .produce: produce(request)
         case .listOffsets: listOffsets(request)
         case .createTopics: createTopics(request)
         case .deleteTopics: deleteTopics(request)
         case .describeConfigs: describeConfigs(request)
-        case .describeCluster: describeCluster(request)
+        case .describeCluster: describeCluster(request, listener: listener)
         case .createPartitions: createPartitions(request)
         case .alterConfigs: alterConfigs(request, incremental: false)
         case .incrementalAlterConfigs: alterConfigs(request, incremental: true)
-        case .findCoordinator: findCoordinator(request)
+        case .findCoordinator: findCoordinator(request, listener: listener)
         case .heartbeat: heartbeat(request)
         case .leaveGroup: leaveGroup(request)
         case .offsetCommit: offsetCommit(request)

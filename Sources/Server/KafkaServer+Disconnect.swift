@@ -9,10 +9,10 @@ extension KafkaServer {
     /// the close cancels the serving task, which ends the wait at once.
     /// A request already being applied (a Produce's append) runs to its
     /// end first, so its batch is stored whole or not at all.
-    func serveUntilClosed(_ connection: NIOAsyncChannel<[UInt8], ByteBuffer>) async {
+    func serveUntilClosed(_ accepted: Accepted, listener: Int) async {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.serve(connection) }
-            group.addTask { try? await connection.channel.closeFuture.get() }
+            group.addTask { await self.serve(accepted, listener: listener) }
+            group.addTask { try? await accepted.channel.channel.closeFuture.get() }
             await group.next()
             group.cancelAll()
         }

@@ -1,9 +1,11 @@
 import Foundation
 import Yams
 
-/// Reading `server.yaml`: a flat mapping of Kafka-style keys to scalars.
+/// Reading `server.yaml`: a flat mapping of Kafka-style keys to scalars
+/// (lists as YAML sequences or comma-separated).
 ///
-///     advertised.listeners: PLAINTEXT://localhost:9092
+///     listeners: [PLAINTEXT://127.0.0.1:9092, SASL_SSL://0.0.0.0:9093]
+///     advertised.listeners: PLAINTEXT://localhost:9092,SASL_SSL://kafka.example:9093
 ///     auto.create.topics.enable: true
 ///     num.partitions: 3
 extension ServerConfig {
@@ -12,14 +14,17 @@ extension ServerConfig {
         "advertised.listeners", "auto.create.topics.enable", "broker.id", "cluster.id", "fetch.max.bytes",
         "fetch.max.wait.ms", "group.initial.rebalance.delay.ms", "group.max.session.timeout.ms",
         "group.max.size", "group.min.session.timeout.ms", "log.cleaner.backoff.ms", "log.cleaner.enable",
-        "log.retention.check.interval.ms", "max.connections.per.ip", "max.inflight.requests.per.connection", "num.partitions",
-        "offsets.retention.check.interval.ms", "offsets.retention.minutes",
-        "producer.id.expiration.check.interval.ms", "producer.id.expiration.ms", "socket.request.max.bytes",
-        "transaction.abort.timed.out.transaction.cleanup.interval.ms", "transaction.max.timeout.ms",
+        "listeners", "log.retention.check.interval.ms", "max.connections.per.ip", "max.inflight.requests.per.connection",
+        "num.partitions", "offsets.retention.check.interval.ms", "offsets.retention.minutes",
+        "producer.id.expiration.check.interval.ms", "producer.id.expiration.ms",
+        "sasl.credentials.file", "sasl.enabled.mechanisms", "sasl.server.max.receive.size", "socket.request.max.bytes",
+        "ssl.keystore.location", "ssl.keystore.type", "transaction.abort.timed.out.transaction.cleanup.interval.ms",
+        "transaction.max.timeout.ms",
     ]
 
     /// Applies the settings of a YAML file; an unknown key or a bad value
-    /// throws naming the file and line.
+    /// throws naming the file and line. Call `validate()` once every
+    /// setting is applied.
     public mutating func apply(file path: String) throws(ServerError) {
         let text: String
         do {
@@ -37,7 +42,13 @@ extension ServerConfig {
         }
         for (keyNode, valueNode) in mapping {
             let line = keyNode.mark.map { "\(path):\($0.line)" } ?? path
-            guard let key = keyNode.string, let value = valueNode.scalar?.string else {
+            // A list (listeners, mechanisms) may also be a YAML sequence of
+            // scalars; it reads as Kafka's comma-separated form.
+            let listItems = valueNode.sequence.map { $0.map { $0.scalar?.string } }
+            guard let key = keyNode.string,
+                let value = valueNode.scalar?.string
+                    ?? listItems.flatMap({ $0.contains(nil) ? nil : $0.compactMap { $0 }.joined(separator: ",") })
+            else {
                 throw .invalidConfig(key: keyNode.string ?? "?", value: "", reason: "\(line): expected `name: value`")
             }
             do {
@@ -59,12 +70,13 @@ extension ServerConfig {
             return number
         }
         switch key {
+        case "listeners":
+            listeners = try Listener.parseList([value], key: key).map { Listener($0.0, host: $0.1, port: $0.2) }
         case "advertised.listeners":
-            // One PLAINTEXT listener: PLAINTEXT://host:port.
-            let address = value.hasPrefix("PLAINTEXT://") ? String(value.dropFirst("PLAINTEXT://".count)) : value
-            let (host, port) = try Self.hostAndPort(address, key: key)
-            advertisedHost = host
-            advertisedPort = port
+            // Matched to `listeners` by name in validate(), whichever
+            // setting comes first in the file.
+            advertisedListeners = Dictionary(
+                uniqueKeysWithValues: try Listener.parseList([value], key: key).map { ($0.0, Endpoint(host: $0.1, port: $0.2)) })
         case "auto.create.topics.enable":
             guard let flag = Bool(value) else { throw .invalidConfig(key: key, value: value, reason: "expected true or false") }
             autoCreateTopics = flag
@@ -96,13 +108,39 @@ extension ServerConfig {
         case "offsets.retention.check.interval.ms":
             groups.offsetsRetentionCheckIntervalMs = Int64(try integer(1...86_400_000))
         case "socket.request.max.bytes": requestBytesMax = try integer(1024...Int(Int32.max))
+        case "ssl.keystore.location":
+            guard !value.isEmpty else { throw .invalidConfig(key: key, value: value, reason: "expected a PEM file path") }
+            security.keystoreLocation = value
+        case "ssl.keystore.type":
+            guard value.uppercased() == "PEM" else {
+                throw .invalidConfig(
+                    key: key, value: value,
+                    reason: "only PEM keystores are read; convert with `openssl pkcs12 -in KEYSTORE -nodes` and set PEM")
+            }
+        case "sasl.credentials.file":
+            guard !value.isEmpty else { throw .invalidConfig(key: key, value: value, reason: "expected a file path") }
+            security.credentialsFile = value
+        case "sasl.enabled.mechanisms":
+            var mechanisms: [SaslMechanism] = []
+            for name in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).uppercased() })
+            where !name.isEmpty {
+                guard let mechanism = SaslMechanism(rawValue: name) else {
+                    throw .invalidConfig(
+                        key: key, value: value,
+                        reason: "unsupported mechanism \(name); supported: \(SaslMechanism.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                if !mechanisms.contains(mechanism) { mechanisms.append(mechanism) }
+            }
+            guard !mechanisms.isEmpty else { throw .invalidConfig(key: key, value: value, reason: "expected at least one mechanism") }
+            security.saslMechanisms = mechanisms
+        case "sasl.server.max.receive.size": security.saslReceiveBytesMax = try integer(1024...16 << 20)
         default:
             throw .invalidConfig(key: key, value: value, reason: "unknown setting; known settings are \(Self.keys.joined(separator: ", "))")
         }
     }
 
-    /// Splits `host:port` (an IPv6 host in brackets), as `--listen` and
-    /// `advertised.listeners` take it.
+    /// Splits `host:port` (an IPv6 host in brackets), as `--listen`,
+    /// `listeners` and `advertised.listeners` take it after the protocol.
     public static func hostAndPort(_ text: String, key: String) throws(ServerError) -> (String, Int) {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
             (0...65535).contains(port)

@@ -2,16 +2,18 @@ import Log
 
 /// The settings of `streamhost serve`, with Kafka's names where Kafka has
 /// the same setting (`auto.create.topics.enable`, `num.partitions`,
-/// `socket.request.max.bytes`, `advertised.listeners`).
+/// `socket.request.max.bytes`, `listeners`, `advertised.listeners`).
 public struct ServerConfig: Sendable, Equatable {
-    /// Where the Kafka listener binds. Loopback by default: nothing is
-    /// reachable from other hosts unless asked for.
-    public var listenHost = "127.0.0.1"
-    public var listenPort = 9092
-    /// What Metadata tells clients to connect to; the listen address when
-    /// nil. Clients connect back to this, so it must be reachable by them.
-    public var advertisedHost: String?
-    public var advertisedPort: Int?
+    /// `listeners`: where the Kafka listeners bind and what each requires
+    /// (TLS, SASL). One PLAINTEXT listener on loopback by default: nothing
+    /// is reachable from other hosts unless asked for.
+    public var listeners = [Listener(.plaintext, host: "127.0.0.1", port: 9092)]
+    /// `advertised.listeners`: what Metadata tells the clients of each
+    /// listener (by name) to connect to; the bind address when absent.
+    /// Clients connect back to this, so it must be reachable by them.
+    public var advertisedListeners: [SecurityProtocol: Endpoint] = [:]
+    /// TLS and SASL settings of the listeners that need them.
+    public var security = SecurityConfig()
     /// The broker id in Metadata (this server is the only broker).
     public var nodeId: Int32 = 1
     public var clusterId = "streamhost"
@@ -51,15 +53,34 @@ public struct ServerConfig: Sendable, Equatable {
 
     public init() {}
 
-    public var advertised: (host: String, port: Int) {
-        (advertisedHost ?? listenHost, advertisedPort ?? listenPort)
+    /// The first listener's address (the only one unless `listeners` says
+    /// otherwise): what `--listen host:port` sets.
+    public var listenHost: String {
+        get { listeners[0].host }
+        set { listeners[0].host = newValue }
     }
+    public var listenPort: Int {
+        get { listeners[0].port }
+        set { listeners[0].port = newValue }
+    }
+
+    /// What Metadata answers on `listener`.
+    public func advertised(_ listener: Listener) -> Endpoint {
+        advertisedListeners[listener.securityProtocol] ?? Endpoint(host: listener.host, port: listener.port)
+    }
+
+    /// What Metadata answers on the first listener.
+    public var advertised: Endpoint { advertised(listeners[0]) }
 
     /// The settings as Kafka broker configs, for DescribeConfigs on the
     /// broker resource.
     public var brokerConfigs: [(name: String, value: String)] {
         [
-            ("advertised.listeners", "PLAINTEXT://\(advertised.host):\(advertised.port)"),
+            (
+                "advertised.listeners",
+                listeners.map { Listener.format($0.securityProtocol, advertised($0).host, advertised($0).port) }
+                    .joined(separator: ",")
+            ),
             ("auto.create.topics.enable", String(autoCreateTopics)),
             ("broker.id", String(nodeId)),
             ("fetch.max.bytes", String(fetchResponseBytesMax)),
@@ -67,7 +88,7 @@ public struct ServerConfig: Sendable, Equatable {
             ("group.max.session.timeout.ms", String(groups.maxSessionTimeoutMs)),
             ("group.max.size", String(groups.maxGroupSize)),
             ("group.min.session.timeout.ms", String(groups.minSessionTimeoutMs)),
-            ("listeners", "PLAINTEXT://\(listenHost):\(listenPort)"),
+            ("listeners", listeners.map(\.description).joined(separator: ",")),
             ("log.cleaner.backoff.ms", String(maintenance.cleanerIntervalMs)),
             ("log.cleaner.enable", String(maintenance.cleanerEnabled)),
             ("log.retention.check.interval.ms", String(maintenance.retentionCheckIntervalMs)),
@@ -77,6 +98,8 @@ public struct ServerConfig: Sendable, Equatable {
             ("offsets.retention.minutes", String(groups.offsetsRetentionMs / 60_000)),
             ("producer.id.expiration.check.interval.ms", String(maintenance.producerIdExpirationCheckIntervalMs)),
             ("producer.id.expiration.ms", String(maintenance.producerIdExpirationMs)),
+            ("sasl.enabled.mechanisms", security.saslMechanisms.map(\.rawValue).joined(separator: ",")),
+            ("sasl.server.max.receive.size", String(security.saslReceiveBytesMax)),
             ("socket.request.max.bytes", String(requestBytesMax)),
             ("transaction.max.timeout.ms", String(transactionMaxTimeoutMs)),
         ]

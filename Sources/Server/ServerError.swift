@@ -8,6 +8,11 @@ public enum ServerError: Error, Sendable, Equatable, CustomStringConvertible {
     case bind(host: String, port: Int, reason: String)
     /// A setting in the server config file or command line is invalid.
     case invalidConfig(key: String, value: String, reason: String)
+    /// The SASL credentials file (`sasl.credentials.file`) cannot be read,
+    /// written or holds something wrong.
+    case credentials(path: String?, reason: String)
+    /// The TLS keystore (`ssl.keystore.location`) cannot be loaded.
+    case tls(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -17,6 +22,11 @@ public enum ServerError: Error, Sendable, Equatable, CustomStringConvertible {
             "cannot listen on \(host):\(port): \(reason); pick another --listen address or stop what holds it"
         case .invalidConfig(let key, let value, let reason):
             "server setting \(key)=\(value) is invalid: \(reason)"
+        case .credentials(let path, let reason):
+            "credentials file\(path.map { " \($0)" } ?? ""): \(reason)"
+        case .tls(let path, let reason):
+            "TLS keystore \(path) (ssl.keystore.location): \(reason); it must be a PEM file with the certificate chain "
+                + "and an unencrypted private key"
         }
     }
 }

@@ -65,7 +65,7 @@ struct DataDirectoryOptions: ParsableArguments {
             writeStderr("error: \(error)\n")
             throw ExitCode(1)
         }
-        return .server(try withClientErrors { try KafkaClient(host: server.connectHost, port: server.port) })
+        return .server(try withClientErrors { try KafkaClient(server: server) })
     }
 }
 

@@ -121,7 +121,7 @@ struct Run: ParsableCommand {
         // topics are read and written through it (the directory's lock is
         // the server's); else the directory is opened here on first use.
         let logServices: LogClientServices
-        if let server = ServerLogClient(dataDirectory: dataDirectory) {
+        if let server = try withClientErrors({ try ServerLogClient(dataDirectory: dataDirectory) }) {
             writeStderr("job '\(plan.spec.name)': the data directory is held by `streamhost serve` at \(server.address); "
                 + "the job's topics are read and written through it\n")
             logServices = LogClientServices(.client(server))

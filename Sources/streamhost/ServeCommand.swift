@@ -19,8 +19,11 @@ struct Serve: ParsableCommand {
             """)
 
     @OptionGroup var data: DataDirectoryOptions
-    @Option(help: ArgumentHelp("Address of the Kafka listener.", valueName: "host:port"))
-    var listen = "127.0.0.1:9092"
+    @Option(help: ArgumentHelp(
+        "A Kafka listener: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL://host:port (host:port is PLAINTEXT); "
+            + "repeatable, replaces `listeners` of --config (default PLAINTEXT://127.0.0.1:9092).",
+        valueName: "listener"))
+    var listen: [String] = []
     @Option(name: .customLong("config"), help: ArgumentHelp("Server settings (YAML).", valueName: "server.yaml"))
     var configFile: String?
     @OptionGroup var logging: LoggingOptions
@@ -29,8 +32,11 @@ struct Serve: ParsableCommand {
         logging.bootstrap()
         var config = ServerConfig()
         do {
-            (config.listenHost, config.listenPort) = try ServerConfig.hostAndPort(listen, key: "--listen")
             if let configFile { try config.apply(file: configFile) }
+            if !listen.isEmpty {
+                config.listeners = try Listener.parseList(listen, key: "--listen").map { Listener($0.0, host: $0.1, port: $0.2) }
+            }
+            try config.validate()
         } catch {
             writeStderr("error: \(error)\n")
             throw ExitCode(1)
@@ -62,15 +68,27 @@ struct Serve: ParsableCommand {
         let dataPath = directory.path
         let discovery = DiscoveryBox()
         let outcome = runBlocking {
-            let port = try await server.bind()
+            try await server.bind()
+            let listeners = server.boundListeners
             // Where the log commands find this server while it holds the
-            // directory (docs/SERVER.md, "The CLI and a running server").
-            let written = ServerDiscovery(host: settings.listenHost, port: port, pid: getpid())
+            // directory (docs/SERVER.md, "The CLI and a running server"):
+            // its PLAINTEXT listener, as the CLI does not authenticate.
+            let plaintext = listeners.first { $0.securityProtocol == .plaintext }
+            let written = ServerDiscovery(
+                host: plaintext?.host ?? "", port: plaintext?.port ?? 0, pid: getpid(), listeners: listeners.map(\.description))
             try written.write(dataDirectory: dataPath)
             discovery.set(written)
-            let advertised = settings.advertisedHost.map { "\($0):\(settings.advertisedPort ?? port)" }
-            logger.info(
-                "serving \(directory.path) on \(settings.listenHost):\(port)\(advertised.map { " (advertised as \($0))" } ?? "")")
+            for listener in listeners {
+                let advertised = settings.advertisedListeners[listener.securityProtocol].map {
+                    " (advertised as \($0.host):\($0.port))"
+                }
+                let host = listener.host.contains(":") ? "[\(listener.host)]" : listener.host
+                logger.info("serving \(directory.path) on \(host):\(listener.port) (\(listener.name))\(advertised ?? "")")
+            }
+            if plaintext == nil {
+                logger.warning(
+                    "no PLAINTEXT listener: the streamhost CLI cannot work through this server; add PLAINTEXT://127.0.0.1:PORT")
+            }
             try await server.run()
         }
         maintenance.stop()

@@ -10,14 +10,21 @@ final class ServeProcess {
     let port: Int
     let scratch: TemporaryDirectory
 
+    /// - Parameter listen: the `--listen` options (default one PLAINTEXT
+    ///   listener on 127.0.0.1:`listenPort`); the first must be a loopback
+    ///   listener, whose port `port` is.
     /// - Parameter listenPort: 0 for a free port; a restart passes the
     ///   port of the server it replaces, which its clients reconnect to.
-    init(dataDir: String, scratch: TemporaryDirectory, extraArguments: [String] = [], listenPort: Int = 0) throws {
+    init(
+        dataDir: String, scratch: TemporaryDirectory, listen: [String]? = nil, extraArguments: [String] = [],
+        listenPort: Int = 0
+    ) throws {
         self.scratch = scratch
         logPath = scratch.file("serve-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: BuildProducts.streamhost)
-        process.arguments = ["serve", "--data-dir", dataDir, "--listen", "127.0.0.1:\(listenPort)"] + extraArguments
+        process.arguments =
+            ["serve", "--data-dir", dataDir] + (listen ?? ["127.0.0.1:\(listenPort)"]).flatMap { ["--listen", $0] } + extraArguments
         process.environment = ProcessInfo.processInfo.environment.merging(["STREAMHOST_LOG_LEVEL": "info"]) { $1 }
         process.standardError = FileHandle(forWritingAtPath: logPath)
         process.standardOutput = FileHandle.nullDevice

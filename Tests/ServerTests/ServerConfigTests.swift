@@ -36,3 +36,48 @@ import TestKit
         #expect(try ServerConfig.hostAndPort("[::1]:9092", key: "--listen") == ("::1", 9092))
     }
 }
+
+@Suite struct ServerConfigListenerTests {
+    @Test func listenersAndAdvertisedListenersMatchByName() throws {
+        let directory = try TemporaryDirectory(prefix: "server-config")
+        let path = try directory.write("server.yaml", """
+            advertised.listeners: [SASL_SSL://kafka.example:19093]
+            listeners: [PLAINTEXT://127.0.0.1:9092, "SASL_SSL://[::]:9093"]
+            ssl.keystore.location: /etc/keystore.pem
+            sasl.credentials.file: /etc/users.json
+            sasl.enabled.mechanisms: PLAIN, scram-sha-256
+            """)
+        var config = ServerConfig()
+        try config.apply(file: path)
+        try config.validate()
+        #expect(config.listeners == [Listener(.plaintext, host: "127.0.0.1", port: 9092), Listener(.saslSSL, host: "::", port: 9093)])
+        #expect(config.advertised(config.listeners[0]) == Endpoint(host: "127.0.0.1", port: 9092))
+        #expect(config.advertised(config.listeners[1]) == Endpoint(host: "kafka.example", port: 19093))
+        #expect(config.security.saslMechanisms == [.plain, .scramSHA256])
+        let brokerConfigs = Dictionary(uniqueKeysWithValues: config.brokerConfigs)
+        #expect(brokerConfigs["listeners"] == "PLAINTEXT://127.0.0.1:9092,SASL_SSL://[::]:9093")
+        #expect(brokerConfigs["advertised.listeners"] == "PLAINTEXT://127.0.0.1:9092,SASL_SSL://kafka.example:19093")
+    }
+
+    @Test func settingsThatDoNotFitTogetherAreRefused() throws {
+        func refusal(_ key: String, _ value: String) -> String {
+            var config = ServerConfig()
+            do {
+                try config.apply(key: key, value: value)
+                try config.validate()
+            } catch {
+                return error.description
+            }
+            return "accepted"
+        }
+        #expect(refusal("listeners", "SSL://127.0.0.1:9093").contains("ssl.keystore.location"))
+        #expect(refusal("listeners", "SASL_PLAINTEXT://127.0.0.1:9093").contains("sasl.credentials.file"))
+        #expect(refusal("advertised.listeners", "SSL://h:1").contains("no listener of that name"))
+        #expect(refusal("listeners", "PLAINTEXT://a:1,PLAINTEXT://b:2").contains("two listeners"))
+        #expect(refusal("listeners", "TLS://a:1").contains("unknown security protocol"))
+        #expect(refusal("sasl.enabled.mechanisms", "GSSAPI").contains("unsupported mechanism"))
+        #expect(refusal("ssl.keystore.type", "JKS").contains("PEM"))
+        // A bare host:port is PLAINTEXT, as --listen always took it.
+        #expect(try Listener.parse("localhost:9092", key: "--listen") == (.plaintext, "localhost", 9092))
+    }
+}
