@@ -12,6 +12,7 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let system = Target.Dependency.product(name: "SystemPackage", package: "swift-system")
 
 /// A first-party plugin written in C: one dynamic library per plugin, with
 /// the shared helpers of Plugins/common linked in (hidden).
@@ -55,6 +56,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
     ],
     targets: [
         // MARK: The contract and the pieces both sides of it share.
@@ -82,6 +84,10 @@ let package = Package(
         // wrapper, for the log, state snapshots and checkpoints.
         .target(name: "CChecksums", path: "Sources/CChecksums", cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "Checksums", dependencies: ["CChecksums"], swiftSettings: swiftSettings),
+        // Durable files on swift-system: full reads and writes, fsync,
+        // atomic replace, mkdir -p, tree removal, behind the `FileSystem`
+        // seam that TestKit's fault-injecting twin also implements.
+        .target(name: "DurableFiles", dependencies: [system], swiftSettings: swiftSettings),
 
         // MARK: System libraries (Debian's -dev packages).
 
@@ -187,7 +193,8 @@ let package = Package(
         // MARK: Tests mirror the modules; EndToEndTests drive the built
         // binary and load every plugin through dlopen.
 
-        .target(name: "TestKit", dependencies: ["Core", "KafkaProtocol"], swiftSettings: swiftSettings),
+        .target(name: "TestKit", dependencies: ["Core", "KafkaProtocol", "DurableFiles", system], swiftSettings: swiftSettings),
+        .testTarget(name: "DurableFilesTests", dependencies: ["DurableFiles", "TestKit", system], swiftSettings: swiftSettings),
         .testTarget(
             name: "JSONTextTests", dependencies: ["JSONText", "Core", "StreamhostKit", "TestKit"],
             exclude: ["Corpus", "CHelper"], swiftSettings: swiftSettings),
