@@ -120,7 +120,8 @@ let package = Package(
         .target(name: "ExpressionUDFs", dependencies: ["Expressions", "NativeFunctions"], swiftSettings: swiftSettings),
         // The durable log: Kafka RecordBatch v2 segments, groups, transactions.
         .target(
-            name: "Log", dependencies: ["Core", "KafkaProtocol", "Checksums", "CLZ4", "CZstd", "CZlib", "CSnappy", logging],
+            name: "Log",
+            dependencies: ["Core", "KafkaProtocol", "Checksums", "DurableFiles", "CLZ4", "CZstd", "CZlib", "CSnappy", logging],
             swiftSettings: swiftSettings),
         // Keyed state: the protocols, the in-memory backend and the RocksDB
         // backend (through its C API).
@@ -210,7 +211,10 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "LogTests",
-            dependencies: ["Log", "KafkaProtocol", "Checksums", "Core", "CLZ4", "CZstd", "CZlib", "CSnappy", logging, "TestKit"],
+            dependencies: [
+                "Log", "KafkaProtocol", "Checksums", "Core", "DurableFiles", "CLZ4", "CZstd", "CZlib", "CSnappy", logging,
+                "TestKit",
+            ],
             swiftSettings: swiftSettings),
         .testTarget(name: "StateTests", dependencies: ["Core", "State", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestKit"], swiftSettings: swiftSettings),
