@@ -127,7 +127,7 @@ let package = Package(
         // backend (through its C API).
         .target(name: "State", dependencies: ["Core", "CRocksDB", "Checksums"], swiftSettings: swiftSettings),
         // Checkpoint manifests and the checkpoint store.
-        .target(name: "Checkpoint", dependencies: ["Checksums"], swiftSettings: swiftSettings),
+        .target(name: "Checkpoint", dependencies: ["Checksums", "DurableFiles", system], swiftSettings: swiftSettings),
         // dlopen, ABI checks, the host-API table handed to plugins.
         .target(
             name: "PluginHost", dependencies: ["Core", "StreamhostABI", "StreamhostVersion", logging],
@@ -217,7 +217,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(name: "StateTests", dependencies: ["Core", "State", "TestKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "DurableFiles", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PluginHostTests", dependencies: ["PluginHost", "Core", "StreamhostABI", "TestKit"],
             exclude: ["Fixtures"], swiftSettings: swiftSettings),
