@@ -125,7 +125,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         // Keyed state: the protocols, the in-memory backend and the RocksDB
         // backend (through its C API).
-        .target(name: "State", dependencies: ["Core", "CRocksDB", "Checksums"], swiftSettings: swiftSettings),
+        .target(name: "State", dependencies: ["Core", "CRocksDB", "Checksums", "DurableFiles", system], swiftSettings: swiftSettings),
         // Checkpoint manifests and the checkpoint store.
         .target(name: "Checkpoint", dependencies: ["Checksums", "DurableFiles", system], swiftSettings: swiftSettings),
         // dlopen, ABI checks, the host-API table handed to plugins.
@@ -216,7 +216,7 @@ let package = Package(
                 "TestKit",
             ],
             swiftSettings: swiftSettings),
-        .testTarget(name: "StateTests", dependencies: ["Core", "State", "TestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "StateTests", dependencies: ["Core", "State", "DurableFiles", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "DurableFiles", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PluginHostTests", dependencies: ["PluginHost", "Core", "StreamhostABI", "TestKit"],
