@@ -51,7 +51,11 @@ public final class CheckpointStore: @unchecked Sendable {
             // What an earlier attempt left must go, or its files would mix
             // with this checkpoint's.
             try files.removeTree(path)
-            try files.makeDirectories(path, permissions: Self.directoryPermissions, durably: true)
+            // The store's directory durably (an fsync only when it is new),
+            // so that the final rename's directory fsync keeps what it
+            // names; the in-progress directory needs no fsync of its own.
+            try files.makeDirectories(directory, permissions: Self.directoryPermissions, durably: true)
+            try files.makeDirectories(path, permissions: Self.directoryPermissions)
         } catch {
             throw CheckpointError(error)
         }
