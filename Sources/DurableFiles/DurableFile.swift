@@ -127,6 +127,13 @@ public final class DurableFile {
         return done
     }
 
+    /// One read of at most `buffer.count` bytes from `position` (or the
+    /// descriptor's position): for a pipe, whatever is there now, without
+    /// waiting for the buffer to fill; 0 at the end of the file.
+    public func readSome(into buffer: UnsafeMutableRawBufferPointer, at position: Int?) throws(FileSystemError) -> Int {
+        try fileSystem.read(try open(), path: path, into: buffer, at: position.map { Int64($0) })
+    }
+
     /// Reads up to `count` bytes at `position`; fewer when the file ends first.
     public func read(count: Int, at position: Int) throws(FileSystemError) -> [UInt8] {
         guard count > 0 else { return [] }
@@ -177,6 +184,11 @@ public final class DurableFile {
     /// Cuts or extends the file to `size` bytes.
     public func truncate(to size: Int) throws(FileSystemError) {
         try fileSystem.truncate(try open(), path: path, to: Int64(size))
+    }
+
+    /// What fstat says: kind, size, modification time.
+    public func status() throws(FileSystemError) -> FileStatus {
+        try fileSystem.status(try open(), path: path)
     }
 
     /// The file's size in bytes.
