@@ -136,7 +136,7 @@ let package = Package(
         .target(
             name: "Runtime",
             dependencies: [
-                "Core", "PluginHost", "StreamhostABI", "Yams", "Log", "State", "Checkpoint",
+                "Core", "PluginHost", "StreamhostABI", "Yams", "Log", "State", "Checkpoint", "DurableFiles",
                 "Expressions", "ExpressionUDFs", "NativeFunctions", "TimeText", logging,
             ],
             swiftSettings: swiftSettings),
