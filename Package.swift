@@ -12,6 +12,7 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let system = Target.Dependency.product(name: "SystemPackage", package: "swift-system")
 
 /// A first-party plugin written in C: one dynamic library per plugin, with
 /// the shared helpers of Plugins/common linked in (hidden).
@@ -36,7 +37,7 @@ func swiftPlugin(_ name: String, also: [Target.Dependency] = []) -> (Product, Ta
 }
 
 let plugins = ["datagen", "stdout", "blackhole", "logsource", "logsink"].map { cPlugin($0) } + [
-    swiftPlugin("file"), swiftPlugin("window"), swiftPlugin("dedup"), swiftPlugin("join"),
+    swiftPlugin("file", also: ["DurableFiles"]), swiftPlugin("window"), swiftPlugin("dedup"), swiftPlugin("join"),
     // filter, map and project: the expression language, with native functions.
     swiftPlugin("expressions", also: ["Expressions", "ExpressionUDFs", "NativeFunctions"]),
 ]
@@ -57,6 +58,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
     ],
     targets: [
         // MARK: The contract and the pieces both sides of it share.
@@ -84,6 +86,10 @@ let package = Package(
         // wrapper, for the log, state snapshots and checkpoints.
         .target(name: "CChecksums", path: "Sources/CChecksums", cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "Checksums", dependencies: ["CChecksums"], swiftSettings: swiftSettings),
+        // Durable files on swift-system: full reads and writes, fsync,
+        // atomic replace, mkdir -p, tree removal, behind the `FileSystem`
+        // seam that TestKit's fault-injecting twin also implements.
+        .target(name: "DurableFiles", dependencies: [system], swiftSettings: swiftSettings),
 
         // MARK: System libraries (Debian's -dev packages).
 
@@ -119,13 +125,14 @@ let package = Package(
         .target(name: "ExpressionUDFs", dependencies: ["Expressions", "NativeFunctions"], swiftSettings: swiftSettings),
         // The durable log: Kafka RecordBatch v2 segments, groups, transactions.
         .target(
-            name: "Log", dependencies: ["Core", "KafkaProtocol", "Checksums", "CLZ4", "CZstd", "CZlib", "CSnappy", logging],
+            name: "Log",
+            dependencies: ["Core", "KafkaProtocol", "Checksums", "DurableFiles", "CLZ4", "CZstd", "CZlib", "CSnappy", logging],
             swiftSettings: swiftSettings),
         // Keyed state: the protocols, the in-memory backend and the RocksDB
         // backend (through its C API).
-        .target(name: "State", dependencies: ["Core", "CRocksDB", "Checksums"], swiftSettings: swiftSettings),
+        .target(name: "State", dependencies: ["Core", "CRocksDB", "Checksums", "DurableFiles", system], swiftSettings: swiftSettings),
         // Checkpoint manifests (JSON through Core) and the checkpoint store.
-        .target(name: "Checkpoint", dependencies: ["Core", "Checksums"], swiftSettings: swiftSettings),
+        .target(name: "Checkpoint", dependencies: ["Core", "Checksums", "DurableFiles", system], swiftSettings: swiftSettings),
         // dlopen, ABI checks, the host-API table handed to plugins.
         .target(
             name: "PluginHost", dependencies: ["Core", "Columns", "StreamhostABI", "StreamhostVersion", logging],
@@ -134,7 +141,7 @@ let package = Package(
         .target(
             name: "Runtime",
             dependencies: [
-                "Core", "Columns", "PluginHost", "StreamhostABI", "Yams", "Log", "State", "Checkpoint",
+                "Core", "Columns", "PluginHost", "StreamhostABI", "Yams", "Log", "State", "Checkpoint", "DurableFiles",
                 "Expressions", "ExpressionUDFs", "NativeFunctions", "TimeText", logging,
             ],
             swiftSettings: swiftSettings),
@@ -195,7 +202,8 @@ let package = Package(
         // MARK: Tests mirror the modules; EndToEndTests drive the built
         // binary and load every plugin through dlopen.
 
-        .target(name: "TestKit", dependencies: ["Core", "KafkaProtocol"], swiftSettings: swiftSettings),
+        .target(name: "TestKit", dependencies: ["Core", "KafkaProtocol", "DurableFiles", system], swiftSettings: swiftSettings),
+        .testTarget(name: "DurableFilesTests", dependencies: ["DurableFiles", "TestKit", system], swiftSettings: swiftSettings),
         .testTarget(
             name: "JSONTextTests", dependencies: ["JSONText", "Core", "StreamhostKit", "TestKit"],
             exclude: ["Corpus", "CHelper"], swiftSettings: swiftSettings),
@@ -212,11 +220,14 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "LogTests",
-            dependencies: ["Log", "KafkaProtocol", "Checksums", "Core", "CLZ4", "CZstd", "CZlib", "CSnappy", logging, "TestKit"],
+            dependencies: [
+                "Log", "KafkaProtocol", "Checksums", "Core", "DurableFiles", "CLZ4", "CZstd", "CZlib", "CSnappy", logging,
+                "TestKit",
+            ],
             exclude: ["Fixtures"], swiftSettings: swiftSettings),
-        .testTarget(name: "StateTests", dependencies: ["Core", "State", "TestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "StateTests", dependencies: ["Core", "State", "DurableFiles", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "CheckpointTests", dependencies: ["Checkpoint", "Core", "TestKit"], exclude: ["Fixtures"],
+            name: "CheckpointTests", dependencies: ["Checkpoint", "Core", "DurableFiles", "TestKit"], exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "PluginHostTests", dependencies: ["PluginHost", "Core", "StreamhostABI", "TestKit"],

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import DurableFiles
 
 /// Writes a file so that readers see either nothing or all of it.
 ///
@@ -35,7 +36,7 @@ final class AtomicFileWriter {
     /// The directory of both, fsynced after the rename.
     let directory: String
 
-    private var descriptor: Int32
+    private var file: DurableFile?
     private let buffer: UnsafeMutableRawPointer
     private var used = 0
     private var committed = false
@@ -52,9 +53,10 @@ final class AtomicFileWriter {
         let (directory, prefix, basename) = AtomicFileWriter.split(path)
         self.directory = directory
         self.temporaryPath = temporaryPath ?? prefix + ".\(basename).inprogress-\(getpid())"
-        descriptor = open(self.temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw FileError.cannotWrite(path: path, temporaryPath: self.temporaryPath, errno: errno)
+        do throws(FileSystemError) {
+            file = try DurableFile.create(self.temporaryPath)
+        } catch {
+            throw FileError.cannotWrite(path: path, temporaryPath: self.temporaryPath, errno: error.code)
         }
         buffer = .allocate(byteCount: AtomicFileWriter.bufferBytes, alignment: 16)
     }
@@ -63,8 +65,8 @@ final class AtomicFileWriter {
         if !committed {
             if removeOnDrop {
                 discard()
-            } else if descriptor >= 0 {
-                close(descriptor)
+            } else {
+                file?.close()
             }
         }
         buffer.deallocate()
@@ -99,10 +101,10 @@ final class AtomicFileWriter {
     /// Makes everything written so far durable in the temporary file
     /// (`bytesWritten` bytes); writing goes on.
     func sync() throws {
-        precondition(!committed && descriptor >= 0, "AtomicFileWriter.sync after seal or commit")
+        guard let file, !committed else { preconditionFailure("AtomicFileWriter.sync after seal or commit") }
         try flush()
-        while fsync(descriptor) != 0 {
-            guard errno == EINTR else { throw FileError.cannotCommit(path: temporaryPath, step: "fsync", errno: errno) }
+        do throws(FileSystemError) { try file.sync() } catch {
+            throw FileError.cannotCommit(path: temporaryPath, step: "fsync", errno: error.code)
         }
     }
 
@@ -110,21 +112,17 @@ final class AtomicFileWriter {
     /// where it is: no rename, and no removal when the writer goes.
     func seal() throws {
         try sync()
-        let closed = close(descriptor)
-        descriptor = -1
         committed = true
-        if closed != 0 && errno != EINTR { throw FileError.cannotCommit(path: temporaryPath, step: "close", errno: errno) }
+        try close(reportingAs: temporaryPath)
     }
 
     /// Makes the file durable under its final name.
     func commit() throws {
         precondition(!committed, "AtomicFileWriter.commit called twice")
         try sync()
-        let closed = close(descriptor)
-        descriptor = -1
-        if closed != 0 && errno != EINTR { throw FileError.cannotCommit(path: path, step: "close", errno: errno) }
-        guard rename(temporaryPath, path) == 0 else {
-            throw FileError.cannotCommit(path: path, step: "rename from '\(temporaryPath)'", errno: errno)
+        try close(reportingAs: path)
+        do throws(FileSystemError) { try ActiveFileSystem.current.rename(temporaryPath, to: path) } catch {
+            throw FileError.cannotCommit(path: path, step: "rename from '\(temporaryPath)'", errno: error.code)
         }
         committed = true
         try syncDirectory()
@@ -132,12 +130,22 @@ final class AtomicFileWriter {
 
     /// Removes the temporary file; the final path is left untouched.
     func discard() {
-        if descriptor >= 0 {
-            close(descriptor)
-            descriptor = -1
-        }
-        unlink(temporaryPath)
+        file?.close()
+        file = nil
+        // Best effort: a temporary file left here is removed by the next
+        // writer of the path (`removeAbandonedTemporaries`).
+        _ = try? ActiveFileSystem.current.removeFile(temporaryPath)
         used = 0
+    }
+
+    /// Closes the file; a failed close (where some file systems report a
+    /// delayed write error) fails the commit.
+    private func close(reportingAs reported: String) throws {
+        let closing = file
+        file = nil
+        do throws(FileSystemError) { try closing?.closeReportingErrors() } catch {
+            throw FileError.cannotCommit(path: reported, step: "close", errno: error.code)
+        }
     }
 
     private func flush() throws {
@@ -147,14 +155,9 @@ final class AtomicFileWriter {
     }
 
     private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let count = systemWrite(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw FileError.cannotWrite(path: path, temporaryPath: temporaryPath, errno: errno)
-            }
-            offset += count
+        guard let file else { preconditionFailure("AtomicFileWriter.write after seal or commit") }
+        do throws(FileSystemError) { try file.append(bytes) } catch {
+            throw FileError.cannotWrite(path: path, temporaryPath: temporaryPath, errno: error.code)
         }
     }
 
@@ -164,18 +167,8 @@ final class AtomicFileWriter {
 
     /// fsyncs `directory`, so that renames in it survive a crash.
     static func syncDirectory(_ directory: String, for path: String) throws {
-        let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard directoryDescriptor >= 0 else {
-            throw FileError.cannotCommit(path: path, step: "open directory '\(directory)'", errno: errno)
-        }
-        defer { close(directoryDescriptor) }
-        while fsync(directoryDescriptor) != 0 {
-            // Some file systems cannot fsync a directory; the rename is then
-            // as durable as they make it.
-            if errno == EINVAL || errno == ENOTSUP { return }
-            guard errno == EINTR else {
-                throw FileError.cannotCommit(path: path, step: "fsync directory '\(directory)'", errno: errno)
-            }
+        do throws(FileSystemError) { try ActiveFileSystem.current.syncDirectory(directory) } catch {
+            throw FileError.cannotCommit(path: path, step: "fsync directory '\(directory)'", errno: error.code)
         }
     }
 
@@ -187,7 +180,7 @@ final class AtomicFileWriter {
         let stem = ".\(basename).inprogress-"
         for name in try PartFiles.entries(of: directory) where name.hasPrefix(stem) {
             guard let pid = Int32(name.dropFirst(stem.count)), pid > 0, pid != getpid() else { continue }
-            if kill(pid, 0) != 0 && errno == ESRCH { unlink(prefix + name) }
+            if kill(pid, 0) != 0 && errno == ESRCH { _ = try? ActiveFileSystem.current.removeFile(prefix + name) }
         }
     }
 
@@ -198,9 +191,4 @@ final class AtomicFileWriter {
         let directory = String(path[..<slash])
         return (directory.isEmpty ? "/" : directory, String(path[...slash]), String(path[path.index(after: slash)...]))
     }
-}
-
-/// write(2), named apart from `AtomicFileWriter.write`.
-private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
-    write(descriptor, bytes, count)
 }

@@ -5,8 +5,9 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import DurableFiles
 
-/// Reads a file through one large buffer with POSIX `read`, for parsers
+/// Reads a file through one large buffer (`DurableFile` reads), for parsers
 /// that look at the unread bytes, consume what they used and ask for more.
 ///
 /// The buffer holds the unread bytes `[head, tail)`. `fill()` moves them to
@@ -18,7 +19,7 @@ import Darwin
 /// One thread at a time (the source instance's).
 ///
 /// # Ownership
-/// Owns the file descriptor and the buffer; closes and frees them in
+/// Owns the open file and the buffer; closes and frees them in
 /// `deinit`. Buffers returned by `unread` are valid until the next `fill`.
 final class ChunkReader {
     /// Bytes asked of each read(2).
@@ -27,7 +28,10 @@ final class ChunkReader {
     static let recordBytesMax = 64 << 20
 
     let path: String
-    private let descriptor: Int32
+    private let file: DurableFile
+    /// Where the next read starts; nil: the descriptor's own position (a
+    /// pipe, which cannot be read at an offset).
+    private var readPosition: Int64?
     private var buffer: UnsafeMutableRawPointer
     private var capacity: Int
     /// The unread bytes are buffer[head ..< tail].
@@ -40,30 +44,32 @@ final class ChunkReader {
 
     init(path: String) throws {
         self.path = path
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw FileError.cannotOpen(path: path, errno: errno) }
-        self.descriptor = descriptor
+        do throws(FileSystemError) {
+            file = try DurableFile.open(path, .readOnly)
+        } catch {
+            throw FileError.cannotOpen(path: path, errno: error.code)
+        }
         capacity = ChunkReader.readBytes
         buffer = .allocate(byteCount: capacity, alignment: 16)
     }
 
     deinit {
-        close(descriptor)
         buffer.deallocate()
     }
 
     /// The size of the file, and whether it is a regular file.
     func status() throws -> (size: Int64, isRegular: Bool) {
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw FileError.cannotRead(path: path, errno: errno) }
-        return (Int64(info.st_size), (info.st_mode & S_IFMT) == S_IFREG)
+        do throws(FileSystemError) {
+            let status = try file.status()
+            return (status.size, status.kind == .regular)
+        } catch {
+            throw FileError.cannotRead(path: path, errno: error.code)
+        }
     }
 
     /// Starts reading at `offset`, dropping whatever was buffered.
     func seek(to offset: Int64) throws {
-        guard lseek(descriptor, off_t(offset), SEEK_SET) >= 0 else {
-            throw FileError.cannotRead(path: path, errno: errno)
-        }
+        readPosition = offset
         head = 0
         tail = 0
         bufferOffset = offset
@@ -107,18 +113,19 @@ final class ChunkReader {
             head = 0
             tail = pending
         }
-        while true {
-            let count = read(descriptor, buffer + tail, capacity - tail)
-            if count > 0 {
-                tail += count
-                return true
-            }
-            if count == 0 {
-                atEOF = true
-                return false
-            }
-            if errno == EINTR { continue }
-            throw FileError.cannotRead(path: path, errno: errno)
+        let count: Int
+        do throws(FileSystemError) {
+            let free = UnsafeMutableRawBufferPointer(start: buffer + tail, count: capacity - tail)
+            count = try file.readSome(into: free, at: readPosition.map { Int($0) })
+        } catch {
+            throw FileError.cannotRead(path: path, errno: error.code)
         }
+        if count == 0 {
+            atEOF = true
+            return false
+        }
+        tail += count
+        readPosition? += Int64(count)
+        return true
     }
 }

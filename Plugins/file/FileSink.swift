@@ -7,6 +7,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import DurableFiles
 
 /// SINK "file": writes records to a JSON Lines or CSV file that appears
 /// whole, on close, or not at all.
@@ -212,7 +213,8 @@ final class FileSink: Sink {
             guard let index = Int(name.dropFirst(stem.count)), index >= first,
                   name.dropFirst(stem.count).allSatisfy(\.isNumber)
             else { continue }
-            unlink(prefix + name)
+            // Best effort: a stale part that stays is tried again next run.
+            _ = try? ActiveFileSystem.current.removeFile(prefix + name)
         }
     }
 

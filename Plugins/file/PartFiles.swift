@@ -7,6 +7,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import DurableFiles
 
 /// The file sink's output when the job takes checkpoints: Flink's FileSink
 /// model. Per instance one in-progress part file receives records; part
@@ -116,7 +117,8 @@ final class PartFiles {
             guard fields.count == 2, let owner = Int(fields[0]), let number = UInt64(fields[1]) else { continue }
             let part = Part(instance: owner, number: number)
             guard owner == instance || (instance == 0 && owner >= parallelism), !referenced.contains(part) else { continue }
-            unlink(inProgressPath(part))
+            // Best effort: a stale file that stays is tried again at the next open.
+            _ = try? ActiveFileSystem.current.removeFile(inProgressPath(part))
         }
     }
 
@@ -193,10 +195,11 @@ final class PartFiles {
     private func finish(_ part: Part, from hidden: String? = nil) throws {
         let from = hidden ?? inProgressPath(part)
         let to = finalPath(part)
-        if rename(from, to) == 0 { return }
-        let code = errno
-        if code == ENOENT && access(to, F_OK) == 0 { return }
-        throw FileError.cannotCommit(path: to, step: "rename from '\(from)'", errno: code)
+        let files = ActiveFileSystem.current
+        do throws(FileSystemError) { try files.rename(from, to: to) } catch {
+            if error.errno == .noSuchFileOrDirectory && files.exists(to) { return }
+            throw FileError.cannotCommit(path: to, step: "rename from '\(from)'", errno: error.code)
+        }
     }
 
     // MARK: Snapshot and restore
@@ -264,16 +267,18 @@ final class PartFiles {
         if let (part, length) = active {
             referenced.insert(part)
             let hidden = inProgressPath(part)
-            var info = stat()
-            if stat(hidden, &info) == 0 && Int64(info.st_size) < Int64(length) {
+            let files = ActiveFileSystem.current
+            if let size = files.regularFileSize(hidden), Int64(size) < Int64(length) {
                 throw PluginError.failed(
-                    "file sink: '\(hidden)' holds \(info.st_size) bytes, fewer than the \(length) the checkpoint "
+                    "file sink: '\(hidden)' holds \(size) bytes, fewer than the \(length) the checkpoint "
                         + "fsynced: the file was changed outside the job; restore from an older checkpoint or start over")
             }
-            if truncate(hidden, off_t(length)) != 0 {
-                let code = errno
-                guard code == ENOENT, access(finalPath(part), F_OK) == 0 else {
-                    throw FileError.cannotCommit(path: hidden, step: "truncate to the checkpointed \(length) bytes", errno: code)
+            do throws(FileSystemError) {
+                try DurableFile.open(hidden, create: false).truncate(to: Int(length))
+            } catch {
+                guard error.errno == .noSuchFileOrDirectory, files.exists(finalPath(part)) else {
+                    throw FileError.cannotCommit(
+                        path: hidden, step: "truncate to the checkpointed \(length) bytes", errno: error.code)
                 }
             }
             try finish(part)
@@ -284,17 +289,9 @@ final class PartFiles {
 
     /// The names in `directory`.
     static func entries(of directory: String) throws -> [String] {
-        guard let handle = opendir(directory) else {
-            throw FileError.cannotCommit(path: directory, step: "list the directory", errno: errno)
+        do throws(FileSystemError) { return try ActiveFileSystem.current.list(directory) } catch {
+            throw FileError.cannotCommit(path: directory, step: "list the directory", errno: error.code)
         }
-        defer { closedir(handle) }
-        var names: [String] = []
-        while let entry = readdir(handle) {
-            names.append(withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
-            })
-        }
-        return names
     }
 }
 

@@ -1,8 +1,7 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Checksums
+import DurableFiles
 import Foundation
+import SystemPackage
 
 /// The checkpoints (or savepoints) of one job in one directory.
 ///
@@ -13,6 +12,9 @@ import Foundation
 /// fsyncing the parent). A directory without the suffix and with a valid
 /// manifest whose files all check out is a complete checkpoint; anything
 /// else is debris from a crash or a failure, removed by `removeIncomplete`.
+///
+/// Files and directories go through `DurableFiles` (files 0600,
+/// directories 0700: checkpoints hold a job's state).
 ///
 /// # Thread safety
 /// Not synchronised: the coordinator owns a store and calls it from one
@@ -35,13 +37,28 @@ public final class CheckpointStore: @unchecked Sendable {
         public let manifest: CheckpointManifest
     }
 
+    /// Permissions of checkpoint files and directories: the owner's only.
+    static let filePermissions: FilePermissions = .ownerReadWrite
+    static let directoryPermissions: FilePermissions = .ownerReadWriteExecute
+
     public func name(of id: Int64) -> String { "\(prefix)-\(String(format: "%06lld", id))" }
 
     /// Creates the in-progress directory of checkpoint `id` and returns it.
     public func begin(_ id: Int64) throws(CheckpointError) -> String {
         let path = directory + "/" + name(of: id) + ".inprogress"
-        FileIO.removeTree(path)
-        try FileIO.makeDirectories(path)
+        let files = ActiveFileSystem.current
+        do throws(FileSystemError) {
+            // What an earlier attempt left must go, or its files would mix
+            // with this checkpoint's.
+            try files.removeTree(path)
+            // The store's directory durably (an fsync only when it is new),
+            // so that the final rename's directory fsync keeps what it
+            // names; the in-progress directory needs no fsync of its own.
+            try files.makeDirectories(directory, permissions: Self.directoryPermissions, durably: true)
+            try files.makeDirectories(path, permissions: Self.directoryPermissions)
+        } catch {
+            throw CheckpointError(error)
+        }
         return path
     }
 
@@ -50,9 +67,14 @@ public final class CheckpointStore: @unchecked Sendable {
         throws(CheckpointError) -> SnapshotFile
     {
         let full = checkpointDirectory + "/" + path
-        if let slash = full.lastIndex(of: "/") { try FileIO.makeDirectories(String(full[..<slash])) }
-        let crc = try FileIO.writeFile(full, bytes)
-        return SnapshotFile(path: path, bytes: bytes.count, crc32c: crc)
+        let files = ActiveFileSystem.current
+        do throws(FileSystemError) {
+            try files.makeDirectories(Paths.parent(of: full), permissions: directoryPermissions)
+            try files.writeFile(bytes, to: full, permissions: filePermissions)
+        } catch {
+            throw CheckpointError(error)
+        }
+        return SnapshotFile(path: path, bytes: bytes.count, crc32c: CRC32C.checksum(bytes))
     }
 
     /// Completes checkpoint `id`: writes its manifest, then makes the
@@ -61,24 +83,34 @@ public final class CheckpointStore: @unchecked Sendable {
     public func complete(_ id: Int64, manifest: CheckpointManifest) throws(CheckpointError) -> String {
         let inProgress = directory + "/" + name(of: id) + ".inprogress"
         let final = directory + "/" + name(of: id)
-        let temporary = inProgress + "/" + ManifestFile.name + ".tmp"
-        try FileIO.writeFile(temporary, ManifestFile.encode(manifest))
-        try FileIO.rename(temporary, inProgress + "/" + ManifestFile.name)
-        try FileIO.fsyncDirectory(inProgress)
-        FileIO.removeTree(final)
-        try FileIO.rename(inProgress, final)
-        try FileIO.fsyncDirectory(directory)
+        let files = ActiveFileSystem.current
+        do throws(FileSystemError) {
+            try files.writeAtomically(
+                ManifestFile.encode(manifest), to: inProgress + "/" + ManifestFile.name,
+                permissions: Self.filePermissions)
+            try files.removeTree(final)
+            try files.rename(inProgress, to: final)
+            try files.syncDirectory(directory)
+        } catch {
+            throw CheckpointError(error)
+        }
         return final
     }
 
     /// Drops an unfinished checkpoint's files.
     public func abort(_ id: Int64) {
-        FileIO.removeTree(directory + "/" + name(of: id) + ".inprogress")
+        // Best effort: what stays is removed by `removeIncomplete` later.
+        try? ActiveFileSystem.current.removeTree(directory + "/" + name(of: id) + ".inprogress")
+    }
+
+    /// The names in the store's directory; none when it does not exist.
+    private func names() -> [String] {
+        (try? ActiveFileSystem.current.list(directory)) ?? []
     }
 
     /// The ids of the directories that look complete, newest first.
     public func completeIDs() -> [Int64] {
-        FileIO.list(directory).compactMap { name -> Int64? in
+        names().compactMap { name -> Int64? in
             guard name.hasPrefix(prefix + "-"), !name.hasSuffix(".inprogress") else { return nil }
             return Int64(name.dropFirst(prefix.count + 1))
         }.sorted(by: >)
@@ -86,7 +118,7 @@ public final class CheckpointStore: @unchecked Sendable {
 
     /// The highest id in use, complete or not (ids are never reused).
     public func highestID() -> Int64 {
-        FileIO.list(directory).compactMap { name -> Int64? in
+        names().compactMap { name -> Int64? in
             guard name.hasPrefix(prefix + "-") else { return nil }
             var rest = name.dropFirst(prefix.count + 1)
             if rest.hasSuffix(".inprogress") { rest = rest.dropLast(".inprogress".count) }
@@ -115,14 +147,21 @@ public final class CheckpointStore: @unchecked Sendable {
     /// CRC-32C).
     public static func load(directory: String, verifyFiles: Bool) throws(CheckpointError) -> CheckpointManifest {
         let manifestPath = directory + "/" + ManifestFile.name
-        guard FileIO.isDirectory(directory) else {
+        let files = ActiveFileSystem.current
+        guard files.isDirectory(directory) else {
             throw .corrupt(path: directory, message: "no such checkpoint or savepoint directory")
         }
-        let manifest = try ManifestFile.decode(try FileIO.readFile(manifestPath), path: manifestPath)
+        let manifest = try ManifestFile.decode(try readFile(manifestPath), path: manifestPath)
         if verifyFiles {
             for file in manifest.files {
                 let path = directory + "/" + file.path
-                let (bytes, crc) = try FileIO.checksum(path)
+                var crc: UInt32 = 0
+                let bytes: Int
+                do throws(FileSystemError) {
+                    bytes = try files.readChunks(path) { crc = CRC32C.checksum($0, seed: crc) }
+                } catch {
+                    throw CheckpointError(error, missingIsDamage: true)
+                }
                 guard bytes == file.bytes else {
                     throw .corrupt(path: path, message: "\(bytes) bytes, the manifest says \(file.bytes)")
                 }
@@ -136,7 +175,10 @@ public final class CheckpointStore: @unchecked Sendable {
 
     /// Keeps the newest `count` complete checkpoints and deletes the rest.
     public func retain(_ count: Int) {
-        for id in completeIDs().dropFirst(count) { FileIO.removeTree(directory + "/" + name(of: id)) }
+        // Best effort: a checkpoint that stays is retried at the next call.
+        for id in completeIDs().dropFirst(count) {
+            try? ActiveFileSystem.current.removeTree(directory + "/" + name(of: id))
+        }
     }
 
     /// Removes every in-progress directory (a crash or failure left them).
@@ -144,8 +186,9 @@ public final class CheckpointStore: @unchecked Sendable {
     @discardableResult
     public func removeIncomplete() -> [String] {
         var removed: [String] = []
-        for name in FileIO.list(directory) where name.hasPrefix(prefix + "-") && name.hasSuffix(".inprogress") {
-            FileIO.removeTree(directory + "/" + name)
+        for name in names() where name.hasPrefix(prefix + "-") && name.hasSuffix(".inprogress") {
+            // Best effort: debris that stays is tried again at the next start.
+            try? ActiveFileSystem.current.removeTree(directory + "/" + name)
             removed.append(name)
         }
         return removed
@@ -155,7 +198,7 @@ public final class CheckpointStore: @unchecked Sendable {
 extension CheckpointStore {
     /// Reads a checkpoint file and checks it against its manifest entry.
     public static func readVerified(path: String, file: SnapshotFile) throws(CheckpointError) -> [UInt8] {
-        let bytes = try FileIO.readFile(path)
+        let bytes = try readFile(path)
         guard bytes.count == file.bytes else {
             throw .corrupt(path: path, message: "\(bytes.count) bytes, the manifest says \(file.bytes)")
         }
@@ -164,5 +207,14 @@ extension CheckpointStore {
             throw .corrupt(path: path, message: "checksum mismatch (manifest \(file.crc32c), file \(crc))")
         }
         return bytes
+    }
+
+    /// The whole content of a checkpoint file; a missing one is damage.
+    static func readFile(_ path: String) throws(CheckpointError) -> [UInt8] {
+        do throws(FileSystemError) {
+            return try ActiveFileSystem.current.readAll(path)
+        } catch {
+            throw CheckpointError(error, missingIsDamage: true)
+        }
     }
 }

@@ -1,3 +1,4 @@
+import DurableFiles
 import Foundation
 import Testing
 import TestKit
@@ -31,7 +32,7 @@ import TestKit
         let latest = try #require(store.latestValid { id, _ in skipped.append(id) })
         #expect(latest.id == 2 && latest.manifest == second && skipped.isEmpty)
         #expect(try CheckpointStore.load(directory: store.directory + "/chk-000001", verifyFiles: true) == first)
-        let blob = try FileIO.readFile(latest.directory + "/steps/count/0.blob")
+        let blob = try CheckpointStore.readFile(latest.directory + "/steps/count/0.blob")
         #expect(blob == [9])
     }
 
@@ -45,7 +46,7 @@ import TestKit
         #expect(store.highestID() == 2)
         #expect(store.latestValid { _, _ in }?.id == 1)
         #expect(store.removeIncomplete() == ["chk-000002.inprogress"])
-        #expect(!FileIO.exists(directory))
+        #expect(!POSIXFileSystem().exists(directory))
     }
 
     @Test func aDamagedOrPartialCheckpointFallsBackToThePreviousOne() throws {
@@ -58,10 +59,10 @@ import TestKit
         // 4: a flipped byte in the manifest's JSON; 3: a state file cut
         // short; 2: a state file missing.
         let manifest4 = store.directory + "/chk-000004/MANIFEST"
-        var bytes = try FileIO.readFile(manifest4)
+        var bytes = try CheckpointStore.readFile(manifest4)
         bytes[bytes.count - 3] ^= 0x20
-        try FileIO.writeFile(manifest4, bytes)
-        try FileIO.writeFile(store.directory + "/chk-000003/steps/count/0.blob", [1, 2])
+        try POSIXFileSystem().writeFile(bytes, to: manifest4)
+        try POSIXFileSystem().writeFile([1, 2], to: store.directory + "/chk-000003/steps/count/0.blob")
         unlink(store.directory + "/chk-000002/steps/count/0.blob")
 
         var reasons: [Int64: String] = [:]
@@ -77,12 +78,12 @@ import TestKit
         let store = CheckpointStore(directory: temporary.file("chk"), prefix: "chk")
         try writeCheckpoint(store, 1)
         let path = store.directory + "/chk-000001/MANIFEST"
-        let whole = try FileIO.readFile(path)
+        let whole = try CheckpointStore.readFile(path)
         for length in stride(from: 0, to: whole.count, by: max(1, whole.count / 97)) {
-            try FileIO.writeFile(path, Array(whole[..<length]))
+            try POSIXFileSystem().writeFile(Array(whole[..<length]), to: path)
             #expect(throws: CheckpointError.self) { try CheckpointStore.load(directory: store.directory + "/chk-000001", verifyFiles: false) }
         }
-        try FileIO.writeFile(path, whole)
+        try POSIXFileSystem().writeFile(whole, to: path)
         #expect(try CheckpointStore.load(directory: store.directory + "/chk-000001", verifyFiles: true).checkpointID == 1)
     }
 

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import DurableFiles
 
 /// Writes one compacted segment under its temporary names
 /// (`<base>.log.cleaned`, `.index.cleaned`, `.timeindex.cleaned`; see
@@ -22,7 +23,7 @@ final class CleanedSegmentWriter {
     let directory: String
     let baseOffset: Int64
     let logPath: String
-    private let log: LogFile
+    private let log: DurableFile
     private var buffer: [UInt8] = []
     private var bufferStart = 0
     private(set) var size = 0
@@ -31,23 +32,23 @@ final class CleanedSegmentWriter {
     private var timeEntries: [TimeIndexEntry] = []
     private var lastOffset: Int64?
 
-    init(directory: String, baseOffset: Int64, indexIntervalBytes: Int) throws(SystemCallError) {
+    init(directory: String, baseOffset: Int64, indexIntervalBytes: Int) throws(FileSystemError) {
         self.directory = directory
         self.baseOffset = baseOffset
         logPath = CompactionSwap.cleanedPath(SegmentFileName.log(directory, baseOffset))
-        log = try LogFile.open(logPath, create: true, truncate: true)
+        log = try DurableFile.open(logPath, create: true, truncate: true)
         indexState = SegmentIndexState(indexIntervalBytes: indexIntervalBytes)
         buffer.reserveCapacity(Self.bufferBytesMax)
     }
 
     /// Appends one whole batch (`header` is its parsed header).
-    func append(_ batch: UnsafeRawBufferPointer, header: RecordBatchHeader) throws(SystemCallError) {
+    func append(_ batch: UnsafeRawBufferPointer, header: RecordBatchHeader) throws(FileSystemError) {
         precondition(batch.count == header.totalSize, "a \(batch.count)-byte buffer for a \(header.totalSize)-byte batch")
         precondition(header.baseOffset >= baseOffset && lastOffset.map { header.baseOffset > $0 } ?? true,
                      "compacted batches out of offset order")
         // Index entries hold 4-byte positions.
         guard size + batch.count <= Int(Int32.max) else {
-            throw SystemCallError(operation: "write compacted segment (over 2 GiB)", path: logPath, code: EFBIG)
+            throw FileSystemError(operation: "write compacted segment (over 2 GiB)", path: logPath, code: EFBIG)
         }
         let entries = indexState.add(header, at: size)
         if let entry = entries.offset { offsetEntries.append(entry) }
@@ -63,9 +64,9 @@ final class CleanedSegmentWriter {
         lastOffset = header.lastOffset
     }
 
-    private func flushBuffer() throws(SystemCallError) {
+    private func flushBuffer() throws(FileSystemError) {
         guard !buffer.isEmpty else { return }
-        try buffer.withBytes { (bytes) throws(SystemCallError) in try log.write(bytes, at: bufferStart) }
+        try buffer.withBytes { (bytes) throws(FileSystemError) in try log.write(bytes, at: bufferStart) }
         bufferStart += buffer.count
         buffer.removeAll(keepingCapacity: true)
     }
@@ -74,11 +75,11 @@ final class CleanedSegmentWriter {
     /// entry of an inactive segment), sets the `.log` file's modification
     /// time (retention's fallback when records carry no timestamp), fsyncs
     /// the three files and closes them.
-    func finish(modificationTimeMilliseconds: Int64) throws(SystemCallError) {
+    func finish(modificationTimeMilliseconds: Int64) throws(FileSystemError) {
         try flushBuffer()
         if let entry = indexState.finalTimeEntry() { timeEntries.append(entry) }
         try log.setModificationTime(milliseconds: modificationTimeMilliseconds)
-        try log.sync()
+        try log.syncData()
         log.close()
         let offsetIndex = try IndexFile<OffsetIndexEntry>.open(
             CompactionSwap.cleanedPath(SegmentFileName.offsetIndex(directory, baseOffset)), baseOffset: baseOffset).index

@@ -1,4 +1,5 @@
 import Logging
+import DurableFiles
 
 /// How far a partition is compacted, kept in `<partition>/cleaner-checkpoint`
 /// (Kafka keeps the same in `cleaner-offset-checkpoint`), so that the
@@ -36,8 +37,8 @@ struct CleanerCheckpoint: Equatable {
     /// unreadable, which is logged).
     static func read(directory: String, partition: TopicPartition, logger: Logger) -> CleanerCheckpoint? {
         let path = path(directory)
-        guard POSIXFileSystem.exists(path) else { return nil }
-        guard let bytes = try? POSIXFileSystem.readAll(path) else {
+        guard ActiveFileSystem.current.exists(path) else { return nil }
+        guard let bytes = try? ActiveFileSystem.current.readAll(path) else {
             logger.warning("\(partition): \(path) is unreadable; the whole log counts as not compacted yet")
             return nil
         }
@@ -58,14 +59,14 @@ struct CleanerCheckpoint: Equatable {
     }
 
     /// Replaces the file atomically.
-    func write(directory: String) throws(SystemCallError) {
+    func write(directory: String) throws(FileSystemError) {
         let text = Self.header + "\n" + "firstDirtyOffset \(firstDirtyOffset)\n"
             + "nextDeleteHorizon \(nextDeleteHorizon.map(String.init) ?? "none")\n"
-        try POSIXFileSystem.writeAtomically(Array(text.utf8), to: Self.path(directory))
+        try ActiveFileSystem.current.writeAtomically(Array(text.utf8), to: Self.path(directory))
     }
 
     /// Removes the file (so the whole log counts as dirty).
-    static func remove(directory: String) throws(SystemCallError) {
-        try POSIXFileSystem.removeFile(path(directory))
+    static func remove(directory: String) throws(FileSystemError) {
+        try ActiveFileSystem.current.removeFile(path(directory))
     }
 }

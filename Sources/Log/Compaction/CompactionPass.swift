@@ -1,3 +1,5 @@
+import DurableFiles
+
 /// One compaction of a partition's older segments (`CompactionPlan`), done
 /// without the partition's lock while appends and reads go on. It writes
 /// the compacted segments under temporary names; the partition commits
@@ -129,7 +131,7 @@ struct CompactionPass {
                             } catch {
                                 throw corrupt(input, position, header.baseOffset, error.message)
                             }
-                            do throws(SystemCallError) {
+                            do throws(FileSystemError) {
                                 try writer.append(bytes, header: header)
                             } catch {
                                 throw LogError(error, stopped)
@@ -161,14 +163,14 @@ struct CompactionPass {
                         if filtered.tombstonesKept > 0, let horizon = filtered.deleteHorizon {
                             output.nextDeleteHorizon = min(output.nextDeleteHorizon ?? horizon, horizon)
                         }
-                        do throws(SystemCallError) {
+                        do throws(FileSystemError) {
                             switch filtered.outcome {
                             case .removed:
                                 break
                             case .unchanged:
                                 try writer.append(bytes, header: header)
                             case let .rewritten(batch):
-                                try batch.withBytes { (rewritten) throws(SystemCallError) in
+                                try batch.withBytes { (rewritten) throws(FileSystemError) in
                                     // The encoder just wrote this header.
                                     try writer.append(rewritten, header: try! RecordBatchHeader.parse(rewritten))
                                 }
@@ -189,7 +191,7 @@ struct CompactionPass {
                 if let fault, !fault(.cleanedWritten(base: group.baseOffset)) { return nil }
             }
             do {
-                try POSIXFileSystem.syncDirectory(plan.directory)
+                try ActiveFileSystem.current.syncDirectory(plan.directory)
             } catch {
                 throw LogError(error, stopped)
             }

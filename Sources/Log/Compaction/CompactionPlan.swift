@@ -1,3 +1,5 @@
+import DurableFiles
+
 /// What a compaction pass works on, taken under the partition's lock: the
 /// older segments to rewrite, read through the pass's own descriptors, so
 /// the pass can run without the lock while appends go on.
@@ -21,7 +23,7 @@ final class CompactionPlan: @unchecked Sendable {
         let nextOffset: Int64
         let size: Int
         let path: String
-        let file: LogFile
+        let file: DurableFile
         let modificationTimeMilliseconds: Int64
     }
 

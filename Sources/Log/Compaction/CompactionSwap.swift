@@ -7,6 +7,7 @@ import Darwin
 #endif
 import Logging
 import Checksums
+import DurableFiles
 
 /// The crash-safe replacement of a partition's older segments by their
 /// compacted versions: a crash at any moment leaves either the old segment
@@ -150,30 +151,30 @@ enum CompactionSwap {
         _ record: Record, directory: String, fault: FaultHook?
     ) throws(CommitFailure) -> Bool {
         let temporary = directory + "/" + temporaryRecordName
-        do throws(SystemCallError) {
-            let file = try LogFile.open(temporary, create: true, truncate: true)
+        do throws(FileSystemError) {
+            let file = try DurableFile.open(temporary, create: true, truncate: true)
             defer { file.close() }
-            try record.encoded().withBytes { (buffer) throws(SystemCallError) in try file.write(buffer, at: 0) }
-            try file.sync()
+            try record.encoded().withBytes { (buffer) throws(FileSystemError) in try file.write(buffer, at: 0) }
+            try file.syncData()
         } catch {
-            try? POSIXFileSystem.removeFile(temporary)
+            _ = try? ActiveFileSystem.current.removeFile(temporary)
             throw .beforeCommit(error)
         }
         if let fault, !fault(.recordWritten) { return false }
-        do throws(SystemCallError) {
-            try POSIXFileSystem.move(temporary, to: directory + "/" + recordName)
+        do throws(FileSystemError) {
+            try ActiveFileSystem.current.rename(temporary, to: directory + "/" + recordName)
         } catch {
-            try? POSIXFileSystem.removeFile(temporary)
+            _ = try? ActiveFileSystem.current.removeFile(temporary)
             throw .beforeCommit(error)
         }
-        do throws(SystemCallError) {
-            try POSIXFileSystem.syncDirectory(directory)
+        do throws(FileSystemError) {
+            try ActiveFileSystem.current.syncDirectory(directory)
         } catch {
             // The rename may or may not be durable: only completion is safe.
             throw .afterCommit(error)
         }
         if let fault, !fault(.committed) { return false }
-        do throws(SystemCallError) {
+        do throws(FileSystemError) {
             return try complete(record, directory: directory, fault: fault)
         } catch {
             throw .afterCommit(error)
@@ -183,38 +184,38 @@ enum CompactionSwap {
     /// Why `commit` failed, and on which side of the commit point.
     enum CommitFailure: Error {
         /// Nothing was committed: the old segments stand.
-        case beforeCommit(SystemCallError)
+        case beforeCommit(FileSystemError)
         /// The swap is committed but not completed; opening the partition
         /// completes it.
-        case afterCommit(SystemCallError)
+        case afterCommit(FileSystemError)
     }
 
     /// Step 3, idempotent: installs the new segments, removes the replaced
     /// ones, removes the record. Returns false when `fault` stopped it.
-    static func complete(_ record: Record, directory: String, fault: FaultHook?) throws(SystemCallError) -> Bool {
+    static func complete(_ record: Record, directory: String, fault: FaultHook?) throws(FileSystemError) -> Bool {
         let installed = Set(record.installed)
         for base in record.installed {
-            for path in files(directory, base) where POSIXFileSystem.exists(cleanedPath(path)) {
-                try POSIXFileSystem.move(cleanedPath(path), to: path)
+            for path in files(directory, base) where ActiveFileSystem.current.exists(cleanedPath(path)) {
+                try ActiveFileSystem.current.rename(cleanedPath(path), to: path)
                 if let fault, !fault(.installed(path)) { return false }
             }
-            guard POSIXFileSystem.exists(SegmentFileName.log(directory, base)) else {
-                throw SystemCallError(operation: "install compacted segment", path: SegmentFileName.log(directory, base),
+            guard ActiveFileSystem.current.exists(SegmentFileName.log(directory, base)) else {
+                throw FileSystemError(operation: "install compacted segment", path: SegmentFileName.log(directory, base),
                                       code: ENOENT)
             }
         }
         for base in record.replaced where !installed.contains(base) {
-            for path in files(directory, base).reversed() where POSIXFileSystem.exists(path) {
-                try POSIXFileSystem.removeFile(path)
+            for path in files(directory, base).reversed() where ActiveFileSystem.current.exists(path) {
+                try ActiveFileSystem.current.removeFile(path)
                 if let fault, !fault(.removed(path)) { return false }
             }
         }
-        try POSIXFileSystem.syncDirectory(directory)
+        try ActiveFileSystem.current.syncDirectory(directory)
         if let fault, !fault(.completedSynced) { return false }
-        try POSIXFileSystem.removeFile(directory + "/" + recordName)
+        try ActiveFileSystem.current.removeFile(directory + "/" + recordName)
         // Durable before anything else changes the directory, so that a
         // stale record can never be completed over later segments.
-        try POSIXFileSystem.syncDirectory(directory)
+        try ActiveFileSystem.current.syncDirectory(directory)
         if let fault, !fault(.recordRemoved) { return false }
         return true
     }
@@ -223,7 +224,7 @@ enum CompactionSwap {
     /// commit).
     static func discard(directory: String, bases: [Int64]) {
         for base in bases {
-            for path in files(directory, base) { try? POSIXFileSystem.removeFile(cleanedPath(path)) }
+            for path in files(directory, base) { _ = try? ActiveFileSystem.current.removeFile(cleanedPath(path)) }
         }
     }
 
@@ -238,7 +239,7 @@ enum CompactionSwap {
     ) throws(LogError) -> Bool {
         let names: [String]
         do {
-            names = try POSIXFileSystem.list(directory)
+            names = try ActiveFileSystem.current.sortedNames(in: directory)
         } catch {
             throw LogError(error, "\(partition) could not be opened")
         }
@@ -246,7 +247,7 @@ enum CompactionSwap {
         if names.contains(recordName) {
             let bytes: [UInt8]
             do {
-                bytes = try POSIXFileSystem.readAll(recordPath)
+                bytes = try ActiveFileSystem.current.readAll(recordPath)
             } catch {
                 throw LogError(error, "\(partition) could not be opened: its committed compaction cannot be completed")
             }
@@ -268,14 +269,14 @@ enum CompactionSwap {
                     + "\(record.replaced.map(String.init).joined(separator: ", "))"))
         }
         // What remains of a pass that did not commit (or of a completed one).
-        for name in (try? POSIXFileSystem.list(directory)) ?? []
+        for name in (try? ActiveFileSystem.current.sortedNames(in: directory)) ?? []
         where name.hasSuffix(cleanedSuffix) || name == temporaryRecordName {
             let path = directory + "/" + name
             do {
-                try POSIXFileSystem.removeFile(path)
+                try ActiveFileSystem.current.removeFile(path)
                 logger.info("\(partition): removed \(path), left by a compaction that did not commit")
             } catch {
-                logger.warning("\(partition): could not remove \(path), left by a compaction: \(SystemCallError.text(error.code))")
+                logger.warning("\(partition): could not remove \(path), left by a compaction: \(FileSystemError.text(error.code))")
             }
         }
         return true

@@ -1,3 +1,5 @@
+import DurableFiles
+
 /// The two locked steps of a compaction pass: planning (which segments,
 /// whether the pass is due) and the commit (the swap of the segment files
 /// and of the in-memory segments). Between them the pass runs unlocked
@@ -62,9 +64,9 @@ extension PartitionLogCore {
             }
         }
         var inputs: [CompactionPlan.Input] = []
-        do throws(SystemCallError) {
+        do throws(FileSystemError) {
             for segment in segments[0 ..< cleanable] {
-                let file = try LogFile.open(segment.log.path, create: false)
+                let file = try DurableFile.open(segment.log.path, create: false)
                 inputs.append(CompactionPlan.Input(
                     identity: ObjectIdentifier(segment), baseOffset: segment.baseOffset, nextOffset: segment.nextOffset,
                     size: segment.size, path: segment.log.path, file: file,
@@ -156,7 +158,7 @@ extension PartitionLogCore {
         } catch {
             logger.warning(.init(stringLiteral:
                 "\(partition): could not write \(CleanerCheckpoint.path(directory)) (\(error.operation): "
-                    + "\(SystemCallError.text(error.code))); the next pass compacts the whole log again"))
+                    + "\(FileSystemError.text(error.code))); the next pass compacts the whole log again"))
         }
         return .committed
     }
@@ -170,7 +172,7 @@ extension PartitionLogCore {
         } catch {
             logger.warning(.init(stringLiteral:
                 "\(partition): could not remove \(CleanerCheckpoint.path(directory)) after a truncation "
-                    + "(\(SystemCallError.text(error.code))); records appended now may be left uncompacted until "
+                    + "(\(FileSystemError.text(error.code))); records appended now may be left uncompacted until "
                     + "it is removed"))
         }
     }

@@ -1,4 +1,5 @@
 import Synchronization
+import DurableFiles
 
 /// Hands out producer ids for a data directory, never the same one twice,
 /// even across restarts: for idempotent producers (Kafka's InitProducerId
@@ -27,10 +28,10 @@ public final class ProducerIdAllocator: Sendable {
     init(directory: String) throws(LogError) {
         path = directory + "/" + Self.fileName
         var end: Int64 = 0
-        if POSIXFileSystem.exists(path) {
+        if ActiveFileSystem.current.exists(path) {
             let bytes: [UInt8]
             do {
-                bytes = try POSIXFileSystem.readAll(path)
+                bytes = try ActiveFileSystem.current.readAll(path)
             } catch {
                 throw LogError(error, "the producer ids cannot be allocated, so the data directory was not opened")
             }
@@ -60,8 +61,8 @@ public final class ProducerIdAllocator: Sendable {
         try state.withLock { (state) throws(LogError) -> Int64 in
             if state.next >= state.blockEnd {
                 let end = state.next + Self.blockSize
-                do throws(SystemCallError) {
-                    try POSIXFileSystem.writeAtomically(
+                do throws(FileSystemError) {
+                    try ActiveFileSystem.current.writeAtomically(
                         Array("\(Self.header)\nreserved-until \(end)\n".utf8), to: path)
                 } catch {
                     throw LogError(error, "no producer id was allocated")

@@ -1,4 +1,5 @@
 import Logging
+import DurableFiles
 
 /// A partition's idempotent-producer state as of an offset, kept in
 /// `<partition>/producer-state` (Kafka keeps the same in `.snapshot`
@@ -34,7 +35,7 @@ struct ProducerStateSnapshot: Equatable {
 
     static func path(_ directory: String) -> String { directory + "/" + fileName }
 
-    static func exists(directory: String) -> Bool { POSIXFileSystem.exists(path(directory)) }
+    static func exists(directory: String) -> Bool { ActiveFileSystem.current.exists(path(directory)) }
 
     func encode() -> [UInt8] {
         var lines = [Self.header, "offset \(offset)", "lost \(table.mayHaveLostState ? 1 : 0)"]
@@ -79,19 +80,19 @@ struct ProducerStateSnapshot: Equatable {
     }
 
     /// Replaces the file atomically.
-    func write(directory: String) throws(SystemCallError) {
-        try POSIXFileSystem.writeAtomically(encode(), to: Self.path(directory))
+    func write(directory: String) throws(FileSystemError) {
+        try ActiveFileSystem.current.writeAtomically(encode(), to: Self.path(directory))
     }
 
     /// The snapshot in `directory`: nil when there is none; `.failure` when
     /// it is unreadable (the caller rebuilds the state from the log).
     static func read(directory: String) -> Result<ProducerStateSnapshot, ChecksummedText.Problem>? {
         let path = path(directory)
-        guard POSIXFileSystem.exists(path) else { return nil }
+        guard ActiveFileSystem.current.exists(path) else { return nil }
         do {
-            return decode(try POSIXFileSystem.readAll(path))
+            return decode(try ActiveFileSystem.current.readAll(path))
         } catch {
-            return .failure(.init("it cannot be read: \(SystemCallError.text(error.code))"))
+            return .failure(.init("it cannot be read: \(FileSystemError.text(error.code))"))
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import DurableFiles
 
 /// The log's data directory: every topic and partition of one host, held
 /// by one process at a time.
@@ -94,13 +95,13 @@ public final class DataDirectory: Sendable {
         let topicsPath = path + "/" + topicsName
         if access == .readWrite {
             do {
-                try POSIXFileSystem.makeDirectories(path)
+                try ActiveFileSystem.current.makeDirectories(path)
             } catch {
                 throw LogError(error, "the data directory was not opened")
             }
-        } else if !POSIXFileSystem.isDirectory(path) {
+        } else if !ActiveFileSystem.current.isDirectory(path) {
             throw .noDataDirectory(path: path, detail: "the directory does not exist")
-        } else if !POSIXFileSystem.isDirectory(topicsPath) || !POSIXFileSystem.exists(path + "/" + DataDirectoryLock.fileName) {
+        } else if !ActiveFileSystem.current.isDirectory(topicsPath) || !ActiveFileSystem.current.exists(path + "/" + DataDirectoryLock.fileName) {
             throw .noDataDirectory(
                 path: path, detail: "it has no \(topicsName)/ directory and \(DataDirectoryLock.fileName) file, so no "
                     + "streamhost command has written there")
@@ -110,21 +111,21 @@ public final class DataDirectory: Sendable {
         do throws(LogError) {
             if access == .readWrite {
                 do {
-                    try POSIXFileSystem.makeDirectories(topicsPath)
-                    try POSIXFileSystem.removeTree(path + "/" + stagingName)
-                    try POSIXFileSystem.removeTree(path + "/" + trashName)
+                    try ActiveFileSystem.current.makeDirectories(topicsPath)
+                    try ActiveFileSystem.current.removeTree(path + "/" + stagingName)
+                    try ActiveFileSystem.current.removeTree(path + "/" + trashName)
                 } catch {
                     throw LogError(error, "the data directory was not opened")
                 }
             }
             let names: [String]
             do {
-                names = try POSIXFileSystem.list(topicsPath)
+                names = try ActiveFileSystem.current.sortedNames(in: topicsPath)
             } catch {
                 throw LogError(error, "the data directory was not opened")
             }
             for name in names {
-                guard (try? TopicName.validate(name)) != nil, POSIXFileSystem.isDirectory(topicsPath + "/" + name) else {
+                guard (try? TopicName.validate(name)) != nil, ActiveFileSystem.current.isDirectory(topicsPath + "/" + name) else {
                     logger.warning("data directory \(path): ignoring \(topicsPath)/\(name), which is not a topic")
                     continue
                 }
@@ -170,7 +171,7 @@ public final class DataDirectory: Sendable {
         do throws(LogError) {
             for number in 0 ..< metadata.partitions {
                 let partitionPath = directory + "/\(number)"
-                guard POSIXFileSystem.isDirectory(partitionPath) else {
+                guard ActiveFileSystem.current.isDirectory(partitionPath) else {
                     throw .corruptMetadata(
                         path: directory + "/" + TopicMetadata.fileName,
                         detail: "it lists \(metadata.partitions) partitions but \(partitionPath) is missing")
@@ -190,9 +191,9 @@ public final class DataDirectory: Sendable {
     private static func readMetadata(_ file: String) throws(LogError) -> TopicMetadata {
         let bytes: [UInt8]
         do {
-            bytes = try POSIXFileSystem.readAll(file)
+            bytes = try ActiveFileSystem.current.readAll(file)
         } catch {
-            throw .corruptMetadata(path: file, detail: "\(error.operation) failed: \(SystemCallError.text(error.code))")
+            throw .corruptMetadata(path: file, detail: "\(error.operation) failed: \(FileSystemError.text(error.code))")
         }
         let metadata = try TopicMetadata(fileBytes: bytes, path: file)
         guard metadata.version <= TopicMetadata.currentVersion else {
@@ -250,20 +251,20 @@ public final class DataDirectory: Sendable {
             guard state.topics[name] == nil else { throw .topicExists(name) }
             let staged = stagingPath + "/" + name
             let final = topicsPath + "/" + name
-            do throws(SystemCallError) {
-                try POSIXFileSystem.removeTree(staged)
-                try POSIXFileSystem.makeDirectories(staged)
+            do throws(FileSystemError) {
+                try ActiveFileSystem.current.removeTree(staged)
+                try ActiveFileSystem.current.makeDirectories(staged)
                 for number in 0 ..< partitions {
-                    try POSIXFileSystem.makeDirectories(staged + "/\(number)")
+                    try ActiveFileSystem.current.makeDirectories(staged + "/\(number)")
                 }
-                try POSIXFileSystem.writeAtomically(
+                try ActiveFileSystem.current.writeAtomically(
                     TopicMetadata(partitions: partitions, config: config).fileBytes,
                     to: staged + "/" + TopicMetadata.fileName)
-                try POSIXFileSystem.syncDirectory(stagingPath)
-                try POSIXFileSystem.move(staged, to: final)
-                try POSIXFileSystem.syncDirectory(topicsPath)
+                try ActiveFileSystem.current.syncDirectory(stagingPath)
+                try ActiveFileSystem.current.rename(staged, to: final)
+                try ActiveFileSystem.current.syncDirectory(topicsPath)
             } catch {
-                try? POSIXFileSystem.removeTree(staged)
+                try? ActiveFileSystem.current.removeTree(staged)
                 throw LogError(error, "topic '\(name)' was not created")
             }
             let topic = try Self.openTopic(name, in: topicsPath, readOnly: false, logger: logger, clock: clock)
@@ -283,18 +284,18 @@ public final class DataDirectory: Sendable {
             guard let topic = state.topics[name] else { throw .unknownTopic(name) }
             for partition in topic.partitions { try? partition.close() }
             let trashed = trashPath + "/" + name + ".\(UInt64.random(in: 0 ... UInt64.max))"
-            do throws(SystemCallError) {
-                try POSIXFileSystem.makeDirectories(trashPath)
-                try POSIXFileSystem.move(topicsPath + "/" + name, to: trashed)
-                try POSIXFileSystem.syncDirectory(topicsPath)
+            do throws(FileSystemError) {
+                try ActiveFileSystem.current.makeDirectories(trashPath)
+                try ActiveFileSystem.current.rename(topicsPath + "/" + name, to: trashed)
+                try ActiveFileSystem.current.syncDirectory(topicsPath)
             } catch {
                 // The partitions are closed; reopening restores the topic.
                 state.topics[name] = nil
                 throw LogError(error, "topic '\(name)' may not be deleted; open the data directory again to see")
             }
             state.topics[name] = nil
-            do throws(SystemCallError) {
-                try POSIXFileSystem.removeTree(trashed)
+            do throws(FileSystemError) {
+                try ActiveFileSystem.current.removeTree(trashed)
             } catch {
                 logger.warning("topic \(name) is deleted but \(trashed) could not be removed: \(LogError(error, "")); it is removed at the next open")
             }
@@ -317,8 +318,8 @@ public final class DataDirectory: Sendable {
             var config = topic.config
             for key in resetting { try config.reset(key: key) }
             for key in changes.keys.sorted() { try config.parse(key: key, value: changes[key]!) }
-            do throws(SystemCallError) {
-                try POSIXFileSystem.writeAtomically(
+            do throws(FileSystemError) {
+                try ActiveFileSystem.current.writeAtomically(
                     TopicMetadata(partitions: topic.partitionCount, config: config).fileBytes,
                     to: topicsPath + "/" + name + "/" + TopicMetadata.fileName)
             } catch {
@@ -358,9 +359,9 @@ public final class DataDirectory: Sendable {
                         directory: directory + "/\(number)", config: topic.config,
                         partition: TopicPartition(topic: name, partition: number), logger: logger, clock: clock))
                 }
-                do throws(SystemCallError) {
-                    try POSIXFileSystem.syncDirectory(directory)
-                    try POSIXFileSystem.writeAtomically(
+                do throws(FileSystemError) {
+                    try ActiveFileSystem.current.syncDirectory(directory)
+                    try ActiveFileSystem.current.writeAtomically(
                         TopicMetadata(partitions: count, config: topic.config).fileBytes,
                         to: directory + "/" + TopicMetadata.fileName)
                 } catch {

@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import Foundation
+import DurableFiles
 
 /// The exclusive lock on a data directory: `flock` on `<data>/lock`, a
 /// file that also holds the holder's process id so a refused opener can say
@@ -25,14 +26,14 @@ final class DataDirectoryLock {
 
     let directory: String
     let path: String
-    private var descriptor: Int32
+    private var file: DurableFile?
     /// A reader's lock: it wrote no pid, so it empties none.
     private let shared: Bool
 
-    private init(directory: String, path: String, descriptor: Int32, shared: Bool) {
+    private init(directory: String, path: String, file: DurableFile, shared: Bool) {
         self.directory = directory
         self.path = path
-        self.descriptor = descriptor
+        self.file = file
         self.shared = shared
     }
 
@@ -45,45 +46,39 @@ final class DataDirectoryLock {
     /// creates the lock file (it must exist) nor writes a pid into it.
     static func acquire(directory: String, shared: Bool = false) throws(LogError) -> DataDirectoryLock {
         let path = directory + "/" + fileName
-        let descriptor = POSIXFileSystem.openDescriptor(path, shared ? O_RDONLY | O_CLOEXEC : O_RDWR | O_CREAT | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw LogError(.last("open", path), "the data directory was not opened")
+        let file: DurableFile
+        let locked: Bool
+        do throws(FileSystemError) {
+            file = try DurableFile.open(path, create: !shared, readOnly: shared)
+            locked = try file.tryLock(shared: shared)
+        } catch {
+            throw LogError(error, "the data directory was not opened")
         }
-        while flock(descriptor, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0 {
-            let code = errno
-            if code == EINTR { continue }
-            defer { POSIXFileSystem.closeDescriptor(descriptor) }
-            if code == EWOULDBLOCK {
-                throw .dataDirectoryLocked(path: directory, pid: holder(descriptor))
-            }
-            throw LogError(SystemCallError(operation: "lock", path: path, code: code), "the data directory was not opened")
-        }
-        let lock = DataDirectoryLock(directory: directory, path: path, descriptor: descriptor, shared: shared)
+        guard locked else { throw .dataDirectoryLocked(path: directory, pid: holder(file)) }
+        let lock = DataDirectoryLock(directory: directory, path: path, file: file, shared: shared)
         if shared { return lock }
-        let text = Array("\(getpid())\n".utf8)
-        guard ftruncate(descriptor, 0) == 0,
-              text.withUnsafeBytes({ pwrite(descriptor, $0.baseAddress, $0.count, 0) }) == text.count
-        else {
-            throw LogError(.last("write", path), "the data directory was not opened")
+        do throws(FileSystemError) {
+            try file.truncate(to: 0)
+            try Array("\(getpid())\n".utf8).withBytes { (bytes) throws(FileSystemError) in try file.write(bytes, at: 0) }
+        } catch {
+            throw LogError(error, "the data directory was not opened")
         }
         return lock
     }
 
     /// The pid written in the lock file, if it holds one.
-    private static func holder(_ descriptor: Int32) -> Int32? {
-        var buffer = [UInt8](repeating: 0, count: 32)
-        let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
-        guard count > 0 else { return nil }
-        let text = String(decoding: buffer[0 ..< count], as: UTF8.self)
+    private static func holder(_ file: DurableFile) -> Int32? {
+        guard let bytes = try? file.read(count: 32, at: 0), !bytes.isEmpty else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self)
         return Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     /// Empties the pid and releases the lock; harmless twice.
     func release() {
-        guard descriptor >= 0 else { return }
-        if !shared { _ = ftruncate(descriptor, 0) }
-        _ = flock(descriptor, LOCK_UN)
-        POSIXFileSystem.closeDescriptor(descriptor)
-        descriptor = -1
+        guard let file else { return }
+        if !shared { try? file.truncate(to: 0) }
+        try? file.unlock()
+        file.close()
+        self.file = nil
     }
 }

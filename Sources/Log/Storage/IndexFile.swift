@@ -1,3 +1,5 @@
+import DurableFiles
+
 /// An entry of a segment's index file: fixed size, stored big-endian with
 /// its offset relative to the segment's base offset, as Kafka stores them.
 protocol IndexFileEntry: Equatable {
@@ -25,7 +27,7 @@ protocol IndexFileEntry: Equatable {
 final class IndexFile<Entry: IndexFileEntry> {
     /// nil for an index of a read-only partition whose file is missing:
     /// its entries then live in memory only.
-    let file: LogFile?
+    let file: DurableFile?
     let path: String
     let baseOffset: Int64
     private(set) var entries: [Entry]
@@ -35,7 +37,7 @@ final class IndexFile<Entry: IndexFileEntry> {
     var count: Int { entries.count }
     var last: Entry? { entries.last }
 
-    private init(file: LogFile?, path: String, baseOffset: Int64, entries: [Entry], loadProblem: String?) {
+    private init(file: DurableFile?, path: String, baseOffset: Int64, entries: [Entry], loadProblem: String?) {
         self.file = file
         self.path = path
         self.baseOffset = baseOffset
@@ -50,12 +52,12 @@ final class IndexFile<Entry: IndexFileEntry> {
     /// an empty index held in memory only.
     static func open(
         _ path: String, baseOffset: Int64, readOnly: Bool = false
-    ) throws(SystemCallError) -> (index: IndexFile, existed: Bool) {
-        let existed = POSIXFileSystem.exists(path)
+    ) throws(FileSystemError) -> (index: IndexFile, existed: Bool) {
+        let existed = ActiveFileSystem.current.exists(path)
         if readOnly && !existed {
             return (IndexFile(file: nil, path: path, baseOffset: baseOffset, entries: [], loadProblem: nil), false)
         }
-        let file = try LogFile.open(path, create: !readOnly, readOnly: readOnly)
+        let file = try DurableFile.open(path, create: !readOnly, readOnly: readOnly)
         let bytes = try file.read(count: try file.size(), at: 0)
         let whole = bytes.count / Entry.size
         var entries: [Entry] = []
@@ -75,18 +77,18 @@ final class IndexFile<Entry: IndexFileEntry> {
     ///
     /// On failure neither changes (a partly written entry lies past the
     /// logical end and is overwritten by the next append).
-    func append(_ entry: Entry) throws(SystemCallError) {
+    func append(_ entry: Entry) throws(FileSystemError) {
         let file = writableFile()
         var bytes = [UInt8](repeating: 0, count: Entry.size)
         bytes.withUnsafeMutableBytes { entry.encode(into: $0, baseOffset: baseOffset) }
-        try bytes.withBytes { (buffer) throws(SystemCallError) in
+        try bytes.withBytes { (buffer) throws(FileSystemError) in
             try file.write(buffer, at: entries.count * Entry.size)
         }
         entries.append(entry)
     }
 
     /// Keeps the first `count` entries, in memory and in the file.
-    func truncate(toCount count: Int) throws(SystemCallError) {
+    func truncate(toCount count: Int) throws(FileSystemError) {
         precondition(count <= entries.count, "truncating an index of \(entries.count) entries to \(count)")
         let file = writableFile()
         entries.removeLast(entries.count - count)
@@ -94,7 +96,7 @@ final class IndexFile<Entry: IndexFileEntry> {
     }
 
     /// Rewrites the file to hold exactly `newEntries`.
-    func replace(with newEntries: [Entry]) throws(SystemCallError) {
+    func replace(with newEntries: [Entry]) throws(FileSystemError) {
         let file = writableFile()
         var bytes = [UInt8](repeating: 0, count: newEntries.count * Entry.size)
         bytes.withUnsafeMutableBytes { buffer in
@@ -105,7 +107,7 @@ final class IndexFile<Entry: IndexFileEntry> {
             }
         }
         try file.truncate(to: 0)
-        try bytes.withBytes { (buffer) throws(SystemCallError) in try file.write(buffer, at: 0) }
+        try bytes.withBytes { (buffer) throws(FileSystemError) in try file.write(buffer, at: 0) }
         entries = newEntries
         loadProblem = nil
     }
@@ -129,12 +131,12 @@ final class IndexFile<Entry: IndexFileEntry> {
         loadProblem = nil
     }
 
-    private func writableFile() -> LogFile {
+    private func writableFile() -> DurableFile {
         guard let file else { preconditionFailure("\(path): an index of a read-only partition is never written") }
         return file
     }
 
-    func sync() throws(SystemCallError) { try file?.sync() }
+    func sync() throws(FileSystemError) { try file?.syncData() }
 
     func close() { file?.close() }
 }

@@ -1,3 +1,5 @@
+import DurableFiles
+
 /// Why an operation of the durable log (data directory, topic, partition,
 /// segment) failed.
 ///
@@ -148,7 +150,7 @@ public enum LogError: Error, CustomStringConvertible, Sendable, Equatable {
                 + "its .index and .timeindex files out of the directory, then open the partition again"
         case let .io(path, operation, code, consequence):
             let suffix = consequence.isEmpty ? "" : "; \(consequence)"
-            return "\(operation) \(path) failed: \(SystemCallError.text(code)) (errno \(code))\(suffix)"
+            return "\(operation) \(path) failed: \(FileSystemError.text(code)) (errno \(code))\(suffix)"
         case let .dataDirectoryLocked(path, pid):
             let holder = pid.map { "process \($0)" } ?? "another process"
             return "data directory \(path) is in use by \(holder) (lock file \(path)/lock); stop that process "
@@ -191,7 +193,7 @@ public enum LogError: Error, CustomStringConvertible, Sendable, Equatable {
 
 extension LogError {
     /// Wraps a failed system call, adding what the failure means for the data.
-    init(_ error: SystemCallError, _ consequence: String) {
+    init(_ error: FileSystemError, _ consequence: String) {
         self = .io(path: error.path, operation: error.operation, errno: error.code, consequence: consequence)
     }
 }

@@ -1,4 +1,5 @@
 import Logging
+import DurableFiles
 
 /// A partition's log start offset when DeleteRecords moved it above its
 /// first segment's base offset, kept in `<partition>/log-start-offset` (Kafka
@@ -25,10 +26,10 @@ enum LogStartOffsetFile {
     /// base offset, as Kafka does with a damaged checkpoint).
     static func read(directory: String, partition: TopicPartition, logger: Logger) -> Int64 {
         let path = path(directory)
-        guard POSIXFileSystem.exists(path) else { return 0 }
+        guard ActiveFileSystem.current.exists(path) else { return 0 }
         let problem: String
         do {
-            switch ChecksummedText.decode(try POSIXFileSystem.readAll(path)) {
+            switch ChecksummedText.decode(try ActiveFileSystem.current.readAll(path)) {
             case let .success(lines):
                 if lines.count == 2, lines[0] == header, lines[1].hasPrefix("start "),
                    let start = Int64(lines[1].dropFirst(6)), start >= 0 {
@@ -39,7 +40,7 @@ enum LogStartOffsetFile {
                 problem = failure.reason
             }
         } catch {
-            problem = "it cannot be read: \(SystemCallError.text(error.code))"
+            problem = "it cannot be read: \(FileSystemError.text(error.code))"
         }
         logger.warning(.init(stringLiteral:
             "\(partition): \(path) is not usable (\(problem)); the log starts at its first segment, so records "
@@ -48,7 +49,7 @@ enum LogStartOffsetFile {
     }
 
     /// Replaces the file atomically (fsynced).
-    static func write(_ start: Int64, directory: String) throws(SystemCallError) {
-        try POSIXFileSystem.writeAtomically(ChecksummedText.encode([header, "start \(start)"]), to: path(directory))
+    static func write(_ start: Int64, directory: String) throws(FileSystemError) {
+        try ActiveFileSystem.current.writeAtomically(ChecksummedText.encode([header, "start \(start)"]), to: path(directory))
     }
 }

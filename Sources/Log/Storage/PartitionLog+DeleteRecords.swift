@@ -1,3 +1,5 @@
+import DurableFiles
+
 /// Kafka's DeleteRecords: the log start offset moves up, records below it
 /// can no longer be read, and whole segments below it are deleted.
 extension PartitionLog {
@@ -37,7 +39,7 @@ extension PartitionLogCore {
             deleted += 1
         }
         if deleted > 0 && config.flushMode != .never {
-            try? POSIXFileSystem.syncDirectory(directory)
+            try? ActiveFileSystem.current.syncDirectory(directory)
         }
         transactions.forget(below: startOffset)
         logger.info("\(partition): log start offset moved to \(offset) (DeleteRecords), \(deleted) segments deleted")

@@ -1,4 +1,5 @@
 import Logging
+import DurableFiles
 
 /// Opening a partition's directory: which files are segments, recovery of
 /// each (`Segment.recover`), and the checks between segments.
@@ -16,17 +17,17 @@ extension PartitionLogCore {
         let writeToOpen = "open the data directory once with a command that writes (such as `streamhost produce "
             + "\(partition.topic) < /dev/null`)"
         if readOnly {
-            guard POSIXFileSystem.isDirectory(directory) else {
+            guard ActiveFileSystem.current.isDirectory(directory) else {
                 throw .readOnly(path: directory, operation: "open \(partition): the directory is missing")
             }
-            if POSIXFileSystem.exists(directory + "/" + CompactionSwap.recordName) {
+            if ActiveFileSystem.current.exists(directory + "/" + CompactionSwap.recordName) {
                 throw .readOnly(
                     path: directory,
                     operation: "open \(partition) before completing the compaction committed there; \(writeToOpen)")
             }
         } else {
             do {
-                try POSIXFileSystem.makeDirectories(directory)
+                try ActiveFileSystem.current.makeDirectories(directory)
             } catch {
                 throw LogError(error, "\(partition) could not be opened")
             }
@@ -36,7 +37,7 @@ extension PartitionLogCore {
         }
         let names: [String]
         do {
-            names = try POSIXFileSystem.list(directory)
+            names = try ActiveFileSystem.current.sortedNames(in: directory)
         } catch {
             throw LogError(error, "\(partition) could not be opened")
         }
@@ -86,7 +87,7 @@ extension PartitionLogCore {
                     segments.append(try Segment.create(
                         directory: directory, baseOffset: 0, partition: partition,
                         indexIntervalBytes: config.indexIntervalBytes, nowMilliseconds: now, logger: logger))
-                    if config.flushMode != .never { try POSIXFileSystem.syncDirectory(directory) }
+                    if config.flushMode != .never { try ActiveFileSystem.current.syncDirectory(directory) }
                 } catch {
                     throw LogError(error, "\(partition) could not be created")
                 }
@@ -107,7 +108,7 @@ extension PartitionLogCore {
             partition: partition, directory: directory, config: config, segments: segments, logger: logger, clock: clock,
             readOnly: readOnly)
         core.cleanerCheckpoint = CleanerCheckpoint.read(directory: directory, partition: partition, logger: logger)
-        core.hasTransactionalFlag = POSIXFileSystem.exists(directory + "/" + PartitionLogCore.transactionalFlagName)
+        core.hasTransactionalFlag = ActiveFileSystem.current.exists(directory + "/" + PartitionLogCore.transactionalFlagName)
         core.logStartOffsetFloor = min(
             LogStartOffsetFile.read(directory: directory, partition: partition, logger: logger), core.endOffset)
         core.rebuildTransactions()
@@ -120,10 +121,10 @@ extension PartitionLogCore {
 
     private static func removeLeftover(_ path: String, _ partition: TopicPartition, _ logger: Logger, _ what: String) {
         do {
-            try POSIXFileSystem.removeFile(path)
+            try ActiveFileSystem.current.removeFile(path)
             logger.info("\(partition): removed \(path), \(what)")
         } catch {
-            logger.warning("\(partition): could not remove \(path), \(what): \(SystemCallError.text(error.code))")
+            logger.warning("\(partition): could not remove \(path), \(what): \(FileSystemError.text(error.code))")
         }
     }
 }

@@ -1,3 +1,5 @@
+import DurableFiles
+
 /// Repair: removing damaged bytes from a partition while keeping every
 /// whole batch and every offset ever handed out (see `RepairReport`).
 ///
@@ -95,7 +97,7 @@ extension PartitionLogCore {
                 }
             }
             do {
-                try POSIXFileSystem.syncDirectory(directory)
+                try ActiveFileSystem.current.syncDirectory(directory)
             } catch {
                 throw LogError(error, notChanged)
             }
@@ -170,7 +172,7 @@ extension PartitionLogCore {
                 gaps.removeFirst()
                 continue
             }
-            do throws(SystemCallError) {
+            do throws(FileSystemError) {
                 let parsed = try reader.withBytes(at: position, count: RecordBatchHeader.size) { buffer in
                     try? RecordBatchHeader.parse(buffer)
                 }
@@ -179,9 +181,9 @@ extension PartitionLogCore {
                 guard let header = parsed ?? nil else {
                     preconditionFailure("\(segment.log.path): no batch header at byte position \(position)")
                 }
-                var failure: SystemCallError?
+                var failure: FileSystemError?
                 let copied = try reader.withBytes(at: position, count: header.totalSize) { bytes in
-                    do throws(SystemCallError) { try writer.append(bytes, header: header) } catch { failure = error }
+                    do throws(FileSystemError) { try writer.append(bytes, header: header) } catch { failure = error }
                 }
                 precondition(copied != nil, "\(segment.log.path): the batch at byte position \(position) ends past the file")
                 if let failure { throw failure }

@@ -1,5 +1,6 @@
 import Dispatch
 import Logging
+import DurableFiles
 
 /// The state and logic of one partition: its segments, appends, reads,
 /// durability bookkeeping, retention and truncation. `PartitionLog` is its
@@ -139,7 +140,7 @@ final class PartitionLogCore {
         let unflushedBefore = flushedOffset < first ? " Offsets \(flushedOffset) to \(first - 1), appended earlier, "
             + "are not fsynced yet either." : ""
         do {
-            try batch.withBytes { (buffer) throws(SystemCallError) in
+            try batch.withBytes { (buffer) throws(FileSystemError) in
                 try active.append(buffer, header: header, sync: sync)
             }
         } catch {
@@ -264,11 +265,11 @@ final class PartitionLogCore {
         }
         if sync {
             do {
-                try POSIXFileSystem.syncDirectory(directory)
+                try ActiveFileSystem.current.syncDirectory(directory)
             } catch {
                 segment.close()
                 for path in [segment.log.path, segment.offsetIndex.path, segment.timeIndex.path] {
-                    try? POSIXFileSystem.removeFile(path)
+                    _ = try? ActiveFileSystem.current.removeFile(path)
                 }
                 throw LogError(error, "no new segment was started and the append was not stored")
             }
@@ -403,7 +404,7 @@ final class PartitionLogCore {
             }
         }
         if deleted > 0 && config.flushMode != .never {
-            try? POSIXFileSystem.syncDirectory(directory)
+            try? ActiveFileSystem.current.syncDirectory(directory)
         }
         if deleted > 0 { transactions.forget(below: startOffset) }
         return deleted
@@ -461,7 +462,7 @@ final class PartitionLogCore {
         if config.flushMode != .never {
             do {
                 try reopened.sync()
-                try POSIXFileSystem.syncDirectory(directory)
+                try ActiveFileSystem.current.syncDirectory(directory)
             } catch {
                 throw LogError(error, "\(partition) is truncated to offset \(endOffset) but that may not be durable")
             }

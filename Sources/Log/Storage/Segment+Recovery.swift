@@ -1,4 +1,5 @@
 import Logging
+import DurableFiles
 
 /// Opening an existing segment after a clean stop or a crash.
 ///
@@ -40,8 +41,8 @@ extension Segment {
     private static func recoverFiles(
         directory: String, baseOffset: Int64, partition: TopicPartition, config: TopicConfig, isActive: Bool,
         nextSegmentBase: Int64?, nowMilliseconds: Int64, logger: Logger, readOnly: Bool
-    ) throws(SystemCallError) -> Segment {
-        let log = try LogFile.open(SegmentFileName.log(directory, baseOffset), create: false, readOnly: readOnly)
+    ) throws(FileSystemError) -> Segment {
+        let log = try DurableFile.open(SegmentFileName.log(directory, baseOffset), create: false, readOnly: readOnly)
         let fileSize = try log.size()
         let (offsetIndex, offsetIndexExisted) = try IndexFile<OffsetIndexEntry>.open(
             SegmentFileName.offsetIndex(directory, baseOffset), baseOffset: baseOffset, readOnly: readOnly)
@@ -49,7 +50,7 @@ extension Segment {
             SegmentFileName.timeIndex(directory, baseOffset), baseOffset: baseOffset, readOnly: readOnly)
         /// Brings both indexes in line with the scan: on disk, or in memory
         /// only when read-only. Returns the paths rewritten.
-        func adoptIndexes(of scan: SegmentScan) throws(SystemCallError) -> [String] {
+        func adoptIndexes(of scan: SegmentScan) throws(FileSystemError) -> [String] {
             var rebuilt: [String] = []
             if offsetIndex.entries != scan.offsetEntries || offsetIndex.loadProblem != nil || !offsetIndexExisted {
                 if readOnly { offsetIndex.replaceInMemory(with: scan.offsetEntries) } else {
@@ -132,7 +133,7 @@ extension Segment {
                         + "\(kept), and the next command that writes cuts them"))
             } else {
                 try log.truncate(to: scan.validEnd)
-                if config.flushMode != .never { try log.sync() }
+                if config.flushMode != .never { try log.syncData() }
                 logger.warning(.init(stringLiteral:
                     "\(partition): torn tail in \(log.path) at byte position \(cut.position): cut \(cut.bytes) bytes "
                         + "(\(cut.detail)); kept \(kept)"))
@@ -158,9 +159,9 @@ extension Segment {
     /// The quick check of an inactive segment; on success its next offset
     /// and index state.
     private static func quickCheck(
-        log: LogFile, fileSize: Int, offsetIndex: IndexFile<OffsetIndexEntry>, timeIndex: IndexFile<TimeIndexEntry>,
+        log: DurableFile, fileSize: Int, offsetIndex: IndexFile<OffsetIndexEntry>, timeIndex: IndexFile<TimeIndexEntry>,
         baseOffset: Int64, offsetLimit: Int64, indexIntervalBytes: Int
-    ) throws(SystemCallError) -> Result<(nextOffset: Int64, state: SegmentIndexState), QuickCheckProblem> {
+    ) throws(FileSystemError) -> Result<(nextOffset: Int64, state: SegmentIndexState), QuickCheckProblem> {
         func problem(_ text: String) -> Result<(nextOffset: Int64, state: SegmentIndexState), QuickCheckProblem> {
             .failure(QuickCheckProblem(text: text))
         }

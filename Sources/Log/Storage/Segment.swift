@@ -1,4 +1,5 @@
 import Logging
+import DurableFiles
 
 /// One segment of a partition: a `.log` file of RecordBatch v2 bytes holding
 /// offsets from `baseOffset` on, with its sparse offset index (`.index`) and
@@ -28,7 +29,7 @@ final class Segment {
     let baseOffset: Int64
     let directory: String
     let partition: TopicPartition
-    let log: LogFile
+    let log: DurableFile
     let offsetIndex: IndexFile<OffsetIndexEntry>
     let timeIndex: IndexFile<TimeIndexEntry>
     /// Wall-clock milliseconds when this object was created; `segment.ms`
@@ -44,7 +45,7 @@ final class Segment {
     private(set) var indexState: SegmentIndexState
 
     init(
-        baseOffset: Int64, directory: String, partition: TopicPartition, log: LogFile,
+        baseOffset: Int64, directory: String, partition: TopicPartition, log: DurableFile,
         offsetIndex: IndexFile<OffsetIndexEntry>, timeIndex: IndexFile<TimeIndexEntry>,
         size: Int, nextOffset: Int64, indexState: SegmentIndexState, createdAtMilliseconds: Int64, logger: Logger
     ) {
@@ -66,9 +67,9 @@ final class Segment {
     static func create(
         directory: String, baseOffset: Int64, partition: TopicPartition, indexIntervalBytes: Int,
         nowMilliseconds: Int64, logger: Logger
-    ) throws(SystemCallError) -> Segment {
+    ) throws(FileSystemError) -> Segment {
         let logPath = SegmentFileName.log(directory, baseOffset)
-        let log = try LogFile.open(logPath, create: true, truncate: true)
+        let log = try DurableFile.open(logPath, create: true, truncate: true)
         do {
             let offsetIndex = try IndexFile<OffsetIndexEntry>.open(
                 SegmentFileName.offsetIndex(directory, baseOffset), baseOffset: baseOffset).index
@@ -85,7 +86,7 @@ final class Segment {
             log.close()
             for path in [logPath, SegmentFileName.offsetIndex(directory, baseOffset),
                          SegmentFileName.timeIndex(directory, baseOffset)] {
-                try? POSIXFileSystem.removeFile(path)
+                _ = try? ActiveFileSystem.current.removeFile(path)
             }
             throw error
         }
@@ -134,7 +135,7 @@ final class Segment {
     ///
     /// All or nothing: on failure the files are cut back to their previous
     /// ends, so no partial batch is ever visible, and the error is thrown.
-    func append(_ batch: UnsafeRawBufferPointer, header: RecordBatchHeader, sync: Bool) throws(SystemCallError) {
+    func append(_ batch: UnsafeRawBufferPointer, header: RecordBatchHeader, sync: Bool) throws(FileSystemError) {
         precondition(header.baseOffset == nextOffset, "batch at offset \(header.baseOffset) appended where \(nextOffset) is next")
         precondition(batch.count == header.totalSize, "append of \(batch.count) bytes for a \(header.totalSize)-byte batch")
         let position = size
@@ -146,7 +147,7 @@ final class Segment {
             try log.write(batch, at: position)
             if let entry = entries.offset { try offsetIndex.append(entry) }
             if let entry = entries.time { try timeIndex.append(entry) }
-            if sync { try log.sync() }
+            if sync { try log.syncData() }
         } catch {
             rollBack(logSize: position, offsetEntries: offsetEntryCount, timeEntries: timeEntryCount)
             throw error
@@ -167,7 +168,7 @@ final class Segment {
         } catch {
             logger.warning(.init(stringLiteral:
                 "\(partition): could not cut \(error.path) back after a failed append (\(error.operation): "
-                    + "\(SystemCallError.text(error.code))); the bytes past the last whole batch are ignored and "
+                    + "\(FileSystemError.text(error.code))); the bytes past the last whole batch are ignored and "
                     + "overwritten by the next append"))
         }
     }
@@ -175,22 +176,22 @@ final class Segment {
     /// Called when the segment stops being the active one: records its
     /// largest timestamp in the time index, and fsyncs its files when
     /// `sync` is true.
-    func finishAppends(sync: Bool) throws(SystemCallError) {
+    func finishAppends(sync: Bool) throws(FileSystemError) {
         var state = indexState
         if let entry = state.finalTimeEntry() {
             try timeIndex.append(entry)
             indexState = state
         }
         if sync {
-            try log.sync()
+            try log.syncData()
             try offsetIndex.sync()
             try timeIndex.sync()
         }
     }
 
     /// fsyncs the `.log` file.
-    func sync() throws(SystemCallError) {
-        try log.sync()
+    func sync() throws(FileSystemError) {
+        try log.syncData()
     }
 
     // MARK: Finding batches
@@ -382,16 +383,16 @@ final class Segment {
     /// (recovery removes leftover `.deleted` files). Throws only when that
     /// rename fails, in which case nothing changed; a failure to unlink
     /// afterwards is logged and left to recovery.
-    func delete() throws(SystemCallError) {
+    func delete() throws(FileSystemError) {
         let logPath = log.path
-        try POSIXFileSystem.move(logPath, to: logPath + SegmentFileName.deletedSuffix)
+        try ActiveFileSystem.current.rename(logPath, to: logPath + SegmentFileName.deletedSuffix)
         close()
         for path in [offsetIndex.path, timeIndex.path, logPath + SegmentFileName.deletedSuffix] {
             do {
-                try POSIXFileSystem.removeFile(path)
+                try ActiveFileSystem.current.removeFile(path)
             } catch {
                 logger.warning(.init(stringLiteral:
-                    "\(partition): could not remove \(path) (\(SystemCallError.text(error.code))); it is removed "
+                    "\(partition): could not remove \(path) (\(FileSystemError.text(error.code))); it is removed "
                         + "when the partition is next opened"))
             }
         }

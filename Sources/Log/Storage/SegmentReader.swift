@@ -1,3 +1,5 @@
+import DurableFiles
+
 /// Reads a segment's `.log` file front to back through a window of
 /// `windowBytes`, so recovery makes one `pread` per window rather than
 /// two per batch.
@@ -8,12 +10,12 @@ final class SegmentReader {
     /// Bytes read per `pread` while scanning.
     static let windowBytes = 1 << 20
 
-    let file: LogFile
+    let file: DurableFile
     let fileSize: Int
     private var window: [UInt8] = []
     private var windowStart = 0
 
-    init(file: LogFile, fileSize: Int) {
+    init(file: DurableFile, fileSize: Int) {
         self.file = file
         self.fileSize = fileSize
     }
@@ -22,7 +24,7 @@ final class SegmentReader {
     /// when they run past the end of the file.
     func withBytes<Result>(
         at position: Int, count: Int, _ body: (UnsafeRawBufferPointer) -> Result
-    ) throws(SystemCallError) -> Result? {
+    ) throws(FileSystemError) -> Result? {
         guard position >= 0, count >= 0, position + count <= fileSize else { return nil }
         if position < windowStart || position + count > windowStart + window.count {
             let length = min(fileSize - position, max(count, Self.windowBytes))

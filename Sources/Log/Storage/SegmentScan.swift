@@ -1,3 +1,5 @@
+import DurableFiles
+
 /// A full check of a segment's `.log` file, batch by batch: header parse,
 /// CRC-32C, offsets increasing from the segment's base offset (gaps between
 /// batches are allowed: compaction leaves them). It yields the index entries
@@ -88,9 +90,9 @@ struct SegmentScan {
     /// `resumePositions` are batch positions believed valid (the old offset
     /// index), tried when a batch header cannot be read.
     static func run(
-        file: LogFile, fileSize: Int, baseOffset: Int64, offsetLimit: Int64, indexIntervalBytes: Int,
+        file: DurableFile, fileSize: Int, baseOffset: Int64, offsetLimit: Int64, indexIntervalBytes: Int,
         resumePositions: [Int]
-    ) throws(SystemCallError) -> SegmentScan {
+    ) throws(FileSystemError) -> SegmentScan {
         var scan = SegmentScan(baseOffset: baseOffset, offsetLimit: offsetLimit, indexIntervalBytes: indexIntervalBytes)
         scan.fileSize = fileSize
         let reader = SegmentReader(file: file, fileSize: fileSize)
@@ -216,7 +218,7 @@ struct SegmentScan {
     /// and last offset delta (bytes 23-26). nil when fewer bytes remain.
     private static func rawOffsets(
         _ reader: SegmentReader, at position: Int
-    ) throws(SystemCallError) -> (baseOffset: Int64, lastOffset: Int64, recordCount: Int32?)? {
+    ) throws(FileSystemError) -> (baseOffset: Int64, lastOffset: Int64, recordCount: Int32?)? {
         try reader.withBytes(at: position, count: RecordBatchHeader.size) { bytes in
             let base = bytes.loadUnaligned(fromByteOffset: 0, as: Int64.self).bigEndian
             let delta = bytes.loadUnaligned(fromByteOffset: 23, as: Int32.self).bigEndian
@@ -233,7 +235,7 @@ struct SegmentScan {
     /// `expected`, and its header; nil when there is none.
     private static func resynchronize(
         _ reader: SegmentReader, after position: Int, expected: Int64, limit: Int64
-    ) throws(SystemCallError) -> (position: Int, header: RecordBatchHeader)? {
+    ) throws(FileSystemError) -> (position: Int, header: RecordBatchHeader)? {
         let last = min(reader.fileSize - RecordBatchHeader.size, position + resyncSearchBytesMax)
         guard position + 1 <= last else { return nil }
         for candidate in position + 1 ... last {
@@ -258,7 +260,7 @@ struct SegmentScan {
     /// Whether every byte from `position` to the end of the file is zero
     /// (what a crash can leave where a file system extended the file but
     /// never wrote the data). False when more than `zeroCheckBytesMax` remain.
-    private static func onlyZeros(_ reader: SegmentReader, from position: Int) throws(SystemCallError) -> Bool {
+    private static func onlyZeros(_ reader: SegmentReader, from position: Int) throws(FileSystemError) -> Bool {
         guard reader.fileSize - position <= zeroCheckBytesMax else { return false }
         var cursor = position
         while cursor < reader.fileSize {
@@ -300,7 +302,7 @@ struct SegmentScan {
     /// offsets must be below `limit`.
     private static func examine(
         _ reader: SegmentReader, at position: Int, expected: Int64?, limit: Int64
-    ) throws(SystemCallError) -> Verdict {
+    ) throws(FileSystemError) -> Verdict {
         let remaining = reader.fileSize - position
         guard remaining >= RecordBatchHeader.size else {
             return .incomplete("the last \(remaining) bytes are fewer than a \(RecordBatchHeader.size)-byte batch header")

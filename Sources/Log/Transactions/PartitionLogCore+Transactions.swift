@@ -1,4 +1,5 @@
 import Logging
+import DurableFiles
 
 /// Transactions in one partition: fencing on append, the state rebuilt on
 /// open, the last stable offset and read-committed reads.
@@ -44,7 +45,7 @@ extension PartitionLogCore {
         }
         if !hasTransactionalFlag {
             do {
-                try POSIXFileSystem.writeAtomically([], to: directory + "/" + Self.transactionalFlagName)
+                try ActiveFileSystem.current.writeAtomically([], to: directory + "/" + Self.transactionalFlagName)
             } catch {
                 throw LogError(error, "the transactional batch was not stored")
             }

@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import Core
+import DurableFiles
 import Foundation
 import PluginHost
 import Synchronization
@@ -25,7 +26,7 @@ import Synchronization
 /// All methods may be called from any thread.
 public final class DeadLetterWriter: @unchecked Sendable {
     private struct State {
-        var fd: Int32 = -1
+        var file: DurableFile?
         var count = 0
         /// Records written, by the step that rejected them.
         var countByStep: [String: Int] = [:]
@@ -87,21 +88,25 @@ public final class DeadLetterWriter: @unchecked Sendable {
         let line = text + "\n"
         state.withLock { s in
             guard s.failure == nil else { return }
-            if s.fd < 0 {
-                Self.makeParentDirectory(of: path)
-                s.fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-                if s.fd < 0 {
-                    s.failure = "cannot open the dead-letter file \(path): \(String(cString: strerror(errno)))"
+            if s.file == nil {
+                // Best effort: a directory that cannot be made shows as the
+                // open's error just below.
+                try? ActiveFileSystem.current.makeDirectories(Paths.parent(of: path))
+                do throws(FileSystemError) {
+                    s.file = try DurableFile.open(path, .writeOnly, options: [.create, .append])
+                } catch {
+                    s.failure = "cannot open the dead-letter file \(path): \(error.reason)"
                     return
                 }
             }
-            var utf8 = Array(line.utf8)
-            let ok = utf8.withUnsafeMutableBytes { Self.writeAll(s.fd, $0) }
-            if ok {
+            var written = true
+            do throws(FileSystemError) { try s.file?.append(Array(line.utf8)) } catch {
+                s.failure = "cannot write to the dead-letter file \(path): \(error.reason)"
+                written = false
+            }
+            if written {
                 s.count += 1
                 s.countByStep[record.stepID, default: 0] += 1
-            } else {
-                s.failure = "cannot write to the dead-letter file \(path): \(String(cString: strerror(errno)))"
             }
         }
     }
@@ -109,12 +114,12 @@ public final class DeadLetterWriter: @unchecked Sendable {
     /// Flushes the file to disk and closes it.
     public func close() {
         state.withLock { s in
-            guard s.fd >= 0 else { return }
-            if fsync(s.fd) != 0 && s.failure == nil {
-                s.failure = "cannot sync the dead-letter file \(path): \(String(cString: strerror(errno)))"
+            guard let file = s.file else { return }
+            do throws(FileSystemError) { try file.sync() } catch {
+                if s.failure == nil { s.failure = "cannot sync the dead-letter file \(path): \(error.reason)" }
             }
-            Glibc.close(s.fd)
-            s.fd = -1
+            file.close()
+            s.file = nil
         }
     }
 
@@ -148,26 +153,5 @@ public final class DeadLetterWriter: @unchecked Sendable {
         } else {
             object[name + "_base64"] = .string(Data(bytes).base64EncodedString())
         }
-    }
-
-    static func writeAll(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer) -> Bool {
-        var offset = 0
-        while offset < buffer.count {
-            let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            offset += written
-        }
-        return true
-    }
-
-    static func makeParentDirectory(of path: String) {
-        // Not NSString.deletingLastPathComponent: it traps on relative paths
-        // with this toolchain.
-        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return }
-        let parent = String(path[..<slash])
-        try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
     }
 }

@@ -32,7 +32,7 @@ extension RocksDBKeyedStateStore {
         let staging = stagingParent + "/capture-\(snapshotsCaptured)-\(UInt32.random(in: 0 ... .max))"
         // RocksDB creates the checkpoint's directory itself; a leftover of
         // the same name would make it fail.
-        SnapshotFiles.removeTree(staging)
+        SnapshotFiles.removeTreeIfPossible(staging)
         var error: UnsafeMutablePointer<CChar>?
         let checkpoint = rocksdb_checkpoint_object_create(database.handle, &error)
         try database.check(&error, "cannot start a checkpoint of")
@@ -46,7 +46,7 @@ extension RocksDBKeyedStateStore {
                 staging: staging, stagedFiles: files, keyGroups: keyGroups, descriptors: registry.descriptors,
                 lineage: snapshotLineage)
         } catch {
-            SnapshotFiles.removeTree(staging)
+            SnapshotFiles.removeTreeIfPossible(staging)
             throw error
         }
     }

@@ -79,10 +79,10 @@ enum RocksDBNativeSnapshot {
         var template = Array((temporaryBase + "/.restore-XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else {
             throw .storage("cannot create a temporary directory under \(temporaryBase) to read the snapshot in "
-                + "\(source.directory): \(SnapshotFiles.systemError())")
+                + "\(source.directory): \(String(cString: strerror(errno)))")
         }
         let directory = String(cString: made)
-        defer { SnapshotFiles.removeTree(directory) }
+        defer { SnapshotFiles.removeTreeIfPossible(directory) }
         try materialize(source, into: directory)
 
         let configuration = RocksDBStateBackend.Configuration(

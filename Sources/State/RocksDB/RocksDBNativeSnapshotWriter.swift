@@ -41,7 +41,7 @@ final class RocksDBNativeSnapshotWriter: StateSnapshotWriter {
     }
 
     deinit {
-        if phase.isCaptured { SnapshotFiles.removeTree(staging) }
+        if phase.isCaptured { SnapshotFiles.removeTreeIfPossible(staging) }
     }
 
     func write(to directory: String) throws(StateError) -> StateSnapshotHandle {
@@ -53,7 +53,7 @@ final class RocksDBNativeSnapshotWriter: StateSnapshotWriter {
         } catch {
             result = .failure(error)
         }
-        SnapshotFiles.removeTree(staging)
+        SnapshotFiles.removeTreeIfPossible(staging)
         let handle = try? result.get()
         let generation = handle.map { lineage.record($0) }
         let discarded = phase.endWrite(generation.map { Written(directory: directory, files: written, generation: $0) })
@@ -101,7 +101,7 @@ final class RocksDBNativeSnapshotWriter: StateSnapshotWriter {
     func discard() {
         switch phase.discard() {
         case .captured:
-            SnapshotFiles.removeTree(staging)
+            SnapshotFiles.removeTreeIfPossible(staging)
         case .written(let written):
             lineage.forget(generation: written.generation)
             for name in written.files { unlink(written.directory + "/" + name) }

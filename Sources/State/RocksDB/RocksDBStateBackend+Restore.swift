@@ -31,9 +31,9 @@ extension RocksDBStateBackend {
                      "key groups must fit in 32 bits, got \(keyGroups)")
         let descriptors = try source.handle.descriptors(directory: source.directory)
         let path = storePath(stepID: stepID, instance: instance)
-        try Self.makeDirectories(directory, purpose: "the rocksdb state backend's directory")
-        SnapshotFiles.removeTree(path)
-        try Self.makeDirectories(path, purpose: "a restored rocksdb state store's directory")
+        try SnapshotFiles.makeDirectories(directory, purpose: "the rocksdb state backend's directory")
+        SnapshotFiles.removeTreeIfPossible(path)
+        try SnapshotFiles.makeDirectories(path, purpose: "a restored rocksdb state store's directory")
         do throws(StateError) {
             try RocksDBNativeSnapshot.materialize(source, into: path)
             let database = try RocksDBDatabase(
@@ -50,7 +50,7 @@ extension RocksDBStateBackend {
             store.snapshotLineage.record(source.handle)
             return store
         } catch {
-            SnapshotFiles.removeTree(path)
+            SnapshotFiles.removeTreeIfPossible(path)
             throw error
         }
     }

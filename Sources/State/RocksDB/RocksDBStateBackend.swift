@@ -87,7 +87,7 @@ public final class RocksDBStateBackend: StateBackend, @unchecked Sendable {
         precondition(keyGroups.lowerBound >= 0 && keyGroups.upperBound <= Int(UInt32.max),
                      "key groups must fit in 32 bits, got \(keyGroups)")
         let path = storePath(stepID: stepID, instance: instance)
-        try Self.makeDirectories(directory, purpose: "the rocksdb state backend's directory")
+        try SnapshotFiles.makeDirectories(directory, purpose: "the rocksdb state backend's directory")
         let database = try RocksDBDatabase(
             path: path, cache: cache, configuration: configuration,
             context: "step \(stepID), instance \(instance)")
@@ -110,24 +110,6 @@ public final class RocksDBStateBackend: StateBackend, @unchecked Sendable {
             }
         }
         return out.isEmpty ? "%" : out
-    }
-
-    /// `mkdir -p`, with an error that names the path and the reason.
-    static func makeDirectories(_ path: String, purpose: String) throws(StateError) {
-        var prefix = path.hasPrefix("/") ? "/" : ""
-        for component in path.split(separator: "/") {
-            prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + component
-            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
-                throw .storage("cannot create \(purpose) \(path): mkdir \(prefix): \(String(cString: strerror(errno)))")
-            }
-        }
-        var status = stat()
-        guard stat(path, &status) == 0 else {
-            throw .storage("cannot use \(purpose) \(path): \(String(cString: strerror(errno)))")
-        }
-        guard (status.st_mode & S_IFMT) == S_IFDIR else {
-            throw .storage("cannot use \(purpose) \(path): it exists and is not a directory")
-        }
     }
 }
 

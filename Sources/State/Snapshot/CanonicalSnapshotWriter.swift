@@ -34,7 +34,7 @@ final class CanonicalSnapshotWriter: StateSnapshotWriter {
         let succeeded: Bool
         if case .success = result { succeeded = true } else { succeeded = false }
         if phase.endWrite(succeeded ? path : nil) {
-            SnapshotFiles.removeTree(path)
+            SnapshotFiles.removeTreeIfPossible(path)
             throw .storage("the state snapshot \(path) was discarded while it was written")
         }
         return try result.get()
@@ -133,7 +133,7 @@ final class CanonicalSnapshotWriter: StateSnapshotWriter {
         case .captured:
             source.release()
         case .written(let path):
-            SnapshotFiles.removeTree(path)
+            SnapshotFiles.removeTreeIfPossible(path)
             try? SnapshotFiles.sync(SnapshotFiles.parentDirectory(path))
         case .nothing:
             break

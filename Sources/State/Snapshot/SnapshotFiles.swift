@@ -1,110 +1,79 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Checksums
+import DurableFiles
 
-/// File-system steps of writing and restoring snapshots (POSIX), each
-/// failing with a `StateError` that names the path and the system's reason.
+/// The file-system steps of writing and restoring snapshots, on the
+/// durable-file layer, each failing with a `StateError` that names the path
+/// and the system's reason.
 enum SnapshotFiles {
     /// Bytes read or copied per system call.
     static let chunkBytes = 1 << 20
 
-    static func systemError() -> String { String(cString: strerror(errno)) }
-
-    /// `mkdir -p`.
-    static func makeDirectories(_ path: String) throws(StateError) {
-        try RocksDBStateBackend.makeDirectories(path, purpose: "the state snapshot directory")
+    /// `mkdir -p` of a snapshot directory, its new parents fsynced.
+    static func makeDirectories(_ path: String, purpose: String = "the state snapshot directory") throws(StateError) {
+        let files = ActiveFileSystem.current
+        if let status = files.status(atPath: path, followingLinks: true), status.kind != .directory {
+            throw .storage("cannot use \(purpose) \(path): it exists and is not a directory")
+        }
+        do throws(FileSystemError) {
+            try files.makeDirectories(path, durably: true)
+        } catch {
+            throw .storage("cannot create \(purpose) \(path): \(error)")
+        }
     }
 
     /// The directory part of `path`.
-    static func parentDirectory(_ path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
-    }
+    static func parentDirectory(_ path: String) -> String { Paths.parent(of: path) }
 
+    /// Whether anything (a dangling link included) is at `path`.
     static func exists(_ path: String) -> Bool {
-        var status = stat()
-        return lstat(path, &status) == 0
+        ActiveFileSystem.current.status(atPath: path, followingLinks: false) != nil
     }
 
     /// The size of a regular file, or nil if there is none at `path`.
-    static func size(_ path: String) -> Int? {
-        var status = stat()
-        guard stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
-        return Int(status.st_size)
-    }
+    static func size(_ path: String) -> Int? { ActiveFileSystem.current.regularFileSize(path) }
 
     /// The regular files directly in `directory`, with their sizes, by name.
     static func listFiles(_ directory: String) throws(StateError) -> [(name: String, byteSize: Int)] {
-        guard let handle = opendir(directory) else {
-            throw .storage("cannot list the state snapshot directory \(directory): \(systemError())")
-        }
-        defer { closedir(handle) }
-        var files: [(name: String, byteSize: Int)] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+        let files = ActiveFileSystem.current
+        do throws(FileSystemError) {
+            return try files.sortedNames(in: directory).compactMap { name in
+                files.regularFileSize(directory + "/" + name).map { (name, $0) }
             }
-            guard name != "." && name != "..", let byteSize = size(directory + "/" + name) else { continue }
-            files.append((name, byteSize))
+        } catch {
+            throw .storage("cannot list the state snapshot directory \(directory): \(error.reason)")
         }
-        return files.sorted { $0.name < $1.name }
     }
 
     /// Removes `path` and, if it is a directory, everything in it; a
-    /// missing path is not an error. Best effort: used to clean up.
-    static func removeTree(_ path: String) {
-        var status = stat()
-        guard lstat(path, &status) == 0 else { return }
-        if (status.st_mode & S_IFMT) == S_IFDIR {
-            if let handle = opendir(path) {
-                var names: [String] = []
-                while let entry = readdir(handle) {
-                    let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                        String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
-                    }
-                    if name != "." && name != ".." { names.append(name) }
-                }
-                closedir(handle)
-                for name in names { removeTree(path + "/" + name) }
-            }
-            rmdir(path)
-        } else {
-            unlink(path)
-        }
+    /// missing path is not an error. Best effort, said here once for the
+    /// snapshot code: it cleans up staging and temporary copies, whose
+    /// leftovers the next attempt removes again.
+    static func removeTreeIfPossible(_ path: String) {
+        try? ActiveFileSystem.current.removeTree(path)
     }
 
     /// fsyncs a file or a directory (a directory's fsync makes the names in
     /// it durable).
     static func sync(_ path: String) throws(StateError) {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw .storage("cannot open \(path) to fsync it: \(systemError())") }
-        defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw .storage("cannot fsync \(path): \(systemError())") }
+        do throws(FileSystemError) {
+            let file = try DurableFile.open(path, .readOnly)
+            try file.sync()
+        } catch {
+            throw .storage("cannot fsync \(path): \(error)")
+        }
     }
 
     /// The size and CRC-32C of a whole file.
     static func checksum(_ path: String) throws(StateError) -> (byteSize: Int, crc32c: UInt32) {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw .storage("cannot open \(path) to checksum it: \(systemError())") }
-        defer { close(descriptor) }
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunkBytes, alignment: 16)
-        defer { buffer.deallocate() }
         var crc: UInt32 = 0
-        var total = 0
-        while true {
-            let count = read(descriptor, buffer, chunkBytes)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .storage("cannot read \(path): \(systemError())")
+        do throws(FileSystemError) {
+            let total = try ActiveFileSystem.current.readChunks(path, chunkBytes: chunkBytes) {
+                crc = CRC32C.checksum($0, seed: crc)
             }
-            if count == 0 { break }
-            crc = CRC32C.checksum(UnsafeRawBufferPointer(start: buffer, count: count), seed: crc)
-            total += count
+            return (total, crc)
+        } catch {
+            throw .storage("cannot checksum \(path): \(error)")
         }
-        return (total, crc)
     }
 
     /// Hard-links `source` to `target`, or copies it where a link is not
@@ -113,34 +82,34 @@ enum SnapshotFiles {
     /// Returns true when it linked.
     @discardableResult
     static func linkOrCopy(_ source: String, to target: String) throws(StateError) -> Bool {
-        if link(source, target) == 0 { return true }
-        switch errno {
-        case EXDEV, EPERM, EMLINK, ENOTSUP, EACCES:
-            try copy(source, to: target)
-            return false
-        default:
-            throw .storage("cannot link \(source) to \(target): \(systemError())")
+        do throws(FileSystemError) {
+            try ActiveFileSystem.current.link(source, to: target)
+            return true
+        } catch {
+            switch error.errno {
+            case .improperLink, .notPermitted, .tooManyLinks, .notSupported, .permissionDenied:
+                try copy(source, to: target)
+                return false
+            default:
+                throw .storage("cannot link \(source) to \(target): \(error.reason)")
+            }
         }
     }
 
     /// Copies a file (which must not exist at `target`) and fsyncs the copy.
     static func copy(_ source: String, to target: String) throws(StateError) {
-        let input = open(source, O_RDONLY)
-        guard input >= 0 else { throw .storage("cannot open \(source) to copy it: \(systemError())") }
-        defer { close(input) }
         let output = try SnapshotOutputFile(path: target)
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunkBytes, alignment: 16)
-        defer { buffer.deallocate() }
-        do throws(StateError) {
-            while true {
-                let count = read(input, buffer, chunkBytes)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    throw .storage("cannot read \(source) to copy it to \(target): \(systemError())")
-                }
-                if count == 0 { break }
-                try output.write(UnsafeRawBufferPointer(start: buffer, count: count))
+        var failure: StateError?
+        do throws(FileSystemError) {
+            try ActiveFileSystem.current.readChunks(source, chunkBytes: chunkBytes) { chunk in
+                guard failure == nil else { return }
+                do throws(StateError) { try output.write(chunk) } catch { failure = error }
             }
+        } catch {
+            failure = .storage("cannot read \(source) to copy it to \(target): \(error)")
+        }
+        do throws(StateError) {
+            if let failure { throw failure }
             _ = try output.finish()
         } catch {
             output.abandon()
