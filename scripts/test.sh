@@ -9,4 +9,13 @@ source scripts/bootstrap.sh
 source scripts/kafka-clients.sh
 
 swift build --build-tests
-swift test --skip-build "$@"
+if [ $# -gt 0 ]; then
+    exec swift test --skip-build "$@"
+fi
+# The crash-and-restart suites drive real clients whose own timeouts
+# (librdkafka's, the scripts') assume the server gets its share of the two
+# cores; next to the ~1000 other tests it may not. They run on their own
+# after the rest, so no test is skipped and none races the machine's load.
+alone='ServeFaultTests|ServeRestartTests'
+swift test --skip-build --skip "$alone"
+swift test --skip-build --filter "$alone"
