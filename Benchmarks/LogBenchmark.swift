@@ -489,7 +489,8 @@ struct LogBenchmark {
         print("")
 
         let pools = [try makePool(valueSize: 100), try makePool(valueSize: 1000)]
-        let appends = try appendCases(pools: pools) + transactionalAppendCases(pool: pools[0]) + ddWriteCases()
+        let appends = try appendCases(pools: pools) + transactionalAppendCases(pool: pools[0])
+            + validationCases(pool: pools[0]) + ddWriteCases()
         let appendMeasurements = try measureInterleaved(appends.map(\.benchmark), repetitions: options.repetitions,
                                                         warmups: options.warmups)
         let appendRows = zip(appendMeasurements, appends.map(\.bytes)).map { ($0, $1) }
@@ -500,6 +501,9 @@ struct LogBenchmark {
             baselines["log.append.\(pool.valueSize)B.fsync-per-MiB"] = "dd.write.1M.dsync"
         }
         baselines["dd.write.16k.fsync-at-end"] = "dd.write.1M.dsync"
+        baselines["log.append.\(pools[0].valueSize)B.lz4.never"] = "log.append.\(pools[0].valueSize)B.never"
+        baselines["log.validate.\(pools[0].valueSize)B"] = "log.append.\(pools[0].valueSize)B.never"
+        baselines["log.validate.\(pools[0].valueSize)B.lz4"] = "log.append.\(pools[0].valueSize)B.lz4.never"
         baselines["log.append.\(pools[0].valueSize)B.encoded.txn-per-MiB"] = "log.append.\(pools[0].valueSize)B.encoded.fsync-per-MiB"
         printDerived(appendRows, baselines: baselines, report: report)
         table(appendRows, baselines: baselines,

@@ -3,7 +3,8 @@ import Log
 
 /// Produce: each partition's record set must be exactly one RecordBatch v2
 /// (Kafka's rule for v3+). It is stored as sent, compression untouched;
-/// the log checks its CRC, offsets and size on append.
+/// the log checks its CRC, offsets, size and every record on append
+/// (INVALID_RECORD or CORRUPT_MESSAGE for a bad record, per partition).
 extension Broker {
     func produce(_ request: Request) -> ProtocolStruct? {
         let acks = request.body.int("Acks")

@@ -233,6 +233,7 @@ public final class Broker: Sendable {
         case .invalidPartitionCount, .partitionsNotAdded: .invalidPartitions
         case .offsetOutOfRange: .offsetOutOfRange
         case .invalidBatch: .corruptMessage
+        case .invalidRecord: .invalidRecord
         case .corruptBatch: .corruptMessage
         case .producerFenced: .invalidProducerEpoch
         case .io, .dataDirectoryClosed, .partitionClosed: .kafkaStorageError

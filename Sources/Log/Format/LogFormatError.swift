@@ -19,6 +19,9 @@ public struct LogFormatError: Error, CustomStringConvertible, Sendable, Equatabl
         case decompressionFailed
         /// A record's varint, length or count disagrees with the bytes around it.
         case malformedRecord
+        /// A record reads well but breaks a rule of a batch to append
+        /// (offset deltas out of order, a timestamp that overflows).
+        case invalidRecord
         /// An encode request cannot be represented (too many records, too large).
         case invalidArgument
         /// A codec failed while compressing.

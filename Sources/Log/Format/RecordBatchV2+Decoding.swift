@@ -98,6 +98,47 @@ extension RecordBatchV2 {
         }
     }
 
+    /// Checks every record of the batch at the start of `batch` as Kafka's
+    /// broker does before it stores a batch (LogValidator): each record's
+    /// framing (length, varints, key, value, header count and lengths),
+    /// exactly `recordCount` records filling the records section,
+    /// decompressing first when the batch is compressed (one output buffer
+    /// per call, no allocation per record), plus the rules of a batch to
+    /// append: offset deltas 0, 1, 2, … in order and record timestamps that
+    /// fit an Int64.
+    ///
+    /// Throws `.invalidRecord` for a record that reads but breaks a rule,
+    /// and another kind (`.malformedRecord`, `.decompressionFailed`, …) for
+    /// bytes that cannot be read; the message names the record (0-based).
+    /// `crcVerified: true` skips the CRC the caller has just checked.
+    public static func validateRecords(
+        _ batch: UnsafeRawBufferPointer, crcVerified: Bool = false
+    ) throws(LogFormatError) {
+        var checker = RecordRulesChecker()
+        try visitRecords(batch, visitor: &checker, verifyCRC: !crcVerified)
+    }
+
+    /// The rules of `validateRecords` for one record, read at `reader`.
+    @inline(__always)
+    private static func checkRecordRules(
+        index: Int, offsetDelta: Int32, timestampDelta: Int64, header: RecordBatchHeader, reader: ByteReader
+    ) throws(LogFormatError) {
+        guard Int(offsetDelta) == index else {
+            throw LogFormatError(
+                .invalidRecord,
+                "record \(index): offsetDelta \(offsetDelta), expected \(index) (the records of a batch to append "
+                    + "have offset deltas 0, 1, 2, … in order)",
+                at: reader.position + reader.offsetBias, inDecompressedRecords: reader.isDecompressed)
+        }
+        guard !header.baseTimestamp.addingReportingOverflow(timestampDelta).overflow else {
+            throw LogFormatError(
+                .invalidRecord,
+                "record \(index): timestampDelta \(timestampDelta) added to baseTimestamp \(header.baseTimestamp) "
+                    + "overflows a 64-bit timestamp",
+                at: reader.position + reader.offsetBias, inDecompressedRecords: reader.isDecompressed)
+        }
+    }
+
     /// Reads `header.recordCount` records that fill `section` exactly.
     @inline(__always)
     private static func readRecords<Visitor: RecordVisitor>(
@@ -129,6 +170,11 @@ extension RecordBatchV2 {
             _ = try reader.readInt8("attributes", record: index)
             let timestampDelta = try reader.readVarlong("timestampDelta", record: index)
             let offsetDelta = try reader.readVarint("offsetDelta", record: index)
+            if Visitor.checksRecordRules {
+                try checkRecordRules(
+                    index: index, offsetDelta: offsetDelta, timestampDelta: timestampDelta, header: header,
+                    reader: reader)
+            }
             let key = try reader.readLengthPrefixed("key", record: index, nullable: true)
             let value = try reader.readLengthPrefixed("value", record: index, nullable: true)
             let headerCountAt = reader.position
@@ -169,10 +215,29 @@ extension RecordBatchV2 {
 /// Receives the records of a batch as `visitRecords` reads them. The
 /// buffers are valid only during the call.
 protocol RecordVisitor {
+    /// Whether `visitRecords` also checks the rules a batch to append must
+    /// follow (`RecordBatchV2.checkRecordRules`); a stored batch may break
+    /// them legitimately (compaction leaves gaps in the offset deltas).
+    static var checksRecordRules: Bool { get }
     mutating func begin(recordCount: Int)
     mutating func visit(
         offset: Int64, timestamp: Int64, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
         headers: RawHeaders)
+}
+
+extension RecordVisitor {
+    static var checksRecordRules: Bool { false }
+}
+
+/// Reads every record of a batch and keeps nothing: `validateRecords`.
+struct RecordRulesChecker: RecordVisitor {
+    static var checksRecordRules: Bool { true }
+    mutating func begin(recordCount: Int) {}
+    @inline(__always)
+    mutating func visit(
+        offset: Int64, timestamp: Int64, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
+        headers: RawHeaders
+    ) {}
 }
 
 /// A record's headers as stored, already bounds-checked by the reader.

@@ -46,6 +46,13 @@ public enum LogError: Error, CustomStringConvertible, Sendable, Equatable {
     /// offsets that do not fit a segment. Nothing was stored.
     case invalidBatch(TopicPartition, reason: String)
 
+    /// A batch handed to `append` has a record that reads but breaks a rule
+    /// of a batch to append (offset deltas not 0, 1, 2, … in order, a
+    /// timestamp that overflows); `reason` names the record. Nothing was
+    /// stored. Kafka answers INVALID_RECORD, where a record that cannot be
+    /// read at all is `invalidBatch` (CORRUPT_MESSAGE).
+    case invalidRecord(TopicPartition, reason: String)
+
     /// A stored batch failed its checks when read back (header, CRC, offsets
     /// out of order). `offset` is the first offset the batch should hold;
     /// `PartitionLog.repair` removes the damage and keeps every whole batch.
@@ -136,7 +143,7 @@ public enum LogError: Error, CustomStringConvertible, Sendable, Equatable {
         case let .offsetOutOfRange(partition, requested, start, end):
             return "offset \(requested) is out of range for \(partition): it holds offsets \(start) "
                 + "to \(end - 1) (next offset \(end)); read from an offset in that range"
-        case let .invalidBatch(partition, reason):
+        case let .invalidBatch(partition, reason), let .invalidRecord(partition, reason):
             return "\(partition): batch refused, nothing was stored: \(reason)"
         case let .corruptBatch(partition, file, position, offset, detail):
             return "\(partition): corrupt batch in \(file) at byte position \(position) (offset \(offset)): "

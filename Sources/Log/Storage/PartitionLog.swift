@@ -104,8 +104,11 @@ public final class PartitionLog: Sendable {
     /// `batch` must be exactly one Kafka RecordBatch v2 with a valid CRC,
     /// at least one record, lastOffsetDelta = recordCount - 1, and at most
     /// `max.message.bytes`, and on a compacted topic (`cleanup.policy`
-    /// compact or compact,delete) a key on every record; otherwise
-    /// `LogError.invalidBatch` is thrown and nothing is written. Its baseOffset is set to `endOffset` in place
+    /// compact or compact,delete) a key on every record, and every record
+    /// readable (`RecordBatchV2.validateRecords`); otherwise
+    /// `LogError.invalidBatch` (or `.invalidRecord` for a record that reads
+    /// but has its offset delta out of order) is thrown, naming the record,
+    /// and nothing is written. Its baseOffset is set to `endOffset` in place
     /// (baseOffset is outside the CRC). The call returns once the topic's
     /// `flush.mode` is met (see the type's documentation).
     ///

@@ -169,7 +169,9 @@ final class PartitionLogCore {
 
     /// Checks a batch before anything is written: one whole v2 batch with a
     /// valid CRC, records numbered 0 ..< recordCount, within max.message.bytes,
-    /// and on a compacted topic a key on every record.
+    /// every record readable and following the rules of
+    /// `RecordBatchV2.validateRecords`, and on a compacted topic a key on
+    /// every record.
     private func validate(_ batch: [UInt8]) throws(LogError) -> RecordBatchHeader {
         let header: RecordBatchHeader
         do {
@@ -195,6 +197,20 @@ final class PartitionLogCore {
                 reason: "recordCount \(header.recordCount) and lastOffsetDelta \(header.lastOffsetDelta) do not "
                     + "describe records numbered from 0 (a batch to append holds at least one record, and its "
                     + "lastOffsetDelta is recordCount - 1)")
+        }
+        // Every record, so that no reader later fails on a batch the log
+        // accepted (Kafka's LogValidator does the same).
+        do {
+            try batch.withBytes { (buffer) throws(LogFormatError) in
+                try RecordBatchV2.validateRecords(buffer, crcVerified: true)
+            }
+        } catch {
+            var reason = error.message
+            if let byte = error.byteOffset {
+                reason += " (at byte \(byte) of the \(error.inDecompressedRecords ? "decompressed records" : "batch"))"
+            }
+            throw error.kind == .invalidRecord
+                ? .invalidRecord(partition, reason: reason) : .invalidBatch(partition, reason: reason)
         }
         if config.cleanupPolicy.compacts {
             // Compaction keeps the latest record per key, so a keyless

@@ -88,7 +88,8 @@ public final class LogClientServices: LogServices {
         case let error as LogError:
             switch error {
             case .unknownTopic, .unknownPartition: return .notFound(error.description)
-            case .offsetOutOfRange, .invalidBatch, .invalidTopicName, .invalidConfig, .invalidTransactionalId:
+            case .offsetOutOfRange, .invalidBatch, .invalidRecord, .invalidTopicName, .invalidConfig,
+                 .invalidTransactionalId:
                 return .invalid(error.description)
             default: return .failed(error.description)
             }
