@@ -3,19 +3,21 @@ import KafkaProtocol
 /// Group requests for the CLI: simple (group-less) commits and reads of
 /// committed offsets, and the group listing. No membership: the CLI never
 /// joins a group.
-extension KafkaClient {
-    enum GroupVersions {
-        /// v2: generation and member id, the retention field left at -1.
-        static let offsetCommit: Int16 = 2
-        /// v3: a null topic list asks for every committed partition.
-        static let offsetFetch: Int16 = 3
-        static let listGroups: Int16 = 2
-    }
 
+/// The versions asked for, in the one table of KafkaClient+Log.swift.
+extension KafkaClient.Versions {
+    /// v2: generation and member id, the retention field left at -1.
+    static let offsetCommit: Int16 = 2
+    /// v3: a null topic list asks for every committed partition.
+    static let offsetFetch: Int16 = 3
+    static let listGroups: Int16 = 2
+}
+
+extension KafkaClient {
     /// Commits offsets for `group` outside any generation (generation -1,
     /// no member id), as Kafka's simple consumers do.
     public func commitOffsets(group: String, topic: String, offsets: [(partition: Int, offset: Int64)]) throws {
-        let body = try send(.offsetCommit, version: GroupVersions.offsetCommit, ProtocolStruct([
+        let body = try send(.offsetCommit, version: Versions.offsetCommit, ProtocolStruct([
             "GroupId": .string(group), "GenerationIdOrMemberEpoch": .int(-1), "MemberId": .string(""),
             "RetentionTimeMs": .int(-1),
             "Topics": .array([.structure(ProtocolStruct([
@@ -51,7 +53,7 @@ extension KafkaClient {
                 "Name": .string(name), "PartitionIndexes": .array(partitions.map { .int(Int64($0)) }),
             ]))])
         } ?? .null
-        let body = try send(.offsetFetch, version: GroupVersions.offsetFetch, ProtocolStruct([
+        let body = try send(.offsetFetch, version: Versions.offsetFetch, ProtocolStruct([
             "GroupId": .string(group), "Topics": topics,
         ]))
         try Self.check(body.int("ErrorCode"), .offsetFetch, "of group \(group)")
@@ -72,7 +74,7 @@ extension KafkaClient {
 
     /// The groups the server knows (with members or committed offsets).
     public func listGroups() throws -> [String] {
-        let body = try send(.listGroups, version: GroupVersions.listGroups, ProtocolStruct())
+        let body = try send(.listGroups, version: Versions.listGroups, ProtocolStruct())
         try Self.check(body.int("ErrorCode"), .listGroups, "")
         return body.structs("Groups").compactMap { $0.string("GroupId") }.sorted()
     }

@@ -4,18 +4,20 @@ import KafkaProtocol
 /// InitProducerId, AddPartitionsToTxn, EndTxn, and the listing APIs that
 /// find a transaction again after a restart (DescribeTransactions,
 /// ListTransactions).
-extension KafkaClient {
-    enum TransactionVersions {
-        /// v2: the oldest with the flexible header that newer brokers
-        /// expect; every field used is in v0.
-        static let initProducerId: Int16 = 2
-        /// v3: the last with the per-transaction (V3AndBelow) fields.
-        static let addPartitionsToTxn: Int16 = 3
-        static let endTxn: Int16 = 3
-        static let describeTransactions: Int16 = 0
-        static let listTransactions: Int16 = 0
-    }
 
+/// The versions asked for, in the one table of KafkaClient+Log.swift.
+extension KafkaClient.Versions {
+    /// v2: the oldest with the flexible header that newer brokers
+    /// expect; every field used is in v0.
+    static let initProducerId: Int16 = 2
+    /// v3: the last with the per-transaction (V3AndBelow) fields.
+    static let addPartitionsToTxn: Int16 = 3
+    static let endTxn: Int16 = 3
+    static let describeTransactions: Int16 = 0
+    static let listTransactions: Int16 = 0
+}
+
+extension KafkaClient {
     public struct ProducerIdentity: Sendable, Equatable {
         public let producerId: Int64
         public let epoch: Int16
@@ -25,7 +27,7 @@ extension KafkaClient {
     /// a transactional id, the server aborts (and fences) a transaction of
     /// that id still open.
     public func initProducerId(transactionalId: String?, transactionTimeoutMs: Int32) throws -> ProducerIdentity {
-        let body = try send(.initProducerId, version: TransactionVersions.initProducerId, ProtocolStruct([
+        let body = try send(.initProducerId, version: Versions.initProducerId, ProtocolStruct([
             "TransactionalId": transactionalId.map { .string($0) } ?? .null,
             "TransactionTimeoutMs": .int(Int64(transactionTimeoutMs)),
         ]))
@@ -36,7 +38,7 @@ extension KafkaClient {
     public func addPartitionsToTxn(
         transactionalId: String, producer: ProducerIdentity, topic: String, partitions: [Int]
     ) throws {
-        let body = try send(.addPartitionsToTxn, version: TransactionVersions.addPartitionsToTxn, ProtocolStruct([
+        let body = try send(.addPartitionsToTxn, version: Versions.addPartitionsToTxn, ProtocolStruct([
             "V3AndBelowTransactionalId": .string(transactionalId),
             "V3AndBelowProducerId": .int(producer.producerId),
             "V3AndBelowProducerEpoch": .int(Int64(producer.epoch)),
@@ -54,7 +56,7 @@ extension KafkaClient {
     }
 
     public func endTxn(transactionalId: String, producer: ProducerIdentity, commit: Bool) throws {
-        let body = try send(.endTxn, version: TransactionVersions.endTxn, ProtocolStruct([
+        let body = try send(.endTxn, version: Versions.endTxn, ProtocolStruct([
             "TransactionalId": .string(transactionalId), "ProducerId": .int(producer.producerId),
             "ProducerEpoch": .int(Int64(producer.epoch)), "Committed": .bool(commit),
         ]))
@@ -73,7 +75,7 @@ extension KafkaClient {
     /// The transaction state of `transactionalId`; nil when the server does
     /// not know the id.
     public func describeTransaction(transactionalId: String) throws -> TransactionDescription? {
-        let body = try send(.describeTransactions, version: TransactionVersions.describeTransactions, ProtocolStruct([
+        let body = try send(.describeTransactions, version: Versions.describeTransactions, ProtocolStruct([
             "TransactionalIds": .array([.string(transactionalId)]),
         ]))
         guard let answer = body.structs("TransactionStates").first else {
@@ -96,7 +98,7 @@ extension KafkaClient {
     /// The transactional ids the server knows in one of `states` (Kafka's
     /// state names; every state when empty), sorted.
     public func listTransactions(states: [String]) throws -> [String] {
-        let body = try send(.listTransactions, version: TransactionVersions.listTransactions, ProtocolStruct([
+        let body = try send(.listTransactions, version: Versions.listTransactions, ProtocolStruct([
             "StateFilters": .array(states.map { .string($0) }), "ProducerIdFilters": .array([]),
         ]))
         try Self.check(body.int("ErrorCode"), .listTransactions, "")
