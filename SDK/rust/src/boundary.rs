@@ -8,18 +8,22 @@
 //! message and the host lives.
 //!
 //! The location comes from a panic hook the SDK installs when the host first
-//! calls the entry point. The hook keeps the panic's text in a thread-local
-//! slot instead of printing it (the host reports it with the step and
-//! instance); a hook installed later by the plugin itself replaces it, and
-//! the message is then taken from the panic's payload alone.
+//! calls the entry point. For a panic inside a callback the hook keeps the
+//! panic's text in a thread-local slot instead of printing it (the host
+//! reports it with the step and instance); other panics (a thread of the
+//! plugin's own) go to the hook that was there before. A hook the plugin
+//! installs later replaces the SDK's; the message is then taken from the
+//! panic's payload alone.
 use std::any::Any;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Once;
 
 thread_local! {
     /// The last panic of this thread as the hook saw it: message and location.
     static LAST_PANIC: RefCell<Option<String>> = RefCell::new(None);
+    /// How many `catch` calls this thread is inside.
+    static CATCHING: Cell<u32> = Cell::new(0);
 }
 
 static HOOK: Once = Once::new();
@@ -27,7 +31,11 @@ static HOOK: Once = Once::new();
 /// Installs the SDK's panic hook, once per plugin library.
 pub(crate) fn install_panic_hook() {
     HOOK.call_once(|| {
-        panic::set_hook(Box::new(|info| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if CATCHING.try_with(|depth| depth.get()).unwrap_or(0) == 0 {
+                return previous(info);
+            }
             let message = payload_text(info.payload());
             let text = match info.location() {
                 Some(location) => {
@@ -61,7 +69,10 @@ fn payload_text(payload: &(dyn Any + Send)) -> String {
 /// when the SDK's hook saw it).
 pub(crate) fn catch<R>(body: impl FnOnce() -> R) -> Result<R, String> {
     let _ = LAST_PANIC.try_with(|slot| slot.borrow_mut().take());
-    match panic::catch_unwind(AssertUnwindSafe(body)) {
+    CATCHING.with(|depth| depth.set(depth.get() + 1));
+    let outcome = panic::catch_unwind(AssertUnwindSafe(body));
+    CATCHING.with(|depth| depth.set(depth.get() - 1));
+    match outcome {
         Ok(value) => Ok(value),
         Err(payload) => {
             let seen = LAST_PANIC.try_with(|slot| slot.borrow_mut().take()).ok().flatten();
