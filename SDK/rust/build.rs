@@ -7,7 +7,6 @@ use std::process::Command;
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:rustc-check-cfg=cfg(streamhost_offset_of)");
     let rustc = env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string());
     let version = Command::new(rustc)
         .arg("--version")
@@ -22,6 +21,10 @@ fn main() {
         .and_then(|number| number.split('.').nth(1))
         .and_then(|minor| minor.parse::<u32>().ok())
         .unwrap_or(0);
+    // Cargo 1.80 and newer check cfg names; older ones warn at the line.
+    if minor >= 80 {
+        println!("cargo:rustc-check-cfg=cfg(streamhost_offset_of)");
+    }
     if minor >= 77 {
         println!("cargo:rustc-cfg=streamhost_offset_of");
     }
