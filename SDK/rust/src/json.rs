@@ -320,9 +320,11 @@ pub fn validate(text: &[u8]) -> Result<(), JsonError> {
 /// (`NotAnObject`), as in the host's look-ups.
 pub fn find<'a>(text: &'a [u8], path: &str) -> Result<JsonValue<'a>, JsonError> {
     let mut c = start(text);
-    let segments: Vec<&str> = path.split('.').collect();
-    for (depth, segment) in segments.iter().enumerate() {
-        let last = depth + 1 == segments.len();
+    // No allocation per look-up: the path is walked as it is split.
+    let mut segments = path.split('.').peekable();
+    let mut depth = 0usize;
+    while let Some(segment) = segments.next() {
+        let last = segments.peek().is_none();
         match c.peek() {
             None => return Err(JsonError::Malformed(c.at)),
             Some(b'{') => {}
@@ -366,6 +368,7 @@ pub fn find<'a>(text: &'a [u8], path: &str) -> Result<JsonValue<'a>, JsonError> 
                 _ => return Err(JsonError::Malformed(c.at)),
             }
         }
+        depth += 1;
     }
     unreachable!("the last segment returns")
 }
