@@ -270,10 +270,36 @@ impl Drop for Quiet {
     }
 }
 
+/// A source that emits one record per poll: `Idle` after the second, `End`
+/// after the third.
+struct Countdown {
+    polls: i64,
+}
+
+impl Component for Countdown {
+    const NAME: &'static str = "countdown";
+    const DESCRIPTION: &'static str = "three records, then the end";
+    fn create(_config: &mut Config<'_>) -> Result<Self> {
+        Ok(Countdown { polls: 0 })
+    }
+}
+
+impl Source for Countdown {
+    fn poll(&mut self, ctx: &mut Context, _max: u32) -> Result<Poll> {
+        self.polls += 1;
+        ctx.emit(&Record::new(self.polls, None, Some(b"tick")))?;
+        Ok(match self.polls {
+            2 => Poll::Idle,
+            3 => Poll::End,
+            _ => Poll::Ready,
+        })
+    }
+}
+
 plugin! {
     name: "rust-sdk-test",
     version: "0.3.0",
-    components: [operator Threshold, sink Quiet],
+    components: [operator Threshold, sink Quiet, source Countdown],
 }
 
 // ---------------------------------------------------------------------------
@@ -392,7 +418,7 @@ fn the_descriptor_declares_each_component_with_the_callbacks_it_implements() {
     assert_eq!(d.struct_size as usize, std::mem::size_of::<sys::sh_plugin_descriptor>());
     assert_eq!(text(d.name), "rust-sdk-test");
     assert_eq!(text(d.version), "0.3.0");
-    assert_eq!(d.component_count, 2);
+    assert_eq!(d.component_count, 3);
     // The entry point hands out the same static descriptor every time.
     assert_eq!(descriptor() as *const _, d as *const _);
 
@@ -528,4 +554,19 @@ fn a_panic_in_drop_does_not_unwind_out_of_destroy() {
     drop(instance); // destroy runs Quiet's panicking Drop; the test goes on.
     // destroy accepts NULL.
     unsafe { (component(1).vtable.as_ref().unwrap().destroy.unwrap())(ptr::null_mut()) };
+}
+
+#[test]
+fn a_source_polls_until_the_end() {
+    let (instance, status) = Instance::create(2, &[]);
+    assert_eq!(status, sys::SH_OK);
+    assert_eq!(component(2).kind, sys::SH_KIND_SOURCE);
+    assert_eq!((component(2).input_count, component(2).input_formats), (0, 0));
+    let poll = instance.vtable.poll.unwrap();
+    assert!(instance.vtable.process.is_none());
+    let statuses: Vec<sh_status> =
+        (0..3).map(|_| unsafe { poll(instance.pointer, instance.ctx(), 100) }).collect();
+    assert_eq!(statuses, vec![sys::SH_OK, sys::SH_IDLE, sys::SH_END]);
+    let emitted: Vec<_> = instance.recorded().emitted.iter().map(|e| (e.0, e.1.clone())).collect();
+    assert_eq!(emitted, vec![(1, None), (2, None), (3, None)]);
 }
