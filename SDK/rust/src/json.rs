@@ -143,13 +143,25 @@ fn string(c: &mut Cursor<'_>, name: Option<&[u8]>) -> Result<bool, ()> {
         if byte < 0x20 {
             return Err(());
         }
+        if byte < 0x80 && byte != b'\\' {
+            // Plain ASCII, the common case: compared in place.
+            c.at += 1;
+            if let Some(name) = name {
+                if equal && matched < name.len() && name[matched] == byte {
+                    matched += 1;
+                } else {
+                    equal = false;
+                }
+            }
+            continue;
+        }
         let mut decoded = [0u8; 4];
         let decoded_length;
         if byte == b'\\' {
             let (scalar, length) = escape(&c.text[c.at..]).ok_or(())?;
             c.at += length;
             decoded_length = if name.is_some() { encode(scalar, &mut decoded) } else { 0 };
-        } else if byte >= 0x80 {
+        } else {
             let length = utf8_length(&c.text[c.at..]);
             if length == 0 {
                 return Err(());
@@ -157,10 +169,6 @@ fn string(c: &mut Cursor<'_>, name: Option<&[u8]>) -> Result<bool, ()> {
             decoded[..length].copy_from_slice(&c.text[c.at..c.at + length]);
             decoded_length = length;
             c.at += length;
-        } else {
-            decoded[0] = byte;
-            decoded_length = 1;
-            c.at += 1;
         }
         if let Some(name) = name {
             if equal {
