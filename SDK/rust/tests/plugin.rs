@@ -25,6 +25,8 @@ struct Recorder {
     timers: Vec<(u32, Vec<u8>, i64)>,
     config: HashMap<String, f64>,
     state_read: Vec<u8>,
+    /// emit_batch calls: the rows each forwarded (its selection, or all).
+    forwarded: Vec<Vec<u32>>,
 }
 
 unsafe fn recorder<'a>(ctx: *mut sys::sh_ctx) -> &'a mut Recorder {
@@ -42,6 +44,17 @@ unsafe fn owned(pointer: *const u8, len: usize) -> Option<Vec<u8>> {
 unsafe extern "C" fn emit(ctx: *mut sys::sh_ctx, r: *const sys::sh_record) -> sh_status {
     let r = &*r;
     recorder(ctx).emitted.push((r.timestamp, owned(r.key, r.key_len), owned(r.value, r.value_len)));
+    sys::SH_OK
+}
+
+unsafe extern "C" fn emit_batch(ctx: *mut sys::sh_ctx, b: *const sys::sh_batch) -> sh_status {
+    let b = &*b;
+    let rows = if b.selection.is_null() {
+        (0..b.count).collect()
+    } else {
+        std::slice::from_raw_parts(b.selection, b.selection_count as usize).to_vec()
+    };
+    recorder(ctx).forwarded.push(rows);
     sys::SH_OK
 }
 
@@ -154,6 +167,7 @@ fn test_host() -> &'static sys::sh_host_api {
     host.abi_major = sys::SH_ABI_MAJOR;
     host.abi_minor = sys::SH_ABI_MINOR;
     host.emit = Some(emit);
+    host.emit_batch = Some(emit_batch);
     host.reject = Some(reject);
     host.set_error = Some(set_error);
     host.last_error = Some(last_error);
@@ -296,10 +310,32 @@ impl Source for Countdown {
     }
 }
 
+/// Forwards the even rows of each batch with one emit_rows call, or, with
+/// config "bad" set, rows out of order.
+struct Evens {
+    bad: bool,
+}
+
+impl Component for Evens {
+    const NAME: &'static str = "evens";
+    const DESCRIPTION: &'static str = "the even rows, as a selection";
+    fn create(config: &mut Config<'_>) -> Result<Self> {
+        Ok(Evens { bad: config.double("bad")?.is_some() })
+    }
+}
+
+impl Operator for Evens {
+    fn process(&mut self, ctx: &mut Context, batch: &Batch<'_>) -> Result<()> {
+        let rows: Vec<u32> =
+            if self.bad { vec![2, 0] } else { (0..batch.row_count()).filter(|row| row % 2 == 0).collect() };
+        ctx.emit_rows(batch, &rows)
+    }
+}
+
 plugin! {
     name: "rust-sdk-test",
     version: "0.3.0",
-    components: [operator Threshold, sink Quiet, source Countdown],
+    components: [operator Threshold, sink Quiet, source Countdown, operator Evens],
 }
 
 // ---------------------------------------------------------------------------
@@ -418,7 +454,7 @@ fn the_descriptor_declares_each_component_with_the_callbacks_it_implements() {
     assert_eq!(d.struct_size as usize, std::mem::size_of::<sys::sh_plugin_descriptor>());
     assert_eq!(text(d.name), "rust-sdk-test");
     assert_eq!(text(d.version), "0.3.0");
-    assert_eq!(d.component_count, 3);
+    assert_eq!(d.component_count, 4);
     // The entry point hands out the same static descriptor every time.
     assert_eq!(descriptor() as *const _, d as *const _);
 
@@ -569,4 +605,18 @@ fn a_source_polls_until_the_end() {
     assert_eq!(statuses, vec![sys::SH_OK, sys::SH_IDLE, sys::SH_END]);
     let emitted: Vec<_> = instance.recorded().emitted.iter().map(|e| (e.0, e.1.clone())).collect();
     assert_eq!(emitted, vec![(1, None), (2, None), (3, None)]);
+}
+
+#[test]
+fn emit_rows_forwards_the_batch_with_a_selection_and_refuses_rows_out_of_order() {
+    let (instance, _) = Instance::create(3, &[]);
+    let input = batch(&[(1, "a", "0"), (2, "b", "1"), (3, "c", "2"), (4, "d", "3"), (5, "e", "4")]);
+    assert_eq!(instance.process(&input), sys::SH_OK, "{:?}", instance.recorded().error);
+    assert_eq!(instance.recorded().forwarded, vec![vec![0, 2, 4]]);
+
+    let (bad, _) = Instance::create(3, &[("bad", 1.0)]);
+    assert_eq!(bad.process(&input), sys::SH_ERROR);
+    let error = bad.recorded().error.clone().unwrap();
+    assert!(error.starts_with("emit_rows: rows must be strictly ascending"), "{}", error);
+    assert!(bad.recorded().forwarded.is_empty());
 }
