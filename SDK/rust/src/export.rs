@@ -128,27 +128,23 @@ unsafe extern "C" fn close<T: Component>(self_: *mut c_void, ctx: *mut sys::sh_c
     })
 }
 
-unsafe extern "C" fn process_operator<T: Operator>(
-    self_: *mut c_void,
-    ctx: *mut sys::sh_ctx,
-    batch: *const sys::sh_batch,
-) -> sys::sh_status {
-    guard(ctx, "process", || {
-        Operator::process(instance::<T>(self_), &mut Context::new(ctx), &Batch::from_raw(&*batch))?;
-        Ok(sys::SH_OK)
-    })
+/// `process` for a kind (operators and sinks share its shape).
+macro_rules! process_trampoline {
+    ($name:ident, $kind:ident) => {
+        unsafe extern "C" fn $name<T: $kind>(
+            self_: *mut c_void,
+            ctx: *mut sys::sh_ctx,
+            batch: *const sys::sh_batch,
+        ) -> sys::sh_status {
+            guard(ctx, "process", || {
+                $kind::process(instance::<T>(self_), &mut Context::new(ctx), &Batch::from_raw(&*batch))?;
+                Ok(sys::SH_OK)
+            })
+        }
+    };
 }
-
-unsafe extern "C" fn process_sink<T: Sink>(
-    self_: *mut c_void,
-    ctx: *mut sys::sh_ctx,
-    batch: *const sys::sh_batch,
-) -> sys::sh_status {
-    guard(ctx, "process", || {
-        Sink::process(instance::<T>(self_), &mut Context::new(ctx), &Batch::from_raw(&*batch))?;
-        Ok(sys::SH_OK)
-    })
-}
+process_trampoline!(process_operator, Operator);
+process_trampoline!(process_sink, Sink);
 
 unsafe extern "C" fn poll<T: Source>(self_: *mut c_void, ctx: *mut sys::sh_ctx, max: u32) -> sys::sh_status {
     guard(ctx, "poll", || {
