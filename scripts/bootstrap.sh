@@ -21,7 +21,9 @@ fi
 # called through. The tests also use python3 (a client of the admin socket
 # run as another user, and the Kafka clients' virtual environment, hence
 # python3-venv), setpriv (util-linux) and kcat (a real Kafka client for the
-# server's tests).
+# server's tests). cargo (with rustc) builds the Rust SDK, its tests and
+# examples/rust-operator; a rustup toolchain on PATH is used when there is
+# one, else Debian's (the SDK keeps to Debian bookworm's Rust 1.63).
 missing=()
 command -v cc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
 command -v make >/dev/null 2>&1 || missing+=(make)
@@ -29,6 +31,10 @@ command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
 command -v kcat >/dev/null 2>&1 || missing+=(kcat)
+if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
+    export PATH="$PATH:$HOME/.cargo/bin"
+fi
+command -v cargo >/dev/null 2>&1 || missing+=(cargo)
 # openssl makes the throwaway CA and server certificate of the TLS tests.
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
