@@ -69,13 +69,23 @@ func (b *Batch) Record(j int) Record {
 	r := Record{Timestamp: int64(unsafe.Slice((*C.int64_t)(b.c.timestamps), count)[row])}
 	if b.c.key_offsets != nil && flags&C.SH_RECORD_KEY_NULL == 0 {
 		offsets := unsafe.Slice((*C.uint32_t)(b.c.key_offsets), count+1)
-		r.Key = unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(b.c.keys), offsets[row])), int(offsets[row+1]-offsets[row]))
+		r.Key = span(unsafe.Pointer(b.c.keys), offsets[row], offsets[row+1])
 	}
 	if b.Format() == FormatBytes && flags&C.SH_RECORD_VALUE_NULL == 0 {
 		offsets := unsafe.Slice((*C.uint32_t)(b.c.value_offsets), count+1)
-		r.Value = unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(b.c.values), offsets[row])), int(offsets[row+1]-offsets[row]))
+		r.Value = span(unsafe.Pointer(b.c.values), offsets[row], offsets[row+1])
 	}
 	return r
+}
+
+// span is bytes [start, end) of a batch's key or value bytes: never nil,
+// since nil means null (a batch may have no bytes buffer when every key or
+// value in it is empty).
+func span(base unsafe.Pointer, start, end C.uint32_t) []byte {
+	if end == start {
+		return []byte{}
+	}
+	return unsafe.Slice((*byte)(unsafe.Add(base, start)), int(end-start))
 }
 
 // Column is one typed column of a columns batch (an Arrow child array),
