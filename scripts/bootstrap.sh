@@ -37,6 +37,8 @@ fi
 command -v cargo >/dev/null 2>&1 || missing+=(cargo)
 # openssl makes the throwaway CA and server certificate of the TLS tests.
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# Go builds the Go SDK's example plugin (go build -buildmode=c-shared).
+command -v go >/dev/null 2>&1 || missing+=(golang-go)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 for package in liblz4-dev libzstd-dev zlib1g-dev libsnappy-dev librocksdb-dev libffi-dev; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -1,0 +1,3 @@
+module streamhost.dev/sdk
+
+go 1.19

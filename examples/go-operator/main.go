@@ -1,0 +1,163 @@
+// Two operators written with the Go SDK (SDK/go), built as one plugin:
+//
+//	big-orders-go   the Go twin of examples/c-operator/big_orders.c: keeps
+//	                the orders whose "amount" is at least min_amount, sends
+//	                records it cannot judge to the dead letters with the
+//	                reason, counts what it drops;
+//	order-count-go  keyed state: after key_by, counts each key's records in
+//	                a value state the host checkpoints, and emits
+//	                {"key": ..., "orders": n} for every record.
+//
+// Build: go build -buildmode=c-shared -o libgo-operators.so .   (or make)
+package main
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"streamhost.dev/sdk"
+)
+
+func init() {
+	streamhost.Register("go-operators", "1.0.0",
+		streamhost.Define(streamhost.Spec{
+			Kind:        streamhost.Operator,
+			Name:        "big-orders-go",
+			Description: "Keeps orders whose amount is at least min_amount",
+			ConfigSchema: `{"type":"object","properties":{"min_amount":{"type":"number","default":100,` +
+				`"description":"Orders whose amount is at least this pass; the others are dropped."}},` +
+				`"additionalProperties":false}`,
+		}, newBigOrders),
+		streamhost.Define(streamhost.Spec{
+			Kind:        streamhost.Operator,
+			Name:        "order-count-go",
+			Description: "Counts the records of each key in keyed state",
+			ConfigSchema: `{"type":"object","properties":{"panic_at":{"type":"integer","default":0,` +
+				`"description":"Panics on this record number of the instance (1-based; 0: never): a test of the SDK's panic guard."}},` +
+				`"additionalProperties":false}`,
+		}, newOrderCount),
+	)
+}
+
+func main() {}
+
+// BigOrders keeps orders with amount >= minAmount.
+type BigOrders struct {
+	minAmount float64
+	amount    streamhost.JSONPath
+	dropped   streamhost.Counter
+}
+
+func newBigOrders(ctx *streamhost.Context, config []byte) (*BigOrders, error) {
+	minAmount, err := ctx.ConfigFloat64("min_amount", 100)
+	if err != nil {
+		return nil, fmt.Errorf("big-orders-go: config 'min_amount' must be a number: %w", err)
+	}
+	dropped, err := ctx.Counter("dropped")
+	if err != nil {
+		return nil, err
+	}
+	return &BigOrders{minAmount: minAmount, amount: streamhost.NewJSONPath("amount"), dropped: dropped}, nil
+}
+
+func (b *BigOrders) Process(ctx *streamhost.Context, batch *streamhost.Batch) error {
+	var dropped int64
+	defer func() {
+		if dropped > 0 {
+			b.dropped.Add(dropped)
+		}
+	}()
+	for j := 0; j < batch.Len(); j++ {
+		record := batch.Record(j)
+		reason := ""
+		var amount float64
+		if record.Value == nil {
+			reason = "big-orders: the value is null"
+		} else {
+			field, status := b.amount.Find(record.Value)
+			switch status {
+			case streamhost.JSONOK:
+				var numberStatus streamhost.JSONStatus
+				if amount, numberStatus = field.Float64(); numberStatus != streamhost.JSONOK {
+					reason = "big-orders: field 'amount' is not a number"
+				}
+			case streamhost.JSONMissing:
+				reason = "big-orders: field 'amount' is missing"
+			case streamhost.JSONNotAnObject:
+				reason = "big-orders: the value is not a JSON object"
+			default:
+				reason = "big-orders: the value is not valid JSON"
+			}
+		}
+		var err error
+		switch {
+		case reason != "":
+			err = ctx.Reject(record, reason)
+		case amount >= b.minAmount:
+			err = ctx.Emit(record)
+		default:
+			dropped++
+		}
+		if err != nil {
+			return fmt.Errorf("big-orders-go: record %d of the batch: %w", j, err)
+		}
+	}
+	return nil
+}
+
+// OrderCount counts records per key in a value state.
+type OrderCount struct {
+	counts  streamhost.ValueState
+	panicAt int64
+	seen    int64
+}
+
+func newOrderCount(ctx *streamhost.Context, config []byte) (*OrderCount, error) {
+	panicAt, err := ctx.ConfigInt64("panic_at", 0)
+	if err != nil {
+		return nil, err
+	}
+	return &OrderCount{panicAt: panicAt}, nil
+}
+
+func (o *OrderCount) Open(ctx *streamhost.Context, info streamhost.TaskInfo) (err error) {
+	o.counts, err = ctx.ValueState("orders", 0)
+	return err
+}
+
+func (o *OrderCount) Process(ctx *streamhost.Context, batch *streamhost.Batch) error {
+	var count [8]byte
+	for j := 0; j < batch.Len(); j++ {
+		record := batch.Record(j)
+		o.seen++
+		if o.seen == o.panicAt {
+			panic(fmt.Sprintf("order-count-go: panic_at %d reached", o.panicAt))
+		}
+		if record.Key == nil {
+			if err := ctx.Reject(record, "order-count-go: the record has no key (use key_by)"); err != nil {
+				return err
+			}
+			continue
+		}
+		old, found, err := o.counts.Get(record.Key)
+		if err != nil {
+			return err
+		}
+		var n uint64 = 1
+		if found && len(old) == 8 {
+			n = binary.LittleEndian.Uint64(old) + 1
+		}
+		binary.LittleEndian.PutUint64(count[:], n)
+		if err := o.counts.Put(record.Key, count[:]); err != nil {
+			return err
+		}
+		key, _ := json.Marshal(string(record.Key))
+		value := []byte(`{"key":` + string(key) + `,"orders":` + strconv.FormatUint(n, 10) + `}`)
+		if err := ctx.Emit(streamhost.Record{Timestamp: record.Timestamp, Key: record.Key, Value: value}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
