@@ -6,6 +6,7 @@ package streamhost
 
 /*
 #include <stdlib.h>
+#include "streamhost.h"
 #include "streamhost_json.h"
 
 // Offsets instead of pointers: the text may be Go memory, which C may not
@@ -27,6 +28,26 @@ static inline int sh_go_json_double(const void *text, size_t length, double *out
     return (int)sh_json_double(&value, out);
 }
 
+// The number at path in every record of a bytes batch, in one call (a cgo
+// call costs more than finding a field): values[j] and statuses[j] for
+// record j (the batch's selection applied). A null value is status -1.
+static inline void sh_go_json_doubles(const sh_batch *batch, const char *path, double *values, int8_t *statuses) {
+    uint32_t records = sh_batch_record_count(batch);
+    for (uint32_t j = 0; j < records; j++) {
+        sh_record record;
+        sh_batch_record(batch, sh_batch_row(batch, j), &record);
+        values[j] = 0;
+        if (record.value == NULL) {
+            statuses[j] = -1;
+            continue;
+        }
+        sh_json_value value;
+        sh_json_status status = sh_json_find(record.value, record.value_len, path, &value, NULL);
+        if (status == SH_JSON_OK) status = sh_json_double(&value, &values[j]);
+        statuses[j] = (int8_t)status;
+    }
+}
+
 static inline int sh_go_json_int64(const void *text, size_t length, int64_t *out) {
     sh_json_value value = {SH_JSON_NUMBER, (const unsigned char *)text, length};
     return (int)sh_json_int64(&value, out);
@@ -37,7 +58,7 @@ import "C"
 import "unsafe"
 
 // JSONStatus is the outcome of a JSON lookup.
-type JSONStatus int
+type JSONStatus int8
 
 const (
 	JSONOK          JSONStatus = C.SH_JSON_OK
@@ -45,6 +66,7 @@ const (
 	JSONNotAnObject JSONStatus = C.SH_JSON_NOT_AN_OBJECT // the text (or a value on the path) is not an object
 	JSONMalformed   JSONStatus = C.SH_JSON_MALFORMED     // not valid JSON
 	JSONWrongType   JSONStatus = C.SH_JSON_WRONG_TYPE    // not the kind asked for
+	JSONNullRecord  JSONStatus = -1                      // Float64s: the record's value is null
 )
 
 // JSONKind is the kind of a JSON value.
@@ -87,6 +109,32 @@ func (p JSONPath) Find(text []byte) (JSONValue, JSONStatus) {
 		return JSONValue{}, status
 	}
 	return JSONValue{Kind: JSONKind(kind), Text: text[offset : offset+length]}, JSONOK
+}
+
+// Float64s reads the number at the path in every record of a bytes batch
+// with one cgo call: values[j] and statuses[j] for record j (0 ..<
+// batch.Len()); a status other than JSONOK says why record j has no number
+// (JSONNullRecord, JSONMissing, JSONNotAnObject, JSONMalformed,
+// JSONWrongType). values and statuses are grown to batch.Len() and
+// returned; pass the previous batch's to reuse them.
+func (p JSONPath) Float64s(batch *Batch, values []float64, statuses []JSONStatus) ([]float64, []JSONStatus) {
+	n := batch.Len()
+	if cap(values) < n {
+		values = make([]float64, n)
+	}
+	if cap(statuses) < n {
+		statuses = make([]JSONStatus, n)
+	}
+	values, statuses = values[:n], statuses[:n]
+	if n == 0 || batch.Format() != FormatBytes {
+		for j := range statuses {
+			statuses[j] = JSONWrongType
+		}
+		return values, statuses
+	}
+	C.sh_go_json_doubles((*C.sh_batch)(unsafe.Pointer(batch.c)), p.c, (*C.double)(unsafe.Pointer(&values[0])),
+		(*C.int8_t)(unsafe.Pointer(&statuses[0])))
+	return values, statuses
 }
 
 // Float64 reads a number.
