@@ -247,7 +247,7 @@ let package = Package(
             dependencies: ["Runtime", "PluginHost", "Log", "State", "Checkpoint", "Core", "NativeFunctions", "TestKit"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "PluginTestingTests", dependencies: ["PluginTesting", "PluginHost", "Core", "StreamhostABI", "TestKit"],
+            name: "PluginTestingTests", dependencies: ["PluginTesting", "PluginHost", "Core", "Columns", "StreamhostABI", "TestKit"],
             swiftSettings: swiftSettings),
         .testTarget(name: "AdminTests", dependencies: ["Admin", "Core", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "TestKit"], swiftSettings: swiftSettings),

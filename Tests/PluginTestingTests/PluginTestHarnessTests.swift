@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Columns
 import Core
 import PluginHost
 import PluginTesting
@@ -130,6 +131,27 @@ struct PluginTestHarnessTests {
         } throws: { error in
             "\(error)".contains("migrate") && "\(error)".contains("state_version 1")
         }
+    }
+
+    @Test func aColumnarComponentGetsTypedColumns() throws {
+        // examples/columnar-operator takes typed columns only (ABI 1.3).
+        let library = directory.file("libint64-above.so")
+        try CPluginBuilder.build(
+            source: BuildProducts.packageRoot + "/examples/columnar-operator/int64_above.c", output: library)
+        let component = try PluginTestHarness.component("int64-above", plugin: library)
+        #expect(throws: PluginTestError.self) { _ = try PluginTestHarness(component: component,
+                                                                          config: ["field": "amount", "above": 10]) }
+        let schema = Schema([Field("id", .int64), Field("amount", .int64)])
+        let harness = try PluginTestHarness(
+            component: component, config: ["field": "amount", "above": 10], inputSchema: schema)
+        try harness.process([
+            order(#"{"id":1,"amount":5}"#), order(#"{"id":2,"amount":50}"#), order(#"{"id":3,"amount":"x"}"#),
+        ])
+        // Its selection over the host's own columns, written back as JSON.
+        #expect(harness.emitted.map(\.valueText) == [#"{"id":2,"amount":50}"#])
+        // A value that does not fit the schema is rejected before process.
+        #expect(harness.rejected.count == 1)
+        #expect(harness.rejected.first?.reason.contains("does not fit the input schema") == true)
     }
 
     @Test func aLinkedComponentIsTestedThroughItsEntryPoint() throws {
