@@ -133,9 +133,13 @@ let package = Package(
         .target(name: "State", dependencies: ["Core", "CRocksDB", "Checksums", "DurableFiles", system], swiftSettings: swiftSettings),
         // Checkpoint manifests (JSON through Core) and the checkpoint store.
         .target(name: "Checkpoint", dependencies: ["Core", "Checksums", "DurableFiles", system], swiftSettings: swiftSettings),
+        // The thread-local behind the host's check of ABI rule 8 (which
+        // instance's callback this thread runs), in C: Swift has no
+        // thread-locals it can read inline.
+        .target(name: "CHostThread", path: "Sources/CHostThread", cSettings: [.unsafeFlags(["-O2"])]),
         // dlopen, ABI checks, the host-API table handed to plugins.
         .target(
-            name: "PluginHost", dependencies: ["Core", "Columns", "StreamhostABI", "StreamhostVersion", logging],
+            name: "PluginHost", dependencies: ["Core", "Columns", "StreamhostABI", "StreamhostVersion", "CHostThread", logging],
             swiftSettings: swiftSettings),
         // Job files, plans, tasks, channels, checkpointing, supervision.
         .target(
@@ -144,6 +148,12 @@ let package = Package(
                 "Core", "Columns", "PluginHost", "StreamhostABI", "Yams", "Log", "State", "Checkpoint", "DurableFiles",
                 "Expressions", "ExpressionUDFs", "NativeFunctions", "TimeText", logging,
             ],
+            swiftSettings: swiftSettings),
+        // The plugin test harness: one instance of a component driven by a
+        // test, with in-memory keyed state and a manual clock (the
+        // deterministic twin of a job's task), over the runtime's own host API.
+        .target(
+            name: "PluginTesting", dependencies: ["Core", "Columns", "PluginHost", "Runtime", "State", "StreamhostABI", "TimeText"],
             swiftSettings: swiftSettings),
         // The admin socket of a running host (a Unix socket in the data
         // directory).
@@ -169,7 +179,7 @@ let package = Package(
             name: "streamhost",
             dependencies: [
                 "Core", "PluginHost", "Runtime", "Log", "Admin", "Server", "KafkaClient", "NativeFunctions", "TimeText",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"), logging,
+                "PluginTesting", .product(name: "ArgumentParser", package: "swift-argument-parser"), logging,
             ],
             swiftSettings: swiftSettings),
 
@@ -235,6 +245,9 @@ let package = Package(
         .testTarget(
             name: "RuntimeTests",
             dependencies: ["Runtime", "PluginHost", "Log", "State", "Checkpoint", "Core", "NativeFunctions", "TestKit"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PluginTestingTests", dependencies: ["PluginTesting", "PluginHost", "Core", "Columns", "StreamhostABI", "TestKit"],
             swiftSettings: swiftSettings),
         .testTarget(name: "AdminTests", dependencies: ["Admin", "Core", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "TestKit"], swiftSettings: swiftSettings),

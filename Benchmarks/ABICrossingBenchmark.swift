@@ -25,6 +25,12 @@ import StreamhostABI
 ///   starts that batch with room for all its value bytes, which shows what
 ///   growing the output's value buffer costs.
 ///
+/// - `abi.host.emit` against `abi.host.emit.unchecked`: host->emit called
+///   from Swift inside a callback, through the host table (which checks
+///   ABI rule 8 first: one thread-local load and compare) and through a
+///   function pointer to the same emit without the check; their
+///   difference is what the check costs per emit.
+///
 /// Instances are created and opened outside the timed loop; every case
 /// checks its result (sums, emitted counts) after the loop.
 struct ABICrossingBenchmark {
@@ -166,6 +172,46 @@ struct ABICrossingBenchmark {
             })
         }
 
+        // The thread-rule check of every host call valid only inside a
+        // callback: host->emit from the callback's thread, with the check
+        // (the table's emit) and without it (the same body, also through
+        // a C function pointer), 100-byte values, output taken per batch.
+        for (name, emitFunction, how) in [
+            ("abi.host.emit", HostAPI.table.pointee.emit!, "the host table's emit (thread-rule check, then append)"),
+            ("abi.host.emit.unchecked", HostAPI.emitWithoutThreadCheck, "the same emit without the thread-rule check"),
+        ] {
+            cases.append(BenchmarkCase(
+                name: name, input: "\(records) x host->emit of a 100-byte value per call, from Swift inside a callback; "
+                    + "\(how); output taken after each call",
+                records: emitCalls * records, calls: emitCalls
+            ) {
+                let context = InstanceContext(
+                    jobName: "bench-abi", stepID: name, instance: 0, kind: .operator, componentName: name,
+                    config: .object(JSONObject()), batchRecordsMax: records, batchBytesMax: 1 << 20)
+                let emit = opaque(emitFunction)
+                let value = [UInt8](repeating: UInt8(ascii: "x"), count: Self.valueSize)
+                var taken = 0
+                var failed = 0
+                let sample = value.withUnsafeBufferPointer { buffer in
+                    var record = sh_record(timestamp: 1, key: nil, key_len: 0, value: buffer.baseAddress,
+                                           value_len: buffer.count)
+                    return context.runCallback {
+                        Sample.measure {
+                            for _ in 0..<emitCalls {
+                                for _ in 0..<records where emit(context.opaque, &record) != Status.ok { failed += 1 }
+                                for output in context.takeOutput() { taken += output.count }
+                            }
+                        }
+                    }
+                }
+                guard failed == 0, taken == emitCalls * records else {
+                    throw BenchmarkError(description: "\(name): \(failed) emits failed, took \(taken), expected "
+                        + "\(emitCalls * records)")
+                }
+                return sample
+            })
+        }
+
         for (name, capacity, each, how) in [
             ("abi.swift.append_batch", Self.outputValueCapacity, false,
              "Swift append(contentsOf:) into a fresh RecordBatch (64 KiB value buffer)"),
@@ -238,6 +284,9 @@ struct ABICrossingBenchmark {
         report.derived("abi.c.emit_batch - abi.swift.append_batch",
             "\(Format.fixed(nsPerRecord("abi.c.emit_batch") - nsPerRecord("abi.swift.append_batch"), 3)) ns/record "
             + "(process + emit_batch + takeOutput beyond RecordBatch.append(contentsOf:))")
+        report.derived("abi.host.emit - abi.host.emit.unchecked",
+            "\(Format.fixed(nsPerRecord("abi.host.emit") - nsPerRecord("abi.host.emit.unchecked"), 3)) ns/emit "
+            + "(the thread-rule check)")
         report.derived("abi.swift.append_each - abi.swift.append_each.presized",
             "\(Format.fixed(nsPerRecord("abi.swift.append_each") - nsPerRecord("abi.swift.append_each.presized"), 3)) "
             + "ns/record (growing a 64 KiB value buffer to fit ~100 KiB)")

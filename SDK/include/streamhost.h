@@ -43,8 +43,16 @@
  *  7. Every callback returns an sh_status; nothing may unwind across the
  *     boundary (no C++ exceptions, no Swift errors, no longjmp).
  *  8. The host calls one instance from one thread at a time. Host-API calls
- *     are valid only inside a callback, on the thread that made it, except
- *     sh_host_api.wakeup, which any thread may call at any time.
+ *     that take a ctx are valid only inside a callback of that ctx's
+ *     instance, on the thread the host made the callback on, except
+ *     wakeup, log and processing_time, which any thread may call at any
+ *     time; alloc and free take no ctx and are thread-safe. From 1.3 the
+ *     host checks every other call (one thread-local compare): a call
+ *     outside the instance's callbacks returns SH_WRONG_THREAD, does
+ *     nothing, and fails the job with a message naming the call (set_error,
+ *     counter_add and last_error, which return no status, fail the job the
+ *     same way). The check is per instance: inside the callback of instance
+ *     A, a call with the ctx of instance B is refused too.
  *  9. Keyed state and timers belong to the host. Operator-level state is a
  *     blob written on snapshot and read on restore, tagged with the
  *     component's state_version.
@@ -113,8 +121,14 @@ enum {
     SH_NOT_FOUND = 5,     /* host: no such state entry, topic, config key... */
     SH_INVALID = 6,       /* host: an argument was invalid (see last_error) */
     SH_WRONG_TYPE = 7,    /* host: a config value has another JSON type */
-    SH_CLOSED = 8         /* host: the instance was closed; nothing more may
+    SH_CLOSED = 8,        /* host: the instance was closed; nothing more may
                              be emitted */
+    SH_WRONG_THREAD = 9   /* host (added in 1.3): the call broke rule 8, it
+                             was made outside the callbacks of the instance
+                             its ctx names (another thread, or after the
+                             callback returned); nothing was done and the
+                             job fails with a message naming the call. A
+                             host older than 1.3 does not check rule 8. */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -464,9 +478,15 @@ enum {
  *
  * Thread safety: every function takes the sh_ctx of the instance whose
  * callback is running and may only be called inside that callback, on its
- * thread (rule 8) — except wakeup, which any thread may call at any time,
- * and alloc/free, which take no context and are thread-safe. create counts
- * as a callback: config, counters, log and set_error work there. */
+ * thread (rule 8) — except wakeup, log and processing_time, which any
+ * thread may call at any time, and alloc/free, which take no context and
+ * are thread-safe. The log_reader_* and log_txn_* functions take no ctx:
+ * they follow the rule for the ctx their reader or transaction was opened
+ * with. create and migrate count as callbacks (config, counters, log and
+ * set_error work in create; set_error in migrate); destroy does not. A
+ * call that breaks the rule returns SH_WRONG_THREAD (added in 1.3) and
+ * fails the job; last_error then returns a fixed message, as the ctx's own
+ * message belongs to the thread running its callbacks. */
 typedef struct sh_host_api {
     uint32_t struct_size;
     uint16_t abi_major;

@@ -6,7 +6,7 @@ import PluginHost
 
 struct PluginCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "plugin", abstract: "Inspect plugins.", subcommands: [Inspect.self])
+        commandName: "plugin", abstract: "Inspect and test plugins.", subcommands: [Inspect.self, Test.self])
 
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -69,13 +69,13 @@ struct KeyedStateServicesTests {
             throws(KeyedStateServiceError) -> any KeyedStateService { store }
     }
 
-    /// A context inside a callback, with `services` as its state backend.
+    /// A context with `services` as its state backend (the tests run their
+    /// calls inside `runCallback`, as a plugin's callback would).
     func makeContext(_ services: FakeServices) -> InstanceContext {
         let context = InstanceContext(
             jobName: "job", stepID: "step", instance: 0, kind: .operator, componentName: "c",
             config: .object(JSONObject()), batchRecordsMax: 4)
         context.stateServices = services
-        context.inCallback = true
         return context
     }
 
@@ -95,6 +95,10 @@ struct KeyedStateServicesTests {
     @Test func stateCallsGoThroughTheDeclaredServices() {
         let services = FakeServices()
         let context = makeContext(services)
+        context.runCallback { stateCallsGoThroughTheDeclaredServices(services, context) }
+    }
+
+    func stateCallsGoThroughTheDeclaredServices(_ services: FakeServices, _ context: InstanceContext) {
         let table = HostAPI.table.pointee
         let state = register(context, "count")
         #expect(services.store.names == ["count"])
@@ -111,6 +115,10 @@ struct KeyedStateServicesTests {
     @Test func errorsRefuseTheCallOrFailTheJobAsTheySay() {
         let services = FakeServices()
         let context = makeContext(services)
+        context.runCallback { errorsRefuseTheCallOrFailTheJobAsTheySay(services, context) }
+    }
+
+    func errorsRefuseTheCallOrFailTheJobAsTheySay(_ services: FakeServices, _ context: InstanceContext) {
         var fatal: [String] = []
         context.onFatal = { fatal.append($0) }
         let table = HostAPI.table.pointee

@@ -15,6 +15,7 @@ enum Status {
     @usableFromInline static let invalid = sh_status(SH_INVALID)
     @usableFromInline static let wrongType = sh_status(SH_WRONG_TYPE)
     @usableFromInline static let closed = sh_status(SH_CLOSED)
+    @usableFromInline static let wrongThread = sh_status(SH_WRONG_THREAD)
 
     /// The name of a status code, for error messages.
     @usableFromInline
@@ -29,6 +30,7 @@ enum Status {
         case invalid: "SH_INVALID"
         case wrongType: "SH_WRONG_TYPE"
         case closed: "SH_CLOSED"
+        case wrongThread: "SH_WRONG_THREAD"
         default: "status \(status)"
         }
     }

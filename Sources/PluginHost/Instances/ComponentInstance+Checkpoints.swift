@@ -144,9 +144,7 @@ public final class Migrator {
             }
         }
         var blob = sh_blob(data: nil, len: 0)
-        context.callbackError = nil
-        context.inCallback = true
-        let status: sh_status = data.withUnsafeBufferPointer { data in
+        let status: sh_status = context.runCallback { data.withUnsafeBufferPointer { data in
             func call(_ key: UnsafeBufferPointer<UInt8>?) -> sh_status {
                 var migration = sh_migration(
                     struct_size: UInt32(MemoryLayout<sh_migration>.size), kind: kind.raw, from_version: fromVersion,
@@ -157,8 +155,7 @@ public final class Migrator {
             }
             guard let key else { return call(nil) }
             return key.withUnsafeBufferPointer { call($0) }
-        }
-        context.inCallback = false
+        } }
         defer { if let bytes = blob.data { free(bytes) } }
         guard status == Status.ok else {
             throw refusal(stateName, context.callbackError ?? "returned \(Status.name(status)) without calling set_error")

@@ -62,11 +62,10 @@ public final class ComponentInstance: @unchecked Sendable {
 
     @inline(__always)
     func call(_ name: StaticString, _ body: () -> sh_status) -> sh_status {
-        context.callbackError = nil
-        context.inCallback = true
-        if let store = context.keyedState { store.processingTime = HostClock.nowMs() }
-        defer { context.inCallback = false }
-        return body()
+        context.runCallback {
+            if let store = context.keyedState { store.processingTime = context.clock() }
+            return body()
+        }
     }
 
     func check(_ status: sh_status, _ callback: String) throws(PluginCallError) {

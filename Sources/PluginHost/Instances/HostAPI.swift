@@ -42,6 +42,11 @@ public enum HostAPI {
     }
 
     nonisolated(unsafe) fileprivate static let hostVersionC = UnsafePointer(strdup(hostVersion)!)
+    /// What last_error answers a call that broke rule 8 (the ctx's own
+    /// message belongs to the thread running its callbacks), and a NULL ctx.
+    nonisolated(unsafe) fileprivate static let wrongThreadMessageC = UnsafePointer(strdup(
+        "last_error was called outside the callbacks of the ctx's instance (ABI rule 8; the job fails)")!)
+    nonisolated(unsafe) fileprivate static let emptyMessageC = UnsafePointer(strdup("")!)
 
     nonisolated(unsafe) public static let table: UnsafePointer<sh_host_api> = {
         let table = UnsafeMutablePointer<sh_host_api>.allocate(capacity: 1)
@@ -51,6 +56,16 @@ public enum HostAPI {
     }()
 
     private static func context(_ ctx: OpaquePointer?) -> InstanceContext? { InstanceContext.from(ctx) }
+
+    /// The context of a call valid only inside its instance's callbacks
+    /// (ABI rule 8): nil for a NULL ctx; `refused` holds SH_WRONG_THREAD
+    /// (the job is failing) when the calling thread runs no callback of it.
+    @inline(__always)
+    private static func checked(_ ctx: OpaquePointer?, _ function: StaticString) -> (InstanceContext?, refused: sh_status?) {
+        guard let ctx else { return (nil, nil) }
+        guard InstanceContext.isCurrent(ctx) else { return (nil, InstanceContext.refuse(ctx, function)) }
+        return (InstanceContext.from(ctx), nil)
+    }
 
     // Every closure below is a C function pointer: none captures anything.
     private static func fill(_ t: UnsafeMutablePointer<sh_host_api>) {
@@ -62,31 +77,48 @@ public enum HostAPI {
 
         // The two emit functions borrow the context without retaining it:
         // they run once per record or batch.
+        // Each checks the thread rule first: one thread-local compare.
         t.pointee.emit = { ctx, record in
             guard let ctx, let record else { return Status.invalid }
+            guard InstanceContext.isCurrent(ctx) else {
+                return InstanceContext.refuse(ctx, "emit", closedStatus: Status.closed)
+            }
             return InstanceContext.borrowing(ctx) { $0.emit(record) }
         }
         t.pointee.emit_batch = { ctx, batch in
             guard let ctx, let batch else { return Status.invalid }
+            guard InstanceContext.isCurrent(ctx) else {
+                return InstanceContext.refuse(ctx, "emit_batch", closedStatus: Status.closed)
+            }
             return InstanceContext.borrowing(ctx) { $0.emit(batch: batch) }
         }
         t.pointee.emit_columns = { ctx, schema, columns, rows in
             guard let ctx else { return Status.invalid }
+            guard InstanceContext.isCurrent(ctx) else {
+                return InstanceContext.refuse(ctx, "emit_columns", closedStatus: Status.closed)
+            }
             return InstanceContext.borrowing(ctx) { $0.emitColumns(schema: schema, columns: columns, rows: rows) }
         }
         t.pointee.emit_side = { ctx, output, record in
             guard let ctx, let output, let record else { return Status.invalid }
+            guard InstanceContext.isCurrent(ctx) else {
+                return InstanceContext.refuse(ctx, "emit_side", closedStatus: Status.closed)
+            }
             return InstanceContext.borrowing(ctx) { $0.emitSide(String(cString: output), record) }
         }
         t.pointee.reject = { ctx, record, reason in
-            guard let context = InstanceContext.from(ctx), let record else { return Status.invalid }
+            let (context, refused) = HostAPI.checked(ctx, "reject")
+            if let refused { return refused }
+            guard let context, let record else { return Status.invalid }
             return context.reject(record, reason: reason.map { String(cString: $0) } ?? "rejected (no reason given)")
         }
         t.pointee.set_error = { ctx, message in
-            InstanceContext.from(ctx)?.setError(message.map { String(cString: $0) } ?? "(no message)")
+            HostAPI.checked(ctx, "set_error").0?.setError(message.map { String(cString: $0) } ?? "(no message)")
         }
         t.pointee.last_error = { ctx in
-            guard let context = InstanceContext.from(ctx) else { return HostAPI.hostVersionC }
+            let (context, refused) = HostAPI.checked(ctx, "last_error")
+            if refused != nil { return HostAPI.wrongThreadMessageC }
+            guard let context else { return HostAPI.emptyMessageC }
             return context.lastErrorPointer
         }
         t.pointee.log = { ctx, level, message in
@@ -108,33 +140,45 @@ public enum HostAPI {
             InstanceContext.from(ctx)?.onWakeup()
         }
         t.pointee.counter_register = { ctx, name, out in
-            guard let context = InstanceContext.from(ctx), let name, let out else { return Status.invalid }
+            let (context, refused) = HostAPI.checked(ctx, "counter_register")
+            if let refused { return refused }
+            guard let context, let name, let out else { return Status.invalid }
             out.pointee = context.registerCounter(String(cString: name))
             return Status.ok
         }
         t.pointee.counter_add = { ctx, id, delta in
-            InstanceContext.from(ctx)?.addToCounter(id, delta)
+            HostAPI.checked(ctx, "counter_add").0?.addToCounter(id, delta)
         }
         t.pointee.config_string = { ctx, key, out in
-            guard let context = InstanceContext.from(ctx), let key, let out else { return Status.invalid }
+            let (context, refused) = HostAPI.checked(ctx, "config_string")
+            if let refused { return refused }
+            guard let context, let key, let out else { return Status.invalid }
             let (status, pointer) = context.configString(String(cString: key))
             if let pointer { out.pointee = pointer }
             return status
         }
         t.pointee.config_int64 = { ctx, key, out in
-            InstanceContext.from(ctx)?.configTyped(key, out, expected: "an integer") { $0.int64Value }
+            let (context, refused) = HostAPI.checked(ctx, "config_int64")
+            if let refused { return refused }
+            return context?.configTyped(key, out, expected: "an integer") { $0.int64Value }
                 ?? Status.invalid
         }
         t.pointee.config_double = { ctx, key, out in
-            InstanceContext.from(ctx)?.configTyped(key, out, expected: "a number") { $0.doubleValue }
+            let (context, refused) = HostAPI.checked(ctx, "config_double")
+            if let refused { return refused }
+            return context?.configTyped(key, out, expected: "a number") { $0.doubleValue }
                 ?? Status.invalid
         }
         t.pointee.config_bool = { ctx, key, out in
-            InstanceContext.from(ctx)?.configTyped(key, out, expected: "a boolean") { $0.boolValue.map { $0 ? 1 : 0 } }
+            let (context, refused) = HostAPI.checked(ctx, "config_bool")
+            if let refused { return refused }
+            return context?.configTyped(key, out, expected: "a boolean") { $0.boolValue.map { $0 ? 1 : 0 } }
                 ?? Status.invalid
         }
         t.pointee.config_json = { ctx, key, out, length in
-            guard let context = InstanceContext.from(ctx), let out else { return Status.invalid }
+            let (context, refused) = HostAPI.checked(ctx, "config_json")
+            if let refused { return refused }
+            guard let context, let out else { return Status.invalid }
             let (status, pointer, count) = context.configJSON(key.map { String(cString: $0) })
             if let pointer {
                 out.pointee = pointer
@@ -144,21 +188,30 @@ public enum HostAPI {
         }
         t.pointee.current_watermark = { ctx in
             guard let ctx else { return Int64.min }
+            // No status to return: a refused call answers the smallest time.
+            guard InstanceContext.isCurrent(ctx) else {
+                _ = InstanceContext.refuse(ctx, "current_watermark")
+                return Int64.min
+            }
             return InstanceContext.borrowing(ctx) { $0.currentWatermark }
         }
-        t.pointee.processing_time = { _ in HostClock.nowMs() }
+        // Any thread: the clock is set before the first callback.
+        t.pointee.processing_time = { ctx in InstanceContext.from(ctx)?.clock() ?? HostClock.nowMs() }
         t.pointee.emit_watermark = { ctx, watermark in
             guard let ctx else { return Status.invalid }
+            guard InstanceContext.isCurrent(ctx) else { return InstanceContext.refuse(ctx, "emit_watermark") }
             return InstanceContext.borrowing(ctx) { $0.emitWatermark(watermark) }
         }
 
         // Keyed state: every call borrows the context (they run per record).
         t.pointee.state_register = { ctx, descriptor, out in
             guard let ctx, let descriptor, let out else { return Status.invalid }
+            guard InstanceContext.isCurrent(ctx) else { return InstanceContext.refuse(ctx, "state_register") }
             return InstanceContext.borrowing(ctx) { $0.stateRegister(descriptor, out) }
         }
         t.pointee.state_get = { ctx, state, key, keyLength, value, valueLength in
             guard let ctx, let value else { return Status.invalid }
+            guard InstanceContext.isCurrent(ctx) else { return InstanceContext.refuse(ctx, "state_get") }
             return InstanceContext.borrowing(ctx) { context in
                 context.stateCall("state_get", key: key, keyLength: keyLength) { (store, group, key) throws(KeyedStateServiceError) in
                     HostAPI.lend(try store.get(state, keyGroup: group, key: key), value, valueLength)
@@ -167,6 +220,7 @@ public enum HostAPI {
         }
         t.pointee.state_put = { ctx, state, key, keyLength, value, valueLength in
             guard let ctx, value != nil || valueLength == 0 else { return Status.invalid }
+            guard InstanceContext.isCurrent(ctx) else { return InstanceContext.refuse(ctx, "state_put") }
             return InstanceContext.borrowing(ctx) { context in
                 context.stateCall("state_put", key: key, keyLength: keyLength) { (store, group, key) throws(KeyedStateServiceError) in
                     try store.put(state, keyGroup: group, key: key,
@@ -177,6 +231,7 @@ public enum HostAPI {
         }
         t.pointee.state_delete = { ctx, state, key, keyLength in
             guard let ctx else { return Status.invalid }
+            guard InstanceContext.isCurrent(ctx) else { return InstanceContext.refuse(ctx, "state_delete") }
             return InstanceContext.borrowing(ctx) { context in
                 context.stateCall("state_delete", key: key, keyLength: keyLength) { (store, group, key) throws(KeyedStateServiceError) in
                     try store.delete(state, keyGroup: group, key: key)
@@ -186,6 +241,7 @@ public enum HostAPI {
         }
         t.pointee.state_map_get = { ctx, state, key, keyLength, userKey, userKeyLength, value, valueLength in
             guard let ctx, let value, userKey != nil || userKeyLength == 0 else { return Status.invalid }
+            guard InstanceContext.isCurrent(ctx) else { return InstanceContext.refuse(ctx, "state_map_get") }
             return InstanceContext.borrowing(ctx) { context in
                 context.stateCall("state_map_get", key: key, keyLength: keyLength) { (store, group, key) throws(KeyedStateServiceError) in
                     HostAPI.lend(
@@ -199,6 +255,7 @@ public enum HostAPI {
             guard let ctx, userKey != nil || userKeyLength == 0, value != nil || valueLength == 0 else {
                 return Status.invalid
             }
+            guard InstanceContext.isCurrent(ctx) else { return InstanceContext.refuse(ctx, "state_map_put") }
             return InstanceContext.borrowing(ctx) { context in
                 context.stateCall("state_map_put", key: key, keyLength: keyLength) { (store, group, key) throws(KeyedStateServiceError) in
                     try store.mapPut(state, keyGroup: group, key: key,
@@ -210,6 +267,7 @@ public enum HostAPI {
         }
         t.pointee.state_map_delete = { ctx, state, key, keyLength, userKey, userKeyLength in
             guard let ctx, userKey != nil || userKeyLength == 0 else { return Status.invalid }
+            guard InstanceContext.isCurrent(ctx) else { return InstanceContext.refuse(ctx, "state_map_delete") }
             return InstanceContext.borrowing(ctx) { context in
                 context.stateCall("state_map_delete", key: key, keyLength: keyLength) { (store, group, key) throws(KeyedStateServiceError) in
                     try store.mapDelete(state, keyGroup: group, key: key,
@@ -220,6 +278,7 @@ public enum HostAPI {
         }
         t.pointee.state_map_iterate = { ctx, state, key, keyLength, visitor, user in
             guard let ctx, let visitor else { return Status.invalid }
+            guard InstanceContext.isCurrent(ctx) else { return InstanceContext.refuse(ctx, "state_map_iterate") }
             return InstanceContext.borrowing(ctx) { context in
                 context.stateCall("state_map_iterate", key: key, keyLength: keyLength) { (store, group, key) throws(KeyedStateServiceError) in
                     var result = Status.ok
@@ -236,18 +295,22 @@ public enum HostAPI {
         }
         t.pointee.timer_register = { ctx, domain, key, keyLength, time in
             guard let ctx else { return Status.invalid }
+            guard InstanceContext.isCurrent(ctx) else { return InstanceContext.refuse(ctx, "timer_register") }
             return InstanceContext.borrowing(ctx) {
                 $0.timerCall("timer_register", domain: domain, key: key, keyLength: keyLength, time: time, register: true)
             }
         }
         t.pointee.timer_delete = { ctx, domain, key, keyLength, time in
             guard let ctx else { return Status.invalid }
+            guard InstanceContext.isCurrent(ctx) else { return InstanceContext.refuse(ctx, "timer_delete") }
             return InstanceContext.borrowing(ctx) {
                 $0.timerCall("timer_delete", domain: domain, key: key, keyLength: keyLength, time: time, register: false)
             }
         }
         t.pointee.log_partitions = { ctx, topic, out in
-            guard let context = InstanceContext.from(ctx), let topic, let out else { return Status.invalid }
+            let (context, refused) = HostAPI.checked(ctx, "log_partitions")
+            if let refused { return refused }
+            guard let context, let topic, let out else { return Status.invalid }
             return context.logCall("log_partitions") { (services) throws(LogServiceError) in
                 out.pointee = UInt32(try services.partitionCount(topic: String(cString: topic)))
             }
@@ -260,14 +323,23 @@ public enum HostAPI {
         }
         t.pointee.log_reader_read = { reader, max, out, next in
             guard let reader = HostLogReader.from(reader), let out else { return Status.invalid }
+            let ctx = reader.context.opaque
+            guard InstanceContext.isCurrent(ctx) else { return InstanceContext.refuse(ctx, "log_reader_read") }
             return reader.read(max: Int(max), out: out, next: next)
         }
         t.pointee.log_reader_close = { reader in
             guard let reader = HostLogReader.from(reader) else { return }
+            let ctx = reader.context.opaque
+            guard InstanceContext.isCurrent(ctx) else {
+                _ = InstanceContext.refuse(ctx, "log_reader_close")
+                return
+            }
             reader.context.release(reader)
         }
         t.pointee.log_append = { ctx, topic, partition, batch, first in
-            guard let context = InstanceContext.from(ctx), let topic, let batch else { return Status.invalid }
+            let (context, refused) = HostAPI.checked(ctx, "log_append")
+            if let refused { return refused }
+            guard let context, let topic, let batch else { return Status.invalid }
             guard let records = HostAPI.copy(batch, context, "log_append") else { return Status.invalid }
             return context.logCall("log_append") { (services) throws(LogServiceError) in
                 let offset = try services.append(topic: String(cString: topic), partition: Int(partition), records: records)
@@ -275,14 +347,18 @@ public enum HostAPI {
             }
         }
         t.pointee.log_commit = { ctx, group, topic, partition, offset in
-            guard let context = InstanceContext.from(ctx), let group, let topic else { return Status.invalid }
+            let (context, refused) = HostAPI.checked(ctx, "log_commit")
+            if let refused { return refused }
+            guard let context, let group, let topic else { return Status.invalid }
             return context.logCall("log_commit") { (services) throws(LogServiceError) in
                 try services.commit(group: String(cString: group), topic: String(cString: topic),
                                     partition: Int(partition), offset: offset)
             }
         }
         t.pointee.log_committed = { ctx, group, topic, partition, out in
-            guard let context = InstanceContext.from(ctx), let group, let topic, let out else { return Status.invalid }
+            let (context, refused) = HostAPI.checked(ctx, "log_committed")
+            if let refused { return refused }
+            guard let context, let group, let topic, let out else { return Status.invalid }
             return context.logCall("log_committed") { (services) throws(LogServiceError) in
                 guard let offset = try services.committedOffset(
                     group: String(cString: group), topic: String(cString: topic), partition: Int(partition))
@@ -291,7 +367,9 @@ public enum HostAPI {
             }
         }
         t.pointee.log_txn_begin = { ctx, id, out in
-            guard let context = InstanceContext.from(ctx), let id, let out else { return Status.invalid }
+            let (context, refused) = HostAPI.checked(ctx, "log_txn_begin")
+            if let refused { return refused }
+            guard let context, let id, let out else { return Status.invalid }
             return context.logCall("log_txn_begin") { (services) throws(LogServiceError) in
                 let transaction = HostLogTransaction(
                     transaction: try services.beginTransaction(
@@ -302,7 +380,9 @@ public enum HostAPI {
             }
         }
         t.pointee.log_txn_resume = { ctx, id, out in
-            guard let context = InstanceContext.from(ctx), let id, let out else { return Status.invalid }
+            let (context, refused) = HostAPI.checked(ctx, "log_txn_resume")
+            if let refused { return refused }
+            guard let context, let id, let out else { return Status.invalid }
             return context.logCall("log_txn_resume") { (services) throws(LogServiceError) in
                 let scoped = context.scopedTransactionalId(String(cString: id))
                 guard let resumed = try services.resumeTransaction(transactionalId: scoped) else {
@@ -315,6 +395,8 @@ public enum HostAPI {
         }
         t.pointee.log_txn_append = { txn, topic, partition, batch in
             guard let transaction = HostLogTransaction.from(txn), let topic, let batch else { return Status.invalid }
+            let ctx = transaction.context.opaque
+            guard InstanceContext.isCurrent(ctx) else { return InstanceContext.refuse(ctx, "log_txn_append") }
             guard let records = HostAPI.copy(batch, transaction.context, "log_txn_append") else { return Status.invalid }
             return transaction.call("log_txn_append") { (transaction) throws(LogServiceError) in
                 _ = try transaction.append(topic: String(cString: topic), partition: Int(partition), records: records)
@@ -322,23 +404,39 @@ public enum HostAPI {
         }
         t.pointee.log_txn_commit = { txn in
             guard let transaction = HostLogTransaction.from(txn) else { return Status.invalid }
+            let ctx = transaction.context.opaque
+            guard InstanceContext.isCurrent(ctx) else { return InstanceContext.refuse(ctx, "log_txn_commit") }
             defer { transaction.context.release(transaction) }
             return transaction.call("log_txn_commit") { (transaction) throws(LogServiceError) in try transaction.commit() }
         }
         t.pointee.log_txn_abort = { txn in
             guard let transaction = HostLogTransaction.from(txn) else { return Status.invalid }
+            let ctx = transaction.context.opaque
+            guard InstanceContext.isCurrent(ctx) else { return InstanceContext.refuse(ctx, "log_txn_abort") }
             defer { transaction.context.release(transaction) }
             return transaction.call("log_txn_abort") { (transaction) throws(LogServiceError) in try transaction.abort() }
         }
+    }
+
+    /// `emit` without the thread-rule check: what the table's `emit` does
+    /// after the check. Never in the table; only the benchmark measuring
+    /// the check's cost per emit calls it (`abi.host.emit.unchecked`).
+    package static let emitWithoutThreadCheck: @convention(c) (OpaquePointer?, UnsafePointer<sh_record>?) -> sh_status = {
+        ctx, record in
+        guard let ctx, let record else { return Status.invalid }
+        return InstanceContext.borrowing(ctx) { $0.emit(record) }
     }
 
     /// Opens a log reader for log_reader_open(_isolated).
     private static func openReader(
         _ ctx: OpaquePointer?, _ topic: UnsafePointer<CChar>?, _ partition: UInt32, _ start: sh_log_start,
         _ value: Int64, _ isolation: sh_log_isolation, _ out: UnsafeMutablePointer<OpaquePointer?>?,
-        _ function: String
+        _ function: StaticString
     ) -> sh_status {
-        guard let context = InstanceContext.from(ctx), let topic, let out else { return Status.invalid }
+        guard let ctx else { return Status.invalid }
+        guard InstanceContext.isCurrent(ctx) else { return InstanceContext.refuse(ctx, function) }
+        let context = InstanceContext.borrowing(ctx) { $0 }
+        guard let topic, let out else { return Status.invalid }
         let position: LogStart
         switch start {
         case SH_LOG_START_EARLIEST: position = .earliest
@@ -358,7 +456,7 @@ public enum HostAPI {
                 + "or SH_LOG_READ_UNCOMMITTED")
             return Status.invalid
         }
-        return context.logCall(function) { (services) throws(LogServiceError) in
+        return context.logCall("\(function)") { (services) throws(LogServiceError) in
             let reader = HostLogReader(
                 reader: try services.openReader(
                     topic: String(cString: topic), partition: Int(partition), start: position, isolation: level),

@@ -16,10 +16,6 @@ extension InstanceContext {
             setLastHostError("emit_watermark: only sources emit watermarks; \(label) gets its watermark from its inputs")
             return Status.invalid
         }
-        guard inCallback else {
-            breach("\(label) called emit_watermark outside of a callback")
-            return Status.invalid
-        }
         guard acceptsSourceWatermarks else {
             if !ignoredWatermarkLogged {
                 ignoredWatermarkLogged = true
@@ -60,7 +56,7 @@ extension InstanceContext {
     /// the instance would otherwise create an empty one on first use).
     public func installRestoredState(_ store: any KeyedStateService) {
         precondition(keyedState == nil, "\(label) already has a state store")
-        store.processingTime = HostClock.nowMs()
+        store.processingTime = clock()
         keyedState = store
     }
 
@@ -75,7 +71,7 @@ extension InstanceContext {
         }
         do {
             let store = try stateServices.makeStore(stepID: stepID, instance: instance, keyGroups: ownedKeyGroups)
-            store.processingTime = HostClock.nowMs()
+            store.processingTime = clock()
             keyedState = store
             return store
         } catch {
@@ -84,7 +80,7 @@ extension InstanceContext {
         }
     }
 
-    /// Runs a state call: checks the thread rule, finds the store and the
+    /// Runs a state call (the host API checked the thread rule): finds the store and the
     /// key's key group, and turns errors into a status and last_error. A
     /// backend past its memory bound or failing in storage fails the job.
     @inline(__always)
@@ -92,10 +88,6 @@ extension InstanceContext {
         _ function: String, key: UnsafePointer<UInt8>?, keyLength: Int,
         _ body: (any KeyedStateService, Int, UnsafeRawBufferPointer) throws(KeyedStateServiceError) -> sh_status
     ) -> sh_status {
-        guard inCallback else {
-            breach("\(label) called \(function) outside of a callback")
-            return Status.invalid
-        }
         guard let keyedState else {
             setLastHostError("\(function): no state or timer was registered (call state_register in open)")
             return Status.invalid
@@ -129,10 +121,6 @@ extension InstanceContext {
     }
 
     func stateRegister(_ descriptor: UnsafePointer<sh_state_desc>, _ out: UnsafeMutablePointer<sh_state_id>) -> sh_status {
-        guard inCallback else {
-            breach("\(label) called state_register outside of a callback")
-            return Status.invalid
-        }
         let d = descriptor.pointee
         guard d.struct_size >= UInt32(MemoryLayout<sh_state_desc>.size), let namePointer = d.name else {
             setLastHostError("state_register: the descriptor needs struct_size and a name")
@@ -185,7 +173,7 @@ extension InstanceContext {
             setLastHostError("\(function): unknown time domain \(domain.rawValue)")
             return Status.invalid
         }
-        if keyedState == nil, inCallback, store(function) == nil { return Status.unsupported }
+        if keyedState == nil, store(function) == nil { return Status.unsupported }
         return stateCall(function, key: key, keyLength: keyLength) { (store, keyGroup, keyBytes) throws(KeyedStateServiceError) in
             if register {
                 try store.registerTimer(timeDomain, keyGroup: keyGroup, key: keyBytes, time: time)
@@ -220,9 +208,9 @@ extension InstanceContext {
             breach("\(label) called emit_side, but sinks have no output")
             return Status.invalid
         }
-        guard inCallback, phase == .open || phase == .created else {
-            breach("\(label) called emit_side outside of a callback or after close")
-            return Status.invalid
+        guard phase == .open || phase == .created else {
+            breach("\(label) called emit_side after close")
+            return Status.closed
         }
         guard !output.isEmpty else {
             setLastHostError("emit_side: the output name is empty")

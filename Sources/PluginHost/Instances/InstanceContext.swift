@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import CHostThread
 import Columns
 import Core
 import Logging
@@ -48,7 +49,11 @@ public struct SourceWatermarkMark: Sendable, Equatable {
 ///
 /// # Thread safety
 /// Used by the one thread that is running the instance's callback (ABI rule
-/// 8), except `wakeup`, whose handler must itself be thread-safe.
+/// 8), except `wakeup`, whose handler must itself be thread-safe, and
+/// `log` and `processing_time`, which read only what is set before the
+/// first callback. The host API checks the rule on every other call
+/// (`isCurrent`): a call from outside the instance's callbacks touches
+/// nothing but `onViolation`, which must therefore be thread-safe.
 ///
 /// The fields on the emit path are `@exclusivity(unchecked)`: only that one
 /// thread touches them, and the dynamic checks cost more than the append.
@@ -68,7 +73,6 @@ public final class InstanceContext: @unchecked Sendable {
     /// The validated config with the schema's defaults.
     public let config: JSONValue
     @exclusivity(unchecked) public internal(set) var phase: Phase = .created
-    @exclusivity(unchecked) var inCallback = false
     /// Set by the runtime around a callback in which emitting is refused
     /// (with checkpoints, `close` runs after the final checkpoint): why,
     /// and what to do instead. A refused emit fails the job.
@@ -97,9 +101,15 @@ public final class InstanceContext: @unchecked Sendable {
     public private(set) var counterValues: [Int64] = []
 
     public var logger: Logger
+    /// The clock of processing time (ms since the Unix epoch): the wall
+    /// clock in a job, a manual one in the plugin test harness. Read before
+    /// each callback (state TTLs) and by `processing_time`, from any thread.
+    public var clock: @Sendable () -> Int64 = { HostClock.nowMs() }
     /// Receives rejected records (the dead-letter destination).
     public var onReject: (RejectedRecord) -> Void = { _ in }
-    /// Receives breaches of the ABI rules that must fail the job.
+    /// Receives breaches of the ABI rules that must fail the job; called
+    /// from the plugin's own threads too (a call that breaks rule 8), so it
+    /// must be thread-safe.
     public var onViolation: (String) -> Void = { _ in }
     /// Asks the scheduler to run the instance again; any thread.
     public var onWakeup: @Sendable () -> Void = {}
@@ -194,9 +204,65 @@ public final class InstanceContext: @unchecked Sendable {
         return Unmanaged<InstanceContext>.fromOpaque(UnsafeRawPointer(ctx)).takeUnretainedValue()
     }
 
+    // MARK: Callbacks and the thread rule
+
+    /// Runs `body` as a callback of this instance on the calling thread:
+    /// host-API calls with this context are valid until it returns (ABI
+    /// rule 8). Every call into the plugin with a ctx goes through here
+    /// (`ComponentInstance`, `Migrator`, the test harness). Nests: a callback
+    /// of another instance run inside it leaves this one current again when
+    /// it returns.
+    @inline(__always)
+    public func runCallback<R>(_ body: () throws -> R) rethrows -> R {
+        callbackError = nil
+        let previous = sh_host_thread_enter(UnsafeRawPointer(opaque))
+        defer { _ = sh_host_thread_enter(previous) }
+        return try body()
+    }
+
+    /// Whether the calling thread is running a callback of the instance
+    /// `ctx` names: one thread-local load and a compare, made by every
+    /// host-API call that is valid only inside a callback.
+    @inline(__always)
+    static func isCurrent(_ ctx: OpaquePointer) -> Bool {
+        sh_host_thread_current() == UnsafeRawPointer(ctx)
+    }
+
+    /// Refuses a host-API call made outside the callbacks of `ctx`'s
+    /// instance (`isCurrent` was false): SH_WRONG_THREAD, and the job fails
+    /// with a message naming the call. Runs on whatever thread made the
+    /// call, so it writes nothing the instance's thread owns (not even
+    /// last_error): it only reads the instance's names and phase (a call
+    /// after close keeps its own status, SH_CLOSED for the emit family).
+    @inline(never)
+    static func refuse(_ ctx: OpaquePointer, _ function: StaticString, closedStatus: sh_status? = nil) -> sh_status {
+        let context = borrowing(ctx) { $0 }
+        let closed = context.phase == .closed || context.phase == .destroyed
+        if closed, let closedStatus {
+            context.onViolation("\(context.label) called \(function) after close; nothing may be emitted once close "
+                + "has returned")
+            return closedStatus
+        }
+        let when: String
+        if let running = sh_host_thread_current() {
+            let other = Unmanaged<InstanceContext>.fromOpaque(running).takeUnretainedValue()
+            when = "inside a callback of \(other.label), with another instance's ctx"
+        } else if closed {
+            when = "after close (or in destroy), outside of any callback"
+        } else {
+            when = "outside of its callbacks (from a thread of its own, or after a callback returned)"
+        }
+        context.onViolation("\(context.label) called \(function) \(when): host calls with a ctx are valid only "
+            + "inside a callback of its instance, on the thread that runs it (ABI rule 8; it returned "
+            + "SH_WRONG_THREAD). Other threads may call only wakeup, log, processing_time, alloc and free: hand "
+            + "records to the instance's thread and call host->wakeup")
+        return Status.wrongThread
+    }
+
     // MARK: Output
 
-    /// Whether emitting is allowed now; reports the breach otherwise.
+    /// Whether emitting is allowed now; reports the breach otherwise. The
+    /// host API checked the thread rule before.
     func checkEmit(_ what: String) -> sh_status {
         if kind == .sink {
             breach("\(label) called \(what), but sinks have no output")
@@ -211,11 +277,6 @@ public final class InstanceContext: @unchecked Sendable {
             breach("\(label) called \(what) after close; nothing may be emitted once close has returned")
             return Status.closed
         case .created, .open:
-            if !inCallback {
-                breach("\(label) called \(what) outside of a callback; host calls are valid only inside one "
-                     + "(use host->wakeup from other threads)")
-                return Status.invalid
-            }
             return Status.ok
         }
     }
@@ -321,10 +382,6 @@ public final class InstanceContext: @unchecked Sendable {
     }
 
     func reject(_ record: UnsafePointer<sh_record>, reason: String) -> sh_status {
-        guard inCallback, phase != .destroyed else {
-            breach("\(label) called reject outside of a callback")
-            return Status.invalid
-        }
         let r = record.pointee
         let key = r.key.map { Array(UnsafeBufferPointer(start: $0, count: r.key_len)) }
         let value = r.value.map { Array(UnsafeBufferPointer(start: $0, count: r.value_len)) }

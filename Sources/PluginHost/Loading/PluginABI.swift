@@ -42,6 +42,8 @@ public enum Status {
     public static let invalid = sh_status(SH_INVALID)
     public static let wrongType = sh_status(SH_WRONG_TYPE)
     public static let closed = sh_status(SH_CLOSED)
+    /// A call outside the callbacks of the instance its ctx names (rule 8).
+    public static let wrongThread = sh_status(SH_WRONG_THREAD)
 
     public static func name(_ status: sh_status) -> String {
         switch status {
@@ -54,6 +56,7 @@ public enum Status {
         case invalid: return "SH_INVALID"
         case wrongType: return "SH_WRONG_TYPE"
         case closed: return "SH_CLOSED"
+        case wrongThread: return "SH_WRONG_THREAD"
         default: return "status \(status)"
         }
     }

@@ -72,8 +72,16 @@ public enum PluginLoader {
         }
         _ = handle  // Never closed: plugins are loaded with RTLD_NODELETE and never unloaded.
 
-        let entryFunction = unsafeBitCast(entry, to: sh_plugin_entry_fn.self)
-        guard let descriptor = entryFunction(HostAPI.table) else { throw .entryReturnedNull(path: path) }
+        return try load(entry: unsafeBitCast(entry, to: sh_plugin_entry_fn.self), reportedAs: path)
+    }
+
+    /// Checks a plugin linked into the process instead of loaded from a
+    /// file (the plugin test harness tests a component linked into the
+    /// test): calls its entry point with the host-API table, as `load` does
+    /// after dlopen, and checks the descriptor the same way.
+    /// - Parameter path: what messages and the plugin's path name it.
+    public static func load(entry: sh_plugin_entry_fn, reportedAs path: String) throws(PluginLoadError) -> LoadedPlugin {
+        guard let descriptor = entry(HostAPI.table) else { throw .entryReturnedNull(path: path) }
         return try check(descriptor: descriptor, path: path)
     }
 

@@ -10,23 +10,25 @@ import PluginHost
 ///
 /// # Thread safety
 /// Used by the task that runs its instance only.
-final class EdgeConversion {
+public final class EdgeConversion {
     let decoder: ColumnarJSONDecoder
     let stepID: String
     let instance: Int
-    let deadLetters: DeadLetterWriter
+    /// Where records that do not fit go (the job's dead letters).
+    let reject: (RejectedRecord) -> Void
 
-    init(schema: Schema, stepID: String, instance: Int, deadLetters: DeadLetterWriter) {
+    /// - Parameter reject: receives each record that does not fit `schema`.
+    public init(schema: Schema, stepID: String, instance: Int, reject: @escaping (RejectedRecord) -> Void) {
         decoder = ColumnarJSONDecoder(schema: schema)
         self.stepID = stepID
         self.instance = instance
-        self.deadLetters = deadLetters
+        self.reject = reject
     }
 
-    func decode(_ batch: RecordBatch) -> RecordBatch {
+    public func decode(_ batch: RecordBatch) -> RecordBatch {
         batch.convertedToColumns(decoder: decoder) { row, failure in
             batch.withRecord(at: row) { timestamp, key, value in
-                deadLetters.write(RejectedRecord(
+                reject(RejectedRecord(
                     stepID: stepID, instance: instance,
                     reason: "the value does not fit the input schema of step '\(stepID)': \(failure)",
                     timestamp: timestamp, key: key.map { Array($0) }, value: value.map { Array($0) }))
@@ -42,7 +44,7 @@ final class EdgeConversion {
         instance.outputFormat = formats.output ?? .bytes
         if formats.input == .columns, let schema = formats.inputSchema {
             let conversion = EdgeConversion(schema: schema, stepID: instance.context.stepID,
-                                            instance: instance.context.instance, deadLetters: deadLetters)
+                                            instance: instance.context.instance, reject: { deadLetters.write($0) })
             instance.decodeInput = { conversion.decode($0) }
         }
     }
