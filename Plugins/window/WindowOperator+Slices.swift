@@ -86,6 +86,7 @@ extension WindowOperator {
             }
             openSlices[start] = nil
             if currentSlice === slice { currentSlice = nil }
+            slicesFired?.add()
         }
     }
 

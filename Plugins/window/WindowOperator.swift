@@ -55,6 +55,9 @@ final class WindowOperator: Operator {
     /// The open slices by start, and the one the last record went to.
     var openSlices: [Int64: SliceTable] = [:]
     var currentSlice: SliceTable?
+    /// Slices fired from memory (the run summary's "slices_fired"): shows
+    /// that typed batches took the slice path.
+    var slicesFired: Counter?
 
     init(context: Context, config: Config) throws {
         spec = try WindowSpec(config: config)
@@ -77,6 +80,7 @@ final class WindowOperator: Operator {
     func open(context: Context, info: TaskInfo) throws {
         windowsState = try context.mapState(named: "windows")
         if hasDistinct { distinctState = try context.mapState(named: "distinct") }
+        if slicing { slicesFired = try context.counter(named: "slices_fired") }
     }
 
     // MARK: Records

@@ -69,8 +69,13 @@ struct ColumnarWindowTests {
         return (parts.isEmpty ? [path] : parts).flatMap { CLI.lines($0) }
     }
 
-    /// The window step's line of the run summary ("N in, M out, K rejected").
+    /// The window step's line of the run summary ("N in, M out, K
+    /// rejected"), without its counters.
     static func windowSummary(_ standardError: String) -> String? {
+        windowLine(standardError).map { String($0.prefix { $0 != ";" }) }
+    }
+
+    static func windowLine(_ standardError: String) -> String? {
         standardError.split(separator: "\n").first { $0.contains("step 'win'") }.map(String.init)
     }
 
@@ -86,6 +91,11 @@ struct ColumnarWindowTests {
             let outcome = try CLI.run(["run", job, "--no-progress"])
             #expect(outcome.status == 0, "\(outcome.standardError)")
             results[format] = (Self.lines(output).sorted(), Self.windowSummary(outcome.standardError))
+            // Typed batches of a tumbling count/sum/avg/min/max window go
+            // through the slices (config 1); bytes and config 0 never do.
+            let fired = Self.windowLine(outcome.standardError)?.contains("slices_fired 0") == false
+                && Self.windowLine(outcome.standardError)?.contains("slices_fired") == true
+            #expect(fired == (format == .columns && config == 1), "\(Self.windowLine(outcome.standardError) ?? "-")")
         }
         let bytes = try #require(results[.bytes])
         let columns = try #require(results[.columns])
