@@ -37,7 +37,7 @@ func swiftPlugin(_ name: String, also: [Target.Dependency] = []) -> (Product, Ta
 }
 
 let plugins = ["datagen", "stdout", "blackhole", "logsource", "logsink"].map { cPlugin($0) } + [
-    swiftPlugin("file", also: ["DurableFiles"]), swiftPlugin("window"), swiftPlugin("dedup"), swiftPlugin("join"),
+    swiftPlugin("file", also: ["DurableFiles"]), swiftPlugin("window", also: ["Columns", "Core"]), swiftPlugin("dedup"), swiftPlugin("join"),
     // filter, map and project: the expression language, with native functions.
     swiftPlugin("expressions", also: ["Expressions", "ExpressionUDFs", "NativeFunctions"]),
 ]

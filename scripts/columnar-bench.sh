@@ -4,11 +4,14 @@
 # records at parallelism 1 through the release `streamhost run`. Prints, per
 # round and case, the job time `run` reports and the process's user and
 # system CPU seconds. Usage: scripts/columnar-bench.sh [ROUNDS] (default 5).
+# With WINDOW=1: issue 15's windowed job instead (datagen -> key_by
+# customer_id -> tumbling window count + sum -> blackhole), bytes against
+# columns, at parallelism 1 and 2.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 rounds="${1:-5}"
 cd "$root"
-for product in streamhost streamhost-datagen streamhost-blackhole; do
+for product in streamhost streamhost-datagen streamhost-blackhole streamhost-window; do
     swift build -c release --product "$product" >/dev/null
 done
 work="$(mktemp -d)"
@@ -16,12 +19,19 @@ trap 'rm -rf "$work"' EXIT
 cc -shared -fPIC -O2 -std=c11 -Wall -Wextra -Werror -I SDK/include \
     -o "$work/libpassthrough.so" scripts/columnar-bench/passthrough.c
 echo "commit $(git rev-parse --short HEAD), $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ "${WINDOW:-0}" = 1 ]; then
+    cases="window-bytes:1 window-columns:1 window-bytes:2 window-columns:2"
+else
+    cases="columns:1 bytes:1 pass-bytes:1 pass-columns:1"
+fi
 for round in $(seq 1 "$rounds"); do
-    for case in columns bytes pass-bytes pass-columns; do
+    for entry in $cases; do
+        case="${entry%%:*}"
+        parallelism="${entry##*:}"
         /usr/bin/time -f "%U %S" -o "$work/time" .build/release/streamhost run "scripts/columnar-bench/$case.yaml" \
-            --plugin "$work/libpassthrough.so" --no-progress >"$work/out" 2>&1
+            --plugin "$work/libpassthrough.so" --set "parallelism=$parallelism" --no-progress >"$work/out" 2>&1
         job=$(grep -o 'after [0-9.]* s: [0-9]* records in, [0-9]* into sinks' "$work/out")
-        echo "round $round  $case  $job  cpu user+sys $(cat "$work/time")"
+        echo "round $round  $case p$parallelism  $job  cpu user+sys $(cat "$work/time")"
     done
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

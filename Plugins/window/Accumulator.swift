@@ -81,82 +81,105 @@ extension AccumulatorLayout {
     /// Adds one record's inputs (distinct counts are maintained by the
     /// operator, which knows whether the value is new).
     func add(_ inputs: [AggregateInput], timestamp: Int64, to bytes: inout [UInt8]) {
-        bytes.store(bytes.loadInt64(at: 0) + 1, at: 0)
+        bytes.withUnsafeMutableBytes { addFixed(inputs, to: $0.baseAddress!) }
         for (index, aggregate) in aggregates.enumerated() {
-            let slot = slot(index)
+            switch aggregate.function {
+            case .first, .last:
+                guard case .text(let text) = inputs[index] else { continue }
+                offerText(text, timestamp: timestamp, index: index, into: &bytes)
+            default:
+                continue
+            }
+        }
+    }
+
+    /// Adds one record's inputs to the fixed part of an accumulator (the
+    /// record count and the count, sum, avg, min and max slots) in place:
+    /// the window's state value, or a slice's entry (`SliceTable`).
+    @inline(__always)
+    func addFixed(_ inputs: [AggregateInput], to accumulator: UnsafeMutableRawPointer) {
+        accumulator.storeInt64(accumulator.loadInt64(at: 0) + 1, at: 0)
+        for (index, aggregate) in aggregates.enumerated() {
+            let slot = accumulator + slot(index)
             switch aggregate.function {
             case .count:
-                if case .present = inputs[index] { bytes.store(bytes.loadInt64(at: slot) + 1, at: slot) }
+                if case .present = inputs[index] { slot.storeInt64(slot.loadInt64(at: 0) + 1, at: 0) }
             case .sum, .avg:
-                addNumber(inputs[index], slot: slot, to: &bytes)
+                switch inputs[index] {
+                case .exact(let units, let scale, let double):
+                    Self.addExact(units: units, scale: scale, double: double, slot: slot)
+                case .double(let double):
+                    Self.addDouble(double, slot: slot)
+                default:
+                    continue
+                }
             case .min, .max:
                 let value: Double
                 switch inputs[index] {
                 case .exact(_, _, let double), .double(let double): value = double
                 default: continue
                 }
-                let has = bytes[slot] != 0
-                let current = bytes.loadDouble(at: slot + 8)
-                if !has || (aggregate.function == .min ? value < current : value > current) {
-                    bytes[slot] = 1
-                    bytes.store(value, at: slot + 8)
-                }
-            case .first, .last:
-                guard case .text(let text) = inputs[index] else { continue }
-                offerText(text, timestamp: timestamp, index: index, into: &bytes)
-            case .distinctCount:
+                Self.offerExtreme(value, isMin: aggregate.function == .min, slot: slot)
+            case .first, .last, .distinctCount:
                 continue
             }
         }
     }
 
-    private func addNumber(_ input: AggregateInput, slot: Int, to bytes: inout [UInt8]) {
-        switch input {
-        case .exact(let units, let scale, let double):
-            addExact(units: units, scale: scale, double: double, slot: slot, to: &bytes)
-        case .double(let double):
-            addDouble(double, slot: slot, to: &bytes)
-        default:
-            return
+    @inline(__always)
+    static func offerExtreme(_ value: Double, isMin: Bool, slot: UnsafeMutableRawPointer) {
+        let has = slot.load(as: UInt8.self) != 0
+        let current = slot.loadDouble(at: 8)
+        if !has || (isMin ? value < current : value > current) {
+            slot.storeBytes(of: 1, as: UInt8.self)
+            slot.storeDouble(value, at: 8)
         }
     }
 
-    private func addExact(units: Int64, scale: Int, double: Double, slot: Int, to bytes: inout [UInt8]) {
-        switch bytes[slot] {
+    static func addExact(units: Int64, scale: Int, double: Double, slot: UnsafeMutableRawPointer) {
+        switch slot.load(as: UInt8.self) {
         case 0:
-            bytes[slot] = 1
-            bytes[slot + 1] = UInt8(scale)
-            bytes.store(units, at: slot + 8)
+            slot.storeBytes(of: 1, as: UInt8.self)
+            slot.storeBytes(of: UInt8(scale), toByteOffset: 1, as: UInt8.self)
+            slot.storeInt64(units, at: 8)
         case 1:
-            let currentScale = Int(bytes[slot + 1])
+            let currentScale = Int(slot.load(fromByteOffset: 1, as: UInt8.self))
             let target = max(currentScale, scale)
-            if let current = ExactDecimal.rescale(bytes.loadInt64(at: slot + 8), from: currentScale, to: target),
+            if let current = ExactDecimal.rescale(slot.loadInt64(at: 8), from: currentScale, to: target),
                let added = ExactDecimal.rescale(units, from: scale, to: target) {
                 let (sum, overflow) = current.addingReportingOverflow(added)
                 if !overflow {
-                    bytes[slot + 1] = UInt8(target)
-                    bytes.store(sum, at: slot + 8)
+                    slot.storeBytes(of: UInt8(target), toByteOffset: 1, as: UInt8.self)
+                    slot.storeInt64(sum, at: 8)
                     return
                 }
             }
-            toDouble(slot: slot, in: &bytes)
-            addDouble(double, slot: slot, to: &bytes)
+            toDouble(slot: slot)
+            addDouble(double, slot: slot)
         default:
-            addDouble(double, slot: slot, to: &bytes)
+            addDouble(double, slot: slot)
         }
     }
 
-    private func addDouble(_ value: Double, slot: Int, to bytes: inout [UInt8]) {
-        if bytes[slot] == 1 { toDouble(slot: slot, in: &bytes) }
-        let current = bytes[slot] == 2 ? bytes.loadDouble(at: slot + 8) : 0
-        bytes[slot] = 2
-        bytes.store(current + value, at: slot + 8)
+    static func addDouble(_ value: Double, slot: UnsafeMutableRawPointer) {
+        if slot.load(as: UInt8.self) == 1 { toDouble(slot: slot) }
+        let current = slot.load(as: UInt8.self) == 2 ? slot.loadDouble(at: 8) : 0
+        slot.storeBytes(of: 2, as: UInt8.self)
+        slot.storeDouble(current + value, at: 8)
     }
 
-    private func toDouble(slot: Int, in bytes: inout [UInt8]) {
-        let value = ExactDecimal.double(bytes.loadInt64(at: slot + 8), scale: Int(bytes[slot + 1]))
-        bytes[slot] = 2
-        bytes.store(value, at: slot + 8)
+    static func toDouble(slot: UnsafeMutableRawPointer) {
+        let value = ExactDecimal.double(slot.loadInt64(at: 8), scale: Int(slot.load(fromByteOffset: 1, as: UInt8.self)))
+        slot.storeBytes(of: 2, as: UInt8.self)
+        slot.storeDouble(value, at: 8)
+    }
+
+    private func addExact(units: Int64, scale: Int, double: Double, slot: Int, to bytes: inout [UInt8]) {
+        bytes.withUnsafeMutableBytes { Self.addExact(units: units, scale: scale, double: double, slot: $0.baseAddress! + slot) }
+    }
+
+    private func addDouble(_ value: Double, slot: Int, to bytes: inout [UInt8]) {
+        bytes.withUnsafeMutableBytes { Self.addDouble(value, slot: $0.baseAddress! + slot) }
     }
 
     /// first keeps the earliest (timestamp, text), last the latest: ties are
@@ -271,6 +294,17 @@ func compareBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> I
     let common = min(a.count, b.count)
     for index in 0..<common where a[index] != b[index] { return a[index] < b[index] ? -1 : 1 }
     return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
+}
+
+extension UnsafeMutableRawPointer {
+    @inline(__always) func loadInt64(at offset: Int) -> Int64 { loadUnaligned(fromByteOffset: offset, as: Int64.self) }
+    @inline(__always) func loadDouble(at offset: Int) -> Double { loadUnaligned(fromByteOffset: offset, as: Double.self) }
+    @inline(__always) func storeInt64(_ value: Int64, at offset: Int) {
+        storeBytes(of: value, toByteOffset: offset, as: Int64.self)
+    }
+    @inline(__always) func storeDouble(_ value: Double, at offset: Int) {
+        storeBytes(of: value, toByteOffset: offset, as: Double.self)
+    }
 }
 
 extension [UInt8] {

@@ -1,3 +1,5 @@
+import Columns
+import Core
 import StreamhostKit
 
 /// OPERATOR "window": per key, aggregates records over event-time windows
@@ -16,6 +18,11 @@ import StreamhostKit
 ///
 /// Session windows merge: a record's [ts, ts + gap) joins every session of
 /// its key it touches (Flink's rule: windows that intersect or meet).
+///
+/// Typed columns (ABI 1.3) give the same results and the same state: the
+/// inputs come from the columns (`ColumnInputs`), and a tumbling window
+/// of count, sum, avg, min and max aggregates per slice in memory with one
+/// firing per slice (WindowOperator+Slices.swift).
 final class WindowOperator: Operator {
     static let name = "window"
     static let description = "Tumbling, sliding and session windows over event time: count, sum, min, max, avg, first, last, distinct_count"
@@ -41,11 +48,22 @@ final class WindowOperator: Operator {
     var userKey: [UInt8] = Array(repeating: 0, count: 8)
     var distinctKey: [UInt8] = []
     var collected: [(start: Int64, bytes: [UInt8])] = []
+    /// Texts of first/last/distinct_count inputs read from typed columns.
+    let texts = RecordTexts()
+    /// Whether typed batches aggregate per slice (WindowOperator+Slices).
+    let slicing: Bool
+    /// The open slices by start, and the one the last record went to.
+    var openSlices: [Int64: SliceTable] = [:]
+    var currentSlice: SliceTable?
+    /// Slices fired from memory (the run summary's "slices_fired"): shows
+    /// that typed batches took the slice path.
+    var slicesFired: Counter?
 
     init(context: Context, config: Config) throws {
         spec = try WindowSpec(config: config)
         layout = AccumulatorLayout(aggregates: spec.aggregates)
         hasDistinct = spec.aggregates.contains { $0.function == .distinctCount }
+        slicing = Self.slices(spec)
         inputs = Array(repeating: .none, count: spec.aggregates.count)
         var paths: [FieldPath] = []
         pathIndex = spec.aggregates.map { aggregate in
@@ -62,31 +80,74 @@ final class WindowOperator: Operator {
     func open(context: Context, info: TaskInfo) throws {
         windowsState = try context.mapState(named: "windows")
         if hasDistinct { distinctState = try context.mapState(named: "distinct") }
+        if slicing { slicesFired = try context.counter(named: "slices_fired") }
     }
 
     // MARK: Records
 
     func process(_ batch: Batch, context: Context) throws {
-        let watermark = context.watermark
+        if let columns = batch.arrowColumns, let schema = batch.arrowSchema {
+            return try processColumns(batch, schema: schema, columns: columns, context: context)
+        }
+        let origin = RecordOrigin.bytes(batch)
         for index in 0..<batch.count {
-            let timestamp = batch.timestamp(at: index)
-            guard let key = batch.key(at: index) else {
-                try context.reject(batch[index], reason: "window: the record has no key; put a key_by step before the window")
-                continue
+            try aggregate(row: index, of: batch, origin: origin, problem: readInputs(batch.value(at: index)),
+                          context: context)
+        }
+    }
+
+    /// Typed columns (ABI 1.3): the inputs come from the columns, the rest
+    /// is the byte path's.
+    private func processColumns(_ batch: Batch, schema: UnsafePointer<ArrowSchema>, columns: UnsafePointer<ArrowArray>,
+                                context: Context) throws {
+        let values: Column
+        let recordSchema: Schema
+        do {
+            recordSchema = try Schema(arrow: schema)
+            values = try Column.viewing(columns, type: recordSchema.structType)
+        } catch {
+            throw PluginError.failed("window: the typed columns of the input batch cannot be read: \(error)")
+        }
+        let reader = ColumnInputs(values: values, paths: extractor.paths)
+        let origin = RecordOrigin.columns(batch, values: values, encoder: ColumnarJSONEncoder(schema: recordSchema))
+        if slicing {
+            return try aggregateIntoSlices(batch, rows: batch.selection, reader: reader, origin: origin, context: context)
+        }
+        if let selection = batch.selection {
+            for row in selection {
+                try aggregate(row: Int(row), of: batch, origin: origin, problem: readInputs(row: Int(row), of: reader),
+                              context: context)
             }
-            guard timestamp >= 0 else {
-                try context.reject(batch[index], reason: "window: timestamp \(timestamp) is negative (no event time)")
-                continue
+        } else {
+            for row in 0..<batch.count {
+                try aggregate(row: row, of: batch, origin: origin, problem: readInputs(row: row, of: reader),
+                              context: context)
             }
-            if let problem = readInputs(batch.value(at: index)) {
-                try context.reject(batch[index], reason: "window: \(problem)")
-                continue
-            }
-            if case .session = spec.kind {
-                try addToSession(key: key, timestamp: timestamp, record: batch[index], watermark: watermark, context: context)
-            } else {
-                try addToWindows(key: key, timestamp: timestamp, record: batch[index], watermark: watermark, context: context)
-            }
+        }
+    }
+
+    /// Adds record `row` (its inputs read, or `problem` why not) to its windows.
+    @inline(__always)
+    private func aggregate(row index: Int, of batch: Batch, origin: RecordOrigin, problem: String?,
+                           context: Context) throws {
+        let timestamp = batch.timestamp(at: index)
+        guard let key = batch.key(at: index) else {
+            return try origin.reject(index, reason: "window: the record has no key; put a key_by step before the window",
+                                     context: context)
+        }
+        guard timestamp >= 0 else {
+            return try origin.reject(index, reason: "window: timestamp \(timestamp) is negative (no event time)",
+                                     context: context)
+        }
+        if let problem {
+            return try origin.reject(index, reason: "window: \(problem)", context: context)
+        }
+        if case .session = spec.kind {
+            try addToSession(key: key, timestamp: timestamp, row: index, origin: origin, watermark: context.watermark,
+                             context: context)
+        } else {
+            try addToWindows(key: key, timestamp: timestamp, row: index, origin: origin, watermark: context.watermark,
+                             context: context)
         }
     }
 
@@ -115,16 +176,8 @@ final class WindowOperator: Operator {
                         + "\(aggregate.function.rawValue) needs a number"
                 }
                 let text = UnsafeRawBufferPointer(rebasing: value[field.range])
-                if field.kind == .number, let (units, scale) = ExactDecimal.parse(text) {
-                    // Below 2^53 both operands are exact and the quotient is
-                    // correctly rounded: the double strtod would give.
-                    let double = units.magnitude < 1 << 53
-                        ? Double(units) / Double(ExactDecimal.powersOf10[scale])
-                        : Double(String(decoding: text, as: UTF8.self)) ?? ExactDecimal.double(units, scale: scale)
-                    inputs[index] = .exact(units: units, scale: scale, double: double)
-                } else if field.kind == .number, let double = Double(String(decoding: text, as: UTF8.self)),
-                          double.isFinite {
-                    inputs[index] = .double(double)
+                if field.kind == .number, let input = Self.number(text: text) {
+                    inputs[index] = input
                 } else {
                     return "field '\(path.text)' is not a number (\(String(decoding: text.prefix(40), as: UTF8.self)))"
                 }
@@ -136,8 +189,23 @@ final class WindowOperator: Operator {
         return nil
     }
 
-    private func addToWindows(key: UnsafeRawBufferPointer, timestamp: Int64, record: Record, watermark: Int64,
-                              context: Context) throws {
+    /// The input of a JSON number's text: an exact decimal when it fits,
+    /// else a finite Double; nil when it is neither.
+    static func number(text: UnsafeRawBufferPointer) -> AggregateInput? {
+        if let (units, scale) = ExactDecimal.parse(text) {
+            // Below 2^53 both operands are exact and the quotient is
+            // correctly rounded: the double strtod would give.
+            let double = units.magnitude < 1 << 53
+                ? Double(units) / Double(ExactDecimal.powersOf10[scale])
+                : Double(String(decoding: text, as: UTF8.self)) ?? ExactDecimal.double(units, scale: scale)
+            return .exact(units: units, scale: scale, double: double)
+        }
+        if let double = Double(String(decoding: text, as: UTF8.self)), double.isFinite { return .double(double) }
+        return nil
+    }
+
+    private func addToWindows(key: UnsafeRawBufferPointer, timestamp: Int64, row: Int, origin: RecordOrigin,
+                              watermark: Int64, context: Context) throws {
         spec.windows(of: timestamp, into: &windows)
         var accepted = false
         for window in windows where window.end - 1 + spec.allowedLateness > watermark {
@@ -156,11 +224,11 @@ final class WindowOperator: Operator {
             if existing == nil { try registerTimers(key: key, end: window.end, context: context) }
             if window.end - 1 <= watermark { try emitResult(key: key, context: context) }
         }
-        if !accepted { try handleLate(record, windows.last!, watermark: watermark, context: context) }
+        if !accepted { try handleLate(row: row, origin: origin, windows.last!, watermark: watermark, context: context) }
     }
 
-    private func addToSession(key: UnsafeRawBufferPointer, timestamp: Int64, record: Record, watermark: Int64,
-                              context: Context) throws {
+    private func addToSession(key: UnsafeRawBufferPointer, timestamp: Int64, row: Int, origin: RecordOrigin,
+                              watermark: Int64, context: Context) throws {
         guard case .session(let gap) = spec.kind else { return }
         var start = timestamp
         var end = timestamp + gap
@@ -178,7 +246,7 @@ final class WindowOperator: Operator {
             end = max(end, window.bytes.loadInt64(at: 16))
         }
         guard end - 1 + spec.allowedLateness > watermark else {
-            try handleLate(record, (start, end), watermark: watermark, context: context)
+            try handleLate(row: row, origin: origin, (start, end), watermark: watermark, context: context)
             return
         }
         layout.makeEmpty(start: start, end: end, into: &scratch)
@@ -201,19 +269,30 @@ final class WindowOperator: Operator {
         if end - 1 <= watermark { try emitResult(key: key, context: context) }
     }
 
-    private func handleLate(_ record: Record, _ window: (start: Int64, end: Int64), watermark: Int64,
+    func handleLate(row: Int, origin: RecordOrigin, _ window: (start: Int64, end: Int64), watermark: Int64,
                             context: Context) throws {
-        let reason = "window: late record: timestamp \(record.timestamp) falls in window [\(window.start), \(window.end)), "
-            + "closed at watermark \(watermark) (allowed lateness \(spec.allowedLateness) ms)"
-        switch spec.late {
-        case .deadLetter:
-            try context.reject(record, reason: reason)
-        case .sideOutput:
-            try context.emitSide("late", timestamp: record.timestamp, key: record.key, value: record.value)
+        try origin.withRecord(row) { record in
+            let reason = "window: late record: timestamp \(record.timestamp) falls in window [\(window.start), \(window.end)), "
+                + "closed at watermark \(watermark) (allowed lateness \(spec.allowedLateness) ms)"
+            switch spec.late {
+            case .deadLetter:
+                try context.reject(record, reason: reason)
+            case .sideOutput:
+                try context.emitSide("late", timestamp: record.timestamp, key: record.key, value: record.value)
+            }
         }
     }
 
     // MARK: Timers
+
+    func onWatermark(_ watermark: Int64, context: Context) throws {
+        if slicing { try fireSlices(upTo: watermark, context: context) }
+    }
+
+    func snapshot(checkpointID: Int64, context: Context) throws -> [UInt8]? {
+        if slicing { try flushSlices(context: context) }
+        return nil
+    }
 
     func onTimer(_ timer: Timer, context: Context) throws {
         let key = timer.key
@@ -228,6 +307,7 @@ final class WindowOperator: Operator {
         // time + 1 - lateness.
         let firing = timer.time + 1 - size
         if try load(key: key, start: firing, context: context), scratch.loadInt64(at: 16) - 1 == timer.time {
+            if slicing { foldSliceEntry(key: key, start: firing) }
             try emitResult(key: key, context: context)
             if lateness == 0 { try remove(key: key, start: firing, context: context) }
         }
@@ -238,7 +318,7 @@ final class WindowOperator: Operator {
     }
 
     /// Reads window `start` of `key` into `scratch`; false when absent.
-    private func load(key: UnsafeRawBufferPointer, start: Int64, context: Context) throws -> Bool {
+    func load(key: UnsafeRawBufferPointer, start: Int64, context: Context) throws -> Bool {
         setUserKey(start)
         guard let bytes = try userKey.withUnsafeBytes({ try context.get(windowsState, key: key, userKey: $0) }) else {
             return false
@@ -277,7 +357,7 @@ final class WindowOperator: Operator {
         }
     }
 
-    private func registerTimers(key: UnsafeRawBufferPointer, end: Int64, context: Context) throws {
+    func registerTimers(key: UnsafeRawBufferPointer, end: Int64, context: Context) throws {
         try context.registerTimer(.eventTime, key: key, time: end - 1)
         if spec.allowedLateness > 0 {
             try context.registerTimer(.eventTime, key: key, time: end - 1 + spec.allowedLateness)
@@ -287,7 +367,7 @@ final class WindowOperator: Operator {
     // MARK: Results
 
     /// Emits the window in `scratch` for `key`, stamped end - 1.
-    private func emitResult(key: UnsafeRawBufferPointer, context: Context) throws {
+    func emitResult(key: UnsafeRawBufferPointer, context: Context) throws {
         let start = scratch.loadInt64(at: 8)
         let end = scratch.loadInt64(at: 16)
         output.removeAll(keepingCapacity: true)
@@ -306,7 +386,7 @@ final class WindowOperator: Operator {
 
     // MARK: State helpers
 
-    private func store(key: UnsafeRawBufferPointer, start: Int64, context: Context) throws {
+    func store(key: UnsafeRawBufferPointer, start: Int64, context: Context) throws {
         setUserKey(start)
         try userKey.withUnsafeBytes { userKey in
             try scratch.withUnsafeBytes { try context.put(windowsState, key: key, userKey: userKey, value: $0) }
@@ -387,5 +467,31 @@ final class WindowOperator: Operator {
         for (index, aggregate) in spec.aggregates.enumerated() where aggregate.function == .distinctCount {
             scratch.store(counts[index], at: layout.slot(index))
         }
+    }
+}
+
+/// Where the record being aggregated came from, to hand it on whole (a
+/// reject, the late side output): a byte batch, or a typed one whose row
+/// is then written as the JSON the host would write for it.
+enum RecordOrigin {
+    case bytes(Batch)
+    case columns(Batch, values: Column, encoder: ColumnarJSONEncoder)
+
+    func withRecord<R>(_ row: Int, _ body: (Record) throws -> R) rethrows -> R {
+        switch self {
+        case .bytes(let batch):
+            return try body(batch[row])
+        case .columns(let batch, let values, let encoder):
+            var text: [UInt8] = []
+            let isValue = encoder.append(row: row, of: values, to: &text)
+            return try text.withUnsafeBytes { value in
+                try body(Record(index: row, timestamp: batch.timestamp(at: row), key: batch.key(at: row),
+                                value: isValue ? value : nil))
+            }
+        }
+    }
+
+    func reject(_ row: Int, reason: String, context: Context) throws {
+        try withRecord(row) { try context.reject($0, reason: reason) }
     }
 }

@@ -83,7 +83,7 @@ struct StepFormatsTests {
         #expect(direct.formats[0].outputSchema?.fields.map(\.name) == ["order_id", "customer_id", "category", "amount", "event_time"])
         #expect(direct.formats[1].inputSchema == direct.formats[0].outputSchema)
 
-        // A bytes plugin after it, or a key_by: bytes, as before ABI 1.3.
+        // A bytes plugin after it: bytes, as before ABI 1.3.
         let byBytes = try makePlan("""
             name: bytes
             pipeline:
@@ -99,8 +99,19 @@ struct StepFormatsTests {
               - {id: k, key_by: customer_id}
               - {id: out, sink: blackhole}
             """, in: directory)
-        #expect(keyed.formats.map(\.output) == [.bytes, nil])
-        #expect(keyed.formats[1].input == .bytes)
+        // A key_by on a scalar column keys the columns (ColumnKey)...
+        #expect(keyed.formats.map(\.output) == [.columns, nil])
+        #expect(keyed.formats[1].input == .columns)
+        // ...one on a field the schema lacks goes through JSON, as before.
+        let keyedByText = try makePlan("""
+            name: keyed-text
+            pipeline:
+              - {id: gen, source: datagen}
+              - {id: k, key_by: customer.id}
+              - {id: out, sink: blackhole}
+            """, in: directory)
+        #expect(keyedByText.formats.map(\.output) == [.bytes, nil])
+        #expect(keyedByText.formats[1].input == .bytes)
 
         // Padded values have no column form: datagen declares no schema.
         let padded = try makePlan("""

@@ -26,6 +26,10 @@ public struct ComponentRegistration: @unchecked Sendable {
     let configSchema: String?
     let stateVersion: UInt32
     let inputCount: UInt32
+    /// SH_FORMAT_* bits process takes and the instance emits (ABI 1.3);
+    /// 0 means bytes.
+    private(set) var inputFormats: UInt32 = 0
+    private(set) var outputFormats: UInt32 = 0
     let make: Factory
     let migrate: Migrator
 
@@ -65,6 +69,19 @@ public struct ComponentRegistration: @unchecked Sendable {
         self.make = make
         // A protocol requirement, so T's own migrate wins over the default.
         self.migrate = { migration, context in try T.migrate(migration, context: context) }
+    }
+
+    /// The same component declaring the record formats (SH_FORMAT_* bits,
+    /// ABI 1.3) its process takes and its instances emit: an operator that
+    /// reads typed columns through `Batch.arrowColumns` says
+    /// `.operator(T.self).formats(input: SH_FORMAT_BYTES | SH_FORMAT_COLUMNS,
+    /// output: SH_FORMAT_BYTES)`. Without it a component takes and emits
+    /// bytes.
+    public func formats(input: UInt32, output: UInt32) -> ComponentRegistration {
+        var declared = self
+        declared.inputFormats = input
+        declared.outputFormats = output
+        return declared
     }
 
     /// "source", "operator" or "sink", for messages.

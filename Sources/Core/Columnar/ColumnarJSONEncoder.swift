@@ -57,6 +57,13 @@ public struct ColumnarJSONEncoder {
         return true
     }
 
+    /// Appends the JSON text of one value, row `row` of `column` (of any
+    /// type; `null` for a null one), as it appears inside a written record:
+    /// what a reader of the record's bytes finds in that field.
+    public static func appendValue(row: Int, of column: Column, to output: inout [UInt8]) {
+        write(column, row, NameTree(column.type), &output)
+    }
+
     private static func write(_ column: Column, _ row: Int, _ names: NameTree, _ output: inout [UInt8]) {
         if column.isNull(row) {
             output.append(contentsOf: [0x6e, 0x75, 0x6c, 0x6c])  // null

@@ -6,7 +6,8 @@ import PluginHost
 /// sending each record that does not fit the schema to the dead letters
 /// with the field and the reason: the host's one bytes → columns edge.
 /// (Columns → bytes needs no schema and cannot fail: `ComponentInstance`
-/// and the hash exchange call `RecordBatch.convertedToBytes` directly.)
+/// and a hash exchange whose key the columns cannot give call
+/// `RecordBatch.convertedToBytes` directly.)
 ///
 /// # Thread safety
 /// Used by the task that runs its instance only.

@@ -1,3 +1,4 @@
+import Columns
 import Core
 import PluginHost
 
@@ -22,6 +23,13 @@ final class OutputRouter {
         // Touched per record by one task only: no dynamic exclusivity checks.
         @exclusivity(unchecked) var nextTarget: Int
         @exclusivity(unchecked) var builders: [RecordBatch?]
+        /// For a hash exchange of typed columns: the values (and headers)
+        /// of each builder's rows, gathered beside its timestamps and keys
+        /// (nil: the builder holds byte records).
+        @exclusivity(unchecked) var columnBuilders: [(values: Column, headers: Column?, schema: Schema)?]
+        /// The key reader of the last schema seen (nil key: that schema has
+        /// no scalar column at the key's path).
+        @exclusivity(unchecked) var columnKey: (schema: Schema, key: ColumnKey?)?
 
         init(exchange: Exchange, channels: [Channel], firstTarget: Int, sideOutput: (step: Int, name: String)? = nil) {
             self.exchange = exchange
@@ -29,6 +37,7 @@ final class OutputRouter {
             self.channels = channels
             self.nextTarget = firstTarget
             self.builders = Array(repeating: nil, count: channels.count)
+            self.columnBuilders = Array(repeating: nil, count: channels.count)
         }
     }
 
@@ -89,8 +98,27 @@ final class OutputRouter {
     }
 
     private func partition(_ typedBatch: RecordBatch, edge: Edge, selector: KeySelector, stepID: String) {
-        // The exchange reads keys from byte values (and the consumer past
-        // it is told to expect bytes): typed columns are written as JSON here.
+        if let typed = typedBatch.columnar, let values = typed.values {
+            let key: ColumnKey?
+            switch selector {
+            case .recordKey:
+                return partitionColumns(typedBatch, typed: typed, values: values, key: nil, edge: edge, stepID: stepID)
+            case .field(let path, let text):
+                if let cached = edge.columnKey, cached.schema == typed.schema {
+                    key = cached.key
+                } else {
+                    key = ColumnKey(path: path.segments, text: text, schema: typed.schema)
+                    edge.columnKey = (typed.schema, key)
+                }
+            }
+            if let key {
+                partitionColumns(typedBatch, typed: typed, values: values, key: key, edge: edge, stepID: stepID)
+                return
+            }
+        }
+        // Byte values, or a key the columns cannot give (a list or struct
+        // field, whose key is its JSON text): the records go on as JSON
+        // (the plan told the consumer to expect bytes then).
         let batch = typedBatch.convertedToBytes()
         keyedCounts[stepID, default: 0] += batch.count
         for index in 0..<batch.count {
@@ -119,6 +147,7 @@ final class OutputRouter {
     @inline(__always)
     private func append(timestamp: Int64, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer?, edge: Edge) {
         let target = keyGroups.instance(owning: keyGroups.keyGroup(of: key), parallelism: edge.channels.count)
+        if edge.columnBuilders[target] != nil { seal(edge, target: target) }
         let builder: RecordBatch
         if let existing = edge.builders[target] {
             builder = existing
@@ -127,10 +156,126 @@ final class OutputRouter {
             edge.builders[target] = builder
         }
         builder.append(timestamp: timestamp, key: key, value: value)
-        if builder.count >= batchRecordsMax {
-            edge.builders[target] = nil
-            send(builder, to: edge.channels[target])
+        if builder.count >= batchRecordsMax { seal(edge, target: target) }
+    }
+
+    /// key_by over typed columns: one pass over the key column (or the
+    /// record keys, for `$key`) sets each record's key to the text the byte
+    /// path would take (see `ColumnKey`) and hashes it; the values stay
+    /// columns. With one consumer instance the batch's columns are shared
+    /// as they are (a row without a key is left out of the selection);
+    /// with several, each target's rows are gathered into its builder.
+    private func partitionColumns(_ batch: RecordBatch, typed: ColumnarValues, values: Column, key: ColumnKey?,
+                                  edge: Edge, stepID: String) {
+        keyedCounts[stepID, default: 0] += batch.recordCount
+        let keyColumn = key.map { $0.column(in: values) }
+        let single = edge.channels.count == 1
+        var out: RecordBatch?
+        var kept: [UInt32] = []
+        if single {
+            // Records already gathered for the one consumer go first.
+            if edge.builders[0] != nil { seal(edge, target: 0) }
+            out = RecordBatch(recordCapacity: batch.count, valueBytesCapacity: 64)
+            kept.reserveCapacity(batch.recordCount)
         }
+        let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+        var selected = 0
+        let selection = typed.selection
+        var scratch = keyScratch
+        for row in 0..<batch.count {
+            let isRecord: Bool
+            if let selection {
+                isRecord = selected < selection.count && Int(selection[selected]) == row
+                if isRecord { selected += 1 }
+            } else {
+                isRecord = true
+            }
+            let timestamp = batch.timestamp(at: row)
+            guard isRecord else {
+                out?.append(timestamp: timestamp, key: empty, value: empty)
+                continue
+            }
+            scratch.removeAll(keepingCapacity: true)
+            var reason: String?
+            if let key, let keyColumn {
+                do throws(ColumnKey.Missing) {
+                    try key.append(row: row, of: values, keyColumn: keyColumn, to: &scratch)
+                } catch {
+                    reason = error.reason(keyBy: key.text)
+                }
+            } else {
+                batch.withRecord(at: row) { _, recordKey, _ in
+                    if let recordKey { scratch.append(contentsOf: recordKey) } else {
+                        reason = "key_by '$key': the record has no key"
+                    }
+                }
+            }
+            if let reason {
+                batch.withRecord(at: row) { timestamp, recordKey, _ in
+                    deadLetters.write(RejectedRecord(
+                        stepID: stepID, instance: instance, reason: reason,
+                        timestamp: timestamp, key: recordKey.map { Array($0) }, value: batch.valueBytes(at: row)))
+                }
+                out?.append(timestamp: timestamp, key: empty, value: empty)
+                continue
+            }
+            scratch.withUnsafeBytes { routedKey in
+                if let out {
+                    out.append(timestamp: timestamp, key: routedKey, value: empty)
+                    kept.append(UInt32(row))
+                } else {
+                    let target = keyGroups.instance(owning: keyGroups.keyGroup(of: routedKey),
+                                                    parallelism: edge.channels.count)
+                    appendColumnRow(row, of: batch, typed: typed, values: values, timestamp: timestamp,
+                                    key: routedKey, target: target, edge: edge)
+                }
+            }
+        }
+        keyScratch = scratch
+        guard let out else { return }
+        let allKept = kept.count == batch.count
+        out.columnar = ColumnarValues(schema: typed.schema, values: values, selection: allKept ? nil : kept,
+                                      headers: typed.headers)
+        if out.recordCount > 0 { send(out, to: edge.channels[0]) }
+    }
+
+    /// Key bytes of the record being routed, reused across records.
+    private var keyScratch: [UInt8] = []
+
+    /// Appends row `row` of a typed batch to target `target`'s builder,
+    /// sealing it when full.
+    @inline(__always)
+    private func appendColumnRow(_ row: Int, of batch: RecordBatch, typed: ColumnarValues, values: Column,
+                                 timestamp: Int64, key: UnsafeRawBufferPointer, target: Int, edge: Edge) {
+        if let existing = edge.columnBuilders[target], existing.schema != typed.schema
+            || (existing.headers == nil) != (typed.headers == nil) {
+            seal(edge, target: target)
+        } else if edge.columnBuilders[target] == nil, edge.builders[target] != nil {
+            seal(edge, target: target)  // byte records gathered before
+        }
+        if edge.builders[target] == nil {
+            edge.builders[target] = RecordBatch(recordCapacity: batchRecordsMax, valueBytesCapacity: 64)
+            edge.columnBuilders[target] = (Column(typed.schema.structType, capacity: batchRecordsMax),
+                                           typed.headers.map { Column($0.type, capacity: batchRecordsMax) },
+                                           typed.schema)
+        }
+        let builder = edge.builders[target]!
+        let columns = edge.columnBuilders[target]!
+        builder.append(timestamp: timestamp, key: key, value: UnsafeRawBufferPointer(start: nil, count: 0))
+        columns.values.appendRow(of: values, at: row)
+        if let headers = typed.headers { columns.headers!.appendRow(of: headers, at: row) }
+        if builder.count >= batchRecordsMax { seal(edge, target: target) }
+    }
+
+    /// Sends target `target`'s builder (with its gathered columns) on.
+    private func seal(_ edge: Edge, target: Int) {
+        guard let builder = edge.builders[target] else { return }
+        edge.builders[target] = nil
+        if let columns = edge.columnBuilders[target] {
+            edge.columnBuilders[target] = nil
+            builder.columnar = ColumnarValues(schema: columns.schema, values: columns.values, headers: columns.headers)
+        }
+        if builder.count > 0 { send(builder, to: edge.channels[target]) }
     }
 
     /// The key of a record from a field of its JSON value, or why there is none.
@@ -162,10 +307,7 @@ final class OutputRouter {
     func flushPartials() {
         for edge in edges {
             for target in edge.builders.indices {
-                if let builder = edge.builders[target], builder.count > 0 {
-                    edge.builders[target] = nil
-                    send(builder, to: edge.channels[target])
-                }
+                if let builder = edge.builders[target], builder.count > 0 { seal(edge, target: target) }
             }
         }
     }

@@ -8,8 +8,9 @@ import PluginHost
 /// The host converts only where two connected steps disagree:
 /// - a step that emits both formats emits columns when every step reading
 ///   its main output takes columns through a forward or rebalance edge
-///   (and, for a source, when it knows its output's schema), bytes
-///   otherwise (a key_by exchange reads byte values);
+///   (and, for a source, when it knows its output's schema), or through a
+///   key_by whose key the columns give (`ColumnKey`: `$key`, or a scalar
+///   field of the output schema); bytes otherwise;
 /// - a step that takes both formats takes what its inputs send;
 /// - a step that takes only columns and may be sent bytes needs the schema
 ///   of its input (a source's `schema:` or the one a component declares),
@@ -78,7 +79,10 @@ public struct StepFormats: Sendable {
             var allTakeColumns = true
             for (consumer, input) in consumersOfMainOutput(index, steps) {
                 readers += 1
-                if case .hash = input.exchange { allTakeColumns = false }
+                if case .hash(let selector, _) = input.exchange,
+                   !Self.keyComesFromColumns(selector, schema: formats[index].outputSchema) {
+                    allTakeColumns = false
+                }
                 if !steps[consumer].component.inputFormats.contains(.columns) { allTakeColumns = false }
             }
             // A source emits columns only for a config it knows the schema
@@ -94,7 +98,10 @@ public struct StepFormats: Sendable {
             var sendsBytes = false
             for input in step.inputs {
                 if input.sideOutput != nil { sendsBytes = true; continue }  // side outputs are records
-                if case .hash = input.exchange { sendsBytes = true }
+                if case .hash(let selector, _) = input.exchange,
+                   !Self.keyComesFromColumns(selector, schema: formats[input.step].outputSchema) {
+                    sendsBytes = true
+                }
                 if formats[input.step].output != .columns { sendsBytes = true }
             }
             if takes == .all {
@@ -109,6 +116,17 @@ public struct StepFormats: Sendable {
             }
         }
         return formats
+    }
+
+    /// Whether a key_by exchange can key typed records of `schema` without
+    /// writing them as JSON (the exchange then passes the columns on).
+    static func keyComesFromColumns(_ selector: KeySelector, schema: Schema?) -> Bool {
+        switch selector {
+        case .recordKey: return true
+        case .field(let path, let text):
+            guard let schema else { return false }
+            return ColumnKey(path: path.segments, text: text, schema: schema) != nil
+        }
     }
 
     private static func consumersOfMainOutput(_ index: Int, _ steps: [PlannedStep]) -> [(Int, PlannedStep.Input)] {

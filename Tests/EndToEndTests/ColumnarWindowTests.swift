@@ -1,0 +1,286 @@
+import Dispatch
+import Foundation
+import Synchronization
+import Testing
+import TestKit
+
+/// Issue 15: key_by over a typed column and the window reading typed
+/// columns give exactly the byte path's output, keep the same keyed state
+/// (a checkpoint written by one format resumes in the other), and stay
+/// exactly-once across a SIGKILL.
+///
+/// datagen picks the format: with `value_size: 1` it declares no schema and
+/// the host keeps the whole job on bytes; without it datagen emits typed
+/// columns, key_by keys them from the `customer_id` column and the window
+/// reads the columns (`validate` shows which).
+@Suite("Columnar windows", .serialized)
+struct ColumnarWindowTests {
+    let directory: TemporaryDirectory
+    init() throws { directory = try TemporaryDirectory(prefix: "columnar-window") }
+
+    enum Format: String, CaseIterable, CustomStringConvertible {
+        case bytes, columns
+        /// The datagen config that makes the host choose this format.
+        var datagenExtra: String { self == .bytes ? ", value_size: 1" : "" }
+        var description: String { rawValue }
+    }
+
+    /// The window configs compared: every aggregate with allowed lateness
+    /// (the per-key path, its inputs read from the columns), and the
+    /// aggregates a tumbling window computes per slice in memory.
+    static let windowConfigs = [
+        "{kind: tumbling, size_ms: 200, allowed_lateness_ms: 5, aggregates: [{fn: count, name: cnt}, "
+            + "{fn: sum, field: amount, name: total}, {fn: avg, field: amount}, {fn: min, field: amount}, "
+            + "{fn: max, field: order_id}, {fn: count, field: customer_id}, {fn: first, field: category}, "
+            + "{fn: last, field: order_id}, {fn: distinct_count, field: category}]}",
+        "{kind: tumbling, size_ms: 200, aggregates: [{fn: count, name: cnt}, {fn: sum, field: amount, name: total}, "
+            + "{fn: avg, field: amount}, {fn: min, field: amount}, {fn: max, field: order_id}, "
+            + "{fn: count, field: customer_id}, {fn: sum, field: customer_id}]}",
+    ]
+
+    /// Late records (disorder beyond the watermark's bound) included. One
+    /// source instance, so that which records are late does not depend on
+    /// how two sources' records interleave.
+    func windowJob(_ format: Format, parallelism: Int, config: Int, output: String) throws -> String {
+        try directory.write("window-\(format)-\(parallelism)-\(config).yaml", """
+            name: window-\(format)-\(parallelism)-\(config)
+            parallelism: \(parallelism)
+            pipeline:
+              - id: gen
+                source: datagen
+                parallelism: 1
+                config: {count: 20000, seed: 5, customers: 40, time_step_ms: 1, disorder_ms: 30\(format.datagenExtra)}
+                watermarks: {strategy: bounded_out_of_orderness, max_out_of_orderness_ms: 10}
+              - {id: by-customer, key_by: customer_id}
+              - id: win
+                operator: window
+                config: \(Self.windowConfigs[config])
+              - {id: out, sink: file, config: {path: "\(output)"}}
+            """)
+    }
+
+    /// The lines the file sink wrote to `path`: one file, or at
+    /// parallelism above 1 one `path.part-N` per instance.
+    static func lines(_ path: String) -> [String] {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        let parts = names.filter { $0.hasPrefix(url.lastPathComponent + ".part-") }.map { folder + "/" + $0 }
+        return (parts.isEmpty ? [path] : parts).flatMap { CLI.lines($0) }
+    }
+
+    /// The window step's line of the run summary ("N in, M out, K
+    /// rejected"), without its counters.
+    static func windowSummary(_ standardError: String) -> String? {
+        windowLine(standardError).map { String($0.prefix { $0 != ";" }) }
+    }
+
+    static func windowLine(_ standardError: String) -> String? {
+        standardError.split(separator: "\n").first { $0.contains("step 'win'") }.map(String.init)
+    }
+
+    @Test(arguments: [1, 2], [0, 1])
+    func windowsOverColumnsGiveTheByteWindowsOutput(parallelism: Int, config: Int) throws {
+        var results: [Format: (lines: [String], summary: String?)] = [:]
+        for format in Format.allCases {
+            let output = directory.file("out-\(format)-\(parallelism)-\(config).jsonl")
+            let job = try windowJob(format, parallelism: parallelism, config: config, output: output)
+            let validate = try CLI.run(["validate", job])
+            #expect(validate.status == 0, "\(validate.standardError)")
+            #expect(validate.standardOutput.contains("step win: in \(format)"), "\(validate.standardOutput)")
+            let outcome = try CLI.run(["run", job, "--no-progress"])
+            #expect(outcome.status == 0, "\(outcome.standardError)")
+            results[format] = (Self.lines(output).sorted(), Self.windowSummary(outcome.standardError))
+            // Typed batches of a tumbling count/sum/avg/min/max window go
+            // through the slices (config 1); bytes and config 0 never do.
+            let fired = Self.windowLine(outcome.standardError)?.contains("slices_fired 0") == false
+                && Self.windowLine(outcome.standardError)?.contains("slices_fired") == true
+            #expect(fired == (format == .columns && config == 1), "\(Self.windowLine(outcome.standardError) ?? "-")")
+        }
+        let bytes = try #require(results[.bytes])
+        let columns = try #require(results[.columns])
+        #expect(bytes.lines.count > 1000)
+        #expect(columns.lines == bytes.lines)
+        // The same late records went to the dead letters.
+        #expect(bytes.summary != nil && columns.summary == bytes.summary,
+                "bytes: \(bytes.summary ?? "-"); columns: \(columns.summary ?? "-")")
+        #expect(bytes.summary?.contains(" 0 rejected") == false, "no late record: \(bytes.summary ?? "-")")
+    }
+
+    /// key_by gives a typed key (a decimal here) the text the byte path
+    /// gives it: each record reaches the instance owning its key group (the
+    /// window's keyed state refuses a key outside its instance's groups)
+    /// under the same key, which the window writes out.
+    @Test func keyByOnADecimalColumnKeysAsTheBytePathDoes() throws {
+        var outputs: [Format: [String]] = [:]
+        for format in Format.allCases {
+            let output = directory.file("keys-\(format).jsonl")
+            let job = try directory.write("keys-\(format).yaml", """
+                name: keys-\(format)
+                parallelism: 3
+                pipeline:
+                  - id: gen
+                    source: datagen
+                    parallelism: 1
+                    config: {count: 3000, seed: 3, customers: 100, time_step_ms: 1\(format.datagenExtra)}
+                    watermarks: {strategy: bounded_out_of_orderness, max_out_of_orderness_ms: 0}
+                  - {id: by-amount, key_by: amount}
+                  - id: win
+                    operator: window
+                    config: {kind: tumbling, size_ms: 100000000, key_name: amount_key, aggregates: [{fn: count}, {fn: min, field: order_id}]}
+                  - {id: out, sink: file, config: {path: "\(output)"}}
+                """)
+            let validate = try CLI.run(["validate", job])
+            #expect(validate.standardOutput.contains("step win: in \(format)"), "\(validate.standardOutput)")
+            let outcome = try CLI.run(["run", job, "--no-progress"])
+            #expect(outcome.status == 0, "\(outcome.standardError)")
+            outputs[format] = Self.lines(output).sorted()
+        }
+        #expect(outputs[.bytes]!.count > 1000)
+        #expect(outputs[.bytes]!.allSatisfy { $0.contains("\"amount_key\":\"") })
+        #expect(outputs[.columns] == outputs[.bytes])
+    }
+
+    func checkpointedJob(_ format: Format, output: String) throws -> String {
+        try directory.write("checkpointed.yaml", """
+            name: checkpointed
+            checkpoints: {interval_ms: 100}
+            pipeline:
+              - id: gen
+                source: datagen
+                config: {count: 12000, rate: 4000, seed: 9, time_step_ms: 10, customers: 20\(format.datagenExtra)}
+                watermarks: {strategy: bounded_out_of_orderness, max_out_of_orderness_ms: 500}
+              - {id: by-customer, key_by: customer_id}
+              - id: win
+                operator: window
+                config: {kind: tumbling, size_ms: 1000, aggregates: [{fn: count}, {fn: sum, field: amount}, {fn: min, field: order_id}]}
+              - {id: out, sink: file, config: {path: "\(output)", rolling_interval_ms: 200}}
+            """)
+    }
+
+    /// The final part files' lines.
+    func finals(_ folder: String, file: String = "windows.jsonl") -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return names.filter { $0.hasPrefix(file + ".part-") }.flatMap { name in
+            ((try? String(contentsOfFile: folder + "/" + name, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        }
+    }
+
+    /// A job killed while its windows are open resumes from its last
+    /// checkpoint in the other format: the window state one format wrote is
+    /// the state the other reads (same keys, same accumulators), and the
+    /// committed output is every window exactly once, as one uninterrupted
+    /// run writes it.
+    @Test(arguments: [(Format.bytes, Format.columns), (Format.columns, Format.bytes)])
+    func aCheckpointOfOneFormatResumesInTheOtherExactlyOnce(first: Format, second: Format) throws {
+        let folder = directory.file("out-\(first)-\(second)")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let data = directory.file("data-\(first)-\(second)")
+        let output = folder + "/windows.jsonl"
+
+        let killed = try CLI.run(["run", try checkpointedJob(first, output: output), "--data-dir", data, "--no-progress"],
+                                 timeoutSeconds: 120, signalsWhen: ({ finals(folder).count >= 20 }, [SIGKILL]))
+        #expect(killed.status == 128 + SIGKILL)
+        let beforeRestart = finals(folder)
+        #expect(!beforeRestart.isEmpty)
+
+        let resumed = try CLI.run(["run", try checkpointedJob(second, output: output), "--data-dir", data, "--no-progress"],
+                                  timeoutSeconds: 120)
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        #expect(resumed.standardError.contains("restored from checkpoint") || resumed.standardError.contains("resum"),
+                "\(resumed.standardError)")
+
+        // The reference: one run, no checkpoints, bytes.
+        let referenceOutput = directory.file("reference-windows-\(first).jsonl")
+        let reference = try directory.write("reference-windows.yaml", """
+            name: reference-windows
+            pipeline:
+              - id: gen
+                source: datagen
+                config: {count: 12000, seed: 9, time_step_ms: 10, customers: 20, value_size: 1}
+                watermarks: {strategy: bounded_out_of_orderness, max_out_of_orderness_ms: 500}
+              - {id: by-customer, key_by: customer_id}
+              - id: win
+                operator: window
+                config: {kind: tumbling, size_ms: 1000, aggregates: [{fn: count}, {fn: sum, field: amount}, {fn: min, field: order_id}]}
+              - {id: out, sink: file, config: {path: "\(referenceOutput)"}}
+            """)
+        let referenceRun = try CLI.run(["run", reference, "--no-progress"])
+        #expect(referenceRun.status == 0, "\(referenceRun.standardError)")
+        let expected = CLI.lines(referenceOutput).sorted()
+        #expect(expected.count > 100)
+        let all = finals(folder).sorted()
+        #expect(all.count == Set(all).count, "\(all.count - Set(all).count) windows written twice")
+        let missing = Set(expected).subtracting(all).count
+        let unexpected = Set(all).subtracting(expected).count
+        #expect(all == expected, "\(missing) windows missing, \(unexpected) unexpected")
+    }
+
+    /// A hot swap of the window plugin while its steps read typed columns
+    /// (slices open in memory): the swap's savepoint writes them into keyed
+    /// state, the new build restores it and fires them through their
+    /// timers, and the output is every window once, as one run writes it.
+    @Test func aHotSwapOfTheColumnarWindowLosesAndRepeatsNothing() throws {
+        let data = directory.file("data-swap")
+        let folder = directory.file("out-swap")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let output = folder + "/swap.jsonl"
+        let job = try directory.write("swap.yaml", """
+            name: swap
+            checkpoints: {interval_ms: 200}
+            pipeline:
+              - id: gen
+                source: datagen
+                config: {count: 16000, rate: 4000, seed: 9, time_step_ms: 10, customers: 20}
+                watermarks: {strategy: bounded_out_of_orderness, max_out_of_orderness_ms: 500}
+              - {id: by-customer, key_by: customer_id}
+              - id: win
+                operator: window
+                config: {kind: tumbling, size_ms: 1000, aggregates: [{fn: count}, {fn: sum, field: amount}, {fn: min, field: order_id}]}
+              - {id: out, sink: file, config: {path: "\(output)", rolling_interval_ms: 200}}
+            """)
+        let validate = try CLI.run(["validate", job])
+        #expect(validate.standardOutput.contains("step win: in columns"), "\(validate.standardOutput)")
+        // The new build: the same library under another name, as a
+        // rebuilt plugin would arrive.
+        let newBuild = directory.file("libstreamhost-window-2.so")
+        try FileManager.default.copyItem(atPath: BuildProducts.plugin("window"), toPath: newBuild)
+
+        let swap = Mutex<ProcessOutcome?>(nil)
+        let swapped = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            guard CLI.waitForCheckpoints(2, data: data, job: "swap") else { swapped.signal(); return }
+            let outcome = try? CLI.run(["swap", "--data-dir", data, "--plugin", newBuild])
+            swap.withLock { $0 = outcome }
+            swapped.signal()
+        }
+        let run = try CLI.run(["run", job, "--data-dir", data, "--no-progress"], timeoutSeconds: 120)
+        swapped.wait()
+        #expect(run.status == 0, "\(run.standardError)")
+        let swapOutcome = try #require(swap.withLock { $0 })
+        #expect(swapOutcome.status == 0, "\(swapOutcome.standardError)")
+        #expect(run.standardError.contains("restored from savepoint"), "\(run.standardError)")
+
+        let referenceOutput = directory.file("swap-reference.jsonl")
+        let reference = try directory.write("swap-reference.yaml", """
+            name: swap-reference
+            pipeline:
+              - id: gen
+                source: datagen
+                config: {count: 16000, seed: 9, time_step_ms: 10, customers: 20, value_size: 1}
+                watermarks: {strategy: bounded_out_of_orderness, max_out_of_orderness_ms: 500}
+              - {id: by-customer, key_by: customer_id}
+              - id: win
+                operator: window
+                config: {kind: tumbling, size_ms: 1000, aggregates: [{fn: count}, {fn: sum, field: amount}, {fn: min, field: order_id}]}
+              - {id: out, sink: file, config: {path: "\(referenceOutput)"}}
+            """)
+        let referenceRun = try CLI.run(["run", reference, "--no-progress"])
+        #expect(referenceRun.status == 0, "\(referenceRun.standardError)")
+        let expected = CLI.lines(referenceOutput).sorted()
+        #expect(expected.count > 100)
+        let all = finals(folder, file: "swap.jsonl").sorted()
+        #expect(all.count == Set(all).count, "\(all.count - Set(all).count) windows written twice")
+        #expect(all == expected)
+    }
+}
