@@ -1,5 +1,6 @@
-/// Why SQL text was refused: it does not parse, or it is bigger or deeper
-/// than the parser accepts; with the file, line and column it happened at.
+/// Why SQL text was refused: it does not parse, it is bigger or deeper than
+/// the parser accepts, or it names what the catalog does not have or mixes
+/// types; with the file, line and column it happened at.
 ///
 /// The one public error type of the SQL front end. It is a value: the
 /// library returns it and the command-line tool renders it, as
@@ -13,6 +14,19 @@ public struct SQLError: Error, Sendable, Equatable, CustomStringConvertible {
         /// Longer or deeper than the parser accepts (`SQLLimits`): a bound,
         /// not a mistake in the language; split the statement.
         case limit
+        /// A table or view that is not in the catalog.
+        case unknownTable
+        /// A column (or a ROW's field) that no table in scope has.
+        case unknownColumn
+        /// A function that is neither built in nor declared with CREATE FUNCTION.
+        case unknownFunction
+        /// Valid syntax with operands of the wrong type: `amount > 'x'`,
+        /// `WHERE price`, an INSERT whose columns do not fit the table.
+        case typeMismatch
+        /// Valid syntax that means nothing: a name defined twice, an
+        /// ambiguous column, an aggregate in WHERE, a window without a time
+        /// attribute.
+        case invalid
     }
 
     public let kind: Kind
