@@ -33,9 +33,10 @@ import TestKit
         } catch {
             guard error.file == file else { return "an error that names \(error.file): \(error)" }
             guard !error.message.isEmpty else { return "an error without a message: \(error)" }
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            // Lines end at each line feed, also in "\r\n" (one Character, two scalars).
+            let lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
             guard error.line >= 1, error.line <= lines.count, error.column >= 1,
-                  error.column <= lines[error.line - 1].unicodeScalars.count + 1 else {
+                  error.column <= lines[error.line - 1].count + 1 else {
                 return "an error outside the text: \(error)"
             }
             return nil
