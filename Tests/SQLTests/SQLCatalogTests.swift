@@ -114,6 +114,11 @@ import Testing
          "job.sql:1:38: WATERMARK FOR needs a TIMESTAMP(3) or TIMESTAMP_LTZ(3) column; a is INT"),
         ("CREATE TABLE t (a INT, b AS a || 'x')", .typeMismatch, "job.sql:1:29: cannot concatenate (||) a (INT) and 'x' (STRING)"),
         ("SELECT ROW_NUMBER() FROM orders", .invalid, "job.sql:1:8: ROW_NUMBER needs OVER (PARTITION BY ... ORDER BY ...)"),
+        ("SELECT customer_id, category, COUNT(*) FROM orders GROUP BY customer_id", .invalid,
+         "job.sql:1:21: category is neither in GROUP BY nor inside an aggregate; add it to GROUP BY or aggregate it (MAX(category), say)"),
+        ("SELECT category, COUNT(*) FROM orders", .invalid,
+         "job.sql:1:8: category is neither in GROUP BY nor inside an aggregate; add it to GROUP BY or aggregate it (MAX(category), say)"),
+        ("SELECT * FROM orders GROUP BY category", .invalid, "job.sql:1:8: * in a grouped SELECT: name the grouped columns and aggregates instead"),
         ("SELECT CASE WHEN amount > 1 THEN 'big' ELSE 0 END FROM orders", .typeMismatch,
          "job.sql:1:45: 0 is INT but the values before it are STRING"),
     ]
@@ -124,6 +129,20 @@ import Testing
         let error = try #require(try Self.error(text), "\(text) was accepted")
         #expect(error.description == rendered)
         #expect(error.kind == kind)
+    }
+
+    /// Grouped columns may be written qualified or not, inside
+    /// expressions, as ROW fields of a grouped ROW; aggregates, window
+    /// bounds and correlated columns need no grouping.
+    @Test func groupedQueriesUseGroupedColumns() throws {
+        #expect(try Self.error("""
+            SELECT o.customer_id, UPPER(category) AS c, customer.city, COUNT(*), SUM(amount) FILTER (WHERE amount > 1),
+                   TUMBLE_END(event_time, INTERVAL '1' HOUR),
+                   (SELECT MAX(name) FROM customers c WHERE c.customer_id = o.customer_id)
+            FROM orders o
+            GROUP BY customer_id, UPPER(category), customer, TUMBLE(event_time, INTERVAL '1' HOUR)
+            HAVING COUNT(*) > 1 AND o.customer_id > 0
+            """) == nil)
     }
 
     @Test func aCorrelatedSubquerySeesTheOuterQuery() throws {

@@ -206,3 +206,32 @@ public struct SQLOrderItem: Sendable, Equatable {
         self.nullsFirst = nullsFirst
     }
 }
+
+extension SQLExpression {
+    /// The expressions directly inside this one, in written order; not
+    /// those inside subqueries, which have their own scope.
+    public var children: [SQLExpression] {
+        switch kind {
+        case .column, .number, .string, .boolean, .null, .interval, .typedLiteral, .tableArgument, .descriptor, .exists, .scalarQuery:
+            return []
+        case .unary(_, let operand), .isTest(let operand, _, _), .cast(let operand, _, _), .extract(_, let operand),
+             .namedArgument(_, let operand), .inQuery(let operand, _, _):
+            return [operand]
+        case .binary(_, let left, let right), .subscript(let left, let right):
+            return [left, right]
+        case .between(let operand, let low, let high, _):
+            return [operand, low, high]
+        case .like(let operand, let pattern, let escape, _):
+            return [operand, pattern] + (escape.map { [$0] } ?? [])
+        case .inList(let operand, let items, _):
+            return [operand] + items
+        case .caseWhen(let operand, let whens, let otherwise):
+            return (operand.map { [$0] } ?? []) + whens.flatMap { [$0.condition, $0.result] } + (otherwise.map { [$0] } ?? [])
+        case .call(let call):
+            return call.arguments + (call.filter.map { [$0] } ?? [])
+                + (call.over.map { $0.partitionBy + $0.orderBy.map(\.expression) } ?? [])
+        case .array(let items), .map(let items):
+            return items
+        }
+    }
+}

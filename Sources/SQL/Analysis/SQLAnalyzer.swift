@@ -267,6 +267,7 @@ struct SQLAnalyzer {
         if let having = select.having {
             try requireCondition(having, environment, Context(clause: "HAVING", aggregates: true))
         }
+        try checkGrouping(select, sources)
         return (output, sources)
     }
 
