@@ -17,7 +17,8 @@ import Testing
     static let depth = SQLLimits.nestingDepthMax
 
     @Test func parenthesesUpToTheLimitParseAndPrint() throws {
-        // A statement, a query and an expression take three levels.
+        // The query and the select item take two levels and each
+        // parenthesis one more: this is one level under the limit.
         let levels = Self.depth - 3
         let text = "SELECT " + String(repeating: "(", count: levels) + "1" + String(repeating: ")", count: levels)
         let script = try SQLParser.parse(text, file: "deep.sql")

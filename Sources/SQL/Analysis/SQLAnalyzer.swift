@@ -75,7 +75,8 @@ struct SQLAnalyzer {
                 break
             }
         }
-        // Computed columns are computed from the others.
+        // Computed columns are computed from the others; one that calls
+        // PROCTIME() is a processing-time attribute through its type.
         let stored = Environment(scopes: [[Source(alias: table.name.last.name, columns: columns)]])
         var all: [SQLColumn] = []
         for column in table.columns {
@@ -105,7 +106,6 @@ struct SQLAnalyzer {
             }
             all[index].timeAttribute = .rowtime
         }
-        // A computed column that calls PROCTIME() is a processing-time attribute already.
         if let key = table.primaryKey {
             for column in key.columns where !names.contains(column.name) {
                 throw fail(.unknownColumn, column.position, "unknown column \(column.name) in PRIMARY KEY; table \(table.name.dotted) has \(Self.list(names))")
@@ -293,15 +293,7 @@ struct SQLAnalyzer {
     func tableReference(_ reference: SQLTableReference, _ environment: Environment) throws(SQLError) -> [Source] {
         switch reference.kind {
         case .table(let name, let systemTime, let alias):
-            var columns: [SQLColumn]
-            if name.parts.count == 1, let common = environment.commonTables[name.dotted] {
-                columns = common
-            } else if let relation = catalog.relation(name.dotted) {
-                columns = relation.columns
-            } else {
-                throw unknownTable(name, commonTables: environment.commonTables)
-            }
-            columns = try renamed(columns, alias)
+            let columns = try renamed(try relationColumns(name, environment), alias)
             if let systemTime {
                 // FOR SYSTEM_TIME AS OF names a time of the other side of the join.
                 let typed = try type(systemTime, environment, Context(clause: "FOR SYSTEM_TIME AS OF"))
@@ -344,6 +336,13 @@ struct SQLAnalyzer {
             }
             return sources
         }
+    }
+
+    /// The columns of a WITH query, a table or a view, by name (WITH first).
+    func relationColumns(_ name: SQLName, _ environment: Environment) throws(SQLError) -> [SQLColumn] {
+        if name.parts.count == 1, let common = environment.commonTables[name.dotted] { return common }
+        if let relation = catalog.relation(name.dotted) { return relation.columns }
+        throw unknownTable(name, commonTables: environment.commonTables)
     }
 
     func renamed(_ columns: [SQLColumn], _ alias: SQLAlias?) throws(SQLError) -> [SQLColumn] {
@@ -396,14 +395,7 @@ struct SQLAnalyzer {
         guard let data = arguments["DATA"], case .tableArgument(let tableName, let partitionBy) = data.kind else {
             throw fail(.typeMismatch, arguments["DATA"]!.position, "the first argument of \(name) is a table: TABLE name")
         }
-        var columns: [SQLColumn]
-        if tableName.parts.count == 1, let common = environment.commonTables[tableName.dotted] {
-            columns = common
-        } else if let relation = catalog.relation(tableName.dotted) {
-            columns = relation.columns
-        } else {
-            throw unknownTable(tableName, commonTables: environment.commonTables)
-        }
+        var columns = try relationColumns(tableName, environment)
         for column in partitionBy where !columns.contains(where: { $0.name == column.dotted }) {
             throw fail(.unknownColumn, column.position, "unknown column \(column.dotted) in PARTITION BY; \(tableName.dotted) has \(Self.list(columns.map(\.name)))")
         }
