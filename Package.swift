@@ -118,6 +118,9 @@ let package = Package(
         // The expression language: parser, type checker, compiled evaluation,
         // built-in functions; no I/O.
         .target(name: "Expressions", dependencies: ["JSONText", "TimeText"], swiftSettings: swiftSettings),
+        // Flink SQL's front end: lexer, parser, syntax tree with positions,
+        // printer (docs/SQL.md); no dependencies, no I/O.
+        .target(name: "SQL", swiftSettings: swiftSettings),
         // Native functions: dlopen/dlsym and calls through Debian's libffi
         // with signatures known only at run time.
         .target(name: "NativeFunctions", dependencies: ["CFFI", "CNativeSupport"], swiftSettings: swiftSettings),
@@ -225,6 +228,7 @@ let package = Package(
             name: "ExpressionsTests",
             dependencies: ["Expressions", "ExpressionUDFs", "NativeFunctions", "JSONText", "TestKit"],
             swiftSettings: swiftSettings),
+        .testTarget(name: "SQLTests", dependencies: ["SQL", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "NativeFunctionsTests", dependencies: ["NativeFunctions", "TestKit"], exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
