@@ -159,7 +159,7 @@ public final class HTTPAPIServer: Sendable {
     private func addLogRoutes(_ router: Router<APIRequestContext>) {
         router.get("/v1/topics") { [log] _, _ in try Self.json(["topics": try await Self.offload { log.topics() }]) }
         router.get("/v1/topics/:topic") { [log] _, context in
-            let name = context.parameters.get("topic") ?? ""
+            let name = Self.parameter("topic", context)
             guard PathParameter.isTopicName(name) else {
                 throw APIError(.badRequest, "'\(name.prefix(64))' is not a topic name (letters, digits, '.', '_', '-'; "
                     + "at most 249 bytes; not '.' or '..')")
@@ -171,7 +171,7 @@ public final class HTTPAPIServer: Sendable {
         }
         router.get("/v1/groups") { [log] _, _ in try Self.json(["groups": try await Self.offload { log.groupList() }]) }
         router.get("/v1/groups/:group") { [log] _, context in
-            let id = context.parameters.get("group") ?? ""
+            let id = Self.parameter("group", context)
             guard PathParameter.isGroupID(id) else {
                 throw APIError(.badRequest, "'\(id.prefix(64))' is not a group id this API takes (printable, no '/' or "
                     + "'\\', not '.' or '..', at most \(PathParameter.bytesMax) bytes)")
@@ -189,8 +189,16 @@ public final class HTTPAPIServer: Sendable {
     struct SwapRequest: Codable { var plugin: String }
     struct RescaleRequest: Codable { var parallelism: Int }
 
+    /// A path parameter, percent-decoded, so that the checks see what it
+    /// stands for (`a%2F..` is `a/..`); text that does not decode is kept
+    /// as it is, and refused by them.
+    static func parameter(_ name: String, _ context: APIRequestContext) -> String {
+        let raw = context.parameters.get(name) ?? ""
+        return raw.removingPercentEncoding ?? raw
+    }
+
     static func jobID(_ context: APIRequestContext) throws -> String {
-        let id = context.parameters.get("id") ?? ""
+        let id = parameter("id", context)
         guard JobID.isValid(id) else {
             throw APIError(.badRequest, "'\(id.prefix(64))' is not a job id (\(JobID.length) hex digits, as GET /v1/jobs shows)")
         }

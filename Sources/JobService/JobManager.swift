@@ -55,7 +55,8 @@ public final class JobManager: @unchecked Sendable {
     private final class ManagedJob: @unchecked Sendable {
         var submission: JobSubmission
         let directory: String
-        let spec: JobSpec
+        /// Read again after a rescale (its parallelism changed).
+        var spec: JobSpec
         var process: Process?
         /// Why the last supervisor ended without a report, if it did.
         var supervisorExit: String?
@@ -294,16 +295,16 @@ public final class JobManager: @unchecked Sendable {
         let job = try find(id)
         let base = overview(job)
         let report = JobFiles.read(JobStatusReport.self, from: job.directory + "/" + JobStatusReport.fileName)
-        let (submission, supervisorExit, pid) = lock.withLock {
-            (job.submission, job.supervisorExit, job.process?.processIdentifier)
+        let (submission, supervisorExit, pid, spec) = lock.withLock {
+            (job.submission, job.supervisorExit, job.process?.processIdentifier, job.spec)
         }
         // Counts from the latest attempt whose worker reported.
         let counted = report?.attempts.last { $0.countsKnown && !$0.steps.isEmpty }
-        let steps = job.spec.steps.map { step -> JobDescription.Step in
+        let steps = spec.steps.map { step -> JobDescription.Step in
             let counts = counted?.steps.first { $0.stepID == step.id }
             return JobDescription.Step(
                 id: step.id, kind: step.kindWord, component: step.componentName ?? Self.keyField(step),
-                parallelism: step.parallelism ?? job.spec.parallelism, inputs: step.inputs,
+                parallelism: step.parallelism ?? spec.parallelism, inputs: step.inputs,
                 recordsIn: counts?.recordsIn, recordsOut: counts?.recordsOut, rejected: counts?.rejected)
         }
         var exceptions = (report?.attempts ?? []).compactMap { attempt -> JobDescription.Exception? in
@@ -440,6 +441,10 @@ public final class JobManager: @unchecked Sendable {
         submission.overrides.append("parallelism=\(parallelism)")
         submission.fromSavepoint = savepoint
         try store(job, submission)
+        if let spec = try? JobFileParser.parse(path: job.directory + "/job.yaml", overrides: submission.overrides,
+                                               fileName: submission.fileName) {
+            lock.withLock { job.spec = spec }
+        }
         try launch(job, resuming: false)
         return JobActionResult(id: id, savepoint: savepoint, message: "rescaled to parallelism \(parallelism)")
     }

@@ -36,7 +36,8 @@ import TestKit
 
     /// One HTTP request with curl: (status, body).
     func http(_ method: String, _ path: String, body: String? = nil, token: Bool = false) throws -> (Int, String) {
-        var arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", "-X", method, "http://\(httpAddress()!)\(path)"]
+        // --path-as-is: `..` reaches the server as it is, not squashed by curl.
+        var arguments = ["-s", "--path-as-is", "-o", "-", "-w", "\n%{http_code}", "-X", method, "http://\(httpAddress()!)\(path)"]
         if let body {
             let file = scratch.file("body-\(UUID().uuidString)")
             try body.write(toFile: file, atomically: true, encoding: .utf8)
