@@ -279,6 +279,13 @@ public enum OpenAPIDocument {
             },
             "type": "array"
           },
+          "restoredFrom": {
+            "items": {
+              "nullable": true,
+              "type": "integer"
+            },
+            "type": "array"
+          },
           "savepoint": {
             "nullable": true,
             "type": "string"
@@ -340,6 +347,7 @@ public enum OpenAPIDocument {
           "overrides",
           "steps",
           "attempts",
+          "restoredFrom",
           "checkpoints",
           "exceptions"
         ],

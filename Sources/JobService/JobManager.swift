@@ -314,7 +314,7 @@ public final class JobManager: @unchecked Sendable {
         return JobDescription(
             overview: base, fileName: submission.fileName, plugins: submission.plugins, overrides: submission.overrides,
             fromSavepoint: submission.fromSavepoint, supervisorPid: pid, steps: steps,
-            attempts: report?.attempts ?? [], checkpoints: checkpoints(job), exceptions: exceptions,
+            attempts: report?.attempts ?? [], restoredFrom: report?.restoredFrom ?? [], checkpoints: checkpoints(job), exceptions: exceptions,
             savepoint: report?.savepoint)
     }
 

@@ -50,17 +50,22 @@ public struct JobStatusReport: Codable, Sendable, Equatable {
     public var savepoint: String?
     public var failure: String?
     public var restarts: Int
+    /// The attempts that ended.
     public var attempts: [Attempt]
+    /// What each attempt started so far restored from (nil: from the
+    /// start), the running one included.
+    public var restoredFrom: [Int64?]
     public var updatedAtMs: Int64
 
     public init(supervisorPid: Int32, ending: Ending?, savepoint: String?, failure: String?, restarts: Int,
-                attempts: [Attempt], updatedAtMs: Int64) {
+                attempts: [Attempt], restoredFrom: [Int64?], updatedAtMs: Int64) {
         self.supervisorPid = supervisorPid
         self.ending = ending
         self.savepoint = savepoint
         self.failure = failure
         self.restarts = restarts
         self.attempts = attempts
+        self.restoredFrom = restoredFrom
         self.updatedAtMs = updatedAtMs
     }
 

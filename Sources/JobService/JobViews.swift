@@ -55,7 +55,11 @@ public struct JobDescription: Codable, Sendable {
     public var supervisorPid: Int32?
     /// The step graph, with the latest reported counts of each step.
     public var steps: [Step]
+    /// The attempts that ended.
     public var attempts: [JobStatusReport.Attempt]
+    /// What each attempt started so far restored from (a checkpoint or
+    /// savepoint id; nil: from the start), the running one included.
+    public var restoredFrom: [Int64?]
     public var checkpoints: [Checkpoint]
     public var exceptions: [Exception]
     /// The savepoint the job stopped with, if it did.

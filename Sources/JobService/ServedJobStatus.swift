@@ -41,7 +41,7 @@ public final class ServedJobStatus: @unchecked Sendable {
     {
         JobStatusReport(
             supervisorPid: getpid(), ending: ending, savepoint: savepoint, failure: failure,
-            restarts: runner.restarts.load(ordering: .relaxed), attempts: runner.attempts.map(JobStatusReport.Attempt.init),
+            restarts: runner.restarts.load(ordering: .relaxed), attempts: runner.attempts.map(JobStatusReport.Attempt.init), restoredFrom: runner.restoredFrom,
             updatedAtMs: JobManager.nowMs())
     }
 }
