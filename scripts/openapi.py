@@ -35,7 +35,7 @@ doc = {
   "/v1/health": {"get": {"operationId": "health", "responses": {"200": ok("The server runs", obj({"status": S}))}}},
   "/v1/ready": {"get": {"operationId": "ready", "responses": {"200": ok("Ready", obj({"status": S})), "503": ok("Stopping", obj({"status": S}))}}},
   "/v1/openapi.json": {"get": {"operationId": "openapi", "responses": {"200": ok("This document", {"type": "object"})}}},
-  "/v1/plugins": {"get": {"operationId": "listPlugins", "responses": {"200": ok("The built-in plugins and those jobs name, as `plugin inspect --json` reports them", obj({"plugins": arr({"type": "object"})})), "500": err("Inspecting failed")}}},
+  "/v1/plugins": {"get": {"operationId": "listPlugins", "responses": {"200": ok("The host's version and ABI, and the built-in plugins and those jobs name with their components, as `plugin inspect --json` reports them", obj({"host_version": S, "host_abi": S, "plugins": arr({"type": "object"})}, ["plugins"])), "500": err("Inspecting failed")}}},
   "/v1/jobs": {
     "get": {"operationId": "listJobs", "responses": {"200": ok("The jobs", obj({"jobs": arr(ref("JobOverview"))}))}},
     "post": mut({"operationId": "submitJob", "requestBody": {"required": True, "content": {"application/json": {"schema": ref("JobSubmitRequest")}}},

@@ -54,7 +54,7 @@ public final class HTTPAPIServer: Sendable {
 
     /// Adds routes to the API's router (see the type's comment).
     public typealias RouteRegistration = @Sendable (Router<APIRequestContext>) -> Void
-    /// Inspects the plugins the server can run: the JSON array `streamhost
+    /// Inspects the plugins the server can run: the JSON report `streamhost
     /// plugin inspect --json` prints (run in a process of its own, so that
     /// no plugin code runs in the server).
     public typealias PluginInspector = @Sendable (_ paths: [String]) throws -> [UInt8]
@@ -115,11 +115,11 @@ public final class HTTPAPIServer: Sendable {
         }
         router.get("/v1/plugins") { [jobs, inspectPlugins] _, _ in
             let paths = jobs.pluginPaths()
+            // `plugin inspect --json`'s report as it is: the host's
+            // version, ABI and services, and every plugin with its components.
             let inspected = try await Self.offload { try inspectPlugins(paths) }
-            var body = ByteBuffer(string: "{\"plugins\":")
-            body.writeBytes(inspected)
-            body.writeString("}")
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
+            return Response(status: .ok, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: inspected)))
         }
     }
 

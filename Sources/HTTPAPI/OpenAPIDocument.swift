@@ -1279,6 +1279,12 @@ public enum OpenAPIDocument {
               "application/json": {
                 "schema": {
                   "properties": {
+                    "host_abi": {
+                      "type": "string"
+                    },
+                    "host_version": {
+                      "type": "string"
+                    },
                     "plugins": {
                       "items": {
                         "type": "object"
@@ -1293,7 +1299,7 @@ public enum OpenAPIDocument {
                 }
               }
             },
-            "description": "The built-in plugins and those jobs name, as `plugin inspect --json` reports them"
+            "description": "The host's version and ABI, and the built-in plugins and those jobs name with their components, as `plugin inspect --json` reports them"
           },
           "500": {
             "content": {

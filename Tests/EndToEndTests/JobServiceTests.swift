@@ -327,7 +327,9 @@ import TestKit
                 "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
                 "--max-examples", "20", "--header", "Authorization: Bearer \(token)", "--seed", "1",
             ],
-            environment: ["SCHEMATHESIS_HOOKS": "", "NO_COLOR": "1"], timeoutSeconds: 600)
+            // Its cache (.schemathesis/) goes to the scratch directory.
+            environment: ["SCHEMATHESIS_HOOKS": "", "NO_COLOR": "1"], currentDirectory: base.scratch.path,
+            timeoutSeconds: 600)
         #expect(outcome.status == 0, "\(outcome.standardOutput)\n\(outcome.standardError)")
         #expect(server.stop() == 0, "\(server.log)")
     }
