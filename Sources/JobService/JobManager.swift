@@ -397,18 +397,19 @@ public final class JobManager: @unchecked Sendable {
 
     /// Hot-swaps the job to the plugin build at `plugin` (the worker's
     /// `SwapOrchestrator`: checks, stop-with-savepoint, restore, run on).
-    /// The new build then replaces, in the submission, a listed plugin of
-    /// the same file name (else it is added), so that a restart or a resume
-    /// runs it too.
+    /// The new build then replaces, in the submission, the listed plugins
+    /// of the same plugin name (else it is added), so that a restart or a
+    /// resume runs it too.
     public func swap(id: String, plugin: String) throws(JobServiceError) -> JobActionResult {
         try Self.checkReadable(plugin: plugin)
         let job = try find(id)
         try beginOperation(job, "swap")
         defer { endOperation(job) }
         let response = try admin(job, AdminRequest(command: .swap, plugin: plugin))
-        let name = (plugin as NSString).lastPathComponent
         var submission = lock.withLock { job.submission }
-        submission.plugins.removeAll { ($0 as NSString).lastPathComponent == name }
+        let names = pluginNames(submission.plugins + [plugin])
+        let name = names[plugin]
+        submission.plugins.removeAll { $0 == plugin || (name != nil && names[$0] == name) }
         submission.plugins.append(plugin)
         try store(job, submission)
         return JobActionResult(
@@ -471,6 +472,32 @@ public final class JobManager: @unchecked Sendable {
     public var isAcceptingJobs: Bool { lock.withLock { !shuttingDown } }
 
     // MARK: Helpers
+
+    /// Each plugin file's plugin name, from `streamhost plugin inspect
+    /// --json` in a process of its own (no plugin code runs in the
+    /// server); files it cannot inspect are left out.
+    private func pluginNames(_ paths: [String]) -> [String: String] {
+        var names: [String: String] = [:]
+        for path in Set(paths) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = ["plugin", "inspect", "--json", path]
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            process.standardInput = FileHandle.nullDevice
+            guard (try? process.run()) != nil else { continue }
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0,
+                  let report = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                  let plugins = report["plugins"] as? [[String: Any]],
+                  let name = plugins.first?["name"] as? String
+            else { continue }
+            names[path] = name
+        }
+        return names
+    }
 
     private func find(_ id: String) throws(JobServiceError) -> ManagedJob {
         guard JobID.isValid(id) else {

@@ -110,10 +110,41 @@ import TestKit
         #expect(((after["steps"] as? [[String: Any]]) ?? []).allSatisfy { $0["parallelism"] as? Int == 2 }, "\(after)")
         #expect(try waitFor { try state(id) == "running" })
 
+        // A swap goes to the worker's SwapOrchestrator, whose checks refuse
+        // a build no step uses; the job runs on.
+        let unused = try CPluginBuilder.fixture("pass", into: scratch)
+        let swap = try jobs(["swap", id, "--plugin", unused])
+        #expect(swap.status == 1, "\(swap.standardOutput)")
+        #expect(swap.standardError.contains("which no step of job 'endless' uses"), "\(swap.standardError)")
+        #expect(try state(id) == "running")
+
         let cancelled = try jobs(["cancel", id])
         #expect(cancelled.status == 0, "\(cancelled.standardError)")
         #expect(try waitFor { try describe(id)["supervisorPid"] == nil }, "the job did not stop")
         #expect(try state(id) == "cancelled")
+        #expect(server.stop() == 0, "\(server.log)")
+    }
+
+    /// examples/hot-swap's job submitted with build 1 of its plugin and
+    /// swapped to build 2 through the service: the swap answers with its
+    /// savepoint, the submission names build 2 in place of build 1 (a
+    /// restart or a resume runs it), and the job runs to its end.
+    @Test func aSwapReplacesThePluginBuild() throws {
+        let build = try ProcessRunner.run("make", ["-C", BuildProducts.packageRoot + "/examples/hot-swap", "OUT=\(scratch.path)"])
+        #expect(build.status == 0, "\(build.standardError)")
+        let server = try startServer()
+        let (v1, v2) = (scratch.file("librunning-total-v1.so"), scratch.file("librunning-total-v2.so"))
+        let submitted = try jobs(["submit", BuildProducts.packageRoot + "/examples/hot-swap/job.yaml", "--plugin", v1])
+        #expect(submitted.status == 0, "\(submitted.standardError)")
+        let id = submitted.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(CLI.waitForCheckpoints(2, data: data, job: "hot-swap"), "\(server.log)")
+        let swap = try jobs(["swap", id, "--plugin", v2])
+        #expect(swap.status == 0, "\(swap.standardError)")
+        #expect(swap.standardOutput.contains("swapped to \(v2)") && swap.standardOutput.contains("savepoint"),
+                "\(swap.standardOutput)")
+        #expect(try describe(id)["plugins"] as? [String] == [v2])
+        let finished = try waitFor(300) { try state(id) == "finished" }
+        #expect(finished, "\((try? describe(id)) ?? [:])")
         #expect(server.stop() == 0, "\(server.log)")
     }
 
