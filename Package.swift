@@ -59,6 +59,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // MARK: The contract and the pieces both sides of it share.
@@ -177,12 +178,28 @@ let package = Package(
         // over them: how the CLI and `run` work through `streamhost serve`
         // while it holds the data directory.
         .target(name: "KafkaClient", dependencies: ["KafkaProtocol", "Log", "Core"], swiftSettings: swiftSettings),
+        // Jobs inside `streamhost serve`: submitted jobs kept under the data
+        // directory, each run by a supervisor process (`run`, with its
+        // attempts in worker processes), and the operations on them.
+        .target(
+            name: "JobService", dependencies: ["Runtime", "Checkpoint", "Admin", "Core", logging],
+            swiftSettings: swiftSettings),
+        // The HTTP API of `streamhost serve` (/v1 on Hummingbird 2): jobs,
+        // topics, consumer groups, plugins, health, the OpenAPI document.
+        .target(
+            name: "HTTPAPI",
+            dependencies: [
+                "JobService", "Log", "KafkaProtocol", "Core", logging, .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
         // The command-line tool: parses, calls the modules, prints.
         .executableTarget(
             name: "streamhost",
             dependencies: [
                 "Core", "PluginHost", "Runtime", "Log", "Admin", "Server", "KafkaClient", "NativeFunctions", "TimeText",
-                "PluginTesting", .product(name: "ArgumentParser", package: "swift-argument-parser"), logging,
+                "PluginTesting", "JobService", "HTTPAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"), logging,
             ],
             swiftSettings: swiftSettings),
 
@@ -267,6 +284,7 @@ let package = Package(
             name: "StreamhostKitTests", dependencies: ["StreamhostKit", "Plugin_file", "TestKit"],
             swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: ["TestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "HTTPAPITests", dependencies: ["HTTPAPI", "TestKit"], swiftSettings: swiftSettings),
     ] + plugins.map(\.1),
     swiftLanguageModes: [.v6]
 )

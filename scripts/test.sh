@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 source scripts/bootstrap.sh
 # confluent-kafka and kafka-python for the server's end-to-end tests.
 source scripts/kafka-clients.sh
+# schemathesis for the HTTP API's test against its OpenAPI document.
+source scripts/api-tools.sh
 
 swift build --build-tests
 if [ $# -gt 0 ]; then

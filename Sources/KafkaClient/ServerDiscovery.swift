@@ -23,12 +23,20 @@ public struct ServerDiscovery: Codable, Sendable, Equatable {
     /// Every listener as `PROTOCOL://host:port`; absent in files written
     /// before listeners had protocols (one PLAINTEXT listener then).
     public var listeners: [String]?
+    /// The HTTP API as `host:port`, when the server has one.
+    public var http: String?
+    /// The file holding the HTTP API's bearer token (readable by the user
+    /// running the server only).
+    public var httpTokenFile: String?
 
-    public init(host: String, port: Int, pid: Int32, listeners: [String]? = nil) {
+    public init(host: String, port: Int, pid: Int32, listeners: [String]? = nil, http: String? = nil,
+                httpTokenFile: String? = nil) {
         self.host = host
         self.port = port
         self.pid = pid
         self.listeners = listeners
+        self.http = http
+        self.httpTokenFile = httpTokenFile
     }
 
     /// Whether the CLI can connect: the server has a PLAINTEXT listener.

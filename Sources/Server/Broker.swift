@@ -23,9 +23,9 @@ public final class Broker: Sendable {
     let logger: Logger
     let notifier = AppendNotifier()
     /// The committed offsets of consumer groups (`__consumer_offsets`).
-    let offsets: ConsumerGroups
+    public let offsets: ConsumerGroups
     /// Coordinates every consumer group (this broker is the only one).
-    let groups: GroupCoordinator
+    public let groups: GroupCoordinator
     /// Each transactional id's `transaction.timeout.ms`, from its
     /// InitProducerId; the timeout starts with each transaction.
     let transactionTimeouts = Mutex<[String: Int64]>([:])

@@ -13,7 +13,7 @@ extension ServerConfig {
     public static let keys = [
         "advertised.listeners", "auto.create.topics.enable", "broker.id", "cluster.id", "fetch.max.bytes",
         "fetch.max.wait.ms", "group.initial.rebalance.delay.ms", "group.max.session.timeout.ms",
-        "group.max.size", "group.min.session.timeout.ms", "log.cleaner.backoff.ms", "log.cleaner.enable",
+        "group.max.size", "group.min.session.timeout.ms", "http.listen", "http.token.file", "log.cleaner.backoff.ms", "log.cleaner.enable",
         "listeners", "log.retention.check.interval.ms", "max.connections.per.ip", "max.inflight.requests.per.connection",
         "num.partitions", "offsets.retention.check.interval.ms", "offsets.retention.minutes",
         "producer.id.expiration.check.interval.ms", "producer.id.expiration.ms",
@@ -70,6 +70,10 @@ extension ServerConfig {
             return number
         }
         switch key {
+        case "http.listen":
+            httpListen = value
+        case "http.token.file":
+            httpTokenFile = value
         case "listeners":
             listeners = try Listener.parseList([value], key: key).map { Listener($0.0, host: $0.1, port: $0.2) }
         case "advertised.listeners":

@@ -12,6 +12,12 @@ public struct ServerConfig: Sendable, Equatable {
     /// listener (by name) to connect to; the bind address when absent.
     /// Clients connect back to this, so it must be reachable by them.
     public var advertisedListeners: [SecurityProtocol: Endpoint] = [:]
+    /// The HTTP API's `host:port` (`http.listen`, `--http-listen`); nil:
+    /// no HTTP API.
+    public var httpListen: String?
+    /// The file holding the HTTP API's bearer token (`http.token.file`,
+    /// `--http-token-file`); nil: a new token in DATA/http.token each start.
+    public var httpTokenFile: String?
     /// TLS and SASL settings of the listeners that need them.
     public var security = SecurityConfig()
     /// The broker id in Metadata (this server is the only broker).

@@ -9,6 +9,7 @@ import Logging
 import Synchronization
 import Admin
 import PluginHost
+import JobService
 import Runtime
 
 /// Loads the plugins a job needs, in search order.
@@ -23,11 +24,15 @@ func loadPlugins(for spec: JobSpec, options: PluginOptions) throws(PluginLoadErr
 
 /// Parses and resolves a job file, printing the error and exiting 2 on a
 /// mistake; returns the spec and plugins too (a swap plans again with them).
-func planJob(path: String, overrides: [String], plugins: PluginOptions) throws
+///
+/// `fileName` names the file in errors instead of `path` (a job submitted to
+/// `streamhost serve` is kept under the data directory, and its errors name
+/// the file the submitter gave).
+func planJob(path: String, overrides: [String], plugins: PluginOptions, fileName: String? = nil) throws
     -> (spec: JobSpec, registry: PluginRegistry, plan: JobPlan)
 {
     do {
-        let spec = try JobFileParser.parse(path: path, overrides: overrides)
+        let spec = try JobFileParser.parse(path: path, overrides: overrides, fileName: fileName)
         let registry = try loadPlugins(for: spec, options: plugins)
         // A --plugin component in place of a built-in one: say so, once.
         for replacement in registry.replacements { writeStderr("note: \(replacement)\n") }
@@ -100,6 +105,20 @@ struct Run: ParsableCommand {
     @Option(help: .hidden)
     var workerReport: String?
 
+    /// Set by `streamhost serve` on the supervisor of a job it runs (and
+    /// passed on to the workers): the job's directory under DATA/jobs.
+    /// Every attempt runs in a worker, the admin socket is the job's own
+    /// (DIR/admin.sock, as several jobs share the data directory), the
+    /// supervisor reports its attempts in DIR/status.json and stops when
+    /// the server goes away.
+    @Option(help: .hidden)
+    var servedJob: String?
+
+    /// The name the job file goes by in errors (a served job's file is
+    /// kept under DATA/jobs; errors name the file the submitter gave).
+    @Option(help: .hidden)
+    var jobFileName: String?
+
     /// Whether to draw the progress line: `--progress`, or by default when
     /// standard error is a terminal.
     var showsProgress: Bool { progress ?? (isatty(STDERR_FILENO) != 0) }
@@ -110,7 +129,7 @@ struct Run: ParsableCommand {
     func run() throws {
         logging.bootstrap()
         let logger = Logger(label: "streamhost")
-        let (spec, registry, plan) = try planJob(path: job, overrides: overrides, plugins: plugins)
+        let (spec, registry, plan) = try planJob(path: job, overrides: overrides, plugins: plugins, fileName: jobFileName)
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
         if allowNonRestoredState && fromSavepoint == nil {
             throw ValidationError("--allow-non-restored-state applies to --from-savepoint only")
@@ -153,7 +172,7 @@ struct Run: ParsableCommand {
         }
         // `isolation: process`: this process supervises, each attempt runs in
         // a worker (this executable again, with --worker-report).
-        let supervising = plan.spec.isolation == .process && workerReport == nil
+        let supervising = (plan.spec.isolation == .process || servedJob != nil) && workerReport == nil
         let launchWorker: JobRunner.WorkerLauncher? = supervising ? workerLauncher(dataDirectory: dataDirectory) : nil
         let runner = JobRunner(plan: plan, options: options, restoreFrom: restore, launchWorker: launchWorker) {
             plan throws(JobFailure) in
@@ -171,7 +190,8 @@ struct Run: ParsableCommand {
         if plan.spec.checkpoints != nil && !supervising {
             do {
                 try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-                admin = try AdminServer(path: AdminClient.socketPath(dataDirectory: dataDirectory)) { request, reply in
+                let socket = servedJob.map { $0 + "/admin.sock" } ?? AdminClient.socketPath(dataDirectory: dataDirectory)
+                admin = try AdminServer(path: socket) { request, reply in
                     Self.serve(request, runner: runner, swapper: swapper, spec: spec, reply: reply)
                 }
             } catch {
@@ -220,8 +240,9 @@ struct Run: ParsableCommand {
 
         // A worker whose supervisor died drains and ends instead of running
         // on unsupervised (its parent changes once the supervisor is gone).
+        // So does the supervisor of a served job whose server died.
         var orphanCheck: (any DispatchSourceTimer)?
-        if workerReport != nil {
+        if workerReport != nil || servedJob != nil {
             let parent = getppid()
             let timer = DispatchSource.makeTimerSource(queue: .global())
             timer.schedule(deadline: .now() + .seconds(Self.orphanCheckIntervalSeconds),
@@ -233,9 +254,14 @@ struct Run: ParsableCommand {
             orphanCheck = timer
         }
 
+        // A served job's supervisor reports its attempts to the server.
+        let statusReporter = workerReport != nil ? nil : servedJob.map { directory in
+            ServedJobStatus(directory: directory, runner: runner, intervalSeconds: Self.orphanCheckIntervalSeconds)
+        }
         let result = runner.run()
         for source in sources { source.cancel() }
         orphanCheck?.cancel()
+        statusReporter?.finish(result)
         if let workerReport {
             do {
                 try WorkerReport(result).write(to: workerReport)
@@ -316,6 +342,8 @@ struct Run: ParsableCommand {
     /// in the data directory.
     func workerLauncher(dataDirectory: String) -> JobRunner.WorkerLauncher {
         var arguments = [CommandLine.arguments[0], "run", job, "--data-dir", dataDirectory]
+        if let servedJob { arguments += ["--served-job", servedJob] }
+        if let jobFileName { arguments += ["--job-file-name", jobFileName] }
         for plugin in plugins.plugins { arguments += ["--plugin", plugin] }
         for override in overrides { arguments += ["--set", override] }
         if let workers { arguments += ["--workers", String(workers)] }
@@ -399,8 +427,13 @@ struct Validate: ParsableCommand {
     @Option(name: .customLong("set"), help: "Overrides, as for run.")
     var overrides: [String] = []
 
+    /// The name the job file goes by in errors (`streamhost serve` checks
+    /// a submitted job with this command; see Run.jobFileName).
+    @Option(help: .hidden)
+    var jobFileName: String?
+
     func run() throws {
-        let plan = try planJob(path: job, overrides: overrides, plugins: plugins).plan
+        let plan = try planJob(path: job, overrides: overrides, plugins: plugins, fileName: jobFileName).plan
         print("job '\(plan.spec.name)' is valid: \(plan.steps.count) steps in \(plan.chains.count) chained tasks "
             + "(max_parallelism \(plan.keyGroups.maxParallelism))")
         for chain in plan.chains {

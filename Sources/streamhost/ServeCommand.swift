@@ -1,6 +1,8 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import HTTPAPI
+import JobService
 import KafkaClient
 import Log
 import Logging
@@ -26,6 +28,16 @@ struct Serve: ParsableCommand {
     var listen: [String] = []
     @Option(name: .customLong("config"), help: ArgumentHelp("Server settings (YAML).", valueName: "server.yaml"))
     var configFile: String?
+    @Option(help: ArgumentHelp(
+        "The HTTP API's address (jobs, topics, groups under /v1; Flink's port is 8081), replaces `http.listen` "
+            + "of --config; port 0 picks a free one (DATA/server.json records it). Default: no HTTP API.",
+        valueName: "host:port"))
+    var httpListen: String?
+    @Option(help: ArgumentHelp(
+        "A file holding the HTTP API's bearer token, replaces `http.token.file` of --config (default: a new "
+            + "random token in DATA/http.token at each start).",
+        valueName: "file"))
+    var httpTokenFile: String?
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
@@ -36,6 +48,8 @@ struct Serve: ParsableCommand {
             if !listen.isEmpty {
                 config.listeners = try Listener.parseList(listen, key: "--listen").map { Listener($0.0, host: $0.1, port: $0.2) }
             }
+            if let httpListen { config.httpListen = httpListen }
+            if let httpTokenFile { config.httpTokenFile = httpTokenFile }
             try config.validate()
         } catch {
             writeStderr("error: \(error)\n")
@@ -45,12 +59,26 @@ struct Serve: ParsableCommand {
         let logger = Logger(label: "streamhost.serve")
         let broker = try withLogErrors { try Broker(data: directory, config: config, logger: logger) }
         let server = KafkaServer(broker: broker, logger: logger)
+        // Jobs run in supervisor processes that reach the log through the
+        // Kafka listener: they stop before it does.
+        let jobs = JobManager(dataDirectory: directory.path, logger: Logger(label: "streamhost.jobs"))
+        let http: (address: HTTPAddress, token: HTTPToken)?
+        do {
+            http = try config.httpListen.map { listen in
+                (try HTTPAddress(parsing: listen), try HTTPToken.load(file: config.httpTokenFile, dataDirectory: directory.path))
+            }
+        } catch {
+            writeStderr("error: \(error)\n")
+            throw ExitCode(1)
+        }
 
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
         let sources = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
+                logger.info("stopping: the jobs drain first (they resume when the server starts again)")
+                jobs.shutDown()
                 logger.info("stopping: no new connections; answering requests in flight")
                 server.shutDown()
             }
@@ -78,6 +106,33 @@ struct Serve: ParsableCommand {
                 host: plaintext?.host ?? "", port: plaintext?.port ?? 0, pid: getpid(), listeners: listeners.map(\.description))
             try written.write(dataDirectory: dataPath)
             discovery.set(written)
+            // The HTTP API, once bound, is added to the discovery file.
+            let api = http.map { http in
+                Task {
+                    let server = HTTPAPIServer(
+                        configuration: .init(host: http.address.host, port: http.address.port, token: http.token.value),
+                        jobs: jobs, log: LogInspection(data: broker.data, groups: broker.groups, offsets: broker.offsets),
+                        inspectPlugins: PluginInspection.inspect, isReady: { jobs.isAcceptingJobs },
+                        logger: Logger(label: "streamhost.http"))
+                    do {
+                        try await server.run { host, port in
+                            var updated = written
+                            updated.http = HTTPAddress(host: host, port: port).description
+                            updated.httpTokenFile = http.token.file
+                            do {
+                                try updated.write(dataDirectory: dataPath)
+                            } catch {
+                                logger.error("\(error)")
+                            }
+                            logger.info("HTTP API on http://\(HTTPAddress(host: host, port: port))/v1")
+                        }
+                    } catch {
+                        logger.error("the HTTP API stopped: \(error)")
+                    }
+                }
+            }
+            let resumed = jobs.resumeJobs()
+            if !resumed.isEmpty { logger.info("resumed \(resumed.count) job(s): \(resumed.joined(separator: ", "))") }
             for listener in listeners {
                 let advertised = settings.advertisedListeners[listener.securityProtocol].map {
                     " (advertised as \($0.host):\($0.port))"
@@ -90,6 +145,8 @@ struct Serve: ParsableCommand {
                     "no PLAINTEXT listener: the streamhost CLI cannot work through this server; add PLAINTEXT://127.0.0.1:PORT")
             }
             try await server.run()
+            api?.cancel()
+            _ = await api?.result
         }
         maintenance.stop()
         discovery.get()?.remove(dataDirectory: dataPath)

@@ -17,7 +17,7 @@ struct Streamhost: ParsableCommand {
         version: "streamhost \(HostAPI.hostVersion) (plugin ABI \(PluginABI.versionString))",
         subcommands: [
             Run.self, Validate.self, SavepointCommand.self, SwapCommand.self, PluginCommand.self, TopicsCommand.self,
-            Produce.self, Consume.self, GroupsCommand.self, Serve.self, UsersCommand.self,
+            Produce.self, Consume.self, GroupsCommand.self, Serve.self, UsersCommand.self, JobsCommand.self,
         ],
         defaultSubcommand: Run.self)
 }

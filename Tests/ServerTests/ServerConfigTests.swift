@@ -20,6 +20,21 @@ import TestKit
         #expect(config.requestBytesMax == 2048)
     }
 
+    /// The HTTP API's settings (`streamhost serve` reads them; the
+    /// HTTPAPI module knows nothing of server.yaml).
+    @Test func httpSettingsAreRead() throws {
+        let directory = try TemporaryDirectory(prefix: "server-config-http")
+        let path = try directory.write("server.yaml", """
+            http.listen: 127.0.0.1:18081
+            http.token.file: /etc/streamhost/http.token
+            """)
+        var config = ServerConfig()
+        #expect(config.httpListen == nil)
+        try config.apply(file: path)
+        #expect(config.httpListen == "127.0.0.1:18081")
+        #expect(config.httpTokenFile == "/etc/streamhost/http.token")
+    }
+
     @Test func badSettingsNameTheFileLineAndWhatIsAllowed() throws {
         let directory = try TemporaryDirectory(prefix: "server-config")
         let path = try directory.write("server.yaml", "num.partitions: 2\nnum.partitons: 3\n")

@@ -21,16 +21,20 @@ public enum JobFileParser {
     public static let channelBatchesDefault = 8
 
     /// Parses the file at `path` with `overrides` (`TARGET=VALUE`, see
-    /// `JobOverride`) written into it.
-    public static func parse(path: String, overrides: [String] = []) throws(JobFileError) -> JobSpec {
+    /// `JobOverride`) written into it; errors name it `fileName` when given
+    /// (a job kept by `streamhost serve` goes by the name it was submitted
+    /// with), else `path`.
+    public static func parse(path: String, overrides: [String] = [], fileName: String? = nil) throws(JobFileError)
+        -> JobSpec
+    {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw JobFileError(file: path, location: nil, field: nil,
+            throw JobFileError(file: fileName ?? path, location: nil, field: nil,
                                message: "cannot read the job file: \(error.localizedDescription)")
         }
-        return try parse(text: text, file: path, overrides: overrides)
+        return try parse(text: text, file: fileName ?? path, overrides: overrides)
     }
 
     /// Parses job-file text; `file` names it in errors.
