@@ -69,7 +69,7 @@ let package = Package(
         // build.
         .target(
             name: "StreamhostABI", path: "SDK",
-            exclude: ["README.md", "swift"],
+            exclude: ["README.md", "Package.swift", "swift", "go", "rust"],
             sources: ["abi"],
             publicHeadersPath: "include"),
         // The one version string, a C header that the host and the
@@ -78,11 +78,17 @@ let package = Package(
         // JSON text: scanning, field paths, numbers, escaping, UTF-8 checks
         // under one strictness rule (docs/ARCHITECTURE.md, "JSON"); no
         // dependencies, so that the host, the plugin kit, the expressions and
-        // every Swift plugin link the same code.
-        .target(name: "JSONText", swiftSettings: swiftSettings),
+        // every Swift plugin link the same code. It lives under SDK/swift
+        // because SDK/Package.swift (the kit as a package of its own, for
+        // plugin authors) builds it too.
+        .target(name: "JSONText", path: "SDK/swift/JSONText", swiftSettings: swiftSettings),
         // One rule for time text (epoch ms or ISO 8601, no zone = UTC), for
         // the host's CLI and the plugin kit alike.
-        .target(name: "TimeText", swiftSettings: swiftSettings),
+        .target(name: "TimeText", path: "SDK/swift/TimeText", swiftSettings: swiftSettings),
+        // The Swift compiler version, compiled into the host and into every
+        // kit plugin: Swift has no stable ABI on Linux, so the loader
+        // refuses a Swift plugin built by another toolchain.
+        .target(name: "SwiftToolchain", path: "SDK/swift/SwiftToolchain", swiftSettings: swiftSettings),
         // CRC-32C in C (SSE4.2 when the CPU has it), and its one Swift
         // wrapper, for the log, state snapshots and checkpoints.
         .target(name: "CChecksums", path: "Sources/CChecksums", cSettings: [.unsafeFlags(["-O2"])]),
@@ -143,7 +149,10 @@ let package = Package(
         .target(name: "CHostThread", path: "Sources/CHostThread", cSettings: [.unsafeFlags(["-O2"])]),
         // dlopen, ABI checks, the host-API table handed to plugins.
         .target(
-            name: "PluginHost", dependencies: ["Core", "Columns", "StreamhostABI", "StreamhostVersion", "CHostThread", logging],
+            name: "PluginHost",
+            dependencies: [
+                "Core", "Columns", "StreamhostABI", "StreamhostVersion", "CHostThread", "SwiftToolchain", logging,
+            ],
             swiftSettings: swiftSettings),
         // Job files, plans, tasks, channels, checkpointing, supervision.
         .target(
@@ -207,7 +216,7 @@ let package = Package(
         // first-party plugins (in `plugins`) and the Swift example.
 
         .target(
-            name: "StreamhostKit", dependencies: ["StreamhostABI", "JSONText", "TimeText"],
+            name: "StreamhostKit", dependencies: ["StreamhostABI", "JSONText", "TimeText", "SwiftToolchain"],
             path: "SDK/swift/StreamhostKit", swiftSettings: swiftSettings),
         .target(
             name: "PluginSupport", dependencies: ["StreamhostABI", "StreamhostVersion"], path: "Plugins/common",
@@ -261,7 +270,7 @@ let package = Package(
             name: "CheckpointTests", dependencies: ["Checkpoint", "Core", "DurableFiles", "TestKit"], exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "PluginHostTests", dependencies: ["PluginHost", "Core", "StreamhostABI", "TestKit"],
+            name: "PluginHostTests", dependencies: ["PluginHost", "Core", "StreamhostABI", "TestKit", "SwiftToolchain"],
             exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RuntimeTests",

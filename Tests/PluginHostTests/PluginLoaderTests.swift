@@ -1,5 +1,6 @@
 import Foundation
 import PluginHost
+import SwiftToolchain
 import Testing
 import TestKit
 
@@ -142,6 +143,19 @@ struct PluginLoaderTests {
         let error = try #require(refusal(path))
         #expect(error == .abiMinorNewer(path: path, plugin: "1.\(PluginABI.minor + 5)", host: PluginABI.versionString))
         #expect(error.description.contains("newer than this host's ABI \(PluginABI.versionString); upgrade streamhost"))
+    }
+
+    /// Swift has no stable ABI on Linux: a kit plugin built by another
+    /// toolchain is refused, naming both versions, before its entry point
+    /// runs (the kit exports the compiler version; this C fixture fakes 5.8).
+    @Test func refusesASwiftPluginOfAnotherToolchain() throws {
+        let path = try CPluginBuilder.fixture("other_swift", into: directory)
+        let error = try #require(refusal(path))
+        #expect(error == .swiftToolchainMismatch(path: path, plugin: "5.8", host: "\(SwiftToolchain.compilerVersion)"))
+        #expect(error.description.contains("built with Swift 5.8, this host with Swift \(SwiftToolchain.compilerVersion)"))
+        let handle = try #require(dlopen(path, RTLD_NOW | RTLD_NOLOAD))
+        let calls = try #require(dlsym(handle, "fixture_entry_calls")).assumingMemoryBound(to: Int32.self)
+        #expect(calls.pointee == 0, "the entry point of a refused Swift plugin ran")
     }
 
     @Test func refusesDuplicateComponentNames() throws {

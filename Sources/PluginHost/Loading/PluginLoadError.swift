@@ -30,6 +30,9 @@ public enum PluginLoadError: Error, CustomStringConvertible, Sendable, Equatable
     case missingCallback(path: String, component: String, callback: String)
     /// A component's config schema is not valid JSON or not a valid schema.
     case invalidConfigSchema(path: String, component: String, detail: String)
+    /// A Swift plugin was built by another Swift toolchain than the host
+    /// (Swift has no stable ABI on Linux).
+    case swiftToolchainMismatch(path: String, plugin: String, host: String)
     /// Two plugin files provide a component of the same kind and name.
     case componentProvidedTwice(kind: String, name: String, firstPath: String, secondPath: String)
 
@@ -67,6 +70,10 @@ public enum PluginLoadError: Error, CustomStringConvertible, Sendable, Equatable
             return "plugin \(path): component '\(component)' has no \(callback) callback, which it requires"
         case let .invalidConfigSchema(path, component, detail):
             return "plugin \(path): component '\(component)' has an invalid config schema: \(detail)"
+        case let .swiftToolchainMismatch(path, plugin, host):
+            return "plugin \(path) was built with Swift \(plugin), this host with Swift \(host); Swift has no "
+                + "stable ABI on Linux, so a Swift plugin must be built with the host's toolchain: rebuild it with "
+                + "Swift \(host) (`swift --version` names the one on PATH)"
         case let .componentProvidedTwice(kind, name, first, second):
             return "the \(kind) '\(name)' is provided by two plugins: \(first) and \(second); "
                 + "load only one of them"

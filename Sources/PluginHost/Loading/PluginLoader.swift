@@ -5,6 +5,7 @@ import Musl
 #endif
 import Core
 import StreamhostABI
+import SwiftToolchain
 import Synchronization
 
 /// Loads plugin files with dlopen and checks them before anything runs.
@@ -67,6 +68,16 @@ public enum PluginLoader {
             guard let entry = dlsym(handle, PluginABI.entrySymbol) else {
                 let message = dlerror().map { String(cString: $0) } ?? "symbol not found"
                 throw .missingEntryPoint(path: path, message: message)
+            }
+            // A Swift plugin says which compiler built it; another
+            // toolchain's Swift code must not run (no stable ABI on Linux).
+            // dlopen has run its load-time initializers already; its entry
+            // point and callbacks never run.
+            if let symbol = dlsym(handle, SwiftToolchain.exportedSymbol) {
+                let version = unsafeBitCast(symbol, to: (@convention(c) () -> UnsafePointer<CChar>?).self)
+                let plugin = version().map { String(cString: $0) } ?? "(none)"
+                let host = SwiftToolchain.compilerVersion.description
+                guard plugin == host else { throw .swiftToolchainMismatch(path: path, plugin: plugin, host: host) }
             }
             return (handle, entry)
         }
