@@ -115,12 +115,12 @@ final class WindowOperator: Operator {
                         + "\(aggregate.function.rawValue) needs a number"
                 }
                 let text = UnsafeRawBufferPointer(rebasing: value[field.range])
-                if field.kind == .number, let (units, scale) = ExactDecimal.parse(text) {
+                if field.kind == .number, let (units, scale) = JSONDecimalText.parse(text, scaleMax: AccumulatorLayout.exactScaleMax, exponent: .fold) {
                     // Below 2^53 both operands are exact and the quotient is
                     // correctly rounded: the double strtod would give.
                     let double = units.magnitude < 1 << 53
-                        ? Double(units) / Double(ExactDecimal.powersOf10[scale])
-                        : Double(String(decoding: text, as: UTF8.self)) ?? ExactDecimal.double(units, scale: scale)
+                        ? Double(units) / Double(JSONDecimalText.powersOf10[scale])
+                        : Double(String(decoding: text, as: UTF8.self)) ?? JSONDecimalText.double(units, scale: scale)
                     inputs[index] = .exact(units: units, scale: scale, double: double)
                 } else if field.kind == .number, let double = Double(String(decoding: text, as: UTF8.self)),
                           double.isFinite {
