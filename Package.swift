@@ -163,7 +163,7 @@ let package = Package(
         // discovery file of a running server, and the log's `LogClient`
         // over them: how the CLI and `run` work through `streamhost serve`
         // while it holds the data directory.
-        .target(name: "KafkaClient", dependencies: ["KafkaProtocol", "Log", "Core"], swiftSettings: swiftSettings),
+        .target(name: "KafkaClient", dependencies: ["KafkaProtocol", "Log", "Core", "DurableFiles"], swiftSettings: swiftSettings),
         // The command-line tool: parses, calls the modules, prints.
         .executableTarget(
             name: "streamhost",
