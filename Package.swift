@@ -186,7 +186,7 @@ let package = Package(
         // discovery file of a running server, and the log's `LogClient`
         // over them: how the CLI and `run` work through `streamhost serve`
         // while it holds the data directory.
-        .target(name: "KafkaClient", dependencies: ["KafkaProtocol", "Log", "Core"], swiftSettings: swiftSettings),
+        .target(name: "KafkaClient", dependencies: ["KafkaProtocol", "Log", "Core", "DurableFiles"], swiftSettings: swiftSettings),
         // Jobs inside `streamhost serve`: submitted jobs kept under the data
         // directory, each run by a supervisor process (`run`, with its
         // attempts in worker processes), and the operations on them.

@@ -21,6 +21,16 @@ import StreamhostKit
 struct AccumulatorLayout {
     static let headerSize = 24
     static let slotSize = 16
+    /// The most digits after the point an exact sum keeps (nanounits).
+    /// Sums are exact decimals (JSONText's `JSONDecimalText`) so that a
+    /// window's sum does not depend on the order records arrived in: adding
+    /// binary doubles is not associative in the last bits, adding exact
+    /// decimals is.
+    /// Sums of prices and amounts rarely need more, and at scale 9 an
+    /// `Int64` still holds an integer part up to 9.2e9, so sums of many
+    /// values stay exact; more digits or a larger value falls back to a
+    /// Double. (The expressions keep 18: they hold one value, not a sum.)
+    static let exactScaleMax = 9
 
     let aggregates: [AggregateSpec]
     var fixedSize: Int { Self.headerSize + Self.slotSize * aggregates.count }
@@ -145,8 +155,8 @@ extension AccumulatorLayout {
         case 1:
             let currentScale = Int(slot.load(fromByteOffset: 1, as: UInt8.self))
             let target = max(currentScale, scale)
-            if let current = ExactDecimal.rescale(slot.loadInt64(at: 8), from: currentScale, to: target),
-               let added = ExactDecimal.rescale(units, from: scale, to: target) {
+            if let current = JSONDecimalText.rescale(slot.loadInt64(at: 8), from: currentScale, to: target),
+               let added = JSONDecimalText.rescale(units, from: scale, to: target) {
                 let (sum, overflow) = current.addingReportingOverflow(added)
                 if !overflow {
                     slot.storeBytes(of: UInt8(target), toByteOffset: 1, as: UInt8.self)
@@ -169,7 +179,7 @@ extension AccumulatorLayout {
     }
 
     static func toDouble(slot: UnsafeMutableRawPointer) {
-        let value = ExactDecimal.double(slot.loadInt64(at: 8), scale: Int(slot.load(fromByteOffset: 1, as: UInt8.self)))
+        let value = JSONDecimalText.double(slot.loadInt64(at: 8), scale: Int(slot.load(fromByteOffset: 1, as: UInt8.self)))
         slot.storeBytes(of: 2, as: UInt8.self)
         slot.storeDouble(value, at: 8)
     }
@@ -217,7 +227,7 @@ extension AccumulatorLayout {
                 case 1:
                     let units = other.loadInt64(at: slot + 8)
                     let scale = Int(other[slot + 1])
-                    addExact(units: units, scale: scale, double: ExactDecimal.double(units, scale: scale),
+                    addExact(units: units, scale: scale, double: JSONDecimalText.double(units, scale: scale),
                              slot: slot, to: &bytes)
                 case 2:
                     addDouble(other.loadDouble(at: slot + 8), slot: slot, to: &bytes)
@@ -260,7 +270,7 @@ extension AccumulatorLayout {
                 appendJSON(bytes.loadInt64(at: slot), to: &output)
             case .sum:
                 switch bytes[slot] {
-                case 1: ExactDecimal.append(bytes.loadInt64(at: slot + 8), scale: Int(bytes[slot + 1]), to: &output)
+                case 1: JSONDecimalText.append(bytes.loadInt64(at: slot + 8), scale: Int(bytes[slot + 1]), to: &output)
                 case 2: appendJSON(bytes.loadDouble(at: slot + 8), to: &output)
                 default: output.append(UInt8(ascii: "0"))
                 }
@@ -268,7 +278,7 @@ extension AccumulatorLayout {
                 let values = Double(count)
                 switch bytes[slot] {
                 case 1:
-                    appendJSON(ExactDecimal.double(bytes.loadInt64(at: slot + 8), scale: Int(bytes[slot + 1])) / values,
+                    appendJSON(JSONDecimalText.double(bytes.loadInt64(at: slot + 8), scale: Int(bytes[slot + 1])) / values,
                                to: &output)
                 case 2: appendJSON(bytes.loadDouble(at: slot + 8) / values, to: &output)
                 default: output.append(contentsOf: "null".utf8)
@@ -335,4 +345,21 @@ enum QuotedName {
         var text = text
         text.withUTF8 { JSONView.appendQuoted(UnsafeRawBufferPointer($0), to: &output) }
     }
+}
+
+/// JSON text of a Double: integers without a fraction, null when not finite.
+func appendJSON(_ value: Double, to output: inout [UInt8]) {
+    guard value.isFinite else {
+        output.append(contentsOf: "null".utf8)
+        return
+    }
+    if value == value.rounded(), abs(value) < 9_007_199_254_740_992 {
+        output.append(contentsOf: String(Int64(value)).utf8)
+    } else {
+        output.append(contentsOf: "\(value)".utf8)
+    }
+}
+
+func appendJSON(_ value: Int64, to output: inout [UInt8]) {
+    JSONDecimalText.append(value, scale: 0, to: &output)
 }

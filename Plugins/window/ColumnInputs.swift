@@ -9,7 +9,7 @@ import StreamhostKit
 ///
 /// "The same" is measured against the text the host writes for a typed
 /// row (`ColumnarJSONEncoder`): integers and decimals are read as exact
-/// decimals as `ExactDecimal.parse` reads their text (a decimal's trailing
+/// decimals as `JSONDecimalText.parse` reads their text (a decimal's trailing
 /// zeros dropped, at most 18 digits and scale 9, else a Double), float64 and
 /// the rare cases through their text; first, last and distinct_count keep
 /// the value's JSON text. A struct on the path that is null hides the field
@@ -141,7 +141,7 @@ extension WindowOperator {
         default:
             return nil
         }
-        // ExactDecimal.parse takes at most 18 significant digits (trailing
+        // JSONDecimalText.parse takes at most 18 significant digits (trailing
         // zeros of the text included), then drops the trailing zeros.
         guard units.magnitude < 1_000_000_000_000_000_000 else { return nil }
         var exact = units
@@ -150,8 +150,8 @@ extension WindowOperator {
             scale -= 1
         }
         if exact == 0 { scale = 0 }
-        guard scale <= ExactDecimal.scaleMax, exact.magnitude < 1 << 53 else { return nil }
-        return .exact(units: exact, scale: scale, double: Double(exact) / Double(ExactDecimal.powersOf10[scale]))
+        guard scale <= AccumulatorLayout.exactScaleMax, exact.magnitude < 1 << 53 else { return nil }
+        return .exact(units: exact, scale: scale, double: Double(exact) / Double(JSONDecimalText.powersOf10[scale]))
     }
 }
 

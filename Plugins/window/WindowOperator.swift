@@ -192,12 +192,12 @@ final class WindowOperator: Operator {
     /// The input of a JSON number's text: an exact decimal when it fits,
     /// else a finite Double; nil when it is neither.
     static func number(text: UnsafeRawBufferPointer) -> AggregateInput? {
-        if let (units, scale) = ExactDecimal.parse(text) {
+        if let (units, scale) = JSONDecimalText.parse(text, scaleMax: AccumulatorLayout.exactScaleMax, exponent: .fold) {
             // Below 2^53 both operands are exact and the quotient is
             // correctly rounded: the double strtod would give.
             let double = units.magnitude < 1 << 53
-                ? Double(units) / Double(ExactDecimal.powersOf10[scale])
-                : Double(String(decoding: text, as: UTF8.self)) ?? ExactDecimal.double(units, scale: scale)
+                ? Double(units) / Double(JSONDecimalText.powersOf10[scale])
+                : Double(String(decoding: text, as: UTF8.self)) ?? JSONDecimalText.double(units, scale: scale)
             return .exact(units: units, scale: scale, double: double)
         }
         if let double = Double(String(decoding: text, as: UTF8.self)), double.isFinite { return .double(double) }

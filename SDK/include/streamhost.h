@@ -733,9 +733,15 @@ typedef enum sh_component_kind {
  * time per instance, with that instance's ctx.
  *
  * Order of calls on an instance:
- *   create → [restore] → open → (process | poll | on_watermark | on_timer |
- *   snapshot | on_checkpoint* )* → close → destroy
- * On failure or cancellation close is skipped: destroy always runs. */
+ *   create → [restore]* → open → (process | poll | on_watermark | on_timer |
+ *   on_checkpoint → snapshot | on_checkpoint_complete | on_checkpoint_abort)*
+ *   → close → destroy
+ * At a checkpoint barrier an instance gets on_checkpoint (pre-commit; what
+ * it emits then goes before the barrier), then snapshot, in that order, for
+ * the same checkpoint_id; on_checkpoint_complete or on_checkpoint_abort for
+ * that id comes later, between other calls, once the checkpoint completed or
+ * failed everywhere. On failure or cancellation close is skipped: destroy
+ * always runs. */
 typedef struct sh_component_vtable {
     uint32_t struct_size;
     uint32_t reserved;

@@ -1,7 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
+import Core
+import DurableFiles
 
 /// Where a running `streamhost serve` listens, written into the data
 /// directory it holds (`<data>/server.json`) so that the log commands,
@@ -15,7 +16,12 @@ import Foundation
 /// listener (`host`, `port`), so a server with SASL or TLS listeners
 /// keeps one PLAINTEXT listener on loopback for it. A server without one
 /// records port 0, and the CLI says what to configure.
-public struct ServerDiscovery: Codable, Sendable, Equatable {
+///
+/// The file is JSON read and written with the host's one JSON stack
+/// (Core's `JSONValue` and `JSONFields`, docs/ARCHITECTURE.md "JSON"):
+/// `{"host":…,"port":…,"pid":…,"listeners":[…]}`, the keys Foundation's
+/// Codable wrote before, so a file left by an older host still reads.
+public struct ServerDiscovery: Sendable, Equatable {
     /// The PLAINTEXT listener (port 0 when there is none).
     public var host: String
     public var port: Int
@@ -60,14 +66,32 @@ public struct ServerDiscovery: Codable, Sendable, Equatable {
         }
     }
 
-    /// Writes the file atomically (a temporary file renamed over it), so a
-    /// reader never sees half of it; throws with the path on failure.
+    /// The file's JSON: `listeners` left out when absent, as before.
+    public var json: JSONValue {
+        var members: [(String, JSONValue)] = [("host", .string(host)), ("port", .int(Int64(port))), ("pid", .int(Int64(pid)))]
+        if let listeners { members.append(("listeners", .array(listeners.map { .string($0) }))) }
+        return .object(JSONObject(members))
+    }
+
+    /// Reads the file's JSON; unknown keys are ignored (a newer host's).
+    public init(json fields: JSONFields) throws(JSONFieldError) {
+        let pid: Int = try fields.read("pid")
+        guard let pid32 = Int32(exactly: pid) else {
+            throw JSONFieldError(path: "pid", problem: "is \(pid), which is not a process id")
+        }
+        self.init(host: try fields.read("host"), port: try fields.read("port"), pid: pid32,
+                  listeners: try fields.readIfPresent("listeners"))
+    }
+
+    /// Writes the file atomically (a temporary file renamed over it, through
+    /// the durable-file layer), so a reader never sees half of it; throws
+    /// with the path on failure.
     public func write(dataDirectory: String) throws {
         let target = Self.path(dataDirectory: dataDirectory)
-        do {
-            try JSONEncoder().encode(self).write(to: URL(fileURLWithPath: target), options: .atomic)
+        do throws(FileSystemError) {
+            try ActiveFileSystem.current.writeAtomically(json.serializedBytes(), to: target)
         } catch {
-            throw KafkaClientError.io("writing \(target): \(error)", errno: nil)
+            throw KafkaClientError.io("writing \(target): \(error)", errno: error.code)
         }
     }
 
@@ -88,8 +112,12 @@ public struct ServerDiscovery: Codable, Sendable, Equatable {
         return found
     }
 
+    /// The file's content, or nil when it is missing, unreadable or not a
+    /// server file (then no server is taken to be running: the log
+    /// commands report the locked directory instead).
     static func readFile(dataDirectory: String) -> ServerDiscovery? {
-        guard let data = FileManager.default.contents(atPath: path(dataDirectory: dataDirectory)) else { return nil }
-        return try? JSONDecoder().decode(ServerDiscovery.self, from: data)
+        guard let bytes = try? ActiveFileSystem.current.readAll(path(dataDirectory: dataDirectory)),
+              let fields = try? JSONFields(parsing: bytes) else { return nil }
+        return try? ServerDiscovery(json: fields)
     }
 }

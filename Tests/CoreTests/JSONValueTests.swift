@@ -186,8 +186,9 @@ struct JSONValueTests {
             ("say \"hi\"", #""say \"hi\"""#),
             (#"back\slash"#, #""back\\slash""#),
             ("a/b", #""a/b""#),
-            ("line\nbreak\ttab\r", #""line\u000Abreak\u0009tab\u000D""#),
-            ("\u{0}\u{1F}\u{7F}", #""\u0000\u001F"# + "\u{7F}\""),
+            ("line\nbreak\ttab\r", #""line\nbreak\ttab\r""#),
+            ("\u{8}\u{C}", #""\b\f""#),
+            ("\u{0}\u{1F}\u{7F}", #""\u0000\u001f"# + "\u{7F}\""),
             ("é😀", "\"é😀\""),
             ("\u{2028}", "\"\u{2028}\""),
         ])

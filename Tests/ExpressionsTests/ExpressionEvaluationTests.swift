@@ -58,6 +58,16 @@ struct ExpressionEvaluationTests {
         #expect(try json("round(2.5e0)") == "3")
     }
 
+    /// A decimal with more than 18 digits after the point that are zeros at
+    /// the end is still exact (JSONText's reader drops them before the
+    /// scale check); it used to become a double.
+    @Test func trailingZerosPastScale18StayDecimal() throws {
+        #expect(try evaluate("0.000000000000000001000") == .decimal(DecimalNumber(units: 1, scale: 18)))
+        #expect(try evaluate("0.0000000000000000000") == .decimal(DecimalNumber(units: 0, scale: 0)))
+        #expect(try evaluate("a", record: #"{"a":0.000000000000000001000}"#) == .decimal(DecimalNumber(units: 1, scale: 18)))
+        #expect(try evaluate("0.0000000000000000001") == .double(1e-19))
+    }
+
     @Test func runtimeErrorsNameTheOperand() throws {
         let wrongType = try runtimeError("amount > 100", record: #"{"amount":"abc"}"#)
         #expect(wrongType?.message.contains("`amount` is a string \"abc\", which '>' cannot compare with `100`, an integer 100") == true,

@@ -1,5 +1,5 @@
 import Foundation
-import KafkaClient
+@testable import KafkaClient
 import KafkaProtocol
 import Log
 import Testing
@@ -83,5 +83,38 @@ import TestKit
         #expect(FileManager.default.fileExists(atPath: ServerDiscovery.path(dataDirectory: directory.path)))
         stale.remove(dataDirectory: directory.path)
         #expect(!FileManager.default.fileExists(atPath: ServerDiscovery.path(dataDirectory: directory.path)))
+    }
+
+    /// Files written by the Foundation Codable version (JSONEncoder's
+    /// output, keys in hash order, "/" escaped as "\/"), before and after
+    /// `listeners` existed, still read after the move to Core's JSON.
+    @Test(arguments: [
+        (#"{"pid":4242,"listeners":["PLAINTEXT:\/\/0.0.0.0:9092","SASL_SSL:\/\/[::]:9093"],"host":"0.0.0.0","port":9092}"#,
+         ServerDiscovery(host: "0.0.0.0", port: 9092, pid: 4242, listeners: ["PLAINTEXT://0.0.0.0:9092", "SASL_SSL://[::]:9093"])),
+        (#"{"host":"127.0.0.1","pid":77,"port":9093}"#, ServerDiscovery(host: "127.0.0.1", port: 9093, pid: 77)),
+    ])
+    func aFileWrittenByTheCodableVersionStillReads(text: String, expected: ServerDiscovery) throws {
+        let directory = try TemporaryDirectory(prefix: "discovery")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: ServerDiscovery.path(dataDirectory: directory.path)))
+        #expect(ServerDiscovery.readFile(dataDirectory: directory.path) == expected)
+    }
+
+    /// What this version writes reads back, and is the same JSON shape.
+    @Test func writtenFilesReadBack() throws {
+        let directory = try TemporaryDirectory(prefix: "discovery")
+        let server = ServerDiscovery(host: "::", port: 0, pid: 12, listeners: ["SASL_PLAINTEXT://[::]:9094"])
+        try server.write(dataDirectory: directory.path)
+        let text = try String(contentsOfFile: ServerDiscovery.path(dataDirectory: directory.path), encoding: .utf8)
+        #expect(text == #"{"host":"::","port":0,"pid":12,"listeners":["SASL_PLAINTEXT://[::]:9094"]}"#)
+        #expect(ServerDiscovery.readFile(dataDirectory: directory.path) == server)
+    }
+
+    /// A file that is not a server file (truncated, wrong types) means no
+    /// server, as a missing file does.
+    @Test(arguments: [#"{"host":"a","port":1"#, #"{"host":"a","port":"1","pid":1}"#, #"{"host":"a","port":1,"pid":4294967296}"#, ""])
+    func aBrokenFileMeansNoServer(text: String) throws {
+        let directory = try TemporaryDirectory(prefix: "discovery")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: ServerDiscovery.path(dataDirectory: directory.path)))
+        #expect(ServerDiscovery.readFile(dataDirectory: directory.path) == nil)
     }
 }

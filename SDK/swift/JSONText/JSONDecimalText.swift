@@ -1,8 +1,120 @@
-/// Exact decimals as JSON writes them, `units` × 10^-`scale`: the powers of
-/// ten, rescaling and the text, shared by the expressions' `DecimalNumber`
-/// and the window's exact sums, so that both write the same number the
-/// same way.
+/// Exact decimals in JSON number text, `units` × 10^-`scale`: reading them,
+/// the powers of ten, rescaling and writing them, shared by the
+/// expressions' `DecimalNumber` and the window's exact sums, so that both
+/// read and write the same number the same way.
+///
+/// Both users read with one routine, `parse`, and differ only where their
+/// meaning differs, through its two options:
+/// - `scaleMax`: the window keeps at most 9 digits after the point
+///   (nanounits), leaving an integer part up to 9.2e9 for sums of many
+///   values before they overflow to Double; the expressions keep 18, the
+///   precision of a decimal literal or field on its own.
+/// - `exponent`: the window folds an exponent into the scale (`1.5e2` is
+///   the exact 150), since any number it can sum exactly should be summed
+///   exactly; the expression language refuses it, because there a number
+///   written with an exponent is a double by the language's typing rule
+///   (as in SQL), not a decimal.
 package enum JSONDecimalText {
+    /// What `parse` does with an exponent (`e`/`E`).
+    package enum Exponent: Sendable {
+        /// The text is not a decimal (nil).
+        case refuse
+        /// The exponent moves the point: `1.5e2` is 150, `25e-3` is 0.025.
+        case fold
+    }
+
+    /// The most significant digits read: 18 always fit in an `Int64`.
+    package static let significantDigitsMax = 18
+    /// The largest exponent magnitude read before giving up (the value
+    /// then cannot fit anyway unless it is zero, which has no digits).
+    package static let exponentMax = 999
+
+    /// Reads decimal number text (`-12.340`, `7`, with `.fold` also
+    /// `1.5e-3`) as normalized `units` × 10^-`scale`: trailing zeros after
+    /// the point removed, so equal numbers read equal, and `scale` in
+    /// 0...`scaleMax`. Nil when the text is not such a number or does not
+    /// fit exactly: more than 18 significant digits, more than `scaleMax`
+    /// digits after the point once normalized, or an integer part that
+    /// overflows. The caller then falls back to a double.
+    ///
+    /// The grammar is JSON's number with two leniencies that the
+    /// expression lexer's literals rely on: leading zeros and a point
+    /// without digits after it (`1.`). A point needs a digit before it.
+    package static func parse(
+        _ text: UnsafeRawBufferPointer, scaleMax: Int, exponent exponentRule: Exponent
+    ) -> (units: Int64, scale: Int)? {
+        precondition(scaleMax >= 0 && scaleMax <= 18, "decimal scaleMax \(scaleMax) out of 0...18")
+        let count = text.count
+        var index = 0
+        let negative = count > 0 && text[0] == UInt8(ascii: "-")
+        if negative { index = 1 }
+        var units: Int64 = 0
+        var scale = 0
+        var digits = 0
+        var sawPoint = false
+        var sawDigit = false
+        while index < count {
+            let byte = text[index]
+            let digit = byte &- UInt8(ascii: "0")
+            if digit < 10 {
+                sawDigit = true
+                if digits > 0 || digit != 0 { digits += 1 }
+                guard digits <= significantDigitsMax else { return nil }
+                units = units &* 10 &+ Int64(digit)
+                if sawPoint { scale += 1 }
+            } else if byte == UInt8(ascii: "."), !sawPoint, sawDigit {
+                sawPoint = true
+            } else {
+                break
+            }
+            index += 1
+        }
+        guard sawDigit else { return nil }
+        if index < count, text[index] | 0x20 == UInt8(ascii: "e") {
+            guard exponentRule == .fold else { return nil }
+            index += 1
+            var exponentNegative = false
+            if index < count, text[index] == UInt8(ascii: "+") || text[index] == UInt8(ascii: "-") {
+                exponentNegative = text[index] == UInt8(ascii: "-")
+                index += 1
+            }
+            var exponent = 0
+            var sawExponentDigit = false
+            while index < count, text[index] &- UInt8(ascii: "0") < 10 {
+                exponent = exponent * 10 + Int(text[index] &- UInt8(ascii: "0"))
+                guard exponent <= exponentMax else { return nil }
+                sawExponentDigit = true
+                index += 1
+            }
+            guard sawExponentDigit else { return nil }
+            scale += exponentNegative ? exponent : -exponent
+        }
+        guard index == count else { return nil }
+        // Drop trailing zeros after the point, then make the scale >= 0.
+        while scale > 0, units % 10 == 0, units != 0 {
+            units /= 10
+            scale -= 1
+        }
+        if units == 0 { scale = 0 }
+        if scale < 0 {
+            guard -scale <= significantDigitsMax else { return nil }
+            let (product, overflow) = units.multipliedReportingOverflow(by: powersOf10[-scale])
+            guard !overflow else { return nil }
+            units = product
+            scale = 0
+        }
+        guard scale <= scaleMax else { return nil }
+        return (negative ? -units : units, scale)
+    }
+
+    /// `parse` of a string's UTF-8 (literals, a double's description).
+    package static func parse(
+        _ text: String, scaleMax: Int, exponent exponentRule: Exponent
+    ) -> (units: Int64, scale: Int)? {
+        var text = text
+        return text.withUTF8 { parse(UnsafeRawBufferPointer($0), scaleMax: scaleMax, exponent: exponentRule) }
+    }
+
     /// 10^0 ... 10^18, every power of ten an `Int64` holds.
     package static let powersOf10: [Int64] = (0...18).map { power in
         (0..<power).reduce(Int64(1)) { result, _ in result * 10 }

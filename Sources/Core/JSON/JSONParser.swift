@@ -1,3 +1,5 @@
+import JSONText
+
 /// A strict RFC 8259 parser from UTF-8 bytes to `JSONValue`.
 ///
 /// Strict means: exactly one value with only whitespace around it; no
@@ -335,9 +337,12 @@ struct JSONParser {
                 "line break inside a string; close the string with '\"' or write the line break as \\n",
                 at: position)
         }
-        let escaped = JSONSerializer.unicodeEscape(byte)
+        var escaped: [UInt8] = []
+        JSONStringText.appendUnicodeEscape(byte, to: &escaped)
+        let hex = String(byte, radix: 16, uppercase: true)
         return error(
-            "control character U+\(escaped.dropFirst(2)) inside a string must be escaped, as \(escaped)",
+            "control character U+\(String(repeating: "0", count: 4 - hex.count) + hex) inside a string "
+                + "must be escaped, as \(String(decoding: escaped, as: UTF8.self))",
             at: position)
     }
 

@@ -1,8 +1,12 @@
+import JSONText
+
 /// Writes `JSONValue`s as compact RFC 8259 text.
 ///
 /// - Object keys come out in insertion order.
-/// - Strings escape '"', '\\' and the control characters U+0000-U+001F (as
-///   `\u00XX`); everything else, '/' and non-ASCII included, is written as is.
+/// - Strings escape '"', '\\' and the control characters U+0000-U+001F
+///   (`\n`, `\t`, ... where JSON has a short escape, else `\u00xx`), with
+///   JSONText's one routine; everything else, '/' and non-ASCII included, is
+///   written as is.
 /// - Doubles print round-trippably: the shortest digits that read back as the
 ///   same `Double`. An integral double below 1e21 prints in plain digits with
 ///   ".0" (`3.0`, `18446744073709552000.0`), never in exponent form, and the
@@ -126,31 +130,11 @@ struct JSONSerializer {
         output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: integerDigits - mantissa.count))
     }
 
+    /// Writes `string` quoted and escaped by JSONText's one escaping
+    /// routine (`JSONStringText`).
     mutating func writeString(_ string: String) {
-        output.append(UInt8(ascii: "\""))
-        for byte in string.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""):
-                append("\\\"")
-            case UInt8(ascii: "\\"):
-                append("\\\\")
-            case 0..<0x20:
-                output.append(contentsOf: Self.unicodeEscape(byte).utf8)
-            default:
-                output.append(byte)
-            }
-        }
-        output.append(UInt8(ascii: "\""))
-    }
-
-    /// "\u00XX" for a byte, with upper-case hex digits.
-    static func unicodeEscape(_ byte: UInt8) -> String {
-        let hexDigits = Array("0123456789ABCDEF".utf8)
-        let bytes: [UInt8] = [
-            UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-            hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)],
-        ]
-        return String(decoding: bytes, as: UTF8.self)
+        var string = string
+        string.withUTF8 { JSONStringText.appendQuoted(UnsafeRawBufferPointer($0), to: &output) }
     }
 
     /// `string` as a JSON string literal, for messages.

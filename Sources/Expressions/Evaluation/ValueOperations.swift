@@ -205,7 +205,7 @@ enum ValueOperations {
     /// The decimal of a double's shortest text, rounded to 18 digits after
     /// the point; nil if its integer part does not fit.
     static func decimalFromDouble(_ number: Double) -> DecimalNumber? {
-        if let exact = DecimalNumber.parse(number.description.utf8) { return exact }
+        if let exact = DecimalNumber.parse(number.description) { return exact }
         guard abs(number) < 9e17 else { return nil }
         // Small numbers written with an exponent: round to scaleMax digits.
         let scaled = (number * 1e18).rounded()

@@ -268,7 +268,7 @@ struct ExpressionParser {
                                       "the integer \(text) does not fit in 64 bits; write it as a decimal (\(text).0) or a double (with e)")
             }
             value = .integer(integer)
-        } else if let decimal = DecimalNumber.parse(text.utf8), !text.contains("e"), !text.contains("E") {
+        } else if let decimal = DecimalNumber.parse(text) {
             value = .decimal(decimal)
         } else if let double = Double(text), double.isFinite {
             value = .double(double)

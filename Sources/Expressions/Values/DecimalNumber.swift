@@ -33,73 +33,25 @@ public struct DecimalNumber: Sendable, Hashable {
         self.scale = scale
     }
 
-    /// Parses number text with a fraction and no exponent (`-12.340`);
-    /// `nil` when it has an exponent, more than 18 significant digits, or
-    /// is not such a number. Integers are accepted too (scale 0).
-    public static func parse<Bytes: Collection<UInt8>>(_ text: Bytes) -> DecimalNumber? {
-        var iterator = text.makeIterator()
-        var negative = false
-        var units: Int64 = 0
-        var scale = 0
-        var digits = 0
-        var sawPoint = false
-        var sawDigit = false
-        var first = true
-        while let byte = iterator.next() {
-            defer { first = false }
-            if first && byte == UInt8(ascii: "-") {
-                negative = true
-                continue
-            }
-            if byte == UInt8(ascii: ".") && !sawPoint && sawDigit {
-                sawPoint = true
-                continue
-            }
-            guard isDigit(byte) else { return nil }
-            sawDigit = true
-            if digits > 0 || byte != UInt8(ascii: "0") { digits += 1 }
-            guard digits <= 18 else { return nil }
-            units = units * 10 + Int64(byte - UInt8(ascii: "0"))
-            if sawPoint {
-                scale += 1
-                guard scale <= scaleMax else { return nil }
-            }
-        }
-        guard sawDigit else { return nil }
-        return DecimalNumber(units: negative ? -units : units, scale: scale)
+    /// Parses number text with or without a fraction and no exponent
+    /// (`-12.340`, `7`): JSONText's one exact-decimal reader with this
+    /// type's scale and the language's rule that a number written with an
+    /// exponent is a double (`JSONDecimalText`). Nil when it has an
+    /// exponent, more than 18 significant digits, more than 18 digits
+    /// after the point once trailing zeros are dropped, or is not a number.
+    public static func parse(_ text: String) -> DecimalNumber? {
+        JSONDecimalText.parse(text, scaleMax: scaleMax, exponent: .refuse).map(DecimalNumber.init(normalized:))
     }
 
     /// `parse` over record bytes: the same rules, read through a pointer.
     public static func parse(_ text: UnsafeRawBufferPointer) -> DecimalNumber? {
-        guard let base = text.baseAddress, text.count > 0 else { return nil }
-        var index = 0
-        let count = text.count
-        let negative = base.load(as: UInt8.self) == UInt8(ascii: "-")
-        if negative { index = 1 }
-        var units: Int64 = 0
-        var scale = 0
-        var digits = 0
-        var sawPoint = false
-        var sawDigit = false
-        while index < count {
-            let byte = base.load(fromByteOffset: index, as: UInt8.self)
-            index += 1
-            if byte == UInt8(ascii: "."), !sawPoint, sawDigit {
-                sawPoint = true
-                continue
-            }
-            guard isDigit(byte) else { return nil }
-            sawDigit = true
-            if digits > 0 || byte != UInt8(ascii: "0") { digits += 1 }
-            guard digits <= 18 else { return nil }
-            units = units &* 10 &+ Int64(byte &- UInt8(ascii: "0"))
-            if sawPoint {
-                scale += 1
-                guard scale <= scaleMax else { return nil }
-            }
-        }
-        guard sawDigit else { return nil }
-        return DecimalNumber(units: negative ? -units : units, scale: scale)
+        JSONDecimalText.parse(text, scaleMax: scaleMax, exponent: .refuse).map(DecimalNumber.init(normalized:))
+    }
+
+    /// A decimal already normalized by `JSONDecimalText.parse`.
+    private init(normalized decimal: (units: Int64, scale: Int)) {
+        units = decimal.units
+        scale = decimal.scale
     }
 
     public var doubleValue: Double {
