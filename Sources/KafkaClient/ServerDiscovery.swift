@@ -66,10 +66,13 @@ public struct ServerDiscovery: Sendable, Equatable {
         }
     }
 
-    /// The file's JSON: `listeners` left out when absent, as before.
+    /// The file's JSON: `listeners`, `http` and `httpTokenFile` left out
+    /// when absent, as before.
     public var json: JSONValue {
         var members: [(String, JSONValue)] = [("host", .string(host)), ("port", .int(Int64(port))), ("pid", .int(Int64(pid)))]
         if let listeners { members.append(("listeners", .array(listeners.map { .string($0) }))) }
+        if let http { members.append(("http", .string(http))) }
+        if let httpTokenFile { members.append(("httpTokenFile", .string(httpTokenFile))) }
         return .object(JSONObject(members))
     }
 
@@ -80,7 +83,8 @@ public struct ServerDiscovery: Sendable, Equatable {
             throw JSONFieldError(path: "pid", problem: "is \(pid), which is not a process id")
         }
         self.init(host: try fields.read("host"), port: try fields.read("port"), pid: pid32,
-                  listeners: try fields.readIfPresent("listeners"))
+                  listeners: try fields.readIfPresent("listeners"), http: try fields.readIfPresent("http"),
+                  httpTokenFile: try fields.readIfPresent("httpTokenFile"))
     }
 
     /// Writes the file atomically (a temporary file renamed over it, through

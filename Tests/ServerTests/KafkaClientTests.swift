@@ -109,6 +109,18 @@ import TestKit
         #expect(ServerDiscovery.readFile(dataDirectory: directory.path) == server)
     }
 
+    /// The HTTP API's listener and token file (job service) survive the
+    /// round trip: the jobs CLI finds the API through them.
+    @Test func theHTTPListenerAndTokenFileReadBack() throws {
+        let directory = try TemporaryDirectory(prefix: "discovery")
+        let server = ServerDiscovery(
+            host: "127.0.0.1", port: 9092, pid: 12, http: "127.0.0.1:8081", httpTokenFile: "/data/http.token")
+        try server.write(dataDirectory: directory.path)
+        let text = try String(contentsOfFile: ServerDiscovery.path(dataDirectory: directory.path), encoding: .utf8)
+        #expect(text.contains(#""http":"127.0.0.1:8081","httpTokenFile":"/data/http.token""#), "\(text)")
+        #expect(ServerDiscovery.readFile(dataDirectory: directory.path) == server)
+    }
+
     /// A file that is not a server file (truncated, wrong types) means no
     /// server, as a missing file does.
     @Test(arguments: [#"{"host":"a","port":1"#, #"{"host":"a","port":"1","pid":1}"#, #"{"host":"a","port":1,"pid":4294967296}"#, ""])
