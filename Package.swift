@@ -39,7 +39,7 @@ func swiftPlugin(_ name: String, also: [Target.Dependency] = []) -> (Product, Ta
 let plugins = ["datagen", "stdout", "blackhole", "logsource", "logsink"].map { cPlugin($0) } + [
     swiftPlugin("file", also: ["DurableFiles"]), swiftPlugin("window"), swiftPlugin("dedup"), swiftPlugin("join"),
     // filter, map and project: the expression language, with native functions.
-    swiftPlugin("expressions", also: ["Expressions", "ExpressionUDFs", "NativeFunctions"]),
+    swiftPlugin("expressions", also: ["Expressions", "ExpressionUDFs", "NativeFunctions", "Columns", "Core"]),
 ]
 
 let package = Package(
@@ -117,7 +117,7 @@ let package = Package(
         .target(name: "Core", dependencies: ["JSONText", "TimeText", "Columns"], swiftSettings: swiftSettings),
         // The expression language: parser, type checker, compiled evaluation,
         // built-in functions; no I/O.
-        .target(name: "Expressions", dependencies: ["JSONText", "TimeText"], swiftSettings: swiftSettings),
+        .target(name: "Expressions", dependencies: ["JSONText", "TimeText", "Columns", "Core"], swiftSettings: swiftSettings),
         // Native functions: dlopen/dlsym and calls through Debian's libffi
         // with signatures known only at run time.
         .target(name: "NativeFunctions", dependencies: ["CFFI", "CNativeSupport"], swiftSettings: swiftSettings),
@@ -177,7 +177,7 @@ let package = Package(
         // first-party plugins (in `plugins`) and the Swift example.
 
         .target(
-            name: "StreamhostKit", dependencies: ["StreamhostABI", "JSONText", "TimeText"],
+            name: "StreamhostKit", dependencies: ["StreamhostABI", "JSONText", "TimeText", "Columns"],
             path: "SDK/swift/StreamhostKit", swiftSettings: swiftSettings),
         .target(
             name: "PluginSupport", dependencies: ["StreamhostABI", "StreamhostVersion"], path: "Plugins/common",
@@ -213,7 +213,7 @@ let package = Package(
         .testTarget(name: "ColumnsTests", dependencies: ["Columns", "StreamhostABI"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ExpressionsTests",
-            dependencies: ["Expressions", "ExpressionUDFs", "NativeFunctions", "JSONText", "TestKit"],
+            dependencies: ["Expressions", "ExpressionUDFs", "NativeFunctions", "JSONText", "TestKit", "Columns", "Core"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "NativeFunctionsTests", dependencies: ["NativeFunctions", "TestKit"], exclude: ["Fixtures"],
@@ -247,7 +247,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "StreamhostKitTests", dependencies: ["StreamhostKit", "Plugin_file", "TestKit"],
+            name: "StreamhostKitTests", dependencies: ["StreamhostKit", "Plugin_file", "TestKit", "Columns"],
             swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: ["TestKit"], swiftSettings: swiftSettings),
     ] + plugins.map(\.1),

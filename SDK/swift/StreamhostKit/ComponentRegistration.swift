@@ -26,6 +26,8 @@ public struct ComponentRegistration: @unchecked Sendable {
     let configSchema: String?
     let stateVersion: UInt32
     let inputCount: UInt32
+    let inputFormats: RecordFormats
+    let outputFormats: RecordFormats
     let make: Factory
     let migrate: Migrator
 
@@ -62,6 +64,8 @@ public struct ComponentRegistration: @unchecked Sendable {
         self.configSchema = T.configSchema
         self.stateVersion = T.stateVersion
         self.inputCount = inputCount
+        self.inputFormats = T.inputFormats
+        self.outputFormats = T.outputFormats
         self.make = make
         // A protocol requirement, so T's own migrate wins over the default.
         self.migrate = { migration, context in try T.migrate(migration, context: context) }
