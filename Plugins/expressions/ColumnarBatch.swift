@@ -30,6 +30,14 @@ final class ColumnarBatchSupport<Plan> {
         return (made.plan, made.encoder)
     }
 
+    /// The values of a columnar batch with the plan and encoder of its
+    /// schema.
+    func prepare(_ batch: Batch) throws -> (values: Column, plan: Plan, encoder: ColumnarJSONEncoder) {
+        let schema = try batch.schema()
+        let (plan, encoder) = try self.plan(for: schema)
+        return (try batch.columns(schema: schema), plan, encoder)
+    }
+
     /// Row `row`'s value as JSON text (nil for a tombstone).
     static func text(row: Int, of values: Column, encoder: ColumnarJSONEncoder, into output: inout [UInt8]) -> Bool {
         output.removeAll(keepingCapacity: true)
@@ -56,6 +64,20 @@ final class ColumnarBatchSupport<Plan> {
             let isRecord = Self.text(row: row, of: values, encoder: encoder, into: &text)
             try text.withUnsafeBytes { try body(row, isRecord ? $0 : nil) }
         }
+    }
+}
+
+/// The end of an operator's byte path for record `index` of `batch`:
+/// rejects `value` with `reason` when there is one, else emits `output`
+/// as the record's new value.
+func emitOrReject(_ output: [UInt8], reason: String?, value: UnsafeRawBufferPointer, of batch: Batch, at index: Int,
+                  context: Context) throws {
+    if let reason {
+        try context.reject(timestamp: batch.timestamp(at: index), key: batch.key(at: index), value: value, reason: reason)
+        return
+    }
+    try output.withUnsafeBytes { bytes in
+        try context.emit(timestamp: batch.timestamp(at: index), key: batch.key(at: index), value: bytes)
     }
 }
 

@@ -209,23 +209,15 @@ final class MapOperator: Operator {
         } catch {
             failure = error
         }
-        if let failure {
-            try context.reject(timestamp: batch.timestamp(at: index), key: batch.key(at: index), value: value,
-                               reason: "map: \(failure.message)")
-            return
-        }
-        try output.withUnsafeBytes { bytes in
-            try context.emit(timestamp: batch.timestamp(at: index), key: batch.key(at: index), value: bytes)
-        }
+        try emitOrReject(output, reason: failure.map { "map: \($0.message)" }, value: value, of: batch, at: index,
+                         context: context)
     }
 
     /// Maps a columnar batch: kernels over the selected rows, the other
     /// columns copied whole, one `emit_columns` with the rows that did not
     /// fail as its selection.
     private func processColumns(_ batch: Batch, context: Context) throws {
-        let schema = try batch.schema()
-        let (found, encoder) = try columnar.plan(for: schema)
-        let values = try batch.columns(schema: schema)
+        let (values, found, encoder) = try columnar.prepare(batch)
         guard let plan = found else {
             try ColumnarBatchSupport<ColumnarPlan?>.forEachRecordAsText(batch, values: values, encoder: encoder) { row, value in
                 try mapRecord(value, row: -1, of: batch, at: row, context: context)

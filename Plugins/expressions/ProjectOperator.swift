@@ -104,24 +104,19 @@ final class ProjectOperator: Operator {
             return
         }
         output.removeAll(keepingCapacity: true)
+        var reason: String?
         do throws(ExpressionRuntimeError) {
             try projection.project(value, into: &output)
         } catch {
-            try context.reject(timestamp: batch.timestamp(at: index), key: batch.key(at: index), value: value,
-                               reason: "project: \(error.message)")
-            return
+            reason = "project: \(error.message)"
         }
-        try output.withUnsafeBytes { bytes in
-            try context.emit(timestamp: batch.timestamp(at: index), key: batch.key(at: index), value: bytes)
-        }
+        try emitOrReject(output, reason: reason, value: value, of: batch, at: index, context: context)
     }
 
     /// Projects a columnar batch: the kept columns, copied whole, under
     /// their new names; the selection stays.
     private func processColumns(_ batch: Batch, context: Context) throws {
-        let schema = try batch.schema()
-        let (found, encoder) = try columnar.plan(for: schema)
-        let values = try batch.columns(schema: schema)
+        let (values, found, encoder) = try columnar.prepare(batch)
         guard let plan = found else {
             try ColumnarBatchSupport<ColumnarPlan?>.forEachRecordAsText(batch, values: values, encoder: encoder) { row, value in
                 try projectRecord(value, of: batch, at: row, context: context)
