@@ -39,7 +39,7 @@ func swiftPlugin(_ name: String, also: [Target.Dependency] = []) -> (Product, Ta
 let plugins = ["datagen", "stdout", "blackhole", "logsource", "logsink"].map { cPlugin($0) } + [
     swiftPlugin("file", also: ["DurableFiles"]), swiftPlugin("window", also: ["Columns", "Core"]), swiftPlugin("dedup"), swiftPlugin("join"),
     // filter, map and project: the expression language, with native functions.
-    swiftPlugin("expressions", also: ["Expressions", "ExpressionUDFs", "NativeFunctions"]),
+    swiftPlugin("expressions", also: ["Expressions", "ExpressionUDFs", "NativeFunctions", "Columns", "Core"]),
 ]
 
 let package = Package(
@@ -124,7 +124,7 @@ let package = Package(
         .target(name: "Core", dependencies: ["JSONText", "TimeText", "Columns"], swiftSettings: swiftSettings),
         // The expression language: parser, type checker, compiled evaluation,
         // built-in functions; no I/O.
-        .target(name: "Expressions", dependencies: ["JSONText", "TimeText"], swiftSettings: swiftSettings),
+        .target(name: "Expressions", dependencies: ["JSONText", "TimeText", "Columns", "Core"], swiftSettings: swiftSettings),
         // Flink SQL's front end: lexer, parser, syntax tree with positions,
         // printer (docs/SQL.md); no dependencies, no I/O.
         .target(name: "SQL", swiftSettings: swiftSettings),
@@ -216,7 +216,7 @@ let package = Package(
         // first-party plugins (in `plugins`) and the Swift example.
 
         .target(
-            name: "StreamhostKit", dependencies: ["StreamhostABI", "JSONText", "TimeText", "SwiftToolchain"],
+            name: "StreamhostKit", dependencies: ["StreamhostABI", "JSONText", "TimeText", "SwiftToolchain", "Columns"],
             path: "SDK/swift/StreamhostKit", swiftSettings: swiftSettings),
         .target(
             name: "PluginSupport", dependencies: ["StreamhostABI", "StreamhostVersion"], path: "Plugins/common",
@@ -252,7 +252,7 @@ let package = Package(
         .testTarget(name: "ColumnsTests", dependencies: ["Columns", "StreamhostABI"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ExpressionsTests",
-            dependencies: ["Expressions", "ExpressionUDFs", "NativeFunctions", "JSONText", "TestKit"],
+            dependencies: ["Expressions", "ExpressionUDFs", "NativeFunctions", "JSONText", "TestKit", "Columns", "Core"],
             swiftSettings: swiftSettings),
         .testTarget(name: "SQLTests", dependencies: ["SQL", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(
@@ -290,7 +290,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "StreamhostKitTests", dependencies: ["StreamhostKit", "Plugin_file", "TestKit"],
+            name: "StreamhostKitTests", dependencies: ["StreamhostKit", "Plugin_file", "TestKit", "Columns"],
             swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: ["TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPAPITests", dependencies: ["HTTPAPI", "TestKit"], swiftSettings: swiftSettings),

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Benchmark 13 (docs/BENCHMARKS.md): datagen -> blackhole with typed columns
-# against JSON bytes, and a C pass-through operator in each format, 20M
-# records at parallelism 1 through the release `streamhost run`. Prints, per
+# against JSON bytes, a C pass-through operator in each format, and the
+# stateless pipeline of issue 15 (datagen -> filter `amount > 500.0` -> map
+# `amount * 1.2` -> blackhole) in each format, 20M records at parallelism 1
+# through the release `streamhost run`. CASES (default: all) picks cases. Prints, per
 # round and case, the job time `run` reports and the process's user and
 # system CPU seconds. Usage: scripts/columnar-bench.sh [ROUNDS] (default 5).
+# CASES picks cases as CASE:PARALLELISM (default: the format cases and the
+# stateless pipeline at parallelism 1), e.g.
+# CASES="stateless-columns:1 stateless-bytes:1" scripts/columnar-bench.sh 3.
 # With WINDOW=1: issue 15's windowed job instead (datagen -> key_by
 # customer_id -> tumbling window count + sum -> blackhole), bytes against
 # columns, at parallelism 1 and 2.
@@ -11,7 +16,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 rounds="${1:-5}"
 cd "$root"
-for product in streamhost streamhost-datagen streamhost-blackhole streamhost-window; do
+for product in streamhost streamhost-datagen streamhost-blackhole streamhost-window streamhost-expressions; do
     swift build -c release --product "$product" >/dev/null
 done
 work="$(mktemp -d)"
@@ -22,7 +27,7 @@ echo "commit $(git rev-parse --short HEAD), $(nproc) cores, load: $(cut -d' ' -f
 if [ "${WINDOW:-0}" = 1 ]; then
     cases="window-bytes:1 window-columns:1 window-bytes:2 window-columns:2"
 else
-    cases="columns:1 bytes:1 pass-bytes:1 pass-columns:1"
+    cases="${CASES:-columns:1 bytes:1 pass-bytes:1 pass-columns:1 stateless-columns:1 stateless-bytes:1}"
 fi
 for round in $(seq 1 "$rounds"); do
     for entry in $cases; do

@@ -1,3 +1,4 @@
+import Columns
 import Expressions
 import StreamhostKit
 
@@ -8,6 +9,10 @@ import StreamhostKit
 /// wrong type, a division by zero, a value that is not a JSON object) goes
 /// to the dead-letter destination with the reason. A tombstone (null
 /// value) has no fields: they all read as null.
+///
+/// Typed columns (ABI 1.3) are filtered by column kernels
+/// (`ColumnarProgram`), with the same results and reasons, and passed on
+/// with a selection of the rows kept: the columns are not copied.
 ///
 /// # Thread safety
 /// One instance per task thread, as every component.
@@ -24,9 +29,14 @@ final class FilterOperator: Operator {
          "required":["where"],"additionalProperties":false}
         """#
 
+    static var inputFormats: RecordFormats { [.bytes, .columns] }
+    static var outputFormats: RecordFormats { [.bytes, .columns] }
+
     private let condition: String
     private let program: ExpressionProgram
     private let presence: FieldPresenceCheck
+    /// The condition compiled per input schema, for columnar batches.
+    private let columnar: ColumnarBatchSupport<ColumnarProgram>
 
     init(context: Context, config: Config) throws {
         condition = try config.requiredString("where")
@@ -38,6 +48,13 @@ final class FilterOperator: Operator {
             throw PluginError.failed("filter: where `\(condition)`: \(error.error)")
         }
         presence = FieldPresenceCheck(program: program, labels: ["filter where `\(condition)`"])
+        columnar = ColumnarBatchSupport { [condition] schema in
+            do throws(ExpressionProgram.Failure) {
+                return try ColumnarProgram([.init(condition, expecting: .boolean)], schema: schema, library: library)
+            } catch {
+                throw PluginError.failed("filter: where `\(condition)`: \(error.error)")
+            }
+        }
     }
 
     func close(context: Context) throws {
@@ -45,6 +62,10 @@ final class FilterOperator: Operator {
     }
 
     func process(_ batch: Batch, context: Context) throws {
+        if batch.isColumnar {
+            try processColumns(batch, context: context)
+            return
+        }
         // Native functions that take whole batches are called once per batch
         // here; the records then read their results.
         let batchCalls = program.hasBatchCalls
@@ -52,7 +73,7 @@ final class FilterOperator: Operator {
             program.prepareBatch(count: batch.count) { row in (batch.value(at: row), batch.timestamp(at: row)) }
         }
         defer { if batchCalls { program.endBatch() } }
-        for index in batch.indices {
+        for index in batch.recordRows {
             let keep: Bool
             do throws(ExpressionRuntimeError) {
                 let value = batch.value(at: index)
@@ -64,6 +85,23 @@ final class FilterOperator: Operator {
                 continue
             }
             if keep { try context.emit(batch.record(at: index)) }
+        }
+    }
+
+    /// Selects the rows of a columnar batch: one kernel pass, the failures
+    /// to the dead letters, the input passed on with a selection.
+    private func processColumns(_ batch: Batch, context: Context) throws {
+        let (values, program, encoder) = try columnar.prepare(batch)
+        let (selected, failures) = program.select(0, values: values, timestamps: batch.timestamps, rows: batch.selection)
+        for failure in failures {
+            try ColumnarBatchSupport<ColumnarProgram>.reject(
+                row: failure.row, of: batch, values: values, encoder: encoder,
+                reason: "filter where `\(condition)`: \(failure.error.message)", context: context)
+        }
+        if batch.selection == nil, selected.count == batch.count {
+            try context.emit(batch: batch)
+        } else if !selected.isEmpty {
+            try context.emit(batch: batch, selection: selected)
         }
     }
 }

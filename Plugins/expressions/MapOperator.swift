@@ -1,3 +1,4 @@
+import Columns
 import Expressions
 import StreamhostKit
 
@@ -11,6 +12,15 @@ import StreamhostKit
 /// null. A record an expression cannot be evaluated on goes to the
 /// dead-letter destination with the reason, and none of its fields is set.
 /// Tombstones pass through unchanged.
+///
+/// Typed columns (ABI 1.3) are computed by column kernels
+/// (`ColumnarProgram`): the input's columns are copied a buffer at a time,
+/// a set field replaces its column (or is appended as a new one) with the
+/// type of its results (decimals at the most digits after the point they
+/// can have), and the rows that fail go to the dead letters with the byte
+/// path's reasons. A config the columns cannot hold (a target inside an
+/// object, a result without one type, such as a JSON value) is run by the
+/// byte path on each row's JSON text, emitting bytes.
 ///
 /// # Thread safety
 /// One instance per task thread, as every component.
@@ -30,8 +40,22 @@ final class MapOperator: Operator {
          "required":["set"],"additionalProperties":false}
         """#
 
+    static var inputFormats: RecordFormats { [.bytes, .columns] }
+    static var outputFormats: RecordFormats { [.bytes, .columns] }
+
+    /// How a batch of one schema is mapped in columns: the program, the
+    /// output schema, and per output field the input field it copies or
+    /// the expression it holds; nil: by the byte path.
+    struct ColumnarPlan {
+        enum Source { case input(Int), expression(Int) }
+        let program: ColumnarProgram
+        let schema: Schema
+        let sources: [Source]
+    }
+
     private let fields: [String]
     private let program: ExpressionProgram
+    private let columnar: ColumnarBatchSupport<ColumnarPlan?>
     private let rewriter: RecordRewriter
     private let presence: FieldPresenceCheck
     // One thread at a time uses an instance (rule 8), and these buffers are
@@ -80,6 +104,33 @@ final class MapOperator: Operator {
         valueRanges = [Range<Int>](repeating: 0..<0, count: entries.count)
         found = [Range<Int>?](repeating: nil, count: entries.count)
         presence = FieldPresenceCheck(program: program, labels: entries.map { "map set \($0.field) = `\($0.expression)`" })
+        let topLevel = targets.allSatisfy { $0.count == 1 }
+        columnar = ColumnarBatchSupport { schema in
+            guard topLevel else { return nil }
+            let program: ColumnarProgram
+            do throws(ExpressionProgram.Failure) {
+                program = try ColumnarProgram(entries.map { .init($0.expression) }, schema: schema, library: library)
+            } catch {
+                throw PluginError.failed("map: set \(entries[error.index].field) = `\(entries[error.index].expression)`: \(error.error)")
+            }
+            guard program.resultTypes.allSatisfy({ $0 != nil }) else { return nil }
+            var fields = schema.fields
+            var sources = fields.indices.map { ColumnarPlan.Source.input($0) }
+            for (index, entry) in entries.enumerated() {
+                let field = Field(entry.field, program.resultTypes[index]!)
+                // Every member of that name is set, as the byte path does.
+                let existing = fields.indices.filter { fields[$0].name == entry.field }
+                for at in existing {
+                    fields[at] = field
+                    sources[at] = .expression(index)
+                }
+                if existing.isEmpty {
+                    fields.append(field)
+                    sources.append(.expression(index))
+                }
+            }
+            return ColumnarPlan(program: program, schema: Schema(fields), sources: sources)
+        }
     }
 
     func close(context: Context) throws {
@@ -87,6 +138,10 @@ final class MapOperator: Operator {
     }
 
     func process(_ batch: Batch, context: Context) throws {
+        if batch.isColumnar {
+            try processColumns(batch, context: context)
+            return
+        }
         // Native functions that take whole batches are called once per batch
         // here; the records then read their results.
         let batchCalls = program.hasBatchCalls
@@ -94,64 +149,112 @@ final class MapOperator: Operator {
             program.prepareBatch(count: batch.count) { row in (batch.value(at: row), batch.timestamp(at: row)) }
         }
         defer { if batchCalls { program.endBatch() } }
-        for index in batch.indices {
-            guard let value = batch.value(at: index) else {
-                try context.emit(batch.record(at: index))
-                continue
+        for index in batch.recordRows {
+            try mapRecord(batch.value(at: index), row: batchCalls ? index : -1, of: batch, at: index, context: context)
+        }
+    }
+
+    /// The byte path for one record: `value` (nil: a tombstone) is the
+    /// value of row `index` of `batch`; `row` is its row for prepared batch
+    /// calls, or -1.
+    private func mapRecord(_ value: UnsafeRawBufferPointer?, row: Int, of batch: Batch, at index: Int,
+                           context: Context) throws {
+        guard let value else {
+            try context.emit(Context.makeRecord(timestamp: batch.timestamp(at: index), key: batch.key(at: index), value: nil))
+            return
+        }
+        var failure: ExpressionRuntimeError?
+        valueBytes.removeAll(keepingCapacity: true)
+        output.removeAll(keepingCapacity: true)
+        do throws(ExpressionRuntimeError) {
+            try program.load(record: value, timestamp: batch.timestamp(at: index), row: row)
+            presence.observe(value, context: context)
+            for field in 0..<fields.count {
+                let start = valueBytes.count
+                do throws(ExpressionRuntimeError) {
+                    try program.evaluate(field).appendJSON(to: &valueBytes)
+                } catch {
+                    throw ExpressionRuntimeError(message: "set \(fields[field]) = `\(program.sources[field].text)`: \(error.message)")
+                }
+                valueRanges[field] = start..<valueBytes.count
             }
-            var failure: ExpressionRuntimeError?
-            valueBytes.removeAll(keepingCapacity: true)
-            output.removeAll(keepingCapacity: true)
-            do throws(ExpressionRuntimeError) {
-                try program.load(record: value, timestamp: batch.timestamp(at: index), row: batchCalls ? index : -1)
-                presence.observe(value, context: context)
-                for field in 0..<fields.count {
-                    let start = valueBytes.count
-                    do throws(ExpressionRuntimeError) {
-                        try program.evaluate(field).appendJSON(to: &valueBytes)
-                    } catch {
-                        throw ExpressionRuntimeError(message: "set \(fields[field]) = `\(program.sources[field].text)`: \(error.message)")
-                    }
-                    valueRanges[field] = start..<valueBytes.count
+            var spliceFailure: ExpressionRuntimeError?
+            // Top-level targets were located by the scan: splice directly,
+            // unless a target occurs twice (then every occurrence is set
+            // by the full walk).
+            var repeated = !rewriter.isTopLevelOnly
+            if rewriter.isTopLevelOnly {
+                for target in 0..<fields.count {
+                    let location = program.location(of: target)
+                    found[target] = location?.range
+                    repeated = repeated || location?.repeated == true
                 }
-                var spliceFailure: ExpressionRuntimeError?
-                // Top-level targets were located by the scan: splice directly,
-                // unless a target occurs twice (then every occurrence is set
-                // by the full walk).
-                var repeated = !rewriter.isTopLevelOnly
-                if rewriter.isTopLevelOnly {
-                    for target in 0..<fields.count {
-                        let location = program.location(of: target)
-                        found[target] = location?.range
-                        repeated = repeated || location?.repeated == true
-                    }
-                }
-                found.withUnsafeBufferPointer { found in
-                    valueRanges.withUnsafeBufferPointer { ranges in
-                        valueBytes.withUnsafeBytes { bytes in
-                            if !repeated {
-                                rewriter.rewriteTopLevel(value, found: found, values: ranges, valueBytes: bytes, into: &output)
-                                return
-                            }
-                            do throws(ExpressionRuntimeError) {
-                                try rewriter.rewrite(value, values: ranges, valueBytes: bytes, into: &output)
-                            } catch {
-                                spliceFailure = error
-                            }
+            }
+            found.withUnsafeBufferPointer { found in
+                valueRanges.withUnsafeBufferPointer { ranges in
+                    valueBytes.withUnsafeBytes { bytes in
+                        if !repeated {
+                            rewriter.rewriteTopLevel(value, found: found, values: ranges, valueBytes: bytes, into: &output)
+                            return
+                        }
+                        do throws(ExpressionRuntimeError) {
+                            try rewriter.rewrite(value, values: ranges, valueBytes: bytes, into: &output)
+                        } catch {
+                            spliceFailure = error
                         }
                     }
                 }
-                if let spliceFailure { throw spliceFailure }
-            } catch {
-                failure = error
             }
-            if let failure {
-                try context.reject(record: batch.record(at: index), reason: "map: \(failure.message)")
-                continue
+            if let spliceFailure { throw spliceFailure }
+        } catch {
+            failure = error
+        }
+        try emitOrReject(output, reason: failure.map { "map: \($0.message)" }, value: value, of: batch, at: index,
+                         context: context)
+    }
+
+    /// Maps a columnar batch: kernels over the selected rows, the other
+    /// columns copied whole, one `emit_columns` with the rows that did not
+    /// fail as its selection.
+    private func processColumns(_ batch: Batch, context: Context) throws {
+        let (values, found, encoder) = try columnar.prepare(batch)
+        guard let plan = found else {
+            try ColumnarBatchSupport<ColumnarPlan?>.forEachRecordAsText(batch, values: values, encoder: encoder) { row, value in
+                try mapRecord(value, row: -1, of: batch, at: row, context: context)
             }
-            try output.withUnsafeBytes { bytes in
-                try context.emit(timestamp: batch.timestamp(at: index), key: batch.key(at: index), value: bytes)
+            return
+        }
+        let selection = batch.selection
+        let vectors = plan.program.evaluate(values: values, timestamps: batch.timestamps, rows: selection)
+        // The first failing expression of a row names the reason, as the
+        // byte path stops at it; a tombstone is passed on, not evaluated.
+        var reasons: [Int: String] = [:]
+        var results: [Column] = []
+        for (index, vector) in vectors.enumerated() {
+            let (column, failures) = vector.column(type: plan.program.resultTypes[index]!, length: batch.count, rows: selection)
+            results.append(column)
+            for failure in failures where reasons[failure.row] == nil && !values.isNull(failure.row) {
+                reasons[failure.row] = "set \(fields[index]) = `\(plan.program.sources[index].text)`: \(failure.error.message)"
             }
         }
+        for row in reasons.keys.sorted() {
+            try ColumnarBatchSupport<ColumnarPlan?>.reject(row: row, of: batch, values: values, encoder: encoder,
+                                                           reason: "map: \(reasons[row]!)", context: context)
+        }
+        let children = plan.sources.map { source -> Column in
+            switch source {
+            case .input(let field): return values.copyOfChild(field)
+            case .expression(let index): return results[index]
+            }
+        }
+        let mapped = Column.structOf(plan.schema.fields, children: children, length: batch.count, nullsOf: values)
+        var kept: [UInt32]?
+        if !reasons.isEmpty {
+            kept = batch.recordRows.filter { reasons[$0] == nil }.map(UInt32.init)
+        } else if let selection {
+            kept = Array(selection)
+        }
+        if let kept, kept.isEmpty { return }
+        try context.emit(columns: mapped, schema: plan.schema, rowsOf: batch, selection: kept)
     }
 }

@@ -1,3 +1,4 @@
+import Columns
 import Expressions
 import StreamhostKit
 
@@ -9,6 +10,10 @@ import StreamhostKit
 /// rename would make two fields of one name, goes to the dead-letter
 /// destination. Tombstones pass through unchanged. Fields inside objects
 /// are reached with `map`.
+///
+/// Typed columns (ABI 1.3) are projected by choosing columns (copied a
+/// buffer at a time); a rename that would make two fields of one name is
+/// left to the byte path, which rejects each record with its reason.
 ///
 /// # Thread safety
 /// One instance per task thread, as every component.
@@ -24,7 +29,18 @@ final class ProjectOperator: Operator {
          "additionalProperties":false}
         """#
 
+    static var inputFormats: RecordFormats { [.bytes, .columns] }
+    static var outputFormats: RecordFormats { [.bytes, .columns] }
+
+    /// The fields kept from a schema, in order, with their output names;
+    /// nil: by the byte path.
+    struct ColumnarPlan {
+        let kept: [Int]
+        let schema: Schema
+    }
+
     private let projection: RecordProjection
+    private let columnar: ColumnarBatchSupport<ColumnarPlan?>
     // One thread at a time uses an instance: no run-time exclusivity checks.
     @exclusivity(unchecked) private var output: [UInt8] = []
 
@@ -49,24 +65,66 @@ final class ProjectOperator: Operator {
         } catch {
             throw PluginError.failed("project: \(error)")
         }
+        columnar = ColumnarBatchSupport { [rename] schema in
+            // The rules of RecordProjection: keep (when given), then drop,
+            // then rename; fields stay in their order.
+            var kept: [Int] = []
+            var fields: [Field] = []
+            for (index, field) in schema.fields.enumerated() {
+                if !keep.isEmpty, !keep.contains(field.name) { continue }
+                if drop.contains(field.name) { continue }
+                var renamed = field
+                if let rename = rename.first(where: { $0.from == field.name }) { renamed.name = rename.to }
+                kept.append(index)
+                fields.append(renamed)
+            }
+            // Two fields of one rename target: the byte path rejects them.
+            let targets = Set(rename.map(\.to))
+            let written = fields.map(\.name).filter { targets.contains($0) }
+            guard Set(written).count == written.count else { return nil }
+            return ColumnarPlan(kept: kept, schema: Schema(fields))
+        }
     }
 
     func process(_ batch: Batch, context: Context) throws {
-        for index in batch.indices {
-            guard let value = batch.value(at: index) else {
-                try context.emit(batch.record(at: index))
-                continue
-            }
-            output.removeAll(keepingCapacity: true)
-            do throws(ExpressionRuntimeError) {
-                try projection.project(value, into: &output)
-            } catch {
-                try context.reject(record: batch.record(at: index), reason: "project: \(error.message)")
-                continue
-            }
-            try output.withUnsafeBytes { bytes in
-                try context.emit(timestamp: batch.timestamp(at: index), key: batch.key(at: index), value: bytes)
-            }
+        if batch.isColumnar {
+            try processColumns(batch, context: context)
+            return
         }
+        for index in batch.recordRows {
+            try projectRecord(batch.value(at: index), of: batch, at: index, context: context)
+        }
+    }
+
+    /// The byte path for record `index` of `batch`, whose value is `value`
+    /// (nil: a tombstone).
+    private func projectRecord(_ value: UnsafeRawBufferPointer?, of batch: Batch, at index: Int, context: Context) throws {
+        guard let value else {
+            try context.emit(Context.makeRecord(timestamp: batch.timestamp(at: index), key: batch.key(at: index), value: nil))
+            return
+        }
+        output.removeAll(keepingCapacity: true)
+        var reason: String?
+        do throws(ExpressionRuntimeError) {
+            try projection.project(value, into: &output)
+        } catch {
+            reason = "project: \(error.message)"
+        }
+        try emitOrReject(output, reason: reason, value: value, of: batch, at: index, context: context)
+    }
+
+    /// Projects a columnar batch: the kept columns, copied whole, under
+    /// their new names; the selection stays.
+    private func processColumns(_ batch: Batch, context: Context) throws {
+        let (values, found, encoder) = try columnar.prepare(batch)
+        guard let plan = found else {
+            try ColumnarBatchSupport<ColumnarPlan?>.forEachRecordAsText(batch, values: values, encoder: encoder) { row, value in
+                try projectRecord(value, of: batch, at: row, context: context)
+            }
+            return
+        }
+        let projected = Column.structOf(plan.schema.fields, children: plan.kept.map { values.copyOfChild($0) },
+                                        length: batch.count, nullsOf: values)
+        try context.emit(columns: projected, schema: plan.schema, rowsOf: batch, selection: batch.selection.map(Array.init))
     }
 }

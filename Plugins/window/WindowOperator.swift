@@ -25,6 +25,9 @@ import StreamhostKit
 /// firing per slice (WindowOperator+Slices.swift).
 final class WindowOperator: Operator {
     static let name = "window"
+    /// Typed columns in (ABI 1.3): the aggregates read them without parsing
+    /// JSON; the results are JSON bytes.
+    static let inputFormats: RecordFormats = [.bytes, .columns]
     static let description = "Tumbling, sliding and session windows over event time: count, sum, min, max, avg, first, last, distinct_count"
     static let configSchema: String? = WindowSpec.schema
 

@@ -3,10 +3,7 @@ import StreamhostKit
 /// The "window" plugin: an OPERATOR "window" that aggregates keyed records
 /// over tumbling, sliding or session windows in event time.
 let windowPlugin = PluginDefinition(name: "window", version: "1.0.0", components: [
-    // Typed columns in (ABI 1.3): the aggregates read them without parsing
-    // JSON; the results are JSON bytes.
-    .operator(WindowOperator.self).formats(input: UInt32(SH_FORMAT_BYTES | SH_FORMAT_COLUMNS),
-                                           output: UInt32(SH_FORMAT_BYTES)),
+    .operator(WindowOperator.self),
 ])
 
 /// The plugin's one exported symbol.

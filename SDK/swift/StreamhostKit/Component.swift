@@ -37,6 +37,14 @@ public protocol Component: AnyObject {
     /// 1. Default: 1.
     static var stateVersion: UInt32 { get }
 
+    /// The record formats `process` accepts (ABI 1.3): `.bytes`, or
+    /// `.columns` too (then read `Batch.isColumnar` per batch). Default:
+    /// `.bytes`.
+    static var inputFormats: RecordFormats { get }
+
+    /// The record formats the component emits (ABI 1.3). Default: `.bytes`.
+    static var outputFormats: RecordFormats { get }
+
     /// Creates an instance from the validated config with defaults filled in.
     /// Throw to refuse: the message becomes the job's error.
     init(context: Context, config: Config) throws
@@ -95,6 +103,8 @@ public protocol Component: AnyObject {
 extension Component {
     public static var configSchema: String? { nil }
     public static var stateVersion: UInt32 { 1 }
+    public static var inputFormats: RecordFormats { .bytes }
+    public static var outputFormats: RecordFormats { .bytes }
     public func open(context: Context, info: TaskInfo) throws {}
     public func close(context: Context) throws {}
     public func snapshot(checkpointID: Int64, context: Context) throws -> [UInt8]? { nil }

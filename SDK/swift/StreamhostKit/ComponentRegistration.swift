@@ -26,10 +26,8 @@ public struct ComponentRegistration: @unchecked Sendable {
     let configSchema: String?
     let stateVersion: UInt32
     let inputCount: UInt32
-    /// SH_FORMAT_* bits process takes and the instance emits (ABI 1.3);
-    /// 0 means bytes.
-    private(set) var inputFormats: UInt32 = 0
-    private(set) var outputFormats: UInt32 = 0
+    let inputFormats: RecordFormats
+    let outputFormats: RecordFormats
     let make: Factory
     let migrate: Migrator
 
@@ -66,22 +64,11 @@ public struct ComponentRegistration: @unchecked Sendable {
         self.configSchema = T.configSchema
         self.stateVersion = T.stateVersion
         self.inputCount = inputCount
+        self.inputFormats = T.inputFormats
+        self.outputFormats = T.outputFormats
         self.make = make
         // A protocol requirement, so T's own migrate wins over the default.
         self.migrate = { migration, context in try T.migrate(migration, context: context) }
-    }
-
-    /// The same component declaring the record formats (SH_FORMAT_* bits,
-    /// ABI 1.3) its process takes and its instances emit: an operator that
-    /// reads typed columns through `Batch.arrowColumns` says
-    /// `.operator(T.self).formats(input: SH_FORMAT_BYTES | SH_FORMAT_COLUMNS,
-    /// output: SH_FORMAT_BYTES)`. Without it a component takes and emits
-    /// bytes.
-    public func formats(input: UInt32, output: UInt32) -> ComponentRegistration {
-        var declared = self
-        declared.inputFormats = input
-        declared.outputFormats = output
-        return declared
     }
 
     /// "source", "operator" or "sink", for messages.

@@ -77,8 +77,8 @@ enum ComponentRegistry {
             component.config_schema = registration.configSchema.map(permanentCString)
             component.state_version = registration.stateVersion
             component.input_count = registration.inputCount
-            component.input_formats = registration.inputFormats
-            component.output_formats = registration.outputFormats
+            component.input_formats = registration.inputFormats.rawValue
+            component.output_formats = registration.outputFormats.rawValue
             component.vtable = VTableThunks.vtable(for: registration.kind)
 
             let memory = UnsafeMutableRawPointer.allocate(byteCount: allocationBytes, alignment: allocationAlignment)

@@ -202,7 +202,7 @@ public struct Context {
     }()
 
     @inlinable
-    static func makeRecord(timestamp: Int64, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?) -> sh_record {
+    public static func makeRecord(timestamp: Int64, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?) -> sh_record {
         var record = sh_record()
         record.timestamp = timestamp
         if let key {

@@ -64,6 +64,14 @@ public struct ColumnarJSONEncoder {
         write(column, row, NameTree(column.type), &output)
     }
 
+    /// Appends the JSON text of row `row` of `column`, a column of the type
+    /// of the schema's field `field` (a field's value as it appears in the
+    /// object `append` writes: what an expression reading the field from
+    /// the JSON text sees).
+    public func appendValue(field: Int, row: Int, of column: Column, to output: inout [UInt8]) {
+        Self.write(column, row, names.children[field]!, &output)
+    }
+
     private static func write(_ column: Column, _ row: Int, _ names: NameTree, _ output: inout [UInt8]) {
         if column.isNull(row) {
             output.append(contentsOf: [0x6e, 0x75, 0x6c, 0x6c])  // null

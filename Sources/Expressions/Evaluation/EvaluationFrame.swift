@@ -17,6 +17,10 @@ final class EvaluationFrame {
     /// prepared, or -1: batch call sites read their results by it.
     @exclusivity(unchecked) var row = -1
     let slots: UnsafeMutableBufferPointer<RecordFieldScanner.Slot>
+    /// The fields' values by slot when the record is a row of typed
+    /// columns (`ColumnarProgram` fills them); nil when it is JSON text,
+    /// read through `slots`.
+    @exclusivity(unchecked) var fieldValues: UnsafeMutableBufferPointer<ExpressionValue>?
 
     init(slotCount: Int) {
         slots = .allocate(capacity: max(slotCount, 1))

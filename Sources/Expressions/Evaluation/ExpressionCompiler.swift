@@ -58,6 +58,7 @@ struct ExpressionCompiler {
         case .field(let path):
             let slot = slots.slot(for: path)
             return { (frame: EvaluationFrame) throws(ExpressionRuntimeError) -> ExpressionValue in
+                if let values = frame.fieldValues { return values[slot] }
                 guard let value = RecordFieldScanner.value(of: frame.slots[slot], in: frame.record) else {
                     let found = frame.slots[slot]
                     let numberText = String(decoding: UnsafeRawBufferPointer(rebasing: frame.record[found.start..<found.end]), as: UTF8.self)
@@ -198,7 +199,7 @@ struct ExpressionCompiler {
         let isEqual = op == .equal
         return { (frame: EvaluationFrame) throws(ExpressionRuntimeError) -> ExpressionValue in
             let found = frame.slots[slot]
-            guard found.kind == .string else { return try fallback(frame) }
+            guard found.kind == .string, frame.fieldValues == nil else { return try fallback(frame) }
             let start = found.start + 1
             let count = found.end - 1 - start
             let record = frame.record

@@ -93,6 +93,16 @@ public final class ExpressionProgram {
 
     static func compile(_ source: Source, library: any ExpressionFunctionLibrary, slots: FieldSlotTable,
                         batchSites: BatchCallSiteTable) throws(ExpressionError) -> (ExpressionType, Evaluator) {
+        let (node, checker, type) = try parseAndCheck(source, library: library)
+        let compiler = ExpressionCompiler(text: source.text, checker: checker, slots: slots, batchSites: batchSites)
+        return (type, try compiler.compile(node))
+    }
+
+    /// Parses and type-checks one source, checking its type against the
+    /// expected one: the front half of compiling, for rows and columns alike.
+    static func parseAndCheck(_ source: Source, library: any ExpressionFunctionLibrary)
+        throws(ExpressionError) -> (ExpressionNode, ExpressionTypeChecker, ExpressionType)
+    {
         let (node, count) = try ExpressionParser.parse(source.text)
         var checker = ExpressionTypeChecker(text: source.text, nodeCount: count, library: library)
         let type = try checker.check(node)
@@ -100,8 +110,7 @@ public final class ExpressionProgram {
             let role = expected == .boolean ? "a condition, which must be a boolean" : expected.withArticle
             throw ExpressionError(.type, at: node.position, "this is \(role), but `\(checker.source(node))` is \(type.withArticle)")
         }
-        let compiler = ExpressionCompiler(text: source.text, checker: checker, slots: slots, batchSites: batchSites)
-        return (type, try compiler.compile(node))
+        return (node, checker, type)
     }
 
     /// Makes `record` (a JSON object; nil for a tombstone, whose fields are

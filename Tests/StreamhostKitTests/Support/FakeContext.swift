@@ -1,3 +1,4 @@
+import Columns
 import Foundation
 import StreamhostKit
 
@@ -68,6 +69,9 @@ struct SeenRecord: Equatable, CustomStringConvertible {
 final class FakeContext {
     var config: [String: ConfigValue]
     var emitted: [SeenRecord] = []
+    /// What emit_columns got: the schema, the values, the selection and
+    /// the rows' timestamps.
+    var emittedColumns: [(schema: Schema, values: Column, selection: [UInt32]?, timestamps: [Int64])] = []
     var rejected: [(record: SeenRecord, reason: String)] = []
     var errors: [String] = []
     var logs: [(level: sh_log_level, message: String)] = []

@@ -1,3 +1,4 @@
+import Columns
 import Foundation
 import StreamhostKit
 
@@ -32,6 +33,22 @@ enum FakeHost {
                 sh_batch_record(batch, index, &record)
                 fake.emitted.append(SeenRecord(record))
             }
+            return sh_status(SH_OK)
+        }
+        t.emit_columns = { ctx, schema, columns, rows in
+            let fake = FakeContext.from(ctx)
+            // Owned by the host: import (or release) them whatever happens.
+            guard let read = try? Schema(arrow: schema!),
+                  let column = try? Column.importing(moving: columns!, type: read.structType) else {
+                schema!.pointee.release?(schema)
+                columns!.pointee.release?(columns)
+                return sh_status(SH_INVALID)
+            }
+            schema!.pointee.release?(schema)
+            let batch = rows!.pointee
+            let selection = batch.selection.map { Array(UnsafeBufferPointer(start: $0, count: Int(batch.selection_count))) }
+            fake.emittedColumns.append((read, column, selection,
+                                        Array(UnsafeBufferPointer(start: batch.timestamps, count: Int(batch.count)))))
             return sh_status(SH_OK)
         }
         t.emit_side = { ctx, output, record in

@@ -1,0 +1,460 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Columns
+
+/// One compiled node of a columnar program: its values' kind, the most
+/// digits after the point a decimal result can have, and the kernel.
+struct CompiledKernel {
+    typealias Kernel = (ColumnarFrame) -> ColumnVector
+    let kind: ColumnVector.Kind
+    let scaleMax: Int
+    let kernel: Kernel
+}
+
+/// Turns a type-checked expression into column kernels: a loop per node
+/// over the rows of a batch, on typed arrays.
+///
+/// Nodes over integers, decimals, doubles and booleans (fields of those
+/// column types, literals, arithmetic, comparison, and/or/not, `is null`)
+/// get kernels that compute with exactly the operations of the row
+/// evaluator (`ValueOperations`, `DecimalNumber`); every other node (string
+/// work, calls, casts, case, in-lists, values read through their JSON text)
+/// is an island: the row evaluator's own closure, run for each row with
+/// the fields' values read from the columns. A row a kernel cannot compute
+/// (an overflow, a division by zero) is evaluated by the row evaluator
+/// too, for its error message. So the two paths share every rule, and
+/// `ColumnarProgramTests` checks that they agree.
+struct ColumnKernelCompiler {
+    let text: String
+    let checker: ExpressionTypeChecker
+    let slots: FieldSlotTable
+    let rowCompiler: ExpressionCompiler
+    /// The kind of each field path's values in the schema compiled for.
+    let fieldKind: (FieldPath) -> ColumnFieldReader.LeafKind
+
+    func compile(_ node: ExpressionNode) throws(ExpressionError) -> CompiledKernel {
+        if let fast = try fastKernel(node) { return fast }
+        return try island(node)
+    }
+
+    /// The row evaluator over `node`, run per row.
+    func island(_ node: ExpressionNode) throws(ExpressionError) -> CompiledKernel {
+        let evaluator = try rowCompiler.compile(node)
+        let used = fieldSlots(node)
+        return CompiledKernel(kind: .generic, scaleMax: DecimalNumber.scaleMax) { frame in
+            var out = ColumnVector(kind: .generic, count: frame.count)
+            out.generic = [ExpressionValue](repeating: .null, count: frame.count)
+            for row in 0..<frame.count {
+                do throws(ExpressionRuntimeError) {
+                    out.generic[row] = try Self.evaluateRow(evaluator, used, frame, row)
+                } catch {
+                    out.fail(row, error)
+                }
+            }
+            return out
+        }
+    }
+
+    /// Runs a row evaluator on row `row` of the frame.
+    static func evaluateRow(_ evaluator: Evaluator, _ used: [Int], _ frame: ColumnarFrame,
+                            _ row: Int) throws(ExpressionRuntimeError) -> ExpressionValue {
+        let batchRow = frame.batchRow(row)
+        let values = frame.rowFrame.fieldValues!
+        for slot in used { values[slot] = frame.readers[slot].value(row: batchRow) }
+        frame.rowFrame.timestamp = frame.timestamps.isEmpty ? 0 : frame.timestamps[batchRow]
+        return try evaluator(frame.rowFrame)
+    }
+
+    /// The error the row evaluator reports for a row a kernel could not
+    /// compute.
+    static func rowError(_ evaluator: Evaluator, _ used: [Int], _ frame: ColumnarFrame, _ row: Int) -> ExpressionRuntimeError {
+        do throws(ExpressionRuntimeError) {
+            let value = try evaluateRow(evaluator, used, frame, row)
+            preconditionFailure("a column kernel failed on a row the row evaluator computes (\(value))")
+        } catch {
+            return error
+        }
+    }
+
+    /// The slots of the fields `node` reads.
+    private func fieldSlots(_ node: ExpressionNode) -> [Int] {
+        var found: [Int] = []
+        func walk(_ node: ExpressionNode) {
+            if case .field(let path) = node.kind { found.append(slots.slot(for: path)) }
+            node.children.forEach(walk)
+        }
+        walk(node)
+        return Array(Set(found)).sorted()
+    }
+
+    // MARK: Kernels
+
+    private func fastKernel(_ node: ExpressionNode) throws(ExpressionError) -> CompiledKernel? {
+        switch node.kind {
+        case .literal(let value):
+            return constant(value)
+        case .field(let path):
+            return field(path)
+        case .unary(.not, let operand):
+            let inner = try compile(operand)
+            guard inner.kind == .boolean else { return nil }
+            return CompiledKernel(kind: .boolean, scaleMax: 0) { frame in
+                var out = inner.kernel(frame).expanded(frame.count)
+                for row in 0..<out.count where !out.isNull(row) { out.booleans[row].toggle() }
+                return out
+            }
+        case .unary(.negate, let operand):
+            let inner = try compile(operand)
+            guard inner.kind == .integer || inner.kind == .decimal || inner.kind == .double else { return nil }
+            let fallback = try rowCompiler.compile(node)
+            let used = fieldSlots(node)
+            return CompiledKernel(kind: inner.kind, scaleMax: inner.scaleMax) { frame in
+                var out = inner.kernel(frame).expanded(frame.count)
+                for row in 0..<out.count where !out.isNull(row) {
+                    switch out.kind {
+                    case .integer:
+                        if out.integers[row] == Int64.min {
+                            out.fail(row, Self.rowError(fallback, used, frame, row))
+                        } else {
+                            out.integers[row] = -out.integers[row]
+                        }
+                    case .decimal: out.decimals[row] = out.decimals[row].negated!
+                    default: out.doubles[row] = -out.doubles[row]
+                    }
+                }
+                return out
+            }
+        case .isNull(let operand, let negated):
+            let inner = try compile(operand)
+            return CompiledKernel(kind: .boolean, scaleMax: 0) { frame in
+                let value = inner.kernel(frame)
+                var out = ColumnVector(kind: .boolean, count: frame.count)
+                out.booleans = (0..<frame.count).map { value.isNull($0) != negated }
+                for (row, error) in value.errors { out.fail(row, error) }
+                return out
+            }
+        case .binary(let op, let left, let right):
+            return try binary(op, left, right, node)
+        default:
+            return nil
+        }
+    }
+
+    private func constant(_ value: ExpressionValue) -> CompiledKernel? {
+        var out: ColumnVector
+        let scale: Int
+        switch value {
+        case .integer(let number):
+            out = ColumnVector(kind: .integer, count: 1)
+            out.integers = [number]
+            scale = 0
+        case .decimal(let number):
+            out = ColumnVector(kind: .decimal, count: 1)
+            out.decimals = [number]
+            scale = number.scale
+        case .double(let number):
+            out = ColumnVector(kind: .double, count: 1)
+            out.doubles = [number]
+            scale = 0
+        case .boolean(let flag):
+            out = ColumnVector(kind: .boolean, count: 1)
+            out.booleans = [flag]
+            scale = 0
+        default:
+            return nil
+        }
+        out.isConstant = true
+        let made = out
+        return CompiledKernel(kind: made.kind, scaleMax: scale) { _ in made }
+    }
+
+    private func field(_ path: FieldPath) -> CompiledKernel? {
+        let slot = slots.slot(for: path)
+        switch fieldKind(path) {
+        case .integer, .integer32:
+            return CompiledKernel(kind: .integer, scaleMax: 0) { frame in
+                Self.read(frame, slot, .integer, path) { column, at, row, out in
+                    switch column.type {
+                    case .int32: out.integers[row] = Int64(column.int32(at: at))
+                    case .decimal128:
+                        guard let units = column.decimal(at: at).int64Value else { return false }
+                        out.integers[row] = units
+                    default: out.integers[row] = column.int64(at: at)
+                    }
+                    return true
+                }
+            }
+        case .decimal(let scale):
+            return CompiledKernel(kind: .decimal, scaleMax: scale) { frame in
+                Self.read(frame, slot, .decimal, path) { column, at, row, out in
+                    guard let units = column.decimal(at: at).int64Value, units.magnitude < 1_000_000_000_000_000_000 else {
+                        return false
+                    }
+                    out.decimals[row] = DecimalNumber(units: units, scale: scale)
+                    return true
+                }
+            }
+        case .boolean:
+            return CompiledKernel(kind: .boolean, scaleMax: 0) { frame in
+                Self.read(frame, slot, .boolean, path) { column, at, row, out in
+                    out.booleans[row] = column.bool(at: at)
+                    return true
+                }
+            }
+        case .string, .other:
+            return nil
+        }
+    }
+
+    /// Reads a typed leaf into a vector: `store` copies the value at a leaf
+    /// row into a vector row, or
+    /// returns false for a decimal holding more digits than its type's
+    /// precision (a producer's mistake: the row fails, naming the field).
+    private static func read(_ frame: ColumnarFrame, _ slot: Int, _ kind: ColumnVector.Kind, _ path: FieldPath,
+                             _ store: (Column, Int, Int, inout ColumnVector) -> Bool) -> ColumnVector {
+        let count = frame.count
+        var out = ColumnVector(kind: kind, count: count)
+        switch kind {
+        case .integer: out.integers = [Int64](repeating: 0, count: count)
+        case .decimal: out.decimals = [DecimalNumber](repeating: DecimalNumber(units: 0, scale: 0), count: count)
+        default: out.booleans = [Bool](repeating: false, count: count)
+        }
+        guard case .leaf(let columns) = frame.readers[slot].access else {
+            // The schema has no such field: every row is null.
+            out.nulls = [Bool](repeating: true, count: count)
+            return out
+        }
+        let leaf = columns[columns.count - 1]
+        // A top-level field of a batch without tombstones: no parent to check.
+        let direct = columns.count == 2 && columns[0].nullCount == 0
+        for row in 0..<count {
+            let batchRow = frame.batchRow(row)
+            let at: Int? = direct ? (leaf.isNull(columns[0].childRow(batchRow)) ? nil : columns[0].childRow(batchRow))
+                : ColumnFieldReader.leafRow(columns, batchRow)
+            guard let at else {
+                if out.nulls.isEmpty { out.nulls = [Bool](repeating: false, count: count) }
+                out.nulls[row] = true
+                continue
+            }
+            if !store(leaf, at, row, &out) {
+                out.fail(row, ExpressionRuntimeError(
+                    message: "field `\(path)` holds a value with more digits than its type \(leaf.type) allows"))
+            }
+        }
+        return out
+    }
+
+    // MARK: Binary operators
+
+    private func binary(_ op: ExpressionNode.BinaryOperator, _ left: ExpressionNode, _ right: ExpressionNode,
+                        _ node: ExpressionNode) throws(ExpressionError) -> CompiledKernel? {
+        let a = try compile(left)
+        let b = try compile(right)
+        let numeric: Set<ColumnVector.Kind> = [.integer, .decimal, .double]
+        switch op {
+        case .and, .or:
+            guard a.kind == .boolean, b.kind == .boolean else { return nil }
+            let isAnd = op == .and
+            return CompiledKernel(kind: .boolean, scaleMax: 0) { frame in
+                let x = a.kernel(frame)
+                let y = b.kernel(frame)
+                var out = ColumnVector(kind: .boolean, count: frame.count)
+                out.booleans = [Bool](repeating: false, count: frame.count)
+                for row in 0..<frame.count {
+                    // The row evaluator's order: the left side, then the
+                    // right one only when the left does not decide.
+                    if let error = x.errors[row] {
+                        out.fail(row, error)
+                        continue
+                    }
+                    let first: Bool? = x.isNull(row) ? nil : x.booleans[x.at(row)]
+                    if first == !isAnd {
+                        out.booleans[row] = !isAnd
+                        continue
+                    }
+                    if let error = y.errors[row] {
+                        out.fail(row, error)
+                        continue
+                    }
+                    let second: Bool? = y.isNull(row) ? nil : y.booleans[y.at(row)]
+                    if second == !isAnd {
+                        out.booleans[row] = !isAnd
+                    } else if first == nil || second == nil {
+                        if out.nulls.isEmpty { out.nulls = [Bool](repeating: false, count: frame.count) }
+                        out.nulls[row] = true
+                    } else {
+                        out.booleans[row] = isAnd
+                    }
+                }
+                return out
+            }
+        case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual:
+            let bothNumeric = numeric.contains(a.kind) && numeric.contains(b.kind)
+            guard bothNumeric || (a.kind == .boolean && b.kind == .boolean) else { return nil }
+            return CompiledKernel(kind: .boolean, scaleMax: 0) { frame in
+                let x = a.kernel(frame)
+                let y = b.kernel(frame)
+                var out = Self.combined(x, y, kind: .boolean, count: frame.count)
+                func decide(_ order: Int) -> Bool {
+                    switch op {
+                    case .equal: return order == 0
+                    case .notEqual: return order != 0
+                    case .less: return order < 0
+                    case .lessOrEqual: return order <= 0
+                    case .greater: return order > 0
+                    default: return order >= 0
+                    }
+                }
+                if x.kind == .integer && y.kind == .integer {
+                    Self.loop(&out, x, y) { p, q, row in
+                        let (s, t) = (p.integers[p.at(row)], q.integers[q.at(row)])
+                        return decide(s < t ? -1 : (s == t ? 0 : 1))
+                    }
+                } else if x.kind == .boolean {
+                    Self.loop(&out, x, y) { p, q, row in
+                        let (s, t) = (p.booleans[p.at(row)], q.booleans[q.at(row)])
+                        return decide(s == t ? 0 : (!s ? -1 : 1))
+                    }
+                } else if x.kind == .double || y.kind == .double {
+                    let (s, t) = (x.widenedDoubles(), y.widenedDoubles())
+                    Self.loop(&out, s, t) { p, q, row in
+                        let (u, v) = (p.doubles[p.at(row)], q.doubles[q.at(row)])
+                        return decide(u < v ? -1 : (u == v ? 0 : 1))
+                    }
+                } else {
+                    let (s, t) = (x.widenedDecimals(), y.widenedDecimals())
+                    Self.loop(&out, s, t) { p, q, row in decide(p.decimals[p.at(row)].compare(q.decimals[q.at(row)])) }
+                }
+                return out
+            }
+        case .add, .subtract, .multiply, .divide, .remainder:
+            guard numeric.contains(a.kind), numeric.contains(b.kind) else { return nil }
+            let fallback = try rowCompiler.compile(node)
+            let used = fieldSlots(node)
+            let kind: ColumnVector.Kind
+            if a.kind == .integer && b.kind == .integer {
+                kind = .integer
+            } else if a.kind == .double || b.kind == .double || op == .divide || op == .remainder {
+                kind = .double
+            } else {
+                kind = .decimal
+            }
+            let scaleMax = op == .multiply ? min(DecimalNumber.scaleMax, a.scaleMax + b.scaleMax) : max(a.scaleMax, b.scaleMax)
+            return CompiledKernel(kind: kind, scaleMax: kind == .decimal ? scaleMax : 0) { frame in
+                let x = a.kernel(frame)
+                let y = b.kernel(frame)
+                var out = Self.combined(x, y, kind: kind, count: frame.count)
+                var failed: [Int] = []
+                switch kind {
+                case .integer:
+                    out.integers = [Int64](repeating: 0, count: frame.count)
+                    for row in 0..<frame.count where !out.isNull(row) {
+                        let (p, q) = (x.integers[x.at(row)], y.integers[y.at(row)])
+                        let result: (Int64, Bool)
+                        switch op {
+                        case .add: result = p.addingReportingOverflow(q)
+                        case .subtract: result = p.subtractingReportingOverflow(q)
+                        case .multiply: result = p.multipliedReportingOverflow(by: q)
+                        case .divide: result = q == 0 ? (0, true) : p.dividedReportingOverflow(by: q)
+                        default: result = q == 0 ? (0, true) : p.remainderReportingOverflow(dividingBy: q)
+                        }
+                        if result.1 { failed.append(row) } else { out.integers[row] = result.0 }
+                    }
+                case .double:
+                    let (s, t) = (x.widenedDoubles(), y.widenedDoubles())
+                    out.doubles = [Double](repeating: 0, count: frame.count)
+                    for row in 0..<frame.count where !out.isNull(row) {
+                        let (p, q) = (s.doubles[s.at(row)], t.doubles[t.at(row)])
+                        let value: Double
+                        switch op {
+                        case .add: value = p + q
+                        case .subtract: value = p - q
+                        case .multiply: value = p * q
+                        case .divide: value = q == 0 ? .nan : p / q
+                        default: value = q == 0 ? .nan : fmod(p, q)
+                        }
+                        if value.isFinite { out.doubles[row] = value } else { failed.append(row) }
+                    }
+                default:
+                    let (s, t) = (x.widenedDecimals(), y.widenedDecimals())
+                    out.decimals = [DecimalNumber](repeating: DecimalNumber(units: 0, scale: 0), count: frame.count)
+                    for row in 0..<frame.count where !out.isNull(row) {
+                        let (p, q) = (s.decimals[s.at(row)], t.decimals[t.at(row)])
+                        let value: DecimalNumber?
+                        switch op {
+                        case .add: value = p.adding(q)
+                        case .subtract: value = p.subtracting(q)
+                        default: value = p.multiplying(q)
+                        }
+                        if let value { out.decimals[row] = value } else { failed.append(row) }
+                    }
+                }
+                for row in failed { out.fail(row, Self.rowError(fallback, used, frame, row)) }
+                return out
+            }
+        case .concatenate:
+            return nil
+        }
+    }
+
+    /// A vector of `kind` whose nulls and errors are those of `x` and `y`:
+    /// a failure of the left side first, as the row evaluator evaluates it
+    /// first; a null on either side makes the row null.
+    private static func combined(_ x: ColumnVector, _ y: ColumnVector, kind: ColumnVector.Kind, count: Int) -> ColumnVector {
+        var out = ColumnVector(kind: kind, count: count)
+        if kind == .boolean { out.booleans = [Bool](repeating: false, count: count) }
+        if !x.nulls.isEmpty || !y.nulls.isEmpty {
+            out.nulls = (0..<count).map { x.isNull($0) || y.isNull($0) }
+        }
+        for (row, error) in y.errors { out.errors[row] = error }
+        for (row, error) in x.errors { out.errors[row] = error }
+        return out
+    }
+
+    /// Sets each non-null row of a boolean `out` to `body(x, y, row)`.
+    @inline(__always)
+    private static func loop(_ out: inout ColumnVector, _ x: ColumnVector, _ y: ColumnVector,
+                             _ body: (ColumnVector, ColumnVector, Int) -> Bool) {
+        if out.nulls.isEmpty {
+            for row in 0..<out.count { out.booleans[row] = body(x, y, row) }
+        } else {
+            for row in 0..<out.count where !out.nulls[row] { out.booleans[row] = body(x, y, row) }
+        }
+    }
+}
+
+extension ColumnVector {
+    /// A constant spread over `count` rows (others unchanged).
+    func expanded(_ count: Int) -> ColumnVector {
+        guard isConstant else { return self }
+        var out = ColumnVector(kind: kind, count: count)
+        switch kind {
+        case .integer: out.integers = [Int64](repeating: integers[0], count: count)
+        case .decimal: out.decimals = [DecimalNumber](repeating: decimals[0], count: count)
+        case .double: out.doubles = [Double](repeating: doubles[0], count: count)
+        case .boolean: out.booleans = [Bool](repeating: booleans[0], count: count)
+        case .generic: out.generic = [ExpressionValue](repeating: generic[0], count: count)
+        }
+        if !nulls.isEmpty { out.nulls = [Bool](repeating: nulls[0], count: count) }
+        return out
+    }
+
+    /// The vector with its numbers as doubles (constant stays constant).
+    func widenedDoubles() -> ColumnVector {
+        var out = self
+        out.doubles = asDoubles()
+        out.kind = .double
+        return out
+    }
+
+    /// The vector with its numbers as decimals (constant stays constant).
+    func widenedDecimals() -> ColumnVector {
+        var out = self
+        out.decimals = asDecimals()
+        out.kind = .decimal
+        return out
+    }
+}

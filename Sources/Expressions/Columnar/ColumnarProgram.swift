@@ -1,0 +1,230 @@
+import Columns
+
+/// Several expressions compiled to column kernels over batches of one
+/// schema: the columnar twin of `ExpressionProgram`, with the same parser,
+/// type checker, rules, results and error messages (see
+/// `ColumnKernelCompiler`).
+///
+/// ```swift
+/// let program = try ColumnarProgram([.init("amount > 500.0", expecting: .boolean)], schema: schema)
+/// let (kept, failures) = program.select(0, values: column, timestamps: times, rows: nil)
+/// ```
+///
+/// Values are read as the row evaluator reads the same record written as
+/// JSON by the host's columns → bytes conversion (`ColumnFieldReader`).
+///
+/// # Thread safety
+/// Not thread-safe: one program per operator instance (it keeps scratch).
+///
+/// # Ownership
+/// `evaluate` BORROWS its arguments for the call; the vectors it returns
+/// own their values.
+public final class ColumnarProgram {
+    public let sources: [ExpressionProgram.Source]
+    /// The schema of the batches the program reads.
+    public let schema: Schema
+    /// The static type of each expression's result, as the row path's.
+    public let types: [ExpressionType]
+    /// Per expression, the column type its results are written in (see
+    /// `column(of:type:rows:)`), or nil when its values have no one type
+    /// (a JSON value, a mix of kinds): such a result can only be written
+    /// as JSON text.
+    public let resultTypes: [ColumnType?]
+    /// Every field path the expressions read.
+    public var fieldPaths: [FieldPath] { slots.paths }
+
+    private let kernels: [CompiledKernel]
+    private let slots: FieldSlotTable
+    private let frame: ColumnarFrame
+
+    public init(_ sources: [ExpressionProgram.Source], schema: Schema,
+                library: any ExpressionFunctionLibrary = BuiltinFunctions()) throws(ExpressionProgram.Failure) {
+        let slots = FieldSlotTable()
+        let probe = Column(schema.structType)
+        var kernels: [CompiledKernel] = []
+        var types: [ExpressionType] = []
+        for (index, source) in sources.enumerated() {
+            do throws(ExpressionError) {
+                let (node, checker, type) = try ExpressionProgram.parseAndCheck(source, library: library)
+                // Calls prepared a batch at a time are not used here: an
+                // island calls each function per row.
+                let rowCompiler = ExpressionCompiler(text: source.text, checker: checker, slots: slots,
+                                                     batchSites: BatchCallSiteTable())
+                let compiler = ColumnKernelCompiler(text: source.text, checker: checker, slots: slots,
+                                                    rowCompiler: rowCompiler,
+                                                    fieldKind: { ColumnFieldReader(path: $0, values: probe).leafKind })
+                kernels.append(try compiler.compile(node))
+                types.append(type)
+                _ = slots.takeRequested()
+            } catch {
+                throw ExpressionProgram.Failure(index: index, error: error)
+            }
+        }
+        self.sources = sources
+        self.schema = schema
+        self.types = types
+        self.kernels = kernels
+        self.slots = slots
+        frame = ColumnarFrame(slotCount: slots.paths.count)
+        resultTypes = zip(kernels, types).map { kernel, type in
+            switch kernel.kind {
+            case .integer: return .int64
+            case .decimal: return .decimal128(precision: ColumnType.decimalPrecisionMax, scale: kernel.scaleMax)
+            case .double: return .float64
+            case .boolean: return .bool
+            case .generic:
+                switch type {
+                case .integer: return .int64
+                case .double: return .float64
+                case .decimal: return .decimal128(precision: ColumnType.decimalPrecisionMax, scale: DecimalNumber.scaleMax)
+                case .boolean: return .bool
+                case .string: return .utf8
+                default: return nil
+                }
+            }
+        }
+    }
+
+    /// Evaluates every expression over `rows` of `values` (a struct column
+    /// of `schema`; nil rows: all), with the rows' event times
+    /// (`timestamps`, one per row of `values`). Vector row j is `rows[j]`.
+    public func evaluate(values: Column, timestamps: UnsafeBufferPointer<Int64>,
+                         rows: UnsafeBufferPointer<UInt32>?) -> [ColumnVector] {
+        precondition(values.type == schema.structType, "a batch of another schema than the program's")
+        frame.values = values
+        frame.rows = rows
+        frame.count = rows?.count ?? values.length
+        frame.timestamps = timestamps
+        frame.readers = slots.paths.map { ColumnFieldReader(path: $0, values: values) }
+        defer {
+            frame.values = nil
+            frame.rows = nil
+            frame.readers = []
+            frame.timestamps = UnsafeBufferPointer(start: nil, count: 0)
+        }
+        return kernels.map { $0.kernel(frame).expanded(frame.count) }
+    }
+
+    /// Expression `index` as a filter over `rows` of `values`: the batch
+    /// rows where it is true (ascending when `rows` is), and the rows it
+    /// could not be evaluated on with the error, in order. False and null
+    /// drop a row; a non-boolean value fails it, as `condition` does.
+    public func select(_ index: Int, values: Column, timestamps: UnsafeBufferPointer<Int64>,
+                       rows: UnsafeBufferPointer<UInt32>?) -> (selected: [UInt32], failures: [(row: Int, error: ExpressionRuntimeError)]) {
+        let vector = evaluate(values: values, timestamps: timestamps, rows: rows)[index]
+        var selected: [UInt32] = []
+        selected.reserveCapacity(vector.count)
+        var failures: [(row: Int, error: ExpressionRuntimeError)] = []
+        if vector.kind == .boolean, vector.errors.isEmpty {
+            let booleans = vector.booleans
+            let nulls = vector.nulls
+            for row in 0..<vector.count where booleans[row] && (nulls.isEmpty || !nulls[row]) {
+                selected.append(rows.map { $0[row] } ?? UInt32(row))
+            }
+            return (selected, failures)
+        }
+        for row in 0..<vector.count {
+            let batchRow = rows.map { Int($0[row]) } ?? row
+            do throws(ExpressionRuntimeError) {
+                if try vector.condition(row) == true { selected.append(UInt32(batchRow)) }
+            } catch {
+                failures.append((batchRow, error))
+            }
+        }
+        return (selected, failures)
+    }
+}
+
+extension ColumnVector {
+    /// Writes the vector into a new column of `type` (one of
+    /// `ColumnarProgram.resultTypes`) with `length` rows: vector row j at
+    /// row `rows[j]` (at row j when `rows` is nil), null elsewhere. A row
+    /// that failed, or whose value the type cannot hold (a double that is
+    /// not finite, which JSON cannot hold either), is written null and
+    /// returned with its error, for the caller to reject.
+    public func column(type: ColumnType, length: Int, rows: UnsafeBufferPointer<UInt32>?)
+        -> (column: Column, failures: [(row: Int, error: ExpressionRuntimeError)])
+    {
+        precondition((rows?.count ?? length) == count, "one vector row per row written")
+        let column = Column(type, capacity: length)
+        var failures: [(row: Int, error: ExpressionRuntimeError)] = []
+        let scale: Int
+        if case .decimal128(_, let columnScale) = type { scale = columnScale } else { scale = 0 }
+        var next = 0
+        for row in 0..<length {
+            let index: Int
+            if let rows {
+                guard next < rows.count, Int(rows[next]) == row else {
+                    column.appendNull()
+                    continue
+                }
+                index = next
+                next += 1
+            } else {
+                index = row
+            }
+            if let error = errors[index] {
+                failures.append((row, error))
+                column.appendNull()
+                continue
+            }
+            if isNull(index) {
+                column.appendNull()
+                continue
+            }
+            // The kernels' kinds first, without making a value.
+            switch (kind, type) {
+            case (.decimal, .decimal128) where decimals[at(index)].scale <= scale:
+                column.append(Self.decimal128(decimals[at(index)], scale: scale))
+                continue
+            case (.integer, .int64):
+                column.append(integers[at(index)])
+                continue
+            case (.boolean, .bool):
+                column.append(booleans[at(index)])
+                continue
+            default:
+                break
+            }
+            let value = self.value(at: index)!
+            switch (type, value) {
+            case (.int64, .integer(let number)): column.append(number)
+            case (.bool, .boolean(let flag)): column.append(flag)
+            case (.float64, .double(let number)) where number.isFinite: column.append(number)
+            case (.utf8, .string(let text)):
+                var text = text
+                text.withUTF8 { column.append(bytes: UnsafeRawBufferPointer($0)) }
+            case (.decimal128, .decimal(let number)) where number.scale <= scale:
+                column.append(Self.decimal128(number, scale: scale))
+            default:
+                // The row path cannot write it as JSON either (a double that
+                // is not finite): the same message.
+                var scratch: [UInt8] = []
+                let message: String
+                do throws(ExpressionRuntimeError) {
+                    try value.appendJSON(to: &scratch)
+                    message = "\(value.described) does not fit the result column's type \(type)"
+                } catch {
+                    message = error.message
+                }
+                failures.append((row, ExpressionRuntimeError(message: message)))
+                column.appendNull()
+            }
+        }
+        return (column, failures)
+    }
+
+    /// `number` as the unscaled value of a decimal128 with `scale` (≥ its
+    /// own) digits after the point: exact, as 18 digits times 10^18 fit.
+    static func decimal128(_ number: DecimalNumber, scale: Int) -> Decimal128 {
+        let factor = UInt64(DecimalNumber.powersOf10[scale - number.scale])
+        let (high, low) = number.units.magnitude.multipliedFullWidth(by: factor)
+        var value = Decimal128(low: low, high: Int64(bitPattern: high))
+        if number.units < 0 {
+            // Two's complement of the 128-bit magnitude.
+            let negatedLow = ~value.low &+ 1
+            value = Decimal128(low: negatedLow, high: ~value.high &+ (negatedLow == 0 ? 1 : 0))
+        }
+        return value
+    }
+}

@@ -1,0 +1,247 @@
+import Columns
+import Core
+@testable import Expressions
+import Testing
+
+/// The column kernels against the row evaluator: random expressions over
+/// random batches (nulls, tombstones, decimals, overflows, divisions by
+/// zero), each row evaluated by `ExpressionProgram` on the row's JSON text
+/// (what the host's columns → bytes conversion writes) and by
+/// `ColumnarProgram` on the columns: the values and the error messages must
+/// be the same.
+@Suite("Columnar program")
+struct ColumnarProgramTests {
+    static let schema = Schema([
+        Field("i", .int64), Field("j", .int32), Field("amount", .decimal128(precision: 9, scale: 2)),
+        Field("d", .decimal128(precision: 18, scale: 4)), Field("w", .decimal128(precision: 30, scale: 3)),
+        Field("whole", .decimal128(precision: 6, scale: 0)), Field("f", .float64), Field("b", .bool),
+        Field("s", .utf8), Field("t", .timestampMs),
+        Field("inner", .struct([Field("x", .int64), Field("y", .utf8)])),
+        Field("list", .list(Field("item", .int64))),
+    ])
+
+    /// A generator with a fixed seed, so that a failure repeats.
+    struct Random {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            var z = state
+            z = (z ^ (z >> 33)) &* 0xff51afd7ed558ccd
+            return z ^ (z >> 33)
+        }
+        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+        mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
+    }
+
+    /// A batch of `count` rows with nulls (and tombstones) here and there.
+    static func batch(_ count: Int, _ random: inout Random) -> Column {
+        let column = Column(schema.structType, capacity: count)
+        let integers: [Int64] = [0, 1, -1, 2, 7, 500, -3, Int64.max, Int64.min, 1 << 40, 123_456_789]
+        for _ in 0..<count {
+            if random.chance(4) {
+                column.appendNull()
+                continue
+            }
+            func maybeNull(_ child: Column, _ append: () -> Void) {
+                if random.chance(12) { child.appendNull() } else { append() }
+            }
+            let c = column.children
+            maybeNull(c[0]) { c[0].append(integers[random.below(integers.count)]) }
+            maybeNull(c[1]) { c[1].append(int32: Int32(random.below(200)) - 100) }
+            maybeNull(c[2]) { c[2].append(Decimal128(Int64(random.below(100_000)) - 500)) }
+            maybeNull(c[3]) { c[3].append(Decimal128([0, 10_000, 5, -123_456_789, 999_999_999_999_999_999][random.below(5)])) }
+            maybeNull(c[4]) {
+                c[4].append(random.chance(50) ? Decimal128(Int64(random.below(1_000_000)))
+                    : Decimal128(low: random.next(), high: Int64(random.below(1000))))
+            }
+            maybeNull(c[5]) { c[5].append(Decimal128(Int64(random.below(2000)) - 1000)) }
+            maybeNull(c[6]) { c[6].append([0.5, 1.0, -2.25, 1e20, 3.0, 0.1, 1e-7][random.below(7)]) }
+            maybeNull(c[7]) { c[7].append(random.chance(50)) }
+            maybeNull(c[8]) {
+                let text = ["a", "shoes", "", "Größe", "x\"y", "12", "true"][random.below(7)]
+                Array(text.utf8).withUnsafeBytes { c[8].append(bytes: $0) }
+            }
+            maybeNull(c[9]) { c[9].append(Int64(random.below(1_000_000))) }
+            let inner = c[10]
+            if random.chance(10) {
+                inner.appendNull()
+            } else {
+                maybeNull(inner.children[0]) { inner.children[0].append(integers[random.below(integers.count)]) }
+                maybeNull(inner.children[1]) { Array("in".utf8).withUnsafeBytes { inner.children[1].append(bytes: $0) } }
+                inner.appendStruct()
+            }
+            let list = c[11]
+            if random.chance(10) {
+                list.appendNull()
+            } else {
+                for _ in 0..<random.below(3) { list.children[0].append(Int64(random.below(10))) }
+                list.appendList()
+            }
+            column.appendStruct()
+        }
+        return column
+    }
+
+    /// A random expression; `depth` bounds its nesting.
+    static func expression(_ random: inout Random, depth: Int) -> String {
+        let numbers = ["i", "j", "amount", "d", "w", "whole", "f", "t", "inner.x", "missing", "list[0]",
+                       "0", "1", "-1", "500.0", "1.2", "0.25", "1e3", "9223372036854775807", "null", "2.50"]
+        let booleans = ["b", "true", "false", "null", "missing"]
+        if depth == 0 || random.chance(20) {
+            return random.chance(80) ? numbers[random.below(numbers.count)] : booleans[random.below(booleans.count)]
+        }
+        let a = expression(&random, depth: depth - 1)
+        let b = expression(&random, depth: depth - 1)
+        switch random.below(12) {
+        case 0, 1, 2: return "(\(a) \(["+", "-", "*", "/", "%"][random.below(5)]) \(b))"
+        case 3, 4: return "(\(a) \(["=", "!=", "<", "<=", ">", ">="][random.below(6)]) \(b))"
+        case 5: return "(\(a) \(["and", "or"][random.below(2)]) \(b))"
+        case 6: return "(not \(a))"
+        case 7: return "(\(a) is \(random.chance(50) ? "" : "not ")null)"
+        case 8: return "(-\(a))"
+        case 9: return "coalesce(\(a), \(b))"
+        case 10: return "case when \(a) then \(b) else \(a) end"
+        default: return ["upper(s)", "length(s)", "cast(\(a) as integer)", "try_cast(\(a) as decimal)", "s || 'x'",
+                         "inner.y = 'in'", "s = 'shoes'", "event_time()"][random.below(8)]
+        }
+    }
+
+    /// Both paths over one batch; returns how many rows were compared.
+    @discardableResult
+    static func compare(_ texts: [String], _ values: Column, selection: [UInt32]? = nil,
+                        sourceLocation: SourceLocation = #_sourceLocation) throws -> Int {
+        let sources = texts.map { ExpressionProgram.Source($0) }
+        let rowProgram: ExpressionProgram
+        do {
+            rowProgram = try ExpressionProgram(sources)
+        } catch {
+            // Both paths share the checker: the columnar one refuses it too.
+            #expect(throws: ExpressionProgram.Failure.self) { try ColumnarProgram(sources, schema: schema) }
+            return 0
+        }
+        let columnar = try ColumnarProgram(sources, schema: schema)
+        let timestamps = (0..<values.length).map { Int64($0) * 1000 + 17 }
+        let vectors = timestamps.withUnsafeBufferPointer { times in
+            if let selection {
+                return selection.withUnsafeBufferPointer { columnar.evaluate(values: values, timestamps: times, rows: $0) }
+            }
+            return columnar.evaluate(values: values, timestamps: times, rows: nil)
+        }
+        let encoder = ColumnarJSONEncoder(schema: schema)
+        let rows = selection.map { $0.map(Int.init) } ?? Array(0..<values.length)
+        for (index, row) in rows.enumerated() {
+            var text: [UInt8] = []
+            let isRecord = encoder.append(row: row, of: values, to: &text)
+            try text.withUnsafeBytes { bytes in
+                try rowProgram.load(record: isRecord ? bytes : nil, timestamp: timestamps[row])
+            }
+            for expression in texts.indices {
+                let expected: Result<ExpressionValue, ExpressionRuntimeError>
+                do throws(ExpressionRuntimeError) {
+                    expected = .success(try rowProgram.evaluate(expression))
+                } catch {
+                    expected = .failure(error)
+                }
+                let vector = vectors[expression]
+                let got: Result<ExpressionValue, ExpressionRuntimeError> =
+                    vector.value(at: index).map { .success($0) } ?? .failure(vector.errors[index]!)
+                #expect(got == expected, "`\(texts[expression])` on \(String(decoding: text, as: UTF8.self))",
+                        sourceLocation: sourceLocation)
+                if got != expected { return index }
+            }
+        }
+        return rows.count
+    }
+
+    @Test("random expressions agree with the row evaluator, values and errors")
+    func randomExpressions() throws {
+        var random = Random(state: 15)
+        var compared = 0
+        for round in 0..<300 {
+            let values = Self.batch(40, &random)
+            let texts = (0..<3).map { _ in Self.expression(&random, depth: 1 + round % 4) }
+            compared += try Self.compare(texts, values)
+        }
+        // Most expressions type-check (the rest are refused by both paths).
+        #expect(compared > 300 * 40 / 2, "\(compared) rows compared")
+    }
+
+    @Test("a selection evaluates only the rows it lists")
+    func selectionRows() throws {
+        var random = Random(state: 7)
+        let values = Self.batch(64, &random)
+        let selection: [UInt32] = [1, 2, 5, 8, 13, 21, 34, 55, 63]
+        #expect(try Self.compare(["amount * 1.2", "amount > 500.0 and b", "i + j"], values, selection: selection) == 9)
+    }
+
+    @Test("the stateless benchmark's expressions take the kernels, with exact decimals")
+    func benchmarkExpressions() throws {
+        var random = Random(state: 3)
+        let values = Self.batch(500, &random)
+        #expect(try Self.compare(["amount > 500.0", "amount * 1.2"], values) == 500)
+        let program = try ColumnarProgram([.init("amount > 500.0", expecting: .boolean), .init("amount * 1.2")],
+                                          schema: Self.schema)
+        #expect(program.resultTypes[1] == .decimal128(precision: 38, scale: 3))
+        let vectors = program.evaluate(values: values, timestamps: UnsafeBufferPointer(start: nil, count: 0), rows: nil)
+        #expect(vectors[0].kind == .boolean)
+        #expect(vectors[1].kind == .decimal)
+    }
+
+    @Test("overflow and division by zero fail the row with the row path's message")
+    func rowErrors() throws {
+        let column = Column(Self.schema.structType)
+        for value: Int64 in [Int64.max, 0, 3] {
+            for (index, child) in column.children.enumerated() {
+                if index == 0 { child.append(value) } else { child.appendNull() }
+            }
+            column.appendStruct()
+        }
+        let program = try ColumnarProgram([.init("i + 1"), .init("10 / i")], schema: Self.schema)
+        let vectors = program.evaluate(values: column, timestamps: UnsafeBufferPointer(start: nil, count: 0), rows: nil)
+        #expect(vectors[0].errors[0]?.message.contains("overflows") == true)
+        #expect(vectors[0].value(at: 2) == .integer(4))
+        #expect(vectors[1].errors[1]?.message.contains("division by zero") == true)
+        #expect(vectors[1].value(at: 2) == .integer(3))
+        try Self.compare(["i + 1", "10 / i", "i * i > 0 or true", "false and 10 / i = 1"], column)
+    }
+
+    @Test("select gives the rows where the condition is true, failures apart")
+    func select() throws {
+        let column = Column(Self.schema.structType)
+        for value: Int64 in [5, 0, -2, 4] {
+            for (index, child) in column.children.enumerated() {
+                if index == 0 { child.append(value) } else { child.appendNull() }
+            }
+            column.appendStruct()
+        }
+        let program = try ColumnarProgram([.init("10 / i > 1", expecting: .boolean)], schema: Self.schema)
+        let (selected, failures) = program.select(0, values: column, timestamps: UnsafeBufferPointer(start: nil, count: 0),
+                                                  rows: nil)
+        #expect(selected == [0, 3])
+        #expect(failures.map(\.row) == [1])
+    }
+
+    @Test("results are written as typed columns: decimals at the column's scale")
+    func resultColumns() throws {
+        var random = Random(state: 11)
+        let values = Self.batch(100, &random)
+        let program = try ColumnarProgram([.init("amount * 1.2"), .init("upper(s)"), .init("i > 0")], schema: Self.schema)
+        let vectors = program.evaluate(values: values, timestamps: UnsafeBufferPointer(start: nil, count: 0), rows: nil)
+        #expect(program.resultTypes == [.decimal128(precision: 38, scale: 3), .utf8, .bool])
+        for (vector, type) in zip(vectors, program.resultTypes) {
+            let (column, failures) = vector.column(type: type!, length: vector.count, rows: nil)
+            #expect(failures.isEmpty)
+            #expect(column.length == vector.count)
+            for row in 0..<vector.count {
+                switch vector.value(at: row)! {
+                case .null: #expect(column.isNull(row))
+                case .decimal(let number):
+                    #expect(column.decimal(at: row) == ColumnVector.decimal128(number, scale: 3))
+                case .string(let text): #expect(String(decoding: column.bytes(at: row), as: UTF8.self) == text)
+                case .boolean(let flag): #expect(column.bool(at: row) == flag)
+                default: Issue.record("unexpected value")
+                }
+            }
+        }
+    }
+}
