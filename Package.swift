@@ -119,7 +119,7 @@ let package = Package(
         .target(name: "KafkaProtocol", swiftSettings: swiftSettings),
         // Typed columns in Arrow's layout, with export and import over the
         // Arrow C Data Interface of SDK/include/streamhost.h; no I/O.
-        .target(name: "Columns", dependencies: ["StreamhostABI"], swiftSettings: swiftSettings),
+        .target(name: "Columns", dependencies: ["StreamhostABI"], path: "SDK/swift/Columns", swiftSettings: swiftSettings),
         // Records, batches, key groups, JSON values; no I/O.
         .target(name: "Core", dependencies: ["JSONText", "TimeText", "Columns"], swiftSettings: swiftSettings),
         // The expression language: parser, type checker, compiled evaluation,

@@ -14,6 +14,6 @@ mkdir -p "$work/StreamhostABI"
 cp "$root/SDK/include/streamhost.h" "$work/StreamhostABI/"
 printf 'module StreamhostABI {\n    header "streamhost.h"\n    export *\n}\n' > "$work/StreamhostABI/module.modulemap"
 swiftc -sanitize=address -g -Onone -module-name ColumnsASan -I "$work" \
-    "$root"/Sources/Columns/*.swift "$root/scripts/columns-asan/main.swift" -o "$work/columns-asan" 2>/dev/null
+    "$root"/SDK/swift/Columns/*.swift "$root/scripts/columns-asan/main.swift" -o "$work/columns-asan" 2>/dev/null
 "$work/columns-asan"
 echo "columns-asan: no AddressSanitizer or LeakSanitizer report"
