@@ -110,6 +110,39 @@ struct GoSDKTests {
         #expect(latest == expected)
     }
 
+    /// The plugin test harness from the command line, as a Go author's
+    /// tests use it: one instance, fed records, with its keyed state
+    /// snapshotted and restored in between.
+    @Test func theHarnessTestsTheGoOperatorsWithoutAJob() throws {
+        let library = try buildExample()
+        let input = try directory.write("orders.jsonl", """
+            {"customer":"a","amount":600}
+            {"customer":"b","amount":10}
+            {"customer":"a","amount":"lots"}
+            {"customer":"a","amount":700}
+
+            """)
+        let filter = try CLI.run([
+            "plugin", "test", library, "--component", "big-orders-go", "--input", input, "--config", #"{"min_amount":500}"#,
+        ])
+        #expect(filter.status == 0, "\(filter.standardError)")
+        #expect(filter.standardOutput.split(separator: "\n").map(String.init) == [
+            #"{"emitted":{"timestamp":0,"key":null,"value":{"customer":"a","amount":600}}}"#,
+            #"{"emitted":{"timestamp":0,"key":null,"value":{"customer":"a","amount":700}}}"#,
+            #"{"rejected":{"timestamp":0,"key":null,"value":{"customer":"a","amount":"lots"},"reason":"big-orders: field 'amount' is not a number"}}"#,
+            #"{"counter":"dropped","value":1}"#,
+        ], "\(filter.standardOutput)")
+
+        let count = try CLI.run([
+            "plugin", "test", library, "--component", "order-count-go", "--input", input, "--key", "customer",
+            "--snapshot-restore", "--show-state",
+        ])
+        #expect(count.status == 0, "\(count.standardError)")
+        let lines = count.standardOutput.split(separator: "\n").map(String.init)
+        #expect(lines.filter { $0.contains(#""orders":3"#) }.count == 1, "\(count.standardOutput)")
+        #expect(lines.contains { $0.hasPrefix(#"{"state":{"name":"orders","key":"a""#) }, "\(count.standardOutput)")
+    }
+
     /// examples/go-operator/job.yaml, run as its README says.
     @Test func theExampleJobRuns() throws {
         let library = try buildExample()
