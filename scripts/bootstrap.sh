@@ -31,6 +31,10 @@ command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
 command -v kcat >/dev/null 2>&1 || missing+=(kcat)
 # openssl makes the throwaway CA and server certificate of the TLS tests.
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# prometheus: the real scraper of the metrics tests (PrometheusTests);
+# Debian's package does not start its service where policy-rc.d forbids it,
+# and the test runs its own instance on a free port.
+command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 for package in liblz4-dev libzstd-dev zlib1g-dev libsnappy-dev librocksdb-dev libffi-dev; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -4,6 +4,7 @@ import Foundation
 import KafkaClient
 import Log
 import Logging
+import Observability
 import Server
 
 /// `streamhost serve`: the long-running host for the log, speaking the
@@ -26,6 +27,7 @@ struct Serve: ParsableCommand {
     var listen: [String] = []
     @Option(name: .customLong("config"), help: ArgumentHelp("Server settings (YAML).", valueName: "server.yaml"))
     var configFile: String?
+    @OptionGroup var metrics: MetricsOptions
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
@@ -43,7 +45,16 @@ struct Serve: ParsableCommand {
         }
         let directory = try data.open()
         let logger = Logger(label: "streamhost.serve")
-        let broker = try withLogErrors { try Broker(data: directory, config: config, logger: logger) }
+        let exposition = try metrics.start()
+        defer { exposition?.listener.stop() }
+        let brokerMetrics = exposition.map { BrokerMetrics(registry: $0.registry) }
+        let broker = try withLogErrors {
+            try Broker(data: directory, config: config, logger: logger, metrics: brokerMetrics)
+        }
+        if let exposition {
+            let collector = LogMetricsCollector(registry: exposition.registry, broker: broker)
+            _ = exposition.registry.addCollector { collector.collect() }
+        }
         let server = KafkaServer(broker: broker, logger: logger)
 
         signal(SIGINT, SIG_IGN)
