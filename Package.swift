@@ -60,6 +60,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Metrics (docs/METRICS.md): the swift-metrics API and its Prometheus backend.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // MARK: The contract and the pieces both sides of it share.
@@ -154,11 +157,24 @@ let package = Package(
                 "Core", "Columns", "StreamhostABI", "StreamhostVersion", "CHostThread", "SwiftToolchain", logging,
             ],
             swiftSettings: swiftSettings),
+        // Metrics: the catalog of every metric (docs/METRICS.md), the
+        // Prometheus registry and exposition, the job metrics the runtime
+        // publishes per interval, and the small /metrics listener on
+        // SwiftNIO's HTTP/1 codec.
+        .target(
+            name: "Observability",
+            dependencies: [
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
         // Job files, plans, tasks, channels, checkpointing, supervision.
         .target(
             name: "Runtime",
             dependencies: [
-                "Core", "Columns", "PluginHost", "StreamhostABI", "Yams", "Log", "State", "Checkpoint", "DurableFiles",
+                "Observability", "Core", "Columns", "PluginHost", "StreamhostABI", "Yams", "Log", "State", "Checkpoint", "DurableFiles",
                 "Expressions", "ExpressionUDFs", "NativeFunctions", "TimeText", logging,
             ],
             swiftSettings: swiftSettings),
@@ -177,7 +193,8 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "KafkaProtocol", "Log", "Yams", logging,
+                "KafkaProtocol", "Log", "Yams", "Observability", .product(name: "Prometheus", package: "swift-prometheus"),
+                logging,
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -198,7 +215,8 @@ let package = Package(
         .target(
             name: "HTTPAPI",
             dependencies: [
-                "JobService", "Log", "KafkaProtocol", "Core", logging, .product(name: "Hummingbird", package: "hummingbird"),
+                "JobService", "Log", "KafkaProtocol", "Core", "Observability", logging,
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
@@ -207,7 +225,7 @@ let package = Package(
             name: "streamhost",
             dependencies: [
                 "Core", "PluginHost", "Runtime", "Log", "Admin", "Server", "KafkaClient", "NativeFunctions", "TimeText",
-                "PluginTesting", "JobService", "HTTPAPI",
+                "PluginTesting", "JobService", "HTTPAPI", "Observability",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), logging,
             ],
             swiftSettings: swiftSettings),
@@ -232,7 +250,7 @@ let package = Package(
             name: "StreamhostBenchmarks",
             dependencies: [
                 "Core", "Log", "Checksums", "PluginHost", "Runtime", "State", "StreamhostABI", "StreamhostKit",
-                "NativeFunctions", "KafkaProtocol", "Server", logging,
+                "NativeFunctions", "KafkaProtocol", "Server", "Observability", logging,
             ],
             path: "Benchmarks",
             exclude: ["clients"],
@@ -294,6 +312,9 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: ["TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPAPITests", dependencies: ["HTTPAPI", "TestKit"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ObservabilityTests", dependencies: ["Observability", "Runtime", "PluginHost", "TestKit"],
+            swiftSettings: swiftSettings),
     ] + plugins.map(\.1),
     swiftLanguageModes: [.v6]
 )

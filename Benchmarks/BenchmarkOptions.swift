@@ -14,6 +14,8 @@ struct BenchmarkOptions {
         case json
         /// Produce and fetch through the Kafka protocol against the log (Benchmark 12).
         case server
+        /// Metrics on vs off, and the /metrics scrape (Benchmark 20).
+        case metrics
 
         /// One line per group for the usage text.
         var summary: String {
@@ -32,6 +34,7 @@ struct BenchmarkOptions {
             case .expressions: return "filter + map as expressions against the same logic hand-written in C"
             case .json: return "finding one field in a ~100-byte JSON record, host scanner and plugin kit"
             case .server: return "produce and fetch over loopback to an in-process server, against direct append/read (not in a plain run)"
+            case .metrics: return "pipelines with metrics on vs off, and one /metrics scrape of a large registry (not in a plain run)"
             }
         }
     }

@@ -99,6 +99,11 @@ func runBenchmarks() -> Int32 {
                     environment: environment, appendBytes: options.quick ? 32 << 20 : 128 << 20,
                     fsyncAppendBytes: options.quick ? 2 << 20 : 8 << 20, readBytes: options.quick ? 64 << 20 : 256 << 20
                 ).run(options: options, report: report)
+            case .metrics:
+                try MetricsBenchmark(
+                    environment: environment, records: options.quick ? 500_000 : 5_000_000,
+                    windowRecords: options.quick ? 500_000 : 5_000_000, scrapes: options.quick ? 5 : 50
+                ).run(options: options, report: report)
             case .json:
                 try JSONFieldLookupBenchmark(rounds: options.quick ? 200 : 2_000).run(options: options, report: report)
             case .ffi:

@@ -39,6 +39,10 @@ command -v cargo >/dev/null 2>&1 || missing+=(cargo)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 # Go builds the Go SDK's example plugin (go build -buildmode=c-shared).
 command -v go >/dev/null 2>&1 || missing+=(golang-go)
+# prometheus: the real scraper of the metrics tests (PrometheusTests);
+# Debian's package does not start its service where policy-rc.d forbids it,
+# and the test runs its own instance on a free port.
+command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 for package in liblz4-dev libzstd-dev zlib1g-dev libsnappy-dev librocksdb-dev libffi-dev; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -34,12 +34,14 @@ extension Broker {
         let deadline = clock.now.advanced(by: .milliseconds(waitMs))
         while true {
             let snapshot = notifier.snapshot(keys)
-            let (responses, bytes, hasError) = await offloaded {
+            let (responses, bytes, hasError, served) = await offloaded {
                 self.readPartitions(wanted, isolation: isolation, maxBytes: maxBytes)
             }
             let remainingMs = Int((deadline - clock.now) / .milliseconds(1))
             // Cancelled: the client disconnected (`KafkaServer.serveUntilClosed`).
             if bytes >= minBytes || hasError || remainingMs <= 0 || notifier.isShutDown || Task.isCancelled {
+                // Only the pass that answers counts as fetched.
+                for (topic, records) in served { metrics?.fetched(topic: topic, bytes: records) }
                 return ProtocolStruct([
                     "ThrottleTimeMs": .int(0), "ErrorCode": ErrorCode.none.value, "SessionId": .int(0),
                     "Responses": .array(responses),
@@ -50,10 +52,12 @@ extension Broker {
     }
 
     /// One pass over the requested partitions: the response entries, the
-    /// record bytes they carry and whether any partition had an error.
+    /// record bytes they carry, whether any partition had an error, and
+    /// (with metrics) each topic's record bytes.
     private func readPartitions(
         _ wanted: [(name: String, partitions: [ProtocolStruct])], isolation: IsolationLevel, maxBytes: Int
-    ) -> (responses: [ProtocolValue], bytes: Int, hasError: Bool) {
+    ) -> (responses: [ProtocolValue], bytes: Int, hasError: Bool, served: [(String, ArraySlice<UInt8>)]) {
+        var served: [(String, ArraySlice<UInt8>)] = []
         var budget = maxBytes
         var total = 0
         var hasError = false
@@ -80,6 +84,7 @@ extension Broker {
                             isolation: isolation)
                         if total == 0 || slice.bytes.count <= budget {
                             answer["Records"] = .bytes(slice.bytes[...])
+                            if metrics != nil { served.append((wantedTopic.name, slice.bytes[...])) }
                             total += slice.bytes.count
                             budget -= slice.bytes.count
                             if isolation == .readCommitted {
@@ -102,6 +107,6 @@ extension Broker {
             }
             return .structure(ProtocolStruct(["Topic": .string(wantedTopic.name), "Partitions": .array(partitions)]))
         }
-        return (responses, total, hasError)
+        return (responses, total, hasError, served)
     }
 }

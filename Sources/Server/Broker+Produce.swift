@@ -113,6 +113,7 @@ extension Broker {
         switch outcome {
         case .appended(let first, _):
             notifier.appended(.init(topic: topic.name, partition: index))
+            metrics?.appended(topic: topic.name, bytes: batch.count, records: Int(header.recordCount))
             return (first, partition.startOffset)
         case .duplicate(let first, _):
             // A retry of a batch already stored: its original offsets.

@@ -33,13 +33,16 @@ public final class Broker: Sendable {
     /// from the configured one when that is 0): what Metadata advertises
     /// when no advertised port is set.
     private let boundPorts = Mutex<[Int: Int]>([:])
+    /// Requests, connections and bytes per topic (`serve --metrics-listen`).
+    public let metrics: BrokerMetrics?
 
     /// Opens the consumer groups' offsets (creating `__consumer_offsets`
     /// on first use).
-    public init(data: DataDirectory, config: ServerConfig, logger: Logger) throws(LogError) {
+    public init(data: DataDirectory, config: ServerConfig, logger: Logger, metrics: BrokerMetrics? = nil) throws(LogError) {
         self.data = data
         self.configuredSettings = config
         self.logger = logger
+        self.metrics = metrics
         offsets = try ConsumerGroups(directory: data)
         groups = GroupCoordinator(directory: data, offsets: offsets, config: config.groups, logger: logger)
     }
@@ -129,6 +132,13 @@ public final class Broker: Sendable {
         }
         guard let versions = Self.served[request.api], versions.contains(request.version) else {
             return .close(reason: "\(request.api) v\(request.version) is not served by this broker (see ApiVersions)")
+        }
+        let startedAt = metrics == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+        defer {
+            if let metrics {
+                metrics.answered(api: "\(request.api)",
+                                 seconds: Double(DispatchTime.now().uptimeNanoseconds &- startedAt) / 1e9)
+            }
         }
         let body: ProtocolStruct?
         switch request.api {

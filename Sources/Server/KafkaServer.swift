@@ -192,7 +192,9 @@ public final class KafkaServer: Sendable {
             try? await channel.close()
             return
         }
+        broker.metrics?.connectionOpened()
         defer {
+            broker.metrics?.connectionClosed()
             state.withLock { state in
                 state.connections[id] = nil
                 state.connectionsPerAddress[address, default: 1] -= 1

@@ -8,6 +8,7 @@ import KafkaClient
 import Logging
 import Synchronization
 import Admin
+import Observability
 import PluginHost
 import JobService
 import Runtime
@@ -97,6 +98,11 @@ struct Run: ParsableCommand {
 
     @OptionGroup var data: DataDirectoryOptions
 
+    @OptionGroup var metrics: MetricsOptions
+
+    @Flag(help: "With --metrics-listen: sinks sample (processing time - event time) into a latency histogram.")
+    var latencyTracking = false
+
     @OptionGroup var logging: LoggingOptions
 
     /// Set by a supervising `streamhost run` (`isolation: process`) on the
@@ -153,6 +159,15 @@ struct Run: ParsableCommand {
             deadLetterPath: deadLetter ?? "\(dataDirectory)/dead-letter/\(plan.spec.name).jsonl",
             progress: showsProgress ? JobProgressLine() : nil, logServices: logServices)
         options.deadLetterToFile = deadLetter != nil
+        // Metrics: under `isolation: process` the supervisor's /metrics has
+        // the job's restarts only; its workers run without a listener.
+        if latencyTracking && metrics.metricsListen == nil {
+            throw ValidationError("--latency-tracking needs --metrics-listen")
+        }
+        let exposition = try metrics.start()
+        defer { exposition?.listener.stop() }
+        options.metrics = exposition.map { JobMetrics(job: plan.spec.name, registry: $0.registry) }
+        options.latencyTracking = latencyTracking
         if var checkpoints = plan.spec.checkpoints {
             // A worker runs one attempt: its supervisor restarts it.
             if workerReport != nil { checkpoints.restart = .none }

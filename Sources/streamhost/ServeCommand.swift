@@ -6,6 +6,7 @@ import JobService
 import KafkaClient
 import Log
 import Logging
+import Observability
 import Server
 
 /// `streamhost serve`: the long-running host for the log, speaking the
@@ -38,6 +39,7 @@ struct Serve: ParsableCommand {
             + "random token in DATA/http.token at each start).",
         valueName: "file"))
     var httpTokenFile: String?
+    @OptionGroup var metrics: MetricsOptions
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
@@ -57,7 +59,18 @@ struct Serve: ParsableCommand {
         }
         let directory = try data.open()
         let logger = Logger(label: "streamhost.serve")
-        let broker = try withLogErrors { try Broker(data: directory, config: config, logger: logger) }
+        let exposition = try metrics.start()
+        defer { exposition?.listener.stop() }
+        // The HTTP API serves /metrics too, from the same registry.
+        let registry = exposition?.registry ?? (config.httpListen != nil ? MetricsRegistry() : nil)
+        let brokerMetrics = registry.map { BrokerMetrics(registry: $0) }
+        let broker = try withLogErrors {
+            try Broker(data: directory, config: config, logger: logger, metrics: brokerMetrics)
+        }
+        if let registry {
+            let collector = LogMetricsCollector(registry: registry, broker: broker)
+            _ = registry.addCollector { collector.collect() }
+        }
         let server = KafkaServer(broker: broker, logger: logger)
         // Jobs run in supervisor processes that reach the log through the
         // Kafka listener: they stop before it does.
@@ -113,6 +126,7 @@ struct Serve: ParsableCommand {
                         configuration: .init(host: http.address.host, port: http.address.port, token: http.token.value),
                         jobs: jobs, log: LogInspection(data: broker.data, groups: broker.groups, offsets: broker.offsets),
                         inspectPlugins: PluginInspection.inspect, isReady: { jobs.isAcceptingJobs },
+                        extraRoutes: registry.map { [HTTPAPIServer.metricsRoute(MetricsEndpoint(registry: $0))] } ?? [],
                         logger: Logger(label: "streamhost.http"))
                     do {
                         try await server.run { host, port in

@@ -202,6 +202,10 @@ import TestKit
         #expect(unknown == 404)
         let (document, text) = try http("GET", "/v1/openapi.json")
         #expect(document == 200 && text.contains("\"openapi\""))
+        // Prometheus scrapes the API's address too (docs/METRICS.md): the
+        // broker's series, without --metrics-listen.
+        let (scrape, metrics) = try http("GET", "/metrics")
+        #expect(scrape == 200 && metrics.contains("streamhost_"), "\(scrape) \(metrics.prefix(300))")
         #expect(server.stop() == 0, "\(server.log)")
     }
 }

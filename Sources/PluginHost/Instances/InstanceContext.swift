@@ -17,14 +17,31 @@ public struct RejectedRecord: Sendable {
     public let timestamp: Int64
     public let key: [UInt8]?
     public let value: [UInt8]?
+    /// Who rejected it, for the dead-letter metric's `reason` label: a
+    /// small fixed set, unlike the free-text `reason`.
+    public let reasonClass: ReasonClass
 
-    public init(stepID: String, instance: Int, reason: String, timestamp: Int64, key: [UInt8]?, value: [UInt8]?) {
+    /// Where a rejection came from.
+    public enum ReasonClass: String, Sendable, CaseIterable {
+        /// The plugin called `host->reject`.
+        case plugin
+        /// The runtime: a timestamp that would corrupt the watermark.
+        case timestamp
+        /// key_by: the record has no usable key field.
+        case key
+        /// A format conversion between two steps (bytes and typed columns).
+        case conversion
+    }
+
+    public init(stepID: String, instance: Int, reason: String, timestamp: Int64, key: [UInt8]?, value: [UInt8]?,
+                reasonClass: ReasonClass = .plugin) {
         self.stepID = stepID
         self.instance = instance
         self.reason = reason
         self.timestamp = timestamp
         self.key = key
         self.value = value
+        self.reasonClass = reasonClass
     }
 }
 

@@ -67,6 +67,10 @@ final class CheckpointCoordinator: @unchecked Sendable {
         var writesOutstanding = 0
         var instances: [Int: [InstanceSnapshot]] = [:]  // by step index
         var failure: String?
+        /// Bytes of the files its parts wrote, and the longest barrier
+        /// alignment of a task (for metrics).
+        var sizeBytes = 0
+        var alignmentNsMax: UInt64 = 0
         /// The final checkpoint (end of input): its completion ends the job.
         var isFinal = false
         var waiter: (@Sendable (Result<SavepointResult, JobFailure>) -> Void)?
@@ -103,6 +107,10 @@ final class CheckpointCoordinator: @unchecked Sendable {
     let lastCompletedID = Atomic<Int64>(0)
     /// Checkpoints and savepoints that failed or timed out in this run.
     let failedCount = Atomic<Int>(0)
+    /// A checkpoint in flight when the run stopped (0 or 1 per run).
+    let abortedCount = Atomic<Int>(0)
+    /// The last completed checkpoint's figures, for metrics.
+    let lastFigures = Mutex<(durationMs: Double, sizeBytes: Int, alignmentMs: Double)?>(nil)
 
     /// How often the ticker looks at the clock.
     static let tickMs = 20
@@ -146,6 +154,7 @@ final class CheckpointCoordinator: @unchecked Sendable {
         let waiter: (@Sendable (Result<SavepointResult, JobFailure>) -> Void)? = state.withLock { s in
             s.stopped = true
             let waiter = s.pending?.waiter ?? s.queuedSavepoint?.waiter
+            if s.pending != nil { abortedCount.add(1, ordering: .relaxed) }
             s.pending?.waiter = nil
             s.queuedSavepoint = nil
             return waiter
@@ -269,10 +278,12 @@ final class CheckpointCoordinator: @unchecked Sendable {
     // MARK: Acknowledgements
 
     /// A task reached `barrier` and snapshotted its chain into `parts`.
-    func acknowledge(_ barrier: CheckpointBarrier, parts: [InstanceSnapshotPart]) {
+    /// - Parameter alignmentNs: how long the task aligned its inputs' barriers.
+    func acknowledge(_ barrier: CheckpointBarrier, parts: [InstanceSnapshotPart], alignmentNs: UInt64 = 0) {
         let accepted: String? = state.withLock { s in
             guard var pending = s.pending, pending.barrier.id == barrier.id else { return nil }
             pending.acknowledged += 1
+            pending.alignmentNsMax = max(pending.alignmentNsMax, alignmentNs)
             pending.writesOutstanding += parts.count
             s.pending = pending
             return pending.directory
@@ -294,14 +305,18 @@ final class CheckpointCoordinator: @unchecked Sendable {
         var snapshot = InstanceSnapshot(instance: part.instance, keyGroups: part.keyGroups, blob: nil,
                                         keyedState: nil, keyedStateFiles: [])
         var failure: String?
+        var bytes = 0
         do {
             if let blob = part.blob {
-                snapshot.blob = try CheckpointStore.writeFile(blob, named: prefix + ".blob", in: directory)
+                let file = try CheckpointStore.writeFile(blob, named: prefix + ".blob", in: directory)
+                snapshot.blob = file
+                bytes += file.bytes
             }
             if let keyed = part.keyedState {
                 let (handle, files) = try keyed.write(directory: directory, prefix: prefix + "-state")
                 snapshot.keyedState = handle
                 snapshot.keyedStateFiles = files
+                bytes += files.reduce(0) { $0 + $1.bytes }
             }
         } catch {
             failure = "writing the state of step '\(step.id)' instance \(part.instance) failed: \(error)"
@@ -309,6 +324,7 @@ final class CheckpointCoordinator: @unchecked Sendable {
         let finished: Pending? = state.withLock { s in
             guard var pending = s.pending, pending.barrier.id == barrier.id else { return nil }
             pending.writesOutstanding -= 1
+            pending.sizeBytes += bytes
             pending.instances[part.stepIndex, default: []].append(snapshot)
             if let failure, pending.failure == nil { pending.failure = failure }
             s.pending = pending
@@ -354,6 +370,9 @@ final class CheckpointCoordinator: @unchecked Sendable {
         if barrier.kind == .checkpoint { checkpoints.retain(options.spec.retained) }
         let durationMs = Self.milliseconds(from: pending.startedAt, to: DispatchTime.now())
         logger.debug("\(barrier.kind == .checkpoint ? "checkpoint" : "savepoint") \(barrier.id) complete in \(String(format: "%.1f", durationMs)) ms: \(final)")
+        lastFigures.withLock {
+            $0 = (durationMs, pending.sizeBytes, Double(pending.alignmentNsMax) / 1e6)
+        }
         completedCount.add(1, ordering: .relaxed)
         lastCompletedID.store(barrier.id, ordering: .relaxed)
         execution.notifyTasks(.complete(barrier.id))

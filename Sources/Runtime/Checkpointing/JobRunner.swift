@@ -197,6 +197,7 @@ public final class JobRunner: @unchecked Sendable {
                 delayMs = delayMs == 0 ? initial : min(maximum, Int64(Double(delayMs) * multiplier))
             }
             restarts.add(1, ordering: .relaxed)
+            options.metrics?.restarted()
             let message = "job '\(plan.spec.name)' attempt \(number) failed: \(failure); restarting in \(delayMs) ms "
                 + "(restart \(attempt))"
             logger.warning("\(message)")

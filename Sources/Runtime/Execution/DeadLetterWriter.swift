@@ -30,6 +30,8 @@ public final class DeadLetterWriter: @unchecked Sendable {
         var count = 0
         /// Records written, by the step that rejected them.
         var countByStep: [String: Int] = [:]
+        /// By step id and reason class, for the dead-letter metric.
+        var countByStepAndReason: [StepReason: Int] = [:]
         var failure: String?
     }
 
@@ -66,6 +68,8 @@ public final class DeadLetterWriter: @unchecked Sendable {
     public var count: Int { state.withLock { $0.count } }
     /// Records written so far, by the id of the step that rejected them.
     public var countByStep: [String: Int] { state.withLock { $0.countByStep } }
+    /// Records written so far, by step id and reason class.
+    public var countByStepAndReason: [StepReason: Int] { state.withLock { $0.countByStepAndReason } }
     /// Why writing failed, if it did.
     public var failure: String? { state.withLock { $0.failure } }
 
@@ -81,7 +85,7 @@ public final class DeadLetterWriter: @unchecked Sendable {
         object["rejected_at"] = .int(Int64(Date().timeIntervalSince1970 * 1000))
         let text = JSONValue.object(object).serialized()
         if case .topic(let topic, let services) = destination {
-            append(text, key: record.stepID, to: topic, services)
+            append(text, key: record.stepID, reason: record.reasonClass, to: topic, services)
             return
         }
         let path = self.path
@@ -107,6 +111,7 @@ public final class DeadLetterWriter: @unchecked Sendable {
             if written {
                 s.count += 1
                 s.countByStep[record.stepID, default: 0] += 1
+                s.countByStepAndReason[StepReason(step: record.stepID, reason: record.reasonClass), default: 0] += 1
             }
         }
     }
@@ -124,7 +129,8 @@ public final class DeadLetterWriter: @unchecked Sendable {
     }
 
     /// Appends one rejected record to the topic, keyed by its step id.
-    private func append(_ text: String, key: String, to topic: String, _ services: any LogServices) {
+    private func append(_ text: String, key: String, reason: RejectedRecord.ReasonClass, to topic: String,
+                        _ services: any LogServices) {
         state.withLock { s in
             guard s.failure == nil else { return }
             let records = RecordBatch(recordCapacity: 1)
@@ -137,6 +143,7 @@ public final class DeadLetterWriter: @unchecked Sendable {
                 _ = try services.append(topic: topic, partition: 0, records: records)
                 s.count += 1
                 s.countByStep[key, default: 0] += 1
+                s.countByStepAndReason[StepReason(step: key, reason: reason), default: 0] += 1
             } catch {
                 s.failure = "cannot write to the dead-letter topic \(topic): \(error.message)"
             }
@@ -154,4 +161,10 @@ public final class DeadLetterWriter: @unchecked Sendable {
             object[name + "_base64"] = .string(Data(bytes).base64EncodedString())
         }
     }
+}
+
+/// A step id and a reason class: the key of the dead-letter counts.
+public struct StepReason: Hashable, Sendable {
+    public let step: String
+    public let reason: RejectedRecord.ReasonClass
 }

@@ -32,7 +32,8 @@ public final class EdgeConversion {
                 reject(RejectedRecord(
                     stepID: stepID, instance: instance,
                     reason: "the value does not fit the input schema of step '\(stepID)': \(failure)",
-                    timestamp: timestamp, key: key.map { Array($0) }, value: value.map { Array($0) }))
+                    timestamp: timestamp, key: key.map { Array($0) }, value: value.map { Array($0) },
+                    reasonClass: .conversion))
             }
         }
     }

@@ -8,6 +8,7 @@ import Core
 import Dispatch
 import Foundation
 import Logging
+import Observability
 import PluginHost
 import State
 import Synchronization
@@ -98,6 +99,11 @@ public struct RunOptions: Sendable {
     public var checkpoints: CheckpointRunOptions?
     /// A checkpoint or savepoint to start from.
     public var restore: RestoreSource?
+    /// Where the job's metrics go (docs/METRICS.md); nil: nothing is
+    /// measured beyond the run's counts, and tasks take no clock readings.
+    public var metrics: JobMetrics?
+    /// With `metrics`: sinks sample (now − event time) into a histogram.
+    public var latencyTracking = false
 
     public init(
         workers: Int? = nil, deadLetterPath: String, progress: (any JobProgressObserver)? = nil,
@@ -155,6 +161,11 @@ public final class JobExecution: @unchecked Sendable {
     public var sourceRecordsSoFar: Int { sourceRecords.load(ordering: .relaxed) }
     var allTasksRunning: Bool { remainingTasks.load(ordering: .sequentiallyConsistent) == tasks.count }
     var stateBackendName: String { options.stateBackend?.name ?? "none" }
+    var metrics: JobMetrics? { options.metrics }
+    var tracksLatency: Bool { options.latencyTracking }
+    /// Tells this attempt's metric samples from the last one's.
+    private let attemptSerial = JobExecution.attemptSerials.add(1, ordering: .relaxed).newValue
+    private static let attemptSerials = Atomic<Int>(0)
 
     /// Creates every instance (each component's create runs here, so
     /// config mistakes a plugin finds surface before anything flows).
@@ -295,11 +306,15 @@ public final class JobExecution: @unchecked Sendable {
         scheduler.start()
         coordinator?.start()
         let progress = options.progress.map { startProgress($0) }
+        let metricsReporter = options.metrics.map { metrics in
+            MetricsReporter { [unowned self] in metrics.publish(metricsSample()) }
+        }
         for task in tasks { task.notify() }
         finished.wait()
         coordinator?.stop()
         scheduler.stop()
         progress?.stop()
+        metricsReporter?.stop()
         // Every task has finished: its counts are final and this thread
         // sees them (the finish signal orders them before the wait).
         let steps = stepSummaries()
@@ -365,6 +380,39 @@ public final class JobExecution: @unchecked Sendable {
             summary.rejected = rejected[spec.id] ?? 0
             return summary
         }
+    }
+
+    // MARK: Metrics
+
+    /// What the attempt measured so far: each task's last published
+    /// figures, the channels' fill, dead letters and checkpoints.
+    public func metricsSample() -> JobSample {
+        var sample = JobSample(attempt: attemptSerial, monotonicNanoseconds: DispatchTime.now().uptimeNanoseconds,
+                               wallClockMs: HostClock.nowMs())
+        for task in tasks {
+            guard let meter = task.meter else { continue }
+            let queued = task.inputs.reduce(0) { $0 + $1.queuedCount }
+            let capacity = task.inputs.reduce(0) { $0 + $1.capacity }
+            for var step in meter.published.steps {
+                step.inputQueued = queued
+                step.inputCapacity = capacity
+                sample.tasks.append(step)
+            }
+        }
+        sample.deadLetters = deadLetters.countByStepAndReason
+            .map { JobSample.DeadLetters(step: $0.key.step, reason: $0.key.reason.rawValue, count: $0.value) }
+            .sorted { ($0.step, $0.reason) < ($1.step, $1.reason) }
+        if let coordinator {
+            sample.checkpoints.completed = coordinator.completedCount.load(ordering: .relaxed)
+            sample.checkpoints.failed = coordinator.failedCount.load(ordering: .relaxed)
+            sample.checkpoints.aborted = coordinator.abortedCount.load(ordering: .relaxed)
+            if let last = coordinator.lastFigures.withLock({ $0 }) {
+                sample.checkpoints.lastDurationMs = last.durationMs
+                sample.checkpoints.lastSizeBytes = last.sizeBytes
+                sample.checkpoints.lastAlignmentMs = last.alignmentMs
+            }
+        }
+        return sample
     }
 
     // MARK: Checkpoints

@@ -138,7 +138,8 @@ final class OutputRouter {
                 case .failure(let reason):
                     deadLetters.write(RejectedRecord(
                         stepID: stepID, instance: instance, reason: reason,
-                        timestamp: timestamp, key: key.map { Array($0) }, value: value.map { Array($0) }))
+                        timestamp: timestamp, key: key.map { Array($0) }, value: value.map { Array($0) },
+                        reasonClass: .key))
                 }
             }
         }

@@ -1,5 +1,6 @@
 import Core
 import Dispatch
+import Observability
 import PluginHost
 import Synchronization
 
@@ -65,6 +66,14 @@ final class StepTask: @unchecked Sendable {
     private let notices = Mutex<[CheckpointNotice]>([])
     private var aligner = BarrierAligner(inputCount: 0)
     private let stoppedAtBarrier = Atomic<Bool>(false)
+    /// When the barrier being aligned first arrived (monotonic ns).
+    private var alignmentStartedAt: UInt64?
+    /// Metrics on: the task's measurements, and with latency tracking the
+    /// sink's event-time latency histogram.
+    let meter: TaskMeter?
+    private var sinkLatency: SinkLatency?
+    /// Latency tracking samples at most this many records of a batch.
+    static let latencySamplesPerBatchMax = 64
     private var isSource: Bool { instances[0].component.kind == .source }
     private var isSinkChain: Bool { instances.last!.component.kind == .sink }
 
@@ -75,6 +84,8 @@ final class StepTask: @unchecked Sendable {
         self.stepIndices = stepIndices
         self.execution = execution
         self.receivedCounts = Array(repeating: 0, count: instances.count)
+        self.meter = execution.metrics == nil ? nil
+            : TaskMeter(steps: stepIndices.map { execution.plan.steps[$0].id }, instance: instance)
     }
 
     // MARK: Scheduling
@@ -87,10 +98,50 @@ final class StepTask: @unchecked Sendable {
     /// Called by a worker for a queued task.
     func runScheduled() {
         runState.withLock { $0.start() }
+        meter?.started()
         let outcome = runQuantum()
+        if let meter {
+            let finished: Bool
+            if case .finished = outcome { finished = true } else { finished = false }
+            var backPressured = false
+            if case .park = outcome { backPressured = router?.hasPending ?? false }
+            if meter.ended(parkedBackPressured: backPressured, finished: finished) { publishMeasurements(meter) }
+        }
         let requeue = runState.withLock { $0.end(outcome) }
         if requeue { execution.scheduler.enqueue(self) }
         if case .finished = outcome { execution.taskFinished(self) }
+    }
+
+    /// Copies the counts, watermarks and plugin counters of each chained
+    /// step for the metrics reporter.
+    private func publishMeasurements(_ meter: TaskMeter) {
+        let mark: Int64? = watermark == .min ? nil : watermark
+        meter.publish { steps in
+            for position in instances.indices {
+                let context = instances[position].context
+                let kind = instances[position].component.kind
+                steps[position].recordsIn = kind == .source ? context.emittedCount : receivedCounts[position]
+                steps[position].recordsOut = kind == .sink ? 0 : context.emittedCount
+                steps[position].inputWatermarkMs = kind == .source ? nil : mark
+                steps[position].outputWatermarkMs = kind == .sink ? nil : mark
+                steps[position].counters = zip(context.counterNames, context.counterValues).map { ($0, $1) }
+            }
+        }
+    }
+
+    /// Latency tracking: (now − event time) of up to
+    /// `latencySamplesPerBatchMax` records of a batch the sink took, spread
+    /// evenly over it; records without an event time (negative) are left out.
+    private func recordSinkLatency(_ batch: RecordBatch) {
+        guard let sinkLatency, batch.recordCount > 0 else { return }
+        let now = HostClock.nowMs()
+        let step = max(1, batch.recordCount / Self.latencySamplesPerBatchMax)
+        var index = 0
+        while index < batch.recordCount {
+            let timestamp = batch.timestamp(at: index)
+            if timestamp >= 0 { sinkLatency.record(milliseconds: Double(max(0, now - timestamp))) }
+            index += step
+        }
     }
 
     // MARK: Work
@@ -183,7 +234,10 @@ final class StepTask: @unchecked Sendable {
         case .batch(let batch, let inputIndex):
             try instances[0].process(batch, input: inputIndex)
             receivedCounts[0] += batch.recordCount
-            if stepIndices.count == 1 && isSinkChain { execution.countSinkRecords(batch.recordCount) }
+            if stepIndices.count == 1 && isSinkChain {
+                execution.countSinkRecords(batch.recordCount)
+                recordSinkLatency(batch)
+            }
             try forward(from: 0)
             return nil
         case .ended:
@@ -221,6 +275,9 @@ final class StepTask: @unchecked Sendable {
         }
         valve = WatermarkValve(inputCount: inputs.count)
         aligner = BarrierAligner(inputCount: inputs.count)
+        if isSinkChain, execution.tracksLatency, let metrics = execution.metrics {
+            sinkLatency = metrics.sinkLatency(step: execution.plan.steps[stepIndices.last!].id)
+        }
         lastRecordAt = HostClock.nowMs()
     }
 
@@ -360,7 +417,8 @@ final class StepTask: @unchecked Sendable {
         batch.withRecord(at: index) { timestamp, key, _ in
             execution.deadLetters.write(RejectedRecord(
                 stepID: execution.plan.steps[stepIndices[0]].id, instance: instance, reason: reason,
-                timestamp: timestamp, key: key.map { Array($0) }, value: batch.valueBytes(at: index)))
+                timestamp: timestamp, key: key.map { Array($0) }, value: batch.valueBytes(at: index),
+                reasonClass: .timestamp))
         }
     }
 
@@ -484,6 +542,9 @@ final class StepTask: @unchecked Sendable {
     /// ended) the chain snapshots now; otherwise the input waits until every
     /// open input delivered the barrier (alignment, for exactly-once).
     private func barrierArrived(_ barrier: CheckpointBarrier, at position: Int) throws(PluginCallError) {
+        if alignmentStartedAt == nil || aligner.aligning.map({ $0.id < barrier.id }) == true {
+            alignmentStartedAt = DispatchTime.now().uptimeNanoseconds
+        }
         if let aligned = aligner.barrierArrived(barrier, at: position) { try checkpoint(aligned) }
     }
 
@@ -513,7 +574,11 @@ final class StepTask: @unchecked Sendable {
                 blob: blob, keyedState: keyedState))
         }
         router?.broadcast(.barrier(barrier))
-        execution.coordinator?.acknowledge(barrier, parts: parts)
+        // From the first input's barrier to the snapshot: the alignment
+        // (0 for a source or a task with one input).
+        let alignmentNs = alignmentStartedAt.map { DispatchTime.now().uptimeNanoseconds &- $0 } ?? 0
+        alignmentStartedAt = nil
+        execution.coordinator?.acknowledge(barrier, parts: parts, alignmentNs: alignmentNs)
     }
 
     // MARK: Processing-time timers
@@ -557,7 +622,10 @@ final class StepTask: @unchecked Sendable {
             }
             try instances[position].process(batch, input: 0)
             receivedCounts[position] += batch.recordCount
-            if position == instances.count - 1 && isSinkChain { execution.countSinkRecords(batch.recordCount) }
+            if position == instances.count - 1 && isSinkChain {
+                execution.countSinkRecords(batch.recordCount)
+                recordSinkLatency(batch)
+            }
             try forward(from: position)
         }
     }
