@@ -137,6 +137,34 @@ struct RustSDKTests {
     /// A Rust plugin that panics inside process: the job fails with the
     /// panic's message and where it happened, and the host is not taken
     /// down with it (it reports and exits as for any failed job).
+    /// The plugin test harness from the command line, as a Rust author's
+    /// tests use it: one instance, keyed records, its keyed state
+    /// snapshotted and restored in between, without a job.
+    @Test func theHarnessTestsTheRustOperatorWithoutAJob() throws {
+        let library = try RustPluginBuilder.build(crate: "examples/rust-operator", name: "big-orders-rust")
+        let input = try directory.write("orders.jsonl", """
+            {"customer":"a","amount":600}
+            {"customer":"b","amount":10}
+            {"customer":"a","amount":700}
+            {"customer":"c","amount":900}
+
+            """)
+        let outcome = try CLI.run([
+            "plugin", "test", library, "--component", "big-orders-rust", "--input", input, "--key", "customer",
+            "--config", #"{"min_amount":500}"#, "--snapshot-restore", "--show-state",
+        ])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let lines = outcome.standardOutput.split(separator: "\n").map(String.init)
+        #expect(lines.filter { $0.hasPrefix(#"{"emitted":"#) }.count == 3, "\(outcome.standardOutput)")
+        #expect(lines.contains(#"{"counter":"dropped","value":1}"#), "\(outcome.standardOutput)")
+        #expect(lines.contains(#"{"counter":"keys","value":2}"#), "\(outcome.standardOutput)")
+        // The keyed state survived the snapshot and restore: a kept count
+        // for customers a and c, none for b.
+        let state = lines.filter { $0.hasPrefix(#"{"state":"#) }
+        #expect(state.count == 2 && state.contains { $0.contains(#""key":"a""#) } && state.contains { $0.contains(#""key":"c""#) },
+                "\(outcome.standardOutput)")
+    }
+
     @Test func aPanicInProcessFailsTheJobWithThePanicMessageAndTheHostLives() throws {
         let library = try RustPluginBuilder.build(crate: "SDK/rust/tests/fixtures/panicking-operator", name: "panicking-operator")
         let input = try directory.write("in.jsonl", """
