@@ -70,6 +70,7 @@ pub fn status_name(status: sys::sh_status) -> String {
         sys::SH_INVALID => "SH_INVALID".into(),
         sys::SH_WRONG_TYPE => "SH_WRONG_TYPE".into(),
         sys::SH_CLOSED => "SH_CLOSED".into(),
+        sys::SH_WRONG_THREAD => "SH_WRONG_THREAD".into(),
         other => format!("status {}", other),
     }
 }

@@ -46,6 +46,9 @@ pub const SH_NOT_FOUND: sh_status = 5;
 pub const SH_INVALID: sh_status = 6;
 pub const SH_WRONG_TYPE: sh_status = 7;
 pub const SH_CLOSED: sh_status = 8;
+/// Added in 1.3: the call broke rule 8 (made outside the instance's callback
+/// or on another thread); the host fails the job.
+pub const SH_WRONG_THREAD: sh_status = 9;
 
 // ---------------------------------------------------------------------------
 // Opaque handles
