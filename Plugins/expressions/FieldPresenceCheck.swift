@@ -1,3 +1,4 @@
+import Columns
 import Expressions
 import StreamhostKit
 
@@ -78,6 +79,37 @@ final class FieldPresenceCheck {
                   !seenNames[index].contains(text) else { return }
             seenNames[index].append(text)
         }
+    }
+
+    /// Call for a batch of typed columns (before evaluating it): its
+    /// schema says for every record at once which paths exist, so the
+    /// names seen are the schema's at the level where a path stops.
+    func observe(schema: @autoclosure () throws -> Schema, records: Int, context: Context) rethrows {
+        guard !finished, records > 0 else { return }
+        let fields = try schema().fields
+        sampled = min(sampled + records, Self.sampledRecordsMax)
+        for index in found.indices where !found[index] {
+            found[index] = resolve(program.fieldPaths[index], in: fields, into: index)
+        }
+        if sampled >= Self.sampledRecordsMax { report(context: context) }
+    }
+
+    /// Whether the schema has the path; if not, keeps the names of the
+    /// fields where it stops. A path through a list (an index segment) is
+    /// taken as present: the schema does not say which elements exist.
+    private func resolve(_ path: FieldPath, in fields: [Field], into index: Int) -> Bool {
+        var level = fields
+        for (position, segment) in path.segments.enumerated() {
+            guard case .member(let name) = segment else { return true }
+            guard let field = level.first(where: { $0.name == name }) else {
+                if seenNames[index].isEmpty { seenNames[index] = Array(level.prefix(Self.seenNamesMax).map(\.name)) }
+                return false
+            }
+            guard position < path.segments.count - 1 else { return true }
+            guard case .struct(let children) = field.type else { return true }
+            level = children
+        }
+        return true
     }
 
     /// End of input: reports on what was seen, if anything was.

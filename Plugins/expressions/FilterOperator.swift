@@ -91,6 +91,7 @@ final class FilterOperator: Operator {
     /// Selects the rows of a columnar batch: one kernel pass, the failures
     /// to the dead letters, the input passed on with a selection.
     private func processColumns(_ batch: Batch, context: Context) throws {
+        try presence.observe(schema: try batch.schema(), records: batch.selection?.count ?? batch.count, context: context)
         let (values, program, encoder) = try columnar.prepare(batch)
         let (selected, failures) = program.select(0, values: values, timestamps: batch.timestamps, rows: batch.selection)
         for failure in failures {

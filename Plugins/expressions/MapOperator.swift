@@ -219,11 +219,13 @@ final class MapOperator: Operator {
     private func processColumns(_ batch: Batch, context: Context) throws {
         let (values, found, encoder) = try columnar.prepare(batch)
         guard let plan = found else {
+            // The byte path, which samples the records' text itself.
             try ColumnarBatchSupport<ColumnarPlan?>.forEachRecordAsText(batch, values: values, encoder: encoder) { row, value in
                 try mapRecord(value, row: -1, of: batch, at: row, context: context)
             }
             return
         }
+        try presence.observe(schema: try batch.schema(), records: batch.selection?.count ?? batch.count, context: context)
         let selection = batch.selection
         let vectors = plan.program.evaluate(values: values, timestamps: batch.timestamps, rows: selection)
         // The first failing expression of a row names the reason, as the

@@ -162,8 +162,11 @@ struct ColumnarProgramTests {
             let texts = (0..<3).map { _ in Self.expression(&random, depth: 1 + round % 4) }
             compared += try Self.compare(texts, values)
         }
-        // Most expressions type-check (the rest are refused by both paths).
-        #expect(compared > 300 * 40 / 2, "\(compared) rows compared")
+        // A round compares its 40 rows only when all three random
+        // expressions type-check (the others are refused by both paths, as
+        // checked above); with this seed 85 of the 300 rounds do, 10,200
+        // comparisons. The bound keeps the test from passing on nothing.
+        #expect(compared > 300 * 40 / 5, "\(compared) rows compared")
     }
 
     @Test("a selection evaluates only the rows it lists")
