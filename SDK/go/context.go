@@ -275,16 +275,27 @@ func (ctx *Context) Counter(name string) (Counter, error) {
 // Add adds delta to the counter.
 func (c Counter) Add(delta int64) { C.sh_go_counter_add(c.ctx.c, c.id, C.int64_t(delta)) }
 
+// config reads one config value with read (a bridge call): found is false
+// when the key is absent, and any other status but SH_OK is an error
+// naming the call.
+func (ctx *Context) config(call, key string, read func(key *C.char, length C.size_t) C.sh_status) (found bool, err error) {
+	status := read(cString(key), C.size_t(len(key)))
+	if status == C.SH_NOT_FOUND {
+		return false, nil
+	}
+	if err := ctx.check(call+"("+key+")", status); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
 // ConfigString reads a string of the step's config (a dotted path); def
 // when absent, an error when the value has another type.
 func (ctx *Context) ConfigString(key string, def string) (string, error) {
 	var out *C.char
-	status := C.sh_go_config_string(ctx.c, cString(key), C.size_t(len(key)), &out)
-	if status == C.SH_NOT_FOUND {
-		return def, nil
-	}
-	if err := ctx.check("config_string("+key+")", status); err != nil {
-		return "", err
+	found, err := ctx.config("config_string", key, func(k *C.char, n C.size_t) C.sh_status { return C.sh_go_config_string(ctx.c, k, n, &out) })
+	if !found || err != nil {
+		return def, err
 	}
 	return C.GoString(out), nil
 }
@@ -292,12 +303,9 @@ func (ctx *Context) ConfigString(key string, def string) (string, error) {
 // ConfigInt64 reads an integer of the step's config (see ConfigString).
 func (ctx *Context) ConfigInt64(key string, def int64) (int64, error) {
 	var out C.int64_t
-	status := C.sh_go_config_int64(ctx.c, cString(key), C.size_t(len(key)), &out)
-	if status == C.SH_NOT_FOUND {
-		return def, nil
-	}
-	if err := ctx.check("config_int64("+key+")", status); err != nil {
-		return 0, err
+	found, err := ctx.config("config_int64", key, func(k *C.char, n C.size_t) C.sh_status { return C.sh_go_config_int64(ctx.c, k, n, &out) })
+	if !found || err != nil {
+		return def, err
 	}
 	return int64(out), nil
 }
@@ -305,12 +313,9 @@ func (ctx *Context) ConfigInt64(key string, def int64) (int64, error) {
 // ConfigFloat64 reads a number (integers included) of the step's config.
 func (ctx *Context) ConfigFloat64(key string, def float64) (float64, error) {
 	var out C.double
-	status := C.sh_go_config_double(ctx.c, cString(key), C.size_t(len(key)), &out)
-	if status == C.SH_NOT_FOUND {
-		return def, nil
-	}
-	if err := ctx.check("config_double("+key+")", status); err != nil {
-		return 0, err
+	found, err := ctx.config("config_double", key, func(k *C.char, n C.size_t) C.sh_status { return C.sh_go_config_double(ctx.c, k, n, &out) })
+	if !found || err != nil {
+		return def, err
 	}
 	return float64(out), nil
 }
@@ -318,12 +323,9 @@ func (ctx *Context) ConfigFloat64(key string, def float64) (float64, error) {
 // ConfigBool reads a boolean of the step's config.
 func (ctx *Context) ConfigBool(key string, def bool) (bool, error) {
 	var out C.int32_t
-	status := C.sh_go_config_bool(ctx.c, cString(key), C.size_t(len(key)), &out)
-	if status == C.SH_NOT_FOUND {
-		return def, nil
-	}
-	if err := ctx.check("config_bool("+key+")", status); err != nil {
-		return false, err
+	found, err := ctx.config("config_bool", key, func(k *C.char, n C.size_t) C.sh_status { return C.sh_go_config_bool(ctx.c, k, n, &out) })
+	if !found || err != nil {
+		return def, err
 	}
 	return out != 0, nil
 }
