@@ -54,7 +54,6 @@ import TestKit
         let topic = try running.fixture.data.createTopic(name: "t", partitions: 1)
         let other = try TestSocket(port: running.port)
         let records = 500
-        var stored: [Int64] = []
         for round in 0..<5 {
             let request = Request(
                 header: RequestHeader(apiKey: ApiKey.produce.rawValue, apiVersion: 7, correlationId: 5, clientId: "t"),
@@ -71,33 +70,30 @@ import TestKit
             var client: TestSocket? = try TestSocket(port: running.port)
             try client?.send(request.encodeFrame())
             client = nil
-            // Admitted again means the closed connection's task ended,
-            // after its request (if it was read) was applied.
             #expect(try await admitsANewConnection(port: running.port), "round \(round)")
-            stored.append(try topic.partition(0).endOffset)
         }
-        // Each round adds 0 or all of its records, never part.
-        let added = zip(stored, [0] + stored).map { $0 - $1 }
-        #expect(added.allSatisfy { $0 == 0 || $0 == Int64(records) }, "\(added)")
+        // The connection's place is freed when it closes, which can be
+        // before an append already handed to the log ends (CI saw one
+        // round's batch land during the next round): so judge the stored
+        // batches, not the end offset between rounds. Each is whole.
+        #expect(try await stillServes(other, correlationId: 6))
         let partition = try topic.partition(0)
-        var read = 0
+        var batchCounts: [Int] = []
         var offset: Int64 = 0
         while offset < partition.endOffset {
             let slice = try partition.read(from: offset, maxBytes: 1 << 20)
-            read += try slice.bytes.withUnsafeBytes { raw in
-                var count = 0
+            try slice.bytes.withUnsafeBytes { raw in
                 var position = 0
                 while position < raw.count {
                     let rest = UnsafeRawBufferPointer(rebasing: raw[position...])
-                    count += try RecordBatchV2.decode(rest).count
+                    batchCounts.append(try RecordBatchV2.decode(rest).count)
                     position += try RecordBatchHeader.parse(rest).totalSize
                 }
-                return count
             }
             offset = slice.nextOffset
         }
-        #expect(Int64(read) == partition.endOffset)
-        #expect(try await stillServes(other, correlationId: 6))
+        #expect(batchCounts.allSatisfy { $0 == records }, "\(batchCounts)")
+        #expect(Int64(batchCounts.count * records) == offset)
         try await running.stop()
     }
 
