@@ -57,6 +57,10 @@ final class FilterOperator: Operator {
         }
     }
 
+    /// The output schema at plan time: the input's (a filter passes its
+    /// records on unchanged).
+    static func outputSchema(configJSON: String, input: Schema?) -> Schema? { input }
+
     func close(context: Context) throws {
         presence.finish(context: context)
     }
@@ -69,22 +73,33 @@ final class FilterOperator: Operator {
         // Native functions that take whole batches are called once per batch
         // here; the records then read their results.
         let batchCalls = program.hasBatchCalls
+        let headers = try batch.headers()
         if batchCalls {
-            program.prepareBatch(count: batch.count) { row in (batch.value(at: row), batch.timestamp(at: row)) }
+            program.prepareBatch(count: batch.count, headers: headers) { row in (batch.value(at: row), batch.timestamp(at: row)) }
         }
         defer { if batchCalls { program.endBatch() } }
+        // The records kept go on as the input batch with a selection, so
+        // that their keys, values and headers are passed on as they came.
+        var kept: [UInt32] = []
+        kept.reserveCapacity(batch.count)
         for index in batch.recordRows {
             let keep: Bool
             do throws(ExpressionRuntimeError) {
                 let value = batch.value(at: index)
-                try program.load(record: value, timestamp: batch.timestamp(at: index), row: batchCalls ? index : -1)
+                try program.load(record: value, timestamp: batch.timestamp(at: index), row: batchCalls ? index : -1,
+                                 headers: headers.map { (column: $0, row: index) })
                 if let value { presence.observe(value, context: context) }
                 keep = try program.condition(0) == true
             } catch {
                 try context.reject(record: batch.record(at: index), reason: "filter where `\(condition)`: \(error.message)")
                 continue
             }
-            if keep { try context.emit(batch.record(at: index)) }
+            if keep { kept.append(UInt32(index)) }
+        }
+        if batch.selection == nil, kept.count == batch.count {
+            try context.emit(batch: batch)
+        } else if !kept.isEmpty {
+            try context.emit(batch: batch, selection: kept)
         }
     }
 
@@ -93,7 +108,8 @@ final class FilterOperator: Operator {
     private func processColumns(_ batch: Batch, context: Context) throws {
         try presence.observe(schema: try batch.schema(), records: batch.selection?.count ?? batch.count, context: context)
         let (values, program, encoder) = try columnar.prepare(batch)
-        let (selected, failures) = program.select(0, values: values, timestamps: batch.timestamps, rows: batch.selection)
+        let (selected, failures) = program.select(0, values: values, timestamps: batch.timestamps, rows: batch.selection,
+                                                  headers: try batch.headers())
         for failure in failures {
             try ColumnarBatchSupport<ColumnarProgram>.reject(
                 row: failure.row, of: batch, values: values, encoder: encoder,

@@ -104,32 +104,70 @@ final class MapOperator: Operator {
         valueRanges = [Range<Int>](repeating: 0..<0, count: entries.count)
         found = [Range<Int>?](repeating: nil, count: entries.count)
         presence = FieldPresenceCheck(program: program, labels: entries.map { "map set \($0.field) = `\($0.expression)`" })
-        let topLevel = targets.allSatisfy { $0.count == 1 }
         columnar = ColumnarBatchSupport { schema in
-            guard topLevel else { return nil }
-            let program: ColumnarProgram
             do throws(ExpressionProgram.Failure) {
-                program = try ColumnarProgram(entries.map { .init($0.expression) }, schema: schema, library: library)
+                return try MapOperator.columnarPlan(entries, input: schema, library: library)
             } catch {
                 throw PluginError.failed("map: set \(entries[error.index].field) = `\(entries[error.index].expression)`: \(error.error)")
             }
-            guard program.resultTypes.allSatisfy({ $0 != nil }) else { return nil }
-            var fields = schema.fields
-            var sources = fields.indices.map { ColumnarPlan.Source.input($0) }
-            for (index, entry) in entries.enumerated() {
-                let field = Field(entry.field, program.resultTypes[index]!)
-                // Every member of that name is set, as the byte path does.
-                let existing = fields.indices.filter { fields[$0].name == entry.field }
-                for at in existing {
-                    fields[at] = field
-                    sources[at] = .expression(index)
-                }
-                if existing.isEmpty {
-                    fields.append(field)
-                    sources.append(.expression(index))
-                }
+        }
+    }
+
+    /// How records of `input` are mapped in columns: the output schema has
+    /// the input's fields, each set field replaced in place (every member
+    /// of that name) or appended, typed by the type checker and the column
+    /// kernels (`ColumnarProgram.resultTypes`); nil when the columns cannot
+    /// hold the config (a target inside an object, a result without one
+    /// type), which the byte path then runs.
+    static func columnarPlan(_ entries: [(field: String, expression: String)], input: Schema,
+                             library: any ExpressionFunctionLibrary) throws(ExpressionProgram.Failure) -> ColumnarPlan? {
+        guard entries.allSatisfy({ !$0.field.contains(".") }) else { return nil }
+        let program = try ColumnarProgram(entries.map { .init($0.expression) }, schema: input, library: library)
+        guard program.resultTypes.allSatisfy({ $0 != nil }) else { return nil }
+        var fields = input.fields
+        var sources = fields.indices.map { ColumnarPlan.Source.input($0) }
+        for (index, entry) in entries.enumerated() {
+            let field = Field(entry.field, program.resultTypes[index]!)
+            // Every member of that name is set, as the byte path does.
+            let existing = fields.indices.filter { fields[$0].name == entry.field }
+            for at in existing {
+                fields[at] = field
+                sources[at] = .expression(index)
             }
-            return ColumnarPlan(program: program, schema: Schema(fields), sources: sources)
+            if existing.isEmpty {
+                fields.append(field)
+                sources.append(.expression(index))
+            }
+        }
+        return ColumnarPlan(program: program, schema: Schema(fields), sources: sources)
+    }
+
+    /// The output schema at plan time: the columnar plan's, for an input of
+    /// known schema. Typed with the built-in functions only: a config that
+    /// calls the job's native functions (the `functions` key, filled by the
+    /// host) has no schema here, as it would need their libraries loaded.
+    static func outputSchema(configJSON: String, input: Schema?) -> Schema? {
+        guard let input else { return nil }
+        return Array(configJSON.utf8).withUnsafeBytes { text -> Schema? in
+            guard let config = try? JSONView(parsing: text), let set = config.member("set"), set.kind == .object else {
+                return nil
+            }
+            if let functions = config.member("functions"), functions.kind == .array {
+                var declared = false
+                functions.forEachElement { _ in declared = true }
+                if declared { return nil }
+            }
+            var entries: [(field: String, expression: String)] = []
+            var readable = true
+            set.forEachMember { name, value in
+                guard let field = name.stringValue, let text = value.stringValue else {
+                    readable = false
+                    return
+                }
+                entries.append((field, text))
+            }
+            guard readable, !entries.isEmpty else { return nil }
+            return (try? columnarPlan(entries, input: input, library: BuiltinFunctions()))?.schema
         }
     }
 
@@ -145,12 +183,14 @@ final class MapOperator: Operator {
         // Native functions that take whole batches are called once per batch
         // here; the records then read their results.
         let batchCalls = program.hasBatchCalls
+        let headers = try batch.headers()
         if batchCalls {
-            program.prepareBatch(count: batch.count) { row in (batch.value(at: row), batch.timestamp(at: row)) }
+            program.prepareBatch(count: batch.count, headers: headers) { row in (batch.value(at: row), batch.timestamp(at: row)) }
         }
         defer { if batchCalls { program.endBatch() } }
         for index in batch.recordRows {
-            try mapRecord(batch.value(at: index), row: batchCalls ? index : -1, of: batch, at: index, context: context)
+            try mapRecord(batch.value(at: index), row: batchCalls ? index : -1, of: batch, at: index, headers: headers,
+                          context: context)
         }
     }
 
@@ -158,7 +198,7 @@ final class MapOperator: Operator {
     /// value of row `index` of `batch`; `row` is its row for prepared batch
     /// calls, or -1.
     private func mapRecord(_ value: UnsafeRawBufferPointer?, row: Int, of batch: Batch, at index: Int,
-                           context: Context) throws {
+                           headers: Column?, context: Context) throws {
         guard let value else {
             try context.emit(Context.makeRecord(timestamp: batch.timestamp(at: index), key: batch.key(at: index), value: nil))
             return
@@ -167,7 +207,8 @@ final class MapOperator: Operator {
         valueBytes.removeAll(keepingCapacity: true)
         output.removeAll(keepingCapacity: true)
         do throws(ExpressionRuntimeError) {
-            try program.load(record: value, timestamp: batch.timestamp(at: index), row: row)
+            try program.load(record: value, timestamp: batch.timestamp(at: index), row: row,
+                             headers: headers.map { (column: $0, row: index) })
             presence.observe(value, context: context)
             for field in 0..<fields.count {
                 let start = valueBytes.count
@@ -218,16 +259,17 @@ final class MapOperator: Operator {
     /// fail as its selection.
     private func processColumns(_ batch: Batch, context: Context) throws {
         let (values, found, encoder) = try columnar.prepare(batch)
+        let headers = try batch.headers()
         guard let plan = found else {
             // The byte path, which samples the records' text itself.
             try ColumnarBatchSupport<ColumnarPlan?>.forEachRecordAsText(batch, values: values, encoder: encoder) { row, value in
-                try mapRecord(value, row: -1, of: batch, at: row, context: context)
+                try mapRecord(value, row: -1, of: batch, at: row, headers: headers, context: context)
             }
             return
         }
         try presence.observe(schema: try batch.schema(), records: batch.selection?.count ?? batch.count, context: context)
         let selection = batch.selection
-        let vectors = plan.program.evaluate(values: values, timestamps: batch.timestamps, rows: selection)
+        let vectors = plan.program.evaluate(values: values, timestamps: batch.timestamps, rows: selection, headers: headers)
         // The first failing expression of a row names the reason, as the
         // byte path stops at it; a tombstone is passed on, not evaluated.
         var reasons: [Int: String] = [:]

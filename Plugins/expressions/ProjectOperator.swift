@@ -66,23 +66,58 @@ final class ProjectOperator: Operator {
             throw PluginError.failed("project: \(error)")
         }
         columnar = ColumnarBatchSupport { [rename] schema in
-            // The rules of RecordProjection: keep (when given), then drop,
-            // then rename; fields stay in their order.
-            var kept: [Int] = []
-            var fields: [Field] = []
-            for (index, field) in schema.fields.enumerated() {
-                if !keep.isEmpty, !keep.contains(field.name) { continue }
-                if drop.contains(field.name) { continue }
-                var renamed = field
-                if let rename = rename.first(where: { $0.from == field.name }) { renamed.name = rename.to }
-                kept.append(index)
-                fields.append(renamed)
+            ProjectOperator.columnarPlan(keep: keep, drop: drop, rename: rename, input: schema)
+        }
+    }
+
+    /// The columns kept from records of `input` under their output names,
+    /// by the rules of RecordProjection: keep (when given), then drop, then
+    /// rename; fields stay in their order. nil when two fields would get one
+    /// rename target (the byte path rejects each record then).
+    static func columnarPlan(keep: [String], drop: [String], rename: [(from: String, to: String)],
+                             input: Schema) -> ColumnarPlan? {
+        var kept: [Int] = []
+        var fields: [Field] = []
+        for (index, field) in input.fields.enumerated() {
+            if !keep.isEmpty, !keep.contains(field.name) { continue }
+            if drop.contains(field.name) { continue }
+            var renamed = field
+            if let rename = rename.first(where: { $0.from == field.name }) { renamed.name = rename.to }
+            kept.append(index)
+            fields.append(renamed)
+        }
+        let targets = Set(rename.map(\.to))
+        let written = fields.map(\.name).filter { targets.contains($0) }
+        guard Set(written).count == written.count else { return nil }
+        return ColumnarPlan(kept: kept, schema: Schema(fields))
+    }
+
+    /// The output schema at plan time: the columnar plan's, for an input of
+    /// known schema (nil for a config the instance would refuse).
+    static func outputSchema(configJSON: String, input: Schema?) -> Schema? {
+        guard let input else { return nil }
+        return Array(configJSON.utf8).withUnsafeBytes { text -> Schema? in
+            guard let config = try? JSONView(parsing: text) else { return nil }
+            func strings(_ key: String) -> [String]? {
+                guard let list = config.member(key) else { return [] }
+                var names: [String] = []
+                var readable = list.kind == .array
+                list.forEachElement { element in
+                    if let name = element.stringValue, !name.contains(".") { names.append(name) } else { readable = false }
+                }
+                return readable ? names : nil
             }
-            // Two fields of one rename target: the byte path rejects them.
-            let targets = Set(rename.map(\.to))
-            let written = fields.map(\.name).filter { targets.contains($0) }
-            guard Set(written).count == written.count else { return nil }
-            return ColumnarPlan(kept: kept, schema: Schema(fields))
+            guard let keep = strings("keep"), let drop = strings("drop") else { return nil }
+            var rename: [(from: String, to: String)] = []
+            if let object = config.member("rename") {
+                guard object.kind == .object else { return nil }
+                object.forEachMember { name, value in
+                    if let from = name.stringValue, let to = value.stringValue { rename.append((from, to)) }
+                }
+            }
+            guard !keep.isEmpty || !drop.isEmpty || !rename.isEmpty,
+                  !rename.contains(where: { $0.from.contains(".") }) else { return nil }
+            return columnarPlan(keep: keep, drop: drop, rename: rename, input: input)?.schema
         }
     }
 

@@ -19,8 +19,9 @@
  * partition i % partitions so parallel instances spread out.
  *
  * Durability: records are buffered per partition in sh_batch columns
- * (timestamps, key and value offsets, null-key / null-value flags; keys,
- * values, timestamps and tombstones are kept as they came). A partition's
+ * (timestamps, key and value offsets, null-key / null-value flags, and
+ * the records' Kafka headers from sh_batch.headers, ABI 1.3; keys, values,
+ * headers, timestamps and tombstones are kept as they came). A partition's
  * buffer is appended with one log_append when it reaches batch_records,
  * and every non-empty buffer is appended before process returns: what
  * process received has been appended (under the topic's durability policy)
@@ -122,6 +123,7 @@ typedef struct logsink_buffer {
     size_t keys_capacity;
     uint8_t *values;
     size_t values_capacity;
+    plugin_headers headers; /* the records' Kafka headers (ABI 1.3) */
 } logsink_buffer;
 
 /* A pre-committed transaction waiting for its checkpoint to complete. */
@@ -209,6 +211,7 @@ static void buffer_free(logsink_buffer *b) {
     free(b->flags);
     free(b->keys);
     free(b->values);
+    plugin_headers_free(&b->headers);
 }
 
 static int reserve_records(logsink_buffer *b, uint32_t needed) {
@@ -351,6 +354,7 @@ static sh_status logsink_flush(logsink *s, sh_ctx *ctx, uint32_t partition) {
         .value_offsets = b->value_offsets,
         .values = b->values,
         .flags = b->has_flags ? b->flags : NULL,
+        .headers = plugin_headers_array(&b->headers),
     };
     if (s->transactional) {
         if (logsink_ensure_txn(s, ctx) != SH_OK) return SH_ERROR;
@@ -367,6 +371,7 @@ static sh_status logsink_flush(logsink *s, sh_ctx *ctx, uint32_t partition) {
         if (s->has_records_counter) host->counter_add(ctx, s->records_counter, (int64_t)b->count);
         b->count = 0;
         b->has_flags = 0;
+        plugin_headers_clear(&b->headers);
         return SH_OK;
     }
     int64_t first_offset = -1;
@@ -379,6 +384,7 @@ static sh_status logsink_flush(logsink *s, sh_ctx *ctx, uint32_t partition) {
     if (s->has_records_counter) host->counter_add(ctx, s->records_counter, (int64_t)b->count);
     b->count = 0;
     b->has_flags = 0;
+    plugin_headers_clear(&b->headers);
     return SH_OK;
 }
 
@@ -387,9 +393,11 @@ static sh_status out_of_memory(sh_ctx *ctx, logsink *s, uint32_t partition) {
                        s->topic, (unsigned)partition);
 }
 
-/* Adds record r (flags f) to partition's buffer, appending first if the
- * 32-bit offsets would overflow and after if it reaches batch_records. */
-static sh_status buffer_add(logsink *s, sh_ctx *ctx, uint32_t partition, const sh_record *r, uint8_t f) {
+/* Adds record r (flags f; row `row` of `batch`, whose headers it keeps) to
+ * partition's buffer, appending first if the 32-bit offsets would
+ * overflow and after if it reaches batch_records. */
+static sh_status buffer_add(logsink *s, sh_ctx *ctx, uint32_t partition, const sh_record *r, uint8_t f,
+                            const sh_batch *batch, uint32_t row) {
     logsink_buffer *b = &s->buffers[partition];
     size_t key_len = r->key != NULL ? r->key_len : 0;
     size_t value_len = r->value != NULL ? r->value_len : 0;
@@ -403,6 +411,12 @@ static sh_status buffer_add(logsink *s, sh_ctx *ctx, uint32_t partition, const s
     if (!plugin_reserve_bytes(&b->keys, &b->keys_capacity, keys_used + key_len + 1, 4096) ||
         !plugin_reserve_bytes(&b->values, &b->values_capacity, values_used + value_len + 1, 4096))
         return out_of_memory(ctx, s, partition);
+    if (!plugin_headers_add(&b->headers, batch, row)) {
+        return plugin_fail(host, ctx,
+                           "log sink: cannot buffer the headers of a record for topic '%.200s' partition %u (out of "
+                           "memory, or more than 2 GiB of headers in one batch)",
+                           s->topic, (unsigned)partition);
+    }
     if (key_len > 0) memcpy(b->keys + keys_used, r->key, key_len);
     if (value_len > 0) memcpy(b->values + values_used, r->value, value_len);
     uint32_t i = b->count;
@@ -589,7 +603,7 @@ static sh_status logsink_process(void *self, sh_ctx *ctx, const sh_batch *batch)
             partition = s->rr_partition;
             s->rr_records++;
         }
-        if (buffer_add(s, ctx, partition, &r, f) != SH_OK) return SH_ERROR;
+        if (buffer_add(s, ctx, partition, &r, f, batch, i) != SH_OK) return SH_ERROR;
     }
     /* The next call's round-robin records go to the next partition. */
     if (s->rr_records > 0) {

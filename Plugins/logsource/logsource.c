@@ -23,7 +23,9 @@
  * partition further at each poll so that no partition starves, reads up to
  * the records still allowed by max from each and forwards every batch it
  * gets with one emit_batch (the reader's batch is borrowed until the next
- * call on the reader; emit_batch copies it).
+ * call on the reader; emit_batch copies it). The records' Kafka headers
+ * come with them: the host's batch carries them as its headers column
+ * (sh_batch.headers, ABI 1.3), which emit_batch copies too.
  *
  * bounded (default true): a partition is done the first time its reader
  * has no record available (log_reader_read returns SH_IDLE, or SH_END

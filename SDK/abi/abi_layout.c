@@ -92,7 +92,9 @@ _Static_assert(offsetof(sh_component, output_formats) == 52, "component output_f
 _Static_assert(sizeof(sh_component) == 56, "component size 1.3");
 
 _Static_assert(offsetof(sh_component_vtable, output_schema) == 8 + 14 * 8, "vtable output_schema (1.3)");
-_Static_assert(sizeof(sh_component_vtable) == 8 + 15 * 8, "vtable size 1.3");
+_Static_assert(offsetof(sh_component_vtable, output_schema_of_input) == 8 + 15 * 8,
+               "vtable output_schema_of_input (1.3)");
+_Static_assert(sizeof(sh_component_vtable) == 8 + 16 * 8, "vtable size 1.3");
 #endif
 
 /* Values plugins compiled in: the new names and the deprecated aliases of

@@ -830,6 +830,18 @@ typedef struct sh_component_vtable {
      * thread: no host-API calls. */
     sh_status (*output_schema)(const sh_component *component, const char *config_json, size_t config_len,
                                struct ArrowSchema *out);
+
+    /* Optional (added in 1.3, after output_schema; default: what
+     * output_schema answers). output_schema, knowing the schema of the
+     * records the step reads: input (BORROWED for the call) is their struct
+     * schema ("+s"), or NULL when the host does not know it. For an
+     * operator whose output follows from its input: map's set fields typed
+     * by its expressions, a filter's input unchanged. Same rules as
+     * output_schema (SH_NOT_FOUND: no fixed schema; *out OWNED by the host
+     * after SH_OK; plan time, any thread, no host-API calls). A host reads
+     * it only from a vtable whose struct_size covers it. */
+    sh_status (*output_schema_of_input)(const sh_component *component, const char *config_json, size_t config_len,
+                                        const struct ArrowSchema *input, struct ArrowSchema *out);
 } sh_component_vtable;
 
 /* A component, static like the descriptor that lists it: its strings and
@@ -987,6 +999,42 @@ static inline int sh_arrow_is_valid(const struct ArrowArray *a, int64_t i) {
     const uint8_t *validity = (const uint8_t *)a->buffers[0];
     int64_t bit = a->offset + i;
     return validity == NULL || ((validity[bit >> 3] >> (bit & 7)) & 1);
+}
+
+/* Record headers (added in 1.3): the headers of row i of b, read from the
+ * list array b->headers (described at sh_batch). sh_batch_header_count is
+ * 0 for a row without headers, for a batch without a headers column and
+ * for a batch of ABI 1.2 or older. sh_batch_header gives header h (0 ..
+ * count-1) of row i: its key (UTF-8, not NUL-terminated, never NULL when
+ * key_len > 0) and its value (NULL: a header without a value). Every
+ * pointer is BORROWED from b. Array offsets are applied at every level. */
+static inline uint32_t sh_batch_header_count(const sh_batch *b, uint32_t i) {
+    if (b->struct_size < offsetof(sh_batch, headers) + sizeof b->headers || b->headers == NULL ||
+        !sh_arrow_is_valid(b->headers, i)) {
+        return 0;
+    }
+    const int32_t *lists = (const int32_t *)b->headers->buffers[1] + b->headers->offset;
+    return (uint32_t)(lists[i + 1] - lists[i]);
+}
+
+static inline void sh_batch_header(const sh_batch *b, uint32_t i, uint32_t h, const uint8_t **key, size_t *key_len,
+                                   const uint8_t **value, size_t *value_len) {
+    const int32_t *lists = (const int32_t *)b->headers->buffers[1] + b->headers->offset;
+    const struct ArrowArray *pairs = b->headers->children[0];
+    int64_t row = pairs->offset + (int64_t)lists[i] + h; /* a row of the struct's children */
+    const struct ArrowArray *k = pairs->children[0];
+    const struct ArrowArray *v = pairs->children[1];
+    const int32_t *key_offsets = (const int32_t *)k->buffers[1] + k->offset;
+    *key = (const uint8_t *)k->buffers[2] + key_offsets[row];
+    *key_len = (size_t)(key_offsets[row + 1] - key_offsets[row]);
+    if (!sh_arrow_is_valid(v, row)) {
+        *value = NULL;
+        *value_len = 0;
+        return;
+    }
+    const int32_t *value_offsets = (const int32_t *)v->buffers[1] + v->offset;
+    *value = (const uint8_t *)v->buffers[2] + value_offsets[row];
+    *value_len = (size_t)(value_offsets[row + 1] - value_offsets[row]);
 }
 
 /* ------------------------------------------------------------------------ */

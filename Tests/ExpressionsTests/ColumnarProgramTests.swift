@@ -58,7 +58,8 @@ struct ColumnarProgramTests {
             maybeNull(c[6]) { c[6].append([0.5, 1.0, -2.25, 1e20, 3.0, 0.1, 1e-7][random.below(7)]) }
             maybeNull(c[7]) { c[7].append(random.chance(50)) }
             maybeNull(c[8]) {
-                let text = ["a", "shoes", "", "Größe", "x\"y", "12", "true"][random.below(7)]
+                let text = ["a", "shoes", "", "Größe", "x\"y", "12", "true", " pad\t", "e\u{301}", "é", "\u{85}x ",
+                            "1.5e3", " 42 ", "FALSE", "a;", "a\u{37E}"][random.below(16)]
                 Array(text.utf8).withUnsafeBytes { c[8].append(bytes: $0) }
             }
             maybeNull(c[9]) { c[9].append(Int64(random.below(1_000_000))) }
@@ -82,6 +83,41 @@ struct ColumnarProgramTests {
         return column
     }
 
+    /// A random string-valued expression; `depth` bounds its nesting.
+    static func text(_ random: inout Random, depth: Int) -> String {
+        let leaves = ["s", "inner.y", "'ab'", "'Größe'", "''", "null", "missing", "' x '", "cast(i as string)",
+                      "cast(amount as string)", "cast(b as string)", "cast(f as string)"]
+        if depth == 0 || random.chance(25) { return leaves[random.below(leaves.count)] }
+        let a = text(&random, depth: depth - 1)
+        let b = text(&random, depth: depth - 1)
+        let n = ["j", "1", "2", "-1", "0", "i", "null"][random.below(7)]
+        switch random.below(14) {
+        case 0: return "upper(\(a))"
+        case 1: return "lower(\(a))"
+        case 2: return "trim(\(a))"
+        case 3: return "concat(\(a), \(b))"
+        case 4: return "concat(\(a), '-', \(b))"
+        case 5: return "substring(\(a), \(n))"
+        case 6:
+            let length = ["2", "0", "j", "-1", "null"][random.below(5)]
+            return "substring(\(a), \(n), \(length))"
+        case 7:
+            let target = ["'e'", "''", "'ö'", b][random.below(4)]
+            let replacement = ["'E'", "''", b][random.below(3)]
+            return "replace(\(a), \(target), \(replacement))"
+        case 8: return "(\(a) || \(b))"
+        case 9: return "case when \(booleanLeaf(&random)) then \(a) when \(booleanLeaf(&random)) then \(b) end"
+        case 10: return "if(\(booleanLeaf(&random)), \(a), \(b))"
+        case 11: return "coalesce(\(a), \(b), 'none')"
+        case 12: return "cast(\(expression(&random, depth: depth - 1)) as string)"
+        default: return "try_cast(\(a) as string)"
+        }
+    }
+
+    static func booleanLeaf(_ random: inout Random) -> String {
+        ["b", "i > 0", "s = 'a'", "null", "missing", "starts_with(s, 'e')", "(j < 0)"][random.below(7)]
+    }
+
     /// A random expression; `depth` bounds its nesting.
     static func expression(_ random: inout Random, depth: Int) -> String {
         let numbers = ["i", "j", "amount", "d", "w", "whole", "f", "t", "inner.x", "missing", "list[0]",
@@ -92,7 +128,22 @@ struct ColumnarProgramTests {
         }
         let a = expression(&random, depth: depth - 1)
         let b = expression(&random, depth: depth - 1)
-        switch random.below(12) {
+        switch random.below(16) {
+        case 12:
+            let t = text(&random, depth: depth - 1)
+            let u = text(&random, depth: depth - 1)
+            let comparison = ["=", "!=", "<", "<=", ">", ">="][random.below(6)]
+            let choices: [String] = ["length(\(t))", "starts_with(\(t), \(u))", "ends_with(\(t), \(u))",
+                                     "contains(\(t), \(u))", "(\(t) \(comparison) \(u))", "(\(t) is null)"]
+            return choices[random.below(choices.count)]
+        case 13:
+            let type = ["integer", "decimal", "double", "boolean", "string"][random.below(5)]
+            let operand = random.chance(50) ? a : text(&random, depth: depth - 1)
+            let function = random.chance(50) ? "cast" : "try_cast"
+            return "\(function)(\(operand) as \(type))"
+        case 14:
+            return "case when \(booleanLeaf(&random)) then \(a) when \(booleanLeaf(&random)) then \(b) else \(a) end"
+        case 15: return "if(\(booleanLeaf(&random)), \(a), \(b))"
         case 0, 1, 2: return "(\(a) \(["+", "-", "*", "/", "%"][random.below(5)]) \(b))"
         case 3, 4: return "(\(a) \(["=", "!=", "<", "<=", ">", ">="][random.below(6)]) \(b))"
         case 5: return "(\(a) \(["and", "or"][random.below(2)]) \(b))"
@@ -159,7 +210,11 @@ struct ColumnarProgramTests {
         var compared = 0
         for round in 0..<300 {
             let values = Self.batch(40, &random)
-            let texts = (0..<3).map { _ in Self.expression(&random, depth: 1 + round % 4) }
+            // Every other round's third expression is string-valued.
+            let texts = (0..<3).map { index in
+                index == 2 && round % 2 == 0 ? Self.text(&random, depth: 1 + round % 4)
+                    : Self.expression(&random, depth: 1 + round % 4)
+            }
             compared += try Self.compare(texts, values)
         }
         // A round compares its 40 rows only when all three random
@@ -167,6 +222,76 @@ struct ColumnarProgramTests {
         // checked above); with this seed 85 of the 300 rounds do, 10,200
         // comparisons. The bound keeps the test from passing on nothing.
         #expect(compared > 300 * 40 / 5, "\(compared) rows compared")
+    }
+
+    @Test("case, if, coalesce, casts and the string functions run as column kernels, not per row")
+    func nativeKernels() throws {
+        var random = Random(state: 5)
+        let values = Self.batch(200, &random)
+        let kinds: [(String, ColumnVector.Kind)] = [
+            ("upper(s)", .string), ("lower(inner.y)", .string), ("trim(s)", .string), ("length(s)", .integer),
+            ("concat(s, '-', inner.y)", .string), ("substring(s, 2, 3)", .string), ("replace(s, 'e', 'E')", .string),
+            ("starts_with(s, 'sh')", .boolean), ("ends_with(s, 'e')", .boolean), ("contains(s, 'ö')", .boolean),
+            ("s || 'x'", .string), ("s < 'm'", .boolean), ("s = inner.y", .boolean),
+            ("case when b then i when j > 0 then 7 else -1 end", .integer),
+            ("case when b then s end", .string), ("if(b, amount, d)", .decimal), ("coalesce(s, inner.y, 'none')", .string),
+            ("cast(i as double)", .double), ("cast(s as integer)", .integer), ("try_cast(s as decimal)", .decimal),
+            ("cast(amount as string)", .string), ("try_cast(s as boolean)", .boolean),
+            // Mixed kinds: chosen per row, held as values.
+            ("case when b then i else amount end", .generic),
+        ]
+        let program = try ColumnarProgram(kinds.map { ExpressionProgram.Source($0.0) }, schema: Self.schema)
+        let vectors = program.evaluate(values: values, timestamps: UnsafeBufferPointer(start: nil, count: 0), rows: nil)
+        for (vector, (text, kind)) in zip(vectors, kinds) {
+            #expect(vector.kind == kind, "`\(text)` gives a \(vector.kind) vector")
+        }
+        #expect(program.resultTypes[0] == .utf8)
+        #expect(try Self.compare(kinds.map(\.0), values) == 200)
+    }
+
+    @Test("header(name) reads a record's Kafka header, the same on both paths")
+    func headerFunction() throws {
+        var random = Random(state: 9)
+        let values = Self.batch(6, &random)
+        // Row i: none, trace=t1, trace twice (the last wins), a header
+        // without a value, another name, a null list.
+        let rows: [[(String, String?)]?] = [[], [("trace", "t1")], [("trace", "old"), ("trace", "new")],
+                                            [("trace", nil)], [("other", "x")], nil]
+        let headers = Column(ColumnarValues.headersType)
+        let pairs = headers.children[0]
+        for row in rows {
+            guard let row else {
+                headers.appendNull()
+                continue
+            }
+            for (key, value) in row {
+                Array(key.utf8).withUnsafeBytes { pairs.children[0].append(bytes: $0) }
+                if let value { Array(value.utf8).withUnsafeBytes { pairs.children[1].append(bytes: $0) } } else {
+                    pairs.children[1].appendNull()
+                }
+                pairs.appendStruct()
+            }
+            headers.appendList()
+        }
+        let texts = ["header('trace')", "coalesce(header('trace'), 'none')", "header('trace') = 'new'", "header(null)"]
+        let expected: [ExpressionValue] = [.null, .string("t1"), .string("new"), .null, .null, .null]
+        let rowProgram = try ExpressionProgram(texts.map { ExpressionProgram.Source($0) })
+        let columnar = try ColumnarProgram(texts.map { ExpressionProgram.Source($0) }, schema: Self.schema)
+        let vectors = columnar.evaluate(values: values, timestamps: UnsafeBufferPointer(start: nil, count: 0), rows: nil,
+                                        headers: headers)
+        let encoder = ColumnarJSONEncoder(schema: Self.schema)
+        for row in 0..<rows.count {
+            var text: [UInt8] = []
+            let isRecord = encoder.append(row: row, of: values, to: &text)
+            try text.withUnsafeBytes {
+                try rowProgram.load(record: isRecord ? $0 : nil, timestamp: 0, row: -1, headers: (column: headers, row: row))
+            }
+            #expect(try rowProgram.evaluate(0) == expected[row], "row \(row)")
+            for index in texts.indices {
+                #expect(vectors[index].value(at: row) == (try rowProgram.evaluate(index)), "`\(texts[index])` row \(row)")
+            }
+        }
+        #expect(throws: ExpressionProgram.Failure.self) { try ExpressionProgram([.init("header(1)")]) }
     }
 
     @Test("a selection evaluates only the rows it lists")

@@ -123,4 +123,55 @@ struct StepFormatsTests {
         #expect(padded.formats[0].output == .bytes)
         #expect(padded.formats[0].outputSchema == nil)
     }
+
+    @Test func mapFilterAndProjectDeclareTheirOutputSchemaFromTheirInput() throws {
+        // map's set fields are typed by the type checker and the column
+        // kernels (output_schema_of_input sees the input's schema, not only
+        // the config); filter keeps its input's; project chooses columns.
+        let plan = try makePlan("""
+            name: shapes
+            pipeline:
+              - {id: gen, source: datagen}
+              - {id: big, operator: filter, config: {where: "amount > 500.0"}}
+              - {id: shape, operator: map, config: {set: {amount_x: "amount * 1.2", big: "customer_id > 50", category: "upper(category)", n: "length(category)"}}}
+              - {id: slim, operator: project, config: {drop: [event_time], rename: {order_id: id}}}
+              - {id: out, sink: blackhole}
+            """, in: directory)
+        let generated = try #require(plan.formats[0].outputSchema)
+        #expect(plan.formats[1].outputSchema == generated)
+        let mapped = try #require(plan.formats[2].outputSchema, "map declares no output schema")
+        #expect(mapped.fields.map(\.name) == ["order_id", "customer_id", "category", "amount", "event_time", "amount_x", "big", "n"])
+        #expect(mapped.fields.map(\.type.description) == [
+            "int64", "int64", "utf8", "decimal(9,2)", "timestamp", "decimal(38,3)", "bool", "int64",
+        ])
+        #expect(plan.formats[3].inputSchema == mapped)
+        #expect(plan.formats[3].outputSchema?.fields.map(\.name) == ["id", "customer_id", "category", "amount", "amount_x", "big", "n"])
+        #expect(plan.formats[4].inputSchema == plan.formats[3].outputSchema)
+    }
+
+    @Test func theBytesOfASourceWithADeclaredSchemaAreReadIntoColumnsAtTheFirstEdge() throws {
+        let input = try directory.write("in.csv", "id,price\n1,2.50\n")
+        let declared = try makePlan("""
+            name: declared
+            pipeline:
+              - id: in
+                source: file
+                config: {path: "\(input)", format: csv}
+                schema: {id: int64, price: "decimal(9,2)"}
+              - {id: some, operator: filter, config: {where: "price > 1.0"}}
+              - {id: out, sink: blackhole}
+            """, in: directory)
+        #expect(declared.formats.map(\.input) == [nil, .columns, .columns])
+        #expect(declared.formats[0].output == .bytes)
+        #expect(declared.formats[1].output == .columns)
+        // Without the schema the filter reads the bytes, as before.
+        let undeclared = try makePlan("""
+            name: undeclared
+            pipeline:
+              - {id: in, source: file, config: {path: "\(input)", format: csv}}
+              - {id: some, operator: filter, config: {where: "price > 1.0"}}
+              - {id: out, sink: blackhole}
+            """, in: directory)
+        #expect(undeclared.formats[1].input == .bytes)
+    }
 }

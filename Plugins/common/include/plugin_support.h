@@ -51,4 +51,54 @@ static inline uint64_t plugin_get_le(const uint8_t *in, int bytes) {
     return value;
 }
 
+/* Record headers collected record by record, handed to the host as a
+ * batch's headers column (sh_batch.headers, ABI 1.3): a plugin that
+ * regroups the records it received (the log sink buffers them per
+ * partition) keeps each record's headers with it. Zero-initialize, add one
+ * record at a time (plugin_headers_add, with or without headers), take
+ * the array for the batch being handed over (plugin_headers_array), then
+ * plugin_headers_clear; plugin_headers_free releases the memory. */
+typedef struct plugin_headers {
+    uint32_t records;        /* records added */
+    uint32_t entries;        /* headers added */
+    int any;                 /* some record has a header */
+    int32_t *lists;          /* records + 1 offsets into the entries */
+    size_t lists_capacity;   /* bytes */
+    int32_t *key_offsets;    /* entries + 1 */
+    size_t key_offsets_capacity;
+    uint8_t *keys;
+    size_t keys_capacity;
+    int32_t *value_offsets;  /* entries + 1 */
+    size_t value_offsets_capacity;
+    uint8_t *values;
+    size_t values_capacity;
+    uint8_t *value_validity; /* one bit per entry: 0 = a header without a value */
+    size_t value_validity_capacity;
+    int64_t value_nulls;
+    /* The arrays plugin_headers_array fills; BORROWED by the host for the
+     * call they are passed to. */
+    struct ArrowArray list_array, pairs_array, key_array, value_array;
+    const void *list_buffers[2], *pairs_buffers[1], *key_buffers[3], *value_buffers[3];
+    struct ArrowArray *list_children[1], *pairs_children[2];
+} plugin_headers;
+
+/* Adds row `row` of `batch` as the next record, with its headers (none
+ * when the batch has no headers column); 0 on allocation failure or when
+ * the headers pass 2 GiB. */
+__attribute__((visibility("hidden")))
+int plugin_headers_add(plugin_headers *h, const sh_batch *batch, uint32_t row);
+
+/* The records' headers as an ArrowArray for sh_batch.headers, or NULL when
+ * no record added since the last clear has any. Valid until the next add,
+ * clear or free. */
+__attribute__((visibility("hidden")))
+const struct ArrowArray *plugin_headers_array(plugin_headers *h);
+
+/* Forgets the records added (keeps the memory). */
+__attribute__((visibility("hidden")))
+void plugin_headers_clear(plugin_headers *h);
+
+__attribute__((visibility("hidden")))
+void plugin_headers_free(plugin_headers *h);
+
 #endif

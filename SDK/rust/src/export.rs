@@ -279,6 +279,7 @@ fn base_vtable<T: Component>() -> sys::sh_component_vtable {
         on_checkpoint_abort: None,
         close: Some(close::<T>),
         output_schema: None,
+        output_schema_of_input: None,
     }
 }
 

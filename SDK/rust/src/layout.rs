@@ -91,6 +91,7 @@ table! {
     sh_component_vtable {
         struct_size, reserved, create, destroy, open, process, poll, on_watermark, on_timer, snapshot, restore,
         migrate, on_checkpoint, on_checkpoint_complete, on_checkpoint_abort, close, output_schema,
+        output_schema_of_input,
     }
     sh_component {
         struct_size, kind, name, description, config_schema, state_version, input_count, vtable,
@@ -147,7 +148,7 @@ assert_size! {
     sh_timer => 32, 8;
     sh_migration => 64, 8;
     sh_host_api => 24 + 44 * 8, 8;
-    sh_component_vtable => 8 + 15 * 8, 8;
+    sh_component_vtable => 8 + 16 * 8, 8;
     sh_component => 56, 8;
     sh_function => 40, 8;
     sh_plugin_descriptor => 56, 8;
@@ -222,4 +223,5 @@ assert_offsets! {
     sh_component.input_formats == 48;
     sh_component.output_formats == 52;
     sh_component_vtable.output_schema == 8 + 14 * 8;
+    sh_component_vtable.output_schema_of_input == 8 + 15 * 8;
 }

@@ -606,6 +606,15 @@ pub struct sh_component_vtable {
             out: *mut ArrowSchema,
         ) -> sh_status,
     >,
+    pub output_schema_of_input: Option<
+        unsafe extern "C" fn(
+            component: *const sh_component,
+            config_json: *const c_char,
+            config_len: usize,
+            input: *const ArrowSchema,
+            out: *mut ArrowSchema,
+        ) -> sh_status,
+    >,
 }
 
 /// A component, static like the descriptor that lists it.

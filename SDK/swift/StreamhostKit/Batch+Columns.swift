@@ -85,6 +85,21 @@ extension Batch {
     public var timestamps: UnsafeBufferPointer<Int64> {
         UnsafeBufferPointer(start: pointer.pointee.timestamps, count: count)
     }
+
+    /// The records' Kafka headers (ABI 1.3, either format): a column of
+    /// `count` rows of type `ColumnarValues.headersType`, a list of
+    /// {key: utf8, value: binary} per row (a null value: a header without
+    /// one); nil when no record of the batch has headers. Read it with
+    /// `listRange(at:)` and the struct child's columns, without allocating.
+    public func headers() throws -> Column? {
+        guard Int(pointer.pointee.struct_size) >= MemoryLayout<sh_batch>.size,
+              let headers = pointer.pointee.headers else { return nil }
+        do {
+            return try Column.viewing(headers, type: ColumnarValues.headersType)
+        } catch {
+            throw PluginError.failed("the batch's headers cannot be read: \(error)")
+        }
+    }
 }
 
 extension Context {
@@ -104,7 +119,7 @@ extension Context {
 
     /// Emits `values` (a struct column with one row per row of `batch`,
     /// fields `schema`) as the values of the batch's rows `selection` (nil:
-    /// every row), with their timestamps and keys: the host takes the
+    /// every row), with their timestamps, keys and headers: the host takes the
     /// column without copying it (it keeps it alive until the last step
     /// has read it).
     public func emit(columns values: Column, schema: Schema, rowsOf batch: Batch, selection: [UInt32]?) throws {
@@ -122,6 +137,8 @@ extension Context {
         rows.key_offsets = input.key_offsets
         rows.keys = input.keys
         rows.flags = input.flags
+        // The records keep their headers (copied by the host).
+        if Int(input.struct_size) >= MemoryLayout<sh_batch>.size { rows.headers = input.headers }
         let status: sh_status = (selection ?? []).withUnsafeBufferPointer { chosen in
             if selection != nil {
                 rows.selection = chosen.baseAddress ?? UnsafePointer(bitPattern: 8)

@@ -1,3 +1,4 @@
+import Columns
 import StreamhostABI
 
 /// What every component type (source, operator, sink) declares and does;
@@ -44,6 +45,15 @@ public protocol Component: AnyObject {
 
     /// The record formats the component emits (ABI 1.3). Default: `.bytes`.
     static var outputFormats: RecordFormats { get }
+
+    /// The schema of what an instance configured with `configJSON` (the
+    /// validated config, an object's text) emits when it reads records of
+    /// `input` (nil: not known), answered at plan time so that `validate`
+    /// shows it and the steps after it can be planned on columns (ABI 1.3
+    /// `output_schema_of_input`). nil: no fixed schema. Called without an
+    /// instance or context, possibly on several threads at once: no host
+    /// services. Default: nil.
+    static func outputSchema(configJSON: String, input: Schema?) -> Schema?
 
     /// Creates an instance from the validated config with defaults filled in.
     /// Throw to refuse: the message becomes the job's error.
@@ -105,6 +115,7 @@ extension Component {
     public static var stateVersion: UInt32 { 1 }
     public static var inputFormats: RecordFormats { .bytes }
     public static var outputFormats: RecordFormats { .bytes }
+    public static func outputSchema(configJSON: String, input: Schema?) -> Schema? { nil }
     public func open(context: Context, info: TaskInfo) throws {}
     public func close(context: Context) throws {}
     public func snapshot(checkpointID: Int64, context: Context) throws -> [UInt8]? { nil }

@@ -1,3 +1,4 @@
+import Columns
 import StreamhostABI
 
 /// One component of a plugin, made with `.source(T.self)`,
@@ -19,6 +20,9 @@ public struct ComponentRegistration: @unchecked Sendable {
     /// Calls the component type's `migrate(_:context:)`.
     typealias Migrator = (Migration, Context) throws -> [UInt8]
 
+    /// Calls the component type's `outputSchema(configJSON:input:)`.
+    typealias OutputSchema = (String, Schema?) -> Schema?
+
     let kind: sh_component_kind
     let type: ObjectIdentifier
     let name: String
@@ -30,6 +34,7 @@ public struct ComponentRegistration: @unchecked Sendable {
     let outputFormats: RecordFormats
     let make: Factory
     let migrate: Migrator
+    let outputSchema: OutputSchema
 
     /// A source component of type `type`.
     public static func source<T: Source>(_ type: T.Type) -> ComponentRegistration {
@@ -69,6 +74,7 @@ public struct ComponentRegistration: @unchecked Sendable {
         self.make = make
         // A protocol requirement, so T's own migrate wins over the default.
         self.migrate = { migration, context in try T.migrate(migration, context: context) }
+        self.outputSchema = { json, input in T.outputSchema(configJSON: json, input: input) }
     }
 
     /// "source", "operator" or "sink", for messages.

@@ -1,3 +1,4 @@
+import Columns
 import StreamhostABI
 
 /// The vtable callbacks: one C function each, shared by every component.
@@ -50,6 +51,7 @@ enum VTableThunks {
         table.snapshot = snapshot
         table.restore = restore
         table.migrate = migrate
+        table.output_schema_of_input = outputSchemaOfInput
         table.on_checkpoint = onCheckpoint
         table.on_checkpoint_complete = onCheckpointComplete
         table.on_checkpoint_abort = onCheckpointAbort
@@ -117,6 +119,31 @@ enum VTableThunks {
         } catch {
             return context.fail(error)
         }
+    }
+
+    /// `output_schema_of_input`: the type's `outputSchema(configJSON:input:)`,
+    /// exported into `out` (the host's after SH_OK); SH_NOT_FOUND for nil.
+    /// No context: an input schema the kit cannot read, or a component it
+    /// did not build, is SH_INVALID without a message.
+    static let outputSchemaOfInput: @convention(c) (
+        UnsafePointer<sh_component>?, UnsafePointer<CChar>?, Int, UnsafePointer<ArrowSchema>?,
+        UnsafeMutablePointer<ArrowSchema>?
+    ) -> sh_status = { component, configJSON, configLength, input, out in
+        guard let out, let registration = ComponentRegistry.registration(of: component) else { return Status.invalid }
+        let json =
+            if let configJSON, configLength > 0 {
+                String(decoding: UnsafeRawBufferPointer(start: configJSON, count: configLength), as: UTF8.self)
+            } else {
+                "{}"
+            }
+        var inputSchema: Schema?
+        if let input {
+            guard let read = try? Schema(arrow: input) else { return Status.invalid }
+            inputSchema = read
+        }
+        guard let schema = registration.pointee.outputSchema(json, inputSchema) else { return Status.notFound }
+        schema.export(to: out)
+        return Status.ok
     }
 
     /// Explains a component pointer the kit did not build and returns

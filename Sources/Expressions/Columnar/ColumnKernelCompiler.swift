@@ -17,15 +17,19 @@ struct CompiledKernel {
 /// Turns a type-checked expression into column kernels: a loop per node
 /// over the rows of a batch, on typed arrays.
 ///
-/// Nodes over integers, decimals, doubles and booleans (fields of those
-/// column types, literals, arithmetic, comparison, and/or/not, `is null`)
-/// get kernels that compute with exactly the operations of the row
-/// evaluator (`ValueOperations`, `DecimalNumber`); every other node (string
-/// work, calls, casts, case, in-lists, values read through their JSON text)
-/// is an island: the row evaluator's own closure, run for each row with
-/// the fields' values read from the columns. A row a kernel cannot compute
-/// (an overflow, a division by zero) is evaluated by the row evaluator
-/// too, for its error message. So the two paths share every rule, and
+/// Nodes over integers, decimals, doubles, booleans and strings (fields of
+/// those column types, literals, arithmetic, comparison, and/or/not, `is
+/// null`, `||`, `case`, `if`, `coalesce`, casts, and the built-in string
+/// functions but the regular expressions and `split`: see
+/// ColumnKernelCompiler+Strings.swift) get kernels that compute with
+/// exactly the operations of the row evaluator (`ValueOperations`,
+/// `DecimalNumber`, byte-wise where UTF-8 makes that the same); every other
+/// node (other calls, in-lists, indexes, values read through their JSON
+/// text) is an island: the row evaluator's own closure, run for each row
+/// with the fields' values read from the columns. A row a kernel cannot
+/// compute (an overflow, a division by zero, text a byte-wise kernel does
+/// not handle) is evaluated by the row evaluator too, for its value or its
+/// error message. So the two paths share every rule, and
 /// `ColumnarProgramTests` checks that they agree.
 struct ColumnKernelCompiler {
     let text: String
@@ -65,6 +69,7 @@ struct ColumnKernelCompiler {
         let values = frame.rowFrame.fieldValues!
         for slot in used { values[slot] = frame.readers[slot].value(row: batchRow) }
         frame.rowFrame.timestamp = frame.timestamps.isEmpty ? 0 : frame.timestamps[batchRow]
+        frame.rowFrame.headers = frame.headers.map { (column: $0, row: batchRow) }
         return try evaluator(frame.rowFrame)
     }
 
@@ -80,7 +85,7 @@ struct ColumnKernelCompiler {
     }
 
     /// The slots of the fields `node` reads.
-    private func fieldSlots(_ node: ExpressionNode) -> [Int] {
+    func fieldSlots(_ node: ExpressionNode) -> [Int] {
         var found: [Int] = []
         func walk(_ node: ExpressionNode) {
             if case .field(let path) = node.kind { found.append(slots.slot(for: path)) }
@@ -138,6 +143,12 @@ struct ColumnKernelCompiler {
             }
         case .binary(let op, let left, let right):
             return try binary(op, left, right, node)
+        case .caseWhen(let branches, let otherwise):
+            return try caseWhen(branches, otherwise: otherwise)
+        case .cast(let operand, let type, let isTry):
+            return try cast(operand, to: type, isTry: isTry, node)
+        case .call(let name, let arguments):
+            return try call(name, arguments, node)
         default:
             return nil
         }
@@ -162,6 +173,9 @@ struct ColumnKernelCompiler {
         case .boolean(let flag):
             out = ColumnVector(kind: .boolean, count: 1)
             out.booleans = [flag]
+            scale = 0
+        case .string(let text):
+            out = ColumnVector.constant(string: text)
             scale = 0
         default:
             return nil
@@ -204,7 +218,9 @@ struct ColumnKernelCompiler {
                     return true
                 }
             }
-        case .string, .other:
+        case .string:
+            return CompiledKernel(kind: .string, scaleMax: 0) { frame in Self.readStrings(frame, slot) }
+        case .other:
             return nil
         }
     }
@@ -291,6 +307,9 @@ struct ColumnKernelCompiler {
                 }
                 return out
             }
+        case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual
+            where a.kind == .string && b.kind == .string:
+            return stringComparison(op, a, b)
         case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual:
             let bothNumeric = numeric.contains(a.kind) && numeric.contains(b.kind)
             guard bothNumeric || (a.kind == .boolean && b.kind == .boolean) else { return nil }
@@ -298,16 +317,7 @@ struct ColumnKernelCompiler {
                 let x = a.kernel(frame)
                 let y = b.kernel(frame)
                 var out = Self.combined(x, y, kind: .boolean, count: frame.count)
-                func decide(_ order: Int) -> Bool {
-                    switch op {
-                    case .equal: return order == 0
-                    case .notEqual: return order != 0
-                    case .less: return order < 0
-                    case .lessOrEqual: return order <= 0
-                    case .greater: return order > 0
-                    default: return order >= 0
-                    }
-                }
+                func decide(_ order: Int) -> Bool { Self.decide(op, order) }
                 if x.kind == .integer && y.kind == .integer {
                     Self.loop(&out, x, y) { p, q, row in
                         let (s, t) = (p.integers[p.at(row)], q.integers[q.at(row)])
@@ -396,14 +406,28 @@ struct ColumnKernelCompiler {
                 return out
             }
         case .concatenate:
-            return nil
+            guard a.kind == .string, b.kind == .string else { return nil }
+            return concatenation(a, b)
+        }
+    }
+
+    /// Whether comparison `op` holds for two values in `order` (-1, 0, 1).
+    @inline(__always)
+    static func decide(_ op: ExpressionNode.BinaryOperator, _ order: Int) -> Bool {
+        switch op {
+        case .equal: return order == 0
+        case .notEqual: return order != 0
+        case .less: return order < 0
+        case .lessOrEqual: return order <= 0
+        case .greater: return order > 0
+        default: return order >= 0
         }
     }
 
     /// A vector of `kind` whose nulls and errors are those of `x` and `y`:
     /// a failure of the left side first, as the row evaluator evaluates it
     /// first; a null on either side makes the row null.
-    private static func combined(_ x: ColumnVector, _ y: ColumnVector, kind: ColumnVector.Kind, count: Int) -> ColumnVector {
+    static func combined(_ x: ColumnVector, _ y: ColumnVector, kind: ColumnVector.Kind, count: Int) -> ColumnVector {
         var out = ColumnVector(kind: kind, count: count)
         if kind == .boolean { out.booleans = [Bool](repeating: false, count: count) }
         if !x.nulls.isEmpty || !y.nulls.isEmpty {
@@ -416,7 +440,7 @@ struct ColumnKernelCompiler {
 
     /// Sets each non-null row of a boolean `out` to `body(x, y, row)`.
     @inline(__always)
-    private static func loop(_ out: inout ColumnVector, _ x: ColumnVector, _ y: ColumnVector,
+    static func loop(_ out: inout ColumnVector, _ x: ColumnVector, _ y: ColumnVector,
                              _ body: (ColumnVector, ColumnVector, Int) -> Bool) {
         if out.nulls.isEmpty {
             for row in 0..<out.count { out.booleans[row] = body(x, y, row) }
@@ -436,6 +460,9 @@ extension ColumnVector {
         case .decimal: out.decimals = [DecimalNumber](repeating: decimals[0], count: count)
         case .double: out.doubles = [Double](repeating: doubles[0], count: count)
         case .boolean: out.booleans = [Bool](repeating: booleans[0], count: count)
+        case .string:
+            out = ColumnVector.strings(count: count, capacity: stringBytes.count * count)
+            for _ in 0..<count { withString(0) { out.appendString(validUTF8: $0) } }
         case .generic: out.generic = [ExpressionValue](repeating: generic[0], count: count)
         }
         if !nulls.isEmpty { out.nulls = [Bool](repeating: nulls[0], count: count) }

@@ -9,8 +9,9 @@ import Columns
 /// first failure.
 public struct ColumnVector: Sendable {
     /// What the values are; `generic` holds `ExpressionValue`s (nulls
-    /// included), the others a typed array and `nulls`.
-    public enum Kind: Sendable, Equatable { case integer, decimal, double, boolean, generic }
+    /// included), the others a typed array and `nulls` (`string`: UTF-8
+    /// in one buffer, see `stringBytes`).
+    public enum Kind: Sendable, Equatable { case integer, decimal, double, boolean, string, generic }
 
     public internal(set) var kind: Kind
     /// Rows evaluated.
@@ -22,6 +23,13 @@ public struct ColumnVector: Sendable {
     var doubles: [Double] = []
     var booleans: [Bool] = []
     var generic: [ExpressionValue] = []
+    /// `string`: row i's text is `stringBytes[stringOffsets[i] ..<
+    /// stringOffsets[i + 1]]` (empty for a null row), always valid UTF-8
+    /// (a column's bytes that are not are read through `String`, as the
+    /// row evaluator reads them), so that byte-wise kernels give exactly
+    /// what `String` operations give.
+    var stringBytes: [UInt8] = []
+    var stringOffsets: [Int] = [0]
     /// true: the row is null (or failed); empty: no row is.
     var nulls: [Bool] = []
     /// The rows that could not be evaluated, with the row evaluator's error.
@@ -64,6 +72,7 @@ public struct ColumnVector: Sendable {
         case .decimal: return .decimal(decimals[index])
         case .double: return .double(doubles[index])
         case .boolean: return .boolean(booleans[index])
+        case .string: return .string(string(row))
         case .generic: return generic[index]
         }
     }
@@ -74,7 +83,7 @@ public struct ColumnVector: Sendable {
     func condition(_ row: Int) throws(ExpressionRuntimeError) -> Bool? {
         if let error = errors[row] { throw error }
         if kind == .boolean { return isNull(row) ? nil : booleans[at(row)] }
-        switch generic[at(row)] {
+        switch value(at: row)! {
         case .boolean(let flag): return flag
         case .null: return nil
         case let other: throw ExpressionRuntimeError(message: "the condition is \(other.described), not a boolean")
@@ -99,6 +108,145 @@ public struct ColumnVector: Sendable {
         case .decimal: return decimals
         case .integer: return integers.map { DecimalNumber(units: $0, scale: 0) }
         default: preconditionFailure("asDecimals on a \(kind) vector")
+        }
+    }
+}
+
+// MARK: Strings
+
+extension ColumnVector {
+    /// An empty `string` vector of `count` rows, to be appended to in order.
+    static func strings(count: Int, capacity: Int = 0) -> ColumnVector {
+        var out = ColumnVector(kind: .string, count: count)
+        out.stringOffsets.reserveCapacity(count + 1)
+        out.stringBytes.reserveCapacity(capacity)
+        return out
+    }
+
+    /// A constant string.
+    static func constant(string text: String) -> ColumnVector {
+        var out = strings(count: 1)
+        out.appendString(text)
+        out.isConstant = true
+        return out
+    }
+
+    /// Appends the next row's text: `bytes` must be valid UTF-8.
+    @inline(__always)
+    mutating func appendString(validUTF8 bytes: UnsafeRawBufferPointer) {
+        stringBytes.append(contentsOf: bytes)
+        stringOffsets.append(stringBytes.count)
+    }
+
+    mutating func appendString(_ text: String) {
+        var text = text
+        text.withUTF8 { appendString(validUTF8: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Appends the next row as text of any bytes: ASCII as it is, other
+    /// bytes through `String` (invalid sequences become U+FFFD, as the row
+    /// evaluator reads them).
+    @inline(__always)
+    mutating func appendString(anyBytes bytes: UnsafeRawBufferPointer) {
+        if Self.isASCII(bytes) {
+            appendString(validUTF8: bytes)
+        } else {
+            appendString(String(decoding: bytes, as: UTF8.self))
+        }
+    }
+
+    /// Appends an empty row and marks it null.
+    @inline(__always)
+    mutating func appendNullString(_ row: Int) {
+        stringOffsets.append(stringBytes.count)
+        markNull(row)
+    }
+
+    /// Marks row `row` null (a typed vector).
+    @inline(__always)
+    mutating func markNull(_ row: Int) {
+        if nulls.isEmpty { nulls = [Bool](repeating: false, count: count) }
+        nulls[row] = true
+    }
+
+    /// Calls `body` with row `row`'s UTF-8.
+    @inline(__always)
+    func withString<R>(_ row: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        let index = at(row)
+        return stringBytes.withUnsafeBytes { all in
+            body(UnsafeRawBufferPointer(rebasing: all[stringOffsets[index]..<stringOffsets[index + 1]]))
+        }
+    }
+
+    /// Row `row`'s text.
+    func string(_ row: Int) -> String { withString(row) { String(decoding: $0, as: UTF8.self) } }
+
+    @inline(__always)
+    static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        for byte in bytes where byte >= 0x80 { return false }
+        return true
+    }
+
+    /// Appends row `row` of `source` (same kind as this vector, or any kind
+    /// into a generic one) as row `outRow`: its value, null, or its error.
+    mutating func appendRow(of source: ColumnVector, _ row: Int, as outRow: Int) {
+        if let error = source.errors[row] {
+            if kind == .string { stringOffsets.append(stringBytes.count) }
+            fail(outRow, error)
+            return
+        }
+        if kind == .generic {
+            generic[outRow] = source.value(at: row)!
+            return
+        }
+        precondition(source.kind == kind, "a \(source.kind) row appended to a \(kind) vector")
+        if source.isNull(row) {
+            if kind == .string { stringOffsets.append(stringBytes.count) }
+            markNull(outRow)
+            return
+        }
+        let index = source.at(row)
+        switch kind {
+        case .integer: integers[outRow] = source.integers[index]
+        case .decimal: decimals[outRow] = source.decimals[index]
+        case .double: doubles[outRow] = source.doubles[index]
+        case .boolean: booleans[outRow] = source.booleans[index]
+        case .string: source.withString(row) { appendString(validUTF8: $0) }
+        case .generic: break
+        }
+    }
+
+    /// Stores `value` (of this vector's kind, or null) as row `outRow`; for
+    /// a string vector rows are appended in order.
+    mutating func store(_ value: ExpressionValue, as outRow: Int) {
+        switch (kind, value) {
+        case (.generic, _): generic[outRow] = value
+        case (.string, .null): appendNullString(outRow)
+        case (_, .null): markNull(outRow)
+        case (.integer, .integer(let number)): integers[outRow] = number
+        case (.decimal, .decimal(let number)): decimals[outRow] = number
+        case (.double, .double(let number)): doubles[outRow] = number
+        case (.boolean, .boolean(let flag)): booleans[outRow] = flag
+        case (.string, .string(let text)): appendString(text)
+        default: preconditionFailure("a \(value.described) stored in a \(kind) vector")
+        }
+    }
+
+    /// An empty vector of `kind` with room for `count` rows (typed arrays
+    /// filled with zeros, to be set by row; strings appended in order).
+    static func empty(kind: Kind, count: Int) -> ColumnVector {
+        switch kind {
+        case .string: return strings(count: count)
+        default:
+            var out = ColumnVector(kind: kind, count: count)
+            switch kind {
+            case .integer: out.integers = [Int64](repeating: 0, count: count)
+            case .decimal: out.decimals = [DecimalNumber](repeating: DecimalNumber(units: 0, scale: 0), count: count)
+            case .double: out.doubles = [Double](repeating: 0, count: count)
+            case .boolean: out.booleans = [Bool](repeating: false, count: count)
+            default: out.generic = [ExpressionValue](repeating: .null, count: count)
+            }
+            return out
         }
     }
 }

@@ -17,6 +17,8 @@ final class ColumnarFrame {
     @exclusivity(unchecked) var count = 0
     /// Per batch row.
     @exclusivity(unchecked) var timestamps = UnsafeBufferPointer<Int64>(start: nil, count: 0)
+    /// The batch's headers column, one row per batch row; nil: none.
+    @exclusivity(unchecked) var headers: Column?
     /// Per field slot, how it is read from `values` (made per batch: a
     /// reader holds the batch's columns).
     @exclusivity(unchecked) var readers: [ColumnFieldReader] = []

@@ -72,6 +72,7 @@ public final class ColumnarProgram {
             case .decimal: return .decimal128(precision: ColumnType.decimalPrecisionMax, scale: kernel.scaleMax)
             case .double: return .float64
             case .boolean: return .bool
+            case .string: return .utf8
             case .generic:
                 switch type {
                 case .integer: return .int64
@@ -87,18 +88,22 @@ public final class ColumnarProgram {
 
     /// Evaluates every expression over `rows` of `values` (a struct column
     /// of `schema`; nil rows: all), with the rows' event times
-    /// (`timestamps`, one per row of `values`). Vector row j is `rows[j]`.
+    /// (`timestamps`, one per row of `values`) and Kafka headers (`headers`,
+    /// the batch's headers column; nil: none). Vector row j is `rows[j]`.
     public func evaluate(values: Column, timestamps: UnsafeBufferPointer<Int64>,
-                         rows: UnsafeBufferPointer<UInt32>?) -> [ColumnVector] {
+                         rows: UnsafeBufferPointer<UInt32>?, headers: Column? = nil) -> [ColumnVector] {
         precondition(values.type == schema.structType, "a batch of another schema than the program's")
         frame.values = values
         frame.rows = rows
+        frame.headers = headers
         frame.count = rows?.count ?? values.length
         frame.timestamps = timestamps
         frame.readers = slots.paths.map { ColumnFieldReader(path: $0, values: values) }
         defer {
             frame.values = nil
             frame.rows = nil
+            frame.headers = nil
+            frame.rowFrame.headers = nil
             frame.readers = []
             frame.timestamps = UnsafeBufferPointer(start: nil, count: 0)
         }
@@ -110,8 +115,10 @@ public final class ColumnarProgram {
     /// could not be evaluated on with the error, in order. False and null
     /// drop a row; a non-boolean value fails it, as `condition` does.
     public func select(_ index: Int, values: Column, timestamps: UnsafeBufferPointer<Int64>,
-                       rows: UnsafeBufferPointer<UInt32>?) -> (selected: [UInt32], failures: [(row: Int, error: ExpressionRuntimeError)]) {
-        let vector = evaluate(values: values, timestamps: timestamps, rows: rows)[index]
+                       rows: UnsafeBufferPointer<UInt32>?, headers: Column? = nil)
+        -> (selected: [UInt32], failures: [(row: Int, error: ExpressionRuntimeError)])
+    {
+        let vector = evaluate(values: values, timestamps: timestamps, rows: rows, headers: headers)[index]
         var selected: [UInt32] = []
         selected.reserveCapacity(vector.count)
         var failures: [(row: Int, error: ExpressionRuntimeError)] = []
@@ -182,6 +189,9 @@ extension ColumnVector {
                 continue
             case (.boolean, .bool):
                 column.append(booleans[at(index)])
+                continue
+            case (.string, .utf8):
+                withString(index) { column.append(bytes: $0) }
                 continue
             default:
                 break

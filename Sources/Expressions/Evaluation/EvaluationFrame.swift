@@ -1,5 +1,8 @@
+import Columns
+
 /// What a compiled expression reads while it evaluates one record: the
-/// record's text, its event time, and where its fields are.
+/// record's text, its event time, its Kafka headers, and where its fields
+/// are.
 ///
 /// # Thread safety
 /// Belongs to one `ExpressionProgram`, used by one thread at a time.
@@ -16,6 +19,9 @@ final class EvaluationFrame {
     /// The record's row in the batch `ExpressionProgram.prepareBatch`
     /// prepared, or -1: batch call sites read their results by it.
     @exclusivity(unchecked) var row = -1
+    /// The record's headers: row `row` of a batch's headers column
+    /// (`ColumnarValues.headersType`); nil: the record has none.
+    @exclusivity(unchecked) var headers: (column: Column, row: Int)?
     let slots: UnsafeMutableBufferPointer<RecordFieldScanner.Slot>
     /// The fields' values by slot when the record is a row of typed
     /// columns (`ColumnarProgram` fills them); nil when it is JSON text,

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Columns
 
 /// Turns a type-checked expression into a tree of closures, evaluated per
 /// record without looking at the text again.
@@ -321,6 +322,32 @@ struct ExpressionCompiler {
             }
         case "event_time":
             return { (frame: EvaluationFrame) throws(ExpressionRuntimeError) -> ExpressionValue in .integer(frame.timestamp) }
+        case "header":
+            return { (frame: EvaluationFrame) throws(ExpressionRuntimeError) -> ExpressionValue in
+                // The last header of that name, as Kafka's lastHeader;
+                // its value as UTF-8 text; null when there is none or it
+                // has no value.
+                let name: String
+                switch try compiled[0](frame) {
+                case .null: return .null
+                case .string(let text): name = text
+                case let other: throw failure(node, operandMismatch(arguments[0], other, "but header's name must be a string"))
+                }
+                guard let headers = frame.headers, !headers.column.isNull(headers.row) else { return .null }
+                let (column, row) = headers
+                let pairs = column.children[0]
+                var wanted = name
+                return wanted.withUTF8 { key -> ExpressionValue in
+                    for entry in column.listRange(at: row).reversed() {
+                        let at = pairs.childRow(entry)
+                        let stored = pairs.children[0].bytes(at: at)
+                        guard stored.count == key.count, stored.elementsEqual(UnsafeRawBufferPointer(key)) else { continue }
+                        let values = pairs.children[1]
+                        return values.isNull(at) ? .null : .string(String(decoding: values.bytes(at: at), as: UTF8.self))
+                    }
+                    return .null
+                }
+            }
         default:
             break
         }

@@ -1,3 +1,4 @@
+import Columns
 /// Several expressions compiled together over one record: the fields they
 /// read are found in one pass, then each is evaluated on its own.
 ///
@@ -130,7 +131,8 @@ public final class ExpressionProgram {
     /// call site. Then `load(record:timestamp:row:)` with the same rows lets
     /// evaluation read the results; a row the batch could not serve is
     /// evaluated with a per-record call. Nothing is done without batch calls.
-    public func prepareBatch(count: Int, record: (Int) -> (value: UnsafeRawBufferPointer?, timestamp: Int64)) {
+    public func prepareBatch(count: Int, headers: Column? = nil,
+                             record: (Int) -> (value: UnsafeRawBufferPointer?, timestamp: Int64)) {
         guard !batchSites.isEmpty, count > 0 else { return }
         for site in batchSites { site.reset(count: count) }
         var start = 0
@@ -141,7 +143,8 @@ public final class ExpressionProgram {
             while end < batchSites.count, batchSites[end].level == level { end += 1 }
             for row in 0..<count {
                 let (value, timestamp) = record(row)
-                guard (try? load(record: value, timestamp: timestamp, row: row)) != nil else { continue }
+                guard (try? load(record: value, timestamp: timestamp, row: row, headers: headers.map { (column: $0, row: row) })) != nil
+                else { continue }
                 for index in start..<end { batchSites[index].gather(row: row, frame: frame) }
             }
             for index in start..<end { batchSites[index].run() }
@@ -160,8 +163,18 @@ public final class ExpressionProgram {
     /// `load(record:timestamp:)` for row `row` of the batch `prepareBatch`
     /// prepared.
     public func load(record: UnsafeRawBufferPointer?, timestamp: Int64, row: Int) throws(ExpressionRuntimeError) {
+        try load(record: record, timestamp: timestamp, row: row, headers: nil)
+    }
+
+    /// `load(record:timestamp:row:)` with the record's Kafka headers, which
+    /// `header(name)` reads: row `headers.row` of a batch's headers column
+    /// (`ColumnarValues.headersType`, BORROWED until the next load); nil:
+    /// none.
+    public func load(record: UnsafeRawBufferPointer?, timestamp: Int64, row: Int,
+                     headers: (column: Column, row: Int)?) throws(ExpressionRuntimeError) {
         frame.row = row
         frame.timestamp = timestamp
+        frame.headers = headers
         guard let record else {
             frame.record = UnsafeRawBufferPointer(start: nil, count: 0)
             for index in frame.slots.indices { frame.slots[index] = RecordFieldScanner.Slot() }

@@ -17,6 +17,7 @@ struct ExpressionTypeChecker {
     /// Names the language handles itself (lazy arguments, record metadata).
     static let specialForms: [String: String] = [
         "coalesce": "coalesce(value, ...)", "if": "if(condition, then, else)", "event_time": "event_time()",
+        "header": "header(name)",
     ]
 
     init(text: String, nodeCount: Int, library: any ExpressionFunctionLibrary) {
@@ -156,6 +157,12 @@ struct ExpressionTypeChecker {
                     throw fail(arguments[0], "if's condition needs a boolean; `\(source(arguments[0]))` is \(types[0].withArticle)")
                 }
                 return Self.unify([types[1], types[2]])
+            case "header":
+                guard arguments.count == 1 else { throw fail(node, "header takes 1 argument, got \(arguments.count): \(usage)") }
+                guard types[0].mayBe(.string) else {
+                    throw fail(arguments[0], "header's name must be a string; `\(source(arguments[0]))` is \(types[0].withArticle)")
+                }
+                return .string
             default:
                 guard arguments.isEmpty else { throw fail(node, "event_time takes no arguments: \(usage)") }
                 return .integer

@@ -1,3 +1,4 @@
+import Columns
 import Core
 
 extension LogSlice {
@@ -12,6 +13,12 @@ extension LogSlice {
     /// visible (markers, aborted transactions) are stepped over.
     /// `checksumsVerified` skips the CRC for batches the caller's log has
     /// just checked.
+    ///
+    /// Record headers go into `into`'s headers column (ABI 1.3,
+    /// `ColumnarValues.headers`; a record without headers has an empty
+    /// list) when a record read has some; `into` must then hold no typed
+    /// columns yet. A batch whose records have none stays a plain byte
+    /// batch.
     public func decodeRecords(
         into: RecordBatch, from: Int64, until: Int64 = .max, recordsMax: Int, offsets: inout [Int64]?,
         checksumsVerified: Bool
@@ -21,6 +28,8 @@ extension LogSlice {
         let visible = visibleBatches
         var visibleIndex = 0
         var appended = 0
+        precondition(into.columnar == nil, "decodeRecords into a batch that has typed columns or headers")
+        var headers: Column?
         let failure: LogFormatError? = bytes.withUnsafeBytes { raw in
             var position = 0
             while position < raw.count && appended < recordsMax && next < until {
@@ -39,10 +48,14 @@ extension LogSlice {
                     appender.lastOffsetIncluded = until == .max ? .max : until - 1
                     appender.offsets = offsets
                     offsets = nil
+                    appender.collectsHeaders = true
+                    appender.headers = headers
+                    headers = nil
                     try RecordBatchV2.visitRecords(batch, visitor: &appender, verifyCRC: !checksumsVerified) { header in
                         header.lastOffset >= next
                     }
                     offsets = appender.offsets
+                    headers = appender.headers
                     appended += appender.appended
                     next = appender.cutShort ? appender.lastAppendedOffset + 1 : Swift.max(next, header.nextOffset)
                 } catch {
@@ -50,6 +63,11 @@ extension LogSlice {
                 }
             }
             return nil
+        }
+        if let headers {
+            // Rows appended after the last record with headers have none.
+            while headers.length < into.count { headers.appendList() }
+            into.columnar = ColumnarValues(schema: Schema([]), values: nil, headers: headers)
         }
         if let failure { throw failure }
         return Swift.min(next, until)

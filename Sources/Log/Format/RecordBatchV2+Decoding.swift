@@ -1,3 +1,4 @@
+import Columns
 import Core
 
 extension RecordBatchV2 {
@@ -27,9 +28,11 @@ extension RecordBatchV2 {
     /// were appended.
     ///
     /// Keys and values are copied from the (decompressed) batch straight
-    /// into the columns, without a per-record allocation. Core batches have
-    /// no headers, so record headers are dropped. Checks as `decode(_:)`
-    /// does; on error, records appended before it stay in `into`.
+    /// into the columns, without a per-record allocation. Record headers
+    /// are kept only by `LogSlice.decodeRecords` (a reader's path), which
+    /// hands them on as the batch's headers column; here they are dropped.
+    /// Checks as `decode(_:)` does; on error, records appended before it
+    /// stay in `into`.
     ///
     /// `crcVerified: true` skips the CRC for bytes the caller has just
     /// verified itself (a `PartitionLog.read` slice: the log checks every
@@ -264,6 +267,30 @@ struct RawHeaders {
         }
         return headers
     }
+
+    /// Appends the headers as one row of a headers column
+    /// (`ColumnarValues.headersType`): a list of {key, value} structs, a
+    /// null value for a header without one. Keys are the producer's bytes
+    /// as stored (Kafka defines them as UTF-8 but checks nothing), so that
+    /// they go back out exactly as they came. Only valid for bytes
+    /// `visitRecords` has checked.
+    func append(to column: Column) {
+        let entries = column.children[0]
+        var reader = ByteReader(bytes, offsetBias: 0, isDecompressed: false)
+        do {
+            for _ in 0..<count {
+                let key = try reader.readLengthPrefixed("header key", record: 0, nullable: false)
+                let value = try reader.readLengthPrefixed("header value", record: 0, nullable: true)
+                entries.children[0].append(bytes: key ?? UnsafeRawBufferPointer(start: nil, count: 0))
+                if let value { entries.children[1].append(bytes: value) } else { entries.children[1].appendNull() }
+                entries.appendStruct()
+            }
+        } catch {
+            // The bytes were checked when the record was read.
+            preconditionFailure("headers failed a second read: \(error)")
+        }
+        column.appendList()
+    }
 }
 
 struct DecodedRecordCollector: RecordVisitor {
@@ -295,6 +322,12 @@ struct RecordBatchAppender: RecordVisitor {
     var lastOffsetIncluded = Int64.max
     /// The offsets of the records appended, when collected.
     var offsets: [Int64]?
+    /// The records' headers as a headers column, one row per record of
+    /// `batch` (an empty list for a record without any), made at the first
+    /// record that has some; nil while none has. Collected only when
+    /// `collectsHeaders`.
+    var headers: Column?
+    var collectsHeaders = false
 
     init(batch: RecordBatch, fromOffset: Int64, limit: Int = Int.max) {
         self.batch = batch
@@ -313,6 +346,14 @@ struct RecordBatchAppender: RecordVisitor {
         guard appended < limit else {
             cutShort = true
             return
+        }
+        if collectsHeaders {
+            if self.headers == nil, headers.count > 0 {
+                let column = Column(ColumnarValues.headersType, capacity: batch.count + 1)
+                for _ in 0..<batch.count { column.appendList() }
+                self.headers = column
+            }
+            if let column = self.headers { headers.append(to: column) }
         }
         batch.append(timestamp: timestamp, key: key, value: value)
         offsets?.append(offset)

@@ -1,3 +1,4 @@
+import Columns
 import Core
 
 extension RecordBatchV2 {
@@ -32,8 +33,8 @@ extension RecordBatchV2 {
 
     /// Encodes records `range` of `batch` (all of them by default) as one
     /// RecordBatch v2, reading its columns directly: one output buffer, no
-    /// per-record allocation. Core batches have no headers, so the records
-    /// have none.
+    /// per-record allocation. Records get the headers of the batch's headers
+    /// column (ABI 1.3, `ColumnarValues.headers`), none without one.
     ///
     /// The same rules as `encode(_: [LogRecord], …)` apply.
     public static func encode(
@@ -51,7 +52,8 @@ extension RecordBatchV2 {
         // withColumns rethrows untyped errors; carry the typed one out in a Result.
         let result = batch.withColumns { columns in
             Result { () throws(LogFormatError) in
-                try encode(ColumnSource(columns: columns, first: range.lowerBound, count: range.count), fields)
+                try encode(ColumnSource(columns: columns, first: range.lowerBound, count: range.count,
+                                        headers: batch.columnar?.headers), fields)
             }
         }
         return try result.get()
@@ -289,11 +291,12 @@ struct LogRecordSource: EncodableRecords {
 }
 
 /// Records `first ..< first + count` of a Core `RecordBatch`, read straight
-/// from its columns.
+/// from its columns, with the headers of its headers column (nil: none).
 struct ColumnSource: EncodableRecords {
     let columns: RecordBatch.Columns
     let first: Int
     let count: Int
+    let headers: Column?
 
     @inline(__always)
     func timestamp(at index: Int) -> Int64 { columns.timestamps[first + index] }
@@ -313,8 +316,29 @@ struct ColumnSource: EncodableRecords {
         return Int(columns.valueOffsets[first + index + 1] &- columns.valueOffsets[first + index])
     }
 
+    /// The header entries of record `index` (rows of the list's struct
+    /// child), empty for a null list row.
     @inline(__always)
-    func headersSize(at index: Int) -> Int { 1 }
+    private func headerEntries(_ index: Int) -> Range<Int> {
+        guard let headers, !headers.isNull(first + index) else { return 0..<0 }
+        return headers.listRange(at: first + index)
+    }
+
+    @inline(__always)
+    func headersSize(at index: Int) -> Int {
+        let entries = headerEntries(index)
+        guard !entries.isEmpty, let headers else { return 1 }
+        let pairs = headers.children[0]
+        let (keys, values) = (pairs.children[0], pairs.children[1])
+        var size = Varint.size(Int64(entries.count))
+        for entry in entries {
+            let row = pairs.childRow(entry)
+            let keyLength = keys.bytes(at: row).count
+            let valueLength = values.isNull(row) ? -1 : values.bytes(at: row).count
+            size += Varint.size(Int64(keyLength)) + keyLength + Varint.size(Int64(valueLength)) + max(valueLength, 0)
+        }
+        return size
+    }
 
     @inline(__always)
     func writeKey(at index: Int, into writer: inout ByteWriter) {
@@ -332,5 +356,30 @@ struct ColumnSource: EncodableRecords {
     }
 
     @inline(__always)
-    func writeHeaders(at index: Int, into writer: inout ByteWriter) { writer.writeUInt8(0) }
+    func writeHeaders(at index: Int, into writer: inout ByteWriter) {
+        let entries = headerEntries(index)
+        guard !entries.isEmpty, let headers else {
+            writer.writeUInt8(0)
+            return
+        }
+        let pairs = headers.children[0]
+        let (keys, values) = (pairs.children[0], pairs.children[1])
+        writer.writeVarint(Int32(entries.count))
+        for entry in entries {
+            let row = pairs.childRow(entry)
+            // The host refuses a plugin's header with a null key where it
+            // copies the batch (Kafka's keys are never null).
+            precondition(!keys.isNull(row), "a record header with a null key")
+            let key = keys.bytes(at: row)
+            writer.writeVarint(Int32(key.count))
+            if key.count > 0 { writer.writeBytes(key) }
+            if values.isNull(row) {
+                writer.writeVarint(-1)
+            } else {
+                let value = values.bytes(at: row)
+                writer.writeVarint(Int32(value.count))
+                if value.count > 0 { writer.writeBytes(value) }
+            }
+        }
+    }
 }

@@ -103,13 +103,18 @@ public final class ComponentInstance: @unchecked Sendable {
 
     /// Hands one batch to process (operators and sinks) in a format the
     /// component takes: typed columns are written as JSON for a bytes-only
-    /// component, byte values read into columns for a columns-only one
-    /// (`decodeInput`); byte batches never reach process with a selection.
+    /// component, byte values read into columns for one planned to read
+    /// columns (`decodeInput`); byte batches never reach process with a
+    /// selection.
     public func process(_ batch: RecordBatch, input: Int) throws(PluginCallError) {
         let takes = component.inputFormats
         let delivered: RecordBatch
         if batch.hasColumnValues, takes.contains(.columns) {
             delivered = batch
+        } else if inputFormat == .columns, let decodeInput {
+            // Bytes of a known schema for a step planned to read columns
+            // (it may take bytes too): converted at this edge.
+            delivered = decodeInput(batch)
         } else if takes.contains(.bytes) {
             // Also applies a byte batch's selection: byte readers get
             // their records compacted.

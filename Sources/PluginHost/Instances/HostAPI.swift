@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Columns
 import Core
 import Logging
 import StreamhostABI
@@ -466,8 +467,9 @@ public enum HostAPI {
         }
     }
 
-    /// Copies a plugin's batch for the log; nil (with last_error set) when
-    /// it is empty or lacks timestamps or value offsets.
+    /// Copies a plugin's batch for the log, headers included; nil (with
+    /// last_error set) when it is empty, lacks timestamps or value offsets,
+    /// or has headers the host cannot read.
     private static func copy(
         _ batch: UnsafePointer<sh_batch>, _ context: InstanceContext, _ function: String
     ) -> RecordBatch? {
@@ -480,6 +482,16 @@ public enum HostAPI {
         records.append(
             count: Int(b.count), timestamps: b.timestamps, keyOffsets: b.key_offsets, keys: b.keys,
             valueOffsets: b.value_offsets, values: b.values, flags: b.flags)
+        // ABI 1.3: the records' headers go to the log with them.
+        if b.struct_size >= PluginABI.batchSize13, let headers = b.headers {
+            do throws(ColumnsError) {
+                records.columnar = ColumnarValues(
+                    schema: Schema([]), values: nil, headers: try ColumnarValues.copyingHeaders(headers, rows: Int(b.count)))
+            } catch {
+                context.setLastHostError("\(function): the batch's headers cannot be read: \(error)")
+                return nil
+            }
+        }
         return records
     }
 

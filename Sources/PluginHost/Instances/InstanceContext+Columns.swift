@@ -105,13 +105,7 @@ extension InstanceContext {
         var headers: Column?
         if let headersArray = b.headers {
             do throws(ColumnsError) {
-                let view = try Column.viewing(headersArray, type: ColumnarValues.headersType)
-                guard view.length == count else {
-                    throw ColumnsError(path: "headers", "\(view.length) rows, the batch has \(count)")
-                }
-                let copy = Column(view.type, capacity: count)
-                for row in 0..<count { copy.appendRow(of: view, at: row) }
-                headers = copy
+                headers = try ColumnarValues.copyingHeaders(headersArray, rows: count)
             } catch {
                 breach("\(label) emitted headers the host cannot read: \(error)")
                 return Status.invalid

@@ -1,3 +1,4 @@
+import Columns
 import Core
 import StreamhostABI
 
@@ -151,6 +152,9 @@ final class HostLogReader {
             guard let (records, nextOffset) = try reader.read(max: max) else { return Status.idle }
             current = records
             view.pointee = sh_batch(records.unsafeColumns)
+            // ABI 1.3: the records' headers, exported by the batch kept in
+            // `current` (so valid until the next read).
+            view.pointee.headers = records.columnar?.arrow.headers
             out.pointee = UnsafePointer(view)
             next?.pointee = nextOffset
             return Status.ok

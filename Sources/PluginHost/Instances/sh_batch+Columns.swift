@@ -45,3 +45,28 @@ extension RecordBatch {
         }
     }
 }
+
+extension ColumnarValues {
+    /// A copy of a plugin's headers array (`sh_batch.headers`, BORROWED)
+    /// for a batch of `rows` rows, checked first: its type, its length, and
+    /// no header without a key (Kafka's header keys are never null).
+    static func copyingHeaders(_ array: UnsafePointer<ArrowArray>, rows: Int) throws(ColumnsError) -> Column {
+        let view = try Column.viewing(array, type: headersType)
+        guard view.length == rows else {
+            throw ColumnsError(path: "headers", "\(view.length) rows, the batch has \(rows)")
+        }
+        let pairs = view.children[0]
+        let keys = pairs.children[0]
+        if keys.nullCount > 0 {
+            for row in 0..<rows where !view.isNull(row) {
+                for entry in view.listRange(at: row) where keys.isNull(pairs.childRow(entry)) {
+                    throw ColumnsError(path: "headers[].key",
+                                       "row \(row) has a header with a null key; a header key is text, never null")
+                }
+            }
+        }
+        let copy = Column(view.type, capacity: rows)
+        for row in 0..<rows { copy.appendRow(of: view, at: row) }
+        return copy
+    }
+}

@@ -51,18 +51,40 @@ public struct Component: @unchecked Sendable {
         UnsafePointer<sh_component>?, UnsafePointer<CChar>?, Int, UnsafeMutablePointer<ArrowSchema>?
     ) -> sh_status)?
 
+    /// ABI 1.3: the optional `output_schema_of_input` callback.
+    let outputSchemaOfInputCallback: (@convention(c) (
+        UnsafePointer<sh_component>?, UnsafePointer<CChar>?, Int, UnsafePointer<ArrowSchema>?,
+        UnsafeMutablePointer<ArrowSchema>?
+    ) -> sh_status)?
+
     /// ABI 1.3: the schema the component says its output has when
-    /// configured with `config` (the validated config), through its
-    /// `output_schema` callback; nil when it has none or answers
-    /// SH_NOT_FOUND.
-    public func declaredOutputSchema(config: JSONValue) throws(ColumnsError) -> Schema? {
-        guard let callback = outputSchemaCallback else { return nil }
+    /// configured with `config` (the validated config) and reading records
+    /// of `input` (nil: unknown), through its `output_schema_of_input`
+    /// callback, else its `output_schema`; nil when it has neither or
+    /// answers SH_NOT_FOUND.
+    public func declaredOutputSchema(config: JSONValue, input: Schema? = nil) throws(ColumnsError) -> Schema? {
+        let function: String
         let text = config.serialized()
         var arrow = ArrowSchema()
-        let status = text.withCString { callback(raw, $0, text.utf8.count, &arrow) }
+        let status: sh_status
+        if let callback = outputSchemaOfInputCallback {
+            function = "output_schema_of_input"
+            var inputArrow = ArrowSchema()
+            input?.export(to: &inputArrow)
+            defer { if let release = inputArrow.release { release(&inputArrow) } }
+            let known = input != nil
+            status = withUnsafeMutablePointer(to: &inputArrow) { inputPointer in
+                text.withCString { callback(raw, $0, text.utf8.count, known ? UnsafePointer(inputPointer) : nil, &arrow) }
+            }
+        } else if let callback = outputSchemaCallback {
+            function = "output_schema"
+            status = text.withCString { callback(raw, $0, text.utf8.count, &arrow) }
+        } else {
+            return nil
+        }
         if status == Status.notFound { return nil }
         guard status == Status.ok else {
-            throw ColumnsError(path: "", "component '\(name)' (\(pluginPath)): output_schema returned \(Status.name(status))")
+            throw ColumnsError(path: "", "component '\(name)' (\(pluginPath)): \(function) returned \(Status.name(status))")
         }
         defer { if let release = arrow.release { release(&arrow) } }
         do {
@@ -85,6 +107,7 @@ public struct Component: @unchecked Sendable {
             ("on_checkpoint_abort", vtable.pointee.on_checkpoint_abort != nil),
             ("close", vtable.pointee.close != nil),
             ("output_schema", outputSchemaCallback != nil),
+            ("output_schema_of_input", outputSchemaOfInputCallback != nil),
         ]
         return table.filter(\.1).map(\.0)
     }

@@ -27,7 +27,11 @@ public enum PluginABI {
     /// Where the 1.3 members start: a component struct, a vtable or an
     /// emitted sh_batch shorter than this was built against 1.2 or older.
     static let componentSize13 = UInt32(MemoryLayout<sh_component>.size)
-    static let vtableSize13 = UInt32(MemoryLayout<sh_component_vtable>.size)
+    /// A vtable reaching `output_schema`, the first 1.3 member (fixed, as
+    /// the 1.0 sizes: the struct grew again within 1.3).
+    static let vtableSize13: UInt32 = 8 + 15 * 8
+    /// A vtable reaching `output_schema_of_input` (1.3, after output_schema).
+    static let vtableSizeOutputSchemaOfInput: UInt32 = 8 + 16 * 8
     static let batchSize13 = UInt32(MemoryLayout<sh_batch>.size)
 }
 

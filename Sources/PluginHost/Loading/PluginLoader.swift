@@ -246,11 +246,13 @@ public enum PluginLoader {
             if c.output_formats != 0 { outputFormats = DataFormats(rawValue: c.output_formats) }
         }
         let outputSchema = vtableSize >= PluginABI.vtableSize13 ? v.output_schema : nil
+        let outputSchemaOfInput = vtableSize >= PluginABI.vtableSizeOutputSchemaOfInput ? v.output_schema_of_input : nil
         return Component(
             kind: kind, name: name, description: c.description.map { String(cString: $0) } ?? "",
             configSchema: schema, configSchemaText: schemaText, stateVersion: c.state_version,
             inputCount: max(Int(c.input_count), 1), pluginName: plugin, pluginVersion: version,
             pluginPath: path, inputFormats: inputFormats, outputFormats: outputFormats,
-            raw: pointer, vtable: vtable, vtableSize: vtableSize, outputSchemaCallback: outputSchema)
+            raw: pointer, vtable: vtable, vtableSize: vtableSize, outputSchemaCallback: outputSchema,
+            outputSchemaOfInputCallback: outputSchemaOfInput)
     }
 }

@@ -27,6 +27,10 @@ final class OutputRouter {
         /// of each builder's rows, gathered beside its timestamps and keys
         /// (nil: the builder holds byte records).
         @exclusivity(unchecked) var columnBuilders: [(values: Column, headers: Column?, schema: Schema)?]
+        /// For a hash exchange of byte records: the record headers of each
+        /// builder's rows (an empty list for a record without), made when
+        /// the first record with headers comes; nil while none has.
+        @exclusivity(unchecked) var headerBuilders: [Column?]
         /// The key reader of the last schema seen (nil key: that schema has
         /// no scalar column at the key's path).
         @exclusivity(unchecked) var columnKey: (schema: Schema, key: ColumnKey?)?
@@ -38,6 +42,7 @@ final class OutputRouter {
             self.nextTarget = firstTarget
             self.builders = Array(repeating: nil, count: channels.count)
             self.columnBuilders = Array(repeating: nil, count: channels.count)
+            self.headerBuilders = Array(repeating: nil, count: channels.count)
         }
     }
 
@@ -120,6 +125,7 @@ final class OutputRouter {
         // field, whose key is its JSON text): the records go on as JSON
         // (the plan told the consumer to expect bytes then).
         let batch = typedBatch.convertedToBytes()
+        let headers = batch.columnar?.headers
         keyedCounts[stepID, default: 0] += batch.count
         for index in 0..<batch.count {
             batch.withRecord(at: index) { timestamp, key, value in
@@ -132,9 +138,11 @@ final class OutputRouter {
                 }
                 switch extracted {
                 case .slice(let routedKey):
-                    append(timestamp: timestamp, key: routedKey, value: value, edge: edge)
+                    append(timestamp: timestamp, key: routedKey, value: value, headers: headers, row: index, edge: edge)
                 case .decoded(let bytes):
-                    bytes.withUnsafeBytes { append(timestamp: timestamp, key: $0, value: value, edge: edge) }
+                    bytes.withUnsafeBytes {
+                        append(timestamp: timestamp, key: $0, value: value, headers: headers, row: index, edge: edge)
+                    }
                 case .failure(let reason):
                     deadLetters.write(RejectedRecord(
                         stepID: stepID, instance: instance, reason: reason,
@@ -145,8 +153,11 @@ final class OutputRouter {
         }
     }
 
+    /// Appends one byte record, with row `row` of `headers` (the batch's
+    /// headers column, nil: none), to the builder of its key's target.
     @inline(__always)
-    private func append(timestamp: Int64, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer?, edge: Edge) {
+    private func append(timestamp: Int64, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer?,
+                        headers: Column?, row: Int, edge: Edge) {
         let target = keyGroups.instance(owning: keyGroups.keyGroup(of: key), parallelism: edge.channels.count)
         if edge.columnBuilders[target] != nil { seal(edge, target: target) }
         let builder: RecordBatch
@@ -155,6 +166,16 @@ final class OutputRouter {
         } else {
             builder = RecordBatch(recordCapacity: batchRecordsMax)
             edge.builders[target] = builder
+        }
+        if let headers {
+            if edge.headerBuilders[target] == nil {
+                let column = Column(ColumnarValues.headersType, capacity: batchRecordsMax)
+                for _ in 0..<builder.count { column.appendList() }
+                edge.headerBuilders[target] = column
+            }
+            edge.headerBuilders[target]!.appendRow(of: headers, at: row)
+        } else if let column = edge.headerBuilders[target] {
+            column.appendList()
         }
         builder.append(timestamp: timestamp, key: key, value: value)
         if builder.count >= batchRecordsMax { seal(edge, target: target) }
@@ -275,6 +296,10 @@ final class OutputRouter {
         if let columns = edge.columnBuilders[target] {
             edge.columnBuilders[target] = nil
             builder.columnar = ColumnarValues(schema: columns.schema, values: columns.values, headers: columns.headers)
+        }
+        if let headers = edge.headerBuilders[target] {
+            edge.headerBuilders[target] = nil
+            builder.columnar = ColumnarValues(schema: Schema([]), values: nil, headers: headers)
         }
         if builder.count > 0 { send(builder, to: edge.channels[target]) }
     }

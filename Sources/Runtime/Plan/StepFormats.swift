@@ -11,7 +11,10 @@ import PluginHost
 ///   (and, for a source, when it knows its output's schema), or through a
 ///   key_by whose key the columns give (`ColumnKey`: `$key`, or a scalar
 ///   field of the output schema); bytes otherwise;
-/// - a step that takes both formats takes what its inputs send;
+/// - a step that takes both formats takes columns when its inputs send
+///   columns, or the bytes of a source whose job file declares `schema:`
+///   (read into columns at the edge, as for a step that takes only
+///   columns); bytes otherwise;
 /// - a step that takes only columns and may be sent bytes needs the schema
 ///   of its input (a source's `schema:` or the one a component declares),
 ///   to read the bytes into columns; a step without one is refused here.
@@ -42,9 +45,12 @@ public struct StepFormats: Sendable {
         func outputSchema(_ index: Int) throws(JobFileError) -> Schema? {
             if resolved[index] { return formats[index].outputSchema }
             let step = steps[index]
+            // The input's schema first: an operator's output may follow
+            // from it (map's fields typed by its expressions).
+            let input = try inputSchema(index)
             var schema: Schema?
             do {
-                schema = try step.component.declaredOutputSchema(config: step.config)
+                schema = try step.component.declaredOutputSchema(config: step.config, input: input)
             } catch {
                 throw fail(step, step.component.kind.rawValue, "\(error)")
             }
@@ -53,7 +59,7 @@ public struct StepFormats: Sendable {
                 // component's own declaration is the default.
                 schema = declared
             }
-            formats[index].inputSchema = try inputSchema(index)
+            formats[index].inputSchema = input
             formats[index].outputSchema = schema
             resolved[index] = true
             return schema
@@ -96,16 +102,32 @@ public struct StepFormats: Sendable {
         for (index, step) in steps.enumerated() where step.component.kind != .source {
             let takes = step.component.inputFormats
             var sendsBytes = false
+            // Whether every input that sends bytes is a source whose job
+            // file declares `schema:`.
+            var bytesOfDeclaredSchema = true
             for input in step.inputs {
-                if input.sideOutput != nil { sendsBytes = true; continue }  // side outputs are records
+                if input.sideOutput != nil {  // side outputs are records
+                    sendsBytes = true
+                    bytesOfDeclaredSchema = false
+                    continue
+                }
+                var bytes = formats[input.step].output != .columns
                 if case .hash(let selector, _) = input.exchange,
                    !Self.keyComesFromColumns(selector, schema: formats[input.step].outputSchema) {
-                    sendsBytes = true
+                    bytes = true
                 }
-                if formats[input.step].output != .columns { sendsBytes = true }
+                if bytes {
+                    sendsBytes = true
+                    if specByID[steps[input.step].id]?.schema == nil { bytesOfDeclaredSchema = false }
+                }
             }
             if takes == .all {
-                formats[index].input = sendsBytes ? .bytes : .columns
+                // The bytes of a source with a declared `schema:` (JSON
+                // lines, CSV rows: a file source's values) are read into
+                // columns at this edge, so that the step runs on columns
+                // and every record is checked against the schema.
+                let convert = sendsBytes && bytesOfDeclaredSchema && formats[index].inputSchema != nil
+                formats[index].input = sendsBytes && !convert ? .bytes : .columns
             } else {
                 formats[index].input = takes
             }
