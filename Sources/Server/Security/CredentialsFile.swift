@@ -78,7 +78,7 @@ public struct CredentialsFile: Sendable, Equatable {
             version = try fields.read("version")
             entries = try fields.object("users")
         } catch {
-            throw .credentials(path: path, reason: "not a credentials file (\(error)); make one with `streamhost users add`")
+            throw Self.malformed(error, path: path)
         }
         guard format == Self.format, version == Self.version else {
             throw .credentials(path: path, reason: "format \(format) version \(version) is not \(Self.format) version \(Self.version)")
@@ -98,11 +98,16 @@ public struct CredentialsFile: Sendable, Equatable {
                 storedKey = try user.read("stored_key")
                 serverKey = try user.read("server_key")
             } catch {
-                throw .credentials(path: path, reason: "not a credentials file (\(error)); make one with `streamhost users add`")
+                throw Self.malformed(error, path: path)
             }
             try add(name, mechanism: mechanism, salt: salt, iterations: iterations, storedKey: storedKey,
                     serverKey: serverKey, path: path)
         }
+    }
+
+    /// The error for a file that is not JSON or lacks a field.
+    private static func malformed(_ error: JSONFieldError, path: String) -> ServerError {
+        .credentials(path: path, reason: "not a credentials file (\(error)); make one with `streamhost users add`")
     }
 
     /// Checks one user's entry and adds it.
@@ -153,7 +158,7 @@ public struct CredentialsFile: Sendable, Equatable {
         do throws(JSONFieldError) {
             fields = try JSONFields(parsing: Array(data))
         } catch {
-            throw .credentials(path: path, reason: "not a credentials file (\(error)); make one with `streamhost users add`")
+            throw Self.malformed(error, path: path)
         }
         return try CredentialsFile(json: fields, path: path)
     }
