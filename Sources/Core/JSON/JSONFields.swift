@@ -1,5 +1,6 @@
 /// Reads the typed fields of a JSON object in one of the host's own
-/// document formats (checkpoint manifests, topic metadata, admin messages):
+/// document formats (checkpoint manifests, topic metadata, admin messages,
+/// the job service's files and HTTP API bodies, the credentials file):
 /// every read names the field it wanted and, when the value is missing or
 /// of the wrong type, says so with the field's path ("steps[0].stepID").
 ///
