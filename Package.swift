@@ -193,7 +193,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "KafkaProtocol", "Log", "Yams", "Observability", .product(name: "Prometheus", package: "swift-prometheus"),
+                "KafkaProtocol", "Log", "Core", "Yams", "Observability", .product(name: "Prometheus", package: "swift-prometheus"),
                 logging,
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Crypto", package: "swift-crypto"),

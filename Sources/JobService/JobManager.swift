@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Admin
 import Checkpoint
+import Core
 import Foundation
 import Logging
 import Runtime
@@ -134,7 +135,7 @@ public final class JobManager: @unchecked Sendable {
         let submission = JobSubmission(
             id: id, name: spec.name, fileName: fileName, plugins: request.plugins, overrides: request.overrides,
             fromSavepoint: request.fromSavepoint, submittedAtMs: Self.nowMs())
-        try JobFiles.write(submission, to: directory + "/submission.json")
+        try JobFiles.write(submission.json, to: directory + "/submission.json")
         let job = ManagedJob(submission: submission, directory: directory, spec: spec)
         lock.withLock { jobs[id] = job }
         try launch(job, resuming: false)
@@ -150,7 +151,7 @@ public final class JobManager: @unchecked Sendable {
         var resumed: [String] = []
         for id in ids {
             let directory = jobsDirectory + "/" + id
-            guard let submission = JobFiles.read(JobSubmission.self, from: directory + "/submission.json"),
+            guard let submission = JobFiles.read(from: directory + "/submission.json", JobSubmission.init(json:)),
                   let text = try? String(contentsOfFile: directory + "/job.yaml", encoding: .utf8)
             else {
                 logger.warning("job directory \(directory) has no readable submission.json and job.yaml; skipped")
@@ -260,7 +261,7 @@ public final class JobManager: @unchecked Sendable {
     }
 
     private func supervisorEnded(_ job: ManagedJob, process: Process) {
-        let report = JobFiles.read(JobStatusReport.self, from: job.directory + "/" + JobStatusReport.fileName)
+        let report = JobFiles.read(from: job.directory + "/" + JobStatusReport.fileName, JobStatusReport.init(json:))
         let exit: String?
         if report?.ending != nil {
             exit = nil
@@ -294,7 +295,7 @@ public final class JobManager: @unchecked Sendable {
     public func describe(id: String) throws(JobServiceError) -> JobDescription {
         let job = try find(id)
         let base = overview(job)
-        let report = JobFiles.read(JobStatusReport.self, from: job.directory + "/" + JobStatusReport.fileName)
+        let report = JobFiles.read(from: job.directory + "/" + JobStatusReport.fileName, JobStatusReport.init(json:))
         let (submission, supervisorExit, pid, spec) = lock.withLock {
             (job.submission, job.supervisorExit, job.process?.processIdentifier, job.spec)
         }
@@ -325,7 +326,7 @@ public final class JobManager: @unchecked Sendable {
 
     private func overview(_ job: ManagedJob) -> JobOverview {
         let (submission, running, exit) = lock.withLock { (job.submission, job.process?.isRunning ?? false, job.supervisorExit) }
-        let report = JobFiles.read(JobStatusReport.self, from: job.directory + "/" + JobStatusReport.fileName)
+        let report = JobFiles.read(from: job.directory + "/" + JobStatusReport.fileName, JobStatusReport.init(json:))
         let state: JobOverview.State
         if running {
             state = .running
@@ -490,9 +491,8 @@ public final class JobManager: @unchecked Sendable {
             let data = output.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
             guard process.terminationStatus == 0,
-                  let report = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                  let plugins = report["plugins"] as? [[String: Any]],
-                  let name = plugins.first?["name"] as? String
+                  let report = try? JSONFields(parsing: Array(data)),
+                  let name: String = try? report.objects("plugins").first?.read("name")
             else { continue }
             names[path] = name
         }
@@ -529,7 +529,7 @@ public final class JobManager: @unchecked Sendable {
     }
 
     private func store(_ job: ManagedJob, _ submission: JobSubmission) throws(JobServiceError) {
-        try JobFiles.write(submission, to: job.directory + "/submission.json")
+        try JobFiles.write(submission.json, to: job.directory + "/submission.json")
         lock.withLock { job.submission = submission }
     }
 
