@@ -21,8 +21,11 @@ import TestKit
 ///   timestamp column): both stand for the same instant;
 /// - strings, booleans and null compare exactly.
 enum NexmarkExpected {
-    /// The queries with committed expectations (the append-only ones).
-    static let queries = ["q0", "q1", "q2", "q3", "q5", "q7", "q8", "q11", "q12", "q14", "q21", "q22"]
+    /// The supported queries (the append-only ones): run_flink_expected.sh
+    /// computes Flink's rows for each.
+    static let supported = ["q0", "q1", "q2", "q3", "q5", "q7", "q8", "q11", "q12", "q14", "q21", "q22"]
+    /// Those whose rows are committed so far (see examples/nexmark/expected/README.md).
+    static let queries = ["q0", "q1", "q2", "q3", "q5", "q7", "q8", "q11", "q12"]
 
     static var directory: String { BuildProducts.packageRoot + "/examples/nexmark/expected" }
 
@@ -94,7 +97,7 @@ enum ResultComparison {
             right.sort { $0.floats.lexicographicallyPrecedes($1.floats) }
             var i = 0, j = 0
             while i < left.count || j < right.count {
-                if i < left.count, j < right.count, floatsMatch(left[i].floats, right[j].floats) {
+                if i < left.count, j < right.count, numbersMatch(left[i], right[j]) {
                     i += 1
                     j += 1
                 } else if j < right.count, i >= left.count || right[j].floats.lexicographicallyPrecedes(left[i].floats) {
@@ -111,18 +114,31 @@ enum ResultComparison {
         return mismatch.missingCount + mismatch.unexpectedCount == 0 ? nil : mismatch
     }
 
-    static func floatsMatch(_ a: [Double], _ b: [Double]) -> Bool {
-        guard a.count == b.count else { return false }
-        return zip(a, b).allSatisfy { x, y in
-            x == y || abs(x - y) <= max(absoluteTolerance, relativeTolerance * max(abs(x), abs(y)))
+    /// Two rows' numbers with a fraction: exact decimals must be equal,
+    /// a float on either side within the tolerance.
+    static func numbersMatch(_ a: Row, _ b: Row) -> Bool {
+        guard a.floats.count == b.floats.count else { return false }
+        for index in a.floats.indices {
+            if let x = a.decimals[index], let y = b.decimals[index] {
+                if x != y { return false }
+                continue
+            }
+            let (x, y) = (a.floats[index], b.floats[index])
+            guard x == y || abs(x - y) <= max(absoluteTolerance, relativeTolerance * max(abs(x), abs(y))) else {
+                return false
+            }
         }
+        return true
     }
 
     /// A row reduced to what must be equal (`exactKey`) and its floats.
     struct Row {
         let text: String
         var exactKey = ""
+        /// Numbers with a fraction: their value, and their exact decimal
+        /// text unless they look like binary floats.
         var floats: [Double] = []
+        var decimals: [String?] = []
 
         init(_ line: String) throws {
             text = line
@@ -146,11 +162,13 @@ enum ResultComparison {
                         exactKey += "s:" + text.debugDescription
                     }
                 case .number(let text):
-                    if let exact = Self.exactDecimal(text) {
+                    let exact = Self.exactDecimal(text)
+                    if let exact, !exact.contains(".") {
                         exactKey += "n:" + exact
                     } else {
                         exactKey += "f"
                         floats.append(Double(text) ?? .nan)
+                        decimals.append(exact)
                     }
                 }
                 exactKey += "\u{1}"
