@@ -16,13 +16,13 @@ let system = Target.Dependency.product(name: "SystemPackage", package: "swift-sy
 
 /// A first-party plugin written in C: one dynamic library per plugin, with
 /// the shared helpers of Plugins/common linked in (hidden).
-func cPlugin(_ name: String) -> (Product, Target) {
+func cPlugin(_ name: String, linking: [LinkerSetting] = []) -> (Product, Target) {
     let target = "Plugin_\(name)"
     return (
         .library(name: "streamhost-\(name)", type: .dynamic, targets: [target]),
         .target(
             name: target, dependencies: ["StreamhostABI", "PluginSupport"], path: "Plugins/\(name)",
-            publicHeadersPath: ".", cSettings: [.unsafeFlags(["-O2", "-fvisibility=hidden"])])
+            publicHeadersPath: ".", cSettings: [.unsafeFlags(["-O2", "-fvisibility=hidden"])], linkerSettings: linking)
     )
 }
 
@@ -40,6 +40,8 @@ let plugins = ["datagen", "stdout", "blackhole", "logsource", "logsink"].map { c
     swiftPlugin("file", also: ["DurableFiles"]), swiftPlugin("window", also: ["Columns", "Core"]), swiftPlugin("dedup"), swiftPlugin("join"),
     // filter, map and project: the expression language, with native functions.
     swiftPlugin("expressions", also: ["Expressions", "ExpressionUDFs", "NativeFunctions", "Columns", "Core"]),
+    // nexmark: the Nexmark benchmark's events (issue 16); libm for its prices.
+    cPlugin("nexmark", linking: [.linkedLibrary("m")]),
 ]
 
 let package = Package(
