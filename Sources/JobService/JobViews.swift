@@ -64,6 +64,9 @@ public struct JobDescription: Codable, Sendable {
     public var exceptions: [Exception]
     /// The savepoint the job stopped with, if it did.
     public var savepoint: String?
+    /// The running attempt's checkpoint counts and last figures (nil while
+    /// the job does not run, or before its worker's first sample).
+    public var liveCheckpoints: CheckpointsLive? = nil
 
     public struct Step: Codable, Sendable {
         public var id: String
@@ -77,6 +80,9 @@ public struct JobDescription: Codable, Sendable {
         public var recordsIn: Int?
         public var recordsOut: Int?
         public var rejected: Int?
+        /// The running attempt's live figures (nil while the job does not
+        /// run, or before its worker's first sample).
+        public var live: StepLive? = nil
     }
 
     public struct Checkpoint: Codable, Sendable {
