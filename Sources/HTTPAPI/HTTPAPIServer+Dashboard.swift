@@ -1,4 +1,5 @@
 import Core
+import HTTPTypes
 import Hummingbird
 import JobService
 import NIOCore
