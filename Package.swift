@@ -210,7 +210,7 @@ let package = Package(
         // directory, each run by a supervisor process (`run`, with its
         // attempts in worker processes), and the operations on them.
         .target(
-            name: "JobService", dependencies: ["Runtime", "Checkpoint", "Admin", "Core", logging],
+            name: "JobService", dependencies: ["Runtime", "Checkpoint", "Admin", "Core", "Observability", logging],
             swiftSettings: swiftSettings),
         // The HTTP API of `streamhost serve` (/v1 on Hummingbird 2): jobs,
         // topics, consumer groups, plugins, health, the OpenAPI document.

@@ -6,6 +6,7 @@ import Checkpoint
 import Core
 import Foundation
 import Logging
+import Observability
 import Runtime
 
 /// The jobs of a `streamhost serve`: Flink's dispatcher, in the server
@@ -49,6 +50,11 @@ public final class JobManager: @unchecked Sendable {
     private let lock = NSLock()
     private var jobs: [String: ManagedJob] = [:]
     private var shuttingDown = false
+    /// The workers' live metrics (`LiveJobs`), read once per
+    /// `liveIntervalMs` while `startLiveSampling` runs.
+    private let live: LiveJobs
+    private var liveTimer: (any DispatchSourceTimer)?
+    public static let liveIntervalMs = 1_000
 
     /// One job as the service holds it.
     ///
@@ -71,12 +77,16 @@ public final class JobManager: @unchecked Sendable {
         }
     }
 
+    /// - Parameter metrics: where the running jobs' task metrics go (the
+    ///   server's `/metrics`); nil: they are kept for describe and the
+    ///   dashboard only.
     public init(dataDirectory: String, executable: String = "/proc/self/exe", stopWaitSeconds: Int = 60,
-                logger: Logger = Logger(label: "streamhost.jobs")) {
+                metrics: MetricsRegistry? = nil, logger: Logger = Logger(label: "streamhost.jobs")) {
         self.dataDirectory = dataDirectory
         self.executable = executable
         self.stopWaitSeconds = stopWaitSeconds
         self.logger = logger
+        live = LiveJobs(registry: metrics)
     }
 
     var jobsDirectory: String { dataDirectory + "/jobs" }
@@ -227,6 +237,7 @@ public final class JobManager: @unchecked Sendable {
         for override in submission.overrides { arguments += ["--set", override] }
         if let restore { arguments += ["--from-savepoint", restore] }
         unlink(job.directory + "/" + JobStatusReport.fileName)
+        unlink(job.directory + "/" + LiveSampleFile.fileName)
         let logPath = job.directory + "/supervisor.log"
         if !FileManager.default.fileExists(atPath: logPath) {
             _ = FileManager.default.createFile(atPath: logPath, contents: nil)
@@ -301,12 +312,14 @@ public final class JobManager: @unchecked Sendable {
         }
         // Counts from the latest attempt whose worker reported.
         let counted = report?.attempts.last { $0.countsKnown && !$0.steps.isEmpty }
+        let nowMs = Self.nowMs()
         let steps = spec.steps.map { step -> JobDescription.Step in
             let counts = counted?.steps.first { $0.stepID == step.id }
             return JobDescription.Step(
                 id: step.id, kind: step.kindWord, component: step.componentName ?? Self.keyField(step),
                 parallelism: step.parallelism ?? spec.parallelism, inputs: step.inputs,
-                recordsIn: counts?.recordsIn, recordsOut: counts?.recordsOut, rejected: counts?.rejected)
+                recordsIn: counts?.recordsIn, recordsOut: counts?.recordsOut, rejected: counts?.rejected,
+                live: pid == nil ? nil : live.stepLive(id: submission.id, step: step.id, nowMs: nowMs))
         }
         var exceptions = (report?.attempts ?? []).compactMap { attempt -> JobDescription.Exception? in
             attempt.failure.map { JobDescription.Exception(attempt: attempt.number, message: $0) }
@@ -316,7 +329,40 @@ public final class JobManager: @unchecked Sendable {
             overview: base, fileName: submission.fileName, plugins: submission.plugins, overrides: submission.overrides,
             fromSavepoint: submission.fromSavepoint, supervisorPid: pid, steps: steps,
             attempts: report?.attempts ?? [], restoredFrom: report?.restoredFrom ?? [], checkpoints: checkpoints(job), exceptions: exceptions,
-            savepoint: report?.savepoint)
+            savepoint: report?.savepoint,
+            liveCheckpoints: pid == nil ? nil : live.checkpointsLive(id: submission.id, nowMs: nowMs))
+    }
+
+    // MARK: Live metrics
+
+    /// Reads the running jobs' live metrics once per `liveIntervalMs` until
+    /// `shutDown` (see `LiveJobs`).
+    public func startLiveSampling() {
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "streamhost.jobs.live"))
+        timer.schedule(deadline: .now(), repeating: .milliseconds(Self.liveIntervalMs))
+        timer.setEventHandler { [weak self] in self?.sampleLive() }
+        lock.withLock { liveTimer = timer }
+        timer.resume()
+    }
+
+    /// One reading of every running job's latest sample.
+    public func sampleLive() {
+        let running = lock.withLock { jobs.values.filter { $0.process?.isRunning ?? false } }
+        let targets = running.map { job -> LiveJobs.Target in
+            let report = JobFiles.read(from: job.directory + "/" + JobStatusReport.fileName, JobStatusReport.init(json:))
+            let (id, name) = lock.withLock { (job.submission.id, job.spec.name) }
+            return LiveJobs.Target(id: id, name: name, directory: job.directory, restarts: report?.restarts ?? 0)
+        }
+        live.collect(targets, nowMs: Self.nowMs())
+    }
+
+    /// The job's live history for the dashboard, over the last `seconds`
+    /// (at most `LiveJobs.historyCapacity` samples, one a second).
+    public func history(id: String, seconds: Int) throws(JobServiceError) -> JSONValue {
+        let job = try find(id)
+        let (jobID, steps) = lock.withLock { (job.submission.id, job.spec.steps.map(\.id)) }
+        let samples = max(1, min(seconds * 1000 / Self.liveIntervalMs, LiveJobs.historyCapacity))
+        return live.history(id: jobID, samples: samples, steps: steps)
     }
 
     private static func keyField(_ step: StepSpec) -> String {
@@ -457,6 +503,8 @@ public final class JobManager: @unchecked Sendable {
     public func shutDown() {
         let processes = lock.withLock { () -> [Process] in
             shuttingDown = true
+            liveTimer?.cancel()
+            liveTimer = nil
             return jobs.values.compactMap { $0.process }.filter(\.isRunning)
         }
         for process in processes { kill(process.processIdentifier, SIGTERM) }

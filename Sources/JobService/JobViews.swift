@@ -106,6 +106,9 @@ public struct JobDescription: Sendable {
     public var exceptions: [Exception]
     /// The savepoint the job stopped with, if it did.
     public var savepoint: String?
+    /// The running attempt's checkpoint counts and last figures (nil while
+    /// the job does not run, or before its worker's first sample).
+    public var liveCheckpoints: CheckpointsLive? = nil
 
     public struct Step: Sendable {
         public var id: String
@@ -119,6 +122,9 @@ public struct JobDescription: Sendable {
         public var recordsIn: Int?
         public var recordsOut: Int?
         public var rejected: Int?
+        /// The running attempt's live figures (nil while the job does not
+        /// run, or before its worker's first sample).
+        public var live: StepLive? = nil
     }
 
     public struct Checkpoint: Sendable {
@@ -168,6 +174,7 @@ extension JobDescription {
             "fileName": .string(fileName),
         ]
         object["fromSavepoint"] = fromSavepoint.map(JSONValue.string)
+        object["liveCheckpoints"] = liveCheckpoints?.json
         object["overrides"] = .array(overrides.map(JSONValue.string))
         object["overview"] = overview.json
         object["plugins"] = .array(plugins.map(JSONValue.string))
@@ -194,7 +201,10 @@ extension JobDescription {
             exceptions: try fields.objects("exceptions").map { (exception) throws(JSONFieldError) in
                 try Exception(json: exception)
             },
-            savepoint: try fields.readIfPresent("savepoint"))
+            savepoint: try fields.readIfPresent("savepoint"),
+            liveCheckpoints: try fields.objectIfPresent("liveCheckpoints").map { (live) throws(JSONFieldError) in
+                try CheckpointsLive(json: live)
+            })
     }
 }
 
@@ -210,6 +220,7 @@ extension JobDescription.Step {
         object["recordsIn"] = recordsIn.map { .int(Int64($0)) }
         object["recordsOut"] = recordsOut.map { .int(Int64($0)) }
         object["rejected"] = rejected.map { .int(Int64($0)) }
+        object["live"] = live?.json
         return .object(object)
     }
 
@@ -218,7 +229,8 @@ extension JobDescription.Step {
             id: try fields.read("id"), kind: try fields.read("kind"), component: try fields.read("component"),
             parallelism: try fields.read("parallelism"), inputs: try fields.read("inputs"),
             recordsIn: try fields.readIfPresent("recordsIn"), recordsOut: try fields.readIfPresent("recordsOut"),
-            rejected: try fields.readIfPresent("rejected"))
+            rejected: try fields.readIfPresent("rejected"),
+            live: try fields.objectIfPresent("live").map { (live) throws(JSONFieldError) in try StepLive(json: live) })
     }
 }
 

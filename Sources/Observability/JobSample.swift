@@ -49,6 +49,8 @@ public struct JobSample: Sendable {
         public var lastDurationMs: Double?
         public var lastSizeBytes: Int?
         public var lastAlignmentMs: Double?
+        /// The last completed checkpoint's (or savepoint's) id; nil before one.
+        public var lastID: Int64?
 
         public init() {}
     }

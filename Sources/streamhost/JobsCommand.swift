@@ -79,6 +79,7 @@ struct JobsCommand: ParsableCommand {
                 let counts = step.recordsIn.map { " in \($0), out \(step.recordsOut ?? 0), rejected \(step.rejected ?? 0)" } ?? ""
                 let inputs = step.inputs.isEmpty ? "" : " <= \(step.inputs.joined(separator: ", "))"
                 print("  step \(step.id) (\(step.kind) \(step.component) x\(step.parallelism))\(inputs)\(counts)")
+                if let live = step.live { print("    now: \(LiveFigures.line(live))") }
             }
             for attempt in job.attempts {
                 print("  attempt \(attempt.number)" + (attempt.restoredFrom.map { " (restored from \($0))" } ?? "")

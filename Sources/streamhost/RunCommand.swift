@@ -168,6 +168,17 @@ struct Run: ParsableCommand {
         defer { exposition?.listener.stop() }
         options.metrics = exposition.map { JobMetrics(job: plan.spec.name, registry: $0.registry) }
         options.latencyTracking = latencyTracking
+        // A served job's worker hands its samples to the server through
+        // DIR/metrics.json (LiveSampleFile): the server's /metrics, `jobs
+        // describe` and the dashboard show them.
+        if workerReport != nil, let servedJob {
+            let writer = LiveSampleFile.Writer(jobDirectory: servedJob)
+            options.sampleObserver = { sample in
+                if let problem = writer.write(sample) {
+                    logger.warning("\(problem); the server shows no live metrics for this attempt")
+                }
+            }
+        }
         if var checkpoints = plan.spec.checkpoints {
             // A worker runs one attempt: its supervisor restarts it.
             if workerReport != nil { checkpoints.restart = .none }

@@ -104,6 +104,10 @@ public struct RunOptions: Sendable {
     public var metrics: JobMetrics?
     /// With `metrics`: sinks sample (now − event time) into a histogram.
     public var latencyTracking = false
+    /// Also told every metrics sample, with or without `metrics` (tasks
+    /// measure when either is set): a served job's worker hands them to
+    /// the server this way (docs/SERVER.md, "Live metrics").
+    public var sampleObserver: (@Sendable (JobSample) -> Void)?
 
     public init(
         workers: Int? = nil, deadLetterPath: String, progress: (any JobProgressObserver)? = nil,
@@ -162,6 +166,8 @@ public final class JobExecution: @unchecked Sendable {
     var allTasksRunning: Bool { remainingTasks.load(ordering: .sequentiallyConsistent) == tasks.count }
     var stateBackendName: String { options.stateBackend?.name ?? "none" }
     var metrics: JobMetrics? { options.metrics }
+    /// Tasks measure their times and publish their counts for samples.
+    var measures: Bool { options.metrics != nil || options.sampleObserver != nil }
     var tracksLatency: Bool { options.latencyTracking }
     /// Tells this attempt's metric samples from the last one's.
     private let attemptSerial = JobExecution.attemptSerials.add(1, ordering: .relaxed).newValue
@@ -306,9 +312,11 @@ public final class JobExecution: @unchecked Sendable {
         scheduler.start()
         coordinator?.start()
         let progress = options.progress.map { startProgress($0) }
-        let metricsReporter = options.metrics.map { metrics in
-            MetricsReporter { [unowned self] in metrics.publish(metricsSample()) }
-        }
+        let metricsReporter = measures ? MetricsReporter { [unowned self] in
+            let sample = metricsSample()
+            options.metrics?.publish(sample)
+            options.sampleObserver?(sample)
+        } : nil
         for task in tasks { task.notify() }
         finished.wait()
         coordinator?.stop()
@@ -410,6 +418,7 @@ public final class JobExecution: @unchecked Sendable {
                 sample.checkpoints.lastDurationMs = last.durationMs
                 sample.checkpoints.lastSizeBytes = last.sizeBytes
                 sample.checkpoints.lastAlignmentMs = last.alignmentMs
+                sample.checkpoints.lastID = coordinator.lastCompletedID.load(ordering: .relaxed)
             }
         }
         return sample

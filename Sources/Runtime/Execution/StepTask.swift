@@ -84,7 +84,7 @@ final class StepTask: @unchecked Sendable {
         self.stepIndices = stepIndices
         self.execution = execution
         self.receivedCounts = Array(repeating: 0, count: instances.count)
-        self.meter = execution.metrics == nil ? nil
+        self.meter = !execution.measures ? nil
             : TaskMeter(steps: stepIndices.map { execution.plan.steps[$0].id }, instance: instance)
     }
 
