@@ -308,7 +308,10 @@ public final class JobManager: @unchecked Sendable {
                 recordsIn: counts?.recordsIn, recordsOut: counts?.recordsOut, rejected: counts?.rejected)
         }
         var exceptions = (report?.attempts ?? []).compactMap { attempt -> JobDescription.Exception? in
-            attempt.failure.map { JobDescription.Exception(attempt: attempt.number, message: $0) }
+            attempt.failure.map {
+                JobDescription.Exception(attempt: attempt.number, message: $0, step: attempt.failureStep,
+                                         instance: attempt.failureInstance)
+            }
         }
         if let supervisorExit { exceptions.append(JobDescription.Exception(attempt: nil, message: supervisorExit)) }
         return JobDescription(

@@ -82,6 +82,9 @@ public struct JobStatusReport: Codable, Sendable, Equatable {
         /// How long the attempt ran, in seconds (0 when unknown).
         public var seconds: Double
         public var failure: String?
+        /// The step instance that raised `failure`, when one did.
+        public var failureStep: String?
+        public var failureInstance: Int?
         public var savepoint: String?
         public var steps: [StepCounts]
 
