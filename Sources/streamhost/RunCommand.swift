@@ -330,8 +330,7 @@ struct Run: ParsableCommand {
     /// callback (`JobFailure.stuck`), and what it uses (the plugin's
     /// globals, an open state backend) must not be torn down under it.
     static func exitLeavingStuckTasks(_ status: Int32) -> Never {
-        fflush(stdout)
-        fflush(stderr)
+        fflush(nil)  // every C stream (stdout's pending summary lines)
         _exit(status)
     }
 
