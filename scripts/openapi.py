@@ -81,7 +81,8 @@ doc = {
    "JobActionResult": obj({"id": S, "savepoint": nul(S), "message": S}, ["id", "message"]),
    "StepCounts": obj({"stepID": S, "recordsIn": I, "recordsOut": I, "rejected": I}),
    "Attempt": obj({"number": I, "restoredFrom": nul(I), "countsKnown": B, "sourceRecords": I, "sinkRecords": I, "rejectedRecords": I,
-                   "checkpointsCompleted": I, "seconds": N, "failure": nul(S), "savepoint": nul(S), "steps": arr(ref("StepCounts"))},
+                   "checkpointsCompleted": I, "seconds": N, "failure": nul(S),
+                   "failureStep": nul(S), "failureInstance": nul(I), "savepoint": nul(S), "steps": arr(ref("StepCounts"))},
                   ["number", "countsKnown", "sourceRecords", "sinkRecords", "rejectedRecords", "checkpointsCompleted", "seconds", "steps"]),
    "JobDescription": obj({
        "overview": ref("JobOverview"), "fileName": S, "plugins": arr(S), "overrides": arr(S), "fromSavepoint": nul(S), "supervisorPid": nul(I),

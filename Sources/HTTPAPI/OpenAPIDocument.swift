@@ -20,6 +20,14 @@ public enum OpenAPIDocument {
             "nullable": true,
             "type": "string"
           },
+          "failureInstance": {
+            "nullable": true,
+            "type": "integer"
+          },
+          "failureStep": {
+            "nullable": true,
+            "type": "string"
+          },
           "number": {
             "type": "integer"
           },

@@ -322,7 +322,10 @@ public final class JobManager: @unchecked Sendable {
                 live: pid == nil ? nil : live.stepLive(id: submission.id, step: step.id, nowMs: nowMs))
         }
         var exceptions = (report?.attempts ?? []).compactMap { attempt -> JobDescription.Exception? in
-            attempt.failure.map { JobDescription.Exception(attempt: attempt.number, message: $0) }
+            attempt.failure.map {
+                JobDescription.Exception(attempt: attempt.number, message: $0, step: attempt.failureStep,
+                                         instance: attempt.failureInstance)
+            }
         }
         if let supervisorExit { exceptions.append(JobDescription.Exception(attempt: nil, message: supervisorExit)) }
         return JobDescription(

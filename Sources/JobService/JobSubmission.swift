@@ -83,6 +83,9 @@ public struct JobStatusReport: Sendable, Equatable {
         /// How long the attempt ran, in seconds (0 when unknown).
         public var seconds: Double
         public var failure: String?
+        /// The step instance that raised `failure`, when one did.
+        public var failureStep: String?
+        public var failureInstance: Int?
         public var savepoint: String?
         public var steps: [StepCounts]
 
@@ -187,6 +190,8 @@ extension JobStatusReport.Attempt {
             "countsKnown": .bool(countsKnown),
         ]
         object["failure"] = failure.map(JSONValue.string)
+        object["failureInstance"] = failureInstance.map { .int(Int64($0)) }
+        object["failureStep"] = failureStep.map(JSONValue.string)
         object["number"] = .int(Int64(number))
         object["rejectedRecords"] = .int(Int64(rejectedRecords))
         object["restoredFrom"] = restoredFrom.map(JSONValue.int)
@@ -208,6 +213,8 @@ extension JobStatusReport.Attempt {
             steps: try fields.objects("steps").map { (step) throws(JSONFieldError) in
                 try JobStatusReport.StepCounts(json: step)
             })
+        failureStep = try fields.readIfPresent("failureStep")
+        failureInstance = try fields.readIfPresent("failureInstance")
     }
 }
 

@@ -137,30 +137,19 @@ public struct JobDescription: Sendable {
     }
 
     /// A failure: of an attempt (nil: of the supervisor itself), with the
-    /// step and instance when a plugin call failed.
+    /// step and instance that raised it when one did (carried as fields
+    /// from the failure through the worker's report, `FailurePlace`).
     public struct Exception: Sendable {
         public var attempt: Int?
         public var step: String?
         public var instance: Int?
         public var message: String
 
-        init(attempt: Int?, message: String) {
+        init(attempt: Int?, message: String, step: String? = nil, instance: Int? = nil) {
             self.attempt = attempt
             self.message = message
-            (step, instance) = Self.place(in: message)
-        }
-
-        /// "step 'ID' instance N failed in ..." (a `PluginCallError`) →
-        /// (ID, N).
-        static func place(in message: String) -> (String?, Int?) {
-            guard let start = message.range(of: "step '") else { return (nil, nil) }
-            let rest = message[start.upperBound...]
-            guard let close = rest.firstIndex(of: "'") else { return (nil, nil) }
-            let step = String(rest[..<close])
-            let after = rest[rest.index(after: close)...]
-            guard after.hasPrefix(" instance ") else { return (step, nil) }
-            let digits = after.dropFirst(" instance ".count).prefix { $0.isNumber }
-            return (step, Int(digits))
+            self.step = step
+            self.instance = instance
         }
     }
 }

@@ -138,6 +138,11 @@ public final class JobMetrics: Sendable {
             series.watermarkLag.set(lag)
         }
         series.channelFill.set(task.inputCapacity > 0 ? Double(task.inputQueued) / Double(task.inputCapacity) : 0)
+        if let entries = task.keyedStateEntries, let bytes = task.keyedStateBytes {
+            let labels = [job, task.step, String(task.instance), sample.stateBackend]
+            registry.gauge(StreamhostMetrics.keyedStateEntries, labels).set(Double(entries))
+            registry.gauge(StreamhostMetrics.keyedStateSize, labels).set(Double(bytes))
+        }
         for counter in task.counters {
             let before = baseline.counters[counter.name] ?? 0
             if counter.value > before {

@@ -295,6 +295,7 @@ struct Run: ParsableCommand {
                 writeStderr("error: job '\(plan.spec.name)': the worker cannot write its report to \(workerReport): \(error)\n")
                 throw ExitCode(1)
             }
+            if result.hasStuckTasks { Self.exitLeavingStuckTasks(1) }
             return
         }
         let ending: String
@@ -324,6 +325,7 @@ struct Run: ParsableCommand {
         if let failure = result.failure {
             writeStderr("error: \(result.startFailed ? "job '\(plan.spec.name)' failed to start: " : "")\(failure)\n")
             logger.info("\(summary)")
+            if result.hasStuckTasks { Self.exitLeavingStuckTasks(1) }
             throw ExitCode(1)
         }
         logger.info("\(summary)")
@@ -332,6 +334,15 @@ struct Run: ParsableCommand {
             writeStderr("error: job '\(plan.spec.name)' \(ending), but \(refusal)\n")
             throw ExitCode(RunSummary.rejectedEverythingExitCode)
         }
+    }
+
+    /// Ends the process at once, without the exit handlers and static
+    /// destructors of a normal exit: a thread is still inside a plugin
+    /// callback (`JobFailure.stuck`), and what it uses (the plugin's
+    /// globals, an open state backend) must not be torn down under it.
+    static func exitLeavingStuckTasks(_ status: Int32) -> Never {
+        fflush(nil)  // every C stream (stdout's pending summary lines)
+        _exit(status)
     }
 
     /// One line of the per-attempt breakdown: "attempt 2 (restored from 7):

@@ -309,6 +309,30 @@ struct CheckpointingTests {
         #expect(store.completeIDs().count == result.checkpointsCompleted || store.completeIDs().count == CheckpointSpec.retainedDefault)
     }
 
+    /// The same stuck barrier with `tolerable_failed_checkpoints: 1`: the
+    /// second timeout in a row fails the attempt (Flink's
+    /// CheckpointFailureManager), with a message that says so; without a
+    /// restart strategy the run ends with it.
+    @Test func checkpointsFailingPastTheToleranceFailTheAttempt() throws {
+        let plan = try plan("""
+            name: intolerant
+            batch_size: 50
+            checkpoints: {interval_ms: 50, timeout_ms: 100, tolerable_failed_checkpoints: 1, restart: {strategy: none}}
+            pipeline:
+              - {id: gen, source: datagen, parallelism: 2, config: {count: 20000, schema: orders}}
+              - {id: out, sink: fixture-slow, parallelism: 1, config: {ns_per_record: 1000000}}
+            """, fixtures: ["slow_sink"])
+        #expect(plan.spec.checkpoints?.tolerableFailedCheckpoints == 1)
+        let result = try JobExecution(plan: plan, options: options(plan)).run()
+        let message = result.failure.map { "\($0)" } ?? ""
+        #expect(message.contains("2 checkpoints in a row failed, more than the 1 that "
+            + "checkpoints.tolerable_failed_checkpoints tolerates"), "\(message)")
+        #expect(message.contains("timed out after 100 ms"), "\(message)")
+        #expect(result.checkpointsFailed >= 2)
+        #expect(result.sinkRecords < 20000, "the run was not cut short: \(result.sinkRecords) records")
+        #expect(!result.hasStuckTasks)
+    }
+
     @Test func aSecondSavepointWhileOneIsUnderWayIsRefused() throws {
         let plan = try plan(job("twice", parallelism: 1, count: 0, rate: 2000, output: directory.file("out.jsonl")))
         let execution = try JobExecution(plan: plan, options: options(plan))

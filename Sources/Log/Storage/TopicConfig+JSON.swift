@@ -10,7 +10,7 @@ import Core
 /// edited by hand is validated like a command-line change; an unknown key or
 /// a bad value fails with the `LogError.invalidConfig` message.
 extension TopicConfig {
-    private static let stringKeys: Set<String> = ["cleanup.policy", "flush.mode"]
+    private static let stringKeys: Set<String> = ["cleanup.policy", "flush.mode", "message.timestamp.type"]
     private static let decimalKeys: Set<String> = ["min.cleanable.dirty.ratio"]
 
     /// The config as a JSON object.

@@ -167,6 +167,10 @@ public final class JobRunner: @unchecked Sendable {
             }
             guard let failure = result.failure, !result.startFailed else { return result }
             if case .cancelled = failure { return result }
+            // A task is stuck in a plugin callback in this process: no
+            // attempt can run beside it (its supervisor, if any, restarts
+            // the process instead).
+            if result.hasStuckTasks { return result }
             if case .restore = failure { return result }
             if control.withLock({ $0.stopRequested || $0.cancelReason != nil }) { return result }
             guard let checkpoints = options.checkpoints else { return result }
@@ -252,7 +256,10 @@ public final class JobRunner: @unchecked Sendable {
         } catch {
             return startFailed(error, restore: restore)
         }
-        defer { state?.close() }
+        // A stuck task's instance may still hold its store: the backend
+        // of such an attempt stays open (the process ends next).
+        var closesState = true
+        defer { if closesState { state?.close() } }
         attemptOptions.stateBackend = state?.backend
         let execution: JobExecution
         let creating = DispatchTime.now()
@@ -279,6 +286,7 @@ public final class JobRunner: @unchecked Sendable {
         }
         guard proceed else { return JobResult.startFailure(.cancelled("stopped before the run started")) }
         let result = execution.run()
+        closesState = !result.hasStuckTasks
         control.withLock { $0.current = nil }
         return result
     }
@@ -499,6 +507,8 @@ extension JobResult {
         total.lastCheckpointID = attempts.map(\.lastCheckpointID).max() ?? 0
         total.checkpointsFailed = attempts.reduce(0) { $0 + $1.checkpointsFailed }
         total.startFailed = last.startFailed
+        total.failurePlace = last.failurePlace
+        total.hasStuckTasks = last.hasStuckTasks
         total.steps = StepSummary.total(of: attempts.map(\.steps))
         return total
     }
