@@ -550,25 +550,6 @@ struct CheckpointingTests {
     }
 }
 
-/// The hot-swap example's plugin, built as its three builds.
-struct HotSwapBuilds {
-    let v1: String
-    let v2: String
-    let v3: String
-
-    init(into directory: TemporaryDirectory) throws {
-        let source = BuildProducts.packageRoot + "/examples/hot-swap/running_total.c"
-        func build(_ version: Int) throws -> String {
-            let output = directory.file("librunning-total-v\(version).so")
-            try CPluginBuilder.build(source: source, output: output, extraFlags: ["-DRUNNING_TOTAL_VERSION=\(version)"])
-            return output
-        }
-        v1 = try build(1)
-        v2 = try build(2)
-        v3 = try build(3)
-    }
-}
-
 /// Runs `runner` and, once `records` have gone by, starts `swap` from
 /// another thread; returns the run's result and the swap's.
 func runWhileSwapping<Failure: Error>(
