@@ -168,13 +168,19 @@ struct Run: ParsableCommand {
         defer { exposition?.listener.stop() }
         options.metrics = exposition.map { JobMetrics(job: plan.spec.name, registry: $0.registry) }
         options.latencyTracking = latencyTracking
+        // Private copies of swapped-in builds, kept while the job or a
+        // retained checkpoint or savepoint needs them.
+        let checkpointDirectory = plan.spec.checkpoints?.directory ?? "\(dataDirectory)/checkpoints/\(plan.spec.name)"
+        let savepointDirectory = "\(dataDirectory)/savepoints/\(plan.spec.name)"
+        let swapBuilds = SwapBuilds(
+            directory: SwapBuilds.directory(dataDirectory: dataDirectory, job: plan.spec.name),
+            checkpointDirectory: checkpointDirectory, savepointDirectory: savepointDirectory)
         if var checkpoints = plan.spec.checkpoints {
             // A worker runs one attempt: its supervisor restarts it.
             if workerReport != nil { checkpoints.restart = .none }
             options.checkpoints = CheckpointRunOptions(
-                spec: checkpoints,
-                checkpointDirectory: checkpoints.directory ?? "\(dataDirectory)/checkpoints/\(plan.spec.name)",
-                savepointDirectory: "\(dataDirectory)/savepoints/\(plan.spec.name)")
+                spec: checkpoints, checkpointDirectory: checkpointDirectory, savepointDirectory: savepointDirectory,
+                swapBuilds: swapBuilds)
         }
         var restore: RestoreSource?
         if let fromSavepoint {
@@ -199,8 +205,7 @@ struct Run: ParsableCommand {
         // data directory's socket: other jobs may share a directory. Under
         // `isolation: process` the worker holds it, not the supervisor:
         // savepoints and swaps need the running attempt's state.
-        let swapper = SwapOrchestrator(
-            runner: runner, spec: spec, registry: registry, pluginsDirectory: "\(dataDirectory)/plugins")
+        let swapper = SwapOrchestrator(runner: runner, spec: spec, registry: registry, builds: swapBuilds)
         var admin: AdminServer?
         if plan.spec.checkpoints != nil && !supervising {
             do {
