@@ -47,7 +47,7 @@ struct SwapHygieneCLITests {
         let copy = data + "/plugins/hot-swap/" + (left.first ?? "")
         let newest = CLI.newestCheckpoint(data: data, job: "hot-swap")
         let manifest = try String(
-            contentsOfFile: data + "/checkpoints/hot-swap/chk-" + String(format: "%06d", newest) + "/MANIFEST", encoding: .utf8)
+            contentsOfFile: data + "/checkpoints/hot-swap/chk-" + String(format: "%06ld", newest) + "/MANIFEST", encoding: .utf8)
         #expect(manifest.contains("pluginBuild") && manifest.contains(left.first ?? "?"), "\(manifest)")
 
         let withBuild1 = try CLI.run(["run", job, "--plugin", builds.v1, "--data-dir", data, "--no-progress"],

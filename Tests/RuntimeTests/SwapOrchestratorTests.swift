@@ -85,7 +85,11 @@ struct SwapOrchestratorTests {
             }
             done.wait()
             let after = checkpoints.completeIDs().first ?? 0
-            for _ in 0..<12_000 where (checkpoints.completeIDs().first ?? 0) <= after { usleep(5_000) }
+            var polls = 0
+            while (checkpoints.completeIDs().first ?? 0) <= after && polls < 12_000 {
+                usleep(5_000)
+                polls += 1
+            }
             swapper.swap(pluginPath: builds.v3, completion: completion)
         }
         #expect(result.failure == nil, "\(String(describing: result.failure))")

@@ -183,7 +183,7 @@ import Testing
     @Test func createRefusesAComponentTheKitDidNotBuild() throws {
         // Another plugin's component: its vtable's create is not the kit's.
         var otherTable = echo.pointee.vtable.pointee
-        otherTable.create = { _, _, _, _, _ in SH_ERROR }
+        otherTable.create = { _, _, _, _, _ in sh_status(SH_ERROR) }
         var other = echo.pointee
         let harness = Harness(echo)
         var out: UnsafeMutableRawPointer?

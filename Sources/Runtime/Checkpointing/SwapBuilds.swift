@@ -83,14 +83,13 @@ public final class SwapBuilds: Sendable {
         for step in plan.steps {
             if let name = buildName(of: step.component) { keep.insert(name) }
         }
-        for (store, directory) in [("chk", checkpointDirectory), ("sp", savepointDirectory)] {
-            let store = CheckpointStore(directory: directory, prefix: store)
+        let stores = [CheckpointStore(directory: checkpointDirectory, prefix: "chk"),
+                      CheckpointStore(directory: savepointDirectory, prefix: "sp")]
+        for store in stores {
             for id in store.completeIDs() {
-                guard let manifest = try? CheckpointStore.load(directory: directory + "/" + store.name(of: id),
-                                                              verifyFiles: false)
-                else {
-                    return []
-                }
+                guard let manifest = try? CheckpointStore.load(
+                    directory: store.directory + "/" + store.name(of: id), verifyFiles: false)
+                else { return [] }
                 for step in manifest.steps {
                     if let build = step.pluginBuild { keep.insert(build) }
                 }
