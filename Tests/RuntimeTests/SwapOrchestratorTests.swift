@@ -17,6 +17,27 @@ struct SwapOrchestratorTests {
         directory = base.directory
     }
 
+    /// A running-total job on build 1 of `builds` (datagen at 6000 orders a
+    /// second into the append sink at `output`), with its runner and an
+    /// orchestrator that share the job's `SwapBuilds`.
+    struct SwapJob {
+        let runner: JobRunner
+        let swapper: SwapOrchestrator
+        let swapBuilds: SwapBuilds
+    }
+
+    func swapJob(_ name: String, builds: HotSwapBuilds, count: Int, output: String,
+                 checkpoints: String = "{interval_ms: 50}") throws -> SwapJob {
+        let text = base.job(name, parallelism: 1, count: count, rate: 6000, output: output,
+                            extra: SwapRefusalTests.totals, checkpoints: checkpoints)
+        let (spec, registry) = try base.specAndRegistry(text, plugins: [builds.v1])
+        let swapBuilds = base.swapBuilds(name)
+        let runner = base.runner(try JobValidator.plan(spec, registry: registry), swapBuilds: swapBuilds)
+        return SwapJob(runner: runner, swapper: SwapOrchestrator(runner: runner, spec: spec, registry: registry,
+                                                                 builds: swapBuilds),
+                       swapBuilds: swapBuilds)
+    }
+
     /// Build 1 to build 2 of running-total mid-stream: the new build's
     /// private copy runs from the stop's savepoint and every order arrives
     /// once.
@@ -24,13 +45,8 @@ struct SwapOrchestratorTests {
         let builds = try HotSwapBuilds(into: directory)
         let output = directory.file("out.jsonl")
         let count = 6000
-        let text = base.job("orchestrated", parallelism: 1, count: count, rate: 6000, output: output,
-                            extra: SwapRefusalTests.totals)
-        let (spec, registry) = try base.specAndRegistry(text, plugins: [builds.v1])
-        let swapBuilds = base.swapBuilds("orchestrated")
-        let runner = base.runner(try JobValidator.plan(spec, registry: registry), swapBuilds: swapBuilds)
-        let plugins = swapBuilds.directory
-        let swapper = SwapOrchestrator(runner: runner, spec: spec, registry: registry, builds: swapBuilds)
+        let job = try swapJob("orchestrated", builds: builds, count: count, output: output)
+        let (runner, swapper, plugins) = (job.runner, job.swapper, job.swapBuilds.directory)
         let (result, swap) = runWhileSwapping(runner, after: count / 3) { completion in
             swapper.swap(pluginPath: builds.v2, completion: completion)
         }
@@ -64,13 +80,12 @@ struct SwapOrchestratorTests {
     @Test func swappingTwiceKeepsTheCopiesASavepointOrTheJobNeeds() throws {
         let builds = try HotSwapBuilds(into: directory)
         let output = directory.file("out.jsonl")
-        let count = 9000
-        let text = base.job("twice", parallelism: 1, count: count, rate: 6000, output: output,
-                            extra: SwapRefusalTests.totals, checkpoints: "{interval_ms: 50, retained: 1}")
-        let (spec, registry) = try base.specAndRegistry(text, plugins: [builds.v1])
-        let swapBuilds = base.swapBuilds("twice")
-        let runner = base.runner(try JobValidator.plan(spec, registry: registry), swapBuilds: swapBuilds)
-        let swapper = SwapOrchestrator(runner: runner, spec: spec, registry: registry, builds: swapBuilds)
+        // 4 s of orders at the rate: room for two swaps and a checkpoint
+        // between them on a slow machine.
+        let count = 24000
+        let job = try swapJob("twice", builds: builds, count: count, output: output,
+                              checkpoints: "{interval_ms: 50, retained: 1}")
+        let (runner, swapper, swapBuilds) = (job.runner, job.swapper, job.swapBuilds)
         let firstSwap = Mutex<Result<SwapReport, SwapError>?>(nil)
         let checkpoints = CheckpointStore(directory: directory.file("checkpoints/twice"), prefix: "chk")
         let (result, secondSwap) = runWhileSwapping(runner, after: count / 4) {
@@ -125,13 +140,9 @@ struct SwapOrchestratorTests {
     @Test func aRefusedCandidateIsRemovedAtOnce() throws {
         let builds = try HotSwapBuilds(into: directory)
         let output = directory.file("out.jsonl")
-        let count = 6000
-        let text = base.job("refused", parallelism: 1, count: count, rate: 6000, output: output,
-                            extra: SwapRefusalTests.totals)
-        let (spec, registry) = try base.specAndRegistry(text, plugins: [builds.v1])
-        let swapBuilds = base.swapBuilds("refused")
-        let runner = base.runner(try JobValidator.plan(spec, registry: registry), swapBuilds: swapBuilds)
-        let swapper = SwapOrchestrator(runner: runner, spec: spec, registry: registry, builds: swapBuilds)
+        let count = 12000
+        let job = try swapJob("refused", builds: builds, count: count, output: output)
+        let (runner, swapper, swapBuilds) = (job.runner, job.swapper, job.swapBuilds)
         let notAPlugin = try directory.write("notes.so", "not a plugin\n")
         let other = try CPluginBuilder.fixture("pass", into: directory)
         let leftAfterEach = Mutex<[[String]]>([])

@@ -73,7 +73,7 @@ public struct ComponentRegistration: @unchecked Sendable {
         self.make = make
         self.callbacks = OptionalCallbacks.implemented(by: componentType)
         // Cast once here, so that a migrate call needs no conformance lookup.
-        self.migrate = (componentType as? any Migrating.Type).map { migrating in
+        self.migrate = (componentType as? any Migrating.Type).map { migrating -> Migrator in
             { migration, context in try migrating.migrate(migration, context: context) }
         }
     }
