@@ -28,8 +28,8 @@ public final class SwapBuilds: Sendable {
     public let directory: String
     /// The job's checkpoint and savepoint directories, whose manifests name
     /// the builds to keep.
-    private let checkpointDirectory: String
-    private let savepointDirectory: String
+    public let checkpointDirectory: String
+    public let savepointDirectory: String
     /// Copies a swap is making, loading or checking: named by no manifest
     /// yet, and not the running plan's.
     private let pinned = Mutex<Set<String>>([])
@@ -101,6 +101,63 @@ public final class SwapBuilds: Sendable {
             if (try? files.removeFile(directory + "/" + name)) != nil { removed.append(name) }
         }
         return removed
+    }
+
+    /// A copy a restore loads in place of the build the job was planned
+    /// with: the copy that wrote a step's state, when the planned build is
+    /// older than that state (it could not restore it at all).
+    public struct ResumeBuild: Sendable, Equatable {
+        public let stepID: String
+        public let pluginName: String
+        /// The copy, in this directory.
+        public let path: String
+        /// The state's version and the planned build's.
+        public let stateVersion: UInt32
+        public let plannedStateVersion: UInt32
+        /// The file the job was planned with.
+        public let plannedPath: String
+    }
+
+    /// The copies to load before restoring from `manifest` into `plan`:
+    /// for each step whose state a copy in this directory wrote
+    /// (`pluginBuild`) and whose planned build has an older state version,
+    /// that copy, if it is still here. A run killed after a swap and
+    /// started again with the same `--plugin` files so resumes with the
+    /// build that was running; a newer build the user gives is used as
+    /// given.
+    public func buildsToResume(from manifest: CheckpointManifest, plan: JobPlan) -> [ResumeBuild] {
+        var found: [ResumeBuild] = []
+        for saved in manifest.steps {
+            guard let build = saved.pluginBuild,
+                  let step = plan.steps.first(where: { $0.id == saved.stepID }),
+                  step.component.pluginName == saved.pluginName,
+                  step.component.stateVersion < saved.stateVersion,
+                  buildName(of: step.component) != build
+            else { continue }
+            let path = directory + "/" + build
+            guard ActiveFileSystem.current.status(atPath: path, followingLinks: true) != nil,
+                  !found.contains(where: { $0.path == path })
+            else { continue }
+            found.append(ResumeBuild(
+                stepID: saved.stepID, pluginName: saved.pluginName, path: path, stateVersion: saved.stateVersion,
+                plannedStateVersion: step.component.stateVersion, plannedPath: step.component.pluginPath))
+        }
+        return found
+    }
+
+    /// The manifest a run would restore from: the savepoint given, else the
+    /// newest complete checkpoint whose manifest reads (files are checked
+    /// by the restore itself); nil when there is none.
+    public static func manifestToResume(checkpointDirectory: String, fromSavepoint: String?) -> CheckpointManifest? {
+        if let fromSavepoint { return try? CheckpointStore.load(directory: fromSavepoint, verifyFiles: false) }
+        let store = CheckpointStore(directory: checkpointDirectory, prefix: "chk")
+        for id in store.completeIDs() {
+            if let manifest = try? CheckpointStore.load(directory: checkpointDirectory + "/" + store.name(of: id),
+                                                        verifyFiles: false) {
+                return manifest
+            }
+        }
+        return nil
     }
 
     static func fileName(_ path: String) -> String {
