@@ -83,10 +83,7 @@ public enum PluginLoader {
         }
         _ = handle  // Never closed: plugins are loaded with RTLD_NODELETE and never unloaded.
 
-        guard let descriptor = unsafeBitCast(entry, to: sh_plugin_entry_fn.self)(HostAPI.table) else {
-            throw .entryReturnedNull(path: path)
-        }
-        return try check(descriptor: descriptor, path: path, loadedPath: file)
+        return try load(entry: unsafeBitCast(entry, to: sh_plugin_entry_fn.self), reportedAs: path, loadedPath: file)
     }
 
     /// Checks a plugin linked into the process instead of loaded from a
@@ -94,9 +91,13 @@ public enum PluginLoader {
     /// test): calls its entry point with the host-API table, as `load` does
     /// after dlopen, and checks the descriptor the same way.
     /// - Parameter path: what messages and the plugin's path name it.
-    public static func load(entry: sh_plugin_entry_fn, reportedAs path: String) throws(PluginLoadError) -> LoadedPlugin {
+    /// - Parameter loadedPath: the file dlopen opened, when there is one
+    ///   (nil: `path`).
+    public static func load(
+        entry: sh_plugin_entry_fn, reportedAs path: String, loadedPath: String? = nil
+    ) throws(PluginLoadError) -> LoadedPlugin {
         guard let descriptor = entry(HostAPI.table) else { throw .entryReturnedNull(path: path) }
-        return try check(descriptor: descriptor, path: path, loadedPath: path)
+        return try check(descriptor: descriptor, path: path, loadedPath: loadedPath)
     }
 
     /// Checks a descriptor returned by a plugin's entry point.
