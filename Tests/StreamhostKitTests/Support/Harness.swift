@@ -102,7 +102,7 @@ final class Harness {
             guard status == SH_OK else { return status }
         }
         // Without on_watermark the host forwards the watermark all the same.
-        guard let onWatermark = vtable.on_watermark else { return SH_OK }
+        guard let onWatermark = vtable.on_watermark else { return sh_status(SH_OK) }
         return onWatermark(instance, fake.raw, watermark)
     }
 

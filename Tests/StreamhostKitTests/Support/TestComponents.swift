@@ -165,7 +165,7 @@ final class HookedSink: Sink, TimerHandling, WatermarkHandling, CheckpointHooks 
 
     func process(_ batch: Batch, context: Context) throws {}
 
-    func onTimer(_ timer: Timer, context: Context) throws {}
+    func onTimer(_ timer: StreamhostKit.Timer, context: Context) throws {}
 
     func onWatermark(_ watermark: Int64, context: Context) throws {
         throw PluginError.failed("hooked: watermark \(watermark)")
