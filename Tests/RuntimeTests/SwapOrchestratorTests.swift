@@ -148,7 +148,9 @@ struct SwapOrchestratorTests {
         let leftAfterEach = Mutex<[[String]]>([])
         let (result, swap) = runWhileSwapping(runner, after: count / 3) {
             (completion: @escaping @Sendable (Result<SwapReport, SwapError>) -> Void) in
-            let left = { (try? FileManager.default.contentsOfDirectory(atPath: swapBuilds.directory)) ?? [] }
+            let left: @Sendable () -> [String] = {
+                (try? FileManager.default.contentsOfDirectory(atPath: swapBuilds.directory)) ?? []
+            }
             swapper.swap(pluginPath: notAPlugin) { _ in
                 leftAfterEach.withLock { $0.append(left()) }
                 swapper.swap(pluginPath: other) { _ in
