@@ -53,9 +53,9 @@ struct SwapHygieneCLITests {
         #expect(left.count == 1 && left[0].hasPrefix("librunning-total-v2-"), "\(left)")
         let copy = data + "/plugins/hot-swap/" + (left.first ?? "")
         let newest = CLI.newestCheckpoint(data: data, job: "hot-swap")
-        let manifest = try String(
-            contentsOfFile: data + "/checkpoints/hot-swap/chk-" + String(format: "%06ld", newest) + "/MANIFEST",
-            encoding: .utf8)
+        // The manifest's JSON behind its binary header (ManifestFile).
+        let manifest = String(decoding: try Data(contentsOf: URL(fileURLWithPath:
+            data + "/checkpoints/hot-swap/chk-" + String(format: "%06ld", newest) + "/MANIFEST")), as: UTF8.self)
         #expect(manifest.contains("pluginBuild") && manifest.contains(left.first ?? "?"), "\(manifest)")
 
         // Started again with the same command (build 1, too old for the
