@@ -74,7 +74,7 @@ let package = Package(
         // build.
         .target(
             name: "StreamhostABI", path: "SDK",
-            exclude: ["README.md", "Package.swift", "swift", "go", "rust"],
+            exclude: ["README.md", "Package.swift", "swift", "go", "rust", "abi/layout.tsv"],
             sources: ["abi"],
             publicHeadersPath: "include"),
         // The one version string, a C header that the host and the

@@ -36,18 +36,28 @@ struct CheckpointingTests {
     }
 
     /// A runner of `plan` whose attempts keep their state in memory.
-    func runner(_ plan: JobPlan) -> JobRunner {
-        JobRunner(plan: plan, options: options(plan)) { _ throws(JobFailure) in
+    func runner(_ plan: JobPlan, swapBuilds: SwapBuilds? = nil) -> JobRunner {
+        JobRunner(plan: plan, options: options(plan, swapBuilds: swapBuilds)) { _ throws(JobFailure) in
             JobStateBackend(memory: MemoryStateBackend())
         }
     }
 
-    func options(_ plan: JobPlan, restore: RestoreSource? = nil, backend: String = "memory") -> RunOptions {
+    /// The swap copies of job `job` in this test's directory, as
+    /// `streamhost run` makes them (`plugins/<job>` beside `checkpoints/`
+    /// and `savepoints/`).
+    func swapBuilds(_ job: String) -> SwapBuilds {
+        SwapBuilds(directory: directory.file("plugins/\(job)"), checkpointDirectory: directory.file("checkpoints/\(job)"),
+                   savepointDirectory: directory.file("savepoints/\(job)"))
+    }
+
+    func options(
+        _ plan: JobPlan, restore: RestoreSource? = nil, backend: String = "memory", swapBuilds: SwapBuilds? = nil
+    ) -> RunOptions {
         var options = RunOptions(workers: 2, deadLetterPath: directory.file("dlq.jsonl"))
         if let spec = plan.spec.checkpoints {
             options.checkpoints = CheckpointRunOptions(
                 spec: spec, checkpointDirectory: directory.file("checkpoints/\(plan.spec.name)"),
-                savepointDirectory: directory.file("savepoints/\(plan.spec.name)"))
+                savepointDirectory: directory.file("savepoints/\(plan.spec.name)"), swapBuilds: swapBuilds)
         }
         options.stateBackend = backend == "memory"
             ? MemoryStateBackend() : RocksDBStateBackend(directory: directory.file("rocksdb-\(UUID().uuidString)"))
@@ -571,25 +581,6 @@ struct CheckpointingTests {
         #expect(skipped.count == 1 && skipped[0].contains("checkpoint \(ids[0])") && skipped[0].contains("0.blob is damaged"),
                 "\(skipped)")
         #expect(Set(orderIDs(output)) == Set(0..<count))
-    }
-}
-
-/// The hot-swap example's plugin, built as its three builds.
-struct HotSwapBuilds {
-    let v1: String
-    let v2: String
-    let v3: String
-
-    init(into directory: TemporaryDirectory) throws {
-        let source = BuildProducts.packageRoot + "/examples/hot-swap/running_total.c"
-        func build(_ version: Int) throws -> String {
-            let output = directory.file("librunning-total-v\(version).so")
-            try CPluginBuilder.build(source: source, output: output, extraFlags: ["-DRUNNING_TOTAL_VERSION=\(version)"])
-            return output
-        }
-        v1 = try build(1)
-        v2 = try build(2)
-        v3 = try build(3)
     }
 }
 

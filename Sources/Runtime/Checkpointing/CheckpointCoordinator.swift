@@ -15,11 +15,18 @@ public struct CheckpointRunOptions: Sendable {
     public var checkpointDirectory: String
     /// The job's savepoint directory (`<data dir>/savepoints/<job>`).
     public var savepointDirectory: String
+    /// The copies hot swaps made (`<data dir>/plugins/<job>`): manifests
+    /// name the copy that wrote a step's state, and each retention pass
+    /// removes the copies no one needs any more. nil: the job cannot swap.
+    public var swapBuilds: SwapBuilds?
 
-    public init(spec: CheckpointSpec, checkpointDirectory: String, savepointDirectory: String) {
+    public init(
+        spec: CheckpointSpec, checkpointDirectory: String, savepointDirectory: String, swapBuilds: SwapBuilds? = nil
+    ) {
         self.spec = spec
         self.checkpointDirectory = checkpointDirectory
         self.savepointDirectory = savepointDirectory
+        self.swapBuilds = swapBuilds
     }
 }
 
@@ -354,7 +361,8 @@ final class CheckpointCoordinator: @unchecked Sendable {
             let instances = (pending.instances[index] ?? []).sorted { $0.instance < $1.instance }
             steps.append(StepSnapshot(
                 stepID: step.id, componentName: step.component.name, pluginName: step.component.pluginName,
-                pluginVersion: step.component.pluginVersion, stateVersion: step.component.stateVersion,
+                pluginVersion: step.component.pluginVersion,
+                pluginBuild: options.swapBuilds?.buildName(of: step.component), stateVersion: step.component.stateVersion,
                 parallelism: step.parallelism, instances: instances))
         }
         let barrier = pending.barrier
@@ -370,7 +378,17 @@ final class CheckpointCoordinator: @unchecked Sendable {
             fail(pending, reason: "writing its manifest failed: \(error)")
             return
         }
-        if barrier.kind == .checkpoint { checkpoints.retain(options.spec.retained) }
+        if barrier.kind == .checkpoint {
+            checkpoints.retain(options.spec.retained)
+            // After retention, so that a copy named only by the checkpoints
+            // it dropped goes; the manifest just written names the copies
+            // this plan runs.
+            let removed = options.swapBuilds?.removeUnneeded(running: plan) ?? []
+            if !removed.isEmpty {
+                let names = removed.joined(separator: ", ")
+                logger.info("removed plugin builds no running step and no retained checkpoint or savepoint needs: \(names)")
+            }
+        }
         let durationMs = Self.milliseconds(from: pending.startedAt, to: DispatchTime.now())
         logger.debug("\(barrier.kind == .checkpoint ? "checkpoint" : "savepoint") \(barrier.id) complete in \(String(format: "%.1f", durationMs)) ms: \(final)")
         lastFigures.withLock {

@@ -6,6 +6,7 @@ import Core
 import Dispatch
 import Foundation
 import Logging
+import PluginHost
 import Synchronization
 
 /// What a hot swap did: the savepoint it went through and how long the job
@@ -398,7 +399,11 @@ public final class JobRunner: @unchecked Sendable {
             return
         }
         let migrating = newPlan.steps.contains { step in
-            running.steps.first { $0.id == step.id }.map { $0.component.stateVersion < step.component.stateVersion } ?? false
+            guard let old = running.steps.first(where: { $0.id == step.id }) else { return false }
+            if case .needsMigrate = StateVersionChange(old: old.component.stateVersion, new: step.component.stateVersion) {
+                return true
+            }
+            return false
         }
         guard migrating else {
             stopForSwap(pending.id)
@@ -454,7 +459,7 @@ public final class JobRunner: @unchecked Sendable {
                 return "step '\(step.id)' runs component '\(was.name)' and the new build makes it '\(now.name)' "
                     + "(\(now.pluginPath)); its state cannot move to another component"
             }
-            if now.stateVersion < was.stateVersion {
+            if case .olderThanState = StateVersionChange(old: was.stateVersion, new: now.stateVersion) {
                 return "step '\(step.id)': the new build \(now.pluginPath) (plugin \(now.pluginName) \(now.pluginVersion)) "
                     + "has state_version \(now.stateVersion), older than the \(was.stateVersion) of the running "
                     + "\(was.pluginName) \(was.pluginVersion); a build restores state of its own version or older"
