@@ -17,6 +17,9 @@ extension TopicConfig {
     public var json: JSONValue {
         var object = JSONObject()
         for (key, value) in properties.sorted(by: { $0.key < $1.key }) {
+            // Written only when not the default: a topic that does not use
+            // it keeps the bytes, and opens in, hosts from before the key.
+            if key == "message.timestamp.type", messageTimestampType != .logAppendTime { continue }
             if Self.stringKeys.contains(key) {
                 object[key] = .string(value)
             } else if Self.decimalKeys.contains(key) {
