@@ -195,7 +195,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "KafkaProtocol", "Log", "Core", "Yams", "Observability", .product(name: "Prometheus", package: "swift-prometheus"),
+                "KafkaProtocol", "Log", "Core", "DurableFiles", system, "Yams", "Observability", .product(name: "Prometheus", package: "swift-prometheus"),
                 logging,
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Crypto", package: "swift-crypto"),
@@ -210,7 +210,7 @@ let package = Package(
         // directory, each run by a supervisor process (`run`, with its
         // attempts in worker processes), and the operations on them.
         .target(
-            name: "JobService", dependencies: ["Runtime", "Checkpoint", "Admin", "Core", "Observability", logging],
+            name: "JobService", dependencies: ["Runtime", "Checkpoint", "Admin", "Core", "DurableFiles", "Observability", logging],
             swiftSettings: swiftSettings),
         // The HTTP API of `streamhost serve` (/v1 on Hummingbird 2): jobs,
         // topics, consumer groups, plugins, health, the OpenAPI document.

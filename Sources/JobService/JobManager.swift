@@ -4,6 +4,7 @@ import Glibc
 import Admin
 import Checkpoint
 import Core
+import DurableFiles
 import Foundation
 import Logging
 import Observability
@@ -131,7 +132,7 @@ public final class JobManager: @unchecked Sendable {
         if let refusal { throw .conflict(refusal) }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try request.jobText.write(toFile: directory + "/job.yaml", atomically: true, encoding: .utf8)
+            try ActiveFileSystem.current.writeAtomically(Array(request.jobText.utf8), to: directory + "/job.yaml")
         } catch {
             throw .failed("cannot create \(directory): \(error.localizedDescription); check the data directory's "
                 + "permissions and free space")

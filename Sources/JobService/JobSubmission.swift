@@ -1,4 +1,5 @@
 import Core
+import DurableFiles
 import Foundation
 
 /// A job as submitted to the service and kept in `DATA/jobs/ID/submission.json`
@@ -231,16 +232,16 @@ extension JobStatusReport.StepCounts {
     }
 }
 
-/// Reads and writes the service's small JSON files: atomically (a
-/// temporary file renamed over the old one), so that a reader never sees
-/// half a file.
+/// Reads and writes the service's small JSON files through the one
+/// durable-file layer (write a temporary file, fsync, rename, fsync the
+/// directory), so that a reader never sees half a file and a crash leaves
+/// the old or the new one.
 enum JobFiles {
     static func write(_ json: JSONValue, to path: String) throws(JobServiceError) {
-        do {
-            try Data(json.serializedBytes()).write(to: URL(fileURLWithPath: path), options: .atomic)
+        do throws(FileSystemError) {
+            try ActiveFileSystem.current.writeAtomically(json.serializedBytes(), to: path)
         } catch {
-            throw .failed("cannot write \(path): \(error.localizedDescription); check the data directory's "
-                + "permissions and free space")
+            throw .failed("cannot write \(path): \(error); check the data directory's permissions and free space")
         }
     }
 

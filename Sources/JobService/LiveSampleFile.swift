@@ -122,7 +122,10 @@ public enum LiveSampleFile {
         }
 
         /// Writes `sample`; a failure's message is returned the first time
-        /// only (for the worker to log once), and the job runs on.
+        /// only (for the worker to log once), and the job runs on. Renamed
+        /// into place (never read half written) but not fsynced, unlike the
+        /// durable-file layer's files: a sample is rewritten every second
+        /// and worthless after a crash, so a sync a second would buy nothing.
         public func write(_ sample: JobSample) -> String? {
             do {
                 try Data(LiveSampleFile.json(sample, workerPid: getpid()).serializedBytes())

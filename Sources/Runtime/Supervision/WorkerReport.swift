@@ -1,4 +1,5 @@
 import Core
+import DurableFiles
 import Foundation
 import PluginHost
 
@@ -132,10 +133,11 @@ public struct WorkerReport: Sendable, Equatable {
         return result
     }
 
-    /// Writes the report to `path` as JSON (a temporary file renamed into
-    /// place, so the supervisor never reads half of it).
+    /// Writes the report to `path` as JSON through the durable-file layer
+    /// (a temporary file renamed into place, so the supervisor never reads
+    /// half of it, and fsynced: the restart decision survives a crash).
     public func write(to path: String) throws {
-        try Data(json.serializedBytes()).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try ActiveFileSystem.current.writeAtomically(json.serializedBytes(), to: path)
     }
 
     public static func read(from path: String) throws -> WorkerReport {

@@ -2,6 +2,8 @@
 import Glibc
 #endif
 import Core
+import DurableFiles
+import SystemPackage
 import Foundation
 
 /// The users a SASL listener accepts (`sasl.credentials.file`): per user,
@@ -163,16 +165,15 @@ public struct CredentialsFile: Sendable, Equatable {
         return try CredentialsFile(json: fields, path: path)
     }
 
-    /// Replaces the file atomically (a temporary file renamed over it),
-    /// created with mode 0600 so that no other user ever reads the keys.
+    /// Replaces the file through the durable-file layer (a temporary file,
+    /// fsynced, renamed over it), created with mode 0600 so that no other
+    /// user ever reads the keys.
     public func write(path: String) throws(ServerError) {
-        let previousMask = umask(0o077)
-        defer { umask(previousMask) }
-        do {
-            try Data(json.prettySerializedBytes()).write(to: URL(fileURLWithPath: path), options: .atomic)
-            chmod(path, 0o600)
+        do throws(FileSystemError) {
+            try ActiveFileSystem.current.writeAtomically(
+                json.prettySerializedBytes(), to: path, permissions: [.ownerReadWrite])
         } catch {
-            throw .credentials(path: path, reason: "cannot write it: \(error.localizedDescription)")
+            throw .credentials(path: path, reason: "cannot write it: \(error)")
         }
     }
 }
