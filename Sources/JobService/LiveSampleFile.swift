@@ -51,6 +51,8 @@ public enum LiveSampleFile {
             object["backPressuredNs"] = .int(Int64(bitPattern: task.backPressuredNanoseconds))
             object["inputQueued"] = .int(Int64(task.inputQueued))
             object["inputCapacity"] = .int(Int64(task.inputCapacity))
+            object["keyedStateEntries"] = task.keyedStateEntries.map { .int(Int64($0)) }
+            object["keyedStateBytes"] = task.keyedStateBytes.map { .int(Int64($0)) }
             object["counters"] = .array(task.counters.prefix(countersPerTaskMax).map {
                 .object(JSONObject([("name", .string($0.name)), ("value", .int($0.value))]))
             })
@@ -65,7 +67,7 @@ public enum LiveSampleFile {
             ("workerPid", .int(Int64(workerPid))), ("attempt", .int(Int64(sample.attempt))),
             ("monotonicNs", .int(Int64(bitPattern: sample.monotonicNanoseconds))),
             ("wallClockMs", .int(sample.wallClockMs)), ("tasks", .array(tasks)), ("deadLetters", .array(deadLetters)),
-            ("checkpoints", .object(checkpoints)),
+            ("checkpoints", .object(checkpoints)), ("stateBackend", .string(sample.stateBackend)),
         ]))
     }
 
@@ -88,6 +90,8 @@ public enum LiveSampleFile {
             task.backPressuredNanoseconds = UInt64(bitPattern: try entry.read("backPressuredNs") as Int64)
             task.inputQueued = try entry.read("inputQueued")
             task.inputCapacity = try entry.read("inputCapacity")
+            task.keyedStateEntries = try entry.readIfPresent("keyedStateEntries")
+            task.keyedStateBytes = try entry.readIfPresent("keyedStateBytes")
             task.counters = try entry.objects("counters").map { (counter) throws(JSONFieldError) in
                 (name: try counter.read("name") as String, value: try counter.read("value") as Int64)
             }
@@ -104,6 +108,7 @@ public enum LiveSampleFile {
         sample.checkpoints.lastSizeBytes = try checkpoints.readIfPresent("lastSizeBytes")
         sample.checkpoints.lastAlignmentMs = try checkpoints.readIfPresent("lastAlignmentMs")
         sample.checkpoints.lastID = try checkpoints.readIfPresent("lastID")
+        sample.stateBackend = try fields.readIfPresent("stateBackend") ?? sample.stateBackend
         return sample
     }
 

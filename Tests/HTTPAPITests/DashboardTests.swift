@@ -67,7 +67,10 @@ import TestKit
     @Test func aSampleSurvivesItsFile() throws {
         var task = Self.task("gen", 1, in: 10, out: 9, busyMs: 7, watermarkMs: 1_000)
         task.busyNanoseconds = UInt64.max - 3
-        let sample = Self.sample(atSeconds: 3, wallClockMs: 5_000, [task])
+        task.keyedStateEntries = 1_234
+        task.keyedStateBytes = 56_789
+        var sample = Self.sample(atSeconds: 3, wallClockMs: 5_000, [task])
+        sample.stateBackend = "rocksdb"
         let text = LiveSampleFile.json(sample, workerPid: 42).serialized()
         let read = try LiveSampleFile.sample(try JSONFields(parsing: Array(text.utf8)))
         #expect(read.attempt == 42 * 1_000_003 + 1)
@@ -77,6 +80,8 @@ import TestKit
         #expect(back.busyNanoseconds == UInt64.max - 3 && back.outputWatermarkMs == 1_000 && back.inputWatermarkMs == nil)
         #expect(back.inputQueued == 1 && back.inputCapacity == 4)
         #expect(back.counters.map(\.name) == ["seen"] && back.counters.map(\.value) == [10])
+        // The keyed state's size reaches the server's /metrics for served jobs too.
+        #expect(back.keyedStateEntries == 1_234 && back.keyedStateBytes == 56_789 && read.stateBackend == "rocksdb")
         #expect(read.deadLetters == sample.deadLetters)
         #expect(read.checkpoints == sample.checkpoints)
         // A field missing is named, not guessed.
