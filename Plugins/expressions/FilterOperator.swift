@@ -16,7 +16,7 @@ import StreamhostKit
 ///
 /// # Thread safety
 /// One instance per task thread, as every component.
-final class FilterOperator: Operator {
+final class FilterOperator: Operator, SchemaDeriving {
     static let name = "filter"
     static let description = "Keeps the records for which an expression is true (SQL WHERE)."
     static let configSchema: String? = #"""

@@ -17,7 +17,7 @@ import StreamhostKit
 ///
 /// # Thread safety
 /// One instance per task thread, as every component.
-final class ProjectOperator: Operator {
+final class ProjectOperator: Operator, SchemaDeriving {
     static let name = "project"
     static let description = "Keeps, drops and renames top-level fields of each record."
     static let configSchema: String? = #"""
