@@ -307,10 +307,9 @@ struct ColumnKernelCompiler {
                 }
                 return out
             }
-        case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual
-            where a.kind == .string && b.kind == .string:
-            return stringComparison(op, a, b)
         case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual:
+            // (Not a `where` on the case: it would bind to its last pattern only.)
+            if a.kind == .string && b.kind == .string { return stringComparison(op, a, b) }
             let bothNumeric = numeric.contains(a.kind) && numeric.contains(b.kind)
             guard bothNumeric || (a.kind == .boolean && b.kind == .boolean) else { return nil }
             return CompiledKernel(kind: .boolean, scaleMax: 0) { frame in
