@@ -1,4 +1,5 @@
 import Foundation
+import SQL
 import Yams
 
 /// Reads a job file into a `JobSpec`: decodes the YAML (`JobFileReader`),
@@ -34,7 +35,25 @@ public enum JobFileParser {
             throw JobFileError(file: fileName ?? path, location: nil, field: nil,
                                message: "cannot read the job file: \(error.localizedDescription)")
         }
+        if path.lowercased().hasSuffix(".sql") {
+            return try parse(sql: text, file: fileName ?? path, overrides: overrides)
+        }
         return try parse(text: text, file: fileName ?? path, overrides: overrides)
+    }
+
+    /// A job written wholly in SQL (`streamhost run job.sql`): compiled by
+    /// the SQL planner to the job file `streamhost sql --explain` prints,
+    /// then read as any job file (overrides included). A mistake in the SQL
+    /// is reported at its line and column in the .sql file.
+    public static func parse(sql text: String, file: String, overrides: [String] = []) throws(JobFileError) -> JobSpec {
+        let job: SQLJob
+        do {
+            job = try SQLPlanner.plan(text, file: file, jobName: SQLPlanner.jobName(file: file))
+        } catch {
+            throw JobFileError(file: file, location: SourceLocation(line: error.line, column: error.column), field: nil,
+                               message: error.message)
+        }
+        return try parse(text: job.yaml, file: file + " (compiled to a job file, see streamhost sql --explain)", overrides: overrides)
     }
 
     /// Parses job-file text; `file` names it in errors.
