@@ -71,6 +71,16 @@ import Testing
         #expect(steps[3].hasPrefix(#"operator map {"set": {"__sql_4": "cast(__sql_1 as integer)", "__sql_5": "case when (window_start) % 1000 = 0"#))
         #expect(steps[4] == #"operator project {"keep": ["__sql_4", "__sql_5", "__sql_6", "__sql_7"], "rename": {"__sql_4": "customer_id", "__sql_5": "EXPR$1", "__sql_6": "EXPR$2", "__sql_7": "EXPR$3"}}"#)
         #expect(steps[5] == #"sink stdout {"format": "value"}"#)
+        // SUM of DECIMAL(10, 2) is DECIMAL(38, 2): written with 2 digits, by the map that shapes the output.
+        #expect(steps[3].hasSuffix(#""__sql_7": "cast(__sql_3 as decimal(38, 2))"}}"#))
+        #expect(steps.count == 6)
+    }
+
+    @Test func decimalColumnsKeepTheirScale() throws {
+        // A DECIMAL(p, s) column is cast to its type where the output is shaped, even when only passed on.
+        let job = try Self.plan("SELECT order_id, amount, CAST(amount * 3 AS DECIMAL(12, 1)) AS tripled FROM orders")
+        #expect(Self.steps(job)[1] == #"operator map {"set": {"__sql_1": "order_id", "__sql_2": "cast(amount as decimal(10, 2))", "#
+            + #""__sql_3": "cast(cast((amount * 3) as decimal(12, 1)) as decimal(12, 1))"}}"#)
     }
 
     @Test func windowTableFunctionsAndSeveralKeys() throws {
