@@ -54,7 +54,7 @@ struct SQLStepTests {
         let validated = try validate(job)
         #expect(validated.status == 0, "\(validated.standardError)")
         #expect(validated.standardOutput.contains("task: raw (source file x1) -> copy (sink file x1)"))
-        #expect(validated.standardOutput.contains("task: totals.orders (source file x1)\n"))
+        #expect(validated.standardOutput.contains("task: totals.orders (source file x1) -> totals.orders-types (operator map x1)\n"))
         #expect(validated.standardOutput.contains("totals.window (operator window x1) -> totals.select (operator map x1)"))
 
         let ran = try run(["run", job])

@@ -36,9 +36,11 @@ import Testing
         }
     }
 
-    /// (component, config JSON) of each step.
+    /// (component, config JSON) of each step, but the map that checks a
+    /// text table's types where it is read (`<table>-types`, tested on its
+    /// own in `textColumnsAreCheckedWhereTheyAreRead`).
     static func steps(_ job: SQLJob) -> [String] {
-        job.steps.map { "\($0.kind.rawValue) \($0.component) \(SQLJobValue.object($0.config).json)" }
+        job.steps.filter { !$0.id.hasSuffix("-types") }.map { "\($0.kind.rawValue) \($0.component) \(SQLJobValue.object($0.config).json)" }
     }
 
     @Test func whereCaseAndCastBecomeFilterMapAndProject() throws {
@@ -74,6 +76,23 @@ import Testing
         // SUM of DECIMAL(10, 2) is DECIMAL(38, 2): written with 2 digits, by the map that shapes the output.
         #expect(steps[3].hasSuffix(#""__sql_7": "cast(__sql_3 as decimal(38, 2))"}}"#))
         #expect(steps.count == 6)
+    }
+
+    @Test func textColumnsAreCheckedWhereTheyAreRead() throws {
+        // Numbers and booleans of JSON and CSV tables are cast to their types by a map after the source.
+        let job = try Self.plan("SELECT order_id FROM orders")
+        #expect(job.steps[1].id == "orders-types")
+        #expect(SQLJobValue.object(job.steps[1].config).json
+            == #"{"set": {"order_id": "cast(order_id as integer)", "customer_id": "cast(customer_id as integer)", "#
+            + #""amount": "cast(amount as decimal(10, 2))"}}"#)
+        // Computed columns share that map, after the checks.
+        let computed = try SQLPlanner.plan("""
+            CREATE TABLE t (a INT, ok BOOLEAN, b AS a + 1) WITH ('connector' = 'filesystem', 'path' = 't.csv', 'format' = 'csv');
+            SELECT b FROM t WHERE ok
+            """, file: "job.sql", jobName: "job")
+        #expect(computed.steps.map(\.id).prefix(3) == ["t", "t-columns", "t-computed"])
+        #expect(SQLJobValue.object(computed.steps[2].config).json
+            == #"{"set": {"a": "cast(a as integer)", "ok": "cast(ok as boolean)", "b": "(a + 1)"}}"#)
     }
 
     @Test func decimalColumnsKeepTheirScale() throws {

@@ -40,6 +40,9 @@ struct SQLConnector {
         var exactFields: [String]?
         /// Columns whose values are ms since the epoch rather than text.
         var millisColumns: Set<String> = []
+        /// Its values are text (JSON, CSV) whose numbers the planner checks
+        /// against the table's types; false for generated records.
+        var checksTypes = true
         var notes: [String] = []
     }
 
@@ -195,6 +198,7 @@ struct SQLConnector {
             var config: [(String, SQLJobValue)] = [("count", .integer(try integer("number-of-rows") ?? 0))]
             if let rate = try integer("rows-per-second") { config.append(("rate", .integer(rate))) }
             var source = Source(component: "datagen", config: config)
+            source.checksTypes = false
             if relation.columns.contains(where: { $0.name == "event_time" && $0.type.family == .timestamp }) {
                 source.millisColumns = ["event_time"]
             }
