@@ -42,8 +42,8 @@ struct SQLExplainTests {
         _ = try directory.write("orders.jsonl", SQLCommandTests.orders)
         _ = try directory.write("payments.jsonl", """
             {"order_id":1,"paid":10.5,"paid_time":"2026-01-01 10:06:00"}
-            {"order_id":2,"paid":20,"paid_time":"2026-01-01 12:00:00"}
             {"order_id":3,"paid":5.25,"paid_time":"2026-01-01 11:00:01"}
+            {"order_id":2,"paid":20,"paid_time":"2026-01-01 12:00:00"}
 
             """)
         try sameRows("hop", """

@@ -41,8 +41,9 @@ struct SQLConnector {
         /// Columns whose values are ms since the epoch rather than text.
         var millisColumns: Set<String> = []
         /// Its values are text (JSON, CSV) whose numbers the planner checks
-        /// against the table's types; false for generated records.
-        var checksTypes = true
+        /// against the table's types (filesystem, kafka); generated and
+        /// typed records need no check.
+        var checksTypes = false
         var notes: [String] = []
     }
 
@@ -120,6 +121,7 @@ struct SQLConnector {
             let format = try format(allowed: ["json", "csv"])
             var config: [(String, SQLJobValue)] = [("path", .string(path)), ("format", .string(format == "json" ? "jsonl" : "csv"))]
             var source = Source(component: "file", config: config)
+            source.checksTypes = true
             if format == "csv" {
                 // Flink's CSV has no header: fields by position.
                 config += [("header", .boolean(false))]
@@ -178,7 +180,9 @@ struct SQLConnector {
                                    + "records with the log record's timestamp; declare `\(timeColumn.name) TIMESTAMP(3) METADATA FROM 'timestamp'` "
                                    + "and put the watermark on it")
             }
-            return Source(component: "log", config: config, notes: notes)
+            var source = Source(component: "log", config: config, notes: notes)
+            source.checksTypes = true
+            return source
         case "datagen":
             for column in relation.columns where column.origin == .physical {
                 guard let families = Self.datagenColumns[column.name] else {
@@ -198,7 +202,6 @@ struct SQLConnector {
             var config: [(String, SQLJobValue)] = [("count", .integer(try integer("number-of-rows") ?? 0))]
             if let rate = try integer("rows-per-second") { config.append(("rate", .integer(rate))) }
             var source = Source(component: "datagen", config: config)
-            source.checksTypes = false
             if relation.columns.contains(where: { $0.name == "event_time" && $0.type.family == .timestamp }) {
                 source.millisColumns = ["event_time"]
             }
