@@ -83,6 +83,14 @@ struct SQLStepTests {
             "\(job):18:86: pipeline[2].sql: unknown column amont; the tables in FROM have order_id, customer_id, category, amount, event_time"),
             "\(outcome.standardError)")
 
+        // A folded block joins lines: the place is the SQL's own, named in the message.
+        let folded = try directory.write("folded.yaml", Self.job.replacingOccurrences(of: "SUM(amount)", with: "SUM(amont)")
+            .replacingOccurrences(of: "sql: |", with: "sql: >"))
+        let foldedOutcome = try validate(folded)
+        #expect(foldedOutcome.standardError.contains(
+            "\(folded):10:10: pipeline[2].sql: line 6, column 99 of the folded SQL: unknown column amont;"),
+            "\(foldedOutcome.standardError)")
+
         let set = try directory.write("set.yaml", Self.job.replacingOccurrences(
             of: "      INSERT INTO totals\n", with: "      SET 'parallelism.default' = '2';\n      INSERT INTO totals\n"))
         let refused = try validate(set)

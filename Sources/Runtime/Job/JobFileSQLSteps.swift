@@ -91,6 +91,13 @@ enum JobFileSQLSteps {
         do {
             job = try SQLPlanner.plan(sql.string, file: file, jobName: id)
         } catch {
+            // A literal block (`|`) and a one-line scalar keep the SQL's lines
+            // and columns; a folded one (`>`) joins lines, so the place in the
+            // folded text is named with the scalar's own place.
+            guard sql.style != .folded else {
+                throw fail(sqlNode, "\(field).sql", "line \(error.line), column \(error.column) of the folded SQL: \(error.message) "
+                    + "(write `sql: |` to have mistakes placed in the job file)")
+            }
             let place = location(of: error, in: sql, lines: lines)
             throw JobFileError(file: file, location: place, field: "\(field).sql", message: error.message)
         }
@@ -125,11 +132,12 @@ enum JobFileSQLSteps {
     }
 
     /// Where a SQL error is in the job file: the script's line 1 is the
-    /// line after a block scalar's `|` (indented), else the scalar's own.
+    /// line after a literal block's `|` (indented), else the scalar's own
+    /// (a quoted scalar's escapes are not counted back).
     static func location(of error: SQLError, in sql: Node.Scalar, lines: [Substring]) -> SourceLocation? {
         guard let mark = sql.mark else { return nil }
         switch sql.style {
-        case .literal, .folded:
+        case .literal:
             // The first line of content after the indicator line, and its indentation.
             var first = mark.line + 1
             while first <= lines.count, lines[first - 1].allSatisfy({ $0 == " " }) { first += 1 }
