@@ -131,8 +131,8 @@ let package = Package(
         // built-in functions; no I/O.
         .target(name: "Expressions", dependencies: ["JSONText", "TimeText", "Columns", "Core"], swiftSettings: swiftSettings),
         // Flink SQL's front end: lexer, parser, syntax tree with positions,
-        // printer (docs/SQL.md); no dependencies, no I/O.
-        .target(name: "SQL", swiftSettings: swiftSettings),
+        // printer and the planner that compiles it to a job (docs/SQL.md); no I/O.
+        .target(name: "SQL", dependencies: ["TimeText"], swiftSettings: swiftSettings),
         // Native functions: dlopen/dlsym and calls through Debian's libffi
         // with signatures known only at run time.
         .target(name: "NativeFunctions", dependencies: ["CFFI", "CNativeSupport"], swiftSettings: swiftSettings),
@@ -177,7 +177,7 @@ let package = Package(
             name: "Runtime",
             dependencies: [
                 "Observability", "Core", "Columns", "PluginHost", "StreamhostABI", "Yams", "Log", "State", "Checkpoint", "DurableFiles",
-                "Expressions", "ExpressionUDFs", "NativeFunctions", "TimeText", logging,
+                "Expressions", "ExpressionUDFs", "NativeFunctions", "TimeText", "SQL", logging,
             ],
             swiftSettings: swiftSettings),
         // The plugin test harness: one instance of a component driven by a
@@ -227,7 +227,7 @@ let package = Package(
             name: "streamhost",
             dependencies: [
                 "Core", "PluginHost", "Runtime", "Log", "Admin", "Server", "KafkaClient", "NativeFunctions", "TimeText",
-                "PluginTesting", "JobService", "HTTPAPI", "Observability",
+                "PluginTesting", "JobService", "HTTPAPI", "Observability", "SQL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), logging,
             ],
             swiftSettings: swiftSettings),

@@ -27,6 +27,14 @@ public struct SQLError: Error, Sendable, Equatable, CustomStringConvertible {
         /// ambiguous column, an aggregate in WHERE, a window without a time
         /// attribute.
         case invalid
+        /// Valid SQL the planner cannot run yet (a GROUP BY without a
+        /// window, which needs update streams; an OVER window; a function
+        /// with no counterpart in the expression language): the message
+        /// names what and, where there is one, what to write instead.
+        case unsupported
+        /// A table's connector or one of its options that is unknown or
+        /// has a value the connector cannot take.
+        case connector
     }
 
     public let kind: Kind

@@ -18,6 +18,7 @@ struct Streamhost: ParsableCommand {
         subcommands: [
             Run.self, Validate.self, SavepointCommand.self, SwapCommand.self, PluginCommand.self, TopicsCommand.self,
             Produce.self, Consume.self, GroupsCommand.self, Serve.self, UsersCommand.self, JobsCommand.self,
+            SQLCommand.self,
         ],
         defaultSubcommand: Run.self)
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SQL
 import Yams
 
 /// Reads a job file into a `JobSpec`: decodes the YAML (`JobFileReader`),
@@ -34,7 +35,37 @@ public enum JobFileParser {
             throw JobFileError(file: fileName ?? path, location: nil, field: nil,
                                message: "cannot read the job file: \(error.localizedDescription)")
         }
+        if path.lowercased().hasSuffix(".sql") {
+            return try parse(sql: text, file: fileName ?? path, overrides: overrides)
+        }
         return try parse(text: text, file: fileName ?? path, overrides: overrides)
+    }
+
+    /// A job written wholly in SQL (`streamhost run job.sql`): compiled by
+    /// the SQL planner to the job file `streamhost sql --explain` prints,
+    /// then read as any job file (overrides included). A mistake in the SQL
+    /// is reported at its line and column in the .sql file.
+    public static func parse(sql text: String, file: String, overrides: [String] = []) throws(JobFileError) -> JobSpec {
+        let job: SQLJob
+        do {
+            job = try SQLPlanner.plan(text, file: file, jobName: SQLPlanner.jobName(file: file))
+        } catch {
+            throw JobFileError(file: file, location: SourceLocation(line: error.line, column: error.column), field: nil,
+                               message: error.message)
+        }
+        return try parse(text: job.yaml, file: file + " (compiled to a job file, see streamhost sql --explain)", overrides: overrides)
+    }
+
+    /// The job file at `path` with its `sql:` steps replaced by the steps
+    /// they plan to (`JobFileSQLSteps`), as YAML.
+    public static func expandedSQLSteps(path: String) throws(JobFileError) -> String {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw JobFileError(file: path, location: nil, field: nil, message: "cannot read the job file: \(error.localizedDescription)")
+        }
+        return try JobFileSQLSteps.expanded(text: text, file: path)
     }
 
     /// Parses job-file text; `file` names it in errors.
@@ -55,6 +86,7 @@ public enum JobFileParser {
         }
         var reader = JobFileReader(file: file)
         reader.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        root = try JobFileSQLSteps.expand(root, file: file, lines: reader.lines)
         for text in overrides {
             let override = try JobOverride(parsing: text, file: file)
             if let field = try override.apply(to: &root) {

@@ -11,6 +11,9 @@ public struct SQLCatalog: Sendable {
     public private(set) var relations: [String: SQLRelation] = [:]
     /// Functions from CREATE FUNCTION, by uppercased name.
     public private(set) var functions: [String: SQLCreateFunction] = [:]
+    /// The CREATE TABLE statement of each table, by name (the planner reads
+    /// its column definitions).
+    public private(set) var createStatements: [String: SQLCreateTable] = [:]
     /// The file each relation was created in, for messages.
     private var files: [String: String] = [:]
 
@@ -43,6 +46,7 @@ public struct SQLCatalog: Sendable {
         case .createTable(let table):
             guard try claim(table.name, ifNotExists: table.ifNotExists, file: file) else { return [] }
             relations[table.name.dotted] = try analyzer.table(table)
+            createStatements[table.name.dotted] = table
             files[table.name.dotted] = file
         case .createView(let view):
             guard try claim(view.name, ifNotExists: view.ifNotExists, file: file) else { return [] }
