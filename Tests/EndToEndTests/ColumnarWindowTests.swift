@@ -27,7 +27,11 @@ struct ColumnarWindowTests {
 
     /// The window configs compared: every aggregate with allowed lateness
     /// (the per-key path, its inputs read from the columns), and the
-    /// aggregates a tumbling window computes per slice in memory.
+    /// aggregates computed per slice in memory: tumbling, sliding over
+    /// slices of gcd(300, 200) = 100 ms (three per window), cumulating, and
+    /// sliding with a memory bound so small that the open slices go to
+    /// keyed state after every batch (each window then fires through its
+    /// keys' timers, folding in what the slices gathered since).
     static let windowConfigs = [
         "{kind: tumbling, size_ms: 200, allowed_lateness_ms: 5, aggregates: [{fn: count, name: cnt}, "
             + "{fn: sum, field: amount, name: total}, {fn: avg, field: amount}, {fn: min, field: amount}, "
@@ -36,7 +40,16 @@ struct ColumnarWindowTests {
         "{kind: tumbling, size_ms: 200, aggregates: [{fn: count, name: cnt}, {fn: sum, field: amount, name: total}, "
             + "{fn: avg, field: amount}, {fn: min, field: amount}, {fn: max, field: order_id}, "
             + "{fn: count, field: customer_id}, {fn: sum, field: customer_id}]}",
+        "{kind: sliding, size_ms: 300, slide_ms: 200, aggregates: [{fn: count, name: cnt}, "
+            + "{fn: sum, field: amount, name: total}, {fn: avg, field: amount}, {fn: min, field: amount}, "
+            + "{fn: max, field: order_id}, {fn: count, field: customer_id}]}",
+        "{kind: cumulate, size_ms: 400, step_ms: 100, aggregates: [{fn: count, name: cnt}, "
+            + "{fn: sum, field: amount, name: total}, {fn: min, field: amount}, {fn: max, field: order_id}]}",
+        "{kind: sliding, size_ms: 400, slide_ms: 100, slices_max_bytes: 4096, aggregates: [{fn: count, name: cnt}, "
+            + "{fn: sum, field: amount, name: total}, {fn: max, field: amount}]}",
     ]
+    /// The config whose slices run short of memory.
+    static let memoryShortConfig = 4
 
     /// Late records (disorder beyond the watermark's bound) included. One
     /// source instance, so that which records are late does not depend on
@@ -79,7 +92,7 @@ struct ColumnarWindowTests {
         standardError.split(separator: "\n").first { $0.contains("step 'win'") }.map(String.init)
     }
 
-    @Test(arguments: [1, 2], [0, 1])
+    @Test(arguments: [1, 2], 0..<windowConfigs.count)
     func windowsOverColumnsGiveTheByteWindowsOutput(parallelism: Int, config: Int) throws {
         var results: [Format: (lines: [String], summary: String?)] = [:]
         for format in Format.allCases {
@@ -91,11 +104,17 @@ struct ColumnarWindowTests {
             let outcome = try CLI.run(["run", job, "--no-progress"])
             #expect(outcome.status == 0, "\(outcome.standardError)")
             results[format] = (Self.lines(output).sorted(), Self.windowSummary(outcome.standardError))
-            // Typed batches of a tumbling count/sum/avg/min/max window go
-            // through the slices (config 1); bytes and config 0 never do.
-            let fired = Self.windowLine(outcome.standardError)?.contains("slices_fired 0") == false
-                && Self.windowLine(outcome.standardError)?.contains("slices_fired") == true
-            #expect(fired == (format == .columns && config == 1), "\(Self.windowLine(outcome.standardError) ?? "-")")
+            // Typed batches of a count/sum/avg/min/max window without
+            // allowed lateness go through the slices (configs 1...); bytes
+            // and config 0 never do.
+            let line = Self.windowLine(outcome.standardError)
+            let fired = line?.contains("slices_fired 0") == false && line?.contains("slices_fired") == true
+            #expect(fired == (format == .columns && config != 0), "\(line ?? "-")")
+            if format == .columns && config == Self.memoryShortConfig {
+                let flushed = line?.contains("slice_memory_flushes 0") == false
+                    && line?.contains("slice_memory_flushes") == true
+                #expect(flushed, "the slices never ran short of memory: \(line ?? "-")")
+            }
         }
         let bytes = try #require(results[.bytes])
         let columns = try #require(results[.columns])
@@ -141,10 +160,26 @@ struct ColumnarWindowTests {
         #expect(outputs[.columns] == outputs[.bytes])
     }
 
-    func checkpointedJob(_ format: Format, output: String) throws -> String {
-        try directory.write("checkpointed.yaml", """
+    /// The windows of the checkpointed runs: tumbling, sliding and
+    /// cumulating on the memory backend, and sliding on RocksDB with a
+    /// memory bound that sends the open slices to RocksDB between
+    /// checkpoints too.
+    static let checkpointedWindows: [(state: String, window: String)] = [
+        ("memory", "{kind: tumbling, size_ms: 1000, aggregates: [{fn: count}, {fn: sum, field: amount}, {fn: min, field: order_id}]}"),
+        ("memory", "{kind: sliding, size_ms: 1500, slide_ms: 1000, aggregates: [{fn: count}, {fn: sum, field: amount}, "
+            + "{fn: min, field: order_id}]}"),
+        ("memory", "{kind: cumulate, size_ms: 2000, step_ms: 500, aggregates: [{fn: count}, {fn: sum, field: amount}, "
+            + "{fn: max, field: order_id}]}"),
+        ("rocksdb", "{kind: sliding, size_ms: 2000, slide_ms: 1000, slices_max_bytes: 20000, aggregates: [{fn: count}, "
+            + "{fn: sum, field: amount}, {fn: min, field: order_id}]}"),
+    ]
+
+    func checkpointedJob(_ format: Format, window: Int, output: String) throws -> String {
+        let (state, config) = Self.checkpointedWindows[window]
+        return try directory.write("checkpointed.yaml", """
             name: checkpointed
             checkpoints: {interval_ms: 100}
+            state: {backend: \(state)}
             pipeline:
               - id: gen
                 source: datagen
@@ -153,7 +188,7 @@ struct ColumnarWindowTests {
               - {id: by-customer, key_by: customer_id}
               - id: win
                 operator: window
-                config: {kind: tumbling, size_ms: 1000, aggregates: [{fn: count}, {fn: sum, field: amount}, {fn: min, field: order_id}]}
+                config: \(config)
               - {id: out, sink: file, config: {path: "\(output)", rolling_interval_ms: 200}}
             """)
     }
@@ -171,49 +206,122 @@ struct ColumnarWindowTests {
     /// the state the other reads (same keys, same accumulators), and the
     /// committed output is every window exactly once, as one uninterrupted
     /// run writes it.
-    @Test(arguments: [(Format.bytes, Format.columns), (Format.columns, Format.bytes)])
-    func aCheckpointOfOneFormatResumesInTheOtherExactlyOnce(first: Format, second: Format) throws {
-        let folder = directory.file("out-\(first)-\(second)")
+    @Test(arguments: [(Format.bytes, Format.columns, 0), (Format.columns, Format.bytes, 0), (Format.bytes, Format.columns, 1),
+                      (Format.columns, Format.bytes, 1), (Format.columns, Format.bytes, 2), (Format.columns, Format.bytes, 3),
+                      (Format.bytes, Format.columns, 3)])
+    func aCheckpointOfOneFormatResumesInTheOtherExactlyOnce(first: Format, second: Format, window: Int) throws {
+        let folder = directory.file("out-\(first)-\(second)-\(window)")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let data = directory.file("data-\(first)-\(second)")
+        let data = directory.file("data-\(first)-\(second)-\(window)")
         let output = folder + "/windows.jsonl"
 
-        let killed = try CLI.run(["run", try checkpointedJob(first, output: output), "--data-dir", data, "--no-progress"],
+        let killed = try CLI.run(["run", try checkpointedJob(first, window: window, output: output), "--data-dir", data,
+                                  "--no-progress"],
                                  timeoutSeconds: 120, signalsWhen: ({ finals(folder).count >= 20 }, [SIGKILL]))
         #expect(killed.status == 128 + SIGKILL)
         let beforeRestart = finals(folder)
         #expect(!beforeRestart.isEmpty)
 
-        let resumed = try CLI.run(["run", try checkpointedJob(second, output: output), "--data-dir", data, "--no-progress"],
+        let resumed = try CLI.run(["run", try checkpointedJob(second, window: window, output: output), "--data-dir", data,
+                                   "--no-progress"],
                                   timeoutSeconds: 120)
         #expect(resumed.status == 0, "\(resumed.standardError)")
         #expect(resumed.standardError.contains("restored from checkpoint") || resumed.standardError.contains("resum"),
                 "\(resumed.standardError)")
 
-        // The reference: one run, no checkpoints, bytes.
-        let referenceOutput = directory.file("reference-windows-\(first).jsonl")
-        let reference = try directory.write("reference-windows.yaml", """
-            name: reference-windows
-            pipeline:
-              - id: gen
-                source: datagen
-                config: {count: 12000, seed: 9, time_step_ms: 10, customers: 20, value_size: 1}
-                watermarks: {strategy: bounded_out_of_orderness, max_out_of_orderness_ms: 500}
-              - {id: by-customer, key_by: customer_id}
-              - id: win
-                operator: window
-                config: {kind: tumbling, size_ms: 1000, aggregates: [{fn: count}, {fn: sum, field: amount}, {fn: min, field: order_id}]}
-              - {id: out, sink: file, config: {path: "\(referenceOutput)"}}
-            """)
-        let referenceRun = try CLI.run(["run", reference, "--no-progress"])
-        #expect(referenceRun.status == 0, "\(referenceRun.standardError)")
-        let expected = CLI.lines(referenceOutput).sorted()
-        #expect(expected.count > 100)
+        expectEveryWindowOnce(in: folder, window: window, name: "reference-\(first)")
+    }
+
+    /// A job stopped with a savepoint while its windows are open (slices in
+    /// memory, for columns) starts from it in the other format and at
+    /// another parallelism of the window: the savepoint's keyed state is
+    /// the byte path's either way, and the two runs together write every
+    /// window once, as one uninterrupted run writes it.
+    @Test(arguments: [(Format.columns, Format.bytes, 1), (Format.bytes, Format.columns, 2)])
+    func aSavepointOfOneFormatStartsTheOtherAtAnotherParallelism(first: Format, second: Format, window: Int) throws {
+        let data = directory.file("data-savepoint-\(first)-\(window)")
+        let folder = directory.file("out-savepoint-\(first)-\(window)")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let output = folder + "/windows.jsonl"
+        func job(_ format: Format, parallelism: Int) throws -> String {
+            try directory.write("savepointed-\(format)-\(parallelism).yaml", """
+                name: savepointed
+                parallelism: \(parallelism)
+                checkpoints: {interval_ms: 200}
+                pipeline:
+                  - id: gen
+                    source: datagen
+                    parallelism: 1
+                    config: {count: 12000, rate: 4000, seed: 9, time_step_ms: 10, customers: 20\(format.datagenExtra)}
+                    watermarks: {strategy: bounded_out_of_orderness, max_out_of_orderness_ms: 500}
+                  - {id: by-customer, key_by: customer_id}
+                  - id: win
+                    operator: window
+                    config: \(Self.checkpointedWindows[window].window)
+                  - {id: out, sink: file, parallelism: 1, config: {path: "\(output)", rolling_interval_ms: 200}}
+                """)
+        }
+        let stop = Mutex<ProcessOutcome?>(nil)
+        let stopped = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            guard CLI.waitForCheckpoints(2, data: data, job: "savepointed") else { stopped.signal(); return }
+            let outcome = try? CLI.run(["savepoint", "--stop", "--data-dir", data])
+            stop.withLock { $0 = outcome }
+            stopped.signal()
+        }
+        let firstRun = try CLI.run(["run", try job(first, parallelism: 1), "--data-dir", data, "--no-progress"],
+                                   timeoutSeconds: 120)
+        stopped.wait()
+        #expect(firstRun.status == 0, "\(firstRun.standardError)")
+        let stopOutcome = try #require(stop.withLock { $0 })
+        #expect(stopOutcome.status == 0, "\(stopOutcome.standardError)")
+        let marker = "stopped with savepoint "
+        let savepointLine = try #require(firstRun.standardError.split(separator: "\n").first { $0.contains(marker) },
+                                         "\(firstRun.standardError)")
+        let savepoint = String(savepointLine[savepointLine.range(of: marker)!.upperBound...].prefix { $0 != " " && $0 != "," })
+
+        let secondRun = try CLI.run(["run", try job(second, parallelism: 2), "--data-dir", data, "--from-savepoint", savepoint,
+                                     "--no-progress"], timeoutSeconds: 120)
+        #expect(secondRun.status == 0, "\(secondRun.standardError)")
+
+        expectEveryWindowOnce(in: folder, window: window, name: "savepoint-reference")
+    }
+
+    /// Expects the final part files in `folder` to hold every window of
+    /// `checkpointedWindows[window]` exactly once, as one uninterrupted run
+    /// on bytes (no checkpoints) writes them.
+    func expectEveryWindowOnce(in folder: String, window: Int, name: String,
+                               sourceLocation: SourceLocation = #_sourceLocation) {
+        let referenceOutput = directory.file("\(name)-\(window).jsonl")
+        let expected: [String]
+        do {
+            let reference = try directory.write("\(name)-\(window).yaml", """
+                name: \(name)
+                pipeline:
+                  - id: gen
+                    source: datagen
+                    config: {count: 12000, seed: 9, time_step_ms: 10, customers: 20, value_size: 1}
+                    watermarks: {strategy: bounded_out_of_orderness, max_out_of_orderness_ms: 500}
+                  - {id: by-customer, key_by: customer_id}
+                  - id: win
+                    operator: window
+                    config: \(Self.checkpointedWindows[window].window)
+                  - {id: out, sink: file, config: {path: "\(referenceOutput)"}}
+                """)
+            let referenceRun = try CLI.run(["run", reference, "--no-progress"])
+            #expect(referenceRun.status == 0, "\(referenceRun.standardError)", sourceLocation: sourceLocation)
+            expected = CLI.lines(referenceOutput).sorted()
+        } catch {
+            Issue.record("the reference run failed: \(error)", sourceLocation: sourceLocation)
+            return
+        }
+        #expect(expected.count > 100, sourceLocation: sourceLocation)
         let all = finals(folder).sorted()
-        #expect(all.count == Set(all).count, "\(all.count - Set(all).count) windows written twice")
+        #expect(all.count == Set(all).count, "\(all.count - Set(all).count) windows written twice",
+                sourceLocation: sourceLocation)
         let missing = Set(expected).subtracting(all).count
         let unexpected = Set(all).subtracting(expected).count
-        #expect(all == expected, "\(missing) windows missing, \(unexpected) unexpected")
+        #expect(all == expected, "\(missing) windows missing, \(unexpected) unexpected", sourceLocation: sourceLocation)
     }
 
     /// A hot swap of the window plugin while its steps read typed columns
