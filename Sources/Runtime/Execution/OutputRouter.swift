@@ -165,7 +165,9 @@ final class OutputRouter {
     /// path would take (see `ColumnKey`) and hashes it; the values stay
     /// columns. With one consumer instance the batch's columns are shared
     /// as they are (a row without a key is left out of the selection);
-    /// with several, each target's rows are gathered into its builder.
+    /// with several, the pass notes each target's rows and keys, and then
+    /// each target's rows are gathered into its builder in bulk
+    /// (`gatherColumns`).
     private func partitionColumns(_ batch: RecordBatch, typed: ColumnarValues, values: Column, key: ColumnKey?,
                                   edge: Edge, stepID: String) {
         keyedCounts[stepID, default: 0] += batch.recordCount
@@ -183,6 +185,26 @@ final class OutputRouter {
         var selected = 0
         let selection = typed.selection
         var scratch = keyScratch
+        // Per target: its rows, and their keys (bytes and ends).
+        var rowsByTarget = gatherRows
+        var keysByTarget = gatherKeys
+        var keyEndsByTarget = gatherKeyEnds
+        gatherRows = []
+        gatherKeys = []
+        gatherKeyEnds = []
+        if !single {
+            let targets = edge.channels.count
+            if rowsByTarget.count < targets {
+                rowsByTarget += Array(repeating: [UInt32](), count: targets - rowsByTarget.count)
+                keysByTarget += Array(repeating: [UInt8](), count: targets - keysByTarget.count)
+                keyEndsByTarget += Array(repeating: [Int](), count: targets - keyEndsByTarget.count)
+            }
+            for target in 0..<targets {
+                rowsByTarget[target].removeAll(keepingCapacity: true)
+                keysByTarget[target].removeAll(keepingCapacity: true)
+                keyEndsByTarget[target].removeAll(keepingCapacity: true)
+            }
+        }
         for row in 0..<batch.count {
             let isRecord: Bool
             if let selection {
@@ -227,12 +249,22 @@ final class OutputRouter {
                 } else {
                     let target = keyGroups.instance(owning: keyGroups.keyGroup(of: routedKey),
                                                     parallelism: edge.channels.count)
-                    appendColumnRow(row, of: batch, typed: typed, values: values, timestamp: timestamp,
-                                    key: routedKey, target: target, edge: edge)
+                    rowsByTarget[target].append(UInt32(row))
+                    keysByTarget[target].append(contentsOf: routedKey)
+                    keyEndsByTarget[target].append(keysByTarget[target].count)
                 }
             }
         }
         keyScratch = scratch
+        if !single {
+            for target in 0..<edge.channels.count where !rowsByTarget[target].isEmpty {
+                gatherColumns(rowsByTarget[target], keys: keysByTarget[target], keyEnds: keyEndsByTarget[target],
+                              of: batch, typed: typed, values: values, target: target, edge: edge)
+            }
+        }
+        gatherRows = rowsByTarget
+        gatherKeys = keysByTarget
+        gatherKeyEnds = keyEndsByTarget
         guard let out else { return }
         let allKept = kept.count == batch.count
         out.columnar = ColumnarValues(schema: typed.schema, values: values, selection: allKept ? nil : kept,
@@ -242,30 +274,52 @@ final class OutputRouter {
 
     /// Key bytes of the record being routed, reused across records.
     private var keyScratch: [UInt8] = []
+    /// Per target instance: the rows of the batch being routed, their keys'
+    /// bytes and the end of each key there (reused across batches).
+    private var gatherRows: [[UInt32]] = []
+    private var gatherKeys: [[UInt8]] = []
+    private var gatherKeyEnds: [[Int]] = []
 
-    /// Appends row `row` of a typed batch to target `target`'s builder,
-    /// sealing it when full.
-    @inline(__always)
-    private func appendColumnRow(_ row: Int, of batch: RecordBatch, typed: ColumnarValues, values: Column,
-                                 timestamp: Int64, key: UnsafeRawBufferPointer, target: Int, edge: Edge) {
-        if let existing = edge.columnBuilders[target], existing.schema != typed.schema
-            || (existing.headers == nil) != (typed.headers == nil) {
-            seal(edge, target: target)
-        } else if edge.columnBuilders[target] == nil, edge.builders[target] != nil {
-            seal(edge, target: target)  // byte records gathered before
+    /// Appends rows `rows` of a typed batch (their keys: `keys`, split at
+    /// `keyEnds`) to target `target`'s builder, as many at a time as the
+    /// builder has room for: the timestamps and keys row by row, the
+    /// columns in bulk (`Column.appendRows`); seals the builder when full.
+    private func gatherColumns(_ rows: [UInt32], keys: [UInt8], keyEnds: [Int], of batch: RecordBatch,
+                               typed: ColumnarValues, values: Column, target: Int, edge: Edge) {
+        let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+        var done = 0
+        while done < rows.count {
+            if let existing = edge.columnBuilders[target], existing.schema != typed.schema
+                || (existing.headers == nil) != (typed.headers == nil) {
+                seal(edge, target: target)
+            } else if edge.columnBuilders[target] == nil, edge.builders[target] != nil {
+                seal(edge, target: target)  // byte records gathered before
+            }
+            if edge.builders[target] == nil {
+                edge.builders[target] = RecordBatch(recordCapacity: batchRecordsMax, valueBytesCapacity: 64)
+                edge.columnBuilders[target] = (Column(typed.schema.structType, capacity: batchRecordsMax),
+                                               typed.headers.map { Column($0.type, capacity: batchRecordsMax) },
+                                               typed.schema)
+            }
+            let builder = edge.builders[target]!
+            let columns = edge.columnBuilders[target]!
+            let chunk = min(batchRecordsMax - builder.count, rows.count - done)
+            precondition(chunk > 0, "a full hash builder was not sealed")
+            keys.withUnsafeBytes { keyBytes in
+                for index in done..<(done + chunk) {
+                    let keyStart = index == 0 ? 0 : keyEnds[index - 1]
+                    builder.append(timestamp: batch.timestamp(at: Int(rows[index])),
+                                   key: UnsafeRawBufferPointer(rebasing: keyBytes[keyStart..<keyEnds[index]]), value: empty)
+                }
+            }
+            rows.withUnsafeBufferPointer { all in
+                let part = UnsafeBufferPointer(rebasing: all[done..<(done + chunk)])
+                columns.values.appendRows(of: values, rows: part)
+                if let headers = typed.headers { columns.headers!.appendRows(of: headers, rows: part) }
+            }
+            done += chunk
+            if builder.count >= batchRecordsMax { seal(edge, target: target) }
         }
-        if edge.builders[target] == nil {
-            edge.builders[target] = RecordBatch(recordCapacity: batchRecordsMax, valueBytesCapacity: 64)
-            edge.columnBuilders[target] = (Column(typed.schema.structType, capacity: batchRecordsMax),
-                                           typed.headers.map { Column($0.type, capacity: batchRecordsMax) },
-                                           typed.schema)
-        }
-        let builder = edge.builders[target]!
-        let columns = edge.columnBuilders[target]!
-        builder.append(timestamp: timestamp, key: key, value: UnsafeRawBufferPointer(start: nil, count: 0))
-        columns.values.appendRow(of: values, at: row)
-        if let headers = typed.headers { columns.headers!.appendRow(of: headers, at: row) }
-        if builder.count >= batchRecordsMax { seal(edge, target: target) }
     }
 
     /// Sends target `target`'s builder (with its gathered columns) on.
