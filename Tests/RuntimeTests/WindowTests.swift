@@ -426,7 +426,6 @@ struct WindowTests {
         ("{kind: cumulate, size_ms: 100, aggregates: [{fn: count}]}", "kind cumulate needs size_ms and step_ms"),
         ("{kind: cumulate, size_ms: 100, step_ms: 30, aggregates: [{fn: count}]}", "must be a multiple of step_ms"),
         ("{kind: tumbling, size_ms: 100, step_ms: 10, aggregates: [{fn: count}]}", "takes size_ms only"),
-        ("{kind: tumbling, size_ms: 100, slices_max_bytes: 0, aggregates: [{fn: count}]}", "slices_max_bytes"),
     ])
     func refusesBadConfigs(config: String, message: String) throws {
         let plan = try makePlan("""
