@@ -109,7 +109,11 @@ struct ColumnarWindowTests {
             // and config 0 never do.
             let line = Self.windowLine(outcome.standardError)
             let fired = line?.contains("slices_fired 0") == false && line?.contains("slices_fired") == true
-            #expect(fired == (format == .columns && config != 0), "\(line ?? "-")")
+            // (With the memory-short config every window is in keyed state
+            // by the time it ends and fires through its keys' timers.)
+            if config != Self.memoryShortConfig {
+                #expect(fired == (format == .columns && config != 0), "\(line ?? "-")")
+            }
             if format == .columns && config == Self.memoryShortConfig {
                 let flushed = line?.contains("slice_memory_flushes 0") == false
                     && line?.contains("slice_memory_flushes") == true
@@ -123,7 +127,11 @@ struct ColumnarWindowTests {
         // The same late records went to the dead letters.
         #expect(bytes.summary != nil && columns.summary == bytes.summary,
                 "bytes: \(bytes.summary ?? "-"); columns: \(columns.summary ?? "-")")
-        #expect(bytes.summary?.contains(" 0 rejected") == false, "no late record: \(bytes.summary ?? "-")")
+        // Sliding windows reach 300-400 ms past a record: the 30 ms of
+        // disorder never makes one late there.
+        if ![2, Self.memoryShortConfig].contains(config) {
+            #expect(bytes.summary?.contains(" 0 rejected") == false, "no late record: \(bytes.summary ?? "-")")
+        }
     }
 
     /// key_by gives a typed key (a decimal here) the text the byte path
