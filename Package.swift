@@ -16,13 +16,13 @@ let system = Target.Dependency.product(name: "SystemPackage", package: "swift-sy
 
 /// A first-party plugin written in C: one dynamic library per plugin, with
 /// the shared helpers of Plugins/common linked in (hidden).
-func cPlugin(_ name: String) -> (Product, Target) {
+func cPlugin(_ name: String, linking: [LinkerSetting] = []) -> (Product, Target) {
     let target = "Plugin_\(name)"
     return (
         .library(name: "streamhost-\(name)", type: .dynamic, targets: [target]),
         .target(
             name: target, dependencies: ["StreamhostABI", "PluginSupport"], path: "Plugins/\(name)",
-            publicHeadersPath: ".", cSettings: [.unsafeFlags(["-O2", "-fvisibility=hidden"])])
+            publicHeadersPath: ".", cSettings: [.unsafeFlags(["-O2", "-fvisibility=hidden"])], linkerSettings: linking)
     )
 }
 
@@ -40,6 +40,8 @@ let plugins = ["datagen", "stdout", "blackhole", "logsource", "logsink"].map { c
     swiftPlugin("file", also: ["DurableFiles"]), swiftPlugin("window", also: ["Columns", "Core"]), swiftPlugin("dedup"), swiftPlugin("join"),
     // filter, map and project: the expression language, with native functions.
     swiftPlugin("expressions", also: ["Expressions", "ExpressionUDFs", "NativeFunctions", "Columns", "Core"]),
+    // nexmark: the Nexmark benchmark's events (issue 16); libm for its prices.
+    cPlugin("nexmark", linking: [.linkedLibrary("m")]),
 ]
 
 let package = Package(
@@ -72,7 +74,7 @@ let package = Package(
         // build.
         .target(
             name: "StreamhostABI", path: "SDK",
-            exclude: ["README.md", "Package.swift", "swift", "go", "rust"],
+            exclude: ["README.md", "Package.swift", "swift", "go", "rust", "abi/layout.tsv"],
             sources: ["abi"],
             publicHeadersPath: "include"),
         // The one version string, a C header that the host and the
@@ -193,7 +195,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "KafkaProtocol", "Log", "Yams", "Observability", .product(name: "Prometheus", package: "swift-prometheus"),
+                "KafkaProtocol", "Log", "Core", "DurableFiles", system, "Yams", "Observability", .product(name: "Prometheus", package: "swift-prometheus"),
                 logging,
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Crypto", package: "swift-crypto"),
@@ -208,7 +210,7 @@ let package = Package(
         // directory, each run by a supervisor process (`run`, with its
         // attempts in worker processes), and the operations on them.
         .target(
-            name: "JobService", dependencies: ["Runtime", "Checkpoint", "Admin", "Core", logging],
+            name: "JobService", dependencies: ["Runtime", "Checkpoint", "Admin", "Core", "DurableFiles", "Observability", logging],
             swiftSettings: swiftSettings),
         // The HTTP API of `streamhost serve` (/v1 on Hummingbird 2): jobs,
         // topics, consumer groups, plugins, health, the OpenAPI document.

@@ -50,7 +50,9 @@ struct SwapBenchmark {
         var base = PluginRegistry()
         for plugin in environment.registry.plugins where plugin.name != "running-total" { try base.add(plugin) }
         let v1 = try base.replacing(with: try PluginLoader.load(path: try build(1)))
-        let v2Plugin = try PluginLoader.loadCopy(path: try build(2), into: environment.scratchDirectory + "/swap-copies")
+        let v2Path = try build(2)
+        let v2Plugin = try PluginLoader.loadCopy(
+            path: v2Path, as: environment.scratchDirectory + "/swap-copies/" + PluginLoader.copyName(for: v2Path))
         let v2 = try v1.replacing(with: v2Plugin)
         let directory = environment.scratchDirectory + "/swap-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: directory) }

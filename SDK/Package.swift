@@ -27,7 +27,7 @@ let package = Package(
         // SDK/include/streamhost.h, with the layout assertions of abi/.
         .target(
             name: "StreamhostABI", path: ".",
-            exclude: ["README.md", "Package.swift", "swift", "go", "rust"],
+            exclude: ["README.md", "Package.swift", "swift", "go", "rust", "abi/layout.tsv"],
             sources: ["abi"],
             publicHeadersPath: "include"),
         .target(name: "JSONText", path: "swift/JSONText", swiftSettings: swiftSettings),

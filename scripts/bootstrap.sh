@@ -47,6 +47,16 @@ python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 for package in liblz4-dev libzstd-dev zlib1g-dev libsnappy-dev librocksdb-dev libffi-dev; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
+# chromium: the dashboard's browser test (DashboardTests) loads the page in
+# headless Chromium. It is installed on its own: when it cannot be, that
+# test is skipped with the reason and nothing else stops.
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+    echo "bootstrap: installing chromium (the dashboard's browser test)" >&2
+    { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 \
+        || { DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+            && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; } \
+        || echo "bootstrap: chromium could not be installed; the dashboard's browser test will be skipped" >&2
+fi
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
         echo "bootstrap: missing packages ${missing[*]}; run as root or install them." >&2

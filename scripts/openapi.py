@@ -19,6 +19,11 @@ def err(desc): return {"description": desc, "content": {"application/json": {"sc
 def ok(desc, schema): return {"description": desc, "content": {"application/json": {"schema": schema}}}
 jobid = {"name": "id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[0-9a-f]{16}$"}}
 sec = [{"bearer": []}]
+seconds = {"name": "seconds", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 600, "default": 300},
+           "description": "How far back the history goes, in seconds"}
+series = arr(nul(N))
+live_figures = {"recordsIn": I, "recordsOut": I, "recordsInPerSecond": N, "recordsOutPerSecond": N, "busyMsPerSecond": N,
+                "backPressuredMsPerSecond": N, "idleMsPerSecond": N, "inputWatermarkMs": I, "outputWatermarkMs": I, "watermarkLagMs": N}
 common = {"400": err("Bad request (a job file's mistake as file:line:col, a bad id)"),
           "401": err("Missing or wrong bearer token"), "403": err("No token configured on the server"),
           "404": err("No such job"), "409": err("The job is not in a state that allows it"),
@@ -29,7 +34,7 @@ doc = {
  "info": {"title": "streamhost HTTP API", "version": "1",
           "description": "Jobs, topics, consumer groups and plugins of a `streamhost serve` (docs/SERVER.md, 'HTTP API'). "
                          "Requests that change something need `Authorization: Bearer TOKEN`; so does every request from off loopback, "
-                         "except /v1/health, /v1/ready and /v1/openapi.json."},
+                         "except /v1/health, /v1/ready and /v1/openapi.json. The dashboard (the page at /) draws /v1/jobs and /v1/dashboard/*."},
  "servers": [{"url": "/"}],
  "paths": {
   "/v1/health": {"get": {"operationId": "health", "responses": {"200": ok("The server runs", obj({"status": S}))}}},
@@ -57,6 +62,10 @@ doc = {
   "/v1/topics/{topic}": {"get": {"operationId": "describeTopic",
              "parameters": [{"name": "topic", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,249}$"}}],
              "responses": {"200": ok("The topic with its partitions and configs", ref("Topic")), "400": common["400"], "404": err("No such topic")}}},
+  "/v1/dashboard/jobs/{id}": {"get": {"operationId": "jobHistory", "parameters": [jobid, seconds],
+             "responses": {"200": ok("The job's live history kept by the server (one sample a second, 10 minutes): per step throughput, watermark lag and busy / back-pressured time, and checkpoint outcomes", ref("JobHistory")), "400": common["400"], "404": common["404"]}}},
+  "/v1/dashboard/log": {"get": {"operationId": "logHistory", "parameters": [seconds],
+             "responses": {"200": ok("Topics' sizes and rates and consumer groups' lag per partition, with their history (one sample a second, 10 minutes)", ref("LogHistory")), "400": common["400"]}}},
   "/v1/groups": {"get": {"operationId": "listGroups", "responses": {"200": ok("The consumer groups", obj({"groups": arr(ref("Group"))}))}}},
   "/v1/groups/{group}": {"get": {"operationId": "describeGroup",
              "parameters": [{"name": "group", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1, "maxLength": 255}}],
@@ -72,17 +81,35 @@ doc = {
    "JobActionResult": obj({"id": S, "savepoint": nul(S), "message": S}, ["id", "message"]),
    "StepCounts": obj({"stepID": S, "recordsIn": I, "recordsOut": I, "rejected": I}),
    "Attempt": obj({"number": I, "restoredFrom": nul(I), "countsKnown": B, "sourceRecords": I, "sinkRecords": I, "rejectedRecords": I,
-                   "checkpointsCompleted": I, "seconds": N, "failure": nul(S), "savepoint": nul(S), "steps": arr(ref("StepCounts"))},
+                   "checkpointsCompleted": I, "seconds": N, "failure": nul(S),
+                   "failureStep": nul(S), "failureInstance": nul(I), "savepoint": nul(S), "steps": arr(ref("StepCounts"))},
                   ["number", "countsKnown", "sourceRecords", "sinkRecords", "rejectedRecords", "checkpointsCompleted", "seconds", "steps"]),
    "JobDescription": obj({
        "overview": ref("JobOverview"), "fileName": S, "plugins": arr(S), "overrides": arr(S), "fromSavepoint": nul(S), "supervisorPid": nul(I),
-       "steps": arr(obj({"id": S, "kind": S, "component": S, "parallelism": I, "inputs": arr(S), "recordsIn": nul(I), "recordsOut": nul(I), "rejected": nul(I)},
+       "steps": arr(obj({"id": S, "kind": S, "component": S, "parallelism": I, "inputs": arr(S), "recordsIn": nul(I), "recordsOut": nul(I), "rejected": nul(I),
+                         "live": ref("StepLive")},
                         ["id", "kind", "component", "parallelism", "inputs"])),
+       "liveCheckpoints": ref("CheckpointsLive"),
        "attempts": arr(ref("Attempt")), "restoredFrom": arr(nul(I)),
        "checkpoints": arr(obj({"id": I, "kind": {"type": "string", "enum": ["checkpoint", "savepoint"]}, "directory": S, "triggeredAtMs": I, "bytes": I})),
        "exceptions": arr(obj({"attempt": nul(I), "step": nul(S), "instance": nul(I), "message": S}, ["message"])),
        "savepoint": nul(S)},
        ["overview", "fileName", "plugins", "overrides", "steps", "attempts", "restoredFrom", "checkpoints", "exceptions"]),
+   "InstanceLive": obj({"instance": I, "inputChannelFill": N, **live_figures}, ["instance", "recordsIn", "recordsOut", "inputChannelFill"]),
+   "StepLive": obj({"sampledAtMs": I, "instances": arr(ref("InstanceLive")), **live_figures}, ["sampledAtMs", "recordsIn", "recordsOut", "instances"]),
+   "CheckpointsLive": obj({"sampledAtMs": I, "completed": I, "failed": I, "aborted": I, "lastID": I, "lastDurationMs": N, "lastSizeBytes": I,
+                           "lastAlignmentMs": N}, ["sampledAtMs", "completed", "failed", "aborted"]),
+   "JobHistory": obj({"times": arr(I),
+                      "steps": arr(obj({"id": S, "recordsInPerSecond": series, "recordsOutPerSecond": series, "watermarkLagMs": series,
+                                        "busyMsPerSecond": series, "backPressuredMsPerSecond": series})),
+                      "checkpoints": arr(obj({"atMs": I, "outcome": {"type": "string", "enum": ["completed", "failed", "aborted"]}, "count": I,
+                                              "id": nul(I), "durationMs": nul(N), "sizeBytes": nul(I), "alignmentMs": nul(N)}))}),
+   "LogHistory": obj({"times": arr(I), "seriesLeftOut": I,
+                      "topics": arr(obj({"name": S, "isInternal": B, "partitionCount": I, "bytes": I, "endOffsets": I,
+                                         "history": obj({"bytes": series, "recordsPerSecond": series, "bytesPerSecond": series})})),
+                      "groups": arr(obj({"groupId": S, "state": S, "totalLag": nul(I),
+                                         "partitions": arr(obj({"topic": S, "partition": I, "committedOffset": I, "endOffset": nul(I),
+                                                                "lag": nul(I), "lagHistory": series}))}))}),
    "Partition": obj({"partition": I, "startOffset": I, "endOffset": I, "lastStableOffset": I, "bytes": I, "segments": I}),
    "Topic": obj({"name": S, "isInternal": B, "partitionCount": I, "bytes": I, "configs": {"type": "object", "additionalProperties": S}, "partitions": arr(ref("Partition"))},
                 ["name", "isInternal", "partitionCount", "bytes"]),

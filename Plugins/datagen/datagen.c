@@ -107,21 +107,6 @@ static const char datagen_schema[] =
 /* Deterministic draws                                                      */
 /* ------------------------------------------------------------------------ */
 
-#define SPLITMIX64_GAMMA 0x9e3779b97f4a7c15u
-
-/* The splitmix64 output function (Steele, Lea, Flood 2014). */
-static inline uint64_t splitmix64_mix(uint64_t z) {
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
-/* Output k (from 1) of the splitmix64 stream seeded with seed. Unsigned
- * arithmetic wraps, as the generator intends. */
-static inline uint64_t splitmix64_output(uint64_t seed, uint64_t k) {
-    return splitmix64_mix(seed + k * SPLITMIX64_GAMMA);
-}
-
 typedef struct datagen_category {
     const char *name;
     size_t length;
@@ -144,8 +129,8 @@ typedef struct datagen_draw {
 } datagen_draw;
 
 static inline datagen_draw datagen_draw_record(uint64_t seed, uint64_t customers, uint64_t n) {
-    uint64_t r1 = splitmix64_output(seed, 2 * n + 1);
-    uint64_t r2 = splitmix64_output(seed, 2 * n + 2);
+    uint64_t r1 = plugin_splitmix64_output(seed, 2 * n + 1);
+    uint64_t r2 = plugin_splitmix64_output(seed, 2 * n + 2);
     datagen_draw draw;
     /* Lemire's multiply-shift maps 32 random bits onto [0, customers)
      * without a division; customers < 2^32 keeps the product in 64 bits. */
@@ -160,61 +145,6 @@ static inline datagen_draw datagen_draw_record(uint64_t seed, uint64_t customers
 /* ------------------------------------------------------------------------ */
 /* Formatting                                                               */
 /* ------------------------------------------------------------------------ */
-
-static const char digit_pairs[201] =
-    "00010203040506070809"
-    "10111213141516171819"
-    "20212223242526272829"
-    "30313233343536373839"
-    "40414243444546474849"
-    "50515253545556575859"
-    "60616263646566676869"
-    "70717273747576777879"
-    "80818283848586878889"
-    "90919293949596979899";
-
-static inline unsigned decimal_digits(uint64_t value) {
-    unsigned digits = 1;
-    for (;;) {
-        if (value < 10) return digits;
-        if (value < 100) return digits + 1;
-        if (value < 1000) return digits + 2;
-        if (value < 10000) return digits + 3;
-        value /= 10000;
-        digits += 4;
-    }
-}
-
-/* Writes value in decimal at p; returns the end of what it wrote. */
-static inline char *put_u64(char *p, uint64_t value) {
-    char *end = p + decimal_digits(value);
-    char *q = end;
-    while (value >= 100) {
-        unsigned pair = (unsigned)(value % 100) * 2;
-        value /= 100;
-        q -= 2;
-        q[0] = digit_pairs[pair];
-        q[1] = digit_pairs[pair + 1];
-    }
-    if (value >= 10) {
-        unsigned pair = (unsigned)value * 2;
-        q[-2] = digit_pairs[pair];
-        q[-1] = digit_pairs[pair + 1];
-    } else {
-        q[-1] = (char)('0' + value);
-    }
-    return end;
-}
-
-static inline char *put_i64(char *p, int64_t value) {
-    if (value < 0) {
-        *p++ = '-';
-        return put_u64(p, 0 - (uint64_t)value);
-    }
-    return put_u64(p, (uint64_t)value);
-}
-
-#define PUT_LITERAL(p, text) (memcpy((p), (text), sizeof(text) - 1), (p) + sizeof(text) - 1)
 
 static const char base64url_alphabet[65] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -248,17 +178,8 @@ typedef struct datagen {
     int64_t late_ms;
 
     /* Task: this instance generates first, first + stride, ...; next is
-     * the following one. */
-    uint64_t first;
-    uint64_t next;
-    uint64_t stride;
-    /* Restored positions of earlier instances (a restore at another
-     * parallelism): record n was generated already when some entry has
-     * n % stride == first and n < next. Entries fully behind this
-     * instance's next are dropped as it goes. */
-    struct datagen_done { uint64_t stride, first, next; } *done;
-    size_t done_count;
-    size_t done_capacity;
+     * the following one (and what a restore says was made already). */
+    plugin_strided position;
     double instance_rate;
     int rate_clock_started;
     uint64_t rate_clock_start_ns;
@@ -382,7 +303,7 @@ static void datagen_destroy(void *self) {
     free(g->key_offsets);
     free(g->values);
     free(g->keys);
-    free(g->done);
+    plugin_strided_free(&g->position);
     free(g);
 }
 
@@ -442,9 +363,7 @@ static sh_status datagen_create(sh_ctx *ctx, const sh_component *component, cons
     g->late_ms = late_ms;
 
     /* Until open says otherwise: the only instance. */
-    g->first = 0;
-    g->next = 0;
-    g->stride = 1;
+    plugin_strided_init(&g->position);
     g->instance_rate = g->rate;
 
     g->value_buffer = malloc(g->value_size + DATAGEN_NATURAL_SIZE_MAX);
@@ -461,75 +380,28 @@ static sh_status datagen_open(void *self, sh_ctx *ctx, const sh_task_info *info)
     datagen *g = self;
     /* instance and parallelism are ABI 1.0 members: every host that loads
      * this plugin has them (rule 2), so there is no struct_size to probe. */
-    if (info->parallelism == 0 || info->instance >= info->parallelism) {
-        return plugin_fail(host, ctx, "datagen: task info says instance %u of %u, which is impossible",
-                           (unsigned)info->instance, (unsigned)info->parallelism);
+    if (plugin_strided_open(host, ctx, "datagen", &g->position, info->instance, info->parallelism) != SH_OK) {
+        return SH_ERROR;
     }
     /* ABI 1.3: the host asks for columns when the next steps take them;
      * only values without padding have a column form. */
     g->emit_columns = info->output_format == SH_FORMAT_COLUMNS && g->schema == DATAGEN_ORDERS && g->value_size == 0;
-    g->first = info->instance;
-    g->next = info->instance;
-    g->stride = info->parallelism;
     g->instance_rate = g->rate / (double)info->parallelism;
     if (host->counter_register(ctx, "records", &g->records_counter) != SH_OK) {
         return plugin_fail(host, ctx, "datagen: cannot register counter 'records': %s", host->last_error(ctx));
     }
     g->has_records_counter = 1;
-    /* A restore at the same parallelism: continue where this instance was. */
-    for (size_t i = 0; i < g->done_count; i++) {
-        if (g->done[i].stride == g->stride && g->done[i].first == g->first && g->done[i].next > g->next) {
-            g->next = g->done[i].next;
-        }
-    }
     return SH_OK;
 }
 
-/* Whether record n was generated before the restore (by any instance). */
-static int datagen_was_done(const datagen *g, uint64_t n) {
-    for (size_t i = 0; i < g->done_count; i++) {
-        const struct datagen_done *d = &g->done[i];
-        if (n < d->next && n % d->stride == d->first) return 1;
-    }
-    return 0;
-}
-
-/* Moves next past records generated before the restore and drops the
- * entries that can no longer match. */
-static void datagen_skip_done(datagen *g) {
-    if (g->done_count == 0) return;
-    while (datagen_was_done(g, g->next)) g->next += g->stride;
-    size_t kept = 0;
-    for (size_t i = 0; i < g->done_count; i++) {
-        if (g->done[i].next > g->next) g->done[kept++] = g->done[i];
-    }
-    g->done_count = kept;
-}
-
-/* Operator state (state_version 1): "DGN1", a count, then per entry the
- * stride, first and next of an instance (little-endian u64s): this
- * instance's own position and the restored ones it still has to skip. */
+/* Operator state (state_version 1): the strided position (plugin_support.h)
+ * under the magic "DGN1". */
 #define DATAGEN_STATE_MAGIC 0x314e4744u
 
 static sh_status datagen_snapshot(void *self, sh_ctx *ctx, int64_t checkpoint_id, sh_blob *out) {
     (void)checkpoint_id;
     datagen *g = self;
-    size_t entries = 1 + g->done_count;
-    size_t len = 8 + entries * 24;
-    uint8_t *data = host->alloc(len);
-    if (data == NULL) return plugin_fail(host, ctx, "datagen: out of memory writing a snapshot");
-    plugin_put_le(data, (uint64_t)DATAGEN_STATE_MAGIC | (uint64_t)entries << 32, 8);
-    plugin_put_le(data + 8, g->stride, 8);
-    plugin_put_le(data + 16, g->first, 8);
-    plugin_put_le(data + 24, g->next, 8);
-    for (size_t i = 0; i < g->done_count; i++) {
-        plugin_put_le(data + 32 + i * 24, g->done[i].stride, 8);
-        plugin_put_le(data + 40 + i * 24, g->done[i].first, 8);
-        plugin_put_le(data + 48 + i * 24, g->done[i].next, 8);
-    }
-    out->data = data;
-    out->len = len;
-    return SH_OK;
+    return plugin_strided_snapshot(host, ctx, "datagen", DATAGEN_STATE_MAGIC, &g->position, out);
 }
 
 static sh_status datagen_restore(void *self, sh_ctx *ctx, uint32_t state_version, const uint8_t *data, size_t len) {
@@ -537,28 +409,7 @@ static sh_status datagen_restore(void *self, sh_ctx *ctx, uint32_t state_version
     if (state_version != 1) {
         return plugin_fail(host, ctx, "datagen: cannot read state_version %u (this build writes 1)", state_version);
     }
-    uint64_t header = len >= 8 ? plugin_get_le(data, 8) : 0;
-    size_t entries = (size_t)(header >> 32);
-    if (len < 8 || (uint32_t)header != DATAGEN_STATE_MAGIC || len != 8 + entries * 24) {
-        return plugin_fail(host, ctx, "datagen: the restored state is not a datagen position (%zu bytes)", len);
-    }
-    for (size_t i = 0; i < entries; i++) {
-        const uint8_t *entry = data + 8 + i * 24;
-        struct datagen_done d = {plugin_get_le(entry, 8), plugin_get_le(entry + 8, 8), plugin_get_le(entry + 16, 8)};
-        if (d.stride == 0 || d.first >= d.stride) {
-            return plugin_fail(host, ctx, "datagen: restored position %zu is impossible (stride %" PRIu64 ", first %" PRIu64 ")",
-                               i, d.stride, d.first);
-        }
-        if (g->done_count == g->done_capacity) {
-            size_t capacity = g->done_capacity == 0 ? 4 : g->done_capacity * 2;
-            struct datagen_done *grown = realloc(g->done, capacity * sizeof *grown);
-            if (grown == NULL) return plugin_fail(host, ctx, "datagen: out of memory restoring its position");
-            g->done = grown;
-            g->done_capacity = capacity;
-        }
-        g->done[g->done_count++] = d;
-    }
-    return SH_OK;
+    return plugin_strided_restore(host, ctx, "datagen", DATAGEN_STATE_MAGIC, &g->position, data, len);
 }
 
 /* Writes record n's value into the instance buffer and its key into the key
@@ -579,28 +430,28 @@ static inline void datagen_format(datagen *g, uint64_t n, sh_record *record) {
 
     if (g->schema == DATAGEN_ORDERS) {
         const datagen_category *category = &datagen_categories[draw.category];
-        p = PUT_LITERAL(p, "{\"order_id\":");
-        p = put_u64(p, n);
-        p = PUT_LITERAL(p, ",\"customer_id\":");
-        p = put_u64(p, draw.customer_id);
-        p = PUT_LITERAL(p, ",\"category\":\"");
+        p = PLUGIN_PUT_LITERAL(p, "{\"order_id\":");
+        p = plugin_put_u64(p, n);
+        p = PLUGIN_PUT_LITERAL(p, ",\"customer_id\":");
+        p = plugin_put_u64(p, draw.customer_id);
+        p = PLUGIN_PUT_LITERAL(p, ",\"category\":\"");
         memcpy(p, category->name, category->length);
         p += category->length;
-        p = PUT_LITERAL(p, "\",\"amount\":");
-        p = put_u64(p, draw.amount_cents / 100);
+        p = PLUGIN_PUT_LITERAL(p, "\",\"amount\":");
+        p = plugin_put_u64(p, draw.amount_cents / 100);
         unsigned cents = (draw.amount_cents % 100) * 2;
         p[0] = '.';
-        p[1] = digit_pairs[cents];
-        p[2] = digit_pairs[cents + 1];
+        p[1] = plugin_digit_pairs[cents];
+        p[2] = plugin_digit_pairs[cents + 1];
         p += 3;
-        p = PUT_LITERAL(p, ",\"event_time\":");
-        p = put_i64(p, event_time);
+        p = PLUGIN_PUT_LITERAL(p, ",\"event_time\":");
+        p = plugin_put_i64(p, event_time);
         size_t natural = (size_t)(p - start) + 1; /* with the closing brace */
         if (g->value_size > natural) {
             size_t extra = g->value_size - natural;
             if (extra >= sizeof(",\"pad\":\"\"") - 1) {
                 size_t pad = extra - (sizeof(",\"pad\":\"\"") - 1);
-                p = PUT_LITERAL(p, ",\"pad\":\"");
+                p = PLUGIN_PUT_LITERAL(p, ",\"pad\":\"");
                 memset(p, 'x', pad);
                 p += pad;
                 *p++ = '"';
@@ -616,8 +467,8 @@ static inline void datagen_format(datagen *g, uint64_t n, sh_record *record) {
         uint64_t state = draw.bytes_seed;
         size_t remaining = g->value_size;
         while (remaining > 0) {
-            state += SPLITMIX64_GAMMA;
-            uint64_t bits = splitmix64_mix(state);
+            state += PLUGIN_SPLITMIX64_GAMMA;
+            uint64_t bits = plugin_splitmix64_mix(state);
             size_t chunk = remaining < 10 ? remaining : 10;
             for (size_t i = 0; i < chunk; i++) {
                 p[i] = base64url_alphabet[bits & 63];
@@ -639,10 +490,10 @@ static inline void datagen_format(datagen *g, uint64_t n, sh_record *record) {
         record->key_len = 0;
         return;
     case DATAGEN_KEY_ORDER_ID:
-        record->key_len = (size_t)(put_u64(key, n) - key);
+        record->key_len = (size_t)(plugin_put_u64(key, n) - key);
         break;
     case DATAGEN_KEY_CUSTOMER_ID:
-        record->key_len = (size_t)(put_u64(key, draw.customer_id) - key);
+        record->key_len = (size_t)(plugin_put_u64(key, draw.customer_id) - key);
         break;
     case DATAGEN_KEY_CATEGORY:
         memcpy(key, datagen_categories[draw.category].name, datagen_categories[draw.category].length);
@@ -800,9 +651,9 @@ static sh_status datagen_emit_columns(datagen *g, sh_ctx *ctx, uint32_t count, u
     block->category_offsets[0] = 0;
     g->key_offsets[0] = 0;
     for (; made < count; made++) {
-        datagen_skip_done(g);
-        if (g->count != 0 && g->next >= g->count) break;
-        uint64_t n = g->next;
+        plugin_strided_skip_done(&g->position);
+        if (g->count != 0 && g->position.next >= g->count) break;
+        uint64_t n = g->position.next;
         datagen_draw draw = datagen_draw_record(g->seed, g->customers, n);
         const datagen_category *category = &datagen_categories[draw.category];
         block->order_id[made] = (int64_t)n;
@@ -819,15 +670,15 @@ static sh_status datagen_emit_columns(datagen *g, sh_ctx *ctx, uint32_t count, u
         char *key = (char *)g->keys + keys_used;
         switch (g->key_field) {
         case DATAGEN_KEY_NONE: break;
-        case DATAGEN_KEY_ORDER_ID: keys_used += (size_t)(put_u64(key, n) - key); break;
-        case DATAGEN_KEY_CUSTOMER_ID: keys_used += (size_t)(put_u64(key, draw.customer_id) - key); break;
+        case DATAGEN_KEY_ORDER_ID: keys_used += (size_t)(plugin_put_u64(key, n) - key); break;
+        case DATAGEN_KEY_CUSTOMER_ID: keys_used += (size_t)(plugin_put_u64(key, draw.customer_id) - key); break;
         case DATAGEN_KEY_CATEGORY:
             memcpy(key, category->name, category->length);
             keys_used += category->length;
             break;
         }
         g->key_offsets[made + 1] = (uint32_t)keys_used;
-        g->next += g->stride;
+        g->position.next += g->position.stride;
     }
     const void *values[DATAGEN_FIELD_COUNT] = {block->order_id, block->customer_id, block->category_offsets,
                                                block->amount, block->event_time};
@@ -871,8 +722,8 @@ static sh_status datagen_poll(void *self, sh_ctx *ctx, uint32_t max) {
     datagen *g = self;
     uint64_t todo = max;
     if (g->count != 0) {
-        if (g->next >= g->count) return SH_END;
-        uint64_t remaining = (g->count - 1 - g->next) / g->stride + 1;
+        if (g->position.next >= g->count) return SH_END;
+        uint64_t remaining = (g->count - 1 - g->position.next) / g->position.stride + 1;
         if (todo > remaining) todo = remaining;
     }
     if (g->instance_rate > 0) {
@@ -896,7 +747,7 @@ static sh_status datagen_poll(void *self, sh_ctx *ctx, uint32_t max) {
         if (status != SH_OK) return status;
         g->emitted += made;
         if (g->has_records_counter && made > 0) host->counter_add(ctx, g->records_counter, (int64_t)made);
-        if (g->count != 0 && g->next >= g->count) return SH_END;
+        if (g->count != 0 && g->position.next >= g->count) return SH_END;
         return SH_OK;
     }
 
@@ -911,12 +762,12 @@ static sh_status datagen_poll(void *self, sh_ctx *ctx, uint32_t max) {
     g->value_offsets[0] = 0;
     g->key_offsets[0] = 0;
     for (uint64_t i = 0; i < todo; i++) {
-        datagen_skip_done(g);
-        if (g->count != 0 && g->next >= g->count) {
+        plugin_strided_skip_done(&g->position);
+        if (g->count != 0 && g->position.next >= g->count) {
             todo = i;
             break;
         }
-        datagen_format(g, g->next, &record);
+        datagen_format(g, g->position.next, &record);
         if (!plugin_reserve_bytes(&g->values, &g->values_capacity, values_used + record.value_len, 64 * 1024) ||
             !plugin_reserve_bytes(&g->keys, &g->keys_capacity, keys_used + record.key_len + 1, 64 * 1024)) {
             host->set_error(ctx, "datagen: out of memory for a batch");
@@ -931,7 +782,7 @@ static sh_status datagen_poll(void *self, sh_ctx *ctx, uint32_t max) {
         g->timestamps[i] = record.timestamp;
         g->value_offsets[i + 1] = (uint32_t)values_used;
         g->key_offsets[i + 1] = (uint32_t)keys_used;
-        g->next += g->stride;
+        g->position.next += g->position.stride;
     }
     if (todo > 0) {
         sh_batch batch = {
@@ -953,7 +804,7 @@ static sh_status datagen_poll(void *self, sh_ctx *ctx, uint32_t max) {
     if (g->has_records_counter && todo > 0) host->counter_add(ctx, g->records_counter, (int64_t)todo);
     /* The records emitted by this call are delivered either way; SH_END
      * right away saves the host one more poll. */
-    if (g->count != 0 && g->next >= g->count) return SH_END;
+    if (g->count != 0 && g->position.next >= g->count) return SH_END;
     return SH_OK;
 }
 

@@ -5,7 +5,7 @@ import StreamhostKit
 /// "duplicates_dropped".
 ///
 /// The key is the record key, or with `key_field` a field of the JSON value
-/// (see `FieldPath`). State: one value per key in the keyed state
+/// (see `KeyField`). State: one value per key in the keyed state
 /// "first_seen", kept by the host.
 ///
 /// - `time: event` (the default): a key first seen at event time t
@@ -68,7 +68,7 @@ final class Dedup: Operator {
 
     let ttlMs: Int64
     let time: TimeMode
-    let keyField: FieldPath?
+    let keyField: KeyField?
     let duplicatesDropped: Counter
 
     /// Registered in `open`, which the host calls before any record or timer.
@@ -86,7 +86,7 @@ final class Dedup: Operator {
             throw PluginError.invalidConfig(key: "time", expected: "\"event\" or \"processing\", got \"\(timeText)\"")
         }
         self.time = time
-        keyField = try config.string("key_field").map { try FieldPath($0, configKey: "key_field") }
+        keyField = try config.string("key_field").map { try KeyField($0, configKey: "key_field") }
         duplicatesDropped = try context.counter(named: "duplicates_dropped")
     }
 

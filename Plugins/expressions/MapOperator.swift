@@ -82,16 +82,21 @@ final class MapOperator: Operator {
             if let failure { throw failure }
         }
         guard !entries.isEmpty else { throw PluginError.invalidConfig(key: "set", expected: "at least one field") }
-        for entry in entries where entry.field.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty) {
-            throw PluginError.failed("map: set '\(entry.field)': a field path is names joined by dots, none of them empty")
+        var paths: [JSONFieldPath] = []
+        for entry in entries {
+            do throws(JSONFieldPathError) {
+                paths.append(try JSONFieldPath(entry.field))
+            } catch {
+                throw PluginError.failed("map: " + error.described(at: "set"))
+            }
         }
         fields = entries.map(\.field)
         let library = try FunctionConfig.library(config, component: "map")
-        let targets = fields.map { $0.split(separator: ".", omittingEmptySubsequences: false).map(String.init) }
+        let targets = paths.map(\.segments)
         do {
             // Top-level targets are located in the same pass that reads the
             // fields, so that the results are spliced in without a second walk.
-            let locating = targets.allSatisfy { $0.count == 1 } ? targets.map { FieldPath($0.map(FieldPath.Segment.member)) } : []
+            let locating = targets.allSatisfy { $0.count == 1 } ? paths.map(FieldPath.init) : []
             program = try ExpressionProgram(entries.map { .init($0.expression) }, library: library, locating: locating)
         } catch {
             throw PluginError.failed("map: set \(entries[error.index].field) = `\(entries[error.index].expression)`: \(error.error)")

@@ -10,3 +10,9 @@ let filePlugin = PluginDefinition(
 public func streamhost_plugin_entry(_ host: UnsafePointer<sh_host_api>?) -> UnsafePointer<sh_plugin_descriptor>? {
     filePlugin.entry(host)
 }
+
+// The optional callbacks the file sink implements (the kit wires only
+// these; `streamhost plugin inspect` lists them): its part files are
+// committed through the checkpoint protocol and kept in its operator blob.
+// The file source implements none.
+extension FileSink: Snapshotting, Migrating, CheckpointHooks {}

@@ -24,13 +24,12 @@ struct ColumnInputs {
     /// field; nil when the schema has no such field (always missing).
     private let chains: [[Column]?]
 
-    init(values: Column, paths: [FieldPath]) {
+    init(values: Column, paths: [JSONFieldPath]) {
         self.values = values
         chains = paths.map { path -> [Column]? in
             var chain: [Column] = []
             var column = values
-            for segment in path.segments {
-                let name = String(decoding: segment, as: UTF8.self)
+            for name in path.segments {
                 guard case .struct = column.type, let child = column.child(named: name) else { return nil }
                 chain.append(child)
                 column = child
@@ -83,9 +82,9 @@ extension WindowOperator {
             case .sum, .avg, .min, .max:
                 guard case .present(let column, let fieldRow) = field, !Self.writesNull(column, fieldRow) else {
                     if case .missing = field {
-                        return "field '\(path.text)' is missing; \(aggregate.function.rawValue) needs a number"
+                        return "field '\(path.description)' is missing; \(aggregate.function.rawValue) needs a number"
                     }
-                    return "field '\(path.text)' is null; \(aggregate.function.rawValue) needs a number"
+                    return "field '\(path.description)' is null; \(aggregate.function.rawValue) needs a number"
                 }
                 if let input = Self.number(column, fieldRow) {
                     inputs[index] = input
@@ -99,11 +98,11 @@ extension WindowOperator {
                     return Self.number(text: text)
                 }
                 guard let input else {
-                    return "field '\(path.text)' is not a number (\(String(decoding: scratch.prefix(40), as: UTF8.self)))"
+                    return "field '\(path.description)' is not a number (\(String(decoding: scratch.prefix(40), as: UTF8.self)))"
                 }
                 inputs[index] = input
             case .first, .last, .distinctCount:
-                guard case .present(let column, let fieldRow) = field else { return "field '\(path.text)' is missing" }
+                guard case .present(let column, let fieldRow) = field else { return "field '\(path.description)' is missing" }
                 inputs[index] = .text(texts.append { ColumnarJSONEncoder.appendValue(row: fieldRow, of: column, to: &$0) })
             }
         }

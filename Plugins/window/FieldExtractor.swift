@@ -23,11 +23,15 @@ struct FieldExtractor {
 
     /// The member names wanted at the top level, and for nested paths the
     /// rest of their segments.
-    let paths: [FieldPath]
+    let paths: [JSONFieldPath]
+    /// Each path's keys as UTF-8, outermost first, made once: the walk
+    /// compares member names against them.
+    private let segments: [[[UInt8]]]
     private let allIndices: [Int]
 
-    init(paths: [FieldPath]) {
+    init(paths: [JSONFieldPath]) {
         self.paths = paths
+        segments = paths.map(\.segmentUTF8)
         allIndices = Array(paths.indices)
     }
 
@@ -68,12 +72,12 @@ struct FieldExtractor {
             var matchesLeaf = false
             var matchesDeeper = false
             for index in open where matches(index, depth: depth, name: name) {
-                if paths[index].segments.count == depth + 1 { matchesLeaf = true } else { matchesDeeper = true }
+                if segments[index].count == depth + 1 { matchesLeaf = true } else { matchesDeeper = true }
             }
             let valueStart = cursor.position
             let kind = cursor.kindAhead
             if matchesDeeper && kind == .object {
-                let deeper = open.filter { matches($0, depth: depth, name: name) && paths[$0].segments.count > depth + 1 }
+                let deeper = open.filter { matches($0, depth: depth, name: name) && segments[$0].count > depth + 1 }
                 var inner = cursor
                 try walkObject(&inner, depth: depth + 1, found: &found, candidates: deeper)
                 cursor.position = inner.position
@@ -81,7 +85,7 @@ struct FieldExtractor {
                 try cursor.skipValue(depth: depth + 1)
             }
             if matchesLeaf {
-                for index in open where paths[index].segments.count == depth + 1 && matches(index, depth: depth, name: name) {
+                for index in open where segments[index].count == depth + 1 && matches(index, depth: depth, name: name) {
                     found[index] = (kind ?? .null, valueStart..<cursor.position)  // a later duplicate wins
                 }
             }
@@ -100,9 +104,9 @@ struct FieldExtractor {
 
     @inline(__always)
     private func matches(_ index: Int, depth: Int, name: UnsafeRawBufferPointer) -> Bool {
-        let segments = paths[index].segments
-        guard segments.count > depth else { return false }
-        return segments[depth].withUnsafeBytes { segment in
+        let keys = segments[index]
+        guard keys.count > depth else { return false }
+        return keys[depth].withUnsafeBytes { segment in
             guard segment.count == name.count else { return false }
             return segment.count == 0 || memcmp(segment.baseAddress!, name.baseAddress!, name.count) == 0
         }

@@ -81,7 +81,7 @@ final class WindowOperator: Operator {
         hasDistinct = spec.aggregates.contains { $0.function == .distinctCount }
         slicer = SliceAssigner(spec)
         inputs = Array(repeating: .none, count: spec.aggregates.count)
-        var paths: [FieldPath] = []
+        var paths: [JSONFieldPath] = []
         pathIndex = spec.aggregates.map { aggregate in
             guard let path = aggregate.path else { return nil }
             paths.append(path)
@@ -191,17 +191,17 @@ final class WindowOperator: Operator {
                 inputs[index] = (field == nil || field!.kind == .null) ? .none : .present
             case .sum, .avg, .min, .max:
                 guard let field, field.kind != .null else {
-                    return "field '\(path.text)' is \(found[pathIndex] == nil ? "missing" : "null"); "
+                    return "field '\(path.description)' is \(found[pathIndex] == nil ? "missing" : "null"); "
                         + "\(aggregate.function.rawValue) needs a number"
                 }
                 let text = UnsafeRawBufferPointer(rebasing: value[field.range])
                 if field.kind == .number, let input = Self.number(text: text) {
                     inputs[index] = input
                 } else {
-                    return "field '\(path.text)' is not a number (\(String(decoding: text.prefix(40), as: UTF8.self)))"
+                    return "field '\(path.description)' is not a number (\(String(decoding: text.prefix(40), as: UTF8.self)))"
                 }
             case .first, .last, .distinctCount:
-                guard let field else { return "field '\(path.text)' is missing" }
+                guard let field else { return "field '\(path.description)' is missing" }
                 inputs[index] = .text(UnsafeRawBufferPointer(rebasing: value[field.range]))
             }
         }

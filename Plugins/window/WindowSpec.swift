@@ -128,12 +128,12 @@ struct WindowSpec {
                 }
                 let name = element.member("name")?.stringValue
                     ?? (field.map { "\(fnName)_\($0.replacingDots())" } ?? fnName)
-                var path: FieldPath?
+                var path: JSONFieldPath?
                 if let field {
                     do throws(JSONFieldPathError) {
-                        path = try FieldPath(field)
+                        path = try JSONFieldPath(field)
                     } catch {
-                        failure = refuse("aggregates[\(aggregates.count)]: field '\(field)': \(error.message)")
+                        failure = refuse(error.described(at: "aggregates[\(aggregates.count)]"))
                         return
                     }
                 }
@@ -201,20 +201,8 @@ struct AggregateSpec {
 
     let function: Function
     /// The field (nil: count of records).
-    let path: FieldPath?
+    let path: JSONFieldPath?
     let name: String
-}
-
-/// A dotted path into a JSON object (`customer.id`), parsed by JSONText's
-/// `JSONFieldPath` (non-empty keys, single dots), as every field path is.
-struct FieldPath {
-    let text: String
-    let segments: [[UInt8]]
-
-    init(_ text: String) throws(JSONFieldPathError) {
-        self.text = text
-        segments = try JSONFieldPath(text).segmentUTF8
-    }
 }
 
 extension String {

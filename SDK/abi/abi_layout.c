@@ -100,6 +100,9 @@ _Static_assert(sizeof(sh_component_vtable) == 8 + 15 * 8, "vtable size 1.3");
 _Static_assert(SH_MSG_TRACE == 0 && SH_MSG_ERROR == 4 && SH_LOG_INFO == SH_MSG_INFO, "message log levels");
 _Static_assert(SH_CLOSED == 8 && SH_WRONG_THREAD == 9, "status codes (SH_WRONG_THREAD: 1.3)");
 _Static_assert(sizeof(sh_log_level) == 4 && sizeof(sh_log_start) == 4, "enum sizes");
+_Static_assert(sizeof(sh_component_kind) == 4 && sizeof(sh_state_kind) == 4 && sizeof(sh_time_domain) == 4
+                   && sizeof(sh_migration_kind) == 4 && sizeof(sh_log_isolation) == 4,
+               "enum sizes: every enum of the header is int-sized (rule 4)");
 _Static_assert(SH_TOPIC_START_EARLIEST == 0 && SH_TOPIC_START_TIME == 3 && SH_LOG_START_TIME == SH_TOPIC_START_TIME,
                "topic reader starts");
 _Static_assert(SH_TOPIC_READ_UNCOMMITTED == 1 && SH_LOG_READ_UNCOMMITTED == 1, "topic isolation");

@@ -24,6 +24,10 @@
  *     Because of rule 2 a plugin never probes the host's struct_size for a
  *     member this header declares: a host older than the header refuses
  *     the plugin before any callback runs. The host probes the plugin's.
+ *     Every enum of this header is 4 bytes (int-sized: its values fit in
+ *     int32_t; do not build with -fshort-enums), as SDK/abi/abi_layout.c
+ *     asserts; members added after 1.3 use fixed-width integers, never
+ *     enums. SDK/abi/layout.tsv lists the asserted offsets and sizes.
  *  5. Opaque handles, explicit ownership. Every pointer parameter says one of:
  *       BORROWED  valid until the call returns (or as long as stated);
  *                 copy it to keep it;
@@ -483,7 +487,8 @@ enum {
  * are thread-safe. The log_reader_* and log_txn_* functions take no ctx:
  * they follow the rule for the ctx their reader or transaction was opened
  * with. create and migrate count as callbacks (config, counters, log and
- * set_error work in create; set_error in migrate); destroy does not. A
+ * set_error work in create; in migrate, see the vtable's migrate); destroy
+ * does not. A
  * call that breaks the rule returns SH_WRONG_THREAD (added in 1.3) and
  * fails the job; last_error then returns a fixed message, as the ctx's own
  * message belongs to the thread running its callbacks. */
@@ -801,7 +806,12 @@ typedef struct sh_component_vtable {
      * or blob (migration is BORROWED); *out is allocated with host->alloc
      * and OWNED by the host. Returning SH_ERROR (with set_error) refuses:
      * the restore stops before any record moves. Called without an
-     * instance, with the component. */
+     * instance, with the component, possibly on several threads at once.
+     * Valid with its ctx: set_error, last_error, log, alloc, free,
+     * processing_time, current_watermark (INT64_MIN), the config_* look-ups,
+     * counter_register, counter_add and wakeup. The emit calls, reject,
+     * state_*, timer_* and the topic calls return SH_INVALID, do nothing
+     * and fail the job: migrate only returns the new bytes. */
     sh_status (*migrate)(sh_ctx *ctx, const sh_component *component, const sh_migration *migration,
                          sh_blob *out);
 

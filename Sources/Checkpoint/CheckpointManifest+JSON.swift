@@ -44,22 +44,28 @@ extension CheckpointManifest {
 
 extension StepSnapshot {
     var json: JSONValue {
-        .object(JSONObject([
+        // pluginBuild only for a swap's copy: manifests of other builds
+        // stay as before. Keys in sorted order, as everywhere here.
+        var pairs: [(String, JSONValue)] = [
             ("componentName", .string(componentName)),
             ("instances", .array(instances.map(\.json))),
             ("parallelism", .int(Int64(parallelism))),
+        ]
+        if let pluginBuild { pairs.append(("pluginBuild", .string(pluginBuild))) }
+        pairs += [
             ("pluginName", .string(pluginName)),
             ("pluginVersion", .string(pluginVersion)),
             ("stateVersion", .int(Int64(stateVersion))),
             ("stepID", .string(stepID)),
-        ]))
+        ]
+        return .object(JSONObject(pairs))
     }
 
     init(json fields: JSONFields) throws(JSONFieldError) {
         self.init(
             stepID: try fields.read("stepID"), componentName: try fields.read("componentName"),
             pluginName: try fields.read("pluginName"), pluginVersion: try fields.read("pluginVersion"),
-            stateVersion: try fields.read("stateVersion"), parallelism: try fields.read("parallelism"),
+            pluginBuild: try fields.readIfPresent("pluginBuild"), stateVersion: try fields.read("stateVersion"), parallelism: try fields.read("parallelism"),
             instances: try fields.objects("instances").map { (instance) throws(JSONFieldError) in
                 try InstanceSnapshot(json: instance)
             })

@@ -56,17 +56,23 @@ public struct StepSnapshot: Sendable, Equatable {
     public var componentName: String
     public var pluginName: String
     public var pluginVersion: String
+    /// The file name of the build that wrote the state when it was a hot
+    /// swap's private copy in the job's plugins directory
+    /// (`DATA/plugins/JOB/`); nil for a build the user named. Swap hygiene
+    /// keeps every build a retained manifest names (`SwapBuilds`).
+    public var pluginBuild: String?
     /// The component's state_version when the state was written.
     public var stateVersion: UInt32
     public var parallelism: Int
     public var instances: [InstanceSnapshot]
 
     public init(stepID: String, componentName: String, pluginName: String, pluginVersion: String,
-                stateVersion: UInt32, parallelism: Int, instances: [InstanceSnapshot]) {
+                pluginBuild: String? = nil, stateVersion: UInt32, parallelism: Int, instances: [InstanceSnapshot]) {
         self.stepID = stepID
         self.componentName = componentName
         self.pluginName = pluginName
         self.pluginVersion = pluginVersion
+        self.pluginBuild = pluginBuild
         self.stateVersion = stateVersion
         self.parallelism = parallelism
         self.instances = instances

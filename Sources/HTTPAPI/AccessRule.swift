@@ -5,7 +5,10 @@
 /// The rule (docs/SERVER.md, "HTTP API"): a request that changes anything
 /// (any method but GET and HEAD) needs the server's bearer token; so does
 /// every request from off loopback. Health, readiness and the OpenAPI
-/// document stay open, for probes and tools.
+/// document stay open, for probes and tools, and so do the dashboard's page
+/// and its script and style: static text from the binary, with no data in
+/// them (the page fetches the data from the API with the token its user
+/// gives it).
 public enum AccessRule {
     public enum Decision: Equatable, Sendable {
         case allow
@@ -16,7 +19,9 @@ public enum AccessRule {
     }
 
     /// Paths answered without a token from anywhere.
-    public static let openPaths: Set<String> = ["/v1/health", "/v1/ready", "/v1/openapi.json"]
+    public static let openPaths: Set<String> = [
+        "/v1/health", "/v1/ready", "/v1/openapi.json", "/", "/dashboard.js", "/dashboard.css",
+    ]
 
     public static func decide(
         method: String, path: String, remoteIsLoopback: Bool, configuredToken: String?, authorization: String?

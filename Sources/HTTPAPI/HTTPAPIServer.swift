@@ -1,3 +1,4 @@
+import Core
 import Dispatch
 import Foundation
 import Hummingbird
@@ -105,9 +106,9 @@ public final class HTTPAPIServer: Sendable {
     }
 
     private func addHealthRoutes(_ router: Router<APIRequestContext>) {
-        router.get("/v1/health") { _, _ in try Self.json(["status": "ok"]) }
+        router.get("/v1/health") { _, _ in Self.json(["status": "ok"]) }
         router.get("/v1/ready") { [isReady] _, _ in
-            isReady() ? try Self.json(["status": "ready"]) : try Self.json(["status": "stopping"], status: .serviceUnavailable)
+            isReady() ? Self.json(["status": "ready"]) : Self.json(["status": "stopping"], status: .serviceUnavailable)
         }
         router.get("/v1/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"],
@@ -125,39 +126,39 @@ public final class HTTPAPIServer: Sendable {
 
     private func addJobRoutes(_ router: Router<APIRequestContext>) {
         let limit = configuration.requestBodyBytesMax
-        router.get("/v1/jobs") { [jobs] _, _ in try Self.json(["jobs": jobs.list()]) }
+        router.get("/v1/jobs") { [jobs] _, _ in Self.json(["jobs": .array(jobs.list().map(\.json))]) }
         router.post("/v1/jobs") { [jobs] request, _ in
-            let submission = try await Self.decode(JobSubmitRequest.self, from: request, limit: limit)
+            let submission = try await Self.decode(from: request, limit: limit, JobSubmitRequest.init(json:))
             let created = try await Self.offload { try jobs.submit(submission) }
-            return try Self.json(created, status: .created)
+            return Self.json(created.json, status: .created)
         }
         router.get("/v1/jobs/:id") { [jobs] _, context in
             let id = try Self.jobID(context)
-            return try Self.json(try await Self.offload { try jobs.describe(id: id) })
+            return Self.json(try await Self.offload { try jobs.describe(id: id) }.json)
         }
         router.post("/v1/jobs/:id/cancel") { [jobs] request, context in
             let id = try Self.jobID(context)
-            let body = try await Self.decode(CancelRequest.self, from: request, limit: limit, emptyAs: CancelRequest())
-            return try Self.json(try await Self.offload { try jobs.cancel(id: id, savepoint: body.savepoint ?? false) })
+            let body = try await Self.decode(from: request, limit: limit, emptyAs: CancelRequest(), CancelRequest.init(json:))
+            return Self.json(try await Self.offload { try jobs.cancel(id: id, savepoint: body.savepoint ?? false) }.json)
         }
         router.post("/v1/jobs/:id/savepoints") { [jobs] _, context in
             let id = try Self.jobID(context)
-            return try Self.json(try await Self.offload { try jobs.savepoint(id: id) }, status: .created)
+            return Self.json(try await Self.offload { try jobs.savepoint(id: id) }.json, status: .created)
         }
         router.post("/v1/jobs/:id/swap") { [jobs] request, context in
             let id = try Self.jobID(context)
-            let body = try await Self.decode(SwapRequest.self, from: request, limit: limit)
-            return try Self.json(try await Self.offload { try jobs.swap(id: id, plugin: body.plugin) })
+            let body = try await Self.decode(from: request, limit: limit, SwapRequest.init(json:))
+            return Self.json(try await Self.offload { try jobs.swap(id: id, plugin: body.plugin) }.json)
         }
         router.post("/v1/jobs/:id/rescale") { [jobs] request, context in
             let id = try Self.jobID(context)
-            let body = try await Self.decode(RescaleRequest.self, from: request, limit: limit)
-            return try Self.json(try await Self.offload { try jobs.rescale(id: id, parallelism: body.parallelism) })
+            let body = try await Self.decode(from: request, limit: limit, RescaleRequest.init(json:))
+            return Self.json(try await Self.offload { try jobs.rescale(id: id, parallelism: body.parallelism) }.json)
         }
     }
 
     private func addLogRoutes(_ router: Router<APIRequestContext>) {
-        router.get("/v1/topics") { [log] _, _ in try Self.json(["topics": try await Self.offload { log.topics() }]) }
+        router.get("/v1/topics") { [log] _, _ in Self.json(["topics": .array(try await Self.offload { log.topics() }.map(\.json))]) }
         router.get("/v1/topics/:topic") { [log] _, context in
             let name = Self.parameter("topic", context)
             guard PathParameter.isTopicName(name) else {
@@ -167,9 +168,9 @@ public final class HTTPAPIServer: Sendable {
             guard let topic = try await Self.offload({ log.topic(named: name) }) else {
                 throw APIError(.notFound, "no topic '\(name)'; GET /v1/topics lists them")
             }
-            return try Self.json(topic)
+            return Self.json(topic.json)
         }
-        router.get("/v1/groups") { [log] _, _ in try Self.json(["groups": try await Self.offload { log.groupList() }]) }
+        router.get("/v1/groups") { [log] _, _ in Self.json(["groups": .array(try await Self.offload { log.groupList() }.map(\.json))]) }
         router.get("/v1/groups/:group") { [log] _, context in
             let id = Self.parameter("group", context)
             guard PathParameter.isGroupID(id) else {
@@ -179,15 +180,30 @@ public final class HTTPAPIServer: Sendable {
             guard let group = try await Self.offload({ log.group(id: id) }) else {
                 throw APIError(.notFound, "no consumer group '\(id)'; GET /v1/groups lists them")
             }
-            return try Self.json(group)
+            return Self.json(group.json)
         }
     }
 
     // MARK: Bodies and answers
 
-    struct CancelRequest: Codable { var savepoint: Bool? }
-    struct SwapRequest: Codable { var plugin: String }
-    struct RescaleRequest: Codable { var parallelism: Int }
+    // The bodies of the operations, read with Core's JSON (the OpenAPI
+    // document's request bodies); unknown keys are ignored.
+
+    struct CancelRequest {
+        var savepoint: Bool?
+        init(savepoint: Bool? = nil) { self.savepoint = savepoint }
+        init(json fields: JSONFields) throws(JSONFieldError) { savepoint = try fields.readIfPresent("savepoint") }
+    }
+
+    struct SwapRequest {
+        var plugin: String
+        init(json fields: JSONFields) throws(JSONFieldError) { plugin = try fields.read("plugin") }
+    }
+
+    struct RescaleRequest {
+        var parallelism: Int
+        init(json fields: JSONFields) throws(JSONFieldError) { parallelism = try fields.read("parallelism") }
+    }
 
     /// A path parameter, percent-decoded, so that the checks see what it
     /// stands for (`a%2F..` is `a/..`); text that does not decode is kept
@@ -205,10 +221,12 @@ public final class HTTPAPIServer: Sendable {
         return id
     }
 
-    /// Reads at most `limit` bytes of body and decodes it; more is 413.
-    static func decode<Value: Decodable>(_ type: Value.Type, from request: Request, limit: Int, emptyAs empty: Value? = nil)
-        async throws -> Value
-    {
+    /// Reads at most `limit` bytes of body (more is 413) and reads its
+    /// JSON object with `read`; an empty body is `empty` when there is one.
+    static func decode<Value>(
+        from request: Request, limit: Int, emptyAs empty: Value? = nil,
+        _ read: (JSONFields) throws(JSONFieldError) -> Value
+    ) async throws -> Value {
         var request = request
         let buffer: ByteBuffer
         do {
@@ -217,30 +235,18 @@ public final class HTTPAPIServer: Sendable {
             throw APIError(.contentTooLarge, "the request body is over the \(limit) bytes this API takes")
         }
         if buffer.readableBytes == 0, let empty { return empty }
-        do {
-            return try JSONDecoder().decode(type, from: Data(buffer.readableBytesView))
-        } catch let error as DecodingError {
-            throw APIError(.badRequest, "the request body is not the JSON this endpoint takes: \(Self.describe(error)) "
+        do throws(JSONFieldError) {
+            return try read(try JSONFields(parsing: Array(buffer.readableBytesView)))
+        } catch {
+            throw APIError(.badRequest, "the request body is not the JSON this endpoint takes: \(error) "
                 + "(see /v1/openapi.json)")
         }
     }
 
-    static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .keyNotFound(let key, _): return "field '\(key.stringValue)' is missing"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return (path.isEmpty ? "" : "field '\(path)': ") + context.debugDescription
-        @unknown default: return "\(error)"
-        }
-    }
-
-    static func json<Value: Encodable>(_ value: Value, status: HTTPResponse.Status = .ok) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = try encoder.encode(value)
-        return Response(status: status, headers: [.contentType: "application/json"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    /// `value` as the answer's compact JSON.
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: value.serializedBytes())))
     }
 
     /// Runs blocking work on a dispatch queue, off the concurrency pool.
@@ -295,9 +301,7 @@ struct APIErrorMiddleware: RouterMiddleware {
     }
 
     static func render(_ status: HTTPResponse.Status, _ message: String) -> Response {
-        let body = (try? JSONEncoder().encode(["error": message])) ?? Data("{}".utf8)
-        return Response(status: status, headers: [.contentType: "application/json"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        HTTPAPIServer.json(["error": .string(message)], status: status)
     }
 }
 

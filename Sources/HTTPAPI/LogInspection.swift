@@ -1,3 +1,4 @@
+import Core
 import KafkaProtocol
 import Log
 
@@ -18,7 +19,7 @@ public struct LogInspection: Sendable {
         self.offsets = offsets
     }
 
-    public struct TopicView: Codable, Sendable {
+    public struct TopicView: Sendable {
         public var name: String
         public var isInternal: Bool
         public var partitionCount: Int
@@ -26,18 +27,37 @@ public struct LogInspection: Sendable {
         public var bytes: Int
         public var configs: [String: String]?
         public var partitions: [PartitionView]?
+
+        /// The API's JSON (OpenAPI "Topic"), keys sorted, as every answer's.
+        public var json: JSONValue {
+            var object: JSONObject = ["bytes": .int(Int64(bytes))]
+            object["configs"] = configs.map { configs in
+                .object(JSONObject(configs.keys.sorted().map { ($0, JSONValue.string(configs[$0]!)) }))
+            }
+            object["isInternal"] = .bool(isInternal)
+            object["name"] = .string(name)
+            object["partitionCount"] = .int(Int64(partitionCount))
+            object["partitions"] = partitions.map { .array($0.map(\.json)) }
+            return .object(object)
+        }
     }
 
-    public struct PartitionView: Codable, Sendable {
+    public struct PartitionView: Sendable {
         public var partition: Int
         public var startOffset: Int64
         public var endOffset: Int64
         public var lastStableOffset: Int64
         public var bytes: Int
         public var segments: Int
+
+        /// The API's JSON (OpenAPI "Partition").
+        public var json: JSONValue {
+            ["bytes": .int(Int64(bytes)), "endOffset": .int(endOffset), "lastStableOffset": .int(lastStableOffset),
+             "partition": .int(Int64(partition)), "segments": .int(Int64(segments)), "startOffset": .int(startOffset)]
+        }
     }
 
-    public struct GroupView: Codable, Sendable {
+    public struct GroupView: Sendable {
         public var groupId: String
         public var state: String
         public var protocolType: String
@@ -45,23 +65,43 @@ public struct LogInspection: Sendable {
         public var offsets: [GroupOffsetView]?
         /// The sum of the partitions' lag.
         public var totalLag: Int64?
+
+        /// The API's JSON (OpenAPI "Group").
+        public var json: JSONValue {
+            var object: JSONObject = ["groupId": .string(groupId)]
+            object["members"] = members.map { .array($0.map(\.json)) }
+            object["offsets"] = offsets.map { .array($0.map(\.json)) }
+            object["protocolType"] = .string(protocolType)
+            object["state"] = .string(state)
+            object["totalLag"] = totalLag.map(JSONValue.int)
+            return .object(object)
+        }
     }
 
-    public struct MemberView: Codable, Sendable {
+    public struct MemberView: Sendable {
         public var memberId: String
         public var clientId: String
         public var clientHost: String
         /// The partitions the group's leader gave it (the consumer
         /// protocol's assignment), when it can be read.
         public var assignment: [TopicPartitions]
+
+        public var json: JSONValue {
+            ["assignment": .array(assignment.map(\.json)), "clientHost": .string(clientHost), "clientId": .string(clientId),
+             "memberId": .string(memberId)]
+        }
     }
 
-    public struct TopicPartitions: Codable, Sendable {
+    public struct TopicPartitions: Sendable {
         public var topic: String
         public var partitions: [Int]
+
+        public var json: JSONValue {
+            ["partitions": .array(partitions.map { .int(Int64($0)) }), "topic": .string(topic)]
+        }
     }
 
-    public struct GroupOffsetView: Codable, Sendable {
+    public struct GroupOffsetView: Sendable {
         public var topic: String
         public var partition: Int
         public var committedOffset: Int64
@@ -69,6 +109,15 @@ public struct LogInspection: Sendable {
         public var endOffset: Int64?
         /// endOffset − committedOffset (records the group has not read yet).
         public var lag: Int64?
+
+        public var json: JSONValue {
+            var object: JSONObject = ["committedOffset": .int(committedOffset)]
+            object["endOffset"] = endOffset.map(JSONValue.int)
+            object["lag"] = lag.map(JSONValue.int)
+            object["partition"] = .int(Int64(partition))
+            object["topic"] = .string(topic)
+            return .object(object)
+        }
     }
 
     public func topics() -> [TopicView] {

@@ -20,6 +20,14 @@ public enum OpenAPIDocument {
             "nullable": true,
             "type": "string"
           },
+          "failureInstance": {
+            "nullable": true,
+            "type": "integer"
+          },
+          "failureStep": {
+            "nullable": true,
+            "type": "string"
+          },
           "number": {
             "type": "integer"
           },
@@ -59,6 +67,41 @@ public enum OpenAPIDocument {
           "checkpointsCompleted",
           "seconds",
           "steps"
+        ],
+        "type": "object"
+      },
+      "CheckpointsLive": {
+        "properties": {
+          "aborted": {
+            "type": "integer"
+          },
+          "completed": {
+            "type": "integer"
+          },
+          "failed": {
+            "type": "integer"
+          },
+          "lastAlignmentMs": {
+            "type": "number"
+          },
+          "lastDurationMs": {
+            "type": "number"
+          },
+          "lastID": {
+            "type": "integer"
+          },
+          "lastSizeBytes": {
+            "type": "integer"
+          },
+          "sampledAtMs": {
+            "type": "integer"
+          }
+        },
+        "required": [
+          "sampledAtMs",
+          "completed",
+          "failed",
+          "aborted"
         ],
         "type": "object"
       },
@@ -170,6 +213,53 @@ public enum OpenAPIDocument {
         ],
         "type": "object"
       },
+      "InstanceLive": {
+        "properties": {
+          "backPressuredMsPerSecond": {
+            "type": "number"
+          },
+          "busyMsPerSecond": {
+            "type": "number"
+          },
+          "idleMsPerSecond": {
+            "type": "number"
+          },
+          "inputChannelFill": {
+            "type": "number"
+          },
+          "inputWatermarkMs": {
+            "type": "integer"
+          },
+          "instance": {
+            "type": "integer"
+          },
+          "outputWatermarkMs": {
+            "type": "integer"
+          },
+          "recordsIn": {
+            "type": "integer"
+          },
+          "recordsInPerSecond": {
+            "type": "number"
+          },
+          "recordsOut": {
+            "type": "integer"
+          },
+          "recordsOutPerSecond": {
+            "type": "number"
+          },
+          "watermarkLagMs": {
+            "type": "number"
+          }
+        },
+        "required": [
+          "instance",
+          "recordsIn",
+          "recordsOut",
+          "inputChannelFill"
+        ],
+        "type": "object"
+      },
       "JobActionResult": {
         "properties": {
           "id": {
@@ -264,6 +354,9 @@ public enum OpenAPIDocument {
             "nullable": true,
             "type": "string"
           },
+          "liveCheckpoints": {
+            "$ref": "#/components/schemas/CheckpointsLive"
+          },
           "overrides": {
             "items": {
               "type": "string"
@@ -308,6 +401,9 @@ public enum OpenAPIDocument {
                 "kind": {
                   "type": "string"
                 },
+                "live": {
+                  "$ref": "#/components/schemas/StepLive"
+                },
                 "parallelism": {
                   "type": "integer"
                 },
@@ -350,6 +446,123 @@ public enum OpenAPIDocument {
           "restoredFrom",
           "checkpoints",
           "exceptions"
+        ],
+        "type": "object"
+      },
+      "JobHistory": {
+        "properties": {
+          "checkpoints": {
+            "items": {
+              "properties": {
+                "alignmentMs": {
+                  "nullable": true,
+                  "type": "number"
+                },
+                "atMs": {
+                  "type": "integer"
+                },
+                "count": {
+                  "type": "integer"
+                },
+                "durationMs": {
+                  "nullable": true,
+                  "type": "number"
+                },
+                "id": {
+                  "nullable": true,
+                  "type": "integer"
+                },
+                "outcome": {
+                  "enum": [
+                    "completed",
+                    "failed",
+                    "aborted"
+                  ],
+                  "type": "string"
+                },
+                "sizeBytes": {
+                  "nullable": true,
+                  "type": "integer"
+                }
+              },
+              "required": [
+                "alignmentMs",
+                "atMs",
+                "count",
+                "durationMs",
+                "id",
+                "outcome",
+                "sizeBytes"
+              ],
+              "type": "object"
+            },
+            "type": "array"
+          },
+          "steps": {
+            "items": {
+              "properties": {
+                "backPressuredMsPerSecond": {
+                  "items": {
+                    "nullable": true,
+                    "type": "number"
+                  },
+                  "type": "array"
+                },
+                "busyMsPerSecond": {
+                  "items": {
+                    "nullable": true,
+                    "type": "number"
+                  },
+                  "type": "array"
+                },
+                "id": {
+                  "type": "string"
+                },
+                "recordsInPerSecond": {
+                  "items": {
+                    "nullable": true,
+                    "type": "number"
+                  },
+                  "type": "array"
+                },
+                "recordsOutPerSecond": {
+                  "items": {
+                    "nullable": true,
+                    "type": "number"
+                  },
+                  "type": "array"
+                },
+                "watermarkLagMs": {
+                  "items": {
+                    "nullable": true,
+                    "type": "number"
+                  },
+                  "type": "array"
+                }
+              },
+              "required": [
+                "backPressuredMsPerSecond",
+                "busyMsPerSecond",
+                "id",
+                "recordsInPerSecond",
+                "recordsOutPerSecond",
+                "watermarkLagMs"
+              ],
+              "type": "object"
+            },
+            "type": "array"
+          },
+          "times": {
+            "items": {
+              "type": "integer"
+            },
+            "type": "array"
+          }
+        },
+        "required": [
+          "checkpoints",
+          "steps",
+          "times"
         ],
         "type": "object"
       },
@@ -425,6 +638,152 @@ public enum OpenAPIDocument {
         ],
         "type": "object"
       },
+      "LogHistory": {
+        "properties": {
+          "groups": {
+            "items": {
+              "properties": {
+                "groupId": {
+                  "type": "string"
+                },
+                "partitions": {
+                  "items": {
+                    "properties": {
+                      "committedOffset": {
+                        "type": "integer"
+                      },
+                      "endOffset": {
+                        "nullable": true,
+                        "type": "integer"
+                      },
+                      "lag": {
+                        "nullable": true,
+                        "type": "integer"
+                      },
+                      "lagHistory": {
+                        "items": {
+                          "nullable": true,
+                          "type": "number"
+                        },
+                        "type": "array"
+                      },
+                      "partition": {
+                        "type": "integer"
+                      },
+                      "topic": {
+                        "type": "string"
+                      }
+                    },
+                    "required": [
+                      "committedOffset",
+                      "endOffset",
+                      "lag",
+                      "lagHistory",
+                      "partition",
+                      "topic"
+                    ],
+                    "type": "object"
+                  },
+                  "type": "array"
+                },
+                "state": {
+                  "type": "string"
+                },
+                "totalLag": {
+                  "nullable": true,
+                  "type": "integer"
+                }
+              },
+              "required": [
+                "groupId",
+                "partitions",
+                "state",
+                "totalLag"
+              ],
+              "type": "object"
+            },
+            "type": "array"
+          },
+          "seriesLeftOut": {
+            "type": "integer"
+          },
+          "times": {
+            "items": {
+              "type": "integer"
+            },
+            "type": "array"
+          },
+          "topics": {
+            "items": {
+              "properties": {
+                "bytes": {
+                  "type": "integer"
+                },
+                "endOffsets": {
+                  "type": "integer"
+                },
+                "history": {
+                  "properties": {
+                    "bytes": {
+                      "items": {
+                        "nullable": true,
+                        "type": "number"
+                      },
+                      "type": "array"
+                    },
+                    "bytesPerSecond": {
+                      "items": {
+                        "nullable": true,
+                        "type": "number"
+                      },
+                      "type": "array"
+                    },
+                    "recordsPerSecond": {
+                      "items": {
+                        "nullable": true,
+                        "type": "number"
+                      },
+                      "type": "array"
+                    }
+                  },
+                  "required": [
+                    "bytes",
+                    "bytesPerSecond",
+                    "recordsPerSecond"
+                  ],
+                  "type": "object"
+                },
+                "isInternal": {
+                  "type": "boolean"
+                },
+                "name": {
+                  "type": "string"
+                },
+                "partitionCount": {
+                  "type": "integer"
+                }
+              },
+              "required": [
+                "bytes",
+                "endOffsets",
+                "history",
+                "isInternal",
+                "name",
+                "partitionCount"
+              ],
+              "type": "object"
+            },
+            "type": "array"
+          }
+        },
+        "required": [
+          "groups",
+          "seriesLeftOut",
+          "times",
+          "topics"
+        ],
+        "type": "object"
+      },
       "Partition": {
         "properties": {
           "bytes": {
@@ -479,6 +838,56 @@ public enum OpenAPIDocument {
         ],
         "type": "object"
       },
+      "StepLive": {
+        "properties": {
+          "backPressuredMsPerSecond": {
+            "type": "number"
+          },
+          "busyMsPerSecond": {
+            "type": "number"
+          },
+          "idleMsPerSecond": {
+            "type": "number"
+          },
+          "inputWatermarkMs": {
+            "type": "integer"
+          },
+          "instances": {
+            "items": {
+              "$ref": "#/components/schemas/InstanceLive"
+            },
+            "type": "array"
+          },
+          "outputWatermarkMs": {
+            "type": "integer"
+          },
+          "recordsIn": {
+            "type": "integer"
+          },
+          "recordsInPerSecond": {
+            "type": "number"
+          },
+          "recordsOut": {
+            "type": "integer"
+          },
+          "recordsOutPerSecond": {
+            "type": "number"
+          },
+          "sampledAtMs": {
+            "type": "integer"
+          },
+          "watermarkLagMs": {
+            "type": "number"
+          }
+        },
+        "required": [
+          "sampledAtMs",
+          "recordsIn",
+          "recordsOut",
+          "instances"
+        ],
+        "type": "object"
+      },
       "Topic": {
         "properties": {
           "bytes": {
@@ -523,12 +932,113 @@ public enum OpenAPIDocument {
     }
   },
   "info": {
-    "description": "Jobs, topics, consumer groups and plugins of a `streamhost serve` (docs/SERVER.md, 'HTTP API'). Requests that change something need `Authorization: Bearer TOKEN`; so does every request from off loopback, except /v1/health, /v1/ready and /v1/openapi.json.",
+    "description": "Jobs, topics, consumer groups and plugins of a `streamhost serve` (docs/SERVER.md, 'HTTP API'). Requests that change something need `Authorization: Bearer TOKEN`; so does every request from off loopback, except /v1/health, /v1/ready and /v1/openapi.json. The dashboard (the page at /) draws /v1/jobs and /v1/dashboard/*.",
     "title": "streamhost HTTP API",
     "version": "1"
   },
   "openapi": "3.0.3",
   "paths": {
+    "/v1/dashboard/jobs/{id}": {
+      "get": {
+        "operationId": "jobHistory",
+        "parameters": [
+          {
+            "in": "path",
+            "name": "id",
+            "required": true,
+            "schema": {
+              "pattern": "^[0-9a-f]{16}$",
+              "type": "string"
+            }
+          },
+          {
+            "description": "How far back the history goes, in seconds",
+            "in": "query",
+            "name": "seconds",
+            "required": false,
+            "schema": {
+              "default": 300,
+              "maximum": 600,
+              "minimum": 1,
+              "type": "integer"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/JobHistory"
+                }
+              }
+            },
+            "description": "The job's live history kept by the server (one sample a second, 10 minutes): per step throughput, watermark lag and busy / back-pressured time, and checkpoint outcomes"
+          },
+          "400": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Bad request (a job file's mistake as file:line:col, a bad id)"
+          },
+          "404": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "No such job"
+          }
+        }
+      }
+    },
+    "/v1/dashboard/log": {
+      "get": {
+        "operationId": "logHistory",
+        "parameters": [
+          {
+            "description": "How far back the history goes, in seconds",
+            "in": "query",
+            "name": "seconds",
+            "required": false,
+            "schema": {
+              "default": 300,
+              "maximum": 600,
+              "minimum": 1,
+              "type": "integer"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/LogHistory"
+                }
+              }
+            },
+            "description": "Topics' sizes and rates and consumer groups' lag per partition, with their history (one sample a second, 10 minutes)"
+          },
+          "400": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Bad request (a job file's mistake as file:line:col, a bad id)"
+          }
+        }
+      }
+    },
     "/v1/groups": {
       "get": {
         "operationId": "listGroups",

@@ -3,8 +3,11 @@ import Glibc
 #endif
 import Admin
 import Checkpoint
+import Core
+import DurableFiles
 import Foundation
 import Logging
+import Observability
 import Runtime
 
 /// The jobs of a `streamhost serve`: Flink's dispatcher, in the server
@@ -48,6 +51,11 @@ public final class JobManager: @unchecked Sendable {
     private let lock = NSLock()
     private var jobs: [String: ManagedJob] = [:]
     private var shuttingDown = false
+    /// The workers' live metrics (`LiveJobs`), read once per
+    /// `liveIntervalMs` while `startLiveSampling` runs.
+    private let live: LiveJobs
+    private var liveTimer: (any DispatchSourceTimer)?
+    public static let liveIntervalMs = 1_000
 
     /// One job as the service holds it.
     ///
@@ -70,12 +78,16 @@ public final class JobManager: @unchecked Sendable {
         }
     }
 
+    /// - Parameter metrics: where the running jobs' task metrics go (the
+    ///   server's `/metrics`); nil: they are kept for describe and the
+    ///   dashboard only.
     public init(dataDirectory: String, executable: String = "/proc/self/exe", stopWaitSeconds: Int = 60,
-                logger: Logger = Logger(label: "streamhost.jobs")) {
+                metrics: MetricsRegistry? = nil, logger: Logger = Logger(label: "streamhost.jobs")) {
         self.dataDirectory = dataDirectory
         self.executable = executable
         self.stopWaitSeconds = stopWaitSeconds
         self.logger = logger
+        live = LiveJobs(registry: metrics)
     }
 
     var jobsDirectory: String { dataDirectory + "/jobs" }
@@ -120,7 +132,7 @@ public final class JobManager: @unchecked Sendable {
         if let refusal { throw .conflict(refusal) }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try request.jobText.write(toFile: directory + "/job.yaml", atomically: true, encoding: .utf8)
+            try ActiveFileSystem.current.writeAtomically(Array(request.jobText.utf8), to: directory + "/job.yaml")
         } catch {
             throw .failed("cannot create \(directory): \(error.localizedDescription); check the data directory's "
                 + "permissions and free space")
@@ -134,7 +146,7 @@ public final class JobManager: @unchecked Sendable {
         let submission = JobSubmission(
             id: id, name: spec.name, fileName: fileName, plugins: request.plugins, overrides: request.overrides,
             fromSavepoint: request.fromSavepoint, submittedAtMs: Self.nowMs())
-        try JobFiles.write(submission, to: directory + "/submission.json")
+        try JobFiles.write(submission.json, to: directory + "/submission.json")
         let job = ManagedJob(submission: submission, directory: directory, spec: spec)
         lock.withLock { jobs[id] = job }
         try launch(job, resuming: false)
@@ -150,7 +162,7 @@ public final class JobManager: @unchecked Sendable {
         var resumed: [String] = []
         for id in ids {
             let directory = jobsDirectory + "/" + id
-            guard let submission = JobFiles.read(JobSubmission.self, from: directory + "/submission.json"),
+            guard let submission = JobFiles.read(from: directory + "/submission.json", JobSubmission.init(json:)),
                   let text = try? String(contentsOfFile: directory + "/job.yaml", encoding: .utf8)
             else {
                 logger.warning("job directory \(directory) has no readable submission.json and job.yaml; skipped")
@@ -226,6 +238,7 @@ public final class JobManager: @unchecked Sendable {
         for override in submission.overrides { arguments += ["--set", override] }
         if let restore { arguments += ["--from-savepoint", restore] }
         unlink(job.directory + "/" + JobStatusReport.fileName)
+        unlink(job.directory + "/" + LiveSampleFile.fileName)
         let logPath = job.directory + "/supervisor.log"
         if !FileManager.default.fileExists(atPath: logPath) {
             _ = FileManager.default.createFile(atPath: logPath, contents: nil)
@@ -260,7 +273,7 @@ public final class JobManager: @unchecked Sendable {
     }
 
     private func supervisorEnded(_ job: ManagedJob, process: Process) {
-        let report = JobFiles.read(JobStatusReport.self, from: job.directory + "/" + JobStatusReport.fileName)
+        let report = JobFiles.read(from: job.directory + "/" + JobStatusReport.fileName, JobStatusReport.init(json:))
         let exit: String?
         if report?.ending != nil {
             exit = nil
@@ -294,28 +307,66 @@ public final class JobManager: @unchecked Sendable {
     public func describe(id: String) throws(JobServiceError) -> JobDescription {
         let job = try find(id)
         let base = overview(job)
-        let report = JobFiles.read(JobStatusReport.self, from: job.directory + "/" + JobStatusReport.fileName)
+        let report = JobFiles.read(from: job.directory + "/" + JobStatusReport.fileName, JobStatusReport.init(json:))
         let (submission, supervisorExit, pid, spec) = lock.withLock {
             (job.submission, job.supervisorExit, job.process?.processIdentifier, job.spec)
         }
         // Counts from the latest attempt whose worker reported.
         let counted = report?.attempts.last { $0.countsKnown && !$0.steps.isEmpty }
+        let nowMs = Self.nowMs()
         let steps = spec.steps.map { step -> JobDescription.Step in
             let counts = counted?.steps.first { $0.stepID == step.id }
             return JobDescription.Step(
                 id: step.id, kind: step.kindWord, component: step.componentName ?? Self.keyField(step),
                 parallelism: step.parallelism ?? spec.parallelism, inputs: step.inputs,
-                recordsIn: counts?.recordsIn, recordsOut: counts?.recordsOut, rejected: counts?.rejected)
+                recordsIn: counts?.recordsIn, recordsOut: counts?.recordsOut, rejected: counts?.rejected,
+                live: pid == nil ? nil : live.stepLive(id: submission.id, step: step.id, nowMs: nowMs))
         }
         var exceptions = (report?.attempts ?? []).compactMap { attempt -> JobDescription.Exception? in
-            attempt.failure.map { JobDescription.Exception(attempt: attempt.number, message: $0) }
+            attempt.failure.map {
+                JobDescription.Exception(attempt: attempt.number, message: $0, step: attempt.failureStep,
+                                         instance: attempt.failureInstance)
+            }
         }
         if let supervisorExit { exceptions.append(JobDescription.Exception(attempt: nil, message: supervisorExit)) }
         return JobDescription(
             overview: base, fileName: submission.fileName, plugins: submission.plugins, overrides: submission.overrides,
             fromSavepoint: submission.fromSavepoint, supervisorPid: pid, steps: steps,
             attempts: report?.attempts ?? [], restoredFrom: report?.restoredFrom ?? [], checkpoints: checkpoints(job), exceptions: exceptions,
-            savepoint: report?.savepoint)
+            savepoint: report?.savepoint,
+            liveCheckpoints: pid == nil ? nil : live.checkpointsLive(id: submission.id, nowMs: nowMs))
+    }
+
+    // MARK: Live metrics
+
+    /// Reads the running jobs' live metrics once per `liveIntervalMs` until
+    /// `shutDown` (see `LiveJobs`).
+    public func startLiveSampling() {
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "streamhost.jobs.live"))
+        timer.schedule(deadline: .now(), repeating: .milliseconds(Self.liveIntervalMs))
+        timer.setEventHandler { [weak self] in self?.sampleLive() }
+        lock.withLock { liveTimer = timer }
+        timer.resume()
+    }
+
+    /// One reading of every running job's latest sample.
+    public func sampleLive() {
+        let running = lock.withLock { jobs.values.filter { $0.process?.isRunning ?? false } }
+        let targets = running.map { job -> LiveJobs.Target in
+            let report = JobFiles.read(from: job.directory + "/" + JobStatusReport.fileName, JobStatusReport.init(json:))
+            let (id, name) = lock.withLock { (job.submission.id, job.spec.name) }
+            return LiveJobs.Target(id: id, name: name, directory: job.directory, restarts: report?.restarts ?? 0)
+        }
+        live.collect(targets, nowMs: Self.nowMs())
+    }
+
+    /// The job's live history for the dashboard, over the last `seconds`
+    /// (at most `LiveJobs.historyCapacity` samples, one a second).
+    public func history(id: String, seconds: Int) throws(JobServiceError) -> JSONValue {
+        let job = try find(id)
+        let (jobID, steps) = lock.withLock { (job.submission.id, job.spec.steps.map(\.id)) }
+        let samples = max(1, min(seconds * 1000 / Self.liveIntervalMs, LiveJobs.historyCapacity))
+        return live.history(id: jobID, samples: samples, steps: steps)
     }
 
     private static func keyField(_ step: StepSpec) -> String {
@@ -325,7 +376,7 @@ public final class JobManager: @unchecked Sendable {
 
     private func overview(_ job: ManagedJob) -> JobOverview {
         let (submission, running, exit) = lock.withLock { (job.submission, job.process?.isRunning ?? false, job.supervisorExit) }
-        let report = JobFiles.read(JobStatusReport.self, from: job.directory + "/" + JobStatusReport.fileName)
+        let report = JobFiles.read(from: job.directory + "/" + JobStatusReport.fileName, JobStatusReport.init(json:))
         let state: JobOverview.State
         if running {
             state = .running
@@ -456,6 +507,8 @@ public final class JobManager: @unchecked Sendable {
     public func shutDown() {
         let processes = lock.withLock { () -> [Process] in
             shuttingDown = true
+            liveTimer?.cancel()
+            liveTimer = nil
             return jobs.values.compactMap { $0.process }.filter(\.isRunning)
         }
         for process in processes { kill(process.processIdentifier, SIGTERM) }
@@ -490,9 +543,8 @@ public final class JobManager: @unchecked Sendable {
             let data = output.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
             guard process.terminationStatus == 0,
-                  let report = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                  let plugins = report["plugins"] as? [[String: Any]],
-                  let name = plugins.first?["name"] as? String
+                  let report = try? JSONFields(parsing: Array(data)),
+                  let name: String = try? report.objects("plugins").first?.read("name")
             else { continue }
             names[path] = name
         }
@@ -529,7 +581,7 @@ public final class JobManager: @unchecked Sendable {
     }
 
     private func store(_ job: ManagedJob, _ submission: JobSubmission) throws(JobServiceError) {
-        try JobFiles.write(submission, to: job.directory + "/submission.json")
+        try JobFiles.write(submission.json, to: job.directory + "/submission.json")
         lock.withLock { job.submission = submission }
     }
 

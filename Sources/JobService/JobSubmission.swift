@@ -1,10 +1,12 @@
+import Core
+import DurableFiles
 import Foundation
 
 /// A job as submitted to the service and kept in `DATA/jobs/ID/submission.json`
 /// (its job file beside it as `job.yaml`): what the service needs to start
 /// it again — after a rescale or a swap, and when the server starts with
 /// the job still meant to run.
-public struct JobSubmission: Codable, Sendable, Equatable {
+public struct JobSubmission: Sendable, Equatable {
     public var id: String
     /// The job's `name:` (its checkpoints and savepoints are kept under it).
     public var name: String
@@ -38,8 +40,8 @@ public struct JobSubmission: Codable, Sendable, Equatable {
 /// the service, rewritten atomically in `DATA/jobs/ID/status.json` while it
 /// runs and once when it ends: its attempts so far and, at the end, how the
 /// job ended.
-public struct JobStatusReport: Codable, Sendable, Equatable {
-    public enum Ending: String, Codable, Sendable {
+public struct JobStatusReport: Sendable, Equatable {
+    public enum Ending: String, Sendable {
         case finished, failed, stopped
     }
 
@@ -71,7 +73,7 @@ public struct JobStatusReport: Codable, Sendable, Equatable {
 
     /// One attempt: what it restored from, its counts (unknown when its
     /// worker died before reporting) and how it ended.
-    public struct Attempt: Codable, Sendable, Equatable {
+    public struct Attempt: Sendable, Equatable {
         public var number: Int
         public var restoredFrom: Int64?
         public var countsKnown: Bool
@@ -82,6 +84,9 @@ public struct JobStatusReport: Codable, Sendable, Equatable {
         /// How long the attempt ran, in seconds (0 when unknown).
         public var seconds: Double
         public var failure: String?
+        /// The step instance that raised `failure`, when one did.
+        public var failureStep: String?
+        public var failureInstance: Int?
         public var savepoint: String?
         public var steps: [StepCounts]
 
@@ -103,7 +108,7 @@ public struct JobStatusReport: Codable, Sendable, Equatable {
     }
 
     /// One step's counts over an attempt (all its instances).
-    public struct StepCounts: Codable, Sendable, Equatable {
+    public struct StepCounts: Sendable, Equatable {
         public var stepID: String
         public var recordsIn: Int
         public var recordsOut: Int
@@ -120,30 +125,139 @@ public struct JobStatusReport: Codable, Sendable, Equatable {
     public static let fileName = "status.json"
 }
 
-/// Reads and writes the service's small JSON files: atomically (a
-/// temporary file renamed over the old one), so that a reader never sees
-/// half a file.
+// MARK: JSON
+//
+// The files hold compact JSON with sorted keys and absent optionals left
+// out: the layout Foundation's `JSONEncoder` (sorted keys) gave them
+// before the host moved to its one JSON stack (Core's, docs/ARCHITECTURE.md
+// "JSON"), so that a data directory written then still opens. The
+// attempts and their step counts are also the API's (OpenAPI "Attempt",
+// "StepCounts"). A new field: one line in `json` and one in `init(json:)`,
+// read with `readIfPresent` when files without it must still open.
+
+extension JobSubmission {
+    /// `submission.json`'s JSON.
+    public var json: JSONValue {
+        var object: JSONObject = [
+            "desiredRunning": .bool(desiredRunning),
+            "fileName": .string(fileName),
+        ]
+        object["fromSavepoint"] = fromSavepoint.map(JSONValue.string)
+        object["id"] = .string(id)
+        object["name"] = .string(name)
+        object["overrides"] = .array(overrides.map(JSONValue.string))
+        object["plugins"] = .array(plugins.map(JSONValue.string))
+        object["submittedAtMs"] = .int(submittedAtMs)
+        return .object(object)
+    }
+
+    public init(json fields: JSONFields) throws(JSONFieldError) {
+        self.init(id: try fields.read("id"), name: try fields.read("name"), fileName: try fields.read("fileName"),
+                  plugins: try fields.read("plugins"), overrides: try fields.read("overrides"),
+                  fromSavepoint: try fields.readIfPresent("fromSavepoint"), submittedAtMs: try fields.read("submittedAtMs"))
+        desiredRunning = try fields.read("desiredRunning")
+    }
+}
+
+extension JobStatusReport {
+    /// `status.json`'s JSON.
+    public var json: JSONValue {
+        var object: JSONObject = ["attempts": .array(attempts.map(\.json))]
+        object["ending"] = ending.map { .string($0.rawValue) }
+        object["failure"] = failure.map(JSONValue.string)
+        object["restarts"] = .int(Int64(restarts))
+        object["restoredFrom"] = .array(restoredFrom.map { $0.map(JSONValue.int) ?? .null })
+        object["savepoint"] = savepoint.map(JSONValue.string)
+        object["supervisorPid"] = .int(Int64(supervisorPid))
+        object["updatedAtMs"] = .int(updatedAtMs)
+        return .object(object)
+    }
+
+    public init(json fields: JSONFields) throws(JSONFieldError) {
+        self.init(
+            supervisorPid: try fields.read("supervisorPid"), ending: try fields.readIfPresent("ending"),
+            savepoint: try fields.readIfPresent("savepoint"), failure: try fields.readIfPresent("failure"),
+            restarts: try fields.read("restarts"),
+            attempts: try fields.objects("attempts").map { (attempt) throws(JSONFieldError) in try Attempt(json: attempt) },
+            restoredFrom: try fields.readElementsOrNull("restoredFrom"), updatedAtMs: try fields.read("updatedAtMs"))
+    }
+}
+
+extension JobStatusReport.Attempt {
+    /// The attempt's JSON (OpenAPI "Attempt").
+    public var json: JSONValue {
+        var object: JSONObject = [
+            "checkpointsCompleted": .int(Int64(checkpointsCompleted)),
+            "countsKnown": .bool(countsKnown),
+        ]
+        object["failure"] = failure.map(JSONValue.string)
+        object["failureInstance"] = failureInstance.map { .int(Int64($0)) }
+        object["failureStep"] = failureStep.map(JSONValue.string)
+        object["number"] = .int(Int64(number))
+        object["rejectedRecords"] = .int(Int64(rejectedRecords))
+        object["restoredFrom"] = restoredFrom.map(JSONValue.int)
+        object["savepoint"] = savepoint.map(JSONValue.string)
+        object["seconds"] = .double(seconds)
+        object["sinkRecords"] = .int(Int64(sinkRecords))
+        object["sourceRecords"] = .int(Int64(sourceRecords))
+        object["steps"] = .array(steps.map(\.json))
+        return .object(object)
+    }
+
+    public init(json fields: JSONFields) throws(JSONFieldError) {
+        self.init(
+            number: try fields.read("number"), restoredFrom: try fields.readIfPresent("restoredFrom"),
+            countsKnown: try fields.read("countsKnown"), sourceRecords: try fields.read("sourceRecords"),
+            sinkRecords: try fields.read("sinkRecords"), rejectedRecords: try fields.read("rejectedRecords"),
+            checkpointsCompleted: try fields.read("checkpointsCompleted"), seconds: try fields.read("seconds"),
+            failure: try fields.readIfPresent("failure"), savepoint: try fields.readIfPresent("savepoint"),
+            steps: try fields.objects("steps").map { (step) throws(JSONFieldError) in
+                try JobStatusReport.StepCounts(json: step)
+            })
+        failureStep = try fields.readIfPresent("failureStep")
+        failureInstance = try fields.readIfPresent("failureInstance")
+    }
+}
+
+extension JobStatusReport.StepCounts {
+    /// One step's counts as JSON (OpenAPI "StepCounts").
+    public var json: JSONValue {
+        ["recordsIn": .int(Int64(recordsIn)), "recordsOut": .int(Int64(recordsOut)), "rejected": .int(Int64(rejected)),
+         "stepID": .string(stepID)]
+    }
+
+    public init(json fields: JSONFields) throws(JSONFieldError) {
+        self.init(stepID: try fields.read("stepID"), recordsIn: try fields.read("recordsIn"),
+                  recordsOut: try fields.read("recordsOut"), rejected: try fields.read("rejected"))
+    }
+}
+
+/// Reads and writes the service's small JSON files through the one
+/// durable-file layer (write a temporary file, fsync, rename, fsync the
+/// directory), so that a reader never sees half a file and a crash leaves
+/// the old or the new one.
 enum JobFiles {
-    static func write<Value: Encodable>(_ value: Value, to path: String) throws(JobServiceError) {
-        do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            try encoder.encode(value).write(to: URL(fileURLWithPath: path), options: .atomic)
+    static func write(_ json: JSONValue, to path: String) throws(JobServiceError) {
+        do throws(FileSystemError) {
+            try ActiveFileSystem.current.writeAtomically(json.serializedBytes(), to: path)
         } catch {
-            throw .failed("cannot write \(path): \(error.localizedDescription); check the data directory's "
-                + "permissions and free space")
+            throw .failed("cannot write \(path): \(error); check the data directory's permissions and free space")
         }
     }
 
-    static func read<Value: Decodable>(_ type: Value.Type, from path: String) -> Value? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return try? JSONDecoder().decode(type, from: data)
+    /// The file's value, or nil when it is missing or is not one (a file
+    /// half written by a host without atomic writes, or another program's).
+    static func read<Value>(from path: String, _ make: (JSONFields) throws(JSONFieldError) -> Value) -> Value? {
+        guard let data = FileManager.default.contents(atPath: path),
+              let fields = try? JSONFields(parsing: Array(data))
+        else { return nil }
+        return try? make(fields)
     }
 }
 
 extension JobStatusReport {
     /// Writes the report into a served job's directory (the supervisor's side).
     public func write(jobDirectory: String) throws(JobServiceError) {
-        try JobFiles.write(self, to: jobDirectory + "/" + Self.fileName)
+        try JobFiles.write(json, to: jobDirectory + "/" + Self.fileName)
     }
 }

@@ -58,5 +58,7 @@ extension JobStatusReport.Attempt {
                 JobStatusReport.StepCounts(stepID: $0.stepID, recordsIn: $0.recordsIn, recordsOut: $0.recordsOut,
                                            rejected: $0.rejected)
             })
+        failureStep = result.failurePlace?.stepID
+        failureInstance = result.failurePlace?.instance
     }
 }

@@ -55,6 +55,12 @@ public final class KafkaClient {
             throw KafkaClientError.connect(address: address, reason: String(cString: strerror(lastError)))
         }
         fd = connected
+        // Requests go out whole and wait for their answer: Nagle's
+        // algorithm would hold a frame's last partial segment back until
+        // the previous ones are acknowledged (Kafka's Java client, and the
+        // server here, set TCP_NODELAY too).
+        var noDelay: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
         var timeout = timeval(tv_sec: Self.ioTimeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

@@ -24,12 +24,13 @@ public final class JobMetrics: Sendable {
     }
 
     private struct Baseline {
-        var recordsIn = 0
-        var recordsOut = 0
-        var busy: UInt64 = 0
-        var backPressured: UInt64 = 0
-        var atNanoseconds: UInt64 = 0
+        var reading: TaskReading
         var counters: [String: Int64] = [:]
+
+        init(atNanoseconds: UInt64) {
+            reading = TaskReading(recordsIn: 0, recordsOut: 0, busyNanoseconds: 0, backPressuredNanoseconds: 0,
+                                  atNanoseconds: atNanoseconds)
+        }
     }
 
     private struct State {
@@ -117,30 +118,31 @@ public final class JobMetrics: Sendable {
         let series = s.tasks[key] ?? makeSeries(task)
         s.tasks[key] = series
         var baseline = s.baselines[key] ?? Baseline(atNanoseconds: sample.monotonicNanoseconds)
-        if task.recordsIn > baseline.recordsIn { series.recordsIn.increment(by: Int64(task.recordsIn - baseline.recordsIn)) }
-        if task.recordsOut > baseline.recordsOut {
-            series.recordsOut.increment(by: Int64(task.recordsOut - baseline.recordsOut))
+        let reading = TaskReading(task, at: sample.monotonicNanoseconds)
+        if task.recordsIn > baseline.reading.recordsIn {
+            series.recordsIn.increment(by: Int64(task.recordsIn - baseline.reading.recordsIn))
         }
-        let elapsed = sample.monotonicNanoseconds &- baseline.atNanoseconds
-        if elapsed > 0 && sample.monotonicNanoseconds > baseline.atNanoseconds {
-            let seconds = Double(elapsed) / 1e9
-            series.inPerSecond.set(Double(max(0, task.recordsIn - baseline.recordsIn)) / seconds)
-            series.outPerSecond.set(Double(max(0, task.recordsOut - baseline.recordsOut)) / seconds)
-            let busyMs = Double(task.busyNanoseconds &- baseline.busy) / 1e6 / seconds
-            let backPressuredMs = Double(task.backPressuredNanoseconds &- baseline.backPressured) / 1e6 / seconds
-            let busy = min(1000, max(0, busyMs))
-            let backPressured = min(1000 - busy, max(0, backPressuredMs))
-            series.busy.set(busy)
-            series.backPressured.set(backPressured)
-            series.idle.set(1000 - busy - backPressured)
+        if task.recordsOut > baseline.reading.recordsOut {
+            series.recordsOut.increment(by: Int64(task.recordsOut - baseline.reading.recordsOut))
+        }
+        if let rates = TaskRates(from: baseline.reading, to: reading) {
+            series.inPerSecond.set(rates.recordsInPerSecond)
+            series.outPerSecond.set(rates.recordsOutPerSecond)
+            series.busy.set(rates.busyMsPerSecond)
+            series.backPressured.set(rates.backPressuredMsPerSecond)
+            series.idle.set(rates.idleMsPerSecond)
         }
         if let mark = task.inputWatermarkMs { series.inputWatermark.set(Double(mark)) }
-        if let mark = task.outputWatermarkMs {
-            series.outputWatermark.set(Double(mark))
-            // The end of event time (INT64_MAX) has no meaningful lag.
-            if mark < Int64.max / 2 { series.watermarkLag.set(Double(sample.wallClockMs - mark)) }
+        if let mark = task.outputWatermarkMs { series.outputWatermark.set(Double(mark)) }
+        if let lag = TaskRates.watermarkLagMs(outputWatermarkMs: task.outputWatermarkMs, wallClockMs: sample.wallClockMs) {
+            series.watermarkLag.set(lag)
         }
         series.channelFill.set(task.inputCapacity > 0 ? Double(task.inputQueued) / Double(task.inputCapacity) : 0)
+        if let entries = task.keyedStateEntries, let bytes = task.keyedStateBytes {
+            let labels = [job, task.step, String(task.instance), sample.stateBackend]
+            registry.gauge(StreamhostMetrics.keyedStateEntries, labels).set(Double(entries))
+            registry.gauge(StreamhostMetrics.keyedStateSize, labels).set(Double(bytes))
+        }
         for counter in task.counters {
             let before = baseline.counters[counter.name] ?? 0
             if counter.value > before {
@@ -149,11 +151,7 @@ public final class JobMetrics: Sendable {
             }
             baseline.counters[counter.name] = counter.value
         }
-        baseline.recordsIn = task.recordsIn
-        baseline.recordsOut = task.recordsOut
-        baseline.busy = task.busyNanoseconds
-        baseline.backPressured = task.backPressuredNanoseconds
-        baseline.atNanoseconds = sample.monotonicNanoseconds
+        baseline.reading = reading
         s.baselines[key] = baseline
     }
 

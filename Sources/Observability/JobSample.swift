@@ -22,6 +22,11 @@ public struct JobSample: Sendable {
         public var inputCapacity = 0
         /// The plugin's counters, in registration order.
         public var counters: [(name: String, value: Int64)] = []
+        /// The instance's keyed state store (nil before its first state
+        /// call, and for steps without keyed state): entries and bytes,
+        /// as its backend estimates them.
+        public var keyedStateEntries: Int?
+        public var keyedStateBytes: Int?
 
         public init(step: String, instance: Int) {
             self.step = step
@@ -49,6 +54,8 @@ public struct JobSample: Sendable {
         public var lastDurationMs: Double?
         public var lastSizeBytes: Int?
         public var lastAlignmentMs: Double?
+        /// The last completed checkpoint's (or savepoint's) id; nil before one.
+        public var lastID: Int64?
 
         public init() {}
     }
@@ -60,6 +67,9 @@ public struct JobSample: Sendable {
     public var monotonicNanoseconds: UInt64
     public var wallClockMs: Int64
     public var tasks: [Task] = []
+    /// The job's state backend ("memory", "rocksdb"; "none" without one):
+    /// the `backend` label of the keyed-state series.
+    public var stateBackend = "none"
     public var deadLetters: [DeadLetters] = []
     public var checkpoints = Checkpoints()
 

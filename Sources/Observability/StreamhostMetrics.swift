@@ -44,6 +44,12 @@ public enum StreamhostMetrics {
     public static let pluginCounter = MetricDefinition(
         "streamhost_task_plugin_counter_total", .counter, labels: ["job", "step", "instance", "counter"],
         help: "A counter the step's plugin keeps with counter_register and counter_add.")
+    public static let keyedStateEntries = MetricDefinition(
+        "streamhost_task_keyed_state_entries", .gauge, labels: ["job", "step", "instance", "backend"],
+        help: "Keyed state entries the step instance holds, as its backend estimates them (RocksDB: estimate-num-keys).")
+    public static let keyedStateSize = MetricDefinition(
+        "streamhost_task_keyed_state_size_bytes", .gauge, labels: ["job", "step", "instance", "backend"],
+        help: "Bytes of keyed state the step instance holds (memory: reserved bytes; RocksDB: live data and memtables).")
     public static let sinkEventTimeLatency = MetricDefinition(
         "streamhost_sink_event_time_latency_ms", .histogram, labels: ["job", "step"],
         help: "Latency tracking: processing time at the sink minus the record's event time, in ms (sampled).")
@@ -121,7 +127,7 @@ public enum StreamhostMetrics {
     public static let all: [MetricDefinition] = [
         recordsIn, recordsOut, recordsInPerSecond, recordsOutPerSecond, inputWatermark, outputWatermark,
         watermarkLag, busyTime, idleTime, backPressuredTime, inputChannelFill, deadLettered, pluginCounter,
-        sinkEventTimeLatency,
+        keyedStateEntries, keyedStateSize, sinkEventTimeLatency,
         checkpointsCompleted, checkpointsFailed, checkpointsAborted, lastCheckpointDuration, lastCheckpointSize,
         lastCheckpointAlignment, restarts,
         logBytesIn, logRecordsIn, logBytesOut, logRecordsOut, partitionSize, partitionEndOffset,

@@ -91,6 +91,32 @@ public protocol KeyedStateStore: AnyObject {
     /// Releases what the store holds (files stay where the backend keeps
     /// them). The store must not be used afterwards.
     func close()
+
+    // MARK: Size (metrics)
+
+    /// How much the store holds, as the backend can tell cheaply: read by
+    /// the store's task at each metrics publish, never on a state call.
+    /// The memory backend counts its tables' entries and the bytes it
+    /// reserved; RocksDB answers with its own estimates.
+    var sizeEstimate: KeyedStateSize { get }
+}
+
+/// Entries and bytes of keyed state in one store (the metrics
+/// `streamhost_task_keyed_state_entries` and `_size_bytes`).
+public struct KeyedStateSize: Sendable, Equatable {
+    /// Live value and map entries (the memory backend: exact, expired
+    /// entries not yet swept included; RocksDB: `rocksdb.estimate-num-keys`
+    /// of the state column family, which also holds the timer index).
+    public var entries: Int
+    /// Bytes (the memory backend: what it reserved from its budget, tables
+    /// and timer queues included; RocksDB: the estimated live data of its
+    /// files plus its memtables, over both column families).
+    public var bytes: Int
+
+    public init(entries: Int, bytes: Int) {
+        self.entries = entries
+        self.bytes = bytes
+    }
 }
 
 /// Chooses where keyed state lives for a whole job.

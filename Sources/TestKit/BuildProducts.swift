@@ -65,3 +65,24 @@ public enum CPluginBuilder {
         return output
     }
 }
+
+/// The hot-swap example's plugin (examples/hot-swap/running_total.c), built
+/// as its three builds: v1 (state_version 1, no migrate), v2 (2, migrates
+/// v1 state) and v3 (3, migrates v2 state and refuses v1's).
+public struct HotSwapBuilds: Sendable {
+    public let v1: String
+    public let v2: String
+    public let v3: String
+
+    public init(into directory: TemporaryDirectory) throws {
+        let source = BuildProducts.packageRoot + "/examples/hot-swap/running_total.c"
+        func build(_ version: Int) throws -> String {
+            let output = directory.file("librunning-total-v\(version).so")
+            try CPluginBuilder.build(source: source, output: output, extraFlags: ["-DRUNNING_TOTAL_VERSION=\(version)"])
+            return output
+        }
+        v1 = try build(1)
+        v2 = try build(2)
+        v3 = try build(3)
+    }
+}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Core
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -37,7 +38,7 @@ struct JobsCommand: ParsableCommand {
             let request = JobSubmitRequest(
                 jobText: text, fileName: job, plugins: plugins.plugins.map(absolute), overrides: overrides,
                 fromSavepoint: fromSavepoint.map(absolute))
-            let created: JobOverview = try JobsAPI(data: data).call("POST", "/v1/jobs", body: request)
+            let created = try JobsAPI(data: data).call("POST", "/v1/jobs", body: request.json, JobOverview.init(json:))
             print(created.id)
         }
     }
@@ -50,8 +51,10 @@ struct JobsCommand: ParsableCommand {
         func run() throws {
             let api = try JobsAPI(data: data)
             if json { return print(try api.raw("GET", "/v1/jobs")) }
-            let list: JobList = try api.call("GET", "/v1/jobs")
-            for job in list.jobs {
+            let list = try api.call("GET", "/v1/jobs") { (answer) throws(JSONFieldError) in
+                try answer.objects("jobs").map { (job) throws(JSONFieldError) in try JobOverview(json: job) }
+            }
+            for job in list {
                 print("\(job.id)  \(job.state.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  "
                     + "restarts \(job.restarts)  \(job.name)")
             }
@@ -69,13 +72,14 @@ struct JobsCommand: ParsableCommand {
             let api = try JobsAPI(data: data)
             let path = "/v1/jobs/\(try checkedID(id))"
             if json { return print(try api.raw("GET", path)) }
-            let job: JobDescription = try api.call("GET", path)
+            let job = try api.call("GET", path, JobDescription.init(json:))
             print("job \(job.overview.id) '\(job.overview.name)': \(job.overview.state.rawValue), "
                 + "\(job.overview.attempts) attempts, \(job.overview.restarts) restarts")
             for step in job.steps {
                 let counts = step.recordsIn.map { " in \($0), out \(step.recordsOut ?? 0), rejected \(step.rejected ?? 0)" } ?? ""
                 let inputs = step.inputs.isEmpty ? "" : " <= \(step.inputs.joined(separator: ", "))"
                 print("  step \(step.id) (\(step.kind) \(step.component) x\(step.parallelism))\(inputs)\(counts)")
+                if let live = step.live { print("    now: \(LiveFigures.line(live))") }
             }
             for attempt in job.attempts {
                 print("  attempt \(attempt.number)" + (attempt.restoredFrom.map { " (restored from \($0))" } ?? "")
@@ -100,8 +104,8 @@ struct JobsCommand: ParsableCommand {
         @OptionGroup var data: DataDirectoryOptions
 
         func run() throws {
-            let result: JobActionResult = try JobsAPI(data: data).call(
-                "POST", "/v1/jobs/\(try checkedID(id))/cancel", body: ["savepoint": savepoint])
+            let result = try JobsAPI(data: data).call(
+                "POST", "/v1/jobs/\(try checkedID(id))/cancel", body: ["savepoint": .bool(savepoint)], JobActionResult.init(json:))
             printAction(result)
         }
     }
@@ -112,7 +116,8 @@ struct JobsCommand: ParsableCommand {
         @OptionGroup var data: DataDirectoryOptions
 
         func run() throws {
-            let result: JobActionResult = try JobsAPI(data: data).call("POST", "/v1/jobs/\(try checkedID(id))/savepoints")
+            let result = try JobsAPI(data: data).call(
+                "POST", "/v1/jobs/\(try checkedID(id))/savepoints", JobActionResult.init(json:))
             printAction(result)
         }
     }
@@ -125,8 +130,9 @@ struct JobsCommand: ParsableCommand {
         @OptionGroup var data: DataDirectoryOptions
 
         func run() throws {
-            let result: JobActionResult = try JobsAPI(data: data).call(
-                "POST", "/v1/jobs/\(try checkedID(id))/swap", body: ["plugin": absolute(plugin)])
+            let result = try JobsAPI(data: data).call(
+                "POST", "/v1/jobs/\(try checkedID(id))/swap", body: ["plugin": .string(absolute(plugin))],
+                JobActionResult.init(json:))
             printAction(result)
         }
     }
@@ -139,14 +145,13 @@ struct JobsCommand: ParsableCommand {
         @OptionGroup var data: DataDirectoryOptions
 
         func run() throws {
-            let result: JobActionResult = try JobsAPI(data: data).call(
-                "POST", "/v1/jobs/\(try checkedID(id))/rescale", body: ["parallelism": parallelism])
+            let result = try JobsAPI(data: data).call(
+                "POST", "/v1/jobs/\(try checkedID(id))/rescale", body: ["parallelism": .int(Int64(parallelism))],
+                JobActionResult.init(json:))
             printAction(result)
         }
     }
 }
-
-private struct JobList: Decodable { var jobs: [JobOverview] }
 
 private func printAction(_ result: JobActionResult) {
     print("job \(result.id): \(result.message)" + (result.savepoint.map { "; savepoint \($0)" } ?? ""))
@@ -197,21 +202,19 @@ struct JobsAPI {
             .map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) }
     }
 
-    func call<Answer: Decodable>(_ method: String, _ path: String) throws -> Answer {
-        try decode(send(method, path, body: nil))
-    }
-
-    func call<Answer: Decodable, Body: Encodable>(_ method: String, _ path: String, body: Body) throws -> Answer {
-        try decode(send(method, path, body: try JSONEncoder().encode(body)))
+    /// Sends `body` (if any) and reads the answer's JSON object with `read`.
+    func call<Answer>(_ method: String, _ path: String, body: JSONValue? = nil,
+                      _ read: (JSONFields) throws(JSONFieldError) -> Answer) throws -> Answer {
+        try decode(send(method, path, body: body.map { Data($0.serializedBytes()) }), read)
     }
 
     func raw(_ method: String, _ path: String) throws -> String {
         String(decoding: try send(method, path, body: nil), as: UTF8.self)
     }
 
-    private func decode<Answer: Decodable>(_ data: Data) throws -> Answer {
-        do {
-            return try JSONDecoder().decode(Answer.self, from: data)
+    private func decode<Answer>(_ data: Data, _ read: (JSONFields) throws(JSONFieldError) -> Answer) throws -> Answer {
+        do throws(JSONFieldError) {
+            return try read(try JSONFields(parsing: Array(data)))
         } catch {
             writeStderr("error: the server's answer is not what this streamhost expects (\(error)); is it the same version?\n")
             throw ExitCode(1)
@@ -242,7 +245,7 @@ struct JobsAPI {
         }
         let payload = data ?? Data()
         guard (200..<300).contains(status) else {
-            let message = (try? JSONDecoder().decode([String: String].self, from: payload))?["error"]
+            let message = (try? JSONFields(parsing: Array(payload)).read("error") as String)
                 ?? String(decoding: payload, as: UTF8.self)
             writeStderr("error: \(message)\n")
             throw ExitCode(status == 400 ? 2 : 1)

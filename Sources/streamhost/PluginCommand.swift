@@ -6,7 +6,7 @@ import PluginHost
 
 struct PluginCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "plugin", abstract: "Inspect and test plugins.", subcommands: [Inspect.self, Test.self])
+        commandName: "plugin", abstract: "Inspect, compare and test plugins.", subcommands: [Inspect.self, Diff.self, Test.self])
 
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -21,7 +21,7 @@ struct PluginCommand: ParsableCommand {
 
         func run() throws {
             var registry = PluginRegistry()
-            do {
+            do throws(PluginLoadError) {
                 if paths.isEmpty {
                     try registry.loadAllBuiltins(
                         directories: PluginRegistry.builtinDirectories(executablePath: PluginRegistry.executablePath))
@@ -30,6 +30,9 @@ struct PluginCommand: ParsableCommand {
                 }
             } catch {
                 writeStderr("error: \(error)\n")
+                if case .componentProvidedTwice = error {
+                    writeStderr("note: to compare two builds of one plugin, run `streamhost plugin diff OLD.so NEW.so`\n")
+                }
                 throw ExitCode(2)
             }
             if json {
@@ -108,6 +111,125 @@ struct PluginCommand: ParsableCommand {
                                         ("signature", .string(f.signature)), ("vectorized", .bool(f.isVectorized)),
                                         ("free", f.freeSymbol.map(JSONValue.string) ?? .null)]))
                 })
+                return .object(object)
+            })
+            return .object(root)
+        }
+    }
+
+    struct Diff: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compare two builds of one plugin and say what a hot swap from OLD to NEW would meet.",
+            discussion: """
+                Loads both files (they are never run) and compares the plugins' versions and ABI, their \
+                functions, and per component (matched by kind and name) the state version, the config \
+                schema, the callbacks it implements and its other metadata. For each component it says \
+                whether a swap from OLD to NEW keeps the state as it is, needs the new build's `migrate` \
+                (its state_version grew) and whether NEW declares one, or is refused (NEW is older than \
+                the state). Exit status: 0 when compared (whatever the differences), 2 when a file \
+                cannot be loaded.
+                """)
+
+        @Argument(help: "The running (old) build.")
+        var old: String
+
+        @Argument(help: "The new build.")
+        var new: String
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() throws {
+            let diff: PluginDiff
+            do throws(PluginLoadError) {
+                diff = PluginDiff(old: try PluginLoader.load(path: old), new: try PluginLoader.load(path: new))
+            } catch {
+                writeStderr("error: \(error)\n")
+                throw ExitCode(2)
+            }
+            print(json ? Self.jsonReport(diff).serialized() : Self.text(diff), terminator: json ? "\n" : "")
+        }
+
+        /// The comparison as lines of text.
+        static func text(_ diff: PluginDiff) -> String {
+            var out = ""
+            func line(_ text: String) { out += text + "\n" }
+            let (old, new) = (diff.old, diff.new)
+            line("old: \(old.name) \(old.version), ABI \(old.abiMajor).\(old.abiMinor)  (\(old.path))")
+            line("new: \(new.name) \(new.version), ABI \(new.abiMajor).\(new.abiMinor)  (\(new.path))")
+            if !diff.samePlugin {
+                line("warning: these are two plugins ('\(old.name)' and '\(new.name)'): a swap replaces a plugin by "
+                    + "name, so NEW cannot replace OLD")
+            }
+            if old.version == new.version { line("note: both builds say version \(old.version)") }
+            for change in diff.functionChanges { line(change) }
+            for component in diff.components {
+                line("\(component.kind) \(component.name):")
+                switch (component.old, component.new) {
+                case (let was?, let now?):
+                    line("  state_version \(was.stateVersion) -> \(now.stateVersion)")
+                    line("  callbacks: " + now.providedCallbacks.joined(separator: ", "))
+                    if !component.callbacksAdded.isEmpty {
+                        line("    added: " + component.callbacksAdded.joined(separator: ", "))
+                    }
+                    if !component.callbacksRemoved.isEmpty {
+                        line("    removed: " + component.callbacksRemoved.joined(separator: ", "))
+                    }
+                    let schema = component.configSchemaChanges
+                    line("  config schema: " + (schema.isEmpty ? "unchanged" : "changed"))
+                    for change in schema { line("    " + change) }
+                    for change in component.otherChanges { line("  " + change) }
+                case (let was?, nil):
+                    line("  only in old (state_version \(was.stateVersion); callbacks: "
+                        + was.providedCallbacks.joined(separator: ", ") + ")")
+                case (nil, let now?):
+                    line("  only in new (state_version \(now.stateVersion); callbacks: "
+                        + now.providedCallbacks.joined(separator: ", ") + ")")
+                case (nil, nil):
+                    preconditionFailure("a compared component is in at least one build")
+                }
+                line("  swap: " + component.swapVerdict)
+            }
+            return out
+        }
+
+        static func jsonReport(_ diff: PluginDiff) -> JSONValue {
+            func side(_ plugin: LoadedPlugin) -> JSONValue {
+                .object(JSONObject([
+                    ("path", .string(plugin.path)), ("name", .string(plugin.name)), ("version", .string(plugin.version)),
+                    ("abi", .string("\(plugin.abiMajor).\(plugin.abiMinor)")),
+                ]))
+            }
+            func component(_ component: Component?) -> JSONValue {
+                guard let component else { return .null }
+                return .object(JSONObject([
+                    ("state_version", .int(Int64(component.stateVersion))),
+                    ("callbacks", .array(component.providedCallbacks.map(JSONValue.string))),
+                    ("config_schema", component.configSchemaText.flatMap { try? JSONValue.parse($0) } ?? .null),
+                ]))
+            }
+            var root = JSONObject()
+            root["old"] = side(diff.old)
+            root["new"] = side(diff.new)
+            root["same_plugin"] = .bool(diff.samePlugin)
+            root["function_changes"] = .array(diff.functionChanges.map(JSONValue.string))
+            root["components"] = .array(diff.components.map { c in
+                var object = JSONObject()
+                object["kind"] = .string(c.kind.rawValue)
+                object["name"] = .string(c.name)
+                object["old"] = component(c.old)
+                object["new"] = component(c.new)
+                object["needs_migrate"] = .bool(c.needsMigrate)
+                object["new_declares_migrate"] = .bool(c.newDeclaresMigrate)
+                object["swap_refused"] = .bool({
+                    if case .olderThanState? = c.stateChange { return true }
+                    return c.new == nil
+                }())
+                object["config_schema_changes"] = .array(c.configSchemaChanges.map(JSONValue.string))
+                object["callbacks_added"] = .array(c.callbacksAdded.map(JSONValue.string))
+                object["callbacks_removed"] = .array(c.callbacksRemoved.map(JSONValue.string))
+                object["other_changes"] = .array(c.otherChanges.map(JSONValue.string))
+                object["swap"] = .string(c.swapVerdict)
                 return .object(object)
             })
             return .object(root)

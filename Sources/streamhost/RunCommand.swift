@@ -135,13 +135,24 @@ struct Run: ParsableCommand {
     func run() throws {
         logging.bootstrap()
         let logger = Logger(label: "streamhost")
-        let (spec, registry, plan) = try planJob(path: job, overrides: overrides, plugins: plugins, fileName: jobFileName)
+        let (spec, plannedRegistry, plannedPlan) = try planJob(
+            path: job, overrides: overrides, plugins: plugins, fileName: jobFileName)
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
         if allowNonRestoredState && fromSavepoint == nil {
             throw ValidationError("--allow-non-restored-state applies to --from-savepoint only")
         }
 
         let dataDirectory = data.path
+        // Private copies of swapped-in builds, kept while the job or a
+        // retained checkpoint or savepoint needs them; a restore of state a
+        // copy wrote that the given build is too old for loads the copy.
+        let swapBuilds = SwapBuilds(
+            directory: SwapBuilds.directory(dataDirectory: dataDirectory, job: plannedPlan.spec.name),
+            checkpointDirectory: plannedPlan.spec.checkpoints?.directory
+                ?? "\(dataDirectory)/checkpoints/\(plannedPlan.spec.name)",
+            savepointDirectory: "\(dataDirectory)/savepoints/\(plannedPlan.spec.name)")
+        let (registry, plan) = try resumeSwappedBuilds(
+            spec: spec, registry: plannedRegistry, plan: plannedPlan, builds: swapBuilds)
         // While `streamhost serve` holds the data directory, the job's
         // topics are read and written through it (the directory's lock is
         // the server's); else the directory is opened here on first use.
@@ -168,13 +179,23 @@ struct Run: ParsableCommand {
         defer { exposition?.listener.stop() }
         options.metrics = exposition.map { JobMetrics(job: plan.spec.name, registry: $0.registry) }
         options.latencyTracking = latencyTracking
+        // A served job's worker hands its samples to the server through
+        // DIR/metrics.json (LiveSampleFile): the server's /metrics, `jobs
+        // describe` and the dashboard show them.
+        if workerReport != nil, let servedJob {
+            let writer = LiveSampleFile.Writer(jobDirectory: servedJob)
+            options.sampleObserver = { sample in
+                if let problem = writer.write(sample) {
+                    logger.warning("\(problem); the server shows no live metrics for this attempt")
+                }
+            }
+        }
         if var checkpoints = plan.spec.checkpoints {
             // A worker runs one attempt: its supervisor restarts it.
             if workerReport != nil { checkpoints.restart = .none }
             options.checkpoints = CheckpointRunOptions(
-                spec: checkpoints,
-                checkpointDirectory: checkpoints.directory ?? "\(dataDirectory)/checkpoints/\(plan.spec.name)",
-                savepointDirectory: "\(dataDirectory)/savepoints/\(plan.spec.name)")
+                spec: checkpoints, checkpointDirectory: swapBuilds.checkpointDirectory,
+                savepointDirectory: swapBuilds.savepointDirectory, swapBuilds: swapBuilds)
         }
         var restore: RestoreSource?
         if let fromSavepoint {
@@ -199,8 +220,7 @@ struct Run: ParsableCommand {
         // data directory's socket: other jobs may share a directory. Under
         // `isolation: process` the worker holds it, not the supervisor:
         // savepoints and swaps need the running attempt's state.
-        let swapper = SwapOrchestrator(
-            runner: runner, spec: spec, registry: registry, pluginsDirectory: "\(dataDirectory)/plugins")
+        let swapper = SwapOrchestrator(runner: runner, spec: spec, registry: registry, builds: swapBuilds)
         var admin: AdminServer?
         if plan.spec.checkpoints != nil && !supervising {
             do {
@@ -284,6 +304,7 @@ struct Run: ParsableCommand {
                 writeStderr("error: job '\(plan.spec.name)': the worker cannot write its report to \(workerReport): \(error)\n")
                 throw ExitCode(1)
             }
+            if result.hasStuckTasks { Self.exitLeavingStuckTasks(1) }
             return
         }
         let ending: String
@@ -313,6 +334,7 @@ struct Run: ParsableCommand {
         if let failure = result.failure {
             writeStderr("error: \(result.startFailed ? "job '\(plan.spec.name)' failed to start: " : "")\(failure)\n")
             logger.info("\(summary)")
+            if result.hasStuckTasks { Self.exitLeavingStuckTasks(1) }
             throw ExitCode(1)
         }
         logger.info("\(summary)")
@@ -320,6 +342,46 @@ struct Run: ParsableCommand {
         if let refusal = RunSummary.rejectedEverything(result) {
             writeStderr("error: job '\(plan.spec.name)' \(ending), but \(refusal)\n")
             throw ExitCode(RunSummary.rejectedEverythingExitCode)
+        }
+    }
+
+    /// Ends the process at once, without the exit handlers and static
+    /// destructors of a normal exit: a thread is still inside a plugin
+    /// callback (`JobFailure.stuck`), and what it uses (the plugin's
+    /// globals, an open state backend) must not be torn down under it.
+    static func exitLeavingStuckTasks(_ status: Int32) -> Never {
+        fflush(nil)  // every C stream (stdout's pending summary lines)
+        _exit(status)
+    }
+
+    /// The plugins and plan to run with: as planned, unless the state this
+    /// run restores (`--from-savepoint`, else the newest checkpoint) was
+    /// written by a swapped-in build that a planned build is too old to
+    /// restore; then that copy, if kept, replaces it, with a note. So a run
+    /// killed after a swap and started again with the same command resumes
+    /// with the build that was running.
+    func resumeSwappedBuilds(spec: JobSpec, registry: PluginRegistry, plan: JobPlan, builds: SwapBuilds) throws
+        -> (PluginRegistry, JobPlan)
+    {
+        guard plan.spec.checkpoints != nil || fromSavepoint != nil,
+              let manifest = SwapBuilds.manifestToResume(
+                checkpointDirectory: builds.checkpointDirectory, fromSavepoint: fromSavepoint)
+        else { return (registry, plan) }
+        let resumes = builds.buildsToResume(from: manifest, plan: plan)
+        guard !resumes.isEmpty else { return (registry, plan) }
+        var registry = registry
+        do {
+            for resume in resumes {
+                registry = try registry.replacing(with: try PluginLoader.load(path: resume.path))
+                writeStderr("note: job '\(plan.spec.name)' restores state of step '\(resume.stepID)' that "
+                    + "\(resume.path) (swapped in before the restart) wrote with state_version \(resume.stateVersion); "
+                    + "\(resume.plannedPath) has state_version \(resume.plannedStateVersion) and cannot read it, so "
+                    + "plugin '\(resume.pluginName)' runs from the swapped-in build\n")
+            }
+            return (registry, try JobValidator.plan(spec, registry: registry))
+        } catch {
+            writeStderr("error: job '\(plan.spec.name)' cannot load the swapped-in build its state needs: \(error)\n")
+            throw ExitCode(2)
         }
     }
 

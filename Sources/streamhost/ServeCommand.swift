@@ -74,7 +74,10 @@ struct Serve: ParsableCommand {
         let server = KafkaServer(broker: broker, logger: logger)
         // Jobs run in supervisor processes that reach the log through the
         // Kafka listener: they stop before it does.
-        let jobs = JobManager(dataDirectory: directory.path, logger: Logger(label: "streamhost.jobs"))
+        // Their workers' live metrics reach /metrics, `jobs describe` and
+        // the dashboard through the job directories (LiveSampleFile).
+        let jobs = JobManager(dataDirectory: directory.path, metrics: registry, logger: Logger(label: "streamhost.jobs"))
+        jobs.startLiveSampling()
         let http: (address: HTTPAddress, token: HTTPToken)?
         do {
             http = try config.httpListen.map { listen in
@@ -122,11 +125,17 @@ struct Serve: ParsableCommand {
             // The HTTP API, once bound, is added to the discovery file.
             let api = http.map { http in
                 Task {
+                    let inspection = LogInspection(data: broker.data, groups: broker.groups, offsets: broker.offsets)
+                    // The dashboard's history of topics and groups.
+                    let logHistory = LogHistory(log: inspection)
+                    logHistory.start()
+                    defer { logHistory.stop() }
                     let server = HTTPAPIServer(
                         configuration: .init(host: http.address.host, port: http.address.port, token: http.token.value),
-                        jobs: jobs, log: LogInspection(data: broker.data, groups: broker.groups, offsets: broker.offsets),
+                        jobs: jobs, log: inspection,
                         inspectPlugins: PluginInspection.inspect, isReady: { jobs.isAcceptingJobs },
-                        extraRoutes: registry.map { [HTTPAPIServer.metricsRoute(MetricsEndpoint(registry: $0))] } ?? [],
+                        extraRoutes: (registry.map { [HTTPAPIServer.metricsRoute(MetricsEndpoint(registry: $0))] } ?? [])
+                            + [HTTPAPIServer.dashboardRoutes(jobs: jobs, log: logHistory)],
                         logger: Logger(label: "streamhost.http"))
                     do {
                         try await server.run { host, port in
@@ -138,7 +147,8 @@ struct Serve: ParsableCommand {
                             } catch {
                                 logger.error("\(error)")
                             }
-                            logger.info("HTTP API on http://\(HTTPAddress(host: host, port: port))/v1")
+                            let address = HTTPAddress(host: host, port: port)
+                            logger.info("HTTP API on http://\(address)/v1, dashboard at http://\(address.connectable)/")
                         }
                     } catch {
                         logger.error("the HTTP API stopped: \(error)")

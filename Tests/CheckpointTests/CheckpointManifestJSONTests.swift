@@ -1,4 +1,5 @@
 import Core
+import Foundation
 import Testing
 import TestKit
 
@@ -24,6 +25,8 @@ import TestKit
         #expect(gen.instances[0].keyGroups == 0...127 && gen.instances[0].keyedState == nil)
         let dedup = try #require(manifest.step(id: "dedup"))
         #expect(dedup.pluginName == "dedup" && dedup.pluginVersion == "1.0.0" && dedup.stateVersion == 1)
+        // Written before swap copies were recorded: no pluginBuild.
+        #expect(manifest.steps.allSatisfy { $0.pluginBuild == nil })
         #expect(dedup.instances[0].blob == nil)
         #expect(dedup.instances[0].keyedStateFiles
             == [SnapshotFile(path: "steps/dedup/0-state/keyed-state.snapshot", bytes: 11393, crc32c: 3_151_440_655)])
@@ -42,12 +45,17 @@ import TestKit
                                  instances: [InstanceSnapshot(instance: 0, keyGroups: 0...1, blob: file,
                                                               keyedState: #"{"x":1}"#, keyedStateFiles: [file]),
                                              InstanceSnapshot(instance: 1, keyGroups: 2...3, blob: nil,
-                                                              keyedState: nil, keyedStateFiles: [])])])
+                                                              keyedState: nil, keyedStateFiles: [])]),
+                    // A step run by a swap's copy names it.
+                    StepSnapshot(stepID: "b", componentName: "c", pluginName: "p", pluginVersion: "2.0",
+                                 pluginBuild: "libp-12-34.so", stateVersion: 2, parallelism: 1, instances: [])])
         let bytes = ManifestFile.encode(manifest)
         #expect(try ManifestFile.decode(bytes, path: "MANIFEST") == manifest)
         // The JSON is laid out for people, as before.
         let text = String(decoding: bytes[ManifestFile.headerBytes...], as: UTF8.self)
         #expect(text.hasPrefix("{\n  \"checkpointID\" : 9223372036854775807,\n  \"formatVersion\" : 1,\n"), "\(text)")
+        #expect(text.contains("\"pluginBuild\" : \"libp-12-34.so\"") && text.components(separatedBy: "pluginBuild").count == 2,
+                "\(text)")
     }
 
     /// A field of the wrong type is refused with its path, not misread.

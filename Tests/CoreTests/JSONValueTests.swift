@@ -159,6 +159,12 @@ struct JSONValueTests {
         #expect(value.value(atPath: "items.0") == nil)
         #expect(value.value(atPath: "customer.id.more") == nil)
         #expect(value.value(atPath: "customer..id") == nil)
+        // An empty segment names nothing, even where an empty key exists
+        // (the one field-path rule of JSONFieldPath).
+        let withEmptyKey: JSONValue = ["a": ["": ["b": 1]], "": 2]
+        #expect(withEmptyKey.value(atPath: "a..b") == nil)
+        #expect(withEmptyKey.value(atPath: ".") == nil)
+        #expect(withEmptyKey["a"]?[""]?["b"] == 1)
         #expect(JSONValue.int(1).value(atPath: "a") == nil)
         #expect(value["customer"]?["id"] == 42)
     }

@@ -68,4 +68,33 @@ struct RecordBatchTests {
         #expect(record(copy, 0).1 == nil)
         #expect(!copy.hasKeys)
     }
+
+    /// Bulk appends without per-record flags: without key columns every
+    /// record's key is null; with them every key is present, also after
+    /// records whose flags were set one by one.
+    @Test func bulkAppendWithoutFlagsSetsEveryRecordsKeyNullness() {
+        let timestamps: [Int64] = [1, 2, 3]
+        let valueOffsets: [UInt32] = [0, 1, 2, 3]
+        let values = Array("abc".utf8)
+        let keyOffsets: [UInt32] = [0, 2, 4, 6]
+        let keys = Array("k1k2k3".utf8)
+        let batch = RecordBatch()
+        func append(keyed: Bool) {
+            keyOffsets.withUnsafeBufferPointer { keyOffsets in
+                batch.append(count: 3, timestamps: timestamps, keyOffsets: keyed ? keyOffsets.baseAddress : nil,
+                             keys: keyed ? keys : nil, valueOffsets: valueOffsets, values: values, flags: nil)
+            }
+        }
+        append(keyed: false)
+        #expect(!batch.hasKeys)
+        Array("v".utf8).withUnsafeBytes { batch.append(timestamp: 4, key: nil, value: $0) }
+        append(keyed: true)
+        append(keyed: false)
+        #expect(batch.hasKeys)
+        #expect(batch.count == 10)
+        for row in 0..<10 {
+            let expected: [UInt8]? = (4..<7).contains(row) ? Array("k\(row - 3)".utf8) : nil
+            #expect(record(batch, row).1 == expected, "row \(row)")
+        }
+    }
 }

@@ -73,6 +73,19 @@ enum Reference {
         return CLI.lines(output)
     }
 
+    /// The `order_id`s of the orders records among `lines` (one JSON
+    /// object per line, as `consume` prints them), and how many came again:
+    /// what an exactly-once check compares with `0..<count`.
+    static func orderIDs(in lines: String) -> (ids: Set<Int>, duplicates: Int) {
+        var seen = Set<Int>()
+        var duplicates = 0
+        for line in lines.split(separator: "\n") {
+            guard let id = numberText("order_id", in: String(line)).flatMap({ Int($0) }) else { continue }
+            if !seen.insert(id).inserted { duplicates += 1 }
+        }
+        return (seen, duplicates)
+    }
+
     /// The raw text of a numeric field of an orders record (`"amount":12.5`).
     static func numberText(_ field: String, in line: String) -> String? {
         guard let range = line.range(of: "\"\(field)\":") else { return nil }

@@ -143,6 +143,45 @@ struct GoSDKTests {
         #expect(lines.contains { $0.hasPrefix(#"{"state":{"name":"orders","key":"a""#) }, "\(count.standardOutput)")
     }
 
+    /// SDK/go/README.md's start ("In ten minutes"): its go.mod and main.go
+    /// as written (only the SDK's path filled in), built with its command,
+    /// load and run: the operator keeps the records that have a key.
+    @Test func theReadmesTenMinutePluginBuildsLoadsAndRuns() throws {
+        let readme = try String(contentsOfFile: BuildProducts.packageRoot + "/SDK/go/README.md", encoding: .utf8)
+        let modStart = try #require(readme.range(of: "module example.com/myplugin"))
+        let modEnd = try #require(readme.range(of: "\n```", range: modStart.lowerBound..<readme.endIndex))
+        let goStart = try #require(readme.range(of: "```go\n"))
+        let goEnd = try #require(readme.range(of: "\n```", range: goStart.upperBound..<readme.endIndex))
+        let module = directory.file("myplugin")
+        try FileManager.default.createDirectory(atPath: module, withIntermediateDirectories: true)
+        let goMod = String(readme[modStart.lowerBound..<modEnd.lowerBound])
+        #expect(goMod.contains("replace streamhost.dev/sdk => /path/to/streamhost/SDK/go"), "\(goMod)")
+        try directory.write("myplugin/go.mod", goMod.replacingOccurrences(
+            of: "/path/to/streamhost/SDK/go", with: BuildProducts.packageRoot + "/SDK/go") + "\n")
+        try directory.write("myplugin/main.go", String(readme[goStart.upperBound..<goEnd.lowerBound]) + "\n")
+        #expect(readme.contains("go build -buildmode=c-shared -o libmyplugin.so ."))
+        let build = try ProcessRunner.run(
+            "go", ["build", "-buildmode=c-shared", "-o", "libmyplugin.so", "."], environment: Self.goEnvironment,
+            currentDirectory: module)
+        try #require(build.status == 0, "\(build.standardError)")
+        let library = module + "/libmyplugin.so"
+
+        let inspect = try CLI.run(["plugin", "inspect", library])
+        #expect(inspect.standardOutput.contains("operator upper-keys: Drops records without a key"), "\(inspect.standardOutput)")
+        let input = try directory.write("readme-in.jsonl", "{\"name\":\"ada\"}\n")
+        let job = try directory.write("readme-job.yaml", """
+            name: readme-go
+            pipeline:
+              - {id: in, source: file, config: {path: "\(input)"}}
+              - {id: by-name, key_by: name}
+              - {id: keep, operator: upper-keys}
+              - {id: out, sink: file, config: {path: "\(directory.file("readme-out.jsonl"))"}}
+            """)
+        let run = try CLI.run(["run", job, "--plugin", library])
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(CLI.lines(directory.file("readme-out.jsonl")) == [#"{"name":"ada"}"#])
+    }
+
     /// examples/go-operator/job.yaml, run as its README says.
     @Test func theExampleJobRuns() throws {
         let library = try buildExample()

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Testing
 import TestKit
@@ -14,8 +17,8 @@ import TestKit
         data = scratch.file("data")
     }
 
-    func startServer() throws -> ServeProcess {
-        let server = try ServeProcess(dataDir: data, scratch: scratch, extraArguments: ["--http-listen", "127.0.0.1:0"])
+    func startServer(httpListen: String = "127.0.0.1:0") throws -> ServeProcess {
+        let server = try ServeProcess(dataDir: data, scratch: scratch, extraArguments: ["--http-listen", httpListen])
         // The discovery file names the HTTP API once it is bound.
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline, httpAddress() == nil { usleep(20_000) }
@@ -210,6 +213,52 @@ import TestKit
     }
 }
 
+/// The token rule off loopback through a real socket (`AccessRuleTests`
+/// checks the decision alone): the HTTP API bound to an address of this
+/// machine off loopback, called on that address, so the server sees a
+/// peer off loopback.
+@Suite(.serialized) struct HTTPAPIOffLoopbackTests {
+    /// An IPv4 address of this machine off loopback (not 127.x).
+    static func offLoopbackIPv4() -> String? {
+        var list: UnsafeMutablePointer<ifaddrs>?
+        guard getifaddrs(&list) == 0, let first = list else { return nil }
+        defer { freeifaddrs(list) }
+        var entry: UnsafeMutablePointer<ifaddrs>? = first
+        while let current = entry {
+            defer { entry = current.pointee.ifa_next }
+            guard let address = current.pointee.ifa_addr, address.pointee.sa_family == sa_family_t(AF_INET) else {
+                continue
+            }
+            var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
+            let found = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { inet in
+                withUnsafePointer(to: inet.pointee.sin_addr) { inet_ntop(AF_INET, $0, &text, socklen_t(text.count)) }
+            }
+            if found != nil, !String(cString: text).hasPrefix("127.") { return String(cString: text) }
+        }
+        return nil
+    }
+
+    @Test func readsFromOffLoopbackAnswer401WithoutTheTokenAnd200WithIt() throws {
+        guard let address = Self.offLoopbackIPv4() else {
+            print("HTTPAPIOffLoopbackTests: skipped: this machine has no IPv4 address off loopback to bind the "
+                + "HTTP API to (AccessRuleTests covers the rule)")
+            return
+        }
+        let base = try JobServiceTests()
+        let server = try base.startServer(httpListen: "\(address):0")
+        #expect(base.httpAddress()?.hasPrefix(address + ":") == true, "\(base.httpAddress() ?? "no address")")
+        let (without, body) = try base.http("GET", "/v1/jobs")
+        #expect(without == 401, "\(body)")
+        #expect(body.contains("a request from off loopback needs the server's token"), "\(body)")
+        let (with, listed) = try base.http("GET", "/v1/jobs", token: true)
+        #expect(with == 200, "\(listed)")
+        // Probes stay open from anywhere.
+        let (health, _) = try base.http("GET", "/v1/health")
+        #expect(health == 200)
+        #expect(server.stop() == 0, "\(server.log)")
+    }
+}
+
 /// What the job service survives: a worker killed with SIGKILL, a plugin
 /// that crashes its worker (the server and its other jobs run on), and a
 /// restart of the server itself (running jobs resume from checkpoints).
@@ -271,12 +320,7 @@ import TestKit
 
         let consumed = try CLI.run(["consume", "out", "--from-beginning", "--data-dir", base.data])
         #expect(consumed.status == 0, "\(consumed.standardError)")
-        var seen = Set<Int>()
-        var duplicates = 0
-        for line in consumed.standardOutput.split(separator: "\n") {
-            guard let id = Reference.numberText("order_id", in: String(line)).flatMap({ Int($0) }) else { continue }
-            if !seen.insert(id).inserted { duplicates += 1 }
-        }
+        let (seen, duplicates) = Reference.orderIDs(in: consumed.standardOutput)
         #expect(duplicates == 0, "\(duplicates) records committed twice")
         #expect(seen == Set(0..<count), "\(count - seen.count) records lost")
         #expect(server.stop() == 0, "\(server.log)")

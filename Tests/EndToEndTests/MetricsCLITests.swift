@@ -66,6 +66,69 @@ import TestKit
         #expect(run.stop() == 0, "\(run.log)")
     }
 
+    /// Keyed state per backend: a dedup over ever new keys holds more
+    /// entries at every publish; the scrape has its entries and bytes,
+    /// labelled with the backend.
+    @Test(arguments: ["memory", "rocksdb"])
+    func runExposesKeyedStateEntriesAndBytesPerBackend(_ backend: String) throws {
+        let scratch = try TemporaryDirectory()
+        let run = try MeteredRun(scratch: scratch, job: """
+            name: stateful
+            state: {backend: \(backend)}
+            pipeline:
+              - {id: gen, source: datagen, config: {count: 0, rate: 5000, seed: 9, key: order_id, schema: bytes, value_size: 16}}
+              - {id: by, key_by: $key}
+              - {id: once, operator: dedup, config: {ttl_ms: 86400000, time: processing}}
+              - {id: out, sink: blackhole}
+            """)
+        let labels = ["job": "stateful", "step": "once", "instance": "0", "backend": backend]
+        let text = try Self.scrape(port: run.port) { text in
+            (HTTPGet.sample(text, "streamhost_task_keyed_state_entries", labels) ?? 0) >= 1000
+        }
+        let entries = try #require(HTTPGet.sample(text, "streamhost_task_keyed_state_entries", labels), "\(text.prefix(2000))")
+        #expect(entries >= 1000)
+        #expect((HTTPGet.sample(text, "streamhost_task_keyed_state_size_bytes", labels) ?? 0) > 0, "\(text.prefix(2000))")
+        // Stateless steps have no keyed-state series.
+        #expect(HTTPGet.sample(text, "streamhost_task_keyed_state_entries", ["step": "gen"]) == nil)
+        #expect(run.stop() == 0, "\(run.log)")
+    }
+
+    /// Latency tracking of records from the log: on a LogAppendTime topic
+    /// each record's timestamp is its append time, so the sink's histogram
+    /// measures (now − append time); on a CreateTime topic it measures from
+    /// the producer's timestamp, here a day old. (Kafka's v2 batches keep
+    /// no append time for CreateTime records: docs/METRICS.md.)
+    @Test(arguments: [("LogAppendTime", true), ("CreateTime", false)])
+    func latencyOfLogRecordsRunsFromTheAppendTimeOnLogAppendTimeTopics(type: String, fromAppend: Bool) throws {
+        let scratch = try TemporaryDirectory()
+        let data = scratch.file("run-data")
+        let created = try CLI.run(["topics", "create", "events", "--partitions", "1", "--config",
+                                   "message.timestamp.type=\(type)", "--data-dir", data])
+        #expect(created.status == 0, "\(created.standardError)")
+        let dayAgo = Int64(Date().timeIntervalSince1970 * 1000) - 86_400_000
+        let lines = (0..<200).map { "{\"n\":\($0),\"ts\":\(dayAgo)}" }.joined(separator: "\n") + "\n"
+        let produced = try CLI.run(["produce", "events", "--timestamp-field", "ts", "--data-dir", data], input: lines)
+        #expect(produced.status == 0, "\(produced.standardError)")
+        let run = try MeteredRun(scratch: scratch, job: """
+            name: tail
+            pipeline:
+              - {id: in, source: log, config: {topic: events, bounded: false}}
+              - {id: out, sink: blackhole}
+            """)
+        let text = try Self.scrape(port: run.port) { text in
+            (HTTPGet.sample(text, "streamhost_sink_event_time_latency_ms_count", ["step": "out"]) ?? 0) >= 200
+        }
+        let count = try #require(HTTPGet.sample(text, "streamhost_sink_event_time_latency_ms_count", ["step": "out"]))
+        let sum = try #require(HTTPGet.sample(text, "streamhost_sink_event_time_latency_ms_sum", ["step": "out"]))
+        let meanMs = sum / count
+        if fromAppend {
+            #expect(meanMs < 3_600_000, "mean latency \(meanMs) ms: not from the append time")
+        } else {
+            #expect(meanMs >= 86_400_000, "mean latency \(meanMs) ms: not from the producer's timestamp")
+        }
+        #expect(run.stop() == 0, "\(run.log)")
+    }
+
     @Test func aTakenMetricsAddressFailsTheRunWithTheReason() throws {
         let scratch = try TemporaryDirectory()
         let job = try scratch.write("short.yaml", """

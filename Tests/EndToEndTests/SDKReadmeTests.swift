@@ -19,16 +19,19 @@ struct SDKReadmeTests {
         #expect(inspect.status == 0, "\(inspect.standardError)")
         #expect(inspect.standardOutput.contains("operator uppercase: upper-cases ASCII letters in values"))
 
-        let input = try directory.write("in.jsonl", "{\"name\":\"ada\"}\n{\"name\":\"Grace Hopper\"}\n")
-        let job = try directory.write("job.yaml", """
-            name: upper
-            pipeline:
-              - {id: in, source: file, config: {path: "\(input)"}}
-              - {id: up, operator: uppercase}
-              - {id: out, sink: file, config: {path: "\(directory.file("out.jsonl"))"}}
-            """)
-        let run = try CLI.run(["run", job, "--plugin", library])
+        // "Start in ten minutes": its job.yaml as written, run where the
+        // plugin and in.jsonl are, as the README's commands do.
+        let yamlStart = try #require(readme.range(of: "```yaml\n"))
+        let yamlEnd = try #require(readme.range(of: "```", range: yamlStart.upperBound..<readme.endIndex))
+        let job = String(readme[yamlStart.upperBound..<yamlEnd.lowerBound])
+            .split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.hasPrefix("  ") ? String($0.dropFirst(2)) : String($0) }.joined(separator: "\n")
+        #expect(job.contains("operator: uppercase"), "\(job)")
+        try directory.write("job.yaml", job)
+        try directory.write("in.jsonl", "{\"name\":\"ada\"}\n{\"name\":\"Grace Hopper\"}\n")
+        let run = try CLI.run(["run", "job.yaml", "--plugin", "./libuppercase.so"], in: directory.path)
         #expect(run.status == 0, "\(run.standardError)")
         #expect(CLI.lines(directory.file("out.jsonl")) == ["{\"NAME\":\"ADA\"}", "{\"NAME\":\"GRACE HOPPER\"}"])
+        #expect(readme.contains("printf '{\"name\":\"ada\"}\\n' > in.jsonl"))
     }
 }

@@ -53,6 +53,20 @@ import Testing
         }
     }
 
+    /// The dashboard's page, script and style hold no data: open from
+    /// anywhere. What the page draws comes from the API under the rule.
+    @Test func theDashboardsStaticFilesAreOpenItsDataIsNot() {
+        for path in ["/", "/dashboard.js", "/dashboard.css"] {
+            #expect(AccessRule.decide(method: "GET", path: path, remoteIsLoopback: false, configuredToken: token,
+                                      authorization: nil) == .allow, "\(path)")
+        }
+        for path in ["/v1/dashboard/log", "/v1/dashboard/jobs/0123456789abcdef", "/v1/jobs", "/index.html"] {
+            let decision = AccessRule.decide(method: "GET", path: path, remoteIsLoopback: false, configuredToken: token,
+                                             authorization: nil)
+            guard case .unauthorized = decision else { Issue.record("\(path): \(decision)"); continue }
+        }
+    }
+
     @Test func loopbackAddresses() {
         #expect(AccessRule.isLoopback(ip: "127.0.0.1"))
         #expect(AccessRule.isLoopback(ip: "127.3.4.5"))
@@ -91,6 +105,7 @@ import Testing
             "/v1/health", "/v1/ready", "/v1/openapi.json", "/v1/plugins", "/v1/jobs", "/v1/jobs/{id}",
             "/v1/jobs/{id}/cancel", "/v1/jobs/{id}/savepoints", "/v1/jobs/{id}/swap", "/v1/jobs/{id}/rescale",
             "/v1/topics", "/v1/topics/{topic}", "/v1/groups", "/v1/groups/{group}",
+            "/v1/dashboard/jobs/{id}", "/v1/dashboard/log",
         ]
         #expect(Set(paths.keys) == Set(expected))
     }

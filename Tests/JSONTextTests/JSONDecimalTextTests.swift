@@ -71,10 +71,31 @@ import Testing
         arguments: [
             ([1234, 2], "12.34"), ([-5, 1], "-0.5"), ([7, 0], "7"), ([5, 2], "0.05"), ([0, 0], "0"),
             ([Int64.min, 18], "-9.223372036854775808"), ([Int64.max, 0], "9223372036854775807"),
+            ([10, 0], "10"), ([100, 0], "100"), ([-99, 0], "-99"), ([1, 18], "0.000000000000000001"),
+            ([120, 1], "12.0"), ([Int64.min, 0], "-9223372036854775808"), ([Int64.max, 18], "9.223372036854775807"),
         ] as [([Int64], String)])
     func append(value: [Int64], expected: String) {
         var output: [UInt8] = []
         JSONDecimalText.append(value[0], scale: Int(value[1]), to: &output)
         #expect(String(decoding: output, as: UTF8.self) == expected)
+    }
+
+    /// The text, for many values and every scale, is Swift's own integer
+    /// text with the point put in by hand (a reference that shares no code).
+    @Test func writtenTextMatchesAReferenceForManyValues() {
+        var generator = SystemRandomNumberGenerator()
+        var values: [Int64] = [0, 1, -1, 9, 10, 99, 100, 101, Int64.max, Int64.min]
+        for _ in 0..<2_000 { values.append(Int64.random(in: Int64.min...Int64.max, using: &generator) >> Int64.random(in: 0...62, using: &generator)) }
+        for value in values {
+            for scale in 0...18 {
+                var output: [UInt8] = [0x78]  // appends after what is there
+                JSONDecimalText.append(value, scale: scale, to: &output)
+                var digits = String(value.magnitude)
+                if digits.count <= scale { digits = String(repeating: "0", count: scale + 1 - digits.count) + digits }
+                if scale > 0 { digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -scale)) }
+                let expected = "x" + (value < 0 ? "-" : "") + digits
+                #expect(String(decoding: output, as: UTF8.self) == expected, "\(value) at scale \(scale)")
+            }
+        }
     }
 }

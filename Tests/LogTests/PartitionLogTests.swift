@@ -135,6 +135,26 @@ struct PartitionLogTests {
         #expect(decoded.map(\.offset) == [3, 4])
     }
 
+    /// `message.timestamp.type=LogAppendTime`: the log stamps each batch
+    /// with its clock at append (attributes bit 3, maxTimestamp, a new
+    /// CRC), and every record reads that time back as its timestamp; on a
+    /// CreateTime topic the producer's timestamps stay.
+    @Test(arguments: [("LogAppendTime", true), ("CreateTime", false)])
+    func logAppendTimeStampsEachBatchWithTheAppendTime(type: String, stamped: Bool) throws {
+        let directory = try TemporaryDirectory(prefix: "partition")
+        let log = try PartitionLog.open(
+            directory: directory.path + "/t/0", config: StorageFixtures.config(["message.timestamp.type": type]),
+            clock: { 5_000_000 })
+        var batch = StorageFixtures.batch(records: 3, timestamp: 1_000)
+        try log.append(&batch)
+        let slice = try log.read(from: 0, maxBytes: 1 << 20)
+        #expect(slice.bytes.withUnsafeBytes { RecordBatchV2.verifyCRC($0) })
+        let decoded = try slice.bytes.withUnsafeBytes { try RecordBatchV2.decode($0) }
+        #expect(decoded.map(\.timestamp) == (stamped ? [5_000_000, 5_000_000, 5_000_000] : [1_000, 1_001, 1_002]))
+        let values: [[UInt8]?] = [0x61, 0x62, 0x63].map { [UInt8](repeating: $0, count: 16) }
+        #expect(decoded.map(\.value) == values)
+    }
+
     @Test func appendRefusesBadBatchesAndStoresNothing() throws {
         let directory = try TemporaryDirectory(prefix: "partition")
         let log = try PartitionLog.open(

@@ -20,6 +20,7 @@ struct StorageTopicConfigTests {
         #expect(config.flushBytes == 1_048_576)
         #expect(config.minCleanableDirtyRatio == 0.5)
         #expect(config.minCompactionLagMs == 0)
+        #expect(config.messageTimestampType == .createTime)
         #expect(Set(config.properties.keys) == Set(TopicConfig.keys))
     }
 
@@ -32,6 +33,7 @@ struct StorageTopicConfigTests {
         ("delete.retention.ms", "0"), ("index.interval.bytes", "0"), ("max.message.bytes", "61"),
         ("max.message.bytes", "67108876"), ("flush.mode", "interval"), ("flush.mode", "bytes"), ("flush.mode", "never"),
         ("flush.mode", "every-append"), ("flush.ms", "1"), ("flush.ms", "86400000"), ("flush.bytes", "1"),
+        ("message.timestamp.type", "LogAppendTime"), ("message.timestamp.type", "CreateTime"),
     ])
     func acceptedValuesAreStoredAndPrintedBack(key: String, value: String) throws {
         var config = TopicConfig()
@@ -54,6 +56,7 @@ struct StorageTopicConfigTests {
         ("flush.ms", "0", "from 1 to 86400000"), ("flush.ms", "86400001", "(one day)"), ("flush.bytes", "0", "from 1 to"),
         ("retention.ms", "99999999999999999999", "out of range"), ("retention.ms", " 5", "not a whole number"),
         ("segment.byte", "1024", "unknown key; known keys are cleanup.policy"),
+        ("message.timestamp.type", "logappendtime", "expected CreateTime or LogAppendTime"),
     ])
     func refusedValuesNameKeyValueAndWhatIsAllowed(key: String, value: String, allowed: String) {
         var config = TopicConfig()

@@ -62,6 +62,26 @@ import TestKit
         #expect(HTTPGet.sample(text, "streamhost_job_num_restarts_total", ["job": "orders"]) == 1)
     }
 
+    /// Keyed state per instance, labelled with the job's backend; an
+    /// instance without a store has no series.
+    @Test func keyedStateEntriesAndBytesCarryTheBackend() {
+        let registry = MetricsRegistry()
+        let metrics = JobMetrics(job: "orders", registry: registry)
+        var stateful = Self.task(10, 10)
+        stateful.keyedStateEntries = 1_234
+        stateful.keyedStateBytes = 56_789
+        var stateless = JobSample.Task(step: "gen", instance: 0)
+        stateless.recordsOut = 10
+        var sample = Self.sample(attempt: 1, atSeconds: 1, [stateful, stateless])
+        sample.stateBackend = "rocksdb"
+        metrics.publish(sample)
+        let text = Self.scrape(registry)
+        let labels = ["job": "orders", "step": "map", "instance": "1", "backend": "rocksdb"]
+        #expect(HTTPGet.sample(text, "streamhost_task_keyed_state_entries", labels) == 1_234)
+        #expect(HTTPGet.sample(text, "streamhost_task_keyed_state_size_bytes", labels) == 56_789)
+        #expect(HTTPGet.sample(text, "streamhost_task_keyed_state_entries", ["step": "gen"]) == nil)
+    }
+
     @Test func deadLettersAndCheckpoints() {
         let registry = MetricsRegistry()
         let metrics = JobMetrics(job: "j", registry: registry)

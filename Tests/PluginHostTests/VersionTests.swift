@@ -7,7 +7,7 @@ import TestKit
 /// host-API table and every first-party C plugin report the same one.
 @Suite("Version")
 struct VersionTests {
-    static let firstPartyCPlugins = ["datagen", "stdout", "blackhole", "logsource", "logsink"]
+    static let firstPartyCPlugins = ["datagen", "stdout", "blackhole", "logsource", "logsink", "nexmark"]
 
     func streamhost(_ arguments: [String]) throws -> ProcessOutcome {
         try ProcessRunner.run(BuildProducts.streamhost, arguments, environment: ["STREAMHOST_PLUGIN_PATH": ""],

@@ -36,18 +36,28 @@ struct CheckpointingTests {
     }
 
     /// A runner of `plan` whose attempts keep their state in memory.
-    func runner(_ plan: JobPlan) -> JobRunner {
-        JobRunner(plan: plan, options: options(plan)) { _ throws(JobFailure) in
+    func runner(_ plan: JobPlan, swapBuilds: SwapBuilds? = nil) -> JobRunner {
+        JobRunner(plan: plan, options: options(plan, swapBuilds: swapBuilds)) { _ throws(JobFailure) in
             JobStateBackend(memory: MemoryStateBackend())
         }
     }
 
-    func options(_ plan: JobPlan, restore: RestoreSource? = nil, backend: String = "memory") -> RunOptions {
+    /// The swap copies of job `job` in this test's directory, as
+    /// `streamhost run` makes them (`plugins/<job>` beside `checkpoints/`
+    /// and `savepoints/`).
+    func swapBuilds(_ job: String) -> SwapBuilds {
+        SwapBuilds(directory: directory.file("plugins/\(job)"), checkpointDirectory: directory.file("checkpoints/\(job)"),
+                   savepointDirectory: directory.file("savepoints/\(job)"))
+    }
+
+    func options(
+        _ plan: JobPlan, restore: RestoreSource? = nil, backend: String = "memory", swapBuilds: SwapBuilds? = nil
+    ) -> RunOptions {
         var options = RunOptions(workers: 2, deadLetterPath: directory.file("dlq.jsonl"))
         if let spec = plan.spec.checkpoints {
             options.checkpoints = CheckpointRunOptions(
                 spec: spec, checkpointDirectory: directory.file("checkpoints/\(plan.spec.name)"),
-                savepointDirectory: directory.file("savepoints/\(plan.spec.name)"))
+                savepointDirectory: directory.file("savepoints/\(plan.spec.name)"), swapBuilds: swapBuilds)
         }
         options.stateBackend = backend == "memory"
             ? MemoryStateBackend() : RocksDBStateBackend(directory: directory.file("rocksdb-\(UUID().uuidString)"))
@@ -309,6 +319,30 @@ struct CheckpointingTests {
         #expect(store.completeIDs().count == result.checkpointsCompleted || store.completeIDs().count == CheckpointSpec.retainedDefault)
     }
 
+    /// The same stuck barrier with `tolerable_failed_checkpoints: 1`: the
+    /// second timeout in a row fails the attempt (Flink's
+    /// CheckpointFailureManager), with a message that says so; without a
+    /// restart strategy the run ends with it.
+    @Test func checkpointsFailingPastTheToleranceFailTheAttempt() throws {
+        let plan = try plan("""
+            name: intolerant
+            batch_size: 50
+            checkpoints: {interval_ms: 50, timeout_ms: 100, tolerable_failed_checkpoints: 1, restart: {strategy: none}}
+            pipeline:
+              - {id: gen, source: datagen, parallelism: 2, config: {count: 20000, schema: orders}}
+              - {id: out, sink: fixture-slow, parallelism: 1, config: {ns_per_record: 1000000}}
+            """, fixtures: ["slow_sink"])
+        #expect(plan.spec.checkpoints?.tolerableFailedCheckpoints == 1)
+        let result = try JobExecution(plan: plan, options: options(plan)).run()
+        let message = result.failure.map { "\($0)" } ?? ""
+        #expect(message.contains("2 checkpoints in a row failed, more than the 1 that "
+            + "checkpoints.tolerable_failed_checkpoints tolerates"), "\(message)")
+        #expect(message.contains("timed out after 100 ms"), "\(message)")
+        #expect(result.checkpointsFailed >= 2)
+        #expect(result.sinkRecords < 20000, "the run was not cut short: \(result.sinkRecords) records")
+        #expect(!result.hasStuckTasks)
+    }
+
     @Test func aSecondSavepointWhileOneIsUnderWayIsRefused() throws {
         let plan = try plan(job("twice", parallelism: 1, count: 0, rate: 2000, output: directory.file("out.jsonl")))
         let execution = try JobExecution(plan: plan, options: options(plan))
@@ -547,25 +581,6 @@ struct CheckpointingTests {
         #expect(skipped.count == 1 && skipped[0].contains("checkpoint \(ids[0])") && skipped[0].contains("0.blob is damaged"),
                 "\(skipped)")
         #expect(Set(orderIDs(output)) == Set(0..<count))
-    }
-}
-
-/// The hot-swap example's plugin, built as its three builds.
-struct HotSwapBuilds {
-    let v1: String
-    let v2: String
-    let v3: String
-
-    init(into directory: TemporaryDirectory) throws {
-        let source = BuildProducts.packageRoot + "/examples/hot-swap/running_total.c"
-        func build(_ version: Int) throws -> String {
-            let output = directory.file("librunning-total-v\(version).so")
-            try CPluginBuilder.build(source: source, output: output, extraFlags: ["-DRUNNING_TOTAL_VERSION=\(version)"])
-            return output
-        }
-        v1 = try build(1)
-        v2 = try build(2)
-        v3 = try build(3)
     }
 }
 

@@ -135,6 +135,37 @@ import TestKit
         #expect(twins.users["x"]?.storedKey != twins.users["y"]?.storedKey)
     }
 
+    /// A file as Foundation's `JSONEncoder` wrote it before the host moved
+    /// to Core's JSON (pretty, sorted keys, "/" escaped as "\/") still
+    /// reads, and is written back in the same layout with "/" as it is.
+    @Test func aFileWrittenBeforeTheMoveToCoresJSONStillReads() throws {
+        let old = #"""
+            {
+              "format" : "streamhost-sasl-credentials",
+              "users" : {
+                "alice" : {
+                  "iterations" : 4096,
+                  "mechanism" : "SCRAM-SHA-256",
+                  "salt" : "\/\/vvvv\/7777\/++++\/\/vvvgABAgMEBQYHCAkKCwwNDg8=",
+                  "server_key" : "nQ1wx+fqc\/W9G2pkFoDmLrKc9oh835uYgd\/OuIYGycQ=",
+                  "stored_key" : "sNDesDa6kgmi4mzPcsVVWTMdnMgzZ6sxi9wi9X4Ff1o="
+                }
+              },
+              "version" : 1
+            }
+            """#
+        let directory = try TemporaryDirectory(prefix: "credentials")
+        let path = try directory.write("users.json", old)
+        let file = try CredentialsFile.read(path: path)
+        let salt: [UInt8] = Array(repeating: [0xFF, 0xFB, 0xEF, 0xBE], count: 4).flatMap { $0 } + Array(0...15)
+        #expect(file.users == ["alice": ScramCredential(password: "pencil", salt: salt, iterations: 4096)])
+        #expect(file.users["alice"]?.matches(password: "pencil") == true)
+
+        try file.write(path: path)
+        let written = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(written == old.replacingOccurrences(of: "\\/", with: "/"))
+    }
+
     @Test func badFilesAndNamesAreRefusedWithTheReason() throws {
         let directory = try TemporaryDirectory(prefix: "credentials")
         #expect(throws: ServerError.self) { try CredentialsFile.read(path: directory.file("missing.json")) }

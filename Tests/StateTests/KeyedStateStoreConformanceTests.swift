@@ -7,6 +7,41 @@ import Testing
 /// against every backend.
 @Suite("KeyedStateStore conformance")
 struct KeyedStateStoreConformanceTests {
+    // MARK: Size (metrics)
+
+    /// `sizeEstimate` follows puts and deletes: exactly on the memory
+    /// backend, RocksDB's estimate-num-keys over its memtable (distinct
+    /// keys, nothing flushed) likewise; bytes grow with the entries.
+    @Test(arguments: BackendKind.allCases)
+    func sizeEstimateFollowsPutsAndDeletes(_ kind: BackendKind) throws {
+        let fixture = try StoreFixture(kind)
+        let store = fixture.store
+        let empty = store.sizeEstimate
+        #expect(empty.entries == 0)
+        let counts = try store.register("counts", .value)
+        let tags = try store.register("tags", .map)
+        for index in 0..<500 {
+            try store.put(counts, index % 4, bytes("key-\(index)"), [UInt8](repeating: 7, count: 100))
+        }
+        for index in 0..<100 {
+            try store.mapPut(tags, 1, bytes("k"), bytes("tag-\(index)"), [1, 2])
+        }
+        let full = store.sizeEstimate
+        #expect(full.entries == 600, "\(kind): \(full)")
+        #expect(full.bytes >= 500 * 100, "\(kind): \(full)")
+        for index in 0..<200 { try store.delete(counts, index % 4, bytes("key-\(index)")) }
+        let after = store.sizeEstimate
+        switch kind {
+        case .memory:
+            #expect(after.entries == 400, "\(after)")
+            #expect(after.bytes < full.bytes, "\(after) after \(full)")
+        default:
+            // RocksDB estimates: a deletion is a tombstone until compacted
+            // (its estimate subtracts deletions from puts).
+            #expect(after.entries <= full.entries, "\(kind): \(after) after \(full)")
+        }
+    }
+
     // MARK: Value state
 
     @Test(arguments: BackendKind.allCases)

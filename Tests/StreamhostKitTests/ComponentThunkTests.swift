@@ -137,8 +137,9 @@ import Testing
         var out: UnsafeMutableRawPointer? = nil
         #expect(harness.vtable.create!(nil, echo, nil, 0, &out) == SH_INVALID)
         var blob = sh_blob(data: nil, len: 0)
-        #expect(harness.vtable.migrate!(harness.fake.raw, echo, nil, &blob) == SH_INVALID)
-        #expect(harness.vtable.migrate!(nil, echo, nil, nil) == SH_INVALID)
+        let migrate = scripted.pointee.vtable.pointee.migrate!
+        #expect(migrate(harness.fake.raw, scripted, nil, &blob) == SH_INVALID)
+        #expect(migrate(nil, scripted, nil, nil) == SH_INVALID)
     }
 
     // MARK: One create for every component
@@ -180,8 +181,9 @@ import Testing
     }
 
     @Test func createRefusesAComponentTheKitDidNotBuild() throws {
-        // Another plugin's component: its vtable is not the kit's.
+        // Another plugin's component: its vtable's create is not the kit's.
         var otherTable = echo.pointee.vtable.pointee
+        otherTable.create = { _, _, _, _, _ in sh_status(SH_ERROR) }
         var other = echo.pointee
         let harness = Harness(echo)
         var out: UnsafeMutableRawPointer?
@@ -205,26 +207,29 @@ import Testing
         var blob = sh_blob(data: nil, len: 0)
         var migration = sh_migration()
         migration.struct_size = UInt32(MemoryLayout<sh_migration>.size)
-        #expect(harness.vtable.migrate!(harness.fake.raw, copied, &migration, &blob) == SH_INVALID)
+        #expect(scripted.pointee.vtable.pointee.migrate!(harness.fake.raw, copied, &migration, &blob) == SH_INVALID)
         #expect(harness.lastError.hasPrefix("StreamhostKit: migrate was called with a component that is not"))
         #expect(out == nil && blob.data == nil)
     }
 
     // MARK: migrate
 
-    @Test func migrateRefusesByDefaultNamingTheVersions() {
+    @Test func aComponentThatIsNotMigratingHasNoMigrateAndTheKitsMigrateRefusesIt() {
+        // No migrate in echo's vtable: the host's default (refuse every
+        // version change, naming the component) applies.
+        #expect(echo.pointee.vtable.pointee.migrate == nil)
+        // The kit's migrate, reached through another component's vtable,
+        // refuses echo instead of guessing.
         let harness = Harness(echo)
-        let result = harness.migrate(from: 1, to: 3, data: [1, 2, 3])
-        #expect(result.status == SH_ERROR)
-        #expect(result.data == nil)
-        #expect(harness.fake.errors == [
-            "component 'echo' cannot migrate its state from version 1 to version 3: restore with the plugin "
-                + "version that wrote the checkpoint, start the job without it, or give the component a "
-                + "migrate(_:context:)"
-        ])
-        #expect(harness.lastError == PluginError.cannotMigrate(component: "echo", fromVersion: 1, toVersion: 3).description)
+        var migration = sh_migration()
+        migration.struct_size = UInt32(MemoryLayout<sh_migration>.size)
+        var blob = sh_blob(data: nil, len: 0)
+        #expect(scripted.pointee.vtable.pointee.migrate!(harness.fake.raw, echo, &migration, &blob) == SH_INVALID)
+        #expect(harness.lastError == "StreamhostKit: migrate was called for operator 'echo', which does not conform to "
+            + "Migrating (its vtable has no migrate)")
+        #expect(blob.data == nil)
 
-        // The file plugin's components have no migrate of their own either.
+        // The file sink's own migrate refuses a version it does not know.
         let file = Harness(fileSink)
         #expect(file.migrate(kind: SH_MIGRATE_KEYED_VALUE, from: 2, to: 1, stateName: "s", key: [1], data: []).status == SH_ERROR)
         #expect(file.lastError.hasPrefix("component 'file' cannot migrate its state from version 2 to version 1:"))

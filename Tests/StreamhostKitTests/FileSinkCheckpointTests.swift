@@ -244,13 +244,15 @@ import Testing
         #expect(finals(scratch) == ["out.jsonl.part-0-0": "old\n", "out.jsonl.part-0-1": "new\n"])
     }
 
-    @Test func componentsWithoutCheckpointCallbacksGetTheKitsNoOps() {
-        let scratch = Scratch()
-        let source = Harness(fileSource, config: ["path": .string(scratch.write("in.jsonl", "x\n"))])
-        #expect(source.create() == SH_OK)
-        #expect(source.vtable.on_checkpoint!(source.instance, source.fake.raw, 1) == SH_OK)
-        #expect(source.vtable.on_checkpoint_complete!(source.instance, source.fake.raw, 1) == SH_OK)
-        #expect(source.vtable.on_checkpoint_abort!(source.instance, source.fake.raw, 1) == SH_OK)
-        source.destroy()
+    @Test func theFileSourceHasNoCheckpointCallbacksTheHostsDefaultsApply() {
+        // The file source implements none of CheckpointHooks: its vtable
+        // leaves them NULL (nothing to do, the header's default) and the
+        // sink's has all three.
+        let source = fileSource.pointee.vtable.pointee
+        #expect(source.on_checkpoint == nil && source.on_checkpoint_complete == nil && source.on_checkpoint_abort == nil)
+        #expect(source.snapshot == nil && source.restore == nil && source.migrate == nil)
+        let sink = fileSink.pointee.vtable.pointee
+        #expect(sink.on_checkpoint != nil && sink.on_checkpoint_complete != nil && sink.on_checkpoint_abort != nil)
+        #expect(sink.snapshot != nil && sink.restore != nil && sink.migrate != nil)
     }
 }

@@ -1,20 +1,17 @@
 import StreamhostKit
 import Testing
 
-/// `Component.migrate(_:context:)` called directly, as a plugin's own tests
+/// `Migrating.migrate(_:context:)` called directly, as a plugin's own tests
 /// would; the C side of migrate is in ComponentThunkTests.
 @Suite struct MigrationTests {
-    @Test func theDefaultRefusesNamingTheComponentAndVersions() {
-        let fake = FakeContext()
-        withExtendedLifetime(fake) {
-            let old: [UInt8] = [1, 2, 3]
-            old.withUnsafeBytes { data in
-                let migration = Migration(kind: .operatorBlob, fromVersion: 2, toVersion: 3, data: data)
-                #expect(throws: PluginError.cannotMigrate(component: "echo", fromVersion: 2, toVersion: 3)) {
-                    try EchoOperator.migrate(migration, context: fake.context)
-                }
-            }
-        }
+    @Test func onlyAMigratingComponentHasAMigrateAndItsRefusalNamesTheVersions() {
+        #expect(!(EchoOperator.self is any Migrating.Type))
+        #expect(ScriptedSource.self is any Migrating.Type)
+        // What a component's own migrate throws for a version it cannot read.
+        #expect(PluginError.cannotMigrate(component: "echo", fromVersion: 2, toVersion: 3).description
+            == "component 'echo' cannot migrate its state from version 2 to version 3: restore with the plugin "
+                + "version that wrote the checkpoint, start the job without it, or make its migrate(_:context:) "
+                + "(Migrating) read that version")
     }
 
     @Test func aComponentsOwnMigrateRewritesTheState() throws {

@@ -34,22 +34,49 @@ import Testing
         #expect(sink.input_count == 1)
     }
 
-    @Test func vtablesHaveTheKindsCallbacks() throws {
+    @Test func vtablesHaveTheKindsCallbacksAndOnlyTheOptionalOnesTheTypeImplements() throws {
         let source = try #require(component(testDescriptor, SH_KIND_SOURCE, "scripted")).pointee.vtable.pointee
         #expect(source.struct_size == UInt32(MemoryLayout<sh_component_vtable>.size))
         #expect(source.create != nil && source.destroy != nil && source.open != nil && source.close != nil)
         #expect(source.poll != nil)
         #expect(source.process == nil)
+        // ScriptedSource conforms to Snapshotting and Migrating.
         #expect(source.snapshot != nil && source.restore != nil && source.migrate != nil)
-        // The header's defaults apply to what the kit does not express.
+        // Sources never get on_timer/on_watermark; the rest is NULL (the
+        // header's defaults apply) because the type implements none of it.
         #expect(source.on_timer == nil && source.on_watermark == nil)
-        // The checkpoint callbacks are always there (the protocol's defaults do nothing).
-        #expect(source.on_checkpoint != nil && source.on_checkpoint_complete != nil && source.on_checkpoint_abort != nil)
+        #expect(source.on_checkpoint == nil && source.on_checkpoint_complete == nil && source.on_checkpoint_abort == nil)
 
+        // EchoOperator conforms to no optional protocol.
         let echo = try #require(component(testDescriptor, SH_KIND_OPERATOR, "echo")).pointee.vtable.pointee
         #expect(echo.process != nil)
         #expect(echo.poll == nil)
-        #expect(echo.on_timer != nil && echo.on_watermark != nil)
+        #expect(echo.on_timer == nil && echo.on_watermark == nil)
+        #expect(echo.snapshot == nil && echo.restore == nil && echo.migrate == nil)
+        #expect(echo.on_checkpoint == nil && echo.on_checkpoint_complete == nil && echo.on_checkpoint_abort == nil)
+
+        // A type with timers, watermarks and checkpoint hooks (two of them
+        // the protocol's defaults) gets those and no more.
+        let hooked = try #require(component(hooksDescriptor, SH_KIND_SINK, "hooked")).pointee.vtable.pointee
+        #expect(hooked.process != nil && hooked.on_timer != nil && hooked.on_watermark != nil)
+        #expect(hooked.on_checkpoint != nil && hooked.on_checkpoint_complete != nil && hooked.on_checkpoint_abort != nil)
+        #expect(hooked.snapshot == nil && hooked.restore == nil && hooked.migrate == nil)
+        #expect(OptionalCallbacks.implemented(by: HookedSink.self) == [.timer, .watermark, .checkpointHooks])
+        #expect(OptionalCallbacks.implemented(by: ScriptedSource.self) == [.snapshot, .migrate])
+        #expect(OptionalCallbacks.implemented(by: EchoOperator.self) == [])
+    }
+
+    @Test func theHookedSinksCallbacksReachItsOwnMethodsAndTheDefaults() throws {
+        let harness = Harness(try #require(component(hooksDescriptor, SH_KIND_SINK, "hooked")))
+        #expect(harness.create() == SH_OK)
+        #expect(harness.vtable.on_checkpoint!(harness.instance, harness.fake.raw, 7) == SH_OK)
+        #expect(harness.vtable.on_checkpoint_complete!(harness.instance, harness.fake.raw, 7) == SH_ERROR)
+        #expect(harness.lastError == "hooked: complete 7")
+        // The protocol's default: nothing.
+        #expect(harness.vtable.on_checkpoint_abort!(harness.instance, harness.fake.raw, 7) == SH_OK)
+        #expect(harness.vtable.on_watermark!(harness.instance, harness.fake.raw, 5) == SH_ERROR)
+        #expect(harness.lastError == "hooked: watermark 5")
+        harness.destroy()
     }
 
     @Test func oneCreateAndOneMigrateServeEveryComponent() throws {
@@ -63,11 +90,10 @@ import Testing
         let creates = components.compactMap { $0.vtable.pointee.create.map { unsafeBitCast($0, to: UInt.self) } }
         let migrates = components.compactMap { $0.vtable.pointee.migrate.map { unsafeBitCast($0, to: UInt.self) } }
         #expect(creates.count == 5 && Set(creates).count == 1)
-        #expect(migrates.count == 5 && Set(migrates).count == 1)
-        // Two vtables in all: sources, and operators and sinks.
-        #expect(Set(components.map { UInt(bitPattern: $0.vtable) }).count == 2)
-        #expect(components[1].vtable == components[3].vtable)
-        #expect(components[0].vtable == components[2].vtable && components[2].vtable == components[4].vtable)
+        // Only the Migrating types (ScriptedSource, the file sink) have migrate.
+        #expect(migrates.count == 2 && Set(migrates).count == 1)
+        // One vtable per component: each has its own optional callbacks.
+        #expect(Set(components.map { UInt(bitPattern: $0.vtable) }).count == 5)
     }
 
     @Test func registeringATypeAgainReusesItsComponent() throws {

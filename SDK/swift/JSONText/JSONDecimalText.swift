@@ -136,24 +136,41 @@ package enum JSONDecimalText {
     /// Appends the decimal text of units × 10^-scale ("12.34", "-0.5",
     /// "7", "0.05"); `scale` is 0...18.
     package static func append(_ units: Int64, scale: Int, to output: inout [UInt8]) {
-        // At most 20 digits and a leading zero: written backwards on the stack.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in
+        precondition((0...18).contains(scale), "scale \(scale) is outside 0...18")
+        // Written backwards into a stack buffer, then one bulk append: a
+        // per-byte `output.append` checked capacity and uniqueness each
+        // time and was ~12 % of a keyed exchange's CPU (Benchmark 15).
+        // At most a sign, 20 digits, a point and a leading zero.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buffer in
+            var position = buffer.count
             var magnitude = units.magnitude
-            var count = 0
+            if scale > 0 {
+                for _ in 0..<scale {
+                    let (quotient, digit) = magnitude.quotientAndRemainder(dividingBy: 10)
+                    position -= 1
+                    buffer[position] = UInt8(truncatingIfNeeded: digit) &+ 0x30
+                    magnitude = quotient
+                }
+                position -= 1
+                buffer[position] = UInt8(ascii: ".")
+            }
             repeat {
-                digits[count] = UInt8(truncatingIfNeeded: magnitude % 10) + 0x30
-                magnitude /= 10
-                count += 1
+                let (quotient, pair) = magnitude.quotientAndRemainder(dividingBy: 100)
+                if quotient == 0 && pair < 10 {
+                    position -= 1
+                    buffer[position] = UInt8(truncatingIfNeeded: pair) &+ 0x30
+                } else {
+                    position -= 2
+                    buffer[position] = UInt8(truncatingIfNeeded: pair / 10) &+ 0x30
+                    buffer[position + 1] = UInt8(truncatingIfNeeded: pair % 10) &+ 0x30
+                }
+                magnitude = quotient
             } while magnitude > 0
-            while count <= scale {
-                digits[count] = 0x30
-                count += 1
+            if units < 0 {
+                position -= 1
+                buffer[position] = UInt8(ascii: "-")
             }
-            if units < 0 { output.append(UInt8(ascii: "-")) }
-            for index in stride(from: count - 1, through: 0, by: -1) {
-                if index == scale - 1 { output.append(UInt8(ascii: ".")) }
-                output.append(digits[index])
-            }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[position...]))
         }
     }
 }

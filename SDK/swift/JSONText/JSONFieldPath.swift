@@ -91,4 +91,11 @@ public struct JSONFieldPathError: Error, CustomStringConvertible, Equatable, Sen
     public var description: String {
         "invalid field path \"\(path)\": \(message)"
     }
+
+    /// The one wording for a field path refused in a config: `place` is
+    /// where the path was given ("aggregates[0]", "key_field"), as in
+    /// "aggregates[0]: field 'order..amount': segment 2 is empty; ...".
+    public func described(at place: String) -> String {
+        "\(place): field '\(path)': \(message)"
+    }
 }

@@ -4,10 +4,20 @@ import StreamhostABI
 /// conform to `Source`, `Operator` or `Sink` rather than to this.
 ///
 /// The static members become the C `sh_component` the host reads; the
-/// instance members (and `migrate`) are called through the vtable the kit
-/// builds. Only `name`, `description`, `init(context:config:)` and the
-/// kind's data callback are required: the others have defaults that match
-/// the header's defaults for a NULL callback.
+/// instance members are called through the vtable the kit builds. Only
+/// `name`, `description`, `init(context:config:)` and the kind's data
+/// callback are required; `open` and `close` default to nothing.
+///
+/// The optional callbacks are protocols of their own (`Snapshotting`,
+/// `Migrating`, `WatermarkHandling`, `TimerHandling`, `CheckpointHooks`),
+/// as the Rust SDK's optional traits: the kit sets a vtable member only
+/// when the type conforms to its protocol (a run-time check when the
+/// definition is built) and leaves the others NULL, so the host applies
+/// the header's default and `streamhost plugin inspect` lists the
+/// callbacks the component really has. A method of the same name without
+/// the conformance is never called: declare the conformance
+/// (`extension MySink: Snapshotting {}` is enough when the methods exist)
+/// and check with `plugin inspect`.
 ///
 /// # Thread safety
 /// The host calls one instance from one thread at a time (never
@@ -55,49 +65,6 @@ public protocol Component: AnyObject {
     /// End of input: flush everything; emitting is still allowed. Not
     /// called on failure or cancellation. Default: nothing.
     func close(context: Context) throws
-
-    /// Returns the operator-level state for checkpoint `checkpointID`, or
-    /// `nil` for none. Default: `nil`.
-    func snapshot(checkpointID: Int64, context: Context) throws -> [UInt8]?
-
-    /// Reads back a blob written by `snapshot`, of `stateVersion` (the
-    /// component's current one). `data` is BORROWED for the call. Default:
-    /// the state is ignored.
-    func restore(stateVersion: UInt32, data: UnsafeRawBufferPointer, context: Context) throws
-
-    /// The checkpoint barrier `checkpointID` reached this instance: the
-    /// pre-commit of a two-phase commit (flush, and set aside what the
-    /// checkpoint covers). Called only when the job takes checkpoints
-    /// (`TaskInfo.checkpointIntervalMs > 0`); the host may call `snapshot`
-    /// for the same checkpoint before or after it. Default: nothing.
-    func onCheckpoint(_ checkpointID: Int64, context: Context) throws
-
-    /// Checkpoint `checkpointID` is complete everywhere: commit what was
-    /// pre-committed for it (and for earlier ones still pending). Default:
-    /// nothing.
-    func onCheckpointComplete(_ checkpointID: Int64, context: Context) throws
-
-    /// Checkpoint `checkpointID` failed. What was pre-committed for it is
-    /// usually kept for the next checkpoint that completes. Default: nothing.
-    func onCheckpointAbort(_ checkpointID: Int64, context: Context) throws
-
-    /// The instance's event time moved to `watermark` (its event-time
-    /// timers up to it have fired). The host forwards the watermark after
-    /// this returns. Default: nothing.
-    func onWatermark(_ watermark: Int64, context: Context) throws
-
-    /// A timer the instance registered fired. Default: throws (a component
-    /// that registers timers must handle them).
-    func onTimer(_ timer: Timer, context: Context) throws
-
-    /// Rewrites one piece of state written with an older (or newer)
-    /// `stateVersion` into the current layout and returns it; throw to
-    /// refuse, which stops the restore before any record moves. Called
-    /// without an instance, possibly on several threads at once (the header
-    /// does not serialize migrate), with a context valid for the call only.
-    /// Default: refuses every version change with
-    /// `PluginError.cannotMigrate`.
-    static func migrate(_ migration: Migration, context: Context) throws -> [UInt8]
 }
 
 extension Component {
@@ -107,17 +74,4 @@ extension Component {
     public static var outputFormats: RecordFormats { .bytes }
     public func open(context: Context, info: TaskInfo) throws {}
     public func close(context: Context) throws {}
-    public func snapshot(checkpointID: Int64, context: Context) throws -> [UInt8]? { nil }
-    public func restore(stateVersion: UInt32, data: UnsafeRawBufferPointer, context: Context) throws {}
-    public func onCheckpoint(_ checkpointID: Int64, context: Context) throws {}
-    public func onCheckpointComplete(_ checkpointID: Int64, context: Context) throws {}
-    public func onCheckpointAbort(_ checkpointID: Int64, context: Context) throws {}
-    public func onWatermark(_ watermark: Int64, context: Context) throws {}
-    public func onTimer(_ timer: Timer, context: Context) throws {
-        throw PluginError.failed("\(Self.name): a timer fired, but the component does not implement onTimer")
-    }
-    public static func migrate(_ migration: Migration, context: Context) throws -> [UInt8] {
-        throw PluginError.cannotMigrate(
-            component: name, fromVersion: migration.fromVersion, toVersion: migration.toVersion)
-    }
 }

@@ -28,8 +28,12 @@ public struct ComponentRegistration: @unchecked Sendable {
     let inputCount: UInt32
     let inputFormats: RecordFormats
     let outputFormats: RecordFormats
+    /// The optional callback protocols the type conforms to: the vtable
+    /// members the kit sets besides its kind's.
+    let callbacks: OptionalCallbacks
     let make: Factory
-    let migrate: Migrator
+    /// The type's `Migrating.migrate`; nil when it does not conform.
+    let migrate: Migrator?
 
     /// A source component of type `type`.
     public static func source<T: Source>(_ type: T.Type) -> ComponentRegistration {
@@ -67,8 +71,11 @@ public struct ComponentRegistration: @unchecked Sendable {
         self.inputFormats = T.inputFormats
         self.outputFormats = T.outputFormats
         self.make = make
-        // A protocol requirement, so T's own migrate wins over the default.
-        self.migrate = { migration, context in try T.migrate(migration, context: context) }
+        self.callbacks = OptionalCallbacks.implemented(by: componentType)
+        // Cast once here, so that a migrate call needs no conformance lookup.
+        self.migrate = (componentType as? any Migrating.Type).map { migrating -> Migrator in
+            { migration, context in try migrating.migrate(migration, context: context) }
+        }
     }
 
     /// "source", "operator" or "sink", for messages.

@@ -24,8 +24,8 @@ import Darwin
 /// with no table to search and no lock taken per call, and there is no cap
 /// on the number of components. `registration(of:)` checks a pointer
 /// before following it: first that the component's vtable is one of the
-/// kit's (a member inside the struct, so another plugin's component is
-/// refused without reading past it), then the tag (so a host that passes a
+/// kit's (its `create` is this kit's: another plugin's component is
+/// refused without reading past its structs), then the tag (so a host that passes a
 /// copy of the struct, against the header, is refused instead of followed
 /// into whatever memory lies behind its copy).
 ///
@@ -79,7 +79,7 @@ enum ComponentRegistry {
             component.input_count = registration.inputCount
             component.input_formats = registration.inputFormats.rawValue
             component.output_formats = registration.outputFormats.rawValue
-            component.vtable = VTableThunks.vtable(for: registration.kind)
+            component.vtable = VTableThunks.makeVTable(kind: registration.kind, callbacks: registration.callbacks)
 
             let memory = UnsafeMutableRawPointer.allocate(byteCount: allocationBytes, alignment: allocationAlignment)
             let pointer = memory.initializeMemory(as: sh_component.self, repeating: component, count: 1)

@@ -67,11 +67,24 @@ enum CheckpointEvent {
 }
 
 /// The callbacks every kind shares, for one component type.
+///
+/// The optional callbacks reach the instance through its conformances,
+/// cast once here: the vtable sets a member only when its registration
+/// says the type conforms (`OptionalCallbacks`), so a missing conformance
+/// is never called; should a host call one all the same, the error says so.
 class ComponentBox<Instance: Component>: InstanceBox {
     final let instance: Instance
+    private final let snapshotting: (any Snapshotting)?
+    private final let watermarks: (any WatermarkHandling)?
+    private final let timers: (any TimerHandling)?
+    private final let checkpointHooks: (any CheckpointHooks)?
 
     init(instance: Instance, host: UnsafePointer<sh_host_api>) {
         self.instance = instance
+        snapshotting = instance as? any Snapshotting
+        watermarks = instance as? any WatermarkHandling
+        timers = instance as? any TimerHandling
+        checkpointHooks = instance as? any CheckpointHooks
         super.init(host: host)
     }
 
@@ -84,27 +97,40 @@ class ComponentBox<Instance: Component>: InstanceBox {
     }
 
     final override func snapshot(_ checkpointID: Int64, _ context: Context) throws -> [UInt8]? {
-        try instance.snapshot(checkpointID: checkpointID, context: context)
+        try conformance(snapshotting, "Snapshotting", "snapshot").snapshot(checkpointID: checkpointID, context: context)
     }
 
     final override func restore(_ stateVersion: UInt32, _ data: UnsafeRawBufferPointer, _ context: Context) throws {
-        try instance.restore(stateVersion: stateVersion, data: data, context: context)
+        try conformance(snapshotting, "Snapshotting", "restore").restore(
+            stateVersion: stateVersion, data: data, context: context)
     }
 
     final override func onWatermark(_ watermark: Int64, _ context: Context) throws {
-        try instance.onWatermark(watermark, context: context)
+        try conformance(watermarks, "WatermarkHandling", "on_watermark").onWatermark(watermark, context: context)
     }
 
     final override func onCheckpoint(_ event: CheckpointEvent, _ checkpointID: Int64, _ context: Context) throws {
+        let hooks = try conformance(checkpointHooks, "CheckpointHooks", "a checkpoint callback")
         switch event {
-        case .barrier: try instance.onCheckpoint(checkpointID, context: context)
-        case .complete: try instance.onCheckpointComplete(checkpointID, context: context)
-        case .abort: try instance.onCheckpointAbort(checkpointID, context: context)
+        case .barrier: try hooks.onCheckpoint(checkpointID, context: context)
+        case .complete: try hooks.onCheckpointComplete(checkpointID, context: context)
+        case .abort: try hooks.onCheckpointAbort(checkpointID, context: context)
         }
     }
 
     final override func onTimer(_ timer: Timer, _ context: Context) throws {
-        try instance.onTimer(timer, context: context)
+        try conformance(timers, "TimerHandling", "on_timer").onTimer(timer, context: context)
+    }
+
+    /// The instance as the protocol of an optional callback; an error when
+    /// it does not conform (the kit left that vtable member NULL, so only a
+    /// host that read a member of another component's vtable gets here).
+    private func conformance<T>(_ value: T?, _ protocolName: String, _ callback: String) throws -> T {
+        guard let value else {
+            throw PluginError.failed(
+                "\(Instance.name): \(callback) was called, but \(Instance.self) does not conform to \(protocolName)")
+        }
+        return value
     }
 }
 

@@ -23,7 +23,8 @@ public enum PluginError: Error, CustomStringConvertible, Equatable, Sendable {
     case failed(String)
 
     /// The component has no way to rewrite its state from `fromVersion` to
-    /// `toVersion`: what the default `Component.migrate(_:context:)` throws.
+    /// `toVersion`: what a `Migrating.migrate(_:context:)` throws for a
+    /// version it cannot read.
     case cannotMigrate(component: String, fromVersion: UInt32, toVersion: UInt32)
 
     public var description: String {
@@ -41,7 +42,7 @@ public enum PluginError: Error, CustomStringConvertible, Equatable, Sendable {
         case .cannotMigrate(let component, let fromVersion, let toVersion):
             "component '\(component)' cannot migrate its state from version \(fromVersion) to version \(toVersion): "
                 + "restore with the plugin version that wrote the checkpoint, start the job without it, "
-                + "or give the component a migrate(_:context:)"
+                + "or make its migrate(_:context:) (Migrating) read that version"
         }
     }
 }

@@ -4,9 +4,12 @@ import StreamhostABI
 ///
 /// `create` and `migrate` find the component's Swift registration from the
 /// `sh_component` pointer the host passes (see `ComponentRegistry`); the
-/// others reach the instance through `InstanceBox`. Since no callback is
-/// bound to a component, the kit has two vtables in all: one for sources
-/// (`poll`) and one for operators and sinks (`process`).
+/// others reach the instance through `InstanceBox`. Every component gets
+/// its own vtable, made once when its `sh_component` is built, with the
+/// callbacks of its kind and of the optional protocols its type conforms
+/// to (`OptionalCallbacks`); the other members stay NULL, so the host
+/// applies the header's defaults and `plugin inspect` shows what the
+/// component really implements.
 ///
 /// Each instance thunk borrows the box with `_withUnsafeGuaranteedRef` (no
 /// retain, no release), wraps the context, calls the instance and turns a
@@ -19,52 +22,47 @@ import StreamhostABI
 ///
 /// # Ownership
 /// `self` is the pointer create returned (a retained `InstanceBox`); only
-/// destroy releases it. The two vtables are allocated once and never freed.
+/// destroy releases it. The vtables are allocated once per component and
+/// never freed.
 enum VTableThunks {
     typealias Instance = Unmanaged<InstanceBox>
 
-    /// The vtable of sources.
-    nonisolated(unsafe) static let sourceVTable: UnsafePointer<sh_component_vtable> = make(kind: SH_KIND_SOURCE)
-
-    /// The vtable of operators and sinks: they have the same callbacks.
-    nonisolated(unsafe) static let processingVTable: UnsafePointer<sh_component_vtable> = make(kind: SH_KIND_OPERATOR)
-
-    /// The vtable for components of `kind`.
-    static func vtable(for kind: sh_component_kind) -> UnsafePointer<sh_component_vtable> {
-        kind == SH_KIND_SOURCE ? sourceVTable : processingVTable
-    }
-
-    /// Whether `vtable` is one of the kit's (in this copy of the kit: each
-    /// plugin library carries its own).
+    /// Whether `vtable` is one this copy of the kit made (each plugin
+    /// library carries its own kit): its `create` is this kit's. `create`
+    /// is an ABI 1.0 member, so a foreign vtable is not read past its end.
     static func isKitVTable(_ vtable: UnsafePointer<sh_component_vtable>?) -> Bool {
-        vtable == sourceVTable || vtable == processingVTable
+        guard let vtable, let foreign = vtable.pointee.create else { return false }
+        return unsafeBitCast(foreign, to: UnsafeRawPointer.self) == unsafeBitCast(create, to: UnsafeRawPointer.self)
     }
 
-    private static func make(kind: sh_component_kind) -> UnsafePointer<sh_component_vtable> {
+    /// A new vtable for a component of `kind` whose type implements
+    /// `callbacks`.
+    static func makeVTable(kind: sh_component_kind, callbacks: OptionalCallbacks) -> UnsafePointer<sh_component_vtable> {
         var table = sh_component_vtable()
         table.struct_size = UInt32(MemoryLayout<sh_component_vtable>.size)
         table.create = create
         table.destroy = destroy
         table.open = open
         table.close = close
-        table.snapshot = snapshot
-        table.restore = restore
-        table.migrate = migrate
-        table.on_checkpoint = onCheckpoint
-        table.on_checkpoint_complete = onCheckpointComplete
-        table.on_checkpoint_abort = onCheckpointAbort
-        switch kind {
-        case SH_KIND_SOURCE:
+        if kind == SH_KIND_SOURCE {
             table.poll = poll
-        default:
+        } else {
             table.process = process
-            table.on_watermark = onWatermark
-            table.on_timer = onTimer
+            // Sources get no on_watermark/on_timer: their watermarks come
+            // from the host's strategy or emitWatermark.
+            if callbacks.contains(.watermark) { table.on_watermark = onWatermark }
+            if callbacks.contains(.timer) { table.on_timer = onTimer }
         }
-        // Sources get no on_watermark/on_timer (their watermarks come from
-        // the host's strategy or emitWatermark). The checkpoint callbacks
-        // are always set: the protocol's defaults do nothing, which is the
-        // header's default for a NULL callback.
+        if callbacks.contains(.snapshot) {
+            table.snapshot = snapshot
+            table.restore = restore
+        }
+        if callbacks.contains(.migrate) { table.migrate = migrate }
+        if callbacks.contains(.checkpointHooks) {
+            table.on_checkpoint = onCheckpoint
+            table.on_checkpoint_complete = onCheckpointComplete
+            table.on_checkpoint_abort = onCheckpointAbort
+        }
         let pointer = UnsafeMutablePointer<sh_component_vtable>.allocate(capacity: 1)
         pointer.initialize(to: table)
         return UnsafePointer(pointer)
@@ -110,8 +108,16 @@ enum VTableThunks {
         guard let registration = ComponentRegistry.registration(of: component) else {
             return refuseUnknownComponent("migrate", context)
         }
+        // The kit sets migrate only in the vtables of Migrating types; a
+        // host that calls it for another component broke the header.
+        guard let migrator = registration.pointee.migrate else {
+            let message = "StreamhostKit: migrate was called for \(registration.pointee.kindName) "
+                + "'\(registration.pointee.name)', which does not conform to Migrating (its vtable has no migrate)"
+            message.withCString { context.host.pointee.set_error!(context.rawContext, $0) }
+            return Status.invalid
+        }
         do {
-            let data = try registration.pointee.migrate(try Migration(migration), context)
+            let data = try migrator(try Migration(migration), context)
             out.pointee = try hostBlob(data, host: host, callback: "migrate")
             return Status.ok
         } catch {

@@ -1,5 +1,6 @@
 /// Reads the typed fields of a JSON object in one of the host's own
-/// document formats (checkpoint manifests, topic metadata, admin messages):
+/// document formats (checkpoint manifests, topic metadata, admin messages,
+/// the job service's files and HTTP API bodies, the credentials file):
 /// every read names the field it wanted and, when the value is missing or
 /// of the wrong type, says so with the field's path ("steps[0].stepID").
 ///
@@ -61,6 +62,41 @@ public struct JSONFields: Sendable {
             throw JSONFieldError(path: fieldPath(key), problem: "is \"\(raw)\", which this host does not know")
         }
         return value
+    }
+
+    /// A string field, when present and not null, read as one of an
+    /// enumeration's cases.
+    public func readIfPresent<Value: RawRepresentable>(_ key: String) throws(JSONFieldError) -> Value?
+    where Value.RawValue == String {
+        guard let raw: String = try readIfPresent(key) else { return nil }
+        guard let value = Value(rawValue: raw) else {
+            throw JSONFieldError(path: fieldPath(key), problem: "is \"\(raw)\", which this host does not know")
+        }
+        return value
+    }
+
+    /// The array under `key` whose elements are each `Value` or null
+    /// (`[3, null, 7]`), null elements read as nil.
+    public func readElementsOrNull<Value: JSONFieldValue>(_ key: String) throws(JSONFieldError) -> [Value?] {
+        guard let json = object[key], !json.isNull else {
+            throw JSONFieldError(path: fieldPath(key), problem: "is missing")
+        }
+        guard case .array(let elements) = json else {
+            throw JSONFieldError(path: fieldPath(key), problem: "is \(Self.describe(json)), expected an array")
+        }
+        var values: [Value?] = []
+        values.reserveCapacity(elements.count)
+        for (index, element) in elements.enumerated() {
+            if element.isNull {
+                values.append(nil)
+            } else if let value = Value(json: element) {
+                values.append(value)
+            } else {
+                throw JSONFieldError(path: "\(fieldPath(key))[\(index)]",
+                                     problem: "is \(Self.describe(element)), expected \(Value.jsonDescription) or null")
+            }
+        }
+        return values
     }
 
     /// The fields of the object under `key`.
@@ -165,6 +201,14 @@ extension Int: JSONFieldValue {
         self = value
     }
     public static var jsonDescription: String { "an integer" }
+}
+
+extension Int32: JSONFieldValue {
+    public init?(json: JSONValue) {
+        guard let integer = json.int64Value, let value = Int32(exactly: integer) else { return nil }
+        self = value
+    }
+    public static var jsonDescription: String { "an integer from \(Int32.min) to \(Int32.max)" }
 }
 
 extension UInt32: JSONFieldValue {

@@ -1,3 +1,5 @@
+import JSONText
+
 /// A JSON value as parsed from text or built in code.
 ///
 /// Numbers keep the distinction the text made: an integer literal that fits
@@ -94,9 +96,12 @@ public enum JSONValue: Sendable, Hashable {
     /// way; use `self[key]` for those.
     public func value(atPath path: String) -> JSONValue? {
         if path.isEmpty { return self }
+        // The one field-path rule (JSONText's `JSONFieldPath`): a path with
+        // an empty segment ("a..b", ".a") names no value.
+        guard let fieldPath = try? JSONFieldPath(path) else { return nil }
         var current = self
-        for segment in path.split(separator: ".", omittingEmptySubsequences: false) {
-            guard case .object(let object) = current, let next = object[String(segment)] else { return nil }
+        for segment in fieldPath.segments {
+            guard case .object(let object) = current, let next = object[segment] else { return nil }
             current = next
         }
         return current

@@ -1,4 +1,11 @@
-/// A path into a JSON record: `customer.id`, `items[0].price`.
+import JSONText
+
+/// A path into a JSON record as the expression language writes it:
+/// `customer.id`, `items[0].price`, `` `odd key` ``.
+///
+/// Dotted paths given in configs (`set:` targets, `key_field`, an
+/// aggregate's `field`) are parsed by JSONText's `JSONFieldPath`, the one
+/// parser and error wording of field paths; `init(_:)` takes one over.
 public struct FieldPath: Sendable, Hashable, CustomStringConvertible {
     /// One step of a path.
     public enum Segment: Sendable, Hashable {
@@ -15,9 +22,9 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible {
         self.segments = segments
     }
 
-    /// A path of member names only, split at dots: `"customer.id"`.
-    public init(dotted text: String) {
-        self.init(text.split(separator: ".", omittingEmptySubsequences: false).map { .member(String($0)) })
+    /// The members of a dotted path, outermost first.
+    public init(_ path: JSONFieldPath) {
+        self.init(path.segments.map(Segment.member))
     }
 
     public var description: String {

@@ -54,6 +54,26 @@ public enum RecordBatchV2 {
         batch.storeBigEndian(epoch, at: RecordBatchHeader.Field.partitionLeaderEpoch)
     }
 
+    /// Stamps the batch with the log's append time (Kafka's LogAppendTime):
+    /// sets the timestamp-type bit of its attributes and its maxTimestamp
+    /// to `time`, and recomputes the CRC that covers both (one pass over
+    /// the batch, as Kafka's broker does). Every record then reads `time`
+    /// back as its timestamp (`DecodedRecord`); the records' own deltas
+    /// stay as the producer wrote them. Returns the new header fields.
+    public static func setLogAppendTime(
+        _ time: Int64, in batch: UnsafeMutableRawBufferPointer, header: RecordBatchHeader
+    ) -> RecordBatchHeader {
+        precondition(batch.count >= header.totalSize, "setLogAppendTime on a partial batch")
+        var stamped = header
+        stamped.attributes = header.attributes | RecordBatchHeader.timestampTypeBit
+        stamped.maxTimestamp = time
+        batch.storeBigEndian(stamped.attributes, at: RecordBatchHeader.Field.attributes)
+        batch.storeBigEndian(time, at: RecordBatchHeader.Field.maxTimestamp)
+        stamped.crc = computeCRC(UnsafeRawBufferPointer(batch), totalSize: header.totalSize)
+        batch.storeBigEndian(stamped.crc, at: RecordBatchHeader.Field.crc)
+        return stamped
+    }
+
     /// CRC-32C of bytes 21 ..< totalSize; the caller has checked the bounds.
     @inline(__always)
     static func computeCRC(_ batch: UnsafeRawBufferPointer, totalSize: Int) -> UInt32 {

@@ -136,6 +136,10 @@ final class PartitionLogCore {
         try prepareProducerBatch(header)
         batch.withUnsafeMutableBytes { RecordBatchV2.setBaseOffset(first, in: $0) }
         header.baseOffset = first
+        if config.messageTimestampType == .logAppendTime, !header.isControl {
+            let (now, unstamped) = (clock(), header)
+            header = batch.withUnsafeMutableBytes { RecordBatchV2.setLogAppendTime(now, in: $0, header: unstamped) }
+        }
         let sync = shouldSync(appending: batch.count)
         let unflushedBefore = flushedOffset < first ? " Offsets \(flushedOffset) to \(first - 1), appended earlier, "
             + "are not fsynced yet either." : ""

@@ -10,13 +10,16 @@ import Core
 /// edited by hand is validated like a command-line change; an unknown key or
 /// a bad value fails with the `LogError.invalidConfig` message.
 extension TopicConfig {
-    private static let stringKeys: Set<String> = ["cleanup.policy", "flush.mode"]
+    private static let stringKeys: Set<String> = ["cleanup.policy", "flush.mode", "message.timestamp.type"]
     private static let decimalKeys: Set<String> = ["min.cleanable.dirty.ratio"]
 
     /// The config as a JSON object.
     public var json: JSONValue {
         var object = JSONObject()
         for (key, value) in properties.sorted(by: { $0.key < $1.key }) {
+            // Written only when not the default: a topic that does not use
+            // it keeps the bytes, and opens in, hosts from before the key.
+            if key == "message.timestamp.type", messageTimestampType != .logAppendTime { continue }
             if Self.stringKeys.contains(key) {
                 object[key] = .string(value)
             } else if Self.decimalKeys.contains(key) {

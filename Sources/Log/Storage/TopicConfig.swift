@@ -16,6 +16,7 @@
 /// | delete.retention.ms | 86400000 (1 day) | ≥ 0 |
 /// | index.interval.bytes | 4096 | 0 … 2147483647 |
 /// | max.message.bytes | 1048588 | 61 … 67108876 |
+/// | message.timestamp.type | CreateTime | CreateTime, LogAppendTime |
 /// | min.cleanable.dirty.ratio | 0.5 | 0 … 1 |
 /// | min.compaction.lag.ms | 0 | ≥ 0 |
 /// | flush.mode | every-append | every-append, interval, bytes, never |
@@ -73,6 +74,13 @@ public struct TopicConfig: Sendable, Equatable {
     /// The largest batch `append` accepts, in bytes (Kafka's
     /// `max.message.bytes`, whose default this is).
     public private(set) var maxMessageBytes: Int = 1_048_588
+    /// Whose clock the records' timestamps are (Kafka's
+    /// `message.timestamp.type`): the producer's (CreateTime, as sent), or
+    /// the log's at append (LogAppendTime: each batch is stamped with the
+    /// append time, which every record of it then reads back as its
+    /// timestamp). Kafka's v2 batch keeps no append time for a CreateTime
+    /// batch, so LogAppendTime is how a reader learns when a record arrived.
+    public private(set) var messageTimestampType: TimestampType = .createTime
     public private(set) var flushMode: FlushMode = .everyAppend
     public private(set) var flushMs: Int64 = 1000
     public private(set) var flushBytes: Int = 1 << 20
@@ -97,8 +105,8 @@ public struct TopicConfig: Sendable, Equatable {
     /// Every key, in the order `properties` lists them.
     public static let keys: [String] = [
         "cleanup.policy", "delete.retention.ms", "flush.bytes", "flush.mode", "flush.ms",
-        "index.interval.bytes", "max.message.bytes", "min.cleanable.dirty.ratio", "min.compaction.lag.ms",
-        "retention.bytes", "retention.ms", "segment.bytes", "segment.ms",
+        "index.interval.bytes", "max.message.bytes", "message.timestamp.type", "min.cleanable.dirty.ratio",
+        "min.compaction.lag.ms", "retention.bytes", "retention.ms", "segment.bytes", "segment.ms",
     ]
 
     /// Sets `key` to `value` after checking it, or throws
@@ -136,6 +144,12 @@ public struct TopicConfig: Sendable, Equatable {
             indexIntervalBytes = Int(try Self.integer(key, value, 0 ... Int64(Int32.max), "a number of bytes from 0 to \(Int32.max)"))
         case "max.message.bytes":
             maxMessageBytes = Int(try Self.integer(key, value, Self.maxMessageBytesRange, "a number of bytes from \(Self.maxMessageBytesRange.lowerBound) (one batch header) to \(Self.maxMessageBytesRange.upperBound)"))
+        case "message.timestamp.type":
+            switch value {
+            case "CreateTime": messageTimestampType = .createTime
+            case "LogAppendTime": messageTimestampType = .logAppendTime
+            default: throw .invalidConfig(key: key, value: value, allowed: "expected CreateTime or LogAppendTime")
+            }
         case "flush.mode":
             guard let mode = FlushMode(rawValue: value) else {
                 throw .invalidConfig(key: key, value: value, allowed: "expected one of: every-append, interval, bytes, never")
@@ -169,6 +183,7 @@ public struct TopicConfig: Sendable, Equatable {
             "flush.ms": String(flushMs),
             "index.interval.bytes": String(indexIntervalBytes),
             "max.message.bytes": String(maxMessageBytes),
+            "message.timestamp.type": messageTimestampType == .logAppendTime ? "LogAppendTime" : "CreateTime",
             "min.cleanable.dirty.ratio": String(minCleanableDirtyRatio),
             "min.compaction.lag.ms": String(minCompactionLagMs),
             "retention.bytes": String(retentionBytes),

@@ -144,6 +144,10 @@ public final class Migrator {
             }
         }
         var blob = sh_blob(data: nil, len: 0)
+        // Calls that produce output or touch state are refused inside it
+        // (`InstanceContext.refuseInMigrate`).
+        context.isMigrating = true
+        defer { context.isMigrating = false }
         let status: sh_status = context.runCallback { data.withUnsafeBufferPointer { data in
             func call(_ key: UnsafeBufferPointer<UInt8>?) -> sh_status {
                 var migration = sh_migration(

@@ -12,6 +12,7 @@ extension InstanceContext {
     // MARK: Watermarks
 
     func emitWatermark(_ watermark: Int64) -> sh_status {
+        if let refused = refuseInMigrate("emit_watermark") { return refused }
         guard kind == .source else {
             setLastHostError("emit_watermark: only sources emit watermarks; \(label) gets its watermark from its inputs")
             return Status.invalid
@@ -88,6 +89,7 @@ extension InstanceContext {
         _ function: String, key: UnsafePointer<UInt8>?, keyLength: Int,
         _ body: (any KeyedStateService, Int, UnsafeRawBufferPointer) throws(KeyedStateServiceError) -> sh_status
     ) -> sh_status {
+        if let refused = refuseInMigrate(function) { return refused }
         guard let keyedState else {
             setLastHostError("\(function): no state or timer was registered (call state_register in open)")
             return Status.invalid
@@ -121,6 +123,7 @@ extension InstanceContext {
     }
 
     func stateRegister(_ descriptor: UnsafePointer<sh_state_desc>, _ out: UnsafeMutablePointer<sh_state_id>) -> sh_status {
+        if let refused = refuseInMigrate("state_register") { return refused }
         let d = descriptor.pointee
         guard d.struct_size >= UInt32(MemoryLayout<sh_state_desc>.size), let namePointer = d.name else {
             setLastHostError("state_register: the descriptor needs struct_size and a name")
@@ -160,6 +163,7 @@ extension InstanceContext {
         _ function: String, domain: sh_time_domain, key: UnsafePointer<UInt8>?, keyLength: Int, time: Int64,
         register: Bool
     ) -> sh_status {
+        if let refused = refuseInMigrate(function) { return refused }
         guard handlesTimers else {
             setLastHostError("\(function): component '\(componentName)' has no on_timer callback, so its timers "
                 + "could never fire")
@@ -204,6 +208,7 @@ extension InstanceContext {
     /// the record goes to the dead-letter destination with the output's name
     /// as its reason, so nothing is dropped silently.
     func emitSide(_ output: String, _ record: UnsafePointer<sh_record>) -> sh_status {
+        if let refused = refuseInMigrate("emit_side") { return refused }
         guard kind != .sink else {
             breach("\(label) called emit_side, but sinks have no output")
             return Status.invalid

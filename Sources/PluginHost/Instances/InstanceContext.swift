@@ -94,6 +94,12 @@ public final class InstanceContext: @unchecked Sendable {
     /// (with checkpoints, `close` runs after the final checkpoint): why,
     /// and what to do instead. A refused emit fails the job.
     @exclusivity(unchecked) public var emitRefusal: String?
+    /// Set by `Migrator` around a migrate call: migrate rewrites bytes and
+    /// returns them, so the calls that produce output or touch state,
+    /// timers or topics are refused (`refuseInMigrate`), whatever context
+    /// the host passed (a scratch one, or during a keyed-state restore the
+    /// instance's own, whose output and state must not change then).
+    @exclusivity(unchecked) public internal(set) var isMigrating = false
 
     /// Output batches close at whichever limit comes first.
     public let batchRecordsMax: Int
@@ -281,6 +287,7 @@ public final class InstanceContext: @unchecked Sendable {
     /// Whether emitting is allowed now; reports the breach otherwise. The
     /// host API checked the thread rule before.
     func checkEmit(_ what: String) -> sh_status {
+        if let refused = refuseInMigrate(what) { return refused }
         if kind == .sink {
             breach("\(label) called \(what), but sinks have no output")
             return Status.invalid
@@ -296,6 +303,19 @@ public final class InstanceContext: @unchecked Sendable {
         case .created, .open:
             return Status.ok
         }
+    }
+
+    /// SH_INVALID, with a breach that fails the job, for `function` called
+    /// inside migrate; nil outside migrate. Valid in migrate: set_error,
+    /// last_error, log, alloc, free, processing_time, current_watermark
+    /// (INT64_MIN), the config getters (the step's config), counters and
+    /// wakeup (SDK/README.md, "migrate").
+    @inline(__always)
+    func refuseInMigrate(_ function: String) -> sh_status? {
+        guard isMigrating else { return nil }
+        breach("\(label) called \(function) inside migrate, which may only rewrite the bytes it is given and "
+            + "return them: no output, keyed state, timers or topics there")
+        return Status.invalid
     }
 
     /// Reports a breach of the ABI rules: last_error, and the job fails.
@@ -399,6 +419,7 @@ public final class InstanceContext: @unchecked Sendable {
     }
 
     func reject(_ record: UnsafePointer<sh_record>, reason: String) -> sh_status {
+        if let refused = refuseInMigrate("reject") { return refused }
         let r = record.pointee
         let key = r.key.map { Array(UnsafeBufferPointer(start: $0, count: r.key_len)) }
         let value = r.value.map { Array(UnsafeBufferPointer(start: $0, count: r.value_len)) }
@@ -472,6 +493,7 @@ public final class InstanceContext: @unchecked Sendable {
     /// Runs a log service call: SH_UNSUPPORTED without a log, the error's
     /// status and message (for last_error) when it fails.
     func logCall(_ function: String, _ body: (any LogServices) throws(LogServiceError) -> Void) -> sh_status {
+        if let refused = refuseInMigrate(function) { return refused }
         guard let logServices else {
             setLastHostError("\(function): this job runs without the durable log (no data directory was given to "
                 + "the host)")

@@ -38,6 +38,9 @@ public struct Component: @unchecked Sendable {
     public let pluginName: String
     public let pluginVersion: String
     public let pluginPath: String
+    /// The file the host loaded: a hot swap's private copy of
+    /// `pluginPath` (`PluginLoader.loadCopy`), else `pluginPath` itself.
+    public let loadedPath: String
     /// ABI 1.3: the formats process accepts and the instance emits (bytes
     /// for components of older plugins).
     public let inputFormats: DataFormats
@@ -113,7 +116,11 @@ public struct DataFormats: OptionSet, Sendable, Hashable, CustomStringConvertibl
 
 /// A plugin file that passed every check.
 public struct LoadedPlugin: Sendable {
+    /// The file as the user named it.
     public let path: String
+    /// The file the host loaded: a hot swap's private copy of `path`,
+    /// else `path` itself.
+    public let loadedPath: String
     public let name: String
     public let version: String
     public let abiMajor: UInt16

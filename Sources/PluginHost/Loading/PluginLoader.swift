@@ -83,7 +83,7 @@ public enum PluginLoader {
         }
         _ = handle  // Never closed: plugins are loaded with RTLD_NODELETE and never unloaded.
 
-        return try load(entry: unsafeBitCast(entry, to: sh_plugin_entry_fn.self), reportedAs: path)
+        return try load(entry: unsafeBitCast(entry, to: sh_plugin_entry_fn.self), reportedAs: path, loadedPath: file)
     }
 
     /// Checks a plugin linked into the process instead of loaded from a
@@ -91,15 +91,26 @@ public enum PluginLoader {
     /// test): calls its entry point with the host-API table, as `load` does
     /// after dlopen, and checks the descriptor the same way.
     /// - Parameter path: what messages and the plugin's path name it.
-    public static func load(entry: sh_plugin_entry_fn, reportedAs path: String) throws(PluginLoadError) -> LoadedPlugin {
+    /// - Parameter loadedPath: the file dlopen opened, when there is one
+    ///   (nil: `path`).
+    public static func load(
+        entry: sh_plugin_entry_fn, reportedAs path: String, loadedPath: String? = nil
+    ) throws(PluginLoadError) -> LoadedPlugin {
         guard let descriptor = entry(HostAPI.table) else { throw .entryReturnedNull(path: path) }
-        return try check(descriptor: descriptor, path: path)
+        return try check(descriptor: descriptor, path: path, loadedPath: loadedPath)
     }
 
     /// Checks a descriptor returned by a plugin's entry point.
-    static func check(descriptor: UnsafePointer<sh_plugin_descriptor>, path: String) throws(PluginLoadError)
+    /// - Parameters:
+    ///   - path: the file messages name (the user's file).
+    ///   - loadedPath: the file dlopen opened (a hot swap's private copy);
+    ///     nil: `path`.
+    static func check(
+        descriptor: UnsafePointer<sh_plugin_descriptor>, path: String, loadedPath: String? = nil
+    ) throws(PluginLoadError)
         -> LoadedPlugin
     {
+        let loadedPath = loadedPath ?? path
         // Read the first members only until the version is known: a plugin of
         // another major may lay out the rest differently.
         let raw = UnsafeRawPointer(descriptor)
@@ -143,7 +154,8 @@ public enum PluginLoader {
             guard let pointer = d.components[index] else {
                 throw .invalidDescriptor(path: path, detail: "component #\(index) is NULL")
             }
-            let component = try checkComponent(pointer, index: index, plugin: name, version: version, path: path)
+            let component = try checkComponent(
+                pointer, index: index, plugin: name, version: version, path: path, loadedPath: loadedPath)
             let identity = "\(component.kind)/\(component.name)"
             guard seen.insert(identity).inserted else {
                 throw .duplicateComponent(path: path, kind: component.kind.rawValue, name: component.name)
@@ -176,12 +188,13 @@ public enum PluginLoader {
             }
         }
         return LoadedPlugin(
-            path: path, name: name, version: version, abiMajor: major, abiMinor: minor,
+            path: path, loadedPath: loadedPath, name: name, version: version, abiMajor: major, abiMinor: minor,
             components: components, functions: functions)
     }
 
     private static func checkComponent(
-        _ pointer: UnsafePointer<sh_component>, index: Int, plugin: String, version: String, path: String
+        _ pointer: UnsafePointer<sh_component>, index: Int, plugin: String, version: String, path: String,
+        loadedPath: String
     ) throws(PluginLoadError) -> Component {
         let c = pointer.pointee
         guard c.struct_size >= PluginABI.componentSize10 else {
@@ -250,7 +263,7 @@ public enum PluginLoader {
             kind: kind, name: name, description: c.description.map { String(cString: $0) } ?? "",
             configSchema: schema, configSchemaText: schemaText, stateVersion: c.state_version,
             inputCount: max(Int(c.input_count), 1), pluginName: plugin, pluginVersion: version,
-            pluginPath: path, inputFormats: inputFormats, outputFormats: outputFormats,
+            pluginPath: path, loadedPath: loadedPath, inputFormats: inputFormats, outputFormats: outputFormats,
             raw: pointer, vtable: vtable, vtableSize: vtableSize, outputSchemaCallback: outputSchema)
     }
 }

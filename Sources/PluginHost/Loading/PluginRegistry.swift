@@ -149,7 +149,9 @@ public struct PluginRegistry: Sendable {
         return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    static func realPath(_ path: String) -> String {
+    /// `path` with symbolic links and `.`/`..` resolved, or `path` itself
+    /// when it does not exist.
+    public static func realPath(_ path: String) -> String {
         guard let resolved = realpath(path, nil) else { return path }
         defer { free(resolved) }
         return String(cString: resolved)

@@ -15,11 +15,18 @@ public struct CheckpointRunOptions: Sendable {
     public var checkpointDirectory: String
     /// The job's savepoint directory (`<data dir>/savepoints/<job>`).
     public var savepointDirectory: String
+    /// The copies hot swaps made (`<data dir>/plugins/<job>`): manifests
+    /// name the copy that wrote a step's state, and each retention pass
+    /// removes the copies no one needs any more. nil: the job cannot swap.
+    public var swapBuilds: SwapBuilds?
 
-    public init(spec: CheckpointSpec, checkpointDirectory: String, savepointDirectory: String) {
+    public init(
+        spec: CheckpointSpec, checkpointDirectory: String, savepointDirectory: String, swapBuilds: SwapBuilds? = nil
+    ) {
         self.spec = spec
         self.checkpointDirectory = checkpointDirectory
         self.savepointDirectory = savepointDirectory
+        self.swapBuilds = swapBuilds
     }
 }
 
@@ -87,6 +94,9 @@ final class CheckpointCoordinator: @unchecked Sendable {
         var finalDue = false
         /// Final checkpoints that failed so far.
         var finalFailures = 0
+        /// Checkpoints that failed since the last one completed (what
+        /// `tolerable_failed_checkpoints` bounds).
+        var failuresInARow = 0
         /// A checkpoint that ends the job (a stop-with-savepoint's, the
         /// final one) completed: nothing more may start while the tasks
         /// finish.
@@ -209,7 +219,7 @@ final class CheckpointCoordinator: @unchecked Sendable {
             fail(timedOut, reason: "timed out after \(options.spec.timeoutMs) ms (checkpoints.timeout_ms)", timedOut: true)
         }
         if let finishedUnderIt {
-            fail(finishedUnderIt, reason: "a task finished (its input ended) before the barrier reached it")
+            fail(finishedUnderIt, reason: "a task finished (its input ended) before the barrier reached it", counts: false)
         }
         if let (barrier, _) = trigger { execution.injectBarrier(barrier) }
     }
@@ -351,7 +361,8 @@ final class CheckpointCoordinator: @unchecked Sendable {
             let instances = (pending.instances[index] ?? []).sorted { $0.instance < $1.instance }
             steps.append(StepSnapshot(
                 stepID: step.id, componentName: step.component.name, pluginName: step.component.pluginName,
-                pluginVersion: step.component.pluginVersion, stateVersion: step.component.stateVersion,
+                pluginVersion: step.component.pluginVersion,
+                pluginBuild: options.swapBuilds?.buildName(of: step.component), stateVersion: step.component.stateVersion,
                 parallelism: step.parallelism, instances: instances))
         }
         let barrier = pending.barrier
@@ -367,7 +378,17 @@ final class CheckpointCoordinator: @unchecked Sendable {
             fail(pending, reason: "writing its manifest failed: \(error)")
             return
         }
-        if barrier.kind == .checkpoint { checkpoints.retain(options.spec.retained) }
+        if barrier.kind == .checkpoint {
+            checkpoints.retain(options.spec.retained)
+            // After retention, so that a copy named only by the checkpoints
+            // it dropped goes; the manifest just written names the copies
+            // this plan runs.
+            let removed = options.swapBuilds?.removeUnneeded(running: plan) ?? []
+            if !removed.isEmpty {
+                let names = removed.joined(separator: ", ")
+                logger.info("removed plugin builds no running step and no retained checkpoint or savepoint needs: \(names)")
+            }
+        }
         let durationMs = Self.milliseconds(from: pending.startedAt, to: DispatchTime.now())
         logger.debug("\(barrier.kind == .checkpoint ? "checkpoint" : "savepoint") \(barrier.id) complete in \(String(format: "%.1f", durationMs)) ms: \(final)")
         lastFigures.withLock {
@@ -375,6 +396,7 @@ final class CheckpointCoordinator: @unchecked Sendable {
         }
         completedCount.add(1, ordering: .relaxed)
         lastCompletedID.store(barrier.id, ordering: .relaxed)
+        if barrier.kind == .checkpoint { state.withLock { $0.failuresInARow = 0 } }
         execution.notifyTasks(.complete(barrier.id))
         pending.waiter?(.success(SavepointResult(id: barrier.id, directory: final, durationMs: durationMs)))
         if pending.isFinal {
@@ -386,7 +408,15 @@ final class CheckpointCoordinator: @unchecked Sendable {
 
     /// Abandons a checkpoint: its files go, the tasks discard what they
     /// pre-committed for it, a waiting savepoint request gets the reason.
-    private func fail(_ pending: Pending, reason: String, timedOut: Bool = false) {
+    /// A checkpoint (not a savepoint) that timed out or could not be
+    /// written counts against `tolerable_failed_checkpoints`; one more than
+    /// it tolerates fails the attempt (as Flink's CheckpointFailureManager
+    /// does), which is how a task that hangs in a plugin callback, and so
+    /// never passes a barrier on, ends its attempt.
+    /// - Parameter counts: false for a checkpoint that could not go on for
+    ///   another reason (a task finished under it), which Flink does not
+    ///   count either.
+    private func fail(_ pending: Pending, reason: String, timedOut: Bool = false, counts: Bool = true) {
         let what = pending.barrier.kind == .checkpoint ? "checkpoint" : "savepoint"
         logger.warning("\(what) \(pending.barrier.id) failed: \(reason)")
         failedCount.add(1, ordering: .relaxed)
@@ -395,16 +425,29 @@ final class CheckpointCoordinator: @unchecked Sendable {
         }
         execution.notifyTasks(.abort(pending.barrier.id))
         pending.waiter?(.failure(.checkpoint("\(what) \(pending.barrier.id) failed: \(reason)")))
-        let failures: Int = state.withLock { s in
+        let (failures, inARow): (Int, Int) = state.withLock { s in
             if pending.barrier.stopsJob || pending.isFinal { s.ending = false }
+            if counts, pending.barrier.kind == .checkpoint { s.failuresInARow += 1 }
+            let inARow = s.failuresInARow
             // A final barrier that timed out waits behind records still in
             // the channels (a slow sink's backlog): the next attempt comes
             // later in the same queue, so only other failures count.
-            guard pending.isFinal, !timedOut else { return 0 }
+            guard pending.isFinal, !timedOut else { return (0, inARow) }
             s.finalFailures += 1
-            return s.finalFailures
+            return (s.finalFailures, inARow)
         }
         if pending.barrier.stopsJob { execution.resumeSourcesAfterFailedStop() }
+        if let tolerable = options.spec.tolerableFailedCheckpoints, inARow > tolerable {
+            let last = lastCompletedID.load(ordering: .relaxed)
+            execution.fail(.checkpoint(
+                "\(inARow) checkpoints in a row failed, more than the \(tolerable) that "
+                    + "checkpoints.tolerable_failed_checkpoints tolerates (last: checkpoint \(pending.barrier.id) \(reason)); "
+                    + "the attempt fails and resumes from "
+                    + (last > 0 ? "checkpoint \(last)" : "the start of this run")
+                    + (timedOut ? "; a timeout usually means a task is stuck (a plugin callback that does not "
+                        + "return) or far behind" : "")))
+            return
+        }
         if failures >= Self.finalAttemptsMax {
             let last = lastCompletedID.load(ordering: .relaxed)
             execution.fail(.checkpoint(

@@ -146,7 +146,11 @@ extension JobExecution {
                 throw .restore("cannot restore step '\(step.id)': its state has state_version \(saved.stateVersion) "
                     + "(plugin \(saved.pluginName) \(saved.pluginVersion)), newer than the \(component.stateVersion) of "
                     + "plugin \(component.pluginName) \(component.pluginVersion) at \(component.pluginPath); "
-                    + "restore with a build at least as new")
+                    + "restore with a build at least as new"
+                    + (saved.pluginBuild.map { build in
+                        " (the state was written by the swapped-in build plugins/\(plan.spec.name)/\(build) in the data "
+                            + "directory: pass it with --plugin)"
+                    } ?? ""))
             }
             var blobs: [(Int, [UInt8])] = []
             for instance in saved.instances {

@@ -6,6 +6,7 @@ import Core
 import Dispatch
 import Foundation
 import Logging
+import PluginHost
 import Synchronization
 
 /// What a hot swap did: the savepoint it went through and how long the job
@@ -167,6 +168,10 @@ public final class JobRunner: @unchecked Sendable {
             }
             guard let failure = result.failure, !result.startFailed else { return result }
             if case .cancelled = failure { return result }
+            // A task is stuck in a plugin callback in this process: no
+            // attempt can run beside it (its supervisor, if any, restarts
+            // the process instead).
+            if result.hasStuckTasks { return result }
             if case .restore = failure { return result }
             if control.withLock({ $0.stopRequested || $0.cancelReason != nil }) { return result }
             guard let checkpoints = options.checkpoints else { return result }
@@ -252,7 +257,10 @@ public final class JobRunner: @unchecked Sendable {
         } catch {
             return startFailed(error, restore: restore)
         }
-        defer { state?.close() }
+        // A stuck task's instance may still hold its store: the backend
+        // of such an attempt stays open (the process ends next).
+        var closesState = true
+        defer { if closesState { state?.close() } }
         attemptOptions.stateBackend = state?.backend
         let execution: JobExecution
         let creating = DispatchTime.now()
@@ -279,6 +287,7 @@ public final class JobRunner: @unchecked Sendable {
         }
         guard proceed else { return JobResult.startFailure(.cancelled("stopped before the run started")) }
         let result = execution.run()
+        closesState = !result.hasStuckTasks
         control.withLock { $0.current = nil }
         return result
     }
@@ -390,7 +399,11 @@ public final class JobRunner: @unchecked Sendable {
             return
         }
         let migrating = newPlan.steps.contains { step in
-            running.steps.first { $0.id == step.id }.map { $0.component.stateVersion < step.component.stateVersion } ?? false
+            guard let old = running.steps.first(where: { $0.id == step.id }) else { return false }
+            if case .needsMigrate = StateVersionChange(old: old.component.stateVersion, new: step.component.stateVersion) {
+                return true
+            }
+            return false
         }
         guard migrating else {
             stopForSwap(pending.id)
@@ -446,7 +459,7 @@ public final class JobRunner: @unchecked Sendable {
                 return "step '\(step.id)' runs component '\(was.name)' and the new build makes it '\(now.name)' "
                     + "(\(now.pluginPath)); its state cannot move to another component"
             }
-            if now.stateVersion < was.stateVersion {
+            if case .olderThanState = StateVersionChange(old: was.stateVersion, new: now.stateVersion) {
                 return "step '\(step.id)': the new build \(now.pluginPath) (plugin \(now.pluginName) \(now.pluginVersion)) "
                     + "has state_version \(now.stateVersion), older than the \(was.stateVersion) of the running "
                     + "\(was.pluginName) \(was.pluginVersion); a build restores state of its own version or older"
@@ -499,6 +512,8 @@ extension JobResult {
         total.lastCheckpointID = attempts.map(\.lastCheckpointID).max() ?? 0
         total.checkpointsFailed = attempts.reduce(0) { $0 + $1.checkpointsFailed }
         total.startFailed = last.startFailed
+        total.failurePlace = last.failurePlace
+        total.hasStuckTasks = last.hasStuckTasks
         total.steps = StepSummary.total(of: attempts.map(\.steps))
         return total
     }

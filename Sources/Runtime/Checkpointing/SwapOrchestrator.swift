@@ -33,7 +33,9 @@ public enum SwapError: Error, CustomStringConvertible, Sendable {
 /// runs on, then has the runner stop with a savepoint, restore the new
 /// build from it and run on (`JobRunner.swap`, which also falls back to the
 /// old build should the new one refuse the state after the stop). The
-/// registry of plugins changes only once the new build runs.
+/// registry of plugins changes only once the new build runs. The copy is
+/// held in `SwapBuilds` while the swap runs; a refused one is removed at
+/// once, with every other copy no one needs.
 ///
 /// # Thread safety
 /// `swap` may be called from any thread, also while another swap runs
@@ -42,33 +44,42 @@ public enum SwapError: Error, CustomStringConvertible, Sendable {
 public final class SwapOrchestrator: Sendable {
     private let runner: JobRunner
     private let spec: JobSpec
-    private let pluginsDirectory: String
+    private let builds: SwapBuilds
     /// The plugins the running build of the job uses.
     private let registry: Mutex<PluginRegistry>
 
     /// - Parameters:
     ///   - registry: the plugins the job was planned with.
-    ///   - pluginsDirectory: where the private copies of new builds go
-    ///     (`<data>/plugins`).
-    public init(runner: JobRunner, spec: JobSpec, registry: PluginRegistry, pluginsDirectory: String) {
+    ///   - builds: where the private copies of new builds go
+    ///     (`<data>/plugins/<job>`), and which of them to keep; the same
+    ///     object the runner's checkpoint options carry.
+    public init(runner: JobRunner, spec: JobSpec, registry: PluginRegistry, builds: SwapBuilds) {
         self.runner = runner
         self.spec = spec
         self.registry = Mutex(registry)
-        self.pluginsDirectory = pluginsDirectory
+        self.builds = builds
     }
 
     /// Swaps the job to the build at `pluginPath`; `completion` gets the
     /// pause and the savepoint, or why the swap did not happen.
     public func swap(pluginPath: String, completion: @escaping @Sendable (Result<SwapReport, SwapError>) -> Void) {
+        let copy = builds.reserve(copyOf: pluginPath)
+        // A refused copy goes at once (the running plan's builds and those
+        // retained manifests name stay).
+        let refuse: @Sendable (SwapError) -> Void = { [builds, runner] error in
+            builds.release(copy)
+            builds.removeUnneeded(running: runner.currentPlan)
+            completion(.failure(error))
+        }
         let newPlugin: LoadedPlugin
         do {
-            newPlugin = try PluginLoader.loadCopy(path: pluginPath, into: pluginsDirectory)
+            newPlugin = try PluginLoader.loadCopy(path: pluginPath, as: copy)
         } catch {
-            completion(.failure(.cannotLoad(error)))
+            refuse(.cannotLoad(error))
             return
         }
         guard runner.currentPlan.steps.contains(where: { $0.component.pluginName == newPlugin.name }) else {
-            completion(.failure(.pluginNotUsed(path: pluginPath, plugin: newPlugin.name, job: spec.name)))
+            refuse(.pluginNotUsed(path: pluginPath, plugin: newPlugin.name, job: spec.name))
             return
         }
         // Planned before the stop: a build the job cannot use is refused
@@ -79,16 +90,18 @@ public final class SwapOrchestrator: Sendable {
             next = try registry.withLock { registry throws(PluginLoadError) in try registry.replacing(with: newPlugin) }
             newPlan = try JobValidator.plan(spec, registry: next)
         } catch {
-            completion(.failure(.cannotPlan(path: pluginPath, job: spec.name, reason: "\(error)")))
+            refuse(.cannotPlan(path: pluginPath, job: spec.name, reason: "\(error)"))
             return
         }
         runner.swap(to: newPlan) { [self] result in
             switch result {
             case .success(let report):
                 registry.withLock { $0 = next }
+                // The new plan runs it now, and its checkpoints will name it.
+                builds.release(copy)
                 completion(.success(report))
             case .failure(let failure):
-                completion(.failure(.swap(failure)))
+                refuse(.swap(failure))
             }
         }
     }

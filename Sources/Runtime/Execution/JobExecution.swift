@@ -32,6 +32,10 @@ public enum JobFailure: Error, CustomStringConvertible, Sendable {
     /// The worker process that ran the attempt (`isolation: process`) died
     /// by a signal, exited without a report, or reported this failure.
     case worker(String)
+    /// After the attempt failed, a task stayed inside a plugin callback
+    /// longer than `cancellation_timeout_ms`: a callback cannot be
+    /// interrupted, so this process can run no other attempt.
+    case stuck(String)
 
     public var description: String {
         switch self {
@@ -43,6 +47,7 @@ public enum JobFailure: Error, CustomStringConvertible, Sendable {
         case .checkpoint(let message): return message
         case .restore(let message): return message
         case .worker(let message): return message
+        case .stuck(let message): return message
         }
     }
 }
@@ -71,6 +76,12 @@ public struct JobResult: Sendable {
     public var startFailed = false
     /// What each step did, in the job file's order (key_by steps included).
     public var steps: [StepSummary] = []
+    /// The step instance that raised `failure`, when one did.
+    public var failurePlace: FailurePlace?
+    /// A task was still inside a plugin callback when the attempt ended
+    /// (`JobFailure.stuck`): its instances are not destroyed and the
+    /// process cannot run another attempt.
+    public var hasStuckTasks = false
 
     /// The steps that received records and rejected every one of them.
     public var stepsRejectingEverything: [StepSummary] { steps.filter(\.rejectedEverything) }
@@ -104,6 +115,10 @@ public struct RunOptions: Sendable {
     public var metrics: JobMetrics?
     /// With `metrics`: sinks sample (now − event time) into a histogram.
     public var latencyTracking = false
+    /// Also told every metrics sample, with or without `metrics` (tasks
+    /// measure when either is set): a served job's worker hands them to
+    /// the server this way (docs/SERVER.md, "Live metrics").
+    public var sampleObserver: (@Sendable (JobSample) -> Void)?
 
     public init(
         workers: Int? = nil, deadLetterPath: String, progress: (any JobProgressObserver)? = nil,
@@ -136,7 +151,10 @@ public final class JobExecution: @unchecked Sendable {
     private let remainingTasks = Atomic<Int>(0)
     private let sourceRecords = Atomic<Int>(0)
     private let sinkRecords = Atomic<Int>(0)
-    private let failure = Mutex<JobFailure?>(nil)
+    private let failure = Mutex<(failure: JobFailure, place: FailurePlace?)?>(nil)
+    /// When the attempt failed (monotonic ns; 0: it has not), for the
+    /// watchdog in `run`.
+    private let failedAtNs = Atomic<UInt64>(0)
     private let finished = DispatchSemaphore(value: 0)
     private(set) var coordinator: CheckpointCoordinator?
     private let finishing = Atomic<Bool>(false)
@@ -162,6 +180,8 @@ public final class JobExecution: @unchecked Sendable {
     var allTasksRunning: Bool { remainingTasks.load(ordering: .sequentiallyConsistent) == tasks.count }
     var stateBackendName: String { options.stateBackend?.name ?? "none" }
     var metrics: JobMetrics? { options.metrics }
+    /// Tasks measure their times and publish their counts for samples.
+    var measures: Bool { options.metrics != nil || options.sampleObserver != nil }
     var tracksLatency: Bool { options.latencyTracking }
     /// Tells this attempt's metric samples from the last one's.
     private let attemptSerial = JobExecution.attemptSerials.add(1, ordering: .relaxed).newValue
@@ -194,10 +214,11 @@ public final class JobExecution: @unchecked Sendable {
                         batchRecordsMax: plan.spec.batchRecordsMax)
                     let deadLetters = self.deadLetters
                     context.onReject = { deadLetters.write($0) }
-                    context.onViolation = { [unowned self] message in self.fail(.violation(message)) }
+                    let place = FailurePlace(stepID: step.id, instance: index)
+                    context.onViolation = { [unowned self] message in self.fail(.violation(message), at: place) }
                     context.logServices = options.logServices
                     context.stateBackend = options.stateBackend
-                    context.onFatal = { [unowned self] message in self.fail(.state(message)) }
+                    context.onFatal = { [unowned self] message in self.fail(.state(message), at: place) }
                     context.acceptsSourceWatermarks = step.watermarks.strategy == .source
                     context.readSideOutputs = Set(plan.consumers(of: stepIndex).compactMap(\.input.sideOutput))
                     let instance = try ComponentInstance(component: step.component, context: context)
@@ -306,24 +327,32 @@ public final class JobExecution: @unchecked Sendable {
         scheduler.start()
         coordinator?.start()
         let progress = options.progress.map { startProgress($0) }
-        let metricsReporter = options.metrics.map { metrics in
-            MetricsReporter { [unowned self] in metrics.publish(metricsSample()) }
-        }
+        let metricsReporter = measures ? MetricsReporter { [unowned self] in
+            let sample = metricsSample()
+            options.metrics?.publish(sample)
+            options.sampleObserver?(sample)
+        } : nil
         for task in tasks { task.notify() }
-        finished.wait()
+        let stuck = waitForTasks()
         coordinator?.stop()
-        scheduler.stop()
+        scheduler.stop(waiting: stuck.isEmpty)
         progress?.stop()
         metricsReporter?.stop()
-        // Every task has finished: its counts are final and this thread
-        // sees them (the finish signal orders them before the wait).
-        let steps = stepSummaries()
-        for task in tasks { task.destroyInstances() }
+        // Every task has finished: its counts are final and this thread sees
+        // them (the finish signal orders them before the wait). With stuck
+        // tasks nothing orders them: the attempt's step counts stay unknown.
+        let steps = stuck.isEmpty ? stepSummaries() : []
+        if stuck.isEmpty {
+            for task in tasks { task.destroyInstances() }
+        } else {
+            abandon(stuck)
+        }
         deadLetters.close()
         if let problem = deadLetters.failure { fail(.deadLetter(problem)) }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        let ending = failure.withLock { $0 }
         var result = JobResult(
-            failure: failure.withLock { $0 }, sourceRecords: sourceRecords.load(ordering: .relaxed),
+            failure: ending?.failure, sourceRecords: sourceRecords.load(ordering: .relaxed),
             sinkRecords: sinkRecords.load(ordering: .relaxed), rejectedRecords: deadLetters.count,
             deadLetterPath: deadLetters.path, seconds: seconds,
             stoppedOnRequest: stopRequested.load(ordering: .relaxed))
@@ -332,7 +361,53 @@ public final class JobExecution: @unchecked Sendable {
         result.lastCheckpointID = coordinator?.lastCompletedID.load(ordering: .relaxed) ?? 0
         result.checkpointsFailed = coordinator?.failedCount.load(ordering: .relaxed) ?? 0
         result.steps = steps
+        result.failurePlace = ending?.place
+        result.hasStuckTasks = !stuck.isEmpty
         return result
+    }
+
+    /// How often `run` looks whether a failed attempt's tasks are stuck.
+    static let watchdogIntervalMs = 100
+
+    /// Waits until every task finished. Once the attempt failed (a plugin
+    /// error, too many failed checkpoints, a cancel), a task still running
+    /// `cancellation_timeout_ms` later is stuck inside a plugin callback
+    /// (Flink's `task.cancellation.timeout`): those are returned, and the
+    /// wait ends without them.
+    private func waitForTasks() -> [StepTask] {
+        let timeoutNs = UInt64(plan.spec.cancellationTimeoutMs) * 1_000_000
+        while finished.wait(timeout: .now() + .milliseconds(Self.watchdogIntervalMs)) == .timedOut {
+            let failedAt = failedAtNs.load(ordering: .sequentiallyConsistent)
+            guard failedAt != 0, DispatchTime.now().uptimeNanoseconds &- failedAt >= timeoutNs else { continue }
+            let stuck = tasks.filter(\.isRunning)
+            if !stuck.isEmpty { return stuck }
+        }
+        return []
+    }
+
+    /// Gives up on an attempt whose `stuck` tasks never return from a
+    /// plugin callback: the instances of the tasks that finished are
+    /// destroyed, the others are left as they are (destroying an instance
+    /// while its callback runs would free what the plugin uses, and the
+    /// workers are not waited for), and this execution is never freed,
+    /// since a thread still runs inside it. The failure becomes `.stuck`,
+    /// naming the step instance.
+    private func abandon(_ stuck: [StepTask]) {
+        for task in tasks where task.isFinished { task.destroyInstances() }
+        _ = Unmanaged.passRetained(self)
+        let place = stuck[0].callingPlace
+        let names = stuck.map { "step '\($0.callingPlace.stepID)' instance \($0.instance)" }
+        failure.withLock { current in
+            let cause = current.map { "\($0.failure)" } ?? "the run was cancelled"
+            current = (JobFailure.stuck(
+                names.joined(separator: ", ") + " did not return from its plugin callback within "
+                    + "\(plan.spec.cancellationTimeoutMs) ms (cancellation_timeout_ms) after the attempt failed ("
+                    + cause + "). A plugin callback cannot be interrupted, so this process ends instead of "
+                    + "running another attempt: under `serve` or with `isolation: process` the supervisor starts a "
+                    + "new worker by itself; a `streamhost run` without isolation exits with status 1, and run "
+                    + "again (by hand or by a service manager) it resumes from the latest checkpoint"), place)
+        }
+        logger.error("job '\(plan.spec.name)': \(names.joined(separator: ", ")) stuck in a plugin callback; the attempt is abandoned")
     }
 
     /// Per step of the job file: records in and out, dead letters and the
@@ -389,6 +464,7 @@ public final class JobExecution: @unchecked Sendable {
     public func metricsSample() -> JobSample {
         var sample = JobSample(attempt: attemptSerial, monotonicNanoseconds: DispatchTime.now().uptimeNanoseconds,
                                wallClockMs: HostClock.nowMs())
+        sample.stateBackend = stateBackendName
         for task in tasks {
             guard let meter = task.meter else { continue }
             let queued = task.inputs.reduce(0) { $0 + $1.queuedCount }
@@ -410,6 +486,7 @@ public final class JobExecution: @unchecked Sendable {
                 sample.checkpoints.lastDurationMs = last.durationMs
                 sample.checkpoints.lastSizeBytes = last.sizeBytes
                 sample.checkpoints.lastAlignmentMs = last.alignmentMs
+                sample.checkpoints.lastID = coordinator.lastCompletedID.load(ordering: .relaxed)
             }
         }
         return sample
@@ -479,14 +556,19 @@ public final class JobExecution: @unchecked Sendable {
         fail(.cancelled(reason))
     }
 
-    /// Records the first failure and cancels the run.
-    func fail(_ error: JobFailure) {
+    /// Records the first failure (and the step instance that raised it,
+    /// when the caller knows one the failure does not carry) and cancels
+    /// the run.
+    func fail(_ error: JobFailure, at place: FailurePlace? = nil) {
         let first = failure.withLock { current -> Bool in
             guard current == nil else { return false }
-            current = error
+            current = (error, place ?? error.place)
             return true
         }
-        if first { logger.debug("job failing: \(error)") }
+        if first {
+            logger.debug("job failing: \(error)")
+            failedAtNs.store(DispatchTime.now().uptimeNanoseconds, ordering: .sequentiallyConsistent)
+        }
         cancelled.store(true, ordering: .sequentiallyConsistent)
         for task in tasks { task.notify() }
     }

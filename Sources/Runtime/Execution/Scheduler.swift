@@ -44,12 +44,15 @@ final class Scheduler: @unchecked Sendable {
         }
     }
 
-    /// Stops the workers after the tasks they are running; waits for them.
-    func stop() {
+    /// Stops the workers after the tasks they are running; waits for them
+    /// unless `waiting` is false (a worker stuck in a plugin callback never
+    /// finishes, see `JobExecution.run`).
+    func stop(waiting: Bool = true) {
         pthread_mutex_lock(&mutex)
         stopping = true
         pthread_cond_broadcast(&condition)
         pthread_mutex_unlock(&mutex)
+        guard waiting else { return }
         while threads.contains(where: { !$0.isFinished }) { usleep(1000) }
     }
 

@@ -2,6 +2,7 @@ import Core
 import Dispatch
 import Observability
 import PluginHost
+import State
 import Synchronization
 
 /// One parallel instance of a chain of steps, run cooperatively by the
@@ -37,6 +38,10 @@ final class StepTask: @unchecked Sendable {
     unowned(unsafe) let execution: JobExecution
 
     private let runState = Mutex(TaskRunState())
+    /// The chained instance the task last called into: what the watchdog
+    /// names when the task is stuck in a plugin callback (`JobExecution.run`).
+    /// A relaxed store per call (a plain move), read only by the watchdog.
+    private let callingPosition = Atomic<Int>(0)
     /// Event time: the chain's watermark, and the inputs' watermarks,
     /// idleness and ends (`endOfInput` or the channel's close).
     private var watermark = Int64.min
@@ -84,11 +89,29 @@ final class StepTask: @unchecked Sendable {
         self.stepIndices = stepIndices
         self.execution = execution
         self.receivedCounts = Array(repeating: 0, count: instances.count)
-        self.meter = execution.metrics == nil ? nil
+        self.meter = !execution.measures ? nil
             : TaskMeter(steps: stepIndices.map { execution.plan.steps[$0].id }, instance: instance)
     }
 
     // MARK: Scheduling
+
+    /// Whether a worker runs the task now (the watchdog's question: a task
+    /// of a failed attempt still running long after is stuck in a callback).
+    var isRunning: Bool {
+        runState.withLock { $0.phase == .running || $0.phase == .runningNotified }
+    }
+
+    /// Whether the task finished (it never runs again).
+    var isFinished: Bool { runState.withLock { $0.phase == .finished } }
+
+    /// The step instance the task last called into.
+    var callingPlace: FailurePlace {
+        FailurePlace(stepID: execution.plan.steps[stepIndices[callingPosition.load(ordering: .relaxed)]].id,
+                     instance: instance)
+    }
+
+    @inline(__always)
+    private func calling(_ position: Int) { callingPosition.store(position, ordering: .relaxed) }
 
     /// Queues the task unless it is queued or running (then it runs again).
     func notify() {
@@ -125,6 +148,11 @@ final class StepTask: @unchecked Sendable {
                 steps[position].inputWatermarkMs = kind == .source ? nil : mark
                 steps[position].outputWatermarkMs = kind == .sink ? nil : mark
                 steps[position].counters = zip(context.counterNames, context.counterValues).map { ($0, $1) }
+                if let store = (context.keyedState as? any KeyedStateStoreCarrier)?.anyStore {
+                    let size = store.sizeEstimate
+                    steps[position].keyedStateEntries = size.entries
+                    steps[position].keyedStateBytes = size.bytes
+                }
             }
         }
     }
@@ -232,6 +260,7 @@ final class StepTask: @unchecked Sendable {
         case .marker:
             return nil
         case .batch(let batch, let inputIndex):
+            calling(0)
             try instances[0].process(batch, input: inputIndex)
             receivedCounts[0] += batch.recordCount
             if stepIndices.count == 1 && isSinkChain {
@@ -267,6 +296,7 @@ final class StepTask: @unchecked Sendable {
     private func open() throws(PluginCallError) {
         for (position, stepInstance) in instances.enumerated() {
             let step = execution.plan.steps[stepIndices[position]]
+            calling(position)
             try stepInstance.open(
                 instance: instance, parallelism: step.parallelism,
                 maxParallelism: execution.plan.keyGroups.maxParallelism,
@@ -287,6 +317,7 @@ final class StepTask: @unchecked Sendable {
         // Everything emitted before this poll was taken: the output's first
         // record has this place among all the instance emitted.
         let firstPosition = source.context.emittedCount - source.context.pendingRecordCount
+        calling(0)
         let outcome = try source.poll(max: room)
         let output = source.context.takeOutput()
         let marks = source.context.takeSourceWatermarkMarks()
@@ -493,6 +524,7 @@ final class StepTask: @unchecked Sendable {
         guard newWatermark > watermark else { return }
         watermark = newWatermark
         for index in position..<instances.count {
+            calling(index)
             try instances[index].advanceWatermark(to: newWatermark)
             try forward(from: index)
         }
@@ -529,6 +561,7 @@ final class StepTask: @unchecked Sendable {
         guard !pending.isEmpty, opened, !chainClosed else { return }
         for notice in pending {
             for position in instances.indices {
+                calling(position)
                 switch notice {
                 case .complete(let id): try instances[position].onCheckpointComplete(id)
                 case .abort(let id): try instances[position].onCheckpointAbort(id)
@@ -556,8 +589,10 @@ final class StepTask: @unchecked Sendable {
         var parts: [InstanceSnapshotPart] = []
         for position in instances.indices {
             let stepInstance = instances[position]
+            calling(position)
             try stepInstance.onCheckpoint(barrier.id)
             try forward(from: position)
+            calling(position)
             let blob = try stepInstance.snapshot(checkpointID: barrier.id)
             let keyedState: (any KeyedStateCapture)?
             switch execution.captureKeyedState(of: stepInstance, for: barrier) {
@@ -594,6 +629,7 @@ final class StepTask: @unchecked Sendable {
         timers.firing(now: now)
         var next: Int64?
         for index in instances.indices {
+            calling(index)
             if let time = try instances[index].fireProcessingTimers(now: now) { next = min(next ?? .max, time) }
             try forward(from: index)
         }
@@ -620,6 +656,7 @@ final class StepTask: @unchecked Sendable {
                 router?.route(batch)
                 continue
             }
+            calling(position)
             try instances[position].process(batch, input: 0)
             receivedCounts[position] += batch.recordCount
             if position == instances.count - 1 && isSinkChain {
@@ -667,12 +704,14 @@ final class StepTask: @unchecked Sendable {
                 + "final checkpoint) or from on_checkpoint"
             : nil
         for position in instances.indices {
+            calling(position)
             if !inputFinished, position > 0 || !isSource {
                 try instances[position].advanceWatermark(to: .max)
                 try forward(from: position)
             }
             instances[position].context.emitRefusal = refusal
             defer { instances[position].context.emitRefusal = nil }
+            calling(position)
             try instances[position].close()
             try forward(from: position)
         }

@@ -31,6 +31,13 @@ public struct CheckpointSpec: Sendable, Equatable {
     /// Where checkpoints go (default `<data dir>/checkpoints/<job>`).
     public var directory: String?
     public var restart: RestartStrategy
+    /// Checkpoints in a row that may fail (time out, or fail to write)
+    /// before the attempt fails and the restart strategy applies (Flink's
+    /// `execution.checkpointing.tolerable-failed-checkpoints`); a completed
+    /// checkpoint starts the count again. nil: any number (a checkpoint
+    /// that fails never fails the job). This is what ends an attempt whose
+    /// task hangs: its barriers never pass, so every checkpoint times out.
+    public var tolerableFailedCheckpoints: Int?
 
     public static let timeoutMsDefault: Int64 = 600_000
     public static let retainedDefault = 3
@@ -49,7 +56,9 @@ public struct CheckpointSpec: Sendable, Equatable {
         self.restart = restart
     }
 
-    public static let fields = ["interval_ms", "timeout_ms", "min_pause_ms", "retained", "directory", "restart"]
+    public static let fields = [
+        "interval_ms", "timeout_ms", "min_pause_ms", "retained", "directory", "restart", "tolerable_failed_checkpoints",
+    ]
     public static let restartFields = [
         "strategy", "attempts", "delay_ms", "initial_delay_ms", "max_delay_ms", "multiplier", "reset_after_ms",
     ]

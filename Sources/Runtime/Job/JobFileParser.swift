@@ -9,7 +9,7 @@ import Yams
 public enum JobFileParser {
     static let topLevelFields = [
         "name", "parallelism", "max_parallelism", "dead_letter", "batch_size", "channel_capacity", "state",
-        "checkpoints", "pipeline", "functions", "isolation",
+        "checkpoints", "pipeline", "functions", "isolation", "cancellation_timeout_ms",
     ]
     static let stepFields = [
         "id", "source", "operator", "sink", "key_by", "config", "inputs", "parallelism", "watermarks", "schema",

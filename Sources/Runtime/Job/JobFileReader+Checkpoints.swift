@@ -22,6 +22,8 @@ extension JobFileReader {
                 spec.directory = path
             case "restart":
                 spec.restart = try restart(valueNode)
+            case "tolerable_failed_checkpoints":
+                spec.tolerableFailedCheckpoints = try integer(valueNode, field, min: 0, max: JobLimits.restartAttemptsMax)
             default:
                 throw error(keyNode, field, "unknown field '\(key)' (allowed: "
                     + CheckpointSpec.fields.joined(separator: ", ") + ")")

@@ -192,6 +192,9 @@ struct JobFileReader {
                 spec.functions = try functions(valueNode)
             case "isolation":
                 spec.isolation = try choice(valueNode, "isolation", "isolation")
+            case "cancellation_timeout_ms":
+                spec.cancellationTimeoutMs = try integer(
+                    valueNode, "cancellation_timeout_ms", min: JobLimits.checkpointIntervalMsMin, max: JobLimits.durationMsMax)
             default:
                 throw error(keyNode, key, "unknown field '\(key)' (allowed: "
                     + JobFileParser.topLevelFields.joined(separator: ", ") + ")")

@@ -14,7 +14,7 @@ public enum JobLimits {
     public static let channelCapacityMax = 4_096
 
     /// The shortest checkpoint interval and timeout (`checkpoints.interval_ms`,
-    /// `checkpoints.timeout_ms`).
+    /// `checkpoints.timeout_ms`), and the shortest `cancellation_timeout_ms`.
     public static let checkpointIntervalMsMin = 10
     /// The longest checkpoint interval, timeout, pause and restart delay: a day.
     public static let durationMsMax = 86_400_000

@@ -36,6 +36,11 @@ public struct JobSpec: Sendable {
     public var functions: [FunctionSpec] = []
     /// Where `streamhost run` runs the job's attempts.
     public var isolation = Isolation.none
+    /// How long a failed attempt waits for its tasks to leave the plugin
+    /// callbacks they are in before it gives them up as stuck (Flink's
+    /// `task.cancellation.timeout`; see `JobFailure.stuck`).
+    public var cancellationTimeoutMs = JobSpec.cancellationTimeoutMsDefault
+    public static let cancellationTimeoutMsDefault = 180_000
 
     public func step(id: String) -> StepSpec? { steps.first { $0.id == id } }
 }

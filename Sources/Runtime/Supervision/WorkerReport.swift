@@ -1,4 +1,5 @@
 import Core
+import DurableFiles
 import Foundation
 import PluginHost
 
@@ -15,6 +16,9 @@ public struct WorkerReport: Sendable, Equatable {
 
     public var ending: Ending
     public var failure: String?
+    /// The step instance that raised `failure`, when one did.
+    public var failureStep: String?
+    public var failureInstance: Int?
     public var sourceRecords: Int
     public var sinkRecords: Int
     public var rejectedRecords: Int
@@ -86,6 +90,8 @@ public struct WorkerReport: Sendable, Equatable {
         default: ending = .failed
         }
         failure = result.failure?.description
+        failureStep = result.failurePlace?.stepID
+        failureInstance = result.failurePlace?.instance
         sourceRecords = result.sourceRecords
         sinkRecords = result.sinkRecords
         rejectedRecords = result.rejectedRecords
@@ -121,13 +127,17 @@ public struct WorkerReport: Sendable, Equatable {
         result.checkpointsFailed = checkpointsFailed
         result.startFailed = startFailed
         result.steps = steps.compactMap(\.summary)
+        if let failureStep, let failureInstance {
+            result.failurePlace = FailurePlace(stepID: failureStep, instance: failureInstance)
+        }
         return result
     }
 
-    /// Writes the report to `path` as JSON (a temporary file renamed into
-    /// place, so the supervisor never reads half of it).
+    /// Writes the report to `path` as JSON through the durable-file layer
+    /// (a temporary file renamed into place, so the supervisor never reads
+    /// half of it, and fsynced: the restart decision survives a crash).
     public func write(to path: String) throws {
-        try Data(json.serializedBytes()).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try ActiveFileSystem.current.writeAtomically(json.serializedBytes(), to: path)
     }
 
     public static func read(from path: String) throws -> WorkerReport {
@@ -142,6 +152,8 @@ public struct WorkerReport: Sendable, Equatable {
         object["deadLetterPath"] = .string(deadLetterPath)
         object["ending"] = .string(ending.rawValue)
         object["failure"] = failure.map { .string($0) }
+        object["failureInstance"] = failureInstance.map { .int(Int64($0)) }
+        object["failureStep"] = failureStep.map { .string($0) }
         object["lastCheckpointID"] = .int(lastCheckpointID)
         object["rejectedRecords"] = .int(Int64(rejectedRecords))
         object["savepointDirectory"] = savepointDirectory.map { .string($0) }
@@ -158,6 +170,8 @@ public struct WorkerReport: Sendable, Equatable {
     init(json fields: JSONFields) throws(JSONFieldError) {
         ending = try fields.read("ending")
         failure = try fields.readIfPresent("failure")
+        failureStep = try fields.readIfPresent("failureStep")
+        failureInstance = try fields.readIfPresent("failureInstance")
         sourceRecords = try fields.read("sourceRecords")
         sinkRecords = try fields.read("sinkRecords")
         rejectedRecords = try fields.read("rejectedRecords")

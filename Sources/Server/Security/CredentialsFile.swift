@@ -1,6 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Core
+import DurableFiles
+import SystemPackage
 import Foundation
 
 /// The users a SASL listener accepts (`sasl.credentials.file`): per user,
@@ -46,23 +49,96 @@ public struct CredentialsFile: Sendable, Equatable {
 
     // MARK: The file
 
-    private struct Stored: Codable {
-        var format: String
-        var version: Int
-        var users: [String: User]
+    /// The file's JSON, through the host's one JSON stack (Core's
+    /// `JSONValue`, docs/ARCHITECTURE.md "JSON"): keys sorted and
+    /// pretty-printed, the layout Foundation's `JSONEncoder` gave the file
+    /// before, users in name order. The one difference, "/" in base64 no
+    /// longer written as "\/", is the same string to a JSON reader, so
+    /// files written by older hosts read as they did.
+    var json: JSONValue {
+        var entries = JSONObject()
+        for name in users.keys.sorted() {
+            let credential = users[name]!
+            entries[name] = [
+                "iterations": .int(Int64(credential.iterations)),
+                "mechanism": .string(SaslMechanism.scramSHA256.rawValue),
+                "salt": .string(Data(credential.salt).base64EncodedString()),
+                "server_key": .string(Data(credential.serverKey).base64EncodedString()),
+                "stored_key": .string(Data(credential.storedKey).base64EncodedString()),
+            ]
+        }
+        return ["format": .string(Self.format), "users": .object(entries), "version": .int(Int64(Self.version))]
+    }
 
-        struct User: Codable {
-            var mechanism: String
-            var salt: String
-            var iterations: Int
-            var storedKey: String
-            var serverKey: String
-
-            enum CodingKeys: String, CodingKey {
-                case mechanism, salt, iterations
-                case storedKey = "stored_key"
-                case serverKey = "server_key"
+    /// Reads the users from the file's JSON; `path` is for messages.
+    init(json fields: JSONFields, path: String) throws(ServerError) {
+        let format: String
+        let version: Int
+        let entries: JSONFields
+        do throws(JSONFieldError) {
+            format = try fields.read("format")
+            version = try fields.read("version")
+            entries = try fields.object("users")
+        } catch {
+            throw Self.malformed(error, path: path)
+        }
+        guard format == Self.format, version == Self.version else {
+            throw .credentials(path: path, reason: "format \(format) version \(version) is not \(Self.format) version \(Self.version)")
+        }
+        self.init()
+        for name in entries.object.keys {
+            let mechanism: String
+            let salt: String
+            let iterations: Int
+            let storedKey: String
+            let serverKey: String
+            do throws(JSONFieldError) {
+                let user = try entries.object(name)
+                mechanism = try user.read("mechanism")
+                salt = try user.read("salt")
+                iterations = try user.read("iterations")
+                storedKey = try user.read("stored_key")
+                serverKey = try user.read("server_key")
+            } catch {
+                throw Self.malformed(error, path: path)
             }
+            try add(name, mechanism: mechanism, salt: salt, iterations: iterations, storedKey: storedKey,
+                    serverKey: serverKey, path: path)
+        }
+    }
+
+    /// The error for a file that is not JSON or lacks a field.
+    private static func malformed(_ error: JSONFieldError, path: String) -> ServerError {
+        .credentials(path: path, reason: "not a credentials file (\(error)); make one with `streamhost users add`")
+    }
+
+    /// Checks one user's entry and adds it.
+    private mutating func add(_ name: String, mechanism: String, salt: String, iterations: Int, storedKey: String,
+                              serverKey: String, path: String) throws(ServerError) {
+        guard mechanism == SaslMechanism.scramSHA256.rawValue else {
+            throw .credentials(path: path, reason: "user \(name): mechanism \(mechanism) is not SCRAM-SHA-256")
+        }
+        guard let salt = Data(base64Encoded: salt), !salt.isEmpty,
+            let storedKey = Data(base64Encoded: storedKey), storedKey.count == 32,
+            let serverKey = Data(base64Encoded: serverKey), serverKey.count == 32
+        else {
+            throw .credentials(path: path, reason: "user \(name): salt, stored_key or server_key is not valid base64 of the right size")
+        }
+        guard ScramCredential.iterationsRange.contains(iterations) else {
+            throw .credentials(
+                path: path,
+                reason: "user \(name): iterations \(iterations) outside \(ScramCredential.iterationsRange.lowerBound)"
+                    + "...\(ScramCredential.iterationsRange.upperBound)")
+        }
+        do {
+            try set(
+                name,
+                ScramCredential(
+                    salt: Array(salt), iterations: iterations, storedKey: Array(storedKey), serverKey: Array(serverKey)))
+        } catch .credentials(_, let reason) {
+            throw .credentials(path: path, reason: reason)
+        } catch {
+            throw error
         }
     }
 
@@ -80,67 +156,24 @@ public struct CredentialsFile: Sendable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .credentials(path: path, reason: "the file cannot be read: \(String(cString: strerror(errno)))")
         }
-        let stored: Stored
-        do {
-            stored = try JSONDecoder().decode(Stored.self, from: data)
+        let fields: JSONFields
+        do throws(JSONFieldError) {
+            fields = try JSONFields(parsing: Array(data))
         } catch {
-            throw .credentials(path: path, reason: "not a credentials file (\(error)); make one with `streamhost users add`")
+            throw Self.malformed(error, path: path)
         }
-        guard stored.format == format, stored.version == version else {
-            throw .credentials(
-                path: path, reason: "format \(stored.format) version \(stored.version) is not \(format) version \(version)")
-        }
-        var file = CredentialsFile()
-        for (name, user) in stored.users {
-            guard user.mechanism == SaslMechanism.scramSHA256.rawValue else {
-                throw .credentials(path: path, reason: "user \(name): mechanism \(user.mechanism) is not SCRAM-SHA-256")
-            }
-            guard let salt = Data(base64Encoded: user.salt), !salt.isEmpty,
-                let storedKey = Data(base64Encoded: user.storedKey), storedKey.count == 32,
-                let serverKey = Data(base64Encoded: user.serverKey), serverKey.count == 32
-            else {
-                throw .credentials(path: path, reason: "user \(name): salt, stored_key or server_key is not valid base64 of the right size")
-            }
-            guard ScramCredential.iterationsRange.contains(user.iterations) else {
-                throw .credentials(
-                    path: path,
-                    reason: "user \(name): iterations \(user.iterations) outside \(ScramCredential.iterationsRange.lowerBound)"
-                        + "...\(ScramCredential.iterationsRange.upperBound)")
-            }
-            do {
-                try file.set(
-                    name,
-                    ScramCredential(
-                        salt: Array(salt), iterations: user.iterations, storedKey: Array(storedKey), serverKey: Array(serverKey)))
-            } catch .credentials(_, let reason) {
-                throw .credentials(path: path, reason: reason)
-            } catch {
-                throw error
-            }
-        }
-        return file
+        return try CredentialsFile(json: fields, path: path)
     }
 
-    /// Replaces the file atomically (a temporary file renamed over it),
-    /// created with mode 0600 so that no other user ever reads the keys.
+    /// Replaces the file through the durable-file layer (a temporary file,
+    /// fsynced, renamed over it), created with mode 0600 so that no other
+    /// user ever reads the keys.
     public func write(path: String) throws(ServerError) {
-        let stored = Stored(
-            format: Self.format, version: Self.version,
-            users: users.mapValues {
-                Stored.User(
-                    mechanism: SaslMechanism.scramSHA256.rawValue, salt: Data($0.salt).base64EncodedString(),
-                    iterations: $0.iterations, storedKey: Data($0.storedKey).base64EncodedString(),
-                    serverKey: Data($0.serverKey).base64EncodedString())
-            })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        let previousMask = umask(0o077)
-        defer { umask(previousMask) }
-        do {
-            try encoder.encode(stored).write(to: URL(fileURLWithPath: path), options: .atomic)
-            chmod(path, 0o600)
+        do throws(FileSystemError) {
+            try ActiveFileSystem.current.writeAtomically(
+                json.prettySerializedBytes(), to: path, permissions: [.ownerReadWrite])
         } catch {
-            throw .credentials(path: path, reason: "cannot write it: \(error.localizedDescription)")
+            throw .credentials(path: path, reason: "cannot write it: \(error)")
         }
     }
 }

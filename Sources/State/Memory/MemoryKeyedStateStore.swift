@@ -491,6 +491,18 @@ public final class MemoryKeyedStateStore: KeyedStateStore {
         }
     }
 
+    // MARK: Size
+
+    /// Sums the tables' counts (one load per state and owned key group):
+    /// nothing is kept on the write path for it.
+    public var sizeEstimate: KeyedStateSize {
+        var entries = 0
+        for state in states {
+            for group in 0..<keyGroupCount { entries += state.entries[group].count }
+        }
+        return KeyedStateSize(entries: entries, bytes: usedBytes)
+    }
+
     // MARK: Closing
 
     public func close() {

@@ -190,6 +190,16 @@ final class RocksDBDatabase: @unchecked Sendable {
         throw .storage("\(action()) \(path) (\(context)): \(text)")
     }
 
+    /// An integer property of column family `family` (RocksDB's
+    /// `GetIntProperty`), 0 when RocksDB does not know it or the database
+    /// is closed.
+    func property(_ name: String, of family: OpaquePointer?) -> Int {
+        guard let db, let family else { return 0 }
+        var value: UInt64 = 0
+        guard rocksdb_property_int_cf(db, family, name, &value) == 0 else { return 0 }
+        return Int(clamping: value)
+    }
+
     /// The database; a closed store is a programmer error.
     @inline(__always)
     var handle: OpaquePointer {

@@ -88,6 +88,19 @@ public final class RocksDBKeyedStateStore: KeyedStateStore {
         database.close()
     }
 
+    // MARK: Size
+
+    /// RocksDB's estimates: a few property reads (each takes the
+    /// database's mutex briefly), nothing on the write path.
+    public var sizeEstimate: KeyedStateSize {
+        let families = [database.state, database.timers]
+        let bytes = families.reduce(0) { total, family in
+            total + database.property("rocksdb.estimate-live-data-size", of: family)
+                + database.property("rocksdb.cur-size-all-mem-tables", of: family)
+        }
+        return KeyedStateSize(entries: database.property("rocksdb.estimate-num-keys", of: database.state), bytes: bytes)
+    }
+
     // MARK: Registration and checks
 
     public func register(_ descriptor: StateDescriptor) throws(StateError) -> StateID {

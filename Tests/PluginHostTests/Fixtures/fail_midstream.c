@@ -8,7 +8,9 @@
  * (and creates it first): a job restarted after the failure goes on.
  * With crash set, it fails by writing through a null pointer (SIGSEGV)
  * instead of returning an error: a native crash, which kills the process
- * that runs it.
+ * that runs it. With hang set, it never returns from that process call
+ * (it sleeps forever): a hung plugin, which only the end of the process
+ * that runs it ends.
  */
 #include "streamhost.h"
 
@@ -27,7 +29,9 @@ static const char fail_schema[] =
     "\"once_marker\":{\"type\":\"string\","
     "\"description\":\"Fail only if this file does not exist; create it when failing.\"},"
     "\"crash\":{\"type\":\"boolean\",\"default\":false,"
-    "\"description\":\"Fail by a segmentation fault instead of returning an error.\"}"
+    "\"description\":\"Fail by a segmentation fault instead of returning an error.\"},"
+    "\"hang\":{\"type\":\"boolean\",\"default\":false,"
+    "\"description\":\"Fail by never returning from process instead of returning an error.\"}"
     "},"
     "\"additionalProperties\":false"
     "}";
@@ -40,6 +44,7 @@ typedef struct fail_midstream {
     char marker[512];
     int spared;
     int crash;
+    int hang;
     volatile uintptr_t crash_address; /* 0: the write faults */
 } fail_midstream;
 
@@ -67,6 +72,8 @@ static sh_status fail_create(sh_ctx *ctx, const sh_component *component, const c
     }
     int32_t crash = 0;
     if (host->config_bool(ctx, "crash", &crash) == SH_OK) self->crash = crash;
+    int32_t hang = 0;
+    if (host->config_bool(ctx, "hang", &hang) == SH_OK) self->hang = hang;
     *out = self;
     return SH_OK;
 }
@@ -91,6 +98,9 @@ static sh_status fail_process(void *instance, sh_ctx *ctx, const sh_batch *batch
                      * process installed (the Swift runtime's backtracer)
                      * may return from a raised signal, never from this. */
                     *(volatile int *)(uintptr_t)self->crash_address = 1;
+                }
+                if (self->hang) {
+                    for (;;) sleep(3600);
                 }
                 char message[128];
                 snprintf(message, sizeof message, "fixture-fail: giving up after %" PRId64 " records", self->seen);

@@ -46,7 +46,7 @@ final class EchoOperator: Operator {
 /// Emits "0", "1", ... up to `count` (keyed "k<i>"), `max` at a time; its
 /// state is the next number: 8 bytes little-endian in state version 2, 4 in
 /// version 1, which `migrate` rewrites.
-final class ScriptedSource: Source {
+final class ScriptedSource: Source, Snapshotting, Migrating {
     static let name = "scripted"
     static let description = "Emits numbers"
     static let stateVersion: UInt32 = 2
@@ -144,5 +144,36 @@ final class LifecycleSink: Sink {
 
     func close(context: Context) throws {
         if token.hasPrefix("fail-close") { throw PluginError.failed("lifecycle: close failed for \(token)") }
+    }
+}
+
+/// A plugin of one sink with timers, watermarks and checkpoint hooks, to
+/// see which vtable members the kit sets.
+let hooksPlugin = PluginDefinition(name: "kit-hooks", version: "0.0.1", components: [.sink(HookedSink.self)])
+
+nonisolated(unsafe) let hooksDescriptor: UnsafePointer<sh_plugin_descriptor> = hooksPlugin.entry(FakeHost.table)!
+
+/// Implements on_timer, on_watermark, on_checkpoint and
+/// on_checkpoint_complete (abort is CheckpointHooks' default); the
+/// complete and watermark callbacks fail on purpose, naming their argument,
+/// so a test sees its own method was called.
+final class HookedSink: Sink, TimerHandling, WatermarkHandling, CheckpointHooks {
+    static let name = "hooked"
+    static let description = "Implements some optional callbacks"
+
+    init(context: Context, config: Config) throws {}
+
+    func process(_ batch: Batch, context: Context) throws {}
+
+    func onTimer(_ timer: StreamhostKit.Timer, context: Context) throws {}
+
+    func onWatermark(_ watermark: Int64, context: Context) throws {
+        throw PluginError.failed("hooked: watermark \(watermark)")
+    }
+
+    func onCheckpoint(_ checkpointID: Int64, context: Context) throws {}
+
+    func onCheckpointComplete(_ checkpointID: Int64, context: Context) throws {
+        throw PluginError.failed("hooked: complete \(checkpointID)")
     }
 }

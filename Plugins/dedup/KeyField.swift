@@ -1,7 +1,8 @@
 import StreamhostKit
 
-/// A dotted path of object keys ("customer.id") and the dedup key it reads
-/// from a JSON value.
+/// The field that holds the dedup key (`key_field`, a dotted path such as
+/// "customer.id", parsed by JSONText's `JSONFieldPath` like every field
+/// path), and the key read from a JSON value.
 ///
 /// The key bytes are what `key_by` makes of the same field, so that
 /// `key_by: customer.id` before `dedup {key_field: customer.id}` puts each
@@ -12,24 +13,22 @@ import StreamhostKit
 ///
 /// # Thread safety
 /// Immutable after `init`.
-struct FieldPath: CustomStringConvertible {
-    /// The path as written in the config.
-    let description: String
-    /// The UTF-8 bytes of each key, outermost first.
+struct KeyField: CustomStringConvertible {
+    let path: JSONFieldPath
+    /// The UTF-8 bytes of each key, outermost first, made once for the walk.
     let segments: [[UInt8]]
 
-    /// Parses a path of non-empty keys separated by single dots (JSONText's
-    /// `JSONFieldPath`, the one parser of field paths); throws an error
-    /// naming the config key `configKey` otherwise.
+    var description: String { path.description }
+
+    /// Parses `text`; a path that is not non-empty keys separated by single
+    /// dots is refused in the words every field path is refused in.
     init(_ text: String, configKey: String) throws {
         do throws(JSONFieldPathError) {
-            segments = try JSONFieldPath(text).segmentUTF8
+            path = try JSONFieldPath(text)
         } catch {
-            throw PluginError.invalidConfig(
-                key: configKey,
-                expected: "a dotted path of field names such as \"customer.id\" (in '\(text)', \(error.message))")
+            throw PluginError.failed("dedup: " + error.described(at: configKey))
         }
-        description = text
+        segments = path.segmentUTF8
     }
 
     /// Writes the key that `value` holds at this path into `key` (replacing

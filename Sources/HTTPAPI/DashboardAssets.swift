@@ -1,0 +1,629 @@
+// Written by scripts/dashboard.py from web/dashboard/ (edit there).
+
+extension DashboardPage {
+    /// web/dashboard/index.html, served at `/`.
+    static let page = #"""
+<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>streamhost</title>
+<link rel="stylesheet" href="/dashboard.css">
+<script src="/dashboard.js" defer></script>
+</head>
+<body data-state="loading">
+<header>
+  <h1>streamhost</h1>
+  <span id="status">connecting…</span>
+  <button id="token-button" type="button">Token</button>
+  <form id="token-form" hidden>
+    <label>API token <input id="token-input" type="password" autocomplete="off" spellcheck="false"></label>
+    <button type="submit">Use for this tab</button>
+    <span id="token-message"></span>
+  </form>
+</header>
+<main>
+  <section id="jobs-section">
+    <h2>Jobs</h2>
+    <table id="jobs-table">
+      <thead><tr><th>Name</th><th>Id</th><th>State</th><th>Attempts</th><th>Restarts</th><th>Submitted</th></tr></thead>
+      <tbody></tbody>
+    </table>
+    <p id="jobs-empty" class="note" hidden>No jobs: submit one with <code>streamhost jobs submit JOB.yaml</code>.</p>
+  </section>
+  <section id="job-section" hidden>
+    <h2><span id="job-title"></span> <span id="job-state" class="state"></span></h2>
+    <div class="actions">
+      <button id="savepoint-button" type="button">Savepoint</button>
+      <button id="stop-button" type="button">Stop with savepoint</button>
+      <button id="cancel-button" type="button" class="danger">Cancel</button>
+      <span id="action-message"></span>
+    </div>
+    <div id="graph" class="graph"></div>
+    <p class="note">Colours as in Flink: blue idle, red busy, grey to black back-pressured (the busiest instance).</p>
+    <table id="steps-table">
+      <thead><tr><th>Step</th><th>Kind</th><th>Component</th><th>Parallelism</th><th>Records in</th><th>Records out</th>
+        <th>In/s</th><th>Out/s</th><th>Busy</th><th>Back-pressured</th><th>Watermark lag</th></tr></thead>
+      <tbody></tbody>
+    </table>
+    <div class="plots">
+      <figure><figcaption>Throughput (records in per second)</figcaption><div id="throughput-plot"></div></figure>
+      <figure><figcaption>Watermark lag</figcaption><div id="lag-plot"></div></figure>
+    </div>
+    <h3>Checkpoints</h3>
+    <p id="checkpoint-summary" class="note"></p>
+    <div class="plots">
+      <div id="checkpoint-plot"></div>
+      <table id="checkpoints-table">
+        <thead><tr><th>Time</th><th>Outcome</th><th>Id</th><th>Duration</th><th>Size</th><th>Alignment</th></tr></thead>
+        <tbody></tbody>
+      </table>
+    </div>
+    <h4>Retained checkpoints and savepoints</h4>
+    <table id="retained-table">
+      <thead><tr><th>Kind</th><th>Id</th><th>Taken</th><th>Size</th><th>Directory</th></tr></thead>
+      <tbody></tbody>
+    </table>
+    <h3>Exceptions</h3>
+    <ul id="exceptions-list"></ul>
+  </section>
+  <section id="topics-section">
+    <h2>Topics</h2>
+    <label class="note"><input id="show-internal" type="checkbox"> show internal topics</label>
+    <table id="topics-table">
+      <thead><tr><th>Topic</th><th>Partitions</th><th>Size</th><th>Records</th><th>Records/s</th><th>Bytes/s</th><th>Last minutes</th></tr></thead>
+      <tbody></tbody>
+    </table>
+    <p id="topics-empty" class="note" hidden>No topics.</p>
+  </section>
+  <section id="groups-section">
+    <h2>Consumer groups</h2>
+    <div id="groups"></div>
+    <p id="groups-empty" class="note" hidden>No consumer groups.</p>
+    <p id="history-note" class="note"></p>
+  </section>
+</main>
+</body>
+</html>
+"""#
+
+    /// web/dashboard/dashboard.css, served at `/dashboard.css`.
+    static let style = #"""
+:root { --ink: #1d2430; --muted: #5b6573; --line: #d9dee5; --panel: #ffffff; --page: #f3f5f8; --accent: #2f6fd0; }
+* { box-sizing: border-box; }
+[hidden] { display: none !important; }
+body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: var(--ink); background: var(--page); }
+header { display: flex; flex-wrap: wrap; align-items: center; gap: 12px; padding: 10px 20px; background: #1d2430; color: #fff; }
+header h1 { margin: 0; font-size: 18px; letter-spacing: 0.02em; }
+header #status { flex: 1; color: #c8d0da; font-size: 13px; }
+header #status.failed { color: #ffb4a8; }
+header form { display: flex; gap: 8px; align-items: center; width: 100%; }
+header input { font: inherit; padding: 3px 6px; min-width: 22em; }
+#token-message { color: #ffd7a8; }
+main { padding: 12px 20px 40px; display: grid; gap: 16px; }
+section { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: 12px 16px; overflow-x: auto; }
+h2 { margin: 0 0 10px; font-size: 16px; }
+h3 { margin: 16px 0 6px; font-size: 14px; }
+h4 { margin: 12px 0 6px; font-size: 13px; color: var(--muted); }
+table { border-collapse: collapse; font-size: 13px; }
+th, td { text-align: left; padding: 4px 10px 4px 0; border-bottom: 1px solid var(--line); vertical-align: middle; white-space: nowrap; }
+th { color: var(--muted); font-weight: 600; }
+td.rate, td.lag { font-variant-numeric: tabular-nums; }
+.mono { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12px; }
+.note { color: var(--muted); font-size: 12px; margin: 6px 0; }
+.job-row { cursor: pointer; }
+.job-row.selected { background: #e8f0fc; }
+.state { display: inline-block; padding: 0 8px; border-radius: 10px; font-size: 12px; background: #e5e8ec; }
+.state-running { background: #d9f2e1; color: #17643a; }
+.state-failed { background: #fbdcd6; color: #8a2414; }
+.state-cancelled, .state-stopped { background: #ece7f6; color: #4b3a75; }
+.state-finished { background: #dde9f9; color: #1f4d8f; }
+.actions { display: flex; gap: 8px; align-items: center; margin-bottom: 10px; }
+button { font: inherit; padding: 4px 12px; border-radius: 5px; border: 1px solid #9aa5b4; background: #fff; cursor: pointer; }
+button:disabled { opacity: 0.5; cursor: default; }
+button.danger { border-color: #c0503c; color: #a33a27; }
+header button { background: #2c3646; color: #fff; border-color: #4a5566; }
+#action-message.ok { color: #17643a; }
+#action-message.failed, .outcome-failed td, .outcome-aborted td { color: #a33a27; }
+.graph { overflow-x: auto; padding: 4px 0; }
+.node-title { font-weight: 700; font-size: 13px; }
+.node-line { font-size: 11px; }
+.light { fill: #ffffff; }
+.dark { fill: #111111; }
+.plots { display: flex; flex-wrap: wrap; gap: 20px; align-items: flex-start; margin-top: 12px; }
+figure { margin: 0; }
+figcaption { font-weight: 600; font-size: 13px; margin-bottom: 4px; }
+.plot { background: #fbfcfd; border: 1px solid var(--line); border-radius: 4px; }
+.axis { stroke: #9aa5b4; stroke-width: 1; }
+.tick { font-size: 10px; fill: var(--muted); }
+.legend { display: flex; flex-wrap: wrap; gap: 10px; font-size: 11px; color: var(--muted); margin-top: 2px; }
+.swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 4px; vertical-align: -1px; }
+.c0 { background: #2f6fd0; } .c1 { background: #d0532f; } .c2 { background: #2f9e5b; } .c3 { background: #9b4fc2; }
+.c4 { background: #c79a1c; } .c5 { background: #1fa3a8; } .c6 { background: #c2416e; } .c7 { background: #6b7280; }
+td .plot-box .legend { display: none; }
+.group { margin-bottom: 14px; }
+.group-body { display: flex; flex-wrap: wrap; gap: 20px; align-items: flex-start; }
+.exception { margin-bottom: 8px; }
+.exception .where { font-weight: 600; font-size: 12px; }
+.exception pre { margin: 2px 0 0; white-space: pre-wrap; font-size: 12px; background: #fbf1ef; padding: 6px 8px; border-radius: 4px; }
+"""#
+
+    /// web/dashboard/dashboard.js, served at `/dashboard.js`.
+    static let script = #"""
+// The streamhost dashboard: polls the HTTP API (/v1) and draws what it
+// answers. No library, no build step; every text from the server goes into
+// the page as text (textContent), never as markup.
+"use strict";
+
+const REFRESH_MS = 2000;
+const WINDOW_SECONDS = 300;
+const TOKEN_KEY = "streamhost.token";
+const SVG = "http://www.w3.org/2000/svg";
+const COLOURS = ["#2f6fd0", "#d0532f", "#2f9e5b", "#9b4fc2", "#c79a1c", "#1fa3a8", "#c2416e", "#6b7280"];
+
+let selectedJob = null;
+let timer = null;
+
+// MARK: The token
+
+// A token given as #token=... in the address moves to this tab's session
+// storage (the fragment never reaches the server) and leaves the address.
+function takeTokenFromAddress() {
+  const match = /(?:^#|&)token=([^&]+)/.exec(location.hash);
+  if (match) {
+    sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(match[1]));
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+}
+
+function token() { return sessionStorage.getItem(TOKEN_KEY) || ""; }
+
+function askForToken(message) {
+  const form = document.getElementById("token-form");
+  form.hidden = false;
+  document.getElementById("token-message").textContent = message || "";
+  document.getElementById("token-input").focus();
+}
+
+function setUpTokenForm() {
+  const form = document.getElementById("token-form");
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const value = document.getElementById("token-input").value.trim();
+    if (value) sessionStorage.setItem(TOKEN_KEY, value); else sessionStorage.removeItem(TOKEN_KEY);
+    document.getElementById("token-input").value = "";
+    form.hidden = true;
+    refreshSoon(0);
+  });
+  document.getElementById("token-button").addEventListener("click", () => {
+    askForToken(token() ? "A token is set for this tab; enter another, or leave empty to forget it." :
+      "The server's token (DATA/http.token, or the file --http-token-file names).");
+  });
+}
+
+// MARK: The API
+
+class APIError extends Error {
+  constructor(status, message) { super(message); this.status = status; }
+}
+
+async function api(path, options) {
+  const headers = Object.assign({ "Accept": "application/json" }, (options && options.headers) || {});
+  if (token()) headers["Authorization"] = "Bearer " + token();
+  const response = await fetch(path, Object.assign({}, options || {}, { headers: headers, cache: "no-store" }));
+  let body = null;
+  try { body = await response.json(); } catch (error) { body = null; }
+  if (!response.ok) {
+    const message = (body && body.error) || (response.status + " " + response.statusText);
+    if (response.status === 401 || response.status === 403) askForToken(message);
+    throw new APIError(response.status, message);
+  }
+  return body;
+}
+
+// MARK: Formatting
+
+function rate(value) {
+  if (value === null || value === undefined) return "–";
+  if (value >= 1e6) return (value / 1e6).toFixed(2) + "M/s";
+  if (value >= 1e3) return (value / 1e3).toFixed(1) + "k/s";
+  return value.toFixed(value < 10 ? 1 : 0) + "/s";
+}
+
+function count(value) {
+  if (value === null || value === undefined) return "–";
+  return Number(value).toLocaleString("en-US");
+}
+
+function bytes(value) {
+  if (value === null || value === undefined) return "–";
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let index = 0;
+  let amount = value;
+  while (amount >= 1024 && index < units.length - 1) { amount /= 1024; index += 1; }
+  return (index === 0 ? amount.toFixed(0) : amount.toFixed(1)) + " " + units[index];
+}
+
+function duration(ms) {
+  if (ms === null || ms === undefined) return "–";
+  if (Math.abs(ms) >= 60000) return (ms / 60000).toFixed(1) + " min";
+  if (Math.abs(ms) >= 1000) return (ms / 1000).toFixed(1) + " s";
+  return ms.toFixed(0) + " ms";
+}
+
+function percent(msPerSecond) {
+  if (msPerSecond === null || msPerSecond === undefined) return "–";
+  return (msPerSecond / 10).toFixed(0) + "%";
+}
+
+function clock(ms) {
+  const date = new Date(ms);
+  return date.toLocaleTimeString("en-GB", { hour12: false });
+}
+
+// MARK: DOM helpers
+
+function element(tag, attributes, children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes || {})) {
+    if (value !== null && value !== undefined) node.setAttribute(name, value);
+  }
+  for (const child of children || []) {
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+function svg(tag, attributes, children) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attributes || {})) {
+    if (value !== null && value !== undefined) node.setAttribute(name, value);
+  }
+  for (const child of children || []) {
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+function fillTable(table, rows) {
+  const body = table.tBodies[0];
+  body.replaceChildren(...rows);
+}
+
+function cell(text, attributes) { return element("td", attributes, [text]); }
+
+// MARK: Plots
+
+// A line plot of aligned series over `times` (ms since the epoch), as SVG:
+// a null value breaks its line.
+function linePlot(times, series, format, options) {
+  const width = (options && options.width) || 520;
+  const height = (options && options.height) || 180;
+  const left = 64, right = 12, top = 10, bottom = 24;
+  const plot = svg("svg", { viewBox: `0 0 ${width} ${height}`, width: width, height: height, class: "plot",
+    role: "img", "aria-label": (options && options.label) || "plot" });
+  let max = 0;
+  for (const entry of series) for (const value of entry.values) if (value !== null && value > max) max = value;
+  if (max <= 0) max = 1;
+  const first = times.length ? times[0] : 0;
+  const last = times.length ? times[times.length - 1] : 1;
+  const span = Math.max(1, last - first);
+  const x = (time) => left + (width - left - right) * (time - first) / span;
+  const y = (value) => top + (height - top - bottom) * (1 - value / max);
+  plot.append(svg("line", { x1: left, y1: y(0), x2: width - right, y2: y(0), class: "axis" }));
+  plot.append(svg("line", { x1: left, y1: top, x2: left, y2: y(0), class: "axis" }));
+  plot.append(svg("text", { x: left - 6, y: top + 10, class: "tick", "text-anchor": "end" }, [format(max)]));
+  plot.append(svg("text", { x: left - 6, y: y(0), class: "tick", "text-anchor": "end" }, [format(0)]));
+  if (times.length) {
+    plot.append(svg("text", { x: left, y: height - 6, class: "tick" }, [clock(first)]));
+    plot.append(svg("text", { x: width - right, y: height - 6, class: "tick", "text-anchor": "end" }, [clock(last)]));
+  } else {
+    plot.append(svg("text", { x: width / 2, y: height / 2, class: "tick", "text-anchor": "middle" }, ["no samples yet"]));
+  }
+  series.forEach((entry, index) => {
+    const colour = COLOURS[index % COLOURS.length];
+    let points = [];
+    const flush = () => {
+      if (points.length > 1) {
+        plot.append(svg("polyline", { points: points.join(" "), fill: "none", stroke: colour, "stroke-width": 1.8 }));
+      } else if (points.length === 1) {
+        const [px, py] = points[0].split(",");
+        plot.append(svg("circle", { cx: px, cy: py, r: 2, fill: colour }));
+      }
+      points = [];
+    };
+    entry.values.forEach((value, position) => {
+      if (value === null || value === undefined) { flush(); return; }
+      points.push(`${x(times[position]).toFixed(1)},${y(value).toFixed(1)}`);
+    });
+    flush();
+  });
+  const legend = element("div", { class: "legend" }, series.map((entry, index) =>
+    element("span", { class: "legend-entry" }, [
+      element("span", { class: "swatch c" + (index % COLOURS.length) }, []), entry.name])));
+  return element("div", { class: "plot-box" }, [plot, legend]);
+}
+
+// MARK: The job graph
+
+// Flink's colours: idle blue to busy red; back-pressured grey to black.
+function nodeColour(live) {
+  if (!live || live.busyMsPerSecond === undefined || live.busyMsPerSecond === null) return "#d5d9df";
+  const busy = live.busyMsPerSecond / 1000;
+  const backPressured = (live.backPressuredMsPerSecond || 0) / 1000;
+  if (backPressured > busy) return `hsl(0, 0%, ${Math.round(70 - 60 * backPressured)}%)`;
+  return `hsl(${Math.round(215 - 215 * busy)}, 65%, ${Math.round(55 - 10 * busy)}%)`;
+}
+
+function graph(steps) {
+  const depth = {};
+  const byID = Object.fromEntries(steps.map((step) => [step.id, step]));
+  const depthOf = (step, seen) => {
+    if (depth[step.id] !== undefined) return depth[step.id];
+    if (seen.has(step.id)) return 0;
+    seen.add(step.id);
+    const inputs = step.inputs.filter((id) => byID[id]);
+    const value = inputs.length ? 1 + Math.max(...inputs.map((id) => depthOf(byID[id], seen))) : 0;
+    depth[step.id] = value;
+    return value;
+  };
+  steps.forEach((step) => depthOf(step, new Set()));
+  const columns = [];
+  for (const step of steps) (columns[depth[step.id]] = columns[depth[step.id]] || []).push(step);
+  const nodeWidth = 190, nodeHeight = 78, gapX = 60, gapY = 22, margin = 12;
+  const rows = Math.max(1, ...columns.map((column) => (column || []).length));
+  const width = margin * 2 + columns.length * nodeWidth + Math.max(0, columns.length - 1) * gapX;
+  const height = margin * 2 + rows * nodeHeight + (rows - 1) * gapY;
+  const picture = svg("svg", { viewBox: `0 0 ${width} ${height}`, width: width, height: height, id: "job-graph",
+    role: "img", "aria-label": "job graph" });
+  const defs = svg("defs", {}, [svg("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 10, refY: 5,
+    markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" }, [svg("path", { d: "M 0 0 L 10 5 L 0 10 z", fill: "#555" })])]);
+  picture.append(defs);
+  const place = {};
+  columns.forEach((column, index) => (column || []).forEach((step, row) => {
+    place[step.id] = { x: margin + index * (nodeWidth + gapX), y: margin + row * (nodeHeight + gapY) };
+  }));
+  for (const step of steps) for (const input of step.inputs) {
+    if (!place[input]) continue;
+    const from = place[input], to = place[step.id];
+    picture.append(svg("path", { d: `M ${from.x + nodeWidth} ${from.y + nodeHeight / 2} C ${from.x + nodeWidth + gapX / 2} ` +
+      `${from.y + nodeHeight / 2}, ${to.x - gapX / 2} ${to.y + nodeHeight / 2}, ${to.x} ${to.y + nodeHeight / 2}`,
+      fill: "none", stroke: "#555", "stroke-width": 1.5, "marker-end": "url(#arrow)" }));
+  }
+  for (const step of steps) {
+    const at = place[step.id];
+    const live = step.live;
+    const colour = nodeColour(live);
+    const dark = live && ((live.busyMsPerSecond || 0) > 550 || (live.backPressuredMsPerSecond || 0) > 450);
+    const text = dark ? "light" : "dark";
+    const lines = [
+      `${step.kind} ${step.component} ×${step.parallelism}`,
+      live ? `in ${rate(live.recordsInPerSecond)} · out ${rate(live.recordsOutPerSecond)}` : "no live figures",
+      live ? `busy ${percent(live.busyMsPerSecond)} · backpressured ${percent(live.backPressuredMsPerSecond)}` : "",
+    ];
+    const group = svg("g", { class: "step-node", "data-step": step.id,
+      "data-busy": live && live.busyMsPerSecond !== undefined ? live.busyMsPerSecond : null,
+      "data-backpressured": live && live.backPressuredMsPerSecond !== undefined ? live.backPressuredMsPerSecond : null,
+      transform: `translate(${at.x}, ${at.y})` }, [
+      svg("rect", { width: nodeWidth, height: nodeHeight, rx: 6, fill: colour, stroke: "#333", "stroke-width": 1 }),
+      svg("text", { x: 10, y: 20, class: "node-title " + text }, [step.id]),
+      ...lines.map((line, index) => svg("text", { x: 10, y: 38 + index * 15, class: "node-line " + text }, [line])),
+    ]);
+    group.append(svg("title", {}, [`${step.id}: ${lines.join("; ")}`]));
+    picture.append(group);
+  }
+  return picture;
+}
+
+// MARK: Rendering
+
+function renderJobs(jobs) {
+  const rows = jobs.map((job) => {
+    const row = element("tr", { class: "job-row" + (job.id === selectedJob ? " selected" : ""), "data-job": job.id,
+      "data-state": job.state, tabindex: 0 }, [
+      cell(job.name, { class: "job-name" }), cell(job.id, { class: "mono" }),
+      element("td", {}, [element("span", { class: "state state-" + job.state }, [job.state])]),
+      cell(job.attempts), cell(job.restarts), cell(new Date(job.submittedAtMs).toLocaleString("en-GB")),
+    ]);
+    const select = () => { selectedJob = job.id; refreshSoon(0); };
+    row.addEventListener("click", select);
+    row.addEventListener("keydown", (event) => { if (event.key === "Enter") select(); });
+    return row;
+  });
+  fillTable(document.getElementById("jobs-table"), rows);
+  document.getElementById("jobs-empty").hidden = jobs.length > 0;
+}
+
+function renderJob(job, historyAnswer) {
+  const section = document.getElementById("job-section");
+  if (!job) { section.hidden = true; return; }
+  section.hidden = false;
+  section.dataset.job = job.overview.id;
+  document.getElementById("job-title").textContent = `${job.overview.name} (${job.overview.id})`;
+  const state = document.getElementById("job-state");
+  state.textContent = job.overview.state;
+  state.className = "state state-" + job.overview.state;
+  const running = job.overview.state === "running";
+  for (const id of ["savepoint-button", "cancel-button", "stop-button"]) document.getElementById(id).disabled = !running;
+
+  document.getElementById("graph").replaceChildren(graph(job.steps));
+
+  fillTable(document.getElementById("steps-table"), job.steps.map((step) => {
+    const live = step.live;
+    return element("tr", { class: "step-row", "data-step": step.id }, [
+      cell(step.id, { class: "mono" }), cell(step.kind), cell(step.component), cell(step.parallelism),
+      cell(count(live ? live.recordsIn : step.recordsIn)), cell(count(live ? live.recordsOut : step.recordsOut)),
+      cell(rate(live && live.recordsInPerSecond), { class: "rate records-in-rate",
+        "data-value": live && live.recordsInPerSecond !== undefined ? live.recordsInPerSecond : null }),
+      cell(rate(live && live.recordsOutPerSecond), { class: "rate records-out-rate",
+        "data-value": live && live.recordsOutPerSecond !== undefined ? live.recordsOutPerSecond : null }),
+      cell(percent(live && live.busyMsPerSecond)), cell(percent(live && live.backPressuredMsPerSecond)),
+      cell(duration(live && live.watermarkLagMs)),
+    ]);
+  }));
+
+  const times = historyAnswer.times;
+  const steps = historyAnswer.steps;
+  document.getElementById("throughput-plot").replaceChildren(linePlot(times,
+    steps.map((step) => ({ name: step.id + " in", values: step.recordsInPerSecond })), rate,
+    { label: "records in per second by step" }));
+  const lagged = steps.filter((step) => step.watermarkLagMs.some((value) => value !== null));
+  document.getElementById("lag-plot").replaceChildren(lagged.length ? linePlot(times,
+    lagged.map((step) => ({ name: step.id, values: step.watermarkLagMs })), duration, { label: "watermark lag by step" })
+    : element("p", { class: "note" }, ["No step has a watermark (add a watermarks: strategy to a source)."]));
+
+  const checkpoints = job.liveCheckpoints;
+  document.getElementById("checkpoint-summary").textContent = checkpoints
+    ? `${checkpoints.completed} completed, ${checkpoints.failed} failed, ${checkpoints.aborted} aborted in this attempt; ` +
+      `last: ${duration(checkpoints.lastDurationMs)}, ${bytes(checkpoints.lastSizeBytes)}, alignment ${duration(checkpoints.lastAlignmentMs)}`
+    : (job.checkpoints.length ? "" : "No checkpoints (the job file has no checkpoints: section, or none completed yet).");
+  const events = historyAnswer.checkpoints.slice(-60);
+  const completed = events.filter((event) => event.outcome === "completed" && event.durationMs !== null);
+  document.getElementById("checkpoint-plot").replaceChildren(completed.length ? linePlot(
+    completed.map((event) => event.atMs), [{ name: "duration", values: completed.map((event) => event.durationMs) }],
+    duration, { height: 140, label: "checkpoint durations" }) : element("span", {}, []));
+  fillTable(document.getElementById("checkpoints-table"), events.slice(-10).reverse().map((event) =>
+    element("tr", { class: "checkpoint-row outcome-" + event.outcome }, [
+      cell(clock(event.atMs)), cell(event.outcome + (event.count > 1 ? ` ×${event.count}` : "")),
+      cell(event.id === null ? "–" : event.id), cell(duration(event.durationMs)), cell(bytes(event.sizeBytes)),
+      cell(duration(event.alignmentMs)),
+    ])));
+  fillTable(document.getElementById("retained-table"), job.checkpoints.slice(-10).reverse().map((kept) =>
+    element("tr", {}, [cell(kept.kind), cell(kept.id), cell(new Date(kept.triggeredAtMs).toLocaleString("en-GB")),
+      cell(bytes(kept.bytes)), cell(kept.directory, { class: "mono" })])));
+
+  const exceptions = job.exceptions.slice(-20).reverse();
+  document.getElementById("exceptions-list").replaceChildren(...(exceptions.length ? exceptions.map((failure) =>
+    element("li", { class: "exception" }, [
+      element("span", { class: "where" }, [[
+        failure.attempt !== null && failure.attempt !== undefined ? "attempt " + failure.attempt : "supervisor",
+        failure.step ? "step " + failure.step : null,
+        failure.instance !== null && failure.instance !== undefined ? "instance " + failure.instance : null,
+      ].filter(Boolean).join(" · ")]),
+      element("pre", {}, [failure.message]),
+    ])) : [element("li", { class: "note" }, ["None."])]));
+}
+
+function renderLog(log) {
+  const latest = (values) => {
+    for (let index = values.length - 1; index >= 0; index -= 1) if (values[index] !== null) return values[index];
+    return null;
+  };
+  const topics = log.topics.filter((topic) => !topic.isInternal || document.getElementById("show-internal").checked);
+  fillTable(document.getElementById("topics-table"), topics.map((topic) => {
+    const recordsRate = latest(topic.history.recordsPerSecond);
+    return element("tr", { class: "topic-row", "data-topic": topic.name }, [
+      cell(topic.name, { class: "mono" }), cell(topic.partitionCount), cell(bytes(topic.bytes), { "data-value": topic.bytes }),
+      cell(count(topic.endOffsets)),
+      cell(rate(recordsRate), { class: "rate topic-records-rate", "data-value": recordsRate }),
+      cell(bytes(latest(topic.history.bytesPerSecond)) + "/s"),
+      element("td", {}, [linePlot(log.times, [{ name: "records/s", values: topic.history.recordsPerSecond }], rate,
+        { width: 220, height: 60, label: "records per second of " + topic.name })]),
+    ]);
+  }));
+  document.getElementById("topics-empty").hidden = topics.length > 0;
+
+  const container = document.getElementById("groups");
+  container.replaceChildren(...log.groups.map((group) => {
+    const table = element("table", { class: "lag-table", "data-group": group.groupId }, [
+      element("thead", {}, [element("tr", {}, ["Topic", "Partition", "Committed", "End", "Lag"].map((name) =>
+        element("th", {}, [name])))]),
+      element("tbody", {}, group.partitions.map((partition) => element("tr", { class: "lag-row",
+        "data-topic": partition.topic, "data-partition": partition.partition, "data-lag": partition.lag }, [
+        cell(partition.topic, { class: "mono" }), cell(partition.partition), cell(count(partition.committedOffset)),
+        cell(count(partition.endOffset)), cell(count(partition.lag), { class: "lag" }),
+      ]))),
+    ]);
+    const plot = group.partitions.length ? linePlot(log.times, group.partitions.map((partition) => ({
+      name: `${partition.topic}[${partition.partition}]`, values: partition.lagHistory })), count,
+      { height: 150, label: "lag per partition of group " + group.groupId }) : element("span", {}, []);
+    return element("div", { class: "group", "data-group": group.groupId }, [
+      element("h3", {}, [group.groupId, " ", element("span", { class: "state" }, [group.state]),
+        " total lag ", element("span", { class: "total-lag" }, [count(group.totalLag)])]),
+      element("div", { class: "group-body" }, [table, plot]),
+    ]);
+  }));
+  document.getElementById("groups-empty").hidden = log.groups.length > 0;
+  document.getElementById("history-note").textContent = log.seriesLeftOut > 0
+    ? `The history keeps a bounded number of series: ${log.seriesLeftOut} were left out.` : "";
+}
+
+// MARK: Refreshing
+
+async function refresh() {
+  const status = document.getElementById("status");
+  try {
+    const [jobsAnswer, log] = await Promise.all([api("/v1/jobs"), api(`/v1/dashboard/log?seconds=${WINDOW_SECONDS}`)]);
+    const jobs = jobsAnswer.jobs.slice().sort((a, b) => b.submittedAtMs - a.submittedAtMs);
+    if (!jobs.some((job) => job.id === selectedJob)) {
+      const running = jobs.find((job) => job.state === "running");
+      selectedJob = running ? running.id : (jobs.length ? jobs[0].id : null);
+    }
+    renderJobs(jobs);
+    if (selectedJob) {
+      const [job, historyAnswer] = await Promise.all([api(`/v1/jobs/${selectedJob}`),
+        api(`/v1/dashboard/jobs/${selectedJob}?seconds=${WINDOW_SECONDS}`)]);
+      renderJob(job, historyAnswer);
+    } else {
+      renderJob(null, null);
+    }
+    renderLog(log);
+    status.textContent = "updated " + clock(Date.now());
+    status.className = "ok";
+    document.body.dataset.state = "ready";
+  } catch (error) {
+    status.textContent = "cannot reach the API: " + error.message;
+    status.className = "failed";
+    if (document.body.dataset.state !== "ready") document.body.dataset.state = "failed";
+  }
+}
+
+function refreshSoon(delay) {
+  if (timer !== null) clearTimeout(timer);
+  timer = setTimeout(async () => {
+    timer = null;
+    await refresh();
+    if (timer === null) timer = setTimeout(() => refreshSoon(0), REFRESH_MS);
+  }, delay);
+}
+
+// MARK: Actions
+
+async function act(kind) {
+  if (!selectedJob) return;
+  const message = document.getElementById("action-message");
+  const paths = {
+    savepoint: [`/v1/jobs/${selectedJob}/savepoints`, null],
+    cancel: [`/v1/jobs/${selectedJob}/cancel`, {}],
+    stop: [`/v1/jobs/${selectedJob}/cancel`, { savepoint: true }],
+  };
+  if (kind === "cancel" && !confirm("Cancel the job? Its sources stop and the pipeline drains; it is not resumed.")) return;
+  if (kind === "stop" && !confirm("Stop the job with a savepoint? It is not resumed; start it again from the savepoint.")) return;
+  if (!token()) { askForToken("Savepoints and cancels need the server's token."); return; }
+  const [path, body] = paths[kind];
+  message.textContent = kind === "savepoint" ? "taking a savepoint…" : "stopping…";
+  message.className = "";
+  try {
+    const answer = await api(path, { method: "POST", headers: { "Content-Type": "application/json" },
+      body: body === null ? undefined : JSON.stringify(body) });
+    message.textContent = answer.message + (answer.savepoint ? ": " + answer.savepoint : "");
+    message.className = "ok";
+  } catch (error) {
+    message.textContent = error.message;
+    message.className = "failed";
+  }
+  refreshSoon(0);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  takeTokenFromAddress();
+  setUpTokenForm();
+  document.getElementById("savepoint-button").addEventListener("click", () => act("savepoint"));
+  document.getElementById("cancel-button").addEventListener("click", () => act("cancel"));
+  document.getElementById("stop-button").addEventListener("click", () => act("stop"));
+  document.getElementById("show-internal").addEventListener("change", () => refreshSoon(0));
+  refreshSoon(0);
+});
+"""#
+}
