@@ -54,16 +54,17 @@ struct ColumnarWindowTests {
     /// Late records (disorder beyond the watermark's bound) included. One
     /// source instance, so that which records are late does not depend on
     /// how two sources' records interleave.
-    func windowJob(_ format: Format, parallelism: Int, config: Int, output: String) throws -> String {
-        try directory.write("window-\(format)-\(parallelism)-\(config).yaml", """
+    func windowJob(_ format: Format, parallelism: Int, config: Int, output: String, sources: Int = 1,
+                   boundMs: Int = 10) throws -> String {
+        try directory.write("window-\(format)-\(parallelism)-\(config)-\(sources)-\(boundMs).yaml", """
             name: window-\(format)-\(parallelism)-\(config)
             parallelism: \(parallelism)
             pipeline:
               - id: gen
                 source: datagen
-                parallelism: 1
+                parallelism: \(sources)
                 config: {count: 20000, seed: 5, customers: 40, time_step_ms: 1, disorder_ms: 30\(format.datagenExtra)}
-                watermarks: {strategy: bounded_out_of_orderness, max_out_of_orderness_ms: 10}
+                watermarks: {strategy: bounded_out_of_orderness, max_out_of_orderness_ms: \(boundMs)}
               - {id: by-customer, key_by: customer_id}
               - id: win
                 operator: window
@@ -134,6 +135,30 @@ struct ColumnarWindowTests {
         }
     }
 
+    /// Hopping and cumulating windows over shuffled input: two sources
+    /// whose records interleave differently in every run, each out of
+    /// order by up to 30 ms within a watermark bound of 40 ms (so no record
+    /// is late). The slices of typed batches give exactly the rows of the
+    /// byte path's per-key windows, and no record goes to the dead letters.
+    @Test(arguments: [1, 2], [2, 3, memoryShortConfig])
+    func slicesOverShuffledInputGiveTheByteWindowsRows(parallelism: Int, config: Int) throws {
+        var results: [Format: (lines: [String], summary: String?)] = [:]
+        for format in Format.allCases {
+            let output = directory.file("shuffled-\(format)-\(parallelism)-\(config).jsonl")
+            let job = try windowJob(format, parallelism: parallelism, config: config, output: output, sources: 2, boundMs: 40)
+            let outcome = try CLI.run(["run", job, "--no-progress"])
+            #expect(outcome.status == 0, "\(outcome.standardError)")
+            results[format] = (Self.lines(output).sorted(), Self.windowSummary(outcome.standardError))
+        }
+        let bytes = try #require(results[.bytes])
+        let columns = try #require(results[.columns])
+        #expect(bytes.lines.count > 1000)
+        #expect(columns.lines == bytes.lines)
+        for summary in [bytes.summary, columns.summary] {
+            #expect(summary?.contains(" 0 rejected") == true, "\(summary ?? "-")")
+        }
+    }
+
     /// key_by gives a typed key (a decimal here) the text the byte path
     /// gives it: each record reaches the instance owning its key group (the
     /// window's keyed state refuses a key outside its instance's groups)
@@ -180,6 +205,13 @@ struct ColumnarWindowTests {
             + "{fn: max, field: order_id}]}"),
         ("rocksdb", "{kind: sliding, size_ms: 2000, slide_ms: 1000, slices_max_bytes: 20000, aggregates: [{fn: count}, "
             + "{fn: sum, field: amount}, {fn: min, field: order_id}]}"),
+        // The least memory bound there is: the open slices go to RocksDB
+        // after every batch, so every window fires through its keys'
+        // timers, folding in what the slices gathered since.
+        ("rocksdb", "{kind: sliding, size_ms: 1500, slide_ms: 500, slices_max_bytes: 1, aggregates: [{fn: count}, "
+            + "{fn: sum, field: amount}, {fn: max, field: amount}, {fn: avg, field: amount}]}"),
+        ("rocksdb", "{kind: cumulate, size_ms: 2000, step_ms: 500, slices_max_bytes: 1, aggregates: [{fn: count}, "
+            + "{fn: sum, field: amount}, {fn: min, field: order_id}]}"),
     ]
 
     func checkpointedJob(_ format: Format, window: Int, output: String) throws -> String {
@@ -216,7 +248,8 @@ struct ColumnarWindowTests {
     /// run writes it.
     @Test(arguments: [(Format.bytes, Format.columns, 0), (Format.columns, Format.bytes, 0), (Format.bytes, Format.columns, 1),
                       (Format.columns, Format.bytes, 1), (Format.columns, Format.bytes, 2), (Format.columns, Format.bytes, 3),
-                      (Format.bytes, Format.columns, 3)])
+                      (Format.bytes, Format.columns, 3), (Format.columns, Format.columns, 1), (Format.columns, Format.columns, 2),
+                      (Format.columns, Format.columns, 4), (Format.columns, Format.columns, 5)])
     func aCheckpointOfOneFormatResumesInTheOtherExactlyOnce(first: Format, second: Format, window: Int) throws {
         let folder = directory.file("out-\(first)-\(second)-\(window)")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -236,26 +269,68 @@ struct ColumnarWindowTests {
         #expect(resumed.status == 0, "\(resumed.standardError)")
         #expect(resumed.standardError.contains("restored from checkpoint") || resumed.standardError.contains("resum"),
                 "\(resumed.standardError)")
+        if second == .columns && Self.checkpointedWindows[window].window.contains("slices_max_bytes: 1,") {
+            let line = Self.windowLine(resumed.standardError)
+            #expect(line?.contains("slice_memory_flushes") == true && line?.contains("slice_memory_flushes 0") == false,
+                    "the slices never went to RocksDB: \(line ?? "-")")
+        }
 
         expectEveryWindowOnce(in: folder, window: window, name: "reference-\(first)")
     }
 
+    /// A stop-with-savepoint and the run that starts from it: the formats,
+    /// the window's parallelism and the state backend of each.
+    struct SavepointCase: Sendable, CustomTestStringConvertible {
+        let window: Int
+        let first: Format, second: Format
+        let parallelism: (first: Int, second: Int)
+        let state: (first: String, second: String)
+        init(_ window: Int, _ first: Format, _ second: Format, parallelism: (Int, Int), state: (String, String)) {
+            self.window = window
+            self.first = first
+            self.second = second
+            self.parallelism = parallelism
+            self.state = state
+        }
+        var testDescription: String {
+            "window \(window): \(first) p\(parallelism.first) \(state.first) -> \(second) p\(parallelism.second) \(state.second)"
+        }
+        var name: String { "\(window)-\(first)\(parallelism.first)\(state.first)-\(second)\(parallelism.second)\(state.second)" }
+    }
+
+    static let savepointCases: [SavepointCase] = [
+        SavepointCase(1, .columns, .bytes, parallelism: (1, 2), state: ("memory", "memory")),
+        SavepointCase(2, .bytes, .columns, parallelism: (1, 2), state: ("memory", "memory")),
+        // Rescale with slices open on both sides: up, and down.
+        SavepointCase(1, .columns, .columns, parallelism: (1, 2), state: ("memory", "memory")),
+        SavepointCase(1, .columns, .columns, parallelism: (2, 1), state: ("memory", "memory")),
+        SavepointCase(2, .columns, .columns, parallelism: (2, 1), state: ("memory", "memory")),
+        // The other backend, with the slices' memory bound tiny on RocksDB.
+        SavepointCase(1, .columns, .columns, parallelism: (1, 1), state: ("memory", "rocksdb")),
+        SavepointCase(2, .columns, .columns, parallelism: (2, 2), state: ("rocksdb", "memory")),
+        SavepointCase(4, .columns, .columns, parallelism: (2, 1), state: ("rocksdb", "memory")),
+        SavepointCase(5, .columns, .columns, parallelism: (1, 2), state: ("rocksdb", "rocksdb")),
+    ]
+
     /// A job stopped with a savepoint while its windows are open (slices in
-    /// memory, for columns) starts from it in the other format and at
-    /// another parallelism of the window: the savepoint's keyed state is
-    /// the byte path's either way, and the two runs together write every
-    /// window once, as one uninterrupted run writes it.
-    @Test(arguments: [(Format.columns, Format.bytes, 1), (Format.bytes, Format.columns, 2)])
-    func aSavepointOfOneFormatStartsTheOtherAtAnotherParallelism(first: Format, second: Format, window: Int) throws {
-        let data = directory.file("data-savepoint-\(first)-\(window)")
-        let folder = directory.file("out-savepoint-\(first)-\(window)")
+    /// memory, for columns) starts from it in the same or the other
+    /// format, at another parallelism of the window or on the other state
+    /// backend: the savepoint's keyed state is the byte path's either way,
+    /// and the two runs together write every window once, as one
+    /// uninterrupted run writes it.
+    @Test(arguments: savepointCases)
+    func aSavepointRestoresAtAnotherParallelismOrBackend(_ run: SavepointCase) throws {
+        let data = directory.file("data-savepoint-\(run.name)")
+        let folder = directory.file("out-savepoint-\(run.name)")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let output = folder + "/windows.jsonl"
-        func job(_ format: Format, parallelism: Int) throws -> String {
-            try directory.write("savepointed-\(format)-\(parallelism).yaml", """
+        let window = Self.checkpointedWindows[run.window].window
+        func job(_ format: Format, parallelism: Int, state: String) throws -> String {
+            try directory.write("savepointed-\(run.name)-\(format)-\(parallelism)-\(state).yaml", """
                 name: savepointed
                 parallelism: \(parallelism)
                 checkpoints: {interval_ms: 200}
+                state: {backend: \(state)}
                 pipeline:
                   - id: gen
                     source: datagen
@@ -265,7 +340,7 @@ struct ColumnarWindowTests {
                   - {id: by-customer, key_by: customer_id}
                   - id: win
                     operator: window
-                    config: \(Self.checkpointedWindows[window].window)
+                    config: \(window)
                   - {id: out, sink: file, parallelism: 1, config: {path: "\(output)", rolling_interval_ms: 200}}
                 """)
         }
@@ -277,8 +352,8 @@ struct ColumnarWindowTests {
             stop.withLock { $0 = outcome }
             stopped.signal()
         }
-        let firstRun = try CLI.run(["run", try job(first, parallelism: 1), "--data-dir", data, "--no-progress"],
-                                   timeoutSeconds: 120)
+        let firstRun = try CLI.run(["run", try job(run.first, parallelism: run.parallelism.first, state: run.state.first),
+                                    "--data-dir", data, "--no-progress"], timeoutSeconds: 120)
         stopped.wait()
         #expect(firstRun.status == 0, "\(firstRun.standardError)")
         let stopOutcome = try #require(stop.withLock { $0 })
@@ -287,12 +362,23 @@ struct ColumnarWindowTests {
         let savepointLine = try #require(firstRun.standardError.split(separator: "\n").first { $0.contains(marker) },
                                          "\(firstRun.standardError)")
         let savepoint = String(savepointLine[savepointLine.range(of: marker)!.upperBound...].prefix { $0 != " " && $0 != "," })
+        // The stop came while the windows were open: the first run fired
+        // some (from its slices, on columns) and left the rest.
+        let beforeRestore = finals(folder).count
+        #expect(beforeRestore > 0, "the first run wrote no window")
+        if run.first == .columns {
+            let line = Self.windowLine(firstRun.standardError)
+            #expect(line?.contains("slices_fired") == true, "\(line ?? "-")")
+        }
 
-        let secondRun = try CLI.run(["run", try job(second, parallelism: 2), "--data-dir", data, "--from-savepoint", savepoint,
-                                     "--no-progress"], timeoutSeconds: 120)
+        let secondRun = try CLI.run(["run", try job(run.second, parallelism: run.parallelism.second, state: run.state.second),
+                                     "--data-dir", data, "--from-savepoint", savepoint, "--no-progress"],
+                                    timeoutSeconds: 120)
         #expect(secondRun.status == 0, "\(secondRun.standardError)")
+        #expect(secondRun.standardError.contains("restored from savepoint"), "\(secondRun.standardError)")
+        #expect(finals(folder).count > beforeRestore, "the second run wrote no window")
 
-        expectEveryWindowOnce(in: folder, window: window, name: "savepoint-reference")
+        expectEveryWindowOnce(in: folder, window: run.window, name: "savepoint-reference")
     }
 
     /// Expects the final part files in `folder` to hold every window of
