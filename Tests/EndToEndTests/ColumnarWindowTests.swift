@@ -422,12 +422,15 @@ struct ColumnarWindowTests {
     /// (slices open in memory): the swap's savepoint writes them into keyed
     /// state, the new build restores it and fires them through their
     /// timers, and the output is every window once, as one run writes it.
-    @Test func aHotSwapOfTheColumnarWindowLosesAndRepeatsNothing() throws {
-        let data = directory.file("data-swap")
-        let folder = directory.file("out-swap")
+    /// Tumbling, hopping and cumulating windows (`checkpointedWindows`).
+    @Test(arguments: [0, 1, 2])
+    func aHotSwapOfTheColumnarWindowLosesAndRepeatsNothing(window: Int) throws {
+        let config = Self.checkpointedWindows[window].window
+        let data = directory.file("data-swap-\(window)")
+        let folder = directory.file("out-swap-\(window)")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let output = folder + "/swap.jsonl"
-        let job = try directory.write("swap.yaml", """
+        let job = try directory.write("swap-\(window).yaml", """
             name: swap
             checkpoints: {interval_ms: 200}
             pipeline:
@@ -438,14 +441,14 @@ struct ColumnarWindowTests {
               - {id: by-customer, key_by: customer_id}
               - id: win
                 operator: window
-                config: {kind: tumbling, size_ms: 1000, aggregates: [{fn: count}, {fn: sum, field: amount}, {fn: min, field: order_id}]}
+                config: \(config)
               - {id: out, sink: file, config: {path: "\(output)", rolling_interval_ms: 200}}
             """)
         let validate = try CLI.run(["validate", job])
         #expect(validate.standardOutput.contains("step win: in columns"), "\(validate.standardOutput)")
         // The new build: the same library under another name, as a
         // rebuilt plugin would arrive.
-        let newBuild = directory.file("libstreamhost-window-2.so")
+        let newBuild = directory.file("libstreamhost-window-2-\(window).so")
         try FileManager.default.copyItem(atPath: BuildProducts.plugin("window"), toPath: newBuild)
 
         let swap = Mutex<ProcessOutcome?>(nil)
@@ -463,8 +466,8 @@ struct ColumnarWindowTests {
         #expect(swapOutcome.status == 0, "\(swapOutcome.standardError)")
         #expect(run.standardError.contains("restored from savepoint"), "\(run.standardError)")
 
-        let referenceOutput = directory.file("swap-reference.jsonl")
-        let reference = try directory.write("swap-reference.yaml", """
+        let referenceOutput = directory.file("swap-reference-\(window).jsonl")
+        let reference = try directory.write("swap-reference-\(window).yaml", """
             name: swap-reference
             pipeline:
               - id: gen
@@ -474,7 +477,7 @@ struct ColumnarWindowTests {
               - {id: by-customer, key_by: customer_id}
               - id: win
                 operator: window
-                config: {kind: tumbling, size_ms: 1000, aggregates: [{fn: count}, {fn: sum, field: amount}, {fn: min, field: order_id}]}
+                config: \(config)
               - {id: out, sink: file, config: {path: "\(referenceOutput)"}}
             """)
         let referenceRun = try CLI.run(["run", reference, "--no-progress"])
