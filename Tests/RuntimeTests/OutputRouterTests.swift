@@ -16,13 +16,14 @@ struct OutputRouterTests {
         Field("customer", .struct([Field("id", .int64)])),
     ])
 
-    /// 300 records (some with a null or missing key, one null value) as
-    /// JSON, and as typed columns with the filter's selection of every
-    /// row but each seventh.
-    static func batches() -> (bytes: RecordBatch, columns: RecordBatch) {
+    /// 300 records as JSON and as typed columns. Not `complete`: some
+    /// with a null key or value, and a filter's selection of every row but
+    /// each seventh; `complete`: every record keyed and selected (where
+    /// key_by keys an integer column in bulk).
+    static func batches(complete: Bool) -> (bytes: RecordBatch, columns: RecordBatch) {
         var values: [String?] = []
         for row in 0..<300 {
-            switch row % 50 {
+            switch complete ? 0 : row % 50 {
             case 13: values.append(#"{"id":null,"amount":null,"name":null,"customer":null}"#)
             case 29: values.append(nil)
             default:
@@ -41,7 +42,7 @@ struct OutputRouterTests {
         let decoded = bytes.convertedToColumns(decoder: ColumnarJSONDecoder(schema: schema)) { _, failure in
             Issue.record("\(failure)")
         }
-        let selection = (0..<UInt32(300)).filter { $0 % 7 != 3 }
+        let selection = complete ? nil : (0..<UInt32(300)).filter { $0 % 7 != 3 }
         let columns = RecordBatch()
         decoded.withColumns { c in
             columns.append(count: c.count, timestamps: c.timestamps, keyOffsets: c.keyOffsets, keys: c.keys,
@@ -79,7 +80,11 @@ struct OutputRouterTests {
 
     @Test(arguments: ["id", "amount", "name", "customer.id"], [1, 2, 3])
     func typedKeysGoWhereTheBytePathSendsThem(field: String, targets: Int) throws {
-        let (bytes, columns) = Self.batches()
+        for complete in [false, true] { try expectSameRoutes(field: field, targets: targets, complete: complete) }
+    }
+
+    func expectSameRoutes(field: String, targets: Int, complete: Bool) throws {
+        let (bytes, columns) = Self.batches(complete: complete)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("router-\(UUID())").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -102,6 +107,6 @@ struct OutputRouterTests {
             }
             #expect(misplaced.isEmpty, "target \(target) got \(misplaced.count) records of other targets")
         }
-        #expect(byteLetters.count == columnLetters.count && columnLetters.count > 0)
+        #expect(byteLetters.count == columnLetters.count && (columnLetters.count > 0) == !complete)
     }
 }

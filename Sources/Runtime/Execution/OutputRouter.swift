@@ -184,6 +184,19 @@ final class OutputRouter {
         let selection = typed.selection
         let targets = edge.channels.count
         var routed = takeRouted(targets: targets)
+        defer { gatherRouted = routed }
+        if selection == nil, let key, let keyColumn {
+            var keys = bulkKeys
+            var ends = bulkKeyEnds
+            keys.removeAll(keepingCapacity: true)
+            ends.removeAll(keepingCapacity: true)
+            ends.append(0)
+            defer { (bulkKeys, bulkKeyEnds) = (keys, ends) }
+            if key.appendKeysInBulk(count: batch.count, of: values, keyColumn: keyColumn, to: &keys, ends: &ends) {
+                return routeKeyedInBulk(batch, typed: typed, values: values, keys: keys, ends: ends, routed: &routed,
+                                        edge: edge)
+            }
+        }
         var spare = keyScratch
         keyScratch = []
         for row in 0..<batch.count {
@@ -236,7 +249,6 @@ final class OutputRouter {
             }
         }
         keyScratch = spare
-        defer { gatherRouted = routed }
         if !single {
             for target in 0..<targets where !routed[target].rows.isEmpty {
                 gatherColumns(routed[target], of: batch, typed: typed, values: values, target: target, edge: edge)
@@ -251,6 +263,47 @@ final class OutputRouter {
                                       headers: typed.headers)
         if out.recordCount > 0 { send(out, to: edge.channels[0]) }
     }
+
+    /// Routes a typed batch whose every row has its key in `keys`, split
+    /// at `ends` (`ColumnKey.appendKeysInBulk`): to one consumer the
+    /// batch's columns as they are, with its timestamps and the keys in one
+    /// bulk append; to several, each key hashed to its target and the
+    /// targets' rows gathered in bulk.
+    private func routeKeyedInBulk(_ batch: RecordBatch, typed: ColumnarValues, values: Column, keys: [UInt8],
+                                  ends: [UInt32], routed: inout [RoutedRows], edge: Edge) {
+        let targets = edge.channels.count
+        if targets == 1 {
+            let out = RecordBatch(recordCapacity: batch.count, valueBytesCapacity: 64)
+            let zeros = emptyValueOffsets(batch.count)
+            batch.withColumns { columns in
+                keys.withUnsafeBufferPointer { keys in
+                    ends.withUnsafeBufferPointer { ends in
+                        out.append(count: batch.count, timestamps: columns.timestamps, keyOffsets: ends.baseAddress!,
+                                   keys: keys.baseAddress, valueOffsets: zeros, values: nil, flags: nil)
+                    }
+                }
+            }
+            out.columnar = ColumnarValues(schema: typed.schema, values: values, headers: typed.headers)
+            if out.recordCount > 0 { send(out, to: edge.channels[0]) }
+            return
+        }
+        keys.withUnsafeBytes { keys in
+            for row in 0..<batch.count {
+                let key = UnsafeRawBufferPointer(rebasing: keys[Int(ends[row])..<Int(ends[row + 1])])
+                let owner = keyGroups.instance(owning: keyGroups.keyGroup(of: key), parallelism: targets)
+                routed[owner].keys.append(contentsOf: key)
+                routed[owner].close(timestamp: batch.timestamp(at: row), row: row)
+            }
+        }
+        for target in 0..<targets where !routed[target].rows.isEmpty {
+            gatherColumns(routed[target], of: batch, typed: typed, values: values, target: target, edge: edge)
+        }
+    }
+
+    /// The keys of the batch being routed in bulk, and their ends (reused
+    /// across batches).
+    private var bulkKeys: [UInt8] = []
+    private var bulkKeyEnds: [UInt32] = []
 
     /// Appends the key of `row` (from `keyColumn`, or the record key when
     /// `key` is nil) to `keys`; why there is none, if so.
