@@ -384,8 +384,8 @@ struct ColumnarWindowTests {
     /// Expects the final part files in `folder` to hold every window of
     /// `checkpointedWindows[window]` exactly once, as one uninterrupted run
     /// on bytes (no checkpoints) writes them.
-    func expectEveryWindowOnce(in folder: String, window: Int, name: String,
-                               sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectEveryWindowOnce(in folder: String, window: Int, name: String, count: Int = 12000,
+                               file: String = "windows.jsonl", sourceLocation: SourceLocation = #_sourceLocation) {
         let referenceOutput = directory.file("\(name)-\(window).jsonl")
         let expected: [String]
         do {
@@ -394,7 +394,7 @@ struct ColumnarWindowTests {
                 pipeline:
                   - id: gen
                     source: datagen
-                    config: {count: 12000, seed: 9, time_step_ms: 10, customers: 20, value_size: 1}
+                    config: {count: \(count), seed: 9, time_step_ms: 10, customers: 20, value_size: 1}
                     watermarks: {strategy: bounded_out_of_orderness, max_out_of_orderness_ms: 500}
                   - {id: by-customer, key_by: customer_id}
                   - id: win
@@ -410,7 +410,7 @@ struct ColumnarWindowTests {
             return
         }
         #expect(expected.count > 100, sourceLocation: sourceLocation)
-        let all = finals(folder).sorted()
+        let all = finals(folder, file: file).sorted()
         #expect(all.count == Set(all).count, "\(all.count - Set(all).count) windows written twice",
                 sourceLocation: sourceLocation)
         let missing = Set(expected).subtracting(all).count
@@ -466,26 +466,6 @@ struct ColumnarWindowTests {
         #expect(swapOutcome.status == 0, "\(swapOutcome.standardError)")
         #expect(run.standardError.contains("restored from savepoint"), "\(run.standardError)")
 
-        let referenceOutput = directory.file("swap-reference-\(window).jsonl")
-        let reference = try directory.write("swap-reference-\(window).yaml", """
-            name: swap-reference
-            pipeline:
-              - id: gen
-                source: datagen
-                config: {count: 16000, seed: 9, time_step_ms: 10, customers: 20, value_size: 1}
-                watermarks: {strategy: bounded_out_of_orderness, max_out_of_orderness_ms: 500}
-              - {id: by-customer, key_by: customer_id}
-              - id: win
-                operator: window
-                config: \(config)
-              - {id: out, sink: file, config: {path: "\(referenceOutput)"}}
-            """)
-        let referenceRun = try CLI.run(["run", reference, "--no-progress"])
-        #expect(referenceRun.status == 0, "\(referenceRun.standardError)")
-        let expected = CLI.lines(referenceOutput).sorted()
-        #expect(expected.count > 100)
-        let all = finals(folder, file: "swap.jsonl").sorted()
-        #expect(all.count == Set(all).count, "\(all.count - Set(all).count) windows written twice")
-        #expect(all == expected)
+        expectEveryWindowOnce(in: folder, window: window, name: "swap-reference", count: 16000, file: "swap.jsonl")
     }
 }
