@@ -214,22 +214,31 @@ struct ColumnarWindowTests {
             + "{fn: sum, field: amount}, {fn: min, field: order_id}]}"),
     ]
 
-    func checkpointedJob(_ format: Format, window: Int, output: String) throws -> String {
-        let (state, config) = Self.checkpointedWindows[window]
-        return try directory.write("checkpointed.yaml", """
-            name: checkpointed
-            checkpoints: {interval_ms: 100}
-            state: {backend: \(state)}
+    /// The checkpointed job of `checkpointedWindows[window]` in `format`,
+    /// on the window's state backend unless `state` names another; with a
+    /// `parallelism`, the window at that parallelism between one source
+    /// and one sink instance.
+    func checkpointedJob(_ format: Format, window: Int, output: String, name: String = "checkpointed",
+                         parallelism: Int? = nil, state: String? = nil, intervalMs: Int = 100) throws -> String {
+        let (windowState, config) = Self.checkpointedWindows[window]
+        let single = parallelism == nil ? "" : "\n    parallelism: 1"
+        return try directory.write("\(name)-\(format)-\(window)-\(parallelism ?? 0)-\(state ?? windowState).yaml", """
+            name: \(name)
+            parallelism: \(parallelism ?? 1)
+            checkpoints: {interval_ms: \(intervalMs)}
+            state: {backend: \(state ?? windowState)}
             pipeline:
               - id: gen
-                source: datagen
+                source: datagen\(single)
                 config: {count: 12000, rate: 4000, seed: 9, time_step_ms: 10, customers: 20\(format.datagenExtra)}
                 watermarks: {strategy: bounded_out_of_orderness, max_out_of_orderness_ms: 500}
               - {id: by-customer, key_by: customer_id}
               - id: win
                 operator: window
                 config: \(config)
-              - {id: out, sink: file, config: {path: "\(output)", rolling_interval_ms: 200}}
+              - id: out
+                sink: file\(single)
+                config: {path: "\(output)", rolling_interval_ms: 200}
             """)
     }
 
@@ -324,25 +333,9 @@ struct ColumnarWindowTests {
         let folder = directory.file("out-savepoint-\(run.name)")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let output = folder + "/windows.jsonl"
-        let window = Self.checkpointedWindows[run.window].window
         func job(_ format: Format, parallelism: Int, state: String) throws -> String {
-            try directory.write("savepointed-\(run.name)-\(format)-\(parallelism)-\(state).yaml", """
-                name: savepointed
-                parallelism: \(parallelism)
-                checkpoints: {interval_ms: 200}
-                state: {backend: \(state)}
-                pipeline:
-                  - id: gen
-                    source: datagen
-                    parallelism: 1
-                    config: {count: 12000, rate: 4000, seed: 9, time_step_ms: 10, customers: 20\(format.datagenExtra)}
-                    watermarks: {strategy: bounded_out_of_orderness, max_out_of_orderness_ms: 500}
-                  - {id: by-customer, key_by: customer_id}
-                  - id: win
-                    operator: window
-                    config: \(window)
-                  - {id: out, sink: file, parallelism: 1, config: {path: "\(output)", rolling_interval_ms: 200}}
-                """)
+            try checkpointedJob(format, window: run.window, output: output, name: "savepointed", parallelism: parallelism,
+                                state: state, intervalMs: 200)
         }
         let stop = Mutex<ProcessOutcome?>(nil)
         let stopped = DispatchSemaphore(value: 0)
