@@ -11,7 +11,10 @@
 # CASES="stateless-columns:1 stateless-bytes:1" scripts/columnar-bench.sh 3.
 # With WINDOW=1: issue 15's windowed job instead (datagen -> key_by
 # customer_id -> tumbling window count + sum -> blackhole), bytes against
-# columns, at parallelism 1 and 2.
+# columns, at parallelism 1 and 2, and the same with hopping windows (100 s
+# every 25 s: window-hop-*). Other cases for CASES: exchange-columns and
+# exchange-bytes (datagen -> key_by customer_id -> blackhole: the hash
+# exchange alone; at parallelism 2 it gathers each target's rows).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 rounds="${1:-5}"
@@ -25,7 +28,7 @@ cc -shared -fPIC -O2 -std=c11 -Wall -Wextra -Werror -I SDK/include \
     -o "$work/libpassthrough.so" scripts/columnar-bench/passthrough.c
 echo "commit $(git rev-parse --short HEAD), $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ "${WINDOW:-0}" = 1 ]; then
-    cases="window-bytes:1 window-columns:1 window-bytes:2 window-columns:2"
+    cases="window-bytes:1 window-columns:1 window-bytes:2 window-columns:2 window-hop-bytes:1 window-hop-columns:1"
 else
     cases="${CASES:-columns:1 bytes:1 pass-bytes:1 pass-columns:1 stateless-columns:1 stateless-bytes:1}"
 fi

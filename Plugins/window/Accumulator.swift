@@ -184,14 +184,6 @@ extension AccumulatorLayout {
         slot.storeDouble(value, at: 8)
     }
 
-    private func addExact(units: Int64, scale: Int, double: Double, slot: Int, to bytes: inout [UInt8]) {
-        bytes.withUnsafeMutableBytes { Self.addExact(units: units, scale: scale, double: double, slot: $0.baseAddress! + slot) }
-    }
-
-    private func addDouble(_ value: Double, slot: Int, to bytes: inout [UInt8]) {
-        bytes.withUnsafeMutableBytes { Self.addDouble(value, slot: $0.baseAddress! + slot) }
-    }
-
     /// first keeps the earliest (timestamp, text), last the latest: ties are
     /// broken by the text's bytes so the result never depends on arrival order.
     private func offerText(_ text: UnsafeRawBufferPointer, timestamp: Int64, index: Int, into bytes: inout [UInt8]) {
@@ -214,42 +206,53 @@ extension AccumulatorLayout {
     }
 
     /// Folds `other` (another window's accumulator) into `bytes`, for
-    /// merging sessions. Distinct counts are recomputed by the operator.
+    /// merging sessions and writing slices to state. Distinct counts are
+    /// recomputed by the operator.
     func merge(_ other: [UInt8], into bytes: inout [UInt8]) {
-        bytes.store(bytes.loadInt64(at: 0) + other.loadInt64(at: 0), at: 0)
+        other.withUnsafeBytes { from in
+            bytes.withUnsafeMutableBytes { mergeFixed(from.baseAddress!, into: $0.baseAddress!) }
+        }
         for (index, aggregate) in aggregates.enumerated() {
+            guard aggregate.function == .first || aggregate.function == .last else { continue }
             let slot = slot(index)
+            guard other[slot] != 0 else { continue }
+            let range = textRange(textIndex[index]!, in: other)
+            let text = Array(other[range])
+            text.withUnsafeBytes {
+                offerText($0, timestamp: other.loadInt64(at: slot + 8), index: index, into: &bytes)
+            }
+        }
+    }
+
+    /// Folds the fixed part of `other` (an accumulator of this layout: a
+    /// slice's entry, or a window's state) into `accumulator` in place: the
+    /// record count and the count, sum, avg, min and max slots. Exact sums
+    /// stay exact, so merging slices gives the sum of adding each record.
+    func mergeFixed(_ other: UnsafeRawPointer, into accumulator: UnsafeMutableRawPointer) {
+        accumulator.storeInt64(accumulator.loadInt64(at: 0) + other.loadUnaligned(as: Int64.self), at: 0)
+        for (index, aggregate) in aggregates.enumerated() {
+            let offset = self.slot(index)
+            let into = accumulator + offset
+            let from = other + offset
             switch aggregate.function {
             case .count:
-                bytes.store(bytes.loadInt64(at: slot) + other.loadInt64(at: slot), at: slot)
+                into.storeInt64(into.loadInt64(at: 0) + from.loadUnaligned(as: Int64.self), at: 0)
             case .sum, .avg:
-                switch other[slot] {
+                switch from.load(as: UInt8.self) {
                 case 1:
-                    let units = other.loadInt64(at: slot + 8)
-                    let scale = Int(other[slot + 1])
-                    addExact(units: units, scale: scale, double: JSONDecimalText.double(units, scale: scale),
-                             slot: slot, to: &bytes)
+                    let units = from.loadUnaligned(fromByteOffset: 8, as: Int64.self)
+                    let scale = Int(from.load(fromByteOffset: 1, as: UInt8.self))
+                    Self.addExact(units: units, scale: scale, double: JSONDecimalText.double(units, scale: scale), slot: into)
                 case 2:
-                    addDouble(other.loadDouble(at: slot + 8), slot: slot, to: &bytes)
+                    Self.addDouble(from.loadUnaligned(fromByteOffset: 8, as: Double.self), slot: into)
                 default:
                     break
                 }
             case .min, .max:
-                guard other[slot] != 0 else { continue }
-                let value = other.loadDouble(at: slot + 8)
-                let current = bytes.loadDouble(at: slot + 8)
-                if bytes[slot] == 0 || (aggregate.function == .min ? value < current : value > current) {
-                    bytes[slot] = 1
-                    bytes.store(value, at: slot + 8)
-                }
-            case .first, .last:
-                guard other[slot] != 0 else { continue }
-                let range = textRange(textIndex[index]!, in: other)
-                let text = Array(other[range])
-                text.withUnsafeBytes {
-                    offerText($0, timestamp: other.loadInt64(at: slot + 8), index: index, into: &bytes)
-                }
-            case .distinctCount:
+                guard from.load(as: UInt8.self) != 0 else { continue }
+                Self.offerExtreme(from.loadUnaligned(fromByteOffset: 8, as: Double.self), isMin: aggregate.function == .min,
+                                  slot: into)
+            case .first, .last, .distinctCount:
                 continue
             }
         }

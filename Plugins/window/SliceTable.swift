@@ -3,7 +3,8 @@ import Glibc
 #endif
 
 /// The accumulators of one slice of event time, keyed by record key, in flat
-/// memory: Flink's window slicing, where a tumbling window is one slice.
+/// memory: Flink's window slicing (`SliceAssigner`). Also a window merged
+/// from slices when it fires, and (with no accumulator) a set of keys.
 ///
 /// An open-addressing hash table of entry numbers over three arenas: the
 /// keys' bytes, each entry's hash and key range, and the accumulators
@@ -32,18 +33,19 @@ final class SliceTable {
     private var keyCapacity: Int
     private var accumulators: UnsafeMutableRawPointer
     private var capacity: Int
-    /// Entries already emitted through a restored key's timer (skipped
-    /// when the slice fires); allocated on first use.
-    private var consumed: Set<Int32> = []
 
     /// The largest number of entries: Int32 entry numbers.
     static let entriesMax = Int(Int32.max) / 2
 
-    init(start: Int64, end: Int64, entrySize: Int, capacity initialCapacity: Int = 1024) {
+    /// A table with room for `initialCapacity` keys (rounded up to a power
+    /// of two) before it grows.
+    init(start: Int64, end: Int64, entrySize: Int, capacity initialCapacity: Int = 256) {
         self.start = start
         self.end = end
         self.entrySize = entrySize
-        capacity = max(initialCapacity, 16)
+        var rounded = 16
+        while rounded < initialCapacity { rounded *= 2 }
+        capacity = rounded
         let slotCount = capacity * 2
         slots = .allocate(capacity: slotCount)
         slots.initialize(repeating: 0, count: slotCount)
@@ -53,7 +55,7 @@ final class SliceTable {
         keyOffsets[0] = 0
         keyCapacity = capacity * 8
         keys = .allocate(capacity: keyCapacity)
-        accumulators = .allocate(byteCount: capacity * entrySize, alignment: 8)
+        accumulators = .allocate(byteCount: max(capacity * entrySize, 1), alignment: 8)
     }
 
     deinit {
@@ -116,18 +118,26 @@ final class SliceTable {
         return accumulator
     }
 
-    /// The accumulator of `key` when the slice has it.
-    func existingAccumulator(for key: UnsafeRawBufferPointer) -> (entry: Int, accumulator: UnsafeMutableRawPointer)? {
+    /// The accumulator of `key` when the table has it.
+    func existingAccumulator(for key: UnsafeRawBufferPointer) -> UnsafeMutableRawPointer? {
         let hash = Self.hash(key)
         var slot = Int(truncatingIfNeeded: hash >> 32) & slotMask
         while slots[slot] != 0 {
             let entry = Int(slots[slot]) - 1
-            if hashes[entry] == hash && Self.equal(self.key(entry), key) {
-                return consumed.contains(Int32(entry)) ? nil : (entry, accumulators + entry * entrySize)
-            }
+            if hashes[entry] == hash && Self.equal(self.key(entry), key) { return accumulators + entry * entrySize }
             slot = (slot + 1) & slotMask
         }
         return nil
+    }
+
+    /// Whether the table has `key`.
+    func contains(_ key: UnsafeRawBufferPointer) -> Bool { existingAccumulator(for: key) != nil }
+
+    /// The bytes the table holds allocated (its slots, hashes, key offsets,
+    /// keys and accumulators), for the operator's memory bound.
+    var memoryBytes: Int {
+        capacity * (2 * MemoryLayout<Int32>.stride + MemoryLayout<UInt64>.stride + MemoryLayout<UInt32>.stride + entrySize)
+            + keyCapacity
     }
 
     @inline(__always)
@@ -135,18 +145,15 @@ final class SliceTable {
         a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
     }
 
-    /// Marks an entry emitted already: `forEach` skips it.
-    func consume(_ entry: Int) { consumed.insert(Int32(entry)) }
-
     @inline(__always)
     func key(_ entry: Int) -> UnsafeRawBufferPointer {
         let start = Int(keyOffsets[entry])
         return UnsafeRawBufferPointer(start: keys + start, count: Int(keyOffsets[entry + 1]) - start)
     }
 
-    /// Visits every entry not consumed, in insertion order.
+    /// Visits every entry in insertion order.
     func forEach(_ body: (UnsafeRawBufferPointer, UnsafeMutableRawPointer) throws -> Void) rethrows {
-        for entry in 0..<count where consumed.isEmpty || !consumed.contains(Int32(entry)) {
+        for entry in 0..<count {
             try body(key(entry), accumulators + entry * entrySize)
         }
     }
@@ -162,7 +169,7 @@ final class SliceTable {
         newOffsets.update(from: keyOffsets, count: count + 1)
         keyOffsets.deallocate()
         keyOffsets = newOffsets
-        let newAccumulators = UnsafeMutableRawPointer.allocate(byteCount: newCapacity * entrySize, alignment: 8)
+        let newAccumulators = UnsafeMutableRawPointer.allocate(byteCount: max(newCapacity * entrySize, 1), alignment: 8)
         newAccumulators.copyMemory(from: accumulators, byteCount: count * entrySize)
         accumulators.deallocate()
         accumulators = newAccumulators

@@ -7,9 +7,10 @@ import StreamhostKit
 ///
 /// State (kept by the host, so checkpoints and rescaling need nothing from
 /// here): map state "windows" per key, user key = the window start
-/// (order-preserving big-endian), value = the accumulator (see
+/// (order-preserving big-endian; for cumulating windows, which share their
+/// start, the end: `WindowSpec.windowID`), value = the accumulator (see
 /// `AccumulatorLayout`); map state "distinct" per key for distinct_count,
-/// user key = start + aggregate index + the value's JSON text. An
+/// user key = that id + aggregate index + the value's JSON text. An
 /// event-time timer at end - 1 fires the window (Flink's maxTimestamp);
 /// with allowed lateness a second one at end - 1 + lateness removes it,
 /// and a late record within the lateness updates the window and emits the
@@ -20,15 +21,16 @@ import StreamhostKit
 /// its key it touches (Flink's rule: windows that intersect or meet).
 ///
 /// Typed columns (ABI 1.3) give the same results and the same state: the
-/// inputs come from the columns (`ColumnInputs`), and a tumbling window
-/// of count, sum, avg, min and max aggregates per slice in memory with one
-/// firing per slice (WindowOperator+Slices.swift).
+/// inputs come from the columns (`ColumnInputs`), and a tumbling, sliding
+/// or cumulating window of count, sum, avg, min and max without allowed
+/// lateness aggregates per slice in memory, with one firing per window
+/// and no timer per key (WindowOperator+Slices.swift).
 final class WindowOperator: Operator {
     static let name = "window"
     /// Typed columns in (ABI 1.3): the aggregates read them without parsing
     /// JSON; the results are JSON bytes.
     static let inputFormats: RecordFormats = [.bytes, .columns]
-    static let description = "Tumbling, sliding and session windows over event time: count, sum, min, max, avg, first, last, distinct_count"
+    static let description = "Tumbling, sliding, cumulating and session windows over event time: count, sum, min, max, avg, first, last, distinct_count"
     static let configSchema: String? = WindowSpec.schema
 
     let spec: WindowSpec
@@ -53,20 +55,31 @@ final class WindowOperator: Operator {
     var collected: [(start: Int64, bytes: [UInt8])] = []
     /// Texts of first/last/distinct_count inputs read from typed columns.
     let texts = RecordTexts()
-    /// Whether typed batches aggregate per slice (WindowOperator+Slices).
-    let slicing: Bool
+    /// How typed batches are cut into slices; nil: they take the per-key
+    /// path (WindowOperator+Slices).
+    let slicer: SliceAssigner?
+    var slicing: Bool { slicer != nil }
     /// The open slices by start, and the one the last record went to.
     var openSlices: [Int64: SliceTable] = [:]
     var currentSlice: SliceTable?
-    /// Slices fired from memory (the run summary's "slices_fired"): shows
-    /// that typed batches took the slice path.
+    /// The watermark up to which windows fired from the slices.
+    var slicesFiredThrough = Int64.min
+    /// Per window end: keys whose window fired through their timer (kept
+    /// in keyed state by a checkpoint or a memory flush), so the slices
+    /// leave them out when the window fires.
+    var emittedThroughTimers: [Int64: SliceTable] = [:]
+    /// Windows fired from the slices in memory (the run summary's
+    /// "slices_fired"): shows that typed batches took the slice path.
     var slicesFired: Counter?
+    /// Times the open slices were written to keyed state because they
+    /// held more than `slices_max_bytes` ("slice_memory_flushes").
+    var sliceMemoryFlushes: Counter?
 
     init(context: Context, config: Config) throws {
         spec = try WindowSpec(config: config)
         layout = AccumulatorLayout(aggregates: spec.aggregates)
         hasDistinct = spec.aggregates.contains { $0.function == .distinctCount }
-        slicing = Self.slices(spec)
+        slicer = SliceAssigner(spec)
         inputs = Array(repeating: .none, count: spec.aggregates.count)
         var paths: [JSONFieldPath] = []
         pathIndex = spec.aggregates.map { aggregate in
@@ -83,7 +96,10 @@ final class WindowOperator: Operator {
     func open(context: Context, info: TaskInfo) throws {
         windowsState = try context.mapState(named: "windows")
         if hasDistinct { distinctState = try context.mapState(named: "distinct") }
-        if slicing { slicesFired = try context.counter(named: "slices_fired") }
+        if slicing {
+            slicesFired = try context.counter(named: "slices_fired")
+            sliceMemoryFlushes = try context.counter(named: "slice_memory_flushes")
+        }
     }
 
     // MARK: Records
@@ -213,7 +229,8 @@ final class WindowOperator: Operator {
         var accepted = false
         for window in windows where window.end - 1 + spec.allowedLateness > watermark {
             accepted = true
-            setUserKey(window.start)
+            let id = spec.windowID(start: window.start, end: window.end)
+            setUserKey(id)
             let existing = try userKey.withUnsafeBytes { try context.get(windowsState, key: key, userKey: $0) }
             if let existing {
                 scratch.removeAll(keepingCapacity: true)
@@ -221,9 +238,9 @@ final class WindowOperator: Operator {
             } else {
                 layout.makeEmpty(start: window.start, end: window.end, into: &scratch)
             }
-            try updateDistinct(key: key, start: window.start, context: context)
+            try updateDistinct(key: key, id: id, context: context)
             layout.add(inputs, timestamp: timestamp, to: &scratch)
-            try store(key: key, start: window.start, context: context)
+            try store(key: key, id: id, context: context)
             if existing == nil { try registerTimers(key: key, end: window.end, context: context) }
             if window.end - 1 <= watermark { try emitResult(key: key, context: context) }
         }
@@ -261,9 +278,9 @@ final class WindowOperator: Operator {
             }
         }
         if hasDistinct && !collected.isEmpty { try mergeDistinct(key: key, into: start, context: context) }
-        try updateDistinct(key: key, start: start, context: context)
+        try updateDistinct(key: key, id: start, context: context)
         layout.add(inputs, timestamp: timestamp, to: &scratch)
-        try store(key: key, start: start, context: context)
+        try store(key: key, id: start, context: context)
         // Timers of the merged sessions stay registered; when they fire they
         // find no window ending there and do nothing.
         if collected.count != 1 || collected[0].bytes.loadInt64(at: 16) != end {
@@ -300,29 +317,26 @@ final class WindowOperator: Operator {
     func onTimer(_ timer: Timer, context: Context) throws {
         let key = timer.key
         let lateness = spec.allowedLateness
-        let size: Int64
-        switch spec.kind {
-        case .tumbling(let length), .sliding(let length, _): size = length
-        case .session: return try onSessionTimer(timer, context: context)
-        }
-        // A fixed-size window's start follows from the timer's time: the
+        if case .session = spec.kind { return try onSessionTimer(timer, context: context) }
+        // A fixed-size window's id follows from the timer's time: the
         // window that fires ends at time + 1, the one to remove at
         // time + 1 - lateness.
-        let firing = timer.time + 1 - size
-        if try load(key: key, start: firing, context: context), scratch.loadInt64(at: 16) - 1 == timer.time {
-            if slicing { foldSliceEntry(key: key, start: firing) }
+        let firing = spec.windowID(end: timer.time + 1)
+        if try load(key: key, id: firing, context: context), scratch.loadInt64(at: 16) - 1 == timer.time {
+            if slicing { foldSlices(key: key, end: timer.time + 1) }
             try emitResult(key: key, context: context)
-            if lateness == 0 { try remove(key: key, start: firing, context: context) }
+            if lateness == 0 { try remove(key: key, id: firing, context: context) }
         }
         if lateness > 0 {
-            let expired = timer.time + 1 - lateness - size
-            if try load(key: key, start: expired, context: context) { try remove(key: key, start: expired, context: context) }
+            let expired = spec.windowID(end: timer.time + 1 - lateness)
+            if try load(key: key, id: expired, context: context) { try remove(key: key, id: expired, context: context) }
         }
     }
 
-    /// Reads window `start` of `key` into `scratch`; false when absent.
-    func load(key: UnsafeRawBufferPointer, start: Int64, context: Context) throws -> Bool {
-        setUserKey(start)
+    /// Reads window `id` (see `WindowSpec.windowID`) of `key` into
+    /// `scratch`; false when absent.
+    func load(key: UnsafeRawBufferPointer, id: Int64, context: Context) throws -> Bool {
+        setUserKey(id)
         guard let bytes = try userKey.withUnsafeBytes({ try context.get(windowsState, key: key, userKey: $0) }) else {
             return false
         }
@@ -331,10 +345,10 @@ final class WindowOperator: Operator {
         return true
     }
 
-    private func remove(key: UnsafeRawBufferPointer, start: Int64, context: Context) throws {
-        setUserKey(start)
+    private func remove(key: UnsafeRawBufferPointer, id: Int64, context: Context) throws {
+        setUserKey(id)
         try userKey.withUnsafeBytes { try context.delete(windowsState, key: key, userKey: $0) }
-        if hasDistinct { try deleteDistinct(key: key, start: start, context: context) }
+        if hasDistinct { try deleteDistinct(key: key, id: id, context: context) }
     }
 
     /// Sessions have no fixed size: the key's windows are scanned for the
@@ -356,7 +370,7 @@ final class WindowOperator: Operator {
                 scratch = window.bytes
                 try emitResult(key: key, context: context)
             }
-            if end - 1 + lateness == timer.time { try remove(key: key, start: window.start, context: context) }
+            if end - 1 + lateness == timer.time { try remove(key: key, id: window.start, context: context) }
         }
     }
 
@@ -389,17 +403,18 @@ final class WindowOperator: Operator {
 
     // MARK: State helpers
 
-    func store(key: UnsafeRawBufferPointer, start: Int64, context: Context) throws {
-        setUserKey(start)
+    /// Writes `scratch` as window `id` of `key`.
+    func store(key: UnsafeRawBufferPointer, id: Int64, context: Context) throws {
+        setUserKey(id)
         try userKey.withUnsafeBytes { userKey in
             try scratch.withUnsafeBytes { try context.put(windowsState, key: key, userKey: userKey, value: $0) }
         }
     }
 
-    /// Window starts as map keys: big-endian with the sign bit flipped, so
+    /// Window ids as map keys: big-endian with the sign bit flipped, so
     /// byte order is time order.
-    private func setUserKey(_ start: Int64) {
-        let bits = UInt64(bitPattern: start) ^ (1 << 63)
+    private func setUserKey(_ id: Int64) {
+        let bits = UInt64(bitPattern: id) ^ (1 << 63)
         for index in 0..<8 { userKey[index] = UInt8(truncatingIfNeeded: bits >> (56 - 8 * UInt64(index))) }
     }
 
@@ -410,11 +425,11 @@ final class WindowOperator: Operator {
     }
 
     /// Counts the record's distinct values that are new in the window.
-    private func updateDistinct(key: UnsafeRawBufferPointer, start: Int64, context: Context) throws {
+    private func updateDistinct(key: UnsafeRawBufferPointer, id: Int64, context: Context) throws {
         guard hasDistinct else { return }
         for (index, aggregate) in spec.aggregates.enumerated() where aggregate.function == .distinctCount {
             guard case .text(let text) = inputs[index] else { continue }
-            setDistinctKey(start: start, aggregate: index, text: text)
+            setDistinctKey(id: id, aggregate: index, text: text)
             let seen = try distinctKey.withUnsafeBytes { try context.get(distinctState, key: key, userKey: $0) } != nil
             if seen { continue }
             try distinctKey.withUnsafeBytes { userKey in
@@ -425,17 +440,17 @@ final class WindowOperator: Operator {
         }
     }
 
-    private func setDistinctKey(start: Int64, aggregate: Int, text: UnsafeRawBufferPointer) {
-        setUserKey(start)
+    private func setDistinctKey(id: Int64, aggregate: Int, text: UnsafeRawBufferPointer) {
+        setUserKey(id)
         distinctKey.removeAll(keepingCapacity: true)
         distinctKey.append(contentsOf: userKey)
         distinctKey.append(UInt8(aggregate))
         distinctKey.append(contentsOf: text)
     }
 
-    /// The distinct entries of window `start` (as user keys).
-    private func distinctEntries(key: UnsafeRawBufferPointer, start: Int64, context: Context) throws -> [[UInt8]] {
-        setUserKey(start)
+    /// The distinct entries of window `id` (as user keys).
+    private func distinctEntries(key: UnsafeRawBufferPointer, id: Int64, context: Context) throws -> [[UInt8]] {
+        setUserKey(id)
         let prefix = userKey
         var entries: [[UInt8]] = []
         try context.forEach(distinctState, key: key) { userKey, _ in
@@ -445,8 +460,8 @@ final class WindowOperator: Operator {
         return entries
     }
 
-    private func deleteDistinct(key: UnsafeRawBufferPointer, start: Int64, context: Context) throws {
-        for entry in try distinctEntries(key: key, start: start, context: context) {
+    private func deleteDistinct(key: UnsafeRawBufferPointer, id: Int64, context: Context) throws {
+        for entry in try distinctEntries(key: key, id: id, context: context) {
             try entry.withUnsafeBytes { try context.delete(distinctState, key: key, userKey: $0) }
         }
     }
@@ -455,7 +470,7 @@ final class WindowOperator: Operator {
     /// recounts them into `scratch`.
     private func mergeDistinct(key: UnsafeRawBufferPointer, into start: Int64, context: Context) throws {
         for window in collected where window.start != start {
-            for entry in try distinctEntries(key: key, start: window.start, context: context) {
+            for entry in try distinctEntries(key: key, id: window.start, context: context) {
                 try entry.withUnsafeBytes { try context.delete(distinctState, key: key, userKey: $0) }
                 setUserKey(start)
                 var moved = userKey
@@ -466,7 +481,7 @@ final class WindowOperator: Operator {
             }
         }
         var counts = Array(repeating: Int64(0), count: spec.aggregates.count)
-        for entry in try distinctEntries(key: key, start: start, context: context) { counts[Int(entry[8])] += 1 }
+        for entry in try distinctEntries(key: key, id: start, context: context) { counts[Int(entry[8])] += 1 }
         for (index, aggregate) in spec.aggregates.enumerated() where aggregate.function == .distinctCount {
             scratch.store(counts[index], at: layout.slot(index))
         }

@@ -5,6 +5,9 @@ struct WindowSpec {
     enum Kind: Equatable {
         case tumbling(size: Int64)
         case sliding(size: Int64, slide: Int64)
+        /// Flink's CUMULATE: windows that start every `size` and grow by
+        /// `step` ([s, s + step), [s, s + 2 step), … [s, s + size)).
+        case cumulate(size: Int64, step: Int64)
         case session(gap: Int64)
     }
 
@@ -19,21 +22,32 @@ struct WindowSpec {
     /// The name of the output field holding the key.
     let keyName: String
     let aggregates: [AggregateSpec]
+    /// The most memory the open slices of typed batches may hold before
+    /// they are written to keyed state (WindowOperator+Slices.swift).
+    let slicesBytesMax: Int
+
+    /// The default of `slices_max_bytes`: a slice of 100,000 keys with a
+    /// few aggregates takes about 10 MiB, so a handful of open slices fit
+    /// within the 200 MB a job aims at.
+    static let slicesBytesMaxDefault = 64 << 20
 
     static let schema = #"""
         {"type":"object",
          "description":"Aggregates keyed records over event-time windows (put key_by before it).",
          "x-streamhost-keyed-input":true,"x-streamhost-event-time":true,
          "properties":{
-          "kind":{"type":"string","enum":["tumbling","sliding","session"],
-                  "description":"tumbling: size_ms; sliding: size_ms and slide_ms; session: gap_ms."},
-          "size_ms":{"type":"integer","minimum":1,"description":"Window length (tumbling, sliding)."},
+          "kind":{"type":"string","enum":["tumbling","sliding","cumulate","session"],
+                  "description":"tumbling: size_ms; sliding: size_ms and slide_ms; cumulate: size_ms and step_ms; session: gap_ms."},
+          "size_ms":{"type":"integer","minimum":1,"description":"Window length (tumbling, sliding; cumulate: the longest window)."},
           "slide_ms":{"type":"integer","minimum":1,"description":"How far each sliding window starts after the previous one."},
+          "step_ms":{"type":"integer","minimum":1,"description":"How much each cumulating window grows (size_ms must be a multiple)."},
           "gap_ms":{"type":"integer","minimum":1,"description":"A session closes after this much event time without a record for its key."},
           "allowed_lateness_ms":{"type":"integer","minimum":0,"default":0,
                   "description":"Keep a window this long after the watermark passed its end; a late record within it updates the window and its result is emitted again."},
           "late":{"type":"string","enum":["dead_letter","side_output"],"default":"dead_letter",
                   "description":"Where records later than the allowed lateness go: the dead-letter destination, or the side output 'late'."},
+          "slices_max_bytes":{"type":"integer","minimum":1,"default":67108864,
+                  "description":"Typed batches aggregate per slice in memory; when the open slices hold more than this, they are written to keyed state."},
           "key_name":{"type":"string","minLength":1,"default":"key","description":"The output field holding the key."},
           "aggregates":{"type":"array","minItems":1,"description":"What to compute per window.",
             "items":{"type":"object","properties":{
@@ -49,22 +63,43 @@ struct WindowSpec {
         let size = try config.int("size_ms").map(Int64.init)
         let slide = try config.int("slide_ms").map(Int64.init)
         let gap = try config.int("gap_ms").map(Int64.init)
+        let step = try config.int("step_ms").map(Int64.init)
         func refuse(_ message: String) -> PluginError { .failed("window: \(message)") }
         switch kindName {
         case "tumbling":
             guard let size else { throw refuse("kind tumbling needs size_ms") }
-            guard slide == nil, gap == nil else { throw refuse("kind tumbling takes size_ms only (not slide_ms or gap_ms)") }
+            guard slide == nil, gap == nil, step == nil else {
+                throw refuse("kind tumbling takes size_ms only (not slide_ms, step_ms or gap_ms)")
+            }
             kind = .tumbling(size: size)
         case "sliding":
             guard let size, let slide else { throw refuse("kind sliding needs size_ms and slide_ms") }
-            guard gap == nil else { throw refuse("kind sliding takes no gap_ms") }
+            guard gap == nil, step == nil else { throw refuse("kind sliding takes no gap_ms or step_ms") }
+            // A record between two windows would belong to none: refused
+            // here rather than dropped without a word.
+            guard slide <= size else {
+                throw refuse("kind sliding: slide_ms (\(slide)) must not exceed size_ms (\(size)); "
+                    + "records between the windows would belong to none")
+            }
             guard size / slide <= 1000 else {
                 throw refuse("size_ms / slide_ms is \(size / slide): each record would update that many windows (at most 1000)")
             }
             kind = .sliding(size: size, slide: slide)
+        case "cumulate":
+            guard let size, let step else { throw refuse("kind cumulate needs size_ms and step_ms") }
+            guard slide == nil, gap == nil else { throw refuse("kind cumulate takes no slide_ms or gap_ms") }
+            guard size % step == 0 else {
+                throw refuse("kind cumulate: size_ms (\(size)) must be a multiple of step_ms (\(step))")
+            }
+            guard size / step <= 1000 else {
+                throw refuse("size_ms / step_ms is \(size / step): each record would update that many windows (at most 1000)")
+            }
+            kind = .cumulate(size: size, step: step)
         case "session":
             guard let gap else { throw refuse("kind session needs gap_ms") }
-            guard size == nil, slide == nil else { throw refuse("kind session takes gap_ms only (not size_ms or slide_ms)") }
+            guard size == nil, slide == nil, step == nil else {
+                throw refuse("kind session takes gap_ms only (not size_ms, slide_ms or step_ms)")
+            }
             kind = .session(gap: gap)
         default:
             throw refuse("unknown kind '\(kindName)'")
@@ -72,6 +107,8 @@ struct WindowSpec {
         allowedLateness = Int64(try config.int("allowed_lateness_ms", default: 0))
         late = LateRecords(rawValue: try config.string("late", default: "dead_letter")) ?? .deadLetter
         keyName = try config.string("key_name", default: "key")
+        slicesBytesMax = try config.int("slices_max_bytes", default: Self.slicesBytesMaxDefault)
+        guard slicesBytesMax >= 1 else { throw refuse("slices_max_bytes must be at least 1") }
 
         var aggregates: [AggregateSpec] = []
         try config.withRawValue("aggregates") { list in
@@ -112,7 +149,8 @@ struct WindowSpec {
         self.aggregates = aggregates
     }
 
-    /// The windows a record at `timestamp` belongs to (not for sessions).
+    /// The windows a record at `timestamp` belongs to, the one that ends
+    /// last first (for sessions: the record's own [ts, ts + gap)).
     func windows(of timestamp: Int64, into out: inout [(start: Int64, end: Int64)]) {
         out.removeAll(keepingCapacity: true)
         switch kind {
@@ -125,8 +163,31 @@ struct WindowSpec {
                 out.append((start, start + size))
                 start -= slide
             }
+        case .cumulate(let size, let step):
+            let start = timestamp - timestamp % size
+            var end = start + size
+            while end > timestamp {
+                out.append((start, end))
+                end -= step
+            }
         case .session(let gap):
             out.append((timestamp, timestamp + gap))
+        }
+    }
+
+    /// The 8-byte id of a window of a fixed-size kind in keyed state: its
+    /// start, or for cumulating windows (which share their start) its end.
+    func windowID(start: Int64, end: Int64) -> Int64 {
+        if case .cumulate = kind { return end }
+        return start
+    }
+
+    /// The id of the fixed-size window that ends at `end`.
+    func windowID(end: Int64) -> Int64 {
+        switch kind {
+        case .tumbling(let size), .sliding(let size, _): return end - size
+        case .cumulate: return end
+        case .session: preconditionFailure("sessions have no fixed size")
         }
     }
 }

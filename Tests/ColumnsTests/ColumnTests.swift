@@ -58,6 +58,17 @@ func describe(_ column: Column, _ row: Int) -> String {
     }
 }
 
+/// `column` exported and imported again as rows offset ..< offset + length
+/// of its buffers (the array's offset set, the null count left to count).
+func importedWithOffset(_ column: Column, offset: Int, length: Int) throws -> Column {
+    var array = ArrowArray()
+    column.export(to: &array)
+    array.offset = Int64(offset)
+    array.length = Int64(length)
+    array.null_count = -1
+    return try Column.importing(moving: &array, type: column.type)
+}
+
 /// Counts release calls by standing between an array and its producer's
 /// release callback.
 final class ReleaseCounter {
@@ -154,14 +165,41 @@ final class ReleaseCounter {
         let column = Column(.int64)
         for value in [10, 20, 30, 40] as [Int64] { column.append(value) }
         column.appendNull()
-        var array = ArrowArray()
-        column.export(to: &array)
-        array.offset = 2
-        array.length = 3
-        array.null_count = -1
-        let view = try Column.importing(moving: &array, type: .int64)
+        let view = try importedWithOffset(column, offset: 2, length: 3)
         #expect((0..<3).map { describe(view, $0) } == ["30", "40", "null"])
         #expect(view.nullCount == 1)
+    }
+
+    /// appendRows (the hash exchange's bulk gather) gives what appendRow
+    /// gives row by row: every type, nulls (into a column that had none
+    /// yet), a nested struct and a list, rows out of order and repeated,
+    /// after a row already there.
+    @Test func appendRowsGivesWhatAppendRowGivesRowByRow() {
+        let (schema, column) = sampleValues()
+        let rows: [UInt32] = [4, 1, 3, 3, 0, 2]
+        let one = Column(schema.structType)
+        let bulk = Column(schema.structType)
+        one.appendRow(of: column, at: 2)
+        bulk.appendRow(of: column, at: 2)
+        for row in rows { one.appendRow(of: column, at: Int(row)) }
+        rows.withUnsafeBufferPointer { bulk.appendRows(of: column, rows: $0) }
+        #expect(bulk.length == one.length && bulk.nullCount == one.nullCount)
+        #expect((0..<bulk.length).map { describe(bulk, $0) } == (0..<one.length).map { describe(one, $0) })
+        #expect(bulk.children[0].nullCount == 2 && bulk.children[5].nullCount == 2)
+    }
+
+    /// appendRows reads an imported array through its offset.
+    @Test func appendRowsHonoursTheSourceOffset() throws {
+        let column = Column(.utf8)
+        for text in ["a", "bb", "ccc", "dddd"] {
+            text.utf8CString.withUnsafeBytes { column.append(bytes: UnsafeRawBufferPointer(rebasing: $0.dropLast())) }
+        }
+        column.appendNull()
+        let view = try importedWithOffset(column, offset: 2, length: 3)
+        let gathered = Column(.utf8)
+        [UInt32(2), 0, 1].withUnsafeBufferPointer { gathered.appendRows(of: view, rows: $0) }
+        #expect((0..<3).map { describe(gathered, $0) } == ["null", "\(Array("ccc".utf8))", "\(Array("dddd".utf8))"])
+        #expect(gathered.nullCount == 1)
     }
 
     @Test func truncateUndoesAPartialRow() {

@@ -165,6 +165,22 @@ struct WindowTests {
         })
     }
 
+    /// Cumulating windows: [s, s + k step) for s a multiple of size, every
+    /// k with s + k step past the event.
+    static func cumulateReference(_ events: [Event], size: Int64, step: Int64) -> Set<Result> {
+        var groups: [String: [Event]] = [:]
+        for event in events {
+            let start = event.ts - event.ts % size
+            for end in stride(from: start + step, through: start + size, by: Int(step)) where end > event.ts {
+                groups["\(event.user) \(start) \(end)", default: []].append(event)
+            }
+        }
+        return Set(groups.map { key, group in
+            let bounds = key.split(separator: " ")
+            return reference(group[0].user, Int64(bounds[1])!, Int64(bounds[2])!, group)
+        })
+    }
+
     /// Sessions: per user, events sorted by time split where the next one is
     /// more than `gap` after the previous (Flink: windows that meet merge).
     static func sessionReference(_ events: [Event], gap: Int64) -> Set<Result> {
@@ -223,6 +239,13 @@ struct WindowTests {
         let (slidingResult, slidingLines) = try run(sorted, window: sliding, backend: try makeBackend(backend))
         #expect(slidingResult.failure == nil)
         #expect(Set(try slidingLines.map(Self.parse)) == Self.slidingReference(sorted, size: 9000, slide: 3000))
+
+        let cumulate = Self.allAggregates.replacingOccurrences(of: "KIND", with: "cumulate, size_ms: 10000, step_ms: 2500")
+            .replacingOccurrences(of: "LATENESS", with: "0")
+        let (cumulateResult, cumulateLines) = try run(sorted, window: cumulate, backend: try makeBackend(backend))
+        #expect(cumulateResult.failure == nil, "\(String(describing: cumulateResult.failure))")
+        #expect(cumulateLines.count == Set(cumulateLines).count)
+        #expect(Set(try cumulateLines.map(Self.parse)) == Self.cumulateReference(sorted, size: 10000, step: 2500))
     }
 
     @Test func shuffledInputEqualsSortedInputWhenLatenessCoversTheDisorder() throws {
@@ -233,7 +256,8 @@ struct WindowTests {
             .map { ($0.element.ts + Int64.random(in: 0..<4000, using: &random), $0.element) }
             .sorted { $0.0 < $1.0 }.map(\.1)
         #expect(shuffled.map(\.ts) != events.map(\.ts))
-        for kind in ["tumbling, size_ms: 5000", "sliding, size_ms: 6000, slide_ms: 2000", "session, gap_ms: 700"] {
+        for kind in ["tumbling, size_ms: 5000", "sliding, size_ms: 6000, slide_ms: 2000", "cumulate, size_ms: 6000, step_ms: 2000",
+                     "session, gap_ms: 700"] {
             let config = Self.allAggregates.replacingOccurrences(of: "KIND", with: kind)
                 .replacingOccurrences(of: "LATENESS", with: "5000")
             let (sortedRun, sortedLines) = try run(events, window: config)
@@ -398,6 +422,10 @@ struct WindowTests {
         ("{kind: session, gap_ms: 10, aggregates: [{fn: sum}]}", "sum needs a field"),
         ("{kind: tumbling, size_ms: 10, aggregates: [{fn: count}, {fn: count}]}", "two outputs are named 'count'"),
         ("{kind: sliding, size_ms: 100000, slide_ms: 1, aggregates: [{fn: count}]}", "at most 1000"),
+        ("{kind: sliding, size_ms: 10, slide_ms: 20, aggregates: [{fn: count}]}", "must not exceed size_ms"),
+        ("{kind: cumulate, size_ms: 100, aggregates: [{fn: count}]}", "kind cumulate needs size_ms and step_ms"),
+        ("{kind: cumulate, size_ms: 100, step_ms: 30, aggregates: [{fn: count}]}", "must be a multiple of step_ms"),
+        ("{kind: tumbling, size_ms: 100, step_ms: 10, aggregates: [{fn: count}]}", "takes size_ms only"),
     ])
     func refusesBadConfigs(config: String, message: String) throws {
         let plan = try makePlan("""

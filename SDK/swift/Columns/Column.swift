@@ -253,6 +253,77 @@ public final class Column: @unchecked Sendable {
 
     // MARK: Copying
 
+    /// Appends rows `rows` of `other` (a column of the same type), in that
+    /// order, copying a buffer at a time: a typed loop per buffer (the
+    /// validity bits, fixed-width values, offsets and bytes) instead of
+    /// `appendRow`'s type dispatch per row and field. The hash exchange
+    /// gathers each target's rows with it. Lists go row by row. As with
+    /// `take`, a null struct row keeps its children's values (readers look
+    /// at the struct's validity first).
+    public func appendRows(of other: Column, rows: UnsafeBufferPointer<UInt32>) {
+        precondition(other.type == type, "appendRows from a column of type \(other.type) to one of type \(type)")
+        precondition(offset == 0 && !values.isView, "appending to a column imported over the C Data Interface")
+        let count = rows.count
+        guard count > 0 else { return }
+        precondition(rows.allSatisfy { Int($0) < other.length }, "appendRows: a row beyond the column's length")
+        if case .list = type {
+            for row in rows { appendRow(of: other, at: Int(row)) }
+            return
+        }
+        let source = other.offset
+        if let bits = other.validity, other.nullCount > 0 {
+            if validity == nil { validity = ColumnBuffer.allSet(bits: length, capacityBits: (length + count) * 2) }
+            for index in 0..<count {
+                let valid = bits.bit(source + Int(rows[index]))
+                validity!.setBit(length + index, valid)
+                if !valid { nullCount += 1 }
+            }
+        } else if let validity {
+            for index in 0..<count { validity.setBit(length + index, true) }
+        }
+        switch type {
+        case .struct:
+            // Row r of a struct is row offset + r of its children, whose own
+            // offsets their appendRows applies.
+            let childRows = rows.map { UInt32(source + Int($0)) }
+            childRows.withUnsafeBufferPointer { childRows in
+                for index in children.indices { children[index].appendRows(of: other.children[index], rows: childRows) }
+            }
+        case .utf8, .binary:
+            values.reserve(values.count + count * 4)
+            for row in rows {
+                data!.append(bytes: other.bytes(at: Int(row)))
+                values.append(Int32(data!.count))
+            }
+            precondition(data!.count <= Int(Int32.max), "a utf8 or binary column larger than 2 GiB")
+        case .bool:
+            for index in 0..<count { values.setBit(length + index, other.values.bit(source + Int(rows[index]))) }
+        case .list:
+            preconditionFailure("lists are appended row by row above")
+        default:
+            let width = type.fixedWidth!
+            values.reserve(values.count + count * width)
+            let output = values.base + values.count
+            switch width {
+            case 4:
+                let input = other.values.base.assumingMemoryBound(to: UInt32.self)
+                let typed = output.assumingMemoryBound(to: UInt32.self)
+                for index in 0..<count { typed[index] = input[source + Int(rows[index])] }
+            case 8:
+                let input = other.values.base.assumingMemoryBound(to: UInt64.self)
+                let typed = output.assumingMemoryBound(to: UInt64.self)
+                for index in 0..<count { typed[index] = input[source + Int(rows[index])] }
+            default:
+                for index in 0..<count {
+                    (output + index * width).copyMemory(from: other.values.base + (source + Int(rows[index])) * width,
+                                                        byteCount: width)
+                }
+            }
+            values.count += count * width
+        }
+        length += count
+    }
+
     /// Appends row `row` of `other` (a column of the same type), copying.
     public func appendRow(of other: Column, at row: Int) {
         precondition(other.type == type, "appendRow from a column of type \(other.type) to one of type \(type)")

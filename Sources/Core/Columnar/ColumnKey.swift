@@ -80,6 +80,35 @@ public struct ColumnKey: Sendable {
         return column
     }
 
+    /// The batch kernel of `append(row:of:keyColumn:to:)` for the common
+    /// key, an integer column at the top level of records that are all
+    /// present with no null key: appends the keys of rows 0..<`count` to
+    /// `keys` in one pass (the same text row by row), each key's end to
+    /// `ends`, and returns true. Returns false, having written nothing,
+    /// for any other key or when a row may have none: the caller then
+    /// keys row by row.
+    public func appendKeysInBulk(count: Int, of values: Column, keyColumn: Column, to keys: inout [UInt8],
+                                 ends: inout [UInt32]) -> Bool {
+        guard childPath.count == 1, values.nullCount == 0, keyColumn.nullCount == 0 else { return false }
+        let first = values.childRow(0)
+        switch type {
+        case .int64, .timestampMs:
+            for row in first..<(first + count) {
+                JSONDecimalText.append(keyColumn.int64(at: row), scale: 0, to: &keys)
+                ends.append(UInt32(truncatingIfNeeded: keys.count))
+            }
+        case .int32:
+            for row in first..<(first + count) {
+                JSONDecimalText.append(Int64(keyColumn.int32(at: row)), scale: 0, to: &keys)
+                ends.append(UInt32(truncatingIfNeeded: keys.count))
+            }
+        default:
+            return false
+        }
+        precondition(keys.count <= Int(UInt32.max), "keys of one batch larger than 4 GiB")
+        return true
+    }
+
     /// Appends the key of `row` (of the batch's struct column `values`) to
     /// `output`, whose old contents are kept; throws why there is none.
     /// `keyColumn` is `column(in: values)`.

@@ -182,28 +182,44 @@ final class OutputRouter {
     }
 
     /// key_by over typed columns: one pass over the key column (or the
-    /// record keys, for `$key`) sets each record's key to the text the byte
-    /// path would take (see `ColumnKey`) and hashes it; the values stay
-    /// columns. With one consumer instance the batch's columns are shared
-    /// as they are (a row without a key is left out of the selection);
-    /// with several, each target's rows are gathered into its builder.
+    /// record keys, for `$key`) writes each record's key as the text the
+    /// byte path would take (see `ColumnKey`) into one contiguous buffer
+    /// per target, beside the target's rows and timestamps; the values
+    /// stay columns. With one consumer instance the batch's columns are
+    /// shared as they are (a row without a key is left out of the
+    /// selection) and its timestamps and keys go into the batch in one
+    /// bulk append; with several, the pass hashes each key to its target,
+    /// and then each target's rows are gathered into its builder in bulk
+    /// (`gatherColumns`). No per-record append or allocation: the buffers
+    /// are reused across batches.
     private func partitionColumns(_ batch: RecordBatch, typed: ColumnarValues, values: Column, key: ColumnKey?,
                                   edge: Edge, stepID: String) {
         keyedCounts[stepID, default: 0] += batch.recordCount
         let keyColumn = key.map { $0.column(in: values) }
         let single = edge.channels.count == 1
-        var out: RecordBatch?
+        // Records already gathered for the one consumer go first.
+        if single, edge.builders[0] != nil { seal(edge, target: 0) }
         var kept: [UInt32] = []
-        if single {
-            // Records already gathered for the one consumer go first.
-            if edge.builders[0] != nil { seal(edge, target: 0) }
-            out = RecordBatch(recordCapacity: batch.count, valueBytesCapacity: 64)
-            kept.reserveCapacity(batch.recordCount)
-        }
-        let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+        if single { kept.reserveCapacity(batch.recordCount) }
         var selected = 0
         let selection = typed.selection
-        var scratch = keyScratch
+        let targets = edge.channels.count
+        var routed = takeRouted(targets: targets)
+        defer { gatherRouted = routed }
+        if selection == nil, let key, let keyColumn {
+            var keys = bulkKeys
+            var ends = bulkKeyEnds
+            keys.removeAll(keepingCapacity: true)
+            ends.removeAll(keepingCapacity: true)
+            ends.append(0)
+            defer { (bulkKeys, bulkKeyEnds) = (keys, ends) }
+            if key.appendKeysInBulk(count: batch.count, of: values, keyColumn: keyColumn, to: &keys, ends: &ends) {
+                return routeKeyedInBulk(batch, typed: typed, values: values, keys: keys, ends: ends, routed: &routed,
+                                        edge: edge)
+            }
+        }
+        var spare = keyScratch
+        keyScratch = []
         for row in 0..<batch.count {
             let isRecord: Bool
             if let selection {
@@ -213,80 +229,231 @@ final class OutputRouter {
                 isRecord = true
             }
             let timestamp = batch.timestamp(at: row)
+            // With one consumer every row keeps its place (the columns are
+            // shared): a row that is no record, or has no key, gets an
+            // empty key (nothing written, `close`) and stays out of the
+            // selection.
             guard isRecord else {
-                out?.append(timestamp: timestamp, key: empty, value: empty)
+                if single { routed[0].close(timestamp: timestamp, row: row) }
                 continue
             }
-            scratch.removeAll(keepingCapacity: true)
-            var reason: String?
-            if let key, let keyColumn {
-                do throws(ColumnKey.Missing) {
-                    try key.append(row: row, of: values, keyColumn: keyColumn, to: &scratch)
-                } catch {
-                    reason = error.reason(keyBy: key.text)
-                }
+            // With one target the key is written in place; with several,
+            // to `spare` first, until its hash names its target.
+            let keyStart = single ? routed[0].keys.count : 0
+            let reason: String?
+            if single {
+                reason = Self.appendKey(row: row, of: batch, values: values, key: key, keyColumn: keyColumn,
+                                        to: &routed[0].keys)
             } else {
-                batch.withRecord(at: row) { _, recordKey, _ in
-                    if let recordKey { scratch.append(contentsOf: recordKey) } else {
-                        reason = "key_by '$key': the record has no key"
-                    }
-                }
+                spare.removeAll(keepingCapacity: true)
+                reason = Self.appendKey(row: row, of: batch, values: values, key: key, keyColumn: keyColumn, to: &spare)
             }
             if let reason {
+                if single { routed[0].keys.removeSubrange(keyStart...) }
                 batch.withRecord(at: row) { timestamp, recordKey, _ in
                     deadLetters.write(RejectedRecord(
                         stepID: stepID, instance: instance, reason: reason,
                         timestamp: timestamp, key: recordKey.map { Array($0) }, value: batch.valueBytes(at: row)))
                 }
-                out?.append(timestamp: timestamp, key: empty, value: empty)
+                if single { routed[0].close(timestamp: timestamp, row: row) }
                 continue
             }
-            scratch.withUnsafeBytes { routedKey in
-                if let out {
-                    out.append(timestamp: timestamp, key: routedKey, value: empty)
-                    kept.append(UInt32(row))
-                } else {
-                    let target = keyGroups.instance(owning: keyGroups.keyGroup(of: routedKey),
-                                                    parallelism: edge.channels.count)
-                    appendColumnRow(row, of: batch, typed: typed, values: values, timestamp: timestamp,
-                                    key: routedKey, target: target, edge: edge)
+            if single {
+                routed[0].close(timestamp: timestamp, row: row)
+                kept.append(UInt32(row))
+            } else {
+                let owner = spare.withUnsafeBytes {
+                    keyGroups.instance(owning: keyGroups.keyGroup(of: $0), parallelism: targets)
                 }
+                routed[owner].keys.append(contentsOf: spare)
+                routed[owner].close(timestamp: timestamp, row: row)
             }
         }
-        keyScratch = scratch
-        guard let out else { return }
+        keyScratch = spare
+        if !single {
+            for target in 0..<targets where !routed[target].rows.isEmpty {
+                gatherColumns(routed[target], of: batch, typed: typed, values: values, target: target, edge: edge)
+            }
+            return
+        }
+        let out = RecordBatch(recordCapacity: batch.count, valueBytesCapacity: 64)
+        routed[0].appendTimestampsAndKeys(range: 0..<routed[0].rows.count, to: out,
+                                          emptyValues: emptyValueOffsets(batch.count))
         let allKept = kept.count == batch.count
         out.columnar = ColumnarValues(schema: typed.schema, values: values, selection: allKept ? nil : kept,
                                       headers: typed.headers)
         if out.recordCount > 0 { send(out, to: edge.channels[0]) }
     }
 
-    /// Key bytes of the record being routed, reused across records.
-    private var keyScratch: [UInt8] = []
+    /// Routes a typed batch whose every row has its key in `keys`, split
+    /// at `ends` (`ColumnKey.appendKeysInBulk`): to one consumer the
+    /// batch's columns as they are, with its timestamps and the keys in one
+    /// bulk append; to several, each key hashed to its target and the
+    /// targets' rows gathered in bulk.
+    private func routeKeyedInBulk(_ batch: RecordBatch, typed: ColumnarValues, values: Column, keys: [UInt8],
+                                  ends: [UInt32], routed: inout [RoutedRows], edge: Edge) {
+        let targets = edge.channels.count
+        if targets == 1 {
+            let out = RecordBatch(recordCapacity: batch.count, valueBytesCapacity: 64)
+            let zeros = emptyValueOffsets(batch.count)
+            batch.withColumns { columns in
+                keys.withUnsafeBufferPointer { keys in
+                    ends.withUnsafeBufferPointer { ends in
+                        out.append(count: batch.count, timestamps: columns.timestamps, keyOffsets: ends.baseAddress!,
+                                   keys: keys.baseAddress, valueOffsets: zeros, values: nil, flags: nil)
+                    }
+                }
+            }
+            out.columnar = ColumnarValues(schema: typed.schema, values: values, headers: typed.headers)
+            if out.recordCount > 0 { send(out, to: edge.channels[0]) }
+            return
+        }
+        keys.withUnsafeBytes { keys in
+            for row in 0..<batch.count {
+                let key = UnsafeRawBufferPointer(rebasing: keys[Int(ends[row])..<Int(ends[row + 1])])
+                let owner = keyGroups.instance(owning: keyGroups.keyGroup(of: key), parallelism: targets)
+                routed[owner].keys.append(contentsOf: key)
+                routed[owner].close(timestamp: batch.timestamp(at: row), row: row)
+            }
+        }
+        for target in 0..<targets where !routed[target].rows.isEmpty {
+            gatherColumns(routed[target], of: batch, typed: typed, values: values, target: target, edge: edge)
+        }
+    }
 
-    /// Appends row `row` of a typed batch to target `target`'s builder,
-    /// sealing it when full.
+    /// The keys of the batch being routed in bulk, and their ends (reused
+    /// across batches).
+    private var bulkKeys: [UInt8] = []
+    private var bulkKeyEnds: [UInt32] = []
+
+    /// Appends the key of `row` (from `keyColumn`, or the record key when
+    /// `key` is nil) to `keys`; why there is none, if so.
     @inline(__always)
-    private func appendColumnRow(_ row: Int, of batch: RecordBatch, typed: ColumnarValues, values: Column,
-                                 timestamp: Int64, key: UnsafeRawBufferPointer, target: Int, edge: Edge) {
-        if let existing = edge.columnBuilders[target], existing.schema != typed.schema
-            || (existing.headers == nil) != (typed.headers == nil) {
-            seal(edge, target: target)
-        } else if edge.columnBuilders[target] == nil, edge.builders[target] != nil {
-            seal(edge, target: target)  // byte records gathered before
+    private static func appendKey(row: Int, of batch: RecordBatch, values: Column, key: ColumnKey?, keyColumn: Column?,
+                                  to keys: inout [UInt8]) -> String? {
+        if let key, let keyColumn {
+            do throws(ColumnKey.Missing) {
+                try key.append(row: row, of: values, keyColumn: keyColumn, to: &keys)
+                return nil
+            } catch {
+                return error.reason(keyBy: key.text)
+            }
         }
-        if edge.builders[target] == nil {
-            edge.builders[target] = RecordBatch(recordCapacity: batchRecordsMax, valueBytesCapacity: 64)
-            edge.columnBuilders[target] = (Column(typed.schema.structType, capacity: batchRecordsMax),
-                                           typed.headers.map { Column($0.type, capacity: batchRecordsMax) },
-                                           typed.schema)
+        return batch.withRecord(at: row) { _, recordKey, _ in
+            guard let recordKey else { return "key_by '$key': the record has no key" }
+            keys.append(contentsOf: recordKey)
+            return nil
         }
-        let builder = edge.builders[target]!
-        let columns = edge.columnBuilders[target]!
-        builder.append(timestamp: timestamp, key: key, value: UnsafeRawBufferPointer(start: nil, count: 0))
-        columns.values.appendRow(of: values, at: row)
-        if let headers = typed.headers { columns.headers!.appendRow(of: headers, at: row) }
-        if builder.count >= batchRecordsMax { seal(edge, target: target) }
+    }
+
+    /// One target's share of a batch being routed: its rows, their
+    /// timestamps, and their keys in one buffer split at `keyEnds` (which
+    /// starts with 0), in the shape `RecordBatch`'s bulk append takes.
+    struct RoutedRows {
+        var rows: [UInt32] = []
+        var timestamps: [Int64] = []
+        var keys: [UInt8] = []
+        var keyEnds: [UInt32] = [0]
+
+        mutating func clear() {
+            rows.removeAll(keepingCapacity: true)
+            timestamps.removeAll(keepingCapacity: true)
+            keys.removeAll(keepingCapacity: true)
+            keyEnds.removeAll(keepingCapacity: true)
+            keyEnds.append(0)
+        }
+
+        /// Ends the key written at the end of `keys` as row `row`'s.
+        @inline(__always)
+        mutating func close(timestamp: Int64, row: Int) {
+            rows.append(UInt32(row))
+            timestamps.append(timestamp)
+            keyEnds.append(UInt32(keys.count))
+        }
+
+        /// Appends the timestamps and keys of rows `range` (values empty,
+        /// `emptyValues` holding at least range.count + 1 zero offsets) to
+        /// `batch` in one bulk append.
+        func appendTimestampsAndKeys(range: Range<Int>, to batch: RecordBatch, emptyValues: UnsafePointer<UInt32>) {
+            guard !range.isEmpty else { return }
+            timestamps.withUnsafeBufferPointer { timestamps in
+                keyEnds.withUnsafeBufferPointer { keyEnds in
+                    keys.withUnsafeBufferPointer { keys in
+                        batch.append(count: range.count, timestamps: timestamps.baseAddress! + range.lowerBound,
+                                     keyOffsets: keyEnds.baseAddress! + range.lowerBound,
+                                     keys: keys.baseAddress,
+                                     valueOffsets: emptyValues, values: nil, flags: nil)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Per target instance: the rows of the batch being routed (reused
+    /// across batches).
+    private var gatherRouted: [RoutedRows] = []
+    /// The key of the record being routed to one of several targets.
+    private var keyScratch: [UInt8] = []
+    /// Zero value offsets for the bulk appends of keyed rows (values
+    /// empty): `zeroOffsetsCount` of them, allocated once per size.
+    private var zeroOffsets: UnsafeMutablePointer<UInt32>?
+    private var zeroOffsetsCount = 0
+
+    deinit { zeroOffsets?.deallocate() }
+
+    private func takeRouted(targets: Int) -> [RoutedRows] {
+        var routed = gatherRouted
+        gatherRouted = []
+        if routed.count < targets { routed += Array(repeating: RoutedRows(), count: targets - routed.count) }
+        for index in routed.indices { routed[index].clear() }
+        return routed
+    }
+
+    /// At least `count` + 1 zero offsets, valid until the next call.
+    private func emptyValueOffsets(_ count: Int) -> UnsafePointer<UInt32> {
+        if let zeroOffsets, zeroOffsetsCount > count { return UnsafePointer(zeroOffsets) }
+        zeroOffsets?.deallocate()
+        zeroOffsetsCount = max(count + 1, batchRecordsMax + 1)
+        let offsets = UnsafeMutablePointer<UInt32>.allocate(capacity: zeroOffsetsCount)
+        offsets.initialize(repeating: 0, count: zeroOffsetsCount)
+        zeroOffsets = offsets
+        return UnsafePointer(offsets)
+    }
+
+    /// Appends the rows of `routed` (a typed batch's rows for target
+    /// `target`) to the target's builder, as many at a time as the builder
+    /// has room for: the timestamps and keys in one bulk append, the
+    /// columns in bulk (`Column.appendRows`); seals the builder when full.
+    private func gatherColumns(_ routed: RoutedRows, of batch: RecordBatch,
+                               typed: ColumnarValues, values: Column, target: Int, edge: Edge) {
+        let rows = routed.rows
+        var done = 0
+        while done < rows.count {
+            if let existing = edge.columnBuilders[target], existing.schema != typed.schema
+                || (existing.headers == nil) != (typed.headers == nil) {
+                seal(edge, target: target)
+            } else if edge.columnBuilders[target] == nil, edge.builders[target] != nil {
+                seal(edge, target: target)  // byte records gathered before
+            }
+            if edge.builders[target] == nil {
+                edge.builders[target] = RecordBatch(recordCapacity: batchRecordsMax, valueBytesCapacity: 64)
+                edge.columnBuilders[target] = (Column(typed.schema.structType, capacity: batchRecordsMax),
+                                               typed.headers.map { Column($0.type, capacity: batchRecordsMax) },
+                                               typed.schema)
+            }
+            let builder = edge.builders[target]!
+            let columns = edge.columnBuilders[target]!
+            let chunk = min(batchRecordsMax - builder.count, rows.count - done)
+            precondition(chunk > 0, "a full hash builder was not sealed")
+            routed.appendTimestampsAndKeys(range: done..<(done + chunk), to: builder, emptyValues: emptyValueOffsets(chunk))
+            rows.withUnsafeBufferPointer { all in
+                let part = UnsafeBufferPointer(rebasing: all[done..<(done + chunk)])
+                columns.values.appendRows(of: values, rows: part)
+                if let headers = typed.headers { columns.headers!.appendRows(of: headers, rows: part) }
+            }
+            done += chunk
+            if builder.count >= batchRecordsMax { seal(edge, target: target) }
+        }
     }
 
     /// Sends target `target`'s builder (with its gathered columns) on.
