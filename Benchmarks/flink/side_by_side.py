@@ -23,11 +23,13 @@ The workloads (20M records by default):
 """
 import argparse
 import os
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -76,18 +78,52 @@ def streamhost_job(workload, records, parallelism, json_path):
     raise ValueError(workload)
 
 
-def run_child(argv, cwd):
-    """Runs argv; returns (seconds, peak RSS in MiB, stdout+stderr)."""
+class ChildFailed(RuntimeError):
+    """A child that exited non-zero or ran out of time; `text` is its output."""
+
+    def __init__(self, message, text):
+        super().__init__(message)
+        self.text = text
+
+
+def run_child_usage(argv, cwd, timeout=None):
+    """Runs argv; returns (seconds, its rusage, stdout+stderr). A child still
+    running after `timeout` seconds is killed with its process group (it may
+    have started others: Flink's JVM) and raises ChildFailed."""
     out = tempfile.TemporaryFile()
     start = time.monotonic()
-    proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    timed_out = []
+
+    def kill():
+        timed_out.append(True)
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    timer = threading.Timer(timeout, kill) if timeout else None
+    if timer:
+        timer.start()
+    try:
+        _, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        if timer:
+            timer.cancel()
     seconds = time.monotonic() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     out.seek(0)
     text = out.read().decode(errors="replace")
+    if timed_out:
+        raise ChildFailed(f"{argv[0]} ran longer than {timeout} s and was killed", text)
     if proc.returncode != 0:
-        raise RuntimeError(f"{argv[0]} exited {proc.returncode}:\n{text[-2000:]}")
+        raise ChildFailed(f"{argv[0]} exited {proc.returncode}:\n{text[-2000:]}", text)
+    return seconds, usage, text
+
+
+def run_child(argv, cwd):
+    """Runs argv; returns (seconds, peak RSS in MiB, stdout+stderr)."""
+    seconds, usage, text = run_child_usage(argv, cwd)
     return seconds, usage.ru_maxrss / 1024.0, text
 
 
