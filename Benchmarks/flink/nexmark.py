@@ -75,10 +75,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(ROOT, "examples", "nexmark"))
-from side_by_side import ChildFailed, run_child_usage  # noqa: E402
+from side_by_side import ChildFailed, high_water_kib, run_child_usage  # noqa: E402
 from flink_expected import QUERIES, nexmark_dir, read_sql, replace_with_clause, statements  # noqa: E402
 
-CACHE = os.path.join(ROOT, ".build", "nexmark-bench")
+DEFAULT_CACHE = os.path.join(ROOT, ".build", "nexmark-bench")
 SEED = 42  # the nexmark source's default, and the committed dataset's
 # Nexmark's harness: 10M events per second of event time (its TPS), people,
 # auctions and bids in the proportions 1:3:46.
@@ -183,7 +183,7 @@ def first_error_line(text):
 
 
 def write_script(args, query, source, parallelism):
-    folder = os.path.join(CACHE, "scripts")
+    folder = os.path.join(args.cache, "scripts")
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, f"{query}-{source}-p{parallelism}.sql")
     with open(path, "w", encoding="utf-8") as f:
@@ -210,7 +210,7 @@ def rejected_records(text):
 
 def run_streamhost(args, script):
     with tempfile.TemporaryDirectory() as work:
-        seconds, usage, text = run_child_usage(
+        seconds, usage, rss, text = run_child_usage(
             [args.streamhost, "sql", script, "--no-progress", "--data-dir", os.path.join(work, "data")],
             work, args.timeout)
     rejected = rejected_records(text)
@@ -218,12 +218,17 @@ def run_streamhost(args, script):
         # Throughput of records that were thrown away is no figure.
         raise ChildFailed(f"{rejected} records went to the dead letters:\n{text[-2000:]}", text)
     cpu = usage.ru_utime + usage.ru_stime
-    return {"seconds": seconds, "cpu_seconds": cpu, "rss_mib": usage.ru_maxrss / 1024.0, "start_s": None}
+    return {"seconds": seconds, "cpu_seconds": cpu, "rss_mib": rss, "start_s": None}
 
 
 def write_dataset(args):
     """The events as JSON lines, written once (make-dataset.sh) and kept."""
     if os.path.exists(args.dataset):
+        # The figures divide by --events: a file of another size would skew them.
+        with open(args.dataset, "rb") as f:
+            lines = sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 24), b""))
+        if lines != args.events:
+            sys.exit(f"error: {args.dataset} holds {lines} events, not --events {args.events}; delete it or pass another --dataset")
         print(f"dataset: {args.dataset} (kept from an earlier run; delete it to write it again)", flush=True)
         return
     os.makedirs(os.path.dirname(args.dataset), exist_ok=True)
@@ -244,9 +249,9 @@ def count_char_library(args):
     """streamhost's count_char: --count-char-library, else compiled here."""
     if args.count_char_library:
         return os.path.abspath(args.count_char_library)
-    os.makedirs(CACHE, exist_ok=True)
-    source = os.path.join(CACHE, "count_char.c")
-    library = os.path.join(CACHE, "libnexmark_count_char.so")
+    os.makedirs(args.cache, exist_ok=True)
+    source = os.path.join(args.cache, "count_char.c")
+    library = os.path.join(args.cache, "libnexmark_count_char.so")
     with open(source, "w") as f:
         f.write(COUNT_CHAR_C)
     result = subprocess.run(["cc", "-shared", "-fPIC", "-O2", "-std=c11", "-Wall", "-Werror", "-o", library, source],
@@ -286,16 +291,7 @@ def cpu_seconds(pids):
 
 
 def peak_rss_mib(pids):
-    peak = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/status") as f:
-                for line in f:
-                    if line.startswith("VmHWM:"):
-                        peak = max(peak, int(line.split()[1]))
-        except OSError:
-            pass
-    return peak / 1024.0
+    return max((high_water_kib(pid) for pid in pids), default=0) / 1024.0
 
 
 def flink_driver(argv):
@@ -331,14 +327,14 @@ def flink_driver(argv):
     print(f"RESULT {jvm_start:.3f} {job_seconds:.3f} {cpu:.3f} {peak_rss_mib(jvms):.1f}", flush=True)
 
 
-def count_char_jar(python):
+def count_char_jar(args):
     """Nexmark's CountChar class (the same rule), built against PyFlink's jars."""
-    jar = os.path.join(CACHE, "nexmark-count-char.jar")
+    jar = os.path.join(args.cache, "nexmark-count-char.jar")
     if os.path.exists(jar):
         return jar
     if not shutil.which("javac"):
         return None
-    lib = subprocess.run([python, "-c", "import os, pyflink; print(os.path.join(os.path.dirname(pyflink.__file__), 'lib'))"],
+    lib = subprocess.run([args.flink_python, "-c", "import os, pyflink; print(os.path.join(os.path.dirname(pyflink.__file__), 'lib'))"],
                          capture_output=True, text=True, check=True).stdout.strip()
     with tempfile.TemporaryDirectory() as work:
         source_dir = os.path.join(work, "com", "github", "nexmark", "flink", "udf")
@@ -348,7 +344,7 @@ def count_char_jar(python):
         classes = os.path.join(work, "classes")
         subprocess.run(["javac", "-nowarn", "-cp", os.path.join(lib, "*"), "-d", classes,
                         os.path.join(source_dir, "CountChar.java")], check=True, capture_output=True)
-        os.makedirs(CACHE, exist_ok=True)
+        os.makedirs(args.cache, exist_ok=True)
         with zipfile.ZipFile(jar + ".partial", "w") as archive:
             for folder, _, files in os.walk(classes):
                 for name in files:
@@ -360,7 +356,7 @@ def count_char_jar(python):
 
 def run_flink(args, query, parallelism, udf_jar):
     with tempfile.TemporaryDirectory() as work:
-        _, _, text = run_child_usage([args.flink_python, os.path.abspath(__file__), "--flink-driver", query,
+        _, _, _, text = run_child_usage([args.flink_python, os.path.abspath(__file__), "--flink-driver", query,
                                       args.dataset, str(parallelism), udf_jar or "-", args.nexmark_dir],
                                      work, args.timeout)
     line = [l for l in text.splitlines() if l.startswith("RESULT ")]
@@ -396,16 +392,39 @@ def summarize(events, runs):
     }
 
 
-def cell(entry, key, render):
+def short_error(error):
+    """An error without the script's folder: `q3-file-p1.sql:96:5: ...`."""
+    return re.sub(r"(error: )?/\S*/(q\d+-\w+-p\d+\.sql:)", r"\2", error)
+
+
+class Notes:
+    """The errors under the table, numbered once each: a cell says
+    `not planned yet [n]` and the note its message."""
+
+    def __init__(self):
+        self.numbers, self.lines = {}, []
+
+    def cell(self, error):
+        kind, _, message = short_error(error).partition(": ")
+        # The same message from another script is the same note.
+        key = (kind, re.sub(r"^q\d+-\w+-p\d+\.sql:\d+:\d+: ", "", message))
+        if key not in self.numbers:
+            self.numbers[key] = len(self.numbers) + 1
+            self.lines.append(f"[{self.numbers[key]}] {kind}: {message}")
+        return f"{kind} [{self.numbers[key]}]"
+
+
+def cell(entry, key, render, notes):
     if entry is None:
         return "not run"
     if "error" in entry:
-        return entry["error"].replace("|", "\\|")
+        return notes.cell(entry["error"]).replace("|", "\\|")
     return render(entry[key])
 
 
 def print_tables(args, results):
     setups = [s for s in SETUPS if s in args.setups]
+    notes = Notes()
     print("\nevents/s per core, medians (events / (cores x seconds); cores measured, not the parallelism):\n")
     header = ["query", "p"] + setups
     if "streamhost/file" in setups and "flink/file" in setups:
@@ -416,7 +435,7 @@ def print_tables(args, results):
     for query in args.queries:
         for parallelism in args.parallelism:
             entries = {s: results.get((query, parallelism, s)) for s in setups}
-            row = [query, str(parallelism)] + [cell(entries[s], "events_per_s_per_core", thousands) for s in setups]
+            row = [query, str(parallelism)] + [cell(entries[s], "events_per_s_per_core", thousands, notes) for s in setups]
             if "streamhost/file : flink/file" in header:
                 a, b = entries["streamhost/file"], entries["flink/file"]
                 ok = a and b and "error" not in a and "error" not in b
@@ -424,6 +443,10 @@ def print_tables(args, results):
             row += [thousands(PUBLISHED_FLINK[query]) if query in PUBLISHED_FLINK else "-",
                     thousands(PUBLISHED_DBSP[query]) if query in PUBLISHED_DBSP else "-"]
             print("| " + " | ".join(row) + " |")
+    if notes.lines:
+        print()
+        for line in notes.lines:
+            print(line)
     print("\nevents/s, cores used and peak RSS, medians:\n")
     print("| query | p | setup | events/s | cores | peak RSS |")
     print("|---|---|---|---:|---:|---:|")
@@ -448,14 +471,17 @@ def main():
     parser.add_argument("--setups", nargs="+", default=SETUPS, choices=SETUPS)
     parser.add_argument("--streamhost", default=os.path.join(ROOT, ".build", "release", "streamhost"))
     parser.add_argument("--flink-python", default=os.path.join(ROOT, ".build", "flink-venv", "bin", "python"))
-    parser.add_argument("--dataset", help="the JSON-lines events (default .build/nexmark-bench/nexmark-EVENTS-RATE.jsonl)")
+    parser.add_argument("--cache", default=DEFAULT_CACHE,
+                        help="where the dataset, the scripts and q14's functions are kept (default .build/nexmark-bench)")
+    parser.add_argument("--dataset", help="the JSON-lines events (default CACHE/nexmark-EVENTS-RATE.jsonl)")
     parser.add_argument("--count-char-library", help="a shared library exporting q14's count_char for streamhost")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds a run may take (default 1800)")
     parser.add_argument("--json", help="also write the results here as JSON")
     args = parser.parse_args()
     args.streamhost = os.path.abspath(args.streamhost)
     args.nexmark_dir = nexmark_dir()
-    args.dataset = os.path.abspath(args.dataset or os.path.join(CACHE, f"nexmark-{args.events}-{args.rate}.jsonl"))
+    args.cache = os.path.abspath(args.cache)
+    args.dataset = os.path.abspath(args.dataset or os.path.join(args.cache, f"nexmark-{args.events}-{args.rate}.jsonl"))
     engines = {setup.split("/")[0] for setup in args.setups}
     if not os.path.exists(os.path.join(args.nexmark_dir, "q0.sql")):
         sys.exit(f"error: no Nexmark SQL at {args.nexmark_dir}; set STREAMHOST_NEXMARK_DIR")
@@ -470,7 +496,7 @@ def main():
     if any(setup.endswith("/file") for setup in args.setups):
         write_dataset(args)
     args.count_char_library = count_char_library(args) if "q14" in args.queries and "streamhost" in engines else ""
-    udf_jar = count_char_jar(args.flink_python) if "q14" in args.queries and "flink" in engines else None
+    udf_jar = count_char_jar(args) if "q14" in args.queries and "flink" in engines else None
 
     results = {}
     runs = {}

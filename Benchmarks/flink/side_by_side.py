@@ -86,14 +86,35 @@ class ChildFailed(RuntimeError):
         self.text = text
 
 
+# How often the child's memory high-water mark is read while it runs.
+RSS_SAMPLE_SECONDS = 0.01
+
+
+def high_water_kib(pid):
+    """VmHWM of a live process in KiB, else 0."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def run_child_usage(argv, cwd, timeout=None):
-    """Runs argv; returns (seconds, its rusage, stdout+stderr). A child still
-    running after `timeout` seconds is killed with its process group (it may
-    have started others: Flink's JVM) and raises ChildFailed."""
+    """Runs argv; returns (seconds, its rusage, its peak RSS in MiB,
+    stdout+stderr). The peak is the child's own VmHWM, sampled while it runs:
+    wait4's ru_maxrss also counts what the forking parent had resident
+    before the exec. A child still running after `timeout` seconds is killed
+    with its process group (it may have started others: Flink's JVM) and
+    raises ChildFailed."""
     out = tempfile.TemporaryFile()
     start = time.monotonic()
     proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     timed_out = []
+    finished = threading.Event()
+    peak = [0]
 
     def kill():
         timed_out.append(True)
@@ -102,15 +123,23 @@ def run_child_usage(argv, cwd, timeout=None):
         except ProcessLookupError:
             pass
 
+    def sample():
+        while not finished.wait(RSS_SAMPLE_SECONDS):
+            peak[0] = max(peak[0], high_water_kib(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     timer = threading.Timer(timeout, kill) if timeout else None
     if timer:
         timer.start()
     try:
         _, status, usage = os.wait4(proc.pid, 0)
     finally:
+        finished.set()
         if timer:
             timer.cancel()
     seconds = time.monotonic() - start
+    sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     out.seek(0)
     text = out.read().decode(errors="replace")
@@ -118,13 +147,13 @@ def run_child_usage(argv, cwd, timeout=None):
         raise ChildFailed(f"{argv[0]} ran longer than {timeout} s and was killed", text)
     if proc.returncode != 0:
         raise ChildFailed(f"{argv[0]} exited {proc.returncode}:\n{text[-2000:]}", text)
-    return seconds, usage, text
+    return seconds, usage, peak[0] / 1024.0, text
 
 
 def run_child(argv, cwd):
     """Runs argv; returns (seconds, peak RSS in MiB, stdout+stderr)."""
-    seconds, usage, text = run_child_usage(argv, cwd)
-    return seconds, usage.ru_maxrss / 1024.0, text
+    seconds, _, rss, text = run_child_usage(argv, cwd)
+    return seconds, rss, text
 
 
 def run_streamhost(workload, records, parallelism, json_path):
