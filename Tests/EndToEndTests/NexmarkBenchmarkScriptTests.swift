@@ -6,11 +6,13 @@ import TestKit
 /// on a tiny input with the debug binary so that the script cannot rot
 /// between the release runs that give its figures: every supported query,
 /// from the generator and from the JSON-lines file, at p1 and p2, must come
-/// out as a figure or as `not planned yet: <the planner's error>`, never as
-/// a failed run or a crashed script. These runs measure nothing.
+/// out as a figure or as `not planned yet: <the planner's error>` (q14 as
+/// `not run` while there is no count_char.c to build its function from),
+/// never as a failed run or a crashed script. These runs measure nothing.
 @Suite("Nexmark benchmark script", .enabled(if: NexmarkFolder.available, "the Nexmark SQL files are not at \(NexmarkFolder.path)"))
 struct NexmarkBenchmarkScriptTests {
     static let script = BuildProducts.packageRoot + "/Benchmarks/flink/nexmark.py"
+    static let countCharSource = BuildProducts.packageRoot + "/examples/nexmark/count_char.c"
     static let queries = ["q0", "q1", "q2", "q3", "q5", "q7", "q8", "q11", "q12", "q14", "q21", "q22"]
     /// Events per run: enough for every kind of event and a few windows.
     static let events = 2000
@@ -68,7 +70,10 @@ struct NexmarkBenchmarkScriptTests {
                     #expect(entries.count == 1, "\(query) p\(parallelism) \(setup): \(entries.count) results")
                     guard let entry = entries.first else { continue }
                     if let error = entry.error {
-                        #expect(error.hasPrefix("not planned yet: "), "\(query) p\(parallelism) \(setup): \(error)")
+                        // q14's native count_char is built from examples/nexmark/count_char.c.
+                        let noCountChar = query == "q14" && !FileManager.default.fileExists(atPath: Self.countCharSource)
+                            && error.hasPrefix("not run: no examples/nexmark/count_char.c")
+                        #expect(error.hasPrefix("not planned yet: ") || noCountChar, "\(query) p\(parallelism) \(setup): \(error)")
                     } else {
                         #expect((entry.eventsPerSecondPerCore ?? 0) > 0, "\(query) p\(parallelism) \(setup) has no figure")
                     }
