@@ -208,6 +208,12 @@ def run_streamhost(args, script):
     if rejected:
         # Throughput of records that were thrown away is no figure.
         raise ChildFailed(f"{rejected} records went to the dead letters:\n{text[-2000:]}", text)
+    # Each source step (a table read twice is read by two) must have read
+    # every event: the figures divide by --events.
+    emitted = [int(n) for n in re.findall(r"\(source [\w-]+\): (\d+) out", text)]
+    if not emitted or any(n != args.events for n in emitted):
+        raise ChildFailed(f"the source steps emitted {emitted or 'nothing the summary shows'}, not {args.events} events each:\n"
+                          f"{text[-2000:]}", text)
     cpu = usage.ru_utime + usage.ru_stime
     return {"seconds": seconds, "cpu_seconds": cpu, "rss_mib": rss, "start_s": None}
 
