@@ -23,11 +23,13 @@ The workloads (20M records by default):
 """
 import argparse
 import os
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -76,19 +78,82 @@ def streamhost_job(workload, records, parallelism, json_path):
     raise ValueError(workload)
 
 
-def run_child(argv, cwd):
-    """Runs argv; returns (seconds, peak RSS in MiB, stdout+stderr)."""
+class ChildFailed(RuntimeError):
+    """A child that exited non-zero or ran out of time; `text` is its output."""
+
+    def __init__(self, message, text):
+        super().__init__(message)
+        self.text = text
+
+
+# How often the child's memory high-water mark is read while it runs.
+RSS_SAMPLE_SECONDS = 0.01
+
+
+def high_water_kib(pid):
+    """VmHWM of a live process in KiB, else 0."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def run_child_usage(argv, cwd, timeout=None):
+    """Runs argv; returns (seconds, its rusage, its peak RSS in MiB,
+    stdout+stderr). The peak is the child's own VmHWM, sampled while it runs:
+    wait4's ru_maxrss also counts what the forking parent had resident
+    before the exec. A child still running after `timeout` seconds is killed
+    with its process group (it may have started others: Flink's JVM) and
+    raises ChildFailed."""
     out = tempfile.TemporaryFile()
     start = time.monotonic()
-    proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    timed_out = []
+    finished = threading.Event()
+    peak = [0]
+
+    def kill():
+        timed_out.append(True)
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    def sample():
+        while not finished.wait(RSS_SAMPLE_SECONDS):
+            peak[0] = max(peak[0], high_water_kib(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    timer = threading.Timer(timeout, kill) if timeout else None
+    if timer:
+        timer.start()
+    try:
+        _, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        finished.set()
+        if timer:
+            timer.cancel()
     seconds = time.monotonic() - start
+    sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     out.seek(0)
     text = out.read().decode(errors="replace")
+    if timed_out:
+        raise ChildFailed(f"{argv[0]} ran longer than {timeout} s and was killed", text)
     if proc.returncode != 0:
-        raise RuntimeError(f"{argv[0]} exited {proc.returncode}:\n{text[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024.0, text
+        raise ChildFailed(f"{argv[0]} exited {proc.returncode}:\n{text[-2000:]}", text)
+    return seconds, usage, peak[0] / 1024.0, text
+
+
+def run_child(argv, cwd):
+    """Runs argv; returns (seconds, peak RSS in MiB, stdout+stderr)."""
+    seconds, _, rss, text = run_child_usage(argv, cwd)
+    return seconds, rss, text
 
 
 def run_streamhost(workload, records, parallelism, json_path):
