@@ -177,7 +177,7 @@ final class MapOperator: Operator {
             for field in 0..<fields.count {
                 let start = valueBytes.count
                 do throws(ExpressionRuntimeError) {
-                    try program.evaluate(field).appendJSON(to: &valueBytes)
+                    try program.appendResult(field, to: &valueBytes)
                 } catch {
                     throw ExpressionRuntimeError(message: "set \(fields[field]) = `\(program.sources[field].text)`: \(error.message)")
                 }

@@ -11,11 +11,12 @@ struct SQLCommand: ParsableCommand {
             The script is parsed, checked against its tables and compiled to an ordinary job over the \
             first-party plugins (docs/SQL.md says what plans). --explain prints that job file instead of \
             running it; `streamhost run` runs what it prints, and runs a .sql file itself the same way \
-            (what this command does: same options, same exit status). A mistake in the SQL is reported as \
+            (what this command does: same options, same exit status). A job file may hold `sql:` steps; \
+            `--explain job.yaml` prints it with them expanded. A mistake in the SQL is reported as \
             FILE:LINE:COLUMN: message, with exit status 2.
             """)
 
-    @Argument(help: "The SQL file.")
+    @Argument(help: "The SQL file (with --explain also a YAML job file with sql: steps).")
     var file: String
 
     @Flag(help: "Print the job file the script compiles to, and do not run it.")
@@ -37,6 +38,16 @@ struct SQLCommand: ParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
+        if explain, !file.lowercased().hasSuffix(".sql") {
+            // A job file: its sql: steps expanded to the steps they plan to.
+            do {
+                print(try JobFileParser.expandedSQLSteps(path: file), terminator: "")
+            } catch {
+                writeStderr("error: \(error)\n")
+                throw ExitCode(2)
+            }
+            return
+        }
         if explain {
             let text: String
             do {

@@ -116,8 +116,8 @@ struct SQLCommandTests {
         _ = try directory.write("orders.jsonl", Self.orders)
         _ = try directory.write("payments.jsonl", """
             {"order_id":1,"paid":10.50,"paid_time":"2026-01-01 10:06:00"}
-            {"order_id":2,"paid":20.00,"paid_time":"2026-01-01 12:00:00"}
             {"order_id":3,"paid":5.25,"paid_time":"2026-01-01 11:00:01"}
+            {"order_id":2,"paid":20.00,"paid_time":"2026-01-01 12:00:00"}
             {"order_id":9,"paid":1.00,"paid_time":"2026-01-01 11:01:00"}
 
             """)

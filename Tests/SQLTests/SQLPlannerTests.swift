@@ -36,9 +36,11 @@ import Testing
         }
     }
 
-    /// (component, config JSON) of each step.
+    /// (component, config JSON) of each step, but the map that checks a
+    /// text table's types where it is read (`<table>-types`, tested on its
+    /// own in `textColumnsAreCheckedWhereTheyAreRead`).
     static func steps(_ job: SQLJob) -> [String] {
-        job.steps.map { "\($0.kind.rawValue) \($0.component) \(SQLJobValue.object($0.config).json)" }
+        job.steps.filter { !$0.id.hasSuffix("-types") }.map { "\($0.kind.rawValue) \($0.component) \(SQLJobValue.object($0.config).json)" }
     }
 
     @Test func whereCaseAndCastBecomeFilterMapAndProject() throws {
@@ -71,6 +73,33 @@ import Testing
         #expect(steps[3].hasPrefix(#"operator map {"set": {"__sql_4": "cast(__sql_1 as integer)", "__sql_5": "case when (window_start) % 1000 = 0"#))
         #expect(steps[4] == #"operator project {"keep": ["__sql_4", "__sql_5", "__sql_6", "__sql_7"], "rename": {"__sql_4": "customer_id", "__sql_5": "EXPR$1", "__sql_6": "EXPR$2", "__sql_7": "EXPR$3"}}"#)
         #expect(steps[5] == #"sink stdout {"format": "value"}"#)
+        // SUM of DECIMAL(10, 2) is DECIMAL(38, 2): written with 2 digits, by the map that shapes the output.
+        #expect(steps[3].hasSuffix(#""__sql_7": "cast(__sql_3 as decimal(38, 2))"}}"#))
+        #expect(steps.count == 6)
+    }
+
+    @Test func textColumnsAreCheckedWhereTheyAreRead() throws {
+        // Numbers and booleans of JSON and CSV tables are cast to their types by a map after the source.
+        let job = try Self.plan("SELECT order_id FROM orders")
+        #expect(job.steps[1].id == "orders-types")
+        #expect(SQLJobValue.object(job.steps[1].config).json
+            == #"{"set": {"order_id": "cast(order_id as integer)", "customer_id": "cast(customer_id as integer)", "#
+            + #""amount": "cast(amount as decimal(10, 2))"}}"#)
+        // Computed columns share that map, after the checks.
+        let computed = try SQLPlanner.plan("""
+            CREATE TABLE t (a INT, ok BOOLEAN, b AS a + 1) WITH ('connector' = 'filesystem', 'path' = 't.csv', 'format' = 'csv');
+            SELECT b FROM t WHERE ok
+            """, file: "job.sql", jobName: "job")
+        #expect(computed.steps.map(\.id).prefix(3) == ["t", "t-columns", "t-computed"])
+        #expect(SQLJobValue.object(computed.steps[2].config).json
+            == #"{"set": {"a": "cast(a as integer)", "ok": "cast(ok as boolean)", "b": "(a + 1)"}}"#)
+    }
+
+    @Test func decimalColumnsKeepTheirScale() throws {
+        // A DECIMAL(p, s) column is cast to its type where the output is shaped, even when only passed on.
+        let job = try Self.plan("SELECT order_id, amount, CAST(amount * 3 AS DECIMAL(12, 1)) AS tripled FROM orders")
+        #expect(Self.steps(job)[1] == #"operator map {"set": {"__sql_1": "order_id", "__sql_2": "cast(amount as decimal(10, 2))", "#
+            + #""__sql_3": "cast(cast((amount * 3) as decimal(12, 1)) as decimal(12, 1))"}}"#)
     }
 
     @Test func windowTableFunctionsAndSeveralKeys() throws {

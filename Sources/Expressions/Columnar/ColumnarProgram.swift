@@ -43,9 +43,11 @@ public final class ColumnarProgram {
         let probe = Column(schema.structType)
         var kernels: [CompiledKernel] = []
         var types: [ExpressionType] = []
+        var fixedDecimals: [(precision: Int, scale: Int)?] = []
         for (index, source) in sources.enumerated() {
             do throws(ExpressionError) {
                 let (node, checker, type) = try ExpressionProgram.parseAndCheck(source, library: library)
+                fixedDecimals.append(node.fixedDecimal)
                 // Calls prepared a batch at a time are not used here: an
                 // island calls each function per row.
                 let rowCompiler = ExpressionCompiler(text: source.text, checker: checker, slots: slots,
@@ -66,7 +68,10 @@ public final class ColumnarProgram {
         self.kernels = kernels
         self.slots = slots
         frame = ColumnarFrame(slotCount: slots.paths.count)
-        resultTypes = zip(kernels, types).map { kernel, type in
+        resultTypes = zip(zip(kernels, types), fixedDecimals).map { compiled, fixed in
+            let (kernel, type) = compiled
+            // `cast(x as decimal(p, s))` is written with exactly s digits.
+            if let fixed { return .decimal128(precision: fixed.precision, scale: fixed.scale) }
             switch kernel.kind {
             case .integer: return .int64
             case .decimal: return .decimal128(precision: ColumnType.decimalPrecisionMax, scale: kernel.scaleMax)

@@ -142,6 +142,18 @@ struct ExpressionCompiler {
                 if isTry { return .null }
                 throw failure(node, "cannot cast \(value.described) to \(type) (try_cast gives null instead)")
             }
+        case .castDecimal(let operand, let precision, let scale, let isTry):
+            let inner = try compile(operand)
+            return { (frame: EvaluationFrame) throws(ExpressionRuntimeError) -> ExpressionValue in
+                let value = try inner(frame)
+                switch ValueOperations.cast(value, to: precision, scale: scale) {
+                case .success(let cast): return cast
+                case .failure(let reason):
+                    if isTry { return .null }
+                    throw failure(node, "cannot cast \(value.described) to decimal(\(precision), \(scale)): \(reason) "
+                        + "(try_cast gives null instead)")
+                }
+            }
         case .call(let name, let arguments):
             return try call(name, arguments, node)
         case .index(let base, let index):

@@ -1,3 +1,5 @@
+import JSONText
+
 /// Several expressions compiled together over one record: the fields they
 /// read are found in one pass, then each is evaluated on its own.
 ///
@@ -38,6 +40,10 @@ public final class ExpressionProgram {
     public let sources: [Source]
     /// The static type of each expression's result.
     public let types: [ExpressionType]
+    /// Per expression, the digits after the point its result is written
+    /// with when it is a `cast(... as decimal(p, s))` (s), else nil: see
+    /// `appendResult`.
+    public let resultScales: [Int?]
     /// Every field path the expressions read.
     public let fieldPaths: [FieldPath]
     /// Per expression, the indices into `fieldPaths` of the paths it reads.
@@ -61,10 +67,12 @@ public final class ExpressionProgram {
         var evaluators: [Evaluator] = []
         var types: [ExpressionType] = []
         var read: [[Int]] = []
+        var scales: [Int?] = []
         for (index, source) in sources.enumerated() {
             do throws(ExpressionError) {
-                let (type, evaluator) = try Self.compile(source, library: library, slots: slots, batchSites: sites)
+                let (type, evaluator, node) = try Self.compile(source, library: library, slots: slots, batchSites: sites)
                 types.append(type)
+                scales.append(node.fixedDecimal?.scale)
                 evaluators.append(evaluator)
                 read.append(slots.takeRequested())
             } catch {
@@ -76,6 +84,7 @@ public final class ExpressionProgram {
         batchSites = sites.sites.sorted { $0.level < $1.level }
         self.sources = sources
         self.types = types
+        resultScales = scales
         self.evaluators = evaluators
         fieldPaths = slots.paths
         scanner = RecordFieldScanner(paths: slots.paths)
@@ -92,10 +101,10 @@ public final class ExpressionProgram {
     }
 
     static func compile(_ source: Source, library: any ExpressionFunctionLibrary, slots: FieldSlotTable,
-                        batchSites: BatchCallSiteTable) throws(ExpressionError) -> (ExpressionType, Evaluator) {
+                        batchSites: BatchCallSiteTable) throws(ExpressionError) -> (ExpressionType, Evaluator, ExpressionNode) {
         let (node, checker, type) = try parseAndCheck(source, library: library)
         let compiler = ExpressionCompiler(text: source.text, checker: checker, slots: slots, batchSites: batchSites)
-        return (type, try compiler.compile(node))
+        return (type, try compiler.compile(node), node)
     }
 
     /// Parses and type-checks one source, checking its type against the
@@ -194,6 +203,20 @@ public final class ExpressionProgram {
     @inline(__always)
     public func evaluate(_ index: Int) throws(ExpressionRuntimeError) -> ExpressionValue {
         try evaluators[index](frame)
+    }
+
+    /// Appends expression `index`'s value for the loaded record as JSON
+    /// text: a `cast(... as decimal(p, s))` result with exactly s digits
+    /// after the point (`10.50`), as SQL writes a DECIMAL(p, s).
+    @inline(__always)
+    public func appendResult(_ index: Int, to output: inout [UInt8]) throws(ExpressionRuntimeError) {
+        let value = try evaluators[index](frame)
+        if let scale = resultScales[index], case .decimal(let number) = value,
+           let units = DecimalNumber.rescale(number.units, from: number.scale, to: scale) {
+            JSONDecimalText.append(units, scale: scale, to: &output)
+            return
+        }
+        try value.appendJSON(to: &output)
     }
 
     /// Expression `index` as a condition: true, false, or nil for null.

@@ -196,6 +196,45 @@ enum ValueOperations {
         }
     }
 
+    /// `cast(value as decimal(precision, scale))`: the value as an exact
+    /// decimal rounded half up (ties away from zero) to `scale` digits
+    /// after the point, or why it cannot be; null stays null.
+    static func cast(_ value: ExpressionValue, to precision: Int, scale: Int) -> Result<ExpressionValue, DecimalCastProblem> {
+        if case .null = value { return .success(.null) }
+        guard case .decimal(let number)? = cast(value, to: .decimal) else {
+            if case .double = value { return .failure(.notFinite) }
+            return .failure(.notANumber)
+        }
+        var units = number.units
+        if number.scale > scale {
+            let divisor = DecimalNumber.powersOf10[number.scale - scale]
+            let remainder = units % divisor
+            units /= divisor
+            if remainder.magnitude * 2 >= divisor.magnitude { units += remainder < 0 ? -1 : 1 }
+        } else if let rescaled = DecimalNumber.rescale(units, from: number.scale, to: scale) {
+            units = rescaled
+        } else {
+            return .failure(.tooManyDigits)
+        }
+        // At most `precision` digits in all: |units| < 10^precision.
+        guard precision > DecimalNumber.scaleMax || units.magnitude < UInt64(DecimalNumber.powersOf10[precision]) else {
+            return .failure(.tooManyDigits)
+        }
+        return .success(.decimal(DecimalNumber(units: units, scale: scale)))
+    }
+
+    /// Why a value cannot be cast to decimal(p, s).
+    enum DecimalCastProblem: Error, CustomStringConvertible {
+        case notANumber, notFinite, tooManyDigits
+        var description: String {
+            switch self {
+            case .notANumber: "it is not a number"
+            case .notFinite: "it is not a finite number"
+            case .tooManyDigits: "it has more digits before the point than the precision leaves"
+            }
+        }
+    }
+
     /// A JSON number's value from text.
     static func number(_ text: String) -> ExpressionValue? {
         var text = text

@@ -43,6 +43,11 @@ public struct ExpressionNode: Sendable {
         case caseWhen([(condition: ExpressionNode, result: ExpressionNode)], otherwise: ExpressionNode?)
         /// `cast(x as T)`; `isTry`: `try_cast`, null instead of an error.
         case cast(ExpressionNode, ExpressionType, isTry: Bool)
+        /// `cast(x as decimal(p, s))`: x as an exact decimal rounded half up
+        /// (ties away from zero, SQL's HALF_UP) to `scale` digits after the
+        /// point, with at most `precision` digits in all; a `map` writes its
+        /// result with exactly `scale` digits (`10.50`), as SQL's DECIMAL(p, s).
+        case castDecimal(ExpressionNode, precision: Int, scale: Int, isTry: Bool)
         /// A function call; `name` lowercased.
         case call(name: String, arguments: [ExpressionNode])
         /// `value[index]` on something that is not a field path.
@@ -68,9 +73,16 @@ public struct ExpressionNode: Sendable {
         case .inList(let operand, let list, _): return [operand] + list
         case .caseWhen(let branches, let otherwise):
             return branches.flatMap { [$0.condition, $0.result] } + (otherwise.map { [$0] } ?? [])
-        case .cast(let operand, _, _): return [operand]
+        case .cast(let operand, _, _), .castDecimal(let operand, _, _, _): return [operand]
         case .call(_, let arguments): return arguments
         case .index(let value, let index): return [value, index]
         }
+    }
+
+    /// The precision and scale of a `cast(x as decimal(p, s))` at the top
+    /// of the expression: its result has exactly that many digits.
+    public var fixedDecimal: (precision: Int, scale: Int)? {
+        if case .castDecimal(_, let precision, let scale, _) = kind { return (precision, scale) }
+        return nil
     }
 }

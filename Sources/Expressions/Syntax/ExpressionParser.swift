@@ -357,6 +357,29 @@ struct ExpressionParser {
         return try node(.field(FieldPath(segments)), from: start)
     }
 
+    /// `(p)` or `(p, s)` after `decimal` in a cast: 1 <= p <= 38 (SQL's
+    /// largest; the language's values hold 18 digits, so past 18 the
+    /// precision only names the type), 0 <= s <= min(p, 18); s defaults to 0.
+    private mutating func decimalPrecisionAndScale() throws(ExpressionError) -> (Int, Int) {
+        _ = advance()  // (
+        func digits(_ what: String, _ range: ClosedRange<Int>) throws(ExpressionError) -> Int {
+            guard case .number(let text) = current.kind, let value = Int(text), range.contains(value) else {
+                throw fail("expected the \(what) of the decimal, a whole number from \(range.lowerBound) to "
+                    + "\(range.upperBound), found \(describe(current))")
+            }
+            _ = advance()
+            return value
+        }
+        let precision = try digits("precision", 1...38)
+        var scale = 0
+        if current.isSymbol(",") {
+            _ = advance()
+            scale = try digits("scale", 0...min(precision, DecimalNumber.scaleMax))
+        }
+        try expect(symbol: ")", "after decimal(precision, scale)")
+        return (precision, scale)
+    }
+
     private mutating func call(_ name: String) throws(ExpressionError) -> ExpressionNode {
         let start = advance()
         _ = advance()  // (
@@ -368,6 +391,11 @@ struct ExpressionParser {
                 throw fail("expected a type after 'as' (boolean, integer, decimal, double or string), found \(describe(current))")
             }
             _ = advance()
+            if type == .decimal, current.isSymbol("(") {
+                let (precision, scale) = try decimalPrecisionAndScale()
+                try expect(symbol: ")", "to close \(name)(...)")
+                return try node(.castDecimal(operand, precision: precision, scale: scale, isTry: name == "try_cast"), from: start)
+            }
             try expect(symbol: ")", "to close \(name)(...)")
             return try node(.cast(operand, type, isTry: name == "try_cast"), from: start)
         }

@@ -81,6 +81,12 @@ struct ExpressionTypeChecker {
                 throw fail(node, "\(from.withArticle) cannot be cast to \(type) (only to string)")
             }
             return type
+        case .castDecimal(let operand, _, _, _):
+            let from = try check(operand)
+            if from == .array || from == .object {
+                throw fail(node, "\(from.withArticle) cannot be cast to a decimal (only to string)")
+            }
+            return .decimal
         case .call(let name, let arguments):
             return try call(name, arguments, node)
         case .index(let value, let index):

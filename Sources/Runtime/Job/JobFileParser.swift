@@ -57,6 +57,18 @@ public enum JobFileParser {
         return try parse(text: job.yaml, file: file + " (compiled to a job file, see streamhost sql --explain)", overrides: overrides)
     }
 
+    /// The job file at `path` with its `sql:` steps replaced by the steps
+    /// they plan to (`JobFileSQLSteps`), as YAML.
+    public static func expandedSQLSteps(path: String) throws(JobFileError) -> String {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw JobFileError(file: path, location: nil, field: nil, message: "cannot read the job file: \(error.localizedDescription)")
+        }
+        return try JobFileSQLSteps.expanded(text: text, file: path)
+    }
+
     /// Parses job-file text; `file` names it in errors.
     public static func parse(text: String, file: String, overrides: [String] = []) throws(JobFileError) -> JobSpec {
         var root: Node
@@ -75,6 +87,7 @@ public enum JobFileParser {
         }
         var reader = JobFileReader(file: file)
         reader.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        root = try JobFileSQLSteps.expand(root, file: file, lines: reader.lines)
         for text in overrides {
             let override = try JobOverride(parsing: text, file: file)
             if let field = try override.apply(to: &root) {

@@ -293,7 +293,9 @@ extension SQLAnalyzer {
                     throw fail(.invalid, position, "CUMULATE is a window function of FROM TABLE(CUMULATE(TABLE t, DESCRIPTOR(time), step, size))")
                 }
                 throw fail(.unknownFunction, position,
-                           "unknown function \(call.name.dotted); declare it with CREATE FUNCTION \(call.name.dotted) AS 'symbol' LANGUAGE C USING LIBRARY 'library.so'")
+                           "unknown function \(call.name.dotted); the known functions are "
+                               + SQLBuiltinFunction.table.keys.sorted().joined(separator: ", ")
+                               + "; declare a native one with CREATE FUNCTION \(call.name.dotted) AS 'symbol' LANGUAGE C USING LIBRARY 'library.so'")
             }
             guard call.filter == nil, call.over == nil, !call.distinct, !call.star else {
                 throw fail(.invalid, position, "\(call.name.dotted) is a scalar function: no *, DISTINCT, FILTER or OVER")

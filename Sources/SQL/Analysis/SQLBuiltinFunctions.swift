@@ -56,8 +56,17 @@ struct SQLBuiltinFunction: Sendable {
         let first: @Sendable ([SQLType]) -> SQLType = { types in types.first ?? .null }
         let last: @Sendable ([SQLType]) -> SQLType = { types in types.last ?? .null }
         table["COUNT"] = simple(kind: .aggregate, 0...1, [any], ["a value"]) { _ in .bigint }
-        table["SUM"] = simple(kind: .aggregate, 1...1, [numeric], ["a number"], result: first)
-        table["AVG"] = simple(kind: .aggregate, 1...1, [numeric], ["a number"], result: first)
+        // Flink's result types: SUM of DECIMAL(p, s) is DECIMAL(38, s), AVG
+        // of it DECIMAL(38, max(6, s)) (LogicalTypeMerging.findSumAggType,
+        // findAvgAggType); other numbers keep their type.
+        table["SUM"] = simple(kind: .aggregate, 1...1, [numeric], ["a number"]) { types in
+            guard case .decimal(_, let scale)? = types.first else { return types.first ?? .null }
+            return .decimal(precision: 38, scale: scale)
+        }
+        table["AVG"] = simple(kind: .aggregate, 1...1, [numeric], ["a number"]) { types in
+            guard case .decimal(_, let scale)? = types.first else { return types.first ?? .null }
+            return .decimal(precision: 38, scale: max(6, scale))
+        }
         for name in ["MIN", "MAX", "FIRST_VALUE", "LAST_VALUE"] {
             table[name] = simple(kind: .aggregate, 1...1, [[.numeric, .string, .timestamp, .date, .time, .boolean, .interval]],
                                  ["a value that orders"], result: first)

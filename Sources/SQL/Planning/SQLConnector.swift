@@ -41,6 +41,10 @@ struct SQLConnector {
         var exactFields: [String]?
         /// Columns whose values are ms since the epoch rather than text.
         var millisColumns: Set<String> = []
+        /// Its values are text (JSON, CSV) whose numbers the planner checks
+        /// against the table's types (filesystem, kafka); generated and
+        /// typed records need no check.
+        var checksTypes = false
         var notes: [String] = []
     }
 
@@ -118,6 +122,7 @@ struct SQLConnector {
             let format = try format(allowed: ["json", "csv"])
             var config: [(String, SQLJobValue)] = [("path", .string(path)), ("format", .string(format == "json" ? "jsonl" : "csv"))]
             var source = Source(component: "file", config: config)
+            source.checksTypes = true
             if format == "csv" {
                 // Flink's CSV has no header: fields by position.
                 config += [("header", .boolean(false))]
@@ -176,7 +181,9 @@ struct SQLConnector {
                                    + "records with the log record's timestamp; declare `\(timeColumn.name) TIMESTAMP(3) METADATA FROM 'timestamp'` "
                                    + "and put the watermark on it")
             }
-            return Source(component: "log", config: config, notes: notes)
+            var source = Source(component: "log", config: config, notes: notes)
+            source.checksTypes = true
+            return source
         case "datagen":
             for column in relation.columns where column.origin == .physical {
                 guard let families = Self.datagenColumns[column.name] else {

@@ -282,9 +282,13 @@ struct SQLExpressionTranslator {
             return Translated(text: "\(function)(\(try translate(operand).text) as integer)")
         case .float, .double:
             return Translated(text: "\(function)(\(try translate(operand).text) as double)")
-        case .decimal(_, let scale):
-            let decimal = "\(function)(\(try translate(operand).text) as decimal)"
-            return Translated(text: "round(\(decimal), \(scale ?? 0))")
+        case .decimal(let precision, let scale):
+            // Flink's defaults, DECIMAL(10, 0); rounded half up to the scale.
+            guard (scale ?? 0) <= Self.decimalScaleMax else {
+                throw fail(whole.position, "CAST to \(SQLPrinter.print(type)): at most \(Self.decimalScaleMax) digits after the point "
+                    + "are supported yet")
+            }
+            return Translated(text: "\(function)(\(try translate(operand).text) as \(Self.decimal(precision ?? 10, scale ?? 0)))")
         case .boolean:
             return Translated(text: "\(function)(\(try translate(operand).text) as boolean)")
         case .char, .varchar, .string:
@@ -299,6 +303,14 @@ struct SQLExpressionTranslator {
             throw fail(whole.position, "CAST to \(SQLPrinter.print(type)) is not supported yet")
         }
     }
+
+    /// The most digits after the point a DECIMAL value can have in the
+    /// expression language (its decimals hold 18 digits).
+    static let decimalScaleMax = 18
+
+    /// The expression language's type for DECIMAL(p, s): values rounded half
+    /// up to s digits and written with exactly s (`10.50`).
+    static func decimal(_ precision: Int, _ scale: Int) -> String { "decimal(\(precision), \(scale))" }
 
     /// `HOUR(ts)` and `EXTRACT(HOUR FROM ts)`: a part of a time in ms, as an integer.
     static func timePart(_ unit: String, _ millis: String) throws(SQLError) -> String {

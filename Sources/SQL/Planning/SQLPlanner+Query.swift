@@ -239,6 +239,15 @@ extension SQLPlanner {
                           path: [column.name], isRecordTime: column.name == timeColumn?.name,
                           millis: source.millisColumns.contains(column.name))
         }
+        // Numbers and booleans read as text (JSON, CSV) are checked against
+        // their column's type where they are read, as Flink's formats do: a
+        // row that does not fit goes to the dead letters naming the column
+        // and why (`cast(customer_id as integer)`: cannot cast a string
+        // "seven" ...), a DECIMAL(p, s) is rounded to s there, a "7" becomes 7.
+        let checks = source.checksTypes ? physical.compactMap { column -> (String, SQLJobValue)? in
+            guard let type = SQLPlanner.readType(column.type) else { return nil }
+            return (column.name, .string("cast(\(SQLPlanColumn.expressionName(column.name)) as \(type))"))
+        } : []
         // Computed and metadata columns, in the table's order.
         var set: [(String, SQLJobValue)] = []
         let translator = SQLExpressionTranslator(analyzer: analyzer, columns: columns, context: .init(clause: "a computed column"))
@@ -278,11 +287,25 @@ extension SQLPlanner {
                                              return false
                                          }(), millis: column.name == computedRecordTime))
         }
-        if !set.isEmpty {
-            tail = add(.operator, "map", id: relation.name + "-computed", config: [("set", .object(set))], after: tail)
+        if !set.isEmpty || !checks.isEmpty {
+            tail = add(.operator, "map", id: relation.name + (set.isEmpty ? "-types" : "-computed"),
+                       config: [("set", .object(checks + set))], after: tail)
         }
         columns = ordered
         return SQLPlanStream(tail: tail, columns: columns, exactFields: set.isEmpty ? source.exactFields : nil)
+    }
+
+    /// The expression language's type a column of `type` is read as from
+    /// text, when it is checked (numbers and booleans); nil: taken as read.
+    static func readType(_ type: SQLType) -> String? {
+        switch type {
+        case .tinyint, .smallint, .int, .bigint: return "integer"
+        case .float, .double: return "double"
+        case .boolean: return "boolean"
+        case .decimal(let precision, let scale) where scale <= SQLExpressionTranslator.decimalScaleMax:
+            return SQLExpressionTranslator.decimal(precision, scale)
+        default: return nil
+        }
     }
 
     /// The CREATE TABLE statement of a table (for its column definitions).

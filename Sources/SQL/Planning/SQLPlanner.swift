@@ -156,7 +156,8 @@ public struct SQLPlanner {
         let stream = try planQuery(insert.query)
         // The target's column order, whatever order the INSERT names them in.
         let ordered = written.map(\.name)
-        let shaped = try shape(stream, names: names, order: ordered, id: Self.stepName(target.name))
+        let types = Dictionary(written.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
+        let shaped = try shape(stream, names: names, order: ordered, types: types, id: Self.stepName(target.name))
         try planSink(target, after: shaped.tail, at: insert.target.position)
     }
 
@@ -203,8 +204,15 @@ public struct SQLPlanner {
     /// Makes the records exactly `names` (renaming the stream's columns in
     /// order), written in the order of `order` when given (an INSERT's
     /// target columns): one `project`, or a `map` and a `project`.
-    mutating func shape(_ stream: SQLPlanStream, names: [String], order: [String]? = nil, id: String) throws(SQLError)
-        -> SQLPlanStream
+    ///
+    /// A DECIMAL(p, s) column (of `types`, an INSERT's target columns, else
+    /// of the stream) is written as Flink's JSON format writes one: rounded
+    /// half up to s digits and with exactly s (`10.50`, not `10.5`), by a
+    /// `cast(... as decimal(p, s))` in the map. This is where the SQL type
+    /// meets the record's text: the records between steps are JSON, whose
+    /// numbers carry no scale.
+    mutating func shape(_ stream: SQLPlanStream, names: [String], order: [String]? = nil, types: [String: SQLType] = [:],
+                        id: String) throws(SQLError) -> SQLPlanStream
     {
         precondition(names.count == stream.columns.count, "shape: \(names.count) names for \(stream.columns.count) columns")
         var items: [(name: String, column: SQLPlanColumn)] = Array(zip(names, stream.columns))
@@ -212,9 +220,16 @@ public struct SQLPlanner {
             items = order.compactMap { name in items.first { $0.name == name } }
         }
         let outputs = items.map { item in
-            SQLPlanOutput(name: item.name, value: item.column.millis
-                ? SQLExpressionTranslator.formatMillis(item.column.expressionPath) : item.column.expressionPath,
-                column: item.column.millis ? nil : item.column)
+            let value = item.column.millis
+                ? SQLExpressionTranslator.formatMillis(item.column.expressionPath) : item.column.expressionPath
+            let type = types[item.name] ?? item.column.type
+            if case .decimal(let precision, let scale) = type, scale <= SQLExpressionTranslator.decimalScaleMax {
+                var output = SQLPlanOutput(name: item.name, value: SQLPlanOutput.decimal(value, precision, scale), column: nil,
+                                           type: type)
+                output.decimalOf = (item.column.millis ? nil : item.column.path, precision, scale)
+                return output
+            }
+            return SQLPlanOutput(name: item.name, value: value, column: item.column.millis ? nil : item.column)
         }
         return try project(stream, outputs, id: id)
     }
@@ -281,6 +296,7 @@ public struct SQLPlanner {
                 }
             }
         }
+        if let fused = fuseWithLastMap(stream, outputs, columns: columns) { return fused }
         var set: [(String, SQLJobValue)] = []
         var rename: [(String, SQLJobValue)] = []
         var kept: [SQLJobValue] = []
@@ -293,6 +309,49 @@ public struct SQLPlanner {
         let mapped = add(.operator, "map", id: id, config: [("set", .object(set))], after: stream.tail)
         let tail = add(.operator, "project", id: id, config: [("keep", .list(kept)), ("rename", .object(rename))], after: mapped)
         return SQLPlanStream(tail: tail, columns: columns, exactFields: outputs.map(\.name))
+    }
+}
+
+extension SQLPlanner {
+    /// When the stream is the planner's own `map` into temporaries and
+    /// `project` keeping and renaming them, and `outputs` only pick those
+    /// fields (each at most once), some as a DECIMAL cast: rewrites that map
+    /// and project instead of adding two more steps. Nil when it does not apply.
+    mutating func fuseWithLastMap(_ stream: SQLPlanStream, _ outputs: [SQLPlanOutput], columns: [SQLPlanColumn])
+        -> SQLPlanStream?
+    {
+        guard let fields = stream.exactFields, job.steps.count >= 2 else { return nil }
+        let projectIndex = job.steps.count - 1
+        let project = job.steps[projectIndex]
+        let map = job.steps[projectIndex - 1]
+        guard project.id == stream.tail, project.component == "project", project.inputs.isEmpty, map.component == "map",
+              case .list(let keptValues)? = project.config.first(where: { $0.0 == "keep" })?.1,
+              case .object(let set)? = map.config.first(where: { $0.0 == "set" })?.1, map.config.count == 1,
+              keptValues.count == fields.count, set.count == fields.count else { return nil }
+        let kept = keptValues.compactMap { value -> String? in
+            if case .string(let name) = value { return name }
+            return nil
+        }
+        guard kept == set.map(\.0) else { return nil }
+        var used = Set<Int>()
+        var newSet: [(String, SQLJobValue)] = []
+        var rename: [(String, SQLJobValue)] = []
+        for output in outputs {
+            let path = output.column?.path ?? output.decimalOf?.path
+            guard let path, path.count == 1, let index = fields.firstIndex(of: path[0]), used.insert(index).inserted,
+                  case .string(let expression) = set[index].1 else { return nil }
+            var value = expression
+            if output.column == nil, let decimal = output.decimalOf {
+                value = SQLPlanOutput.decimal(expression, decimal.precision, decimal.scale)
+            }
+            newSet.append((kept[index], .string(value)))
+            if kept[index] != output.name { rename.append((kept[index], .string(output.name))) }
+        }
+        job.steps[projectIndex - 1].config = [("set", .object(newSet))]
+        var config: [(String, SQLJobValue)] = [("keep", .list(newSet.map { SQLJobValue.string($0.0) }))]
+        if !rename.isEmpty { config.append(("rename", .object(rename))) }
+        job.steps[projectIndex].config = config
+        return SQLPlanStream(tail: stream.tail, columns: columns, exactFields: outputs.map(\.name))
     }
 }
 
@@ -317,4 +376,12 @@ struct SQLPlanOutput {
     var timeAttribute: SQLTimeAttribute?
     /// Its value is the record's timestamp (a window's window_time).
     var recordTime = false
+    /// A DECIMAL(p, s) output: the column path it casts (nil when the
+    /// value is computed), for `fuseWithLastMap`.
+    var decimalOf: (path: [String]?, precision: Int, scale: Int)?
+
+    /// `value` (expression-language text) as SQL's DECIMAL(p, s).
+    static func decimal(_ value: String, _ precision: Int, _ scale: Int) -> String {
+        "cast(\(value) as \(SQLExpressionTranslator.decimal(precision, scale)))"
+    }
 }
