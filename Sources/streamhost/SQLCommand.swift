@@ -57,7 +57,8 @@ struct SQLCommand: ParsableCommand {
                 throw ExitCode(2)
             }
             do {
-                print(try SQLPlanner.plan(text, file: file, jobName: SQLPlanner.jobName(file: file)).yaml, terminator: "")
+                print(try SQLPlanner.plan(text, file: file, jobName: SQLPlanner.jobName(file: file),
+                                          nativeFunctions: JobFileParser.sqlNativeFunctions(file: file)).yaml, terminator: "")
             } catch {
                 writeStderr("error: \(error)\n")
                 throw ExitCode(2)

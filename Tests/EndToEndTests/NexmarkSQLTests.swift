@@ -32,7 +32,7 @@ struct NexmarkSQLTests {
         let start = try #require(text.range(of: ") WITH (", range: table.upperBound..<text.endIndex))
         let end = try #require(text.range(of: ");", range: start.upperBound..<text.endIndex))
         return String(text[..<start.lowerBound]) + ") WITH ('connector' = 'filesystem', 'path' = '\(path)', 'format' = 'json')"
-            + String(text[end.lowerBound...])
+            + String(text[text.index(after: end.lowerBound)...])
     }
 
     static let events = """

@@ -52,7 +52,7 @@ struct SQLBadInputTests {
             SELECT a FROM t;
             """
         let cases: [(String, String)] = [
-            (table, "2:23: unknown connector 'kafkaa' for table t; known connectors: blackhole, datagen, filesystem, kafka, print"),
+            (table, "2:23: unknown connector 'kafkaa' for table t; known connectors: blackhole, datagen, filesystem, kafka, nexmark, print"),
             (table.replacingOccurrences(of: "'kafkaa'", with: "'kafka'").replacingOccurrences(of: "'topic'", with: "'topik'"),
              "2:32: unknown option 'topik' for connector kafka (table t); kafka takes connector, topic, properties.bootstrap.servers, "
                 + "properties.group.id, scan.startup.mode, scan.startup.timestamp-millis, scan.bounded.mode, format, value.format, "

@@ -14,7 +14,7 @@ struct NexmarkPlannerTests {
         let start = try #require(text.range(of: ") WITH ("))
         let end = try #require(text.range(of: ");", range: start.upperBound..<text.endIndex))
         return String(text[..<start.lowerBound]) + ") WITH ('connector' = 'filesystem', 'path' = '\(path)', 'format' = 'json')"
-            + String(text[end.lowerBound...])
+            + String(text[text.index(after: end.lowerBound)...])
     }
 
     static func script(_ query: String) throws -> String {

@@ -48,7 +48,8 @@ public enum JobFileParser {
     public static func parse(sql text: String, file: String, overrides: [String] = []) throws(JobFileError) -> JobSpec {
         let job: SQLJob
         do {
-            job = try SQLPlanner.plan(text, file: file, jobName: SQLPlanner.jobName(file: file))
+            job = try SQLPlanner.plan(text, file: file, jobName: SQLPlanner.jobName(file: file),
+                                      nativeFunctions: sqlNativeFunctions(file: file))
         } catch {
             throw JobFileError(file: file, location: SourceLocation(line: error.line, column: error.column), field: nil,
                                message: error.message)

@@ -16,6 +16,7 @@ struct SQLConnector {
         ],
         "blackhole": ["connector"],
         "print": ["connector"],
+        "nexmark": nexmarkOptions,
     ]
 
     /// The columns datagen's `orders` records have, with the SQL types
@@ -206,6 +207,8 @@ struct SQLConnector {
                 source.millisColumns = ["event_time"]
             }
             return source
+        case "nexmark":
+            return try nexmarkSource()
         default:
             throw SQLError(.connector, file: file, at: option("connector")!.value.position,
                            "connector \(name) can only be written to (INSERT INTO \(relation.name)), not read")

@@ -91,7 +91,10 @@ extension SQLExpressionTranslator {
             if SQLBuiltinFunction.table[name] != nil {
                 throw fail(call.name.position, "the function \(call.name.dotted) is not supported yet; supported: \(Self.mappedFunctions.joined(separator: ", "))")
             }
-            throw fail(call.name.position, "the function \(call.name.dotted) (CREATE FUNCTION) cannot be called from SQL yet; call it from a job file's map or filter")
+            guard let function = analyzer.catalog.functions[name] else {
+                preconditionFailure("the analyzer let through an undeclared function \(call.name.dotted)")
+            }
+            return try declaredCall(call, function)
         }
     }
 }

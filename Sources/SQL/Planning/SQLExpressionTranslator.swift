@@ -97,7 +97,16 @@ struct SQLExpressionTranslator {
         }
         let translated = try translate(expression)
         if translated.millis { return translated.text }
-        return "parse_time(\(translated.text), \(Self.quote(Self.timestampPattern)))"
+        return Self.parseMillis(translated.text)
+    }
+
+    /// Flink's timestamp text (`yyyy-MM-dd HH:mm:ss`, then `.` and one to
+    /// three or more fraction digits, as formatMillis and Flink's JSON
+    /// write it) as ms; fraction digits past the third are dropped.
+    static func parseMillis(_ text: String) -> String {
+        let t = "(\(text))"
+        return "(parse_time(substring(\(t), 1, 19), \(quote(timestampPattern))) + case when length(\(t)) > 20 "
+            + "then cast(substring(concat(\(t), '00'), 21, 3) as integer) else 0 end)"
     }
 
     /// A condition (WHERE, ON, HAVING, FILTER).
@@ -287,7 +296,7 @@ struct SQLExpressionTranslator {
         case .timestamp, .timestampLocalTimeZone:
             if try isTimestamp(operand) { return Translated(text: try millis(operand), millis: true) }
             if try self.type(operand).family == .string {
-                return Translated(text: "parse_time(\(try translate(operand).text), \(Self.quote(Self.timestampPattern)))", millis: true)
+                return Translated(text: Self.parseMillis(try translate(operand).text), millis: true)
             }
             throw fail(whole.position, "CAST to \(SQLPrinter.print(type)) is supported from strings and timestamps only")
         default:

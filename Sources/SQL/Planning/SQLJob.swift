@@ -11,6 +11,8 @@ public struct SQLJob: Sendable, Equatable {
     /// `SET 'execution.checkpointing.interval'`: the job checkpoints this often.
     public var checkpointIntervalMs: Int64?
     public var steps: [SQLJobStep]
+    /// Native functions from CREATE FUNCTION ... LANGUAGE C: the job's `functions:`.
+    public var functions: [SQLJobFunction] = []
     /// Lines printed as comments above the job: where it came from and what
     /// the planner chose that a reader should know (an option it cannot
     /// honour exactly).
@@ -33,6 +35,10 @@ public struct SQLJob: Sendable, Equatable {
         out += "name: \(SQLJobValue.string(name).json)\n"
         if let parallelism { out += "parallelism: \(parallelism)\n" }
         if let checkpointIntervalMs { out += "checkpoints: {interval_ms: \(checkpointIntervalMs)}\n" }
+        if !functions.isEmpty {
+            out += "functions:\n"
+            for function in functions { out += "  - \(function.value.json)\n" }
+        }
         out += "pipeline:\n"
         for step in steps {
             out += "  - id: \(SQLJobValue.string(step.id).json)\n"

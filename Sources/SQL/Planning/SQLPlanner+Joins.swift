@@ -6,8 +6,9 @@
 /// The equalities between the two sides are the key; the comparisons of
 /// the two time attributes (each ± an interval) the bounds of
 /// `right.ts - left.ts`; every other condition a `filter` after the join.
-/// A join without both bounds keeps every record forever (Flink's regular
-/// join, an update stream once outer): refused as not yet supported.
+/// A join with no time condition is a regular inner join
+/// (`SQLPlanner+RegularJoin.swift`); one with a bound on one side only is
+/// refused as not yet supported.
 extension SQLPlanner {
     enum JoinSide { case left, right }
 
@@ -153,10 +154,15 @@ extension SQLPlanner {
         guard !keys.isEmpty else {
             throw unsupported(position, "a join without an equality between a column of each side (the join is keyed by it)")
         }
+        if lower == nil, upper == nil {
+            // A regular inner join of two append-only inputs (see
+            // `regularJoinBounds`).
+            (lower, upper) = regularJoinBounds()
+        }
         guard let lowerBound = lower, let upperBound = upper else {
             throw unsupported(position,
-                              "a join without bounds on both sides' time attributes (a.ts BETWEEN b.ts - INTERVAL ... AND b.ts + ...): "
-                                  + "a regular join keeps every record (needs state TTL)")
+                              "a join with a bound on only one side of right.ts - left.ts (a.ts BETWEEN b.ts - INTERVAL ... AND b.ts + ... "
+                                  + "bounds both; a join with no time condition is a regular join)")
         }
         guard lowerBound <= upperBound else {
             throw fail(.invalid, position, "the join's time bounds leave nothing: right - left time must be in [\(lowerBound), \(upperBound)] ms")

@@ -96,21 +96,25 @@ extension SQLPlanner {
                 let columns = stream.columns.filter { qualifier == nil || $0.qualifier == qualifier?.dotted }
                 for column in columns {
                     let value = column.millis ? SQLExpressionTranslator.formatMillis(column.expressionPath) : column.expressionPath
-                    outputs.append(SQLPlanOutput(name: column.name, value: value, column: column.millis ? nil : column, type: column.type))
+                    outputs.append(SQLPlanOutput(name: column.name, value: value, column: column.millis ? nil : column, type: column.type,
+                                                 timeAttribute: column.timeAttribute, recordTime: column.isRecordTime))
                 }
             case .expression(let expression, _):
                 let index = outputs.count
                 precondition(index < output.count, "the analyzer gave fewer columns than the SELECT list")
                 var copied: SQLPlanColumn?
+                // A record-time column held in ms (the nexmark event time)
+                // is written as text but stays the records' time.
+                var recordTime = false
                 if case .column(let name) = expression.kind, !translator.opaqueColumns,
                    translator.substitutions[SQLExpressionTranslator.key(expression)] == nil,
-                   let (column, fields) = try? translator.resolve(name), fields.isEmpty, !column.millis {
-                    copied = column
+                   let (column, fields) = try? translator.resolve(name), fields.isEmpty {
+                    if column.millis { recordTime = column.isRecordTime } else { copied = column }
                 }
                 let substituted = translator.substitutions[SQLExpressionTranslator.key(expression)]
                 outputs.append(SQLPlanOutput(name: output[index].name, value: try translator.value(expression), column: copied,
                                              type: output[index].type, timeAttribute: output[index].timeAttribute,
-                                             recordTime: substituted?.recordTime ?? false))
+                                             recordTime: substituted?.recordTime ?? recordTime))
             }
         }
         precondition(outputs.count == output.count, "the SELECT list and the analyzer's columns differ in number")
@@ -196,7 +200,21 @@ extension SQLPlanner {
         let connector = try SQLConnector(relation: relation, options: options, file: file)
         var timeColumn: SQLColumn?
         var watermarks: [(String, SQLJobValue)]?
+        /// A computed column whose value is the record's timestamp (the
+        /// nexmark generator's `dateTime`).
+        var computedRecordTime: String?
         if let watermark, let column = relation.columns.first(where: { $0.name == watermark.column.dotted }),
+           column.origin == .computed, connector.name == "nexmark",
+           case .computed(let expression) = createTable(relation.name)?.columns.first(where: { $0.name.name == column.name })?.kind,
+           SQLConnector.isNexmarkEventTime(expression) {
+            computedRecordTime = column.name
+            watermarks = try watermarkStrategy(watermark)
+        } else if let watermark, connector.name == "nexmark" {
+            throw unsupported(watermark.column.position,
+                              "a watermark on \(watermark.column.dotted) with the nexmark connector: its records are stamped with the event's "
+                                  + "dateTime, the computed column `dateTime` AS \(SQLConnector.nexmarkEventTime) (ddl_gen.sql's); "
+                                  + "put the watermark on that column")
+        } else if let watermark, let column = relation.columns.first(where: { $0.name == watermark.column.dotted }),
            column.origin == .computed {
             // The source stamps records from a column it reads; a computed
             // one is known only after it. Such a table plans (its rows are
@@ -206,12 +224,7 @@ extension SQLPlanner {
         } else if let watermark {
             let column = relation.columns.first { $0.name == watermark.column.dotted }!
             timeColumn = column
-            let delay = try watermarkDelay(watermark)
-            // Flink's watermark is the largest time minus the delay; the
-            // host's bounded strategy takes 1 ms more off, so give it 1 ms less.
-            watermarks = delay == 0
-                ? [("strategy", .string("ascending"))]
-                : [("strategy", .string("bounded_out_of_orderness")), ("max_out_of_orderness_ms", .integer(delay - 1))]
+            watermarks = try watermarkStrategy(watermark)
         }
         let physical = relation.columns.filter { $0.origin == .physical }
         let source = try connector.source(physical: physical.map(\.name), timeColumn: timeColumn, watermark: watermark)
@@ -254,7 +267,9 @@ extension SQLPlanner {
                 if column.timeAttribute == .proctime {
                     throw unsupported(definition.name.position, "processing time (PROCTIME()) columns: windows and joins run on event time")
                 }
-                set.append((column.name, .string(try translator.value(expression))))
+                // The nexmark event time is the record's timestamp (ms),
+                // whether the source gives columns or JSON lines.
+                set.append((column.name, .string(column.name == computedRecordTime ? "event_time()" : try translator.value(expression))))
             case .metadata(_, let key, _):
                 let metadataKey = key?.value ?? column.name
                 guard connector.name == "kafka", metadataKey == "timestamp" else {
@@ -267,10 +282,10 @@ extension SQLPlanner {
             }
             ordered.append(SQLPlanColumn(qualifier: relation.name, name: column.name, type: column.type,
                                          timeAttribute: column.timeAttribute, path: [column.name],
-                                         isRecordTime: column.name == timeColumn?.name || {
+                                         isRecordTime: column.name == timeColumn?.name || column.name == computedRecordTime || {
                                              if case .metadata = definition.kind { return true }
                                              return false
-                                         }()))
+                                         }(), millis: column.name == computedRecordTime))
         }
         if !set.isEmpty || !checks.isEmpty {
             tail = add(.operator, "map", id: relation.name + (set.isEmpty ? "-types" : "-computed"),
@@ -297,6 +312,16 @@ extension SQLPlanner {
     func createTable(_ name: String) -> SQLCreateTable? {
         guard let relation = catalog.relation(name), case .table = relation.kind else { return nil }
         return catalog.createStatements[name]
+    }
+
+    /// The source's `watermarks:` for `WATERMARK FOR ts AS ts [- INTERVAL ...]`.
+    func watermarkStrategy(_ watermark: SQLWatermark) throws(SQLError) -> [(String, SQLJobValue)] {
+        let delay = try watermarkDelay(watermark)
+        // Flink's watermark is the largest time minus the delay; the
+        // host's bounded strategy takes 1 ms more off, so give it 1 ms less.
+        return delay == 0
+            ? [("strategy", .string("ascending"))]
+            : [("strategy", .string("bounded_out_of_orderness")), ("max_out_of_orderness_ms", .integer(delay - 1))]
     }
 
     /// The delay of `WATERMARK FOR ts AS ts [- INTERVAL ...]`, in ms.

@@ -11,11 +11,16 @@
 public struct SQLPlanner {
     /// Plans `text` (a whole script: CREATE TABLE/VIEW, INSERT, SELECT,
     /// statement sets); `file` names it in errors, `jobName` names the job.
-    public static func plan(_ text: String, file: String, jobName: String) throws(SQLError) -> SQLJob {
+    /// `nativeFunctions` finds the signatures of CREATE FUNCTION ...
+    /// LANGUAGE C (`SQLPlanner+NativeFunctions.swift`); without it such a
+    /// declaration is an error.
+    public static func plan(_ text: String, file: String, jobName: String,
+                            nativeFunctions: SQLNativeFunctionLookup? = nil) throws(SQLError) -> SQLJob {
         let script = try SQLParser.parse(text, file: file)
         var catalog = SQLCatalog()
         try catalog.add(script)
         var planner = SQLPlanner(catalog: catalog, file: file, jobName: jobName)
+        planner.nativeFunctions = nativeFunctions
         try planner.plan(script)
         return planner.job
     }
@@ -38,6 +43,11 @@ public struct SQLPlanner {
     private var temporaries = 0
     /// WITH queries in scope, innermost last.
     var commonTables: [[String: SQLCommonTableExpression]] = []
+    /// `SET 'table.exec.state.ttl'`: how long a regular join keeps a record
+    /// (nil or 0: forever, Flink's default).
+    var stateTTLMs: Int64?
+    /// Where CREATE FUNCTION ... LANGUAGE C finds its signature.
+    var nativeFunctions: SQLNativeFunctionLookup?
 
     init(catalog: SQLCatalog, file: String, jobName: String) {
         self.catalog = catalog
@@ -64,7 +74,7 @@ public struct SQLPlanner {
             case .createTable, .createView:
                 continue
             case .createFunction(let function):
-                job.notes.append("CREATE FUNCTION \(function.name.dotted) is in the catalog, but SQL cannot call native functions yet.")
+                try declareFunction(function)
             case .insert(let insert):
                 try planInsert(insert)
                 planned += 1
@@ -108,9 +118,12 @@ public struct SQLPlanner {
                 throw fail(.invalid, value.position, "pipeline.name names the job: letters, digits, '-', '_' and '.' only, got '\(value.value)'")
             }
             job.name = value.value
+        case "table.exec.state.ttl":
+            stateTTLMs = try stateTTL(value)
         default:
             throw fail(.invalid, key.position,
-                       "unknown option '\(key.value)' in SET; known: execution.checkpointing.interval, parallelism.default, pipeline.name")
+                       "unknown option '\(key.value)' in SET; known: execution.checkpointing.interval, parallelism.default, pipeline.name, "
+                           + "table.exec.state.ttl")
         }
     }
 
