@@ -19,7 +19,11 @@ The workloads (20M records by default):
              100k events (event time, 5 s bounded out-of-orderness)
              count + sum(amount) -> blackhole
   jsonfile   the stateless logic reading a JSON-lines file of orders
-             (written once by streamhost's datagen, cached under .build)
+             (written once by streamhost's datagen, cached under .build);
+             streamhost's file source declares the orders' schema, as
+             Flink's CREATE TABLE does, so the lines become typed columns
+  jsonfile-bytes  the same without the schema (JSON bytes throughout;
+             streamhost only, Flink has no untyped equivalent)
 """
 import argparse
 import os
@@ -37,6 +41,11 @@ STREAMHOST = os.path.join(ROOT, ".build", "release", "streamhost")
 CACHE = os.path.join(ROOT, ".build", "flink-bench")
 CUSTOMERS = 100_000
 SEED = 7
+# The types datagen's orders have as columns (Plugins/datagen/datagen.c), the
+# streamhost side of Flink's CREATE TABLE for the JSON file.
+ORDERS_SCHEMA = ('order_id: int64 not null, customer_id: int64 not null, category: utf8 not null, '
+                 'amount: "decimal(9,2) not null", event_time: timestamp not null')
+WORKLOADS = ["stateless", "window", "jsonfile", "jsonfile-bytes"]
 
 
 # ---------------------------------------------------------------- streamhost
@@ -65,12 +74,19 @@ def streamhost_job(workload, records, parallelism, json_path):
               - {{id: win, operator: window, config: {{kind: tumbling, size_ms: 100000, aggregates: [{{fn: count, name: cnt}}, {{fn: sum, field: amount, name: total}}]}}}}
               - {{id: out, sink: blackhole}}
             """)
-    if workload == "jsonfile":
+    if workload in ("jsonfile", "jsonfile-bytes"):
+        # jsonfile declares the orders' schema on the file source, as Flink's
+        # CREATE TABLE does (the lines are read into typed columns at the
+        # first edge); jsonfile-bytes leaves it out (JSON bytes throughout).
+        schema = "" if workload == "jsonfile-bytes" else f"""
+                schema: {{{ORDERS_SCHEMA}}}"""
         return textwrap.dedent(f"""\
-            name: jsonfile
+            name: {workload}
             parallelism: {parallelism}
             pipeline:
-              - {{id: orders, source: file, config: {{path: "{json_path}", format: jsonl}}}}
+              - id: orders
+                source: file
+                config: {{path: "{json_path}", format: jsonl}}{schema}
               - {{id: big, operator: filter, config: {{where: "amount > 500.0"}}}}
               - {{id: shape, operator: map, config: {{set: {{amount_x: "amount * 1.2"}}}}}}
               - {{id: out, sink: blackhole}}
@@ -258,18 +274,23 @@ def run_flink(workload, records, parallelism, json_path, python):
 # -------------------------------------------------------------------- report
 
 def main():
+    global STREAMHOST
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=20_000_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--parallelism", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--workloads", nargs="+", default=["stateless", "window", "jsonfile"],
-                        choices=["stateless", "window", "jsonfile"])
+    parser.add_argument("--workloads", nargs="+", default=WORKLOADS, choices=WORKLOADS)
     parser.add_argument("--engines", nargs="+", default=["streamhost", "flink"], choices=["streamhost", "flink"])
+    parser.add_argument("--streamhost", default=STREAMHOST,
+                        help="the streamhost binary (default: this checkout's release build)")
+    parser.add_argument("--json-file", help="an orders JSON-lines file of --records lines to read instead of "
+                        "writing one under .build/flink-bench (e.g. another checkout's)")
     parser.add_argument("--flink-python", default=os.path.join(ROOT, ".build", "flink-venv", "bin", "python"))
     args = parser.parse_args()
+    STREAMHOST = os.path.abspath(args.streamhost)
 
     print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}; records {args.records}; repeats {args.repeats}")
-    json_path = write_json_file(args.records) if "jsonfile" in args.workloads else None
+    json_path = args.json_file or write_json_file(args.records) if any(w.startswith("jsonfile") for w in args.workloads) else None
     results = {}
     for workload in args.workloads:
         for parallelism in args.parallelism:
@@ -277,11 +298,13 @@ def main():
                 for engine in args.engines:
                     if engine == "streamhost":
                         r = run_streamhost(workload, args.records, parallelism, json_path)
+                    elif workload == "jsonfile-bytes":
+                        continue  # Flink's side is the same as jsonfile's: its table is typed
                     else:
                         r = run_flink(workload, args.records, parallelism, json_path, args.flink_python)
                     results.setdefault((workload, parallelism, engine), []).append(r)
                     start = f", JVM start {r['start_s']:.1f} s" if r["start_s"] is not None else ""
-                    print(f"{workload:9} p{parallelism} {engine:10} run {repeat + 1}: {r['records_per_s'] / 1e6:7.2f} M rec/s"
+                    print(f"{workload:14} p{parallelism} {engine:10} run {repeat + 1}: {r['records_per_s'] / 1e6:7.2f} M rec/s"
                           f" ({r['seconds']:.2f} s), peak RSS {r['rss_mib']:.0f} MiB{start}; load {os.getloadavg()[0]:.2f}",
                           flush=True)
     print("\nmedians:")
@@ -289,12 +312,14 @@ def main():
         for parallelism in args.parallelism:
             medians = {}
             for engine in args.engines:
-                runs = results[(workload, parallelism, engine)]
+                runs = results.get((workload, parallelism, engine))
+                if not runs:
+                    continue
                 medians[engine] = statistics.median(r["records_per_s"] for r in runs)
                 rss = statistics.median(r["rss_mib"] for r in runs)
-                print(f"  {workload:9} p{parallelism} {engine:10} {medians[engine] / 1e6:7.2f} M rec/s, peak RSS {rss:.0f} MiB")
+                print(f"  {workload:14} p{parallelism} {engine:10} {medians[engine] / 1e6:7.2f} M rec/s, peak RSS {rss:.0f} MiB")
             if len(medians) == 2:
-                print(f"  {workload:9} p{parallelism} streamhost / flink = {medians['streamhost'] / medians['flink']:.2f}x")
+                print(f"  {workload:14} p{parallelism} streamhost / flink = {medians['streamhost'] / medians['flink']:.2f}x")
     return 0
 
 

@@ -31,11 +31,14 @@ public struct ColumnarJSONDecoder {
     }
 
     public let schema: Schema
-    private let names: NameTable
+    let names: NameTable
+    /// The one-pass path for the usual record (ColumnarJSONDecoder+FastPath);
+    /// nil only in tests that compare it with the validated path.
+    let fast: ColumnarJSONFastPath?
 
     /// Field names as UTF-8, by nesting, for matching members without
     /// making strings.
-    private final class NameTable {
+    final class NameTable {
         let utf8: [[UInt8]]
         let paths: [String]
         let children: [NameTable?]
@@ -58,8 +61,15 @@ public struct ColumnarJSONDecoder {
     }
 
     public init(schema: Schema) {
+        self.init(schema: schema, onePass: true)
+    }
+
+    /// `onePass: false` reads every record the validated (two-scan) way,
+    /// the reference the one-pass path is tested against.
+    init(schema: Schema, onePass: Bool) {
         self.schema = schema
         names = NameTable(schema.structType, path: "")
+        fast = onePass ? ColumnarJSONFastPath(fields: schema.fields) : nil
     }
 
     /// Appends record value `value` (nil: a null value, which becomes a
@@ -71,6 +81,9 @@ public struct ColumnarJSONDecoder {
             column.appendNull()
             return
         }
+        // One pass for the usual record; the two-scan path below for the
+        // rest, and for every failure (its reasons).
+        if let fast, fast.append(value, to: column, names: names) { return }
         let span: JSONScanner.Span
         do {
             span = try JSONScanner.validate(value)
@@ -102,7 +115,7 @@ public struct ColumnarJSONDecoder {
 
     /// Reads one validated JSON value (`text` is exactly its text, strings
     /// with their quotes) into `column`.
-    private static func read(_ text: UnsafeRawBufferPointer, kind: JSONFieldKind, into column: Column, nullable: Bool,
+    static func read(_ text: UnsafeRawBufferPointer, kind: JSONFieldKind, into column: Column, nullable: Bool,
                              names: NameTable, path: String) throws(Failure) {
         func mismatch() -> Failure {
             Failure(field: path, reason: "expected \(column.type), found \(describe(kind))")
