@@ -53,7 +53,7 @@ public final class ColumnarProgram {
                 let compiler = ColumnKernelCompiler(text: source.text, checker: checker, slots: slots,
                                                     rowCompiler: rowCompiler,
                                                     fieldKind: { ColumnFieldReader(path: $0, values: probe).leafKind })
-                kernels.append(try compiler.compile(node))
+                kernels.append(try compiler.compileScaled(node))
                 types.append(type)
                 _ = slots.takeRequested()
             } catch {
@@ -157,6 +157,13 @@ extension ColumnVector {
         var failures: [(row: Int, error: ExpressionRuntimeError)] = []
         let scale: Int
         if case .decimal128(_, let columnScale) = type { scale = columnScale } else { scale = 0 }
+        if kind == .decimal, let unitScale {
+            // Units at one scale: written straight into the column's buffer.
+            if errors.isEmpty, unitScale <= scale, scale - unitScale <= DecimalNumber.scaleMax {
+                return (unitsColumn(type: type, length: length, rows: rows, factor: UInt64(DecimalNumber.powersOf10[scale - unitScale])), [])
+            }
+            return normalizedDecimals().column(type: type, length: length, rows: rows)
+        }
         var next = 0
         for row in 0..<length {
             let index: Int
@@ -224,13 +231,57 @@ extension ColumnVector {
         return (column, failures)
     }
 
+    /// A decimal128 column of a vector of units without failures: `column`
+    /// without a call per value, each value times `factor` (10^(the
+    /// column's scale − `unitScale`)).
+    private func unitsColumn(type: ColumnType, length: Int, rows: UnsafeBufferPointer<UInt32>?, factor: UInt64) -> Column {
+        let nulls = self.nulls
+        return units.withUnsafeBufferPointer { units in
+            Column.writing(type, length: length) { values, validity in
+                var nullCount = 0
+                @inline(__always) func setNull(_ row: Int) {
+                    validity[row >> 3] &= ~(UInt8(1) << UInt8(row & 7))
+                    nullCount += 1
+                }
+                @inline(__always) func store(_ index: Int, at row: Int) {
+                    if !nulls.isEmpty && nulls[index] {
+                        setNull(row)
+                        return
+                    }
+                    let value = factor == 1 ? Decimal128(units[index]) : Self.decimal128(units: units[index], factor: factor)
+                    values.storeBytes(of: value.low, toByteOffset: row &* 16, as: UInt64.self)
+                    values.storeBytes(of: value.high, toByteOffset: row &* 16 &+ 8, as: Int64.self)
+                }
+                if let rows {
+                    // Rows outside the selection are null.
+                    var next = 0
+                    for row in 0..<length {
+                        if next < rows.count && Int(rows[next]) == row {
+                            store(next, at: row)
+                            next += 1
+                        } else {
+                            setNull(row)
+                        }
+                    }
+                } else {
+                    for row in 0..<length { store(row, at: row) }
+                }
+                return nullCount
+            }
+        }
+    }
+
     /// `number` as the unscaled value of a decimal128 with `scale` (≥ its
     /// own) digits after the point: exact, as 18 digits times 10^18 fit.
     static func decimal128(_ number: DecimalNumber, scale: Int) -> Decimal128 {
-        let factor = UInt64(DecimalNumber.powersOf10[scale - number.scale])
-        let (high, low) = number.units.magnitude.multipliedFullWidth(by: factor)
+        decimal128(units: number.units, factor: UInt64(DecimalNumber.powersOf10[scale - number.scale]))
+    }
+
+    /// `units` × `factor` as a decimal128's unscaled value: exact.
+    static func decimal128(units: Int64, factor: UInt64) -> Decimal128 {
+        let (high, low) = units.magnitude.multipliedFullWidth(by: factor)
         var value = Decimal128(low: low, high: Int64(bitPattern: high))
-        if number.units < 0 {
+        if units < 0 {
             // Two's complement of the 128-bit magnitude.
             let negatedLow = ~value.low &+ 1
             value = Decimal128(low: negatedLow, high: ~value.high &+ (negatedLow == 0 ? 1 : 0))
