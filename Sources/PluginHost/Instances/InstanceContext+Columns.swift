@@ -123,18 +123,10 @@ extension InstanceContext {
                 out.append(count: count, timestamps: b.timestamps, keyOffsets: b.key_offsets, keys: b.keys,
                            valueOffsets: b.value_offsets, values: b.values, flags: b.flags)
             } else {
-                let noValues = [UInt32](repeating: 0, count: count + 1)
-                // Only key nulls carry over: a null value is a null struct row.
-                let keyFlags = b.flags.map { flags in
-                    (0..<count).map { flags[$0] & RecordBatch.keyNullFlag }
-                }
-                noValues.withUnsafeBufferPointer { offsets in
-                    let append = { (flags: UnsafePointer<UInt8>?) in
-                        out.append(count: count, timestamps: b.timestamps, keyOffsets: b.key_offsets, keys: b.keys,
-                                   valueOffsets: offsets.baseAddress!, values: nil, flags: flags)
-                    }
-                    if let keyFlags { keyFlags.withUnsafeBufferPointer { append($0.baseAddress) } } else { append(nil) }
-                }
+                // Only key nulls carry over: a null value is a null struct
+                // row. (No value offsets or flags copied per batch.)
+                out.append(count: count, timestamps: b.timestamps, keyOffsets: b.key_offsets, keys: b.keys,
+                           valueOffsets: nil, values: nil, flags: b.flags, flagMask: RecordBatch.keyNullFlag)
             }
         }
         out.columnar = ColumnarValues(schema: schema, values: values, selection: selection, headers: headers)
