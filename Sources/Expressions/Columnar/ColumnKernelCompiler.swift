@@ -298,8 +298,8 @@ struct ColumnKernelCompiler {
         let values = leaf.fixedWidthValues
         var bad: [Int] = []
         let units = [Int64](unsafeUninitializedCapacity: count) { buffer, initialized in
-            for row in 0..<count {
-                let at = (structRow + frame.batchRow(row)) &* 16
+            @inline(__always) func load(_ row: Int, from batchRow: Int) {
+                let at = (structRow + batchRow) &* 16
                 let low = Int64(bitPattern: values.load(fromByteOffset: at, as: UInt64.self))
                 let high = values.load(fromByteOffset: at + 8, as: Int64.self)
                 if high != low >> 63 || low.magnitude >= unitsBound {
@@ -308,6 +308,11 @@ struct ColumnKernelCompiler {
                 } else {
                     buffer[row] = low
                 }
+            }
+            if let rows = frame.rows {
+                for row in 0..<count { load(row, from: Int(rows[row])) }
+            } else {
+                for row in 0..<count { load(row, from: row) }
             }
             initialized = count
         }
