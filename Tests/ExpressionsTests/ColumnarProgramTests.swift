@@ -485,4 +485,22 @@ struct ColumnarProgramTests {
             }
         }
     }
+
+    @Test("select over a selection keeps the batch rows where the condition is true, nulls dropped")
+    func selectOverSelection() throws {
+        var random = Random(state: 17)
+        let values = Self.batch(200, &random)
+        let program = try ColumnarProgram([.init("amount > 500.0", expecting: .boolean)], schema: Self.schema)
+        let none = UnsafeBufferPointer<Int64>(start: nil, count: 0)
+        let all = program.evaluate(values: values, timestamps: none, rows: nil)[0]
+        let expected = (0..<200).filter { (try? all.condition($0)) == true }.map(UInt32.init)
+        #expect(!expected.isEmpty && expected.count < 200)
+        #expect(program.select(0, values: values, timestamps: none, rows: nil).selected == expected)
+        let selection = (0..<200).filter { $0 % 3 != 1 }.map(UInt32.init)
+        let (selected, failures) = selection.withUnsafeBufferPointer {
+            program.select(0, values: values, timestamps: none, rows: $0)
+        }
+        #expect(failures.isEmpty)
+        #expect(selected == expected.filter { $0 % 3 != 1 })
+    }
 }

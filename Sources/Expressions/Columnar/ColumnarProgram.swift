@@ -119,17 +119,12 @@ public final class ColumnarProgram {
         -> (selected: [UInt32], failures: [(row: Int, error: ExpressionRuntimeError)])
     {
         let vector = evaluate(values: values, timestamps: timestamps, rows: rows, headers: headers)[index]
-        var selected: [UInt32] = []
-        selected.reserveCapacity(vector.count)
         var failures: [(row: Int, error: ExpressionRuntimeError)] = []
         if vector.kind == .boolean, vector.errors.isEmpty {
-            let booleans = vector.booleans
-            let nulls = vector.nulls
-            for row in 0..<vector.count where booleans[row] && (nulls.isEmpty || !nulls[row]) {
-                selected.append(rows.map { $0[row] } ?? UInt32(row))
-            }
-            return (selected, failures)
+            return (Self.kept(vector, rows: rows), failures)
         }
+        var selected: [UInt32] = []
+        selected.reserveCapacity(vector.count)
         for row in 0..<vector.count {
             let batchRow = rows.map { Int($0[row]) } ?? row
             do throws(ExpressionRuntimeError) {
@@ -139,6 +134,32 @@ public final class ColumnarProgram {
             }
         }
         return (selected, failures)
+    }
+}
+
+extension ColumnarProgram {
+    /// The batch rows where a boolean vector without failures is true: one
+    /// branch-free pass (each row written, the end advanced when kept),
+    /// not an append per row.
+    static func kept(_ vector: ColumnVector, rows: UnsafeBufferPointer<UInt32>?) -> [UInt32] {
+        let count = vector.count
+        return [UInt32](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var next = 0
+            vector.booleans.withUnsafeBufferPointer { booleans in
+                vector.nulls.withUnsafeBufferPointer { nulls in
+                    @inline(__always) func keep(_ row: Int, as batchRow: UInt32) {
+                        buffer[next] = batchRow
+                        next &+= booleans[row] && (nulls.isEmpty || !nulls[row]) ? 1 : 0
+                    }
+                    if let rows {
+                        for row in 0..<count { keep(row, as: rows[row]) }
+                    } else {
+                        for row in 0..<count { keep(row, as: UInt32(truncatingIfNeeded: row)) }
+                    }
+                }
+            }
+            initialized = next
+        }
     }
 }
 
@@ -253,15 +274,14 @@ extension ColumnVector {
                     values.storeBytes(of: value.high, toByteOffset: row &* 16 &+ 8, as: Int64.self)
                 }
                 if let rows {
-                    // Rows outside the selection are null.
-                    var next = 0
-                    for row in 0..<length {
-                        if next < rows.count && Int(rows[next]) == row {
-                            store(next, at: row)
-                            next += 1
-                        } else {
-                            setNull(row)
-                        }
+                    // Rows outside the selection are null: clear them all,
+                    // then store the selected ones.
+                    validity.update(repeating: 0, count: (length + 7) / 8)
+                    nullCount = length - rows.count
+                    for index in 0..<rows.count {
+                        let row = Int(rows[index])
+                        validity[row >> 3] |= UInt8(1) << UInt8(row & 7)
+                        store(index, at: row)
                     }
                 } else {
                     for row in 0..<length { store(row, at: row) }
