@@ -132,6 +132,31 @@ final class ReleaseCounter {
         #expect(weakOriginal == nil, "the release let go of the exported column: nothing leaks")
     }
 
+    /// A batch passed on with the same values (a filter's selection)
+    /// shares the exports of the batch it came from, which stay valid
+    /// while either lives and are released once, after both.
+    @Test func passedOnValuesShareTheirSourcesExports() throws {
+        weak var weakColumn: Column?
+        do {
+            let (schema, column) = sampleValues()
+            weakColumn = column
+            let expected = (0..<column.length).map { describe(column, $0) }
+            var first: ColumnarValues? = ColumnarValues(schema: schema, values: column)
+            let second = ColumnarValues(schema: schema, values: column, selection: [0, 2], exportsOf: first)
+            let third = ColumnarValues(schema: schema, values: column, selection: [2], exportsOf: second)
+            #expect(second.arrow.values == first!.arrow.values && second.arrow.schema == first!.arrow.schema)
+            #expect(third.arrow.values == first!.arrow.values)
+            #expect(third.isExported(first!.arrow.values!))
+            let other = ColumnarValues(schema: schema, values: sampleValues().1, exportsOf: first)
+            #expect(other.arrow.values != first!.arrow.values, "other values get exports of their own")
+            first = nil
+            let view = try Column.viewing(third.arrow.values!, type: try Schema(arrow: third.arrow.schema!).structType)
+            #expect((0..<view.length).map { describe(view, $0) } == expected)
+            #expect(weakColumn != nil)
+        }
+        #expect(weakColumn == nil, "the shared exports were released once all batches were gone")
+    }
+
     @Test func aFailedImportStillReleasesOnce() throws {
         ReleaseCounter.calls = 0
         let column = Column(.utf8)

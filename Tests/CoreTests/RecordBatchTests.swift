@@ -97,4 +97,33 @@ struct RecordBatchTests {
             #expect(record(batch, row).1 == expected, "row \(row)")
         }
     }
+
+    /// The rows of a typed-column emit: no value offsets (every value's
+    /// bytes empty), keys as given, and only the key-null bit of the
+    /// flags kept by the mask.
+    @Test func bulkAppendWithoutValueOffsetsKeepsKeysAndMaskedFlags() {
+        let timestamps: [Int64] = [10, 20, 30]
+        let keyOffsets: [UInt32] = [0, 2, 2, 4]
+        let keys = Array("k1k3".utf8)
+        let flags: [UInt8] = [RecordBatch.valueNullFlag, RecordBatch.keyNullFlag | RecordBatch.valueNullFlag, 0]
+        let batch = RecordBatch()
+        Array("v".utf8).withUnsafeBytes { batch.append(timestamp: 1, key: nil, value: $0) }
+        keyOffsets.withUnsafeBufferPointer { offsets in
+            batch.append(count: 3, timestamps: timestamps, keyOffsets: offsets.baseAddress, keys: keys,
+                         valueOffsets: nil, values: nil, flags: flags, flagMask: RecordBatch.keyNullFlag)
+        }
+        batch.append(count: 2, timestamps: timestamps, keyOffsets: nil, keys: nil, valueOffsets: nil, values: nil,
+                     flags: nil)
+        #expect(batch.count == 6)
+        #expect(batch.valueBytesCount == 1)
+        #expect(batch.hasKeys)
+        let expected: [(Int64, [UInt8]?)] = [(1, nil), (10, Array("k1".utf8)), (20, nil), (30, Array("k3".utf8)),
+                                            (10, nil), (20, nil)]
+        for (row, (timestamp, key)) in expected.enumerated() {
+            let got = record(batch, row)
+            #expect(got.0 == timestamp && got.1 == key, "row \(row)")
+            #expect(row == 0 || got.2 == [], "row \(row): an empty value, not a null one")
+            #expect(batch.flags(at: row) & RecordBatch.valueNullFlag == 0, "row \(row)")
+        }
+    }
 }

@@ -372,4 +372,135 @@ struct ColumnarProgramTests {
             }
         }
     }
+
+    /// A batch whose `amount` (scale 2) and `d` (scale 4) hold `amounts`
+    /// and `ds`, no null rows, every other field null: the decimal kernels'
+    /// one-loop read of a column without nulls.
+    static func decimalBatch(amounts: [Int64], ds: [Int64]) -> Column {
+        let column = Column(schema.structType)
+        for (amount, d) in zip(amounts, ds) {
+            for (index, child) in column.children.enumerated() {
+                switch index {
+                case 2: child.append(Decimal128(amount))
+                case 3: child.append(Decimal128(d))
+                default: child.appendNull()
+                }
+            }
+            column.appendStruct()
+        }
+        return column
+    }
+
+    static let unitExpressions = [
+        "amount > 500.0", "500 < amount", "amount <= -1.5", "amount = 5", "amount != 0.001", "d >= amount",
+        "amount * 1.2", "1.2 * amount", "amount * 3", "amount * -0.25", "amount * amount", "d * 1000000",
+        "d * 0.00000000000001", "amount + d", "d - amount", "amount - 0.005", "-amount * 1.2", "amount * 1.2 > 600",
+        "(amount + 1) * 2 = d", "amount * 1e0",
+    ]
+
+    @Test("decimals computed as units at one scale agree with the row path: scales, signs, overflow, nulls")
+    func decimalUnits() throws {
+        // Negative values, zero, values whose product overflows an Int64
+        // (the row path then rounds or reports the overflow), the largest
+        // 18-digit units.
+        let big: Int64 = 999_999_999_999_999_999
+        let amounts: [Int64] = [50_001, 50_000, 49_999, -50_001, 0, -150, 500, big, -big, 768_614_336_404_564_650,
+                               768_614_336_404_564_651, -768_614_336_404_564_651, 1]
+        let ds: [Int64] = [5, -123_456_789, big, -big, 0, 10_000, 1_000_000_000_000, 3, 92_233_720_368_547_758, -1, 7,
+                           -92_233_720_368_547_758, 2]
+        let values = Self.decimalBatch(amounts: amounts, ds: ds)
+        #expect(try Self.compare(Self.unitExpressions, values) == amounts.count)
+        // With nulls and tombstones (the read through `read`), and with a
+        // selection.
+        var random = Random(state: 21)
+        let mixed = Self.batch(300, &random)
+        #expect(try Self.compare(Self.unitExpressions, mixed) == 300)
+        let selection: [UInt32] = [0, 3, 4, 9, 17, 100, 101, 250, 299]
+        #expect(try Self.compare(Self.unitExpressions, mixed, selection: selection) == selection.count)
+        #expect(try Self.compare(Self.unitExpressions, values, selection: [1, 2, 7, 9]) == 4)
+    }
+
+    @Test("amount > 500.0 and amount * 1.2 run on units, an overflowing batch on DecimalNumber")
+    func decimalUnitsTaken() throws {
+        let program = try ColumnarProgram([.init("amount > 500.0", expecting: .boolean), .init("amount * 1.2")],
+                                          schema: Self.schema)
+        let small = Self.decimalBatch(amounts: [50_001, -7, 0], ds: [0, 0, 0])
+        let vectors = program.evaluate(values: small, timestamps: UnsafeBufferPointer(start: nil, count: 0), rows: nil)
+        #expect(vectors[0].booleans == [true, false, false])
+        #expect(vectors[1].unitScale == 3)
+        #expect(vectors[1].units == [600_012, -84, 0])
+        // 768614336404564651 × 12 overflows an Int64: the batch is computed
+        // with DecimalNumber, which rounds the product as the row path does.
+        let large = Self.decimalBatch(amounts: [768_614_336_404_564_651, 1], ds: [0, 0])
+        let overflowed = program.evaluate(values: large, timestamps: UnsafeBufferPointer(start: nil, count: 0), rows: nil)
+        #expect(overflowed[1].unitScale == nil)
+        #expect(try Self.compare(["amount * 1.2"], large) == 2)
+        // A product past Int64 and every rounding is an error on both paths.
+        let failing = try ColumnarProgram([.init("d * 100000000000000")], schema: Self.schema)
+        let failed = failing.evaluate(values: Self.decimalBatch(amounts: [0], ds: [999_999_999_999_999_999]),
+                                      timestamps: UnsafeBufferPointer(start: nil, count: 0), rows: nil)
+        #expect(failed[0].errors[0] != nil)
+        #expect(try Self.compare(["d * 100000000000000"], Self.decimalBatch(amounts: [0], ds: [999_999_999_999_999_999])) == 1)
+    }
+
+    @Test("a units vector is written straight into a decimal column, selection rows and nulls null")
+    func unitsColumn() throws {
+        var random = Random(state: 13)
+        let values = Self.batch(120, &random)
+        let program = try ColumnarProgram([.init("amount * 1.2"), .init("amount")], schema: Self.schema)
+        let selection: [UInt32] = [0, 1, 2, 10, 50, 51, 119]
+        let none = UnsafeBufferPointer<Int64>(start: nil, count: 0)
+        for rows in [nil, selection] {
+            let vectors = rows.map { list in
+                list.withUnsafeBufferPointer { program.evaluate(values: values, timestamps: none, rows: $0) }
+            } ?? program.evaluate(values: values, timestamps: none, rows: nil)
+            for (index, vector) in vectors.enumerated() {
+                #expect(vector.unitScale != nil)
+                let type = program.resultTypes[index]!
+                guard case .decimal128(_, let scale) = type else {
+                    Issue.record("\(type) is not a decimal")
+                    continue
+                }
+                let (column, failures) = rows.map { list in
+                    list.withUnsafeBufferPointer { vector.column(type: type, length: values.length, rows: $0) }
+                } ?? vector.column(type: type, length: values.length, rows: nil)
+                #expect(failures.isEmpty)
+                let expected = vector.normalizedDecimals()
+                var next = 0
+                for row in 0..<values.length {
+                    let index: Int?
+                    if let rows {
+                        index = next < rows.count && Int(rows[next]) == row ? next : nil
+                        if index != nil { next += 1 }
+                    } else {
+                        index = row
+                    }
+                    guard let index, case .decimal(let number) = expected.value(at: index)! else {
+                        #expect(column.isNull(row), "row \(row)")
+                        continue
+                    }
+                    #expect(!column.isNull(row))
+                    #expect(column.decimal(at: row) == ColumnVector.decimal128(number, scale: scale))
+                }
+            }
+        }
+    }
+
+    @Test("select over a selection keeps the batch rows where the condition is true, nulls dropped")
+    func selectOverSelection() throws {
+        var random = Random(state: 17)
+        let values = Self.batch(200, &random)
+        let program = try ColumnarProgram([.init("amount > 500.0", expecting: .boolean)], schema: Self.schema)
+        let none = UnsafeBufferPointer<Int64>(start: nil, count: 0)
+        let all = program.evaluate(values: values, timestamps: none, rows: nil)[0]
+        let expected = (0..<200).filter { (try? all.condition($0)) == true }.map(UInt32.init)
+        #expect(!expected.isEmpty && expected.count < 200)
+        #expect(program.select(0, values: values, timestamps: none, rows: nil).selected == expected)
+        let selection = (0..<200).filter { $0 % 3 != 1 }.map(UInt32.init)
+        let (selected, failures) = selection.withUnsafeBufferPointer {
+            program.select(0, values: values, timestamps: none, rows: $0)
+        }
+        #expect(failures.isEmpty)
+        #expect(selected == expected.filter { $0 % 3 != 1 })
+    }
 }

@@ -118,3 +118,39 @@ extension Column {
                       values: ColumnBuffer(capacity: 0), data: nil, children: children)
     }
 }
+
+/// Whole-column access for vectorized kernels: a loop over a column's
+/// values without a call per value, and a fixed-width column written in
+/// place instead of appended to one value at a time.
+extension Column {
+    /// The values of a fixed-width column (int32, int64, float64,
+    /// decimal128, date32, timestamp) from its first row on, the offset
+    /// applied: row `r`'s value is `type.fixedWidth` bytes at `r` times
+    /// that width. BORROWED: valid while the column lives.
+    public var fixedWidthValues: UnsafeRawPointer {
+        guard let width = type.fixedWidth else {
+            preconditionFailure("fixedWidthValues of a \(type) column")
+        }
+        return UnsafeRawPointer(values.base) + offset * width
+    }
+
+    /// A new fixed-width column of `length` rows written in place. `body`
+    /// gets the values (`length` × `type.fixedWidth` bytes, zeroed) and a
+    /// validity bitmap with every row valid; it writes the valid rows'
+    /// values, clears the bits of null rows, and returns how many rows it
+    /// made null. (A column with no null row keeps no bitmap.)
+    public static func writing(_ type: ColumnType, length: Int,
+                               _ body: (UnsafeMutableRawPointer, UnsafeMutablePointer<UInt8>) -> Int) -> Column {
+        guard let width = type.fixedWidth else {
+            preconditionFailure("Column.writing a \(type) column")
+        }
+        let values = ColumnBuffer(capacity: length * width)
+        values.base.initializeMemory(as: UInt8.self, repeating: 0, count: length * width)
+        values.count = length * width
+        let validity = ColumnBuffer.allSet(bits: length, capacityBits: length)
+        let nullCount = body(values.base, validity.base.assumingMemoryBound(to: UInt8.self))
+        precondition((0...length).contains(nullCount), "Column.writing: a null count beyond the length")
+        return Column(type: type, length: length, nullCount: nullCount, offset: 0,
+                      validity: nullCount == 0 ? nil : validity, values: values, data: nil, children: [])
+    }
+}

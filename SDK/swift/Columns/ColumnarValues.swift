@@ -27,7 +27,12 @@ public final class ColumnarValues: @unchecked Sendable {
         Field("key", .utf8, nullable: false), Field("value", .binary),
     ]), nullable: false))
 
-    public init(schema: Schema, values: Column?, selection: [UInt32]? = nil, headers: Column? = nil) {
+    /// `exportsOf`: a batch whose schema and values these are (an
+    /// operator passing its input on, as a filter does with a selection):
+    /// its exported structs are shared, not made again (it is kept alive
+    /// while this object is).
+    public init(schema: Schema, values: Column?, selection: [UInt32]? = nil, headers: Column? = nil,
+                exportsOf source: ColumnarValues? = nil) {
         if let values { precondition(values.type == schema.structType, "values of another type than the schema's") }
         if let headers { precondition(headers.type == Self.headersType, "a headers column of another type") }
         self.schema = schema
@@ -37,7 +42,12 @@ public final class ColumnarValues: @unchecked Sendable {
         // Exported at once (a few small allocations per batch): a batch
         // may reach several consumers on several threads, and an export
         // made here needs no lock.
-        if let values {
+        if let values, let source, source.values === values, source.schema == schema {
+            exportSource = source.exportSource ?? source
+            exportedSchema = source.exportedSchema
+            exportedValues = source.exportedValues
+        } else if let values {
+            exportSource = nil
             let schemaStorage = UnsafeMutablePointer<ArrowSchema>.allocate(capacity: 1)
             schema.export(to: schemaStorage)
             exportedSchema = schemaStorage
@@ -45,6 +55,7 @@ public final class ColumnarValues: @unchecked Sendable {
             values.export(to: valuesStorage)
             exportedValues = valuesStorage
         } else {
+            exportSource = nil
             exportedSchema = nil
             exportedValues = nil
         }
@@ -58,9 +69,15 @@ public final class ColumnarValues: @unchecked Sendable {
     }
 
     deinit {
-        for array in [exportedValues, exportedHeaders].compactMap({ $0 }) {
-            if let release = array.pointee.release { release(array) }
-            array.deallocate()
+        if let exportedHeaders {
+            if let release = exportedHeaders.pointee.release { release(exportedHeaders) }
+            exportedHeaders.deallocate()
+        }
+        // Shared exports are the source's to release.
+        guard exportSource == nil else { return }
+        if let exportedValues {
+            if let release = exportedValues.pointee.release { release(exportedValues) }
+            exportedValues.deallocate()
         }
         if let exportedSchema {
             if let release = exportedSchema.pointee.release { release(exportedSchema) }
@@ -71,6 +88,8 @@ public final class ColumnarValues: @unchecked Sendable {
     /// Rows that are records.
     public func recordCount(rows: Int) -> Int { selection?.count ?? rows }
 
+    /// The batch whose exports these are, kept alive; nil: they are ours.
+    private let exportSource: ColumnarValues?
     private let exportedSchema: UnsafeMutablePointer<ArrowSchema>?
     private let exportedValues: UnsafeMutablePointer<ArrowArray>?
     private let exportedHeaders: UnsafeMutablePointer<ArrowArray>?

@@ -137,23 +137,37 @@ public final class RecordBatch: @unchecked Sendable {
     }
 
     /// Appends records given as raw columns (the shape of `sh_batch`):
-    /// `keyOffsets`/`keys` may be nil when every key is null.
+    /// `keyOffsets`/`keys` may be nil when every key is null;
+    /// `valueOffsets` nil: the values are not bytes (typed columns, set as
+    /// `columnar` next), every value's bytes empty. `flagMask` keeps only
+    /// those bits of `flags` (a typed-column batch keeps the key-null bit
+    /// alone: a null value is a null struct row there).
     public func append(
         count appended: Int, timestamps: UnsafePointer<Int64>,
         keyOffsets: UnsafePointer<UInt32>?, keys: UnsafePointer<UInt8>?,
-        valueOffsets: UnsafePointer<UInt32>, values: UnsafePointer<UInt8>?,
-        flags: UnsafePointer<UInt8>?
+        valueOffsets: UnsafePointer<UInt32>?, values: UnsafePointer<UInt8>?,
+        flags: UnsafePointer<UInt8>?, flagMask: UInt8 = 0xff
     ) {
         precondition(!isSealed, "append to a sealed RecordBatch")
         precondition(columnar == nil, "byte records appended to a batch of typed columns")
         guard appended > 0 else { return }
         if count + appended > capacity { growRecords(to: max(capacity * 2, count + appended)) }
-        let valueBase = valueOffsets[0]
-        let valueLength = Int(valueOffsets[appended] - valueBase)
         let valueStart = Int(valueOffsetStorage[count])
-        if valueStart + valueLength > valueCapacity { growValues(toAtLeast: valueStart + valueLength) }
-        if valueLength > 0, let values {
-            (valueStorage + valueStart).update(from: values + Int(valueBase), count: valueLength)
+        if let valueOffsets {
+            let valueBase = valueOffsets[0]
+            let valueLength = Int(valueOffsets[appended] - valueBase)
+            if valueStart + valueLength > valueCapacity { growValues(toAtLeast: valueStart + valueLength) }
+            if valueLength > 0, let values {
+                (valueStorage + valueStart).update(from: values + Int(valueBase), count: valueLength)
+            }
+            let valueShift = Int64(valueStart) - Int64(valueBase)
+            for i in 1...appended {
+                valueOffsetStorage[count + i] = UInt32(Int64(valueOffsets[i]) + valueShift)
+            }
+        } else {
+            // One fill, not an offsets array of zeros read back (a
+            // typed-column emit allocated and copied one per batch).
+            (valueOffsetStorage + count + 1).update(repeating: UInt32(valueStart), count: appended)
         }
         let keyStart = Int(keyOffsetStorage[count])
         var keyLength = 0
@@ -169,11 +183,7 @@ public final class RecordBatch: @unchecked Sendable {
                 keyOffsetStorage[count + i] = UInt32(Int64(keyOffsets[i]) + keyShift)
             }
         } else {
-            for i in 1...appended { keyOffsetStorage[count + i] = UInt32(keyStart) }
-        }
-        let valueShift = Int64(valueStart) - Int64(valueBase)
-        for i in 1...appended {
-            valueOffsetStorage[count + i] = UInt32(Int64(valueOffsets[i]) + valueShift)
+            (keyOffsetStorage + count + 1).update(repeating: UInt32(keyStart), count: appended)
         }
         (timestampStorage + count).update(from: timestamps, count: appended)
         // Merge the flags: a batch without key columns has only null keys.
@@ -183,7 +193,7 @@ public final class RecordBatch: @unchecked Sendable {
         if let flags {
             let implicitFlags: UInt8 = keyOffsets == nil ? Self.keyNullFlag : 0
             for i in 0..<appended {
-                let recordFlags = flags[i] | implicitFlags
+                let recordFlags = (flags[i] & flagMask) | implicitFlags
                 if recordFlags != 0 || flagStorage != nil { setFlags(recordFlags, at: count + i) }
                 if recordFlags & Self.keyNullFlag == 0 { hasKeys = true }
             }

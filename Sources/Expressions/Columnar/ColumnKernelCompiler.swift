@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Columns
+import JSONText
 
 /// One compiled node of a columnar program: its values' kind, the most
 /// digits after the point a decimal result can have, and the kernel.
@@ -11,6 +12,9 @@ struct CompiledKernel {
     typealias Kernel = (ColumnarFrame) -> ColumnVector
     let kind: ColumnVector.Kind
     let scaleMax: Int
+    /// The kernel may return a decimal vector as units at one scale
+    /// (`ColumnVector.unitScale`): only `compileScaled`'s callers get one.
+    var scaled = false
     let kernel: Kernel
 }
 
@@ -39,7 +43,21 @@ struct ColumnKernelCompiler {
     /// The kind of each field path's values in the schema compiled for.
     let fieldKind: (FieldPath) -> ColumnFieldReader.LeafKind
 
+    /// The kernel of `node`, its decimals as normalized `DecimalNumber`s.
     func compile(_ node: ExpressionNode) throws(ExpressionError) -> CompiledKernel {
+        let kernel = try compileScaled(node)
+        guard kernel.scaled else { return kernel }
+        return CompiledKernel(kind: kernel.kind, scaleMax: kernel.scaleMax) { frame in
+            kernel.kernel(frame).normalizedDecimals()
+        }
+    }
+
+    /// The kernel of `node`, whose decimal vectors may hold units at one
+    /// scale (a decimal column's scaled Int64 as it is, and what
+    /// comparison and + - * compute from them without a `DecimalNumber`
+    /// per value): for the callers that read such vectors (comparison,
+    /// arithmetic, and `ColumnarProgram`'s results).
+    func compileScaled(_ node: ExpressionNode) throws(ExpressionError) -> CompiledKernel {
         if let fast = try fastKernel(node) { return fast }
         return try island(node)
     }
@@ -202,14 +220,8 @@ struct ColumnKernelCompiler {
                 }
             }
         case .decimal(let scale):
-            return CompiledKernel(kind: .decimal, scaleMax: scale) { frame in
-                Self.read(frame, slot, .decimal, path) { column, at, row, out in
-                    guard let units = column.decimal(at: at).int64Value, units.magnitude < 1_000_000_000_000_000_000 else {
-                        return false
-                    }
-                    out.decimals[row] = DecimalNumber(units: units, scale: scale)
-                    return true
-                }
+            return CompiledKernel(kind: .decimal, scaleMax: scale, scaled: true) { frame in
+                Self.readUnits(frame, slot, scale: scale, path)
             }
         case .boolean:
             return CompiledKernel(kind: .boolean, scaleMax: 0) { frame in
@@ -263,12 +275,66 @@ struct ColumnKernelCompiler {
         return out
     }
 
+    /// The units of a decimal leaf, as they are at the column's `scale`:
+    /// one loop over the column's 128-bit values for a top-level field of
+    /// a batch without nulls, `read` otherwise. A value with more than 18
+    /// digits fails its row, as `read` fails it.
+    private static func readUnits(_ frame: ColumnarFrame, _ slot: Int, scale: Int, _ path: FieldPath) -> ColumnVector {
+        let count = frame.count
+        guard case .leaf(let columns) = frame.readers[slot].access, columns.count == 2, columns[0].nullCount == 0,
+              case let leaf = columns[1], leaf.nullCount == 0, case .decimal128 = leaf.type else {
+            var out = read(frame, slot, .integer, path) { column, at, row, out in
+                guard let units = column.decimal(at: at).int64Value, units.magnitude < unitsBound else { return false }
+                out.integers[row] = units
+                return true
+            }
+            out.kind = .decimal
+            out.units = out.integers
+            out.integers = []
+            out.unitScale = scale
+            return out
+        }
+        let structRow = columns[0].childRow(0)
+        let values = leaf.fixedWidthValues
+        var bad: [Int] = []
+        let units = [Int64](unsafeUninitializedCapacity: count) { buffer, initialized in
+            @inline(__always) func load(_ row: Int, from batchRow: Int) {
+                let at = (structRow + batchRow) &* 16
+                let low = Int64(bitPattern: values.load(fromByteOffset: at, as: UInt64.self))
+                let high = values.load(fromByteOffset: at + 8, as: Int64.self)
+                if high != low >> 63 || low.magnitude >= unitsBound {
+                    bad.append(row)
+                    buffer[row] = 0
+                } else {
+                    buffer[row] = low
+                }
+            }
+            if let rows = frame.rows {
+                for row in 0..<count { load(row, from: Int(rows[row])) }
+            } else {
+                for row in 0..<count { load(row, from: row) }
+            }
+            initialized = count
+        }
+        var out = ColumnVector.scaled(units: units, scale: scale, count: count)
+        for row in bad {
+            out.fail(row, ExpressionRuntimeError(
+                message: "field `\(path)` holds a value with more digits than its type \(leaf.type) allows"))
+        }
+        return out
+    }
+
+    /// Decimal units a column may hold: 18 digits, as `DecimalNumber`.
+    static var unitsBound: UInt64 { 1_000_000_000_000_000_000 }
+
     // MARK: Binary operators
 
     private func binary(_ op: ExpressionNode.BinaryOperator, _ left: ExpressionNode, _ right: ExpressionNode,
                         _ node: ExpressionNode) throws(ExpressionError) -> CompiledKernel? {
-        let a = try compile(left)
-        let b = try compile(right)
+        // Decimals may come as units at one scale: every kernel below that
+        // does not compute on units normalizes them first.
+        let a = try compileScaled(left)
+        let b = try compileScaled(right)
         let numeric: Set<ColumnVector.Kind> = [.integer, .decimal, .double]
         switch op {
         case .and, .or:
@@ -313,9 +379,14 @@ struct ColumnKernelCompiler {
             let bothNumeric = numeric.contains(a.kind) && numeric.contains(b.kind)
             guard bothNumeric || (a.kind == .boolean && b.kind == .boolean) else { return nil }
             return CompiledKernel(kind: .boolean, scaleMax: 0) { frame in
-                let x = a.kernel(frame)
-                let y = b.kernel(frame)
+                var x = a.kernel(frame)
+                var y = b.kernel(frame)
                 var out = Self.combined(x, y, kind: .boolean, count: frame.count)
+                if x.unitScale != nil || y.unitScale != nil {
+                    if Self.compareUnits(&out, op, x, y) { return out }
+                    x = x.normalizedDecimals()
+                    y = y.normalizedDecimals()
+                }
                 func decide(_ order: Int) -> Bool { Self.decide(op, order) }
                 if x.kind == .integer && y.kind == .integer {
                     Self.loop(&out, x, y) { p, q, row in
@@ -352,10 +423,15 @@ struct ColumnKernelCompiler {
                 kind = .decimal
             }
             let scaleMax = op == .multiply ? min(DecimalNumber.scaleMax, a.scaleMax + b.scaleMax) : max(a.scaleMax, b.scaleMax)
-            return CompiledKernel(kind: kind, scaleMax: kind == .decimal ? scaleMax : 0) { frame in
-                let x = a.kernel(frame)
-                let y = b.kernel(frame)
+            return CompiledKernel(kind: kind, scaleMax: kind == .decimal ? scaleMax : 0, scaled: kind == .decimal) { frame in
+                var x = a.kernel(frame)
+                var y = b.kernel(frame)
                 var out = Self.combined(x, y, kind: kind, count: frame.count)
+                if x.unitScale != nil || y.unitScale != nil {
+                    if kind == .decimal, Self.arithmeticOnUnits(&out, op, x, y) { return out }
+                    x = x.normalizedDecimals()
+                    y = y.normalizedDecimals()
+                }
                 var failed: [Int] = []
                 switch kind {
                 case .integer:
@@ -408,6 +484,121 @@ struct ColumnKernelCompiler {
             guard a.kind == .string, b.kind == .string else { return nil }
             return concatenation(a, b)
         }
+    }
+
+    // MARK: Decimals as units at one scale
+
+    /// Compares two numeric vectors, one of them units at one scale
+    /// (`ColumnVector.unitScale`), as Int64s at their common scale: exact,
+    /// as `DecimalNumber.compare` is where both fit. False (and `out`
+    /// unchanged) when a side is not exact at one scale or a value does not
+    /// fit the common scale: the caller then compares `DecimalNumber`s.
+    static func compareUnits(_ out: inout ColumnVector, _ op: ExpressionNode.BinaryOperator,
+                             _ x: ColumnVector, _ y: ColumnVector) -> Bool {
+        guard let xScale = x.exactScale, let yScale = y.exactScale else { return false }
+        let scale = max(xScale, yScale)
+        let count = out.count
+        // A column against a constant (`amount > 500.0`): one loop over the
+        // column's units against the constant's at the column's scale.
+        if x.unitScale == scale, y.isConstant, let bound = y.units(0, at: scale) {
+            x.units.withUnsafeBufferPointer { compare(&out.booleans, $0, count, op, bound) }
+            return true
+        }
+        if y.unitScale == scale, x.isConstant, let bound = x.units(0, at: scale) {
+            y.units.withUnsafeBufferPointer { compare(&out.booleans, $0, count, op.mirrored, bound) }
+            return true
+        }
+        var booleans = out.booleans
+        for row in 0..<count where !out.isNull(row) {
+            guard let left = x.units(row, at: scale), let right = y.units(row, at: scale) else { return false }
+            booleans[row] = decide(op, left < right ? -1 : (left == right ? 0 : 1))
+        }
+        out.booleans = booleans
+        return true
+    }
+
+    /// `result[row] = units[row] op bound` for every row (null rows too:
+    /// their value is never read).
+    private static func compare(_ result: inout [Bool], _ units: UnsafeBufferPointer<Int64>, _ count: Int,
+                                _ op: ExpressionNode.BinaryOperator, _ bound: Int64) {
+        result.withUnsafeMutableBufferPointer { result in
+            switch op {
+            case .equal: for row in 0..<count { result[row] = units[row] == bound }
+            case .notEqual: for row in 0..<count { result[row] = units[row] != bound }
+            case .less: for row in 0..<count { result[row] = units[row] < bound }
+            case .lessOrEqual: for row in 0..<count { result[row] = units[row] <= bound }
+            case .greater: for row in 0..<count { result[row] = units[row] > bound }
+            default: for row in 0..<count { result[row] = units[row] >= bound }
+            }
+        }
+    }
+
+    /// + - * of two numeric vectors, one of them units at one scale, as
+    /// Int64s: a sum or difference at the larger scale, a product at the
+    /// sum of the scales (at most 18), each exact, so the same value as
+    /// `DecimalNumber`'s. False (and `out` unchanged) when a value
+    /// overflows that (the row path may then round a product, or report
+    /// the overflow): the caller computes the batch with `DecimalNumber`s.
+    static func arithmeticOnUnits(_ out: inout ColumnVector, _ op: ExpressionNode.BinaryOperator,
+                                  _ x: ColumnVector, _ y: ColumnVector) -> Bool {
+        guard let xScale = x.exactScale, let yScale = y.exactScale else { return false }
+        let count = out.count
+        let nulls = out.nulls
+        let scale: Int
+        switch op {
+        case .multiply:
+            scale = xScale + yScale
+            guard scale <= DecimalNumber.scaleMax else { return false }
+        case .add, .subtract:
+            scale = max(xScale, yScale)
+        default:
+            return false
+        }
+        // The units of each side at the scale the operation works at.
+        let (left, right) = op == .multiply ? (xScale, yScale) : (scale, scale)
+        var overflow = false
+        let units = [Int64](unsafeUninitializedCapacity: count) { buffer, initialized in
+            defer { initialized = count }
+            // A column times a constant (`amount * 1.2`): one loop.
+            let columnAndConstant = x.unitScale != nil && y.isConstant ? (x, y)
+                : (y.unitScale != nil && x.isConstant ? (y, x) : nil)
+            if op == .multiply, let (column, constant) = columnAndConstant,
+               let factor = constant.units(0, at: constant.exactScale!) {
+                column.units.withUnsafeBufferPointer { values in
+                    for row in 0..<count {
+                        let (product, over) = values[row].multipliedReportingOverflow(by: factor)
+                        buffer[row] = product
+                        // Int64.min has no magnitude the row path accepts.
+                        if (over || product == Int64.min) && (nulls.isEmpty || !nulls[row]) { overflow = true }
+                    }
+                }
+                return
+            }
+            for row in 0..<count {
+                buffer[row] = 0
+                if !nulls.isEmpty && nulls[row] { continue }
+                guard let p = x.units(row, at: left), let q = y.units(row, at: right) else {
+                    overflow = true
+                    return
+                }
+                let (value, over): (Int64, Bool)
+                switch op {
+                case .multiply: (value, over) = p.multipliedReportingOverflow(by: q)
+                case .add: (value, over) = p.addingReportingOverflow(q)
+                // The row path negates the right side first.
+                default: (value, over) = q == Int64.min ? (0, true) : p.subtractingReportingOverflow(q)
+                }
+                if over || value == Int64.min {
+                    overflow = true
+                    return
+                }
+                buffer[row] = value
+            }
+        }
+        guard !overflow else { return false }
+        out.units = units
+        out.unitScale = scale
+        return true
     }
 
     /// Whether comparison `op` holds for two values in `order` (-1, 0, 1).
@@ -470,7 +661,7 @@ extension ColumnVector {
 
     /// The vector with its numbers as doubles (constant stays constant).
     func widenedDoubles() -> ColumnVector {
-        var out = self
+        var out = normalizedDecimals()
         out.doubles = asDoubles()
         out.kind = .double
         return out
@@ -478,7 +669,7 @@ extension ColumnVector {
 
     /// The vector with its numbers as decimals (constant stays constant).
     func widenedDecimals() -> ColumnVector {
-        var out = self
+        var out = normalizedDecimals()
         out.decimals = asDecimals()
         out.kind = .decimal
         return out

@@ -1,4 +1,5 @@
 import Columns
+import JSONText
 
 /// The values of one expression node over the rows a `ColumnarProgram`
 /// evaluates: one typed array (by `kind`), which rows are null, and which
@@ -20,6 +21,14 @@ public struct ColumnVector: Sendable {
     var isConstant = false
     var integers: [Int64] = []
     var decimals: [DecimalNumber] = []
+    /// A `decimal` vector read from a decimal column, or computed from
+    /// one, may hold its values as `units` at one scale (`unitScale`)
+    /// instead of `decimals`: the column's scaled Int64 as it is, without
+    /// a `DecimalNumber` (normalized) per value. Only the kernels that
+    /// know it get such vectors (see `ColumnKernelCompiler.compileScaled`);
+    /// `normalizedDecimals()` turns one into `decimals`.
+    var units: [Int64] = []
+    var unitScale: Int?
     var doubles: [Double] = []
     var booleans: [Bool] = []
     var generic: [ExpressionValue] = []
@@ -69,7 +78,9 @@ public struct ColumnVector: Sendable {
         let index = at(row)
         switch kind {
         case .integer: return .integer(integers[index])
-        case .decimal: return .decimal(decimals[index])
+        case .decimal:
+            if let unitScale { return .decimal(DecimalNumber(units: units[index], scale: unitScale)) }
+            return .decimal(decimals[index])
         case .double: return .double(doubles[index])
         case .boolean: return .boolean(booleans[index])
         case .string: return .string(string(row))
@@ -97,7 +108,10 @@ public struct ColumnVector: Sendable {
         switch kind {
         case .double: return doubles
         case .integer: return integers.map { Double($0) }
-        case .decimal: return decimals.map(\.doubleValue)
+        case .decimal:
+            // Through the normalized value, so that a double rounds as the row path's does.
+            if let unitScale { return units.map { DecimalNumber(units: $0, scale: unitScale).doubleValue } }
+            return decimals.map(\.doubleValue)
         default: preconditionFailure("asDoubles on a \(kind) vector")
         }
     }
@@ -105,9 +119,72 @@ public struct ColumnVector: Sendable {
     /// The values as decimals (integers converted).
     func asDecimals() -> [DecimalNumber] {
         switch kind {
-        case .decimal: return decimals
+        case .decimal:
+            if let unitScale { return units.map { DecimalNumber(units: $0, scale: unitScale) } }
+            return decimals
         case .integer: return integers.map { DecimalNumber(units: $0, scale: 0) }
         default: preconditionFailure("asDecimals on a \(kind) vector")
+        }
+    }
+}
+
+// MARK: Decimals at one scale
+
+extension ColumnVector {
+    /// The vector with its decimals as `decimals` (one normalized
+    /// `DecimalNumber` per value, as the row path keeps them): itself
+    /// unless it holds `units`.
+    func normalizedDecimals() -> ColumnVector {
+        guard unitScale != nil else { return self }
+        var out = self
+        out.decimals = asDecimals()
+        out.units = []
+        out.unitScale = nil
+        return out
+    }
+
+    /// A decimal vector of `count` rows holding `units` at `scale`.
+    static func scaled(units: [Int64], scale: Int, count: Int) -> ColumnVector {
+        var out = ColumnVector(kind: .decimal, count: count)
+        out.units = units
+        out.unitScale = scale
+        return out
+    }
+
+    /// Row `row`'s units at `scale` (≥ the vector's: a constant decimal or
+    /// integer, or units), or nil when they do not fit an Int64.
+    @inline(__always)
+    func units(_ row: Int, at scale: Int) -> Int64? {
+        let index = at(row)
+        switch kind {
+        case .integer: return JSONDecimalText.rescale(integers[index], from: 0, to: scale)
+        case .decimal:
+            if let unitScale { return JSONDecimalText.rescale(units[index], from: unitScale, to: scale) }
+            return JSONDecimalText.rescale(decimals[index].units, from: decimals[index].scale, to: scale)
+        default: return nil
+        }
+    }
+
+    /// The scale of this vector's values as units: `unitScale`, 0 for
+    /// integers, a constant decimal's own; nil for other vectors.
+    var exactScale: Int? {
+        switch kind {
+        case .integer: return 0
+        case .decimal: return unitScale ?? (isConstant ? decimals[0].scale : nil)
+        default: return nil
+        }
+    }
+}
+
+extension ExpressionNode.BinaryOperator {
+    /// The comparison with its sides swapped (`a < b` is `b > a`).
+    var mirrored: Self {
+        switch self {
+        case .less: return .greater
+        case .lessOrEqual: return .greaterOrEqual
+        case .greater: return .less
+        case .greaterOrEqual: return .lessOrEqual
+        default: return self
         }
     }
 }

@@ -55,7 +55,7 @@ public final class ColumnarProgram {
                 let compiler = ColumnKernelCompiler(text: source.text, checker: checker, slots: slots,
                                                     rowCompiler: rowCompiler,
                                                     fieldKind: { ColumnFieldReader(path: $0, values: probe).leafKind })
-                kernels.append(try compiler.compile(node))
+                kernels.append(try compiler.compileScaled(node))
                 types.append(type)
                 _ = slots.takeRequested()
             } catch {
@@ -124,17 +124,12 @@ public final class ColumnarProgram {
         -> (selected: [UInt32], failures: [(row: Int, error: ExpressionRuntimeError)])
     {
         let vector = evaluate(values: values, timestamps: timestamps, rows: rows, headers: headers)[index]
-        var selected: [UInt32] = []
-        selected.reserveCapacity(vector.count)
         var failures: [(row: Int, error: ExpressionRuntimeError)] = []
         if vector.kind == .boolean, vector.errors.isEmpty {
-            let booleans = vector.booleans
-            let nulls = vector.nulls
-            for row in 0..<vector.count where booleans[row] && (nulls.isEmpty || !nulls[row]) {
-                selected.append(rows.map { $0[row] } ?? UInt32(row))
-            }
-            return (selected, failures)
+            return (Self.kept(vector, rows: rows), failures)
         }
+        var selected: [UInt32] = []
+        selected.reserveCapacity(vector.count)
         for row in 0..<vector.count {
             let batchRow = rows.map { Int($0[row]) } ?? row
             do throws(ExpressionRuntimeError) {
@@ -144,6 +139,32 @@ public final class ColumnarProgram {
             }
         }
         return (selected, failures)
+    }
+}
+
+extension ColumnarProgram {
+    /// The batch rows where a boolean vector without failures is true: one
+    /// branch-free pass (each row written, the end advanced when kept),
+    /// not an append per row.
+    static func kept(_ vector: ColumnVector, rows: UnsafeBufferPointer<UInt32>?) -> [UInt32] {
+        let count = vector.count
+        return [UInt32](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var next = 0
+            vector.booleans.withUnsafeBufferPointer { booleans in
+                vector.nulls.withUnsafeBufferPointer { nulls in
+                    @inline(__always) func keep(_ row: Int, as batchRow: UInt32) {
+                        buffer[next] = batchRow
+                        next &+= booleans[row] && (nulls.isEmpty || !nulls[row]) ? 1 : 0
+                    }
+                    if let rows {
+                        for row in 0..<count { keep(row, as: rows[row]) }
+                    } else {
+                        for row in 0..<count { keep(row, as: UInt32(truncatingIfNeeded: row)) }
+                    }
+                }
+            }
+            initialized = next
+        }
     }
 }
 
@@ -162,6 +183,13 @@ extension ColumnVector {
         var failures: [(row: Int, error: ExpressionRuntimeError)] = []
         let scale: Int
         if case .decimal128(_, let columnScale) = type { scale = columnScale } else { scale = 0 }
+        if kind == .decimal, let unitScale {
+            // Units at one scale: written straight into the column's buffer.
+            if errors.isEmpty, unitScale <= scale, scale - unitScale <= DecimalNumber.scaleMax {
+                return (unitsColumn(type: type, length: length, rows: rows, factor: UInt64(DecimalNumber.powersOf10[scale - unitScale])), [])
+            }
+            return normalizedDecimals().column(type: type, length: length, rows: rows)
+        }
         var next = 0
         for row in 0..<length {
             let index: Int
@@ -229,13 +257,56 @@ extension ColumnVector {
         return (column, failures)
     }
 
+    /// A decimal128 column of a vector of units without failures: `column`
+    /// without a call per value, each value times `factor` (10^(the
+    /// column's scale − `unitScale`)).
+    private func unitsColumn(type: ColumnType, length: Int, rows: UnsafeBufferPointer<UInt32>?, factor: UInt64) -> Column {
+        let nulls = self.nulls
+        return units.withUnsafeBufferPointer { units in
+            Column.writing(type, length: length) { values, validity in
+                var nullCount = 0
+                @inline(__always) func setNull(_ row: Int) {
+                    validity[row >> 3] &= ~(UInt8(1) << UInt8(row & 7))
+                    nullCount += 1
+                }
+                @inline(__always) func store(_ index: Int, at row: Int) {
+                    if !nulls.isEmpty && nulls[index] {
+                        setNull(row)
+                        return
+                    }
+                    let value = factor == 1 ? Decimal128(units[index]) : Self.decimal128(units: units[index], factor: factor)
+                    values.storeBytes(of: value.low, toByteOffset: row &* 16, as: UInt64.self)
+                    values.storeBytes(of: value.high, toByteOffset: row &* 16 &+ 8, as: Int64.self)
+                }
+                if let rows {
+                    // Rows outside the selection are null: clear them all,
+                    // then store the selected ones.
+                    validity.update(repeating: 0, count: (length + 7) / 8)
+                    nullCount = length - rows.count
+                    for index in 0..<rows.count {
+                        let row = Int(rows[index])
+                        validity[row >> 3] |= UInt8(1) << UInt8(row & 7)
+                        store(index, at: row)
+                    }
+                } else {
+                    for row in 0..<length { store(row, at: row) }
+                }
+                return nullCount
+            }
+        }
+    }
+
     /// `number` as the unscaled value of a decimal128 with `scale` (≥ its
     /// own) digits after the point: exact, as 18 digits times 10^18 fit.
     static func decimal128(_ number: DecimalNumber, scale: Int) -> Decimal128 {
-        let factor = UInt64(DecimalNumber.powersOf10[scale - number.scale])
-        let (high, low) = number.units.magnitude.multipliedFullWidth(by: factor)
+        decimal128(units: number.units, factor: UInt64(DecimalNumber.powersOf10[scale - number.scale]))
+    }
+
+    /// `units` × `factor` as a decimal128's unscaled value: exact.
+    static func decimal128(units: Int64, factor: UInt64) -> Decimal128 {
+        let (high, low) = units.magnitude.multipliedFullWidth(by: factor)
         var value = Decimal128(low: low, high: Int64(bitPattern: high))
-        if number.units < 0 {
+        if units < 0 {
             // Two's complement of the 128-bit magnitude.
             let negatedLow = ~value.low &+ 1
             value = Decimal128(low: negatedLow, high: ~value.high &+ (negatedLow == 0 ? 1 : 0))

@@ -46,7 +46,7 @@ extension InstanceContext {
         meta.columns = nil
         meta.value_offsets = nil
         meta.values = nil
-        return appendTyped(meta, schema: readSchema!, values: column!, shared: false)
+        return appendTyped(meta, schema: readSchema!, values: column!, sharedFrom: nil)
     }
 
     /// `emit_batch` of a 1.3 batch with columns, a selection or headers.
@@ -58,7 +58,7 @@ extension InstanceContext {
                 return Status.invalid
             }
             if let input = currentInput, input.isExported(array) {
-                return appendTyped(b, schema: input.schema, values: input.values!, shared: true)
+                return appendTyped(b, schema: input.schema, values: input.values!, sharedFrom: input)
             }
             // Foreign arrays are COPIED: view them, then copy the rows.
             do throws(ColumnsError) {
@@ -66,19 +66,20 @@ extension InstanceContext {
                 let view = try Column.viewing(array, type: schema.structType)
                 let copy = Column(view.type, capacity: view.length)
                 for row in 0..<view.length { copy.appendRow(of: view, at: row) }
-                return appendTyped(b, schema: schema, values: copy, shared: false)
+                return appendTyped(b, schema: schema, values: copy, sharedFrom: nil)
             } catch {
                 breach("\(label) called emit_batch with columns the host cannot read: \(error)")
                 return Status.invalid
             }
         }
-        return appendTyped(b, schema: Schema([]), values: nil, shared: false)
+        return appendTyped(b, schema: Schema([]), values: nil, sharedFrom: nil)
     }
 
     /// Builds the output batch of rows `b` describes with `values` (nil:
     /// the values are b's bytes).
-    /// `shared`: `values` are the input's own (zero-copy pass-through).
-    private func appendTyped(_ b: sh_batch, schema: Schema, values: Column?, shared: Bool) -> sh_status {
+    /// `sharedFrom`: the input batch whose values these are (zero-copy
+    /// pass-through: its Arrow exports are shared too).
+    private func appendTyped(_ b: sh_batch, schema: Schema, values: Column?, sharedFrom input: ColumnarValues?) -> sh_status {
         let count = Int(b.count)
         guard count == 0 || b.timestamps != nil else {
             breach("\(label): a batch of \(count) rows without timestamps was emitted")
@@ -123,21 +124,14 @@ extension InstanceContext {
                 out.append(count: count, timestamps: b.timestamps, keyOffsets: b.key_offsets, keys: b.keys,
                            valueOffsets: b.value_offsets, values: b.values, flags: b.flags)
             } else {
-                let noValues = [UInt32](repeating: 0, count: count + 1)
-                // Only key nulls carry over: a null value is a null struct row.
-                let keyFlags = b.flags.map { flags in
-                    (0..<count).map { flags[$0] & RecordBatch.keyNullFlag }
-                }
-                noValues.withUnsafeBufferPointer { offsets in
-                    let append = { (flags: UnsafePointer<UInt8>?) in
-                        out.append(count: count, timestamps: b.timestamps, keyOffsets: b.key_offsets, keys: b.keys,
-                                   valueOffsets: offsets.baseAddress!, values: nil, flags: flags)
-                    }
-                    if let keyFlags { keyFlags.withUnsafeBufferPointer { append($0.baseAddress) } } else { append(nil) }
-                }
+                // Only key nulls carry over: a null value is a null struct
+                // row. (No value offsets or flags copied per batch.)
+                out.append(count: count, timestamps: b.timestamps, keyOffsets: b.key_offsets, keys: b.keys,
+                           valueOffsets: nil, values: nil, flags: b.flags, flagMask: RecordBatch.keyNullFlag)
             }
         }
-        out.columnar = ColumnarValues(schema: schema, values: values, selection: selection, headers: headers)
+        out.columnar = ColumnarValues(schema: schema, values: values, selection: selection, headers: headers,
+                                      exportsOf: input)
         // A source's output is cut at watermarks by row ranges: give it no
         // selection (its rows are copied once, here).
         appendOutput(kind == .source && selection != nil ? out.compacted() : out)
