@@ -290,7 +290,9 @@ def main():
     STREAMHOST = os.path.abspath(args.streamhost)
 
     print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}; records {args.records}; repeats {args.repeats}")
-    json_path = args.json_file or write_json_file(args.records) if any(w.startswith("jsonfile") for w in args.workloads) else None
+    # Jobs run in a temporary folder: a relative --json-file is made absolute.
+    json_path = (os.path.abspath(args.json_file) if args.json_file else write_json_file(args.records)) \
+        if any(w.startswith("jsonfile") for w in args.workloads) else None
     results = {}
     for workload in args.workloads:
         for parallelism in args.parallelism:
