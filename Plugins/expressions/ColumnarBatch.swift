@@ -82,16 +82,11 @@ func emitOrReject(_ output: [UInt8], reason: String?, value: UnsafeRawBufferPoin
 }
 
 extension Column {
-    /// Struct field `field` as a column of its own, one row per row of
-    /// this struct column: the child itself, shared by reference, when its
-    /// rows are the struct's (columns are never written once shared, as
-    /// `emit_batch` shares a batch); a copy only when the struct starts at
-    /// an offset into its children or a child is longer or offset.
-    func passedChild(_ field: Int) -> Column {
-        let child = children[field]
-        if offset == 0, child.offset == 0, child.length == length { return child }
-        if offset == 0 { return child.take(nil) }
+    /// A copy of struct field `field`, one row per row of this struct
+    /// column (which may start at an offset into its children).
+    func copyOfChild(_ field: Int) -> Column {
+        if offset == 0 { return children[field].take(nil) }
         let rows = (0..<length).map { UInt32(childRow($0)) }
-        return rows.withUnsafeBufferPointer { child.take($0) }
+        return rows.withUnsafeBufferPointer { children[field].take($0) }
     }
 }

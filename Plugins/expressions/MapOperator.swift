@@ -14,8 +14,8 @@ import StreamhostKit
 /// Tombstones pass through unchanged.
 ///
 /// Typed columns (ABI 1.3) are computed by column kernels
-/// (`ColumnarProgram`): the input's columns are passed on by reference
-/// (shared, not copied), a set field replaces its column (or is appended as a new one) with the
+/// (`ColumnarProgram`): the input's columns are copied a buffer at a time,
+/// a set field replaces its column (or is appended as a new one) with the
 /// type of its results (decimals at the most digits after the point they
 /// can have), and the rows that fail go to the dead letters with the byte
 /// path's reasons. A config the columns cannot hold (a target inside an
@@ -260,7 +260,7 @@ final class MapOperator: Operator, SchemaDeriving {
     }
 
     /// Maps a columnar batch: kernels over the selected rows, the other
-    /// columns passed on by reference, one `emit_columns` with the rows that did not
+    /// columns copied whole, one `emit_columns` with the rows that did not
     /// fail as its selection.
     private func processColumns(_ batch: Batch, context: Context) throws {
         let (values, found, encoder) = try columnar.prepare(batch)
@@ -292,7 +292,7 @@ final class MapOperator: Operator, SchemaDeriving {
         }
         let children = plan.sources.map { source -> Column in
             switch source {
-            case .input(let field): return values.passedChild(field)
+            case .input(let field): return values.copyOfChild(field)
             case .expression(let index): return results[index]
             }
         }
