@@ -132,7 +132,7 @@ let package = Package(
         .target(name: "Expressions", dependencies: ["JSONText", "TimeText", "Columns", "Core"], swiftSettings: swiftSettings),
         // Flink SQL's front end: lexer, parser, syntax tree with positions,
         // printer and the planner that compiles it to a job (docs/SQL.md); no I/O.
-        .target(name: "SQL", dependencies: ["TimeText"], swiftSettings: swiftSettings),
+        .target(name: "SQL", dependencies: ["TimeText", "Expressions"], swiftSettings: swiftSettings),
         // Native functions: dlopen/dlsym and calls through Debian's libffi
         // with signatures known only at run time.
         .target(name: "NativeFunctions", dependencies: ["CFFI", "CNativeSupport"], swiftSettings: swiftSettings),

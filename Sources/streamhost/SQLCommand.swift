@@ -74,7 +74,7 @@ struct SQLCommand: ParsableCommand {
         if let deadLetter { arguments += ["--dead-letter", deadLetter] }
         if let progress { arguments.append(progress ? "--progress" : "--no-progress") }
         if let level = logging.logLevel { arguments += ["--log-level", level] }
-        var run = try Run.parse(arguments)
+        let run = try Run.parse(arguments)
         try run.run()
     }
 }

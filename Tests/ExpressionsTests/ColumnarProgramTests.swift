@@ -233,6 +233,8 @@ struct ColumnarProgramTests {
             ("concat(s, '-', inner.y)", .string), ("substring(s, 2, 3)", .string), ("replace(s, 'e', 'E')", .string),
             ("starts_with(s, 'sh')", .boolean), ("ends_with(s, 'e')", .boolean), ("contains(s, 'ö')", .boolean),
             ("s || 'x'", .string), ("s < 'm'", .boolean), ("s = inner.y", .boolean),
+            ("timestamp_text(i * 86400123)", .string), ("timestamp_text(t)", .string), ("timestamp_ms(s)", .integer),
+            ("timestamp_ms(timestamp_text(i * 3600001))", .integer),
             ("case when b then i when j > 0 then 7 else -1 end", .integer),
             ("case when b then s end", .string), ("if(b, amount, d)", .decimal), ("coalesce(s, inner.y, 'none')", .string),
             ("cast(i as double)", .double), ("cast(s as integer)", .integer), ("try_cast(s as decimal)", .decimal),

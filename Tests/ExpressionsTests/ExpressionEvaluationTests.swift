@@ -141,6 +141,18 @@ struct ExpressionEvaluationTests {
         ("parse_time('2023-11-14T22:13:20.123Z')", "1700000000123"),
         ("parse_time('29/02/2000', 'dd/MM/yyyy')", "951782400000"),
         ("format_time(event_time(), 'HH:mm')", "\"00:01\""),
+        // Flink SQL's TIMESTAMP(3) text: the fraction without trailing zeros.
+        ("timestamp_text(0)", "\"1970-01-01 00:00:00\""),
+        ("timestamp_text(1700000000123)", "\"2023-11-14 22:13:20.123\""),
+        ("timestamp_text(1700000000120)", "\"2023-11-14 22:13:20.12\""),
+        ("timestamp_text(1700000000100)", "\"2023-11-14 22:13:20.1\""),
+        ("timestamp_text(-1)", "\"1969-12-31 23:59:59.999\""),
+        ("timestamp_text(951782400005)", "\"2000-02-29 00:00:00.005\""),
+        ("timestamp_ms('2023-11-14 22:13:20')", "1700000000000"),
+        ("timestamp_ms('2023-11-14 22:13:20.12')", "1700000000120"),
+        ("timestamp_ms('2023-11-14 22:13:20.123456')", "1700000000123"),
+        ("timestamp_ms('1969-12-31 23:59:59.999')", "-1"),
+        ("timestamp_ms(null)", "null"),
     ])
     func timeFunctions(_ text: String, _ expected: String) throws {
         #expect(try json(text, timestamp: 60_000) == expected)
@@ -158,6 +170,28 @@ struct ExpressionEvaluationTests {
             #expect(try program.evaluate(0) == .boolean(true), "t = \(t)")
         }
         #expect(try runtimeError("parse_time('2023-02-30T00:00:00.000Z')")?.message.contains("no such date") == true)
+    }
+
+    @Test func sqlTimestampTextRoundTripsAndRefusesOtherText() throws {
+        let program = try ExpressionProgram([.init("timestamp_ms(timestamp_text(t)) = t"),
+                                             .init("timestamp_text(t) = format_time(t, 'yyyy-MM-dd HH:mm:ss.SSS')")])
+        var random = SplitMix(seed: 11)
+        var withFraction = 0
+        for _ in 0..<2000 {
+            // Years 0000-9999, ms that are round to 1, 10, 100 and 1000.
+            let t = Int64(bitPattern: random.next() % 315_537_897_600_000) - 62_167_219_200_000
+            let rounded = t - t % [1, 10, 100, 1000][Int(random.next() % 4)]
+            var record = #"{"t":\#(rounded)}"#
+            try record.withUTF8 { try program.load(record: UnsafeRawBufferPointer($0), timestamp: 0) }
+            #expect(try program.evaluate(0) == .boolean(true), "t = \(rounded)")
+            // Equal to the full pattern exactly when there are 3 fraction digits.
+            if try program.evaluate(1) == .boolean(true) { withFraction += 1 }
+        }
+        #expect(withFraction > 300 && withFraction < 700, "\(withFraction) of 2000 with three fraction digits")
+        for text in ["2023-11-14T22:13:20", "2023-02-30 00:00:00", "2023-11-14 22:13:20.", "2023-11-14 22:13", "yesterday",
+                     "2023-11-14 22:13:20.1x", "2023-11-14 24:00:00"] {
+            #expect(try runtimeError("timestamp_ms('\(text)')")?.message.contains("is not a SQL timestamp") == true, "\(text)")
+        }
     }
 }
 

@@ -70,7 +70,7 @@ import Testing
         let steps = Self.steps(job)
         #expect(steps[1] == "key_by customer_id {}")
         #expect(steps[2] == #"operator window {"kind": "tumbling", "size_ms": 3600000, "key_name": "__sql_1", "aggregates": [{"fn": "count", "name": "__sql_2"}, {"fn": "sum", "field": "amount", "name": "__sql_3"}]}"#)
-        #expect(steps[3].hasPrefix(#"operator map {"set": {"__sql_4": "cast(__sql_1 as integer)", "__sql_5": "case when (window_start) % 1000 = 0"#))
+        #expect(steps[3].hasPrefix(#"operator map {"set": {"__sql_4": "cast(__sql_1 as integer)", "__sql_5": "timestamp_text(window_start)""#))
         #expect(steps[4] == #"operator project {"keep": ["__sql_4", "__sql_5", "__sql_6", "__sql_7"], "rename": {"__sql_4": "customer_id", "__sql_5": "EXPR$1", "__sql_6": "EXPR$2", "__sql_7": "EXPR$3"}}"#)
         #expect(steps[5] == #"sink stdout {"format": "value"}"#)
         // SUM of DECIMAL(10, 2) is DECIMAL(38, 2): written with 2 digits, by the map that shapes the output.
@@ -80,19 +80,50 @@ import Testing
 
     @Test func textColumnsAreCheckedWhereTheyAreRead() throws {
         // Numbers and booleans of JSON and CSV tables are cast to their types by a map after the source.
-        let job = try Self.plan("SELECT order_id FROM orders")
+        let job = try Self.plan("SELECT order_id, customer_id, amount FROM orders")
         #expect(job.steps[1].id == "orders-types")
         #expect(SQLJobValue.object(job.steps[1].config).json
             == #"{"set": {"order_id": "cast(order_id as integer)", "customer_id": "cast(customer_id as integer)", "#
             + #""amount": "cast(amount as decimal(10, 2))"}}"#)
-        // Computed columns share that map, after the checks.
+        // Only the columns the query reads (Flink's projection push-down).
+        let one = try Self.plan("SELECT order_id FROM orders")
+        #expect(SQLJobValue.object(one.steps[1].config).json == #"{"set": {"order_id": "cast(order_id as integer)"}}"#)
+        // Computed columns share that map, after the checks; every entry reads
+        // the input record, so `b` does not need `a`'s cast.
         let computed = try SQLPlanner.plan("""
             CREATE TABLE t (a INT, ok BOOLEAN, b AS a + 1) WITH ('connector' = 'filesystem', 'path' = 't.csv', 'format' = 'csv');
             SELECT b FROM t WHERE ok
             """, file: "job.sql", jobName: "job")
         #expect(computed.steps.map(\.id).prefix(3) == ["t", "t-columns", "t-computed"])
         #expect(SQLJobValue.object(computed.steps[2].config).json
-            == #"{"set": {"a": "cast(a as integer)", "ok": "cast(ok as boolean)", "b": "(a + 1)"}}"#)
+            == #"{"set": {"ok": "cast(ok as boolean)", "b": "(a + 1)"}}"#)
+    }
+
+    @Test func columnsNobodyReadsAreNotComputed() throws {
+        // Views are planned where they are used: only what the query reads of them is computed.
+        let job = try Self.plan("""
+            CREATE VIEW v AS SELECT order_id, UPPER(category) AS label, amount * 2 AS doubled, event_time FROM orders;
+            SELECT order_id FROM v WHERE doubled > 10
+            """)
+        let yaml = job.yaml
+        #expect(!yaml.contains("upper("), "\(yaml)")
+        #expect(!yaml.contains("customer_id"), "\(yaml)")
+        let steps = Self.steps(job)
+        #expect(steps[1] == #"operator map {"set": {"__sql_1": "order_id", "__sql_3": "(amount * 2)"}}"#)
+        #expect(steps[2] == #"operator project {"keep": ["__sql_1", "__sql_3"], "rename": {"__sql_1": "order_id", "__sql_3": "doubled"}}"#)
+        #expect(steps[3] == #"operator filter {"where": "(doubled > 10)"}"#)
+        // The sink's record is what the query selects, as before.
+        #expect(steps[4] == #"operator project {"keep": ["order_id"]}"#)
+
+        // A computed column nobody reads: its map goes, the next step reads the source.
+        let computed = try SQLPlanner.plan("""
+            CREATE TABLE t (s STRING, b AS UPPER(s)) WITH ('connector' = 'filesystem', 'path' = 't.jsonl', 'format' = 'json');
+            CREATE TABLE out_t (s STRING) WITH ('connector' = 'filesystem', 'path' = 'o.jsonl', 'format' = 'json');
+            INSERT INTO out_t SELECT s FROM t WHERE s <> 'x'
+            """, file: "job.sql", jobName: "job")
+        #expect(computed.steps.map(\.component) == ["file", "filter", "map", "project", "file"], "\(computed.yaml)")
+        #expect(!computed.yaml.contains("upper("), "\(computed.yaml)")
+        #expect(computed.steps[1].inputs.isEmpty)
     }
 
     @Test func decimalColumnsKeepTheirScale() throws {

@@ -9,7 +9,8 @@ import Columns
 ///
 /// Strings are UTF-8 in one buffer per vector (`ColumnVector.stringBytes`).
 /// The built-in string functions work on bytes wherever UTF-8 makes that
-/// the same as the row evaluator's `String` code: `length` counts scalars
+/// the same as the row evaluator's `String` code (and `timestamp_text` /
+/// `timestamp_ms` write and read their text in bytes): `length` counts scalars
 /// (the bytes that start one), `concat`, `||`, `replace`, `starts_with`,
 /// `ends_with` and `contains` compare and copy bytes (the built-ins do too);
 /// `lower`, `upper`, `trim` and `substring` take ASCII rows byte-wise and
@@ -274,10 +275,11 @@ extension ColumnKernelCompiler {
 enum StringOperation: String {
     case lower, upper, length, trim, concat, substring, replace
     case startsWith = "starts_with", endsWith = "ends_with", contains
+    case timestampText = "timestamp_text", timestampMs = "timestamp_ms"
 
     var resultKind: ColumnVector.Kind {
         switch self {
-        case .length: return .integer
+        case .length, .timestampMs: return .integer
         case .startsWith, .endsWith, .contains: return .boolean
         default: return .string
         }
@@ -292,6 +294,8 @@ enum StringOperation: String {
         case .substring: return kinds == [.string, .integer] || kinds == [.string, .integer, .integer]
         case .replace: return kinds == [.string, .string, .string]
         case .startsWith, .endsWith, .contains: return kinds == [.string, .string]
+        case .timestampText: return kinds == [.integer]
+        case .timestampMs: return kinds == [.string]
         }
     }
 
@@ -379,6 +383,15 @@ enum StringOperation: String {
                     }
                 }
             }
+            return true
+        case .timestampText:
+            SQLTimestampText.append(values[0].integers[values[0].at(row)], to: &out.stringBytes)
+            out.stringOffsets.append(out.stringBytes.count)
+            return true
+        case .timestampMs:
+            // Text that is not a timestamp: the row evaluator's error.
+            guard let milliseconds = values[0].withString(row, SQLTimestampText.milliseconds) else { return false }
+            out.integers[row] = milliseconds
             return true
         case .startsWith, .endsWith, .contains:
             out.booleans[row] = values[0].withString(row) { text -> Bool in

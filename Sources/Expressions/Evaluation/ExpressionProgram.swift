@@ -101,6 +101,19 @@ public final class ExpressionProgram {
                     batchSites: BatchCallSiteTable()).0
     }
 
+    /// The field paths `text` reads, from its syntax alone (no function
+    /// library: a native function's name is just a name here). For a
+    /// planner that drops what nobody reads (the SQL planner's pruning).
+    public static func fieldsRead(_ text: String) throws(ExpressionError) -> [FieldPath] {
+        var paths: [FieldPath] = []
+        var pending = [try ExpressionParser.parse(text).node]
+        while let node = pending.popLast() {
+            if case .field(let path) = node.kind { paths.append(path) }
+            pending.append(contentsOf: node.children)
+        }
+        return paths
+    }
+
     static func compile(_ source: Source, library: any ExpressionFunctionLibrary, slots: FieldSlotTable,
                         batchSites: BatchCallSiteTable) throws(ExpressionError) -> (ExpressionType, Evaluator, ExpressionNode) {
         let (node, checker, type) = try parseAndCheck(source, library: library)

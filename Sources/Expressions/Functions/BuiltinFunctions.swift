@@ -11,7 +11,8 @@ import Darwin
 /// `ends_with`, `contains`, `regex_match`, `regex_extract`, `regex_replace`
 /// (POSIX extended regular expressions), `split`. Numbers: `abs`, `round`,
 /// `floor`, `ceil`. Time (ms since the Unix epoch, UTC): `format_time`,
-/// `parse_time`. Every one returns null when an argument is null.
+/// `parse_time`, and Flink SQL's timestamp text: `timestamp_text`,
+/// `timestamp_ms`. Every one returns null when an argument is null.
 /// (`coalesce`, `if`, `event_time`, `cast` and `try_cast` are part of the
 /// language, not of this library.)
 public struct BuiltinFunctions: ExpressionFunctionLibrary {
@@ -266,6 +267,16 @@ public struct BuiltinFunctions: ExpressionFunctionLibrary {
                 let pattern = arguments.count > 1 ? try TimePattern(try arguments.string(1), argument: 1) : TimePattern.iso8601
                 return .integer(try pattern.parse(try arguments.string(0)))
             }
+        },
+        BuiltinFunction("timestamp_text", .init([.integer], result: .string)) { arguments throws(ExpressionFunctionError) in
+            .string(SQLTimestampText.text(try arguments.integer(0)))
+        },
+        BuiltinFunction("timestamp_ms", .init([.string], result: .integer)) { arguments throws(ExpressionFunctionError) in
+            var text = try arguments.string(0)
+            guard let milliseconds = text.withUTF8({ SQLTimestampText.milliseconds(UnsafeRawBufferPointer($0)) }) else {
+                throw SQLTimestampText.failure(text)
+            }
+            return .integer(milliseconds)
         },
     ]
 }

@@ -171,3 +171,109 @@ func floorDivide(_ value: Int64, _ divisor: Int64) -> (quotient: Int64, remainde
     }
     return (quotient, remainder)
 }
+
+/// Flink SQL's text of a TIMESTAMP(3), the form its JSON format writes and
+/// reads (`json.timestamp-format.standard` = `SQL`): `yyyy-MM-dd
+/// HH:mm:ss`, then `.` and the ms without their trailing zeros (none when
+/// they are 0). For `timestamp_text` and `timestamp_ms`, which the SQL
+/// planner uses wherever a timestamp column is written out or read back:
+/// one pass over bytes, no pattern, no intermediate strings.
+enum SQLTimestampText {
+    /// The longest text of a four-digit year: `yyyy-MM-dd HH:mm:ss.SSS`.
+    static let lengthMax = 23
+
+    /// Appends the text of `milliseconds` (since the epoch, UTC) to `output`.
+    static func append(_ milliseconds: Int64, to output: inout [UInt8]) {
+        let (days, dayMilliseconds) = floorDivide(milliseconds, 86_400_000)
+        let (year, month, day) = TimePattern.civil(fromDays: days)
+        guard (0...9999).contains(year) else {
+            // Years beyond four digits: the general formatter's widths.
+            output.append(contentsOf: TimePattern.sqlSeconds.format(milliseconds).utf8)
+            appendFraction(dayMilliseconds % 1000, to: &output)
+            return
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: lengthMax) { buffer in
+            func two(_ value: Int64, at index: Int) {
+                buffer[index] = UInt8(truncatingIfNeeded: value / 10) + 0x30
+                buffer[index + 1] = UInt8(truncatingIfNeeded: value % 10) + 0x30
+            }
+            two(year / 100, at: 0)
+            two(year % 100, at: 2)
+            buffer[4] = UInt8(ascii: "-")
+            two(month, at: 5)
+            buffer[7] = UInt8(ascii: "-")
+            two(day, at: 8)
+            buffer[10] = UInt8(ascii: " ")
+            let seconds = dayMilliseconds / 1000
+            two(seconds / 3600, at: 11)
+            buffer[13] = UInt8(ascii: ":")
+            two(seconds / 60 % 60, at: 14)
+            buffer[16] = UInt8(ascii: ":")
+            two(seconds % 60, at: 17)
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<19]))
+        }
+        appendFraction(dayMilliseconds % 1000, to: &output)
+    }
+
+    /// `.` and `fraction` (0...999 ms) without trailing zeros; nothing for 0.
+    private static func appendFraction(_ fraction: Int64, to output: inout [UInt8]) {
+        guard fraction != 0 else { return }
+        var digits = [fraction / 100, fraction / 10 % 10, fraction % 10]
+        while digits.last == 0 { digits.removeLast() }
+        output.append(UInt8(ascii: "."))
+        for digit in digits { output.append(UInt8(truncatingIfNeeded: digit) + 0x30) }
+    }
+
+    static func text(_ milliseconds: Int64) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(lengthMax)
+        append(milliseconds, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The ms of `yyyy-MM-dd HH:mm:ss` with an optional `.` and one or
+    /// more fraction digits (past the third dropped, as Flink truncates to
+    /// TIMESTAMP(3)); nil for anything else or a date that does not exist.
+    static func milliseconds(_ text: UnsafeRawBufferPointer) -> Int64? {
+        guard text.count >= 19 else { return nil }
+        func number(_ from: Int, _ width: Int) -> Int64? {
+            var value: Int64 = 0
+            for index in from..<(from + width) {
+                let digit = text[index] &- 0x30
+                guard digit < 10 else { return nil }
+                value = value * 10 + Int64(digit)
+            }
+            return value
+        }
+        guard text[4] == UInt8(ascii: "-"), text[7] == UInt8(ascii: "-"), text[10] == UInt8(ascii: " "),
+              text[13] == UInt8(ascii: ":"), text[16] == UInt8(ascii: ":"),
+              let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+              let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
+              (1...12).contains(month), day >= 1, day <= TimePattern.daysIn(month: month, year: year),
+              hour < 24, minute < 60, second < 60
+        else { return nil }
+        var fraction: Int64 = 0
+        if text.count > 19 {
+            guard text[19] == UInt8(ascii: "."), text.count > 20 else { return nil }
+            var scale: Int64 = 100
+            for index in 20..<text.count {
+                let digit = text[index] &- 0x30
+                guard digit < 10 else { return nil }
+                fraction += Int64(digit) * scale
+                scale /= 10
+            }
+        }
+        let days = TimePattern.days(fromCivil: year, month, day)
+        return ((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + fraction
+    }
+
+    /// What `timestamp_ms` says of text it cannot read.
+    static func failure(_ text: String) -> ExpressionFunctionError {
+        ExpressionFunctionError("'\(text)' is not a SQL timestamp (yyyy-MM-dd HH:mm:ss with an optional .fraction)", argument: 0)
+    }
+}
+
+extension TimePattern {
+    /// `yyyy-MM-dd HH:mm:ss`, for years SQLTimestampText's fast path does not write.
+    static let sqlSeconds = try! TimePattern("yyyy-MM-dd HH:mm:ss", argument: 0)
+}

@@ -36,8 +36,7 @@ struct SQLExpressionTranslator {
         self.context = context
     }
 
-    /// The pattern timestamps are read with when they are not the record's
-    /// own timestamp (Flink's JSON format writes this form).
+    /// TO_TIMESTAMP's default pattern (Flink's), without the fraction.
     static let timestampPattern = "yyyy-MM-dd HH:mm:ss"
 
     /// The key of an expression in `substitutions`: its printed SQL.
@@ -102,11 +101,10 @@ struct SQLExpressionTranslator {
 
     /// Flink's timestamp text (`yyyy-MM-dd HH:mm:ss`, then `.` and one to
     /// three or more fraction digits, as formatMillis and Flink's JSON
-    /// write it) as ms; fraction digits past the third are dropped.
+    /// write it) as ms; fraction digits past the third are dropped
+    /// (`timestamp_ms`, a byte kernel).
     static func parseMillis(_ text: String) -> String {
-        let t = "(\(text))"
-        return "(parse_time(substring(\(t), 1, 19), \(quote(timestampPattern))) + case when length(\(t)) > 20 "
-            + "then cast(substring(concat(\(t), '00'), 21, 3) as integer) else 0 end)"
+        "timestamp_ms(\(text))"
     }
 
     /// A condition (WHERE, ON, HAVING, FILTER).
@@ -116,13 +114,9 @@ struct SQLExpressionTranslator {
 
     /// ms as Flink's JSON format writes a TIMESTAMP(3): `yyyy-MM-dd
     /// HH:mm:ss`, with as many fraction digits as the ms need (none when
-    /// they are 0).
+    /// they are 0) (`timestamp_text`, a byte kernel).
     static func formatMillis(_ text: String) -> String {
-        let m = "(\(text))"
-        let full = "format_time(\(m), '\(timestampPattern).SSS')"
-        return "case when \(m) % 1000 = 0 then format_time(\(m), '\(timestampPattern)') "
-            + "when \(m) % 100 = 0 then substring(\(full), 1, 21) "
-            + "when \(m) % 10 = 0 then substring(\(full), 1, 22) else \(full) end"
+        "timestamp_text(\(text))"
     }
 
     static func quote(_ text: String) -> String { "'" + text.replacing("'", with: "''") + "'" }

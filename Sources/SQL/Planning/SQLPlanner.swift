@@ -22,6 +22,7 @@ public struct SQLPlanner {
         var planner = SQLPlanner(catalog: catalog, file: file, jobName: jobName)
         planner.nativeFunctions = nativeFunctions
         try planner.plan(script)
+        planner.job.pruneUnreadFields()
         return planner.job
     }
 
