@@ -26,7 +26,9 @@ import StreamhostKit
 /// (Flink's timers sit at a.ts + upper and b.ts - lower, which loses the
 /// pair whose second record has a timestamp equal to the watermark; the +1
 /// keeps it.) At the end of input the watermark goes to the end of time and
-/// every buffer empties.
+/// every buffer with a finite reach empties; a side without a bound (a
+/// regular join, `upper_ms` or `-lower_ms` at the end of time) gets no
+/// timers, as its records are kept for as long as the job runs.
 ///
 /// Rejected with a reason: records without a key, and late records.
 ///
@@ -129,7 +131,9 @@ final class IntervalJoin: Operator {
             let reach = reach(of: side, timestamp: record.timestamp)
             if reach >= watermark {
                 try addToBuffer(side: side, key: key, timestamp: record.timestamp, context: context)
-                try context.registerTimer(.eventTime, key: key, time: IntervalJoin.successor(reach))
+                // An unbounded side (a regular join without a state TTL)
+                // keeps its records to the end: no timer per record for it.
+                if reach != .max { try context.registerTimer(.eventTime, key: key, time: IntervalJoin.successor(reach)) }
             }
         }
     }

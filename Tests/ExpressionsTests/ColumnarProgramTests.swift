@@ -235,6 +235,8 @@ struct ColumnarProgramTests {
             ("s || 'x'", .string), ("s < 'm'", .boolean), ("s = inner.y", .boolean),
             ("timestamp_text(i * 86400123)", .string), ("timestamp_text(t)", .string), ("timestamp_ms(s)", .integer),
             ("timestamp_ms(timestamp_text(i * 3600001))", .integer),
+            ("split(s, 'e')[0]", .string), ("split(s, 'e')[1]", .string), ("split(concat(s, '/', inner.y, '/'), '/')[2]", .string),
+            ("split(s, 'sh')[3]", .string),
             ("case when b then i when j > 0 then 7 else -1 end", .integer),
             ("case when b then s end", .string), ("if(b, amount, d)", .decimal), ("coalesce(s, inner.y, 'none')", .string),
             ("cast(i as double)", .double), ("cast(s as integer)", .integer), ("try_cast(s as decimal)", .decimal),

@@ -221,6 +221,53 @@ extension ColumnKernelCompiler {
         }
     }
 
+    /// `split(s, 'sep')[i]` with a literal separator and a literal index
+    /// (SQL's SPLIT_INDEX): the i-th part's bytes, without making the list;
+    /// null past the last part, as indexing the list gives.
+    func splitPart(_ node: ExpressionNode) throws(ExpressionError) -> CompiledKernel? {
+        guard case .index(let list, let position) = node.kind, case .call(let name, let arguments) = list.kind,
+              name == "split", arguments.count == 2,
+              let function = checker.functions[list.id] as? BuiltinFunction, function.name == "split",
+              case .literal(.string(let separator)) = arguments[1].kind, !separator.isEmpty,
+              case .literal(.integer(let wanted)) = position.kind, wanted >= 0 else { return nil }
+        let text = try compile(arguments[0])
+        guard text.kind == .string else { return nil }
+        let needle = Array(separator.utf8)
+        return CompiledKernel(kind: .string, scaleMax: 0) { frame in
+            let values = text.kernel(frame)
+            var out = ColumnVector.empty(kind: .string, count: frame.count)
+            needle.withUnsafeBytes { separator in
+                for row in 0..<frame.count {
+                    if let error = values.errors[row] {
+                        out.stringOffsets.append(out.stringBytes.count)
+                        out.fail(row, error)
+                        continue
+                    }
+                    if values.isNull(row) {
+                        out.store(.null, as: row)
+                        continue
+                    }
+                    let found = values.withString(row) { bytes -> Bool in
+                        var start = 0
+                        var part: Int64 = 0
+                        while true {
+                            let end = StringOperation.find(separator, in: bytes, from: start) ?? bytes.count
+                            if part == wanted {
+                                out.appendString(validUTF8: UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+                                return true
+                            }
+                            guard end < bytes.count else { return false }
+                            start = end + separator.count
+                            part += 1
+                        }
+                    }
+                    if !found { out.store(.null, as: row) }
+                }
+            }
+            return out
+        }
+    }
+
     // MARK: Calls
 
     func call(_ name: String, _ arguments: [ExpressionNode], _ node: ExpressionNode) throws(ExpressionError) -> CompiledKernel? {

@@ -167,6 +167,8 @@ struct ColumnKernelCompiler {
             return try cast(operand, to: type, isTry: isTry, node)
         case .call(let name, let arguments):
             return try call(name, arguments, node)
+        case .index:
+            return try splitPart(node)
         default:
             return nil
         }
