@@ -50,22 +50,40 @@ struct SQLCascadingWindowTests {
                 #"{"starttime":"2026-01-01 10:10:00","endtime":"2026-01-01 10:30:00","maxn":3,"customers":3}"#,
                 #"{"starttime":"2026-01-01 10:20:00","endtime":"2026-01-01 10:40:00","maxn":1,"customers":2}"#,
             ])
-        // q5's shape: each window's counts joined with its maximum.
-        try explain.sameRows("hot", """
-            SELECT C.customer_id, C.num, C.starttime
-            FROM (\(Self.counts)) AS C
-            JOIN (
-                SELECT MAX(CountBids.num) AS maxn, CountBids.starttime, CountBids.endtime
-                FROM (\(Self.counts)) AS CountBids
-                GROUP BY CountBids.starttime, CountBids.endtime
-            ) AS M
-            ON C.starttime = M.starttime AND C.endtime = M.endtime AND C.num >= M.maxn;
+        // The bounds under their own names: the upstream window's values,
+        // not those of the cascade's 1 ms window.
+        try explain.sameRows("names", """
+            SELECT window_start, window_end, MAX(num) AS maxn
+            FROM (SELECT customer_id, COUNT(*) AS num, window_start, window_end
+                  FROM TABLE(HOP(TABLE orders, DESCRIPTOR(event_time), INTERVAL '10' MINUTE, INTERVAL '20' MINUTE))
+                  GROUP BY customer_id, window_start, window_end)
+            GROUP BY window_start, window_end;
             """, [
-                #"{"customer_id":7,"num":1,"starttime":"2026-01-01 09:50:00"}"#,
-                #"{"customer_id":7,"num":1,"starttime":"2026-01-01 10:20:00"}"#,
-                #"{"customer_id":8,"num":3,"starttime":"2026-01-01 10:00:00"}"#,
-                #"{"customer_id":8,"num":3,"starttime":"2026-01-01 10:10:00"}"#,
-                #"{"customer_id":9,"num":1,"starttime":"2026-01-01 10:20:00"}"#,
+                #"{"window_start":"2026-01-01 09:50:00","window_end":"2026-01-01 10:10:00","maxn":1}"#,
+                #"{"window_start":"2026-01-01 10:00:00","window_end":"2026-01-01 10:20:00","maxn":3}"#,
+                #"{"window_start":"2026-01-01 10:10:00","window_end":"2026-01-01 10:30:00","maxn":3}"#,
+                #"{"window_start":"2026-01-01 10:20:00","window_end":"2026-01-01 10:40:00","maxn":1}"#,
             ])
+        // q5's shape: each window's counts joined with its maximum, in one
+        // task and in two (the cascade's watermark the least of two inputs).
+        for parallelism in [1, 2] {
+            try explain.sameRows("hot-p\(parallelism)", """
+                SET 'parallelism.default' = '\(parallelism)';
+                SELECT C.customer_id, C.num, C.starttime
+                FROM (\(Self.counts)) AS C
+                JOIN (
+                    SELECT MAX(CountBids.num) AS maxn, CountBids.starttime, CountBids.endtime
+                    FROM (\(Self.counts)) AS CountBids
+                    GROUP BY CountBids.starttime, CountBids.endtime
+                ) AS M
+                ON C.starttime = M.starttime AND C.endtime = M.endtime AND C.num >= M.maxn;
+                """, [
+                    #"{"customer_id":7,"num":1,"starttime":"2026-01-01 09:50:00"}"#,
+                    #"{"customer_id":7,"num":1,"starttime":"2026-01-01 10:20:00"}"#,
+                    #"{"customer_id":8,"num":3,"starttime":"2026-01-01 10:00:00"}"#,
+                    #"{"customer_id":8,"num":3,"starttime":"2026-01-01 10:10:00"}"#,
+                    #"{"customer_id":9,"num":1,"starttime":"2026-01-01 10:20:00"}"#,
+                ])
+        }
     }
 }
