@@ -98,6 +98,22 @@ struct NexmarkQueryTests {
         }
     }
 
+    /// q5's job file as `--explain` prints it runs by `streamhost run` to
+    /// Flink's rows: the cascading window aggregation (MaxBids) and the
+    /// join after it need nothing the job file does not say.
+    @Test func q5sExplainedJobFileRunsToFlinksRows() throws {
+        let directory = try TemporaryDirectory(prefix: "nexmark-q5-explain")
+        let file = try directory.write("q5.sql", Self.script("q5", output: "out.jsonl", countChar: "unused.so"))
+        let explained = try CLI.run(["sql", "--explain", file], in: directory.path)
+        #expect(explained.status == 0, "\(explained.standardError)")
+        let job = try directory.write("q5.yaml", explained.standardOutput)
+        let ran = try CLI.run(["run", job, "--data-dir", directory.file("data"), "--no-progress"], in: directory.path,
+                              timeoutSeconds: 900)
+        #expect(ran.status == 0, "\(ran.standardError)")
+        let mismatch = try ResultComparison.compare(actual: CLI.lines(directory.file("out.jsonl")), expected: NexmarkExpected.rows("q5"))
+        #expect(mismatch == nil, "\(mismatch.map { "\($0)" } ?? "")")
+    }
+
     /// The generator table's connector clause, filled in, asks the nexmark
     /// source for the fixed dataset's events: dataset.yaml's options, the
     /// rest (seed, base time, sizes, hot ratios) left at the defaults
