@@ -32,9 +32,6 @@ struct NexmarkQueryTests {
     /// `withKnownIssue`: its failure is recorded as known, and the test
     /// fails once the query passes, so that it leaves this list.
     static let knownFailures: [String: String] = [
-        "q5": "q5 does not plan: its MaxBids groups the HOP window's rows by their window_start and window_end (as starttime, "
-            + "endtime) without a window function, which Flink plans as a window aggregation over the propagated window bounds; "
-            + "the planner takes it for a GROUP BY without a window (an update stream) and refuses it",
         "q12": "q12 does not plan: it windows by processing time (PROCTIME()), and the window operator has event-time windows only",
     ]
 
@@ -99,6 +96,22 @@ struct NexmarkQueryTests {
             let mismatch = try Self.mismatch(query)
             #expect(mismatch == nil, "\(mismatch ?? "")")
         }
+    }
+
+    /// q5's job file as `--explain` prints it runs by `streamhost run` to
+    /// Flink's rows: the cascading window aggregation (MaxBids) and the
+    /// join after it need nothing the job file does not say.
+    @Test func q5sExplainedJobFileRunsToFlinksRows() throws {
+        let directory = try TemporaryDirectory(prefix: "nexmark-q5-explain")
+        let file = try directory.write("q5.sql", Self.script("q5", output: "out.jsonl", countChar: "unused.so"))
+        let explained = try CLI.run(["sql", "--explain", file], in: directory.path)
+        #expect(explained.status == 0, "\(explained.standardError)")
+        let job = try directory.write("q5.yaml", explained.standardOutput)
+        let ran = try CLI.run(["run", job, "--data-dir", directory.file("data"), "--no-progress"], in: directory.path,
+                              timeoutSeconds: 900)
+        #expect(ran.status == 0, "\(ran.standardError)")
+        let mismatch = try ResultComparison.compare(actual: CLI.lines(directory.file("out.jsonl")), expected: NexmarkExpected.rows("q5"))
+        #expect(mismatch == nil, "\(mismatch.map { "\($0)" } ?? "")")
     }
 
     /// The generator table's connector clause, filled in, asks the nexmark

@@ -17,6 +17,8 @@ struct SQLExpressionTranslator {
         var millis = false
         /// The value is the record's timestamp (a window's window_time).
         var recordTime = false
+        /// The value is a window's start or end (window_start, window_end).
+        var windowBound: SQLWindowBound?
     }
 
     let analyzer: SQLAnalyzer

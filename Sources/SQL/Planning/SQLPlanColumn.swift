@@ -15,6 +15,10 @@ struct SQLPlanColumn: Sendable {
     /// Held as ms since the epoch (a window's bounds) rather than as the
     /// SQL text of a timestamp.
     var millis = false
+    /// It is a window aggregation's window_start or window_end, kept
+    /// through projections and renames (Flink's window properties): a
+    /// GROUP BY of both bounds of one window is a window aggregation.
+    var windowBound: SQLWindowBound?
 
     /// The column as the analyzer sees it, for typing expressions.
     var analyzed: SQLColumn {
@@ -49,4 +53,20 @@ struct SQLPlanColumn: Sendable {
             && !keywords.contains(name.lowercased())
         return plain ? name : "`" + name.replacing("`", with: "``") + "`"
     }
+}
+
+/// A window aggregation's `window_start` or `window_end` in its results
+/// and the projections of them: Flink's window properties, which make a
+/// GROUP BY of both a cascading window aggregation.
+///
+/// A column holds one only where the records are still those the window
+/// step emitted, stamped with its window_end - 1 (its window_time):
+/// projections and filters keep the stamps, a join or another window does
+/// not, so a join's columns drop it and a window's outputs get their own.
+struct SQLWindowBound: Equatable, Sendable {
+    enum Edge: Sendable { case start, end }
+    var edge: Edge
+    /// Which window aggregation of the job: the count of window steps
+    /// planned before its own.
+    var window: Int
 }

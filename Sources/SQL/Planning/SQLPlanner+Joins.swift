@@ -199,12 +199,16 @@ extension SQLPlanner {
             var joined = column
             joined.path = ["left"] + column.path
             joined.isRecordTime = false
+            // The join stamps its records anew: no longer a window's results.
+            joined.windowBound = nil
             columns.append(joined)
         }
         for column in rightFrom.stream.columns {
             var joined = column
             joined.path = ["right"] + column.path
             joined.isRecordTime = false
+            // The join stamps its records anew: no longer a window's results.
+            joined.windowBound = nil
             columns.append(joined)
         }
         if !residual.isEmpty {

@@ -97,7 +97,8 @@ extension SQLPlanner {
                 for column in columns {
                     let value = column.millis ? SQLExpressionTranslator.formatMillis(column.expressionPath) : column.expressionPath
                     outputs.append(SQLPlanOutput(name: column.name, value: value, column: column.millis ? nil : column, type: column.type,
-                                                 timeAttribute: column.timeAttribute, recordTime: column.isRecordTime))
+                                                 timeAttribute: column.timeAttribute, recordTime: column.isRecordTime,
+                                                 windowBound: column.windowBound))
                 }
             case .expression(let expression, _):
                 let index = outputs.count
@@ -106,15 +107,23 @@ extension SQLPlanner {
                 // A record-time column held in ms (the nexmark event time)
                 // is written as text but stays the records' time.
                 var recordTime = false
+                // A window bound stays one under any name (`window_start AS starttime`).
+                var windowBound: SQLWindowBound?
                 if case .column(let name) = expression.kind, !translator.opaqueColumns,
                    translator.substitutions[SQLExpressionTranslator.key(expression)] == nil,
                    let (column, fields) = try? translator.resolve(name), fields.isEmpty {
-                    if column.millis { recordTime = column.isRecordTime } else { copied = column }
+                    if column.millis {
+                        recordTime = column.isRecordTime
+                        windowBound = column.windowBound
+                    } else {
+                        copied = column
+                    }
                 }
                 let substituted = translator.substitutions[SQLExpressionTranslator.key(expression)]
                 outputs.append(SQLPlanOutput(name: output[index].name, value: try translator.value(expression), column: copied,
                                              type: output[index].type, timeAttribute: output[index].timeAttribute,
-                                             recordTime: substituted?.recordTime ?? recordTime))
+                                             recordTime: substituted?.recordTime ?? recordTime,
+                                             windowBound: substituted?.windowBound ?? windowBound))
             }
         }
         precondition(outputs.count == output.count, "the SELECT list and the analyzer's columns differ in number")

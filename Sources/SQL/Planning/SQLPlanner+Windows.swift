@@ -13,13 +13,26 @@ extension SQLPlanner {
     /// The window of a GROUP BY, as the window step's config.
     struct WindowShape {
         var config: [(String, SQLJobValue)]
-        /// The time column's name (the DESCRIPTOR's or the group window's first argument).
-        var timeColumn: SQLExpression
+        /// The time column's name (the DESCRIPTOR's or the group window's
+        /// first argument); nil for a cascading window aggregation, which
+        /// runs on the stamps of the window before it.
+        var timeColumn: SQLExpression?
         /// TUMBLE, HOP or SESSION: the prefix of the _START/_END functions.
         var function: String
         /// The legacy group window's arguments, printed, to match _START/_END calls.
         var legacyArguments: [String]?
+        /// A cascading window aggregation: the window (`SQLWindowBound.window`)
+        /// whose bounds it groups by.
+        var cascadeOf: Int?
     }
+
+    /// The length of the window a cascading window aggregation runs: its
+    /// input rows of one upstream window [start, end) all carry the stamp
+    /// end - 1 and are keyed by the bounds, so the tumbling window
+    /// [end - 1, end) of each key holds exactly them and fires when the
+    /// watermark passes end - 1, after the upstream window emitted them
+    /// all; whatever that window's kind (tumble, hop, cumulate, session).
+    static let cascadingWindowSizeMs: Int64 = 1
 
     mutating func planWindowFunction(_ call: SQLFunctionCall, alias: SQLAlias?) throws(SQLError) -> From {
         let name = call.name.dotted.uppercased()
@@ -108,6 +121,7 @@ extension SQLPlanner {
             }
         }
         guard let (call, item) = window else {
+            if let cascade = try cascadingWindow(select, from) { return (cascade, select.groupBy) }
             throw unsupported(select.groupBy.first?.position ?? select.position,
                               "a GROUP BY without a window (TUMBLE, HOP or SESSION): its results are an update stream, "
                                   + "which needs changelog support")
@@ -130,20 +144,43 @@ extension SQLPlanner {
                             legacyArguments: call.arguments.map { SQLPrinter.print($0) }), keys)
     }
 
+    /// A GROUP BY of the window_start and window_end of one window
+    /// aggregation's results (under any name, through projections and
+    /// subqueries) is a window aggregation too, as Flink plans it
+    /// ("cascading window aggregation"): its window is the upstream one's,
+    /// its output append-only. Nil when the GROUP BY is not one.
+    func cascadingWindow(_ select: SQLSelect, _ from: From) throws(SQLError) -> WindowShape? {
+        let before = SQLExpressionTranslator(analyzer: analyzer, columns: from.stream.columns, context: .init(clause: "GROUP BY"))
+        var edges: [Int: Set<SQLWindowBound.Edge>] = [:]
+        for item in select.groupBy {
+            guard case .column(let name) = item.kind, let (column, fields) = try? before.resolve(name), fields.isEmpty,
+                  let bound = column.windowBound else { continue }
+            edges[bound.window, default: []].insert(bound.edge)
+        }
+        guard let window = edges.filter({ $0.value.count == 2 }).keys.min() else { return nil }
+        return WindowShape(config: [("kind", .string("tumbling")), ("size_ms", .integer(Self.cascadingWindowSizeMs))],
+                           timeColumn: nil, function: "", legacyArguments: nil, cascadeOf: window)
+    }
+
     mutating func planGroupedSelect(_ select: SQLSelect, from: From, output: [SQLColumn]) throws(SQLError) -> SQLPlanStream {
         let stream = from.stream
         let (shape, keys) = try windowShape(select, from)
         let before = SQLExpressionTranslator(analyzer: analyzer, columns: stream.columns, context: .init(clause: "GROUP BY"))
-        // The window runs on the records' timestamps: its time column must be them.
-        guard case .column(let timeName) = shape.timeColumn.kind else {
-            throw unsupported(shape.timeColumn.position, "a window over an expression (name a time attribute column)")
+        // The window runs on the records' timestamps: its time column must
+        // be them (a cascading one runs on the upstream window's stamps).
+        if let timeExpression = shape.timeColumn {
+            guard case .column(let timeName) = timeExpression.kind else {
+                throw unsupported(timeExpression.position, "a window over an expression (name a time attribute column)")
+            }
+            let (timeColumn, timeFields) = try before.resolve(timeName)
+            guard timeFields.isEmpty, timeColumn.isRecordTime else {
+                throw unsupported(timeExpression.position,
+                                  "a window on \(timeName.dotted), which is not the time the records are stamped with here "
+                                      + "(the table's WATERMARK column when the source reads it, before any join or other window)")
+            }
         }
-        let (timeColumn, timeFields) = try before.resolve(timeName)
-        guard timeFields.isEmpty, timeColumn.isRecordTime else {
-            throw unsupported(shape.timeColumn.position,
-                              "a window on \(timeName.dotted), which is not the time the records are stamped with here "
-                                  + "(the table's WATERMARK column when the source reads it, before any join or other window)")
-        }
+        /// This window among the job's: its bounds name it (`SQLWindowBound`).
+        let windowNumber = job.steps.filter { $0.component == "window" }.count
 
         var preSet: [(String, SQLJobValue)] = []
         var aggregates: [SQLJobValue] = []
@@ -185,7 +222,14 @@ extension SQLPlanner {
                 aggregates.append(.object([("fn", .string("first")), ("field", .string(field)), ("name", .string(recovered))]))
                 var millis = try before.isTimestamp(key)
                 if millis { millis = try before.translate(key).millis }
-                register(key, .init(text: recovered, millis: millis))
+                // A cascading window's bounds are its input's, and its
+                // results carry the same stamps (end - 1): they stay bounds.
+                var bound: SQLWindowBound?
+                if let upstream = shape.cascadeOf, case .column(let name) = key.kind, let (column, fields) = try? before.resolve(name),
+                   fields.isEmpty, let keyBound = column.windowBound, keyBound.window == upstream {
+                    bound = SQLWindowBound(edge: keyBound.edge, window: windowNumber)
+                }
+                register(key, .init(text: recovered, millis: millis, windowBound: bound))
             }
             preSet.append((keyName, .string(Self.compositeKey(values))))
         }
@@ -207,8 +251,13 @@ extension SQLPlanner {
         }
 
         // Window bounds.
-        let end = SQLExpressionTranslator.Translated(text: "window_end", millis: true)
-        let start = SQLExpressionTranslator.Translated(text: "window_start", millis: true)
+        // Only the window TVFs' bounds are window properties in Flink (the
+        // legacy group windows' _START and _END are plain timestamps).
+        let tvf = from.window != nil
+        let end = SQLExpressionTranslator.Translated(text: "window_end", millis: true,
+                                                     windowBound: tvf ? SQLWindowBound(edge: .end, window: windowNumber) : nil)
+        let start = SQLExpressionTranslator.Translated(text: "window_start", millis: true,
+                                                       windowBound: tvf ? SQLWindowBound(edge: .start, window: windowNumber) : nil)
         let time = SQLExpressionTranslator.Translated(text: "(window_end - 1)", millis: true, recordTime: true)
         if let legacy = shape.legacyArguments {
             var problem: SQLError?
@@ -231,7 +280,7 @@ extension SQLPlanner {
                 }
             }
             if let problem { throw problem }
-        } else {
+        } else if tvf {
             let qualifier = from.window?.qualifier
             for (name, value) in [("window_start", start), ("window_end", end), ("window_time", time)] {
                 for form in [name] + (qualifier.map { ["\($0).\(name)"] } ?? []) {

@@ -252,6 +252,7 @@ public struct SQLPlanner {
                 column.type = output.type
                 column.timeAttribute = output.timeAttribute
                 column.isRecordTime = output.recordTime
+                column.windowBound = output.windowBound
             }
             columns.append(column)
         }
@@ -377,6 +378,8 @@ struct SQLPlanOutput {
     var timeAttribute: SQLTimeAttribute?
     /// Its value is the record's timestamp (a window's window_time).
     var recordTime = false
+    /// Its value is a window's start or end (kept through projections).
+    var windowBound: SQLWindowBound?
     /// A DECIMAL(p, s) output: the column path it casts (nil when the
     /// value is computed), for `fuseWithLastMap`.
     var decimalOf: (path: [String]?, precision: Int, scale: Int)?
