@@ -76,6 +76,36 @@ struct SharedInputColumnsTests {
         #expect(producer.released, "the input is released with the last batch that shares it")
     }
 
+    /// A C operator whose emitted utf8 column is the input's byte values
+    /// themselves (offsets and bytes): "any other buffer of the batch" of
+    /// the rule. A host RecordBatch frees its buffers with itself, so the
+    /// test checks its lifetime with a weak reference.
+    @Test func aColumnOverTheInputsByteValuesKeepsTheInputBatch() throws {
+        let directory = try TemporaryDirectory(prefix: "share-bytes")
+        let plugin = try PluginLoader.load(path: try CPluginBuilder.fixture("share_bytes", into: directory))
+        let component = plugin.components[0]
+        let context = InstanceContext(jobName: "job", stepID: "share", instance: 0, kind: .operator,
+                                      componentName: component.name, config: .object(JSONObject()))
+        context.onViolation = { Issue.record("ABI breach: \($0)") }
+        let instance = try ComponentInstance(component: component, context: context)
+        instance.outputFormat = .columns
+        try instance.open(instance: 0, parallelism: 1, maxParallelism: 128, keyGroups: 0...127, inputCount: 1)
+        weak var weakInput: RecordBatch?
+        var input: RecordBatch? = RecordBatch()
+        for (index, text) in ["alpha", "beta", "gamma"].enumerated() {
+            Array(text.utf8).withUnsafeBytes { input!.append(timestamp: Int64(index), key: nil, value: $0) }
+        }
+        input!.seal()
+        weakInput = input
+        try instance.process(input!, input: 0)
+        input = nil
+        var output: [RecordBatch]? = context.takeOutput()
+        #expect(weakInput != nil, "the emitted column points into the input's values: it stays until released")
+        #expect(Self.lines(output!) == [#"{"text":"alpha"}"#, #"{"text":"beta"}"#, #"{"text":"gamma"}"#])
+        output = nil
+        #expect(weakInput == nil, "the input goes with the last batch that shares it")
+    }
+
     /// map then project, each passing columns on by reference: the
     /// project's output keeps the map's output, which keeps the input.
     @Test func aChainOfSharingStepsKeepsTheFirstInput() throws {
