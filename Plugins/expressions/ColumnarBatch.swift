@@ -82,11 +82,19 @@ func emitOrReject(_ output: [UInt8], reason: String?, value: UnsafeRawBufferPoin
 }
 
 extension Column {
-    /// A copy of struct field `field`, one row per row of this struct
-    /// column (which may start at an offset into its children).
-    func copyOfChild(_ field: Int) -> Column {
-        if offset == 0 { return children[field].take(nil) }
+    /// Struct field `field` as a column of its own, one row per row of
+    /// this struct column: the child itself, shared by reference, when its
+    /// rows are the struct's; a copy only when the struct starts at an
+    /// offset into its children or a child is longer or offset. A shared
+    /// child of the input batch may go into `emit(columns:)` of the same
+    /// process call: the host keeps the input alive until it releases the
+    /// emitted columns (streamhost.h, `sh_batch`), and nobody writes a
+    /// column once it is shared.
+    func passedChild(_ field: Int) -> Column {
+        let child = children[field]
+        if offset == 0, child.offset == 0, child.length == length { return child }
+        if offset == 0 { return child.take(nil) }
         let rows = (0..<length).map { UInt32(childRow($0)) }
-        return rows.withUnsafeBufferPointer { children[field].take($0) }
+        return rows.withUnsafeBufferPointer { child.take($0) }
     }
 }

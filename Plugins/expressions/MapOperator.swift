@@ -14,9 +14,10 @@ import StreamhostKit
 /// Tombstones pass through unchanged.
 ///
 /// Typed columns (ABI 1.3) are computed by column kernels
-/// (`ColumnarProgram`): the input's columns are copied a buffer at a time,
-/// a set field replaces its column (or is appended as a new one) with the
-/// type of its results (decimals at the most digits after the point they
+/// (`ColumnarProgram`): the input's columns are passed on by reference
+/// (shared, not copied; the host keeps the input alive for them), a set
+/// field replaces its column (or is appended as a new one) with the type
+/// of its results (decimals at the most digits after the point they
 /// can have), and the rows that fail go to the dead letters with the byte
 /// path's reasons. A config the columns cannot hold (a target inside an
 /// object, a result without one type, such as a JSON value) is run by the
@@ -260,8 +261,8 @@ final class MapOperator: Operator, SchemaDeriving {
     }
 
     /// Maps a columnar batch: kernels over the selected rows, the other
-    /// columns copied whole, one `emit_columns` with the rows that did not
-    /// fail as its selection.
+    /// columns passed on by reference, one `emit_columns` with the rows
+    /// that did not fail as its selection.
     private func processColumns(_ batch: Batch, context: Context) throws {
         let (values, found, encoder) = try columnar.prepare(batch)
         let headers = try batch.headers()
@@ -292,7 +293,7 @@ final class MapOperator: Operator, SchemaDeriving {
         }
         let children = plan.sources.map { source -> Column in
             switch source {
-            case .input(let field): return values.copyOfChild(field)
+            case .input(let field): return values.passedChild(field)
             case .expression(let index): return results[index]
             }
         }

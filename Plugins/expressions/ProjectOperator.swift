@@ -11,8 +11,8 @@ import StreamhostKit
 /// destination. Tombstones pass through unchanged. Fields inside objects
 /// are reached with `map`.
 ///
-/// Typed columns (ABI 1.3) are projected by choosing columns (copied a
-/// buffer at a time); a rename that would make two fields of one name is
+/// Typed columns (ABI 1.3) are projected by choosing columns (shared by
+/// reference, not copied); a rename that would make two fields of one name is
 /// left to the byte path, which rejects each record with its reason.
 ///
 /// # Thread safety
@@ -148,7 +148,7 @@ final class ProjectOperator: Operator, SchemaDeriving {
         try emitOrReject(output, reason: reason, value: value, of: batch, at: index, context: context)
     }
 
-    /// Projects a columnar batch: the kept columns, copied whole, under
+    /// Projects a columnar batch: the kept columns, shared by reference, under
     /// their new names; the selection stays.
     private func processColumns(_ batch: Batch, context: Context) throws {
         let (values, found, encoder) = try columnar.prepare(batch)
@@ -158,7 +158,7 @@ final class ProjectOperator: Operator, SchemaDeriving {
             }
             return
         }
-        let projected = Column.structOf(plan.schema.fields, children: plan.kept.map { values.copyOfChild($0) },
+        let projected = Column.structOf(plan.schema.fields, children: plan.kept.map { values.passedChild($0) },
                                         length: batch.count, nullsOf: values)
         try context.emit(columns: projected, schema: plan.schema, rowsOf: batch, selection: batch.selection.map(Array.init))
     }

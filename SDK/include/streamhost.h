@@ -281,7 +281,13 @@ enum {
  *
  * Ownership: BORROWED. Everything a batch points to is valid until the
  * callback that received it returns, `schema`, `columns` and `headers`
- * included: a receiver never calls their release callbacks. */
+ * included: a receiver never calls their release callbacks. One exception
+ * (1.3): the arrays an operator emits with emit_columns during the process
+ * call that received the batch may point into it (pass a child of
+ * `columns`, or any other buffer of the batch, on without copying): the
+ * host keeps the whole batch valid until it has called those arrays'
+ * release callbacks. Nothing else may keep pointers into a batch: not the
+ * plugin's own state, not arrays emitted from a later callback. */
 typedef struct sh_batch {
     uint32_t struct_size;
     uint32_t count;
@@ -710,7 +716,11 @@ typedef struct sh_host_api {
     /* Emits typed columns without copying them: the host takes schema and
      * columns (OWNED: moved to the host, which sets their release to NULL
      * in the caller's structs and calls the release callbacks exactly once,
-     * when the last step has read the batch), whatever the result. columns
+     * when the last step has read the batch, on any thread), whatever the
+     * result. Called from process, columns may point into the batch process
+     * received: the host keeps that batch valid until it has called
+     * columns' release (see sh_batch), so a release callback frees only
+     * what the plugin itself allocated. columns
      * is a struct array (schema format "+s") with one row per record.
      * rows (COPIED) gives the rest of each row: count (== columns->length),
      * timestamps (required), key_offsets/keys/flags (optional, as in

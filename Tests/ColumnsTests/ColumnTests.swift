@@ -89,6 +89,13 @@ final class ReleaseCounter {
     }
 }
 
+/// What an import keeps alive for the test above; notes how many
+/// releases had run when it went.
+final class Lender {
+    nonisolated(unsafe) static var releasesAtDeinit: Int?
+    deinit { Lender.releasesAtDeinit = ReleaseCounter.calls }
+}
+
 @Suite(.serialized) struct ColumnTests {
     @Test func buildsAndReadsEveryType() {
         let (_, column) = sampleValues()
@@ -155,6 +162,33 @@ final class ReleaseCounter {
             #expect(weakColumn != nil)
         }
         #expect(weakColumn == nil, "the shared exports were released once all batches were gone")
+    }
+
+    /// The host imports a plugin's emitted columns keeping the input batch
+    /// of the call alive (the columns may share its buffers): until the
+    /// producer's release has run, also while only a child is left.
+    @Test func anImportKeepsItsLenderUntilTheProducerReleased() throws {
+        ReleaseCounter.calls = 0
+        Lender.releasesAtDeinit = nil
+        weak var weakLender: Lender?
+        let (schema, column) = sampleValues()
+        let array = UnsafeMutablePointer<ArrowArray>.allocate(capacity: 1)
+        defer { array.deallocate() }
+        column.export(to: array)
+        _ = ReleaseCounter(wrapping: array)
+        var lender: Lender? = Lender()
+        weakLender = lender
+        var imported: Column? = try Column.importing(moving: array, type: schema.structType, keepingAlive: lender)
+        lender = nil
+        var child: Column? = imported!.children[5]
+        imported = nil
+        #expect(weakLender != nil, "a column over the array's buffers keeps the lender")
+        #expect(ReleaseCounter.calls == 0)
+        #expect(child.map { Array($0.bytes(at: 2)) } == Array("name-2-é".utf8))
+        child = nil
+        #expect(weakLender == nil)
+        #expect(ReleaseCounter.calls == 1)
+        #expect(Lender.releasesAtDeinit == 1, "the lender outlived the producer's release callback")
     }
 
     @Test func aFailedImportStillReleasesOnce() throws {

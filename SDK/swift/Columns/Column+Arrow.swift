@@ -200,13 +200,21 @@ extension ColumnType {
 
 /// An array moved in from a producer: released exactly once, when the last
 /// column built over it is gone.
+///
+/// # Ownership
+/// `lender` (what owns memory the array may view without owning it, such
+/// as the input batch of the call that emitted it) is kept until the
+/// producer's release callback has returned: a stored property outlives
+/// the deinit body.
 final class ImportedArray {
     let raw: UnsafeMutablePointer<ArrowArray>
+    let lender: AnyObject?
 
-    init(moving array: UnsafeMutablePointer<ArrowArray>) {
+    init(moving array: UnsafeMutablePointer<ArrowArray>, lender: AnyObject?) {
         raw = .allocate(capacity: 1)
         raw.initialize(to: array.pointee)
         array.pointee.release = nil
+        self.lender = lender
     }
 
     deinit {
@@ -223,13 +231,18 @@ extension Column {
     /// column of `type`, without copying. The producer's release callback
     /// runs exactly once, when the column and every column sharing its
     /// buffers are gone — also when this throws.
-    public static func importing(moving array: UnsafeMutablePointer<ArrowArray>, type: ColumnType)
-        throws(ColumnsError) -> Column
+    ///
+    /// `keepingAlive`: an object that owns memory the array may point into
+    /// without owning it (the host passes the input batch of the process
+    /// call that emitted the array: a column passed on by reference), kept
+    /// until the producer's release callback has returned.
+    public static func importing(moving array: UnsafeMutablePointer<ArrowArray>, type: ColumnType,
+                                 keepingAlive lender: AnyObject? = nil) throws(ColumnsError) -> Column
     {
         guard array.pointee.release != nil else {
             throw ColumnsError(path: "", "the ArrowArray was released already (its release is NULL)")
         }
-        let owner = ImportedArray(moving: array)
+        let owner = ImportedArray(moving: array, lender: lender)
         return try wrap(UnsafePointer(owner.raw), type: type, owner: owner, path: "")
     }
 

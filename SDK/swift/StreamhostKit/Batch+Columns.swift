@@ -27,6 +27,9 @@ public struct RecordFormats: OptionSet, Sendable, Hashable {
 /// # Ownership
 /// BORROWED, as the batch: the columns view the host's buffers and are
 /// valid only until the callback returns. Copy (`Column.take`) what you keep.
+/// One exception: columns passed to `Context.emit(columns:...)` during the
+/// same process call, which may hold these columns as they are (the host
+/// keeps the input alive until it releases what was emitted).
 extension Batch {
     /// Whether the values are typed columns (`columns()`), not bytes
     /// (`value(at:)`).
@@ -121,7 +124,9 @@ extension Context {
     /// fields `schema`) as the values of the batch's rows `selection` (nil:
     /// every row), with their timestamps, keys and headers: the host takes the
     /// column without copying it (it keeps it alive until the last step
-    /// has read it).
+    /// has read it). Inside process, `values` may hold columns of the
+    /// batch's own `columns()` by reference: the host keeps the input batch
+    /// alive as long as the emitted column (streamhost.h, `sh_batch`).
     public func emit(columns values: Column, schema: Schema, rowsOf batch: Batch, selection: [UInt32]?) throws {
         precondition(values.type == schema.structType, "values of another type than the schema's")
         precondition(values.length == batch.count, "one value row per row of the batch")

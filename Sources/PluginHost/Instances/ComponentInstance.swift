@@ -127,7 +127,7 @@ public final class ComponentInstance: @unchecked Sendable {
         }
         guard delivered.recordCount > 0 || batch.recordCount == 0 else { return }
         let process = component.vtable.pointee.process!
-        context.currentInput = delivered.columnar
+        context.currentInput = delivered
         defer { context.currentInput = nil }
         let status = call("process") {
             delivered.withABIBatch(input: input) { raw in process(instancePointer, context.opaque, raw) }

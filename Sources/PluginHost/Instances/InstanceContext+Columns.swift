@@ -5,6 +5,9 @@ import StreamhostABI
 /// ABI 1.3 output: typed columns, selections and headers.
 extension InstanceContext {
     /// `emit_columns`: takes the moved arrays, copies the rows' metadata.
+    /// Inside process the arrays keep the input batch alive until their
+    /// release callback has run: they may share its buffers (streamhost.h,
+    /// `sh_batch`; map and project pass columns on that way).
     func emitColumns(schema: UnsafeMutablePointer<ArrowSchema>?, columns: UnsafeMutablePointer<ArrowArray>?,
                      rows: UnsafePointer<sh_batch>?) -> sh_status {
         // Take ownership first: the arrays are the host's whatever happens.
@@ -23,7 +26,7 @@ extension InstanceContext {
             }
             let parsed = try Schema(arrow: &ownedSchema)
             readSchema = parsed
-            column = try Column.importing(moving: columns!, type: parsed.structType)
+            column = try Column.importing(moving: columns!, type: parsed.structType, keepingAlive: currentInput)
         } catch {
             importError = error
             // A failed import still released what it took; an array not
@@ -57,7 +60,7 @@ extension InstanceContext {
                 breach("\(label) called emit_batch with a columns batch without schema or columns")
                 return Status.invalid
             }
-            if let input = currentInput, input.isExported(array) {
+            if let input = currentInput?.columnar, input.isExported(array) {
                 return appendTyped(b, schema: input.schema, values: input.values!, sharedFrom: input)
             }
             // Foreign arrays are COPIED: view them, then copy the rows.

@@ -109,9 +109,12 @@ public final class InstanceContext: @unchecked Sendable {
     /// Records emitted so far.
     @exclusivity(unchecked) public private(set) var emittedCount = 0
 
-    /// The typed side of the batch the running process call received: a
-    /// plugin emitting those same columns back is given them shared.
-    @exclusivity(unchecked) var currentInput: ColumnarValues?
+    /// The batch the running process call received. A plugin emitting its
+    /// columns back with `emit_batch` is given them shared; the columns it
+    /// emits with `emit_columns` keep it alive until they are released, as
+    /// they may point into it (a column passed on by reference; streamhost.h,
+    /// `sh_batch`).
+    @exclusivity(unchecked) var currentInput: RecordBatch?
 
     /// The message given to set_error during the current callback.
     @exclusivity(unchecked) var callbackError: String?
