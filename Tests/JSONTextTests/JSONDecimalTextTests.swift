@@ -30,6 +30,25 @@ import Testing
         #expect(Self.parse(text, scaleMax: 18, .refuse) == nil)
     }
 
+    @Test func integersInBulkAreTheirTextOneAfterAnother() {
+        var values: [Int64] = [0, 7, -7, 10, 99, 100, 105, 1005, -1_000_000, .max, .min, .min + 1, 123_456_789]
+        for exponent in 0...18 {
+            var power: Int64 = 1
+            for _ in 0..<exponent { power *= 10 }
+            values += [power, power - 1, power + 1, -power]
+        }
+        var output = Array("prefix".utf8)
+        var ends: [UInt32] = [6]
+        JSONDecimalText.appendIntegers(count: values.count, { values[$0] }, to: &output, ends: &ends)
+        #expect(ends.count == values.count + 1)
+        for (index, value) in values.enumerated() {
+            let text = String(decoding: output[Int(ends[index])..<Int(ends[index + 1])], as: UTF8.self)
+            #expect(text == String(value))
+        }
+        #expect(output.count == Int(ends.last!), "no room left over after the last")
+        #expect(String(decoding: output.prefix(6), as: UTF8.self) == "prefix")
+    }
+
     @Test func moreThan18SignificantDigitsDoNotFit() {
         #expect(Self.parse("1234567890123456789", scaleMax: 18, .refuse) == nil)
         #expect(Self.parse("0.1234567890123456789", scaleMax: 18, .refuse) == nil)

@@ -135,6 +135,57 @@ package enum JSONDecimalText {
 
     /// Appends the decimal text of units × 10^-scale ("12.34", "-0.5",
     /// "7", "0.05"); `scale` is 0...18.
+    /// The most bytes an Int64's text takes (`-9223372036854775808`).
+    package static let integerBytesMax = 20
+
+    /// Appends the text of `count` integers (`value(0)`, `value(1)`, ...)
+    /// to `output`, one after another, and each one's end offset in
+    /// `output` to `ends`: the bulk form of `append(_:scale: 0)` for an
+    /// integer key column. The text is written in place into room made
+    /// once, not copied per value: the per-value stack buffer and append
+    /// were ~28 % of a keyed exchange's CPU (Benchmark 15).
+    package static func appendIntegers(count: Int, _ value: (Int) -> Int64, to output: inout [UInt8],
+                                       ends: inout [UInt32]) {
+        let start = output.count
+        output.append(contentsOf: repeatElement(0, count: count * integerBytesMax))
+        ends.reserveCapacity(ends.count + count)
+        var position = start
+        output.withUnsafeMutableBufferPointer { buffer in
+            for index in 0..<count {
+                let number = value(index)
+                var magnitude = number.magnitude
+                if number < 0 {
+                    buffer[position] = UInt8(ascii: "-")
+                    position += 1
+                }
+                var digits = 1
+                while digits < powersOfTen.count, magnitude >= powersOfTen[digits] { digits += 1 }
+                var at = position + digits
+                position = at
+                while magnitude >= 10 {
+                    let (quotient, pair) = magnitude.quotientAndRemainder(dividingBy: 100)
+                    at -= 2
+                    buffer[at] = UInt8(truncatingIfNeeded: pair / 10) &+ 0x30
+                    buffer[at + 1] = UInt8(truncatingIfNeeded: pair % 10) &+ 0x30
+                    magnitude = quotient
+                }
+                if at > position - digits {  // an odd number of digits: the first
+                    at -= 1
+                    buffer[at] = UInt8(truncatingIfNeeded: magnitude) &+ 0x30
+                }
+                ends.append(UInt32(truncatingIfNeeded: position))
+            }
+        }
+        output.removeLast(output.count - position)
+    }
+
+    /// 10^0 ... 10^19, the digit counts' thresholds of a UInt64.
+    private static let powersOfTen: [UInt64] = (0...19).map { exponent in
+        var power: UInt64 = 1
+        for _ in 0..<exponent { power *= 10 }
+        return power
+    }
+
     package static func append(_ units: Int64, scale: Int, to output: inout [UInt8]) {
         precondition((0...18).contains(scale), "scale \(scale) is outside 0...18")
         // Written backwards into a stack buffer, then one bulk append: a

@@ -93,15 +93,9 @@ public struct ColumnKey: Sendable {
         let first = values.childRow(0)
         switch type {
         case .int64, .timestampMs:
-            for row in first..<(first + count) {
-                JSONDecimalText.append(keyColumn.int64(at: row), scale: 0, to: &keys)
-                ends.append(UInt32(truncatingIfNeeded: keys.count))
-            }
+            JSONDecimalText.appendIntegers(count: count, { keyColumn.int64(at: first + $0) }, to: &keys, ends: &ends)
         case .int32:
-            for row in first..<(first + count) {
-                JSONDecimalText.append(Int64(keyColumn.int32(at: row)), scale: 0, to: &keys)
-                ends.append(UInt32(truncatingIfNeeded: keys.count))
-            }
+            JSONDecimalText.appendIntegers(count: count, { Int64(keyColumn.int32(at: first + $0)) }, to: &keys, ends: &ends)
         default:
             return false
         }
