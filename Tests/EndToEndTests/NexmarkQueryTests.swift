@@ -35,7 +35,6 @@ struct NexmarkQueryTests {
         "q5": "q5 does not plan: its MaxBids groups the HOP window's rows by their window_start and window_end (as starttime, "
             + "endtime) without a window function, which Flink plans as a window aggregation over the propagated window bounds; "
             + "the planner takes it for a GROUP BY without a window (an update stream) and refuses it",
-        "q12": "q12 does not plan: it windows by processing time (PROCTIME()), and the window operator has event-time windows only",
     ]
 
     static func text(_ name: String) throws -> String {

@@ -12,7 +12,7 @@ import Darwin
 /// (POSIX extended regular expressions), `split`. Numbers: `abs`, `round`,
 /// `floor`, `ceil`. Time (ms since the Unix epoch, UTC): `format_time`,
 /// `parse_time`. Every one returns null when an argument is null.
-/// (`coalesce`, `if`, `event_time`, `cast` and `try_cast` are part of the
+/// (`coalesce`, `if`, `event_time`, `processing_time`, `cast` and `try_cast` are part of the
 /// language, not of this library.)
 public struct BuiltinFunctions: ExpressionFunctionLibrary {
     public init() {}

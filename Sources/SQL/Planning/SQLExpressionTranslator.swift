@@ -86,8 +86,14 @@ struct SQLExpressionTranslator {
     /// computed timestamp as text.
     func value(_ expression: SQLExpression) throws(SQLError) -> String {
         let translated = try translate(expression)
+        // formatMillis reads its argument several times, and the clock
+        // moves between two readings: PROCTIME() is formatted from one.
+        if translated.text == Self.processingTime { return "format_time(\(Self.processingTime), 'yyyy-MM-dd HH:mm:ss.SSS')" }
         return translated.millis ? Self.formatMillis(translated.text) : translated.text
     }
+
+    /// PROCTIME() in the expression language.
+    static let processingTime = "processing_time()"
 
     /// An expression that is a timestamp, in ms.
     func millis(_ expression: SQLExpression) throws(SQLError) -> String {

@@ -139,7 +139,10 @@ extension SQLPlanner {
             throw unsupported(shape.timeColumn.position, "a window over an expression (name a time attribute column)")
         }
         let (timeColumn, timeFields) = try before.resolve(timeName)
-        guard timeFields.isEmpty, timeColumn.isRecordTime else {
+        // A PROCTIME() column: the window step windows by its own clock
+        // (processing time) and reads no field for it.
+        let processingTime = timeFields.isEmpty && timeColumn.timeAttribute == .proctime
+        guard timeFields.isEmpty, timeColumn.isRecordTime || processingTime else {
             throw unsupported(shape.timeColumn.position,
                               "a window on \(timeName.dotted), which is not the time the records are stamped with here "
                                   + "(the table's WATERMARK column when the source reads it, before any join or other window)")
@@ -225,6 +228,10 @@ extension SQLPlanner {
                     switch name.dropFirst(shape.function.count + 1) {
                     case "START": substitutions[SQLExpressionTranslator.key(whole)] = start
                     case "END": substitutions[SQLExpressionTranslator.key(whole)] = end
+                    case "ROWTIME" where processingTime:
+                        problem = problem ?? fail(.invalid, whole.position,
+                                                  "\(call.name.dotted) is the event time of a window, and this one windows by "
+                                                      + "processing time (\(timeName.dotted) is PROCTIME()); use \(shape.function)_START or _END")
                     case "ROWTIME": substitutions[SQLExpressionTranslator.key(whole)] = time
                     default: problem = problem ?? unsupported(whole.position, "\(call.name.dotted): processing time")
                     }
@@ -249,7 +256,8 @@ extension SQLPlanner {
         }
         tail = add(.keyBy, keyField, id: "by-key", after: tail)
         tail = add(.operator, "window", id: "window",
-                   config: shape.config + [("key_name", .string(keyName)), ("aggregates", .list(aggregates))], after: tail)
+                   config: shape.config + (processingTime ? [("time", .string("processing"))] : [])
+                       + [("key_name", .string(keyName)), ("aggregates", .list(aggregates))], after: tail)
 
         var after = SQLExpressionTranslator(analyzer: analyzer, columns: stream.columns,
                                             context: .init(clause: "SELECT", aggregates: true, groupWindows: true))
