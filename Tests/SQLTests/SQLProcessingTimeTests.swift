@@ -59,6 +59,13 @@ import Testing
          """,
          "job.sql:17:21: TUMBLE_ROWTIME is the event time of a window, and this one windows by processing time (p_time is PROCTIME()); "
              + "use TUMBLE_START or _END"),
+        ("""
+         CREATE VIEW paid AS SELECT *, PROCTIME() AS q_time FROM payments;
+         """ + viewed + """
+         SELECT o.order_id FROM seen o JOIN paid p ON o.order_id = p.order_id AND o.p_time BETWEEN p.q_time - INTERVAL '1' SECOND AND p.q_time
+         """,
+         "job.sql:17:74: a join bounded by processing time (PROCTIME() columns of both sides): the join operator bounds event time; "
+             + "bound the join by the tables' WATERMARK columns (not yet supported)"),
     ]
 
     @Test(arguments: errors.indices) func proctimeWhereEventTimeIsNeededIsAnErrorAtItsPlace(_ index: Int) throws {
