@@ -266,7 +266,7 @@ let package = Package(
         .testTarget(
             name: "JSONTextTests", dependencies: ["JSONText", "Core", "StreamhostKit", "TestKit"],
             exclude: ["Corpus", "CHelper"], swiftSettings: swiftSettings),
-        .testTarget(name: "TimeTextTests", dependencies: ["TimeText"], swiftSettings: swiftSettings),
+        .testTarget(name: "TimeTextTests", dependencies: ["TimeText", "PluginSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ChecksumsTests", dependencies: ["Checksums", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "CoreTests", dependencies: ["Core", "TestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "ColumnsTests", dependencies: ["Columns", "StreamhostABI"], swiftSettings: swiftSettings),

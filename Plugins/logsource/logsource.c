@@ -62,6 +62,18 @@
  * no host calls: when close is skipped (failure, cancellation) nothing is
  * committed and the host releases the readers of the instance.
  *
+ * Event time (`timestamp_field`). Without it a record keeps the log
+ * record's timestamp. With it, each record is stamped with that top-level
+ * field of its JSON value (a Flink table's WATERMARK FOR column of the
+ * value: the SQL planner passes its name): a number of ms (a fraction is
+ * dropped) or a string following the time text rule (PLUGIN_TIME_TEXT_RULE,
+ * TimeText's, which the file source's timestamp_field follows too). A
+ * record whose field is missing or null, is not a time, or whose value is
+ * not a JSON object goes to the dead letters with a reason naming the
+ * field, the topic and the partition; the others are emitted as one batch
+ * (the reader's, with the new timestamps and a selection), and the job goes
+ * on. The partition's position moves past the rejected records too.
+ *
  * Counter "records": records emitted.
  */
 #include "streamhost.h"
@@ -95,6 +107,10 @@ static const char logsource_schema[] =
     "\"commit_every_records\":{\"type\":\"integer\",\"minimum\":1,\"default\":10000,"
     "\"description\":\"With group and without checkpoints: commit the positions every this many records (and on "
     "close).\"},"
+    "\"timestamp_field\":{\"type\":\"string\",\"minLength\":1,"
+    "\"description\":\"The field of the JSON value holding the record's event time: a number of ms since the "
+    "epoch, or a string of ms or an ISO 8601 / RFC 3339 date-time (2026-01-01 10:00:00.250; no zone: UTC); default: "
+    "the log record's timestamp. A record without it, or whose field is not a time, goes to the dead letters.\"},"
     "\"isolation\":{\"type\":\"string\",\"enum\":[\"read_committed\",\"read_uncommitted\"],"
     "\"default\":\"read_committed\","
     "\"description\":\"read_committed: records of committed transactions and plain ones, up to the last stable "
@@ -155,6 +171,13 @@ typedef struct logsource {
 
     sh_counter_id records_counter;
     int has_records_counter;
+
+    /* timestamp_field: the field, and per batch the new timestamps and the
+     * rows kept (grown to the largest batch read). */
+    const char *timestamp_field;    /* NULL: the log record's timestamp */
+    int64_t *stamps;
+    uint32_t *kept;
+    size_t stamped_capacity;        /* entries of stamps and kept */
 } logsource;
 
 SH_PLUGIN_HOST(host);
@@ -212,6 +235,8 @@ static void logsource_destroy(void *self) {
     for (uint32_t i = 0; i < s->checkpoint_count; i++) free(s->checkpoints[i].positions);
     free(s->restored);
     free(s->parts);
+    free(s->stamps);
+    free(s->kept);
     free(s);
 }
 
@@ -231,7 +256,8 @@ static sh_status logsource_create(sh_ctx *ctx, const sh_component *component, co
 
     const char *start = NULL;
     if (config_text(ctx, "topic", 1, &s->topic) != SH_OK || config_text(ctx, "group", 0, &s->group) != SH_OK ||
-        config_text(ctx, "start", 0, &start) != SH_OK) {
+        config_text(ctx, "start", 0, &start) != SH_OK ||
+        config_text(ctx, "timestamp_field", 0, &s->timestamp_field) != SH_OK) {
         logsource_destroy(s);
         return SH_ERROR;
     }
@@ -575,6 +601,122 @@ static sh_status logsource_on_checkpoint_complete(void *self, sh_ctx *ctx, int64
 /* Poll                                                                     */
 /* ------------------------------------------------------------------------ */
 
+/* The event time in `field` of a record's value into *out; 0 and the
+ * reason in `reason` when it has none. */
+static int field_time(const char *field, const uint8_t *value, size_t len, int is_null, int64_t *out, char *reason,
+                      size_t reason_size) {
+    const uint8_t *text = NULL;
+    size_t text_len = 0;
+    plugin_json_kind kind = is_null ? PLUGIN_JSON_INVALID : plugin_json_member(value, len, field, &text, &text_len);
+    switch (kind) {
+    case PLUGIN_JSON_INVALID:
+        snprintf(reason, reason_size, "the value is not a JSON object, so it has no timestamp field '%.100s'", field);
+        return 0;
+    case PLUGIN_JSON_MISSING:
+    case PLUGIN_JSON_NULL:
+        snprintf(reason, reason_size, "timestamp field '%.100s' is %s", field,
+                 kind == PLUGIN_JSON_NULL ? "null" : "missing");
+        return 0;
+    case PLUGIN_JSON_NUMBER: {
+        if (plugin_time_text_ms(text, text_len, out)) return 1;
+        /* A number with a fraction or an exponent: ms, the fraction dropped. */
+        char number[64];
+        if (text_len < sizeof number) {
+            memcpy(number, text, text_len);
+            number[text_len] = '\0';
+            char *end = NULL;
+            double ms = strtod(number, &end);
+            if (end == number + text_len && ms >= -9.2e18 && ms <= 9.2e18) {
+                *out = (int64_t)ms;
+                return 1;
+            }
+        }
+        break;
+    }
+    case PLUGIN_JSON_STRING:
+        /* A time never needs an escape: text with one is no time. */
+        if (memchr(text, '\\', text_len) == NULL && plugin_time_text_ms(text, text_len, out)) return 1;
+        break;
+    default:
+        break;
+    }
+    snprintf(reason, reason_size, "timestamp field '%.100s' is not a time: use %s", field, PLUGIN_TIME_TEXT_RULE);
+    return 0;
+}
+
+/* Emits a batch the reader gave, each record stamped with its
+ * timestamp_field (or rejected with the reason); *emitted: how many. */
+static sh_status emit_stamped(logsource *s, sh_ctx *ctx, const logsource_partition *p, const sh_batch *batch,
+                              uint32_t *emitted) {
+    *emitted = 0;
+    if (batch->format == SH_FORMAT_COLUMNS) {
+        return plugin_fail(host, ctx,
+                           "log source: topic '%.200s' partition %u gave a batch of typed columns; timestamp_field "
+                           "reads JSON values",
+                           s->topic, (unsigned)p->partition);
+    }
+    if (batch->count > s->stamped_capacity) {
+        size_t capacity = s->stamped_capacity == 0 ? 1024 : s->stamped_capacity;
+        while (capacity < batch->count) capacity *= 2;
+        int64_t *stamps = realloc(s->stamps, capacity * sizeof *stamps);
+        if (stamps != NULL) s->stamps = stamps;
+        uint32_t *kept = realloc(s->kept, capacity * sizeof *kept);
+        if (kept != NULL) s->kept = kept;
+        if (stamps == NULL || kept == NULL) {
+            return plugin_fail(host, ctx, "log source: out of memory stamping a batch of %u records",
+                               (unsigned)batch->count);
+        }
+        s->stamped_capacity = capacity;
+    }
+    uint32_t rows = batch->selection != NULL ? batch->selection_count : batch->count;
+    uint32_t kept = 0;
+    for (uint32_t position = 0; position < rows; position++) {
+        uint32_t row = batch->selection != NULL ? batch->selection[position] : position;
+        uint8_t flags = batch->flags != NULL ? batch->flags[row] : 0;
+        const uint8_t *value = batch->values + batch->value_offsets[row];
+        size_t value_len = batch->value_offsets[row + 1] - batch->value_offsets[row];
+        char reason[512];
+        int64_t time = batch->timestamps[row];
+        if (field_time(s->timestamp_field, value, value_len, (flags & SH_RECORD_VALUE_NULL) != 0, &time, reason,
+                       sizeof reason)) {
+            s->stamps[row] = time;
+            s->kept[kept++] = row;
+            continue;
+        }
+        s->stamps[row] = batch->timestamps[row];
+        char full[700];
+        snprintf(full, sizeof full, "log source: topic '%.100s' partition %u: %s", s->topic, (unsigned)p->partition,
+                 reason);
+        int key_null = (flags & SH_RECORD_KEY_NULL) != 0 || batch->key_offsets == NULL;
+        sh_record record = {
+            .timestamp = batch->timestamps[row],
+            .key = key_null ? NULL : batch->keys + batch->key_offsets[row],
+            .key_len = key_null ? 0 : batch->key_offsets[row + 1] - batch->key_offsets[row],
+            .value = (flags & SH_RECORD_VALUE_NULL) != 0 ? NULL : value,
+            .value_len = value_len,
+        };
+        sh_status status = host->reject(ctx, &record, full);
+        if (status != SH_OK) {
+            return plugin_fail(host, ctx, "log source: rejecting a record of topic '%.200s' failed (status %d): %s",
+                               s->topic, (int)status, host->last_error(ctx));
+        }
+    }
+    if (kept == 0) return SH_OK;
+    sh_batch stamped = *batch;
+    stamped.timestamps = s->stamps;
+    stamped.selection = kept == batch->count ? NULL : s->kept;
+    stamped.selection_count = kept == batch->count ? 0 : kept;
+    sh_status status = host->emit_batch(ctx, &stamped);
+    if (status != SH_OK) {
+        return plugin_fail(host, ctx,
+                           "log source: emit_batch of %u records from topic '%.200s' partition %u failed (status %d): "
+                           "%s",
+                           (unsigned)kept, s->topic, (unsigned)p->partition, (int)status, host->last_error(ctx));
+    }
+    *emitted = kept;
+    return SH_OK;
+}
+
 static sh_status logsource_poll(void *self, sh_ctx *ctx, uint32_t max) {
     logsource *s = self;
     if (s->bounded && s->done_count == s->part_count) return SH_END;
@@ -613,6 +755,15 @@ static sh_status logsource_poll(void *self, sh_ctx *ctx, uint32_t max) {
             p->has_position = 1;
             if (batch == NULL || batch->count == 0) break; /* nothing this time; the next poll retries */
             uint32_t count = batch->count;
+            if (s->timestamp_field != NULL) {
+                /* Records read count against max whether emitted or rejected. */
+                uint32_t stamped = 0;
+                if (emit_stamped(s, ctx, p, batch, &stamped) != SH_OK) return SH_ERROR;
+                emitted += stamped;
+                s->since_commit += stamped;
+                remaining = count >= remaining ? 0 : remaining - count;
+                continue;
+            }
             status = host->emit_batch(ctx, batch);
             if (status != SH_OK) {
                 return plugin_fail(host, ctx,

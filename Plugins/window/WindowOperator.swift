@@ -20,6 +20,19 @@ import StreamhostKit
 /// Session windows merge: a record's [ts, ts + gap) joins every session of
 /// its key it touches (Flink's rule: windows that intersect or meet).
 ///
+/// Processing-time windows (`time: processing`, Flink's PROCTIME()
+/// windows) assign each record by the host's clock when its batch is
+/// aggregated (read once per batch) and fire on a processing-time timer at
+/// end - 1, with the same state as event-time windows, so checkpoints and
+/// restores keep their open accumulators (the host keeps the timers too).
+/// No record is late on that clock. At the end of a bounded input the
+/// windows still open are emitted, as Flink 2.x's SQL window aggregation
+/// emits them (Nexmark q12's committed rows count every bid): each key with
+/// an open window holds an event-time timer at INT64_MAX, which only the
+/// end of input reaches (the host moves the watermark there), and which
+/// goes once the key has no window left. Their results are stamped end - 1
+/// of the processing-time window, like event-time results.
+///
 /// Typed columns (ABI 1.3) give the same results and the same state: the
 /// inputs come from the columns (`ColumnInputs`), and a tumbling, sliding
 /// or cumulating window of count, sum, avg, min and max without allowed
@@ -53,6 +66,9 @@ final class WindowOperator: Operator {
     var userKey: [UInt8] = Array(repeating: 0, count: 8)
     var distinctKey: [UInt8] = []
     var collected: [(start: Int64, bytes: [UInt8])] = []
+    /// Processing-time windows: the host's clock when the batch being
+    /// aggregated arrived, every record's time.
+    var batchProcessingTime: Int64 = 0
     /// Texts of first/last/distinct_count inputs read from typed columns.
     let texts = RecordTexts()
     /// How typed batches are cut into slices; nil: they take the per-key
@@ -79,7 +95,9 @@ final class WindowOperator: Operator {
         spec = try WindowSpec(config: config)
         layout = AccumulatorLayout(aggregates: spec.aggregates)
         hasDistinct = spec.aggregates.contains { $0.function == .distinctCount }
-        slicer = SliceAssigner(spec)
+        // The slices fire on watermarks: processing-time windows keep the
+        // per-key path.
+        slicer = spec.time == .event ? SliceAssigner(spec) : nil
         inputs = Array(repeating: .none, count: spec.aggregates.count)
         var paths: [JSONFieldPath] = []
         pathIndex = spec.aggregates.map { aggregate in
@@ -105,6 +123,7 @@ final class WindowOperator: Operator {
     // MARK: Records
 
     func process(_ batch: Batch, context: Context) throws {
+        if spec.time == .processing { batchProcessingTime = context.processingTime }
         if let columns = batch.arrowColumns, let schema = batch.arrowSchema {
             return try processColumns(batch, schema: schema, columns: columns, context: context)
         }
@@ -149,7 +168,8 @@ final class WindowOperator: Operator {
     @inline(__always)
     private func aggregate(row index: Int, of batch: Batch, origin: RecordOrigin, problem: String?,
                            context: Context) throws {
-        let timestamp = batch.timestamp(at: index)
+        let processing = spec.time == .processing
+        let timestamp = processing ? batchProcessingTime : batch.timestamp(at: index)
         guard let key = batch.key(at: index) else {
             return try origin.reject(index, reason: "window: the record has no key; put a key_by step before the window",
                                      context: context)
@@ -161,11 +181,13 @@ final class WindowOperator: Operator {
         if let problem {
             return try origin.reject(index, reason: "window: \(problem)", context: context)
         }
+        // On the host's clock every window a record falls in is still open.
+        let watermark = processing ? Int64.min : context.watermark
         if case .session = spec.kind {
-            try addToSession(key: key, timestamp: timestamp, row: index, origin: origin, watermark: context.watermark,
+            try addToSession(key: key, timestamp: timestamp, row: index, origin: origin, watermark: watermark,
                              context: context)
         } else {
-            try addToWindows(key: key, timestamp: timestamp, row: index, origin: origin, watermark: context.watermark,
+            try addToWindows(key: key, timestamp: timestamp, row: index, origin: origin, watermark: watermark,
                              context: context)
         }
     }
@@ -315,6 +337,16 @@ final class WindowOperator: Operator {
     }
 
     func onTimer(_ timer: Timer, context: Context) throws {
+        if spec.time == .processing {
+            if timer.domain == .eventTime { return try fireAtEndOfInput(key: timer.key, context: context) }
+            try onWindowTimer(timer, context: context)
+            return try dropEndOfInputTimerIfDone(key: timer.key, context: context)
+        }
+        try onWindowTimer(timer, context: context)
+    }
+
+    /// A timer at a window's end - 1 (or at its end - 1 + lateness).
+    private func onWindowTimer(_ timer: Timer, context: Context) throws {
         let key = timer.key
         let lateness = spec.allowedLateness
         if case .session = spec.kind { return try onSessionTimer(timer, context: context) }
@@ -374,7 +406,42 @@ final class WindowOperator: Operator {
         }
     }
 
+    /// The end-of-input timer of a key with processing-time windows: the
+    /// watermark reaches INT64_MAX only at the end of a bounded input.
+    static let endOfInputTime = Int64.max
+
+    /// End of input (processing-time windows): emits the key's open
+    /// windows, earliest first, and removes them.
+    private func fireAtEndOfInput(key: UnsafeRawBufferPointer, context: Context) throws {
+        collected.removeAll(keepingCapacity: true)
+        try context.forEach(windowsState, key: key) { userKey, value in
+            collected.append((Self.decodeStart(userKey), Array(value)))
+            return true
+        }
+        for window in collected {
+            scratch = window.bytes
+            try emitResult(key: key, context: context)
+            try remove(key: key, id: window.start, context: context)
+        }
+    }
+
+    /// Deletes the key's end-of-input timer once its last processing-time
+    /// window fired, so that a key seen once holds no timer for ever.
+    private func dropEndOfInputTimerIfDone(key: UnsafeRawBufferPointer, context: Context) throws {
+        var open = false
+        try context.forEach(windowsState, key: key) { _, _ in
+            open = true
+            return false
+        }
+        if !open { try context.deleteTimer(.eventTime, key: key, time: Self.endOfInputTime) }
+    }
+
     func registerTimers(key: UnsafeRawBufferPointer, end: Int64, context: Context) throws {
+        if spec.time == .processing {
+            try context.registerTimer(.processingTime, key: key, time: end - 1)
+            try context.registerTimer(.eventTime, key: key, time: Self.endOfInputTime)
+            return
+        }
         try context.registerTimer(.eventTime, key: key, time: end - 1)
         if spec.allowedLateness > 0 {
             try context.registerTimer(.eventTime, key: key, time: end - 1 + spec.allowedLateness)

@@ -11,12 +11,22 @@ struct WindowSpec {
         case session(gap: Int64)
     }
 
+    /// The clock windows follow: event time (the records' timestamps,
+    /// fired by the watermark) or processing time (the host's clock when
+    /// the window takes the record, fired by processing-time timers;
+    /// Flink's PROCTIME() windows).
+    enum Time: String {
+        case event
+        case processing
+    }
+
     enum LateRecords: String {
         case deadLetter = "dead_letter"
         case sideOutput = "side_output"
     }
 
     let kind: Kind
+    let time: Time
     let allowedLateness: Int64
     let late: LateRecords
     /// The name of the output field holding the key.
@@ -33,9 +43,11 @@ struct WindowSpec {
 
     static let schema = #"""
         {"type":"object",
-         "description":"Aggregates keyed records over event-time windows (put key_by before it).",
-         "x-streamhost-keyed-input":true,"x-streamhost-event-time":true,
+         "description":"Aggregates keyed records over event-time or processing-time windows (put key_by before it).",
+         "x-streamhost-keyed-input":true,
          "properties":{
+          "time":{"type":"string","enum":["event","processing"],"default":"event","x-streamhost-event-time":"event",
+                  "description":"event: windows of the records' timestamps, fired when the watermark passes their end. processing: windows of the host's clock when a record is aggregated, fired by processing-time timers; the windows open at the end of the input are emitted then."},
           "kind":{"type":"string","enum":["tumbling","sliding","cumulate","session"],
                   "description":"tumbling: size_ms; sliding: size_ms and slide_ms; cumulate: size_ms and step_ms; session: gap_ms."},
           "size_ms":{"type":"integer","minimum":1,"description":"Window length (tumbling, sliding; cumulate: the longest window)."},
@@ -104,7 +116,15 @@ struct WindowSpec {
         default:
             throw refuse("unknown kind '\(kindName)'")
         }
+        let timeName = try config.string("time", default: Time.event.rawValue)
+        guard let time = Time(rawValue: timeName) else { throw refuse("unknown time '\(timeName)' (event or processing)") }
+        self.time = time
         allowedLateness = Int64(try config.int("allowed_lateness_ms", default: 0))
+        // On the host's clock no record is late: a window takes records
+        // until its timer fires, and none comes for it after.
+        guard time == .event || allowedLateness == 0 else {
+            throw refuse("allowed_lateness_ms applies to event time only; processing-time windows take no late records")
+        }
         late = LateRecords(rawValue: try config.string("late", default: "dead_letter")) ?? .deadLetter
         keyName = try config.string("key_name", default: "key")
         slicesBytesMax = try config.int("slices_max_bytes", default: Self.slicesBytesMaxDefault)

@@ -31,9 +31,7 @@ struct NexmarkQueryTests {
     /// each (docs/SQL.md has the table). Each still runs, inside
     /// `withKnownIssue`: its failure is recorded as known, and the test
     /// fails once the query passes, so that it leaves this list.
-    static let knownFailures: [String: String] = [
-        "q12": "q12 does not plan: it windows by processing time (PROCTIME()), and the window operator has event-time windows only",
-    ]
+    static let knownFailures: [String: String] = [:]
 
     static func text(_ name: String) throws -> String {
         var text = try String(contentsOfFile: NexmarkFolder.path + "/" + name, encoding: .utf8)

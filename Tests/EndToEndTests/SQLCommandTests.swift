@@ -174,6 +174,17 @@ struct SQLCommandTests {
             #"{"customer_id":8,"window_start":"2026-01-01 10:00:00","orders":2,"total":22.50}"#,
             #"{"customer_id":8,"window_start":"2026-01-01 11:00:00","orders":1,"total":120.00}"#,
         ])
+
+        // Or the value's event_time, the seed articles' WATERMARK FOR: the same windows.
+        let byField = try directory.write("read-field.sql", (try String(contentsOfFile: read, encoding: .utf8))
+            .replacingOccurrences(of: "ts TIMESTAMP(3) METADATA FROM 'timestamp',\n", with: "")
+            .replacingOccurrences(of: "WATERMARK FOR ts AS ts", with: "WATERMARK FOR event_time AS event_time")
+            .replacingOccurrences(of: "(ts, INTERVAL", with: "(event_time, INTERVAL")
+            .replacingOccurrences(of: "log-totals.jsonl", with: "field-totals.jsonl"))
+        let fieldOutcome = try run(["sql", byField])
+        #expect(fieldOutcome.status == 0, "\(fieldOutcome.standardError)")
+        #expect(CLI.lines(directory.file("field-totals.jsonl")).sorted() == CLI.lines(directory.file("log-totals.jsonl")).sorted())
+        #expect(try String(contentsOfFile: byField, encoding: .utf8).contains("WATERMARK FOR event_time AS event_time - INTERVAL"))
     }
 
     @Test func mistakesAreReportedAtTheirPlaceInTheFile() throws {

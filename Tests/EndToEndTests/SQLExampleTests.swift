@@ -24,21 +24,26 @@ struct SQLExampleTests {
         #expect(outcome.standardOutput.split(separator: "\n").map(String.init).sorted() == Self.totals)
     }
 
-    /// Produces each line of `path` to `topic` with the record's timestamp
-    /// set to the order's `event_time` (UTC).
+    /// Produces each line of `path` to `topic`, the record's timestamp left
+    /// to the client (the time it is sent): event time must come from the
+    /// value's `event_time`, as the articles' WATERMARK FOR says.
     static let producer = """
-        import sys, json
-        from datetime import datetime, timezone
+        import sys
         from confluent_kafka import Producer
         bootstrap, topic, path = sys.argv[1], sys.argv[2], sys.argv[3]
         producer = Producer({'bootstrap.servers': bootstrap})
         for line in open(path):
             line = line.strip()
             if not line: continue
-            time = datetime.strptime(json.loads(line)['event_time'], '%Y-%m-%d %H:%M:%S').replace(tzinfo=timezone.utc)
-            producer.produce(topic, line.encode(), timestamp=int(time.timestamp() * 1000))
+            producer.produce(topic, line.encode())
         if producer.flush(60) != 0: sys.exit('records left unsent')
         """
+
+    /// Records the log source cannot stamp: no event_time, and one that is no time.
+    static let badOrders = [
+        #"{"order_id":90,"customer_id":7,"amount":1.00}"#,
+        #"{"order_id":91,"customer_id":7,"amount":1.00,"event_time":"soon"}"#,
+    ]
 
     @Test func theSeedQueryReadsTheKafkaTopicThroughServe() throws {
         let scratch = try TemporaryDirectory(prefix: "sql-example-kafka")
@@ -47,24 +52,26 @@ struct SQLExampleTests {
         defer { _ = server.stop() }
         let created = try CLI.run(["topics", "create", "orders", "--partitions", "1", "--data-dir", data])
         #expect(created.status == 0, "\(created.standardError)")
-        let produced = try KafkaClients.run(try KafkaClients.python(),
-                                            ["-c", Self.producer, server.bootstrap, "orders", Self.example + "/orders.jsonl"])
+        let orders = try String(contentsOfFile: Self.example + "/orders.jsonl", encoding: .utf8)
+        let input = try scratch.write("orders.jsonl", orders + Self.badOrders.joined(separator: "\n") + "\n")
+        let produced = try KafkaClients.run(try KafkaClients.python(), ["-c", Self.producer, server.bootstrap, "orders", input])
         #expect(produced.status == 0, "\(produced.standardError)")
 
-        let outcome = try CLI.run(["sql", Self.example + "/orders-kafka.sql", "--data-dir", data], in: scratch.path,
-                                  timeoutSeconds: 120)
+        let deadLetters = scratch.file("dead.jsonl")
+        let outcome = try CLI.run(["sql", Self.example + "/orders-kafka.sql", "--data-dir", data, "--dead-letter", deadLetters],
+                                  in: scratch.path, timeoutSeconds: 120)
         #expect(outcome.status == 0, "\(outcome.standardError)\n\(server.log)")
+        // The windows of the orders' own times, not of when they were sent.
         #expect(outcome.standardOutput.split(separator: "\n").map(String.init).sorted() == Self.totals)
-
-        // The articles' own DDL, with the watermark on a column of the value, says why not.
-        let text = try String(contentsOfFile: Self.example + "/orders-kafka.sql", encoding: .utf8)
-            .replacingOccurrences(of: "WATERMARK FOR ts AS ts", with: "WATERMARK FOR event_time AS event_time")
-            .replacingOccurrences(of: "(ts, INTERVAL", with: "(event_time, INTERVAL")
-        let asWritten = try scratch.write("as-written.sql", text)
-        let refused = try CLI.run(["sql", "--explain", asWritten, "--data-dir", data])
-        #expect(refused.status == 2)
-        #expect(refused.standardError.hasPrefix(
-            "error: \(asWritten):13:19: a watermark on event_time, a column of the kafka record's value (not yet supported)"),
-            "\(refused.standardError)")
+        let rejected = try CLI.lines(deadLetters).map { line -> String in
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            return "\(object["step"]!): \(object["reason"]!)"
+        }
+        #expect(rejected == [
+            "orders: log source: topic 'orders' partition 0: timestamp field 'event_time' is missing",
+            "orders: log source: topic 'orders' partition 0: timestamp field 'event_time' is not a time: use an integer of "
+                + "milliseconds since the Unix epoch, or an ISO 8601 / RFC 3339 date-time such as 2026-01-01T00:00:00Z, "
+                + "2026-01-01T00:00:00.250+02:00 or 2026-01-01T00:00:00 (no zone: UTC)",
+        ], "\(rejected)")
     }
 }

@@ -115,5 +115,11 @@ struct StepRequirementsTests {
             """) }
         #expect(try dedup("").warnings.count == 1)
         #expect(try dedup(", time: processing").warnings.isEmpty)
+        // So does window: its processing-time windows fire on the clock.
+        #expect(try plan("""
+              - {id: gen, source: datagen}
+              - {id: by, key_by: category}
+              - {id: win, operator: window, config: {kind: tumbling, size_ms: 1000, time: processing, aggregates: [{fn: count}]}}
+            """).warnings.isEmpty)
     }
 }

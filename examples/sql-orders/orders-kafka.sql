@@ -1,16 +1,15 @@
 -- The seed articles' orders table on the `orders` topic, read through
--- `streamhost serve` when it holds the data directory. Event time is the
--- Kafka record's timestamp (producers set it to the order's time): a
--- watermark on a column of the record's value, as the articles write it,
--- is not supported by the kafka connector yet.
+-- `streamhost serve` when it holds the data directory: the articles' DDL
+-- as they write it. Event time is the `event_time` field of each record's
+-- JSON value (the log source stamps records with it); a record without a
+-- time there goes to the dead letters, naming the field, and the job goes on.
 -- Run: streamhost sql orders-kafka.sql --data-dir DIR
 CREATE TABLE orders (
     order_id BIGINT,
     customer_id BIGINT,
     amount DECIMAL(10, 2),
     event_time TIMESTAMP(3),
-    ts TIMESTAMP(3) METADATA FROM 'timestamp',
-    WATERMARK FOR ts AS ts - INTERVAL '5' SECOND
+    WATERMARK FOR event_time AS event_time - INTERVAL '5' SECOND
 ) WITH (
     'connector' = 'kafka',
     'topic' = 'orders',
@@ -20,6 +19,6 @@ CREATE TABLE orders (
     'format' = 'json'
 );
 
-SELECT customer_id, TUMBLE_START(ts, INTERVAL '1' HOUR), COUNT(*), SUM(amount)
+SELECT customer_id, TUMBLE_START(event_time, INTERVAL '1' HOUR), COUNT(*), SUM(amount)
 FROM orders
-GROUP BY customer_id, TUMBLE(ts, INTERVAL '1' HOUR);
+GROUP BY customer_id, TUMBLE(event_time, INTERVAL '1' HOUR);

@@ -231,4 +231,44 @@ __attribute__((visibility("hidden")))
 sh_status plugin_strided_restore(const sh_host_api *host, sh_ctx *ctx, const char *who, uint32_t magic,
                                  plugin_strided *position, const uint8_t *data, size_t len);
 
+/* ------------------------------------------------------------------------ */
+/* Record values: a JSON member and a time                                  */
+/* ------------------------------------------------------------------------ */
+
+/* What plugin_json_member found. */
+typedef enum plugin_json_kind {
+    PLUGIN_JSON_MISSING = 0,    /* no such member (or the value is no object) */
+    PLUGIN_JSON_NULL,
+    PLUGIN_JSON_STRING,         /* *start..*start+*len: the content, escapes left as written */
+    PLUGIN_JSON_NUMBER,
+    PLUGIN_JSON_OTHER,          /* true, false, an object or an array */
+    PLUGIN_JSON_INVALID         /* the value is not a JSON object */
+} plugin_json_kind;
+
+/* The top-level member `name` of the JSON object in value[0..len): its
+ * kind, and in *start/*len its text (a string's content without the
+ * quotes). The last member of that name wins, as JSONView's member does.
+ * Nesting deeper than PLUGIN_JSON_DEPTH_MAX is PLUGIN_JSON_INVALID. */
+#define PLUGIN_JSON_DEPTH_MAX 256
+__attribute__((visibility("hidden")))
+plugin_json_kind plugin_json_member(const uint8_t *value, size_t len, const char *name, const uint8_t **start,
+                                    size_t *text_len);
+
+/* The rule TimeText (SDK/swift/TimeText) reads a point in time with, in C
+ * for the C plugins: an integer of ms since the Unix epoch, or an ISO 8601
+ * / RFC 3339 date-time (`T`, `t` or a space between date and time; a
+ * fraction of any length, truncated to ms; `Z` or +HH:MM / +HHMM / -HH:MM;
+ * no zone: UTC). 1 and the ms in *out, or 0 when text does not follow it.
+ * TimeTextTests checks it against TimeText over the same cases. */
+__attribute__((visibility("hidden")))
+int plugin_time_text_ms(const uint8_t *text, size_t len, int64_t *out);
+
+/* TimeText.rule, for messages. */
+#define PLUGIN_TIME_TEXT_RULE                                                                                   \
+    "an integer of milliseconds since the Unix epoch, or an ISO 8601 / RFC 3339 date-time such as "             \
+    "2026-01-01T00:00:00Z, 2026-01-01T00:00:00.250+02:00 or 2026-01-01T00:00:00 (no zone: UTC)"
+
+/* PLUGIN_TIME_TEXT_RULE as a function, for the test that holds it to TimeText.rule. */
+__attribute__((visibility("hidden"))) const char *plugin_time_text_rule(void);
+
 #endif

@@ -1,6 +1,8 @@
 /// The one rule for a point in time written as text, shared by every place
 /// that reads one: the `file` source's `timestamp_field`, `produce
-/// --timestamp-field` and `consume --from-time`.
+/// --timestamp-field` and `consume --from-time`; the C plugins (the log
+/// source's `timestamp_field`) read it with `plugin_time_text_ms`
+/// (Plugins/common), which `PluginTimeTextTests` holds to this one.
 ///
 /// The rule (`TimeText.rule`): either an integer, milliseconds since the
 /// Unix epoch (`1767225600000`, `-5`), or an ISO 8601 / RFC 3339 date-time

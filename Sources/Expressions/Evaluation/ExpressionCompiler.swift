@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Columns
+import Core
 
 /// Turns a type-checked expression into a tree of closures, evaluated per
 /// record without looking at the text again.
@@ -334,6 +335,9 @@ struct ExpressionCompiler {
             }
         case "event_time":
             return { (frame: EvaluationFrame) throws(ExpressionRuntimeError) -> ExpressionValue in .integer(frame.timestamp) }
+        case "processing_time":
+            // Read per row, not bound once: the wall clock when the row is evaluated.
+            return { (frame: EvaluationFrame) throws(ExpressionRuntimeError) -> ExpressionValue in .integer(HostClock.nowMs()) }
         case "header":
             return { (frame: EvaluationFrame) throws(ExpressionRuntimeError) -> ExpressionValue in
                 // The last header of that name, as Kafka's lastHeader;

@@ -13,7 +13,7 @@ import Darwin
 /// `floor`, `ceil`. Time (ms since the Unix epoch, UTC): `format_time`,
 /// `parse_time`, and Flink SQL's timestamp text: `timestamp_text`,
 /// `timestamp_ms`. Every one returns null when an argument is null.
-/// (`coalesce`, `if`, `event_time`, `cast` and `try_cast` are part of the
+/// (`coalesce`, `if`, `event_time`, `processing_time`, `cast` and `try_cast` are part of the
 /// language, not of this library.)
 public struct BuiltinFunctions: ExpressionFunctionLibrary {
     public init() {}

@@ -17,7 +17,7 @@ struct ExpressionTypeChecker {
     /// Names the language handles itself (lazy arguments, record metadata).
     static let specialForms: [String: String] = [
         "coalesce": "coalesce(value, ...)", "if": "if(condition, then, else)", "event_time": "event_time()",
-        "header": "header(name)",
+        "processing_time": "processing_time()", "header": "header(name)",
     ]
 
     init(text: String, nodeCount: Int, library: any ExpressionFunctionLibrary) {
@@ -170,7 +170,7 @@ struct ExpressionTypeChecker {
                 }
                 return .string
             default:
-                guard arguments.isEmpty else { throw fail(node, "event_time takes no arguments: \(usage)") }
+                guard arguments.isEmpty else { throw fail(node, "\(name) takes no arguments: \(usage)") }
                 return .integer
             }
         }

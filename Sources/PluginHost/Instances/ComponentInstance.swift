@@ -165,6 +165,13 @@ public final class ComponentInstance: @unchecked Sendable {
     public func fireProcessingTimers(now: Int64) throws(PluginCallError) -> Int64? {
         guard let store = context.keyedState else { return nil }
         try fireTimers(store, .processingTime, notAfter: now)
+        return earliestProcessingTimer()
+    }
+
+    /// The time of the instance's earliest processing-time timer, if any:
+    /// after a restore, the timers the checkpoint kept.
+    public func earliestProcessingTimer() -> Int64? {
+        guard let store = context.keyedState else { return nil }
         do {
             return try store.earliestTimer(.processingTime)
         } catch {

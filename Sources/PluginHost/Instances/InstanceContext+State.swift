@@ -190,16 +190,6 @@ extension InstanceContext {
     }
 }
 
-/// The host's wall clock in ms since the Unix epoch.
-public enum HostClock {
-    @inline(__always)
-    public static func nowMs() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
-    }
-}
-
 extension InstanceContext {
     // MARK: Side outputs
 

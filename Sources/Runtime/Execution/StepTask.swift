@@ -302,6 +302,9 @@ final class StepTask: @unchecked Sendable {
                 maxParallelism: execution.plan.keyGroups.maxParallelism,
                 keyGroups: execution.plan.keyGroups.range(ofInstance: instance, parallelism: step.parallelism),
                 inputCount: step.inputs.count, checkpointIntervalMs: execution.checkpointIntervalMs)
+            // A restore brings back processing-time timers that no
+            // registration announced: the task wakes up for them too.
+            if let time = stepInstance.earliestProcessingTimer() { processingTimerRegistered(at: time) }
         }
         valve = WatermarkValve(inputCount: inputs.count)
         aligner = BarrierAligner(inputCount: inputs.count)

@@ -94,12 +94,22 @@ struct SQLAnalyzer {
                 throw fail(.unknownColumn, watermark.column.position,
                            "unknown column \(watermark.column.dotted) in WATERMARK FOR; table \(table.name.dotted) has \(Self.list(names))")
             }
+            guard all[index].timeAttribute != .proctime else {
+                throw fail(.invalid, watermark.column.position,
+                           "WATERMARK FOR \(watermark.column.dotted): \(watermark.column.dotted) is a processing-time attribute (PROCTIME()), "
+                               + "and a watermark measures event time; put the watermark on a TIMESTAMP(3) column of the events' time")
+            }
             guard all[index].type.family == .timestamp else {
                 throw fail(.typeMismatch, watermark.column.position,
                            "WATERMARK FOR needs a TIMESTAMP(3) or TIMESTAMP_LTZ(3) column; \(watermark.column.dotted) is \(all[index].type)")
             }
             let environment = Environment(scopes: [[Source(alias: table.name.last.name, columns: all)]])
             let delay = try type(watermark.expression, environment, Context(clause: "a watermark"))
+            guard delay.timeAttribute != .proctime else {
+                throw fail(.invalid, watermark.expression.position,
+                           "a watermark measures event time, and \(quote(watermark.expression)) is processing time (PROCTIME()); "
+                               + "write \(watermark.column.dotted) - INTERVAL 'n' SECOND")
+            }
             guard delay.type.family == .timestamp || delay.type.family == .any else {
                 throw fail(.typeMismatch, watermark.expression.position,
                            "a watermark is a timestamp (such as \(watermark.column.dotted) - INTERVAL '5' SECOND); \(quote(watermark.expression)) is \(delay.type)")

@@ -175,12 +175,11 @@ struct SQLConnector {
                 notes.append("Table \(relation.name): topic '\(topic)' is read from the job's data directory (through `streamhost serve` "
                     + "when it holds the directory); properties.bootstrap.servers '\(servers.value.value)' is not used to connect.")
             }
-            if let timeColumn, let watermark, !isRecordTimestamp(timeColumn) {
-                throw SQLError(.unsupported, file: file, at: watermark.column.position,
-                               "a watermark on \(timeColumn.name), a column of the kafka record's value (not yet supported): the log source stamps "
-                                   + "records with the log record's timestamp; declare `\(timeColumn.name) TIMESTAMP(3) METADATA FROM 'timestamp'` "
-                                   + "and put the watermark on it")
-            }
+            // A watermark on a column of the value (the seed articles'
+            // `WATERMARK FOR event_time`): the log source stamps each record
+            // with that field, as the file source does; a record without a
+            // time there goes to the dead letters naming the field.
+            if let timeColumn, !isRecordTimestamp(timeColumn) { config.append(("timestamp_field", .string(timeColumn.name))) }
             var source = Source(component: "log", config: config, notes: notes)
             source.checksTypes = true
             return source

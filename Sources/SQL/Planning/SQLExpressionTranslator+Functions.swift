@@ -13,7 +13,7 @@ extension SQLExpressionTranslator {
 
     /// The SQL functions a query may call, for docs and messages.
     static var mappedFunctions: [String] {
-        (Array(sameArguments.keys) + ["MOD", "IFNULL", "NULLIF", "REGEXP", "SPLIT_INDEX", "DATE_FORMAT", "TO_TIMESTAMP",
+        (Array(sameArguments.keys) + ["PROCTIME", "MOD", "IFNULL", "NULLIF", "REGEXP", "SPLIT_INDEX", "DATE_FORMAT", "TO_TIMESTAMP",
                                       "YEAR", "MONTH", "DAYOFMONTH", "HOUR", "MINUTE", "SECOND"]).sorted()
     }
 
@@ -54,6 +54,10 @@ extension SQLExpressionTranslator {
             return Translated(text: "\(mapped)(\(try arguments().joined(separator: ", ")))")
         }
         switch name {
+        case "PROCTIME":
+            // The wall clock when the row is computed; a window over a
+            // PROCTIME() column windows by the window step's own clock.
+            return Translated(text: Self.processingTime, millis: true)
         case "MOD":
             let parts = try arguments()
             return Translated(text: "(\(parts[0]) % \(parts[1]))")

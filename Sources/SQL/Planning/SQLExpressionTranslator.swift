@@ -90,6 +90,9 @@ struct SQLExpressionTranslator {
         return translated.millis ? Self.formatMillis(translated.text) : translated.text
     }
 
+    /// PROCTIME() in the expression language.
+    static let processingTime = "processing_time()"
+
     /// An expression that is a timestamp, in ms.
     func millis(_ expression: SQLExpression) throws(SQLError) -> String {
         if case .column(let name) = expression.kind, substitutions[Self.key(expression)] == nil {

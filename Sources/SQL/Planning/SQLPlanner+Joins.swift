@@ -122,7 +122,38 @@ extension SQLPlanner {
             }
             return true
         }
+        /// A side's PROCTIME() column (plus a constant), or nil.
+        func processingTime(_ expression: SQLExpression) -> JoinSide? {
+            switch expression.kind {
+            case .column(let name):
+                if let (column, fields) = try? leftTranslator.resolve(name), fields.isEmpty, column.timeAttribute == .proctime { return .left }
+                if let (column, fields) = try? rightTranslator.resolve(name), fields.isEmpty, column.timeAttribute == .proctime { return .right }
+                return nil
+            case .binary(let op, let base, let shift) where op == .plus || op == .minus:
+                if case .interval = shift.kind { return processingTime(base) }
+                return nil
+            default:
+                return nil
+            }
+        }
         for condition in conditions {
+            // Time bounds between the two sides' PROCTIME() columns would
+            // make a processing-time interval join, which the join operator
+            // (bounds on event time) is not.
+            var operands: [SQLExpression] = []
+            switch condition.kind {
+            case .binary(let op, let a, let b) where [SQLBinaryOperator.equal, .less, .lessOrEqual, .greater, .greaterOrEqual].contains(op):
+                operands = [a, b]
+            case .between(let operand, let low, let high, _):
+                operands = [operand, low, high]
+            default:
+                break
+            }
+            if Set(operands.compactMap(processingTime)).count == 2 {
+                throw unsupported(condition.position,
+                                  "a join bounded by processing time (PROCTIME() columns of both sides): the join operator bounds "
+                                      + "event time; bound the join by the tables' WATERMARK columns")
+            }
             var taken = false
             switch condition.kind {
             case .binary(.equal, let a, let b):

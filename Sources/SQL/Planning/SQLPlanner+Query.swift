@@ -273,9 +273,6 @@ extension SQLPlanner {
             guard let definition = definitions[column.name] else { continue }
             switch definition.kind {
             case .computed(let expression):
-                if column.timeAttribute == .proctime {
-                    throw unsupported(definition.name.position, "processing time (PROCTIME()) columns: windows and joins run on event time")
-                }
                 // The nexmark event time is the record's timestamp (ms),
                 // whether the source gives columns or JSON lines.
                 set.append((column.name, .string(column.name == computedRecordTime ? "event_time()" : try translator.value(expression))))

@@ -168,14 +168,20 @@ extension SQLPlanner {
         let before = SQLExpressionTranslator(analyzer: analyzer, columns: stream.columns, context: .init(clause: "GROUP BY"))
         // The window runs on the records' timestamps: its time column must
         // be them (a cascading one runs on the upstream window's stamps).
+        // A PROCTIME() column: the window step windows by its own clock
+        // (processing time) and reads no field for it.
+        var processingTime = false
+        var timeName: SQLName?
         if let timeExpression = shape.timeColumn {
-            guard case .column(let timeName) = timeExpression.kind else {
+            guard case .column(let name) = timeExpression.kind else {
                 throw unsupported(timeExpression.position, "a window over an expression (name a time attribute column)")
             }
-            let (timeColumn, timeFields) = try before.resolve(timeName)
-            guard timeFields.isEmpty, timeColumn.isRecordTime else {
+            timeName = name
+            let (timeColumn, timeFields) = try before.resolve(name)
+            processingTime = timeFields.isEmpty && timeColumn.timeAttribute == .proctime
+            guard timeFields.isEmpty, timeColumn.isRecordTime || processingTime else {
                 throw unsupported(timeExpression.position,
-                                  "a window on \(timeName.dotted), which is not the time the records are stamped with here "
+                                  "a window on \(name.dotted), which is not the time the records are stamped with here "
                                       + "(the table's WATERMARK column when the source reads it, before any join or other window)")
             }
         }
@@ -274,6 +280,10 @@ extension SQLPlanner {
                     switch name.dropFirst(shape.function.count + 1) {
                     case "START": substitutions[SQLExpressionTranslator.key(whole)] = start
                     case "END": substitutions[SQLExpressionTranslator.key(whole)] = end
+                    case "ROWTIME" where processingTime:
+                        problem = problem ?? fail(.invalid, whole.position,
+                                                  "\(call.name.dotted) is the event time of a window, and this one windows by "
+                                                      + "processing time (\(timeName?.dotted ?? "its time column") is PROCTIME()); use \(shape.function)_START or _END")
                     case "ROWTIME": substitutions[SQLExpressionTranslator.key(whole)] = time
                     default: problem = problem ?? unsupported(whole.position, "\(call.name.dotted): processing time")
                     }
@@ -298,7 +308,8 @@ extension SQLPlanner {
         }
         tail = add(.keyBy, keyField, id: "by-key", after: tail)
         tail = add(.operator, "window", id: "window",
-                   config: shape.config + [("key_name", .string(keyName)), ("aggregates", .list(aggregates))], after: tail)
+                   config: shape.config + (processingTime ? [("time", .string("processing"))] : [])
+                       + [("key_name", .string(keyName)), ("aggregates", .list(aggregates))], after: tail)
 
         var after = SQLExpressionTranslator(analyzer: analyzer, columns: stream.columns,
                                             context: .init(clause: "SELECT", aggregates: true, groupWindows: true))
