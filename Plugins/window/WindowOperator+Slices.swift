@@ -113,10 +113,11 @@ extension WindowOperator {
                 if let skipped, skipped.contains(key) { return }
                 scratch.removeAll(keepingCapacity: true)
                 scratch.append(contentsOf: UnsafeRawBufferPointer(start: accumulator, count: entrySize))
-                try emitResult(key: key, context: context)
+                try sliceResults.append(timestamp: end - 1, key: key, context: context) { appendResult(key: key, to: &$0) }
             }
             slicesFired?.add()
         }
+        try sliceResults.flush(context: context)
         slicesFiredThrough = watermark
         for start in openSlices.keys where slicer.lastWindowEnd(ofSlice: start) - 1 <= watermark {
             if currentSlice === openSlices[start] { currentSlice = nil }

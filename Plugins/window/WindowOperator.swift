@@ -77,6 +77,8 @@ final class WindowOperator: Operator {
     /// Times the open slices were written to keyed state because they
     /// held more than `slices_max_bytes` ("slice_memory_flushes").
     var sliceMemoryFlushes: Counter?
+    /// The results of the windows fired from the slices, emitted in batches.
+    let sliceResults = ResultBatch()
 
     init(context: Context, config: Config) throws {
         spec = try WindowSpec(config: config)
@@ -392,9 +394,16 @@ final class WindowOperator: Operator {
 
     /// Emits the window in `scratch` for `key`, stamped end - 1.
     func emitResult(key: UnsafeRawBufferPointer, context: Context) throws {
+        output.removeAll(keepingCapacity: true)
+        appendResult(key: key, to: &output)
+        try output.withUnsafeBytes { try context.emit(timestamp: scratch.loadInt64(at: 16) - 1, key: key, value: $0) }
+    }
+
+    /// Appends the JSON of the window in `scratch` for `key` (the value
+    /// `emitResult` emits).
+    func appendResult(key: UnsafeRawBufferPointer, to output: inout [UInt8]) {
         let start = scratch.loadInt64(at: 8)
         let end = scratch.loadInt64(at: 16)
-        output.removeAll(keepingCapacity: true)
         output.append(contentsOf: keyPrefix)
         JSONView.appendQuoted(key, to: &output)
         output.append(contentsOf: #","window_start":"#.utf8)
@@ -403,7 +412,6 @@ final class WindowOperator: Operator {
         appendJSON(end, to: &output)
         layout.appendResult(scratch, to: &output)
         output.append(UInt8(ascii: "}"))
-        try output.withUnsafeBytes { try context.emit(timestamp: end - 1, key: key, value: $0) }
     }
 
     // MARK: State helpers

@@ -71,4 +71,37 @@ struct ColumnarWindowRowsTests {
         #expect(columns.results == bytes.results)
         #expect(columns.reasons == bytes.reasons)
     }
+
+    /// Windows with more keys than `ResultBatch.recordsMax` (1024) fire in
+    /// several batches of results: every result once, in the byte path's
+    /// bytes.
+    @Test func windowsOfThousandsOfKeysFireEveryResultOnce() throws {
+        var outputs: [Bool: [String]] = [:]
+        for columns in [false, true] {
+            let name = columns ? "many-columns" : "many-bytes"
+            let output = directory.file("\(name).jsonl")
+            let job = try directory.write("\(name).yaml", """
+                name: \(name)
+                pipeline:
+                  - id: gen
+                    source: datagen
+                    config: {count: 9000, seed: 4, customers: 5000, time_step_ms: 1\(columns ? "" : ", value_size: 1")}
+                    watermarks: {strategy: bounded_out_of_orderness, max_out_of_orderness_ms: 0}
+                  - {id: by-customer, key_by: customer_id}
+                  - id: win
+                    operator: window
+                    config: {kind: tumbling, size_ms: 4000, aggregates: [{fn: count, name: cnt}, {fn: sum, field: amount}]}
+                  - {id: out, sink: file, config: {path: "\(output)"}}
+                """)
+            let validate = try CLI.run(["validate", job])
+            #expect(validate.standardOutput.contains("step win: in \(columns ? "columns" : "bytes")"),
+                    "\(validate.standardOutput)")
+            let outcome = try CLI.run(["run", job, "--no-progress"])
+            #expect(outcome.status == 0, "\(outcome.standardError)")
+            outputs[columns] = CLI.lines(output).sorted()
+        }
+        // Three windows of 4000 records over 5000 customers: ~2,700 keys each.
+        #expect(outputs[false]!.count > 6000, "\(outputs[false]!.count)")
+        #expect(outputs[true] == outputs[false])
+    }
 }
