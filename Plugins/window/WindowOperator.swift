@@ -56,6 +56,8 @@ final class WindowOperator: Operator {
     /// `{"<key_name>":` of every result, written once (quoting the name
     /// per result was ~8 % of a debug profile of the windowed benchmark).
     let keyPrefix: [UInt8]
+    /// `,"window_start":S,"window_end":E` of the last result written.
+    var boundsText: (start: Int64, end: Int64, text: [UInt8]) = (0, 0, [])
     /// Texts of first/last/distinct_count inputs read from typed columns.
     let texts = RecordTexts()
     /// How typed batches are cut into slices; nil: they take the per-key
@@ -406,10 +408,16 @@ final class WindowOperator: Operator {
         let end = scratch.loadInt64(at: 16)
         output.append(contentsOf: keyPrefix)
         JSONView.appendQuoted(key, to: &output)
-        output.append(contentsOf: #","window_start":"#.utf8)
-        appendJSON(start, to: &output)
-        output.append(contentsOf: #","window_end":"#.utf8)
-        appendJSON(end, to: &output)
+        if boundsText.start != start || boundsText.end != end || boundsText.text.isEmpty {
+            // The windows that fire together share their bounds: written
+            // once per window, not per result.
+            var text = Array(#","window_start":"#.utf8)
+            appendJSON(start, to: &text)
+            text.append(contentsOf: #","window_end":"#.utf8)
+            appendJSON(end, to: &text)
+            boundsText = (start, end, text)
+        }
+        output.append(contentsOf: boundsText.text)
         layout.appendResult(scratch, to: &output)
         output.append(UInt8(ascii: "}"))
     }
