@@ -36,9 +36,17 @@ struct AccumulatorLayout {
     var fixedSize: Int { Self.headerSize + Self.slotSize * aggregates.count }
     /// Index among the first/last aggregates, per aggregate (nil for others).
     let textIndex: [Int?]
+    /// `,"<name>":` per aggregate: each result's field names, quoted once.
+    let resultPrefixes: [[UInt8]]
 
     init(aggregates: [AggregateSpec]) {
         self.aggregates = aggregates
+        resultPrefixes = aggregates.map { aggregate in
+            var prefix: [UInt8] = [UInt8(ascii: ",")]
+            QuotedName.appendQuoted(aggregate.name, to: &prefix)
+            prefix.append(UInt8(ascii: ":"))
+            return prefix
+        }
         var next = 0
         textIndex = aggregates.map { aggregate in
             guard aggregate.function == .first || aggregate.function == .last else { return nil }
@@ -261,11 +269,10 @@ extension AccumulatorLayout {
     /// Appends the window's result fields (after the key and bounds).
     func appendResult(_ bytes: [UInt8], to output: inout [UInt8]) {
         let count = bytes.loadInt64(at: 0)
-        for (index, aggregate) in aggregates.enumerated() {
+        for index in aggregates.indices {
+            let aggregate = aggregates[index]
             let slot = slot(index)
-            output.append(UInt8(ascii: ","))
-            QuotedName.appendQuoted(aggregate.name, to: &output)
-            output.append(UInt8(ascii: ":"))
+            output.append(contentsOf: resultPrefixes[index])
             switch aggregate.function {
             case .count:
                 appendJSON(aggregate.path == nil ? count : bytes.loadInt64(at: slot), to: &output)

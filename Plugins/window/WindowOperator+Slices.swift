@@ -35,6 +35,7 @@ extension WindowOperator {
         // first, as the byte path takes no record into a closed window.
         if watermark > slicesFiredThrough { try fireSlices(upTo: watermark, context: context) }
         let layout = self.layout
+        let planned = SliceInputs(values: reader.values, aggregates: spec.aggregates, layout: layout)
         let count = rows?.count ?? batch.count
         for position in 0..<count {
             let row = rows.map { Int($0[position]) } ?? position
@@ -48,7 +49,10 @@ extension WindowOperator {
                 try origin.reject(row, reason: "window: timestamp \(timestamp) is negative (no event time)", context: context)
                 continue
             }
-            if let problem = readInputs(row: row, of: reader) {
+            // The planned reading, else (a row it does not read, or a
+            // batch of another shape) the general one.
+            let readAsPlanned = planned?.read(row: row) ?? false
+            if !readAsPlanned, let problem = readInputs(row: row, of: reader) {
                 try origin.reject(row, reason: "window: \(problem)", context: context)
                 continue
             }
@@ -69,7 +73,11 @@ extension WindowOperator {
             }
             currentSlice = slice
             let accumulator = slice.accumulator(for: key) { layout.makeEmpty(start: start, end: slice.end, at: $0) }
-            layout.addFixed(inputs, to: accumulator)
+            if readAsPlanned {
+                planned!.add(to: accumulator)
+            } else {
+                layout.addFixed(inputs, to: accumulator)
+            }
         }
         if openSlicesBytes > spec.slicesBytesMax {
             try flushSlices(context: context)
@@ -105,10 +113,11 @@ extension WindowOperator {
                 if let skipped, skipped.contains(key) { return }
                 scratch.removeAll(keepingCapacity: true)
                 scratch.append(contentsOf: UnsafeRawBufferPointer(start: accumulator, count: entrySize))
-                try emitResult(key: key, context: context)
+                try sliceResults.append(timestamp: end - 1, key: key, context: context) { appendResult(key: key, to: &$0) }
             }
             slicesFired?.add()
         }
+        try sliceResults.flush(context: context)
         slicesFiredThrough = watermark
         for start in openSlices.keys where slicer.lastWindowEnd(ofSlice: start) - 1 <= watermark {
             if currentSlice === openSlices[start] { currentSlice = nil }
