@@ -4,7 +4,10 @@
  * including file's `descriptor`. Each fixture defines FIXTURE_OPERATOR_NAME,
  * includes this header, then defines `descriptor` with the one thing it gets
  * wrong (magic, ABI version) or its own plugin name, so that the fixture
- * shows only what it tests. Quoted include: cc finds it beside the fixture.
+ * shows only what it tests. FIXTURE_CONFIG_SCHEMA sets the operator's config
+ * schema (default none); with FIXTURE_OWN_COMPONENTS the fixture declares
+ * its own components and `components` array over forward_vtable instead of
+ * the one operator here. Quoted include: cc finds it beside the fixture.
  */
 #ifndef FIXTURE_PLUGIN_H
 #define FIXTURE_PLUGIN_H
@@ -13,6 +16,10 @@
 
 #ifndef FIXTURE_OPERATOR_NAME
 #error "define FIXTURE_OPERATOR_NAME before including fixture_plugin.h"
+#endif
+
+#ifndef FIXTURE_CONFIG_SCHEMA
+#define FIXTURE_CONFIG_SCHEMA NULL
 #endif
 
 static const sh_host_api *host;
@@ -49,12 +56,13 @@ static const sh_component_vtable forward_vtable = {
     .process = forward_process,
 };
 
+#ifndef FIXTURE_OWN_COMPONENTS
 static const sh_component forward_component = {
     .struct_size = sizeof(sh_component),
     .kind = SH_KIND_OPERATOR,
     .name = FIXTURE_OPERATOR_NAME,
     .description = "Forwards every batch unchanged",
-    .config_schema = NULL,
+    .config_schema = FIXTURE_CONFIG_SCHEMA,
     .state_version = 1,
     .input_count = 1,
     .vtable = &forward_vtable,
@@ -62,6 +70,7 @@ static const sh_component forward_component = {
 
 /* For the including file's descriptor: `.components = components`. */
 static const sh_component *const components[] = {&forward_component};
+#endif
 
 /* Defined by the including file (a tentative definition until then). */
 static const sh_plugin_descriptor descriptor;
