@@ -14,6 +14,8 @@
 
 #include "streamhost.h"
 
+#include <stdio.h>
+
 #ifndef FIXTURE_OPERATOR_NAME
 #error "define FIXTURE_OPERATOR_NAME before including fixture_plugin.h"
 #endif
@@ -42,8 +44,12 @@ static void forward_destroy(void *self) {
 
 static sh_status forward_process(void *self, sh_ctx *ctx, const sh_batch *batch) {
     (void)self;
-    if (host->emit_batch(ctx, batch) != SH_OK) {
-        host->set_error(ctx, FIXTURE_OPERATOR_NAME ": emit_batch failed");
+    sh_status status = host->emit_batch(ctx, batch);
+    if (status != SH_OK) {
+        char message[300];
+        snprintf(message, sizeof message, FIXTURE_OPERATOR_NAME ": emit_batch failed (status %d): %s", (int)status,
+                 host->last_error(ctx));
+        host->set_error(ctx, message);
         return SH_ERROR;
     }
     return SH_OK;
