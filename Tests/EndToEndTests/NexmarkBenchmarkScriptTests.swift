@@ -9,7 +9,7 @@ import TestKit
 /// out as a figure or as `not planned yet: <the planner's error>` (q14 as
 /// `not run` while there is no count_char.c to build its function from),
 /// never as a failed run or a crashed script. These runs measure nothing.
-@Suite("Nexmark benchmark script", .enabled(if: NexmarkFolder.available, "the Nexmark SQL files are not at \(NexmarkFolder.path)"))
+@Suite("Nexmark benchmark script", .enabled(if: NexmarkFiles.available, Comment(rawValue: NexmarkFiles.skipReason)))
 struct NexmarkBenchmarkScriptTests {
     static let script = BuildProducts.packageRoot + "/Benchmarks/flink/nexmark.py"
     static let countCharSource = BuildProducts.packageRoot + "/examples/nexmark/count_char.c"
@@ -52,7 +52,7 @@ struct NexmarkBenchmarkScriptTests {
             "python3",
             [script, "--streamhost", BuildProducts.streamhost, "--cache", directory.file("cache"),
              "--events", String(events), "--repeats", "1", "--timeout", "300", "--json", json] + arguments,
-            environment: ["STREAMHOST_NEXMARK_DIR": NexmarkFolder.path, "STREAMHOST_PLUGIN_PATH": ""],
+            environment: ["STREAMHOST_NEXMARK_DIR": NexmarkFiles.directory, "STREAMHOST_PLUGIN_PATH": ""],
             timeoutSeconds: timeoutSeconds)
         #expect(outcome.status == 0, "\(outcome.standardOutput)\n\(outcome.standardError)")
         let data = try Data(contentsOf: URL(fileURLWithPath: json))

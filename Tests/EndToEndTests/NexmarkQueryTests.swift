@@ -18,25 +18,18 @@ import TestKit
 /// Nexmark, is declared from a C library with the same rule
 /// (examples/nexmark/count_char.c, built here with cc).
 @Suite("Nexmark queries against Flink", .serialized,
-       .enabled(if: NexmarkFolder.available, "the Nexmark SQL files are not at \(NexmarkFolder.path)"))
+       .enabled(if: NexmarkFiles.available, Comment(rawValue: NexmarkFiles.skipReason)))
 struct NexmarkQueryTests {
-    /// The Nexmark runner's placeholders (QueryRunner), with the fixed
-    /// dataset's figures (examples/nexmark/dataset.yaml).
-    static let substitutions = [
-        ("${NEXMARK_TABLE}", "datagen"), ("${TPS}", "100"), ("${EVENTS_NUM}", "100000"), ("${PERSON_PROPORTION}", "1"),
-        ("${AUCTION_PROPORTION}", "3"), ("${BID_PROPORTION}", "46"),
-    ]
-
     /// The queries that do not give Flink's rows yet, with what blocks
     /// each (docs/SQL.md has the table). Each still runs, inside
     /// `withKnownIssue`: its failure is recorded as known, and the test
     /// fails once the query passes, so that it leaves this list.
     static let knownFailures: [String: String] = [:]
 
+    /// A file's text with the runner's placeholders filled in with the
+    /// fixed dataset's figures (examples/nexmark/dataset.yaml).
     static func text(_ name: String) throws -> String {
-        var text = try String(contentsOfFile: NexmarkFolder.path + "/" + name, encoding: .utf8)
-        for (placeholder, value) in substitutions { text = text.replacingOccurrences(of: placeholder, with: value) }
-        return text
+        try NexmarkFiles.text(name, tps: 100, events: 100_000)
     }
 
     /// The script of `query`, its rows written to `output` (JSON lines).

@@ -2,30 +2,12 @@ import Foundation
 import Testing
 import TestKit
 
-/// Where the Nexmark SQL files are: `STREAMHOST_NEXMARK_DIR`, else
-/// ../shared/nexmark beside the checkout.
-enum NexmarkFolder {
-    static let path: String = {
-        if let path = ProcessInfo.processInfo.environment["STREAMHOST_NEXMARK_DIR"], !path.isEmpty { return path }
-        return URL(fileURLWithPath: BuildProducts.packageRoot + "/../shared/nexmark").standardized.path
-    }()
-
-    static var available: Bool { FileManager.default.fileExists(atPath: path + "/q0.sql") }
-}
-
 /// Nexmark q0, q1 and q2 from their SQL text (../shared/nexmark, never
 /// copied into the repository), run by `streamhost sql` over a few events
 /// in Flink's JSON form: the generator table's connector clause and the
 /// query's blackhole sink are replaced by `filesystem` ones.
-@Suite("Nexmark SQL", .enabled(if: NexmarkFolder.available, "the Nexmark SQL files are not at \(NexmarkFolder.path)"))
+@Suite("Nexmark SQL", .enabled(if: NexmarkFiles.available, Comment(rawValue: NexmarkFiles.skipReason)))
 struct NexmarkSQLTests {
-    static let folder = NexmarkFolder.path
-
-    /// A file's text with the Nexmark runner's `${NEXMARK_TABLE}` made.
-    static func text(_ name: String) throws -> String {
-        try String(contentsOfFile: folder + "/" + name, encoding: .utf8).replacingOccurrences(of: "${NEXMARK_TABLE}", with: "datagen")
-    }
-
     /// `text` with the WITH clause after `marker` replaced by a filesystem one.
     static func replacingConnector(_ text: String, after marker: String, path: String) throws -> String {
         let table = try #require(text.range(of: marker))
@@ -57,9 +39,9 @@ struct NexmarkSQLTests {
     func runsFromItsText(_ query: String, _ table: String, _ expected: [String]) throws {
         let directory = try TemporaryDirectory(prefix: "nexmark-sql")
         _ = try directory.write("events.jsonl", Self.events)
-        let script = try Self.replacingConnector(Self.text("ddl_gen.sql"), after: "CREATE TABLE datagen", path: "events.jsonl")
-            + "\n" + Self.text("ddl_views.sql") + "\n"
-            + Self.replacingConnector(Self.text(query), after: "CREATE TABLE \(table)", path: "out.jsonl")
+        let script = try Self.replacingConnector(NexmarkFiles.text("ddl_gen.sql"), after: "CREATE TABLE datagen", path: "events.jsonl")
+            + "\n" + NexmarkFiles.text("ddl_views.sql") + "\n"
+            + Self.replacingConnector(NexmarkFiles.text(query), after: "CREATE TABLE \(table)", path: "out.jsonl")
         let file = try directory.write(query, script)
         let outcome = try CLI.run(["sql", file, "--data-dir", directory.file("data")], in: directory.path)
         #expect(outcome.status == 0, "\(outcome.standardError)")

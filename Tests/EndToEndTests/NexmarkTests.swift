@@ -219,9 +219,9 @@ struct NexmarkTests {
 
     /// The columns are the physical columns of Nexmark's generator table,
     /// in its order (read from ddl_gen.sql, outside the repository).
-    @Test(.enabled(if: NexmarkSQL.available, NexmarkSQL.skipReason))
+    @Test(.enabled(if: NexmarkFiles.available, Comment(rawValue: NexmarkFiles.skipReason)))
     func theColumnsAreThoseOfTheGeneratorTable() throws {
-        let ddl = try String(contentsOfFile: NexmarkSQL.directory + "/ddl_gen.sql", encoding: .utf8)
+        let ddl = try String(contentsOfFile: NexmarkFiles.path("ddl_gen.sql"), encoding: .utf8)
         // `name TYPE` pairs of the physical columns and their ROWs, in order.
         let sqlTypes = ["int": "int32", "BIGINT": "int64", "VARCHAR": "utf8", "TIMESTAMP(3)": "timestamp"]
         var fields: [String] = []
@@ -284,18 +284,4 @@ struct NexmarkTests {
         #expect(outcome.status == 0, "\(outcome.standardError)")
         #expect(CLI.lines(directory.file("digits.jsonl")).count == 120)
     }
-}
-
-/// Nexmark's SQL files (../shared/nexmark beside the checkout, or
-/// STREAMHOST_NEXMARK_DIR), never copied into the repository; tests that
-/// need them are skipped with this reason when they are absent.
-enum NexmarkSQL {
-    static let directory: String = {
-        if let path = ProcessInfo.processInfo.environment["STREAMHOST_NEXMARK_DIR"], !path.isEmpty { return path }
-        return URL(fileURLWithPath: BuildProducts.packageRoot + "/../shared/nexmark").standardized.path
-    }()
-
-    static var available: Bool { FileManager.default.fileExists(atPath: directory + "/ddl_gen.sql") }
-
-    static let skipReason: Comment = "the Nexmark SQL files are not at \(directory) (set STREAMHOST_NEXMARK_DIR to their folder)"
 }

@@ -1,13 +1,14 @@
 import SQL
 import Testing
+import TestKit
 
 /// The `nexmark` connector, regular joins and native functions, planned
 /// from the Nexmark texts as the runner hands them over (the generator
 /// table's connector clause unchanged): what Nexmark q3 and q14 need.
-@Suite(.enabled(if: NexmarkTexts.available, NexmarkTexts.skipReason))
+@Suite(.enabled(if: NexmarkFiles.available, Comment(rawValue: NexmarkFiles.skipReason)))
 struct NexmarkConnectorPlannerTests {
     static func script(_ query: String) throws -> String {
-        try NexmarkTexts.text("ddl_gen.sql") + "\n" + NexmarkTexts.text("ddl_views.sql") + "\n" + NexmarkTexts.text(query)
+        try NexmarkFiles.text("ddl_gen.sql") + "\n" + NexmarkFiles.text("ddl_views.sql") + "\n" + NexmarkFiles.text(query)
     }
 
     static func plan(_ text: String, nativeFunctions: SQLNativeFunctionLookup? = nil) throws(SQLError) -> SQLJob {

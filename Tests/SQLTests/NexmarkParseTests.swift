@@ -1,18 +1,19 @@
 import SQL
 import Testing
+import TestKit
 
 /// Every Nexmark file parses, and the trees of q0, q5, q7 and the
 /// generator's DDL have the structure and positions their text has.
-@Suite(.enabled(if: NexmarkTexts.available, NexmarkTexts.skipReason))
+@Suite(.enabled(if: NexmarkFiles.available, Comment(rawValue: NexmarkFiles.skipReason)))
 struct NexmarkParseTests {
     static func parse(_ file: String) throws -> SQLScript {
-        try SQLParser.parse(NexmarkTexts.text(file), file: file)
+        try SQLParser.parse(NexmarkFiles.text(file), file: file)
     }
 
     @Test func everyFileParses() throws {
         // q0-q23, the generator's DDL (two versions), the Kafka DDL and insert, the views.
-        #expect(NexmarkTexts.files.count >= 29)
-        for file in NexmarkTexts.files {
+        #expect(NexmarkFiles.files.count >= 29)
+        for file in NexmarkFiles.files {
             #expect(throws: Never.self, "\(file)") { _ = try Self.parse(file) }
         }
     }
@@ -20,8 +21,8 @@ struct NexmarkParseTests {
     /// Every position points at the start of a token: the line and column
     /// agree with the byte offset, and the character there is not space.
     @Test func everyNodePositionIsAtItsText() throws {
-        for file in NexmarkTexts.files {
-            let text = try NexmarkTexts.text(file)
+        for file in NexmarkFiles.files {
+            let text = try NexmarkFiles.text(file)
             let bytes = Array(text.utf8)
             var lineStarts = [0]
             for (offset, byte) in bytes.enumerated() where byte == 0x0A { lineStarts.append(offset + 1) }

@@ -1,16 +1,17 @@
 import Foundation
 import SQL
 import Testing
+import TestKit
 
 /// The Nexmark queries from their text, with the generator table's
 /// connector clause replaced by a `filesystem` one (the `nexmark`
 /// connector is issue 16 part 4): q0, q1 and q2 plan; the windowed ones
 /// say why they do not yet.
-@Suite(.enabled(if: NexmarkTexts.available, NexmarkTexts.skipReason))
+@Suite(.enabled(if: NexmarkFiles.available, Comment(rawValue: NexmarkFiles.skipReason)))
 struct NexmarkPlannerTests {
     /// ddl_gen.sql with `WITH ('connector' = 'nexmark', ...)` replaced.
     static func generatorTable(path: String) throws -> String {
-        let text = try NexmarkTexts.text("ddl_gen.sql")
+        let text = try NexmarkFiles.text("ddl_gen.sql")
         let start = try #require(text.range(of: ") WITH ("))
         let end = try #require(text.range(of: ");", range: start.upperBound..<text.endIndex))
         return String(text[..<start.lowerBound]) + ") WITH ('connector' = 'filesystem', 'path' = '\(path)', 'format' = 'json')"
@@ -18,7 +19,7 @@ struct NexmarkPlannerTests {
     }
 
     static func script(_ query: String) throws -> String {
-        try generatorTable(path: "events.jsonl") + "\n" + NexmarkTexts.text("ddl_views.sql") + "\n" + NexmarkTexts.text(query)
+        try generatorTable(path: "events.jsonl") + "\n" + NexmarkFiles.text("ddl_views.sql") + "\n" + NexmarkFiles.text(query)
     }
 
     @Test(arguments: ["q0.sql", "q1.sql", "q2.sql"]) func planFromTheirText(_ query: String) throws {

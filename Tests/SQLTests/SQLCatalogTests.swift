@@ -1,5 +1,6 @@
 @testable import SQL
 import Testing
+import TestKit
 
 /// The catalog keeps tables, views and functions with their schemas and
 /// connector options; queries are resolved against it and type-checked,
@@ -166,19 +167,19 @@ import Testing
 
 /// The Nexmark queries resolve against the Nexmark DDL and views, as the
 /// Nexmark runner feeds them to Flink.
-@Suite(.enabled(if: NexmarkTexts.available, NexmarkTexts.skipReason))
+@Suite(.enabled(if: NexmarkFiles.available, Comment(rawValue: NexmarkFiles.skipReason)))
 struct NexmarkCatalogTests {
     static func catalog() throws -> SQLCatalog {
         var catalog = SQLCatalog()
         for file in ["ddl_gen.sql", "ddl_views.sql"] {
-            try catalog.add(SQLParser.parse(NexmarkTexts.text(file), file: file))
+            try catalog.add(SQLParser.parse(NexmarkFiles.text(file), file: file))
         }
         return catalog
     }
 
     static func check(_ file: String) throws -> [SQLCatalog.CheckedStatement] {
         var catalog = try catalog()
-        return try catalog.add(SQLParser.parse(NexmarkTexts.text(file), file: file))
+        return try catalog.add(SQLParser.parse(NexmarkFiles.text(file), file: file))
     }
 
     @Test func theViewsKeepTheGeneratorsEventTime() throws {
@@ -197,7 +198,7 @@ struct NexmarkCatalogTests {
     /// q6 is not valid SQL (Nexmark says Flink does not run it): its WHERE
     /// uses a select alias of the same level.
     @Test func everyQueryButQ6Checks() throws {
-        let queries = NexmarkTexts.files.filter { $0.hasPrefix("q") }
+        let queries = NexmarkFiles.files.filter { $0.hasPrefix("q") }
         #expect(queries.count >= 23)
         for file in queries where file != "q6.sql" {
             #expect(throws: Never.self, "\(file)") { _ = try Self.check(file) }
@@ -213,10 +214,10 @@ struct NexmarkCatalogTests {
     @Test func kafkaDDLAndItsInsertCheck() throws {
         var catalog = SQLCatalog()
         for file in ["ddl_gen.sql", "ddl_kafka.sql", "insert_kafka.sql"] {
-            try catalog.add(SQLParser.parse(NexmarkTexts.text(file), file: file))
+            try catalog.add(SQLParser.parse(NexmarkFiles.text(file), file: file))
         }
         var second = SQLCatalog()
-        try second.add(SQLParser.parse(NexmarkTexts.text("ddl_gen_v2.sql"), file: "ddl_gen_v2.sql"))
+        try second.add(SQLParser.parse(NexmarkFiles.text("ddl_gen_v2.sql"), file: "ddl_gen_v2.sql"))
         #expect(second.relation("datagen")?.option("max-emit-speed") == "true")
     }
 

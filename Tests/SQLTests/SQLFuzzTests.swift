@@ -21,7 +21,7 @@ import TestKit
     ].map { Array($0.utf8) }
 
     static func seeds() throws -> [String] {
-        let nexmark = try NexmarkTexts.files.map { try NexmarkTexts.text($0) }
+        let nexmark = try NexmarkFiles.files.map { try NexmarkFiles.text($0) }
         return nexmark + SQLCorpus.statements
     }
 

@@ -1,5 +1,6 @@
 import SQL
 import Testing
+import TestKit
 
 /// The printer renders a tree as SQL that parses back to the same tree:
 /// parse → print → parse gives the same shape (positions aside) over the
@@ -14,10 +15,10 @@ import Testing
         return (shape(script.statements), shape(reparsed.statements), printed)
     }
 
-    @Test(.enabled(if: NexmarkTexts.available, NexmarkTexts.skipReason))
+    @Test(.enabled(if: NexmarkFiles.available, Comment(rawValue: NexmarkFiles.skipReason)))
     func everyNexmarkFileRoundTrips() throws {
-        for file in NexmarkTexts.files {
-            let result = try Self.roundTrip(NexmarkTexts.text(file), file: file)
+        for file in NexmarkFiles.files {
+            let result = try Self.roundTrip(NexmarkFiles.text(file), file: file)
             #expect(result.original == result.reparsed, "\(file) printed as:\n\(result.printed)")
         }
     }
