@@ -108,11 +108,11 @@ struct ColumnarConversionTests {
             #"{"id":1,"amount":1.234,"big":-0.00005}"#,
             #"{"id":2,"amount":1.235,"big":0.00004}"#,
             #"{"id":3,"amount":-1.2350001}"#,
-            #"{"id":"4","n":"-5","ratio":"0.5","amount":"7"}"#,
+            #"{"id":"4","n":" -5 ","ratio":"0.5","amount":"7"}"#,
             #"{"id":5,"name":7,"tags":[true,{"a": 1},null]}"#,
             #"{"id":6,"amount":9999999.995}"#,
             #"{"id":7,"n":"seven"}"#,
-            #"{"id":8,"n":" 7"}"#,
+            #"{"id":8,"n":"7 7"}"#,
         ]
         var rejects: [(Int, String, String)] = []
         let columns = Self.batch(records).convertedToColumns(decoder: ColumnarJSONDecoder(schema: Self.schema)) { row, failure in

@@ -14,8 +14,7 @@ import TimeText
 /// `true`/`false`; int32 and int64 from integers in range; float64 from any
 /// number; decimal(p,s) from a number in plain notation with at most p
 /// digits once rounded half up to s decimals; the numbers also from a
-/// string holding exactly one (`"7"`: its text is the number's, so a key
-/// read from the text before this decoder is the same); utf8 from a
+/// string holding one (`"7"`, spaces around it ignored); utf8 from a
 /// string, or any other value's JSON text; binary from a base64 string; timestamp from integer ms or an
 /// ISO 8601 / RFC 3339 string (TimeText's rule); date32 from "YYYY-MM-DD"
 /// or integer days; list from an array; struct from an object. `null` or a
@@ -255,13 +254,14 @@ public struct ColumnarJSONDecoder {
         }
     }
 
-    /// The number text inside the JSON string `text` (quotes included, no
-    /// escapes); nil if it holds anything but one JSON number. Flink also
-    /// trims spaces, but a key_by on the line's text would then key " 7"
-    /// apart from 7: such a value is refused instead.
+    /// The number text inside the JSON string `text` (quotes included,
+    /// no escapes), without the spaces around it (Flink trims them); nil if
+    /// it holds no number.
     private static func numberInString(_ text: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
-        let start = 1
-        let end = text.count - 1
+        var start = 1
+        var end = text.count - 1
+        while start < end, text[start] == 0x20 || text[start] == 0x09 { start += 1 }
+        while end > start, text[end - 1] == 0x20 || text[end - 1] == 0x09 { end -= 1 }
         guard JSONScanner.number(in: text, range: start..<end) != nil else { return nil }
         return UnsafeRawBufferPointer(rebasing: text[start..<end])
     }

@@ -123,7 +123,8 @@ public final class ComponentInstance: @unchecked Sendable {
         } else if takes.contains(.bytes) {
             // Also applies a byte batch's selection: byte readers get
             // their records compacted.
-            delivered = (checkInput?(batch, input) ?? batch).convertedToBytes()
+            let checked = batch.hasColumnValues ? batch : checkInput?(batch, input) ?? batch
+            delivered = checked.convertedToBytes()
         } else {
             guard let decodeInput else {
                 preconditionFailure("\(context.label) takes only columns but the plan gave it no schema to read bytes with")
