@@ -79,15 +79,32 @@ import Testing
     }
 
     @Test func textColumnsAreCheckedWhereTheyAreRead() throws {
-        // Numbers and booleans of JSON and CSV tables are cast to their types by a map after the source.
-        let job = try Self.plan("SELECT order_id, customer_id, amount FROM orders")
-        #expect(job.steps[1].id == "orders-types")
-        #expect(SQLJobValue.object(job.steps[1].config).json
-            == #"{"set": {"order_id": "cast(order_id as integer)", "customer_id": "cast(customer_id as integer)", "#
-            + #""amount": "cast(amount as decimal(10, 2))"}}"#)
+        // A JSON table's source declares the table's schema: its lines are
+        // read into typed columns where they leave it, no map casts them.
+        let job = try Self.plan("SELECT order_id, customer_id, amount, event_time FROM orders")
+        #expect(job.steps[0].schema.map { $0.map { "\($0.0): \($0.1)" } }
+            == ["order_id: int64", "customer_id: int64", "amount: decimal(10,2)", "event_time: utf8"])
+        #expect(!job.steps.contains { $0.id.hasSuffix("-types") })
+        #expect(job.yaml.contains(#"    schema: {"order_id": "int64", "customer_id": "int64", "amount": "decimal(10,2)", "event_time": "utf8"}"#))
         // Only the columns the query reads (Flink's projection push-down).
         let one = try Self.plan("SELECT order_id FROM orders")
-        #expect(SQLJobValue.object(one.steps[1].config).json == #"{"set": {"order_id": "cast(order_id as integer)"}}"#)
+        #expect(one.steps[0].schema.map { $0.map(\.0) } == ["order_id"])
+        // Nested rows are structs (dotted names); a type the schema cannot
+        // declare as the expressions read it keeps the casting map.
+        let nested = try SQLPlanner.plan("""
+            CREATE TABLE t (k INT, r ROW<a BIGINT, b ROW<ok BOOLEAN, x DOUBLE>, s VARCHAR>)
+                WITH ('connector' = 'kafka', 'topic' = 't', 'format' = 'json');
+            SELECT k, r FROM t
+            """, file: "job.sql", jobName: "job")
+        #expect(nested.steps[0].schema.map { $0.map { "\($0.0): \($0.1)" } }
+            == ["k: int32", "r.a: int64", "r.b.ok: bool", "r.b.x: float64", "r.s: utf8"])
+        let dated = try SQLPlanner.plan("""
+            CREATE TABLE t (k INT, d DATE) WITH ('connector' = 'kafka', 'topic' = 't', 'format' = 'json');
+            SELECT k, d FROM t
+            """, file: "job.sql", jobName: "job")
+        #expect(dated.steps[0].schema == nil)
+        #expect(dated.steps[1].id == "t-types")
+        #expect(SQLJobValue.object(dated.steps[1].config).json == #"{"set": {"k": "cast(k as integer)"}}"#)
         // Computed columns share that map, after the checks; every entry reads
         // the input record, so `b` does not need `a`'s cast.
         let computed = try SQLPlanner.plan("""

@@ -328,7 +328,7 @@ final class ColumnarJSONFastPath {
     }
 
     /// A number in plain notation as decimal(precision ≤ 18, scale),
-    /// unscaled; nil where `DecimalText.parse` would refuse it (or the
+    /// unscaled; nil where `DecimalText.parse` would refuse or round it (or the
     /// text is not a JSON number).
     private static func decimal(_ text: UnsafeRawBufferPointer, at start: Int, precision: Int, scale: Int) -> (Int64, Int)? {
         let negative = start < text.count && text[start] == UInt8(ascii: "-")
@@ -349,7 +349,7 @@ final class ColumnarJSONFastPath {
                 if end - fractionStart < scale {
                     fraction = fraction * 10 + Int64(digit)
                 } else if digit != 0 {
-                    return nil  // more decimals than the scale
+                    return nil  // more decimals than the scale: rounded there
                 }
                 end += 1
             }

@@ -10,10 +10,12 @@ import TimeText
 /// the schema is left out whole (whatever it appended is truncated away)
 /// and reported with the field and the reason, for the dead letters.
 ///
-/// The rule, per field type: bool from `true`/`false`; int32 and int64 from
-/// integers in range; float64 from any number; decimal(p,s) from a number
-/// in plain notation with at most s decimals and p digits; utf8 from a
-/// string; binary from a base64 string; timestamp from integer ms or an
+/// The rule, per field type, that of Flink's JSON format: bool from
+/// `true`/`false`; int32 and int64 from integers in range; float64 from any
+/// number; decimal(p,s) from a number in plain notation with at most p
+/// digits once rounded half up to s decimals; the numbers also from a
+/// string holding one (`"7"`, spaces around it ignored); utf8 from a
+/// string, or any other value's JSON text; binary from a base64 string; timestamp from integer ms or an
 /// ISO 8601 / RFC 3339 string (TimeText's rule); date32 from "YYYY-MM-DD"
 /// or integer days; list from an array; struct from an object. `null` or a
 /// missing member is a null, refused for a field declared `not null`.
@@ -125,6 +127,18 @@ public struct ColumnarJSONDecoder {
             column.appendNull()
             return
         }
+        // A number in a string (`"7"`), as Flink's JSON format reads it.
+        var text = text
+        var kind = kind
+        switch column.type {
+        case .int32, .int64, .float64, .decimal128:
+            if kind == .string, let number = numberInString(text) {
+                text = number
+                kind = .number
+            }
+        default:
+            break
+        }
         switch column.type {
         case .bool:
             guard kind == .bool else { throw mismatch() }
@@ -152,11 +166,16 @@ public struct ColumnarJSONDecoder {
                 let number = String(decoding: text, as: UTF8.self)
                 switch error {
                 case .exponent: throw Failure(field: path, reason: "\(number) has an exponent; decimals are read in plain notation")
-                case .tooManyDecimals: throw Failure(field: path, reason: "\(number) has more than \(scale) decimals (\(column.type))")
-                case .tooManyDigits: throw Failure(field: path, reason: "\(number) has more than \(precision) digits (\(column.type))")
+                case .tooManyDigits:
+                    throw Failure(field: path, reason: "\(number) has more than \(precision) digits once rounded to \(scale) decimals (\(column.type))")
                 }
             }
         case .utf8:
+            guard kind == .string || kind == .stringWithEscapes else {
+                // Any other value's JSON text, as Flink's JSON format reads it.
+                column.append(bytes: text)
+                return
+            }
             try withString(text, kind: kind, path: path, mismatch) { column.append(bytes: $0) }
         case .binary:
             try withString(text, kind: kind, path: path, mismatch) { (bytes) throws(Failure) in
@@ -233,6 +252,18 @@ public struct ColumnarJSONDecoder {
             }
             column.appendStruct()
         }
+    }
+
+    /// The number text inside the JSON string `text` (quotes included,
+    /// no escapes), without the spaces around it (Flink trims them); nil if
+    /// it holds no number.
+    private static func numberInString(_ text: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        var start = 1
+        var end = text.count - 1
+        while start < end, text[start] == 0x20 || text[start] == 0x09 { start += 1 }
+        while end > start, text[end - 1] == 0x20 || text[end - 1] == 0x09 { end -= 1 }
+        guard JSONScanner.number(in: text, range: start..<end) != nil else { return nil }
+        return UnsafeRawBufferPointer(rebasing: text[start..<end])
     }
 
     private static func fieldIndex(_ name: UnsafeRawBufferPointer, escaped: Bool, names: NameTable) -> Int? {

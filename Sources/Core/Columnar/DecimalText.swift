@@ -44,10 +44,11 @@ enum DecimalText {
     }
 
     /// Why a number does not fit a decimal(precision, scale).
-    enum Problem: Error { case exponent, tooManyDecimals, tooManyDigits }
+    enum Problem: Error { case exponent, tooManyDigits }
 
     /// The unscaled value of the JSON number text `text` (already known to
-    /// be a valid number) as decimal(precision, scale).
+    /// be a valid number) as decimal(precision, scale), rounded half up
+    /// (away from zero) to `scale` decimals as Flink's JSON format does.
     static func parse(_ text: UnsafeRawBufferPointer, precision: Int, scale: Int) throws(Problem) -> Decimal128 {
         var index = 0
         let negative = text.first == UInt8(ascii: "-")
@@ -58,6 +59,8 @@ enum DecimalText {
         var fractionDigits = 0
         var inFraction = false
         var significant = false
+        /// The first decimal past the scale: 5 or more rounds up.
+        var firstDropped: UInt64 = 0
         func push(_ digit: UInt64) {
             // value = value * 10 + digit, on 128 bits (the precision bound
             // keeps it below 10^38 < 2^127).
@@ -78,7 +81,7 @@ enum DecimalText {
                 if inFraction {
                     fractionDigits += 1
                     if fractionDigits > scale {
-                        guard digit == 0 else { throw .tooManyDecimals }
+                        if fractionDigits == scale + 1 { firstDropped = digit }
                         index += 1
                         continue
                     }
@@ -92,6 +95,20 @@ enum DecimalText {
             index += 1
         }
         for _ in min(fractionDigits, scale)..<scale { push(0) }
+        if firstDropped >= 5 {
+            let (sum, overflow) = low.addingReportingOverflow(1)
+            low = sum
+            if overflow { high &+= 1 }
+            // 9.995 as decimal(3, 2) rounds to 10.00: one digit more.
+            var limitHigh: UInt64 = 0
+            var limitLow: UInt64 = 1
+            for _ in 0..<precision {
+                let (productHigh, product) = limitLow.multipliedFullWidth(by: 10)
+                limitHigh = limitHigh &* 10 &+ productHigh
+                limitLow = product
+            }
+            if high > limitHigh || (high == limitHigh && low >= limitLow) { throw .tooManyDigits }
+        }
         if negative {
             low = ~low &+ 1
             high = ~high &+ (low == 0 ? 1 : 0)

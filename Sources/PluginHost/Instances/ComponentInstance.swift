@@ -41,6 +41,11 @@ public final class ComponentInstance: @unchecked Sendable {
     /// rows that do not fit to the dead letters: set by the runtime for an
     /// instance whose input format is columns.
     public var decodeInput: ((RecordBatch) -> RecordBatch)?
+    /// Reads the byte batch of input `input` against the declared schema of
+    /// the source it comes from, sending rows that do not fit to the dead
+    /// letters (the batch comes back as columns, written as JSON for
+    /// process): set by the runtime for a bytes-only step, per input.
+    public var checkInput: ((RecordBatch, Int) -> RecordBatch)?
 
     /// Calls the component's create with the context's config.
     public init(component: Component, context: InstanceContext) throws(PluginCallError) {
@@ -118,7 +123,8 @@ public final class ComponentInstance: @unchecked Sendable {
         } else if takes.contains(.bytes) {
             // Also applies a byte batch's selection: byte readers get
             // their records compacted.
-            delivered = batch.convertedToBytes()
+            let checked = batch.hasColumnValues ? batch : checkInput?(batch, input) ?? batch
+            delivered = checked.convertedToBytes()
         } else {
             guard let decodeInput else {
                 preconditionFailure("\(context.label) takes only columns but the plan gave it no schema to read bytes with")

@@ -49,5 +49,17 @@ public final class EdgeConversion {
                                             instance: instance.context.instance, reject: { deadLetters.write($0) })
             instance.decodeInput = { conversion.decode($0) }
         }
+        if formats.inputChecks.contains(where: { $0 != nil }) {
+            let checks = formats.inputChecks.map { schema in
+                schema.map {
+                    EdgeConversion(schema: $0, stepID: instance.context.stepID, instance: instance.context.instance,
+                                   reject: { deadLetters.write($0) })
+                }
+            }
+            instance.checkInput = { batch, input in
+                guard checks.indices.contains(input), let check = checks[input] else { return batch }
+                return check.decode(batch)
+            }
+        }
     }
 }

@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import Checkpoint
+import Columns
 import Core
 import Dispatch
 import Foundation
@@ -296,6 +297,15 @@ public final class JobExecution: @unchecked Sendable {
                     target.inputs.append(channel)
                     return channel
                 }
+                // The bytes of a source with a declared schema are read
+                // into columns before a hash exchange, so that records are
+                // keyed from the schema's values ("7" as 7, a decimal
+                // rounded to its scale), as the consumer reads them.
+                let declared: Schema? = {
+                    guard case .hash = input.exchange, input.sideOutput == nil,
+                          plan.steps[input.step].component.kind == .source else { return nil }
+                    return plan.spec.steps.first { $0.id == plan.steps[input.step].id }?.schema
+                }()
                 for (i, producer) in producerTasks.enumerated() {
                     let channels: [Channel]
                     if case .forward = input.exchange {
@@ -306,7 +316,11 @@ public final class JobExecution: @unchecked Sendable {
                     edgesByProducer[ObjectIdentifier(producer), default: []].append(
                         OutputRouter.Edge(exchange: input.exchange, channels: channels,
                                           firstTarget: i % channels.count,
-                                          sideOutput: input.sideOutput.map { (input.step, $0) }))
+                                          sideOutput: input.sideOutput.map { (input.step, $0) },
+                                          decode: declared.map { [deadLetters] in
+                                              EdgeConversion(schema: $0, stepID: consumer.id, instance: i,
+                                                             reject: { deadLetters.write($0) })
+                                          }))
                 }
             }
         }

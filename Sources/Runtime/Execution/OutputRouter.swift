@@ -35,7 +35,14 @@ final class OutputRouter {
         /// no scalar column at the key's path).
         @exclusivity(unchecked) var columnKey: (schema: Schema, key: ColumnKey?)?
 
-        init(exchange: Exchange, channels: [Channel], firstTarget: Int, sideOutput: (step: Int, name: String)? = nil) {
+        /// For a hash exchange of a source whose job file declares
+        /// `schema:`: reads its byte batches into columns before they are
+        /// keyed (rows that do not fit go to the dead letters).
+        let decode: EdgeConversion?
+
+        init(exchange: Exchange, channels: [Channel], firstTarget: Int, sideOutput: (step: Int, name: String)? = nil,
+             decode: EdgeConversion? = nil) {
+            self.decode = decode
             self.exchange = exchange
             self.sideOutput = sideOutput
             self.channels = channels
@@ -92,7 +99,11 @@ final class OutputRouter {
             send(batch, to: edge.channels[edge.nextTarget])
             edge.nextTarget = (edge.nextTarget + 1) % edge.channels.count
         case .hash(let selector, let stepID):
-            partition(batch, edge: edge, selector: selector, stepID: stepID)
+            if let decode = edge.decode, !batch.hasColumnValues {
+                partition(decode.decode(batch), edge: edge, selector: selector, stepID: stepID)
+            } else {
+                partition(batch, edge: edge, selector: selector, stepID: stepID)
+            }
         }
     }
 

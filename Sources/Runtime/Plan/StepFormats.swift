@@ -17,7 +17,10 @@ import PluginHost
 ///   columns); bytes otherwise;
 /// - a step that takes only columns and may be sent bytes needs the schema
 ///   of its input (a source's `schema:` or the one a component declares),
-///   to read the bytes into columns; a step without one is refused here.
+///   to read the bytes into columns; a step without one is refused here;
+/// - a step that takes only bytes has the bytes of a source whose job file
+///   declares `schema:` read against it all the same (`inputChecks`), so
+///   that every record is checked whatever reads it.
 public struct StepFormats: Sendable {
     /// What process receives; nil for sources.
     public var input: DataFormats?
@@ -28,6 +31,13 @@ public struct StepFormats: Sendable {
     public var inputSchema: Schema?
     /// The schema of the records it emits, when known.
     public var outputSchema: Schema?
+    /// Per input, for a step that takes only bytes: the declared `schema:`
+    /// of the source whose bytes it reads there, if any. Its records are
+    /// read into columns against it and written back as JSON, so a row
+    /// that does not fit goes to the dead letters as it would for a step
+    /// reading columns, and the step gets the values the schema reads
+    /// (`"7"` as 7, a decimal rounded to its scale).
+    public var inputChecks: [Schema?] = []
 
     /// Chooses every step's formats and schemas (in `plan.steps` order).
     static func plan(_ steps: [PlannedStep], spec: JobSpec) throws(JobFileError) -> [StepFormats] {
@@ -130,6 +140,13 @@ public struct StepFormats: Sendable {
                 formats[index].input = sendsBytes && !convert ? .bytes : .columns
             } else {
                 formats[index].input = takes
+                if !takes.contains(.columns) {
+                    formats[index].inputChecks = step.inputs.map { input in
+                        guard input.sideOutput == nil, steps[input.step].component.kind == .source,
+                              formats[input.step].output != .columns else { return nil }
+                        return specByID[steps[input.step].id]?.schema
+                    }
+                }
             }
             if formats[index].input == .columns, sendsBytes, formats[index].inputSchema == nil {
                 throw fail(step, "", "step '\(step.id)' (\(step.component.kind) '\(step.component.name)') reads only typed "

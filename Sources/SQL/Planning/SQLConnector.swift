@@ -45,6 +45,9 @@ struct SQLConnector {
         /// against the table's types (filesystem, kafka); generated and
         /// typed records need no check.
         var checksTypes = false
+        /// Its values are JSON objects, which the source step's `schema:`
+        /// can read into typed columns (filesystem and kafka, format json).
+        var readsJSON = false
         var notes: [String] = []
     }
 
@@ -123,6 +126,7 @@ struct SQLConnector {
             var config: [(String, SQLJobValue)] = [("path", .string(path)), ("format", .string(format == "json" ? "jsonl" : "csv"))]
             var source = Source(component: "file", config: config)
             source.checksTypes = true
+            source.readsJSON = format == "json"
             if format == "csv" {
                 // Flink's CSV has no header: fields by position.
                 config += [("header", .boolean(false))]
@@ -182,6 +186,7 @@ struct SQLConnector {
             if let timeColumn, !isRecordTimestamp(timeColumn) { config.append(("timestamp_field", .string(timeColumn.name))) }
             var source = Source(component: "log", config: config, notes: notes)
             source.checksTypes = true
+            source.readsJSON = true
             return source
         case "datagen":
             for column in relation.columns where column.origin == .physical {

@@ -17,7 +17,8 @@ import Expressions
 /// - `project` keeps (and renames) its `keep` fields: one nobody downstream
 ///   reads is not kept, and it reads only what it keeps.
 ///
-/// Every other step (sources, sinks, `key_by`, windows, joins) counts as
+/// A source's `schema:` declares only the fields read after it. Every
+/// other step (sources, sinks, `key_by`, windows, joins) counts as
 /// reading every field, so what reaches a sink, a window or a join is never
 /// changed: the last `project` before a sink gives the sink its record as
 /// before. A step whose config holds anything else (a nested `set` target,
@@ -62,6 +63,14 @@ extension SQLJob {
     /// returns what the step reads itself and whether it stays.
     private mutating func prune(_ index: Int, downstream: Set<String>?) -> (reads: Set<String>?, stays: Bool) {
         let step = steps[index]
+        if step.kind == .source, let schema = step.schema, let downstream {
+            // A JSON source reads only the fields the query reads into
+            // columns (Flink's projection push-down); one at least, as a
+            // schema declares one field at least.
+            let kept = schema.filter { downstream.contains(String($0.0.prefix { $0 != "." })) }
+            steps[index].schema = kept.isEmpty ? Array(schema.prefix(1)) : kept
+            return (nil, true)
+        }
         guard step.kind == .operator else { return (nil, true) }
         let keys = Set(step.config.map(\.0))
         switch step.component {

@@ -48,6 +48,9 @@ public struct SQLJob: Sendable, Equatable {
             }
             if !step.config.isEmpty { out += "    config: \(SQLJobValue.object(step.config).json)\n" }
             if let watermarks = step.watermarks { out += "    watermarks: \(SQLJobValue.object(watermarks).json)\n" }
+            if let schema = step.schema {
+                out += "    schema: \(SQLJobValue.object(schema.map { ($0.0, .string($0.1)) }).json)\n"
+            }
         }
         return out
     }
@@ -68,21 +71,26 @@ public struct SQLJobStep: Sendable, Equatable {
     /// Empty: the step before it in the pipeline.
     public var inputs: [String]
     public var watermarks: [(String, SQLJobValue)]?
+    /// A source's `schema:`: each field's dotted path and column type, in
+    /// order (docs/JOBS.md), so that its values are read into typed columns.
+    public var schema: [(String, String)]?
 
     public init(id: String, kind: Kind, component: String, config: [(String, SQLJobValue)] = [], inputs: [String] = [],
-                watermarks: [(String, SQLJobValue)]? = nil) {
+                watermarks: [(String, SQLJobValue)]? = nil, schema: [(String, String)]? = nil) {
         self.id = id
         self.kind = kind
         self.component = component
         self.config = config
         self.inputs = inputs
         self.watermarks = watermarks
+        self.schema = schema
     }
 
     public static func == (a: SQLJobStep, b: SQLJobStep) -> Bool {
         a.id == b.id && a.kind == b.kind && a.component == b.component && a.inputs == b.inputs
             && SQLJobValue.object(a.config) == SQLJobValue.object(b.config)
             && a.watermarks.map(SQLJobValue.object) == b.watermarks.map(SQLJobValue.object)
+            && a.schema?.map { "\($0.0): \($0.1)" } == b.schema?.map { "\($0.0): \($0.1)" }
     }
 }
 

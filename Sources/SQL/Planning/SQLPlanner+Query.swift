@@ -238,8 +238,12 @@ extension SQLPlanner {
         let physical = relation.columns.filter { $0.origin == .physical }
         let source = try connector.source(physical: physical.map(\.name), timeColumn: timeColumn, watermark: watermark)
         job.notes += source.notes
+        // JSON values are read into typed columns against the table's
+        // schema where they leave the source (the host's one decoder), so
+        // no step after it parses or casts text.
+        let schema = source.readsJSON ? Self.readSchema(physical) : nil
         var tail = add(.source, source.component, id: relation.name, config: source.config, after: nil, inputs: [],
-                       watermarks: watermarks)
+                       watermarks: watermarks, schema: schema)
         if let rename = source.rename {
             tail = add(.operator, "project", id: relation.name + "-columns", config: [("rename", .object(rename))], after: tail)
         }
@@ -251,9 +255,11 @@ extension SQLPlanner {
         // Numbers and booleans read as text (JSON, CSV) are checked against
         // their column's type where they are read, as Flink's formats do: a
         // row that does not fit goes to the dead letters naming the column
-        // and why (`cast(customer_id as integer)`: cannot cast a string
-        // "seven" ...), a DECIMAL(p, s) is rounded to s there, a "7" becomes 7.
-        let checks = source.checksTypes ? physical.compactMap { column -> (String, SQLJobValue)? in
+        // and why, a DECIMAL(p, s) is rounded half up to s there, a "7"
+        // becomes 7. The schema's decoder does it for JSON (`field
+        // 'customer_id': expected int64, found a string`), a cast in a map
+        // for the rest (`cast(customer_id as integer)`: cannot cast ...).
+        let checks = source.checksTypes && schema == nil ? physical.compactMap { column -> (String, SQLJobValue)? in
             guard let type = SQLPlanner.readType(column.type) else { return nil }
             return (column.name, .string("cast(\(SQLPlanColumn.expressionName(column.name)) as \(type))"))
         } : []
@@ -299,6 +305,35 @@ extension SQLPlanner {
         }
         columns = ordered
         return SQLPlanStream(tail: tail, columns: columns, exactFields: set.isEmpty ? source.exactFields : nil)
+    }
+
+    /// The source's `schema:` for a JSON table's physical columns, or nil
+    /// when a column has a type the schema cannot declare as the planner's
+    /// expressions read it (then a map casts the columns instead). A
+    /// TIMESTAMP stays text: expressions read timestamps as Flink's text.
+    static func readSchema(_ columns: [SQLColumn]) -> [(String, String)]? {
+        var fields: [(String, String)] = []
+        func declare(_ path: String, _ type: SQLType) -> Bool {
+            switch type {
+            case .boolean: fields.append((path, "bool"))
+            case .tinyint, .smallint, .int: fields.append((path, "int32"))
+            case .bigint: fields.append((path, "int64"))
+            case .float, .double: fields.append((path, "float64"))
+            case .decimal(let precision, let scale) where scale <= SQLExpressionTranslator.decimalScaleMax:
+                fields.append((path, "decimal(\(precision),\(scale))"))
+            case .string, .timestamp: fields.append((path, "utf8"))
+            case .row(let members):
+                guard !members.isEmpty else { return false }
+                for member in members where member.name.contains(".") || !declare(path + "." + member.name, member.type) {
+                    return false
+                }
+            default: return false
+            }
+            return true
+        }
+        // A dot in a name would read as nesting.
+        for column in columns where column.name.contains(".") || !declare(column.name, column.type) { return nil }
+        return fields
     }
 
     /// The expression language's type a column of `type` is read as from

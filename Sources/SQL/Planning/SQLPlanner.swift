@@ -169,7 +169,7 @@ public struct SQLPlanner {
     @discardableResult
     mutating func add(_ kind: SQLJobStep.Kind, _ component: String, id base: String,
                       config: [(String, SQLJobValue)] = [], after input: String?, inputs: [String]? = nil,
-                      watermarks: [(String, SQLJobValue)]? = nil) -> String {
+                      watermarks: [(String, SQLJobValue)]? = nil, schema: [(String, String)]? = nil) -> String {
         var id = Self.stepName(base)
         var suffix = 2
         while ids.contains(id) {
@@ -180,7 +180,7 @@ public struct SQLPlanner {
         var stepInputs = inputs ?? []
         if inputs == nil, let input, job.steps.last?.id != input { stepInputs = [input] }
         job.steps.append(SQLJobStep(id: id, kind: kind, component: component, config: config, inputs: stepInputs,
-                                    watermarks: watermarks))
+                                    watermarks: watermarks, schema: schema))
         return id
     }
 
