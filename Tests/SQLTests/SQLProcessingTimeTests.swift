@@ -73,4 +73,12 @@ import Testing
         let error = try #require(SQLPlannerTests.error(text), "\(text)")
         #expect(error.description == rendered)
     }
+
+    @Test func currentTimestampIsTheClockPerRow() throws {
+        for name in ["CURRENT_TIMESTAMP", "NOW()", "LOCALTIMESTAMP"] {
+            let job = try SQLPlannerTests.plan("SELECT order_id, \(name) AS seen FROM orders")
+            let steps = SQLPlannerTests.steps(job)
+            #expect(steps.contains { $0.contains("timestamp_text(processing_time())") }, "\(name): \(steps)")
+        }
+    }
 }

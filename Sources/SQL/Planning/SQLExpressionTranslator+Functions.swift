@@ -13,7 +13,7 @@ extension SQLExpressionTranslator {
 
     /// The SQL functions a query may call, for docs and messages.
     static var mappedFunctions: [String] {
-        (Array(sameArguments.keys) + ["PROCTIME", "MOD", "IFNULL", "NULLIF", "REGEXP", "SPLIT_INDEX", "DATE_FORMAT", "TO_TIMESTAMP",
+        (Array(sameArguments.keys) + ["PROCTIME", "CURRENT_TIMESTAMP", "NOW", "LOCALTIMESTAMP", "MOD", "IFNULL", "NULLIF", "REGEXP", "SPLIT_INDEX", "DATE_FORMAT", "TO_TIMESTAMP",
                                       "YEAR", "MONTH", "DAYOFMONTH", "HOUR", "MINUTE", "SECOND"]).sorted()
     }
 
@@ -57,6 +57,11 @@ extension SQLExpressionTranslator {
         case "PROCTIME":
             // The wall clock when the row is computed; a window over a
             // PROCTIME() column windows by the window step's own clock.
+            return Translated(text: Self.processingTime, millis: true)
+        case "CURRENT_TIMESTAMP", "NOW", "LOCALTIMESTAMP":
+            // In a streaming query Flink evaluates them per row: the wall
+            // clock when the row is computed (UTC: the session time zone
+            // here), not a time attribute.
             return Translated(text: Self.processingTime, millis: true)
         case "MOD":
             let parts = try arguments()
