@@ -13,7 +13,8 @@ extension SQLExpressionTranslator {
 
     /// The SQL functions a query may call, for docs and messages.
     static var mappedFunctions: [String] {
-        (Array(sameArguments.keys) + ["PROCTIME", "CURRENT_TIMESTAMP", "NOW", "LOCALTIMESTAMP", "MOD", "IFNULL", "NULLIF", "REGEXP", "SPLIT_INDEX", "DATE_FORMAT", "TO_TIMESTAMP",
+        (Array(sameArguments.keys) + ["PROCTIME", "CURRENT_TIMESTAMP", "NOW", "LOCALTIMESTAMP", "MOD", "IFNULL", "NULLIF",
+                                      "REGEXP", "SPLIT_INDEX", "DATE_FORMAT", "TO_TIMESTAMP",
                                       "YEAR", "MONTH", "DAYOFMONTH", "HOUR", "MINUTE", "SECOND"]).sorted()
     }
 
@@ -54,14 +55,11 @@ extension SQLExpressionTranslator {
             return Translated(text: "\(mapped)(\(try arguments().joined(separator: ", ")))")
         }
         switch name {
-        case "PROCTIME":
+        case "PROCTIME", "CURRENT_TIMESTAMP", "NOW", "LOCALTIMESTAMP":
             // The wall clock when the row is computed; a window over a
-            // PROCTIME() column windows by the window step's own clock.
-            return Translated(text: Self.processingTime, millis: true)
-        case "CURRENT_TIMESTAMP", "NOW", "LOCALTIMESTAMP":
-            // In a streaming query Flink evaluates them per row: the wall
-            // clock when the row is computed (UTC: the session time zone
-            // here), not a time attribute.
+            // PROCTIME() column windows by the window step's own clock. In
+            // a streaming query Flink evaluates the other three per row too
+            // (UTC: the session time zone here); they are no time attribute.
             return Translated(text: Self.processingTime, millis: true)
         case "MOD":
             let parts = try arguments()
