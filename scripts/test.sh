@@ -25,6 +25,10 @@ fi
 # query through debug binaries (minutes of both cores); beside them the
 # in-process server tests (ServerLogClientTests, BrokerFuzzTests) ran out
 # of their time limits in a fresh-clone CI run.
-alone='ServeFaultTests|ServeRestartTests|KafkaServerDisconnectTests|NexmarkQueryTests|NexmarkBenchmarkScriptTests'
+# LargeStateTests (10M keys on RocksDB through the CLI) holds one of the
+# test runner's two cooperative threads for minutes while its child runs;
+# beside another blocking test that stalled every async test for six
+# minutes in a CI run (four one-minute time limits exceeded).
+alone='ServeFaultTests|ServeRestartTests|KafkaServerDisconnectTests|NexmarkQueryTests|NexmarkBenchmarkScriptTests|LargeStateTests'
 swift test --skip-build --skip "$alone"
 swift test --skip-build --filter "$alone"
