@@ -143,6 +143,34 @@ import Testing
         #expect(computed.steps[1].inputs.isEmpty)
     }
 
+    @Test func aSelectListsDuplicateNamesAsCalciteRenamesThem() throws {
+        // Nexmark q20 selects B.dateTime and A.dateTime: two columns of one
+        // name, which the INSERT takes by position. Flink (Calcite) names
+        // the second dateTime0; a later one clashing again gets 00.
+        let job = try Self.plan("""
+            CREATE TABLE pairs (a BIGINT, b BIGINT, c STRING, d DECIMAL(10, 2), e BIGINT)
+                WITH ('connector' = 'filesystem', 'path' = 'pairs.jsonl', 'format' = 'json');
+            INSERT INTO pairs
+            SELECT o.order_id, p.order_id, o.category AS x, p.paid AS x, o.customer_id AS x0
+            FROM orders AS o JOIN payments AS p ON o.order_id = p.order_id
+            """)
+        let project = try #require(job.steps.last { $0.component == "project" })
+        let rename = SQLJobValue.object(project.config).json
+        for (from, to) in [("order_id", "a"), ("order_id0", "b"), ("x", "c"), ("x0", "d"), ("x00", "e")] {
+            #expect(rename.contains(#""\#(to)""#), "\(from) → \(to): \(job.yaml)")
+        }
+        // Without the INSERT the job's records carry the names themselves.
+        let selected = try Self.plan("""
+            SELECT o.order_id, p.order_id, o.category AS x, p.paid AS x, o.customer_id AS x0, o.amount AS x
+            FROM orders AS o JOIN payments AS p ON o.order_id = p.order_id
+            """)
+        let names = try #require(selected.steps.last { $0.component == "project" }).config.first { $0.0 == "rename" }?.1
+        let text = names.map { SQLJobValue.object([("rename", $0)]).json } ?? ""
+        for name in ["order_id0", "x0", "x00", "x1"] {
+            #expect(text.contains(#": "\#(name)""#), "\(name): \(selected.yaml)")
+        }
+    }
+
     @Test func decimalColumnsKeepTheirScale() throws {
         // A DECIMAL(p, s) column is cast to its type where the output is shaped, even when only passed on.
         let job = try Self.plan("SELECT order_id, amount, CAST(amount * 3 AS DECIMAL(12, 1)) AS tripled FROM orders")

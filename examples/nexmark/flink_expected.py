@@ -42,7 +42,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # How long q12 may take to see every bid in its windows.
 Q12_SECONDS_MAX = 600
-QUERIES = ["q0", "q1", "q2", "q3", "q5", "q7", "q8", "q11", "q12", "q14", "q21", "q22"]
+QUERIES = ["q0", "q1", "q2", "q3", "q5", "q7", "q8", "q11", "q12", "q14", "q20", "q21", "q22"]
 # The placeholders the Nexmark runner substitutes (QueryRunner); the rates
 # and counts only matter inside the generator's WITH clause, replaced here.
 SUBSTITUTIONS = {

@@ -278,7 +278,29 @@ struct SQLAnalyzer {
             try requireCondition(having, environment, Context(clause: "HAVING", aggregates: true))
         }
         try checkGrouping(select, sources)
-        return (output, sources)
+        return (Self.uniquelyNamed(output), sources)
+    }
+
+    /// A SELECT list's columns as Flink names them when two share a name
+    /// (`SELECT B.dateTime, A.dateTime`, or `*` over a join): Calcite's
+    /// rule, in order, each name kept unless an earlier column has it, else
+    /// the first of name0, name1, ... no earlier column has (so `x, x, x0`
+    /// become `x, x0, x00`). An INSERT takes them by position; a later
+    /// step finds each by its name.
+    static func uniquelyNamed(_ columns: [SQLColumn]) -> [SQLColumn] {
+        var used = Set<String>()
+        var named = columns
+        for index in named.indices {
+            let name = named[index].name
+            var unique = name
+            var attempt = 0
+            while !used.insert(unique).inserted {
+                unique = name + String(attempt)
+                attempt += 1
+            }
+            named[index].name = unique
+        }
+        return named
     }
 
     /// `window_time` and the *_ROWTIME functions stay time attributes

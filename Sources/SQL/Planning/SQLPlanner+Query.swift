@@ -96,7 +96,9 @@ extension SQLPlanner {
                 let columns = stream.columns.filter { qualifier == nil || $0.qualifier == qualifier?.dotted }
                 for column in columns {
                     let value = column.millis ? SQLExpressionTranslator.formatMillis(column.expressionPath) : column.expressionPath
-                    outputs.append(SQLPlanOutput(name: column.name, value: value, column: column.millis ? nil : column, type: column.type,
+                    // The analyzer's name: a duplicate in the list is renamed (`id0`).
+                    let name = outputs.count < output.count ? output[outputs.count].name : column.name
+                    outputs.append(SQLPlanOutput(name: name, value: value, column: column.millis ? nil : column, type: column.type,
                                                  timeAttribute: column.timeAttribute, recordTime: column.isRecordTime,
                                                  windowBound: column.windowBound))
                 }
