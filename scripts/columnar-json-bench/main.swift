@@ -28,12 +28,32 @@ while starts.count <= lineCount {
 }
 let records = starts.count - 1
 
-// The orders' schema as side_by_side.py's jsonfile job declares it.
-let schema = Schema([
+// The orders' schema as side_by_side.py's jsonfile job declares it, or
+// (SCHEMA=nexmark) the Nexmark events' table of ddl_gen.sql as the SQL
+// planner declares it on the file source (INT is int32, TIMESTAMP(3)
+// timestampMs, every column nullable).
+let orders = Schema([
     Field("order_id", .int64, nullable: false), Field("customer_id", .int64, nullable: false),
     Field("category", .utf8, nullable: false), Field("amount", .decimal128(precision: 9, scale: 2), nullable: false),
     Field("event_time", .timestampMs, nullable: false),
 ])
+let nexmark = Schema([
+    Field("event_type", .int32),
+    Field("person", .struct([
+        Field("id", .int64), Field("name", .utf8), Field("emailAddress", .utf8), Field("creditCard", .utf8),
+        Field("city", .utf8), Field("state", .utf8), Field("dateTime", .timestampMs), Field("extra", .utf8),
+    ])),
+    Field("auction", .struct([
+        Field("id", .int64), Field("itemName", .utf8), Field("description", .utf8), Field("initialBid", .int64),
+        Field("reserve", .int64), Field("dateTime", .timestampMs), Field("expires", .timestampMs),
+        Field("seller", .int64), Field("category", .int64), Field("extra", .utf8),
+    ])),
+    Field("bid", .struct([
+        Field("auction", .int64), Field("bidder", .int64), Field("price", .int64), Field("channel", .utf8),
+        Field("url", .utf8), Field("dateTime", .timestampMs), Field("extra", .utf8),
+    ])),
+])
+let schema = getenv("SCHEMA").map { String(cString: $0) } == "nexmark" ? nexmark : orders
 let batchRecords = 1024
 
 @inline(never) func decode(_ decoder: ColumnarJSONDecoder) -> (seconds: Double, rows: Int) {

@@ -7,9 +7,10 @@
 # internal init). Figures are thread CPU time per record (the machine is
 # shared), medians of 7 rounds, each decoding LINES lines in batches of
 # 1,024 into fresh columns, as EdgeConversion does.
-# Usage: scripts/columnar-json-bench/run.sh ORDERS.jsonl [LINES]
-# (ORDERS.jsonl: the orders of Benchmarks/flink/side_by_side.py, e.g.
-# .build/flink-bench/orders-20000000.jsonl; LINES default 1000000).
+# Usage: [SCHEMA=nexmark] scripts/columnar-json-bench/run.sh FILE.jsonl [LINES]
+# (FILE.jsonl: the orders of Benchmarks/flink/side_by_side.py, e.g.
+# .build/flink-bench/orders-20000000.jsonl; with SCHEMA=nexmark the events
+# of examples/nexmark/make-dataset.sh; LINES default 1000000).
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 input=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")

@@ -21,13 +21,26 @@
 /// alive); exported arrays keep the column alive until released.
 public final class Column: @unchecked Sendable {
     public let type: ColumnType
-    @exclusivity(unchecked) public private(set) var length = 0
+    /// Rows in the column.
+    public var length: Int { rowCount }
+    /// `length`'s storage. Another module reading a stored class property
+    /// pays a dynamic exclusivity check per read (`@exclusivity(unchecked)`
+    /// does not carry over); through the getter it reads it unchecked, as
+    /// the decoders do per member.
+    @exclusivity(unchecked) private(set) var rowCount = 0
     @exclusivity(unchecked) public private(set) var nullCount = 0
     /// The first row in the buffers: 0 unless imported from an array with an
     /// offset.
     public let offset: Int
     /// One bit per row, 1 = valid; nil while no row is null.
-    @exclusivity(unchecked) var validity: ColumnBuffer?
+    @exclusivity(unchecked) var validity: ColumnBuffer? {
+        didSet { validityReference = validity.map(Unmanaged.passUnretained) }
+    }
+    /// `validity` without a reference count: the append methods set a bit
+    /// per value through it, where reading `validity` would retain and
+    /// release the buffer each time. `validity` owns the buffer; its
+    /// `didSet` (and init) keep the two the same.
+    @exclusivity(unchecked) private var validityReference: Unmanaged<ColumnBuffer>?
     /// Fixed-width values, bool bits, or Int32 offsets (utf8, binary, list);
     /// unused by structs.
     let values: ColumnBuffer
@@ -35,10 +48,60 @@ public final class Column: @unchecked Sendable {
     let data: ColumnBuffer?
     /// Struct fields in order, or a list's single element column.
     public let children: [Column]
+    /// `children` without reference counts, for `appendNull` (a null struct
+    /// row appends a null to every child); `children` owns them.
+    private let childReferences: [Unmanaged<Column>]
+    /// How `type`'s values are stored, a payload-free tag: the append
+    /// methods check it per value (comparing `ColumnType`s, an indirect
+    /// enum with payloads, cost a call and retains per value).
+    let storage: Storage
+    /// Whether rows may be appended: built here, not imported (offset 0,
+    /// buffers of our own). Checked per appended value.
+    let isAppendable: Bool
+
+    /// How a column's values are stored (`type` without its payloads).
+    enum Storage: UInt8 {
+        case bool
+        /// int32, date32: 4 bytes.
+        case int32
+        /// int64, timestampMs: 8 bytes.
+        case int64
+        case float64
+        case decimal128
+        /// utf8, binary: offsets and bytes.
+        case bytes
+        case list
+        case `struct`
+
+        init(_ type: ColumnType) {
+            switch type {
+            case .bool: self = .bool
+            case .int32, .date32: self = .int32
+            case .int64, .timestampMs: self = .int64
+            case .float64: self = .float64
+            case .decimal128: self = .decimal128
+            case .utf8, .binary: self = .bytes
+            case .list: self = .list
+            case .struct: self = .struct
+            }
+        }
+
+        /// Bytes per value for fixed-width storage (`ColumnType.fixedWidth`).
+        var fixedWidth: Int {
+            switch self {
+            case .int32: return 4
+            case .int64, .float64: return 8
+            case .decimal128: return 16
+            case .bool, .bytes, .list, .struct: preconditionFailure("no fixed width")
+            }
+        }
+    }
 
     /// An empty column with room for `capacity` rows.
     public init(_ type: ColumnType, capacity: Int = 0) {
         self.type = type
+        storage = Storage(type)
+        isAppendable = true
         offset = 0
         switch type {
         case .struct(let fields):
@@ -64,19 +127,24 @@ public final class Column: @unchecked Sendable {
             data = nil
             children = []
         }
+        childReferences = children.map(Unmanaged.passUnretained)
     }
 
     /// A column over imported buffers (see Column+Arrow.swift).
     init(type: ColumnType, length: Int, nullCount: Int, offset: Int, validity: ColumnBuffer?, values: ColumnBuffer,
          data: ColumnBuffer?, children: [Column]) {
         self.type = type
-        self.length = length
+        storage = Storage(type)
+        isAppendable = offset == 0 && !values.isView
+        rowCount = length
         self.nullCount = nullCount
         self.offset = offset
         self.validity = validity
+        validityReference = validity.map(Unmanaged.passUnretained)
         self.values = values
         self.data = data
         self.children = children
+        childReferences = children.map(Unmanaged.passUnretained)
     }
 
     /// A struct column's fields; empty for other types.
@@ -95,42 +163,42 @@ public final class Column: @unchecked Sendable {
     @inline(__always)
     private func checkType(_ expected: Bool, _ what: StaticString) {
         precondition(expected, "\(what) appended to a column of another type")
-        precondition(offset == 0 && !values.isView, "appending to a column imported over the C Data Interface")
+        precondition(isAppendable, "appending to a column imported over the C Data Interface")
     }
 
     /// Marks row `length` valid (when a bitmap exists) and counts it.
     @inline(__always)
     private func finishValid() {
-        if let validity { validity.setBit(length, true) }
-        length += 1
+        if let validityReference { validityReference._withUnsafeGuaranteedRef { $0.setBit(length, true) } }
+        rowCount += 1
     }
 
     public func append(_ value: Int64) {
-        checkType(type == .int64 || type == .timestampMs, "an Int64")
+        checkType(storage == .int64, "an Int64")
         values.append(value)
         finishValid()
     }
 
     public func append(int32 value: Int32) {
-        checkType(type == .int32 || type == .date32, "an Int32")
+        checkType(storage == .int32, "an Int32")
         values.append(value)
         finishValid()
     }
 
     public func append(_ value: Double) {
-        checkType(type == .float64, "a Double")
+        checkType(storage == .float64, "a Double")
         values.append(value)
         finishValid()
     }
 
     public func append(_ value: Bool) {
-        checkType(type == .bool, "a Bool")
+        checkType(storage == .bool, "a Bool")
         values.setBit(length, value)
         finishValid()
     }
 
     public func append(_ value: Decimal128) {
-        checkType(type.isDecimal, "a Decimal128")
+        checkType(storage == .decimal128, "a Decimal128")
         values.append(value.low)
         values.append(value.high)
         finishValid()
@@ -139,7 +207,7 @@ public final class Column: @unchecked Sendable {
     /// Appends a utf8 or binary value (UTF-8 validity is the caller's to
     /// check for utf8).
     public func append(bytes: UnsafeRawBufferPointer) {
-        checkType(type == .utf8 || type == .binary, "bytes")
+        checkType(storage == .bytes, "bytes")
         data!.append(bytes: bytes)
         precondition(data!.count <= Int(Int32.max), "a utf8 or binary column larger than 2 GiB")
         values.append(Int32(data!.count))
@@ -148,36 +216,37 @@ public final class Column: @unchecked Sendable {
 
     /// Closes a struct row whose children have one more value each.
     public func appendStruct() {
-        checkType(type.isStruct, "a struct row")
+        checkType(storage == .struct, "a struct row")
         precondition(children.allSatisfy { $0.length == length + 1 }, "struct row with children of other lengths")
         finishValid()
     }
 
     /// Closes a list row whose elements were appended to `children[0]`.
     public func appendList() {
-        checkType(type.isList, "a list row")
+        checkType(storage == .list, "a list row")
         values.append(Int32(children[0].length))
         finishValid()
     }
 
     /// Appends a null row (a struct's children get a null each).
     public func appendNull() {
-        precondition(offset == 0 && !values.isView, "appending to a column imported over the C Data Interface")
-        if validity == nil { validity = ColumnBuffer.allSet(bits: length, capacityBits: length * 2) }
-        validity!.setBit(length, false)
-        switch type {
-        case .struct: for child in children { child.appendNull() }
+        precondition(isAppendable, "appending to a column imported over the C Data Interface")
+        if validityReference == nil { validity = ColumnBuffer.allSet(bits: length, capacityBits: length * 2) }
+        validityReference!._withUnsafeGuaranteedRef { $0.setBit(length, false) }
+        switch storage {
+        case .struct:
+            for child in childReferences { child._withUnsafeGuaranteedRef { $0.appendNull() } }
         case .list: values.append(Int32(children[0].length))
-        case .utf8, .binary: values.append(Int32(data!.count))
+        case .bytes: values.append(Int32(data!.count))
         case .bool: values.setBit(length, false)
-        default:
-            let width = type.fixedWidth!
+        case .int32, .int64, .float64, .decimal128:
+            let width = storage.fixedWidth
             values.reserve(values.count + width)
             (values.base + values.count).initializeMemory(as: UInt8.self, repeating: 0, count: width)
             values.count += width
         }
         nullCount += 1
-        length += 1
+        rowCount += 1
     }
 
     /// Drops the rows from `newLength` on, and what nested columns hold
@@ -185,7 +254,7 @@ public final class Column: @unchecked Sendable {
     /// children of a struct row not closed yet, elements of an open list),
     /// as the JSON conversion does for a row that does not fit.
     public func truncate(to newLength: Int) {
-        precondition(offset == 0 && !values.isView, "truncating a column imported over the C Data Interface")
+        precondition(isAppendable, "truncating a column imported over the C Data Interface")
         precondition(newLength >= 0 && newLength <= length, "truncate beyond the column's length")
         if validity != nil {
             for row in newLength..<length where isNull(row) { nullCount -= 1 }
@@ -204,7 +273,7 @@ public final class Column: @unchecked Sendable {
         default:
             values.count = newLength * type.fixedWidth!
         }
-        length = newLength
+        rowCount = newLength
     }
 
     // MARK: Reading (row indexes from 0, the offset is applied here)
@@ -262,7 +331,7 @@ public final class Column: @unchecked Sendable {
     /// at the struct's validity first).
     public func appendRows(of other: Column, rows: UnsafeBufferPointer<UInt32>) {
         precondition(other.type == type, "appendRows from a column of type \(other.type) to one of type \(type)")
-        precondition(offset == 0 && !values.isView, "appending to a column imported over the C Data Interface")
+        precondition(isAppendable, "appending to a column imported over the C Data Interface")
         let count = rows.count
         guard count > 0 else { return }
         precondition(rows.allSatisfy { Int($0) < other.length }, "appendRows: a row beyond the column's length")
@@ -321,7 +390,7 @@ public final class Column: @unchecked Sendable {
             }
             values.count += count * width
         }
-        length += count
+        rowCount += count
     }
 
     /// Appends row `row` of `other` (a column of the same type), copying.

@@ -22,11 +22,15 @@ public final class ColumnBuffer: @unchecked Sendable {
     @exclusivity(unchecked) public internal(set) var count: Int = 0
     /// The imported array that owns a view's memory; nil for an allocation.
     let owner: AnyObject?
+    /// Whether this is a view (`owner` is set): stored, so that the check
+    /// on every append reads a flag instead of retaining `owner`.
+    let isView: Bool
 
     public init(capacity: Int = ColumnBuffer.capacityMin) {
         self.capacity = max(capacity, Self.capacityMin)
         base = .allocate(byteCount: self.capacity, alignment: Self.alignment)
         owner = nil
+        isView = false
     }
 
     /// A read-only view of `base`, kept valid by `owner`.
@@ -34,13 +38,12 @@ public final class ColumnBuffer: @unchecked Sendable {
         self.base = UnsafeMutableRawPointer(mutating: base)
         self.capacity = 0
         self.owner = owner
+        isView = true
     }
 
     deinit {
-        if owner == nil { base.deallocate() }
+        if !isView { base.deallocate() }
     }
-
-    var isView: Bool { owner != nil }
 
     /// Makes room for `needed` bytes in all, doubling; keeps the contents.
     @inline(__always)
@@ -49,7 +52,7 @@ public final class ColumnBuffer: @unchecked Sendable {
     }
 
     private func grow(to needed: Int) {
-        precondition(owner == nil, "writing to a column imported over the C Data Interface")
+        precondition(!isView, "writing to a column imported over the C Data Interface")
         var newCapacity = capacity * 2
         while newCapacity < needed { newCapacity *= 2 }
         let grown = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: Self.alignment)

@@ -25,7 +25,12 @@ public enum TimeText {
     /// The instant `text` names, in milliseconds since the epoch, or `nil`
     /// if it does not follow `rule` (or the instant does not fit an Int64).
     public static func epochMilliseconds<Bytes: Collection>(_ text: Bytes) -> Int64? where Bytes.Element == UInt8 {
-        let bytes = Array(text)
+        Array(text).withUnsafeBytes { epochMilliseconds($0) }
+    }
+
+    /// `epochMilliseconds` of bytes in memory, without copying them (the
+    /// JSON decoder reads a timestamp per row this way).
+    public static func epochMilliseconds(_ bytes: UnsafeRawBufferPointer) -> Int64? {
         if let integer = integer(bytes) { return integer }
         return dateTime(bytes)
     }
@@ -36,7 +41,7 @@ public enum TimeText {
     }
 
     /// An optional minus and 1...19 digits.
-    private static func integer(_ bytes: [UInt8]) -> Int64? {
+    private static func integer(_ bytes: UnsafeRawBufferPointer) -> Int64? {
         var index = 0
         let negative = bytes.first == UInt8(ascii: "-")
         if negative { index = 1 }
@@ -53,7 +58,7 @@ public enum TimeText {
         return negative ? -value : value
     }
 
-    private static func dateTime(_ bytes: [UInt8]) -> Int64? {
+    private static func dateTime(_ bytes: UnsafeRawBufferPointer) -> Int64? {
         var cursor = Cursor(bytes: bytes)
         guard let year = cursor.digits(4), cursor.skip("-"), let month = cursor.digits(2), cursor.skip("-"),
               let day = cursor.digits(2)
@@ -133,7 +138,7 @@ public enum TimeText {
     }
 
     private struct Cursor {
-        let bytes: [UInt8]
+        let bytes: UnsafeRawBufferPointer
         var index = 0
 
         var atEnd: Bool { index == bytes.count }

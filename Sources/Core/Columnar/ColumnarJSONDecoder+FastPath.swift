@@ -1,5 +1,6 @@
 import Columns
 import JSONText
+import TimeText
 
 #if canImport(Glibc)
 import Glibc
@@ -15,22 +16,27 @@ import Darwin
 /// `ColumnarJSONDecoder.append` first validates a value (one scan), then
 /// walks its members (a second scan, each value's span found again) and
 /// matches each name against every field. JSON lines from one writer have
-/// their members in the same order, flat scalar values and no escapes in
-/// names, so this path:
+/// their members in the same order, scalar values or objects of the same
+/// shape, and no escapes in names, so this path:
 /// - checks the grammar as it goes (what it steps over is checked by
-///   `JSONScanner.skipValue` / `skipString`, which apply the strictness
-///   rule of `validate`);
+///   `JSONScanner.skipValue` / `skipString` at the nesting depth
+///   `validate` would reach it, so with the same strictness and limits);
 /// - matches a member's name against the field after the last matched one
 ///   first (one compare of bytes when the order is the schema's), then
 ///   against every field (no hashing, no string made);
-/// - parses int64 and timestamp integers, decimals of precision ≤ 18 (as
-///   scaled Int64) and doubles (exactly when the digits allow, else by
-///   the scanner's correctly rounded conversion) from the bytes, and
+/// - parses int32, int64 and timestamp integers, decimals of precision ≤ 18
+///   (as scaled Int64) and doubles (exactly when the digits allow, else by
+///   the scanner's correctly rounded conversion) from the bytes, reads
+///   timestamps in strings without escapes by TimeText's rule, and
 ///   appends strings' bytes to the utf8 buffer as they are (escapes
 ///   decoded);
-/// - hands any other type (nested structs, lists, binary, dates, int32,
-///   timestamps as text) to the validated path's `read` over the value's
-///   span, checked by `skipValue` first.
+/// - reads a struct field's object with a nested reader of the same kind
+///   (one per struct field, built with the schema), recursively, and its
+///   `null` (nullable fields only) as a null struct row, whose children
+///   get a null each, as on the validated path;
+/// - hands any other type (lists, binary, dates, escaped timestamps, numbers
+///   in strings) to the validated path's `read` over the value's span,
+///   checked by `skipValue` first.
 ///
 /// Anything else — a byte order mark, an escaped name, a value that does not
 /// fit its field, text that is not JSON — makes it undo what it appended
@@ -38,20 +44,28 @@ import Darwin
 /// the failure its field and reason. So the fast path never decides a
 /// failure, and accepts only what the validated path accepts, with the same
 /// values.
+///
+/// # Thread safety
+/// Immutable after init; `append` writes only the column it is given.
 final class ColumnarJSONFastPath {
     /// How a field's value is read on this path.
     enum Reader {
-        case int64, float64, bool, utf8
-        /// Integer ms read here; a string (ISO 8601) on the validated path.
+        case int32, int64, float64, bool, utf8
+        /// Integer ms, or a string without escapes by TimeText's rule;
+        /// escaped strings on the validated path.
         case timestamp
         /// decimal(p ≤ 18, s): the unscaled value fits an Int64.
         case decimal(precision: Int, scale: Int)
+        /// An object read by the nested reader for the struct's fields.
+        case `struct`(ColumnarJSONFastPath)
         /// Through `ColumnarJSONDecoder.read` on the value's span.
         case validated
     }
 
     let readers: [Reader]
     let nullable: [Bool]
+    /// This level's names and paths, for the validated path's `read`.
+    let names: ColumnarJSONDecoder.NameTable
     /// The names' UTF-8, one after another; field i's is
     /// nameBytes[nameStarts[i] ..< nameStarts[i + 1]].
     let nameBytes: [UInt8]
@@ -62,19 +76,24 @@ final class ColumnarJSONFastPath {
     /// 10^0 ... 10^22: exact as Doubles.
     static let doublePowersOfTen: [Double] = (0...22).map { power in (0..<power).reduce(1.0) { value, _ in value * 10 } }
 
-    init(fields: [Field]) {
-        readers = fields.map { field in
+    /// The reader of a struct of `fields`, whose names (and nested names)
+    /// are `names`.
+    init(fields: [Field], names: ColumnarJSONDecoder.NameTable) {
+        readers = fields.enumerated().map { index, field in
             switch field.type {
+            case .int32: return .int32
             case .int64: return .int64
             case .timestampMs: return .timestamp
             case .float64: return .float64
             case .bool: return .bool
             case .utf8: return .utf8
             case .decimal128(let precision, let scale) where precision <= 18: return .decimal(precision: precision, scale: scale)
+            case .struct(let nested): return .struct(ColumnarJSONFastPath(fields: nested, names: names.children[index]!))
             default: return .validated
             }
         }
         nullable = fields.map(\.isNullable)
+        self.names = names
         var bytes: [UInt8] = []
         var starts: [Int] = [0]
         for field in fields {
@@ -90,12 +109,33 @@ final class ColumnarJSONFastPath {
         byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
     }
 
+    /// Whether field `index` of an object was read: its bit in `read` for
+    /// the first 64 fields, else whether its column holds row `row`.
+    @inline(__always)
+    private static func isRead(_ index: Int, _ read: UInt64, _ children: [Column], _ row: Int) -> Bool {
+        index < 64 ? read & (1 << UInt64(index)) != 0 : children[index].length != row
+    }
+
+    /// The offset of the first byte from `offset` on that is not whitespace.
+    @inline(__always)
+    private static func skipWhitespace(_ base: UnsafeRawPointer, _ count: Int, _ offset: Int) -> Int {
+        var offset = offset
+        while offset < count, isWhitespace(base.load(fromByteOffset: offset, as: UInt8.self)) { offset += 1 }
+        return offset
+    }
+
+    /// The byte at `offset`, 0 past the end.
+    @inline(__always)
+    private static func byte(_ base: UnsafeRawPointer, _ count: Int, _ offset: Int) -> UInt8 {
+        offset < count ? base.load(fromByteOffset: offset, as: UInt8.self) : 0
+    }
+
     /// Appends `value` as one struct row of `column` and returns true, or
     /// leaves `column` as it was and returns false (the caller then takes
     /// the validated path).
-    func append(_ value: UnsafeRawBufferPointer, to column: Column, names: ColumnarJSONDecoder.NameTable) -> Bool {
+    func append(_ value: UnsafeRawBufferPointer, to column: Column) -> Bool {
         let row = column.length
-        if read(value, row: row, column: column, names: names) {
+        if readRecord(value, row: row, column: column) {
             column.appendStruct()
             return true
         }
@@ -103,37 +143,50 @@ final class ColumnarJSONFastPath {
         return false
     }
 
-    private func read(_ text: UnsafeRawBufferPointer, row: Int, column: Column, names: ColumnarJSONDecoder.NameTable) -> Bool {
+    /// The record: an object, whitespace around it, nothing else.
+    private func readRecord(_ text: UnsafeRawBufferPointer, row: Int, column: Column) -> Bool {
         guard let base = text.baseAddress else { return false }
+        let count = text.count
+        // `validate` reads the record at depth 0, its members' values at 1.
+        let end = readObject(text, at: Self.skipWhitespace(base, count, 0), row: row, column: column, depth: 1)
+        guard end > 0 else { return false }
+        return Self.skipWhitespace(base, count, end) == count
+    }
+
+    /// Reads the object at `start` into the children of `column` (row
+    /// `row`, which the caller closes with `appendStruct`): the offset
+    /// past it, or -1. `depth` is the nesting depth of the members' values
+    /// as `validate` counts it.
+    private func readObject(_ text: UnsafeRawBufferPointer, at start: Int, row: Int, column: Column, depth: Int) -> Int {
+        let base = text.baseAddress!
         let count = text.count
         let children = column.children
         let fieldCount = children.count
-        var offset = 0
-        @inline(__always) func skipWhitespace() {
-            while offset < count, Self.isWhitespace(base.load(fromByteOffset: offset, as: UInt8.self)) { offset += 1 }
-        }
-        @inline(__always) func byte() -> UInt8 {
-            offset < count ? base.load(fromByteOffset: offset, as: UInt8.self) : 0
-        }
-        skipWhitespace()
-        guard byte() == UInt8(ascii: "{") else { return false }
+        // No local functions over `offset`: capturing it costs a dynamic
+        // exclusivity check per access.
+        var offset = start
+        // The fields read so far, a bit each for the first 64 (no call
+        // into the column per member); past those, a field's column
+        // already holds row `row` when it was read.
+        var read: UInt64 = 0
+        guard Self.byte(base, count, offset) == UInt8(ascii: "{") else { return -1 }
         offset += 1
-        skipWhitespace()
+        offset = Self.skipWhitespace(base, count, offset)
         var expected = 0
-        if byte() == UInt8(ascii: "}") {
+        if Self.byte(base, count, offset) == UInt8(ascii: "}") {
             offset += 1
         } else {
             while true {
                 // The name.
-                guard byte() == UInt8(ascii: "\"") else { return false }
+                guard Self.byte(base, count, offset) == UInt8(ascii: "\"") else { return -1 }
                 let (nameEnd, escaped) = JSONScanner.skipString(in: text, at: offset)
-                guard nameEnd > 0, !escaped else { return false }
+                guard nameEnd > 0, !escaped else { return -1 }
                 let name = UnsafeRawBufferPointer(start: base + offset + 1, count: nameEnd - offset - 2)
                 offset = nameEnd
-                skipWhitespace()
-                guard byte() == UInt8(ascii: ":") else { return false }
+                offset = Self.skipWhitespace(base, count, offset)
+                guard Self.byte(base, count, offset) == UInt8(ascii: ":") else { return -1 }
                 offset += 1
-                skipWhitespace()
+                offset = Self.skipWhitespace(base, count, offset)
                 // Its field: the expected one, else any.
                 var index = -1
                 if fieldCount > 0 {
@@ -149,31 +202,30 @@ final class ColumnarJSONFastPath {
                 if index >= 0 { expected = index + 1 }
                 // The value: read into the field's column, or stepped over
                 // (not a field, or a duplicate: the first counts).
-                if index < 0 || children[index].length != row {
-                    let end = JSONScanner.skipValue(in: text, at: offset, depth: 1)
-                    guard end > 0 else { return false }
+                if index < 0 || Self.isRead(index, read, children, row) {
+                    let end = JSONScanner.skipValue(in: text, at: offset, depth: depth)
+                    guard end > 0 else { return -1 }
                     offset = end
                 } else {
-                    let end = readValue(text, at: offset, field: index, into: children[index], names: names)
-                    guard end > 0 else { return false }
+                    let end = readValue(text, at: offset, field: index, into: children[index], row: row, depth: depth)
+                    guard end > 0 else { return -1 }
                     offset = end
+                    if index < 64 { read |= 1 << UInt64(index) }
                 }
-                skipWhitespace()
-                let separator = byte()
+                offset = Self.skipWhitespace(base, count, offset)
+                let separator = Self.byte(base, count, offset)
                 offset += 1
                 if separator == UInt8(ascii: "}") { break }
-                guard separator == UInt8(ascii: ",") else { return false }
-                skipWhitespace()
+                guard separator == UInt8(ascii: ",") else { return -1 }
+                offset = Self.skipWhitespace(base, count, offset)
             }
         }
-        skipWhitespace()
-        guard offset == count else { return false }
         // Missing members are nulls.
-        for index in 0..<fieldCount where children[index].length == row {
-            guard nullable[index] else { return false }
+        for index in 0..<fieldCount where !Self.isRead(index, read, children, row) {
+            guard nullable[index] else { return -1 }
             children[index].appendNull()
         }
-        return true
+        return offset
     }
 
     @inline(__always)
@@ -181,15 +233,25 @@ final class ColumnarJSONFastPath {
         let start = nameStarts[field]
         let length = nameStarts[field + 1] - start
         guard length == name.count else { return false }
+        // Names are short: a loop, not a call to memcmp.
         return nameBytes.withUnsafeBytes { bytes in
-            length == 0 || memcmp(bytes.baseAddress! + start, name.baseAddress!, length) == 0
+            let expected = bytes.baseAddress! + start
+            let given = name.baseAddress!
+            var index = 0
+            while index < length {
+                guard expected.load(fromByteOffset: index, as: UInt8.self) == given.load(fromByteOffset: index, as: UInt8.self)
+                else { return false }
+                index += 1
+            }
+            return true
         }
     }
 
-    /// Reads the value at `start` into `column`: the offset past it, or -1
-    /// when it is not read here (not JSON, does not fit, another path).
+    /// Reads the value at `start` into `column` as its row `row`: the
+    /// offset past it, or -1 when it is not read here (not JSON, does not
+    /// fit, another path).
     private func readValue(_ text: UnsafeRawBufferPointer, at start: Int, field: Int, into column: Column,
-                           names: ColumnarJSONDecoder.NameTable) -> Int {
+                           row: Int, depth: Int) -> Int {
         let base = text.baseAddress!
         let count = text.count
         @inline(__always) func byte(_ offset: Int) -> UInt8 {
@@ -202,13 +264,23 @@ final class ColumnarJSONFastPath {
             return start + 4
         }
         switch readers[field] {
+        case .int32:
+            guard let (value, end) = Self.integer(text, at: start), let small = Int32(exactly: value) else { return -1 }
+            column.append(int32: small)
+            return end
         case .int64:
             guard let (value, end) = Self.integer(text, at: start) else { return -1 }
             column.append(value)
             return end
         case .timestamp:
-            guard first != UInt8(ascii: "\"") else {
-                return readValidated(text, at: start, field: field, into: column, names: names)
+            if first == UInt8(ascii: "\"") {
+                let (end, escaped) = JSONScanner.skipString(in: text, at: start)
+                guard end > 0 else { return -1 }
+                guard !escaped else { return readValidated(text, at: start, field: field, into: column, depth: depth) }
+                let inner = UnsafeRawBufferPointer(start: base + start + 1, count: end - start - 2)
+                guard let ms = TimeText.epochMilliseconds(inner) else { return -1 }
+                column.append(ms)
+                return end
             }
             guard let (value, end) = Self.integer(text, at: start) else { return -1 }
             column.append(value)
@@ -223,7 +295,7 @@ final class ColumnarJSONFastPath {
                 column.append(value)
                 return end
             }
-            let end = JSONScanner.skipValue(in: text, at: start, depth: 1)
+            let end = JSONScanner.skipValue(in: text, at: start, depth: depth)
             guard end > 0, let value = JSONScanner.number(in: text, range: start..<end) else { return -1 }
             column.append(value)
             return end
@@ -247,15 +319,23 @@ final class ColumnarJSONFastPath {
                 column.append(bytes: inner)
             }
             return end
+        case .struct(let nested):
+            // `validate` fails an object at the nesting limit.
+            guard depth < JSONLimits.nestingDepthMax else { return -1 }
+            // A struct's children hold as many rows as the struct.
+            let end = nested.readObject(text, at: start, row: row, column: column, depth: depth + 1)
+            guard end > 0 else { return -1 }
+            column.appendStruct()
+            return end
         case .validated:
-            return readValidated(text, at: start, field: field, into: column, names: names)
+            return readValidated(text, at: start, field: field, into: column, depth: depth)
         }
     }
 
     /// Reads the value at `start` through the validated path's `read`, once
     /// `skipValue` (or `skipString`) has checked its text.
     private func readValidated(_ text: UnsafeRawBufferPointer, at start: Int, field: Int, into column: Column,
-                               names: ColumnarJSONDecoder.NameTable) -> Int {
+                               depth: Int) -> Int {
         let kind: JSONFieldKind
         let end: Int
         switch text[start] {
@@ -263,10 +343,10 @@ final class ColumnarJSONFastPath {
             let (stringEnd, escaped) = JSONScanner.skipString(in: text, at: start)
             kind = escaped ? .stringWithEscapes : .string
             end = stringEnd
-        case UInt8(ascii: "{"): kind = .object; end = JSONScanner.skipValue(in: text, at: start, depth: 1)
-        case UInt8(ascii: "["): kind = .array; end = JSONScanner.skipValue(in: text, at: start, depth: 1)
-        case UInt8(ascii: "t"), UInt8(ascii: "f"): kind = .bool; end = JSONScanner.skipValue(in: text, at: start, depth: 1)
-        default: kind = .number; end = JSONScanner.skipValue(in: text, at: start, depth: 1)
+        case UInt8(ascii: "{"): kind = .object; end = JSONScanner.skipValue(in: text, at: start, depth: depth)
+        case UInt8(ascii: "["): kind = .array; end = JSONScanner.skipValue(in: text, at: start, depth: depth)
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): kind = .bool; end = JSONScanner.skipValue(in: text, at: start, depth: depth)
+        default: kind = .number; end = JSONScanner.skipValue(in: text, at: start, depth: depth)
         }
         guard end > 0 else { return -1 }
         do throws(ColumnarJSONDecoder.Failure) {

@@ -71,7 +71,7 @@ public struct ColumnarJSONDecoder {
     init(schema: Schema, onePass: Bool) {
         self.schema = schema
         names = NameTable(schema.structType, path: "")
-        fast = onePass ? ColumnarJSONFastPath(fields: schema.fields) : nil
+        fast = onePass ? ColumnarJSONFastPath(fields: schema.fields, names: names) : nil
     }
 
     /// Appends record value `value` (nil: a null value, which becomes a
@@ -85,7 +85,7 @@ public struct ColumnarJSONDecoder {
         }
         // One pass for the usual record; the two-scan path below for the
         // rest, and for every failure (its reasons).
-        if let fast, fast.append(value, to: column, names: names) { return }
+        if let fast, fast.append(value, to: column) { return }
         let span: JSONScanner.Span
         do {
             span = try JSONScanner.validate(value)
