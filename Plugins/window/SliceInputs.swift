@@ -17,17 +17,21 @@ import StreamhostKit
 /// # Ownership
 /// Views the batch's columns: valid for the process call it was made in.
 final class SliceInputs {
+    /// Each step's column unretained (`columns` owns them): a step read
+    /// per row retained and released its column per row otherwise.
     private enum Step {
         /// count(field): the slot counts rows whose field is not null.
-        case countField(Column, slot: Int)
+        case countField(Unmanaged<Column>, slot: Int)
         /// sum or avg: an exact sum in the slot.
-        case sum(Column, slot: Int)
+        case sum(Unmanaged<Column>, slot: Int)
         /// min or max of the field's double.
-        case extreme(Column, slot: Int, isMin: Bool)
+        case extreme(Unmanaged<Column>, slot: Int, isMin: Bool)
     }
 
     private let values: Column
-    private let steps: [Step]
+    /// The steps' columns, owned while the steps refer to them.
+    private let columns: [Column]
+    private let steps: UnsafeMutableBufferPointer<Step>
     /// The current row's numbers, per step (`read` fills, `add` uses).
     private let units: UnsafeMutablePointer<Int64>
     private let scales: UnsafeMutablePointer<Int>
@@ -39,6 +43,7 @@ final class SliceInputs {
     /// the batch).
     init?(values: Column, aggregates: [AggregateSpec], layout: AccumulatorLayout) {
         var steps: [Step] = []
+        var columns: [Column] = []
         for (index, aggregate) in aggregates.enumerated() {
             guard let path = aggregate.path else {
                 // count of records: the header's record count only.
@@ -48,22 +53,26 @@ final class SliceInputs {
             guard path.segments.count == 1, case .struct = values.type,
                   let column = values.child(named: path.segments[0]) else { return nil }
             let slot = layout.slot(index)
+            columns.append(column)
+            let unretained = Unmanaged.passUnretained(column)
             switch aggregate.function {
             case .count:
-                steps.append(.countField(column, slot: slot))
+                steps.append(.countField(unretained, slot: slot))
             case .sum, .avg, .min, .max:
                 switch column.type {
                 case .int64, .timestampMs, .int32, .decimal128: break
                 default: return nil
                 }
                 steps.append(aggregate.function == .sum || aggregate.function == .avg
-                    ? .sum(column, slot: slot) : .extreme(column, slot: slot, isMin: aggregate.function == .min))
+                    ? .sum(unretained, slot: slot) : .extreme(unretained, slot: slot, isMin: aggregate.function == .min))
             case .first, .last, .distinctCount:
                 return nil
             }
         }
         self.values = values
-        self.steps = steps
+        self.columns = columns
+        self.steps = .allocate(capacity: steps.count)
+        _ = self.steps.initialize(from: steps)
         let count = max(steps.count, 1)
         units = .allocate(capacity: count)
         scales = .allocate(capacity: count)
@@ -72,6 +81,7 @@ final class SliceInputs {
     }
 
     deinit {
+        steps.deallocate()
         units.deallocate()
         scales.deallocate()
         doubles.deallocate()
@@ -87,10 +97,11 @@ final class SliceInputs {
         for index in 0..<steps.count {
             switch steps[index] {
             case .countField(let column, _):
-                present[index] = !column.isNull(fieldRow)
+                present[index] = column._withUnsafeGuaranteedRef { !$0.isNull(fieldRow) }
             case .sum(let column, _), .extreme(let column, _, _):
-                guard !column.isNull(fieldRow),
-                      case .exact(let units, let scale, let double)? = WindowOperator.number(column, fieldRow) else {
+                guard case .exact(let units, let scale, let double)? = column._withUnsafeGuaranteedRef({ column in
+                    column.isNull(fieldRow) ? nil : WindowOperator.number(column, fieldRow)
+                }) else {
                     return false
                 }
                 self.units[index] = units

@@ -75,10 +75,14 @@ final class SliceTable {
         return (hash ^ (hash >> 29)) &* 0x9e37_79b9_7f4a_7c15
     }
 
-    /// The accumulator of `key`, made by `makeEmpty` (which fills the
-    /// fixed part of a fresh one) when the key is new.
+    /// The accumulator of `key`; a new key's is an empty fixed part with
+    /// the table's start and end in its header
+    /// (`AccumulatorLayout.makeEmpty`), or nothing when entries have no
+    /// accumulator. No closure: one that captures the operator's layout
+    /// and the table retained and released them per record (~9 % of the
+    /// windowed benchmark's CPU).
     @inline(__always)
-    func accumulator(for key: UnsafeRawBufferPointer, makeEmpty: (UnsafeMutableRawPointer) -> Void) -> UnsafeMutableRawPointer {
+    func accumulator(for key: UnsafeRawBufferPointer) -> UnsafeMutableRawPointer {
         let hash = Self.hash(key)
         var slot = Int(truncatingIfNeeded: hash >> 32) & slotMask
         while true {
@@ -93,7 +97,7 @@ final class SliceTable {
         precondition(count < Self.entriesMax, "a window slice with more than \(Self.entriesMax) keys")
         if count == capacity {
             grow()
-            return accumulator(for: key, makeEmpty: makeEmpty)
+            return accumulator(for: key)
         }
         let entry = count
         let keyStart = Int(keyOffsets[entry])
@@ -114,7 +118,7 @@ final class SliceTable {
         slots[slot] = Int32(entry + 1)
         count += 1
         let accumulator = accumulators + entry * entrySize
-        makeEmpty(accumulator)
+        if entrySize > 0 { AccumulatorLayout.makeEmpty(start: start, end: end, fixedSize: entrySize, at: accumulator) }
         return accumulator
     }
 

@@ -37,6 +37,13 @@ extension WindowOperator {
         let layout = self.layout
         let planned = SliceInputs(values: reader.values, aggregates: spec.aggregates, layout: layout)
         let count = rows?.count ?? batch.count
+        // The slice of the last record, held here rather than read from
+        // and written to `currentSlice` per record (a retain, a release
+        // and an access check each); written back after the loop and
+        // around `handleLate`. (An error thrown in between leaves the
+        // cache at an older slice, which only `fireSlices` drops, and
+        // it clears the cache when it does.)
+        var current = currentSlice
         for position in 0..<count {
             let row = rows.map { Int($0[position]) } ?? position
             let timestamp = batch.timestamp(at: row)
@@ -57,28 +64,30 @@ extension WindowOperator {
                 continue
             }
             let start = slicer.sliceStart(of: timestamp)
-            let slice: SliceTable
-            if let current = currentSlice, current.start == start {
-                slice = current
-            } else if let open = openSlices[start] {
-                slice = open
-            } else {
-                guard slicer.lastWindowEnd(ofSlice: start) - 1 > watermark else {
-                    spec.windows(of: timestamp, into: &windows)
-                    try handleLate(row: row, origin: origin, windows.last!, watermark: watermark, context: context)
-                    continue
+            if current?.start != start {
+                if let open = openSlices[start] {
+                    current = open
+                } else {
+                    guard slicer.lastWindowEnd(ofSlice: start) - 1 > watermark else {
+                        spec.windows(of: timestamp, into: &windows)
+                        currentSlice = current
+                        try handleLate(row: row, origin: origin, windows.last!, watermark: watermark, context: context)
+                        current = currentSlice
+                        continue
+                    }
+                    let slice = SliceTable(start: start, end: start + slicer.sliceSize, entrySize: layout.fixedSize)
+                    openSlices[start] = slice
+                    current = slice
                 }
-                slice = SliceTable(start: start, end: start + slicer.sliceSize, entrySize: layout.fixedSize)
-                openSlices[start] = slice
             }
-            currentSlice = slice
-            let accumulator = slice.accumulator(for: key) { layout.makeEmpty(start: start, end: slice.end, at: $0) }
+            let accumulator = current.unsafelyUnwrapped.accumulator(for: key)
             if readAsPlanned {
                 planned!.add(to: accumulator)
             } else {
                 layout.addFixed(inputs, to: accumulator)
             }
         }
+        currentSlice = current
         if openSlicesBytes > spec.slicesBytesMax {
             try flushSlices(context: context)
             sliceMemoryFlushes?.add()
@@ -149,7 +158,7 @@ extension WindowOperator {
                                 capacity: slices.map(\.count).max() ?? 0)
         for slice in slices {
             slice.forEach { key, accumulator in
-                let into = merged.accumulator(for: key) { layout.makeEmpty(start: start, end: end, at: $0) }
+                let into = merged.accumulator(for: key)
                 layout.mergeFixed(UnsafeRawPointer(accumulator), into: into)
             }
         }
@@ -201,14 +210,15 @@ extension WindowOperator {
             emitted = SliceTable(start: slicer.windowStart(ofEnd: end), end: end, entrySize: 0)
             emittedThroughTimers[end] = emitted
         }
-        _ = emitted.accumulator(for: key) { _ in }
+        _ = emitted.accumulator(for: key)
     }
 }
 
 extension AccumulatorLayout {
-    /// A fresh fixed part for [start, end) at `accumulator` (no text tail:
-    /// slices hold no first/last aggregate).
-    func makeEmpty(start: Int64, end: Int64, at accumulator: UnsafeMutableRawPointer) {
+    /// A fresh fixed part of `fixedSize` bytes for [start, end) at
+    /// `accumulator` (no text tail: slices hold no first/last aggregate).
+    @inline(__always)
+    static func makeEmpty(start: Int64, end: Int64, fixedSize: Int, at accumulator: UnsafeMutableRawPointer) {
         accumulator.initializeMemory(as: UInt8.self, repeating: 0, count: fixedSize)
         accumulator.storeInt64(start, at: 8)
         accumulator.storeInt64(end, at: 16)
