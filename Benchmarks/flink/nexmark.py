@@ -2,7 +2,7 @@
 """Nexmark throughput: streamhost and Flink on the same events, on this machine.
 
 Issue 16's benchmark. For each supported Nexmark query (q0 q1 q2 q3 q5 q7
-q8 q11 q12 q14 q21 q22), at each parallelism, engines alternating, runs
+q8 q11 q12 q14 q20 q21 q22), at each parallelism, engines alternating, runs
 
   streamhost/gen   `streamhost sql` from the `nexmark` generator connector
   streamhost/file  `streamhost sql` over a JSON-lines file of the same events

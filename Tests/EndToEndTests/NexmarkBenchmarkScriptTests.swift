@@ -13,7 +13,7 @@ import TestKit
 struct NexmarkBenchmarkScriptTests {
     static let script = BuildProducts.packageRoot + "/Benchmarks/flink/nexmark.py"
     static let countCharSource = BuildProducts.packageRoot + "/examples/nexmark/count_char.c"
-    static let queries = ["q0", "q1", "q2", "q3", "q5", "q7", "q8", "q11", "q12", "q14", "q21", "q22"]
+    static let queries = ["q0", "q1", "q2", "q3", "q5", "q7", "q8", "q11", "q12", "q14", "q20", "q21", "q22"]
     /// Events per run: enough for every kind of event and a few windows.
     static let events = 2000
 
