@@ -46,6 +46,14 @@ struct NexmarkPlannerTests {
             #expect(!SQLJobValue.object(source.config).json.contains("timestamp_field"))
         }
         #expect(job.steps.contains { $0.component == "window" })
+        // q7 reads bids only, but every event is stamped: the source's
+        // schema keeps what the stamp reads.
+        let q7 = try SQLPlanner.plan(Self.script("q7.sql"), file: "q7.sql", jobName: "nexmark")
+        for source in q7.steps where source.kind == .source {
+            let fields = Set((source.schema ?? []).map(\.0))
+            #expect(fields.isSuperset(of: ["event_type", "person.dateTime", "auction.dateTime", "bid.dateTime", "bid.price"]), "\(fields)")
+            #expect(!fields.contains("person.name"), "\(fields)")
+        }
         #expect(job.yaml.contains(#"`dateTime`: "event_time()""#) || job.yaml.contains(#""dateTime": "event_time()""#), "\(job.yaml)")
     }
 
