@@ -1,5 +1,5 @@
-import Expressions
 import Core
+import Expressions
 import PluginHost
 
 /// Resolves a parsed job against the loaded plugins: every component must
