@@ -54,7 +54,7 @@ struct TimeAndStateSpecTests {
         ("  - {id: src, source: datagen, watermarks: {idle_timeout_ms: 0}}\n",
          "pipeline[0].watermarks.idle_timeout_ms", "must be between 1 and"),
         ("  - {id: src, source: datagen, watermarks: {lag: 5}}\n",
-         "pipeline[0].watermarks.lag", "unknown field 'lag' (allowed: strategy, max_out_of_orderness_ms, idle_timeout_ms, max_future_ms)"),
+         "pipeline[0].watermarks.lag", "unknown field 'lag' (allowed: strategy, max_out_of_orderness_ms, idle_timeout_ms, max_future_ms, timestamp)"),
         ("  - {id: src, source: datagen}\n  - {id: by, key_by: x, watermarks: {strategy: ascending}}\n",
          "pipeline[1].watermarks", "only sources take watermarks"),
     ])

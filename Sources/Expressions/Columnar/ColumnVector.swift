@@ -88,6 +88,16 @@ public struct ColumnVector: Sendable {
         }
     }
 
+    /// Row `row`'s integer without an `ExpressionValue`: nil unless the
+    /// vector holds integers and the row neither failed nor is null (then
+    /// `value(at:)` says what it is). The fast read of a result that is
+    /// an event time, once per record.
+    @inline(__always)
+    public func integer(at row: Int) -> Int64? {
+        guard kind == .integer, errors.isEmpty || errors[row] == nil, !isNull(row) else { return nil }
+        return integers[at(row)]
+    }
+
     /// Row `row` as a condition: true, false or nil (null), as
     /// `ExpressionProgram.condition` reads a value; a value that is not a
     /// boolean is the same error.

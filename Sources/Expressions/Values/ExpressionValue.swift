@@ -36,7 +36,7 @@ public enum ExpressionValue: Sendable, Equatable {
     }
 
     /// How a message shows the value: its kind and a short rendering.
-    var described: String {
+    public var described: String {
         var text: [UInt8] = []
         try? ExpressionValueWriter.append(self, to: &text)
         var shown = String(decoding: text.prefix(40), as: UTF8.self)

@@ -7,6 +7,7 @@ import Checkpoint
 import Columns
 import Core
 import Dispatch
+import Expressions
 import Foundation
 import Logging
 import Observability
@@ -143,6 +144,9 @@ public final class JobExecution: @unchecked Sendable {
     public let plan: JobPlan
     let scheduler: Scheduler
     let deadLetters: DeadLetterWriter
+    /// The functions host-side expressions call (`watermarks.timestamp`):
+    /// the built-ins and the job's native functions.
+    let expressionLibrary: any ExpressionFunctionLibrary
     private let options: RunOptions
     private var tasks: [StepTask] = []
     private let logger = Logger(label: "streamhost.runtime")
@@ -203,6 +207,9 @@ public final class JobExecution: @unchecked Sendable {
             destination = .file(options.deadLetterPath)
         }
         self.deadLetters = DeadLetterWriter(destination: destination, jobName: plan.spec.name)
+        // The validator refused a job whose functions shadow built-ins,
+        // the one reason this throws.
+        expressionLibrary = (try? JobFunctions.expressionLibrary(plan.spec, functions: plan.functions)) ?? BuiltinFunctions()
 
         var instancesByStep: [[ComponentInstance]] = []
         do {

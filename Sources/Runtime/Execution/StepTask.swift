@@ -80,6 +80,15 @@ final class StepTask: @unchecked Sendable {
     /// Latency tracking samples at most this many records of a batch.
     static let latencySamplesPerBatchMax = 64
     private var isSource: Bool { instances[0].component.kind == .source }
+    /// A source step with `watermarks.timestamp`: what stamps its records.
+    private lazy var stamper: SourceStamper? = {
+        let step = execution.plan.steps[stepIndices[0]]
+        guard isSource, let expression = step.watermarks.timestamp else { return nil }
+        let deadLetters = execution.deadLetters
+        return SourceStamper(expression: expression, schema: execution.plan.spec.steps.first { $0.id == step.id }?.schema,
+                             stepID: step.id, instance: instance, library: execution.expressionLibrary,
+                             reject: { deadLetters.write($0) })
+    }()
     private var isSinkChain: Bool { instances.last!.component.kind == .sink }
 
     init(name: String, instance: Int, instances: [ComponentInstance], stepIndices: [Int], execution: JobExecution) {
@@ -322,7 +331,8 @@ final class StepTask: @unchecked Sendable {
         let firstPosition = source.context.emittedCount - source.context.pendingRecordCount
         calling(0)
         let outcome = try source.poll(max: room)
-        let output = source.context.takeOutput()
+        var output = source.context.takeOutput()
+        if let stamper { output = output.compactMap { stamper.stamp($0) } }
         let marks = source.context.takeSourceWatermarkMarks()
         for (name, batch) in source.context.takeSideOutputs() {
             router?.routeSide(batch, step: stepIndices[0], name: name)

@@ -37,6 +37,7 @@ extension JobFileReader {
         var spec = WatermarkSpec()
         var boundNode: Node?
         var strategyNode: Node?
+        var timestampNode: Node?
         for (key, keyNode, valueNode) in try entries(node, prefix) {
             let field = "\(prefix).\(key)"
             switch key {
@@ -50,6 +51,13 @@ extension JobFileReader {
                 spec.idleTimeoutMs = Int64(try integer(valueNode, field, min: 1, max: JobLimits.watermarkDelayMsMax))
             case "max_future_ms":
                 spec.maxFutureMs = Int64(try integer(valueNode, field, min: 0, max: Int(Int64.max / 2)))
+            case "timestamp":
+                let text = try string(valueNode, field)
+                guard !text.allSatisfy(\.isWhitespace) else {
+                    throw error(valueNode, field, "must be an expression (ms since 1970), such as timestamp_ms(created_at)")
+                }
+                spec.timestamp = text
+                timestampNode = keyNode
             default:
                 throw error(keyNode, field, "unknown field '\(key)' (allowed: "
                     + WatermarkSpec.fields.joined(separator: ", ") + ")")
@@ -61,6 +69,11 @@ extension JobFileReader {
         if let boundNode, spec.strategy != .boundedOutOfOrderness {
             throw error(boundNode, "\(prefix).max_out_of_orderness_ms",
                         "applies to strategy bounded_out_of_orderness only (the strategy is \(spec.strategy.rawValue))")
+        }
+        if let timestampNode, spec.strategy == .source {
+            throw error(timestampNode, "\(prefix).timestamp",
+                        "does not go with strategy source: that source emits its own watermarks for the timestamps it gives; "
+                            + "use ascending or bounded_out_of_orderness")
         }
         return spec
     }

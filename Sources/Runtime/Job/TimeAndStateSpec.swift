@@ -24,19 +24,26 @@ public struct WatermarkSpec: Sendable, Equatable {
     /// timestamps (Kafka's -1 is "no timestamp") are rejected as well.
     public var maxFutureMs: Int64
 
+    /// An expression over the record's value (docs/EXPRESSIONS.md) whose
+    /// result, ms since 1970, becomes the record's timestamp where the host
+    /// takes the source's records, before the watermark sees it (Flink's
+    /// WATERMARK on a computed column); nil: the timestamp the source gave.
+    public var timestamp: String?
+
     public static let maxFutureMsDefault: Int64 = 86_400_000
 
     public init(
         strategy: Strategy = .none, maxOutOfOrdernessMs: Int64 = 0, idleTimeoutMs: Int64? = nil,
-        maxFutureMs: Int64 = WatermarkSpec.maxFutureMsDefault
+        maxFutureMs: Int64 = WatermarkSpec.maxFutureMsDefault, timestamp: String? = nil
     ) {
         self.strategy = strategy
         self.maxOutOfOrdernessMs = maxOutOfOrdernessMs
         self.idleTimeoutMs = idleTimeoutMs
         self.maxFutureMs = maxFutureMs
+        self.timestamp = timestamp
     }
 
-    public static let fields = ["strategy", "max_out_of_orderness_ms", "idle_timeout_ms", "max_future_ms"]
+    public static let fields = ["strategy", "max_out_of_orderness_ms", "idle_timeout_ms", "max_future_ms", "timestamp"]
 }
 
 /// Where the job's keyed state lives (`state:` in a job file).

@@ -1,4 +1,5 @@
 import Core
+import Expressions
 import PluginHost
 
 /// Resolves a parsed job against the loaded plugins: every component must
@@ -63,6 +64,17 @@ public enum JobValidator {
                     + object.keys.joined(separator: ", "), at: "config")
             }
             components[step.id] = (component, config)
+            if let timestamp = step.watermarks.timestamp {
+                // Checked here, with the job's functions, so that a mistake
+                // names the job file's line rather than failing at start.
+                do throws(ExpressionError) {
+                    try ExpressionProgram.check(timestamp, expecting: .integer, library: expressionLibrary)
+                } catch {
+                    throw fail(step, "watermarks.timestamp", "in the expression `\(timestamp)`: \(error.message) "
+                        + "(the timestamp is an integer of ms since 1970: timestamp_ms(text) or parse_time(text) read one from text)",
+                        at: "watermarks")
+                }
+            }
         }
 
         // Component steps, with key_by steps turned into hash exchanges.

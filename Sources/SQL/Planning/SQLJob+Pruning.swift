@@ -17,7 +17,8 @@ import Expressions
 /// - `project` keeps (and renames) its `keep` fields: one nobody downstream
 ///   reads is not kept, and it reads only what it keeps.
 ///
-/// A source's `schema:` declares only the fields read after it. Every
+/// A source's `schema:` declares only the fields read after it (and by
+/// its `watermarks.timestamp`). Every
 /// other step (sources, sinks, `key_by`, windows, joins) counts as
 /// reading every field, so what reaches a sink, a window or a join is never
 /// changed: the last `project` before a sink gives the sink its record as
@@ -64,10 +65,23 @@ extension SQLJob {
     private mutating func prune(_ index: Int, downstream: Set<String>?) -> (reads: Set<String>?, stays: Bool) {
         let step = steps[index]
         if step.kind == .source, let schema = step.schema, let downstream {
+            // The source stamps its records from what its own
+            // `watermarks.timestamp` reads (a computed WATERMARK column,
+            // which no later step reads as fields): those paths are read
+            // too, and only those (Nexmark's `person.dateTime`, not all of
+            // `person`).
+            var stamped: [String] = []
+            if case .string(let timestamp)? = step.watermarks?.first(where: { $0.0 == "timestamp" })?.1 {
+                guard let paths = Self.memberPaths(timestamp) else { return (nil, true) }
+                stamped = paths
+            }
             // A JSON source reads only the fields the query reads into
             // columns (Flink's projection push-down); one at least, as a
             // schema declares one field at least.
-            let kept = schema.filter { downstream.contains(String($0.0.prefix { $0 != "." })) }
+            let kept = schema.filter { field in
+                downstream.contains(String(field.0.prefix { $0 != "." }))
+                    || stamped.contains { field.0 == $0 || field.0.hasPrefix($0 + ".") }
+            }
             steps[index].schema = kept.isEmpty ? Array(schema.prefix(1)) : kept
             return (nil, true)
         }
@@ -139,6 +153,22 @@ extension SQLJob {
     }
 
     /// The top-level fields an expression reads; nil if it does not parse.
+    /// The dotted paths `expression` reads (`person.dateTime`); nil when
+    /// one is not made of member names only.
+    private static func memberPaths(_ expression: String) -> [String]? {
+        guard let paths = try? ExpressionProgram.fieldsRead(expression) else { return nil }
+        var dotted: [String] = []
+        for path in paths {
+            var names: [String] = []
+            for segment in path.segments {
+                guard case .member(let name) = segment else { return nil }
+                names.append(name)
+            }
+            dotted.append(names.joined(separator: "."))
+        }
+        return dotted
+    }
+
     private static func roots(_ expression: String) -> Set<String>? {
         guard let paths = try? ExpressionProgram.fieldsRead(expression) else { return nil }
         var roots = Set<String>()

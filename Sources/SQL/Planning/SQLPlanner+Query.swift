@@ -214,6 +214,9 @@ extension SQLPlanner {
         /// A computed column whose value is the record's timestamp (the
         /// nexmark generator's `dateTime`).
         var computedRecordTime: String?
+        /// The expression of that column when the host computes it from
+        /// the columns the source reads (any connector but nexmark).
+        var stampedBy: SQLExpression?
         if let watermark, let column = relation.columns.first(where: { $0.name == watermark.column.dotted }),
            column.origin == .computed, connector.name == "nexmark",
            case .computed(let expression) = createTable(relation.name)?.columns.first(where: { $0.name.name == column.name })?.kind,
@@ -226,12 +229,15 @@ extension SQLPlanner {
                                   + "dateTime, the computed column `dateTime` AS \(SQLConnector.nexmarkEventTime) (ddl_gen.sql's); "
                                   + "put the watermark on that column")
         } else if let watermark, let column = relation.columns.first(where: { $0.name == watermark.column.dotted }),
-           column.origin == .computed {
-            // The source stamps records from a column it reads; a computed
-            // one is known only after it. Such a table plans (its rows are
-            // stamped at read), and a window or join on its time says why not.
-            job.notes.append("Table \(relation.name): the watermark is on the computed column \(column.name), so its records are stamped "
-                + "with the time they are read at; windows and joins on \(column.name) are not supported yet.")
+           column.origin == .computed,
+           case .computed(let expression) = createTable(relation.name)?.columns.first(where: { $0.name.name == column.name })?.kind {
+            // Flink computes the column in the scan, per row, before the
+            // watermark sees it: the host does the same where it takes the
+            // source's records (`watermarks.timestamp`, below), and the
+            // column then is the record's timestamp.
+            computedRecordTime = column.name
+            stampedBy = expression
+            watermarks = try watermarkStrategy(watermark)
         } else if let watermark {
             let column = relation.columns.first { $0.name == watermark.column.dotted }!
             timeColumn = column
@@ -244,15 +250,27 @@ extension SQLPlanner {
         // schema where they leave the source (the host's one decoder), so
         // no step after it parses or casts text.
         let schema = source.readsJSON ? Self.readSchema(physical) : nil
-        var tail = add(.source, source.component, id: relation.name, config: source.config, after: nil, inputs: [],
-                       watermarks: watermarks, schema: schema)
-        if let rename = source.rename {
-            tail = add(.operator, "project", id: relation.name + "-columns", config: [("rename", .object(rename))], after: tail)
-        }
         var columns: [SQLPlanColumn] = physical.map { column in
             SQLPlanColumn(qualifier: relation.name, name: column.name, type: column.type, timeAttribute: column.timeAttribute,
                           path: [column.name], isRecordTime: column.name == timeColumn?.name,
                           millis: source.millisColumns.contains(column.name))
+        }
+        if let stampedBy, let column = computedRecordTime {
+            // The expression reads the record as the source gives it: CSV's
+            // c0, c1, ... are renamed only after the source.
+            guard source.rename == nil else {
+                throw unsupported(watermark!.column.position,
+                                  "a watermark on the computed column \(column) of a CSV table (its fields are named only after "
+                                      + "the source reads them); declare the table with 'format' = 'json'")
+            }
+            let translator = SQLExpressionTranslator(analyzer: analyzer, columns: columns,
+                                                     context: .init(clause: "the computed column \(column) of the watermark"))
+            watermarks?.append(("timestamp", .string(try translator.millis(stampedBy))))
+        }
+        var tail = add(.source, source.component, id: relation.name, config: source.config, after: nil, inputs: [],
+                       watermarks: watermarks, schema: schema)
+        if let rename = source.rename {
+            tail = add(.operator, "project", id: relation.name + "-columns", config: [("rename", .object(rename))], after: tail)
         }
         // Numbers and booleans read as text (JSON, CSV) are checked against
         // their column's type where they are read, as Flink's formats do: a
@@ -281,8 +299,9 @@ extension SQLPlanner {
             guard let definition = definitions[column.name] else { continue }
             switch definition.kind {
             case .computed(let expression):
-                // The nexmark event time is the record's timestamp (ms),
-                // whether the source gives columns or JSON lines.
+                // The column the records are stamped with (the nexmark
+                // event time, or one the host computed at the source) is
+                // the record's timestamp (ms), in columns or JSON lines.
                 set.append((column.name, .string(column.name == computedRecordTime ? "event_time()" : try translator.value(expression))))
             case .metadata(_, let key, _):
                 let metadataKey = key?.value ?? column.name
