@@ -18,9 +18,9 @@ fi
 # (librdkafka's, the scripts') assume the server gets its share of the two
 # cores; next to the ~1000 other tests it may not. They run on their own
 # after the rest, so no test is skipped and none races the machine's load.
-# KafkaServerDisconnectTests joins them: its disconnect-and-reconnect
-# rounds (a one-minute limit for the suite) ran out of time once beside
-# the browser, Prometheus, Rust and Go tests of the parallel run.
+# (KafkaServerDisconnectTests, whose disconnect-and-reconnect rounds ran
+# out of their one-minute limit once beside the browser, Prometheus, Rust
+# and Go tests of the parallel run, is in the pooled group below.)
 # NexmarkQueryTests and NexmarkBenchmarkScriptTests run every Nexmark
 # query through debug binaries (minutes of both cores); beside them the
 # in-process server tests (ServerLogClientTests, BrokerFuzzTests) ran out
@@ -29,7 +29,7 @@ fi
 # test runner's two cooperative threads for minutes while its child runs;
 # beside another blocking test that stalled every async test for six
 # minutes in a CI run (four one-minute time limits exceeded).
-alone='ServeFaultTests|ServeRestartTests|KafkaServerDisconnectTests|NexmarkQueryTests|NexmarkBenchmarkScriptTests|LargeStateTests'
+alone='ServeFaultTests|ServeRestartTests|NexmarkQueryTests|NexmarkBenchmarkScriptTests|LargeStateTests'
 # The in-process server suites are async tests with one-minute time
 # limits: each await needs one of the runner's cooperative threads (two on
 # these machines) to resume. Tests that run a child process block a thread
@@ -37,7 +37,11 @@ alone='ServeFaultTests|ServeRestartTests|KafkaServerDisconnectTests|NexmarkQuery
 # fresh-clone CI runs, and four of these suites failed their limits
 # (stop 22, and again with LargeStateTests moved out). They take ~15 s, so
 # they run in a process of their own where nothing blocks a thread.
-pooled='KafkaServerTests|ServerLogClientTests|KafkaClientTests|BrokerTests|KafkaServerSecurityTests|BrokerFuzzTests'
+# (A stack of the stalled run: ChaosTests' hundred SIGKILLs held one
+# thread for minutes, short CLI tests the other.) KafkaServerDisconnectTests
+# is such a suite too: in the alone group it would sit beside the Nexmark
+# and large-state runs, which block threads for minutes.
+pooled='KafkaServerTests|ServerLogClientTests|KafkaClientTests|BrokerTests|KafkaServerSecurityTests|BrokerFuzzTests|KafkaServerDisconnectTests'
 swift test --skip-build --skip "$alone|$pooled"
 swift test --skip-build --filter "$pooled"
 swift test --skip-build --filter "$alone"
