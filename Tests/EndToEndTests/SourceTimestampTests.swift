@@ -15,13 +15,9 @@ struct SourceTimestampTests {
     let directory: TemporaryDirectory
     init() throws { directory = try TemporaryDirectory(prefix: "source-timestamp") }
 
-    /// datagen's records: typed columns, or bytes with `value_size: 1`
-    /// (then it declares no schema and the row evaluator stamps the JSON).
-    enum Format: String, CaseIterable, CustomStringConvertible {
-        case bytes, columns
-        var datagenExtra: String { self == .bytes ? ", value_size: 1" : "" }
-        var description: String { rawValue }
-    }
+    /// datagen's records: typed columns, or bytes (then it declares no
+    /// schema and the row evaluator stamps the JSON).
+    typealias Format = ColumnarWindowTests.Format
 
     static let startTime: Int64 = 1_767_225_600_000
     static let hourMs: Int64 = 3_600_000
